@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
+
+/** Name under which the shipped SqueezeNet v1.1 base is referenced by model metadata. */
+export const SQUEEZENET_BASE_NAME = 'squeezenet1_1-imagenet';
+/** Last convolutional activation before pooling: 13x13x256 at 227x227 input. */
+export const SQUEEZENET_FEATURE_LAYER = 'fire9/relu_expand3x3';
+/** SqueezeNet's native input size (the shipped topology says 224; it is fully convolutional). */
+export const SQUEEZENET_INPUT_SIZE = 227;
+
+/** The frozen ImageNet trunk, cut at the feature layer. */
+export interface BaseNetwork {
+  /** Reader path of the base model.json it was loaded from. */
+  readonly source: string;
+  readonly inputSize: number;
+  readonly featureLayer: string;
+  /** [height, width, channels] of the feature map at `inputSize`. */
+  readonly featureShape: [number, number, number];
+  readonly weightCount: number;
+  /** Image [n, s, s, 3] (normalised) -> features [n, h, w, c]. */
+  readonly model: tf.LayersModel;
+  dispose(): void;
+}
+
+/** Options of {@link loadBaseNetwork}. */
+export interface BaseNetworkConfig {
+  reader: ModelReader;
+  /** Reader path of the base model.json. */
+  modelJson: string;
+  inputSize?: number;
+  featureLayer?: string;
+  signal?: AbortSignal;
+}
+
+/** Returns a copy of a Keras topology with the input layer's batch shape set to `size`. */
+function withInputSize(topology: unknown, size: number, file: string): object {
+  const copy = structuredClone(topology) as { model_config?: { config?: { layers?: unknown[] } }; config?: { layers?: unknown[] } };
+  const layers = (copy.model_config?.config?.layers ?? copy.config?.layers) as
+    | { class_name: string; config: { batch_input_shape?: (number | null)[] } }[]
+    | undefined;
+  const input = layers?.find((l) => l.class_name === 'InputLayer');
+  if (!input?.config.batch_input_shape || input.config.batch_input_shape.length !== 4) {
+    throw new ModelFileError(file, 'has no 4-D InputLayer: not a convolutional image model');
+  }
+  input.config.batch_input_shape = [null, size, size, input.config.batch_input_shape[3]];
+  return copy;
+}
+
+/**
+ * Loads the ImageNet base, runs it at `inputSize` (227 by default) by patching the input shape in
+ * memory (the shared files are never edited), and cuts it at `featureLayer`.
+ */
+export async function loadBaseNetwork(config: BaseNetworkConfig): Promise<BaseNetwork> {
+  const inputSize = config.inputSize ?? SQUEEZENET_INPUT_SIZE;
+  const featureLayer = config.featureLayer ?? SQUEEZENET_FEATURE_LAYER;
+  const { artifacts } = await readLayersArtifacts(config.reader, config.modelJson);
+  config.signal?.throwIfAborted();
+  artifacts.modelTopology = withInputSize(artifacts.modelTopology, inputSize, config.modelJson);
+  const full = await layersModelFromArtifacts(config.modelJson, artifacts);
+  let layer: tf.layers.Layer;
+  try {
+    layer = full.getLayer(featureLayer);
+  } catch {
+    full.dispose();
+    throw new ModelFileError(config.modelJson, `has no layer '${featureLayer}' to take features from`);
+  }
+  const model = tf.model({ inputs: full.inputs, outputs: layer.output as tf.SymbolicTensor });
+  const [, h, w, c] = model.outputs[0].shape as number[];
+  const weightCount = full.countParams();
+  const disposeFull = () => full.dispose();
+  if (config.signal?.aborted) {
+    disposeFull();
+    config.signal.throwIfAborted();
+  }
+  return {
+    source: config.modelJson,
+    inputSize,
+    featureLayer,
+    featureShape: [h, w, c],
+    weightCount,
+    model,
+    dispose: disposeFull,
+  };
+}

@@ -1,0 +1,267 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadBaseNetwork, type BaseNetwork } from './base';
+import { CAM_SCORES, closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from './gradcam';
+import { CLASSIFIER_LAYER, linearHeadOf, type LinearHead } from './head';
+import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
+import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
+import { cropAndNormalise } from './preprocess';
+
+/** Anything the classifier can look at. Tensors are [h, w, 3] or [1, h, w, 3] RGB 0..255. */
+export type ImageInput =
+  | tf.Tensor3D
+  | tf.Tensor4D
+  | tf.PixelData
+  | ImageData
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | HTMLVideoElement
+  | ImageBitmap;
+
+/** Options of {@link CrackClassifier.classify}. */
+export interface ClassifyOptions {
+  /** Class whose Grad-CAM map is computed: index, label, or 'predicted' (default). */
+  camClass?: number | string | 'predicted';
+  /** Score to differentiate; default 'softmax', as the seed. */
+  camScore?: CamScore;
+  /** Rectify the map before rescaling (default true). */
+  relu?: boolean;
+  /** Side of the centred square used, as a fraction of the shorter image side; default from config. */
+  cropFraction?: number;
+}
+
+/** Result of one classification. */
+export interface Classification {
+  labels: readonly string[];
+  /** [C] softmax probabilities, in `labels` order. */
+  probabilities: Float32Array;
+  classIndex: number;
+  label: string;
+  probability: number;
+  /** Class the map explains. */
+  camClassIndex: number;
+  /** [h * w] row-major Grad-CAM map rescaled to [0, 1]. */
+  cam: Float32Array;
+  camHeight: number;
+  camWidth: number;
+}
+
+/** Tensors of one classification, for callers that keep work on the GPU (the frame loop). */
+export interface ClassificationTensors {
+  /** [n, C] */
+  probabilities: tf.Tensor2D;
+  /** [n] */
+  camClass: tf.Tensor1D;
+  /** [n, h, w] in [0, 1] */
+  cam: tf.Tensor3D;
+}
+
+/** A crack / no-crack (or N-class) classifier with one-pass Grad-CAM. */
+export interface CrackClassifier {
+  readonly metadata: ModelMetadata;
+  readonly labels: readonly string[];
+  readonly inputSize: number;
+  readonly base: BaseNetwork;
+  /** Classifies the centred square of an image and explains one class, from one forward pass. */
+  classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification>;
+  /**
+   * Same as classify on a prepared batch, returning tensors (the caller disposes them).
+   * @param input [n, s, s, 3] already cropped and normalised (see {@link CrackClassifier.prepare})
+   */
+  classifyBatch(input: tf.Tensor4D, options?: ClassifyOptions): ClassificationTensors;
+  /** Crops, resizes and normalises an image: [1, s, s, 3]. The caller disposes it. */
+  prepare(image: ImageInput, cropFraction?: number): tf.Tensor4D;
+  /** The head as a Layers model: features [n, h, w, K] -> logits [n, C]. */
+  readonly head: tf.LayersModel;
+  dispose(): void;
+}
+
+/** Configuration of {@link loadCrackClassifier}. */
+export interface CrackClassifierConfig {
+  reader: ModelReader;
+  /** Reader path of the head's model.json. */
+  modelJson: string;
+  /** A loaded base to share (not disposed by the classifier), or the path of the base model.json. */
+  base: BaseNetwork | string;
+  /** Default crop fraction, (0, 1]; 1 = the largest centred square. */
+  cropFraction?: number;
+  signal?: AbortSignal;
+}
+
+const DEFAULTS = { cropFraction: 1 };
+
+/** Reads and checks a CrackCam head: metadata, topology and weight shapes. */
+export async function loadHead(
+  reader: ModelReader,
+  modelJson: string,
+): Promise<{ head: tf.LayersModel; metadata: ModelMetadata }> {
+  const { artifacts } = await readLayersArtifacts(reader, modelJson);
+  let metadata: ModelMetadata;
+  try {
+    metadata = validateMetadata((artifacts.userDefinedMetadata as Record<string, unknown> | undefined)?.[METADATA_KEY]);
+  } catch (e) {
+    throw new ModelFileError(modelJson, (e as Error).message);
+  }
+  const head = await layersModelFromArtifacts(modelJson, artifacts);
+  try {
+    const inShape = head.inputs[0].shape.slice(1);
+    if (JSON.stringify(inShape) !== JSON.stringify(metadata.base.featureShape)) {
+      throw new Error(`head input shape [${inShape.join(', ')}] does not match metadata featureShape [${metadata.base.featureShape.join(', ')}]`);
+    }
+    const outShape = head.outputs[0].shape;
+    if (outShape.length !== 2 || outShape[1] !== metadata.labels.length) {
+      throw new Error(
+        `head outputs ${outShape[1]} classes but metadata lists ${metadata.labels.length} labels (${metadata.labels.join(', ')})`,
+      );
+    }
+    try {
+      head.getLayer(CLASSIFIER_LAYER);
+    } catch {
+      throw new Error(`head has no '${CLASSIFIER_LAYER}' layer`);
+    }
+  } catch (e) {
+    head.dispose();
+    throw new ModelFileError(modelJson, (e as Error).message);
+  }
+  return { head, metadata };
+}
+
+function checkBaseCompatible(base: BaseNetwork, metadata: ModelMetadata, modelJson: string): void {
+  const want = metadata.base;
+  const problems: string[] = [];
+  if (base.weightCount !== want.weightCount) problems.push(`${base.weightCount} weights, model expects ${want.weightCount}`);
+  if (base.featureLayer !== want.featureLayer) problems.push(`feature layer '${base.featureLayer}', model expects '${want.featureLayer}'`);
+  if (base.inputSize !== metadata.inputSize) problems.push(`input ${base.inputSize}, model expects ${metadata.inputSize}`);
+  if (JSON.stringify(base.featureShape) !== JSON.stringify(want.featureShape)) {
+    problems.push(`features [${base.featureShape.join(', ')}], model expects [${want.featureShape.join(', ')}]`);
+  }
+  if (problems.length > 0) {
+    throw new ModelFileError(modelJson, `was trained on base '${want.name}' but the base at ${base.source} differs: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * Loads a CrackCam model (head + metadata) on top of the SqueezeNet base. Defaults are merged and
+ * the configuration and files are validated; nothing is left allocated when it throws.
+ */
+export async function loadCrackClassifier(config: CrackClassifierConfig): Promise<CrackClassifier> {
+  const cfg = { ...DEFAULTS, ...config };
+  if (!(cfg.cropFraction > 0 && cfg.cropFraction <= 1)) throw new Error(`cropFraction must be in (0, 1], got ${cfg.cropFraction}`);
+  const { head, metadata } = await loadHead(cfg.reader, cfg.modelJson);
+  if (metadata.kind !== 'classifier') {
+    head.dispose();
+    throw new ModelFileError(cfg.modelJson, `is a '${metadata.kind}' model; expected kind 'classifier'`);
+  }
+  let base: BaseNetwork;
+  const ownsBase = typeof cfg.base === 'string';
+  try {
+    cfg.signal?.throwIfAborted();
+    base =
+      typeof cfg.base === 'string'
+        ? await loadBaseNetwork({
+            reader: cfg.reader,
+            modelJson: cfg.base,
+            inputSize: metadata.inputSize,
+            featureLayer: metadata.base.featureLayer,
+            signal: cfg.signal,
+          })
+        : cfg.base;
+  } catch (e) {
+    head.dispose();
+    throw e;
+  }
+  try {
+    checkBaseCompatible(base, metadata, cfg.modelJson);
+    cfg.signal?.throwIfAborted();
+  } catch (e) {
+    head.dispose();
+    if (ownsBase) base.dispose();
+    throw e;
+  }
+  return new SqueezeNetCrackClassifier(base, ownsBase, head, metadata, cfg.cropFraction);
+}
+
+class SqueezeNetCrackClassifier implements CrackClassifier {
+  readonly labels: readonly string[];
+  readonly inputSize: number;
+  private readonly linear: LinearHead;
+
+  constructor(
+    readonly base: BaseNetwork,
+    private readonly ownsBase: boolean,
+    readonly head: tf.LayersModel,
+    readonly metadata: ModelMetadata,
+    private readonly cropFraction: number,
+  ) {
+    this.labels = metadata.labels;
+    this.inputSize = metadata.inputSize;
+    this.linear = linearHeadOf(head);
+  }
+
+  prepare(image: ImageInput, cropFraction = this.cropFraction): tf.Tensor4D {
+    return tf.tidy(() => {
+      const pixels =
+        image instanceof tf.Tensor ? (image as tf.Tensor3D | tf.Tensor4D) : tf.browser.fromPixels(image as tf.PixelData); // [h, w, 3] int32
+      return cropAndNormalise(pixels, this.inputSize, this.metadata.preprocessing, cropFraction);
+    });
+  }
+
+  private resolveClass(camClass: ClassifyOptions['camClass']): number | 'predicted' {
+    if (camClass === undefined || camClass === 'predicted') return 'predicted';
+    const index = typeof camClass === 'number' ? camClass : this.labels.indexOf(camClass);
+    if (!Number.isInteger(index) || index < 0 || index >= this.labels.length) {
+      throw new Error(`camClass ${JSON.stringify(camClass)} is not a class; valid: 'predicted', 0..${this.labels.length - 1}, ${this.labels.join(', ')}`);
+    }
+    return index;
+  }
+
+  classifyBatch(input: tf.Tensor4D, options: ClassifyOptions = {}): ClassificationTensors {
+    const score = options.camScore ?? 'softmax';
+    if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
+    const wanted = this.resolveClass(options.camClass);
+    return tf.tidy(() => {
+      const features = this.base.model.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] batch, y, x, channel
+      const pooled = tf.mean(features, [1, 2]); // [n, 256]
+      const logits = tf.add(tf.matMul(pooled, this.linear.kernel), this.linear.bias); // [n, C]
+      const probabilities = tf.softmax(logits) as tf.Tensor2D; // [n, C]
+      const n = input.shape[0];
+      const camClass = (wanted === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([n], wanted, 'int32')) as tf.Tensor1D;
+      const weights = closedFormCamWeights(this.linear.kernel, probabilities, camClass, score); // [n, 256]
+      const cam = rescaleCam(weightedFeatureSum(features, weights), options.relu ?? true); // [n, 13, 13]
+      return { probabilities, camClass, cam };
+    });
+  }
+
+  async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Classification> {
+    const packed = tf.tidy(() => {
+      const input = this.prepare(image, options.cropFraction);
+      const r = this.classifyBatch(input, options);
+      // One readback for everything: [C probs, camClass, h*w map].
+      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.cast(r.camClass, 'float32'), tf.reshape(r.cam, [-1])]);
+    });
+    const data = (await packed.data()) as Float32Array;
+    packed.dispose();
+    const c = this.labels.length;
+    const probabilities = data.slice(0, c);
+    let classIndex = 0;
+    for (let i = 1; i < c; i++) if (probabilities[i] > probabilities[classIndex]) classIndex = i;
+    const [camHeight, camWidth] = this.metadata.base.featureShape;
+    return {
+      labels: this.labels,
+      probabilities,
+      classIndex,
+      label: this.labels[classIndex],
+      probability: probabilities[classIndex],
+      camClassIndex: data[c],
+      cam: data.slice(c + 1, c + 1 + camHeight * camWidth),
+      camHeight,
+      camWidth,
+    };
+  }
+
+  dispose(): void {
+    this.linear.kernel.dispose();
+    this.linear.bias.dispose();
+    this.head.dispose();
+    if (this.ownsBase) this.base.dispose();
+  }
+}

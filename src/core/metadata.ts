@@ -1,0 +1,76 @@
+import { PREPROCESSING_MODES, type PreprocessingMode } from './preprocess';
+
+/** Version of the CrackCam model-file format written into every model.json. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** Key under `userDefinedMetadata` in model.json that holds {@link ModelMetadata}. */
+export const METADATA_KEY = 'crackcam';
+
+/** Which base network a model was trained on top of, and where its head attaches. */
+export interface BaseReference {
+  /** Identifier of the base weights, e.g. `squeezenet1_1-imagenet`. */
+  name: string;
+  /** Number of weights in the base; checked at load time so a head never runs on another base. */
+  weightCount: number;
+  /** Base layer whose output is the Grad-CAM feature map and the head's input. */
+  featureLayer: string;
+  /** Feature map shape at `inputSize`: [height, width, channels]. */
+  featureShape: [number, number, number];
+}
+
+/** Everything besides weights that a CrackCam model carries. */
+export interface ModelMetadata {
+  formatVersion: number;
+  /** What the head computes: class scores, or a one-class "normal surface" density. */
+  kind: 'classifier' | 'oneclass';
+  name: string;
+  /** Increases by one each time a model is re-trained from its predecessor. */
+  version: number;
+  labels: string[];
+  inputSize: number;
+  preprocessing: PreprocessingMode;
+  base: BaseReference;
+  createdAt: string;
+  /** Free-form record of how it was trained (data, protocol, scores). */
+  training?: Record<string, unknown>;
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Checks an untrusted metadata object and returns it typed; the error says which field is wrong and
+ * what is allowed.
+ */
+export function validateMetadata(value: unknown): ModelMetadata {
+  if (typeof value !== 'object' || value === null) throw new Error(`missing "userDefinedMetadata.${METADATA_KEY}"`);
+  const m = value as Record<string, unknown>;
+  const fail = (field: string, want: string): never => {
+    throw new Error(`metadata field "${field}" is ${JSON.stringify(m[field])}; expected ${want}`);
+  };
+  if (m.formatVersion !== MODEL_FORMAT_VERSION) fail('formatVersion', String(MODEL_FORMAT_VERSION));
+  if (m.kind !== 'classifier' && m.kind !== 'oneclass') fail('kind', '"classifier" or "oneclass"');
+  if (typeof m.name !== 'string') fail('name', 'a string');
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) fail('version', 'an integer >= 1');
+  if (!isStringArray(m.labels) || m.labels.length < (m.kind === 'classifier' ? 2 : 1)) {
+    fail('labels', 'an array of at least 2 class names');
+  }
+  if (new Set(m.labels as string[]).size !== (m.labels as string[]).length) fail('labels', 'unique class names');
+  if (typeof m.inputSize !== 'number' || m.inputSize < 32) fail('inputSize', 'a number >= 32 (227 for SqueezeNet)');
+  if (!PREPROCESSING_MODES.includes(m.preprocessing as PreprocessingMode)) {
+    fail('preprocessing', `one of ${PREPROCESSING_MODES.join(', ')}`);
+  }
+  const b = m.base as Record<string, unknown> | undefined;
+  if (
+    typeof b !== 'object' ||
+    b === null ||
+    typeof b.name !== 'string' ||
+    typeof b.weightCount !== 'number' ||
+    typeof b.featureLayer !== 'string' ||
+    !Array.isArray(b.featureShape) ||
+    b.featureShape.length !== 3
+  ) {
+    fail('base', '{name, weightCount, featureLayer, featureShape: [h, w, c]}');
+  }
+  if (typeof m.createdAt !== 'string') fail('createdAt', 'an ISO date string');
+  return m as unknown as ModelMetadata;
+}

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+import { concatBuffers } from './model-io';
+import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
+
+/** File name of the weights shard written next to model.json. */
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** A model as files: name -> bytes (model.json and its weight shard). */
+export type ModelFiles = Record<string, Uint8Array>;
+
+/**
+ * Serialises a head with its metadata into standard TF.js Layers files (model.json + one shard)
+ * that tf.loadLayersModel and {@link loadHead} read.
+ */
+export async function serializeModel(head: tf.LayersModel, metadata: ModelMetadata): Promise<ModelFiles> {
+  validateMetadata(metadata);
+  let captured: tf.io.ModelArtifacts | undefined;
+  await head.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      captured = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!captured?.weightSpecs || !captured.weightData) throw new Error('model produced no weights');
+  const parts = Array.isArray(captured.weightData) ? captured.weightData : [captured.weightData];
+  const weights = new Uint8Array(concatBuffers(parts));
+  const json: tf.io.ModelJSON = {
+    modelTopology: captured.modelTopology as tf.io.ModelJSON['modelTopology'],
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: null,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: captured.weightSpecs }],
+    userDefinedMetadata: { [METADATA_KEY]: metadata as unknown as Record<string, unknown> },
+  };
+  return {
+    'model.json': new TextEncoder().encode(JSON.stringify(json, null, 1)),
+    [WEIGHTS_FILE]: weights,
+  };
+}

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Input normalisations the base network could expect.
+ *
+ * Measured with `npm run probe-preprocessing` (scripts/probe-preprocessing.ts): a logistic-regression
+ * probe on globally pooled fire9 features, trained on 200 and tested on 400 other images per set.
+ * `caffe-bgr` (RGB->BGR, minus ImageNet BGR means, no scaling) is what the weights were trained with
+ * and gives the best probe; the figures are in the README ("Preprocessing").
+ */
+export const PREPROCESSING_MODES = ['caffe-bgr', 'caffe-rgb', 'unit', 'symmetric'] as const;
+export type PreprocessingMode = (typeof PREPROCESSING_MODES)[number];
+
+/** ImageNet channel means in B, G, R order (Caffe convention). */
+const CAFFE_MEANS_BGR = [103.939, 116.779, 123.68];
+
+/** A crop box in pixels on the source image. */
+export interface CropBox {
+  x: number;
+  y: number;
+  size: number;
+}
+
+/**
+ * The largest centred square of a `width` x `height` image, scaled by `cropFraction` (0, 1].
+ * This is the region the model sees and the UI outlines on the viewfinder.
+ */
+export function centreCropBox(width: number, height: number, cropFraction = 1): CropBox {
+  if (!(width > 0 && height > 0)) throw new Error(`image size must be positive, got ${width}x${height}`);
+  if (!(cropFraction > 0 && cropFraction <= 1)) {
+    throw new Error(`cropFraction must be in (0, 1], got ${cropFraction}`);
+  }
+  const size = Math.min(width, height) * cropFraction;
+  return { x: (width - size) / 2, y: (height - size) / 2, size };
+}
+
+/**
+ * Normalises an RGB image batch for the base network. Does not dispose `rgb`.
+ * @param rgb [n, h, w, 3] float32 RGB in 0..255
+ * @returns [n, h, w, 3] float32 in the layout and range `mode` describes
+ */
+export function normalise(rgb: tf.Tensor4D, mode: PreprocessingMode): tf.Tensor4D {
+  return tf.tidy(() => {
+    switch (mode) {
+      case 'caffe-bgr':
+        return tf.sub(tf.reverse(rgb, -1), tf.tensor1d(CAFFE_MEANS_BGR)) as tf.Tensor4D;
+      case 'caffe-rgb':
+        return tf.sub(rgb, tf.tensor1d(CAFFE_MEANS_BGR.slice().reverse())) as tf.Tensor4D;
+      case 'unit':
+        return tf.div(rgb, 255) as tf.Tensor4D;
+      case 'symmetric':
+        return tf.sub(tf.div(rgb, 127.5), 1) as tf.Tensor4D;
+      default:
+        throw new Error(`unknown preprocessing '${String(mode)}'; valid: ${PREPROCESSING_MODES.join(', ')}`);
+    }
+  });
+}
+
+/**
+ * Crops the centred square of `image` (scaled by `cropFraction`) and resizes it bilinearly to
+ * `size` x `size` (bilinear for photos, nearest for masks), in one cropAndResize. Does not dispose `image`.
+ * @param image [h, w, c] or [n, h, w, c], int32 or float32, 0..255
+ * @returns [n, size, size, c] float32 0..255
+ */
+export function centreCrop(
+  image: tf.Tensor3D | tf.Tensor4D,
+  size: number,
+  cropFraction = 1,
+  method: 'bilinear' | 'nearest' = 'bilinear',
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const batch = (image.rank === 3 ? tf.expandDims(image, 0) : image) as tf.Tensor4D;
+    const [n, h, w] = batch.shape;
+    const box = centreCropBox(w, h, cropFraction);
+    // cropAndResize samples pixel centres at y1*(h-1) .. y2*(h-1); map the box edges accordingly.
+    const y1 = box.y / Math.max(h - 1, 1);
+    const x1 = box.x / Math.max(w - 1, 1);
+    const y2 = (box.y + box.size - 1) / Math.max(h - 1, 1);
+    const x2 = (box.x + box.size - 1) / Math.max(w - 1, 1);
+    return tf.image.cropAndResize(
+      tf.cast(batch, 'float32') as tf.Tensor4D,
+      tf.tensor2d(Array.from({ length: n }, () => [y1, x1, y2, x2])),
+      Array.from({ length: n }, (_, i) => i),
+      [size, size],
+      method,
+    ); // [n, size, size, c]
+  });
+}
+
+/**
+ * {@link centreCrop} followed by {@link normalise}. Does not dispose `image`.
+ * @param image [h, w, 3] or [n, h, w, 3], int32 or float32 RGB 0..255
+ * @returns [n, size, size, 3] float32, ready for the base network
+ */
+export function cropAndNormalise(
+  image: tf.Tensor3D | tf.Tensor4D,
+  size: number,
+  mode: PreprocessingMode,
+  cropFraction = 1,
+): tf.Tensor4D {
+  return tf.tidy(() => normalise(centreCrop(image, size, cropFraction), mode));
+}
