@@ -57,8 +57,11 @@ export function normalise(rgb: tf.Tensor4D, mode: PreprocessingMode): tf.Tensor4
 }
 
 /**
- * Crops the centred square of `image` (scaled by `cropFraction`) and resizes it bilinearly to
- * `size` x `size` (bilinear for photos, nearest for masks), in one cropAndResize. Does not dispose `image`.
+ * Crops the centred square of `image` (scaled by `cropFraction`, rounded to whole pixels) and
+ * resizes it to `size` x `size`: bilinear (after box-filter averaging when shrinking by 2x or more,
+ * so thin cracks in a large camera frame do not alias away) for photos, nearest for masks.
+ * Uses slice + resize rather than cropAndResize, whose WASM kernel samples the wrong columns for
+ * off-origin boxes (tfjs 4.22; test/core/preprocess.test.ts pins the geometry). Does not dispose `image`.
  * @param image [h, w, c] or [n, h, w, c], int32 or float32, 0..255
  * @returns [n, size, size, c] float32 0..255
  */
@@ -70,20 +73,17 @@ export function centreCrop(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const batch = (image.rank === 3 ? tf.expandDims(image, 0) : image) as tf.Tensor4D;
-    const [n, h, w] = batch.shape;
+    const [n, h, w, c] = batch.shape;
     const box = centreCropBox(w, h, cropFraction);
-    // cropAndResize samples pixel centres at y1*(h-1) .. y2*(h-1); map the box edges accordingly.
-    const y1 = box.y / Math.max(h - 1, 1);
-    const x1 = box.x / Math.max(w - 1, 1);
-    const y2 = (box.y + box.size - 1) / Math.max(h - 1, 1);
-    const x2 = (box.x + box.size - 1) / Math.max(w - 1, 1);
-    return tf.image.cropAndResize(
-      tf.cast(batch, 'float32') as tf.Tensor4D,
-      tf.tensor2d(Array.from({ length: n }, () => [y1, x1, y2, x2])),
-      Array.from({ length: n }, (_, i) => i),
-      [size, size],
-      method,
-    ); // [n, size, size, c]
+    const side = Math.max(1, Math.round(box.size));
+    const y = Math.floor((h - side) / 2);
+    const x = Math.floor((w - side) / 2);
+    let crop = tf.cast(tf.slice(batch, [0, y, x, 0], [n, side, side, c]), 'float32') as tf.Tensor4D; // [n, side, side, c]
+    if (side === size) return crop;
+    if (method === 'nearest') return tf.image.resizeNearestNeighbor(crop, [size, size], false, true);
+    const k = Math.floor(side / size);
+    if (k >= 2) crop = tf.avgPool(crop, k, k, 'valid'); // [n, side/k, side/k, c]
+    return tf.image.resizeBilinear(crop, [size, size], false, true); // [n, size, size, c]
   });
 }
 

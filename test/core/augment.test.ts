@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { augmentBatch, DEFAULT_AUGMENT, SEED_AUGMENT } from '../../src/core/augment';
+import { createRng } from '../../src/core/random';
+import { expectNoLeak, useWasm } from '../helpers';
+
+beforeAll(useWasm);
+
+const NONE = { flipX: false, translate: 0, scale: 0, brightness: 0, contrast: 0 };
+
+describe('augmentBatch', () => {
+  it('is the identity when every range is zero', async () => {
+    const img = tf.randomUniform([2, 31, 31, 3], 0, 255) as tf.Tensor4D;
+    const out = augmentBatch(img, NONE, createRng(1));
+    expect(tf.max(tf.abs(tf.sub(out, img))).dataSync()[0]).toBeLessThan(1e-3);
+    tf.dispose([img, out]);
+  });
+  it('mirrors left-right when flipping', async () => {
+    const img = tf.randomUniform([1, 8, 8, 3], 0, 255) as tf.Tensor4D;
+    // A draw below 0.5 flips; find a seed whose first draw flips.
+    let seed = 0;
+    while (createRng(seed)() >= 0.5) seed++;
+    const out = augmentBatch(img, { ...NONE, flipX: true }, createRng(seed));
+    expect(tf.max(tf.abs(tf.sub(out, tf.reverse(img, 2)))).dataSync()[0]).toBeLessThan(1e-3);
+    tf.dispose([img, out]);
+  });
+  it('shifts by whole pixels within the translate range, same on WASM and CPU', async () => {
+    const img = tf.randomUniform([3, 40, 40, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
+    const wasm = await augmentBatch(img, SEED_AUGMENT, createRng(3)).data();
+    await tf.setBackend('cpu');
+    const imgCpu = tf.tensor(await img.data(), img.shape) as tf.Tensor4D;
+    const cpu = await augmentBatch(imgCpu, SEED_AUGMENT, createRng(3)).data();
+    await tf.setBackend('wasm');
+    let maxDiff = 0;
+    for (let i = 0; i < cpu.length; i++) maxDiff = Math.max(maxDiff, Math.abs(cpu[i] - wasm[i]));
+    expect(maxDiff).toBeLessThan(1e-2);
+    img.dispose();
+  });
+  it('keeps shape and range and leaks nothing', async () => {
+    const img = tf.randomUniform([4, 64, 64, 3], 0, 255) as tf.Tensor4D;
+    await expectNoLeak(() => tf.dispose(augmentBatch(img, DEFAULT_AUGMENT, createRng(2))));
+    const out = augmentBatch(img, DEFAULT_AUGMENT, createRng(2));
+    expect(out.shape).toEqual([4, 64, 64, 3]);
+    expect(tf.min(out).dataSync()[0]).toBeGreaterThanOrEqual(0);
+    expect(tf.max(out).dataSync()[0]).toBeLessThanOrEqual(255);
+    expect(img.isDisposed).toBe(false);
+    tf.dispose([img, out]);
+  });
+});
