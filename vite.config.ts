@@ -1,13 +1,14 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { crackcamBaseModel } from './scripts/vite-models';
+import { crackcamPwa } from './scripts/vite-pwa';
 
 const root = import.meta.dirname;
 
 export default defineConfig({
   // Relative asset paths: the production build works from any static server and sub-path.
   base: './',
-  plugins: [crackcamBaseModel(root)],
+  plugins: [crackcamBaseModel(root), crackcamPwa(root)],
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es' },
   test: {
