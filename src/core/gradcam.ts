@@ -9,7 +9,9 @@ export const CAM_SCORES: readonly CamScore[] = ['softmax', 'logit'];
  * in closed form, so the map needs no backward pass.
  *
  * d logit_c / dF[y,x,k] = W[k,c] / (h*w): summed over y,x this is W[k,c].
- * d p_c / dF[y,x,k] = p_c (W[k,c] - sum_j p_j W[k,j]) / (h*w): summed, p_c (W[k,c] - sum_j p_j W[k,j]).
+ * d p_c / dF[y,x,k] = p_c (W[k,c] - sum_j p_j W[k,j]) / (h*w): summed, p_c sum_j p_j (W[k,c] - W[k,j]).
+ * The last form has no cancellation when p_c is close to 1, so it stays accurate where float32
+ * tf.grad (which forms p_c - p_c^2) loses digits.
  *
  * @param kernel [K, C] classifier weights
  * @param probs [n, C] softmax outputs of the same forward pass
@@ -28,8 +30,10 @@ export function closedFormCamWeights(
     const wc = tf.matMul(onehot, kernel, false, true); // [n, K]  W[:, c]
     if (score === 'logit') return wc as tf.Tensor2D;
     const pc = tf.sum(tf.mul(onehot, probs), 1, true); // [n, 1]
-    const expected = tf.matMul(probs, kernel, false, true); // [n, K]  sum_j p_j W[:, j]
-    return tf.mul(pc, tf.sub(wc, expected)) as tf.Tensor2D;
+    const others = tf.mul(probs, tf.sub(1, onehot)); // [n, C]  p_j for j != c, exactly 0 for j = c
+    const rest = tf.sum(others, 1, true); // [n, 1]  sum_{j != c} p_j, computed without 1 - p_c
+    const mixed = tf.matMul(others, kernel, false, true); // [n, K]  sum_{j != c} p_j W[:, j]
+    return tf.mul(pc, tf.sub(tf.mul(rest, wc), mixed)) as tf.Tensor2D;
   });
 }
 

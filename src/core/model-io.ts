@@ -136,13 +136,40 @@ export function concatBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
 }
 
 /**
- * Builds a Layers model from checked artifacts; a failure (unknown layer, weight name or shape that
- * does not fit the topology) becomes a ModelFileError naming the file.
+ * Builds a Layers model from checked artifacts. The topology is built first and every weight's name
+ * and shape is checked against it before any weight is loaded, so a mismatched file fails with a
+ * ModelFileError naming the file and leaves no tensors behind.
  */
 export async function layersModelFromArtifacts(file: string, artifacts: tf.io.ModelArtifacts): Promise<tf.LayersModel> {
+  let model: tf.LayersModel;
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts), { strict: true });
+    model = await tf.models.modelFromJSON({ modelTopology: artifacts.modelTopology } as tf.io.ModelJSON as never);
   } catch (e) {
+    throw new ModelFileError(file, `has a topology TF.js cannot build (${(e as Error).message})`);
+  }
+  try {
+    const specs = artifacts.weightSpecs ?? [];
+    const byName = new Map(specs.map((s) => [s.name, s]));
+    const problems: string[] = [];
+    for (const w of model.weights) {
+      const spec = byName.get(w.originalName);
+      if (!spec) problems.push(`no weights for '${w.originalName}'`);
+      else if (JSON.stringify(spec.shape) !== JSON.stringify(w.shape)) {
+        problems.push(`'${w.originalName}' has shape [${spec.shape.join(', ')}], the topology needs [${w.shape.join(', ')}]`);
+      }
+      byName.delete(w.originalName);
+    }
+    if (byName.size > 0) problems.push(`unused weights ${[...byName.keys()].join(', ')}`);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    const values = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, specs);
+    try {
+      model.loadWeights(values, true);
+    } finally {
+      tf.dispose(Object.values(values));
+    }
+    return model;
+  } catch (e) {
+    model.dispose();
     throw new ModelFileError(file, `does not form a valid model (${(e as Error).message})`);
   }
 }
