@@ -31,10 +31,10 @@ async function main(): Promise<void> {
     console.log('wrote', path.relative(process.cwd(), file));
   }
   const maskable = path.join(dir, 'icon-maskable-512.png');
-  await render(512).flatten({ background: '#1b2733' }).png({ compressionLevel: 9 }).toFile(maskable);
+  await render(512).flatten({ background: '#102027' }).png({ compressionLevel: 9 }).toFile(maskable);
   console.log('wrote', path.relative(process.cwd(), maskable));
   const apple = path.join(dir, 'apple-touch-icon-180.png');
-  await render(180).flatten({ background: '#1b2733' }).png({ compressionLevel: 9 }).toFile(apple);
+  await render(180).flatten({ background: '#102027' }).png({ compressionLevel: 9 }).toFile(apple);
   console.log('wrote', path.relative(process.cwd(), apple));
 }
 

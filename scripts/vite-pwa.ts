@@ -5,7 +5,7 @@ import type { HtmlTagDescriptor, Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 /** Theme colour of the app (also in public/manifest.webmanifest). */
-export const THEME_COLOR = '#1b2733';
+export const THEME_COLOR = '#102027';
 
 /**
  * Largest file the service worker precaches. Workbox's default (2 MiB) would silently drop the 2.8 MB

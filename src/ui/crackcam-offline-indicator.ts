@@ -1,33 +1,59 @@
+import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property } from 'lit/decorators.js';
 import { serviceWorkerBridge, type ServiceWorkerBridge, type ServiceWorkerStatus } from '../platform/sw-bridge';
 
 /**
- * Small header chip: "Offline" while the network is gone (the app keeps working from its caches), and
- * "Saving for offline…" while the first visit is still caching the app. Shows nothing otherwise.
- * Reflects `online` and `sw-status` as attributes for styling and tests.
+ * Header chip: "Offline" while the network is gone (the app keeps working from its caches), "Saving for
+ * offline…" while the first visit is still caching the app, "No offline support" if that failed. Shows
+ * nothing otherwise. Reflects `online` and `sw-status` as attributes for styling and tests.
  */
-@customElement('offline-indicator')
-export class OfflineIndicator extends LitElement {
+@localized()
+@customElement('crackcam-offline-indicator')
+export class CrackcamOfflineIndicator extends LitElement {
   static override styles = css`
-    :host { display: inline-flex; }
-    .chip {
-      display: inline-flex; align-items: center; gap: 0.35em; padding: 0.15em 0.6em; border-radius: 999px;
-      font: 500 0.8rem/1.4 system-ui, sans-serif; white-space: nowrap;
+    :host {
+      display: inline-flex;
     }
-    .offline { background: #4a3410; color: #ffd58a; }
-    .caching { background: #17324d; color: #b9dcff; }
-    .error { background: #4d1717; color: #ffb9b9; }
-    .dot { width: 0.55em; height: 0.55em; border-radius: 50%; background: currentColor; }
+    .chip {
+      display: inline-flex;
+      align-items: center;
+      gap: 0.35em;
+      padding: 0.15em 0.6em;
+      border-radius: 999px;
+      font-size: 0.8rem;
+      line-height: 1.4;
+      white-space: nowrap;
+    }
+    .offline {
+      background: #ffb020;
+      color: #102027;
+      font-weight: 600;
+    }
+    .caching {
+      background: #263238;
+      color: #cfd8dc;
+      border: 1px solid #37474f;
+    }
+    .error {
+      background: #ffcdd2;
+      color: #000;
+    }
+    .dot {
+      width: 0.55em;
+      height: 0.55em;
+      border-radius: 50%;
+      background: currentColor;
+    }
   `;
 
   /** Whether the browser reports a network connection (`navigator.onLine`). */
   @property({ type: Boolean, reflect: true }) online = typeof navigator === 'undefined' ? true : navigator.onLine;
 
-  /** Service worker state; taken from the shared bridge when not set. */
+  /** Service worker state, followed from {@link bridge}. */
   @property({ attribute: 'sw-status', reflect: true }) swStatus: ServiceWorkerStatus = 'unsupported';
 
-  /** The bridge to follow; defaults to the one registered by `registerServiceWorker()`. */
+  /** The bridge to follow; defaults to the one made by `registerServiceWorker()`. */
   @property({ attribute: false }) bridge?: ServiceWorkerBridge;
 
   private readonly onNetwork = () => {
@@ -43,6 +69,8 @@ export class OfflineIndicator extends LitElement {
     window.addEventListener('offline', this.onNetwork);
     this.onNetwork();
     this.bridge ??= serviceWorkerBridge();
+    this.bridge?.addEventListener('change', this.onBridge);
+    this.onBridge();
   }
 
   override disconnectedCallback(): void {
@@ -53,9 +81,8 @@ export class OfflineIndicator extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('bridge')) {
-      const old = changed.get('bridge');
-      old?.removeEventListener('change', this.onBridge);
+    if (changed.has('bridge') && this.isConnected) {
+      changed.get('bridge')?.removeEventListener('change', this.onBridge);
       this.bridge?.addEventListener('change', this.onBridge);
       this.onBridge();
     }
@@ -63,14 +90,19 @@ export class OfflineIndicator extends LitElement {
 
   override render() {
     if (!this.online) {
-      const note = this.swStatus === 'ready' || this.swStatus === 'update-available' ? 'the app keeps working' : 'the app may not be fully saved yet';
-      return html`<span class="chip offline" role="status" title="No network: ${note}"><span class="dot"></span>Offline</span>`;
+      const cached = this.swStatus === 'ready' || this.swStatus === 'update-available' || this.swStatus === 'updating';
+      const title = cached ? msg('No network: CrackCam keeps working from this device.') : msg('No network, and CrackCam is not fully saved on this device yet.');
+      return html`<span class="chip offline" role="status" title=${title} data-testid="offline-indicator"><span class="dot"></span>${msg('Offline')}</span>`;
     }
     if (this.swStatus === 'installing') {
-      return html`<span class="chip caching" role="status" title="Downloading the app and the default model for offline use">Saving for offline…</span>`;
+      return html`<span class="chip caching" role="status" title=${msg('Downloading the app and the default model for offline use')} data-testid="offline-indicator"
+        >${msg('Saving for offline…')}</span
+      >`;
     }
     if (this.swStatus === 'error') {
-      return html`<span class="chip error" role="status" title="Offline support could not be installed; the app works online">No offline support</span>`;
+      return html`<span class="chip error" role="status" title=${msg('Offline support could not be installed; the app works while online.')} data-testid="offline-indicator"
+        >${msg('No offline support')}</span
+      >`;
     }
     return nothing;
   }
@@ -78,6 +110,6 @@ export class OfflineIndicator extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'offline-indicator': OfflineIndicator;
+    'crackcam-offline-indicator': CrackcamOfflineIndicator;
   }
 }

@@ -1,23 +1,52 @@
+import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { formatBytes, requestPersistentStorage, storageStatus, usageFraction, type StorageStatus } from '../platform/storage';
 
 /**
  * Settings section: storage used by CrackCam (app, models, captures) against the browser's quota, whether
- * it is persistent, and a button to ask for persistence. Call {@link StoragePanel.refresh} after large
- * writes; it also refreshes when it becomes visible again.
+ * it is persistent, and a button to ask for persistence. Refreshes when shown again; call
+ * {@link CrackcamStoragePanel.refresh} after large writes.
  *
  * @fires persistence-changed - after a persistence request; detail: `{ persisted: boolean }`.
  */
-@customElement('storage-panel')
-export class StoragePanel extends LitElement {
+@localized()
+@customElement('crackcam-storage-panel')
+export class CrackcamStoragePanel extends LitElement {
   static override styles = css`
-    :host { display: block; font: 0.9rem/1.4 system-ui, sans-serif; }
-    h3 { margin: 0 0 0.4em; font-size: 1em; }
-    progress { width: 100%; height: 0.7em; }
-    .row { display: flex; gap: 0.5em; align-items: center; flex-wrap: wrap; margin-top: 0.4em; }
-    .muted { opacity: 0.75; }
-    button { font: inherit; padding: 0.25em 0.8em; border-radius: 0.4em; cursor: pointer; }
+    :host {
+      display: block;
+      font-size: 0.9rem;
+      line-height: 1.4;
+    }
+    h3 {
+      margin: 0 0 0.4em;
+      font-size: 1em;
+    }
+    progress {
+      width: 100%;
+      height: 0.7em;
+    }
+    .row {
+      display: flex;
+      gap: 0.5em;
+      align-items: center;
+      flex-wrap: wrap;
+      margin-top: 0.4em;
+    }
+    .muted {
+      opacity: 0.75;
+    }
+    button {
+      font: inherit;
+      min-height: 2.2rem;
+      padding: 0 0.8em;
+      border-radius: 0.3rem;
+      border: 1px solid #90a4ae;
+      background: #263238;
+      color: #fff;
+      cursor: pointer;
+    }
   `;
 
   @state() private status: StorageStatus = {};
@@ -57,22 +86,22 @@ export class StoragePanel extends LitElement {
   override render() {
     const { usage, quota, persisted } = this.status;
     const fraction = usageFraction(this.status);
-    return html`<section aria-label="Storage">
-      <h3>Storage</h3>
+    const used = usage === undefined ? '' : formatBytes(usage);
+    return html`<section aria-label=${msg('Storage')}>
+      <h3>${msg('Storage')}</h3>
       ${usage === undefined
-        ? html`<div class="muted">This browser does not report storage use.</div>`
-        : html`<div class="usage">
-              <span class="used">${formatBytes(usage)}</span> used
-              ${quota ? html`of <span class="quota">${formatBytes(quota)}</span>` : ''}
+        ? html`<div class="muted">${msg('This browser does not report storage use.')}</div>`
+        : html`<div data-testid="storage-usage" data-usage=${usage} data-quota=${quota ?? ''}>
+              ${quota ? msg(str`${used} used of ${formatBytes(quota)}`) : msg(str`${used} used`)}
             </div>
             ${fraction === undefined ? '' : html`<progress max="1" .value=${fraction}></progress>`}`}
-      <div class="row">
+      <div class="row" data-testid="storage-persistence" data-persisted=${persisted === undefined ? 'unsupported' : String(persisted)}>
         ${persisted === undefined
-          ? html`<span class="muted">Persistent storage is not supported here.</span>`
+          ? html`<span class="muted">${msg('Persistent storage is not supported here.')}</span>`
           : persisted
-            ? html`<span class="persisted">Stored persistently: the browser will not clear captures and models to free space.</span>`
-            : html`<span class="not-persisted">The browser may clear data when space runs low.</span>
-                <button ?disabled=${this.busy} @click=${this.persist}>Keep data on this device</button>`}
+            ? html`<span>${msg('Stored persistently: the browser will not clear captures and models to free space.')}</span>`
+            : html`<span>${msg('The browser may clear captures and models when space runs low.')}</span>
+                <button data-testid="storage-persist" ?disabled=${this.busy} @click=${this.persist}>${msg('Keep data on this device')}</button>`}
       </div>
     </section>`;
   }
@@ -80,6 +109,6 @@ export class StoragePanel extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'storage-panel': StoragePanel;
+    'crackcam-storage-panel': CrackcamStoragePanel;
   }
 }

@@ -1,39 +1,56 @@
+import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { serviceWorkerBridge, type ServiceWorkerBridge, type ServiceWorkerStatus } from '../platform/sw-bridge';
 
 /**
  * Offers a waiting new version: "Update" lets it take over (the page reloads once it controls; captures,
- * models and settings are kept), "Later" hides the banner until the next version arrives.
+ * models and settings are kept), "Later" hides the offer until the next version arrives.
  *
- * @fires update-accepted - the user chose to update (detail: undefined); the reload follows.
+ * @fires update-accepted - the user chose to update (no detail); the reload follows.
  */
-@customElement('update-banner')
-export class UpdateBanner extends LitElement {
+@localized()
+@customElement('crackcam-update-banner')
+export class CrackcamUpdateBanner extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    :host {
+      display: inline-flex;
+    }
     .banner {
-      display: flex; align-items: center; gap: 0.75em; flex-wrap: wrap; padding: 0.5em 0.75em;
-      background: #17324d; color: #e8eef3; font: 0.9rem/1.4 system-ui, sans-serif;
+      display: inline-flex;
+      align-items: center;
+      gap: 0.5em;
+      font-size: 0.85rem;
     }
-    .text { flex: 1 1 12em; }
     button {
-      font: inherit; border-radius: 0.4em; padding: 0.3em 0.9em; cursor: pointer;
-      border: 1px solid #b9dcff; background: transparent; color: inherit;
+      font: inherit;
+      min-height: 2.2rem;
+      border-radius: 0.3rem;
+      padding: 0 0.8em;
+      cursor: pointer;
+      border: 1px solid #90a4ae;
+      background: #263238;
+      color: #fff;
     }
-    button.primary { background: #ffb020; border-color: #ffb020; color: #1b2733; font-weight: 600; }
+    button.primary {
+      background: #ffb020;
+      border-color: #ffb020;
+      color: #102027;
+      font-weight: 600;
+    }
   `;
 
-  /** Service worker state; taken from the shared bridge when not set. */
+  /** Service worker state, followed from {@link bridge}. */
   @property({ attribute: 'sw-status', reflect: true }) swStatus: ServiceWorkerStatus = 'unsupported';
 
-  /** The bridge to follow; defaults to the one registered by `registerServiceWorker()`. */
+  /** The bridge to follow; defaults to the one made by `registerServiceWorker()`. */
   @property({ attribute: false }) bridge?: ServiceWorkerBridge;
 
   @state() private dismissed = false;
 
   private readonly onBridge = () => {
     if (!this.bridge) return;
+    // a newer version than the one dismissed: offer again
     if (this.bridge.status === 'update-available' && this.swStatus !== 'update-available') this.dismissed = false;
     this.swStatus = this.bridge.status;
   };
@@ -41,6 +58,8 @@ export class UpdateBanner extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.bridge ??= serviceWorkerBridge();
+    this.bridge?.addEventListener('change', this.onBridge);
+    this.onBridge();
   }
 
   override disconnectedCallback(): void {
@@ -49,7 +68,7 @@ export class UpdateBanner extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('bridge')) {
+    if (changed.has('bridge') && this.isConnected) {
       changed.get('bridge')?.removeEventListener('change', this.onBridge);
       this.bridge?.addEventListener('change', this.onBridge);
       this.onBridge();
@@ -63,19 +82,19 @@ export class UpdateBanner extends LitElement {
 
   override render() {
     if (this.swStatus === 'updating') {
-      return html`<div class="banner" role="status"><span class="text">Updating…</span></div>`;
+      return html`<span class="banner" role="status" data-testid="update-banner">${msg('Updating…')}</span>`;
     }
     if (this.swStatus !== 'update-available' || this.dismissed) return nothing;
-    return html`<div class="banner" role="alert">
-      <span class="text">A new version of CrackCam is ready. Your captures and models are kept.</span>
-      <button class="primary" @click=${this.accept}>Update</button>
-      <button @click=${() => (this.dismissed = true)}>Later</button>
-    </div>`;
+    return html`<span class="banner" role="alert" data-testid="update-banner">
+      <span title=${msg('Your captures and models are kept.')}>${msg('New version ready')}</span>
+      <button class="primary" data-testid="update-accept" @click=${this.accept}>${msg('Update')}</button>
+      <button data-testid="update-later" @click=${() => (this.dismissed = true)}>${msg('Later')}</button>
+    </span>`;
   }
 }
 
 declare global {
   interface HTMLElementTagNameMap {
-    'update-banner': UpdateBanner;
+    'crackcam-update-banner': CrackcamUpdateBanner;
   }
 }
