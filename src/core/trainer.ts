@@ -82,6 +82,7 @@ export async function pooledFeatures(
   const batch = options.batch ?? 16;
   const rng = createRng(options.seed ?? 0);
   const perView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
+  if (samples.length === 0) return tf.zeros([views, 0, base.featureShape[2]]);
   try {
     for (let start = 0; start < samples.length; start += batch) {
       options.signal?.throwIfAborted();
@@ -147,8 +148,9 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     onBatch: (n) => report(n),
   }); // [views, nTrain, K]
   let valFeats: tf.Tensor3D | undefined;
-  const w = tf.variable(cfg.initial ? cfg.initial.kernel.clone() : tf.randomNormal([featureChannels, numClasses], 0, 0.01, 'float32', cfg.seed)); // [K, C]
-  const b = tf.variable(cfg.initial ? cfg.initial.bias.clone() : tf.zeros([numClasses])); // [C]
+  // tidy frees the initial values; variables survive it.
+  const w = tf.tidy(() => tf.variable(cfg.initial ? cfg.initial.kernel.clone() : tf.randomNormal([featureChannels, numClasses], 0, 0.01, 'float32', cfg.seed))); // [K, C]
+  const b = tf.tidy(() => tf.variable(cfg.initial ? cfg.initial.bias.clone() : tf.zeros([numClasses]))); // [C]
   const optimizer = tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor);
   try {
     valFeats = await pooledFeatures(cfg.base, cfg.preprocessing, cfg.validation, {

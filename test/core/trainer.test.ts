@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SEED_AUGMENT } from '../../src/core/augment';
+import { loadHead } from '../../src/core/classifier';
+import { linearHeadOf } from '../../src/core/head';
+import { serializeModel } from '../../src/core/model-writer';
+import { pooledFeatures, trainHead, type TrainingProgress, type TrainingSample } from '../../src/core/trainer';
+import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
+import { DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
+
+beforeAll(useWasm);
+
+async function samples(perClass: number, offset = 0): Promise<TrainingSample[]> {
+  const out: TrainingSample[] = [];
+  for (const [label, folder] of [[0, 'crack'], [1, 'nocrack']] as const) {
+    const files = (await listImages(path.join(DATA_DIR, 'concrete', folder))).slice(offset, offset + perClass);
+    for (const f of files) out.push({ id: path.basename(f), label, load: () => decodeImageFile(f) });
+  }
+  return out;
+}
+
+describe.skipIf(!HAVE_SHARED)('trainHead', () => {
+  it('learns crack vs nocrack from a few photos, reports progress, and leaks nothing', async () => {
+    const base = await sharedBase();
+    const train = await samples(8);
+    const validation = await samples(6, 100);
+    const progress: TrainingProgress[] = [];
+    let result: Awaited<ReturnType<typeof trainHead>> | undefined;
+    await expectNoLeak(async () => {
+      result = await trainHead({
+        base,
+        preprocessing: 'caffe-bgr',
+        labels: ['crack', 'nocrack'],
+        train,
+        validation,
+        epochs: 30,
+        views: 2,
+        batchSize: 8,
+        augment: SEED_AUGMENT,
+        seed: 1,
+        onProgress: (p) => {
+          progress.push(p);
+        },
+      });
+      result.head.dispose();
+    });
+    const r = result!;
+    expect(r.history).toHaveLength(30);
+    expect(progress.filter((p) => p.phase === 'epoch')).toHaveLength(30);
+    expect(progress.some((p) => p.phase === 'features' && p.done === p.total)).toBe(true);
+    expect(r.history[29].trainLoss).toBeLessThan(r.history[0].trainLoss);
+    // Concrete cracks are easy for ImageNet features: 12 unseen photos should be >= 10/12 right.
+    expect(r.validation.accuracy).toBeGreaterThanOrEqual(10 / 12);
+    expect(r.validation.n).toBe(12);
+    expect(r.misclassified.length).toBe(Math.round((1 - r.validation.accuracy) * 12));
+  });
+
+  it('starts from given weights, and the result round-trips through model files', async () => {
+    const base = await sharedBase();
+    const train = await samples(4);
+    const first = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation: [], epochs: 3, batchSize: 8 });
+    const initial = linearHeadOf(first.head);
+    const second = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation: [], epochs: 0, initial });
+    const again = linearHeadOf(second.head);
+    expect(tf.max(tf.abs(tf.sub(again.kernel, initial.kernel))).dataSync()[0]).toBe(0);
+    const modelJson = await writeModelDir(await serializeModel(second.head, metadataFor(base, ['crack', 'nocrack'])));
+    const { head } = await loadHead(fsReader, modelJson);
+    const loaded = linearHeadOf(head);
+    expect(tf.max(tf.abs(tf.sub(loaded.kernel, initial.kernel))).dataSync()[0]).toBe(0);
+    tf.dispose([initial.kernel, initial.bias, again.kernel, again.bias, loaded.kernel, loaded.bias]);
+    [first.head, second.head, head].forEach((h) => h.dispose());
+  });
+
+  it('stops on abort without leaking', async () => {
+    const base = await sharedBase();
+    const train = await samples(4);
+    const controller = new AbortController();
+    await expectNoLeak(async () => {
+      const run = trainHead({
+        base,
+        preprocessing: 'caffe-bgr',
+        labels: ['crack', 'nocrack'],
+        train,
+        validation: [],
+        epochs: 1000,
+        batchSize: 2,
+        onProgress: (p) => {
+          if (p.phase === 'epoch' && p.epoch === 2) controller.abort();
+        },
+        signal: controller.signal,
+      });
+      await expect(run).rejects.toThrow(/abort/i);
+    });
+  });
+
+  it('rejects bad labels naming the valid range', async () => {
+    const base = await sharedBase();
+    const bad: TrainingSample[] = [{ id: 'x', label: 5, load: async () => tf.zeros([227, 227, 3]) as tf.Tensor3D }];
+    await expect(trainHead({ base, preprocessing: 'caffe-bgr', labels: ['a', 'b'], train: bad, validation: [] })).rejects.toThrow(/label index 5; valid: 0..1/);
+  });
+
+  it('pooledFeatures returns [views, n, 256] and frees the loaded images', async () => {
+    const base = await sharedBase();
+    const train = await samples(2);
+    await expectNoLeak(async () => {
+      const f = await pooledFeatures(base, 'caffe-bgr', train, { views: 3, augment: SEED_AUGMENT, seed: 2 });
+      expect(f.shape).toEqual([3, 4, 256]);
+      f.dispose();
+    });
+  });
+});
