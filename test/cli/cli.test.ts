@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listImages, PROJECT_ROOT } from '../../src/cli/node-io';
+import { DATA_DIR, HAVE_SHARED } from '../helpers';
+
+const run = promisify(execFile);
+const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
+
+/** Runs a CLI; resolves with stdout/stderr/exit code (never rejects on a non-zero exit). */
+async function cli(script: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(TSX, [path.join(PROJECT_ROOT, 'src/cli', script), ...args], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
+    return { stdout, stderr, code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+
+/** A small labelled folder in /tmp built from ../shared photos, plus one corrupt file. */
+async function smallDataset(perClass: number): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-data-'));
+  for (const label of ['crack', 'nocrack']) {
+    await mkdir(path.join(dir, label));
+    const files = (await listImages(path.join(DATA_DIR, 'concrete', label))).slice(-perClass);
+    for (const f of files) await copyFile(f, path.join(dir, label, path.basename(f)));
+  }
+  return dir;
+}
+
+describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
+  let data: string;
+  let model: string;
+  beforeAll(async () => {
+    data = await smallDataset(6);
+    model = await mkdtemp(path.join(os.tmpdir(), 'crackcam-model-'));
+  });
+
+  it('train writes a model that eval loads, and eval skips the images it was trained on', async () => {
+    const t = await cli('train.ts', ['--data', data, '--out', model, '--epochs', '3', '--views', '1', '--split', '0.5,0.2,0.3', '--seed', '3', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const summary = lastJson(t.stdout);
+    expect(summary.n).toBe(8); // 3 + 1 per class (rounded), 6 per class
+    expect(typeof summary.valAccuracy).toBe('number');
+    const e = await cli('eval.ts', ['--data', data, '--model', model, '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const report = lastJson(e.stdout);
+    expect(report.skippedSeen).toBe(8);
+    expect(report.n).toBe(4);
+    expect(Object.keys(report.perClass as object).sort()).toEqual(['crack', 'nocrack']);
+    expect(report.backend).toBe('wasm');
+    const all = lastJson((await cli('eval.ts', ['--data', data, '--model', path.join(model, 'model.json'), '--include-seen', '--json'])).stdout);
+    expect(all.n).toBe(12);
+  });
+
+  it('eval lists and skips unreadable images, and prints a table without --json', async () => {
+    await writeFile(path.join(data, 'crack', 'broken.jpg'), 'this is not a jpeg');
+    const e = await cli('eval.ts', ['--data', data, '--model', model, '--include-seen', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const report = lastJson(e.stdout);
+    expect(report.n).toBe(12);
+    expect(report.unreadable).toEqual([path.join(data, 'crack', 'broken.jpg')]);
+    expect(e.stderr).toContain('unreadable, skipped');
+    const table = await cli('eval.ts', ['--data', data, '--model', model, '--include-seen']);
+    expect(table.stdout).toMatch(/accuracy [\d.]+% on 12 images/);
+    expect(table.stdout).toMatch(/true \\ pred/);
+  });
+
+  it('eval fails on labels the model does not know, listing both label sets', async () => {
+    const odd = await mkdtemp(path.join(os.tmpdir(), 'crackcam-odd-'));
+    await mkdir(path.join(odd, 'spalling'));
+    const e = await cli('eval.ts', ['--data', odd, '--model', model]);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/\[spalling\].*unknown to the model.*\[crack, nocrack\]/);
+  });
+
+  it('bad flags print the usage', async () => {
+    const e = await cli('eval.ts', ['--dta', data]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/usage: npm run eval/);
+  });
+
+  it('a corrupt model names the file', async () => {
+    const bad = await mkdtemp(path.join(os.tmpdir(), 'crackcam-bad-'));
+    await writeFile(path.join(bad, 'model.json'), '{');
+    const e = await cli('eval.ts', ['--data', data, '--model', bad]);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain(`${path.join(bad, 'model.json')}: is not valid JSON`);
+  });
+
+  it('cam-eval scores the heatmap against masks', async () => {
+    const images = await mkdtemp(path.join(os.tmpdir(), 'crackcam-cam-'));
+    const masks = await mkdtemp(path.join(os.tmpdir(), 'crackcam-mask-'));
+    const names = (await listImages(path.join(DATA_DIR, 'masks/images'))).slice(0, 3);
+    for (const f of names) {
+      await copyFile(f, path.join(images, path.basename(f)));
+      await copyFile(path.join(DATA_DIR, 'masks/masks', `${path.parse(f).name}.png`), path.join(masks, `${path.parse(f).name}.png`));
+    }
+    await writeFile(path.join(images, 'orphan.jpg'), 'x');
+    const e = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--model', model, '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const r = lastJson(e.stdout);
+    expect(r.n).toBe(3);
+    for (const k of ['pointingGame', 'energyInMask', 'maskAreaFraction']) {
+      expect(r[k]).toBeGreaterThanOrEqual(0);
+      expect(r[k]).toBeLessThanOrEqual(1);
+    }
+    expect(r.maskAreaFraction).toBeGreaterThan(0);
+    expect(e.stderr).toContain('orphan.jpg');
+  });
+});
