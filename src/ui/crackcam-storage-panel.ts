@@ -2,10 +2,12 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { formatBytes, requestPersistentStorage, storageStatus, usageFraction, type StorageStatus } from '../platform/storage';
+import { APP_BUILD_ID } from '../platform/sw-bridge';
 
 /**
- * Settings section: storage used by CrackCam (app, models, captures) against the browser's quota, whether
- * it is persistent, and a button to ask for persistence. Refreshes when shown again; call
+ * Settings section, collapsed to one line ("Storage: 5.5 MB of 10 GB"): storage used by CrackCam (app,
+ * models, captures) against the browser's quota, whether it is persistent, a button to ask for
+ * persistence, and the app version. Refreshes when opened or shown again; call
  * {@link CrackcamStoragePanel.refresh} after large writes.
  *
  * @fires persistence-changed - after a persistence request; detail: `{ persisted: boolean }`.
@@ -19,9 +21,13 @@ export class CrackcamStoragePanel extends LitElement {
       font-size: 0.9rem;
       line-height: 1.4;
     }
-    h3 {
-      margin: 0 0 0.4em;
-      font-size: 1em;
+    details {
+      padding: 0.3em 0.8em;
+    }
+    summary {
+      cursor: pointer;
+      min-height: 1.8rem;
+      line-height: 1.8rem;
     }
     progress {
       width: 100%;
@@ -87,14 +93,13 @@ export class CrackcamStoragePanel extends LitElement {
     const { usage, quota, persisted } = this.status;
     const fraction = usageFraction(this.status);
     const used = usage === undefined ? '' : formatBytes(usage);
-    return html`<section aria-label=${msg('Storage')}>
-      <h3>${msg('Storage')}</h3>
-      ${usage === undefined
-        ? html`<div class="muted">${msg('This browser does not report storage use.')}</div>`
-        : html`<div data-testid="storage-usage" data-usage=${usage} data-quota=${quota ?? ''}>
-              ${quota ? msg(str`${used} used of ${formatBytes(quota)}`) : msg(str`${used} used`)}
-            </div>
-            ${fraction === undefined ? '' : html`<progress max="1" .value=${fraction}></progress>`}`}
+    return html`<details @toggle=${this.onToggle}>
+      <summary data-testid="storage-usage" data-usage=${usage ?? ''} data-quota=${quota ?? ''}>
+        ${msg('Storage')}:
+        ${usage === undefined ? msg('unknown') : quota ? msg(str`${used} used of ${formatBytes(quota)}`) : msg(str`${used} used`)}
+      </summary>
+      ${usage === undefined ? html`<div class="muted">${msg('This browser does not report storage use.')}</div>` : ''}
+      ${fraction === undefined ? '' : html`<progress max="1" .value=${fraction}></progress>`}
       <div class="row" data-testid="storage-persistence" data-persisted=${persisted === undefined ? 'unsupported' : String(persisted)}>
         ${persisted === undefined
           ? html`<span class="muted">${msg('Persistent storage is not supported here.')}</span>`
@@ -103,7 +108,12 @@ export class CrackcamStoragePanel extends LitElement {
             : html`<span>${msg('The browser may clear captures and models when space runs low.')}</span>
                 <button data-testid="storage-persist" ?disabled=${this.busy} @click=${this.persist}>${msg('Keep data on this device')}</button>`}
       </div>
-    </section>`;
+      <div class="row muted" data-testid="app-version" data-build-id=${APP_BUILD_ID}>${msg(str`Version ${APP_BUILD_ID}`)}</div>
+    </details>`;
+  }
+
+  private onToggle(e: Event): void {
+    if ((e.target as HTMLDetailsElement).open) void this.refresh();
   }
 }
 
