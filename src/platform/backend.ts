@@ -1,0 +1,256 @@
+/**
+ * TF.js backend selection for the browser: WebGPU, else WebGL, else WASM, else the pure-JS CPU
+ * backend. A software-emulated GPU (SwiftShader, llvmpipe, a WebGPU fallback adapter) is slower
+ * than WASM's SIMD kernels, so it is only used when WASM does not work. `?backend=NAME` forces one.
+ */
+import * as tf from '@tensorflow/tfjs';
+// The WASM binaries are bundled as assets of the app's own origin (hashed names, relative URLs), so
+// the backend never fetches them from a CDN and the service worker can precache them.
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+
+/** Backends in order of preference. */
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** URL query parameter that forces a backend. */
+export const BACKEND_PARAM = 'backend';
+
+/** An invalid `?backend=` value. */
+export class BackendOverrideError extends Error {
+  constructor(readonly value: string) {
+    super(`unknown backend '${value}' in ?${BACKEND_PARAM}=; valid: ${BACKENDS.join(', ')}`);
+    this.name = 'BackendOverrideError';
+  }
+}
+
+/** A backend that could not be used (forced and failed, or none at all). */
+export class BackendUnavailableError extends Error {
+  constructor(
+    readonly backend: BackendName | 'any',
+    readonly reasons: readonly BackendSkip[],
+  ) {
+    super(
+      backend === 'any'
+        ? `no TensorFlow.js backend could start: ${reasons.map((r) => `${r.name}: ${r.reason}`).join('; ')}`
+        : `backend '${backend}' could not start: ${reasons.map((r) => r.reason).join('; ')}`,
+    );
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/**
+ * Reads `?backend=` from a query string.
+ * @returns the forced backend, or undefined when the parameter is absent or empty
+ * @throws BackendOverrideError naming the valid values
+ */
+export function parseBackendOverride(search: string): BackendName | undefined {
+  const value = new URLSearchParams(search).get(BACKEND_PARAM);
+  if (value === null || value.trim() === '') return undefined;
+  const name = value.trim().toLowerCase();
+  if (!(BACKENDS as readonly string[]).includes(name)) throw new BackendOverrideError(value);
+  return name as BackendName;
+}
+
+const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render driver|microsoft basic|mesa offscreen/i;
+
+/** True if a WebGL renderer string or WebGPU adapter description names a CPU emulation of a GPU. */
+export function isSoftwareRenderer(description: string): boolean {
+  return SOFTWARE_GPU.test(description);
+}
+
+/** What a probe learned about a backend's device before activating it. */
+export interface ProbeResult {
+  /** Human-readable device, e.g. the unmasked WebGL renderer or the WebGPU adapter description. */
+  device: string;
+  /** The "GPU" is emulated on the CPU. */
+  software: boolean;
+}
+
+/** One backend the selector may try. */
+export interface BackendCandidate {
+  name: BackendName;
+  /** Checks availability without activating; throws (with a reason) when unavailable. */
+  probe(): Promise<ProbeResult>;
+  /** Registers and activates the backend in TF.js; throws when it fails. */
+  activate(): Promise<void>;
+}
+
+/** A backend passed over, and why. */
+export interface BackendSkip {
+  name: BackendName;
+  reason: string;
+}
+
+/** The backend that runs, and how it was chosen. */
+export interface BackendChoice {
+  name: BackendName;
+  /** Forced with `?backend=`. */
+  forced: boolean;
+  device: string;
+  software: boolean;
+  /** Backends tried before this one, with the reason each was not used. */
+  skipped: BackendSkip[];
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Picks and activates a backend from `candidates` (in preference order). Without `override`:
+ * the first one that works, except that software-emulated GPUs are passed over while a later
+ * non-GPU backend (WASM, CPU) works; they are used only as a last resort before the CPU backend.
+ * With `override`: that backend or an error, never another one.
+ */
+export async function selectBackendFrom(candidates: readonly BackendCandidate[], override?: BackendName): Promise<BackendChoice> {
+  const skipped: BackendSkip[] = [];
+  if (override) {
+    const c = candidates.find((x) => x.name === override);
+    if (!c) throw new BackendUnavailableError(override, [{ name: override, reason: 'not supported in this build' }]);
+    try {
+      const info = await c.probe();
+      await c.activate();
+      return { name: c.name, forced: true, ...info, skipped };
+    } catch (e) {
+      throw new BackendUnavailableError(override, [{ name: override, reason: message(e) }]);
+    }
+  }
+  const softwareGpus: { candidate: BackendCandidate; info: ProbeResult }[] = [];
+  const tryActivate = async (candidate: BackendCandidate, info: ProbeResult): Promise<BackendChoice | undefined> => {
+    try {
+      await candidate.activate();
+      return { name: candidate.name, forced: false, ...info, skipped: [...skipped] };
+    } catch (e) {
+      skipped.push({ name: candidate.name, reason: message(e) });
+      return undefined;
+    }
+  };
+  for (const candidate of candidates) {
+    let info: ProbeResult;
+    try {
+      info = await candidate.probe();
+    } catch (e) {
+      skipped.push({ name: candidate.name, reason: message(e) });
+      continue;
+    }
+    const gpu = candidate.name === 'webgpu' || candidate.name === 'webgl';
+    if (gpu && info.software) {
+      softwareGpus.push({ candidate, info });
+      skipped.push({ name: candidate.name, reason: `software-emulated GPU (${info.device}); slower than WASM` });
+      continue;
+    }
+    // Before the pure-JS CPU backend, an emulated GPU is still the faster choice.
+    if (candidate.name === 'cpu') {
+      for (const s of softwareGpus) {
+        const chosen = await tryActivate(s.candidate, s.info);
+        if (chosen) return chosen;
+      }
+    }
+    const chosen = await tryActivate(candidate, info);
+    if (chosen) return chosen;
+  }
+  for (const s of softwareGpus) {
+    const chosen = await tryActivate(s.candidate, s.info);
+    if (chosen) return chosen;
+  }
+  throw new BackendUnavailableError('any', skipped);
+}
+
+/** Activates `name` in TF.js or throws. */
+async function setTfBackend(name: BackendName): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    throw new Error(`initialisation failed (${message(e)})`);
+  }
+  if (!ok) throw new Error('initialisation failed');
+  await tf.ready();
+}
+
+/** Minimal WebGPU surface used here (TypeScript's DOM library does not declare it). */
+interface GpuAdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: GpuAdapterInfoLike;
+  requestAdapterInfo?: () => Promise<GpuAdapterInfoLike>;
+}
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null>;
+}
+
+const webgpuCandidate: BackendCandidate = {
+  name: 'webgpu',
+  async probe() {
+    const gpu = (navigator as unknown as { gpu?: GpuLike }).gpu;
+    if (!gpu) throw new Error('WebGPU is not available in this browser');
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Error('no WebGPU adapter');
+    const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
+    const device = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter';
+    const fallback = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true;
+    return { device: fallback ? `${device} (fallback adapter)` : device, software: fallback || isSoftwareRenderer(device) };
+  },
+  async activate() {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    await setTfBackend('webgpu');
+  },
+};
+
+const webglCandidate: BackendCandidate = {
+  name: 'webgl',
+  async probe() {
+    const canvas = document.createElement('canvas');
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+    if (!gl) throw new Error('WebGL is not available in this browser');
+    try {
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? 'unknown renderer');
+      return { device: renderer, software: isSoftwareRenderer(renderer) };
+    } finally {
+      gl.getExtension('WEBGL_lose_context')?.loseContext(); // free the probe's context right away
+    }
+  },
+  activate: () => setTfBackend('webgl'),
+};
+
+const wasmCandidate: BackendCandidate = {
+  name: 'wasm',
+  async probe() {
+    if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this browser');
+    return { device: 'CPU (WebAssembly)', software: false };
+  },
+  async activate() {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+    await setTfBackend('wasm');
+  },
+};
+
+const cpuCandidate: BackendCandidate = {
+  name: 'cpu',
+  probe: async () => ({ device: 'CPU (JavaScript)', software: false }),
+  activate: () => setTfBackend('cpu'),
+};
+
+/** The browser's candidates in preference order. */
+export const BROWSER_BACKENDS: readonly BackendCandidate[] = [webgpuCandidate, webglCandidate, wasmCandidate, cpuCandidate];
+
+/**
+ * Selects and activates the backend for this page: `?backend=` if given (validated), else the
+ * preference order of {@link selectBackendFrom}.
+ * @throws BackendOverrideError for an invalid `?backend=`, BackendUnavailableError when nothing runs
+ */
+export async function selectBrowserBackend(search: string = location.search): Promise<BackendChoice> {
+  return selectBackendFrom(BROWSER_BACKENDS, parseBackendOverride(search));
+}

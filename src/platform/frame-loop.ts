@@ -1,0 +1,301 @@
+/**
+ * The live inference loop: one frame in flight, frames whose timestamp did not change are skipped,
+ * all work of a frame runs in one tf.tidy and comes back in one async readback (no GPU stall on
+ * WebGL/WebGPU), and buffers are reused. It knows nothing about the DOM beyond {@link FrameSource},
+ * so tests and the benchmark can drive it headlessly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CrackClassifier, ImageInput } from '../core/classifier';
+import { centreCropBox } from '../core/preprocess';
+
+/** What a model reports about one frame. Arrays are reused: valid until the next frame. */
+export interface FrameResult {
+  /** Winning class name (e.g. `crack`). */
+  label: string;
+  /** Its probability, 0..1. */
+  probability: number;
+  /** All class names and probabilities, in model order. */
+  scores: readonly { label: string; probability: number }[];
+  /** [mapHeight * mapWidth] row-major heatmap in [0, 1] over the crop the model saw. */
+  map: Float32Array;
+  mapWidth: number;
+  mapHeight: number;
+}
+
+/**
+ * A model the loop can run. Kept small so another kind (e.g. the one-class model) can plug in:
+ * build everything the frame needs into one tensor, then unpack the read-back values.
+ */
+export interface FrameModel {
+  /** Mode identifier, e.g. `classifier`. */
+  readonly kind: string;
+  /** Side of the square the model looks at; the source stages crops at this size. */
+  readonly inputSize: number;
+  /**
+   * Runs on one frame, inside the loop's tf.tidy.
+   * @returns [n] float32, everything {@link decode} needs
+   */
+  infer(frame: ImageInput): tf.Tensor1D;
+  /** Unpacks the read-back values of {@link infer}. */
+  decode(packed: Float32Array): FrameResult;
+}
+
+/** Options of {@link classifierFrameModel}. */
+export interface ClassifierFrameOptions {
+  /** Class whose Grad-CAM is shown; default `crack` when the model has it, else the predicted class. */
+  camClass?: number | string | 'predicted';
+}
+
+/**
+ * The crack classifier as a {@link FrameModel}: probabilities and the Grad-CAM map of `camClass`
+ * packed as [C probabilities, h * w map]. Does not own the classifier.
+ */
+export function classifierFrameModel(classifier: CrackClassifier, options: ClassifierFrameOptions = {}): FrameModel {
+  const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
+  const labels = classifier.labels;
+  const c = labels.length;
+  const [mapHeight, mapWidth] = classifier.metadata.base.featureShape;
+  const map = new Float32Array(mapHeight * mapWidth);
+  const scores = labels.map((label) => ({ label, probability: 0 }));
+  const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight };
+  return {
+    kind: 'classifier',
+    inputSize: classifier.inputSize,
+    infer(frame) {
+      const input = classifier.prepare(frame); // [1, 227, 227, 3]
+      const r = classifier.classifyBatch(input, { camClass });
+      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
+    },
+    decode(packed) {
+      let best = 0;
+      for (let i = 0; i < c; i++) {
+        scores[i].probability = packed[i];
+        if (packed[i] > packed[best]) best = i;
+      }
+      result.label = labels[best];
+      result.probability = packed[best];
+      map.set(packed.subarray(c, c + map.length));
+      return result;
+    },
+  };
+}
+
+/** Where frames come from. */
+export interface FrameSource {
+  /**
+   * Identifies the current frame (a video's `currentTime`); the loop skips a frame whose id equals
+   * the last processed one. undefined: no frame yet.
+   */
+  frameId(): number | undefined;
+  /** The current frame's pixels, ready for {@link FrameModel.infer}. */
+  pixels(): ImageInput;
+  /** Calls `callback` once when a new frame may be there; returns a function that cancels it. */
+  onNextFrame(callback: () => void): () => void;
+}
+
+/** Running figures of a loop. */
+export interface FrameStats {
+  /** Frames processed since start. */
+  frames: number;
+  /** Callbacks skipped because the frame had not changed or was not ready. */
+  skipped: number;
+  /** Processed frames per second (moving average). */
+  fps: number;
+  /** Time from grabbing a frame to having its result, ms (moving average). */
+  latencyMs: number;
+  /** Latency of the last frame, ms. */
+  lastLatencyMs: number;
+}
+
+/** Options of {@link FrameLoop}. */
+export interface FrameLoopOptions {
+  model: FrameModel;
+  source: FrameSource;
+  /** Called after every processed frame. `result` is only valid during the call. */
+  onFrame(result: FrameResult, stats: Readonly<FrameStats>): void;
+  /** A frame failed; the loop stops. Default: console.error. */
+  onError?(error: unknown): void;
+  /** Weight of the newest sample in the fps/latency moving averages, (0, 1]; default 0.1. */
+  smoothing?: number;
+}
+
+/** Start/stop driver of a {@link FrameModel} over a {@link FrameSource}. */
+export class FrameLoop {
+  private model: FrameModel;
+  private readonly source: FrameSource;
+  private readonly options: FrameLoopOptions;
+  private cancelWait?: () => void;
+  private inFlight?: Promise<void>;
+  private lastFrameId?: number;
+  private lastDone?: number;
+  private active = false;
+  readonly stats: FrameStats = { frames: 0, skipped: 0, fps: 0, latencyMs: 0, lastLatencyMs: 0 };
+
+  constructor(options: FrameLoopOptions) {
+    this.options = options;
+    this.model = options.model;
+    this.source = options.source;
+  }
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Swaps the model between frames (e.g. a mode switch); the caller still owns both. */
+  setModel(model: FrameModel): void {
+    this.model = model;
+  }
+
+  /** Starts processing frames (no-op if running). Statistics restart. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    Object.assign(this.stats, { frames: 0, skipped: 0, fps: 0, latencyMs: 0, lastLatencyMs: 0 });
+    this.lastFrameId = undefined;
+    this.lastDone = undefined;
+    this.wait();
+  }
+
+  /** Stops; resolves once the frame in flight (if any) has finished and released its tensors. */
+  async stop(): Promise<void> {
+    this.active = false;
+    this.cancelWait?.();
+    this.cancelWait = undefined;
+    await this.inFlight;
+  }
+
+  private wait(): void {
+    if (!this.active || this.cancelWait) return;
+    this.cancelWait = this.source.onNextFrame(this.tick);
+  }
+
+  private readonly tick = (): void => {
+    this.cancelWait = undefined;
+    if (!this.active || this.inFlight) return;
+    const id = this.source.frameId();
+    if (id === undefined || id === this.lastFrameId) {
+      this.stats.skipped++;
+      this.wait();
+      return;
+    }
+    this.lastFrameId = id;
+    this.inFlight = this.process().finally(() => {
+      this.inFlight = undefined;
+      this.wait();
+    });
+  };
+
+  private async process(): Promise<void> {
+    const model = this.model;
+    const started = performance.now();
+    let packed: tf.Tensor1D | undefined;
+    try {
+      packed = tf.tidy(() => model.infer(this.source.pixels()));
+      // Async readback: on WebGL/WebGPU this waits for the GPU without blocking the main thread.
+      const data = (await packed.data()) as Float32Array;
+      packed.dispose();
+      packed = undefined;
+      if (!this.active) return;
+      const result = model.decode(data);
+      const done = performance.now();
+      this.updateStats(done - started, done);
+      this.options.onFrame(result, this.stats);
+    } catch (e) {
+      this.active = false;
+      (this.options.onError ?? console.error)(e);
+    } finally {
+      packed?.dispose();
+    }
+  }
+
+  private updateStats(latency: number, done: number): void {
+    const a = this.options.smoothing ?? 0.1;
+    const s = this.stats;
+    s.frames++;
+    s.lastLatencyMs = latency;
+    s.latencyMs = s.frames === 1 ? latency : s.latencyMs + a * (latency - s.latencyMs);
+    if (this.lastDone !== undefined) {
+      const fps = 1000 / Math.max(done - this.lastDone, 1e-3);
+      s.fps = s.fps === 0 ? fps : s.fps + a * (fps - s.fps);
+    }
+    this.lastDone = done;
+  }
+}
+
+/** Options of {@link VideoFrameSource}. */
+export interface VideoFrameSourceOptions {
+  /** Side of the staged crop (the model's input size). */
+  size: number;
+  /** Crop side as a fraction of the shorter frame side, (0, 1]; default 1 (largest centred square). */
+  cropFraction?: number;
+}
+
+/**
+ * Frames of a playing video. The crop box is drawn into one reused `size` x `size` canvas, so the
+ * model gets a small image on every backend: a texture upload of 227x227 instead of the whole
+ * frame on WebGL/WebGPU, and no full-frame pixel copy on WASM/CPU. Uses requestVideoFrameCallback
+ * where available (one callback per decoded frame), else requestAnimationFrame.
+ */
+export class VideoFrameSource implements FrameSource {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  cropFraction: number;
+
+  constructor(
+    readonly video: HTMLVideoElement,
+    options: VideoFrameSourceOptions,
+  ) {
+    this.cropFraction = options.cropFraction ?? 1;
+    this.canvas = document.createElement('canvas');
+    this.canvas.width = options.size;
+    this.canvas.height = options.size;
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+    if (!ctx) throw new Error('2D canvas is not available');
+    this.ctx = ctx;
+    this.ctx.imageSmoothingEnabled = true;
+    this.ctx.imageSmoothingQuality = 'medium';
+  }
+
+  frameId(): number | undefined {
+    const v = this.video;
+    if (v.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || v.videoWidth === 0) return undefined;
+    return v.currentTime;
+  }
+
+  /** Draws the crop box of the current frame into the staging canvas and returns it. */
+  pixels(): HTMLCanvasElement {
+    const v = this.video;
+    const box = centreCropBox(v.videoWidth, v.videoHeight, this.cropFraction);
+    const s = this.canvas.width;
+    this.ctx.drawImage(v, box.x, box.y, box.size, box.size, 0, 0, s, s);
+    return this.canvas;
+  }
+
+  /** The staged crop as pixels (what the model saw last, or the current frame after {@link pixels}). */
+  cropImageData(): ImageData {
+    return this.ctx.getImageData(0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  /** The whole current frame at its native resolution (a new canvas each call: captures are rare). */
+  fullFrameImageData(): ImageData {
+    const v = this.video;
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth;
+    c.height = v.videoHeight;
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new Error('2D canvas is not available');
+    ctx.drawImage(v, 0, 0);
+    return ctx.getImageData(0, 0, c.width, c.height);
+  }
+
+  onNextFrame(callback: () => void): () => void {
+    const v = this.video;
+    if (typeof v.requestVideoFrameCallback === 'function' && v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && !v.paused) {
+      const handle = v.requestVideoFrameCallback(() => callback());
+      return () => v.cancelVideoFrameCallback(handle);
+    }
+    // Not playing yet (or no rVFC): poll once per display frame.
+    const handle = requestAnimationFrame(() => callback());
+    return () => cancelAnimationFrame(handle);
+  }
+}

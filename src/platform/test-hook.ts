@@ -1,0 +1,60 @@
+/**
+ * `window.__crackcam`: a small read-only window into the running app for end-to-end tests and the
+ * benchmark (tensor counts, frame count, the current heatmap). Cheap: values are copied on demand.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FrameStats } from './frame-loop';
+
+/** Memory figures of the running backend. */
+export interface HookMemory {
+  numTensors: number;
+  numDataBuffers: number;
+  numBytes: number;
+  /** Size of the WASM backend's heap (it only grows), if that backend runs. */
+  wasmHeapBytes?: number;
+}
+
+/** The current heatmap, row-major. */
+export interface HookCam {
+  width: number;
+  height: number;
+  /** This frame's map in [0, 1]. */
+  raw: number[];
+  /** The map as painted (after temporal smoothing). */
+  shown: number[];
+}
+
+/** Shape of `window.__crackcam`. */
+export interface CrackcamHook {
+  /** Running backend name, once chosen. */
+  backend?: string;
+  /** Frames processed since the loop last started. */
+  frames: number;
+  /** Latest verdict. */
+  verdict?: { label: string; probability: number };
+  stats?: Readonly<FrameStats>;
+  memory(): HookMemory;
+  cam(): HookCam | undefined;
+}
+
+declare global {
+  interface Window {
+    __crackcam?: CrackcamHook;
+  }
+}
+
+/** Installs (once) and returns the hook object that the app updates. */
+export function crackcamHook(): CrackcamHook {
+  if (!window.__crackcam) {
+    window.__crackcam = {
+      frames: 0,
+      memory() {
+        const m = tf.memory();
+        const wasm = (tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined)?.HEAPU8;
+        return { numTensors: m.numTensors, numDataBuffers: m.numDataBuffers, numBytes: m.numBytes, wasmHeapBytes: wasm?.buffer.byteLength };
+      },
+      cam: () => undefined,
+    };
+  }
+  return window.__crackcam;
+}

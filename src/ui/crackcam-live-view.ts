@@ -1,0 +1,598 @@
+import { localized, msg, str } from '@lit/localize';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { CrackClassifier } from '../core/classifier';
+import { centreCropBox, type CropBox } from '../core/preprocess';
+import { cropBoxOnScreen, type Rect } from '../core/viewfinder';
+import type { BackendChoice } from '../platform/backend';
+import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
+import { classifierFrameModel, FrameLoop, VideoFrameSource, type FrameResult, type FrameStats } from '../platform/frame-loop';
+import { crackcamHook } from '../platform/test-hook';
+import { HeatmapPainter } from './heatmap-painter';
+import './crackcam-verdict';
+
+/** `detail` of the `capture` event. */
+export interface CaptureDetail {
+  /** The crop the model sees (the crop box), at the model's input size (227 x 227). */
+  crop: ImageData;
+  /** The whole camera frame at its native resolution. */
+  frame: ImageData;
+  /** The crop box in `frame` pixels. */
+  cropBox: CropBox;
+  /** The latest verdict when the capture was taken, if the model is running. */
+  verdict?: { label: string; probability: number; scores: { label: string; probability: number }[] };
+  /** Name and version of the model that gave the verdict. */
+  model?: { name: string; version: number };
+  /** Milliseconds since the epoch. */
+  takenAt: number;
+}
+
+/** Where the model is: shown in the verdict bar until frames come in. */
+export type ModelState = 'loading' | 'ready' | 'error';
+
+type CameraState = 'idle' | 'starting' | 'running' | 'error';
+
+const DEFAULT_ALPHA = 0.5; // as the seed's overlay
+const DEFAULT_SMOOTHING = 0.5;
+
+/**
+ * The live inspection view: camera viewfinder with the crop box the model sees, the Grad-CAM
+ * heatmap of the crack class painted into that box, the verdict, backend / fps / latency, and the
+ * camera and heatmap controls. Tap the viewfinder (or the button) to capture.
+ *
+ * @fires capture - {@link CaptureDetail}: the crop and full frame of a capture (bubbles, composed).
+ *   The trainer's capture store listens for it.
+ */
+@localized()
+@customElement('crackcam-live-view')
+export class CrackcamLiveView extends LitElement {
+  /** The loaded classifier; the loop starts once both it and the camera are ready. Not owned. */
+  @property({ attribute: false }) classifier?: CrackClassifier;
+  /** The running TF.js backend. */
+  @property({ attribute: false }) backend?: BackendChoice;
+  @property() modelState: ModelState = 'loading';
+  /** Why the model failed to load, when `modelState` is `error`. */
+  @property() modelError = '';
+
+  @state() private cameraState: CameraState = 'idle';
+  @state() private cameraError?: CameraError;
+  @state() private cameras: CameraDevice[] = [];
+  @state() private cameraId?: string;
+  @state() private features: CameraFeatures = { torch: false };
+  @state() private torch = false;
+  @state() private zoom?: number;
+  @state() private frozen = false;
+  @state() private showHeatmap = true;
+  @state() private alpha = DEFAULT_ALPHA;
+  @state() private smoothing = DEFAULT_SMOOTHING;
+  @state() private label?: string;
+  @state() private probability?: number;
+  @state() private fps = 0;
+  @state() private latency = 0;
+  @state() private box?: Rect;
+  @state() private flash = false;
+
+  @query('video') private video!: HTMLVideoElement;
+  @query('.viewfinder') private viewfinder!: HTMLElement;
+  @query('canvas.heatmap') private heatmapCanvas!: HTMLCanvasElement;
+
+  private readonly camera = new Camera();
+  private source?: VideoFrameSource;
+  private loop?: FrameLoop;
+  private painter?: HeatmapPainter;
+  private resizeObserver?: ResizeObserver;
+  private lastResult?: { label: string; probability: number; scores: { label: string; probability: number }[] };
+  private lastCam?: { raw: Float32Array; width: number; height: number };
+  private readonly hook = crackcamHook();
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      min-height: 0;
+      color: #fff;
+      background: #000;
+    }
+    .viewfinder {
+      position: relative;
+      flex: 1;
+      min-height: 12rem;
+      overflow: hidden;
+      background: #000;
+      cursor: crosshair;
+      touch-action: manipulation;
+    }
+    video {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+      object-fit: contain;
+    }
+    .cropbox,
+    canvas.heatmap {
+      position: absolute;
+      box-sizing: border-box;
+      pointer-events: none;
+    }
+    .cropbox {
+      border: 3px solid #fff;
+      outline: 2px solid rgba(0, 0, 0, 0.7);
+    }
+    canvas.heatmap[hidden] {
+      display: none;
+    }
+    .flash {
+      position: absolute;
+      inset: 0;
+      background: #fff;
+      opacity: 0;
+      pointer-events: none;
+      animation: flash 0.25s ease-out;
+    }
+    @keyframes flash {
+      from {
+        opacity: 0.7;
+      }
+      to {
+        opacity: 0;
+      }
+    }
+    .stats {
+      position: absolute;
+      top: 0.5rem;
+      left: 0.5rem;
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      padding: 0.25rem 0.5rem;
+      border-radius: 0.3rem;
+      background: rgba(0, 0, 0, 0.65);
+      font-size: 0.95rem;
+      font-variant-numeric: tabular-nums;
+      pointer-events: none;
+    }
+    .badge {
+      font-weight: 700;
+      padding: 0 0.35rem;
+      border-radius: 0.2rem;
+      background: #eceff1;
+      color: #000;
+    }
+    .badge.software {
+      background: #ffb300;
+    }
+    .message {
+      position: absolute;
+      inset: 0;
+      display: flex;
+      flex-direction: column;
+      justify-content: center;
+      align-items: center;
+      gap: 0.8rem;
+      padding: 1.5rem;
+      text-align: center;
+      background: #263238;
+      cursor: default;
+    }
+    .message h2 {
+      margin: 0;
+      font-size: 1.4rem;
+    }
+    .message p {
+      margin: 0;
+      max-width: 36rem;
+      line-height: 1.45;
+    }
+    .message .detail {
+      font-family: monospace;
+      font-size: 0.85rem;
+      opacity: 0.8;
+    }
+    .controls {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem 1rem;
+      align-items: center;
+      padding: 0.6rem 0.8rem;
+      background: #1c262b;
+    }
+    button,
+    select {
+      font: inherit;
+      min-height: 2.75rem;
+      padding: 0 0.9rem;
+      border-radius: 0.4rem;
+      border: 1px solid #90a4ae;
+      background: #37474f;
+      color: #fff;
+    }
+    button[aria-pressed='true'] {
+      background: #eceff1;
+      color: #000;
+    }
+    button.primary {
+      background: #1565c0;
+      border-color: #1565c0;
+      font-weight: 700;
+    }
+    button:disabled {
+      opacity: 0.5;
+    }
+    label {
+      display: inline-flex;
+      gap: 0.4rem;
+      align-items: center;
+    }
+    input[type='range'] {
+      width: 7rem;
+      min-height: 2rem;
+    }
+  `;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('visibilitychange', this.onVisibilityChange);
+    if (this.hasUpdated) void this.startCamera(this.cameraId);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibilityChange);
+    void this.loop?.stop();
+    this.camera.stop();
+    this.cameraState = 'idle';
+  }
+
+  protected override firstUpdated(): void {
+    this.painter = new HeatmapPainter(this.heatmapCanvas);
+    this.heatmapCanvas.dataset.testid = 'heatmap';
+    this.video.addEventListener('resize', () => this.layout());
+    this.video.addEventListener('loadedmetadata', () => this.layout());
+    this.resizeObserver = new ResizeObserver(() => this.layout());
+    this.resizeObserver.observe(this.viewfinder);
+    this.hook.cam = () =>
+      this.lastCam && {
+        width: this.lastCam.width,
+        height: this.lastCam.height,
+        raw: Array.from(this.lastCam.raw),
+        shown: Array.from(this.painter?.shown ?? this.lastCam.raw),
+      };
+    if (document.visibilityState === 'visible') void this.startCamera();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('classifier')) this.attachModel();
+    if (changed.has('backend')) this.hook.backend = this.backend?.name;
+  }
+
+  /** Stops the loop and the camera (e.g. when another view takes over); {@link resume} restarts. */
+  async suspend(): Promise<void> {
+    await this.loop?.stop();
+    this.camera.stop();
+    this.cameraState = 'idle';
+  }
+
+  /** Restarts the camera after {@link suspend}. */
+  async resume(): Promise<void> {
+    await this.startCamera(this.cameraId);
+  }
+
+  private attachModel(): void {
+    const classifier = this.classifier;
+    if (!classifier) {
+      void this.loop?.stop();
+      this.loop = undefined;
+      return;
+    }
+    const model = classifierFrameModel(classifier);
+    if (this.loop) {
+      this.loop.setModel(model);
+    } else {
+      const source = this.ensureSource(classifier.inputSize);
+      this.loop = new FrameLoop({
+        model,
+        source,
+        onFrame: (result, stats) => this.onFrame(result, stats),
+        onError: (e) => {
+          console.error('frame loop stopped', e);
+          this.modelState = 'error';
+          this.modelError = e instanceof Error ? e.message : String(e);
+        },
+      });
+    }
+    this.maybeStartLoop();
+  }
+
+  private ensureSource(size: number): VideoFrameSource {
+    if (!this.source) this.source = new VideoFrameSource(this.video, { size });
+    return this.source;
+  }
+
+  private maybeStartLoop(): void {
+    if (this.loop && this.cameraState === 'running' && !this.frozen && document.visibilityState === 'visible') {
+      this.painter?.resetSmoothing();
+      this.loop.start();
+    }
+  }
+
+  private onFrame(result: FrameResult, stats: Readonly<FrameStats>): void {
+    this.label = result.label;
+    this.probability = result.probability;
+    this.fps = stats.fps;
+    this.latency = stats.latencyMs;
+    this.lastResult = { label: result.label, probability: result.probability, scores: result.scores.map((s) => ({ ...s })) };
+    if (!this.lastCam || this.lastCam.raw.length !== result.map.length) {
+      this.lastCam = { raw: new Float32Array(result.map.length), width: result.mapWidth, height: result.mapHeight };
+    }
+    this.lastCam.raw.set(result.map);
+    if (this.showHeatmap) this.painter?.paint(result.map, result.mapWidth, result.mapHeight, { alpha: this.alpha, smoothing: this.smoothing });
+    this.hook.frames = stats.frames;
+    this.hook.stats = stats;
+    this.hook.verdict = { label: result.label, probability: result.probability };
+  }
+
+  private readonly onVisibilityChange = (): void => {
+    if (document.visibilityState === 'hidden') {
+      // Release the camera while nobody looks (battery, privacy, and other apps may need it).
+      void this.suspend();
+    } else if (this.isConnected && this.cameraState !== 'error') {
+      void this.resume();
+    }
+  };
+
+  private async startCamera(deviceId?: string): Promise<void> {
+    await this.loop?.stop();
+    this.cameraState = 'starting';
+    this.cameraError = undefined;
+    this.frozen = false;
+    try {
+      await this.camera.start(this.video, deviceId);
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return; // superseded by a newer start/stop
+      this.cameraError = e instanceof CameraError ? e : new CameraError('failed', String(e), e);
+      this.cameraState = 'error';
+      return;
+    }
+    this.cameraState = 'running';
+    this.cameraId = this.camera.deviceId;
+    this.features = this.camera.features();
+    this.torch = false;
+    this.zoom = this.features.zoom?.value;
+    this.layout();
+    this.maybeStartLoop();
+    try {
+      this.cameras = await this.camera.listCameras();
+    } catch {
+      this.cameras = [];
+    }
+  }
+
+  /** Places the crop box and heatmap canvas over the part of the frame the model sees. */
+  private layout(): void {
+    const v = this.video;
+    const vf = this.viewfinder;
+    if (!v || !vf || v.videoWidth === 0 || vf.clientWidth === 0) return;
+    const box = cropBoxOnScreen(v.videoWidth, v.videoHeight, vf.clientWidth, vf.clientHeight, this.source?.cropFraction ?? 1);
+    this.box = box;
+    const dpr = window.devicePixelRatio || 1;
+    this.painter?.resize(box.width * dpr, box.height * dpr);
+  }
+
+  private async toggleFreeze(): Promise<void> {
+    if (this.cameraState !== 'running') return;
+    if (!this.frozen) {
+      this.frozen = true;
+      await this.loop?.stop();
+      this.video.pause();
+    } else {
+      this.frozen = false;
+      await this.video.play();
+      this.maybeStartLoop();
+    }
+  }
+
+  /** Dispatches a `capture` event with the current crop and frame. */
+  capture(): void {
+    const v = this.video;
+    if (this.cameraState !== 'running' || !v || v.videoWidth === 0) return;
+    const source = this.ensureSource(this.classifier?.inputSize ?? 227);
+    source.pixels();
+    const detail: CaptureDetail = {
+      crop: source.cropImageData(),
+      frame: source.fullFrameImageData(),
+      cropBox: centreCropBox(v.videoWidth, v.videoHeight, source.cropFraction),
+      verdict: this.lastResult,
+      model: this.classifier && { name: this.classifier.metadata.name, version: this.classifier.metadata.version },
+      takenAt: Date.now(),
+    };
+    this.dispatchEvent(new CustomEvent<CaptureDetail>('capture', { detail, bubbles: true, composed: true }));
+    this.flash = false;
+    requestAnimationFrame(() => (this.flash = true));
+  }
+
+  private async onCameraPick(e: Event): Promise<void> {
+    const id = (e.target as HTMLSelectElement).value;
+    if (id && id !== this.cameraId) await this.startCamera(id);
+  }
+
+  private async onTorch(): Promise<void> {
+    const on = !this.torch;
+    try {
+      await this.camera.setTorch(on);
+      this.torch = on;
+    } catch (e) {
+      console.warn('torch', e);
+      this.features = { ...this.features, torch: false };
+    }
+  }
+
+  private async onZoom(e: Event): Promise<void> {
+    const value = Number((e.target as HTMLInputElement).value);
+    try {
+      await this.camera.setZoom(value);
+      this.zoom = value;
+    } catch (err) {
+      console.warn('zoom', err);
+    }
+  }
+
+  private onToggleHeatmap(): void {
+    this.showHeatmap = !this.showHeatmap;
+    if (!this.showHeatmap) this.painter?.clear();
+    else this.painter?.resetSmoothing();
+  }
+
+  private placeholder(): string {
+    if (this.modelState === 'error') return msg(str`Model not loaded: ${this.modelError}`);
+    if (this.modelState === 'loading') return msg('Loading model…');
+    if (this.cameraState === 'starting') return msg('Starting camera…');
+    if (this.cameraState !== 'running') return msg('Camera off');
+    return msg('Analysing…');
+  }
+
+  private cameraMessage(kind: CameraErrorKind): { title: string; body: string } {
+    switch (kind) {
+      case 'denied':
+        return {
+          title: msg('Camera access is blocked'),
+          body: msg(
+            "CrackCam needs the camera for live inspection. Allow camera access for this site in the browser's site settings (the camera or lock icon next to the address), then press Try again.",
+          ),
+        };
+      case 'missing':
+        return { title: msg('No camera found'), body: msg('Connect a camera (or pick another one), then press Try again.') };
+      case 'busy':
+        return { title: msg('The camera is busy'), body: msg('Another app or browser tab is using the camera. Close it, then press Try again.') };
+      case 'insecure':
+        return {
+          title: msg('The camera needs a secure connection'),
+          body: msg('Browsers only allow the camera on HTTPS pages (or localhost). Open CrackCam over HTTPS.'),
+        };
+      case 'unsupported':
+        return { title: msg('This browser cannot use a camera'), body: msg('Use a current version of Chrome, Edge, Firefox or Safari.') };
+      default:
+        return { title: msg('The camera could not start'), body: msg('Press Try again. If that does not help, reload the page.') };
+    }
+  }
+
+  private renderMessage() {
+    const err = this.cameraError;
+    if (this.cameraState !== 'error' || !err) return nothing;
+    const { title, body } = this.cameraMessage(err.kind);
+    return html`<div class="message" role="alert" data-testid="camera-message" data-kind=${err.kind} @click=${(e: Event) => e.stopPropagation()}>
+      <h2>${title}</h2>
+      <p>${body}</p>
+      <p>${msg('Captures, models and training keep working without the camera.')}</p>
+      <p class="detail">${err.message}</p>
+      <button class="primary" @click=${() => this.startCamera(this.cameraId)}>${msg('Try again')}</button>
+    </div>`;
+  }
+
+  private renderStats() {
+    const b = this.backend;
+    const names: Record<string, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+    const title = b
+      ? [b.device, ...b.skipped.map((s) => `${s.name}: ${s.reason}`), b.forced ? msg('forced with ?backend=') : ''].filter((s) => s).join('\n')
+      : '';
+    return html`<div class="stats">
+      <span class="badge ${b?.software ? 'software' : ''}" data-testid="backend" data-backend=${b?.name ?? ''} title=${title}
+        >${b ? names[b.name] : '…'}</span
+      >
+      <span data-testid="fps">${msg(str`${this.fps.toFixed(1)} fps`)}</span>
+      <span data-testid="latency">${msg(str`${Math.round(this.latency)} ms`)}</span>
+    </div>`;
+  }
+
+  private renderControls() {
+    const running = this.cameraState === 'running';
+    const zoom = this.features.zoom;
+    return html`<div class="controls">
+      <button class="primary" data-testid="capture" ?disabled=${!running} @click=${() => this.capture()}>${msg('Capture')}</button>
+      <button data-testid="freeze" aria-pressed=${this.frozen ? 'true' : 'false'} ?disabled=${!running} @click=${this.toggleFreeze}>
+        ${this.frozen ? msg('Resume') : msg('Pause')}
+      </button>
+      <button data-testid="heatmap-toggle" aria-pressed=${this.showHeatmap ? 'true' : 'false'} @click=${this.onToggleHeatmap}>${msg('Heatmap')}</button>
+      <label
+        >${msg('Opacity')}
+        <input
+          type="range"
+          min="0"
+          max="1"
+          step="0.05"
+          .value=${String(this.alpha)}
+          ?disabled=${!this.showHeatmap}
+          data-testid="heatmap-alpha"
+          @input=${(e: Event) => (this.alpha = Number((e.target as HTMLInputElement).value))}
+      /></label>
+      <label
+        >${msg('Smoothing')}
+        <input
+          type="range"
+          min="0"
+          max="0.9"
+          step="0.1"
+          .value=${String(this.smoothing)}
+          ?disabled=${!this.showHeatmap}
+          data-testid="heatmap-smoothing"
+          @input=${(e: Event) => (this.smoothing = Number((e.target as HTMLInputElement).value))}
+      /></label>
+      ${this.cameras.length > 1
+        ? html`<label
+            >${msg('Camera')}
+            <select data-testid="camera-select" @change=${this.onCameraPick}>
+              ${this.cameras.map((c) => html`<option value=${c.deviceId} ?selected=${c.deviceId === this.cameraId}>${c.label}</option>`)}
+            </select></label
+          >`
+        : nothing}
+      ${running && this.features.torch
+        ? html`<button data-testid="torch" aria-pressed=${this.torch ? 'true' : 'false'} @click=${this.onTorch}>${msg('Torch')}</button>`
+        : nothing}
+      ${running && zoom
+        ? html`<label
+            >${msg('Zoom')}
+            <input
+              type="range"
+              data-testid="zoom"
+              min=${zoom.min}
+              max=${zoom.max}
+              step=${zoom.step}
+              .value=${String(this.zoom ?? zoom.min)}
+              @change=${this.onZoom}
+          /></label>`
+        : nothing}
+    </div>`;
+  }
+
+  override render() {
+    const box = this.box;
+    const boxStyle = box ? { left: `${box.x}px`, top: `${box.y}px`, width: `${box.width}px`, height: `${box.height}px` } : { display: 'none' };
+    const running = this.cameraState === 'running';
+    return html`
+      <div class="viewfinder" @click=${() => this.capture()} title=${msg('Tap to capture')}>
+        <video muted playsinline aria-label=${msg('Camera image')}></video>
+        <canvas class="heatmap" style=${styleMap(boxStyle)} ?hidden=${!this.showHeatmap || !running} aria-hidden="true"></canvas>
+        ${running ? html`<div class="cropbox" style=${styleMap(boxStyle)} data-testid="cropbox"></div>` : nothing}
+        ${this.flash ? html`<div class="flash" @animationend=${() => (this.flash = false)}></div>` : nothing} ${this.renderStats()}
+        ${this.renderMessage()}
+      </div>
+      <crackcam-verdict
+        .label=${running ? this.label : undefined}
+        .probability=${this.probability}
+        .placeholder=${this.placeholder()}
+        ?frozen=${this.frozen}
+      ></crackcam-verdict>
+      ${this.renderControls()}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crackcam-live-view': CrackcamLiveView;
+  }
+  interface HTMLElementEventMap {
+    capture: CustomEvent<CaptureDetail>;
+  }
+}

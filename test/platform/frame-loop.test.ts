@@ -1,0 +1,190 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
+import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
+import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
+import { DATA_DIR, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
+
+/** Frames from tensors; the frame id advances when the test says so (or on every read). */
+class TensorSource implements FrameSource {
+  id = 0;
+  reads = 0;
+  constructor(
+    private readonly images: tf.Tensor3D[],
+    private readonly advanceOnRead = false,
+    /** Signal frames from a microtask (faster than any readback) instead of a timer. */
+    private readonly immediate = false,
+  ) {}
+  frameId(): number {
+    if (this.advanceOnRead) this.id++;
+    return this.id;
+  }
+  pixels(): tf.Tensor3D {
+    this.reads++;
+    return this.images[this.id % this.images.length];
+  }
+  onNextFrame(callback: () => void): () => void {
+    if (this.immediate) {
+      let cancelled = false;
+      queueMicrotask(() => cancelled || callback());
+      return () => (cancelled = true);
+    }
+    const h = setTimeout(callback, 1);
+    return () => clearTimeout(h);
+  }
+}
+
+/** Runs a loop until `n` frames are done (or it stops); returns what onFrame saw. */
+function runFrames(model: FrameModel, source: FrameSource, n: number) {
+  const seen: { label: string; probability: number; map: Float32Array; stats: FrameStats }[] = [];
+  const errors: unknown[] = [];
+  let loop!: FrameLoop;
+  const done = new Promise<void>((resolve) => {
+    loop = new FrameLoop({
+      model,
+      source,
+      onFrame: (r: FrameResult, stats) => {
+        seen.push({ label: r.label, probability: r.probability, map: r.map.slice(), stats: { ...stats } });
+        if (seen.length >= n) resolve();
+      },
+      onError: (e) => {
+        errors.push(e);
+        resolve();
+      },
+    });
+  });
+  loop.start();
+  return { loop, seen, errors, done: done.then(() => loop.stop()) };
+}
+
+describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () => {
+  let classifier: CrackClassifier;
+  let images: tf.Tensor3D[];
+
+  beforeAll(async () => {
+    await useWasm();
+    const base = await sharedBase();
+    const modelJson = await writeModelDir(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']));
+    classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
+    const crack = (await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, 2);
+    const nocrack = (await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, 1);
+    images = await Promise.all([...crack, ...nocrack].map((f) => decodeImageFile(f)));
+  });
+
+  afterAll(() => {
+    tf.dispose(images);
+    classifier?.dispose();
+  });
+
+  it('reports what classifier.classify reports for the same frame, with the crack map', async () => {
+    const source = new TensorSource(images);
+    source.id = 1;
+    const model = classifierFrameModel(classifier);
+    const { seen, errors, done } = runFrames(model, source, 1);
+    await done;
+    expect(errors).toEqual([]);
+    const want = await classifier.classify(images[1], { camClass: 'crack' });
+    expect(seen[0].label).toBe(want.label);
+    expect(seen[0].probability).toBeCloseTo(want.probability, 5);
+    expect(seen[0].map).toHaveLength(want.cam.length);
+    for (let i = 0; i < want.cam.length; i++) expect(seen[0].map[i]).toBeCloseTo(want.cam[i], 5);
+  });
+
+  it('processes each frame once: unchanged frame ids are skipped', async () => {
+    const source = new TensorSource(images);
+    const { loop, seen } = runFrames(classifierFrameModel(classifier), source, 100);
+    await new Promise((r) => setTimeout(r, 400));
+    await loop.stop();
+    expect(seen).toHaveLength(1);
+    expect(source.reads).toBe(1);
+    expect(loop.stats.skipped).toBeGreaterThan(0);
+  });
+
+  it('keeps one frame in flight even when frames arrive faster than it runs', async () => {
+    const inner = classifierFrameModel(classifier);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    // Counts frames between inference and decoding (the async readback in between).
+    const counting: FrameModel = {
+      kind: inner.kind,
+      inputSize: inner.inputSize,
+      infer(frame) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        return inner.infer(frame);
+      },
+      decode(packed) {
+        inFlight--;
+        return inner.decode(packed);
+      },
+    };
+    const source = new TensorSource(images, true, true);
+    const { seen, done, errors } = runFrames(counting, source, 6);
+    await done;
+    expect(errors).toEqual([]);
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    expect(maxInFlight).toBe(1);
+    expect(seen.at(-1)?.stats.fps).toBeGreaterThan(0);
+    expect(seen.at(-1)?.stats.latencyMs).toBeGreaterThan(0);
+  });
+
+  it('leaves no tensors behind over many frames and after stop', async () => {
+    const source = new TensorSource(images, true);
+    const model = classifierFrameModel(classifier);
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    let loop!: FrameLoop;
+    const done = new Promise<void>((resolve, reject) => {
+      loop = new FrameLoop({
+        model,
+        source,
+        onFrame: (_r, stats) => {
+          counts.push(tf.memory().numTensors);
+          if (stats.frames >= 40) resolve();
+        },
+        onError: reject,
+      });
+    });
+    loop.start();
+    await done;
+    await loop.stop();
+    expect(new Set(counts)).toEqual(new Set([before]));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stop waits for the frame in flight and no result arrives after it', async () => {
+    const source = new TensorSource(images, true);
+    let after = 0;
+    let stopped = false;
+    const loop = new FrameLoop({
+      model: classifierFrameModel(classifier),
+      source,
+      onFrame: () => {
+        if (stopped) after++;
+      },
+    });
+    const before = tf.memory().numTensors;
+    loop.start();
+    await new Promise((r) => setTimeout(r, 30));
+    await loop.stop();
+    stopped = true;
+    expect(loop.running).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(after).toBe(0);
+  });
+
+  it('stops and reports a frame that cannot be processed, without leaking', async () => {
+    // An RGBA tensor (4 channels): normalisation rejects it inside the loop's tidy.
+    const rgba = tf.zeros([64, 64, 4], 'int32') as tf.Tensor3D;
+    const source = new TensorSource([rgba], true);
+    const before = tf.memory().numTensors;
+    const { loop, errors, done } = runFrames(classifierFrameModel(classifier), source, 1);
+    await done;
+    expect(errors).toHaveLength(1);
+    expect(loop.running).toBe(false);
+    expect(tf.memory().numTensors).toBe(before);
+    rgba.dispose();
+  });
+});
