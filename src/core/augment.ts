@@ -21,39 +21,90 @@ export const DEFAULT_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scal
 /** The seed's augmentation only. */
 export const SEED_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scale: 0, brightness: 0, contrast: 0 };
 
+/** One random draw of the augmentation for one image. */
+interface Draw {
+  flip: boolean;
+  zoom: number;
+  tx: number;
+  ty: number;
+  gain: number;
+  offset: number;
+}
+
+/** Reflects an out-of-range index back into [0, n) (edge pixel not repeated, like numpy 'reflect'). */
+function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let m = Math.abs(i) % period;
+  if (m >= n) m = period - m;
+  return m;
+}
+
+/**
+ * Resamples one [h, w, 3] image: output (x, y) reads input at a zoom about the centre, shifted by
+ * (tx, ty) and optionally mirrored, bilinearly with reflect borders; then contrast about the image
+ * mean and a brightness offset, clipped to 0..255.
+ */
+function augmentOne(src: Float32Array, srcOffset: number, dst: Float32Array, h: number, w: number, d: Draw): void {
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  let sum = 0;
+  for (let y = 0; y < h; y++) {
+    const sy = (y - cy) / d.zoom + cy - d.ty;
+    const y0 = Math.floor(sy);
+    const fy = sy - y0;
+    const r0 = reflect(y0, h) * w;
+    const r1 = reflect(y0 + 1, h) * w;
+    for (let x = 0; x < w; x++) {
+      const ox = d.flip ? w - 1 - x : x;
+      const sx = (ox - cx) / d.zoom + cx - d.tx;
+      const x0 = Math.floor(sx);
+      const fx = sx - x0;
+      const c0 = reflect(x0, w);
+      const c1 = reflect(x0 + 1, w);
+      const a = srcOffset + (r0 + c0) * 3;
+      const b = srcOffset + (r0 + c1) * 3;
+      const c = srcOffset + (r1 + c0) * 3;
+      const e = srcOffset + (r1 + c1) * 3;
+      const o = (y * w + x) * 3;
+      for (let k = 0; k < 3; k++) {
+        const top = src[a + k] + (src[b + k] - src[a + k]) * fx;
+        const bottom = src[c + k] + (src[e + k] - src[c + k]) * fx;
+        const v = top + (bottom - top) * fy;
+        dst[o + k] = v;
+        sum += v;
+      }
+    }
+  }
+  const mean = sum / (h * w * 3);
+  for (let i = 0; i < h * w * 3; i++) {
+    const v = (dst[i] - mean) * d.gain + mean + d.offset;
+    dst[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}
+
 /**
  * Applies one random draw of `config` to each image of a batch: zoom about the centre, shift and
- * mirror with reflect padding, then a contrast/brightness change. Built from slice, mirror-pad and
- * bilinear resize only, because tf.image.transform and cropAndResize give different results on the
- * WASM backend than on the CPU backend (see test/core/augment.test.ts). Does not dispose `images`.
- * @param images [n, s, s, 3] float32 RGB 0..255
- * @returns [n, s, s, 3] float32 RGB 0..255
+ * mirror (bilinear, reflect borders), then a contrast/brightness change. Runs on the pixel arrays in
+ * plain TypeScript: per-image tensor ops (slice, mirrorPad) cost tens of ms each on the WASM backend,
+ * and tf.image.transform gives different results on WASM than on CPU. Does not dispose `images`.
+ * @param images [n, h, w, 3] float32 RGB 0..255
+ * @returns [n, h, w, 3] float32 RGB 0..255
  */
-export function augmentBatch(images: tf.Tensor4D, config: AugmentConfig, rng: Rng): tf.Tensor4D {
+export async function augmentBatch(images: tf.Tensor4D, config: AugmentConfig, rng: Rng): Promise<tf.Tensor4D> {
   const [n, h, w] = images.shape;
   const u = (a: number) => (rng() * 2 - 1) * a;
-  const draws = Array.from({ length: n }, () => ({
+  const draws: Draw[] = Array.from({ length: n }, () => ({
     flip: config.flipX && rng() < 0.5,
     zoom: 1 + u(config.scale),
-    tx: Math.round(u(config.translate)),
-    ty: Math.round(u(config.translate)),
+    tx: u(config.translate),
+    ty: u(config.translate),
     gain: 1 + u(config.contrast),
     offset: u(config.brightness),
   }));
-  const pad = Math.min(Math.ceil(config.translate + (Math.max(h, w) * config.scale) / 2) + 2, Math.min(h, w) - 1);
-  return tf.tidy(() => {
-    const padded = pad > 0 ? tf.mirrorPad(images, [[0, 0], [pad, pad], [pad, pad], [0, 0]], 'reflect') : images; // [n, h+2p, w+2p, 3]
-    const out = draws.map((d, i) => {
-      const ch = Math.min(Math.round(h / d.zoom), h + 2 * pad);
-      const cw = Math.min(Math.round(w / d.zoom), w + 2 * pad);
-      const y0 = Math.max(0, Math.min(h + 2 * pad - ch, Math.round(pad + (h - ch) / 2 - d.ty)));
-      const x0 = Math.max(0, Math.min(w + 2 * pad - cw, Math.round(pad + (w - cw) / 2 - d.tx)));
-      let img = tf.slice(padded, [i, y0, x0, 0], [1, ch, cw, 3]) as tf.Tensor4D; // [1, ch, cw, 3]
-      if (ch !== h || cw !== w) img = tf.image.resizeBilinear(img, [h, w], false, true);
-      if (d.flip) img = tf.reverse(img, 2);
-      const mean = tf.mean(img);
-      return tf.clipByValue(tf.add(tf.add(tf.mul(tf.sub(img, mean), d.gain), mean), d.offset), 0, 255);
-    });
-    return tf.concat(out) as tf.Tensor4D;
-  });
+  const src = (await images.data()) as Float32Array;
+  const out = new Float32Array(src.length);
+  const per = h * w * 3;
+  draws.forEach((d, i) => augmentOne(src, i * per, out.subarray(i * per, (i + 1) * per), h, w, d));
+  return tf.tensor4d(out, [n, h, w, 3]);
 }

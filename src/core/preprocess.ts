@@ -78,7 +78,8 @@ export function centreCrop(
     const side = Math.max(1, Math.round(box.size));
     const y = Math.floor((h - side) / 2);
     const x = Math.floor((w - side) / 2);
-    let crop = tf.cast(tf.slice(batch, [0, y, x, 0], [n, side, side, c]), 'float32') as tf.Tensor4D; // [n, side, side, c]
+    const whole = y === 0 && x === 0 && side === h && side === w;
+    let crop = tf.cast(whole ? batch : tf.slice(batch, [0, y, x, 0], [n, side, side, c]), 'float32') as tf.Tensor4D; // [n, side, side, c]
     if (side === size) return crop;
     if (method === 'nearest') return tf.image.resizeNearestNeighbor(crop, [size, size], false, true);
     const k = Math.floor(side / size);

@@ -91,12 +91,9 @@ export async function pooledFeatures(
       const rgb = tf.tidy(() => tf.concat(loaded.map((img) => centreCrop(img, base.inputSize))) as tf.Tensor4D); // [b, s, s, 3] RGB 0..255
       loaded.forEach((t) => t.dispose());
       for (let v = 0; v < views; v++) {
-        perView[v].push(
-          tf.tidy(() => {
-            const view = options.augment ? augmentBatch(rgb, options.augment, rng) : rgb;
-            return tf.mean(base.model.predict(normalise(view, preprocessing)) as tf.Tensor4D, [1, 2]) as tf.Tensor2D; // [b, K]
-          }),
-        );
+        const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
+        perView[v].push(tf.tidy(() => tf.mean(base.model.predict(normalise(view, preprocessing)) as tf.Tensor4D, [1, 2]) as tf.Tensor2D)); // [b, K]
+        if (view !== rgb) view.dispose();
       }
       rgb.dispose();
       await options.onBatch?.(Math.min(start + batch, samples.length));

@@ -11,7 +11,7 @@ const NONE = { flipX: false, translate: 0, scale: 0, brightness: 0, contrast: 0 
 describe('augmentBatch', () => {
   it('is the identity when every range is zero', async () => {
     const img = tf.randomUniform([2, 31, 31, 3], 0, 255) as tf.Tensor4D;
-    const out = augmentBatch(img, NONE, createRng(1));
+    const out = await augmentBatch(img, NONE, createRng(1));
     expect(tf.max(tf.abs(tf.sub(out, img))).dataSync()[0]).toBeLessThan(1e-3);
     tf.dispose([img, out]);
   });
@@ -20,16 +20,38 @@ describe('augmentBatch', () => {
     // A draw below 0.5 flips; find a seed whose first draw flips.
     let seed = 0;
     while (createRng(seed)() >= 0.5) seed++;
-    const out = augmentBatch(img, { ...NONE, flipX: true }, createRng(seed));
+    const out = await augmentBatch(img, { ...NONE, flipX: true }, createRng(seed));
     expect(tf.max(tf.abs(tf.sub(out, tf.reverse(img, 2)))).dataSync()[0]).toBeLessThan(1e-3);
     tf.dispose([img, out]);
   });
-  it('shifts by whole pixels within the translate range, same on WASM and CPU', async () => {
+  it('shifts content by the drawn translation', async () => {
+    // A vertical bright line at x = 10 moves to x = 10 + tx for a pure shift.
+    const buf = tf.buffer([1, 21, 31, 3]);
+    for (let y = 0; y < 21; y++) for (let k = 0; k < 3; k++) buf.set(255, 0, y, 10, k);
+    const img = buf.toTensor() as tf.Tensor4D;
+    // Draw order per image: zoom (scale 0 here), then tx. Pick a seed with a clear shift.
+    const txOf = (seed: number) => {
+      const probe = createRng(seed);
+      probe();
+      return (probe() * 2 - 1) * 5;
+    };
+    let seed = 0;
+    while (Math.abs(txOf(seed)) < 2) seed++;
+    const tx = txOf(seed);
+    const rng = createRng(seed);
+    const out = await augmentBatch(img, { ...NONE, translate: 5 }, rng);
+    const row = Array.from((await out.slice([0, 10, 0, 0], [1, 1, 31, 1]).data()));
+    const peak = row.indexOf(Math.max(...row));
+    expect(Math.abs(tx)).toBeGreaterThan(0.5);
+    expect(Math.abs(peak - (10 + tx))).toBeLessThanOrEqual(1);
+    tf.dispose([img, out]);
+  });
+  it('gives the same result on the WASM and CPU backends', async () => {
     const img = tf.randomUniform([3, 40, 40, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
-    const wasm = await augmentBatch(img, SEED_AUGMENT, createRng(3)).data();
+    const wasm = await (await augmentBatch(img, SEED_AUGMENT, createRng(3))).data();
     await tf.setBackend('cpu');
     const imgCpu = tf.tensor(await img.data(), img.shape) as tf.Tensor4D;
-    const cpu = await augmentBatch(imgCpu, SEED_AUGMENT, createRng(3)).data();
+    const cpu = await (await augmentBatch(imgCpu, SEED_AUGMENT, createRng(3))).data();
     await tf.setBackend('wasm');
     let maxDiff = 0;
     for (let i = 0; i < cpu.length; i++) maxDiff = Math.max(maxDiff, Math.abs(cpu[i] - wasm[i]));
@@ -38,8 +60,8 @@ describe('augmentBatch', () => {
   });
   it('keeps shape and range and leaks nothing', async () => {
     const img = tf.randomUniform([4, 64, 64, 3], 0, 255) as tf.Tensor4D;
-    await expectNoLeak(() => tf.dispose(augmentBatch(img, DEFAULT_AUGMENT, createRng(2))));
-    const out = augmentBatch(img, DEFAULT_AUGMENT, createRng(2));
+    await expectNoLeak(async () => tf.dispose(await augmentBatch(img, DEFAULT_AUGMENT, createRng(2))));
+    const out = await augmentBatch(img, DEFAULT_AUGMENT, createRng(2));
     expect(out.shape).toEqual([4, 64, 64, 3]);
     expect(tf.min(out).dataSync()[0]).toBeGreaterThanOrEqual(0);
     expect(tf.max(out).dataSync()[0]).toBeLessThanOrEqual(255);
