@@ -45,8 +45,8 @@ function headTags(html: string): HtmlTagDescriptor[] {
 
 /**
  * The offline PWA: builds sw/sw.ts into dist/sw.js with workbox's injectManifest (bundled, no CDN) and
- * injects the precache manifest, defines `__CRACKCAM_BUILD_ID__`, and links the web app manifest and icons
- * from index.html.
+ * injects the precache manifest, defines `__CRACKCAM_BUILD_ID__` and `__CRACKCAM_SW__`, and links the web
+ * app manifest and icons from index.html.
  *
  * The precache manifest is made in vite-plugin-pwa's `closeBundle` hook, i.e. after every `writeBundle`
  * (scripts/vite-models.ts copies the base model into dist/models/base there), and it globs dist/ itself, so
@@ -57,7 +57,9 @@ export function crackcamPwa(root: string): Plugin[] {
   const id = buildId(root);
   const meta: Plugin = {
     name: 'crackcam-pwa-meta',
-    config: () => ({ define: { __CRACKCAM_BUILD_ID__: JSON.stringify(id) } }),
+    // __CRACKCAM_SW__: the page registers sw.js only in `vite build` output (the dev server has none),
+    // whatever NODE_ENV says.
+    config: (_, { command }) => ({ define: { __CRACKCAM_BUILD_ID__: JSON.stringify(id), __CRACKCAM_SW__: JSON.stringify(command === 'build') } }),
     transformIndexHtml: {
       order: 'post',
       handler: (html) => ({ html, tags: headTags(html) }),

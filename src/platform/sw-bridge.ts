@@ -9,6 +9,8 @@ import { GET_VERSION, type VersionReply } from '../../sw/model-routes';
 
 /** Build id compiled in by scripts/vite-pwa.ts (`define`). */
 declare const __CRACKCAM_BUILD_ID__: string;
+/** True in `vite build` output, which has a sw.js (scripts/vite-pwa.ts `define`). */
+declare const __CRACKCAM_SW__: boolean;
 
 /** Build id of the running page's code (the service worker reports its own, see {@link ServiceWorkerBridge.workerBuildId}). */
 export const APP_BUILD_ID: string = typeof __CRACKCAM_BUILD_ID__ === 'string' ? __CRACKCAM_BUILD_ID__ : 'dev';
@@ -127,12 +129,17 @@ export class ServiceWorkerBridge extends EventTarget {
 let bridge: ServiceWorkerBridge | undefined;
 
 /**
- * Registers the service worker once per page (production builds only: the dev server serves no sw.js) and
- * returns the shared bridge; later calls return the same bridge.
+ * Registers the service worker once per page (built app only: the dev server serves no sw.js) and returns
+ * the shared bridge; later calls return the same bridge.
  */
 export function registerServiceWorker(options: RegisterOptions = {}): ServiceWorkerBridge {
   if (bridge) return bridge;
-  const supported = import.meta.env.PROD && typeof navigator !== 'undefined' && 'serviceWorker' in navigator;
+  const built = typeof __CRACKCAM_SW__ === 'boolean' && __CRACKCAM_SW__;
+  const supported = built && typeof navigator !== 'undefined' && 'serviceWorker' in navigator;
+  if (!built && typeof navigator !== 'undefined' && 'serviceWorker' in navigator) {
+    // dev server on an origin where a built app once ran: its worker would serve stale files
+    void navigator.serviceWorker.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister())));
+  }
   bridge = new ServiceWorkerBridge(supported ? new Workbox(options.url ?? 'sw.js') : undefined, options.updateCheckIntervalMs);
   void bridge.start();
   return bridge;

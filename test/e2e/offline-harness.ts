@@ -1,0 +1,226 @@
+/**
+ * Helpers for the offline / update tests on the production build (Chromium and the fake camera come from
+ * harness.ts and y4m.ts): build with a given build id, serve a folder over node:http (the served folder
+ * can be switched, to deploy "build B" at the same URL, and the server stopped for real), read the
+ * precache manifest out of a built sw.js, and inspect IndexedDB, Cache Storage and the service worker.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { DATA_DIR, DEFAULT_MODEL_DIR, ROOT, seenFiles } from './harness';
+import { writeY4m } from './y4m';
+
+
+/**
+ * Runs `vite build` (the same as `npm run build`) into `outDir` with $CRACKCAM_BUILD_ID = `buildId` and
+ * NODE_ENV=production. Resolves with the build output; rejects with it on failure.
+ */
+export function buildAppWithId(outDir: string, buildId: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      // vitest sets NODE_ENV=test, which would make Vite build a non-production bundle (no service worker)
+      env: { ...process.env, NODE_ENV: 'production', CRACKCAM_BUILD_ID: buildId, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`))));
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+/** A static file server over one folder; {@link root} can be changed while it runs (a new deployment). */
+export class StaticServer {
+  private server?: Server;
+  /** Paths requested so far (URL path without query), for asserting what went to the network. */
+  readonly requests: string[] = [];
+  /** Extra response headers (e.g. COOP/COEP). */
+  headers: Record<string, string> = {};
+
+  constructor(public root: string) {}
+
+  /** Starts listening on 127.0.0.1 and a free port; resolves with the base URL (ending in '/'). */
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    this.requests.push(urlPath);
+    let file = path.join(this.root, urlPath);
+    if (!file.startsWith(this.root) || urlPath.includes('..')) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': String(statSync(file).size),
+      // revalidate every time, so a new deployment is seen at once (as with most static hosts' HTML)
+      'Cache-Control': 'no-cache',
+      ...this.headers,
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  }
+
+  /** Stops listening and drops open keep-alive connections, so nothing more is served. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+}
+
+/** One entry of a workbox precache manifest. */
+export interface PrecacheEntry {
+  url: string;
+  revision: string | null;
+}
+
+/**
+ * Reads the precache manifest that workbox's injectManifest wrote into a built sw.js (it replaces
+ * `self.__WB_MANIFEST` with a JSON array of {revision, url}).
+ */
+export function readPrecacheManifest(swJs: string): PrecacheEntry[] {
+  const code = readFileSync(swJs, 'utf8');
+  if (code.includes('__WB_MANIFEST')) throw new Error(`${swJs}: the injection point self.__WB_MANIFEST was not replaced`);
+  const start = code.search(/\[\{"revision":/);
+  if (start < 0) throw new Error(`${swJs}: no precache manifest found`);
+  // the JSON array ends at the first "}]" (URLs and revisions contain no brackets)
+  const end = code.indexOf('}]', start);
+  const entries = JSON.parse(code.slice(start, end + 2)) as PrecacheEntry[];
+  if (!Array.isArray(entries) || entries.some((e) => typeof e.url !== 'string')) throw new Error(`${swJs}: malformed precache manifest`);
+  return entries;
+}
+
+/** All files under `dir`, as '/'-separated paths relative to it. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** Stores `bytes` as a Blob under `key` in a test IndexedDB database (stands in for a capture). */
+export async function idbPutBlob(page: Page, key: string, bytes: number[]): Promise<void> {
+  await page.evaluate(
+    ([k, data]) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('crackcam-e2e', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('records');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('records', 'readwrite');
+          tx.objectStore('records').put(new Blob([new Uint8Array(data)], { type: 'image/jpeg' }), k);
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [key, bytes] as const,
+  );
+}
+
+/** Reads back a Blob stored by {@link idbPutBlob}; undefined if absent. */
+export async function idbGetBlob(page: Page, key: string): Promise<number[] | undefined> {
+  return page.evaluate(
+    (k) =>
+      new Promise<number[] | undefined>((resolve, reject) => {
+        const open = indexedDB.open('crackcam-e2e', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('records');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('records').objectStore('records').get(k);
+          req.onerror = () => reject(req.error);
+          req.onsuccess = async () => {
+            open.result.close();
+            const blob = req.result as Blob | undefined;
+            resolve(blob ? [...new Uint8Array(await blob.arrayBuffer())] : undefined);
+          };
+        };
+      }),
+    key,
+  );
+}
+
+/** Build id reported by the service worker that controls the page (GET_VERSION message). */
+export function controllerBuildId(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () =>
+      new Promise<string | undefined>((resolve) => {
+        const sw = navigator.serviceWorker.controller;
+        if (!sw) return resolve(undefined);
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (e: MessageEvent<{ buildId: string }>) => resolve(e.data.buildId);
+        sw.postMessage({ type: 'GET_VERSION' }, [channel.port2]);
+      }),
+  );
+}
+
+/** Cache Storage of the page: cache name -> request URLs (sorted). */
+export function cacheContents(page: Page): Promise<Record<string, string[]>> {
+  return page.evaluate(async () => {
+    const out: Record<string, string[]> = {};
+    for (const name of await caches.keys()) {
+      out[name] = (await (await caches.open(name)).keys()).map((r) => r.url).sort();
+    }
+    return out;
+  });
+}
+
+/** Waits until the page is controlled by a service worker (first install done: precache complete). */
+export async function waitForController(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout });
+}
+
+/** Waits until the live view has classified `frames` camera frames; returns the verdict and backend. */
+export async function waitForVerdict(page: Page, frames = 3, timeout = 120_000): Promise<{ label: string; probability: number; backend?: string }> {
+  await page.waitForFunction((n) => (window.__crackcam?.frames ?? 0) >= n && window.__crackcam?.verdict !== undefined, frames, { timeout });
+  return page.evaluate(() => ({ ...window.__crackcam!.verdict!, backend: window.__crackcam!.backend }));
+}
+
+/**
+ * A y4m fake-camera video of the first photo in `<data>/concrete/crack` that the default model was not
+ * trained or validated on (its seen.json), written to `out`.
+ */
+export async function unseenCrackVideo(out: string): Promise<{ file: string; photo: string }> {
+  const dir = path.join(DATA_DIR, 'concrete/crack');
+  const seen = seenFiles(DEFAULT_MODEL_DIR);
+  const photo = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .find((f) => !seen.has(`crack/${f}`));
+  if (!photo) throw new Error(`every photo in ${dir} was seen in training`);
+  const { file } = await writeY4m([path.join(dir, photo)], out, { framesPerImage: 1 });
+  return { file, photo };
+}
