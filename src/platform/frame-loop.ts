@@ -228,6 +228,12 @@ export interface VideoFrameSourceOptions {
   size: number;
   /** Crop side as a fraction of the shorter frame side, (0, 1]; default 1 (largest centred square). */
   cropFraction?: number;
+  /**
+   * Keep the staging canvas in CPU memory (default true): right for WASM/CPU backends, which read
+   * its pixels. Pass false on WebGL/WebGPU so scaling stays on the GPU and TF.js uploads the canvas
+   * GPU-to-GPU.
+   */
+  willReadFrequently?: boolean;
 }
 
 /**
@@ -249,7 +255,7 @@ export class VideoFrameSource implements FrameSource {
     this.canvas = document.createElement('canvas');
     this.canvas.width = options.size;
     this.canvas.height = options.size;
-    const ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: options.willReadFrequently ?? true, alpha: false });
     if (!ctx) throw new Error('2D canvas is not available');
     this.ctx = ctx;
     this.ctx.imageSmoothingEnabled = true;

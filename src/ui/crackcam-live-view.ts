@@ -306,7 +306,10 @@ export class CrackcamLiveView extends LitElement {
   }
 
   private ensureSource(size: number): VideoFrameSource {
-    if (!this.source) this.source = new VideoFrameSource(this.video, { size });
+    if (!this.source) {
+      const gpu = this.backend?.name === 'webgl' || this.backend?.name === 'webgpu';
+      this.source = new VideoFrameSource(this.video, { size, willReadFrequently: !gpu });
+    }
     return this.source;
   }
 
@@ -497,7 +500,7 @@ export class CrackcamLiveView extends LitElement {
       ? [b.device, ...b.skipped.map((s) => `${s.name}: ${s.reason}`), b.forced ? msg('forced with ?backend=') : ''].filter((s) => s).join('\n')
       : '';
     return html`<div class="stats">
-      <span class="badge ${b?.software ? 'software' : ''}" data-testid="backend" data-backend=${b?.name ?? ''} title=${title}
+      <span class="badge ${b?.software ? 'software' : ''}" data-testid="backend" data-backend=${b?.name ?? ''} data-software=${b?.software ? 'true' : 'false'} title=${title}
         >${b ? names[b.name] : '…'}</span
       >
       <span data-testid="fps">${msg(str`${this.fps.toFixed(1)} fps`)}</span>
@@ -593,6 +596,10 @@ declare global {
     'crackcam-live-view': CrackcamLiveView;
   }
   interface HTMLElementEventMap {
+    capture: CustomEvent<CaptureDetail>;
+  }
+  /** The capture event bubbles out of the shadow roots up to the document. */
+  interface DocumentEventMap {
     capture: CustomEvent<CaptureDetail>;
   }
 }

@@ -1,0 +1,342 @@
+/**
+ * End-to-end harness: serves the app (vite dev server or a static server over dist/), launches
+ * Debian's headless Chromium (optionally with a fake camera playing a y4m file) through
+ * playwright-core, and opens the app. Reusable by other browser tests (offline / production build).
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createServer, type Plugin, type ViteDevServer } from 'vite';
+import type { CrackcamHook, HookCam, HookMemory } from '../../src/platform/test-hook';
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Chromium binary: $CRACKCAM_CHROMIUM, else $CHROMIUM, else Debian's. */
+export const CHROMIUM = process.env.CRACKCAM_CHROMIUM ?? process.env.CHROMIUM ?? '/usr/bin/chromium';
+/** The shared data folder: $CRACKCAM_DATA, else ../shared/data. */
+export const DATA_DIR = process.env.CRACKCAM_DATA ?? path.resolve(ROOT, '../shared/data');
+/** The committed default model. */
+export const DEFAULT_MODEL_DIR = path.join(ROOT, 'public/models/crackcam-default');
+
+/** The head model the tests serve as the app's default model: $CRACKCAM_TEST_MODEL, else the committed one. */
+export function testModelDir(): string {
+  const dir = process.env.CRACKCAM_TEST_MODEL ? path.resolve(process.env.CRACKCAM_TEST_MODEL.replace(/model\.json$/, '')) : DEFAULT_MODEL_DIR;
+  if (!existsSync(path.join(dir, 'model.json'))) {
+    throw new Error(`no model at ${dir}/model.json; train the default model or set CRACKCAM_TEST_MODEL to a model folder`);
+  }
+  return dir;
+}
+
+/** "label/file" names the model was trained or validated on (its seen.json), so tests can avoid them. */
+export function seenFiles(modelDir: string): Set<string> {
+  const file = path.join(modelDir, 'seen.json');
+  if (!existsSync(file)) return new Set();
+  const seen = JSON.parse(readFileSync(file, 'utf8')) as { files?: string[] };
+  return new Set(seen.files ?? []);
+}
+
+/** A running HTTP server with the app. */
+export interface AppServer {
+  /** Base URL ending in `/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startDevServer}. */
+export interface DevServerOptions {
+  /**
+   * Serve this folder as the default model (`models/crackcam-default/`) instead of the committed
+   * one, e.g. a freshly trained model. Default: $CRACKCAM_TEST_MODEL, else the committed model.
+   */
+  headModelDir?: string;
+}
+
+/**
+ * Runs the production build (`vite build`, as `npm run build`) into `outDir`. With `headModelDir`,
+ * that model replaces the default model in the output (the committed public/ copy is untouched).
+ */
+export async function buildApp(outDir: string, headModelDir?: string): Promise<void> {
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', '--bypass-lock'], {
+      cwd: ROOT,
+      env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`))));
+  });
+  if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`vite build wrote no index.html:\n${output}`);
+  if (headModelDir) cpSync(headModelDir, path.join(outDir, 'models/crackcam-default'), { recursive: true });
+}
+
+/** Serves `dir` under `/${urlPath}/` (dev-server middleware). */
+function serveFolder(urlPath: string, dir: string): Plugin {
+  return {
+    name: 'crackcam-e2e-serve-folder',
+    configureServer(server) {
+      server.middlewares.use(`/${urlPath}/`, (req, res, next) => {
+        const name = decodeURIComponent((req.url ?? '').split('?')[0]).replace(/^\/+/, '');
+        const file = path.join(dir, name);
+        if (!name || name.includes('..') || !existsSync(file) || !statSync(file).isFile()) return next();
+        res.setHeader('Content-Type', contentType(file));
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
+}
+
+/** Starts the vite dev server (the project's vite.config.ts) on a free local port. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<AppServer> {
+  const headModelDir = options.headModelDir ?? (process.env.CRACKCAM_TEST_MODEL ? testModelDir() : undefined);
+  const server: ViteDevServer = await createServer({
+    root: ROOT,
+    configFile: path.join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+    plugins: headModelDir ? [serveFolder('models/crackcam-default', path.resolve(headModelDir))] : [],
+  });
+  await server.listen();
+  const address = server.httpServer?.address() as AddressInfo | null;
+  if (!address) throw new Error('vite dev server did not start');
+  return { url: `http://127.0.0.1:${address.port}/`, close: () => server.close() };
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.bin': 'application/octet-stream',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+function contentType(file: string): string {
+  return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * A plain static file server over `dir` (default dist/), mounted at `prefix` (default `/`), like
+ * any static host: no SPA fallback, no special headers. Use a non-root prefix to check that the
+ * build works from a sub-path.
+ */
+export async function startStaticServer(dir = path.join(ROOT, 'dist'), prefix = '/'): Promise<AppServer> {
+  const root = path.resolve(dir);
+  if (!existsSync(path.join(root, 'index.html'))) throw new Error(`${root}/index.html not found; run npm run build first`);
+  const mount = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (!urlPath.startsWith(mount)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    let file = path.join(root, urlPath.slice(mount.length));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': contentType(file), 'Content-Length': String(statSync(file).size) });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${mount}`,
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+/** Options of {@link launchChromium}. */
+export interface LaunchOptions {
+  /** A y4m file the fake camera plays (looped). Without it the fake camera shows a test pattern. */
+  fakeVideo?: string;
+  /**
+   * Auto-accept the camera permission prompt (--use-fake-ui-for-media-stream). Default true; false
+   * leaves the decision to the browser context's permissions (denied unless granted).
+   */
+  autoAcceptCamera?: boolean;
+  /** Provide a fake camera device at all. Default true. */
+  fakeDevice?: boolean;
+  extraArgs?: string[];
+}
+
+/** Launches headless Chromium with the project's standard flags. */
+export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set $CHROMIUM`);
+  const args = [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--enable-precise-memory-info',
+    '--js-flags=--expose-gc',
+    // Keep timers and video frames running in the headless page.
+    '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding',
+    '--disable-backgrounding-occluded-windows',
+  ];
+  if (options.fakeDevice ?? true) args.push('--use-fake-device-for-media-stream');
+  if (options.autoAcceptCamera ?? true) args.push('--use-fake-ui-for-media-stream');
+  if (options.fakeVideo) args.push(`--use-file-for-fake-video-capture=${options.fakeVideo}`);
+  args.push(...(options.extraArgs ?? []));
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** Options of {@link openApp}. */
+export interface OpenOptions {
+  /** `?backend=` (default `wasm`, the fast backend on a CPU-only machine); null: automatic choice. */
+  backend?: string | null;
+  /** `?lang=` */
+  lang?: string;
+  /** Grant the camera permission in the context (default true). */
+  grantCamera?: boolean;
+  viewport?: { width: number; height: number };
+  /** Browser languages of the context (default en-US). */
+  locale?: string;
+  /** Collect console errors and page errors here. */
+  errors?: string[];
+  /** Service workers: blocked by default so each test starts from the network, like a first visit. */
+  serviceWorkers?: 'allow' | 'block';
+}
+
+/** Opens the app in a fresh context. */
+export async function openApp(browser: Browser, baseUrl: string, options: OpenOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 800, height: 900 },
+    locale: options.locale ?? 'en-US',
+    permissions: options.grantCamera === false ? [] : ['camera'],
+    serviceWorkers: options.serviceWorkers ?? 'block',
+  });
+  const page = await context.newPage();
+  if (options.errors) {
+    const errors = options.errors;
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+  }
+  const url = new URL(baseUrl);
+  const backend = options.backend === undefined ? 'wasm' : options.backend;
+  if (backend !== null) url.searchParams.set('backend', backend);
+  if (options.lang) url.searchParams.set('lang', options.lang);
+  await page.goto(url.href);
+  return { context, page };
+}
+
+/** Waits until the live loop has processed at least `frames` frames; returns the hook's frame count. */
+export async function waitForFrames(page: Page, frames: number, timeoutMs = 120_000): Promise<number> {
+  await page.waitForFunction((n) => (window.__crackcam?.frames ?? 0) >= n, frames, { timeout: timeoutMs, polling: 100 });
+  return page.evaluate(() => window.__crackcam?.frames ?? 0);
+}
+
+/** Snapshot of the hook's scalar state. */
+export interface HookState {
+  backend?: string;
+  frames: number;
+  verdict?: CrackcamHook['verdict'];
+  fps?: number;
+  latencyMs?: number;
+}
+
+export function hookState(page: Page): Promise<HookState> {
+  return page.evaluate(() => {
+    const h = window.__crackcam;
+    return { backend: h?.backend, frames: h?.frames ?? 0, verdict: h?.verdict, fps: h?.stats?.fps, latencyMs: h?.stats?.latencyMs };
+  });
+}
+
+/** Tensor and heap figures; runs a garbage collection first when the page exposes gc(). */
+export function hookMemory(page: Page): Promise<HookMemory & { jsHeapBytes?: number }> {
+  return page.evaluate(() => {
+    (window as unknown as { gc?: () => void }).gc?.();
+    const m = window.__crackcam?.memory();
+    const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+    if (!m) throw new Error('window.__crackcam is not installed');
+    return { ...m, jsHeapBytes: heap };
+  });
+}
+
+/** The current heatmap (raw and as painted). */
+export async function hookCam(page: Page): Promise<HookCam> {
+  const cam = await page.evaluate(() => window.__crackcam?.cam());
+  if (!cam) throw new Error('no heatmap yet');
+  return cam;
+}
+
+/** Rendered text of an element including its shadow DOM (what a user sees; textContent skips the shadow root). */
+export function shadowText(page: Page, testid: string): Promise<string> {
+  return page
+    .locator(`[data-testid="${testid}"]`)
+    .evaluate((e) => ((e.shadowRoot ?? e) as ShadowRoot | Element).textContent?.replace(/\s+/g, ' ').trim() ?? '');
+}
+
+/** Reads the verdict element's test attributes. */
+export async function readVerdict(page: Page): Promise<{ label: string | null; probability: number | null }> {
+  const v = page.locator('[data-testid="verdict"]');
+  const [label, p] = await Promise.all([v.getAttribute('data-label'), v.getAttribute('data-probability')]);
+  return { label, probability: p === null ? null : Number(p) };
+}
+
+/**
+ * Samples the verdict `count` times, once per processed frame (waits for the hook's frame counter
+ * to advance between samples).
+ */
+export async function sampleVerdicts(page: Page, count: number, timeoutMs = 120_000): Promise<{ label: string; probability: number }[]> {
+  return page.evaluate(
+    ({ count, timeoutMs }) =>
+      new Promise<{ label: string; probability: number }[]>((resolve, reject) => {
+        const out: { label: string; probability: number }[] = [];
+        const el = () => {
+          const find = (root: Document | ShadowRoot): Element | null => {
+            const hit = root.querySelector('[data-testid="verdict"]');
+            if (hit) return hit;
+            for (const e of root.querySelectorAll('*')) {
+              if (e.shadowRoot) {
+                const inner = find(e.shadowRoot);
+                if (inner) return inner;
+              }
+            }
+            return null;
+          };
+          return find(document);
+        };
+        let last = window.__crackcam?.frames ?? 0;
+        const started = performance.now();
+        const poll = () => {
+          const frames = window.__crackcam?.frames ?? 0;
+          if (frames !== last) {
+            last = frames;
+            const v = el();
+            const label = v?.getAttribute('data-label');
+            const p = v?.getAttribute('data-probability');
+            if (label && p) out.push({ label, probability: Number(p) });
+          }
+          if (out.length >= count) return resolve(out);
+          if (performance.now() - started > timeoutMs) return reject(new Error(`only ${out.length} of ${count} verdicts in ${timeoutMs} ms`));
+          setTimeout(poll, 5);
+        };
+        poll();
+      }),
+    { count, timeoutMs },
+  );
+}

@@ -1,0 +1,496 @@
+/**
+ * The live inspection view in real headless Chromium with a fake camera playing y4m videos built
+ * from the shared photos. WASM backend unless a test says otherwise (fast on a CPU-only machine).
+ *
+ * The app under test is the production build (`vite build` into a scratch folder, as `npm run
+ * build`) served by a plain static server from a sub-path, so the tests also show that dist/ works
+ * from any static host. One test checks the dev server (`npm start`). Set CRACKCAM_E2E_SERVER=dev to
+ * run everything against the dev server instead.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { camMaskScores } from '../../src/core/cam-metrics';
+import { centreCrop } from '../../src/core/preprocess';
+import { loadCliClassifier } from '../../src/cli/model-cli';
+import { decodeImageFile, initNodeBackend } from '../../src/cli/node-io';
+import { argMax } from '../../src/core/colormap';
+import type { CrackClassifier } from '../../src/core/classifier';
+import {
+  DATA_DIR,
+  hookCam,
+  hookMemory,
+  hookState,
+  launchChromium,
+  openApp,
+  sampleVerdicts,
+  seenFiles,
+  shadowText,
+  buildApp,
+  startDevServer,
+  startStaticServer,
+  testModelDir,
+  waitForFrames,
+  type AppServer,
+} from './harness';
+import { writeY4m } from './y4m';
+
+const FRAME = { width: 640, height: 480 };
+/** Photos per class video, and how many frames each is shown (at 30 fps). */
+const PHOTOS_PER_VIDEO = 3;
+const FRAMES_PER_PHOTO = 15;
+
+let server: AppServer;
+let scratch: string;
+let modelDir: string;
+
+beforeAll(async () => {
+  modelDir = testModelDir();
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-e2e-'));
+  if (process.env.CRACKCAM_E2E_SERVER === 'dev') {
+    server = await startDevServer();
+  } else {
+    const dist = path.join(scratch, 'dist');
+    await buildApp(dist, process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
+    server = await startStaticServer(dist, '/inspect/crackcam/');
+  }
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The first `n` photos of a class (sorted by name) that the model under test never saw in training. */
+function unseenPhotos(label: string, n: number): string[] {
+  const seen = seenFiles(modelDir);
+  const dir = path.join(DATA_DIR, 'concrete', label);
+  const files = readdirSync(dir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f) && !seen.has(`${label}/${f}`))
+    .sort()
+    .slice(0, n);
+  if (files.length < n) throw new Error(`only ${files.length} unseen ${label} photos in ${dir}`);
+  return files.map((f) => path.join(dir, f));
+}
+
+async function video(name: string, photos: string[], framesPerPhoto = FRAMES_PER_PHOTO): Promise<string> {
+  const file = path.join(scratch, `${name}.y4m`);
+  await writeY4m(photos, file, { ...FRAME, fps: 30, framesPerImage: framesPerPhoto });
+  return file;
+}
+
+/** The photo as the model should see it: the centred square at 227x227, RGB. */
+async function expectedCrop(photo: string): Promise<Buffer> {
+  return sharp(photo).rotate().removeAlpha().resize(227, 227, { fit: 'cover' }).raw().toBuffer();
+}
+
+function meanAbsDiffRgb(rgba: number[], rgb: Buffer): number {
+  let sum = 0;
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    sum += Math.abs(rgba[i] - rgb[j]) + Math.abs(rgba[i + 1] - rgb[j + 1]) + Math.abs(rgba[i + 2] - rgb[j + 2]);
+  }
+  return sum / rgb.length;
+}
+
+/** Geometry of the video content, the crop box and the heatmap canvas, in CSS pixels. */
+async function layout(page: Page) {
+  return page.evaluate(() => {
+    const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
+    const video = view?.querySelector('video');
+    const heat = view?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement | null;
+    const box = view?.querySelector('[data-testid="cropbox"]');
+    if (!video || !heat || !box) throw new Error('live view elements not found');
+    const r = (e: Element) => {
+      const b = e.getBoundingClientRect();
+      return { x: b.x, y: b.y, width: b.width, height: b.height };
+    };
+    return { video: r(video), videoWidth: video.videoWidth, videoHeight: video.videoHeight, heatmap: r(heat), cropbox: r(box), hidden: heat.hidden };
+  });
+}
+
+describe('crack photos through the fake camera', () => {
+  let browser: Browser;
+  let page: Page;
+  let photos: string[];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    photos = unseenPhotos('crack', PHOTOS_PER_VIDEO);
+    browser = await launchChromium({ fakeVideo: await video('crack', photos) });
+    ({ page } = await openApp(browser, server.url, { errors }));
+    await waitForFrames(page, 5);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('runs on the requested WASM backend and reports fps and latency', async () => {
+    const badge = page.locator('[data-testid="backend"]');
+    expect(await badge.getAttribute('data-backend')).toBe('wasm');
+    const state = await hookState(page);
+    expect(state.backend).toBe('wasm');
+    expect(state.fps).toBeGreaterThan(0);
+    expect(state.latencyMs).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="fps"]').textContent()).toMatch(/^\d+\.\d fps$/);
+  });
+
+  it('says crack, with the probability, on every sampled frame', async () => {
+    const verdicts = await sampleVerdicts(page, 40);
+    const labels = verdicts.map((v) => v.label);
+    expect(labels.filter((l) => l === 'crack').length, `labels: ${labels.join(' ')}`).toBe(labels.length);
+    for (const v of verdicts) expect(v.probability).toBeGreaterThan(0.5);
+    await expect.poll(() => shadowText(page, 'verdict')).toContain('Crack');
+  });
+
+  it('paints the heatmap exactly over the crop box, from the current map', async () => {
+    const l = await layout(page);
+    expect([l.videoWidth, l.videoHeight]).toEqual([FRAME.width, FRAME.height]);
+    // object-fit: contain, then the centred square of the frame.
+    const scale = Math.min(l.video.width / l.videoWidth, l.video.height / l.videoHeight);
+    const side = Math.min(l.videoWidth, l.videoHeight) * scale;
+    const want = { x: l.video.x + (l.video.width - side) / 2, y: l.video.y + (l.video.height - side) / 2, width: side, height: side };
+    for (const k of ['x', 'y', 'width', 'height'] as const) {
+      expect(Math.abs(l.heatmap[k] - want[k]), `heatmap ${k}`).toBeLessThan(1);
+      expect(Math.abs(l.cropbox[k] - want[k]), `crop box ${k}`).toBeLessThan(1);
+    }
+    expect(l.hidden).toBe(false);
+    // In one task: the painted map (after smoothing) and the canvas pixels at its hottest and coldest cells.
+    const probe = await page.evaluate(() => {
+      const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
+      const canvas = view?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
+      const cam = window.__crackcam?.cam();
+      if (!cam) throw new Error('no map');
+      const hot = cam.shown.indexOf(Math.max(...cam.shown));
+      const cold = cam.shown.indexOf(Math.min(...cam.shown));
+      const px = (i: number) => {
+        const x = Math.floor((((i % cam.width) + 0.5) / cam.width) * canvas.width);
+        const y = Math.floor(((Math.floor(i / cam.width) + 0.5) / cam.height) * canvas.height);
+        return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
+      };
+      return { hot: px(hot), cold: px(cold), max: cam.shown[hot], min: cam.shown[cold] };
+    });
+    expect(probe.max - probe.min).toBeGreaterThan(0.5);
+    // Jet: hot is red (r > b), cold is blue (b > r); drawn at the default alpha 0.5.
+    expect(probe.hot[0]).toBeGreaterThan(probe.hot[2]);
+    expect(probe.cold[2]).toBeGreaterThan(probe.cold[0]);
+    expect(Math.abs(probe.hot[3] - 128)).toBeLessThanOrEqual(2);
+  });
+
+  it('hides and shows the heatmap', async () => {
+    await page.locator('[data-testid="heatmap-toggle"]').click();
+    expect((await layout(page)).hidden).toBe(true);
+    await page.locator('[data-testid="heatmap-toggle"]').click();
+    expect((await layout(page)).hidden).toBe(false);
+  });
+
+  it('captures: a capture event carries the 227x227 crop the model sees and the full frame', async () => {
+    const detail = await page.evaluate(async () => {
+      const got = new Promise<{ crop: ImageData; frame: ImageData; cropBox: { x: number; y: number; size: number }; label?: string }>((resolve) =>
+        document.addEventListener('capture', (e) => resolve({ ...e.detail, label: e.detail.verdict?.label }), { once: true }),
+      );
+      const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
+      (view?.querySelector('[data-testid="capture"]') as HTMLButtonElement).click();
+      const d = await got;
+      return {
+        crop: { width: d.crop.width, height: d.crop.height, data: Array.from(d.crop.data) },
+        frame: { width: d.frame.width, height: d.frame.height },
+        cropBox: d.cropBox,
+        label: d.label,
+      };
+    });
+    expect([detail.crop.width, detail.crop.height]).toEqual([227, 227]);
+    expect([detail.frame.width, detail.frame.height]).toEqual([FRAME.width, FRAME.height]);
+    expect(detail.cropBox).toEqual({ x: 80, y: 0, size: 480 });
+    expect(detail.label).toBe('crack');
+    // The crop is one of the photos (which one depends on timing), through YUV 4:2:0 and two resizes.
+    const diffs = await Promise.all(photos.map(async (p) => meanAbsDiffRgb(detail.crop.data, await expectedCrop(p))));
+    const grey = meanAbsDiffRgb(detail.crop.data, Buffer.alloc(227 * 227 * 3, 128));
+    expect(Math.min(...diffs), `diffs ${diffs.map((d) => d.toFixed(1)).join(', ')}; vs grey ${grey.toFixed(1)}`).toBeLessThan(12);
+    expect(Math.min(...diffs)).toBeLessThan(grey / 2);
+  });
+
+  it('leaves no tensor or memory growth over 500 frames', async () => {
+    const start = await waitForFrames(page, 1);
+    const m0 = await hookMemory(page);
+    const end = await waitForFrames(page, start + 500, 240_000);
+    const m1 = await hookMemory(page);
+    expect(end - start).toBeGreaterThanOrEqual(500);
+    expect(m1.numTensors).toBe(m0.numTensors);
+    expect(m1.numBytes).toBe(m0.numBytes);
+    expect(m1.wasmHeapBytes).toBe(m0.wasmHeapBytes);
+    expect(m0.jsHeapBytes).toBeGreaterThan(0);
+    const growth = (m1.jsHeapBytes ?? 0) - (m0.jsHeapBytes ?? 0);
+    console.info(`500 frames: ${end - start} frames; tensors ${m0.numTensors} -> ${m1.numTensors}, tensor bytes ${m0.numBytes} -> ${m1.numBytes}, WASM heap ${m0.wasmHeapBytes} -> ${m1.wasmHeapBytes}, JS heap ${m0.jsHeapBytes} -> ${m1.jsHeapBytes}`);
+    // A leak of even 4 KB per frame would show as 2 MB here.
+    expect(growth, `JS heap ${m0.jsHeapBytes} -> ${m1.jsHeapBytes}`).toBeLessThan(2_000_000);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('no-crack photos through the fake camera', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium({ fakeVideo: await video('nocrack', unseenPhotos('nocrack', PHOTOS_PER_VIDEO)) });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('says nocrack on every sampled frame', async () => {
+    const { page, context } = await openApp(browser, server.url);
+    await waitForFrames(page, 3);
+    const labels = (await sampleVerdicts(page, 40)).map((v) => v.label);
+    expect(labels.filter((l) => l === 'nocrack').length, `labels: ${labels.join(' ')}`).toBe(labels.length);
+    await expect.poll(() => shadowText(page, 'verdict')).toContain('No crack');
+    await context.close();
+  });
+
+  it('speaks Japanese for a Japanese browser, and switches to English', async () => {
+    const { page, context } = await openApp(browser, server.url, { locale: 'ja-JP' });
+    await waitForFrames(page, 2);
+    await expect.poll(() => page.locator('[data-testid="capture"]').textContent()).toContain('撮影');
+    await expect.poll(() => shadowText(page, 'verdict')).toContain('ひび割れなし');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+    await page.locator('[data-testid="language"]').selectOption('en');
+    await expect.poll(() => page.locator('[data-testid="capture"]').textContent()).toContain('Capture');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    // The choice is remembered over the browser language.
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid="capture"]').textContent()).toContain('Capture');
+    await context.close();
+  });
+
+  it('picks a non-emulated backend by itself and names valid values for a bad override', async () => {
+    const { page, context } = await openApp(browser, server.url, { backend: null });
+    await waitForFrames(page, 1);
+    const badge = page.locator('[data-testid="backend"]');
+    // Headless Chromium here has only SwiftShader for WebGL/WebGPU: the selector must pass it over.
+    expect(await badge.getAttribute('data-software')).toBe('false');
+    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(await badge.getAttribute('data-backend'));
+    const bad = await openApp(browser, server.url, { backend: 'cuda' });
+    await expect.poll(() => bad.page.locator('[data-testid="app-error"]').textContent()).toContain('valid: webgpu, webgl, wasm, cpu');
+    await Promise.all([context.close(), bad.context.close()]);
+  });
+
+  it('runs on WebGL (SwiftShader) when forced', async () => {
+    const { page, context } = await openApp(browser, server.url, { backend: 'webgl' });
+    await waitForFrames(page, 2, 120_000);
+    const badge = page.locator('[data-testid="backend"]');
+    expect(await badge.getAttribute('data-backend')).toBe('webgl');
+    const v = await page.locator('[data-testid="verdict"]').getAttribute('data-label');
+    expect(v).toBe('nocrack');
+    await context.close();
+  });
+});
+
+/** Mask pixels (non-zero) as the model's 227 crop, and their share of it. */
+async function maskCrop(file: string): Promise<{ mask: tf.Tensor3D; area: number }> {
+  const decoded = await decodeImageFile(file);
+  const mask = tf.tidy(() => tf.greater(tf.max(centreCrop(decoded, 227, 1, 'nearest'), -1), 0).toFloat() as tf.Tensor3D); // [1, 227, 227]
+  decoded.dispose();
+  const area = (await tf.mean(mask).data())[0];
+  return { mask, area };
+}
+
+describe('heatmap on photos with crack masks', () => {
+  let classifier: CrackClassifier;
+
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+    ({ classifier } = await loadCliClassifier(modelDir, undefined));
+  });
+
+  afterAll(() => classifier?.dispose());
+
+  /** Pointing-game hit, energy and dilated-mask area of a [h * w] map, as `npm run cam-eval` scores it. */
+  async function score(cam: ArrayLike<number>, h: number, w: number, mask: tf.Tensor3D): Promise<{ hit: number; energy: number; area: number }> {
+    const scores = tf.tidy(() => camMaskScores(tf.tensor3d(Array.from(cam), [1, h, w]), mask, 7));
+    const [hit, energy, area] = await scores.data();
+    scores.dispose();
+    return { hit, energy, area };
+  }
+
+  /**
+   * Per mask source, the first photo (sorted by name) whose crack covers 1-15% of the crop (thin
+   * cracks, so a hotspot on the crack is not a matter of chance) and on which the model's own map,
+   * computed by the core in Node, points at the crack. The app must show the same through camera,
+   * YUV, crop and resize.
+   */
+  async function pickMaskedPhotos() {
+    const images = path.join(DATA_DIR, 'masks/images');
+    const masks = path.join(DATA_DIR, 'masks/masks');
+    const picked: { image: string; mask: string; reference: Float32Array }[] = [];
+    for (const source of ['dimitrisdais', 'fredyGabriel']) {
+      for (const f of readdirSync(images).filter((x) => x.startsWith(source)).sort()) {
+        const maskFile = path.join(masks, `${path.parse(f).name}.png`);
+        if (!existsSync(maskFile)) continue;
+        const { mask, area } = await maskCrop(maskFile);
+        if (area >= 0.01 && area <= 0.15) {
+          const img = await decodeImageFile(path.join(images, f));
+          const ref = await classifier.classify(img, { camClass: 'crack' });
+          img.dispose();
+          const { hit } = await score(ref.cam, ref.camHeight, ref.camWidth, mask);
+          if (hit === 1) picked.push({ image: path.join(images, f), mask: maskFile, reference: ref.cam });
+        }
+        mask.dispose();
+        if (picked.length && picked.at(-1)?.image.includes(source)) break;
+      }
+    }
+    return picked;
+  }
+
+  it('puts the hottest point on the crack, where the model computes it', async () => {
+    const picked = await pickMaskedPhotos();
+    expect(picked.length).toBe(2);
+    for (const p of picked) {
+      const browser = await launchChromium({ fakeVideo: await video(path.parse(p.image).name, [p.image], 2) });
+      try {
+        const { page } = await openApp(browser, server.url);
+        await waitForFrames(page, 3);
+        const cam = await hookCam(page);
+        const { mask } = await maskCrop(p.mask);
+        const s = await score(cam.raw, cam.height, cam.width, mask);
+        mask.dispose();
+        const name = path.basename(p.image);
+        expect(s.hit, `${name}: energy in mask ${s.energy.toFixed(2)}, dilated mask area ${s.area.toFixed(2)}`).toBe(1);
+        // Same place as the reference: hottest cells at most one cell apart, maps strongly correlated.
+        const a = argMax(cam.raw).index;
+        const b = argMax(p.reference).index;
+        const cell = (i: number) => [Math.floor(i / cam.width), i % cam.width];
+        const [[ay, ax], [by, bx]] = [cell(a), cell(b)];
+        expect(Math.max(Math.abs(ay - by), Math.abs(ax - bx)), `${name}: hottest cell (${ay}, ${ax}) vs reference (${by}, ${bx})`).toBeLessThanOrEqual(1);
+        const r = pearson(cam.raw, p.reference);
+        console.info(`${name}: hit, energy in mask ${s.energy.toFixed(2)} (dilated mask ${s.area.toFixed(2)} of the crop), correlation with the Node map ${r.toFixed(3)}`);
+        // Not 1: the camera path resamples differently (sharp to 480 px, YUV 4:2:0, canvas scaling to
+        // 227) from the reference (one bilinear crop-and-resize), which matters on fine asphalt grain
+        // (measured 0.85-0.99). A flipped, shifted or wrong-class map correlates far lower.
+        expect(r).toBeGreaterThan(0.7);
+      } finally {
+        await browser.close();
+      }
+    }
+  });
+});
+
+function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i] / n;
+    my += y[i] / n;
+  }
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+describe('camera handling (two fake pattern cameras)', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium({ fakeDevice: false, extraArgs: ['--use-fake-device-for-media-stream=device-count=2'] });
+    ({ page } = await openApp(browser, server.url));
+    await waitForFrames(page, 2);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** State of the video element's camera track. */
+  const track = () =>
+    page.evaluate(() => {
+      const video = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot?.querySelector('video');
+      const t = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      return { state: t?.readyState, deviceId: t?.getSettings().deviceId };
+    });
+
+  it('offers a camera picker and switches cameras', async () => {
+    const select = page.locator('[data-testid="camera-select"]');
+    await select.waitFor();
+    const options = await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toHaveLength(2);
+    const before = await track();
+    const other = options.find((id) => id !== before.deviceId);
+    expect(other).toBeDefined();
+    await select.selectOption(other as string);
+    await expect.poll(async () => (await track()).deviceId).toBe(other);
+    const frames = (await hookState(page)).frames;
+    await waitForFrames(page, frames + 2);
+    expect((await track()).state).toBe('live');
+  });
+
+  it('hides torch and zoom where the camera does not support them', async () => {
+    // Chromium's fake cameras report neither torch nor zoom capabilities.
+    expect(await page.locator('[data-testid="torch"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="zoom"]').count()).toBe(0);
+  });
+
+  it('releases the camera while the page is hidden and resumes when it is shown', async () => {
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((s) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await expect.poll(async () => (await track()).state).toBe('ended');
+    const frozenAt = (await hookState(page)).frames;
+    await page.waitForTimeout(1000);
+    expect((await hookState(page)).frames).toBe(frozenAt);
+    await setVisibility('visible');
+    await expect.poll(async () => (await track()).state).toBe('live');
+    await waitForFrames(page, 2);
+  });
+});
+
+describe('dev server (npm start)', () => {
+  it('serves the app with the default model', async () => {
+    const dev = await startDevServer();
+    const browser = await launchChromium({ fakeVideo: await video('dev', unseenPhotos('crack', 1), 2) });
+    try {
+      const { page } = await openApp(browser, dev.url);
+      await waitForFrames(page, 2);
+      expect(await page.locator('[data-testid="verdict"]').getAttribute('data-label')).toBe('crack');
+    } finally {
+      await browser.close();
+      await dev.close();
+    }
+  });
+});
+
+describe('camera denied', () => {
+  it('shows what to do, and the model still loads', async () => {
+    const browser = await launchChromium({ autoAcceptCamera: false });
+    try {
+      const { page } = await openApp(browser, server.url, { grantCamera: false });
+      const message = page.locator('[data-testid="camera-message"]');
+      await message.waitFor({ timeout: 60_000 });
+      expect(await message.getAttribute('data-kind')).toBe('denied');
+      const text = await message.textContent();
+      expect(text).toContain('Camera access is blocked');
+      expect(text).toContain('Try again');
+      expect(text).toContain('keep working without the camera');
+      // The rest of the app is alive: the backend runs and the model loads.
+      await expect.poll(() => page.locator('[data-testid="backend"]').getAttribute('data-backend'), { timeout: 60_000 }).toBe('wasm');
+      await expect.poll(() => shadowText(page, 'verdict'), { timeout: 60_000 }).toContain('Camera off');
+    } finally {
+      await browser.close();
+    }
+  });
+});
