@@ -42,6 +42,7 @@ runCli(async () => {
   const truth: string[] = [];
   const predicted: string[] = [];
   const unreadable: { file: string; error: string }[] = [];
+  const misclassified: { file: string; truth: string; predicted: string; probability: number }[] = [];
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
     let image: tf.Tensor3D;
@@ -62,12 +63,13 @@ runCli(async () => {
     for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
     truth.push(f.label);
     predicted.push(classifier.labels[best]);
+    if (classifier.labels[best] !== f.label) misclassified.push({ file: f.path, truth: f.label, predicted: classifier.labels[best], probability: p[best] });
     progress('eval', i + 1, files.length);
   }
   classifier.dispose();
   const report = classificationReport(classifier.labels, truth, predicted);
   for (const u of unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
-  const out = { ...report, backend, skippedSeen, unreadable: unreadable.map((u) => u.file) };
+  const out = { ...report, backend, skippedSeen, unreadable: unreadable.map((u) => u.file), misclassified };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
@@ -79,6 +81,10 @@ runCli(async () => {
     const row = report.confusion[t];
     const s = report.perClass[t];
     lines.push(`${t.padEnd(w)}${classifier.labels.map((p) => String(row[p]).padStart(w)).join('')}${s.recall.toFixed(4).padStart(10)}${s.precision.toFixed(4).padStart(11)}`);
+  }
+  if (misclassified.length) {
+    lines.push('', `misclassified (${misclassified.length}):`);
+    for (const m of misclassified) lines.push(`  ${m.file}: ${m.truth} -> ${m.predicted} (${m.probability.toFixed(3)})`);
   }
   if (unreadable.length) lines.push('', `${unreadable.length} unreadable file(s) skipped`);
   process.stdout.write(`${lines.join('\n')}\n`);
