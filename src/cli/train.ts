@@ -15,7 +15,8 @@ import { numberFlag, parseCli, runCli } from './args';
 import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, type LabelledFile } from './node-io';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
-       [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--backend wasm|cpu] [--name NAME] [--json]
+       [--hidden H] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--backend wasm|cpu] [--name NAME] [--json]
+  --hidden H: channels of the head's hidden 1x1 conv + ReLU (default 64; 0 = linear head)
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
 
@@ -31,6 +32,7 @@ runCli(async () => {
     base: { type: 'string' },
     epochs: { type: 'string' },
     views: { type: 'string' },
+    hidden: { type: 'string' },
     seed: { type: 'string' },
     split: { type: 'string' },
     lr: { type: 'string' },
@@ -46,6 +48,7 @@ runCli(async () => {
   const views = numberFlag('views', args.views, epochs, (n) => Number.isInteger(n) && n > 0);
   const learningRate = numberFlag('lr', args.lr, 2e-4, (n) => n > 0);
   const batchSize = numberFlag('batch', args.batch, 100, (n) => Number.isInteger(n) && n > 0);
+  const hidden = numberFlag('hidden', args.hidden, 64, (n) => Number.isInteger(n) && n >= 0);
   const [train, validation, test] = (args.split ?? '0.5,0.1,0.4').split(',').map(Number);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
@@ -66,6 +69,7 @@ runCli(async () => {
     batchSize,
     learningRate,
     augment: DEFAULT_AUGMENT,
+    hidden,
     seed,
     onProgress: (p) => {
       if (p.phase === 'features') {
@@ -92,6 +96,7 @@ runCli(async () => {
       tool: 'npm run train',
       data: path.basename(path.resolve(args.data)),
       mode: 'head',
+      hidden,
       split: { train, validation, test, seed },
       n: { train: split.train.length, validation: split.validation.length, test: split.test.length },
       optimizer: { name: 'adam', learningRate, headLearningRateFactor: 10, batchSize },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadBaseNetwork, type BaseNetwork } from './base';
 import { CAM_SCORES, closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from './gradcam';
-import { CLASSIFIER_LAYER, linearHeadOf, type LinearHead } from './head';
+import { camActivation, CLASSIFIER_LAYER, hiddenLayerOf, linearHeadOf, type LinearHead } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { cropAndNormalise } from './preprocess';
@@ -184,6 +184,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   readonly labels: readonly string[];
   readonly inputSize: number;
   private readonly linear: LinearHead;
+  private readonly hidden: LinearHead | undefined;
 
   constructor(
     readonly base: BaseNetwork,
@@ -195,6 +196,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     this.labels = metadata.labels;
     this.inputSize = metadata.inputSize;
     this.linear = linearHeadOf(head);
+    this.hidden = hiddenLayerOf(head);
   }
 
   prepare(image: ImageInput, cropFraction = this.cropFraction): tf.Tensor4D {
@@ -219,13 +221,14 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
-      const features = this.base.model.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] batch, y, x, channel
-      const pooled = tf.mean(features, [1, 2]); // [n, 256]
+      const baseFeatures = this.base.model.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] batch, y, x, channel
+      const features = camActivation(baseFeatures, this.hidden); // [n, 13, 13, H] last activation before pooling
+      const pooled = tf.mean(features, [1, 2]); // [n, H]
       const logits = tf.add(tf.matMul(pooled, this.linear.kernel), this.linear.bias); // [n, C]
       const probabilities = tf.softmax(logits) as tf.Tensor2D; // [n, C]
       const n = input.shape[0];
       const camClass = (wanted === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([n], wanted, 'int32')) as tf.Tensor1D;
-      const weights = closedFormCamWeights(this.linear.kernel, probabilities, camClass, score); // [n, 256]
+      const weights = closedFormCamWeights(this.linear.kernel, probabilities, camClass, score); // [n, H]
       const cam = rescaleCam(weightedFeatureSum(features, weights), options.relu ?? true); // [n, 13, 13]
       return { probabilities, camClass, cam };
     });
@@ -259,8 +262,8 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   }
 
   dispose(): void {
-    this.linear.kernel.dispose();
-    this.linear.bias.dispose();
+    tf.dispose([this.linear.kernel, this.linear.bias]);
+    if (this.hidden) tf.dispose([this.hidden.kernel, this.hidden.bias]);
     this.head.dispose();
     if (this.ownsBase) this.base.dispose();
   }

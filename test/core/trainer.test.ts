@@ -61,7 +61,7 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
     const train = await samples(4);
     const first = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation: [], epochs: 3, batchSize: 8 });
     const initial = linearHeadOf(first.head);
-    const second = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation: [], epochs: 0, initial });
+    const second = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation: [], epochs: 0, initial: first.head });
     const again = linearHeadOf(second.head);
     expect(tf.max(tf.abs(tf.sub(again.kernel, initial.kernel))).dataSync()[0]).toBe(0);
     const modelJson = await writeModelDir(await serializeModel(second.head, metadataFor(base, ['crack', 'nocrack'])));
@@ -70,6 +70,23 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
     expect(tf.max(tf.abs(tf.sub(loaded.kernel, initial.kernel))).dataSync()[0]).toBe(0);
     tf.dispose([initial.kernel, initial.bias, again.kernel, again.bias, loaded.kernel, loaded.bias]);
     [first.head, second.head, head].forEach((h) => h.dispose());
+  });
+
+  it('trains a head with a hidden layer on whole feature maps, continues from it, and leaks nothing', async () => {
+    const base = await sharedBase();
+    const train = await samples(6);
+    const validation = await samples(4, 100);
+    await expectNoLeak(async () => {
+      const r = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation, epochs: 20, views: 1, batchSize: 6, hidden: 8, seed: 4 });
+      expect(r.head.getLayer('crackcam_hidden').getWeights()[0].shape).toEqual([1, 1, 256, 8]);
+      expect(r.history[19].trainLoss).toBeLessThan(r.history[0].trainLoss);
+      expect(r.validation.accuracy).toBeGreaterThanOrEqual(6 / 8);
+      const again = await trainHead({ base, preprocessing: 'caffe-bgr', labels: ['crack', 'nocrack'], train, validation: [], epochs: 0, initial: r.head });
+      const [a, b] = [r.head.getLayer('crackcam_hidden').getWeights()[0], again.head.getLayer('crackcam_hidden').getWeights()[0]];
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBe(0);
+      r.head.dispose();
+      again.head.dispose();
+    });
   });
 
   it('stops on abort without leaking', async () => {

@@ -441,6 +441,20 @@ describe('camera handling (two fake pattern cameras)', () => {
     expect(await page.locator('[data-testid="zoom"]').count()).toBe(0);
   });
 
+  it('pauses on a frozen frame and resumes', async () => {
+    const freeze = page.locator('[data-testid="freeze"]');
+    await freeze.click();
+    expect(await freeze.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => shadowText(page, 'verdict')).toContain('Frozen');
+    const frozenAt = (await hookState(page)).frames;
+    await page.waitForTimeout(1000);
+    expect((await hookState(page)).frames).toBe(frozenAt);
+    expect(await page.locator('[data-testid="verdict"]').getAttribute('data-label')).not.toBeNull();
+    await freeze.click();
+    expect(await freeze.getAttribute('aria-pressed')).toBe('false');
+    await waitForFrames(page, 2);
+  });
+
   it('releases the camera while the page is hidden and resumes when it is shown', async () => {
     const setVisibility = (state: 'hidden' | 'visible') =>
       page.evaluate((s) => {
