@@ -1,8 +1,8 @@
 /**
  * Offline-first on the production build: `vite build` into a temporary folder, then
  *  1. the precache manifest in dist/sw.js lists every file the app needs offline (computed from the build);
- *  2. in headless Chromium: first visit online (service worker installs, a model imported from another
- *     origin is fetched once), then the server is stopped and the context set offline, and a reload starts
+ *  2. in headless Chromium: first visit online (service worker installs, Chromium finds the app installable,
+ *     a model imported from another origin is fetched once), then the server is stopped and the context set offline, and a reload starts
  *     the app from the caches: the fake camera (a crack photo) is classified as a crack by the default model
  *     on the WASM backend, a capture is taken, and the imported model still loads.
  */
@@ -98,6 +98,16 @@ describe('offline-first production build', () => {
       await waitForController(page);
       const online = await waitForVerdict(page);
       expect(online.backend).toBe('wasm');
+
+      // installable: Chromium parses the manifest without errors and reports no installability problem
+      const cdp = await context.newCDPSession(page);
+      const appManifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[] };
+      expect(appManifest.url).toBe(`${base}manifest.webmanifest`);
+      expect(appManifest.errors).toEqual([]);
+      const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
+      // Playwright's contexts are off-the-record profiles, which can never install: not the app's doing
+      expect(installabilityErrors.filter((e) => e.errorId !== 'in-incognito')).toEqual([]);
+      await cdp.detach();
       const imported = [`${remoteBase}model.json`, `${remoteBase}weights.bin`];
       const onlineBytes = await page.evaluate(async (urls) => Promise.all(urls.map(async (u) => (await (await fetch(u)).arrayBuffer()).byteLength)), imported);
       expect(onlineBytes).toEqual(['model.json', 'weights.bin'].map((f) => readFileSync(path.join(dist, 'models/crackcam-default', f)).byteLength));
