@@ -63,8 +63,11 @@ export function rescaleCam(raw: tf.Tensor3D, relu = true): tf.Tensor3D {
     const m = relu ? tf.relu(raw) : raw;
     const min = tf.min(m, [1, 2], true);
     const range = tf.sub(tf.max(m, [1, 2], true), min);
-    const safe = tf.where(tf.greater(range, 1e-12), range, tf.onesLike(range));
-    return tf.mul(tf.div(tf.sub(m, min), safe), tf.cast(tf.greater(range, 1e-12), 'float32')) as tf.Tensor3D;
+    // Any positive range counts: a confident softmax scales the whole map by p_c * (1 - p_c), which
+    // can be 1e-15 and must not be mistaken for a constant map.
+    const varies = tf.greater(range, 0);
+    const safe = tf.where(varies, range, tf.onesLike(range));
+    return tf.mul(tf.div(tf.sub(m, min), safe), tf.cast(varies, 'float32')) as tf.Tensor3D;
   });
 }
 

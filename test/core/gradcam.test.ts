@@ -4,22 +4,25 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { autodiffGradCam, closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from '../../src/core/gradcam';
 import { existsSync } from 'node:fs';
 import { loadHead } from '../../src/core/classifier';
-import { createHead, linearHeadOf, setLinearHead } from '../../src/core/head';
+import { camActivation, CLASSIFIER_LAYER, createHead, HIDDEN_LAYER, hiddenLayerOf, linearHeadOf, setLinearHead } from '../../src/core/head';
 import { cropAndNormalise } from '../../src/core/preprocess';
 import { decodeImageFile, DEFAULT_MODEL, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 beforeAll(useWasm);
 
-/** Closed-form and autodiff maps (raw and rescaled) for one feature map. */
-function bothMaps(features: tf.Tensor4D, head: tf.LayersModel, classIndex: number, score: CamScore) {
+/**
+ * Closed-form and autodiff maps (raw and rescaled) for one feature map. `features` is the activation
+ * Grad-CAM explains; `tail` maps it to logits through the head's own layers (default: the whole head).
+ */
+function bothMaps(features: tf.Tensor4D, head: tf.LayersModel, classIndex: number, score: CamScore, tail = (f: tf.Tensor4D) => head.apply(f) as tf.Tensor2D) {
   return tf.tidy(() => {
     const { kernel, bias } = linearHeadOf(head);
     const logits = tf.add(tf.matMul(tf.mean(features, [1, 2]) as tf.Tensor2D, kernel), bias);
     const probs = tf.softmax(logits) as tf.Tensor2D;
     const w = closedFormCamWeights(kernel, probs, tf.tensor1d([classIndex], 'int32'), score);
     const closed = weightedFeatureSum(features, w);
-    const auto = autodiffGradCam(features, (f) => head.apply(f) as tf.Tensor2D, classIndex, score);
+    const auto = autodiffGradCam(features, tail, classIndex, score);
     return {
       rawDiff: tf.max(tf.abs(tf.sub(closed, auto))).dataSync()[0],
       rawScale: tf.max(tf.abs(auto)).dataSync()[0],
@@ -50,6 +53,29 @@ describe('closed-form Grad-CAM equals tf.grad Grad-CAM', () => {
       });
     }
   }
+
+  it('for a head with a hidden layer, on its ReLU activation (the last before pooling)', () => {
+    const head = createHead([13, 13, 256], 3, { hidden: 16 });
+    const hidden = hiddenLayerOf(head);
+    const tail = (a: tf.Tensor4D) => head.getLayer('logits').apply(head.getLayer(CLASSIFIER_LAYER).apply(a)) as tf.Tensor2D;
+    for (let trial = 0; trial < 2; trial++) {
+      const f = tf.relu(tf.randomNormal([1, 13, 13, 256], 0, 1, 'float32', 10 + trial)) as tf.Tensor4D;
+      const a = camActivation(f, hidden);
+      // The activation is the head's own hidden layer output.
+      const viaLayer = head.getLayer(HIDDEN_LAYER).apply(f) as tf.Tensor4D;
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, viaLayer))).dataSync()[0])).toBeLessThan(1e-4);
+      for (const score of ['softmax', 'logit'] as const) {
+        for (let c = 0; c < 3; c++) {
+          const { rawDiff, rawScale, diff } = bothMaps(a, head, c, score, tail);
+          expect(diff, `${score} class ${c}`).toBeLessThan(1e-4);
+          expect(rawDiff).toBeLessThan(1e-4 * Math.max(1, rawScale));
+        }
+      }
+      tf.dispose([f, a, viaLayer]);
+    }
+    tf.dispose([hidden!.kernel, hidden!.bias]);
+    head.dispose();
+  });
 
   it.skipIf(!HAVE_SHARED)('on real photos through the real base (softmax and logit)', async () => {
     const features = await realPhotoFeatures();
@@ -102,17 +128,19 @@ function finiteDifferenceCam(f: Float32Array, hw: number, k: number, kernel: Flo
   const numClasses = bias.length;
   const pooled = new Float64Array(k);
   for (let i = 0; i < hw; i++) for (let j = 0; j < k; j++) pooled[j] += f[i * k + j] / hw;
-  const scoreAt = (p: Float64Array) => {
-    const logits = Array.from({ length: numClasses }, (_, cc) => {
+  const logitsAt = (p: Float64Array) =>
+    Array.from({ length: numClasses }, (_, cc) => {
       let z = bias[cc];
       for (let j = 0; j < k; j++) z += p[j] * kernel[j * numClasses + cc];
       return z;
     });
-    if (score === 'logit') return logits[c];
-    const m = Math.max(...logits);
-    const e = logits.map((z) => Math.exp(z - m));
-    return e[c] / e.reduce((a, b) => a + b, 0);
+  // p_c = 1 / (1 + S) with S = sum_{j != c} exp(z_j - z_c): S keeps full relative precision even when
+  // p_c rounds to 1, so differentiate S numerically and apply dp_c = -dS / (1 + S)^2 analytically.
+  const sAt = (p: Float64Array) => {
+    const z = logitsAt(p);
+    return z.reduce((acc, zj, j) => (j === c ? acc : acc + Math.exp(zj - z[c])), 0);
   };
+  const s0 = sAt(pooled);
   const weights = new Float64Array(k);
   for (let j = 0; j < k; j++) {
     const h = 1e-3 * Math.max(1, Math.abs(pooled[j]));
@@ -120,7 +148,8 @@ function finiteDifferenceCam(f: Float32Array, hw: number, k: number, kernel: Flo
     const down = pooled.slice();
     up[j] += h;
     down[j] -= h;
-    weights[j] = (scoreAt(up) - scoreAt(down)) / (2 * h);
+    weights[j] =
+      score === 'logit' ? (logitsAt(up)[c] - logitsAt(down)[c]) / (2 * h) : -((sAt(up) - sAt(down)) / (2 * h)) / ((1 + s0) * (1 + s0));
   }
   const map = Array.from({ length: hw }, (_, i) => {
     let s = 0;
@@ -137,9 +166,12 @@ describe.skipIf(!HAVE_SHARED || !existsSync(DEFAULT_MODEL))('closed-form Grad-CA
     const features = await realPhotoFeatures();
     const { head } = await loadHead(fsReader, DEFAULT_MODEL);
     const { kernel, bias } = linearHeadOf(head);
+    const hidden = hiddenLayerOf(head);
+    const channels = kernel.shape[0];
     const kData = kernel.dataSync() as Float32Array;
     const bData = bias.dataSync() as Float32Array;
-    for (const [file, f] of features) {
+    for (const [file, base] of features) {
+      const f = camActivation(base, hidden); // [1, 13, 13, H] the activation Grad-CAM explains
       const fData = f.dataSync() as Float32Array;
       for (const score of ['softmax', 'logit'] as const) {
         for (const c of [0, 1]) {
@@ -147,13 +179,14 @@ describe.skipIf(!HAVE_SHARED || !existsSync(DEFAULT_MODEL))('closed-form Grad-CA
             const probs = tf.softmax(tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, kernel), bias)) as tf.Tensor2D;
             return Array.from(rescaleCam(weightedFeatureSum(f, closedFormCamWeights(kernel, probs, tf.tensor1d([c], 'int32'), score))).dataSync());
           });
-          const exact = finiteDifferenceCam(fData, 169, 256, kData, bData, c, score);
+          const exact = finiteDifferenceCam(fData, 169, channels, kData, bData, c, score);
           const diff = Math.max(...closed.map((v, i) => Math.abs(v - exact[i])));
           expect(diff, `${file} ${score} class ${c}`).toBeLessThan(1e-4);
         }
       }
+      f.dispose();
     }
-    tf.dispose([kernel, bias, ...features.map(([, f]) => f)]);
+    tf.dispose([kernel, bias, ...(hidden ? [hidden.kernel, hidden.bias] : []), ...features.map(([, f]) => f)]);
     head.dispose();
   });
 });
