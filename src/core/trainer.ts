@@ -70,64 +70,36 @@ export interface HeadTrainingResult {
 
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
-/**
- * Computes globally pooled base features of `samples`, optionally under `views` random augmentations.
- * @returns [views, n, K] pooled features (caller disposes)
- */
-export async function pooledFeatures(
-  base: BaseNetwork,
-  preprocessing: PreprocessingMode,
-  samples: readonly TrainingSample[],
-  options: { views?: number; augment?: AugmentConfig | null; seed?: number; batch?: number; signal?: AbortSignal; onBatch?: (done: number) => void | Promise<void> } = {},
-): Promise<tf.Tensor3D> {
-  const views = options.views ?? 1;
-  const batch = options.batch ?? 16;
-  const rng = createRng(options.seed ?? 0);
-  const perView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
-  if (samples.length === 0) return tf.zeros([views, 0, base.featureShape[2]]);
-  try {
-    for (let start = 0; start < samples.length; start += batch) {
-      options.signal?.throwIfAborted();
-      const chunk = samples.slice(start, start + batch);
-      const loaded = await Promise.all(chunk.map((s) => s.load()));
-      const rgb = tf.tidy(() => tf.concat(loaded.map((img) => centreCrop(img, base.inputSize))) as tf.Tensor4D); // [b, s, s, 3] RGB 0..255
-      loaded.forEach((t) => t.dispose());
-      for (let v = 0; v < views; v++) {
-        const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
-        perView[v].push(tf.tidy(() => tf.mean(base.model.predict(normalise(view, preprocessing)) as tf.Tensor4D, [1, 2]) as tf.Tensor2D)); // [b, K]
-        if (view !== rgb) view.dispose();
-      }
-      rgb.dispose();
-      await options.onBatch?.(Math.min(start + batch, samples.length));
-      await yieldToEventLoop();
-    }
-    return tf.tidy(() => tf.stack(perView.map((parts) => tf.concat(parts))) as tf.Tensor3D);
-  } finally {
-    perView.flat().forEach((t) => t.dispose());
-  }
+/** Options of {@link pooledFeatures} and {@link featureMaps}. */
+export interface FeatureOptions {
+  /** Augmented views per sample (default 1). */
+  views?: number;
+  augment?: AugmentConfig | null;
+  seed?: number;
+  /** Images per base forward pass. */
+  batch?: number;
+  signal?: AbortSignal;
+  onBatch?: (done: number) => void | Promise<void>;
 }
 
 /**
- * Computes base feature maps of `samples`, optionally under `views` random augmentations, kept in
- * plain arrays (a few thousand 13x13x256 maps do not fit comfortably in WASM memory).
- * @returns per view, the maps of all samples back to back: [n, h*w, K] row-major
+ * Loads `samples` in batches, crops them, draws `views` augmentations of each batch and runs the
+ * base on each; `consume` gets the feature maps [b, h, w, K] of batch `start` under view `view`
+ * (disposed after it returns).
  */
-export async function featureMaps(
+async function forEachFeatureBatch(
   base: BaseNetwork,
   preprocessing: PreprocessingMode,
   samples: readonly TrainingSample[],
-  options: { views?: number; augment?: AugmentConfig | null; seed?: number; batch?: number; signal?: AbortSignal; onBatch?: (done: number) => void | Promise<void> } = {},
-): Promise<Float32Array[]> {
+  options: FeatureOptions,
+  consume: (view: number, start: number, maps: tf.Tensor4D) => void | Promise<void>,
+): Promise<void> {
   const views = options.views ?? 1;
   const batch = options.batch ?? 16;
   const rng = createRng(options.seed ?? 0);
-  const [h, w, k] = base.featureShape;
-  const per = h * w * k;
-  const out = Array.from({ length: views }, () => new Float32Array(samples.length * per));
   for (let start = 0; start < samples.length; start += batch) {
     options.signal?.throwIfAborted();
-    const chunk = samples.slice(start, start + batch);
-    const loaded = await Promise.all(chunk.map((s) => s.load()));
+    const loaded = await Promise.all(samples.slice(start, start + batch).map((s) => s.load()));
     const rgb = tf.tidy(() => tf.concat(loaded.map((img) => centreCrop(img, base.inputSize))) as tf.Tensor4D); // [b, s, s, 3] RGB 0..255
     loaded.forEach((t) => t.dispose());
     try {
@@ -135,8 +107,11 @@ export async function featureMaps(
         const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
         const maps = tf.tidy(() => base.model.predict(normalise(view, preprocessing)) as tf.Tensor4D); // [b, h, w, K]
         if (view !== rgb) view.dispose();
-        out[v].set(await maps.data(), start * per);
-        maps.dispose();
+        try {
+          await consume(v, start, maps);
+        } finally {
+          maps.dispose();
+        }
       }
     } finally {
       rgb.dispose();
@@ -144,6 +119,48 @@ export async function featureMaps(
     await options.onBatch?.(Math.min(start + batch, samples.length));
     await yieldToEventLoop();
   }
+}
+
+/**
+ * Globally pooled base features of `samples`, optionally under `views` random augmentations.
+ * @returns [views, n, K] pooled features (caller disposes)
+ */
+export async function pooledFeatures(
+  base: BaseNetwork,
+  preprocessing: PreprocessingMode,
+  samples: readonly TrainingSample[],
+  options: FeatureOptions = {},
+): Promise<tf.Tensor3D> {
+  const views = options.views ?? 1;
+  if (samples.length === 0) return tf.zeros([views, 0, base.featureShape[2]]);
+  const perView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
+  try {
+    await forEachFeatureBatch(base, preprocessing, samples, options, (v, _start, maps) => {
+      perView[v].push(tf.mean(maps, [1, 2]) as tf.Tensor2D); // [b, K]
+    });
+    return tf.tidy(() => tf.stack(perView.map((parts) => tf.concat(parts))) as tf.Tensor3D);
+  } finally {
+    perView.flat().forEach((t) => t.dispose());
+  }
+}
+
+/**
+ * Base feature maps of `samples`, optionally under `views` random augmentations, kept in plain
+ * arrays (a few thousand 13x13x256 maps do not fit comfortably in WASM memory).
+ * @returns per view, the maps of all samples back to back: [n, h*w, K] row-major
+ */
+export async function featureMaps(
+  base: BaseNetwork,
+  preprocessing: PreprocessingMode,
+  samples: readonly TrainingSample[],
+  options: FeatureOptions = {},
+): Promise<Float32Array[]> {
+  const [h, w, k] = base.featureShape;
+  const per = h * w * k;
+  const out = Array.from({ length: options.views ?? 1 }, () => new Float32Array(samples.length * per));
+  await forEachFeatureBatch(base, preprocessing, samples, options, async (v, start, maps) => {
+    out[v].set(await maps.data(), start * per);
+  });
   return out;
 }
 
