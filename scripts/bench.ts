@@ -1,0 +1,288 @@
+/**
+ * `npm run bench -- [--backend wasm,webgl,webgpu] [--frames N] [--json]`
+ *
+ * Builds the app (production build, plus the bench.html page), serves it, and drives headless
+ * Chromium with a fake camera (photos from ../shared/data) through playwright-core. For each
+ * backend, in one page and taking turns in rounds of --block frames, it measures
+ *   rawForward  the bare network (base + Layers head) on a 227x227 tensor, result downloaded;
+ *   pipeline    the app's frame path: video frame -> crop -> probabilities + Grad-CAM -> heatmap painted;
+ *   reference   a pipeline as public examples write it (src/bench/reference.ts), same model and frames;
+ * plus tensors / bytes before and after, feature-extraction and head-training throughput. Once per run:
+ * time to first verdict of the real app (cold: fresh profile; warm: reload with the service worker's
+ * cache), the gzipped JS of the app and the model bytes. `--json` prints one final JSON line.
+ *
+ * Other options: --warmup N (5), --block N (20), --train-images N (24; 0 skips), --dist DIR (reuse a build
+ * made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { build } from 'vite';
+import type { BackendBenchResult, BenchRunOptions } from '../src/bench/types';
+import { DATA_DIR, launchChromium, ROOT, seenFiles, startStaticServer, testModelDir } from '../test/e2e/harness';
+import { writeY4m } from '../test/e2e/y4m';
+
+const BACKENDS = ['wasm', 'webgl', 'webgpu'] as const;
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'];
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: BACKENDS.join(',') },
+    frames: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '5' },
+    block: { type: 'string', default: '20' },
+    'train-images': { type: 'string', default: '24' },
+    json: { type: 'boolean', default: false },
+    dist: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    flag: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+const log = (...a: unknown[]) => (values.json ? console.error : console.log)(...a);
+const int = (name: string, v: string, min: number) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
+  return n;
+};
+const backends = values.backend.split(',').map((b) => b.trim()).filter(Boolean);
+for (const b of backends) if (!(BACKENDS as readonly string[]).includes(b)) throw new Error(`unknown backend '${b}'; valid: ${BACKENDS.join(', ')}`);
+const flags: Record<string, number | boolean> = {};
+for (const f of values.flag) {
+  const [k, v] = f.split('=');
+  flags[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
+}
+const runOptions: BenchRunOptions = {
+  frames: int('frames', values.frames, 1),
+  warmup: int('warmup', values.warmup, 0),
+  block: int('block', values.block, 1),
+  trainImages: int('train-images', values['train-images'], 0),
+  flags,
+};
+if (runOptions.trainImages > 0 && runOptions.trainImages < 4) throw new Error('--train-images must be 0 or >= 4');
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-bench-'));
+const dist = values.dist ? path.resolve(values.dist) : path.join(scratch, 'dist');
+
+/** Production build of the app with bench.html as a second page, and a manifest of the chunk graph. */
+async function buildWithBench(outDir: string): Promise<void> {
+  const t = performance.now();
+  await build({
+    root: ROOT,
+    configFile: path.join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      manifest: true,
+      rollupOptions: { input: { index: path.join(ROOT, 'index.html'), bench: path.join(ROOT, 'bench.html') } },
+    },
+  });
+  log(`built ${outDir} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+/** Gzipped bytes of the JS the app page can load (static imports, and everything it may import lazily). */
+function bundleSizes(outDir: string): { initialGzip: number; totalGzip: number; totalRaw: number; wasmBytes: number } {
+  const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+  const entry = Object.keys(manifest).find((k) => k === 'index.html' || k.endsWith('/index.html'));
+  if (!entry) throw new Error('index.html is not in the build manifest');
+  const walk = (key: string, lazy: boolean, seen: Set<string>) => {
+    if (seen.has(key) || !manifest[key]) return;
+    seen.add(key);
+    for (const k of manifest[key].imports ?? []) walk(k, lazy, seen);
+    if (lazy) for (const k of manifest[key].dynamicImports ?? []) walk(k, lazy, seen);
+  };
+  const gz = (keys: Set<string>) => {
+    let g = 0;
+    let r = 0;
+    for (const k of keys) {
+      const file = manifest[k].file;
+      if (!file.endsWith('.js')) continue;
+      const bytes = readFileSync(path.join(outDir, file));
+      g += gzipSync(bytes, { level: 9 }).length;
+      r += bytes.length;
+    }
+    return { g, r };
+  };
+  const initial = new Set<string>();
+  walk(entry, false, initial);
+  const all = new Set<string>();
+  walk(entry, true, all);
+  const assets = path.join(outDir, 'assets');
+  const wasmBytes = readdirSync(assets)
+    .filter((f) => f.endsWith('.wasm'))
+    .reduce((s, f) => s + statSync(path.join(assets, f)).size, 0);
+  const total = gz(all);
+  return { initialGzip: gz(initial).g, totalGzip: total.g, totalRaw: total.r, wasmBytes };
+}
+
+/** Bytes of a model folder (model.json + weight files). */
+function folderBytes(dir: string): number {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') ? f === 'model.json' : !f.startsWith('.'))
+    .reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
+}
+
+/** Photos the model under test never saw: two per class, shown 15 frames each at 30 fps. */
+async function fakeCamera(): Promise<string> {
+  const seen = seenFiles(testModelDir());
+  const photos: string[] = [];
+  for (const label of ['crack', 'nocrack']) {
+    const dir = path.join(DATA_DIR, 'concrete', label);
+    const files = readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f) && !seen.has(`${label}/${f}`)).sort().slice(0, 2);
+    photos.push(...files.map((f) => path.join(dir, f)));
+  }
+  const file = path.join(scratch, 'bench.y4m');
+  await writeY4m([photos[0], photos[2], photos[1], photos[3]], file, { width: 640, height: 480, fps: 30, framesPerImage: 15 });
+  return file;
+}
+
+/** Time from navigation to the app's first verdict: cold (fresh profile), then warm (reloads, service worker cache). */
+async function firstVerdict(browser: Browser, url: string): Promise<{ cold: number; warm: number; backend: string }> {
+  const context = await browser.newContext({ permissions: ['camera'], serviceWorkers: 'allow', viewport: { width: 800, height: 900 } });
+  await context.addInitScript(() => {
+    const w = window as unknown as { __firstVerdictMs?: number; __crackcam?: { frames: number } };
+    const poll = setInterval(() => {
+      if ((w.__crackcam?.frames ?? 0) >= 1) {
+        w.__firstVerdictMs = performance.now();
+        clearInterval(poll);
+      }
+    }, 2);
+  });
+  const page = await context.newPage();
+  const measure = async () => {
+    await page.waitForFunction(() => (window as unknown as { __firstVerdictMs?: number }).__firstVerdictMs !== undefined, null, { timeout: 180_000, polling: 50 });
+    return page.evaluate(() => (window as unknown as { __firstVerdictMs: number }).__firstVerdictMs);
+  };
+  await page.goto(url);
+  const cold = await measure();
+  const backend = await page.evaluate(() => window.__crackcam?.backend ?? '?');
+  // Wait until the service worker has installed (precache complete) and is active.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  const warms: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await page.reload();
+    warms.push(await measure());
+  }
+  const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null);
+  if (!controlled) log('warning: warm loads were not served by the service worker');
+  await context.close();
+  warms.sort((a, b) => a - b);
+  return { cold, warm: warms[1], backend };
+}
+
+async function benchBackend(browser: Browser, url: string, backend: string): Promise<BackendBenchResult> {
+  const context = await browser.newContext({ permissions: ['camera'], serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') log(`  [${backend} console] ${m.text()}`);
+  });
+  try {
+    await page.goto(`${url}bench.html?backend=${backend}`);
+    await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: 60_000 });
+    return await page.evaluate((o) => window.__bench!.run(o), runOptions);
+  } catch (e) {
+    throw new Error(`${backend}: ${(e as Error).message}${errors.length ? `\n${errors.join('\n')}` : ''}`);
+  } finally {
+    await context.close();
+  }
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+if (!values.dist) await buildWithBench(dist);
+else if (!existsSync(path.join(dist, 'bench.html'))) throw new Error(`${dist} has no bench.html; build with npm run bench -- --keep first`);
+const sizes = bundleSizes(dist);
+const headBytes = folderBytes(path.join(dist, 'models/crackcam-default'));
+const baseBytes = folderBytes(path.join(dist, 'models/base'));
+const video = await fakeCamera();
+const server = await startStaticServer(dist, '/');
+const browser = await launchChromium({ fakeVideo: video, extraArgs: backends.includes('webgpu') ? WEBGPU_ARGS : [] });
+const chromiumVersion = browser.version();
+const results: Record<string, BackendBenchResult | { error: string }> = {};
+let startup: Awaited<ReturnType<typeof firstVerdict>> | undefined;
+try {
+  log(`first verdict of the app (${server.url}) ...`);
+  startup = await firstVerdict(browser, server.url);
+  log(`  cold ${r1(startup.cold)} ms, warm ${r1(startup.warm)} ms (backend ${startup.backend})`);
+  for (const b of backends) {
+    log(`${b}: ${runOptions.frames} frames per path ...`);
+    const t = performance.now();
+    try {
+      const r = await benchBackend(browser, server.url, b);
+      results[b] = r;
+      log(
+        `  ${r.backend} (${r.device}${r.software ? ', software' : ''}) raw ${r1(r.rawForward.medianMs)} ms, pipeline ${r1(r.pipeline.medianMs)} ms (p95 ${r1(r.pipeline.p95Ms)}), reference ${r1(r.reference.medianMs)} ms [${r.referenceHead} head], tensors ${r.memory.tensorsBefore}->${r.memory.tensorsAfter}, ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
+    } catch (e) {
+      results[b] = { error: (e as Error).message };
+      log(`  ${b} failed: ${(e as Error).message}`);
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  if (!values.keep && !values.dist) rmSync(scratch, { recursive: true, force: true });
+  else log(`build kept in ${dist} (reuse with --dist ${dist})`);
+}
+
+const out = {
+  backends: Object.fromEntries(
+    Object.entries(results).map(([b, r]) => [
+      b,
+      'error' in r
+        ? r
+        : {
+            rawForwardMs: r1(r.rawForward.medianMs),
+            pipelineMs: r1(r.pipeline.medianMs),
+            pipelineP95Ms: r1(r.pipeline.p95Ms),
+            referenceMs: r1(r.reference.medianMs),
+            tensorGrowth: r.memory.tensorsAfter - r.memory.tensorsBefore,
+            bytesGrowth: r.memory.bytesAfter - r.memory.bytesBefore,
+            pipelineOverRaw: Math.round((r.pipeline.medianMs / r.rawForward.medianMs) * 100) / 100,
+            referenceOverPipeline: Math.round((r.reference.medianMs / r.pipeline.medianMs) * 100) / 100,
+            rawForwardP95Ms: r1(r.rawForward.p95Ms),
+            referenceP95Ms: r1(r.reference.p95Ms),
+            frames: r.pipeline.samples,
+            firstFrameMs: r1(r.firstFrameMs),
+            loadMs: r1(r.loadMs),
+            stageMs: r.stageMs,
+            tensors: [r.memory.tensorsBefore, r.memory.tensorsAfter],
+            bytes: [r.memory.bytesBefore, r.memory.bytesAfter],
+            wasmHeapBytes: r.memory.wasmHeapBefore === undefined ? undefined : [r.memory.wasmHeapBefore, r.memory.wasmHeapAfter],
+            featureImagesPerSec: r.featureImagesPerSec === undefined ? undefined : r1(r.featureImagesPerSec),
+            headTrainSamplesPerSec: r.headTrainSamplesPerSec === undefined ? undefined : Math.round(r.headTrainSamplesPerSec),
+            referenceHead: r.referenceHead,
+            device: r.device,
+            software: r.software,
+            flags: r.flags,
+          },
+    ]),
+  ),
+  firstVerdictMs: startup ? { cold: Math.round(startup.cold), warm: Math.round(startup.warm), backend: startup.backend } : undefined,
+  bundleGzipBytes: sizes.totalGzip,
+  bundleInitialGzipBytes: sizes.initialGzip,
+  bundleRawBytes: sizes.totalRaw,
+  wasmBytes: sizes.wasmBytes,
+  modelBytes: headBytes + baseBytes,
+  headModelBytes: headBytes,
+  baseModelBytes: baseBytes,
+  frames: runOptions.frames,
+  cpus: os.cpus().length,
+  loadAverage: os.loadavg().map(r1),
+  chromium: chromiumVersion,
+};
+if (values.json) console.log(JSON.stringify(out));
+else console.log(JSON.stringify(out, null, 2));
+if (Object.values(results).some((r) => 'error' in r)) process.exitCode = 1;
