@@ -16,11 +16,12 @@ import { writeY4m } from './y4m';
 
 /**
  * Runs `vite build` (the same as `npm run build`) into `outDir` with $CRACKCAM_BUILD_ID = `buildId` and
- * NODE_ENV=production. Resolves with the build output; rejects with it on failure.
+ * NODE_ENV=production (`extraArgs` are added to the vite command line). Resolves with the build output;
+ * rejects with it on failure.
  */
-export function buildAppWithId(outDir: string, buildId: string): Promise<string> {
+export function buildAppWithId(outDir: string, buildId: string, extraArgs: readonly string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...extraArgs], {
       cwd: ROOT,
       // vitest sets NODE_ENV=test, which would make Vite build a non-production bundle (no service worker)
       env: { ...process.env, NODE_ENV: 'production', CRACKCAM_BUILD_ID: buildId, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
