@@ -32,6 +32,23 @@ export class CrackcamUpdateBanner extends LitElement {
       background: #263238;
       color: #fff;
     }
+    /* phones: the header has no room for the sentence; it stays the group's accessible name and tooltip */
+    @media (max-width: 560px) {
+      .text {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
+      }
+      .banner {
+        gap: 0.3em;
+      }
+      button {
+        padding: 0 0.5em;
+      }
+    }
     button.primary {
       background: #ffb020;
       border-color: #ffb020;
@@ -85,8 +102,8 @@ export class CrackcamUpdateBanner extends LitElement {
       return html`<span class="banner" role="status" data-testid="update-banner">${msg('Updating…')}</span>`;
     }
     if (this.swStatus !== 'update-available' || this.dismissed) return nothing;
-    return html`<span class="banner" role="alert" data-testid="update-banner">
-      <span title=${msg('Your captures and models are kept.')}>${msg('New version ready')}</span>
+    return html`<span class="banner" role="alert" data-testid="update-banner" title=${msg('Your captures and models are kept.')}>
+      <span class="text">${msg('New version ready')}</span>
       <button class="primary" data-testid="update-accept" @click=${this.accept}>${msg('Update')}</button>
       <button data-testid="update-later" @click=${() => (this.dismissed = true)}>${msg('Later')}</button>
     </span>`;
