@@ -1,17 +1,32 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, query, state } from 'lit/decorators.js';
+import { loadBaseNetwork, type BaseNetwork } from '../core/base';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
+import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
+import { BUILTIN_MODEL_ID, filesReader, openModelStore, type ModelStore } from '../platform/model-store';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
-import type { ModelState } from './crackcam-live-view';
+import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
+import './crackcam-capture-bar';
+import './crackcam-captures';
 import './crackcam-language-switch';
 import './crackcam-live-view';
+import './crackcam-models';
+import './crackcam-trainer';
+
+/** The app's screens. */
+export type AppView = 'live' | 'captures' | 'train' | 'models';
 
 /**
- * The app shell: header (name, status slot, language) and the live inspection view. It picks the
- * TF.js backend and loads the default model; the camera starts independently, so a camera problem
- * never blocks the rest of the app and a model problem never hides the camera.
+ * The app shell: header (name, status slot, language), a tab bar, and the screens: the live
+ * inspection view with one-tap labelled capture, the capture library, the trainer and the model
+ * library. It picks the TF.js backend, loads the base once and the active model from the library
+ * (else the built-in one); the camera starts independently, so a camera problem never blocks the
+ * rest of the app and a model problem never hides the camera. The camera and frame loop are
+ * suspended while another screen is shown (training gets the CPU).
+ *
+ * Test hooks: `data-model-id`, `data-model-name`, `data-model-version` on the host.
  *
  * Extension points (light-DOM children):
  * - `slot="status"`: header indicators and actions (offline badge, "update available" button, ...).
@@ -25,6 +40,15 @@ export class CrackcamApp extends LitElement {
   @state() private modelState: ModelState = 'loading';
   @state() private modelError = '';
   @state() private error = '';
+  @state() private view: AppView = 'live';
+  @state() private captureStore?: CaptureStore;
+  @state() private modelStore?: ModelStore;
+  @state() private activeId = BUILTIN_MODEL_ID;
+  @state() private classes: string[] = ['crack', 'nocrack'];
+  @state() private builtin?: { name: string; version: number; labels: readonly string[] };
+  @query('crackcam-live-view') private liveView?: CrackcamLiveView;
+  @query('crackcam-trainer') private trainer?: HTMLElementTagNameMap['crackcam-trainer'];
+  private base?: BaseNetwork;
   private started = false;
 
   static override styles = css`
@@ -65,6 +89,38 @@ export class CrackcamApp extends LitElement {
     crackcam-live-view {
       flex: 1;
     }
+    nav {
+      display: flex;
+      background: #102027;
+      border-bottom: 1px solid #37474f;
+    }
+    nav button {
+      flex: 1;
+      font: inherit;
+      min-height: 2.75rem;
+      border: 0;
+      border-bottom: 3px solid transparent;
+      background: transparent;
+      color: #fff;
+    }
+    nav button[aria-selected='true'] {
+      border-bottom-color: #42a5f5;
+      font-weight: 700;
+    }
+    .live {
+      flex: 1;
+      display: flex;
+      flex-direction: column;
+      min-height: 0;
+    }
+    .screen {
+      flex: 1;
+      overflow: auto;
+      background: #1c262b;
+    }
+    [hidden] {
+      display: none !important;
+    }
   `;
 
   override connectedCallback(): void {
@@ -84,14 +140,97 @@ export class CrackcamApp extends LitElement {
       this.modelError = msg('no TensorFlow.js backend could start');
       return;
     }
+    // Captures and models: a storage problem (private mode, blocked) must not stop the live view.
+    await Promise.all([
+      openCaptureStore().then(
+        async (s) => {
+          this.captureStore = s;
+          this.classes = await s.classes();
+        },
+        (e: Error) => (this.error = e.message),
+      ),
+      openModelStore().then(
+        (s) => (this.modelStore = s),
+        (e: Error) => (this.error = `the model library could not be opened (${e.message})`),
+      ),
+    ]);
     try {
-      this.classifier = await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base: appUrl(MODEL_PATHS.base) });
-      this.modelState = 'ready';
+      this.base = await loadBaseNetwork({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.base) });
     } catch (e) {
       this.modelState = 'error';
       this.modelError = (e as Error).message;
+      return;
     }
+    await this.loadActiveModel();
   }
+
+  /**
+   * Loads the library's active model (else the built-in one) and swaps it in. A stored model that no
+   * longer loads falls back to the built-in one with an error message.
+   */
+  async loadActiveModel(): Promise<void> {
+    const base = this.base;
+    if (!base) return;
+    const id = (await this.modelStore?.activeId()) ?? BUILTIN_MODEL_ID;
+    let next: CrackClassifier | undefined;
+    let loadedId = id;
+    try {
+      const stored = id === BUILTIN_MODEL_ID ? undefined : await this.modelStore?.get(id);
+      next = stored
+        ? await loadCrackClassifier({ reader: filesReader(stored.files), modelJson: 'model:model.json', base })
+        : await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base });
+      if (!stored) loadedId = BUILTIN_MODEL_ID;
+    } catch (e) {
+      if (id !== BUILTIN_MODEL_ID) {
+        this.error = `the active model could not be loaded (${(e as Error).message}); using the built-in model`;
+        try {
+          next = await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base });
+          loadedId = BUILTIN_MODEL_ID;
+        } catch (e2) {
+          e = e2;
+        }
+      }
+      if (!next) {
+        this.modelState = 'error';
+        this.modelError = (e as Error).message;
+        return;
+      }
+    }
+    const old = this.classifier;
+    this.classifier = next;
+    this.activeId = loadedId;
+    if (loadedId === BUILTIN_MODEL_ID) this.builtin = { name: next.metadata.name, version: next.metadata.version, labels: next.labels };
+    this.modelState = 'ready';
+    this.dataset.modelId = loadedId;
+    this.dataset.modelName = next.metadata.name;
+    this.dataset.modelVersion = String(next.metadata.version);
+    // The live view swaps models between frames; the old one is freed after this render.
+    await this.updateComplete;
+    old?.dispose();
+  }
+
+  private async show(view: AppView): Promise<void> {
+    if (view === this.view) return;
+    if (this.trainer?.running && view !== 'train') {
+      if (!confirm(msg('Training is running. Leave the trainer and cancel it?'))) return;
+    }
+    const wasLive = this.view === 'live';
+    this.view = view;
+    if (view === 'live') await this.liveView?.resume();
+    else if (wasLive) await this.liveView?.suspend();
+    if (view === 'captures' || view === 'train') this.classes = (await this.captureStore?.classes()) ?? this.classes;
+    if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();
+    if (view === 'models') await this.renderRoot.querySelector('crackcam-models')?.refresh();
+  }
+
+  private readonly onModelChanged = (): void => {
+    void this.loadActiveModel();
+  };
+
+  private readonly onCapturesChanged = async (): Promise<void> => {
+    this.classes = (await this.captureStore?.classes()) ?? this.classes;
+    await this.renderRoot.querySelector('crackcam-capture-bar')?.refresh();
+  };
 
   override render() {
     return html`
@@ -101,13 +240,38 @@ export class CrackcamApp extends LitElement {
         <crackcam-language-switch></crackcam-language-switch>
       </header>
       ${this.error ? html`<div class="error" role="alert" data-testid="app-error">${this.error}</div>` : nothing}
-      <crackcam-live-view
-        .backend=${this.backend}
-        .classifier=${this.classifier}
-        .modelState=${this.modelState}
-        .modelError=${this.modelError}
-      ></crackcam-live-view>
-      <slot></slot>
+      <nav role="tablist" aria-label=${msg('Screens')}>
+        ${(
+          [
+            ['live', msg('Inspect')],
+            ['captures', msg('Captures')],
+            ['train', msg('Train')],
+            ['models', msg('Models')],
+          ] as [AppView, string][]
+        ).map(
+          ([v, name]) =>
+            html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v ? 'true' : 'false'} @click=${() => this.show(v)}>${name}</button>`,
+        )}
+      </nav>
+      <div class="live" ?hidden=${this.view !== 'live'}>
+        <crackcam-live-view
+          .backend=${this.backend}
+          .classifier=${this.classifier}
+          .modelState=${this.modelState}
+          .modelError=${this.modelError}
+        ></crackcam-live-view>
+        <crackcam-capture-bar .store=${this.captureStore} .classes=${this.classes} @capture-request=${() => this.liveView?.capture()}></crackcam-capture-bar>
+      </div>
+      <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
+        <crackcam-captures .store=${this.captureStore} .inputSize=${this.classifier?.inputSize ?? 227}></crackcam-captures>
+      </div>
+      <div class="screen" ?hidden=${this.view !== 'train'} @model-saved=${this.onModelChanged}>
+        <crackcam-trainer .captures=${this.captureStore} .models=${this.modelStore} .classifier=${this.classifier} .activeId=${this.activeId}></crackcam-trainer>
+      </div>
+      <div class="screen" ?hidden=${this.view !== 'models'} @model-activated=${this.onModelChanged}>
+        <crackcam-models .store=${this.modelStore} .base=${this.base} .builtin=${this.builtin}></crackcam-models>
+      </div>
+      <slot ?hidden=${this.view !== 'live'}></slot>
     `;
   }
 }

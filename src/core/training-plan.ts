@@ -1,0 +1,62 @@
+import { stratifiedSplit } from './split';
+
+/** Where a fine-tuning run starts. */
+export type TrainingStart = 'current' | 'base';
+
+/** Options of {@link planTraining}. */
+export interface TrainingPlanOptions {
+  start: TrainingStart;
+  /** Labels of the current model (its head's outputs, in order). */
+  modelLabels: readonly string[];
+  /** Fraction of each class held out for validation (default 0.2). */
+  validation?: number;
+  seed?: number;
+  /** Order of classes when starting from the base (e.g. the capture store's class order). */
+  classOrder?: readonly string[];
+}
+
+/** What a run trains on. */
+export interface TrainingPlan<T> {
+  labels: string[];
+  train: T[];
+  validation: T[];
+}
+
+/**
+ * Chooses labels and a seeded stratified train/validation split for fine-tuning on labelled items.
+ * From the current model the labels are the model's (its head keeps its outputs), so every item must
+ * have one of them; from the base the labels are the classes that have items (at least 2). Every class
+ * needs 2 items so that both sides of the split have it. Errors say what to do.
+ */
+export function planTraining<T extends { label: string }>(items: readonly T[], options: TrainingPlanOptions): TrainingPlan<T> {
+  const fraction = options.validation ?? 0.2;
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`validation fraction must be in (0, 1), got ${fraction}`);
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(i.label, (counts.get(i.label) ?? 0) + 1);
+  let labels: string[];
+  if (options.start === 'current') {
+    const unknown = [...counts.keys()].filter((l) => !options.modelLabels.includes(l));
+    if (unknown.length > 0) {
+      throw new Error(
+        `the current model knows ${options.modelLabels.join(', ')} but captures are labelled ${unknown.join(', ')}: start from the base to learn new classes`,
+      );
+    }
+    labels = [...options.modelLabels];
+  } else {
+    const order = options.classOrder ?? [...counts.keys()].sort();
+    labels = [...order.filter((l) => counts.has(l)), ...[...counts.keys()].filter((l) => !order.includes(l)).sort()];
+    if (labels.length < 2) throw new Error(`need captures of at least 2 classes, have ${labels.length ? labels.join(', ') : 'none'}`);
+  }
+  const few = labels.filter((l) => (counts.get(l) ?? 0) < 2 && (options.start === 'base' || counts.has(l)));
+  if (few.length > 0) throw new Error(`need at least 2 captures of every class to train and validate; too few of ${few.join(', ')}`);
+  if (counts.size === 0) throw new Error('no captures to train on');
+  const split = stratifiedSplit(items, { train: 1 - fraction, validation: fraction, test: 0 }, options.seed ?? 0);
+  // Tiny classes: round() may leave a side empty; move one item so both sides have the class.
+  for (const l of labels) {
+    const inVal = split.validation.filter((i) => i.label === l).length;
+    const inTrain = split.train.filter((i) => i.label === l).length;
+    if (inVal === 0 && inTrain >= 2) split.validation.push(...split.train.splice(split.train.findIndex((i) => i.label === l), 1));
+    if (inTrain === 0 && inVal >= 2) split.train.push(...split.validation.splice(split.validation.findIndex((i) => i.label === l), 1));
+  }
+  return { labels, train: split.train, validation: split.validation };
+}

@@ -1,0 +1,225 @@
+import { localized, msg, str } from '@lit/localize';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { BaseNetwork } from '../core/base';
+import { ModelFileError } from '../core/model-io';
+import { CaptureStoreError } from '../platform/capture-store';
+import {
+  BUILTIN_MODEL_ID,
+  filesFromUrl,
+  filesFromZip,
+  modelToZip,
+  validateModelFiles,
+  type ModelStore,
+  type ModelSummary,
+} from '../platform/model-store';
+import { downloadBytes } from './crackcam-captures';
+import { panelStyles } from './shared-styles';
+
+/**
+ * The model library: every trained or imported model with version, labels, training summary and
+ * date; the active one marked. Activate any, roll back to the previous one with one tap, delete,
+ * export as a zip (TF.js files + metadata), import from a zip or a model.json URL. An import is
+ * loaded on the base first (labels, shapes, base compatibility) and only stored when that works.
+ *
+ * @fires model-activated - detail `{ id }`: the active model changed (bubbles, composed).
+ */
+@localized()
+@customElement('crackcam-models')
+export class CrackcamModels extends LitElement {
+  @property({ attribute: false }) store?: ModelStore;
+  /** The base network imports are validated on. Not owned. */
+  @property({ attribute: false }) base?: BaseNetwork;
+  /** Name and version of the built-in model, for its row. */
+  @property({ attribute: false }) builtin?: { name: string; version: number; labels: readonly string[] };
+  @state() private models: ModelSummary[] = [];
+  @state() private active = BUILTIN_MODEL_ID;
+  @state() private canRollback = false;
+  @state() private busy = '';
+  @state() private error = '';
+  @state() private notice = '';
+
+  static override styles = [
+    panelStyles,
+    css`
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0 0.8rem;
+      }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem 0.8rem;
+        align-items: center;
+        padding: 0.5rem 0;
+        border-bottom: 1px solid #37474f;
+      }
+      li[data-active='true'] .name::after {
+        content: ' ✓';
+        color: #66bb6a;
+      }
+      .name {
+        font-weight: 700;
+        min-width: 12rem;
+      }
+      .meta {
+        flex: 1;
+        opacity: 0.85;
+        font-size: 0.9rem;
+      }
+      input[type='file'] {
+        display: none;
+      }
+      label.file {
+        display: inline-flex;
+        align-items: center;
+        min-height: 2.75rem;
+        padding: 0 0.9rem;
+        border-radius: 0.4rem;
+        border: 1px solid #90a4ae;
+        background: #37474f;
+        cursor: pointer;
+      }
+      input[type='url'] {
+        flex: 1;
+        min-width: 14rem;
+      }
+    `,
+  ];
+
+  protected override updated(changed: Map<string, unknown>): void {
+    if (changed.has('store')) void this.refresh();
+  }
+
+  /** Re-reads the library. */
+  async refresh(): Promise<void> {
+    if (!this.store) return;
+    this.models = await this.store.list();
+    this.active = await this.store.activeId();
+    this.canRollback = (await this.store.history()).length > 0;
+  }
+
+  private async run(label: string, work: () => Promise<string | void>, activated = false): Promise<void> {
+    this.busy = label;
+    this.error = '';
+    this.notice = '';
+    try {
+      this.notice = (await work()) ?? '';
+    } catch (e) {
+      this.error = e instanceof ModelFileError || e instanceof CaptureStoreError ? e.message : e instanceof Error ? e.message : String(e);
+      activated = false;
+    } finally {
+      this.busy = '';
+      await this.refresh();
+    }
+    if (activated) this.dispatchEvent(new CustomEvent('model-activated', { detail: { id: this.active }, bubbles: true, composed: true }));
+  }
+
+  private activate(id: string): void {
+    void this.run(msg('Switching model…'), () => this.store!.activate(id), true);
+  }
+
+  private rollback(): void {
+    void this.run(
+      msg('Rolling back…'),
+      async () => {
+        const id = await this.store!.rollback();
+        if (id === undefined) throw new Error(msg('There is no previous model to go back to.'));
+      },
+      true,
+    );
+  }
+
+  private removeModel(m: ModelSummary): void {
+    if (!confirm(msg(str`Delete ${m.name} v${m.version}?`))) return;
+    const wasActive = m.id === this.active;
+    void this.run(msg('Deleting…'), () => this.store!.delete(m.id), wasActive);
+  }
+
+  private exportModel(m: ModelSummary): void {
+    void this.run(msg('Exporting…'), async () => {
+      const full = await this.store!.get(m.id);
+      if (!full) throw new Error(`model ${m.id} is gone`);
+      downloadBytes(modelToZip(full), `${m.name}-v${m.version}.zip`);
+    });
+  }
+
+  private async importFiles(files: Record<string, Uint8Array>, source: string): Promise<string> {
+    if (!this.base) throw new Error(msg('The base network is not loaded yet.'));
+    let metadata;
+    try {
+      metadata = await validateModelFiles(files, this.base);
+    } catch (e) {
+      throw new Error(msg(str`${source} was not imported: ${(e as Error).message}`));
+    }
+    await this.store!.save(files, { origin: 'imported', activate: true });
+    return msg(str`Imported ${metadata.name} v${metadata.version} (${metadata.labels.join(', ')}) and made it active.`);
+  }
+
+  private importZip(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    void this.run(msg('Checking the model…'), async () => this.importFiles(filesFromZip(new Uint8Array(await file.arrayBuffer())), file.name), true);
+  }
+
+  private importUrl(e: Event): void {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem('url') as HTMLInputElement;
+    const url = input.value.trim();
+    if (!url) return;
+    void this.run(msg('Downloading and checking the model…'), async () => this.importFiles(await filesFromUrl(url), url), true);
+  }
+
+  private summary(m: ModelSummary): string {
+    const t = m.metadata.training as { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number } | undefined;
+    const parts = [m.labels.join(' / '), new Date(m.savedAt).toLocaleString(), m.origin === 'imported' ? msg('imported') : msg('trained here')];
+    if (typeof t?.valAccuracy === 'number') parts.push(msg(str`validation ${(t.valAccuracy * 100).toFixed(1)}%`));
+    if (t?.n?.train !== undefined) parts.push(msg(str`${t.n.train} + ${t.n.validation ?? 0} captures`));
+    return parts.join(' · ');
+  }
+
+  override render() {
+    const busy = !!this.busy;
+    const b = this.builtin;
+    return html`
+      <h2>${msg('Models')}</h2>
+      <div class="row">
+        <button class="primary" data-testid="rollback" ?disabled=${busy || !this.canRollback} @click=${this.rollback}>${msg('Roll back to the previous model')}</button>
+        <label class="file">${msg('Import zip')} <input type="file" accept=".zip,application/zip" data-testid="import-model-zip" @change=${this.importZip} /></label>
+      </div>
+      <form class="row" @submit=${this.importUrl}>
+        <input type="url" name="url" placeholder="https://…/model.json" aria-label=${msg('Model URL')} data-testid="import-model-url" required />
+        <button type="submit" ?disabled=${busy}>${msg('Import from URL')}</button>
+      </form>
+      ${this.busy ? html`<div class="note" role="status">${this.busy}</div>` : nothing}
+      ${this.notice ? html`<div class="note" role="status" data-testid="models-notice">${this.notice}</div>` : nothing}
+      ${this.error ? html`<div class="error" role="alert" data-testid="models-error">${this.error}</div>` : nothing}
+      <ul data-testid="model-list" data-active=${this.active}>
+        ${this.models.map(
+          (m) =>
+            html`<li data-testid="model" data-id=${m.id} data-version=${m.version} data-active=${m.id === this.active ? 'true' : 'false'}>
+              <span class="name">${m.name} v${m.version}</span>
+              <span class="meta">${this.summary(m)}</span>
+              <button ?disabled=${busy || m.id === this.active} @click=${() => this.activate(m.id)}>${msg('Use')}</button>
+              <button @click=${() => this.exportModel(m)}>${msg('Export')}</button>
+              <button class="danger" ?disabled=${busy} @click=${() => this.removeModel(m)}>${msg('Delete')}</button>
+            </li>`,
+        )}
+        <li data-testid="model" data-id=${BUILTIN_MODEL_ID} data-active=${this.active === BUILTIN_MODEL_ID ? 'true' : 'false'}>
+          <span class="name">${b ? `${b.name} v${b.version}` : msg('Built-in model')}</span>
+          <span class="meta">${b ? b.labels.join(' / ') + ' · ' : ''}${msg('shipped with the app')}</span>
+          <button ?disabled=${busy || this.active === BUILTIN_MODEL_ID} @click=${() => this.activate(BUILTIN_MODEL_ID)}>${msg('Use')}</button>
+        </li>
+      </ul>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crackcam-models': CrackcamModels;
+  }
+}

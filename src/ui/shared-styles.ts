@@ -1,0 +1,67 @@
+import { css } from 'lit';
+
+/** Buttons, inputs and panels shared by the trainer's views (captures, training, models). */
+export const panelStyles = css`
+  :host {
+    display: block;
+    color: #fff;
+    background: #1c262b;
+    font-size: 1rem;
+  }
+  button,
+  select,
+  input[type='text'],
+  input[type='url'],
+  input[type='number'] {
+    font: inherit;
+    min-height: 2.75rem;
+    padding: 0 0.9rem;
+    border-radius: 0.4rem;
+    border: 1px solid #90a4ae;
+    background: #37474f;
+    color: #fff;
+    box-sizing: border-box;
+  }
+  input[type='number'] {
+    width: 6rem;
+  }
+  button.primary {
+    background: #1565c0;
+    border-color: #1565c0;
+    font-weight: 700;
+  }
+  button.danger {
+    background: #b71c1c;
+    border-color: #b71c1c;
+  }
+  button[aria-pressed='true'] {
+    background: #eceff1;
+    color: #000;
+  }
+  button:disabled {
+    opacity: 0.5;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+    padding: 0.5rem 0.8rem;
+  }
+  .error {
+    margin: 0.5rem 0.8rem;
+    padding: 0.6rem 0.8rem;
+    background: #ffcdd2;
+    color: #000;
+    font-weight: 600;
+    border-radius: 0.3rem;
+  }
+  .note {
+    margin: 0.5rem 0.8rem;
+    opacity: 0.85;
+  }
+  h2 {
+    font-size: 1.15rem;
+    margin: 0.6rem 0.8rem 0.2rem;
+  }
+`;

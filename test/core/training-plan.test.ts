@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { planTraining } from '../../src/core/training-plan';
+
+const items = (spec: Record<string, number>) => Object.entries(spec).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}${i}`, label })));
+
+describe('planTraining', () => {
+  it('keeps the model labels from the current model and splits every class on both sides, seeded', () => {
+    const data = items({ crack: 10, nocrack: 3 });
+    const a = planTraining(data, { start: 'current', modelLabels: ['crack', 'nocrack'], seed: 1 });
+    expect(a.labels).toEqual(['crack', 'nocrack']);
+    expect(a.train.length + a.validation.length).toBe(13);
+    for (const l of a.labels) {
+      expect(a.train.some((i) => i.label === l)).toBe(true);
+      expect(a.validation.some((i) => i.label === l)).toBe(true);
+    }
+    expect(planTraining(data, { start: 'current', modelLabels: ['crack', 'nocrack'], seed: 1 })).toEqual(a);
+    const ids = new Set([...a.train, ...a.validation].map((i) => i.id));
+    expect(ids.size).toBe(13);
+  });
+
+  it('refuses classes the current model does not have, naming them', () => {
+    expect(() => planTraining(items({ crack: 4, spalling: 4 }), { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/spalling: start from the base/);
+  });
+
+  it('from the base takes the classes that have captures, in the given order', () => {
+    const p = planTraining(items({ nocrack: 4, spalling: 4, crack: 4 }), { start: 'base', modelLabels: ['crack', 'nocrack'], classOrder: ['crack', 'nocrack', 'spalling'] });
+    expect(p.labels).toEqual(['crack', 'nocrack', 'spalling']);
+  });
+
+  it('needs 2 classes and 2 captures of each', () => {
+    expect(() => planTraining(items({ crack: 5 }), { start: 'base', modelLabels: [] })).toThrow(/at least 2 classes/);
+    expect(() => planTraining(items({ crack: 5, nocrack: 1 }), { start: 'base', modelLabels: [] })).toThrow(/too few of nocrack/);
+    expect(() => planTraining([], { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/no captures/);
+  });
+});
