@@ -1,0 +1,148 @@
+/**
+ * Fine-tunes a CrackCam model on a labelled folder (a new site's photos) with the same core trainer
+ * as the app.
+ *   npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
+ *                       [--epochs N] [--seed S] [--json]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_AUGMENT } from '../core/augment';
+import { loadCrackClassifier } from '../core/classifier';
+import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
+import { serializeModel } from '../core/model-writer';
+import { takePerClass } from '../core/split';
+import { planTraining, type TrainingStart } from '../core/training-plan';
+import { trainHead, type TrainingSample } from '../core/trainer';
+import { numberFlag, parseCli, runCli } from './args';
+import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, type LabelledFile } from './node-io';
+
+/** Training modes; `deep` (also the last fire modules) is not in the core trainer yet. */
+export const FINETUNE_MODES = ['head', 'deep'] as const;
+
+const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
+       [--epochs N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
+       [--backend wasm|cpu] [--name NAME] [--json]
+  Starts from --model (default: the app's default model) and writes a new version to --out
+  (model.json, weights.bin, seen.json). --per-class N: at most N images per label (seeded choice).
+  --start base: new head from the base (needed for classes the model does not have).
+  --validation F: fraction of each label held out for validation (default 0.2).`;
+
+const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
+
+runCli(async () => {
+  const args = parseCli(USAGE, {
+    data: { type: 'string' },
+    out: { type: 'string' },
+    model: { type: 'string' },
+    mode: { type: 'string' },
+    'per-class': { type: 'string' },
+    epochs: { type: 'string' },
+    seed: { type: 'string' },
+    start: { type: 'string' },
+    validation: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    base: { type: 'string' },
+    backend: { type: 'string' },
+    name: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
+  const mode = args.mode ?? 'head';
+  if (!(FINETUNE_MODES as readonly string[]).includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${FINETUNE_MODES.join(', ')}`);
+  if (mode === 'deep') {
+    throw new Error(`--mode deep (fine-tuning the last fire modules) is not implemented yet; use --mode head (valid modes: ${FINETUNE_MODES.join(', ')})`);
+  }
+  const start = (args.start ?? 'current') as TrainingStart;
+  if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
+  const epochs = numberFlag('epochs', args.epochs, 20, (n) => Number.isInteger(n) && n > 0);
+  const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
+  const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, (n) => Number.isInteger(n) && n >= 2);
+  const validation = numberFlag('validation', args.validation, 0.2, (n) => n > 0 && n < 1);
+  const batchSize = numberFlag('batch', args.batch, 16, (n) => Number.isInteger(n) && n > 0);
+  const learningRate = numberFlag('lr', args.lr, 2e-4, (n) => n > 0);
+  const backend = await initNodeBackend(args.backend ?? 'wasm');
+  const started = performance.now();
+
+  const modelJson = args.model ? modelJsonPath(args.model) : DEFAULT_MODEL;
+  const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base: defaultBasePath(args.base) });
+  const prev = classifier.metadata;
+  const { files: all } = await listLabelledImages(args.data);
+  const files = perClass === undefined ? all : takePerClass(all, perClass, seed);
+  const plan = planTraining(files, { start, modelLabels: classifier.labels, validation, seed });
+  const toSample = (f: LabelledFile): TrainingSample => ({ id: relName(f), label: plan.labels.indexOf(f.label), load: () => decodeImageFile(f.path) });
+  const views = Math.min(epochs, 8);
+  process.stderr.write(
+    `backend ${backend}; from ${start === 'current' ? `${prev.name} v${prev.version}` : 'the base'}; ${plan.train.length} train / ${plan.validation.length} validation images; labels ${plan.labels.join(', ')}\n`,
+  );
+  const result = await trainHead({
+    base: classifier.base,
+    preprocessing: prev.preprocessing,
+    labels: plan.labels,
+    train: plan.train.map(toSample),
+    validation: plan.validation.map(toSample),
+    epochs,
+    views,
+    batchSize,
+    learningRate,
+    augment: DEFAULT_AUGMENT,
+    initial: start === 'current' ? classifier.head : undefined,
+    hidden: 64,
+    seed,
+    onProgress: (p) => {
+      if (p.phase === 'features') {
+        if (p.done === p.total) process.stderr.write(`features ${p.done}/${p.total}\n`);
+      } else {
+        process.stderr.write(
+          `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)} acc ${p.trainAccuracy.toFixed(4)} | val loss ${p.valLoss.toFixed(4)} acc ${p.valAccuracy.toFixed(4)}\n`,
+        );
+      }
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const metadata: ModelMetadata = {
+    formatVersion: MODEL_FORMAT_VERSION,
+    kind: 'classifier',
+    name: args.name ?? prev.name,
+    version: prev.version + 1,
+    labels: plan.labels,
+    inputSize: prev.inputSize,
+    preprocessing: prev.preprocessing,
+    base: prev.base,
+    createdAt: new Date().toISOString(),
+    training: {
+      tool: 'npm run finetune',
+      data: path.basename(path.resolve(args.data)),
+      mode,
+      start: start === 'current' ? { from: prev.name, version: prev.version } : 'base',
+      perClass,
+      split: { validation, seed },
+      n: { train: plan.train.length, validation: plan.validation.length },
+      optimizer: { name: 'adam', learningRate, headLearningRateFactor: 10, batchSize },
+      epochs,
+      views,
+      augment: DEFAULT_AUGMENT,
+      valAccuracy: result.validation.accuracy,
+      history: result.history.map(({ phase: _phase, ...h }) => h),
+      featureSeconds: result.featureSeconds,
+      trainSeconds: result.trainSeconds,
+      backend,
+      seconds,
+    },
+  };
+  const out = await serializeModel(result.head, metadata);
+  await mkdir(args.out, { recursive: true });
+  for (const [name, bytes] of Object.entries(out)) await writeFile(path.join(args.out, name), bytes);
+  const seen = [...plan.train, ...plan.validation].map(relName).sort();
+  await writeFile(path.join(args.out, 'seen.json'), JSON.stringify({ data: metadata.training?.data, files: seen }) + '\n');
+  result.head.dispose();
+  classifier.dispose();
+  process.stderr.write(
+    `wrote ${args.out} (v${metadata.version}; features ${result.featureSeconds.toFixed(1)} s, training ${result.trainSeconds.toFixed(1)} s; tensors left ${tf.memory().numTensors})\n`,
+  );
+  const n = plan.train.length + plan.validation.length;
+  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n };
+  process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `validation accuracy ${(summary.valAccuracy * 100).toFixed(2)}% on ${plan.validation.length} images\n`);
+});

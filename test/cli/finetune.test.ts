@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listImages, PROJECT_ROOT } from '../../src/cli/node-io';
+import { DATA_DIR, HAVE_SHARED } from '../helpers';
+
+const run = promisify(execFile);
+const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
+
+async function cli(script: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(TSX, [path.join(PROJECT_ROOT, 'src/cli', script), ...args], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
+    return { stdout, stderr, code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+
+describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
+  let data: string;
+  beforeAll(async () => {
+    // 8 brick photos per class (the CLI takes 5 of each with --per-class).
+    data = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-data-'));
+    for (const label of ['crack', 'nocrack']) {
+      await mkdir(path.join(data, label));
+      for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, 8)) await copyFile(f, path.join(data, label, path.basename(f)));
+    }
+  });
+
+  it('fine-tunes the default model into a new version that eval loads; --per-class caps the images; --json summary', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-out-'));
+    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--seed', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = lastJson(r.stdout);
+    expect(Object.keys(summary).sort()).toEqual(['epochs', 'n', 'seconds', 'valAccuracy']);
+    expect(summary.n).toBe(10);
+    expect(summary.epochs).toBe(2);
+    expect(summary.valAccuracy).toBeGreaterThanOrEqual(0);
+    const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as { userDefinedMetadata: { crackcam: { version: number; training: { tool: string; start: unknown } } } };
+    const defaults = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8')) as typeof json;
+    expect(json.userDefinedMetadata.crackcam.version).toBe(defaults.userDefinedMetadata.crackcam.version + 1);
+    expect(json.userDefinedMetadata.crackcam.training.tool).toBe('npm run finetune');
+    const seen = JSON.parse(await readFile(path.join(out, 'seen.json'), 'utf8')) as { files: string[] };
+    expect(seen.files).toHaveLength(10);
+    // eval loads it and skips the 10 seen photos: 6 unseen remain.
+    const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(lastJson(ev.stdout).n).toBe(6);
+  });
+
+  it('--mode deep fails with a message naming the valid modes; an unknown mode too', async () => {
+    const deep = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'deep']);
+    expect(deep.code).toBe(1);
+    expect(deep.stderr).toMatch(/--mode deep .* not implemented yet; use --mode head \(valid modes: head, deep\)/);
+    const bad = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
+    expect(bad.stderr).toMatch(/--mode 'full' is not a mode; valid: head, deep/);
+  });
+});
