@@ -1,0 +1,123 @@
+/**
+ * The on-device trainer end to end in headless Chromium (WASM backend, fake camera): capture with a
+ * one-tap label, train on the captures, see the new verdict, reload (the new model is still
+ * active), roll back (the old verdict returns).
+ *
+ * The camera shows one concrete photo the default model calls `nocrack`; the test labels its
+ * captures `crack` on purpose, so that a working pipeline (capture -> store -> train -> save ->
+ * activate -> live view) must flip the live verdict, and rollback must flip it back.
+ * Runs against the vite dev server (CRACKCAM_E2E_SERVER=build: the production build).
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, DATA_DIR, launchChromium, openApp, sampleVerdicts, seenFiles, startDevServer, startStaticServer, testModelDir, waitForFrames, type AppServer } from './harness';
+import { writeY4m } from './y4m';
+
+let server: AppServer;
+let scratch: string;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+
+/** Majority label of `n` live verdicts. */
+async function liveLabel(n = 8): Promise<string> {
+  const v = await sampleVerdicts(page, n);
+  const counts = new Map<string, number>();
+  for (const x of v) counts.set(x.label, (counts.get(x.label) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+}
+
+const app = () => page.locator('crackcam-app');
+
+beforeAll(async () => {
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-trainer-e2e-'));
+  const modelDir = testModelDir();
+  if (process.env.CRACKCAM_E2E_SERVER === 'build') {
+    await buildApp(path.join(scratch, 'dist'), process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
+    server = await startStaticServer(path.join(scratch, 'dist'), '/t/');
+  } else {
+    server = await startDevServer();
+  }
+  const seen = seenFiles(modelDir);
+  const dir = path.join(DATA_DIR, 'concrete', 'nocrack');
+  const photo = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg') && !seen.has(`nocrack/${f}`))
+    .sort()[0];
+  const video = path.join(scratch, 'nocrack.y4m');
+  await writeY4m([path.join(dir, photo)], video, { width: 640, height: 480, fps: 30, framesPerImage: 30 });
+  browser = await launchChromium({ fakeVideo: video });
+  ({ page } = await openApp(browser, server.url, { errors }));
+  await waitForFrames(page, 3);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('capture, label, train, activate, reload, roll back', () => {
+  let trainedId = '';
+
+  it('the built-in model calls the photo nocrack', async () => {
+    expect(await app().getAttribute('data-model-id')).toBe('builtin');
+    expect(await liveLabel()).toBe('nocrack');
+  });
+
+  it('one-tap "capture as crack" stores captures with that label', async () => {
+    const button = page.locator('[data-testid="capture-as"][data-label="crack"]');
+    for (let i = 0; i < 6; i++) {
+      await button.click();
+      await page.locator('[data-testid="capture-count"][data-label="crack"]').filter({ hasText: String(i + 1) }).waitFor({ timeout: 20_000 });
+    }
+    await page.locator('[data-testid="tab-captures"]').click();
+    await expect.poll(() => page.locator('[data-testid="capture"][data-label="crack"]').count(), { timeout: 20_000 }).toBe(6);
+  });
+
+  it('trains with live progress, shows the result with the old model side by side, and saves a new version', async () => {
+    await page.locator('[data-testid="tab-train"]').click();
+    await page.locator('[data-testid="train-epochs"]').fill('30');
+    await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
+    const started = Date.now();
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
+    const seconds = (Date.now() - started) / 1000;
+    const newAcc = Number(await page.locator('[data-testid="val-accuracy"]').getAttribute('data-value'));
+    const oldAcc = Number(await page.locator('[data-testid="old-accuracy"]').getAttribute('data-value'));
+    process.stderr.write(`trainer e2e: trained in ${seconds.toFixed(1)} s; validation accuracy new ${newAcc}, old ${oldAcc}\n`);
+    expect(newAcc).toBe(1);
+    expect(oldAcc).toBe(0); // the old model calls this photo nocrack
+    expect(await page.locator('crackcam-train-chart').count()).toBe(2);
+    await page.locator('[data-testid="save-model"]').click();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
+    trainedId = (await app().getAttribute('data-model-id')) ?? '';
+    expect(Number(await app().getAttribute('data-model-version'))).toBeGreaterThan(1);
+  });
+
+  it('the live view gives the new verdict', async () => {
+    await page.locator('[data-testid="tab-live"]').click();
+    await waitForFrames(page, 3);
+    expect(await liveLabel()).toBe('crack');
+  });
+
+  it('after a reload the new model is still active', async () => {
+    await page.reload();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 60_000 }).toBe(trainedId);
+    await waitForFrames(page, 3);
+    expect(await liveLabel()).toBe('crack');
+  });
+
+  it('one tap rolls back to the previous model', async () => {
+    await page.locator('[data-testid="tab-models"]').click();
+    await page.locator(`[data-testid="model"][data-id="${trainedId}"][data-active="true"]`).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="rollback"]').click();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).toBe('builtin');
+    await page.locator('[data-testid="tab-live"]').click();
+    await waitForFrames(page, 3);
+    expect(await liveLabel()).toBe('nocrack');
+    expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+  });
+});
