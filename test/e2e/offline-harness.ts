@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { CAPTURE_DB } from '../../src/platform/capture-store';
 import { DATA_DIR, DEFAULT_MODEL_DIR, ROOT, seenFiles } from './harness';
 import { writeY4m } from './y4m';
 
@@ -133,45 +134,58 @@ export function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** Stores `bytes` as a Blob under `key` in a test IndexedDB database (stands in for a capture). */
-export async function idbPutBlob(page: Page, key: string, bytes: number[]): Promise<void> {
-  await page.evaluate(
-    ([k, data]) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('crackcam-e2e', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('records');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('records', 'readwrite');
-          tx.objectStore('records').put(new Blob([new Uint8Array(data)], { type: 'image/jpeg' }), k);
-          tx.oncomplete = () => (open.result.close(), resolve());
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    [key, bytes] as const,
-  );
+/** A capture as the app's capture store holds it (IndexedDB), with a digest of its crop image. */
+export interface StoredCapture {
+  id: string;
+  label: string;
+  verdict?: { label: string; probability: number };
+  /** SHA-256 of the crop blob, hex. */
+  cropSha256: string;
+  cropWidth: number;
+  cropHeight: number;
 }
 
-/** Reads back a Blob stored by {@link idbPutBlob}; undefined if absent. */
-export async function idbGetBlob(page: Page, key: string): Promise<number[] | undefined> {
+/** Reads every capture in the app's capture database ({@link CAPTURE_DB}) straight from IndexedDB. */
+export function storedCaptures(page: Page): Promise<StoredCapture[]> {
   return page.evaluate(
-    (k) =>
-      new Promise<number[] | undefined>((resolve, reject) => {
-        const open = indexedDB.open('crackcam-e2e', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('records');
+    (dbName) =>
+      new Promise<StoredCapture[]>((resolve, reject) => {
+        const open = indexedDB.open(dbName);
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const req = open.result.transaction('records').objectStore('records').get(k);
+          const db = open.result;
+          if (!db.objectStoreNames.contains('captures')) return (db.close(), resolve([]));
+          const req = db.transaction('captures').objectStore('captures').getAll();
           req.onerror = () => reject(req.error);
           req.onsuccess = async () => {
-            open.result.close();
-            const blob = req.result as Blob | undefined;
-            resolve(blob ? [...new Uint8Array(await blob.arrayBuffer())] : undefined);
+            db.close();
+            const out: StoredCapture[] = [];
+            for (const r of req.result as Array<{ id: string; label: string; verdict?: { label: string; probability: number }; crop: Blob }>) {
+              const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await r.crop.arrayBuffer()));
+              const bitmap = await createImageBitmap(r.crop);
+              out.push({
+                id: r.id,
+                label: r.label,
+                verdict: r.verdict,
+                cropSha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''),
+                cropWidth: bitmap.width,
+                cropHeight: bitmap.height,
+              });
+              bitmap.close();
+            }
+            resolve(out);
           };
         };
       }),
-    key,
+    CAPTURE_DB,
   );
+}
+
+/** Takes a capture with the live view's button and waits until the capture store has saved it. */
+export async function captureAndWait(page: Page): Promise<void> {
+  const stored = page.evaluate(() => new Promise<void>((resolve) => document.addEventListener('capture-stored', () => resolve(), { once: true })));
+  await page.getByTestId('capture').click();
+  await stored;
 }
 
 /** Build id reported by the service worker that controls the page (GET_VERSION message). */

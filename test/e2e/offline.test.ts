@@ -4,7 +4,8 @@
  *  2. in headless Chromium: first visit online (service worker installs, Chromium finds the app installable,
  *     a model imported from another origin is fetched once), then the server is stopped and the context set offline, and a reload starts
  *     the app from the caches: the fake camera (a crack photo) is classified as a crack by the default model
- *     on the WASM backend, a capture is taken, and the imported model still loads.
+ *     on the WASM backend, a capture is stored (and is still there after another offline start), and the
+ *     imported model still loads.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,9 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildAppWithId,
   cacheContents,
+  captureAndWait,
   listFiles,
   readPrecacheManifest,
   StaticServer,
+  storedCaptures,
   waitForController,
   waitForVerdict,
   unseenCrackVideo,
@@ -81,7 +84,7 @@ describe('offline-first production build', () => {
     expect(urls.filter((u) => u.endsWith('.map'))).toEqual([]);
   });
 
-  it.skipIf(!BROWSER)('after one visit, starts offline, classifies the fake camera with the default model and captures', async () => {
+  it.skipIf(!BROWSER)('after one visit, starts offline, classifies the fake camera with the default model and stores a capture', async () => {
     const server = new StaticServer(dist);
     const base = await server.start();
     // another origin with CORS, standing in for a model imported from a URL
@@ -129,18 +132,16 @@ describe('offline-first production build', () => {
       expect(server.requests.length, 'a request reached the stopped server').toBe(served);
       await expect.poll(() => page.getByTestId('offline-indicator').textContent()).toContain('Offline');
 
-      // a capture works offline (the capture store, when it lands, keeps it: see offline-update.test.ts)
-      const capture = page.evaluate(
-        () =>
-          new Promise<{ w: number; h: number; label?: string }>((resolve) =>
-            document.addEventListener('capture', (e) => {
-              const d = (e as CustomEvent<{ crop: ImageData; verdict?: { label: string } }>).detail;
-              resolve({ w: d.crop.width, h: d.crop.height, label: d.verdict?.label });
-            }, { once: true }),
-          ),
-      );
-      await page.getByTestId('capture').click();
-      expect(await capture).toEqual({ w: 227, h: 227, label: 'crack' });
+      // a capture is stored offline, and is still there after another offline start
+      expect(await storedCaptures(page)).toEqual([]);
+      await captureAndWait(page);
+      const captures = await storedCaptures(page);
+      expect(captures).toHaveLength(1);
+      expect(captures[0]).toMatchObject({ label: 'crack', verdict: { label: 'crack' }, cropWidth: 227, cropHeight: 227 });
+      await expect.poll(() => page.locator('[data-testid="capture-count"][data-label="crack"]').textContent()).toBe('1');
+      await page.reload();
+      await waitForVerdict(page);
+      expect(await storedCaptures(page)).toEqual(captures);
 
       // the imported model is served from its cache
       const offlineBytes = await page.evaluate(async (urls) => Promise.all(urls.map(async (u) => (await (await fetch(u)).arrayBuffer()).byteLength)), imported);
