@@ -11,12 +11,15 @@
  * time to first verdict of the real app (cold: fresh profile; warm: reload with the service worker's
  * cache), the gzipped JS of the app and the model bytes. `--json` prints one final JSON line.
  *
- * Other options: --warmup N (5), --block N (20), --train-images N (24; 0 skips), --dist DIR (reuse a build
- * made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable).
+ * Other options: --warmup N (5), --block N (20), --train-images N (24; 0 skips), --gpu-frames N (5: frames,
+ * warm-up and training images for webgl/webgpu, which are emulated on the CPU here at seconds per frame),
+ * --dist DIR (reuse a build made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable).
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
@@ -35,13 +38,19 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     block: { type: 'string', default: '20' },
     'train-images': { type: 'string', default: '24' },
+    'gpu-frames': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     dist: { type: 'string' },
     keep: { type: 'boolean', default: false },
     flag: { type: 'string', multiple: true, default: [] },
+    'build-only': { type: 'string' },
   },
 });
 
+if (values['build-only']) {
+  await buildInProcess(path.resolve(values['build-only']));
+  process.exit(0);
+}
 const log = (...a: unknown[]) => (values.json ? console.error : console.log)(...a);
 const int = (name: string, v: string, min: number) => {
   const n = Number(v);
@@ -62,14 +71,34 @@ const runOptions: BenchRunOptions = {
   trainImages: int('train-images', values['train-images'], 0),
   flags,
 };
+const gpuFrames = int('gpu-frames', values['gpu-frames'], 1);
+/** Options for one backend: GPU backends run fewer frames (SwiftShader here takes seconds per frame). */
+function optionsFor(backend: string): BenchRunOptions {
+  if (backend === 'wasm') return runOptions;
+  const frames = Math.min(runOptions.frames, gpuFrames);
+  return { ...runOptions, frames, warmup: Math.min(runOptions.warmup, 2), block: Math.min(runOptions.block, frames), trainImages: 0 };
+}
 if (runOptions.trainImages > 0 && runOptions.trainImages < 4) throw new Error('--train-images must be 0 or >= 4');
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-bench-'));
 const dist = values.dist ? path.resolve(values.dist) : path.join(scratch, 'dist');
 
-/** Production build of the app with bench.html as a second page, and a manifest of the chunk graph. */
+/**
+ * Production build of the app with bench.html as a second page, and a manifest of the chunk graph.
+ * Runs in a child process whose stdout goes to our stderr: the service worker's build writes to the
+ * process's stdout directly, and with --json stdout carries only the JSON line.
+ */
 async function buildWithBench(outDir: string): Promise<void> {
   const t = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--build-only', outDir], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench build exited with ${code}`))));
+  });
+  log(`built ${outDir} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+async function buildInProcess(outDir: string): Promise<void> {
   await build({
     root: ROOT,
     configFile: path.join(ROOT, 'vite.config.ts'),
@@ -81,7 +110,6 @@ async function buildWithBench(outDir: string): Promise<void> {
       rollupOptions: { input: { index: path.join(ROOT, 'index.html'), bench: path.join(ROOT, 'bench.html') } },
     },
   });
-  log(`built ${outDir} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 interface ManifestChunk {
@@ -186,12 +214,12 @@ async function benchBackend(browser: Browser, url: string, backend: string): Pro
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') log(`  [${backend} console] ${m.text()}`);
+    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('GL Driver Message')) log(`  [${backend} console] ${m.text()}`);
   });
   try {
     await page.goto(`${url}bench.html?backend=${backend}`);
     await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: 60_000 });
-    return await page.evaluate((o) => window.__bench!.run(o), runOptions);
+    return await page.evaluate((o) => window.__bench!.run(o), optionsFor(backend));
   } catch (e) {
     throw new Error(`${backend}: ${(e as Error).message}${errors.length ? `\n${errors.join('\n')}` : ''}`);
   } finally {
@@ -217,7 +245,7 @@ try {
   startup = await firstVerdict(browser, server.url);
   log(`  cold ${r1(startup.cold)} ms, warm ${r1(startup.warm)} ms (backend ${startup.backend})`);
   for (const b of backends) {
-    log(`${b}: ${runOptions.frames} frames per path ...`);
+    log(`${b}: ${optionsFor(b).frames} frames per path ...`);
     const t = performance.now();
     try {
       const r = await benchBackend(browser, server.url, b);
@@ -278,7 +306,6 @@ const out = {
   modelBytes: headBytes + baseBytes,
   headModelBytes: headBytes,
   baseModelBytes: baseBytes,
-  frames: runOptions.frames,
   cpus: os.cpus().length,
   loadAverage: os.loadavg().map(r1),
   chromium: chromiumVersion,

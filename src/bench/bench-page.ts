@@ -137,34 +137,33 @@ async function throughput(classifier: CrackClassifier, video: HTMLVideoElement, 
 async function stages(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, n: number): Promise<Record<string, number>> {
   const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu });
   const model = classifierFrameModel(classifier);
+  const tensorPath = classifierFrameModel(classifier, { stagedPixels: false });
   const painter = new HeatmapPainter(heat);
-  const t: Record<string, number[]> = { draw: [], fromPixels: [], prepare: [], classify: [], readback: [], paint: [] };
+  const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [] };
   for (let i = 0; i < n; i++) {
     await nextVideoFrame(video);
     const t0 = performance.now();
-    const canvas = source.pixels();
+    const frame = source.pixels();
     const t1 = performance.now();
-    const pixels = tf.browser.fromPixels(canvas); // [227, 227, 3] int32
+    const packed = tf.tidy(() => model.infer(frame)); // [C + h*w]
     const t2 = performance.now();
-    const input = classifier.prepare(pixels); // [1, 227, 227, 3]
-    const t3 = performance.now();
-    const packed = tf.tidy(() => {
-      const r = classifier.classifyBatch(input, { camClass: 'crack' });
-      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.cam, [-1])]);
-    });
-    const t4 = performance.now();
     const data = (await packed.data()) as Float32Array;
-    const t5 = performance.now();
+    const t3 = performance.now();
+    packed.dispose();
     const result = model.decode(data);
     painter.paint(result.map, result.mapWidth, result.mapHeight, { alpha: 0.5, smoothing: 0 });
-    const t6 = performance.now();
-    tf.dispose([pixels, input, packed]);
+    const t4 = performance.now();
     t.draw.push(t1 - t0);
-    t.fromPixels.push(t2 - t1);
-    t.prepare.push(t3 - t2);
-    t.classify.push(t4 - t3);
-    t.readback.push(t5 - t4);
-    t.paint.push(t6 - t5);
+    t.infer.push(t2 - t1);
+    t.readback.push(t3 - t2);
+    t.paint.push(t4 - t3);
+    // The same frame through fromPixels + cast + reverse + sub (the path before normaliseRgba), for comparison.
+    const t5 = performance.now();
+    const other = tf.tidy(() => tensorPath.infer(frame));
+    const t6 = performance.now();
+    await other.data();
+    other.dispose();
+    t.inferTensorPath.push(t6 - t5);
   }
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(timing(v).medianMs * 100) / 100]));
 }

@@ -101,3 +101,62 @@ export function cropAndNormalise(
 ): tf.Tensor4D {
   return tf.tidy(() => normalise(centreCrop(image, size, cropFraction), mode));
 }
+
+/**
+ * {@link normalise} on raw RGBA bytes in one pass of plain JavaScript: the staged camera crop on the
+ * WASM/CPU backends. There `tf.reverse` (RGB->BGR) alone costs ~20-35 ms per 227x227 frame and
+ * fromPixels + cast + sub another few ms, more than this whole loop (~1-3 ms). Same values as
+ * `normalise(cast(fromPixels(rgba)), mode)`.
+ * @param rgba [height * width * 4] RGBA bytes (ImageData layout; alpha ignored)
+ * @param out [height * width * 3] written and returned (reused between frames); allocated if absent
+ * @returns [height * width * 3] float32 in the layout `normalise` produces
+ */
+export function normaliseRgba(
+  rgba: ArrayLike<number>,
+  width: number,
+  height: number,
+  mode: PreprocessingMode,
+  out: Float32Array = new Float32Array(width * height * 3),
+): Float32Array {
+  const n = width * height;
+  if (rgba.length !== n * 4) throw new Error(`expected ${n * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
+  if (out.length !== n * 3) throw new Error(`output holds ${out.length} values, expected ${n * 3}`);
+  // out = (channel c of `order`) / divisor - offset[c], offsets as float32 like the tensor version
+  let order = [0, 1, 2];
+  let divisor = 1;
+  let offset = [0, 0, 0];
+  switch (mode) {
+    case 'caffe-bgr':
+      order = [2, 1, 0];
+      offset = CAFFE_MEANS_BGR;
+      break;
+    case 'caffe-rgb':
+      offset = CAFFE_MEANS_BGR.slice().reverse();
+      break;
+    case 'unit':
+      divisor = 255;
+      break;
+    case 'symmetric':
+      divisor = 127.5;
+      offset = [1, 1, 1];
+      break;
+    default:
+      throw new Error(`unknown preprocessing '${String(mode)}'; valid: ${PREPROCESSING_MODES.join(', ')}`);
+  }
+  const [c0, c1, c2] = order;
+  const [o0, o1, o2] = offset.map(Math.fround);
+  if (divisor === 1) {
+    for (let i = 0, j = 0; j < out.length; i += 4, j += 3) {
+      out[j] = rgba[i + c0] - o0;
+      out[j + 1] = rgba[i + c1] - o1;
+      out[j + 2] = rgba[i + c2] - o2;
+    }
+  } else {
+    for (let i = 0, j = 0; j < out.length; i += 4, j += 3) {
+      out[j] = rgba[i + c0] / divisor - o0;
+      out[j + 1] = rgba[i + c1] / divisor - o1;
+      out[j + 2] = rgba[i + c2] / divisor - o2;
+    }
+  }
+  return out;
+}

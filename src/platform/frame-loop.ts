@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier, ImageInput } from '../core/classifier';
-import { centreCropBox } from '../core/preprocess';
+import { centreCropBox, normaliseRgba } from '../core/preprocess';
 
 /** What a model reports about one frame. Arrays are reused: valid until the next frame. */
 export interface FrameResult {
@@ -44,11 +44,31 @@ export interface FrameModel {
 export interface ClassifierFrameOptions {
   /** Class whose Grad-CAM is shown; default `crack` when the model has it, else the predicted class. */
   camClass?: number | string | 'predicted';
+  /** Normalise staged CPU pixels in JavaScript on WASM/CPU (default true); false: always the tensor path. */
+  stagedPixels?: boolean;
+}
+
+/** RGBA bytes of a frame already staged at `size` x `size` in CPU memory, else undefined. */
+function stagedRgba(frame: ImageInput, size: number): ArrayLike<number> | undefined {
+  if (frame instanceof tf.Tensor) return undefined;
+  if (typeof HTMLCanvasElement !== 'undefined' && frame instanceof HTMLCanvasElement) {
+    if (frame.width !== size || frame.height !== size) return undefined;
+    // The source's own context (created with willReadFrequently on these backends): a CPU read.
+    return frame.getContext('2d')?.getImageData(0, 0, size, size).data;
+  }
+  const px = frame as { data?: unknown; width?: number; height?: number };
+  if (px.width === size && px.height === size && (px.data instanceof Uint8ClampedArray || px.data instanceof Uint8Array)) return px.data;
+  return undefined;
 }
 
 /**
  * The crack classifier as a {@link FrameModel}: probabilities and the Grad-CAM map of `camClass`
  * packed as [C probabilities, h * w map]. Does not own the classifier.
+ *
+ * Frames are taken as already cropped (the source stages the crop box at `inputSize`). On the WASM
+ * and CPU backends a staged canvas or pixel array is normalised in one JavaScript pass into a reused
+ * buffer (normaliseRgba) instead of fromPixels + cast + reverse + sub: WASM's reverse kernel alone
+ * costs more than the rest of the frame's non-network work. GPU backends keep the tensor path.
  */
 export function classifierFrameModel(classifier: CrackClassifier, options: ClassifierFrameOptions = {}): FrameModel {
   const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
@@ -58,11 +78,22 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
   const map = new Float32Array(mapHeight * mapWidth);
   const scores = labels.map((label) => ({ label, probability: 0 }));
   const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight };
+  const size = classifier.inputSize;
+  let staged: Float32Array | undefined;
   return {
     kind: 'classifier',
-    inputSize: classifier.inputSize,
+    inputSize: size,
     infer(frame) {
-      const input = classifier.prepare(frame); // [1, 227, 227, 3]
+      const backend = tf.getBackend();
+      const rgba = options.stagedPixels !== false && (backend === 'wasm' || backend === 'cpu') ? stagedRgba(frame, size) : undefined;
+      let input: tf.Tensor4D; // [1, 227, 227, 3]
+      if (rgba) {
+        // Reusing the buffer is safe: the tensor is disposed at the end of this frame's tidy, before the next infer.
+        staged = normaliseRgba(rgba, size, size, classifier.metadata.preprocessing, staged);
+        input = tf.tensor4d(staged, [1, size, size, 3]);
+      } else {
+        input = classifier.prepare(frame, 1);
+      }
       const r = classifier.classifyBatch(input, { camClass });
       return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
     },
