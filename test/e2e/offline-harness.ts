@@ -184,7 +184,7 @@ export function storedCaptures(page: Page): Promise<StoredCapture[]> {
 /** Takes a capture with the live view's button and waits until the capture store has saved it. */
 export async function captureAndWait(page: Page): Promise<void> {
   const stored = page.evaluate(() => new Promise<void>((resolve) => document.addEventListener('capture-stored', () => resolve(), { once: true })));
-  await page.getByTestId('capture').click();
+  await page.locator('crackcam-live-view').getByTestId('capture').click();
   await stored;
 }
 

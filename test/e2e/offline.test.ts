@@ -4,8 +4,8 @@
  *  2. in headless Chromium: first visit online (service worker installs, Chromium finds the app installable,
  *     a model imported from another origin is fetched once), then the server is stopped and the context set offline, and a reload starts
  *     the app from the caches: the fake camera (a crack photo) is classified as a crack by the default model
- *     on the WASM backend, a capture is stored (and is still there after another offline start), and the
- *     imported model still loads.
+ *     on the WASM backend, a capture is stored (and is still there after another offline start), a model is
+ *     trained on the captures and saved, and the imported model still loads.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -84,7 +84,7 @@ describe('offline-first production build', () => {
     expect(urls.filter((u) => u.endsWith('.map'))).toEqual([]);
   });
 
-  it.skipIf(!BROWSER)('after one visit, starts offline, classifies the fake camera with the default model and stores a capture', async () => {
+  it.skipIf(!BROWSER)('after one visit, starts offline, classifies the fake camera with the default model, stores a capture and trains', async () => {
     const server = new StaticServer(dist);
     const base = await server.start();
     // another origin with CORS, standing in for a model imported from a URL
@@ -142,6 +142,17 @@ describe('offline-first production build', () => {
       await page.reload();
       await waitForVerdict(page);
       expect(await storedCaptures(page)).toEqual(captures);
+
+      // training works offline too: a few more captures, a short training, saved as the active model
+      for (let i = 0; i < 3; i++) await captureAndWait(page);
+      await page.getByTestId('tab-train').click();
+      await page.getByTestId('train-epochs').fill('5');
+      await page.getByTestId('train-epochs').dispatchEvent('change');
+      await page.getByTestId('train-start').click();
+      await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
+      await page.getByTestId('save-model').click();
+      await expect.poll(() => page.locator('crackcam-app').getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
+      await page.getByTestId('tab-live').click();
 
       // the imported model is served from its cache
       const offlineBytes = await page.evaluate(async (urls) => Promise.all(urls.map(async (u) => (await (await fetch(u)).arrayBuffer()).byteLength)), imported);
