@@ -34,7 +34,7 @@ runCli(async () => {
   if (unknown.length > 0) {
     throw new Error(`data labels [${dataLabels.join(', ')}] include ${unknown.join(', ')}, unknown to the model, whose labels are [${classifier.labels.join(', ')}]`);
   }
-  const seen = args['include-seen'] ? new Set<string>() : await seenFiles(modelJson);
+  const seen = args['include-seen'] ? new Set<string>() : await seenFiles(modelJson, args.data);
   const dataName = path.basename(path.resolve(args.data));
   const files = allFiles.filter((f) => !seen.has(`${f.label}/${path.basename(f.path)}`));
   const skippedSeen = allFiles.length - files.length;

@@ -10,11 +10,15 @@ export async function loadCliClassifier(model: string | undefined, base: string 
   return { classifier, modelJson };
 }
 
-/** "label/file" names a model saw in training, from the seen.json `npm run train` writes beside it. */
-export async function seenFiles(modelJson: string): Promise<Set<string>> {
+/**
+ * "label/file" names a model saw in training, from the seen.json `npm run train` writes beside it.
+ * Only applies to a data folder with the same name as the one trained on (file names repeat
+ * across data sets: brick/crack/00001.jpg is not concrete/crack/00001.jpg).
+ */
+export async function seenFiles(modelJson: string, dataDir: string): Promise<Set<string>> {
   try {
-    const seen = JSON.parse(await readFile(path.join(path.dirname(modelJson), 'seen.json'), 'utf8')) as { files?: string[] };
-    return new Set(seen.files ?? []);
+    const seen = JSON.parse(await readFile(path.join(path.dirname(modelJson), 'seen.json'), 'utf8')) as { data?: string; files?: string[] };
+    return seen.data === path.basename(path.resolve(dataDir)) ? new Set(seen.files ?? []) : new Set();
   } catch {
     return new Set();
   }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -57,6 +57,12 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(report.backend).toBe('wasm');
     const all = lastJson((await cli('eval.ts', ['--data', data, '--model', path.join(model, 'model.json'), '--include-seen', '--json'])).stdout);
     expect(all.n).toBe(12);
+    // The same file names in another data folder are not the images it was trained on.
+    const other = path.join(await mkdtemp(path.join(os.tmpdir(), 'crackcam-other-')), 'brick');
+    await cp(data, other, { recursive: true });
+    const elsewhere = lastJson((await cli('eval.ts', ['--data', other, '--model', model, '--json'])).stdout);
+    expect(elsewhere.skippedSeen).toBe(0);
+    expect(elsewhere.n).toBe(12);
   });
 
   it('eval lists and skips unreadable images, and prints a table without --json', async () => {
