@@ -100,11 +100,16 @@ describe.skipIf(!BROWSER)('update from build A to build B', () => {
       expect(importedId).not.toBe('builtin');
       await expect.poll(async () => (await cacheContents(page))['crackcam-models']).toEqual([`${remoteBase}model.json`, `${remoteBase}weights.bin`]);
 
-      // --- deploy B at the same URL; the page checks for an update. (The Models screen suspends the live
-      // view. While the WASM frame loop keeps the main thread ~85% busy, Chromium fetches sw.js for an
-      // update() only after ~55 s, see docs/offline.md.)
+      // --- deploy B at the same URL. The network drops and comes back: on `online` the app checks for an
+      // update itself. (The Models screen suspends the live view. While the WASM frame loop keeps the main
+      // thread ~85% busy, Chromium fetches sw.js for an update() only after ~55 s, see docs/offline.md.)
       server.root = dist.B;
-      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+      const served = server.requests.length;
+      await context.setOffline(true);
+      await context.setOffline(false);
+      const t0 = Date.now();
+      await expect.poll(() => server.requests.slice(served), { timeout: 60_000 }).toContain('/sw.js');
+      process.stderr.write(`update e2e: sw.js fetched ${Date.now() - t0} ms after coming back online\n`);
       const accept = page.getByTestId('update-accept');
       await accept.waitFor({ state: 'visible', timeout: 60_000 });
       // B waits: A still controls the page until the user accepts
