@@ -29,7 +29,7 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const frames = Number(values.frames);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'crackcam-bench-'));
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'crackcam-isolation-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const dist = values.dist ?? path.join(tmp, 'dist');
 if (!values.dist) await buildAppWithId(dist, 'bench', values.unminified ? ['--minify', 'false'] : []);
