@@ -1,4 +1,4 @@
-import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
 
@@ -44,6 +44,10 @@ export function crackcamBaseModel(root: string): Plugin {
     writeBundle() {
       check();
       cpSync(dir, path.join(outDir, BASE_URL_PATH), { recursive: true });
+      // seen.json (which photos trained a model, for `npm run eval`) is a development record: the app
+      // never reads it, so it is neither shipped nor precached. Runs before the PWA plugin's closeBundle.
+      const models = path.join(outDir, 'models');
+      for (const name of existsSync(models) ? readdirSync(models) : []) rmSync(path.join(models, name, 'seen.json'), { force: true });
     },
   };
 }
