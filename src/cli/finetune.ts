@@ -12,7 +12,7 @@ import { loadCrackClassifier } from '../core/classifier';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import { takePerClass } from '../core/split';
-import { planTraining, type TrainingStart } from '../core/training-plan';
+import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli } from './args';
 import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, type LabelledFile } from './node-io';
@@ -21,12 +21,14 @@ import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBack
 export const FINETUNE_MODES = ['head', 'deep'] as const;
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
-       [--epochs N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
+       [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
        [--backend wasm|cpu] [--name NAME] [--json]
   Starts from --model (default: the app's default model) and writes a new version to --out
   (model.json, weights.bin, seen.json). --per-class N: at most N images per label (seeded choice).
   --start base: new head from the base (needed for classes the model does not have).
-  --validation F: fraction of each label held out for validation (default 0.2).`;
+  --validation F: fraction of each label held out for validation (default 0.2).
+  --views N: augmented copies of each training image whose base features are cached (default:
+  as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
 
 const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 
@@ -38,6 +40,7 @@ runCli(async () => {
     mode: { type: 'string' },
     'per-class': { type: 'string' },
     epochs: { type: 'string' },
+    views: { type: 'string' },
     seed: { type: 'string' },
     start: { type: 'string' },
     validation: { type: 'string' },
@@ -73,7 +76,7 @@ runCli(async () => {
   const files = perClass === undefined ? all : takePerClass(all, perClass, seed);
   const plan = planTraining(files, { start, modelLabels: classifier.labels, validation, seed });
   const toSample = (f: LabelledFile): TrainingSample => ({ id: relName(f), label: plan.labels.indexOf(f.label), load: () => decodeImageFile(f.path) });
-  const views = Math.min(epochs, 8);
+  const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), (n) => Number.isInteger(n) && n > 0);
   process.stderr.write(
     `backend ${backend}; from ${start === 'current' ? `${prev.name} v${prev.version}` : 'the base'}; ${plan.train.length} train / ${plan.validation.length} validation images; labels ${plan.labels.join(', ')}\n`,
   );

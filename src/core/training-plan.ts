@@ -60,3 +60,13 @@ export function planTraining<T extends { label: string }>(items: readonly T[], o
   }
   return { labels, train: split.train, validation: split.validation };
 }
+
+/**
+ * Augmented views to cache per training image so that feature extraction stays within `budget`
+ * base forward passes (the dominant cost of head training): many views for a few captures, one
+ * view for hundreds. Between 1 and min(epochs, 8).
+ */
+export function suggestViews(trainCount: number, epochs: number, budget = 300): number {
+  const most = Math.max(1, Math.min(epochs, 8));
+  return Math.max(1, Math.min(most, Math.floor(budget / Math.max(1, trainCount))));
+}

@@ -288,7 +288,7 @@ export class CrackcamCaptures extends LitElement {
         ${this.items.slice(0, this.shown).map(
           (c) =>
             html`<figure
-              data-testid="capture"
+              data-testid="capture-item"
               data-id=${c.id}
               data-label=${c.label}
               role="checkbox"

@@ -7,7 +7,7 @@ import type { CrackClassifier } from '../core/classifier';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
-import { planTraining, type TrainingStart } from '../core/training-plan';
+import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type EpochStats, type HeadTrainingResult } from '../core/trainer';
 import { captureSample, predictSamples } from '../platform/capture-samples';
 import { CaptureStoreError, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
@@ -28,6 +28,7 @@ interface Outcome {
   n: { train: number; validation: number };
   seconds: number;
   epochs: number;
+  views: number;
   seed: number;
 }
 
@@ -166,6 +167,7 @@ export class CrackcamTrainer extends LitElement {
       const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await this.captures.classes() });
       const train = plan.train.map((c) => captureSample(c, plan.labels));
       const validation = plan.validation.map((c) => captureSample(c, plan.labels));
+      const views = suggestViews(train.length, this.epochs);
       this.phase = 'features';
       const result = await trainHead({
         base: classifier.base,
@@ -174,6 +176,7 @@ export class CrackcamTrainer extends LitElement {
         train,
         validation,
         epochs: this.epochs,
+        views,
         augment: DEFAULT_AUGMENT,
         initial: this.start === 'current' ? classifier.head : undefined,
         hidden: FRESH_HIDDEN,
@@ -208,6 +211,7 @@ export class CrackcamTrainer extends LitElement {
         n: { train: train.length, validation: validation.length },
         seconds: (performance.now() - started) / 1000,
         epochs: this.epochs,
+        views,
         seed: this.seed,
       };
       const byId = new Map(all.map((c) => [c.id, c] as [string, CaptureRecord]));
@@ -253,6 +257,7 @@ export class CrackcamTrainer extends LitElement {
           start: o.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
           n: o.n,
           epochs: o.epochs,
+          views: o.views,
           seed: o.seed,
           augment: DEFAULT_AUGMENT,
           valAccuracy: o.result.validation.accuracy,

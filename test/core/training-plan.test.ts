@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planTraining } from '../../src/core/training-plan';
+import { planTraining, suggestViews } from '../../src/core/training-plan';
 
 const items = (spec: Record<string, number>) => Object.entries(spec).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}${i}`, label })));
 
@@ -31,5 +31,16 @@ describe('planTraining', () => {
     expect(() => planTraining(items({ crack: 5 }), { start: 'base', modelLabels: [] })).toThrow(/at least 2 classes/);
     expect(() => planTraining(items({ crack: 5, nocrack: 1 }), { start: 'base', modelLabels: [] })).toThrow(/too few of nocrack/);
     expect(() => planTraining([], { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/no captures/);
+  });
+});
+
+describe('suggestViews', () => {
+  it('keeps feature extraction within the budget, between 1 and min(epochs, 8) views', () => {
+    expect(suggestViews(5, 30)).toBe(8);
+    expect(suggestViews(48, 20)).toBe(6);
+    expect(suggestViews(160, 20)).toBe(1);
+    expect(suggestViews(1000, 20)).toBe(1);
+    expect(suggestViews(5, 3)).toBe(3);
+    expect(suggestViews(48, 20, 1000)).toBe(8);
   });
 });

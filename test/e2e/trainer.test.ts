@@ -74,7 +74,20 @@ describe('capture, label, train, activate, reload, roll back', () => {
       await page.locator('[data-testid="capture-count"][data-label="crack"]').filter({ hasText: String(i + 1) }).waitFor({ timeout: 20_000 });
     }
     await page.locator('[data-testid="tab-captures"]').click();
-    await expect.poll(() => page.locator('[data-testid="capture"][data-label="crack"]').count(), { timeout: 20_000 }).toBe(6);
+    await expect.poll(() => page.locator('[data-testid="capture-item"][data-label="crack"]').count(), { timeout: 20_000 }).toBe(6);
+  });
+
+  it('a training interrupted by a reload leaves the active model and the captures untouched', async () => {
+    await page.locator('[data-testid="tab-train"]').click();
+    await page.locator('[data-testid="train-epochs"]').fill('30');
+    await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="features"], [data-testid="train-status"][data-phase="training"]').waitFor({ timeout: 30_000 });
+    await page.reload();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 60_000 }).toBe('builtin');
+    await page.locator('[data-testid="capture-count"][data-label="crack"]').filter({ hasText: '6' }).waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="tab-models"]').click();
+    await expect.poll(() => page.locator('[data-testid="model"]').count()).toBe(1); // only the built-in model
   });
 
   it('trains with live progress, shows the result with the old model side by side, and saves a new version', async () => {
@@ -119,5 +132,52 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await waitForFrames(page, 3);
     expect(await liveLabel()).toBe('nocrack');
     expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+  });
+});
+
+describe('captures screen', () => {
+  it('imports photos of any size, exports a zip of label folders, and imports it back after deleting', async () => {
+    page.on('dialog', (d) => void d.accept());
+    await page.locator('[data-testid="tab-captures"]').click();
+    await page.locator('[data-testid="filter"][data-label="nocrack"]').click();
+    // Runs after the flow above (6 crack captures), or alone on an empty store.
+    const crack = Number(await page.locator('[data-testid="class-count"][data-label="crack"]').textContent());
+    const brick = path.join(DATA_DIR, 'brick', 'nocrack');
+    const photos = readdirSync(brick).filter((f) => f.endsWith('.jpg')).sort().slice(0, 3).map((f) => path.join(brick, f));
+    // Plus one large photo (512x512 mask-set image) to show any size is cropped to 227.
+    const masks = path.join(DATA_DIR, 'masks', 'images');
+    const large = readdirSync(masks).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort()[0];
+    await page.locator('[data-testid="import-photos"]').setInputFiles([...photos, path.join(masks, large)]);
+    await expect.poll(() => page.locator('[data-testid="class-count"][data-label="nocrack"]').textContent(), { timeout: 30_000 }).toBe('4');
+    const sizes = await page.evaluate(async () => {
+      const imgs = [...document.querySelector('crackcam-app')!.shadowRoot!.querySelector('crackcam-captures')!.shadowRoot!.querySelectorAll('img')];
+      await Promise.all(imgs.map((i) => i.decode()));
+      return imgs.map((i) => [i.naturalWidth, i.naturalHeight]);
+    });
+    expect(sizes.length).toBe(4); // the nocrack filter is on
+    for (const s of sizes) expect(s).toEqual([227, 227]);
+
+    await page.getByRole('tab', { name: /^All/ }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-zip"]').click()]);
+    const zipPath = path.join(scratch, 'captures.zip');
+    await download.saveAs(zipPath);
+    const { unzipSync } = await import('fflate');
+    const { readFileSync } = await import('node:fs');
+    const names = Object.keys(unzipSync(readFileSync(zipPath))).sort();
+    expect(names.filter((n) => n.startsWith('crack/')).length).toBe(crack);
+    expect(names.filter((n) => n.startsWith('nocrack/')).length).toBe(4);
+    expect(names).toContain('captures.json');
+
+    await expect.poll(() => page.locator('[data-testid="capture-item"]').count(), { timeout: 20_000 }).toBe(crack + 4);
+    await page.getByRole('button', { name: 'Select all' }).click();
+    await expect.poll(() => page.locator('[data-testid="capture-item"][aria-checked="true"]').count()).toBe(crack + 4);
+    await page.locator('[data-testid="delete"]').click();
+    await expect
+      .poll(() => page.locator('[data-testid="capture-item"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')}:${e.getAttribute('data-id')}`)), { timeout: 20_000 })
+      .toEqual([]);
+    await page.locator('[data-testid="import-zip"]').setInputFiles(zipPath);
+    await expect.poll(() => page.locator('[data-testid="capture-item"]').count(), { timeout: 30_000 }).toBe(crack + 4);
+    expect(await page.locator('[data-testid="class-count"][data-label="crack"]').textContent()).toBe(String(crack));
+    expect(await page.locator('[data-testid="capture-item"][data-label="nocrack"]').count()).toBe(4);
   });
 });
