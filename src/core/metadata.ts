@@ -33,6 +33,32 @@ export interface ModelMetadata {
   createdAt: string;
   /** Free-form record of how it was trained (data, protocol, scores). */
   training?: Record<string, unknown>;
+  /** Parameters of a `kind: 'oneclass'` model (checked by src/core/oneclass.ts when it loads). */
+  oneClass?: OneClassInfo;
+}
+
+/**
+ * How a one-class ("normal surface only") model scores a frame. Its weights hold the Gaussian of
+ * normal features in whitened form; everything else it needs is here.
+ */
+export interface OneClassInfo {
+  /** 'patch-gaussian': one Gaussian of all local feature vectors, image score = mean of the top-k
+   * location distances; 'pooled-gaussian': Gaussian of globally pooled features (the baseline). */
+  method: 'patch-gaussian' | 'pooled-gaussian';
+  /** Base layers whose outputs (pooled to the grid, concatenated) are the features, in network order. */
+  featureLayers: string[];
+  /** [height, width] of the anomaly grid (13 x 13 for SqueezeNet at 227). */
+  grid: [number, number];
+  /** Locations averaged into the image score (patch-gaussian). */
+  topK: number;
+  /** Image score above which a frame is reported abnormal. */
+  threshold: number;
+  /** False-alarm rate on normal captures the threshold was set for, e.g. 0.05. */
+  falseAlarmRate: number;
+  /** Squared distances mapped to heatmap 0 and 1 (log scale between them). */
+  heatmapRange: [number, number];
+  /** Covariance shrinkage used (Ledoit-Wolf estimate or fixed). */
+  shrinkage: number;
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
