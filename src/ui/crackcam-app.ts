@@ -213,6 +213,7 @@ export class CrackcamApp extends LitElement {
     if (view === this.view) return;
     if (this.trainer?.running && view !== 'train') {
       if (!confirm(msg('Training is running. Leave the trainer and cancel it?'))) return;
+      this.trainer.cancel();
     }
     const wasLive = this.view === 'live';
     this.view = view;

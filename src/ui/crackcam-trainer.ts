@@ -230,7 +230,8 @@ export class CrackcamTrainer extends LitElement {
     }
   }
 
-  private cancel(): void {
+  /** Cancels a running training (the active model stays). */
+  cancel(): void {
     this.abort?.abort();
   }
 
