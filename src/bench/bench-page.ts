@@ -139,7 +139,27 @@ async function stages(classifier: CrackClassifier, video: HTMLVideoElement, heat
   const model = classifierFrameModel(classifier);
   const tensorPath = classifierFrameModel(classifier, { stagedPixels: false });
   const painter = new HeatmapPainter(heat);
-  const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [] };
+  const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [], drawMedium: [], drawLow: [] };
+  // The crop drawn and read back (so the canvas really rasterises) at imageSmoothingQuality 'medium'
+  // (the source's) and 'low' (bilinear), on the same frames.
+  const quality = (q: ImageSmoothingQuality) => {
+    const c = document.createElement('canvas');
+    c.width = c.height = classifier.inputSize;
+    const ctx = c.getContext('2d', { willReadFrequently: !gpu, alpha: false });
+    if (!ctx) throw new Error('2D canvas is not available');
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = q;
+    return ctx;
+  };
+  const drawTimed = (ctx: CanvasRenderingContext2D): number => {
+    const side = Math.min(video.videoWidth, video.videoHeight);
+    const s = performance.now();
+    ctx.drawImage(video, (video.videoWidth - side) / 2, (video.videoHeight - side) / 2, side, side, 0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height);
+    return performance.now() - s;
+  };
+  const medium = quality('medium');
+  const low = quality('low');
   for (let i = 0; i < n; i++) {
     await nextVideoFrame(video);
     const t0 = performance.now();
@@ -164,6 +184,8 @@ async function stages(classifier: CrackClassifier, video: HTMLVideoElement, heat
     await other.data();
     other.dispose();
     t.inferTensorPath.push(t6 - t5);
+    t.drawMedium.push(drawTimed(medium));
+    t.drawLow.push(drawTimed(low));
   }
   return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(timing(v).medianMs * 100) / 100]));
 }
@@ -234,6 +256,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
       }
     }
     const after = memory();
+    const heapAfter = wasmHeap();
     const stageMs = await stages(classifier, video, heat, gpu, Math.min(options.frames, 30));
     let tp: { features: number; train: number } | undefined;
     if (options.trainImages > 0) tp = await throughput(classifier, video, options.trainImages);
@@ -265,7 +288,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
         bytesBefore: before.numBytes,
         bytesAfter: after.numBytes,
         wasmHeapBefore: heapBefore,
-        wasmHeapAfter: wasmHeap(),
+        wasmHeapAfter: heapAfter,
       },
       stageMs,
       featureImagesPerSec: tp?.features,

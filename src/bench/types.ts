@@ -49,7 +49,7 @@ export interface BackendBenchResult {
   pipelineMemory: { tensorGrowth: number; bytesGrowth: number; frames: number };
   /** Memory from before the first measured frame to after the last, all three paths. */
   memory: MemoryDelta & { wasmHeapBefore?: number; wasmHeapAfter?: number };
-  /** Median ms per stage of a pipeline frame run step by step (draw: video -> staged crop; infer: input tensor + network + Grad-CAM, queued on GPU backends; readback; paint; inferTensorPath: infer without the staged-pixels fast path, same frames). */
+  /** Median ms per stage of a pipeline frame run step by step (draw: video -> staged crop; infer: input tensor + network + Grad-CAM, queued on GPU backends; readback; paint; inferTensorPath: infer without the staged-pixels fast path, same frames; drawMedium / drawLow: drawImage + getImageData of the crop at smoothing quality 'medium' (the app's) / 'low'). */
   stageMs: Record<string, number>;
   /** Feature extraction of trainHead (base forward passes in batches of 16), images per second. */
   featureImagesPerSec?: number;
