@@ -3,15 +3,16 @@ import * as tf from '@tensorflow/tfjs';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DEFAULT_AUGMENT } from '../core/augment';
-import type { CrackClassifier } from '../core/classifier';
+import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
+import { colouriseMap } from '../core/colormap';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type EpochStats, type HeadTrainingResult } from '../core/trainer';
-import { captureSample, predictSamples } from '../platform/capture-samples';
+import { blobToTensor, captureSample, predictSamples } from '../platform/capture-samples';
 import { CaptureStoreError, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
-import type { ModelStore } from '../platform/model-store';
+import { filesReader, type ModelStore } from '../platform/model-store';
 import './crackcam-train-chart';
 import { panelStyles } from './shared-styles';
 
@@ -215,7 +216,13 @@ export class CrackcamTrainer extends LitElement {
         seed: this.seed,
       };
       const byId = new Map(all.map((c) => [c.id, c] as [string, CaptureRecord]));
-      this.thumbs = new Map(result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as [string, string]] : [])));
+      try {
+        this.thumbs = await this.misclassifiedHeatmaps(this.outcome, classifier, byId);
+      } catch (e) {
+        // Heatmaps are a help, not a result: fall back to the plain crops.
+        console.warn('heatmaps of misclassified captures failed', e);
+        this.thumbs = new Map(result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as [string, string]] : [])));
+      }
       this.phase = 'done';
     } catch (e) {
       if (abort.signal.aborted) {
@@ -235,39 +242,81 @@ export class CrackcamTrainer extends LitElement {
     this.abort?.abort();
   }
 
+  /** Metadata of the trained model: the next version of the current one. */
+  private metadataFor(o: Outcome, classifier: CrackClassifier): ModelMetadata {
+    const prev = classifier.metadata;
+    return {
+      formatVersion: MODEL_FORMAT_VERSION,
+      kind: 'classifier',
+      name: prev.name,
+      version: prev.version + 1,
+      labels: o.labels,
+      inputSize: prev.inputSize,
+      preprocessing: prev.preprocessing,
+      base: prev.base,
+      createdAt: new Date().toISOString(),
+      training: {
+        tool: 'crackcam app',
+        mode: 'head',
+        start: o.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
+        n: o.n,
+        epochs: o.epochs,
+        views: o.views,
+        seed: o.seed,
+        augment: DEFAULT_AUGMENT,
+        valAccuracy: o.result.validation.accuracy,
+        previousValAccuracy: o.old.accuracy,
+        history: o.result.history.map(({ phase: _phase, ...h }) => h),
+        backend: tf.getBackend(),
+        seconds: o.seconds,
+      },
+    };
+  }
+
+  /**
+   * Heatmaps of the misclassified captures under the new model (Grad-CAM of `crack` when the model
+   * has it, else of the predicted class), drawn over the crop at opacity 0.5 as in the live view.
+   */
+  private async misclassifiedHeatmaps(o: Outcome, classifier: CrackClassifier, captures: Map<string, CaptureRecord>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const misses = o.result.misclassified.filter((m) => captures.has(m.id)).slice(0, 24);
+    if (misses.length === 0) return out;
+    const files = await serializeModel(o.result.head, this.metadataFor(o, classifier));
+    const trained = await loadCrackClassifier({ reader: filesReader(files), modelJson: 'model:model.json', base: classifier.base });
+    try {
+      const camClass = trained.labels.includes('crack') ? 'crack' : 'predicted';
+      for (const m of misses) {
+        const crop = captures.get(m.id)!.crop;
+        const pixels = await blobToTensor(crop);
+        const r = await trained.classify(pixels, { camClass });
+        pixels.dispose();
+        const bitmap = await createImageBitmap(crop);
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(bitmap, 0, 0);
+        bitmap.close();
+        const map = new OffscreenCanvas(r.camWidth, r.camHeight);
+        const image = new ImageData(r.camWidth, r.camHeight);
+        colouriseMap(r.cam, image.data, 1);
+        map.getContext('2d')!.putImageData(image, 0, 0);
+        ctx.globalAlpha = 0.5;
+        ctx.imageSmoothingEnabled = true;
+        ctx.drawImage(map, 0, 0, canvas.width, canvas.height);
+        out.set(m.id, URL.createObjectURL(await canvas.convertToBlob({ type: 'image/png' })));
+      }
+    } finally {
+      trained.dispose();
+    }
+    return out;
+  }
+
   private async save(): Promise<void> {
     const o = this.outcome;
     const classifier = this.classifier;
     if (!o || !classifier || !this.models) return;
     this.phase = 'saving';
     try {
-      const prev = classifier.metadata;
-      const metadata: ModelMetadata = {
-        formatVersion: MODEL_FORMAT_VERSION,
-        kind: 'classifier',
-        name: prev.name,
-        version: prev.version + 1,
-        labels: o.labels,
-        inputSize: prev.inputSize,
-        preprocessing: prev.preprocessing,
-        base: prev.base,
-        createdAt: new Date().toISOString(),
-        training: {
-          tool: 'crackcam app',
-          mode: 'head',
-          start: o.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
-          n: o.n,
-          epochs: o.epochs,
-          views: o.views,
-          seed: o.seed,
-          augment: DEFAULT_AUGMENT,
-          valAccuracy: o.result.validation.accuracy,
-          previousValAccuracy: o.old.accuracy,
-          history: o.result.history.map(({ phase: _phase, ...h }) => h),
-          backend: tf.getBackend(),
-          seconds: o.seconds,
-        },
-      };
+      const metadata = this.metadataFor(o, classifier);
       const files = await serializeModel(o.result.head, metadata);
       const saved = await this.models.save(files, { origin: 'trained', parentId: this.activeId || undefined });
       this.phase = 'saved';
