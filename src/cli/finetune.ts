@@ -15,7 +15,7 @@ import { takePerClass } from '../core/split';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli } from './args';
-import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, type LabelledFile } from './node-io';
+import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, logTrainingProgress, type LabelledFile } from './node-io';
 
 /** Training modes; `deep` (also the last fire modules) is not in the core trainer yet. */
 export const FINETUNE_MODES = ['head', 'deep'] as const;
@@ -94,15 +94,7 @@ runCli(async () => {
     initial: start === 'current' ? classifier.head : undefined,
     hidden: 64,
     seed,
-    onProgress: (p) => {
-      if (p.phase === 'features') {
-        if (p.done === p.total) process.stderr.write(`features ${p.done}/${p.total}\n`);
-      } else {
-        process.stderr.write(
-          `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)} acc ${p.trainAccuracy.toFixed(4)} | val loss ${p.valLoss.toFixed(4)} acc ${p.valAccuracy.toFixed(4)}\n`,
-        );
-      }
-    },
+    onProgress: logTrainingProgress(Number.MAX_SAFE_INTEGER),
   });
   const seconds = (performance.now() - started) / 1000;
   const metadata: ModelMetadata = {

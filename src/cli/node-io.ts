@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { ModelReader } from '../core/model-io';
+import type { TrainingProgress } from '../core/trainer';
 
 /** The repository root (two levels above this file). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -114,4 +115,17 @@ export function progress(label: string, done: number, total: number): void {
   const line = `${label} ${done}/${total}`;
   if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
   else process.stderr.write(`${line}\n`);
+}
+
+/** Logs trainer progress on stderr: feature extraction every `featureEvery` images, and each epoch. */
+export function logTrainingProgress(featureEvery: number): (p: TrainingProgress) => void {
+  return (p) => {
+    if (p.phase === 'features') {
+      if (p.done % featureEvery === 0 || p.done === p.total) process.stderr.write(`features ${p.done}/${p.total}\n`);
+    } else {
+      process.stderr.write(
+        `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)} acc ${p.trainAccuracy.toFixed(4)} | val loss ${p.valLoss.toFixed(4)} acc ${p.valAccuracy.toFixed(4)}\n`,
+      );
+    }
+  };
 }

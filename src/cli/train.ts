@@ -12,7 +12,7 @@ import { serializeModel } from '../core/model-writer';
 import { stratifiedSplit } from '../core/split';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli } from './args';
-import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, type LabelledFile } from './node-io';
+import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, type LabelledFile } from './node-io';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
        [--hidden H] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--backend wasm|cpu] [--name NAME] [--json]
@@ -71,15 +71,7 @@ runCli(async () => {
     augment: DEFAULT_AUGMENT,
     hidden,
     seed,
-    onProgress: (p) => {
-      if (p.phase === 'features') {
-        if (p.done % 160 === 0 || p.done === p.total) process.stderr.write(`features ${p.done}/${p.total}\n`);
-      } else {
-        process.stderr.write(
-          `epoch ${p.epoch}/${p.epochs} loss ${p.trainLoss.toFixed(4)} acc ${p.trainAccuracy.toFixed(4)} | val loss ${p.valLoss.toFixed(4)} acc ${p.valAccuracy.toFixed(4)}\n`,
-        );
-      }
-    },
+    onProgress: logTrainingProgress(160),
   });
   const seconds = (performance.now() - started) / 1000;
   const metadata: ModelMetadata = {

@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listImages, PROJECT_ROOT } from '../../src/cli/node-io';
+import { listImages } from '../../src/cli/node-io';
 import { DATA_DIR, HAVE_SHARED } from '../helpers';
+import { cli, lastJson } from './run-cli';
 
-const run = promisify(execFile);
-const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
-
-/** Runs a CLI; resolves with stdout/stderr/exit code (never rejects on a non-zero exit). */
-async function cli(script: string, args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(TSX, [path.join(PROJECT_ROOT, 'src/cli', script), ...args], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
-
-const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
 
 /** A small labelled folder in /tmp built from ../shared photos, plus one corrupt file. */
 async function smallDataset(perClass: number): Promise<string> {
