@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_AUGMENT, SEED_AUGMENT, type AugmentConfig } from '../core/augment';
 import type { BaseNetwork } from '../core/base';
 import { loadBaseNetwork } from '../core/base';
 import {
@@ -31,18 +32,26 @@ import { numberFlag, parseCli, runCli } from './args';
 import { seenFiles } from './model-cli';
 import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listImages, listLabelledImages, modelJsonPath, progress, type LabelledFile } from './node-io';
 
+/** Augmentations of the training views beyond the photo and its mirror image (--views > 2). */
+const AUGMENTS: Record<string, AugmentConfig> = { shift: ONECLASS_DEFAULTS.augment, seed: SEED_AUGMENT, default: DEFAULT_AUGMENT };
+
 const USAGE = `usage: npm run oneclass -- --train DIR --eval DIR [--out DIR] [--json]
        [--train-label LABEL] [--n N] [--seed S] [--fpr RATE] [--top-k K] [--method ${ONECLASS_METHODS.join('|')}]
-       [--layers L1,L2] [--views N] [--folds N] [--eval-n N] [--model DIR] [--base PATH] [--backend wasm|cpu] [--name NAME]
+       [--layers L1,L2] [--views N] [--augment A] [--folds N] [--eval-n N] [--model DIR] [--scores FILE] [--base PATH] [--backend wasm|cpu]
+       [--name NAME]
   --train DIR   normal (sound-surface) images: a folder of images, or a labelled folder whose
                 --train-label sub-folder is used (default: 'nocrack' if DIR has one)
   --n N         seeded choice of N training images (--per-class N is the same); default all
   --eval DIR    labelled folder; images of the normal label (--train-label, default 'nocrack') are
                 negatives, every other label (e.g. 'crack') positive. Training images are excluded.
   --eval-n N    at most N images per eval label (seeded choice), for quick runs
+  --views N     1 = photos as taken, 2 = + mirror images (default), more = + random --augment draws
+  --augment A   ${Object.keys(AUGMENTS).join('|')}: mirror + 16 px shifts (default) | the seed's mirror + 30 px |
+                + 10% zoom, brightness and contrast jitter
   --fpr RATE    false-alarm rate on normal captures that sets the threshold (default ${ONECLASS_DEFAULTS.falseAlarmRate})
   --out DIR     write model.json, weights.bin and seen.json; the reloaded file is what gets evaluated
   --model DIR   evaluate a saved one-class model instead of training one
+  --scores FILE write every eval image's score as CSV (file,label,score,anomalous)
   --json        last line: {"auroc", "accuracyAtThreshold", "n", ...}`;
 
 const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
@@ -114,8 +123,10 @@ runCli(async () => {
     method: { type: 'string' },
     layers: { type: 'string' },
     views: { type: 'string' },
+    augment: { type: 'string' },
     folds: { type: 'string' },
     'eval-n': { type: 'string' },
+    scores: { type: 'string' },
     base: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -134,6 +145,9 @@ runCli(async () => {
   const folds = numberFlag('folds', args.folds, ONECLASS_DEFAULTS.folds, (n) => Number.isInteger(n) && n >= 2);
   const method = (args.method ?? ONECLASS_DEFAULTS.method) as OneClassMethod;
   if (!ONECLASS_METHODS.includes(method)) throw new Error(`--method '${method}' is not a method; valid: ${ONECLASS_METHODS.join(', ')}`);
+  const augmentName = args.augment ?? 'shift';
+  const augment = AUGMENTS[augmentName];
+  if (!augment) throw new Error(`--augment '${augmentName}' is not a preset; valid: ${Object.keys(AUGMENTS).join(', ')}`);
   const featureLayers = args.layers ? args.layers.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_ONECLASS_LAYERS];
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
@@ -162,6 +176,7 @@ runCli(async () => {
       topK,
       falseAlarmRate,
       views,
+      augment,
       folds,
       seed,
       onProgress: (p) => {
@@ -175,6 +190,7 @@ runCli(async () => {
       label: found.label ?? null,
       seed,
       views,
+      augment: views > 2 ? augmentName : null,
       folds,
       heldOutScores: { min: Math.min(...result.heldOutScores), max: Math.max(...result.heldOutScores) },
       featureSeconds: result.featureSeconds,
@@ -221,6 +237,10 @@ runCli(async () => {
   const threshold = model.threshold;
   const flagged = scores.map((s) => s > threshold);
   const correct = flagged.filter((a, i) => a === positive[i]).length;
+  if (args.scores) {
+    const rows = kept.map((f, i) => `${JSON.stringify(path.resolve(f.path))},${f.label},${scores[i]},${flagged[i]}`);
+    await writeFile(args.scores, `file,label,score,anomalous\n${rows.join('\n')}\n`);
+  }
   const nPos = positive.filter(Boolean).length;
   const nNeg = positive.length - nPos;
   const tpr = flagged.filter((a, i) => a && positive[i]).length / Math.max(nPos, 1);
