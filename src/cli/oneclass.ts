@@ -25,19 +25,21 @@ import {
   type OneClassMethod,
   type OneClassModel,
 } from '../core/oneclass';
+import { camMaskScores } from '../core/cam-metrics';
 import { auroc } from '../core/oneclass-linalg';
+import { centreCrop } from '../core/preprocess';
 import { createRng, shuffled } from '../core/random';
 import { takePerClass } from '../core/split';
 import { numberFlag, parseCli, runCli } from './args';
 import { seenFiles } from './model-cli';
-import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listImages, listLabelledImages, modelJsonPath, progress, type LabelledFile } from './node-io';
+import { decodeImageFile, defaultBasePath, exists, fsReader, initNodeBackend, listImages, listLabelledImages, modelJsonPath, progress, type LabelledFile } from './node-io';
 
 /** Augmentations of the training views beyond the photo and its mirror image (--views > 2). */
 const AUGMENTS: Record<string, AugmentConfig> = { shift: ONECLASS_DEFAULTS.augment, seed: SEED_AUGMENT, default: DEFAULT_AUGMENT };
 
 const USAGE = `usage: npm run oneclass -- --train DIR --eval DIR [--out DIR] [--json]
        [--train-label LABEL] [--n N] [--seed S] [--fpr RATE] [--top-k K] [--method ${ONECLASS_METHODS.join('|')}]
-       [--layers L1,L2] [--views N] [--augment A] [--folds N] [--eval-n N] [--model DIR] [--scores FILE] [--base PATH] [--backend wasm|cpu]
+       [--layers L1,L2] [--views N] [--augment A] [--folds N] [--eval-n N] [--model DIR] [--scores FILE] [--cam-images DIR --cam-masks DIR] [--base PATH] [--backend wasm|cpu]
        [--name NAME]
   --train DIR   normal (sound-surface) images: a folder of images, or a labelled folder whose
                 --train-label sub-folder is used (default: 'nocrack' if DIR has one)
@@ -51,6 +53,9 @@ const USAGE = `usage: npm run oneclass -- --train DIR --eval DIR [--out DIR] [--
   --fpr RATE    false-alarm rate on normal captures that sets the threshold (default ${ONECLASS_DEFAULTS.falseAlarmRate})
   --out DIR     write model.json, weights.bin and seen.json; the reloaded file is what gets evaluated
   --model DIR   evaluate a saved one-class model instead of training one
+  --cam-images DIR --cam-masks DIR
+                also score the anomaly heatmap against crack masks (same name, .png) as 'npm run cam-eval'
+                does for Grad-CAM: pointing game and energy inside the mask dilated by 7 px
   --scores FILE write every eval image's score as CSV (file,label,score,anomalous)
   --json        last line: {"auroc", "accuracyAtThreshold", "n", ...}`;
 
@@ -108,6 +113,40 @@ async function scoreFiles(model: OneClassModel, files: readonly LabelledFile[], 
   return { scores, kept, unreadable };
 }
 
+/** Pointing game and energy of the anomaly heatmap on crack photos with pixel masks (as cam-eval for Grad-CAM). */
+async function heatmapVsMasks(model: OneClassModel, imagesDir: string, masksDir: string, dilate = 7) {
+  const totals = { n: 0, pointing: 0, energy: 0, area: 0, flagged: 0 };
+  const images = await listImages(imagesDir);
+  for (let i = 0; i < images.length; i++) {
+    const maskFile = path.join(masksDir, `${path.parse(images[i]).name}.png`);
+    if (!(await exists(maskFile))) {
+      process.stderr.write(`skipped: ${images[i]} (no mask ${maskFile})\n`);
+      continue;
+    }
+    const image = await decodeImageFile(images[i]);
+    const mask = await decodeImageFile(maskFile).catch((e: Error) => {
+      image.dispose();
+      throw e;
+    });
+    const scores = tf.tidy(() => {
+      const r = model.scoreBatch(model.prepare(image)); // heatmap [1, 13, 13]
+      const m = tf.greater(tf.max(centreCrop(mask, model.inputSize, 1, 'nearest'), -1), 0); // [1, 227, 227]
+      return tf.concat([camMaskScores(r.heatmap, m as tf.Tensor3D, dilate), r.score]);
+    });
+    tf.dispose([image, mask]);
+    const [pointing, energy, area, score] = await scores.data();
+    scores.dispose();
+    totals.n++;
+    totals.pointing += pointing;
+    totals.energy += energy;
+    totals.area += area;
+    if (score > model.threshold) totals.flagged++;
+    progress('heatmap', i + 1, images.length);
+  }
+  const n = Math.max(totals.n, 1);
+  return { n: totals.n, pointingGame: totals.pointing / n, energyInMask: totals.energy / n, maskAreaFraction: totals.area / n, detectionRate: totals.flagged / n };
+}
+
 runCli(async () => {
   const args = parseCli(USAGE, {
     train: { type: 'string' },
@@ -127,6 +166,8 @@ runCli(async () => {
     folds: { type: 'string' },
     'eval-n': { type: 'string' },
     scores: { type: 'string' },
+    'cam-images': { type: 'string' },
+    'cam-masks': { type: 'string' },
     base: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -134,6 +175,7 @@ runCli(async () => {
     help: { type: 'boolean' },
   });
   if (!args.eval || (!args.train && !args.model)) throw new Error(`--eval and one of --train or --model are required\n${USAGE}`);
+  if (!args['cam-images'] !== !args['cam-masks']) throw new Error('--cam-images and --cam-masks go together');
   if (args.train && args.model) throw new Error('give either --train (train a model) or --model (evaluate a saved one), not both');
   const positiveInt = (n: number) => Number.isInteger(n) && n > 0;
   const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
@@ -260,6 +302,7 @@ runCli(async () => {
     featureLayers: model.info.featureLayers,
     topK: model.info.topK,
     train: args.train ? trainSummary : { model: args.model },
+    heatmap: args['cam-images'] ? await heatmapVsMasks(model, args['cam-images'], args['cam-masks'] as string) : undefined,
     unreadable,
     seconds: (performance.now() - started) / 1000,
     backend,
@@ -277,6 +320,12 @@ runCli(async () => {
       `${evalName}: AUROC ${out.auroc.toFixed(4)} on ${out.n} images (${nPos} abnormal, ${nNeg} normal; ${excluded} training images excluded)`,
       `threshold ${threshold.toFixed(1)} (false-alarm rate ${out.falseAlarmRate} on normal captures): accuracy ${(out.accuracyAtThreshold * 100).toFixed(2)}%, ` +
         `detection ${(tpr * 100).toFixed(1)}%, false alarms ${(fpr * 100).toFixed(1)}%`,
+      ...(out.heatmap
+        ? [
+            `heatmap on ${out.heatmap.n} masked crack photos: pointing game ${out.heatmap.pointingGame.toFixed(3)}, energy in mask ${out.heatmap.energyInMask.toFixed(3)} ` +
+              `(mask covers ${(out.heatmap.maskAreaFraction * 100).toFixed(1)}%); ${(out.heatmap.detectionRate * 100).toFixed(1)}% flagged abnormal`,
+          ]
+        : []),
       `method ${out.method} on ${out.featureLayers.join(' + ')}, top-${out.topK}; backend ${backend}, ${out.seconds.toFixed(0)} s`,
     ].join('\n') + '\n',
   );

@@ -76,10 +76,21 @@ describe.skipIf(!HAVE_SHARED)('npm run oneclass on a small real subset', () => {
   it('accepts a plain folder of normal images; nothing to exclude from another folder', async () => {
     const flat = await mkdtemp(path.join(os.tmpdir(), 'crackcam-oneclass-flat-'));
     for (const f of (await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(-4)) await copyFile(f, path.join(flat, path.basename(f)));
-    const t = await oneclass(['--train', flat, '--eval', data, '--views', '1', '--folds', '2', '--top-k', '3']);
+    // Two masonry crack photos with masks for the heatmap check.
+    const cam = await mkdtemp(path.join(os.tmpdir(), 'crackcam-oneclass-cam-'));
+    await mkdir(path.join(cam, 'images'));
+    await mkdir(path.join(cam, 'masks'));
+    const masonry = (await listImages(path.join(DATA_DIR, 'masks/images'))).filter((f) => path.basename(f).startsWith('dimitrisdais')).slice(0, 2);
+    for (const f of masonry) {
+      await copyFile(f, path.join(cam, 'images', path.basename(f)));
+      const mask = `${path.parse(f).name}.png`;
+      await copyFile(path.join(DATA_DIR, 'masks/masks', mask), path.join(cam, 'masks', mask));
+    }
+    const t = await oneclass(['--train', flat, '--eval', data, '--views', '1', '--folds', '2', '--top-k', '3', '--cam-images', path.join(cam, 'images'), '--cam-masks', path.join(cam, 'masks')]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/AUROC [01]\.\d{4} on 12 images \(4 abnormal, 8 normal; 0 training images excluded\)/);
     expect(t.stdout).toMatch(/top-3/);
+    expect(t.stdout).toMatch(/heatmap on 2 masked crack photos: pointing game [01]\.\d{3}, energy in mask [01]\.\d{3}/);
   });
 
   it('bad flags fail with a message naming the valid values', async () => {
@@ -92,6 +103,9 @@ describe.skipIf(!HAVE_SHARED)('npm run oneclass on a small real subset', () => {
     const f = await oneclass(['--train', data, '--eval', data, '--fpr', '2']);
     expect(f.code).toBe(1);
     expect(f.stderr).toMatch(/--fpr/);
+    const half = await oneclass(['--train', data, '--eval', data, '--cam-images', data]);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(/--cam-images and --cam-masks go together/);
     const none = await oneclass(['--eval', data]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/--train or --model/);
