@@ -42,7 +42,7 @@ export const ONECLASS_LABELS: readonly string[] = ['normal', 'anomaly'];
 export const ONECLASS_DEFAULTS = {
   method: 'patch-gaussian' as OneClassMethod,
   featureLayers: DEFAULT_ONECLASS_LAYERS,
-  topK: 10,
+  topK: 20,
   falseAlarmRate: 0.05,
   folds: 5,
   views: 2,
@@ -370,7 +370,8 @@ const LOAD_DEFAULTS = { cropFraction: 1 };
 
 /**
  * Wraps a scorer and its metadata (from {@link trainOneClass} or a file) as a model on `base`.
- * Takes ownership of `scorer`; the base is shared unless `ownsBase`.
+ * Takes ownership of `scorer` (the model disposes it); the base is shared unless `ownsBase`.
+ * If it throws (metadata, scorer or base do not fit), the caller still owns the scorer.
  */
 export function createOneClassModel(options: { base: BaseNetwork; scorer: tf.LayersModel; metadata: ModelMetadata; cropFraction?: number; ownsBase?: boolean; file?: string }): OneClassModel {
   const file = options.file ?? 'one-class model';
@@ -456,7 +457,7 @@ export interface OneClassTrainingConfig {
   method?: OneClassMethod;
   /** Base layers, in network order; default fire5/concat + fire7/concat. */
   featureLayers?: readonly string[];
-  /** Locations averaged into the image score; default 10 of 169. */
+  /** Locations averaged into the image score; default 20 of 169. */
   topK?: number;
   /** Share of normal captures allowed above the threshold; default 0.05. */
   falseAlarmRate?: number;
