@@ -8,10 +8,11 @@
 import { unzipSync, zipSync } from 'fflate';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { BaseNetwork } from '../core/base';
-import { loadCrackClassifier } from '../core/classifier';
-import { validateMetadata, type ModelMetadata } from '../core/metadata';
+import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
+import { METADATA_KEY, validateMetadata, type ModelMetadata } from '../core/metadata';
 import { ModelFileError, parseJsonFile, type ModelReader } from '../core/model-io';
 import type { ModelFiles } from '../core/model-writer';
+import { loadOneClassModel, type OneClassModel } from '../core/oneclass';
 import { CaptureStoreError, isQuotaError } from './capture-store';
 import { fetchReader } from './model-url';
 
@@ -251,14 +252,49 @@ export async function filesFromUrl(url: string, signal?: AbortSignal): Promise<M
   return files;
 }
 
+/** A loaded model of either kind: the crack classifier or a one-class ("normal-only") model. */
+export type LoadedModel = { kind: 'classifier'; model: CrackClassifier } | { kind: 'oneclass'; model: OneClassModel };
+
 /**
- * Validates model files by loading them on `base` (labels, shapes, base compatibility), then frees
- * them. Throws a {@link ModelFileError} saying what is wrong.
+ * The kind of model a model.json holds, from its metadata, without creating any tensor. A model is
+ * one-class when its metadata says `kind: "oneclass"` or carries a `oneClass` section without
+ * claiming to be a classifier; anything else (including unreadable metadata) goes to the
+ * classifier loader, whose validation then names what is wrong.
+ */
+export function modelKindOf(files: ModelFiles): ModelMetadata['kind'] {
+  const bytes = files['model.json'];
+  if (!bytes) return 'classifier';
+  let meta: unknown;
+  try {
+    meta = (parseJsonFile('model.json', bytes.slice().buffer as ArrayBuffer) as tf_json).userDefinedMetadata?.[METADATA_KEY];
+  } catch {
+    return 'classifier';
+  }
+  if (typeof meta !== 'object' || meta === null) return 'classifier';
+  const m = meta as { kind?: unknown; oneClass?: unknown };
+  return m.kind === 'oneclass' || (m.oneClass !== undefined && m.kind !== 'classifier') ? 'oneclass' : 'classifier';
+}
+
+/**
+ * Loads model files of either kind on a shared `base` (not disposed with the model). Throws a
+ * {@link ModelFileError} naming the file and the problem, with nothing left allocated.
+ */
+export async function loadModelFiles(files: ModelFiles, base: BaseNetwork, signal?: AbortSignal): Promise<LoadedModel> {
+  if (!files['model.json']) throw new ModelFileError('model.json', 'is missing');
+  const config = { reader: filesReader(files), modelJson: 'model:model.json', base, signal };
+  return modelKindOf(files) === 'oneclass'
+    ? { kind: 'oneclass', model: await loadOneClassModel(config) }
+    : { kind: 'classifier', model: await loadCrackClassifier(config) };
+}
+
+/**
+ * Validates model files by loading them on `base` (labels, shapes, base compatibility; a one-class
+ * model's `oneClass` section and scorer), then frees them. Throws a {@link ModelFileError} saying
+ * what is wrong.
  */
 export async function validateModelFiles(files: ModelFiles, base: BaseNetwork): Promise<ModelMetadata> {
-  if (!files['model.json']) throw new ModelFileError('model.json', 'is missing');
-  const classifier = await loadCrackClassifier({ reader: filesReader(files), modelJson: 'model:model.json', base });
-  const metadata = classifier.metadata;
-  classifier.dispose();
+  const loaded = await loadModelFiles(files, base);
+  const metadata = loaded.model.metadata;
+  loaded.model.dispose();
   return metadata;
 }

@@ -1,0 +1,108 @@
+/**
+ * The one-class ("normal-only") model as a {@link FrameModel}, so the live view's frame loop runs it
+ * exactly like the crack classifier: one tf.tidy, one packed tensor, one async readback per frame,
+ * and the 13x13 anomaly heatmap painted by the same jet painter as Grad-CAM.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageInput } from '../core/classifier';
+import { ONECLASS_LABELS, type OneClassModel } from '../core/oneclass';
+import { normaliseRgba } from '../core/preprocess';
+import type { FrameModel, FrameResult } from './frame-loop';
+
+/** Mode identifier ({@link FrameModel.kind}) of the one-class frame model. */
+export const ONECLASS_FRAME_KIND = 'oneclass';
+
+/** What the one-class model reports about one frame: a {@link FrameResult} plus the raw score. */
+export interface OneClassFrameResult extends FrameResult {
+  /** Anomaly score of the frame (mean of the top-k squared Mahalanobis distances). */
+  score: number;
+  /** Score above which the frame is `anomaly` (set on the normal captures). */
+  threshold: number;
+  /** score / threshold: above 1 is `anomaly`. */
+  ratio: number;
+}
+
+/** True when a frame result came from {@link oneClassFrameModel}. */
+export function isOneClassFrameResult(result: FrameResult): result is OneClassFrameResult {
+  return typeof (result as Partial<OneClassFrameResult>).ratio === 'number';
+}
+
+/** Options of {@link oneClassFrameModel}. */
+export interface OneClassFrameOptions {
+  /** Normalise staged CPU pixels in JavaScript on WASM/CPU (default true); false: always the tensor path. */
+  stagedPixels?: boolean;
+  /** Overrides the model's threshold (e.g. a stricter site setting). */
+  threshold?: number;
+}
+
+/**
+ * RGBA bytes of a frame already staged at `size` x `size` in CPU memory, else undefined. The same
+ * test as the classifier's frame model (kept private in frame-loop.ts, which other work changes).
+ */
+function stagedRgba(frame: ImageInput, size: number): ArrayLike<number> | undefined {
+  if (frame instanceof tf.Tensor) return undefined;
+  if (typeof HTMLCanvasElement !== 'undefined' && frame instanceof HTMLCanvasElement) {
+    if (frame.width !== size || frame.height !== size) return undefined;
+    return frame.getContext('2d')?.getImageData(0, 0, size, size).data;
+  }
+  const px = frame as { data?: unknown; width?: number; height?: number };
+  if (px.width === size && px.height === size && (px.data instanceof Uint8ClampedArray || px.data instanceof Uint8Array)) return px.data;
+  return undefined;
+}
+
+/**
+ * A one-class model as a {@link FrameModel}: packed as [score, h * w anomaly heatmap]. The verdict
+ * is `anomaly` when score > threshold, else `normal`. Does not own the model.
+ *
+ * A one-class model has no class probabilities. So that everything reading
+ * {@link FrameResult.probability} (verdict, captures) gets a number with the usual meaning of
+ * "0.5 is the decision boundary", the `anomaly` entry of `scores` is ratio / (1 + ratio), a
+ * monotone squash of score / threshold; it is not a calibrated probability. The live view shows
+ * the ratio itself.
+ */
+export function oneClassFrameModel(model: OneClassModel, options: OneClassFrameOptions = {}): FrameModel {
+  const threshold = options.threshold ?? model.threshold;
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new Error(`threshold must be a positive number, got ${threshold}`);
+  const [mapHeight, mapWidth] = model.grid;
+  const map = new Float32Array(mapHeight * mapWidth);
+  const [normalLabel, anomalyLabel] = ONECLASS_LABELS;
+  const scores = [
+    { label: normalLabel, probability: 0 },
+    { label: anomalyLabel, probability: 0 },
+  ];
+  const result: OneClassFrameResult = { label: normalLabel, probability: 0, scores, map, mapWidth, mapHeight, score: 0, threshold, ratio: 0 };
+  const size = model.inputSize;
+  let staged: Float32Array | undefined;
+  return {
+    kind: ONECLASS_FRAME_KIND,
+    inputSize: size,
+    infer(frame) {
+      const backend = tf.getBackend();
+      const rgba = options.stagedPixels !== false && (backend === 'wasm' || backend === 'cpu') ? stagedRgba(frame, size) : undefined;
+      let input: tf.Tensor4D; // [1, 227, 227, 3]
+      if (rgba) {
+        // Reusing the buffer is safe: the tensor is disposed at the end of this frame's tidy, before the next infer.
+        staged = normaliseRgba(rgba, size, size, model.metadata.preprocessing, staged);
+        input = tf.tensor4d(staged, [1, size, size, 3]);
+      } else {
+        input = model.prepare(frame, 1);
+      }
+      const r = model.scoreBatch(input);
+      return tf.concat([r.score, tf.reshape(r.heatmap, [-1])]) as tf.Tensor1D; // [1 + h*w]
+    },
+    decode(packed) {
+      const score = packed[0];
+      const ratio = score / threshold;
+      const anomalous = score > threshold;
+      const pAnomaly = ratio / (1 + ratio);
+      scores[0].probability = 1 - pAnomaly;
+      scores[1].probability = pAnomaly;
+      result.label = anomalous ? anomalyLabel : normalLabel;
+      result.probability = anomalous ? pAnomaly : 1 - pAnomaly;
+      result.score = score;
+      result.ratio = ratio;
+      map.set(packed.subarray(1, 1 + map.length));
+      return result;
+    },
+  };
+}
