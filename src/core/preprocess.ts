@@ -35,6 +35,23 @@ export function centreCropBox(width: number, height: number, cropFraction = 1): 
   return { x: (width - size) / 2, y: (height - size) / 2, size };
 }
 
+/** A square crop in whole pixels: top-left corner and side. */
+export interface PixelCrop {
+  x: number;
+  y: number;
+  side: number;
+}
+
+/**
+ * {@link centreCropBox} in whole pixels, as {@link centreCrop} and {@link cropResizeRgba} cut it:
+ * the side rounded, the corner rounded down.
+ */
+export function centreCropPixels(width: number, height: number, cropFraction = 1): PixelCrop {
+  const box = centreCropBox(width, height, cropFraction);
+  const side = Math.max(1, Math.round(box.size));
+  return { x: Math.floor((width - side) / 2), y: Math.floor((height - side) / 2), side };
+}
+
 /**
  * Normalises an RGB image batch for the base network. Does not dispose `rgb`.
  * @param rgb [n, h, w, 3] float32 RGB in 0..255
@@ -75,10 +92,7 @@ export function centreCrop(
   return tf.tidy(() => {
     const batch = (image.rank === 3 ? tf.expandDims(image, 0) : image) as tf.Tensor4D;
     const [n, h, w, c] = batch.shape;
-    const box = centreCropBox(w, h, cropFraction);
-    const side = Math.max(1, Math.round(box.size));
-    const y = Math.floor((h - side) / 2);
-    const x = Math.floor((w - side) / 2);
+    const { x, y, side } = centreCropPixels(w, h, cropFraction);
     const whole = y === 0 && x === 0 && side === h && side === w;
     let crop = tf.cast(whole ? batch : tf.slice(batch, [0, y, x, 0], [n, side, side, c]), 'float32') as tf.Tensor4D; // [n, side, side, c]
     if (side === size) return crop;
@@ -157,6 +171,92 @@ export function normaliseRgba(
       out[j] = rgba[i + c0] / divisor - o0;
       out[j + 1] = rgba[i + c1] / divisor - o1;
       out[j + 2] = rgba[i + c2] / divisor - o2;
+    }
+  }
+  return out;
+}
+
+/** Scratch memory of {@link cropResizeRgba}, kept by the caller so frames reuse it. */
+export interface ResizeScratch {
+  /** RGB floats of the (pooled) crop; grown when a larger crop comes. */
+  rgb?: Float32Array;
+}
+
+/**
+ * {@link centreCrop}'s resampling on raw RGBA bytes in plain JavaScript: cuts `crop` out of a
+ * `width` x `height` RGBA image, averages k x k blocks when it shrinks by k >= 2 (the avgPool
+ * 'valid' of centreCrop, so thin cracks do not alias away) and resizes bilinearly with half-pixel
+ * centres (tf.image.resizeBilinear's arithmetic) to `size` x `size`. The live view's CPU path uses it
+ * on camera frames copied out of a VideoFrame, where a canvas drawImage costs several times more.
+ * Values equal centreCrop's rounded to bytes; alpha is set to 255.
+ * @param rgba [height * width * 4] RGBA bytes
+ * @param out [size * size * 4] written and returned (reused between frames); allocated if absent
+ * @returns [size * size * 4] RGBA bytes
+ */
+export function cropResizeRgba(
+  rgba: ArrayLike<number>,
+  width: number,
+  height: number,
+  crop: PixelCrop,
+  size: number,
+  out: Uint8ClampedArray = new Uint8ClampedArray(size * size * 4),
+  scratch: ResizeScratch = {},
+): Uint8ClampedArray {
+  const { x: x0, y: y0, side } = crop;
+  if (rgba.length !== width * height * 4) throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
+  if (!(Number.isInteger(x0) && Number.isInteger(y0) && Number.isInteger(side) && x0 >= 0 && y0 >= 0 && side >= 1 && x0 + side <= width && y0 + side <= height)) {
+    throw new Error(`crop ${JSON.stringify(crop)} does not fit in ${width}x${height}`);
+  }
+  if (out.length !== size * size * 4) throw new Error(`output holds ${out.length} values, expected ${size * size * 4}`);
+  // Stage 1: the crop as RGB floats, k x k block means when shrinking by k >= 2 ('valid': a
+  // remainder of fewer than k rows/columns at the far edge is dropped, as avgPool does).
+  const k = side !== size && Math.floor(side / size) >= 2 ? Math.floor(side / size) : 1;
+  const p = Math.floor(side / k);
+  if (!scratch.rgb || scratch.rgb.length < p * p * 3) scratch.rgb = new Float32Array(p * p * 3);
+  const src = scratch.rgb;
+  const inv = 1 / (k * k);
+  for (let py = 0, o = 0; py < p; py++) {
+    for (let px = 0; px < p; px++, o += 3) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let dy = 0; dy < k; dy++) {
+        let i = ((y0 + py * k + dy) * width + x0 + px * k) * 4;
+        for (let dx = 0; dx < k; dx++, i += 4) {
+          r += rgba[i];
+          g += rgba[i + 1];
+          b += rgba[i + 2];
+        }
+      }
+      src[o] = r * inv;
+      src[o + 1] = g * inv;
+      src[o + 2] = b * inv;
+    }
+  }
+  // Stage 2: bilinear p x p -> size x size, half-pixel centres, edges clamped (resizeBilinear's formulas).
+  const ratio = p / size;
+  for (let r = 0, o = 0; r < size; r++) {
+    const fy = ratio * (r + 0.5) - 0.5;
+    const y = Math.max(0, Math.floor(fy));
+    const wy = fy - y;
+    const top = y * p * 3;
+    const bottom = Math.min(p - 1, Math.ceil(fy)) * p * 3;
+    for (let c = 0; c < size; c++, o += 4) {
+      const fx = ratio * (c + 0.5) - 0.5;
+      const x = Math.max(0, Math.floor(fx));
+      const wx = fx - x;
+      const left = x * 3;
+      const right = Math.min(p - 1, Math.ceil(fx)) * 3;
+      for (let ch = 0; ch < 3; ch++) {
+        const tl = src[top + left + ch];
+        const tr = src[top + right + ch];
+        const bl = src[bottom + left + ch];
+        const br = src[bottom + right + ch];
+        const t = tl + (tr - tl) * wx;
+        const bo = bl + (br - bl) * wx;
+        out[o + ch] = t + (bo - t) * wy;
+      }
+      out[o + 3] = 255;
     }
   }
   return out;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { centreCrop, centreCropBox, cropAndNormalise, normalise } from '../../src/core/preprocess';
+import { centreCrop, centreCropBox, centreCropPixels, cropAndNormalise, cropResizeRgba, normalise, type ResizeScratch } from '../../src/core/preprocess';
+import { createRng } from '../../src/core/random';
 import { expectNoLeak, useWasm } from '../helpers';
 
 beforeAll(useWasm);
@@ -74,5 +75,81 @@ describe('normalise', () => {
     const rgb = tf.zeros([1, 1, 1, 3]) as tf.Tensor4D;
     expect(() => normalise(rgb, 'bgr' as never)).toThrow(/caffe-bgr, caffe-rgb, unit, symmetric/);
     rgb.dispose();
+  });
+});
+
+describe('cropResizeRgba', () => {
+  /** Random RGBA bytes, with smooth gradients mixed in so bilinear weights matter. */
+  function image(width: number, height: number, seed: number): Uint8ClampedArray {
+    const rng = createRng(seed);
+    const out = new Uint8ClampedArray(width * height * 4);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        out[i] = Math.floor(rng() * 256);
+        out[i + 1] = (x * 7 + y * 3) % 256;
+        out[i + 2] = rng() < 0.5 ? 0 : 255;
+        out[i + 3] = Math.floor(rng() * 256);
+      }
+    }
+    return out;
+  }
+  /** centreCrop (the tensor path the CLIs and training use) of the same bytes' RGB, as floats. */
+  function viaTensor(rgba: Uint8ClampedArray, width: number, height: number, size: number, fraction: number): Float32Array {
+    return tf.tidy(() => {
+      const rgb = new Int32Array(width * height * 3);
+      for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) rgb.set([rgba[i], rgba[i + 1], rgba[i + 2]], j);
+      return centreCrop(tf.tensor3d(rgb, [height, width, 3], 'int32'), size, fraction).dataSync() as Float32Array;
+    });
+  }
+
+  // Rounding to bytes costs up to 0.5; the rest is the WASM kernel's float32 sample positions
+  // (an error of ~1e-5 px in 240/227 * 227 times a steep 0..255 edge gives ~0.004).
+  const tolerance = 0.5 + 0.01;
+
+  it.each([
+    [640, 480, 227, 1], // the fake camera: 480 -> 2x2 blocks -> 240 -> bilinear 227
+    [1280, 720, 227, 1], // 3x3 blocks
+    [640, 480, 227, 0.5], // 240 -> bilinear only
+    [300, 200, 64, 0.7], // 140 -> 2x2 blocks -> 70 -> 64
+    [481, 500, 227, 1], // odd side: the last row and column fall outside the 2x2 blocks
+    [100, 150, 227, 1], // upsampling
+    [227, 300, 227, 1], // no resampling
+  ])('equals centreCrop of a %ix%i image at %i (fraction %f) rounded to bytes', (width, height, size, fraction) => {
+    const rgba = image(width, height, width + height);
+    const got = cropResizeRgba(rgba, width, height, centreCropPixels(width, height, fraction), size);
+    const want = viaTensor(rgba, width, height, size, fraction);
+    let worst = 0;
+    for (let i = 0, j = 0; j < want.length; i += 4, j += 3) {
+      for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(got[i + c] - want[j + c]));
+      expect(got[i + 3]).toBe(255);
+    }
+    expect(worst).toBeLessThanOrEqual(tolerance);
+  });
+
+  it('cuts an explicit crop anywhere in a larger buffer (as the aligned VideoFrame copy hands it over)', () => {
+    const rgba = image(60, 40, 9);
+    const crop = { x: 3, y: 5, side: 33 };
+    const got = cropResizeRgba(rgba, 60, 40, crop, 16);
+    // The same crop cut out first, then centreCrop of the whole square.
+    const inner = new Uint8ClampedArray(33 * 33 * 4);
+    for (let y = 0; y < 33; y++) inner.set(rgba.subarray(((y + 5) * 60 + 3) * 4, ((y + 5) * 60 + 36) * 4), y * 33 * 4);
+    const want = viaTensor(inner, 33, 33, 16, 1);
+    for (let i = 0, j = 0; j < want.length; i += 4, j += 3) {
+      for (let c = 0; c < 3; c++) expect(Math.abs(got[i + c] - want[j + c])).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
+  it('reuses the output and scratch buffers and rejects bad sizes', () => {
+    const out = new Uint8ClampedArray(8 * 8 * 4);
+    const scratch: ResizeScratch = {};
+    const rgba = image(20, 20, 1);
+    expect(cropResizeRgba(rgba, 20, 20, { x: 0, y: 0, side: 20 }, 8, out, scratch)).toBe(out);
+    const kept = scratch.rgb;
+    expect(cropResizeRgba(rgba, 20, 20, { x: 2, y: 2, side: 16 }, 8, out, scratch)).toBe(out);
+    expect(scratch.rgb).toBe(kept);
+    expect(() => cropResizeRgba(new Uint8ClampedArray(10), 20, 20, { x: 0, y: 0, side: 20 }, 8)).toThrow(/1600 RGBA bytes/);
+    expect(() => cropResizeRgba(rgba, 20, 20, { x: 5, y: 0, side: 20 }, 8)).toThrow(/does not fit/);
+    expect(() => cropResizeRgba(rgba, 20, 20, { x: 0, y: 0, side: 20 }, 8, new Uint8ClampedArray(4))).toThrow(/256/);
   });
 });
