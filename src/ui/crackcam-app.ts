@@ -3,9 +3,10 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { loadBaseNetwork, type BaseNetwork } from '../core/base';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
+import type { OneClassModel } from '../core/oneclass';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
-import { BUILTIN_MODEL_ID, filesReader, openModelStore, type ModelStore } from '../platform/model-store';
+import { BUILTIN_MODEL_ID, loadModelFiles, openModelStore, type LoadedModel, type ModelStore } from '../platform/model-store';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
@@ -22,11 +23,13 @@ export type AppView = 'live' | 'captures' | 'train' | 'models';
  * The app shell: header (name, status slot, language), a tab bar, and the screens: the live
  * inspection view with one-tap labelled capture, the capture library, the trainer and the model
  * library. It picks the TF.js backend, loads the base once and the active model from the library
- * (else the built-in one); the camera starts independently, so a camera problem never blocks the
+ * (else the built-in one): a crack classifier, or a one-class ("normal-only") model, which the live
+ * view then runs in anomaly mode (the trainer only fine-tunes classifiers). The camera starts independently, so a camera problem never blocks the
  * rest of the app and a model problem never hides the camera. The camera and frame loop are
  * suspended while another screen is shown (training gets the CPU).
  *
- * Test hooks: `data-model-id`, `data-model-name`, `data-model-version` on the host.
+ * Test hooks: `data-model-id`, `data-model-name`, `data-model-version`, `data-model-kind`
+ * (`classifier` or `oneclass`) on the host.
  *
  * Extension points (light-DOM children):
  * - `slot="status"`: header indicators and actions (offline badge, "update available" button, ...).
@@ -37,6 +40,8 @@ export type AppView = 'live' | 'captures' | 'train' | 'models';
 export class CrackcamApp extends LitElement {
   @state() private backend?: BackendChoice;
   @state() private classifier?: CrackClassifier;
+  /** The active model when it is a one-class model (then `classifier` is undefined). */
+  @state() private oneClass?: OneClassModel;
   @state() private modelState: ModelState = 'loading';
   @state() private modelError = '';
   @state() private error = '';
@@ -172,19 +177,22 @@ export class CrackcamApp extends LitElement {
     const base = this.base;
     if (!base) return;
     const id = (await this.modelStore?.activeId()) ?? BUILTIN_MODEL_ID;
-    let next: CrackClassifier | undefined;
+    const loadBuiltin = async (): Promise<LoadedModel> => ({
+      kind: 'classifier',
+      model: await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base }),
+    });
+    let next: LoadedModel | undefined;
     let loadedId = id;
     try {
       const stored = id === BUILTIN_MODEL_ID ? undefined : await this.modelStore?.get(id);
-      next = stored
-        ? await loadCrackClassifier({ reader: filesReader(stored.files), modelJson: 'model:model.json', base })
-        : await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base });
+      // The stored metadata says which loader: a classifier, or a one-class model (metadata.kind / oneClass).
+      next = stored ? await loadModelFiles(stored.files, base) : await loadBuiltin();
       if (!stored) loadedId = BUILTIN_MODEL_ID;
     } catch (e) {
       if (id !== BUILTIN_MODEL_ID) {
         this.error = `the active model could not be loaded (${(e as Error).message}); using the built-in model`;
         try {
-          next = await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base });
+          next = await loadBuiltin();
           loadedId = BUILTIN_MODEL_ID;
         } catch (e2) {
           e = e2;
@@ -196,17 +204,20 @@ export class CrackcamApp extends LitElement {
         return;
       }
     }
-    const old = this.classifier;
-    this.classifier = next;
+    const old = [this.classifier, this.oneClass];
+    this.classifier = next.kind === 'classifier' ? next.model : undefined;
+    this.oneClass = next.kind === 'oneclass' ? next.model : undefined;
     this.activeId = loadedId;
-    if (loadedId === BUILTIN_MODEL_ID) this.builtin = { name: next.metadata.name, version: next.metadata.version, labels: next.labels };
+    const meta = next.model.metadata;
+    if (loadedId === BUILTIN_MODEL_ID) this.builtin = { name: meta.name, version: meta.version, labels: meta.labels };
     this.modelState = 'ready';
     this.dataset.modelId = loadedId;
-    this.dataset.modelName = next.metadata.name;
-    this.dataset.modelVersion = String(next.metadata.version);
+    this.dataset.modelName = meta.name;
+    this.dataset.modelVersion = String(meta.version);
+    this.dataset.modelKind = next.kind;
     // The live view swaps models between frames; the old one is freed after this render.
     await this.updateComplete;
-    old?.dispose();
+    for (const m of old) if (m && m !== next.model) m.dispose();
   }
 
   private async show(view: AppView): Promise<void> {
@@ -258,16 +269,17 @@ export class CrackcamApp extends LitElement {
         <crackcam-live-view
           .backend=${this.backend}
           .classifier=${this.classifier}
+          .oneClass=${this.oneClass}
           .modelState=${this.modelState}
           .modelError=${this.modelError}
         ></crackcam-live-view>
         <crackcam-capture-bar .store=${this.captureStore} .classes=${this.classes} @capture-request=${() => this.liveView?.capture()}></crackcam-capture-bar>
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
-        <crackcam-captures .store=${this.captureStore} .inputSize=${this.classifier?.inputSize ?? 227}></crackcam-captures>
+        <crackcam-captures .store=${this.captureStore} .inputSize=${(this.classifier ?? this.oneClass)?.inputSize ?? 227}></crackcam-captures>
       </div>
       <div class="screen" ?hidden=${this.view !== 'train'} @model-saved=${this.onModelChanged}>
-        <crackcam-trainer .captures=${this.captureStore} .models=${this.modelStore} .classifier=${this.classifier} .activeId=${this.activeId}></crackcam-trainer>
+        <crackcam-trainer .captures=${this.captureStore} .models=${this.modelStore} .classifier=${this.classifier} .activeId=${this.activeId} .normalOnly=${this.oneClass !== undefined}></crackcam-trainer>
       </div>
       <div class="screen" ?hidden=${this.view !== 'models'} @model-activated=${this.onModelChanged}>
         <crackcam-models .store=${this.modelStore} .base=${this.base} .builtin=${this.builtin}></crackcam-models>

@@ -3,11 +3,13 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { CrackClassifier } from '../core/classifier';
+import type { OneClassModel } from '../core/oneclass';
 import { centreCropBox, type CropBox } from '../core/preprocess';
 import { cropBoxOnScreen, type Rect } from '../core/viewfinder';
 import type { BackendChoice } from '../platform/backend';
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
-import { classifierFrameModel, FrameLoop, VideoFrameSource, type FrameResult, type FrameStats } from '../platform/frame-loop';
+import { classifierFrameModel, FrameLoop, VideoFrameSource, type FrameModel, type FrameResult, type FrameStats } from '../platform/frame-loop';
+import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
 import { crackcamHook } from '../platform/test-hook';
 import { HeatmapPainter } from './heatmap-painter';
 import './crackcam-verdict';
@@ -31,6 +33,9 @@ export interface CaptureDetail {
 /** Where the model is: shown in the verdict bar until frames come in. */
 export type ModelState = 'loading' | 'ready' | 'error';
 
+/** What the live view runs: the crack classifier (Grad-CAM) or a one-class model (anomaly map). */
+export type InspectionMode = 'classifier' | 'oneclass';
+
 type CameraState = 'idle' | 'starting' | 'running' | 'error';
 
 const DEFAULT_ALPHA = 0.5; // as the seed's overlay
@@ -41,6 +46,10 @@ const DEFAULT_SMOOTHING = 0.5;
  * heatmap of the crack class painted into that box, the verdict, backend / fps / latency, and the
  * camera and heatmap controls. Tap the viewfinder (or the button) to capture.
  *
+ * With a one-class ("normal-only") model instead of the classifier, the same loop and painter show
+ * its anomaly heatmap and the verdict is *Normal* / *Anomaly* with score / threshold; a mode badge
+ * says which kind of model runs (`[data-testid="mode"]`, `data-mode` = {@link InspectionMode}).
+ *
  * @fires capture - {@link CaptureDetail}: the crop and full frame of a capture (bubbles, composed).
  *   The trainer's capture store listens for it.
  */
@@ -49,6 +58,8 @@ const DEFAULT_SMOOTHING = 0.5;
 export class CrackcamLiveView extends LitElement {
   /** The loaded classifier; the loop starts once both it and the camera are ready. Not owned. */
   @property({ attribute: false }) classifier?: CrackClassifier;
+  /** A one-class model to run instead of the classifier (takes precedence when both are set). Not owned. */
+  @property({ attribute: false }) oneClass?: OneClassModel;
   /** The running TF.js backend. */
   @property({ attribute: false }) backend?: BackendChoice;
   @property() modelState: ModelState = 'loading';
@@ -68,6 +79,8 @@ export class CrackcamLiveView extends LitElement {
   @state() private smoothing = DEFAULT_SMOOTHING;
   @state() private label?: string;
   @state() private probability?: number;
+  /** score / threshold of the latest frame in one-class mode, else undefined. */
+  @state() private ratio?: number;
   @state() private fps = 0;
   @state() private latency = 0;
   @state() private box?: Rect;
@@ -162,6 +175,12 @@ export class CrackcamLiveView extends LitElement {
     }
     .badge.software {
       background: #ffb300;
+    }
+    .badge.mode {
+      background: #bbdefb;
+    }
+    .badge.mode.oneclass {
+      background: #e1bee7;
     }
     .message {
       position: absolute;
@@ -263,7 +282,7 @@ export class CrackcamLiveView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('classifier')) this.attachModel();
+    if (changed.has('classifier') || changed.has('oneClass')) this.attachModel();
     if (changed.has('backend')) this.hook.backend = this.backend?.name;
   }
 
@@ -279,18 +298,33 @@ export class CrackcamLiveView extends LitElement {
     await this.startCamera(this.cameraId);
   }
 
+  /** The running mode: one-class when a one-class model is set, else the classifier. */
+  get mode(): InspectionMode {
+    return this.oneClass ? 'oneclass' : 'classifier';
+  }
+
+  /** Name, version and input size of the model that runs. */
+  private get activeModel(): { metadata: { name: string; version: number }; inputSize: number } | undefined {
+    return this.oneClass ?? this.classifier;
+  }
+
   private attachModel(): void {
-    const classifier = this.classifier;
-    if (!classifier) {
+    const model: FrameModel | undefined = this.oneClass ? oneClassFrameModel(this.oneClass) : this.classifier ? classifierFrameModel(this.classifier) : undefined;
+    // A verdict of the previous mode must not stay on screen under the new mode's badge.
+    this.label = undefined;
+    this.probability = undefined;
+    this.ratio = undefined;
+    this.lastResult = undefined;
+    if (!model) {
       void this.loop?.stop();
       this.loop = undefined;
       return;
     }
-    const model = classifierFrameModel(classifier);
+    this.painter?.resetSmoothing();
     if (this.loop) {
       this.loop.setModel(model);
     } else {
-      const source = this.ensureSource(classifier.inputSize);
+      const source = this.ensureSource(model.inputSize);
       this.loop = new FrameLoop({
         model,
         source,
@@ -323,6 +357,7 @@ export class CrackcamLiveView extends LitElement {
   private onFrame(result: FrameResult, stats: Readonly<FrameStats>): void {
     this.label = result.label;
     this.probability = result.probability;
+    this.ratio = isOneClassFrameResult(result) ? result.ratio : undefined;
     this.fps = stats.fps;
     this.latency = stats.latencyMs;
     this.lastResult = { label: result.label, probability: result.probability, scores: result.scores.map((s) => ({ ...s })) };
@@ -400,14 +435,14 @@ export class CrackcamLiveView extends LitElement {
   capture(): void {
     const v = this.video;
     if (this.cameraState !== 'running' || !v || v.videoWidth === 0) return;
-    const source = this.ensureSource(this.classifier?.inputSize ?? 227);
+    const source = this.ensureSource(this.activeModel?.inputSize ?? 227);
     source.pixels();
     const detail: CaptureDetail = {
       crop: source.cropImageData(),
       frame: source.fullFrameImageData(),
       cropBox: centreCropBox(v.videoWidth, v.videoHeight, source.cropFraction),
       verdict: this.lastResult,
-      model: this.classifier && { name: this.classifier.metadata.name, version: this.classifier.metadata.version },
+      model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
       takenAt: Date.now(),
     };
     this.dispatchEvent(new CustomEvent<CaptureDetail>('capture', { detail, bubbles: true, composed: true }));
@@ -503,9 +538,22 @@ export class CrackcamLiveView extends LitElement {
       <span class="badge ${b?.software ? 'software' : ''}" data-testid="backend" data-backend=${b?.name ?? ''} data-software=${b?.software ? 'true' : 'false'} title=${title}
         >${b ? names[b.name] : '…'}</span
       >
+      ${this.renderMode()}
       <span data-testid="fps">${msg(str`${this.fps.toFixed(1)} fps`)}</span>
       <span data-testid="latency">${msg(str`${Math.round(this.latency)} ms`)}</span>
     </div>`;
+  }
+
+  /** The mode badge: which kind of model is judging the frames (hidden until one is loaded). */
+  private renderMode() {
+    if (!this.activeModel) return nothing;
+    const mode = this.mode;
+    const text = mode === 'oneclass' ? msg('Normal-only (anomaly)', { desc: 'mode badge: a one-class model trained on sound surface only flags anomalies' }) : msg('Crack classifier', { desc: 'mode badge: the crack / no-crack classifier runs' });
+    const title =
+      mode === 'oneclass'
+        ? msg('A normal-only model: frames unlike the sound surface it learned are flagged as anomalies; the heatmap shows where.')
+        : msg('The crack classifier: crack or no crack; the heatmap (Grad-CAM) shows what the decision rests on.');
+    return html`<span class="badge mode ${mode}" data-testid="mode" data-mode=${mode} title=${title}>${text}</span>`;
   }
 
   private renderControls() {
@@ -583,6 +631,7 @@ export class CrackcamLiveView extends LitElement {
       <crackcam-verdict
         .label=${running ? this.label : undefined}
         .probability=${this.probability}
+        .ratio=${this.ratio}
         .placeholder=${this.placeholder()}
         ?frozen=${this.frozen}
       ></crackcam-verdict>

@@ -21,6 +21,8 @@ import { panelStyles } from './shared-styles';
  * date; the active one marked. Activate any, roll back to the previous one with one tap, delete,
  * export as a zip (TF.js files + metadata), import from a zip or a model.json URL. An import is
  * loaded on the base first (labels, shapes, base compatibility) and only stored when that works.
+ * Both kinds of model import: crack classifiers and one-class ("normal-only") models, e.g. a folder
+ * written by `npm run oneclass -- --out DIR` (zipped, or served with its model.json URL).
  *
  * @fires model-activated - detail `{ id }`: the active model changed (bubbles, composed).
  */
@@ -176,6 +178,8 @@ export class CrackcamModels extends LitElement {
   private summary(m: ModelSummary): string {
     const t = m.metadata.training as { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number } | undefined;
     const parts = [m.labels.join(' / '), new Date(m.savedAt).toLocaleString(), m.origin === 'imported' ? msg('imported') : msg('trained here')];
+    // A one-class model runs the live view in another mode: say so before it is made active.
+    if (m.metadata.kind === 'oneclass') parts.unshift(msg('normal-only (anomaly)', { desc: 'model list: a one-class model trained on sound surface only' }));
     if (typeof t?.valAccuracy === 'number') parts.push(msg(str`validation ${(t.valAccuracy * 100).toFixed(1)}%`));
     if (t?.n?.train !== undefined) parts.push(msg(str`${t.n.train} + ${t.n.validation ?? 0} captures`));
     return parts.join(' · ');

@@ -52,6 +52,8 @@ export class CrackcamTrainer extends LitElement {
   @property({ attribute: false }) classifier?: CrackClassifier;
   /** Library id of the active model. */
   @property() activeId = '';
+  /** The active model is a one-class ("normal-only") model, which this screen cannot fine-tune. */
+  @property({ type: Boolean }) normalOnly = false;
 
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
@@ -410,6 +412,11 @@ export class CrackcamTrainer extends LitElement {
       <div class="note">
         ${msg('Fine-tunes the classifier on your captures. The model in use only changes when you save the result.')}
       </div>
+      ${this.normalOnly
+        ? html`<div class="note" data-testid="train-normal-only">
+            ${msg('The active model is a normal-only (anomaly) model. To train, make a crack classifier active on the Models screen.')}
+          </div>`
+        : nothing}
       <div class="row">
         <label>
           ${msg('Start from')}

@@ -9,18 +9,29 @@ export function classDisplayName(label: string): string {
       return msg('Crack', { desc: 'verdict: the surface shows a crack' });
     case 'nocrack':
       return msg('No crack', { desc: 'verdict: no crack visible' });
+    case 'normal':
+      return msg('Normal', { desc: 'verdict of a normal-only model: the surface looks like the sound surface it learned' });
+    case 'anomaly':
+      return msg('Anomaly', { desc: 'verdict of a normal-only model: the surface looks unlike the sound surface it learned' });
     default:
       return label;
   }
 }
 
+/** Verdicts shown as an alarm (red, ⚠) and as all clear (green, ✓). */
+const ALARM = new Set(['crack', 'anomaly']);
+const CLEAR = new Set(['nocrack', 'normal']);
+
 /**
  * The verdict: class and probability, large and high-contrast, coded by colour *and* symbol and
  * text. Changes of class are announced through a polite live region (not every frame, which would
- * flood a screen reader).
+ * flood a screen reader). For a one-class model (`ratio` set) the number shown is the anomaly score
+ * as a multiple of the threshold (×1.0 is the boundary) instead of a probability, which such a
+ * model does not have.
  *
- * Test hooks (stable): `data-testid="verdict"`, `data-label` (class name, e.g. `crack`) and
- * `data-probability` (0..1), updated on every frame.
+ * Test hooks (stable): `data-testid="verdict"`, `data-label` (class name, e.g. `crack`, `anomaly`),
+ * `data-probability` (0..1) and, for a one-class model, `data-ratio` (score / threshold), updated
+ * on every frame.
  */
 @localized()
 @customElement('crackcam-verdict')
@@ -29,6 +40,8 @@ export class CrackcamVerdict extends LitElement {
   @property() label?: string;
   /** Probability of {@link label}, 0..1. */
   @property({ type: Number }) probability?: number;
+  /** Anomaly score / threshold of a one-class model; when set it is shown instead of the probability. */
+  @property({ type: Number }) ratio?: number;
   /** Shown instead of a verdict while there is none (e.g. "Loading model"). */
   @property() placeholder = '';
   /** The view is frozen on one frame. */
@@ -52,10 +65,10 @@ export class CrackcamVerdict extends LitElement {
       font-weight: 700;
       line-height: 1.1;
     }
-    .verdict.crack {
+    .verdict.alarm {
       background: #b71c1c;
     }
-    .verdict.nocrack {
+    .verdict.clear {
       background: #1b5e20;
     }
     .symbol {
@@ -101,13 +114,16 @@ export class CrackcamVerdict extends LitElement {
     if (this.label !== undefined) {
       this.dataset.label = this.label;
       this.dataset.probability = String(this.probability ?? 0);
+      if (this.ratio !== undefined) this.dataset.ratio = String(this.ratio);
+      else delete this.dataset.ratio;
     } else {
       delete this.dataset.label;
       delete this.dataset.probability;
+      delete this.dataset.ratio;
     }
     if (this.label !== this.announcedLabel) {
       this.announcedLabel = this.label;
-      this.announced = this.label === undefined ? '' : `${classDisplayName(this.label)}, ${percent(this.probability ?? 0)}`;
+      this.announced = this.label === undefined ? '' : `${classDisplayName(this.label)}, ${this.figure()}`;
     }
   }
 
@@ -117,15 +133,24 @@ export class CrackcamVerdict extends LitElement {
     if (label === undefined) {
       return html`<div class="verdict"><span class="placeholder">${this.placeholder}</span></div>${live}`;
     }
-    const symbol = label === 'crack' ? '⚠' : label === 'nocrack' ? '✓' : '•';
-    const cls = label === 'crack' || label === 'nocrack' ? label : '';
+    const symbol = ALARM.has(label) ? '⚠' : CLEAR.has(label) ? '✓' : '•';
+    const cls = ALARM.has(label) ? `alarm ${label}` : CLEAR.has(label) ? `clear ${label}` : '';
+    const title =
+      this.ratio !== undefined
+        ? msg('Anomaly score as a multiple of the threshold set on the normal captures (above ×1.0: anomaly)')
+        : msg(str`Probability of ${classDisplayName(label)}`);
     return html`<div class="verdict ${cls}">
         <span class="symbol" aria-hidden="true">${symbol}</span>
         <span class="label">${classDisplayName(label)}</span>
         ${this.frozen ? html`<span class="frozen">${msg('Frozen', { desc: 'badge: the live view is paused on one frame' })}</span>` : nothing}
-        <span class="probability" title=${msg(str`Probability of ${classDisplayName(label)}`)}>${percent(this.probability ?? 0)}</span>
+        <span class="probability" title=${title}>${this.figure()}</span>
       </div>
       ${live}`;
+  }
+
+  /** The number next to the label: a probability, or score / threshold for a one-class model. */
+  private figure(): string {
+    return this.ratio !== undefined ? `×${this.ratio.toFixed(this.ratio < 10 ? 2 : 0)}` : percent(this.probability ?? 0);
   }
 }
 
