@@ -180,6 +180,8 @@ export function normaliseRgba(
 export interface ResizeScratch {
   /** RGB floats of the (pooled) crop; grown when a larger crop comes. */
   rgb?: Float32Array;
+  /** Per output column: left and right source offsets and the right weight. */
+  taps?: Float64Array;
 }
 
 /**
@@ -214,27 +216,50 @@ export function cropResizeRgba(
   const p = Math.floor(side / k);
   if (!scratch.rgb || scratch.rgb.length < p * p * 3) scratch.rgb = new Float32Array(p * p * 3);
   const src = scratch.rgb;
-  const inv = 1 / (k * k);
-  for (let py = 0, o = 0; py < p; py++) {
-    for (let px = 0; px < p; px++, o += 3) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let dy = 0; dy < k; dy++) {
-        let i = ((y0 + py * k + dy) * width + x0 + px * k) * 4;
-        for (let dx = 0; dx < k; dx++, i += 4) {
-          r += rgba[i];
-          g += rgba[i + 1];
-          b += rgba[i + 2];
-        }
+  if (k === 2) {
+    // The usual case (a 480-line camera crop to 227): written out, twice as fast as the general loop.
+    for (let py = 0, o = 0; py < p; py++) {
+      let i0 = ((y0 + py * 2) * width + x0) * 4;
+      let i1 = i0 + width * 4;
+      for (let px = 0; px < p; px++, o += 3, i0 += 8, i1 += 8) {
+        src[o] = (rgba[i0] + rgba[i0 + 4] + rgba[i1] + rgba[i1 + 4]) * 0.25;
+        src[o + 1] = (rgba[i0 + 1] + rgba[i0 + 5] + rgba[i1 + 1] + rgba[i1 + 5]) * 0.25;
+        src[o + 2] = (rgba[i0 + 2] + rgba[i0 + 6] + rgba[i1 + 2] + rgba[i1 + 6]) * 0.25;
       }
-      src[o] = r * inv;
-      src[o + 1] = g * inv;
-      src[o + 2] = b * inv;
+    }
+  } else {
+    const inv = 1 / (k * k);
+    for (let py = 0, o = 0; py < p; py++) {
+      for (let px = 0; px < p; px++, o += 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let dy = 0; dy < k; dy++) {
+          let i = ((y0 + py * k + dy) * width + x0 + px * k) * 4;
+          for (let dx = 0; dx < k; dx++, i += 4) {
+            r += rgba[i];
+            g += rgba[i + 1];
+            b += rgba[i + 2];
+          }
+        }
+        src[o] = r * inv;
+        src[o + 1] = g * inv;
+        src[o + 2] = b * inv;
+      }
     }
   }
-  // Stage 2: bilinear p x p -> size x size, half-pixel centres, edges clamped (resizeBilinear's formulas).
+  // Stage 2: bilinear p x p -> size x size, half-pixel centres, edges clamped (resizeBilinear's
+  // formulas); the column taps are the same for every row, so they are worked out once.
   const ratio = p / size;
+  if (!scratch.taps || scratch.taps.length < size * 3) scratch.taps = new Float64Array(size * 3);
+  const taps = scratch.taps;
+  for (let c = 0; c < size; c++) {
+    const fx = ratio * (c + 0.5) - 0.5;
+    const x = Math.max(0, Math.floor(fx));
+    taps[c * 3] = x * 3;
+    taps[c * 3 + 1] = Math.min(p - 1, Math.ceil(fx)) * 3;
+    taps[c * 3 + 2] = fx - x;
+  }
   for (let r = 0, o = 0; r < size; r++) {
     const fy = ratio * (r + 0.5) - 0.5;
     const y = Math.max(0, Math.floor(fy));
@@ -242,11 +267,9 @@ export function cropResizeRgba(
     const top = y * p * 3;
     const bottom = Math.min(p - 1, Math.ceil(fy)) * p * 3;
     for (let c = 0; c < size; c++, o += 4) {
-      const fx = ratio * (c + 0.5) - 0.5;
-      const x = Math.max(0, Math.floor(fx));
-      const wx = fx - x;
-      const left = x * 3;
-      const right = Math.min(p - 1, Math.ceil(fx)) * 3;
+      const left = taps[c * 3];
+      const right = taps[c * 3 + 1];
+      const wx = taps[c * 3 + 2];
       for (let ch = 0; ch < 3; ch++) {
         const tl = src[top + left + ch];
         const tr = src[top + right + ch];
