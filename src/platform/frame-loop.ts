@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier, ImageInput } from '../core/classifier';
-import { centreCropBox, normaliseRgba } from '../core/preprocess';
+import { centreCropBox, centreCropPixels, cropResizeRgba, normaliseRgba, type ResizeScratch } from '../core/preprocess';
 
 /** What a model reports about one frame. Arrays are reused: valid until the next frame. */
 export interface FrameResult {
@@ -120,6 +120,11 @@ export interface FrameSource {
   frameId(): number | undefined;
   /** The current frame's pixels, ready for {@link FrameModel.infer}. */
   pixels(): ImageInput;
+  /**
+   * Optional asynchronous form of {@link pixels}; when present the loop stages every frame with it
+   * (inside the frame's timed latency), e.g. to copy the frame out with VideoFrame.copyTo.
+   */
+  stagePixels?(): Promise<ImageInput>;
   /** Calls `callback` once when a new frame may be there; returns a function that cancels it. */
   onNextFrame(callback: () => void): () => void;
 }
@@ -221,7 +226,9 @@ export class FrameLoop {
     const started = performance.now();
     let packed: tf.Tensor1D | undefined;
     try {
-      packed = tf.tidy(() => model.infer(this.source.pixels()));
+      const source = this.source;
+      const frame = source.stagePixels ? await source.stagePixels() : source.pixels();
+      packed = tf.tidy(() => model.infer(frame));
       // Async readback: on WebGL/WebGPU this waits for the GPU without blocking the main thread.
       const data = (await packed.data()) as Float32Array;
       packed.dispose();
@@ -265,24 +272,41 @@ export interface VideoFrameSourceOptions {
    * GPU-to-GPU.
    */
   willReadFrequently?: boolean;
+  /**
+   * Stage frames for the loop by copying the crop out of a WebCodecs VideoFrame and resampling it
+   * in JavaScript ({@link VideoFrameSource.stagePixels}) where the browser can; default: the value
+   * of `willReadFrequently` (the CPU backends). GPU backends keep the canvas, which stays on the GPU.
+   */
+  videoFrames?: boolean;
 }
 
 /**
- * Frames of a playing video. The crop box is drawn into one reused `size` x `size` canvas, so the
- * model gets a small image on every backend: a texture upload of 227x227 instead of the whole
- * frame on WebGL/WebGPU, and no full-frame pixel copy on WASM/CPU. Uses requestVideoFrameCallback
- * where available (one callback per decoded frame), else requestAnimationFrame.
+ * Frames of a playing video, staged as a `size` x `size` crop so the model gets a small image on
+ * every backend. On WebGL/WebGPU the crop box is drawn into one reused canvas (a texture upload of
+ * 227x227 instead of the whole frame). On WASM/CPU the loop stages frames with {@link stagePixels}:
+ * the crop is copied out of a VideoFrame and resampled in JavaScript, several times cheaper than the
+ * canvas's drawImage there (docs/bench.md); the canvas stays the fallback and serves captures.
+ * Uses requestVideoFrameCallback where available (one callback per decoded frame), else
+ * requestAnimationFrame.
  */
 export class VideoFrameSource implements FrameSource {
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
   cropFraction: number;
+  /** Whether {@link stagePixels} copies VideoFrames (false: it draws into the canvas like {@link pixels}). */
+  videoFrames: boolean;
+  /** The crop's RGBA bytes as copied out of the VideoFrame, reused while the crop size stays. */
+  private frameBytes = new Uint8Array(0);
+  private readonly scratch: ResizeScratch = {};
+  private readonly staged: ImageData;
 
   constructor(
     readonly video: HTMLVideoElement,
     options: VideoFrameSourceOptions,
   ) {
     this.cropFraction = options.cropFraction ?? 1;
+    this.videoFrames = (options.videoFrames ?? options.willReadFrequently ?? true) && typeof VideoFrame === 'function';
+    this.staged = new ImageData(options.size, options.size);
     this.canvas = document.createElement('canvas');
     this.canvas.width = options.size;
     this.canvas.height = options.size;
@@ -308,7 +332,54 @@ export class VideoFrameSource implements FrameSource {
     return this.canvas;
   }
 
-  /** The staged crop as pixels (what the model saw last, or the current frame after {@link pixels}). */
+  /**
+   * Stages the crop box of the current frame for the loop. With `videoFrames`, the crop is copied
+   * out of a VideoFrame as RGBA (the browser's own YUV->RGB conversion, only the crop's rows) and
+   * shrunk in JavaScript with centreCrop's filter (cropResizeRgba) into a reused ImageData: on the
+   * bench's WASM runs this takes ~1-2 ms where the canvas's drawImage takes 6-9 ms. Where
+   * VideoFrame.copyTo cannot convert to RGBA it falls back to the canvas for good.
+   */
+  async stagePixels(): Promise<ImageInput> {
+    if (!this.videoFrames) return this.pixels();
+    let frame: VideoFrame;
+    try {
+      frame = new VideoFrame(this.video);
+    } catch {
+      // No decodable frame at this instant (e.g. the stream is switching): the canvas copes.
+      return this.pixels();
+    }
+    try {
+      return await this.stageVideoFrame(frame);
+    } catch (e) {
+      console.warn('VideoFrame.copyTo to RGBA is not available here; staging frames with a canvas', e);
+      this.videoFrames = false;
+      return this.pixels();
+    } finally {
+      frame.close();
+    }
+  }
+
+  /**
+   * Stages the crop box of `frame` (not closed here) into the reused ImageData {@link stagePixels}
+   * returns: valid until the next call.
+   */
+  async stageVideoFrame(frame: VideoFrame): Promise<ImageData> {
+    const visible = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+    const crop = centreCropPixels(visible.width, visible.height, this.cropFraction);
+    // Copy a rect with even corners and sides (4:2:0 frames only allow those) around the crop.
+    const x = crop.x & ~1;
+    const y = crop.y & ~1;
+    const width = Math.min(visible.width - x, (crop.x + crop.side - x + 1) & ~1);
+    const height = Math.min(visible.height - y, (crop.y + crop.side - y + 1) & ~1);
+    if (this.frameBytes.length !== width * height * 4) this.frameBytes = new Uint8Array(width * height * 4);
+    const rect = { x: visible.x + x, y: visible.y + y, width, height };
+    await frame.copyTo(this.frameBytes, { rect, format: 'RGBA', colorSpace: 'srgb' });
+    const size = this.staged.width;
+    cropResizeRgba(this.frameBytes, width, height, { x: crop.x - x, y: crop.y - y, side: crop.side }, size, this.staged.data, this.scratch);
+    return this.staged;
+  }
+
+  /** The crop as {@link pixels} last drew it into the canvas (call pixels() first for the current frame). */
   cropImageData(): ImageData {
     return this.ctx.getImageData(0, 0, this.canvas.width, this.canvas.height);
   }

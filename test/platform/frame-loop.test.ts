@@ -11,7 +11,7 @@ class TensorSource implements FrameSource {
   id = 0;
   reads = 0;
   constructor(
-    private readonly images: tf.Tensor3D[],
+    protected readonly images: tf.Tensor3D[],
     private readonly advanceOnRead = false,
     /** Signal frames from a microtask (faster than any readback) instead of a timer. */
     private readonly immediate = false,
@@ -151,6 +151,55 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     await loop.stop();
     expect(new Set(counts)).toEqual(new Set([before]));
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stages frames with an asynchronous stagePixels when the source has one: same results, one in flight, no leak', async () => {
+    /** Stages the tensor frames as RGBA bytes after a delay, as VideoFrameSource's VideoFrame copy does. */
+    class StagingSource extends TensorSource {
+      stagings = 0;
+      async stagePixels(): Promise<tf.PixelData> {
+        this.stagings++;
+        const image = this.images[this.id % this.images.length];
+        const [h, w] = image.shape;
+        const rgb = await image.data();
+        await new Promise((r) => setTimeout(r, 2));
+        const data = new Uint8Array(w * h * 4);
+        for (let i = 0; i < w * h; i++) data.set([rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2], 255], i * 4);
+        return { data, width: w, height: h };
+      }
+    }
+    const inner = classifierFrameModel(classifier);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const counting: FrameModel = {
+      kind: inner.kind,
+      inputSize: inner.inputSize,
+      infer(frame) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        return inner.infer(frame);
+      },
+      decode(packed) {
+        inFlight--;
+        return inner.decode(packed);
+      },
+    };
+    const source = new StagingSource(images, true, true);
+    const before = tf.memory().numTensors;
+    const { seen, done, errors } = runFrames(counting, source, 6);
+    await done;
+    expect(errors).toEqual([]);
+    expect(source.reads).toBe(0);
+    expect(source.stagings).toBe(seen.length);
+    expect(maxInFlight).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    // Frame ids 1..n were staged in order: compare each with the tensor path on the same image.
+    for (let f = 0; f < 3; f++) {
+      const want = await classifier.classify(images[(f + 1) % images.length], { camClass: 'crack' });
+      expect(seen[f].label).toBe(want.label);
+      expect(seen[f].probability).toBeCloseTo(want.probability, 4);
+      for (let i = 0; i < want.cam.length; i++) expect(seen[f].map[i]).toBeCloseTo(want.cam[i], 3);
+    }
   });
 
   it('stop waits for the frame in flight and no result arrives after it', async () => {
