@@ -286,6 +286,7 @@ const out = {
             firstFrameMs: r1(r.firstFrameMs),
             loadMs: r1(r.loadMs),
             stageMs: r.stageMs,
+            staging: r.staging,
             tensors: [r.memory.tensorsBefore, r.memory.tensorsAfter],
             bytes: [r.memory.bytesBefore, r.memory.bytesAfter],
             wasmHeapBytes: r.memory.wasmHeapBefore === undefined ? undefined : [r.memory.wasmHeapBefore, r.memory.wasmHeapAfter],

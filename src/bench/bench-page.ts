@@ -7,13 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { hiddenLayerOf } from '../core/head';
+import { centreCropBox } from '../core/preprocess';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
 import { classifierFrameModel, FrameLoop, VideoFrameSource } from '../platform/frame-loop';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import { HeatmapPainter } from '../ui/heatmap-painter';
 import { ReferencePipeline } from './reference';
-import type { BackendBenchResult, BenchRunOptions, Timing } from './types';
+import type { BackendBenchResult, BenchRunOptions, StagingCheck, Timing } from './types';
 
 declare global {
   interface Window {
@@ -132,38 +133,41 @@ async function throughput(classifier: CrackClassifier, video: HTMLVideoElement, 
 
 /**
  * Where a pipeline frame's time goes, stage by stage, run synchronously so each stage's kernels are
- * timed where they execute (on WebGL/WebGPU the GPU work lands in `readback`).
+ * timed where they execute (on WebGL/WebGPU the GPU work lands in `readback`). On the same frames it
+ * also stages the crop the previous way (canvas drawImage + getImageData) and compares the two
+ * stagings' pixels and probabilities.
  */
-async function stages(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, n: number): Promise<Record<string, number>> {
-  const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu });
+async function stages(
+  classifier: CrackClassifier,
+  video: HTMLVideoElement,
+  heat: HTMLCanvasElement,
+  gpu: boolean,
+  n: number,
+): Promise<{ stageMs: Record<string, number>; staging: StagingCheck }> {
+  const size = classifier.inputSize;
+  const source = new VideoFrameSource(video, { size, willReadFrequently: !gpu });
+  const canvasSource = new VideoFrameSource(video, { size, willReadFrequently: !gpu, videoFrames: false });
   const model = classifierFrameModel(classifier);
   const tensorPath = classifierFrameModel(classifier, { stagedPixels: false });
   const painter = new HeatmapPainter(heat);
-  const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [], drawMedium: [], drawLow: [] };
-  // The crop drawn and read back (so the canvas really rasterises) at imageSmoothingQuality 'medium'
-  // (the source's) and 'low' (bilinear), on the same frames.
-  const quality = (q: ImageSmoothingQuality) => {
-    const c = document.createElement('canvas');
-    c.width = c.height = classifier.inputSize;
-    const ctx = c.getContext('2d', { willReadFrequently: !gpu, alpha: false });
-    if (!ctx) throw new Error('2D canvas is not available');
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = q;
-    return ctx;
-  };
-  const drawTimed = (ctx: CanvasRenderingContext2D): number => {
-    const side = Math.min(video.videoWidth, video.videoHeight);
-    const s = performance.now();
-    ctx.drawImage(video, (video.videoWidth - side) / 2, (video.videoHeight - side) / 2, side, side, 0, 0, ctx.canvas.width, ctx.canvas.height);
-    ctx.getImageData(0, 0, ctx.canvas.width, ctx.canvas.height);
-    return performance.now() - s;
-  };
-  const medium = quality('medium');
-  const low = quality('low');
+  const c = classifier.labels.length;
+  const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [], drawCanvas: [] };
+  const byteDiffs: number[] = [];
+  const byteBiases: number[] = [];
+  let maxProbDiff = 0;
+  let sameLabel = 0;
+  let compared = 0;
+  // The canvas staging as VideoFrameSource.pixels draws it, fed the same VideoFrame as the app's staging.
+  const compareCanvas = document.createElement('canvas');
+  compareCanvas.width = compareCanvas.height = size;
+  const compareCtx = compareCanvas.getContext('2d', { willReadFrequently: true, alpha: false });
+  if (!compareCtx) throw new Error('2D canvas is not available');
+  compareCtx.imageSmoothingEnabled = true;
+  compareCtx.imageSmoothingQuality = 'medium';
   for (let i = 0; i < n; i++) {
     await nextVideoFrame(video);
     const t0 = performance.now();
-    const frame = source.pixels();
+    const frame = await source.stagePixels();
     const t1 = performance.now();
     const packed = tf.tidy(() => model.infer(frame)); // [C + h*w]
     const t2 = performance.now();
@@ -177,17 +181,62 @@ async function stages(classifier: CrackClassifier, video: HTMLVideoElement, heat
     t.infer.push(t2 - t1);
     t.readback.push(t3 - t2);
     t.paint.push(t4 - t3);
-    // The same frame through fromPixels + cast + reverse + sub (the path before normaliseRgba), for comparison.
+    // The same staged frame through fromPixels + cast + reverse + sub (the path before normaliseRgba).
     const t5 = performance.now();
     const other = tf.tidy(() => tensorPath.infer(frame));
     const t6 = performance.now();
     await other.data();
     other.dispose();
     t.inferTensorPath.push(t6 - t5);
-    t.drawMedium.push(drawTimed(medium));
-    t.drawLow.push(drawTimed(low));
+    // The canvas staging (before VideoFrame copies): drawImage + the CPU read the model did of it.
+    const t7 = performance.now();
+    canvasSource.pixels();
+    canvasSource.cropImageData();
+    t.drawCanvas.push(performance.now() - t7);
+    if (!source.videoFrames) continue;
+    // Both stagings of one VideoFrame (the video moves on between separate grabs).
+    const still = new VideoFrame(video);
+    try {
+      const staged = await source.stageVideoFrame(still);
+      const box = centreCropBox(still.displayWidth, still.displayHeight, canvasSource.cropFraction);
+      compareCtx.drawImage(still, box.x, box.y, box.size, box.size, 0, 0, size, size);
+      const bytes = compareCtx.getImageData(0, 0, size, size).data;
+      let sum = 0;
+      let signed = 0;
+      for (let j = 0; j < bytes.length; j += 4) {
+        for (let ch = 0; ch < 3; ch++) {
+          const d = bytes[j + ch] - staged.data[j + ch];
+          sum += Math.abs(d);
+          signed += d;
+        }
+      }
+      byteDiffs.push(sum / ((bytes.length / 4) * 3));
+      byteBiases.push(signed / ((bytes.length / 4) * 3));
+      const both = [staged, compareCtx.canvas].map((px) => tf.tidy(() => model.infer(px)));
+      const [a, b] = (await Promise.all(both.map((x) => x.data()))) as Float32Array[];
+      tf.dispose(both);
+      let best = 0;
+      let bestCanvas = 0;
+      for (let j = 0; j < c; j++) {
+        maxProbDiff = Math.max(maxProbDiff, Math.abs(a[j] - b[j]));
+        if (a[j] > a[best]) best = j;
+        if (b[j] > b[bestCanvas]) bestCanvas = j;
+      }
+      compared++;
+      if (best === bestCanvas) sameLabel++;
+    } finally {
+      still.close();
+    }
   }
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(timing(v).medianMs * 100) / 100]));
+  const stageMs = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(timing(v).medianMs * 100) / 100]));
+  const staging: StagingCheck = {
+    videoFrames: source.videoFrames,
+    meanAbsByteDiff: byteDiffs.length ? Math.round(timing(byteDiffs).medianMs * 100) / 100 : undefined,
+    meanByteBias: byteBiases.length ? Math.round(timing(byteBiases).medianMs * 100) / 100 : undefined,
+    maxAbsProbabilityDiff: Math.round(maxProbDiff * 1e4) / 1e4,
+    sameLabel: compared ? sameLabel / compared : undefined,
+  };
+  return { stageMs, staging };
 }
 
 async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
@@ -257,7 +306,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
     }
     const after = memory();
     const heapAfter = wasmHeap();
-    const stageMs = await stages(classifier, video, heat, gpu, Math.min(options.frames, 30));
+    const { stageMs, staging } = await stages(classifier, video, heat, gpu, Math.min(options.frames, 30));
     let tp: { features: number; train: number } | undefined;
     if (options.trainImages > 0) tp = await throughput(classifier, video, options.trainImages);
     const env = tf.env();
@@ -291,6 +340,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
         wasmHeapAfter: heapAfter,
       },
       stageMs,
+      staging,
       featureImagesPerSec: tp?.features,
       headTrainSamplesPerSec: tp?.train,
     };

@@ -49,10 +49,26 @@ export interface BackendBenchResult {
   pipelineMemory: { tensorGrowth: number; bytesGrowth: number; frames: number };
   /** Memory from before the first measured frame to after the last, all three paths. */
   memory: MemoryDelta & { wasmHeapBefore?: number; wasmHeapAfter?: number };
-  /** Median ms per stage of a pipeline frame run step by step (draw: video -> staged crop; infer: input tensor + network + Grad-CAM, queued on GPU backends; readback; paint; inferTensorPath: infer without the staged-pixels fast path, same frames; drawMedium / drawLow: drawImage + getImageData of the crop at smoothing quality 'medium' (the app's) / 'low'). */
+  /** Median ms per stage of a pipeline frame run step by step (draw: video -> staged crop, as the app stages it; infer: input tensor + network + Grad-CAM, queued on GPU backends; readback; paint; inferTensorPath: infer without the staged-pixels fast path, same frames; drawCanvas: the canvas staging, drawImage + getImageData of the crop, same frames). */
   stageMs: Record<string, number>;
+  /** The app's staging against the canvas staging on the same frames. */
+  staging: StagingCheck;
   /** Feature extraction of trainHead (base forward passes in batches of 16), images per second. */
   featureImagesPerSec?: number;
   /** Head training on cached features, samples per second (epochs x images / training time). */
   headTrainSamplesPerSec?: number;
+}
+
+/** How the app's staged crop compares with the canvas drawImage staging of the same frames. */
+export interface StagingCheck {
+  /** Whether the app's source staged frames from VideoFrames (false: it used the canvas itself). */
+  videoFrames: boolean;
+  /** Median over frames of the mean absolute RGB difference, 0..255; undefined when no VideoFrame was staged. */
+  meanAbsByteDiff?: number;
+  /** Median over frames of the mean signed difference, canvas minus app staging, 0..255 units. */
+  meanByteBias?: number;
+  /** Largest absolute difference of a class probability between the two stagings over all frames. */
+  maxAbsProbabilityDiff: number;
+  /** Fraction of compared frames on which both stagings gave the same label; undefined when none were compared. */
+  sameLabel?: number;
 }

@@ -40,7 +40,9 @@ it('prints one JSON line with the documented shape', async () => {
   expect(wasm.tensors[0]).toBeGreaterThan(0);
   expect(wasm.featureImagesPerSec).toBeGreaterThan(0);
   expect(wasm.headTrainSamplesPerSec).toBeGreaterThan(0);
-  expect(Object.keys(wasm.stageMs).sort()).toEqual(['draw', 'drawLow', 'drawMedium', 'infer', 'inferTensorPath', 'paint', 'readback']);
+  expect(Object.keys(wasm.stageMs).sort()).toEqual(['draw', 'drawCanvas', 'infer', 'inferTensorPath', 'paint', 'readback']);
+  expect(wasm.staging.videoFrames).toBe(true);
+  expect(wasm.staging.sameLabel).toBeGreaterThan(0);
   expect(out.firstVerdictMs.cold).toBeGreaterThan(0);
   expect(out.firstVerdictMs.warm).toBeGreaterThan(0);
   expect(out.bundleGzipBytes).toBeGreaterThan(out.bundleInitialGzipBytes);
