@@ -26,7 +26,7 @@ import {
   type OneClassModel,
 } from '../core/oneclass';
 import { camMaskScores } from '../core/cam-metrics';
-import { auroc } from '../core/oneclass-linalg';
+import { anomalyReport } from '../core/metrics';
 import { centreCrop } from '../core/preprocess';
 import { createRng, shuffled } from '../core/random';
 import { takePerClass } from '../core/split';
@@ -278,18 +278,20 @@ runCli(async () => {
   const positive = kept.map((f) => f.label !== normalLabel);
   const threshold = model.threshold;
   const flagged = scores.map((s) => s > threshold);
-  const correct = flagged.filter((a, i) => a === positive[i]).length;
   if (args.scores) {
     const rows = kept.map((f, i) => `${JSON.stringify(path.resolve(f.path))},${f.label},${scores[i]},${flagged[i]}`);
     await writeFile(args.scores, `file,label,score,anomalous\n${rows.join('\n')}\n`);
   }
-  const nPos = positive.filter(Boolean).length;
-  const nNeg = positive.length - nPos;
-  const tpr = flagged.filter((a, i) => a && positive[i]).length / Math.max(nPos, 1);
-  const fpr = flagged.filter((a, i) => a && !positive[i]).length / Math.max(nNeg, 1);
+  const report = anomalyReport(
+    scores.filter((_, i) => !positive[i]),
+    scores.filter((_, i) => positive[i]),
+    threshold,
+  );
+  if (report.auroc === undefined) throw new Error(`--eval ${args.eval}: AUROC needs readable images of both '${normalLabel}' and another label`);
+  const { nAbnormal: nPos, nNormal: nNeg, detectionRate: tpr, falseAlarmRate: fpr } = report;
   const out = {
-    auroc: auroc(scores, positive),
-    accuracyAtThreshold: correct / kept.length,
+    auroc: report.auroc,
+    accuracyAtThreshold: report.accuracy,
     n: kept.length,
     nCrack: nPos,
     nNormal: nNeg,

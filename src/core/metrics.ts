@@ -1,3 +1,5 @@
+import { auroc } from './oneclass-linalg';
+
 /** Per-class scores of a classification run. */
 export interface ClassScores {
   n: number;
@@ -33,4 +35,40 @@ export function classificationReport(labels: readonly string[], truth: readonly 
     perClass[l] = { n, recall: n ? tp / n : 0, precision: predictedAsL ? tp / predictedAsL : 0 };
   }
   return { accuracy: truth.length ? correct / truth.length : 0, n: truth.length, perClass, confusion };
+}
+
+/** How well an anomaly score separates normal images from abnormal ones, at a threshold. */
+export interface AnomalyReport {
+  /** Area under the ROC curve (abnormal ranked above normal); undefined without both kinds. */
+  auroc?: number;
+  threshold: number;
+  nNormal: number;
+  nAbnormal: number;
+  /** Share of normal images scored above the threshold. */
+  falseAlarmRate: number;
+  /** Share of abnormal images scored above the threshold. */
+  detectionRate: number;
+  /** Share of all images on the right side of the threshold. */
+  accuracy: number;
+}
+
+/**
+ * Scores an anomaly detector at `threshold`: above it is "abnormal". For a one-class model trained
+ * on normal captures, pass the held-out (cross-validated) scores of those captures as `normal`, so
+ * the false-alarm rate is not flattered by images the model was fitted on.
+ */
+export function anomalyReport(normal: readonly number[], abnormal: readonly number[], threshold: number): AnomalyReport {
+  const above = (xs: readonly number[]) => xs.filter((s) => s > threshold).length;
+  const falseAlarms = above(normal);
+  const detected = above(abnormal);
+  const n = normal.length + abnormal.length;
+  return {
+    auroc: normal.length > 0 && abnormal.length > 0 ? auroc([...normal, ...abnormal], [...normal.map(() => false), ...abnormal.map(() => true)]) : undefined,
+    threshold,
+    nNormal: normal.length,
+    nAbnormal: abnormal.length,
+    falseAlarmRate: normal.length ? falseAlarms / normal.length : 0,
+    detectionRate: abnormal.length ? detected / abnormal.length : 0,
+    accuracy: n ? (normal.length - falseAlarms + detected) / n : 0,
+  };
 }
