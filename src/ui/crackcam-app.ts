@@ -24,8 +24,9 @@ export type AppView = 'live' | 'captures' | 'train' | 'models';
  * inspection view with one-tap labelled capture, the capture library, the trainer and the model
  * library. It picks the TF.js backend, loads the base once and the active model from the library
  * (else the built-in one): a crack classifier, or a one-class ("normal-only") model, which the live
- * view then runs in anomaly mode (the trainer only fine-tunes classifiers). The camera starts independently, so a camera problem never blocks the
- * rest of the app and a model problem never hides the camera. The camera and frame loop are
+ * view then runs in anomaly mode. The trainer fine-tunes classifiers, or trains a normal-only model
+ * on the shared base whatever model is active. The camera starts independently, so a camera problem
+ * never blocks the rest of the app and a model problem never hides the camera. The camera and frame loop are
  * suspended while another screen is shown (training gets the CPU).
  *
  * Test hooks: `data-model-id`, `data-model-name`, `data-model-version`, `data-model-kind`
@@ -232,6 +233,7 @@ export class CrackcamApp extends LitElement {
     else if (wasLive) await this.liveView?.suspend();
     if (view === 'captures' || view === 'train') this.classes = (await this.captureStore?.classes()) ?? this.classes;
     if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();
+    if (view === 'train') await this.trainer?.refresh();
     if (view === 'models') await this.renderRoot.querySelector('crackcam-models')?.refresh();
   }
 
@@ -279,7 +281,15 @@ export class CrackcamApp extends LitElement {
         <crackcam-captures .store=${this.captureStore} .inputSize=${(this.classifier ?? this.oneClass)?.inputSize ?? 227}></crackcam-captures>
       </div>
       <div class="screen" ?hidden=${this.view !== 'train'} @model-saved=${this.onModelChanged}>
-        <crackcam-trainer .captures=${this.captureStore} .models=${this.modelStore} .classifier=${this.classifier} .activeId=${this.activeId} .normalOnly=${this.oneClass !== undefined}></crackcam-trainer>
+        <crackcam-trainer
+          .captures=${this.captureStore}
+          .models=${this.modelStore}
+          .classifier=${this.classifier}
+          .activeId=${this.activeId}
+          .normalOnly=${this.oneClass !== undefined}
+          .base=${this.base}
+          .preprocessing=${(this.classifier ?? this.oneClass)?.metadata.preprocessing}
+        ></crackcam-trainer>
       </div>
       <div class="screen" ?hidden=${this.view !== 'models'} @model-activated=${this.onModelChanged}>
         <crackcam-models .store=${this.modelStore} .base=${this.base} .builtin=${this.builtin}></crackcam-models>

@@ -1,20 +1,27 @@
 import { localized, msg, str } from '@lit/localize';
 import * as tf from '@tensorflow/tfjs';
 import { css, html, LitElement, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { DEFAULT_AUGMENT } from '../core/augment';
+import type { BaseNetwork } from '../core/base';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { colouriseMap } from '../core/colormap';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
+import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type EpochStats, type HeadTrainingResult } from '../core/trainer';
 import { blobToTensor, captureSample, predictSamples } from '../platform/capture-samples';
 import { CaptureStoreError, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
 import { filesReader, type ModelStore } from '../platform/model-store';
+import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
 import { panelStyles } from './shared-styles';
+import { ScreenWakeLock } from './wake-lock';
+
+/** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
+export type TrainMode = 'classifier' | 'normal-only';
 
 type Phase = 'idle' | 'features' | 'training' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
 
@@ -34,14 +41,18 @@ interface Outcome {
 }
 
 /**
- * On-device fine-tuning of the head on the stored captures with the shared core trainer: start
- * from the current model or from the base, seeded train/validation split, live loss/accuracy
- * curves, epoch and ETA, cancel at any time; the screen is kept awake while it runs. The result
- * screen compares the new model with the current one on the same validation captures (accuracy,
+ * The Train screen. Its mode choice picks what to train: a crack classifier (below), or a
+ * normal-only (anomaly) model from the captures of one label (`crackcam-normal-only-trainer`, which
+ * needs only the base, so it works whatever model is active).
+ *
+ * Classifier mode: on-device fine-tuning of the head on the stored captures with the shared core
+ * trainer: start from the current model or from the base, seeded train/validation split, live
+ * loss/accuracy curves, epoch and ETA, cancel at any time; the screen is kept awake while it runs.
+ * The result screen compares the new model with the current one on the same validation captures (accuracy,
  * confusion matrix, misclassified captures); Save adds it to the model library as a new version
  * and makes it active.
  *
- * @fires model-saved - detail `{ id }` of the new model, after it was stored and activated (bubbles, composed).
+ * @fires model-saved - detail `{ id }` of the new model (either mode), after it was stored and activated (bubbles, composed).
  */
 @localized()
 @customElement('crackcam-trainer')
@@ -54,6 +65,13 @@ export class CrackcamTrainer extends LitElement {
   @property() activeId = '';
   /** The active model is a one-class ("normal-only") model, which this screen cannot fine-tune. */
   @property({ type: Boolean }) normalOnly = false;
+  /** The app's shared base, for normal-only training (which needs no classifier). Not owned. */
+  @property({ attribute: false }) base?: BaseNetwork;
+  /** Preprocessing the base runs with (the active model's). */
+  @property() preprocessing?: PreprocessingMode;
+
+  @state() private mode: TrainMode = 'classifier';
+  @query('crackcam-normal-only-trainer') private normalOnlyTrainer?: HTMLElementTagNameMap['crackcam-normal-only-trainer'];
 
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
@@ -66,7 +84,7 @@ export class CrackcamTrainer extends LitElement {
   @state() private outcome?: Outcome;
   @state() private thumbs = new Map<string, string>();
   private abort?: AbortController;
-  private wakeLock?: WakeLockSentinel;
+  private readonly wakeLock = new ScreenWakeLock();
 
   static override styles = [
     panelStyles,
@@ -128,9 +146,14 @@ export class CrackcamTrainer extends LitElement {
     this.clearOutcome();
   }
 
-  /** True while a run is in progress. */
+  /** True while a run (of either mode) is in progress. */
   get running(): boolean {
-    return this.phase === 'features' || this.phase === 'training' || this.phase === 'scoring';
+    return this.phase === 'features' || this.phase === 'training' || this.phase === 'scoring' || (this.normalOnlyTrainer?.running ?? false);
+  }
+
+  /** Re-reads what the screen shows about the captures (their counts per label). */
+  async refresh(): Promise<void> {
+    await this.normalOnlyTrainer?.refresh();
   }
 
   private clearOutcome(): void {
@@ -138,18 +161,6 @@ export class CrackcamTrainer extends LitElement {
     this.outcome = undefined;
     this.thumbs.forEach((u) => URL.revokeObjectURL(u));
     this.thumbs = new Map();
-  }
-
-  private async keepAwake(on: boolean): Promise<void> {
-    try {
-      if (on && 'wakeLock' in navigator && document.visibilityState === 'visible') this.wakeLock = await navigator.wakeLock.request('screen');
-      if (!on) {
-        await this.wakeLock?.release();
-        this.wakeLock = undefined;
-      }
-    } catch {
-      // not allowed (battery saver, no user activation): training still works
-    }
   }
 
   private async train(): Promise<void> {
@@ -164,7 +175,7 @@ export class CrackcamTrainer extends LitElement {
     this.abort = abort;
     const started = performance.now();
     let trainStarted = 0;
-    await this.keepAwake(true);
+    await this.wakeLock.acquire();
     try {
       const all = await this.captures.list();
       const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await this.captures.classes() });
@@ -235,13 +246,14 @@ export class CrackcamTrainer extends LitElement {
       }
     } finally {
       this.abort = undefined;
-      await this.keepAwake(false);
+      await this.wakeLock.release();
     }
   }
 
-  /** Cancels a running training (the active model stays). */
+  /** Cancels a running training of either mode (the active model stays). */
   cancel(): void {
     this.abort?.abort();
+    this.normalOnlyTrainer?.cancel();
   }
 
   /** Metadata of the trained model: the next version of the current one. */
@@ -391,6 +403,29 @@ export class CrackcamTrainer extends LitElement {
   }
 
   override render() {
+    const busy = this.running;
+    return html`
+      <h2>${msg('Teach the model')}</h2>
+      <div class="row">
+        <label>
+          ${msg('Model type')}
+          <select data-testid="train-mode" ?disabled=${busy} @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as TrainMode)}>
+            <option value="classifier" ?selected=${this.mode === 'classifier'}>${msg('Crack classifier', { desc: 'mode badge: the crack / no-crack classifier runs' })}</option>
+            <option value="normal-only" ?selected=${this.mode === 'normal-only'}>
+              ${msg('Normal-only (anomaly)', { desc: 'mode badge: a one-class model trained on sound surface only flags anomalies' })}
+            </option>
+          </select>
+        </label>
+      </div>
+      ${this.mode === 'normal-only'
+        ? html`<crackcam-normal-only-trainer
+            @running-changed=${() => this.requestUpdate()}
+            .captures=${this.captures} .models=${this.models} .base=${this.base} .preprocessing=${this.preprocessing} .activeId=${this.activeId}></crackcam-normal-only-trainer>`
+        : this.renderClassifier()}
+    `;
+  }
+
+  private renderClassifier() {
     const h = this.history;
     const running = this.running;
     const status =
@@ -408,13 +443,12 @@ export class CrackcamTrainer extends LitElement {
                   ? msg('Done: review and save.')
                   : '';
     return html`
-      <h2>${msg('Teach the model')}</h2>
       <div class="note">
         ${msg('Fine-tunes the classifier on your captures. The model in use only changes when you save the result.')}
       </div>
       ${this.normalOnly
         ? html`<div class="note" data-testid="train-normal-only">
-            ${msg('The active model is a normal-only (anomaly) model. To train, make a crack classifier active on the Models screen.')}
+            ${msg('The active model is a normal-only (anomaly) model. To fine-tune a classifier, make a crack classifier active on the Models screen; normal-only training works with any model.')}
           </div>`
         : nothing}
       <div class="row">
