@@ -8,7 +8,7 @@ import { blobToTensor, captureSample } from '../platform/capture-samples';
 import { CaptureStoreError, type CaptureStore } from '../platform/capture-store';
 import type { ModelStore } from '../platform/model-store';
 import { MIN_NORMAL_CAPTURES, trainNormalOnly, type NormalOnlyOutcome } from '../platform/normal-only-training';
-import { panelStyles } from './shared-styles';
+import { panelStyles, resultStyles } from './shared-styles';
 import { ScreenWakeLock } from './wake-lock';
 
 type Phase = 'idle' | 'features' | 'fit' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
@@ -55,10 +55,8 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
 
   static override styles = [
     panelStyles,
+    resultStyles,
     css`
-      progress {
-        width: 14rem;
-      }
       input[type='text'] {
         width: 10rem;
       }
@@ -67,21 +65,6 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
         flex-wrap: wrap;
         gap: 1.5rem;
         padding: 0.3rem 0.8rem;
-      }
-      .big {
-        font-size: 1.6rem;
-        font-weight: 700;
-      }
-      table {
-        border-collapse: collapse;
-        margin: 0.4rem 0.8rem;
-      }
-      th,
-      td {
-        border: 1px solid #546e7a;
-        padding: 0.25rem 0.6rem;
-        text-align: right;
-        font-variant-numeric: tabular-nums;
       }
     `,
   ];
@@ -228,17 +211,17 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           ? nothing
           : html`<div>
               ${msg('AUROC')}
-              <div class="big" data-testid="oc-auroc" data-value=${String(e.auroc)}>${e.auroc.toFixed(3)}</div>
+              <div class="score" data-testid="oc-auroc" data-value=${String(e.auroc)}>${e.auroc.toFixed(3)}</div>
             </div>`}
         ${e.nAbnormal > 0
           ? html`<div>
               ${msg('Detected')}
-              <div class="big" data-testid="oc-detection" data-value=${String(e.detectionRate)}>${pct(e.detectionRate)}</div>
+              <div class="score" data-testid="oc-detection" data-value=${String(e.detectionRate)}>${pct(e.detectionRate)}</div>
             </div>`
           : nothing}
         <div>
           ${msg('False alarms')}
-          <div class="big" data-testid="oc-false-alarms" data-value=${String(e.falseAlarmRate)}>${pct(e.falseAlarmRate)}</div>
+          <div class="score" data-testid="oc-false-alarms" data-value=${String(e.falseAlarmRate)}>${pct(e.falseAlarmRate)}</div>
         </div>
       </div>
       <table data-testid="oc-evaluation">

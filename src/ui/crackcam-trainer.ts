@@ -17,7 +17,7 @@ import { CaptureStoreError, type CaptureRecord, type CaptureStore } from '../pla
 import { filesReader, type ModelStore } from '../platform/model-store';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
-import { panelStyles } from './shared-styles';
+import { panelStyles, resultStyles } from './shared-styles';
 import { ScreenWakeLock } from './wake-lock';
 
 /** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
@@ -88,26 +88,13 @@ export class CrackcamTrainer extends LitElement {
 
   static override styles = [
     panelStyles,
+    resultStyles,
     css`
       .charts {
         display: flex;
         flex-wrap: wrap;
         gap: 0.5rem;
         padding: 0.5rem 0.8rem;
-      }
-      progress {
-        width: 14rem;
-      }
-      table {
-        border-collapse: collapse;
-        margin: 0.4rem 0.8rem;
-      }
-      th,
-      td {
-        border: 1px solid #546e7a;
-        padding: 0.25rem 0.6rem;
-        text-align: right;
-        font-variant-numeric: tabular-nums;
       }
       td.hit {
         background: #1b5e20;
@@ -117,10 +104,6 @@ export class CrackcamTrainer extends LitElement {
         flex-wrap: wrap;
         gap: 1rem;
         padding: 0.3rem 0.8rem;
-      }
-      .score {
-        font-size: 1.6rem;
-        font-weight: 700;
       }
       .miss {
         display: flex;

@@ -65,3 +65,25 @@ export const panelStyles = css`
     margin: 0.6rem 0.8rem 0.2rem;
   }
 `;
+
+/** Progress bar, figure and table of the trainers' progress and result screens. */
+export const resultStyles = css`
+  progress {
+    width: 14rem;
+  }
+  table {
+    border-collapse: collapse;
+    margin: 0.4rem 0.8rem;
+  }
+  th,
+  td {
+    border: 1px solid #546e7a;
+    padding: 0.25rem 0.6rem;
+    text-align: right;
+    font-variant-numeric: tabular-nums;
+  }
+  .score {
+    font-size: 1.6rem;
+    font-weight: 700;
+  }
+`;
