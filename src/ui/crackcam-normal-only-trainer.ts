@@ -136,6 +136,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
       );
       return;
     }
+    this.progress = { done: 0, total: normal.length };
     const abort = new AbortController();
     this.abort = abort;
     await this.wakeLock.acquire();

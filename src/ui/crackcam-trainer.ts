@@ -387,6 +387,7 @@ export class CrackcamTrainer extends LitElement {
 
   override render() {
     const busy = this.running;
+    // The normal-only trainer stays connected in both modes, so its finished result survives a look at the other mode.
     return html`
       <h2>${msg('Teach the model')}</h2>
       <div class="row">
@@ -400,11 +401,17 @@ export class CrackcamTrainer extends LitElement {
           </select>
         </label>
       </div>
-      ${this.mode === 'normal-only'
-        ? html`<crackcam-normal-only-trainer
-            @running-changed=${() => this.requestUpdate()}
-            .captures=${this.captures} .models=${this.models} .base=${this.base} .preprocessing=${this.preprocessing} .activeId=${this.activeId}></crackcam-normal-only-trainer>`
-        : this.renderClassifier()}
+      <div ?hidden=${this.mode !== 'normal-only'}>
+        <crackcam-normal-only-trainer
+          @running-changed=${() => this.requestUpdate()}
+          .captures=${this.captures}
+          .models=${this.models}
+          .base=${this.base}
+          .preprocessing=${this.preprocessing}
+          .activeId=${this.activeId}
+        ></crackcam-normal-only-trainer>
+      </div>
+      ${this.mode === 'classifier' ? this.renderClassifier() : nothing}
     `;
   }
 

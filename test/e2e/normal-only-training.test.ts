@@ -165,6 +165,11 @@ describe('normal-only training on the device', () => {
     const note = await page.locator('crackcam-normal-only-trainer').evaluate((e) => e.shadowRoot?.textContent ?? '');
     const threshold = Number(/Threshold (\d+(\.\d+)?)/.exec(note)?.[1]);
     expect(Math.abs(threshold / referenceThreshold - 1), `app ${threshold}, Node ${referenceThreshold}`).toBeLessThan(0.5);
+    // A look at the classifier mode does not drop the result.
+    await page.locator('[data-testid="train-mode"]').selectOption('classifier');
+    await page.locator('[data-testid="train-start-from"]').waitFor();
+    await page.locator('[data-testid="train-mode"]').selectOption('normal-only');
+    expect(await page.locator('[data-testid="oc-save"]').isVisible()).toBe(true);
   });
 
   it('saves a new normal-only model to the library and makes it active', async () => {
