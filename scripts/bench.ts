@@ -5,7 +5,8 @@
  * Chromium with a fake camera (photos from ../shared/data) through playwright-core. For each
  * backend, in one page and taking turns in rounds of --block frames, it measures
  *   rawForward  the bare network (base + Layers head) on a 227x227 tensor, result downloaded;
- *   pipeline    the app's frame path: video frame -> crop -> probabilities + Grad-CAM -> heatmap painted;
+ *   pipeline    the app's frame path: video frame -> crop -> probabilities + Grad-CAM -> heatmap painted
+ *               (on WASM also with the canvas staging the VideoFrame copy replaced: pipelineCanvas);
  *   reference   a pipeline as public examples write it (src/bench/reference.ts), same model and frames;
  * plus tensors / bytes before and after, feature-extraction and head-training throughput. Once per run:
  * time to first verdict of the real app (cold: fresh profile; warm: reload with the service worker's
@@ -280,6 +281,8 @@ const out = {
             bytesGrowth: r.memory.bytesAfter - r.memory.bytesBefore,
             pipelineOverRaw: Math.round((r.pipeline.medianMs / r.rawForward.medianMs) * 100) / 100,
             referenceOverPipeline: Math.round((r.reference.medianMs / r.pipeline.medianMs) * 100) / 100,
+            pipelineCanvasMs: r.pipelineCanvas ? r1(r.pipelineCanvas.medianMs) : undefined,
+            pipelineCanvasOverRaw: r.pipelineCanvas ? Math.round((r.pipelineCanvas.medianMs / r.rawForward.medianMs) * 100) / 100 : undefined,
             rawForwardP95Ms: r1(r.rawForward.p95Ms),
             referenceP95Ms: r1(r.reference.p95Ms),
             frames: r.pipeline.samples,

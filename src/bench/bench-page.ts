@@ -56,10 +56,14 @@ class Pipeline {
   private pending?: { need: number; out: number[]; resolve(): void };
   private failure?: unknown;
 
-  constructor(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean) {
+  readonly source: VideoFrameSource;
+
+  /** `videoFrames: false` forces the canvas staging (the path before VideoFrame copies) for comparison. */
+  constructor(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, videoFrames?: boolean) {
     this.painter = new HeatmapPainter(heat);
     this.painter.resize(heat.width, heat.height);
-    const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu });
+    const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu, videoFrames });
+    this.source = source;
     this.loop = new FrameLoop({
       model: classifierFrameModel(classifier),
       source,
@@ -252,6 +256,9 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const loadMs = performance.now() - t0;
   const gpu = choice.name === 'webgl' || choice.name === 'webgpu';
   const pipeline = new Pipeline(classifier, video, heat, gpu);
+  // Where the app stages frames from VideoFrames, the same pipeline with the canvas staging takes its
+  // turn in every round too, so the two are compared under the same load.
+  const canvasPipeline = pipeline.source.videoFrames ? new Pipeline(classifier, video, heat, gpu, false) : undefined;
   const reference = new ReferencePipeline(classifier, refCanvas, gpu ? 'layers' : 'matmul');
   // A fixed normalised-range input for the bare network. // [1, 227, 227, 3]
   const x = tf.randomUniform([1, classifier.inputSize, classifier.inputSize, 3], -124, 152, 'float32', 7) as tf.Tensor4D;
@@ -272,6 +279,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
     // Warm-up (shader compilation, first allocations); the reference may fall back to the matMul head.
     for (let i = 0; i < options.warmup; i++) await raw();
     await pipeline.frames(options.warmup);
+    await canvasPipeline?.frames(options.warmup);
     for (let i = 0; i < options.warmup; i++) {
       try {
         await nextVideoFrame(video);
@@ -282,7 +290,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
         reference.headForm = 'matmul';
       }
     }
-    const times = { raw: [] as number[], pipeline: [] as number[], reference: [] as number[] };
+    const times = { raw: [] as number[], pipeline: [] as number[], pipelineCanvas: [] as number[], reference: [] as number[] };
     const before = memory();
     const heapBefore = wasmHeap();
     let tensorGrowth = 0;
@@ -298,6 +306,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
       const m1 = memory();
       tensorGrowth += m1.numTensors - m0.numTensors;
       bytesGrowth += m1.numBytes - m0.numBytes;
+      if (canvasPipeline) times.pipelineCanvas.push(...(await canvasPipeline.frames(n)));
       for (let i = 0; i < n; i++) {
         await nextVideoFrame(video);
         times.reference.push(ref());
@@ -328,6 +337,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
       firstFrameMs,
       rawForward: timing(times.raw),
       pipeline: timing(times.pipeline),
+      pipelineCanvas: canvasPipeline ? timing(times.pipelineCanvas) : undefined,
       reference: timing(times.reference),
       referenceHead: reference.headForm,
       pipelineMemory: { tensorGrowth, bytesGrowth, frames: times.pipeline.length },
@@ -348,6 +358,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
     x.dispose();
     reference.dispose();
     await pipeline.loop.stop();
+    await canvasPipeline?.loop.stop();
     classifier.dispose();
     for (const t of stream.getTracks()) t.stop();
   }

@@ -42,6 +42,8 @@ export interface BackendBenchResult {
   firstFrameMs: number;
   rawForward: Timing;
   pipeline: Timing;
+  /** The pipeline with the canvas staging (drawImage + getImageData), same rounds; only where the app stages VideoFrames. */
+  pipelineCanvas?: Timing;
   reference: Timing;
   /** Head form the reference's gradient pass used. */
   referenceHead: 'layers' | 'matmul';

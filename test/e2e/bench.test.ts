@@ -42,6 +42,7 @@ it('prints one JSON line with the documented shape', async () => {
   expect(wasm.headTrainSamplesPerSec).toBeGreaterThan(0);
   expect(Object.keys(wasm.stageMs).sort()).toEqual(['draw', 'drawCanvas', 'infer', 'inferTensorPath', 'paint', 'readback']);
   expect(wasm.staging.videoFrames).toBe(true);
+  expect(wasm.pipelineCanvasMs).toBeGreaterThan(0);
   expect(wasm.staging.sameLabel).toBeGreaterThan(0);
   expect(out.firstVerdictMs.cold).toBeGreaterThan(0);
   expect(out.firstVerdictMs.warm).toBeGreaterThan(0);
