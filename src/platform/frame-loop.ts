@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier, ImageInput } from '../core/classifier';
-import { centreCropBox, centreCropPixels, cropResizeRgba, normaliseRgba, type ResizeScratch } from '../core/preprocess';
+import { centreCropBox, centreCropPixels, cropResizeRgba, normaliseRgba, type PixelCrop, type ResizeScratch } from '../core/preprocess';
 
 /** What a model reports about one frame. Arrays are reused: valid until the next frame. */
 export interface FrameResult {
@@ -260,6 +260,22 @@ export class FrameLoop {
   }
 }
 
+/**
+ * The rectangle to copy out of a `width` x `height` frame for `crop`: the crop widened to even
+ * corners and sides, because VideoFrame.copyTo only accepts those on 4:2:0 frames (an odd frame side
+ * can still leave an odd width at the far edge). Relative to the frame's visible rectangle.
+ */
+export function evenCopyRect(crop: PixelCrop, width: number, height: number): { x: number; y: number; width: number; height: number } {
+  const x = crop.x & ~1;
+  const y = crop.y & ~1;
+  return {
+    x,
+    y,
+    width: Math.min(width - x, (crop.x + crop.side - x + 1) & ~1),
+    height: Math.min(height - y, (crop.y + crop.side - y + 1) & ~1),
+  };
+}
+
 /** Options of {@link VideoFrameSource}. */
 export interface VideoFrameSourceOptions {
   /** Side of the staged crop (the model's input size). */
@@ -366,11 +382,7 @@ export class VideoFrameSource implements FrameSource {
   async stageVideoFrame(frame: VideoFrame): Promise<ImageData> {
     const visible = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
     const crop = centreCropPixels(visible.width, visible.height, this.cropFraction);
-    // Copy a rect with even corners and sides (4:2:0 frames only allow those) around the crop.
-    const x = crop.x & ~1;
-    const y = crop.y & ~1;
-    const width = Math.min(visible.width - x, (crop.x + crop.side - x + 1) & ~1);
-    const height = Math.min(visible.height - y, (crop.y + crop.side - y + 1) & ~1);
+    const { x, y, width, height } = evenCopyRect(crop, visible.width, visible.height);
     if (this.frameBytes.length !== width * height * 4) this.frameBytes = new Uint8Array(width * height * 4);
     const rect = { x: visible.x + x, y: visible.y + y, width, height };
     await frame.copyTo(this.frameBytes, { rect, format: 'RGBA', colorSpace: 'srgb' });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
-import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
+import { centreCropPixels } from '../../src/core/preprocess';
+import { classifierFrameModel, evenCopyRect, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
 import { DATA_DIR, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
 
 /** Frames from tensors; the frame id advances when the test says so (or on every read). */
@@ -235,5 +236,30 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     expect(loop.running).toBe(false);
     expect(tf.memory().numTensors).toBe(before);
     rgba.dispose();
+  });
+});
+
+describe('evenCopyRect', () => {
+  it.each([
+    [640, 480, 1],
+    [640, 480, 0.7],
+    [1280, 720, 0.55],
+    [641, 479, 1],
+    [300, 200, 0.333],
+    [2, 2, 1],
+  ])('covers the centre crop of %ix%i (fraction %f) with even corners and sides inside the frame', (width, height, fraction) => {
+    const crop = centreCropPixels(width, height, fraction);
+    const r = evenCopyRect(crop, width, height);
+    expect(r.x % 2).toBe(0);
+    expect(r.y % 2).toBe(0);
+    expect(r.x).toBeLessThanOrEqual(crop.x);
+    expect(r.y).toBeLessThanOrEqual(crop.y);
+    expect(r.x + r.width).toBeGreaterThanOrEqual(crop.x + crop.side);
+    expect(r.y + r.height).toBeGreaterThanOrEqual(crop.y + crop.side);
+    expect(r.x + r.width).toBeLessThanOrEqual(width);
+    expect(r.y + r.height).toBeLessThanOrEqual(height);
+    // Even sides unless the frame side itself is odd and the rect reaches its edge.
+    if (r.x + r.width < width || width % 2 === 0) expect(r.width % 2).toBe(0);
+    if (r.y + r.height < height || height % 2 === 0) expect(r.height % 2).toBe(0);
   });
 });
