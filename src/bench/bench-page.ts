@@ -264,7 +264,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const x = tf.randomUniform([1, classifier.inputSize, classifier.inputSize, 3], -124, 152, 'float32', 7) as tf.Tensor4D;
   const raw = async (): Promise<number> => {
     const t = performance.now();
-    const logits = tf.tidy(() => classifier.head.predict(classifier.base.model.predict(x) as tf.Tensor4D) as tf.Tensor2D); // [1, C]
+    const logits = tf.tidy(() => classifier.head.predict(classifier.features.predict(x) as tf.Tensor4D) as tf.Tensor2D); // [1, C]
     await logits.data();
     logits.dispose();
     return performance.now() - t;

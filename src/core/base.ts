@@ -19,6 +19,14 @@ export interface BaseNetwork {
   readonly weightCount: number;
   /** Image [n, s, s, 3] (normalised) -> features [n, h, w, c]. */
   readonly model: tf.LayersModel;
+  /**
+   * The same network cut at another layer (weights shared, cached, freed by {@link dispose}): a
+   * deep-mode model reads fire8's output, while the default model reads fire9's.
+   * @throws ModelFileError naming the base file when the layer does not exist
+   */
+  cut(layerName: string): tf.LayersModel;
+  /** A layer of the whole loaded network (e.g. fire9, whose weights seed a deep-mode head). */
+  layer(name: string): tf.layers.Layer;
   dispose(): void;
 }
 
@@ -68,6 +76,22 @@ export async function loadBaseNetwork(config: BaseNetworkConfig): Promise<BaseNe
   const [, h, w, c] = model.outputs[0].shape as number[];
   const weightCount = full.countParams();
   const disposeFull = () => full.dispose();
+  const cuts = new Map<string, tf.LayersModel>([[featureLayer, model]]);
+  const layerOf = (name: string): tf.layers.Layer => {
+    try {
+      return full.getLayer(name);
+    } catch {
+      throw new ModelFileError(config.modelJson, `has no layer '${name}'`);
+    }
+  };
+  const cut = (name: string): tf.LayersModel => {
+    let m = cuts.get(name);
+    if (!m) {
+      m = tf.model({ inputs: full.inputs, outputs: layerOf(name).output as tf.SymbolicTensor });
+      cuts.set(name, m);
+    }
+    return m;
+  };
   if (config.signal?.aborted) {
     disposeFull();
     config.signal.throwIfAborted();
@@ -79,6 +103,8 @@ export async function loadBaseNetwork(config: BaseNetworkConfig): Promise<BaseNe
     featureShape: [h, w, c],
     weightCount,
     model,
+    cut,
+    layer: layerOf,
     dispose: disposeFull,
   };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadBaseNetwork, type BaseNetwork } from './base';
 import { CAM_SCORES, closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from './gradcam';
-import { camActivation, CLASSIFIER_LAYER, hiddenLayerOf, linearHeadOf, type LinearHead } from './head';
+import { camActivation, CLASSIFIER_LAYER, hiddenLayerOf, linearHeadOf, trunkOf, type LinearHead, type Trunk } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { cropAndNormalise } from './preprocess';
@@ -61,6 +61,8 @@ export interface CrackClassifier {
   readonly labels: readonly string[];
   readonly inputSize: number;
   readonly base: BaseNetwork;
+  /** The base cut where this model reads its features: image [n, s, s, 3] -> features [n, h, w, K]. */
+  readonly features: tf.LayersModel;
   /** Classifies the centred square of an image and explains one class, from one forward pass. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification>;
   /**
@@ -125,18 +127,30 @@ export async function loadHead(
   return { head, metadata };
 }
 
-function checkBaseCompatible(base: BaseNetwork, metadata: ModelMetadata, modelJson: string): void {
+/**
+ * The base network cut where the model reads its features (the base may be shared and cut
+ * elsewhere: a deep-mode model reads fire8, the default model fire9), after checking it is the
+ * base the model was trained on.
+ */
+function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: string): tf.LayersModel {
   const want = metadata.base;
   const problems: string[] = [];
   if (base.weightCount !== want.weightCount) problems.push(`${base.weightCount} weights, model expects ${want.weightCount}`);
-  if (base.featureLayer !== want.featureLayer) problems.push(`feature layer '${base.featureLayer}', model expects '${want.featureLayer}'`);
   if (base.inputSize !== metadata.inputSize) problems.push(`input ${base.inputSize}, model expects ${metadata.inputSize}`);
-  if (JSON.stringify(base.featureShape) !== JSON.stringify(want.featureShape)) {
-    problems.push(`features [${base.featureShape.join(', ')}], model expects [${want.featureShape.join(', ')}]`);
+  let features: tf.LayersModel | undefined;
+  try {
+    features = base.featureLayer === want.featureLayer ? base.model : base.cut(want.featureLayer);
+  } catch {
+    problems.push(`it has no feature layer '${want.featureLayer}'`);
   }
-  if (problems.length > 0) {
+  const shape = features?.outputs[0].shape.slice(1) as number[] | undefined;
+  if (shape && JSON.stringify(shape) !== JSON.stringify(want.featureShape)) {
+    problems.push(`features [${shape.join(', ')}], model expects [${want.featureShape.join(', ')}]`);
+  }
+  if (problems.length > 0 || !features) {
     throw new ModelFileError(modelJson, `was trained on base '${want.name}' but the base at ${base.source} differs: ${problems.join('; ')}`);
   }
+  return features;
 }
 
 /**
@@ -169,15 +183,16 @@ export async function loadCrackClassifier(config: CrackClassifierConfig): Promis
     head.dispose();
     throw e;
   }
+  let features: tf.LayersModel;
   try {
-    checkBaseCompatible(base, metadata, cfg.modelJson);
+    features = featureModelFor(base, metadata, cfg.modelJson);
     cfg.signal?.throwIfAborted();
   } catch (e) {
     head.dispose();
     if (ownsBase) base.dispose();
     throw e;
   }
-  return new SqueezeNetCrackClassifier(base, ownsBase, head, metadata, cfg.cropFraction);
+  return new SqueezeNetCrackClassifier(base, features, ownsBase, head, metadata, cfg.cropFraction);
 }
 
 class SqueezeNetCrackClassifier implements CrackClassifier {
@@ -185,9 +200,11 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   readonly inputSize: number;
   private readonly linear: LinearHead;
   private readonly hidden: LinearHead | undefined;
+  private readonly trunk: Trunk | undefined;
 
   constructor(
     readonly base: BaseNetwork,
+    readonly features: tf.LayersModel,
     private readonly ownsBase: boolean,
     readonly head: tf.LayersModel,
     readonly metadata: ModelMetadata,
@@ -197,6 +214,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     this.inputSize = metadata.inputSize;
     this.linear = linearHeadOf(head);
     this.hidden = hiddenLayerOf(head);
+    this.trunk = trunkOf(head);
   }
 
   prepare(image: ImageInput, cropFraction = this.cropFraction): tf.Tensor4D {
@@ -221,8 +239,8 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
-      const baseFeatures = this.base.model.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] batch, y, x, channel
-      const features = camActivation(baseFeatures, this.hidden); // [n, 13, 13, H] last activation before pooling
+      const baseFeatures = this.features.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel
+      const features = camActivation(baseFeatures, this.hidden, this.trunk); // [n, 13, 13, H] last activation before pooling
       const pooled = tf.mean(features, [1, 2]); // [n, H]
       const logits = tf.add(tf.matMul(pooled, this.linear.kernel), this.linear.bias); // [n, C]
       const probabilities = tf.softmax(logits) as tf.Tensor2D; // [n, C]
@@ -264,6 +282,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   dispose(): void {
     tf.dispose([this.linear.kernel, this.linear.bias]);
     if (this.hidden) tf.dispose([this.hidden.kernel, this.hidden.bias]);
+    if (this.trunk) tf.dispose([this.trunk.squeeze.kernel, this.trunk.squeeze.bias, this.trunk.expand.kernel, this.trunk.expand.bias]);
     this.head.dispose();
     if (this.ownsBase) this.base.dispose();
   }

@@ -5,8 +5,20 @@ export const CLASSIFIER_LAYER = 'crackcam_classifier';
 /** Name of the optional hidden 1x1 convolution (+ ReLU) between the base features and the classifier. */
 export const HIDDEN_LAYER = 'crackcam_hidden';
 
+/** Name of the head's copy of SqueezeNet's fire9/squeeze1x1 (deep mode fine-tunes it). */
+export const TRUNK_SQUEEZE_LAYER = 'crackcam_fire9_squeeze1x1';
+/** Name of the head's copy of SqueezeNet's fire9/expand3x3 (deep mode fine-tunes it). */
+export const TRUNK_EXPAND_LAYER = 'crackcam_fire9_expand3x3';
+/** The base layers a deep-mode head copies, in order, and the base layer that feeds them. */
+export const TRUNK_BASE_LAYERS = { input: 'fire8/concat', squeeze: 'fire9/squeeze1x1', expand: 'fire9/expand3x3' } as const;
+
 /** Options of {@link createHead}. */
 export interface HeadOptions {
+  /**
+   * Include a fine-tunable copy of the base's last fire module (fire9: 1x1 squeeze + ReLU, 3x3
+   * expand + ReLU) with these channel counts; the head then takes fire8's output as its input.
+   */
+  trunk?: { squeeze: number; expand: number };
   /**
    * Channels of a hidden 1x1 convolution with ReLU before the classifier; 0 for a purely linear head.
    * The hidden layer lets each location of the 13x13 map report crack evidence on its own, so a small
@@ -29,6 +41,11 @@ export function createHead(featureShape: [number, number, number], numClasses: n
   if (!Number.isInteger(hidden) || hidden < 0) throw new Error(`hidden must be an integer >= 0, got ${hidden}`);
   const input = tf.input({ shape: featureShape, name: 'features' });
   let x = input;
+  if (options.trunk) {
+    const { squeeze, expand } = options.trunk;
+    x = tf.layers.conv2d({ filters: squeeze, kernelSize: 1, activation: 'relu', name: TRUNK_SQUEEZE_LAYER }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: expand, kernelSize: 3, padding: 'same', activation: 'relu', name: TRUNK_EXPAND_LAYER }).apply(x) as tf.SymbolicTensor;
+  }
   if (hidden > 0) {
     x = tf.layers.conv2d({ filters: hidden, kernelSize: 1, activation: 'relu', name: HIDDEN_LAYER }).apply(x) as tf.SymbolicTensor;
   }
@@ -52,16 +69,39 @@ export interface LinearHead {
  * owns them).
  */
 export function linearHeadOf(head: tf.LayersModel, layerName = CLASSIFIER_LAYER): LinearHead {
-  const layer = head.getLayer(layerName);
-  const [kernel, bias] = layer.getWeights(); // [1, 1, K, C], [C]
-  const [, , k, c] = kernel.shape;
-  return { kernel: tf.reshape(kernel, [k, c]) as tf.Tensor2D, bias: bias.clone() as tf.Tensor1D };
+  return convAsMatrix(head.getLayer(layerName));
+}
+
+/**
+ * A conv layer's weights as a matrix (new tensors): kernel [kh, kw, K, C] -> [kh*kw*K, C], bias [C].
+ * Works for the head's layers and for the base's (e.g. fire9 when deep mode starts from the base).
+ */
+export function convAsMatrix(layer: tf.layers.Layer): LinearHead {
+  const [kernel, bias] = layer.getWeights(); // [kh, kw, K, C], [C]
+  const [kh, kw, k, c] = kernel.shape;
+  return { kernel: tf.reshape(kernel, [kh * kw * k, c]) as tf.Tensor2D, bias: bias.clone() as tf.Tensor1D };
+}
+
+/**
+ * The head's copy of fire9 in matrix form: squeeze kernel [K, S], expand kernel [9*S, E] (rows in
+ * (dy, dx, s) order, the layout of a [3, 3, S, E] conv kernel), or undefined when the head has none.
+ */
+export interface Trunk {
+  squeeze: LinearHead;
+  expand: LinearHead;
+}
+
+/** Reads a head's trunk (new tensors, the caller owns them), or undefined if it has none. */
+export function trunkOf(head: tf.LayersModel): Trunk | undefined {
+  if (!head.layers.some((l) => l.name === TRUNK_SQUEEZE_LAYER)) return undefined;
+  return { squeeze: linearHeadOf(head, TRUNK_SQUEEZE_LAYER), expand: linearHeadOf(head, TRUNK_EXPAND_LAYER) };
 }
 
 /** Sets the weights of a 1x1 conv layer of a head from matrix form. Does not dispose the arguments. */
 export function setLinearHead(head: tf.LayersModel, kernel: tf.Tensor2D, bias: tf.Tensor1D, layerName = CLASSIFIER_LAYER): void {
-  const [k, c] = kernel.shape;
-  tf.tidy(() => head.getLayer(layerName).setWeights([tf.reshape(kernel, [1, 1, k, c]), bias]));
+  const layer = head.getLayer(layerName);
+  const shape = layer.getWeights()[0].shape; // [kh, kw, K, C]
+  tf.tidy(() => layer.setWeights([tf.reshape(kernel, shape), bias]));
 }
 
 /** The hidden layer's weights in matrix form, or undefined for a linear head (caller disposes). */
@@ -69,19 +109,36 @@ export function hiddenLayerOf(head: tf.LayersModel): LinearHead | undefined {
   return head.layers.some((l) => l.name === HIDDEN_LAYER) ? linearHeadOf(head, HIDDEN_LAYER) : undefined;
 }
 
+/** relu(x . W + b) over the channels of [n, h, w, K]: a 1x1 conv + ReLU as a matMul. */
+function conv1x1Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
+  const [n, h, w, k] = x.shape;
+  const act = tf.relu(tf.add(tf.matMul(tf.reshape(x, [n * h * w, k]), layer.kernel), layer.bias)); // [n*h*w, C]
+  return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
+}
+
+/** A 3x3 'same' conv + ReLU as im2col (pad, 9 shifted slices side by side) + matMul. */
+function conv3x3Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
+  const [n, h, w, s] = x.shape;
+  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]); // [n, h+2, w+2, S]
+  const taps: tf.Tensor4D[] = [];
+  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
+  const cols = tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]); // [n*h*w, 9S] in (dy, dx, s) order
+  const act = tf.relu(tf.add(tf.matMul(cols, layer.kernel), layer.bias)); // [n*h*w, E]
+  return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
+}
+
 /**
- * The activation Grad-CAM explains: relu(F . W1 + b1) for a head with a hidden layer, else F itself
- * (returned as a new tensor either way). A 1x1 convolution written as a matMul, which every backend
- * can differentiate (WASM has no Conv2DBackpropFilter).
- * @param features [n, h, w, K]
- * @returns [n, h, w, H] (H = K for a linear head)
+ * The activation Grad-CAM explains: the input features, through the trunk (fire9 copy) if the head
+ * has one, then relu(F . W1 + b1) if it has a hidden layer (a new tensor in every case). The
+ * convolutions are written as matMuls, which every backend can differentiate (WASM has no
+ * Conv2DBackpropFilter), so the trainer uses the same function.
+ * @param features [n, h, w, K] base features (fire9 output, or fire8 output for a head with a trunk)
+ * @returns [n, h, w, H] (H = the trunk's or the input's channels for a linear head)
  */
-export function camActivation(features: tf.Tensor4D, hidden: LinearHead | undefined): tf.Tensor4D {
+export function camActivation(features: tf.Tensor4D, hidden: LinearHead | undefined, trunk?: Trunk): tf.Tensor4D {
   return tf.tidy(() => {
-    if (!hidden) return features.clone();
-    const [n, h, w, k] = features.shape;
-    const flat = tf.reshape(features, [n * h * w, k]); // [n*h*w, K]
-    const act = tf.relu(tf.add(tf.matMul(flat, hidden.kernel), hidden.bias)); // [n*h*w, H]
-    return tf.reshape(act, [n, h, w, hidden.kernel.shape[1]]) as tf.Tensor4D;
+    let x = trunk ? conv3x3Relu(conv1x1Relu(features, trunk.squeeze), trunk.expand) : features; // [n, h, w, E]
+    if (hidden) x = conv1x1Relu(x, hidden); // [n, h, w, H]
+    return x === features ? features.clone() : x;
   });
 }

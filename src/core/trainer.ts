@@ -1,7 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, type AugmentConfig } from './augment';
 import type { BaseNetwork } from './base';
-import { createHead, HIDDEN_LAYER, hiddenLayerOf, linearHeadOf, setLinearHead } from './head';
+import { SQUEEZENET_FEATURE_LAYER } from './base';
+import { closedFormCamWeights, rescaleCam, weightedFeatureSum } from './gradcam';
+import {
+  camActivation,
+  convAsMatrix,
+  createHead,
+  HIDDEN_LAYER,
+  hiddenLayerOf,
+  linearHeadOf,
+  setLinearHead,
+  TRUNK_BASE_LAYERS,
+  TRUNK_EXPAND_LAYER,
+  TRUNK_SQUEEZE_LAYER,
+  trunkOf,
+  type LinearHead,
+  type Trunk,
+} from './head';
 import { classificationReport, type ClassificationReport } from './metrics';
 import { centreCrop, normalise, type PreprocessingMode } from './preprocess';
 import { createRng, shuffled } from './random';
@@ -19,8 +35,37 @@ export type TrainingProgress =
   | { phase: 'features'; done: number; total: number }
   | { phase: 'epoch'; epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number };
 
+/** Training modes: `head` trains the new layers on a frozen base; `deep` also fine-tunes fire9. */
+export const TRAINING_MODES = ['head', 'deep'] as const;
+export type TrainingMode = (typeof TRAINING_MODES)[number];
+
+/** The Grad-CAM of one watched sample after an epoch (the seed's "activation map during training"). */
+export interface WatchedCam {
+  id?: string;
+  /** [C] class probabilities under the current weights. */
+  probabilities: Float32Array;
+  /** Predicted class, the one the map explains. */
+  classIndex: number;
+  /** [h * w] rescaled map, row-major. */
+  cam: Float32Array;
+  camHeight: number;
+  camWidth: number;
+}
+
 /** Options of {@link trainHead}. */
 export interface HeadTrainingConfig {
+  /**
+   * `head` (default): the head on cached features of the frozen base. `deep`: the head plus a copy
+   * of fire9 (squeeze 1x1 + expand 3x3, from `initial` if it has one, else from the base) on cached
+   * fire8 features; its convolutions run as matMuls, so every backend, WASM included, trains it.
+   * A head that already has a fire9 copy keeps it frozen in `head` mode.
+   */
+  mode?: TrainingMode;
+  /** Multiplier of the learning rate for fire9 in deep mode (default 1: the seed's base rate). */
+  trunkLearningRateFactor?: number;
+  /** Samples whose Grad-CAM is computed after every epoch (and before the first, epoch 0). */
+  watch?: readonly TrainingSample[];
+  onWatch?: (epoch: number, cams: WatchedCam[]) => void | Promise<void>;
   base: BaseNetwork;
   preprocessing: PreprocessingMode;
   labels: readonly string[];
@@ -60,6 +105,10 @@ export type EpochStats = Extract<TrainingProgress, { phase: 'epoch' }>;
 export interface HeadTrainingResult {
   /** The trained head (caller disposes). */
   head: tf.LayersModel;
+  /** Base layer the head reads (metadata `base.featureLayer`) and its output shape. */
+  featureLayer: string;
+  featureShape: [number, number, number];
+  mode: TrainingMode;
   history: EpochStats[];
   validation: ClassificationReport;
   /** Validation sample ids the model got wrong, with their predicted label. */
@@ -93,6 +142,7 @@ async function forEachFeatureBatch(
   samples: readonly TrainingSample[],
   options: FeatureOptions,
   consume: (view: number, start: number, maps: tf.Tensor4D) => void | Promise<void>,
+  features: tf.LayersModel = base.model,
 ): Promise<void> {
   const views = options.views ?? 1;
   const batch = options.batch ?? 16;
@@ -105,7 +155,7 @@ async function forEachFeatureBatch(
     try {
       for (let v = 0; v < views; v++) {
         const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
-        const maps = tf.tidy(() => base.model.predict(normalise(view, preprocessing)) as tf.Tensor4D); // [b, h, w, K]
+        const maps = tf.tidy(() => features.predict(normalise(view, preprocessing)) as tf.Tensor4D); // [b, h, w, K]
         if (view !== rgb) view.dispose();
         try {
           await consume(v, start, maps);
@@ -130,14 +180,22 @@ export async function pooledFeatures(
   preprocessing: PreprocessingMode,
   samples: readonly TrainingSample[],
   options: FeatureOptions = {},
+  features: tf.LayersModel = base.model,
 ): Promise<tf.Tensor3D> {
   const views = options.views ?? 1;
-  if (samples.length === 0) return tf.zeros([views, 0, base.featureShape[2]]);
+  if (samples.length === 0) return tf.zeros([views, 0, featureShapeOf(features)[2]]);
   const perView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
   try {
-    await forEachFeatureBatch(base, preprocessing, samples, options, (v, _start, maps) => {
-      perView[v].push(tf.mean(maps, [1, 2]) as tf.Tensor2D); // [b, K]
-    });
+    await forEachFeatureBatch(
+      base,
+      preprocessing,
+      samples,
+      options,
+      (v, _start, maps) => {
+        perView[v].push(tf.mean(maps, [1, 2]) as tf.Tensor2D); // [b, K]
+      },
+      features,
+    );
     return tf.tidy(() => tf.stack(perView.map((parts) => tf.concat(parts))) as tf.Tensor3D);
   } finally {
     perView.flat().forEach((t) => t.dispose());
@@ -154,14 +212,31 @@ export async function featureMaps(
   preprocessing: PreprocessingMode,
   samples: readonly TrainingSample[],
   options: FeatureOptions = {},
+  features: tf.LayersModel = base.model,
 ): Promise<Float32Array[]> {
-  const [h, w, k] = base.featureShape;
-  const per = h * w * k;
+  const per = featureSize(features);
   const out = Array.from({ length: options.views ?? 1 }, () => new Float32Array(samples.length * per));
-  await forEachFeatureBatch(base, preprocessing, samples, options, async (v, start, maps) => {
-    out[v].set(await maps.data(), start * per);
-  });
+  await forEachFeatureBatch(
+    base,
+    preprocessing,
+    samples,
+    options,
+    async (v, start, maps) => {
+      out[v].set(await maps.data(), start * per);
+    },
+    features,
+  );
   return out;
+}
+
+/** [h, w, K] of a feature model's output. */
+function featureShapeOf(features: tf.LayersModel): [number, number, number] {
+  const [, h, w, k] = features.outputs[0].shape as number[];
+  return [h, w, k];
+}
+
+function featureSize(features: tf.LayersModel): number {
+  return featureShapeOf(features).reduce((a, b) => a * b, 1);
 }
 
 /** Cached training inputs of the head: pooled vectors (linear head) or whole maps (hidden layer). */
@@ -172,7 +247,7 @@ interface FeatureStore {
 }
 
 async function buildStore(
-  cfg: { base: BaseNetwork; preprocessing: PreprocessingMode; featureBatch: number; signal?: AbortSignal },
+  cfg: { base: BaseNetwork; features: tf.LayersModel; preprocessing: PreprocessingMode; featureBatch: number; signal?: AbortSignal },
   samples: readonly TrainingSample[],
   maps: boolean,
   views: number,
@@ -182,14 +257,14 @@ async function buildStore(
 ): Promise<FeatureStore> {
   const options = { views, augment, seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch };
   if (!maps) {
-    const pooled = await pooledFeatures(cfg.base, cfg.preprocessing, samples, options); // [views, n, K]
+    const pooled = await pooledFeatures(cfg.base, cfg.preprocessing, samples, options, cfg.features); // [views, n, K]
     return {
       batch: (view, indices) => tf.tidy(() => tf.squeeze(tf.gather(tf.slice(pooled, [view, 0, 0], [1, -1, -1]), tf.tensor1d(indices as number[], 'int32'), 1), [0])),
       dispose: () => pooled.dispose(),
     };
   }
-  const data = await featureMaps(cfg.base, cfg.preprocessing, samples, options); // per view [n, h*w, K]
-  const [h, w, k] = cfg.base.featureShape;
+  const data = await featureMaps(cfg.base, cfg.preprocessing, samples, options, cfg.features); // per view [n, h*w, K]
+  const [h, w, k] = featureShapeOf(cfg.features);
   const per = h * w * k;
   return {
     batch: (view, indices) => {
@@ -201,10 +276,18 @@ async function buildStore(
   };
 }
 
+/** The trainable (or, for a frozen trunk, constant) tensors of the model being trained. */
+interface Params {
+  trunk?: Trunk;
+  hidden?: LinearHead;
+  out: LinearHead;
+}
+
 /**
  * Trains the head (linear: 1x1 conv + GAP, trained in its equivalent form on pooled features; or
- * with a hidden 1x1 conv + ReLU, trained on whole feature maps) on a frozen base. Features are
- * extracted once per augmented view, so an epoch costs a fraction of a forward pass per image.
+ * with a hidden 1x1 conv + ReLU, trained on whole feature maps) on a frozen base, or in `deep` mode
+ * also fine-tunes a copy of fire9 on cached fire8 maps. Features are extracted once per augmented
+ * view, so an epoch costs a fraction of a forward pass per image.
  */
 export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainingResult> {
   const cfg = {
@@ -212,58 +295,110 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     batchSize: 100,
     learningRate: 2e-4,
     headLearningRateFactor: 10,
+    trunkLearningRateFactor: 1,
     weightDecay: 1e-4,
     classBalance: true,
     seed: 0,
     featureBatch: 16,
     hidden: 0,
+    mode: 'head' as TrainingMode,
     ...config,
   };
+  if (!TRAINING_MODES.includes(cfg.mode)) throw new Error(`mode '${String(cfg.mode)}' is invalid; valid: ${TRAINING_MODES.join(', ')}`);
   const views = cfg.views ?? (cfg.augment ? Math.max(cfg.epochs, 1) : 1);
   const numClasses = cfg.labels.length;
   if (numClasses < 2) throw new Error(`need at least 2 labels, got ${numClasses}`);
   if (cfg.train.length === 0) throw new Error('no training samples');
-  for (const s of [...cfg.train, ...cfg.validation]) {
+  for (const s of [...cfg.train, ...cfg.validation, ...(cfg.watch ?? [])]) {
     if (!(s.label >= 0 && s.label < numClasses)) throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
   }
+  const initialTrunk = cfg.initial ? trunkOf(cfg.initial) : undefined;
+  const useTrunk = cfg.mode === 'deep' || initialTrunk !== undefined;
+  const trainTrunk = cfg.mode === 'deep';
+  const featureLayer = useTrunk ? TRUNK_BASE_LAYERS.input : SQUEEZENET_FEATURE_LAYER;
+  let features: tf.LayersModel;
+  try {
+    features = cfg.base.cut(featureLayer);
+  } catch (e) {
+    if (initialTrunk) tf.dispose([initialTrunk.squeeze.kernel, initialTrunk.squeeze.bias, initialTrunk.expand.kernel, initialTrunk.expand.bias]);
+    throw e;
+  }
+  const featureShape = featureShapeOf(features);
   const initialHidden = cfg.initial ? hiddenLayerOf(cfg.initial) : undefined;
   const hidden = cfg.initial ? (initialHidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   if (initialHidden) tf.dispose([initialHidden.kernel, initialHidden.bias]);
-  const [, , featureChannels] = cfg.base.featureShape;
+  const useMaps = hidden > 0 || useTrunk;
   const t0 = performance.now();
-  const total = cfg.train.length + cfg.validation.length;
+  const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
   const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
   const stores: FeatureStore[] = [];
-  const params: tf.Variable[] = [];
-  const optimizer = tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor);
+  const owned: tf.Tensor[] = [];
+  const headOptimizer = tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor);
+  const trunkOptimizer = tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor);
+  if (initialTrunk) owned.push(initialTrunk.squeeze.kernel, initialTrunk.squeeze.bias, initialTrunk.expand.kernel, initialTrunk.expand.bias);
   try {
-    const trainStore = await buildStore(cfg, cfg.train, hidden > 0, views, cfg.augment, cfg.seed, report);
+    const storeCfg = { ...cfg, features };
+    const trainStore = await buildStore(storeCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
     stores.push(trainStore);
-    const valStore = await buildStore(cfg, cfg.validation, hidden > 0, 1, null, cfg.seed, (n) => report(cfg.train.length + n));
+    const valStore = await buildStore(storeCfg, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n));
     stores.push(valStore);
+    const watched = cfg.watch ?? [];
+    const watchStore = watched.length ? await buildStore(storeCfg, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n)) : undefined;
+    if (watchStore) stores.push(watchStore);
     const featureSeconds = (performance.now() - t0) / 1000;
 
-    // Parameters: from the initial head, else fresh (He init for the ReLU layer). tidy frees the initial values.
-    const init = (name: string, make: () => tf.Tensor) => {
-      const v = tf.tidy(() => tf.variable(make(), true, name));
-      params.push(v);
+    // Parameters: from the initial head, else fresh (He init for the ReLU layer) and, for the
+    // trunk, fire9 of the base. tidy frees the initial values.
+    const trunkVars: tf.Variable[] = [];
+    const headVars: tf.Variable[] = [];
+    const param = (list: tf.Tensor[], name: string, trainable: boolean, make: () => tf.Tensor): tf.Tensor => {
+      const v = tf.tidy(() => tf.variable(make(), trainable, `${name}_${Math.random().toString(36).slice(2)}`));
+      owned.push(v);
+      list.push(v);
       return v;
     };
+    let trunk: Trunk | undefined;
+    if (useTrunk) {
+      const from = initialTrunk ?? { squeeze: convAsMatrix(cfg.base.layer(TRUNK_BASE_LAYERS.squeeze)), expand: convAsMatrix(cfg.base.layer(TRUNK_BASE_LAYERS.expand)) };
+      if (!initialTrunk) owned.push(from.squeeze.kernel, from.squeeze.bias, from.expand.kernel, from.expand.bias);
+      const list = trunkVars as tf.Tensor[];
+      trunk = {
+        squeeze: { kernel: param(list, 'sq_w', trainTrunk, () => from.squeeze.kernel.clone()) as tf.Tensor2D, bias: param(list, 'sq_b', trainTrunk, () => from.squeeze.bias.clone()) as tf.Tensor1D },
+        expand: { kernel: param(list, 'ex_w', trainTrunk, () => from.expand.kernel.clone()) as tf.Tensor2D, bias: param(list, 'ex_b', trainTrunk, () => from.expand.bias.clone()) as tf.Tensor1D },
+      };
+    }
+    const headInChannels = trunk ? trunk.expand.kernel.shape[1] : featureShape[2];
     const start = cfg.initial ? { out: linearHeadOf(cfg.initial), hid: hidden > 0 ? linearHeadOf(cfg.initial, HIDDEN_LAYER) : undefined } : undefined;
-    const w1 = hidden > 0 ? init('w1', () => start?.hid?.kernel.clone() ?? tf.randomNormal([featureChannels, hidden], 0, Math.sqrt(2 / featureChannels), 'float32', cfg.seed)) : undefined; // [K, H]
-    const b1 = hidden > 0 ? init('b1', () => start?.hid?.bias.clone() ?? tf.zeros([hidden])) : undefined; // [H]
-    const w2 = init('w2', () => start?.out.kernel.clone() ?? tf.randomNormal([hidden || featureChannels, numClasses], 0, 0.01, 'float32', cfg.seed + 1)); // [H|K, C]
-    const b2 = init('b2', () => start?.out.bias.clone() ?? tf.zeros([numClasses])); // [C]
-    if (start) tf.dispose([start.out.kernel, start.out.bias, ...(start.hid ? [start.hid.kernel, start.hid.bias] : [])]);
+    if (start) owned.push(start.out.kernel, start.out.bias, ...(start.hid ? [start.hid.kernel, start.hid.bias] : []));
+    if (start && start.out.kernel.shape[1] !== numClasses) {
+      throw new Error(`the initial head has ${start.out.kernel.shape[1]} classes, the training data ${numClasses}`);
+    }
+    const hv = headVars as tf.Tensor[];
+    const params: Params = {
+      trunk,
+      hidden:
+        hidden > 0
+          ? {
+              kernel: param(hv, 'w1', true, () => start?.hid?.kernel.clone() ?? tf.randomNormal([headInChannels, hidden], 0, Math.sqrt(2 / headInChannels), 'float32', cfg.seed)) as tf.Tensor2D, // [K, H]
+              bias: param(hv, 'b1', true, () => start?.hid?.bias.clone() ?? tf.zeros([hidden])) as tf.Tensor1D, // [H]
+            }
+          : undefined,
+      out: {
+        kernel: param(hv, 'w2', true, () => start?.out.kernel.clone() ?? tf.randomNormal([hidden || headInChannels, numClasses], 0, 0.01, 'float32', cfg.seed + 1)) as tf.Tensor2D, // [H|K, C]
+        bias: param(hv, 'b2', true, () => start?.out.bias.clone() ?? tf.zeros([numClasses])) as tf.Tensor1D, // [C]
+      },
+    };
+    const [fh, fw, fk] = featureShape;
+
+    /** The activation before pooling, [b, h, w, H], from cached maps [b, h*w, K]. */
+    const activation = (x: tf.Tensor): tf.Tensor4D =>
+      tf.tidy(() => camActivation(tf.reshape(x, [x.shape[0], fh, fw, fk]) as tf.Tensor4D, params.hidden, params.trunk));
 
     /** x: [b, K] pooled or [b, h*w, K] maps -> logits [b, C]. */
     const forward = (x: tf.Tensor): tf.Tensor2D =>
       tf.tidy(() => {
-        if (!w1 || !b1) return tf.add(tf.matMul(x as tf.Tensor2D, w2 as tf.Tensor2D), b2) as tf.Tensor2D;
-        const [b, hw, k] = x.shape;
-        const act = tf.relu(tf.add(tf.matMul(tf.reshape(x, [b * hw, k]), w1 as tf.Tensor2D), b1)); // [b*hw, H]
-        const pooled = tf.mean(tf.reshape(act, [b, hw, hidden]), 1) as tf.Tensor2D; // [b, H]
-        return tf.add(tf.matMul(pooled, w2 as tf.Tensor2D), b2) as tf.Tensor2D;
+        const pooled = useMaps ? (tf.mean(activation(x), [1, 2]) as tf.Tensor2D) : (x as tf.Tensor2D); // [b, H]
+        return tf.add(tf.matMul(pooled, params.out.kernel), params.out.bias) as tf.Tensor2D;
       });
 
     const trainLabels = cfg.train.map((s) => s.label);
@@ -276,7 +411,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const chunks = (n: number, size: number) => Array.from({ length: Math.ceil(n / size) }, (_, i) => Array.from({ length: Math.min(size, n - i * size) }, (_, j) => i * size + j));
 
     /** Predicted classes and summed loss over the validation set, in batches. */
-    const evaluate = (): { predicted: number[]; loss: number } => {
+    const evaluate = async (): Promise<{ predicted: number[]; loss: number }> => {
       const predicted: number[] = [];
       let loss = 0;
       for (const idx of chunks(valLabels.length, cfg.batchSize)) {
@@ -289,10 +424,33 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
         });
         predicted.push(...p);
         loss += l;
+        if (useTrunk) await yieldToEventLoop();
       }
       return { predicted, loss };
     };
 
+    /** Grad-CAM of the watched samples under the current weights (closed form, as the classifier). */
+    const watch = async (epoch: number): Promise<void> => {
+      if (!watchStore || !cfg.onWatch) return;
+      const packed = tf.tidy(() => {
+        const act = activation(watchStore.batch(0, watched.map((_, i) => i))); // [n, h, w, H]
+        const probs = tf.softmax(tf.add(tf.matMul(tf.mean(act, [1, 2]) as tf.Tensor2D, params.out.kernel), params.out.bias)) as tf.Tensor2D; // [n, C]
+        const cls = tf.argMax(probs, 1) as tf.Tensor1D;
+        const cam = rescaleCam(weightedFeatureSum(act, closedFormCamWeights(params.out.kernel, probs, cls, 'softmax'))); // [n, h, w]
+        return tf.concat([probs, tf.expandDims(tf.cast(cls, 'float32'), 1), tf.reshape(cam, [watched.length, fh * fw])], 1); // [n, C + 1 + h*w]
+      });
+      const data = (await packed.data()) as Float32Array;
+      packed.dispose();
+      const row = numClasses + 1 + fh * fw;
+      const cams = watched.map((s, i): WatchedCam => {
+        const r = data.subarray(i * row, (i + 1) * row);
+        return { id: s.id, probabilities: r.slice(0, numClasses), classIndex: r[numClasses], cam: r.slice(numClasses + 1), camHeight: fh, camWidth: fw };
+      });
+      await cfg.onWatch(epoch, cams);
+    };
+
+    await watch(0);
+    const trainable = [...(trainTrunk ? trunkVars : []), ...headVars];
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const view = epoch % views;
       const order = shuffled(
@@ -307,20 +465,22 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
         const x = trainStore.batch(view, idx);
         const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => trainLabels[i]), 'int32'), numClasses));
         const sw = tf.tensor1d(idx.map((i) => classWeight[trainLabels[i]]));
-        const cost = optimizer.minimize(() => {
+        const { value, grads } = tf.variableGrads(() => {
           const logits = forward(x);
           const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
           correct += hits.dataSync()[0];
           const ce = tf.losses.softmaxCrossEntropy(y, logits, sw, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
-          const decay = tf.mul(cfg.weightDecay, tf.addN([tf.sum(tf.square(w2)), ...(w1 ? [tf.sum(tf.square(w1))] : [])]));
+          const decay = tf.mul(cfg.weightDecay, tf.addN([tf.sum(tf.square(params.out.kernel)), ...(params.hidden ? [tf.sum(tf.square(params.hidden.kernel))] : [])]));
           return tf.add(ce, decay) as tf.Scalar;
-        }, true);
-        lossSum += (cost?.dataSync()[0] ?? 0) * idx.length;
-        tf.dispose([x, y, sw]);
-        cost?.dispose();
+        }, trainable);
+        const pick = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
+        headOptimizer.applyGradients(pick(headVars));
+        if (trainTrunk) trunkOptimizer.applyGradients(pick(trunkVars));
+        lossSum += value.dataSync()[0] * idx.length;
+        tf.dispose([x, y, sw, value, ...Object.values(grads)]);
         await yieldToEventLoop();
       }
-      const val = valLabels.length ? evaluate() : undefined;
+      const val = valLabels.length ? await evaluate() : undefined;
       const stats: EpochStats = {
         phase: 'epoch',
         epoch: epoch + 1,
@@ -333,8 +493,9 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       };
       history.push(stats);
       await cfg.onProgress?.(stats);
+      await watch(epoch + 1);
     }
-    const predicted = valLabels.length ? evaluate().predicted : [];
+    const predicted = valLabels.length ? (await evaluate()).predicted : [];
     const validation = classificationReport(
       cfg.labels,
       valLabels.map((l) => cfg.labels[l]),
@@ -343,13 +504,31 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const misclassified = cfg.validation.flatMap((s, i) =>
       predicted[i] !== s.label ? [{ id: s.id ?? String(i), truth: cfg.labels[s.label], predicted: cfg.labels[predicted[i]] }] : [],
     );
-    const head = createHead(cfg.base.featureShape, numClasses, { hidden });
-    if (w1 && b1) setLinearHead(head, w1 as tf.Tensor as tf.Tensor2D, b1 as tf.Tensor as tf.Tensor1D, HIDDEN_LAYER);
-    setLinearHead(head, w2 as tf.Tensor as tf.Tensor2D, b2 as tf.Tensor as tf.Tensor1D);
-    return { head, history, validation, misclassified, featureSeconds, trainSeconds: (performance.now() - t1) / 1000 };
+    const head = createHead(featureShape, numClasses, {
+      hidden,
+      trunk: trunk ? { squeeze: trunk.squeeze.kernel.shape[1], expand: trunk.expand.kernel.shape[1] } : undefined,
+    });
+    if (trunk) {
+      setLinearHead(head, trunk.squeeze.kernel, trunk.squeeze.bias, TRUNK_SQUEEZE_LAYER);
+      setLinearHead(head, trunk.expand.kernel, trunk.expand.bias, TRUNK_EXPAND_LAYER);
+    }
+    if (params.hidden) setLinearHead(head, params.hidden.kernel, params.hidden.bias, HIDDEN_LAYER);
+    setLinearHead(head, params.out.kernel, params.out.bias);
+    return {
+      head,
+      featureLayer,
+      featureShape,
+      mode: useTrunk ? 'deep' : 'head',
+      history,
+      validation,
+      misclassified,
+      featureSeconds,
+      trainSeconds: (performance.now() - t1) / 1000,
+    };
   } finally {
     stores.forEach((st) => st.dispose());
-    tf.dispose(params);
-    optimizer.dispose();
+    tf.dispose(owned);
+    headOptimizer.dispose();
+    trunkOptimizer.dispose();
   }
 }

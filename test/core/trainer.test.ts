@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEED_AUGMENT } from '../../src/core/augment';
-import { loadHead } from '../../src/core/classifier';
-import { linearHeadOf } from '../../src/core/head';
+import { loadCrackClassifier, loadHead } from '../../src/core/classifier';
+import { convAsMatrix, linearHeadOf, TRUNK_BASE_LAYERS, TRUNK_EXPAND_LAYER, TRUNK_SQUEEZE_LAYER, trunkOf } from '../../src/core/head';
+import { cropAndNormalise } from '../../src/core/preprocess';
 import { serializeModel } from '../../src/core/model-writer';
-import { pooledFeatures, trainHead, type TrainingProgress, type TrainingSample } from '../../src/core/trainer';
+import { pooledFeatures, trainHead, type TrainingProgress, type TrainingSample, type WatchedCam } from '../../src/core/trainer';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
 
@@ -125,5 +126,93 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
       expect(f.shape).toEqual([3, 4, 256]);
       f.dispose();
     });
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('trainHead in deep mode (fire9 fine-tuned as matMuls)', () => {
+  const labels = ['crack', 'nocrack'];
+  const metadataOf = (r: { featureLayer: string; featureShape: [number, number, number] }, base: { weightCount: number }) =>
+    metadataFor({ weightCount: base.weightCount, featureLayer: r.featureLayer, featureShape: r.featureShape }, labels);
+
+  it('fine-tunes fire9 and the head, redraws the watched Grad-CAM every epoch, and leaks nothing', async () => {
+    const base = await sharedBase();
+    const train = await samples(6);
+    const validation = await samples(3, 100);
+    const watched: [number, WatchedCam[]][] = [];
+    await expectNoLeak(async () => {
+      const r = await trainHead({
+        base,
+        preprocessing: 'caffe-bgr',
+        labels,
+        train,
+        validation,
+        mode: 'deep',
+        hidden: 8,
+        epochs: 4,
+        views: 1,
+        batchSize: 6,
+        seed: 3,
+        watch: validation.slice(0, 2),
+        onWatch: (epoch, cams) => {
+          watched.push([epoch, cams]);
+        },
+      });
+      expect(r.mode).toBe('deep');
+      expect(r.featureLayer).toBe(TRUNK_BASE_LAYERS.input);
+      expect(r.featureShape).toEqual([13, 13, 512]);
+      expect(r.head.getLayer(TRUNK_SQUEEZE_LAYER).getWeights()[0].shape).toEqual([1, 1, 512, 64]);
+      expect(r.head.getLayer(TRUNK_EXPAND_LAYER).getWeights()[0].shape).toEqual([3, 3, 64, 256]);
+      // fire9 moved away from the ImageNet weights.
+      const tuned = trunkOf(r.head)!;
+      const original = convAsMatrix(base.layer(TRUNK_BASE_LAYERS.expand));
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(tuned.expand.kernel, original.kernel))).dataSync()[0])).toBeGreaterThan(0);
+      tf.dispose([tuned.squeeze.kernel, tuned.squeeze.bias, tuned.expand.kernel, tuned.expand.bias, original.kernel, original.bias]);
+      expect(r.history[3].trainLoss).toBeLessThan(r.history[0].trainLoss);
+      expect(r.validation.accuracy).toBeGreaterThanOrEqual(4 / 6);
+      r.head.dispose();
+    });
+    expect(watched.map(([e]) => e)).toEqual([0, 1, 2, 3, 4]);
+    for (const [, cams] of watched) {
+      expect(cams).toHaveLength(2);
+      for (const c of cams) {
+        expect(c.cam).toHaveLength(169);
+        expect(Math.min(...c.cam)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(...c.cam)).toBeLessThanOrEqual(1);
+        expect(c.probabilities[0] + c.probabilities[1]).toBeCloseTo(1, 5);
+      }
+    }
+  });
+
+  it('a deep model with fire9 untouched classifies exactly like the head it started from, through model files', async () => {
+    const base = await sharedBase();
+    const train = await samples(4);
+    const start = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 3, batchSize: 8, hidden: 4, seed: 5 });
+    const deep = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, mode: 'deep', initial: start.head });
+    const dirs = [
+      await writeModelDir(await serializeModel(start.head, metadataOf(start, base))),
+      await writeModelDir(await serializeModel(deep.head, metadataOf(deep, base))),
+    ];
+    const [a, b] = [await loadCrackClassifier({ reader: fsReader, modelJson: dirs[0], base }), await loadCrackClassifier({ reader: fsReader, modelJson: dirs[1], base })];
+    const image = await train[0].load();
+    await expectNoLeak(async () => {
+      const x = cropAndNormalise(image, 227, 'caffe-bgr');
+      const [ra, rb] = [a.classifyBatch(x), b.classifyBatch(x)];
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ra.probabilities, rb.probabilities))).dataSync()[0])).toBeLessThan(1e-5);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ra.cam, rb.cam))).dataSync()[0])).toBeLessThan(1e-3);
+      // The Layers form of the deep head (conv2d) agrees with the classifier's matMul form.
+      const viaLayers = tf.tidy(() => tf.softmax(b.head.predict(base.cut(TRUNK_BASE_LAYERS.input).predict(x) as tf.Tensor4D) as tf.Tensor2D));
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(viaLayers, rb.probabilities))).dataSync()[0])).toBeLessThan(1e-4);
+      tf.dispose([x, ra.probabilities, ra.camClass, ra.cam, rb.probabilities, rb.camClass, rb.cam, viaLayers]);
+    });
+    image.dispose();
+    [a, b].forEach((c) => c.dispose());
+    [start.head, deep.head].forEach((h) => h.dispose());
+  });
+
+  it('rejects an unknown mode naming the valid ones', async () => {
+    const base = await sharedBase();
+    const train = await samples(1);
+    // @ts-expect-error: an invalid mode from untyped input (e.g. a CLI flag)
+    await expect(trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], mode: 'full' })).rejects.toThrow(/mode 'full' is invalid; valid: head, deep/);
   });
 });
