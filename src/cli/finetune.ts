@@ -13,16 +13,16 @@ import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import { takePerClass } from '../core/split';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
-import { trainHead, type TrainingSample } from '../core/trainer';
+import { trainHead, TRAINING_MODES, type TrainingMode, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli } from './args';
 import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, logTrainingProgress, type LabelledFile } from './node-io';
 
-/** Training modes; `deep` (also the last fire modules) is not in the core trainer yet. */
-export const FINETUNE_MODES = ['head', 'deep'] as const;
-
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--backend wasm|cpu] [--name NAME] [--json]
+       [--trunk-lr F] [--backend wasm|cpu] [--name NAME] [--json]
+  --mode head: train the head on the frozen base (fast); deep: also fine-tune fire9, the last fire
+  module (slower; its cached fire8 features take 346 KB per image and view). --trunk-lr F: fire9's
+  learning rate as a multiple of --lr (default 1; the head trains at 10x --lr).
   Starts from --model (default: the app's default model) and writes a new version to --out
   (model.json, weights.bin, seen.json). --per-class N: at most N images per label (seeded choice).
   --start base: new head from the base (needed for classes the model does not have).
@@ -46,6 +46,7 @@ runCli(async () => {
     validation: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
+    'trunk-lr': { type: 'string' },
     base: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -53,11 +54,8 @@ runCli(async () => {
     help: { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
-  const mode = args.mode ?? 'head';
-  if (!(FINETUNE_MODES as readonly string[]).includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${FINETUNE_MODES.join(', ')}`);
-  if (mode === 'deep') {
-    throw new Error(`--mode deep (fine-tuning the last fire modules) is not implemented yet; use --mode head (valid modes: ${FINETUNE_MODES.join(', ')})`);
-  }
+  const mode = (args.mode ?? 'head') as TrainingMode;
+  if (!TRAINING_MODES.includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
   const start = (args.start ?? 'current') as TrainingStart;
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
   const epochs = numberFlag('epochs', args.epochs, 20, (n) => Number.isInteger(n) && n > 0);
@@ -66,6 +64,7 @@ runCli(async () => {
   const validation = numberFlag('validation', args.validation, 0.2, (n) => n > 0 && n < 1);
   const batchSize = numberFlag('batch', args.batch, 16, (n) => Number.isInteger(n) && n > 0);
   const learningRate = numberFlag('lr', args.lr, 2e-4, (n) => n > 0);
+  const trunkLearningRateFactor = numberFlag('trunk-lr', args['trunk-lr'], 1, (n) => n > 0);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
@@ -92,6 +91,8 @@ runCli(async () => {
     learningRate,
     augment: DEFAULT_AUGMENT,
     initial: start === 'current' ? classifier.head : undefined,
+    mode,
+    trunkLearningRateFactor,
     hidden: 64,
     seed,
     onProgress: logTrainingProgress(Number.MAX_SAFE_INTEGER),
@@ -105,17 +106,17 @@ runCli(async () => {
     labels: plan.labels,
     inputSize: prev.inputSize,
     preprocessing: prev.preprocessing,
-    base: prev.base,
+    base: { ...prev.base, featureLayer: result.featureLayer, featureShape: result.featureShape },
     createdAt: new Date().toISOString(),
     training: {
       tool: 'npm run finetune',
       data: path.basename(path.resolve(args.data)),
-      mode,
+      mode: result.mode,
       start: start === 'current' ? { from: prev.name, version: prev.version } : 'base',
       perClass,
       split: { validation, seed },
       n: { train: plan.train.length, validation: plan.validation.length },
-      optimizer: { name: 'adam', learningRate, headLearningRateFactor: 10, batchSize },
+      optimizer: { name: 'adam', learningRate, headLearningRateFactor: 10, ...(result.mode === 'deep' ? { trunkLearningRateFactor } : {}), batchSize },
       epochs,
       views,
       augment: DEFAULT_AUGMENT,

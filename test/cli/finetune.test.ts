@@ -39,11 +39,25 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(lastJson(ev.stdout).n).toBe(6);
   });
 
-  it('--mode deep fails with a message naming the valid modes; an unknown mode too', async () => {
-    const deep = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'deep']);
-    expect(deep.code).toBe(1);
-    expect(deep.stderr).toMatch(/--mode deep .* not implemented yet; use --mode head \(valid modes: head, deep\)/);
+  it('--mode deep fine-tunes fire9 too: the model reads fire8, says so in its metadata, and eval loads it', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-deep-'));
+    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--views', '1', '--mode', 'deep', '--seed', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
+      userDefinedMetadata: { crackcam: { base: { featureLayer: string; featureShape: number[] }; training: { mode: string } } };
+    };
+    const meta = json.userDefinedMetadata.crackcam;
+    expect(meta.training.mode).toBe('deep');
+    expect(meta.base.featureLayer).toBe('fire8/concat');
+    expect(meta.base.featureShape).toEqual([13, 13, 512]);
+    const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(lastJson(ev.stdout).n).toBe(6);
+  });
+
+  it('an unknown --mode fails with a message naming the valid modes', async () => {
     const bad = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
+    expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--mode 'full' is not a mode; valid: head, deep/);
   });
 });
