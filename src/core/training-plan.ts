@@ -70,3 +70,36 @@ export function suggestViews(trainCount: number, epochs: number, budget = 300): 
   const most = Math.max(1, Math.min(epochs, 8));
   return Math.max(1, Math.min(most, Math.floor(budget / Math.max(1, trainCount))));
 }
+
+/**
+ * Bytes of cached feature maps a training run in the browser may hold (about 150 MB): deep mode
+ * caches fire8's 13x13x512 floats, 346 KB per capture and augmented view, which a phone tab does
+ * not survive by the thousand.
+ */
+export const FEATURE_CACHE_BUDGET = 150e6;
+
+/** What {@link capViewsToMemory} allows. */
+export interface FeatureCachePlan {
+  /** Augmented views per training sample, between 1 and the requested number. */
+  views: number;
+  /** Bytes the cached maps will take. */
+  bytes: number;
+  /** True when even one view exceeds the budget (too many samples for this mode). */
+  overBudget: boolean;
+}
+
+/**
+ * Caps the augmented views per training sample so that the cached feature maps (training samples
+ * once per view, validation and watched samples once) stay within `budget` bytes; never below one
+ * view, in which case `overBudget` says that the samples alone do not fit.
+ * @param counts samples cached per view (`train`) and once (`other`)
+ * @param mapBytes bytes of one cached feature map, e.g. 13 * 13 * 512 * 4 for fire8
+ */
+export function capViewsToMemory(views: number, counts: { train: number; other: number }, mapBytes: number, budget = FEATURE_CACHE_BUDGET): FeatureCachePlan {
+  if (!(Number.isInteger(views) && views >= 1)) throw new Error(`views must be an integer >= 1, got ${views}`);
+  if (!(mapBytes > 0)) throw new Error(`mapBytes must be > 0, got ${mapBytes}`);
+  const fit = counts.train > 0 ? Math.floor((budget / mapBytes - counts.other) / counts.train) : views;
+  const capped = Math.max(1, Math.min(views, fit));
+  const bytes = (counts.train * capped + counts.other) * mapBytes;
+  return { views: capped, bytes, overBudget: bytes > budget };
+}

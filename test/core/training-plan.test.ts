@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planTraining, suggestViews } from '../../src/core/training-plan';
+import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews } from '../../src/core/training-plan';
 
 const items = (spec: Record<string, number>) => Object.entries(spec).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}${i}`, label })));
 
@@ -42,5 +42,31 @@ describe('suggestViews', () => {
     expect(suggestViews(1000, 20)).toBe(1);
     expect(suggestViews(5, 3)).toBe(3);
     expect(suggestViews(48, 20, 1000)).toBe(8);
+  });
+});
+
+describe('capViewsToMemory', () => {
+  const fire8 = 13 * 13 * 512 * 4; // 346 112 bytes, a deep-mode map
+
+  it('keeps the requested views when they fit, else the most that fit under the budget', () => {
+    expect(capViewsToMemory(8, { train: 40, other: 11 }, fire8)).toEqual({ views: 8, bytes: (40 * 8 + 11) * fire8, overBudget: false });
+    // 300 training captures: 433 maps fit in 150 MB, so one view (300 + 75 maps), not two (675).
+    const big = capViewsToMemory(8, { train: 300, other: 75 }, fire8);
+    expect(big.views).toBe(1);
+    expect(big.bytes).toBeLessThanOrEqual(FEATURE_CACHE_BUDGET);
+    const mid = capViewsToMemory(8, { train: 100, other: 26 }, fire8);
+    expect(mid.views).toBe(4);
+    expect((100 * (mid.views + 1) + 26) * fire8).toBeGreaterThan(FEATURE_CACHE_BUDGET);
+  });
+
+  it('never goes below one view and says when even that is over the budget', () => {
+    expect(capViewsToMemory(4, { train: 500, other: 125 }, fire8)).toEqual({ views: 1, bytes: 625 * fire8, overBudget: true });
+    expect(capViewsToMemory(3, { train: 0, other: 2 }, fire8).views).toBe(3);
+    expect(capViewsToMemory(6, { train: 10, other: 0 }, 1000, 25_000).views).toBe(2);
+  });
+
+  it('rejects invalid arguments', () => {
+    expect(() => capViewsToMemory(0, { train: 1, other: 0 }, fire8)).toThrow(/views must be an integer >= 1/);
+    expect(() => capViewsToMemory(2, { train: 1, other: 0 }, 0)).toThrow(/mapBytes must be > 0/);
   });
 });
