@@ -176,10 +176,11 @@ export class CrackcamModels extends LitElement {
   }
 
   private summary(m: ModelSummary): string {
-    const t = m.metadata.training as { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number } | undefined;
+    const t = m.metadata.training as { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number; mode?: unknown } | undefined;
     const parts = [m.labels.join(' / '), new Date(m.savedAt).toLocaleString(), m.origin === 'imported' ? msg('imported') : msg('trained here')];
     // A one-class model runs the live view in another mode: say so before it is made active.
     if (m.metadata.kind === 'oneclass') parts.unshift(msg('normal-only (anomaly)', { desc: 'model list: a one-class model trained on sound surface only' }));
+    if (t?.mode === 'deep') parts.push(msg('deep (own fine-tuned fire9)', { desc: 'model list: the model carries its own fine-tuned copy of the last SqueezeNet module' }));
     if (typeof t?.valAccuracy === 'number') parts.push(msg(str`validation ${(t.valAccuracy * 100).toFixed(1)}%`));
     if (t?.n?.train !== undefined) parts.push(msg(str`${t.n.train} + ${t.n.validation ?? 0} captures`));
     return parts.join(' · ');

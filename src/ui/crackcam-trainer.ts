@@ -1,20 +1,23 @@
 import { localized, msg, str } from '@lit/localize';
 import * as tf from '@tensorflow/tfjs';
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import type { BaseNetwork } from '../core/base';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { colouriseMap } from '../core/colormap';
+import { TRUNK_BASE_LAYERS, TRUNK_SQUEEZE_LAYER } from '../core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
-import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
-import { trainHead, type EpochStats, type HeadTrainingResult } from '../core/trainer';
+import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews, type FeatureCachePlan, type TrainingStart } from '../core/training-plan';
+import { trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type WatchedCam } from '../core/trainer';
 import { blobToTensor, captureSample, predictSamples } from '../platform/capture-samples';
 import { CaptureStoreError, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
 import { filesReader, type ModelStore } from '../platform/model-store';
+import './crackcam-activation-map';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
 import { panelStyles, resultStyles } from './shared-styles';
@@ -28,11 +31,31 @@ type Phase = 'idle' | 'features' | 'training' | 'scoring' | 'done' | 'saving' | 
 /** Hidden channels of a head trained from the base (as `npm run train`). */
 const FRESH_HIDDEN = 64;
 
+/** Captures per label offered for the activation map (a short strip of thumbnails, not the library). */
+const WATCH_CHOICES_PER_LABEL = 12;
+
+/** A capture offered for the activation map. */
+interface WatchChoice {
+  id: string;
+  label: string;
+  /** Object URL of its crop (revoked when the list is re-read). */
+  url: string;
+}
+
+/** The watched capture's map after an epoch, with the labels of that run. */
+interface WatchedState {
+  epoch: number;
+  cam: WatchedCam;
+  labels: readonly string[];
+}
+
 interface Outcome {
   result: HeadTrainingResult;
   labels: string[];
   old: ClassificationReport;
   start: TrainingStart;
+  /** The mode chosen; `result.mode` is the model's (deep whenever it has a fire9 copy). */
+  trainingMode: TrainingMode;
   n: { train: number; validation: number };
   seconds: number;
   epochs: number;
@@ -48,6 +71,9 @@ interface Outcome {
  * Classifier mode: on-device fine-tuning of the head on the stored captures with the shared core
  * trainer: start from the current model or from the base, seeded train/validation split, live
  * loss/accuracy curves, epoch and ETA, cancel at any time; the screen is kept awake while it runs.
+ * Training mode: head only (fast), or deep (also fine-tunes a copy of fire9 on cached fire8 maps; its
+ * views are capped so the cached maps stay within {@link FEATURE_CACHE_BUDGET}). One chosen capture's
+ * Grad-CAM is redrawn after every epoch (`crackcam-activation-map`).
  * The result screen compares the new model with the current one on the same validation captures (accuracy,
  * confusion matrix, misclassified captures); Save adds it to the model library as a new version
  * and makes it active.
@@ -75,6 +101,16 @@ export class CrackcamTrainer extends LitElement {
 
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
+  @state() private trainingMode: TrainingMode = 'head';
+  /** Captures offered for the activation map, and the chosen one's id. */
+  @state() private watchChoices: WatchChoice[] = [];
+  @state() private watchId = '';
+  /** Captures in the store (for the deep-mode memory estimate). */
+  @state() private captureCount = 0;
+  @state() private watched?: WatchedState;
+  /** Increases per run, so each run gets a fresh activation map (its draw count starts at 0). */
+  @state() private runId = 0;
+  @query('crackcam-activation-map') private activationMap?: HTMLElementTagNameMap['crackcam-activation-map'];
   @state() private epochs = 10;
   @state() private seed = 42;
   @state() private history: EpochStats[] = [];
@@ -120,6 +156,34 @@ export class CrackcamTrainer extends LitElement {
         width: 6rem;
         height: 6rem;
       }
+      .watch {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.8rem;
+        align-items: flex-start;
+        padding: 0.3rem 0.8rem;
+      }
+      .choices {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem;
+        max-width: 30rem;
+        max-height: 12rem;
+        overflow: auto;
+      }
+      .choices button {
+        padding: 0.15rem;
+        min-height: 0;
+        line-height: 0;
+      }
+      .choices button[aria-checked='true'] {
+        outline: 3px solid #42a5f5;
+        outline-offset: 1px;
+      }
+      .choices img {
+        width: 3rem;
+        height: 3rem;
+      }
     `,
   ];
 
@@ -127,6 +191,12 @@ export class CrackcamTrainer extends LitElement {
     super.disconnectedCallback();
     this.abort?.abort();
     this.clearOutcome();
+    this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
+    this.watchChoices = [];
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('captures')) void this.readWatchChoices();
   }
 
   /** True while a run (of either mode) is in progress. */
@@ -136,7 +206,38 @@ export class CrackcamTrainer extends LitElement {
 
   /** Re-reads what the screen shows about the captures (their counts per label). */
   async refresh(): Promise<void> {
-    await this.normalOnlyTrainer?.refresh();
+    await Promise.all([this.normalOnlyTrainer?.refresh(), this.readWatchChoices()]);
+  }
+
+  /**
+   * Re-reads the captures offered for the activation map (a few per label, in the store's order)
+   * and keeps the chosen one if it is still there, else picks the first `crack` capture.
+   */
+  private async readWatchChoices(): Promise<void> {
+    if (!this.captures || this.running) return;
+    const all = await this.captures.list();
+    const perLabel = new Map<string, number>();
+    const picked = all.filter((c) => {
+      const n = perLabel.get(c.label) ?? 0;
+      perLabel.set(c.label, n + 1);
+      return n < WATCH_CHOICES_PER_LABEL;
+    });
+    this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
+    this.watchChoices = picked.map((c) => ({ id: c.id, label: c.label, url: URL.createObjectURL(c.crop) }));
+    this.captureCount = all.length;
+    if (!picked.some((c) => c.id === this.watchId)) this.watchId = (picked.find((c) => c.label === 'crack') ?? picked[0])?.id ?? '';
+  }
+
+  /** The base layer whose maps a run caches: fire8 for deep mode or a head with a fire9 copy, else the base's. */
+  private cachedLayer(classifier: CrackClassifier): string {
+    const hasTrunk = this.start === 'current' && classifier.head.layers.some((l) => l.name === TRUNK_SQUEEZE_LAYER);
+    return this.trainingMode === 'deep' || hasTrunk ? TRUNK_BASE_LAYERS.input : classifier.base.featureLayer;
+  }
+
+  /** Views per training capture within the memory budget, for `train` captures cached per view and `other` once. */
+  private cachePlan(classifier: CrackClassifier, views: number, train: number, other: number): FeatureCachePlan {
+    const [, h, w, k] = classifier.base.cut(this.cachedLayer(classifier)).outputs[0].shape as number[];
+    return capViewsToMemory(views, { train, other }, h * w * k * Float32Array.BYTES_PER_ELEMENT);
   }
 
   private clearOutcome(): void {
@@ -154,6 +255,8 @@ export class CrackcamTrainer extends LitElement {
     this.history = [];
     this.eta = '';
     this.features = { done: 0, total: 0 };
+    this.watched = undefined;
+    this.runId++;
     const abort = new AbortController();
     this.abort = abort;
     const started = performance.now();
@@ -164,9 +267,20 @@ export class CrackcamTrainer extends LitElement {
       const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await this.captures.classes() });
       const train = plan.train.map((c) => captureSample(c, plan.labels));
       const validation = plan.validation.map((c) => captureSample(c, plan.labels));
-      const views = suggestViews(train.length, this.epochs);
+      const watchRecord = all.find((c) => c.id === this.watchId);
+      const watch = watchRecord ? [captureSample(watchRecord, plan.labels)] : [];
+      const views = this.cachePlan(classifier, suggestViews(train.length, this.epochs), train.length, validation.length + watch.length).views;
+      const trainingMode = this.trainingMode;
       this.phase = 'features';
       const result = await trainHead({
+        mode: trainingMode,
+        watch,
+        onWatch: async (epoch, cams) => {
+          this.watched = { epoch, cam: cams[0], labels: plan.labels };
+          // Painted before training goes on, so every epoch's map is shown (it costs a 13x13 colouring).
+          await this.updateComplete;
+          await this.activationMap?.updateComplete;
+        },
         base: classifier.base,
         preprocessing: classifier.metadata.preprocessing,
         labels: plan.labels,
@@ -205,6 +319,7 @@ export class CrackcamTrainer extends LitElement {
         labels: plan.labels,
         old,
         start: this.start,
+        trainingMode,
         n: { train: train.length, validation: validation.length },
         seconds: (performance.now() - started) / 1000,
         epochs: this.epochs,
@@ -250,11 +365,13 @@ export class CrackcamTrainer extends LitElement {
       labels: o.labels,
       inputSize: prev.inputSize,
       preprocessing: prev.preprocessing,
-      base: prev.base,
+      // Where the new head reads: fire8 for a deep model (its own fire9 copy follows), else fire9.
+      base: { ...prev.base, featureLayer: o.result.featureLayer, featureShape: o.result.featureShape },
       createdAt: new Date().toISOString(),
       training: {
         tool: 'crackcam app',
-        mode: 'head',
+        mode: o.result.mode,
+        ...(o.result.mode === 'deep' ? { fire9: o.trainingMode === 'deep' ? 'fine-tuned' : 'frozen' } : {}),
         start: o.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
         n: o.n,
         epochs: o.epochs,
@@ -415,6 +532,79 @@ export class CrackcamTrainer extends LitElement {
     `;
   }
 
+  /** How much memory a run that caches fire8 maps (deep mode, or a deep current model) takes, and its view cap. */
+  private renderMemoryNote() {
+    const c = this.classifier;
+    if (!c || this.cachedLayer(c) !== TRUNK_BASE_LAYERS.input) return nothing;
+    const n = this.captureCount;
+    // planTraining holds out a fifth of every class for validation; the watched capture is cached once.
+    const train = n - Math.round(n * 0.2);
+    let plan: FeatureCachePlan;
+    let mapKb: number;
+    try {
+      plan = this.cachePlan(c, suggestViews(train, this.epochs), train, n - train + 1);
+      const [, h, w, k] = c.base.cut(TRUNK_BASE_LAYERS.input).outputs[0].shape as number[];
+      mapKb = Math.round((h * w * k * Float32Array.BYTES_PER_ELEMENT) / 1000);
+    } catch {
+      return nothing;
+    }
+    const mb = (bytes: number) => Math.round(bytes / 1e6);
+    const limit = mb(FEATURE_CACHE_BUDGET);
+    return html`<div class="note" data-testid="train-memory" data-views=${plan.views}>
+      ${this.trainingMode === 'head' ? msg('The current model has its own fire9 copy: head mode keeps it frozen.') + ' ' : nothing}
+      ${msg(str`Training from fire8 keeps ${mapKb} KB of features per capture and augmented view in memory, so the views are capped to stay under ${limit} MB: ${plan.views} per capture for ${n} captures (about ${mb(plan.bytes)} MB).`)}
+      ${plan.overBudget ? html`<strong>${msg('That is over the limit even with one view: a phone may run out of memory. Use head mode or fewer captures.')}</strong>` : nothing}
+    </div>`;
+  }
+
+  /** The capture whose Grad-CAM is redrawn after every epoch, and the strip to choose it from. */
+  private renderWatch() {
+    const choice = this.watchChoices.find((c) => c.id === this.watchId);
+    if (!choice) return nothing;
+    const w = this.watched;
+    const running = this.running;
+    return html`<h2>${msg('Activation map during training')}</h2>
+      <div class="watch">
+        ${keyed(
+          this.runId,
+          html`<crackcam-activation-map
+            data-testid="activation-map"
+            .src=${choice.url}
+            .map=${w?.cam.cam}
+            .mapWidth=${w?.cam.camWidth ?? 13}
+            .mapHeight=${w?.cam.camHeight ?? 13}
+            .epoch=${w?.epoch ?? 0}
+            .label=${w ? w.labels[w.cam.classIndex] : ''}
+            .probability=${w ? w.cam.probabilities[w.cam.classIndex] : 0}
+          ></crackcam-activation-map>`,
+        )}
+        <div>
+          <div class="note">${msg('Grad-CAM of the predicted class, before training and after every epoch. Capture to watch:')}</div>
+          <div class="choices" role="radiogroup" aria-label=${msg('Capture to watch')}>
+            ${this.watchChoices.map(
+              (c) =>
+                html`<button
+                  role="radio"
+                  aria-checked=${c.id === this.watchId ? 'true' : 'false'}
+                  aria-label=${c.label}
+                  title=${c.label}
+                  data-testid="watch-choice"
+                  data-id=${c.id}
+                  data-label=${c.label}
+                  ?disabled=${running}
+                  @click=${() => {
+                    this.watchId = c.id;
+                    this.watched = undefined;
+                  }}
+                >
+                  <img src=${c.url} alt="" loading="lazy" />
+                </button>`,
+            )}
+          </div>
+        </div>
+      </div>`;
+  }
+
   private renderClassifier() {
     const h = this.history;
     const running = this.running;
@@ -449,6 +639,13 @@ export class CrackcamTrainer extends LitElement {
             <option value="base" ?selected=${this.start === 'base'}>${msg('the base (new classes)')}</option>
           </select>
         </label>
+        <label>
+          ${msg('Training')}
+          <select data-testid="train-depth" ?disabled=${running} @change=${(e: Event) => (this.trainingMode = (e.target as HTMLSelectElement).value as TrainingMode)}>
+            <option value="head" ?selected=${this.trainingMode === 'head'}>${msg('Head (fast)')}</option>
+            <option value="deep" ?selected=${this.trainingMode === 'deep'}>${msg('Deep (fine-tunes fire9; slower, best on a phone GPU)')}</option>
+          </select>
+        </label>
         <label
           >${msg('Epochs')}
           <input type="number" min="1" max="100" data-testid="train-epochs" .value=${String(this.epochs)} ?disabled=${running} @change=${(e: Event) => (this.epochs = Math.max(1, Math.min(100, Math.round(Number((e.target as HTMLInputElement).value)) || 1)))}
@@ -461,10 +658,12 @@ export class CrackcamTrainer extends LitElement {
           ? html`<button class="danger" data-testid="train-cancel" @click=${this.cancel}>${msg('Cancel')}</button>`
           : html`<button class="primary" data-testid="train-start" ?disabled=${!this.classifier || !this.captures} @click=${this.train}>${msg('Train')}</button>`}
       </div>
+      ${this.renderMemoryNote()}
       <div class="row" role="status" aria-live="polite" data-testid="train-status" data-phase=${this.phase}>
         ${this.phase === 'features' ? html`<progress max=${this.features.total} value=${this.features.done}></progress>` : nothing} ${status}
       </div>
       ${this.error ? html`<div class="error" role="alert" data-testid="train-error">${this.error}</div>` : nothing}
+      ${this.renderWatch()}
       ${h.length
         ? html`<div class="charts">
             <crackcam-train-chart
