@@ -181,3 +181,99 @@ describe('captures screen', () => {
     expect(await page.locator('[data-testid="capture-item"][data-label="nocrack"]').count()).toBe(4);
   });
 });
+
+/** The active library model's metadata, read straight from IndexedDB (as the app stored it). */
+async function activeMetadata(): Promise<{ base: { featureLayer: string; featureShape: number[] }; training?: Record<string, unknown> }> {
+  const meta = await page.evaluate(
+    () =>
+      new Promise<unknown>((resolve, reject) => {
+        const open = indexedDB.open('crackcam-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['settings', 'models']);
+          const active = tx.objectStore('settings').get('active');
+          active.onsuccess = () => {
+            const model = tx.objectStore('models').get((active.result as { value: string }).value);
+            model.onsuccess = () => {
+              db.close();
+              resolve((model.result as { metadata: unknown }).metadata);
+            };
+          };
+        };
+      }),
+  );
+  return meta as Awaited<ReturnType<typeof activeMetadata>>;
+}
+
+/** Sets a number input of the Train screen and commits it. */
+async function setNumber(testId: string, value: number): Promise<void> {
+  await page.locator(`[data-testid="${testId}"]`).fill(String(value));
+  await page.locator(`[data-testid="${testId}"]`).dispatchEvent('change');
+}
+
+describe('deep mode and the activation map during training', () => {
+  // Enough epochs (one step each on 8 captures) for the deep model to learn the camera photo as crack.
+  const epochs = 20;
+  let deepId = '';
+
+  it('trains fire9 and the head, redrawing the watched capture’s Grad-CAM before training and after every epoch', async () => {
+    await page.locator('[data-testid="tab-train"]').click();
+    // Needs captures of both classes: runs after the captures test (6 crack + 4 nocrack).
+    await page.locator('[data-testid="watch-choice"]').first().waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-testid="watch-choice"][aria-checked="true"]').getAttribute('data-label')).toBe('crack');
+    await page.locator('[data-testid="train-depth"]').selectOption('deep');
+    await setNumber('train-epochs', epochs);
+    const memory = page.locator('[data-testid="train-memory"]');
+    await memory.waitFor({ timeout: 10_000 });
+    expect(Number(await memory.getAttribute('data-views'))).toBeGreaterThanOrEqual(1);
+    const started = Date.now();
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
+    process.stderr.write(`trainer e2e: deep mode, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    const map = page.locator('crackcam-activation-map');
+    expect(await map.getAttribute('data-draws')).toBe(String(epochs + 1));
+    expect(await map.getAttribute('data-epoch')).toBe(String(epochs));
+    expect(await page.locator('[data-testid="activation-caption"]').textContent()).toMatch(new RegExp(`After epoch ${epochs}: (crack|nocrack) \\d+\\.\\d%`));
+    await page.locator('[data-testid="save-model"]').click();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
+    deepId = (await app().getAttribute('data-model-id')) ?? '';
+    const meta = await activeMetadata();
+    expect(meta.base.featureLayer).toBe('fire8/concat');
+    expect(meta.base.featureShape).toEqual([13, 13, 512]);
+    expect(meta.training?.mode).toBe('deep');
+    expect(meta.training?.fire9).toBe('fine-tuned');
+  });
+
+  it('the deep model stays active after a reload and the live view gives its verdict', async () => {
+    await page.reload();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 60_000 }).toBe(deepId);
+    await waitForFrames(page, 3);
+    const verdicts = await sampleVerdicts(page, 4);
+    for (const v of verdicts) {
+      expect(['crack', 'nocrack']).toContain(v.label);
+      expect(v.probability).toBeGreaterThanOrEqual(0.5);
+      expect(v.probability).toBeLessThanOrEqual(1);
+    }
+    process.stderr.write(`trainer e2e: deep model live verdicts ${verdicts.map((v) => `${v.label} ${v.probability.toFixed(3)}`).join(', ')}\n`);
+    // The deep model learned the six captures of this photo as crack; the built-in one says nocrack.
+    expect(await liveLabel()).toBe('crack');
+  });
+
+  it('head mode from the deep model keeps its fire9 copy (frozen) and still reads fire8', async () => {
+    await page.locator('[data-testid="tab-train"]').click();
+    await setNumber('train-epochs', 1);
+    // Head mode is the default; the note says the current model's fire9 stays frozen.
+    await expect.poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 }).toMatch(/frozen/);
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
+    expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('2');
+    await page.locator('[data-testid="save-model"]').click();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
+    const meta = await activeMetadata();
+    expect(meta.base.featureLayer).toBe('fire8/concat');
+    expect(meta.training?.mode).toBe('deep');
+    expect(meta.training?.fire9).toBe('frozen');
+    expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+  });
+});
