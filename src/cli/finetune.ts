@@ -19,10 +19,13 @@ import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBack
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--trunk-lr F] [--backend wasm|cpu] [--name NAME] [--json]
+       [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--json]
   --mode head: train the head on the frozen base (fast); deep: also fine-tune fire9, the last fire
   module (slower; its cached fire8 features take 346 KB per image and view). --trunk-lr F: fire9's
   learning rate as a multiple of --lr (default 1; the head trains at 10x --lr).
+  --replay DIR: rehearsal, adds --replay-per-class N (default 30, seeded) images per label of another
+  labelled folder (e.g. the data the model was trained on) to the training images only, so the model
+  learns the new site without forgetting the old one.
   Starts from --model (default: the app's default model) and writes a new version to --out
   (model.json, weights.bin, seen.json). --per-class N: at most N images per label (seeded choice).
   --start base: new head from the base (needed for classes the model does not have).
@@ -47,6 +50,8 @@ runCli(async () => {
     batch: { type: 'string' },
     lr: { type: 'string' },
     'trunk-lr': { type: 'string' },
+    replay: { type: 'string' },
+    'replay-per-class': { type: 'string' },
     base: { type: 'string' },
     backend: { type: 'string' },
     name: { type: 'string' },
@@ -74,6 +79,10 @@ runCli(async () => {
   const { files: all } = await listLabelledImages(args.data);
   const files = perClass === undefined ? all : takePerClass(all, perClass, seed);
   const plan = planTraining(files, { start, modelLabels: classifier.labels, validation, seed });
+  const replayPerClass = numberFlag('replay-per-class', args['replay-per-class'], 30, (n) => Number.isInteger(n) && n > 0);
+  const replay = args.replay ? takePerClass((await listLabelledImages(args.replay)).files, replayPerClass, seed) : [];
+  const strange = [...new Set(replay.map((f) => f.label))].filter((l) => !plan.labels.includes(l));
+  if (strange.length > 0) throw new Error(`--replay ${args.replay} has labels ${strange.join(', ')} that the model does not have (${plan.labels.join(', ')})`);
   const toSample = (f: LabelledFile): TrainingSample => ({ id: relName(f), label: plan.labels.indexOf(f.label), load: () => decodeImageFile(f.path) });
   const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), (n) => Number.isInteger(n) && n > 0);
   process.stderr.write(
@@ -83,7 +92,7 @@ runCli(async () => {
     base: classifier.base,
     preprocessing: prev.preprocessing,
     labels: plan.labels,
-    train: plan.train.map(toSample),
+    train: [...plan.train, ...replay].map(toSample),
     validation: plan.validation.map(toSample),
     epochs,
     views,
@@ -115,7 +124,8 @@ runCli(async () => {
       start: start === 'current' ? { from: prev.name, version: prev.version } : 'base',
       perClass,
       split: { validation, seed },
-      n: { train: plan.train.length, validation: plan.validation.length },
+      n: { train: plan.train.length, validation: plan.validation.length, ...(replay.length ? { replay: replay.length } : {}) },
+      ...(args.replay ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } } : {}),
       optimizer: { name: 'adam', learningRate, headLearningRateFactor: 10, ...(result.mode === 'deep' ? { trunkLearningRateFactor } : {}), batchSize },
       epochs,
       views,

@@ -9,7 +9,13 @@ import { cli, lastJson } from './run-cli';
 
 describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
   let data: string;
+  let concrete: string;
   beforeAll(async () => {
+    concrete = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-replay-'));
+    for (const label of ['crack', 'nocrack']) {
+      await mkdir(path.join(concrete, label));
+      for (const f of (await listImages(path.join(DATA_DIR, 'concrete', label))).slice(0, 3)) await copyFile(f, path.join(concrete, label, path.basename(f)));
+    }
     // 8 brick photos per class (the CLI takes 5 of each with --per-class).
     data = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-data-'));
     for (const label of ['crack', 'nocrack']) {
@@ -39,15 +45,19 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(lastJson(ev.stdout).n).toBe(6);
   });
 
-  it('--mode deep fine-tunes fire9 too: the model reads fire8, says so in its metadata, and eval loads it', async () => {
+  it('--mode deep fine-tunes fire9 too: the model reads fire8, says so in its metadata, and eval loads it; --replay adds old-site images', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-deep-'));
-    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--views', '1', '--mode', 'deep', '--seed', '3', '--json']);
+    const r = await cli('finetune.ts', [
+      ...['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--views', '1', '--mode', 'deep', '--seed', '3', '--json'],
+      ...['--replay', concrete, '--replay-per-class', '2'],
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
-      userDefinedMetadata: { crackcam: { base: { featureLayer: string; featureShape: number[] }; training: { mode: string } } };
+      userDefinedMetadata: { crackcam: { base: { featureLayer: string; featureShape: number[] }; training: { mode: string; n: { train: number; replay: number } } } };
     };
     const meta = json.userDefinedMetadata.crackcam;
     expect(meta.training.mode).toBe('deep');
+    expect(meta.training.n).toMatchObject({ train: 8, replay: 4 });
     expect(meta.base.featureLayer).toBe('fire8/concat');
     expect(meta.base.featureShape).toEqual([13, 13, 512]);
     const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
