@@ -274,6 +274,22 @@ describe('deep mode and the activation map during training', () => {
     expect(meta.base.featureLayer).toBe('fire8/concat');
     expect(meta.training?.mode).toBe('deep');
     expect(meta.training?.fire9).toBe('frozen');
+  });
+
+  it('the deep model exports as a zip that imports back (validated on the shared base) and becomes active', async () => {
+    await page.locator('[data-testid="tab-models"]').click();
+    const row = page.locator(`[data-testid="model"][data-id="${deepId}"]`);
+    await expect.poll(() => row.locator('.meta').textContent(), { timeout: 10_000 }).toMatch(/deep/);
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Export' }).click()]);
+    const zipPath = path.join(scratch, 'deep-model.zip');
+    await download.saveAs(zipPath);
+    await page.locator('[data-testid="import-model-zip"]').setInputFiles(zipPath);
+    await expect.poll(() => page.locator('[data-testid="models-notice"]').textContent(), { timeout: 30_000 }).toMatch(/^Imported .* and made it active\.$/);
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
+    expect((await activeMetadata()).base.featureLayer).toBe('fire8/concat');
+    await page.locator('[data-testid="tab-live"]').click();
+    await waitForFrames(page, 3);
+    expect(await liveLabel()).toBe('crack');
     expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
   });
 });
