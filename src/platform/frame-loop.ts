@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier, ImageInput } from '../core/classifier';
-import { centreCropBox, centreCropPixels, cropResizeRgba, normaliseRgba, type PixelCrop, type ResizeScratch } from '../core/preprocess';
+import { centreCropBox, centreCropPixels, cropResizeRgba, normaliseRgba, type PixelCrop, type PreprocessingMode, type ResizeScratch } from '../core/preprocess';
 
 /** What a model reports about one frame. Arrays are reused: valid until the next frame. */
 export interface FrameResult {
@@ -62,13 +62,35 @@ function stagedRgba(frame: ImageInput, size: number): ArrayLike<number> | undefi
 }
 
 /**
+ * Makes the per-frame input converter of a frame model: on the WASM and CPU backends a staged
+ * canvas or pixel array is normalised in one JavaScript pass into a reused buffer (normaliseRgba)
+ * instead of fromPixels + cast + reverse + sub, since WASM's reverse kernel alone costs more than
+ * the rest of the frame's non-network work; otherwise (GPU backends, tensors) `prepare`.
+ * Reusing the buffer is safe: each input tensor is disposed by the frame's tidy before the next.
+ * @returns frame -> [1, size, size, 3] normalised input
+ */
+export function frameInput(
+  size: number,
+  preprocessing: PreprocessingMode,
+  prepare: (frame: ImageInput) => tf.Tensor4D,
+  stagedPixels = true,
+): (frame: ImageInput) => tf.Tensor4D {
+  let staged: Float32Array | undefined;
+  return (frame) => {
+    const backend = tf.getBackend();
+    const rgba = stagedPixels && (backend === 'wasm' || backend === 'cpu') ? stagedRgba(frame, size) : undefined;
+    if (!rgba) return prepare(frame);
+    staged = normaliseRgba(rgba, size, size, preprocessing, staged);
+    return tf.tensor4d(staged, [1, size, size, 3]);
+  };
+}
+
+/**
  * The crack classifier as a {@link FrameModel}: probabilities and the Grad-CAM map of `camClass`
  * packed as [C probabilities, h * w map]. Does not own the classifier.
  *
- * Frames are taken as already cropped (the source stages the crop box at `inputSize`). On the WASM
- * and CPU backends a staged canvas or pixel array is normalised in one JavaScript pass into a reused
- * buffer (normaliseRgba) instead of fromPixels + cast + reverse + sub: WASM's reverse kernel alone
- * costs more than the rest of the frame's non-network work. GPU backends keep the tensor path.
+ * Frames are taken as already cropped (the source stages the crop box at `inputSize`); see
+ * {@link frameInput} for how they become the network's input.
  */
 export function classifierFrameModel(classifier: CrackClassifier, options: ClassifierFrameOptions = {}): FrameModel {
   const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
@@ -79,21 +101,12 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
   const scores = labels.map((label) => ({ label, probability: 0 }));
   const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight };
   const size = classifier.inputSize;
-  let staged: Float32Array | undefined;
+  const toInput = frameInput(size, classifier.metadata.preprocessing, (frame) => classifier.prepare(frame, 1), options.stagedPixels !== false);
   return {
     kind: 'classifier',
     inputSize: size,
     infer(frame) {
-      const backend = tf.getBackend();
-      const rgba = options.stagedPixels !== false && (backend === 'wasm' || backend === 'cpu') ? stagedRgba(frame, size) : undefined;
-      let input: tf.Tensor4D; // [1, 227, 227, 3]
-      if (rgba) {
-        // Reusing the buffer is safe: the tensor is disposed at the end of this frame's tidy, before the next infer.
-        staged = normaliseRgba(rgba, size, size, classifier.metadata.preprocessing, staged);
-        input = tf.tensor4d(staged, [1, size, size, 3]);
-      } else {
-        input = classifier.prepare(frame, 1);
-      }
+      const input = toInput(frame); // [1, 227, 227, 3]
       const r = classifier.classifyBatch(input, { camClass });
       return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
     },

@@ -4,10 +4,8 @@
  * and the 13x13 anomaly heatmap painted by the same jet painter as Grad-CAM.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageInput } from '../core/classifier';
 import { ONECLASS_LABELS, type OneClassModel } from '../core/oneclass';
-import { normaliseRgba } from '../core/preprocess';
-import type { FrameModel, FrameResult } from './frame-loop';
+import { frameInput, type FrameModel, type FrameResult } from './frame-loop';
 
 /** Mode identifier ({@link FrameModel.kind}) of the one-class frame model. */
 export const ONECLASS_FRAME_KIND = 'oneclass';
@@ -36,21 +34,6 @@ export interface OneClassFrameOptions {
 }
 
 /**
- * RGBA bytes of a frame already staged at `size` x `size` in CPU memory, else undefined. The same
- * test as the classifier's frame model (kept private in frame-loop.ts, which other work changes).
- */
-function stagedRgba(frame: ImageInput, size: number): ArrayLike<number> | undefined {
-  if (frame instanceof tf.Tensor) return undefined;
-  if (typeof HTMLCanvasElement !== 'undefined' && frame instanceof HTMLCanvasElement) {
-    if (frame.width !== size || frame.height !== size) return undefined;
-    return frame.getContext('2d')?.getImageData(0, 0, size, size).data;
-  }
-  const px = frame as { data?: unknown; width?: number; height?: number };
-  if (px.width === size && px.height === size && (px.data instanceof Uint8ClampedArray || px.data instanceof Uint8Array)) return px.data;
-  return undefined;
-}
-
-/**
  * A one-class model as a {@link FrameModel}: packed as [score, h * w anomaly heatmap]. The verdict
  * is `anomaly` when score > threshold, else `normal`. Does not own the model.
  *
@@ -72,21 +55,12 @@ export function oneClassFrameModel(model: OneClassModel, options: OneClassFrameO
   ];
   const result: OneClassFrameResult = { label: normalLabel, probability: 0, scores, map, mapWidth, mapHeight, score: 0, threshold, ratio: 0 };
   const size = model.inputSize;
-  let staged: Float32Array | undefined;
+  const toInput = frameInput(size, model.metadata.preprocessing, (frame) => model.prepare(frame, 1), options.stagedPixels !== false);
   return {
     kind: ONECLASS_FRAME_KIND,
     inputSize: size,
     infer(frame) {
-      const backend = tf.getBackend();
-      const rgba = options.stagedPixels !== false && (backend === 'wasm' || backend === 'cpu') ? stagedRgba(frame, size) : undefined;
-      let input: tf.Tensor4D; // [1, 227, 227, 3]
-      if (rgba) {
-        // Reusing the buffer is safe: the tensor is disposed at the end of this frame's tidy, before the next infer.
-        staged = normaliseRgba(rgba, size, size, model.metadata.preprocessing, staged);
-        input = tf.tensor4d(staged, [1, size, size, 3]);
-      } else {
-        input = model.prepare(frame, 1);
-      }
+      const input = toInput(frame); // [1, 227, 227, 3]
       const r = model.scoreBatch(input);
       return tf.concat([r.score, tf.reshape(r.heatmap, [-1])]) as tf.Tensor1D; // [1 + h*w]
     },
