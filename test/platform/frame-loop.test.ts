@@ -103,29 +103,13 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
   });
 
   it('keeps one frame in flight even when frames arrive faster than it runs', async () => {
-    const inner = classifierFrameModel(classifier);
-    let inFlight = 0;
-    let maxInFlight = 0;
-    // Counts frames between inference and decoding (the async readback in between).
-    const counting: FrameModel = {
-      kind: inner.kind,
-      inputSize: inner.inputSize,
-      infer(frame) {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        return inner.infer(frame);
-      },
-      decode(packed) {
-        inFlight--;
-        return inner.decode(packed);
-      },
-    };
+    const { model: counting, maxInFlight } = countingInFlight(classifierFrameModel(classifier));
     const source = new TensorSource(images, true, true);
     const { seen, done, errors } = runFrames(counting, source, 6);
     await done;
     expect(errors).toEqual([]);
     expect(seen.length).toBeGreaterThanOrEqual(6);
-    expect(maxInFlight).toBe(1);
+    expect(maxInFlight()).toBe(1);
     expect(seen.at(-1)?.stats.fps).toBeGreaterThan(0);
     expect(seen.at(-1)?.stats.latencyMs).toBeGreaterThan(0);
   });
@@ -169,22 +153,7 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
         return { data, width: w, height: h };
       }
     }
-    const inner = classifierFrameModel(classifier);
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const counting: FrameModel = {
-      kind: inner.kind,
-      inputSize: inner.inputSize,
-      infer(frame) {
-        inFlight++;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        return inner.infer(frame);
-      },
-      decode(packed) {
-        inFlight--;
-        return inner.decode(packed);
-      },
-    };
+    const { model: counting, maxInFlight } = countingInFlight(classifierFrameModel(classifier));
     const source = new StagingSource(images, true, true);
     const before = tf.memory().numTensors;
     const { seen, done, errors } = runFrames(counting, source, 6);
@@ -192,7 +161,7 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     expect(errors).toEqual([]);
     expect(source.reads).toBe(0);
     expect(source.stagings).toBe(seen.length);
-    expect(maxInFlight).toBe(1);
+    expect(maxInFlight()).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
     // Frame ids 1..n were staged in order: compare each with the tensor path on the same image.
     for (let f = 0; f < 3; f++) {
@@ -238,6 +207,26 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     rgba.dispose();
   });
 });
+
+/** Wraps a frame model to count frames between inference and decoding (the async readback in between). */
+function countingInFlight(inner: FrameModel): { model: FrameModel; maxInFlight: () => number } {
+  let inFlight = 0;
+  let max = 0;
+  const model: FrameModel = {
+    kind: inner.kind,
+    inputSize: inner.inputSize,
+    infer(frame) {
+      inFlight++;
+      max = Math.max(max, inFlight);
+      return inner.infer(frame);
+    },
+    decode(packed) {
+      inFlight--;
+      return inner.decode(packed);
+    },
+  };
+  return { model, maxInFlight: () => max };
+}
 
 describe('evenCopyRect', () => {
   it.each([
