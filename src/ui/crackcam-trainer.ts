@@ -31,6 +31,14 @@ type Phase = 'idle' | 'features' | 'training' | 'scoring' | 'done' | 'saving' | 
 /** Hidden channels of a head trained from the base (as `npm run train`). */
 const FRESH_HIDDEN = 64;
 
+/**
+ * Captures per optimiser step: the seed's 100 for head training (a step on cached features is
+ * cheap); 8 in deep mode, because the trainer yields to the page only between steps and a step
+ * through fire9 blocks it for about 90 ms per capture on WASM (0.6-0.9 s per step of 8 in the e2e
+ * run), about as long as one feature batch.
+ */
+const BATCH = { head: 100, deep: 8 } as const satisfies Record<TrainingMode, number>;
+
 /** Captures per label offered for the activation map (a short strip of thumbnails, not the library). */
 const WATCH_CHOICES_PER_LABEL = 12;
 
@@ -57,6 +65,7 @@ interface Outcome {
   /** The mode chosen; `result.mode` is the model's (deep whenever it has a fire9 copy). */
   trainingMode: TrainingMode;
   n: { train: number; validation: number };
+  batchSize: number;
   seconds: number;
   epochs: number;
   views: number;
@@ -271,9 +280,11 @@ export class CrackcamTrainer extends LitElement {
       const watch = watchRecord ? [captureSample(watchRecord, plan.labels)] : [];
       const views = this.cachePlan(classifier, suggestViews(train.length, this.epochs), train.length, validation.length + watch.length).views;
       const trainingMode = this.trainingMode;
+      const batchSize = BATCH[trainingMode];
       this.phase = 'features';
       const result = await trainHead({
         mode: trainingMode,
+        batchSize,
         watch,
         onWatch: async (epoch, cams) => {
           this.watched = { epoch, cam: cams[0], labels: plan.labels };
@@ -321,6 +332,7 @@ export class CrackcamTrainer extends LitElement {
         start: this.start,
         trainingMode,
         n: { train: train.length, validation: validation.length },
+        batchSize,
         seconds: (performance.now() - started) / 1000,
         epochs: this.epochs,
         views,
@@ -376,6 +388,7 @@ export class CrackcamTrainer extends LitElement {
         n: o.n,
         epochs: o.epochs,
         views: o.views,
+        batchSize: o.batchSize,
         seed: o.seed,
         augment: DEFAULT_AUGMENT,
         valAccuracy: o.result.validation.accuracy,

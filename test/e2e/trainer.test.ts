@@ -206,6 +206,25 @@ async function activeMetadata(): Promise<{ base: { featureLayer: string; feature
   return meta as Awaited<ReturnType<typeof activeMetadata>>;
 }
 
+/** Starts recording the longest gap between 20 ms timer ticks on the page's main thread. */
+async function watchStalls(): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as Window & { __stall?: { last: number; max: number } };
+    const stall = { last: performance.now(), max: 0 };
+    w.__stall = stall;
+    const tick = () => {
+      const now = performance.now();
+      stall.max = Math.max(stall.max, now - stall.last);
+      stall.last = now;
+      setTimeout(tick, 20);
+    };
+    setTimeout(tick, 20);
+  });
+}
+
+/** The longest main-thread stall (ms) since {@link watchStalls}. */
+const longestStall = () => page.evaluate(() => (window as Window & { __stall?: { max: number } }).__stall?.max ?? NaN);
+
 /** Sets a number input of the Train screen and commits it. */
 async function setNumber(testId: string, value: number): Promise<void> {
   await page.locator(`[data-testid="${testId}"]`).fill(String(value));
@@ -227,10 +246,11 @@ describe('deep mode and the activation map during training', () => {
     const memory = page.locator('[data-testid="train-memory"]');
     await memory.waitFor({ timeout: 10_000 });
     expect(Number(await memory.getAttribute('data-views'))).toBeGreaterThanOrEqual(1);
+    await watchStalls();
     const started = Date.now();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
-    process.stderr.write(`trainer e2e: deep mode, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`trainer e2e: deep mode, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`);
     const map = page.locator('crackcam-activation-map');
     expect(await map.getAttribute('data-draws')).toBe(String(epochs + 1));
     expect(await map.getAttribute('data-epoch')).toBe(String(epochs));
