@@ -7,14 +7,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { camMaskScores } from '../core/cam-metrics';
+import { camMaskScores, SQUEEZENET_CELLS } from '../core/cam-metrics';
 import { centreCrop } from '../core/preprocess';
 import { numberFlag, parseCli, runCli } from './args';
 import { loadCliClassifier } from './model-cli';
 import { decodeImageFile, exists, initNodeBackend, listImages, progress } from './node-io';
 
 const USAGE = `usage: npm run cam-eval -- --images DIR --masks DIR [--model PATH] [--base PATH]
-       [--class crack] [--dilate 7] [--backend wasm|cpu] [--json]`;
+       [--class crack] [--dilate 7] [--align resize|receptive-field] [--backend wasm|cpu] [--json]
+  --align: how the 13x13 map is upsampled to 227x227. resize (default): a plain bilinear resize over
+  the whole crop; receptive-field: bilinear with each cell at its receptive-field centre (pixel
+  16k + 15 for SqueezeNet), where the network actually looked.`;
+
+const ALIGNS = ['resize', 'receptive-field'] as const;
 
 runCli(async () => {
   const args = parseCli(USAGE, {
@@ -24,11 +29,14 @@ runCli(async () => {
     base: { type: 'string' },
     class: { type: 'string' },
     dilate: { type: 'string' },
+    align: { type: 'string' },
     backend: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (!args.images || !args.masks) throw new Error(`--images and --masks are required\n${USAGE}`);
+  const align = args.align ?? 'resize';
+  if (!(ALIGNS as readonly string[]).includes(align)) throw new Error(`--align '${align}' is invalid; valid: ${ALIGNS.join(', ')}`);
   const dilate = numberFlag('dilate', args.dilate, 7, (n) => Number.isInteger(n) && n >= 0);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const { classifier } = await loadCliClassifier(args.model, args.base);
@@ -63,7 +71,7 @@ runCli(async () => {
     const scores = tf.tidy(() => {
       const { cam } = classifier.classifyBatch(classifier.prepare(image), { camClass }); // [1, 13, 13]
       const m = tf.greater(tf.max(centreCrop(mask, size, 1, 'nearest'), -1), 0); // [1, 227, 227]
-      return camMaskScores(cam, m as tf.Tensor3D, dilate);
+      return camMaskScores(cam, m as tf.Tensor3D, dilate, align === 'receptive-field' ? SQUEEZENET_CELLS : undefined);
     });
     image.dispose();
     mask.dispose();
@@ -78,7 +86,7 @@ runCli(async () => {
   classifier.dispose();
   for (const s of skipped) process.stderr.write(`skipped: ${s}\n`);
   const n = totals.n;
-  const out = { n, pointingGame: n ? totals.pointing / n : 0, energyInMask: n ? totals.energy / n : 0, maskAreaFraction: n ? totals.area / n : 0, backend };
+  const out = { n, align, pointingGame: n ? totals.pointing / n : 0, energyInMask: n ? totals.energy / n : 0, maskAreaFraction: n ? totals.area / n : 0, backend };
   process.stdout.write(
     args.json
       ? `${JSON.stringify(out)}\n`

@@ -103,5 +103,11 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     }
     expect(r.maskAreaFraction).toBeGreaterThan(0);
     expect(e.stderr).toContain('orphan.jpg');
+    expect(r.align).toBe('resize');
+    const aligned = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--model', model, '--align', 'receptive-field', '--json']);
+    expect(aligned.code, aligned.stderr).toBe(0);
+    expect(lastJson(aligned.stdout)).toMatchObject({ n: 3, align: 'receptive-field', maskAreaFraction: r.maskAreaFraction });
+    const bad = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--align', 'centre']);
+    expect(bad.stderr).toMatch(/--align 'centre' is invalid; valid: resize, receptive-field/);
   });
 });
