@@ -5,11 +5,11 @@ import type { BaseNetwork } from '../core/base';
 import { serializeOneClassModel } from '../core/oneclass';
 import type { PreprocessingMode } from '../core/preprocess';
 import { blobToTensor, captureSample } from '../platform/capture-samples';
-import { CaptureStoreError, type CaptureStore } from '../platform/capture-store';
+import type { CaptureStore } from '../platform/capture-store';
 import type { ModelStore } from '../platform/model-store';
 import { MIN_NORMAL_CAPTURES, trainNormalOnly, type NormalOnlyOutcome } from '../platform/normal-only-training';
 import { panelStyles, resultStyles } from './shared-styles';
-import { ScreenWakeLock } from './wake-lock';
+import { endedStatus, renderRunButton, renderRunStatus, renderSaveRow, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
 
 type Phase = 'idle' | 'features' | 'fit' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
 
@@ -17,6 +17,8 @@ type Phase = 'idle' | 'features' | 'fit' | 'scoring' | 'done' | 'saving' | 'save
 const DEFAULT_NORMAL_LABEL = 'nocrack';
 /** Model name unless the user types another. */
 const DEFAULT_NAME = 'site-normal';
+/** Test ids of the controls. */
+const IDS: TrainerTestIds = { start: 'oc-start', cancel: 'oc-cancel', status: 'oc-status', error: 'oc-error' };
 
 /**
  * Normal-only ("anomaly") training on the device: learns what sound surface looks like from the
@@ -50,8 +52,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
   @state() private progress = { done: 0, total: 0 };
   @state() private error = '';
   @state() private outcome?: NormalOnlyOutcome;
-  private abort?: AbortController;
-  private readonly wakeLock = new ScreenWakeLock();
+  private readonly runner = new TrainingRun();
 
   static override styles = [
     panelStyles,
@@ -76,7 +77,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.abort?.abort();
+    this.runner.cancel();
     this.clearOutcome();
   }
 
@@ -103,7 +104,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
 
   /** Cancels a running training (the active model stays). */
   cancel(): void {
-    this.abort?.abort();
+    this.runner.cancel();
   }
 
   private clearOutcome(): void {
@@ -137,57 +138,54 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
       return;
     }
     this.progress = { done: 0, total: normal.length };
-    const abort = new AbortController();
-    this.abort = abort;
-    await this.wakeLock.acquire();
-    try {
-      const name = this.name.trim() || DEFAULT_NAME;
-      this.outcome = await trainNormalOnly({
-        base,
-        preprocessing,
-        normal: normal.map((c) => captureSample(c, [label])),
-        normalLabel: label,
-        others: all.filter((c) => c.label !== label).map((c) => ({ id: c.id, label: c.label, load: () => blobToTensor(c.crop) })),
-        falseAlarmRate: this.falseAlarmPercent / 100,
-        name,
-        version: await this.nextVersion(name),
-        // Small feature batches keep each blocking step short, so the page stays responsive.
-        featureBatch: 4,
-        signal: abort.signal,
-        onProgress: (p) => {
-          if (abort.signal.aborted) return;
-          this.phase = p.phase;
-          this.progress = p.phase === 'fit' ? { done: p.fold, total: p.folds } : { done: p.done, total: p.total };
-        },
-      });
-      this.phase = 'done';
-    } catch (e) {
-      if (abort.signal.aborted) {
-        this.phase = 'cancelled';
-      } else {
-        this.phase = 'error';
-        this.error = (e as Error).message;
-      }
-    } finally {
-      this.abort = undefined;
-      await this.wakeLock.release();
-    }
+    await this.runner.run(
+      async (signal) => {
+        const name = this.name.trim() || DEFAULT_NAME;
+        this.outcome = await trainNormalOnly({
+          base,
+          preprocessing,
+          normal: normal.map((c) => captureSample(c, [label])),
+          normalLabel: label,
+          others: all.filter((c) => c.label !== label).map((c) => ({ id: c.id, label: c.label, load: () => blobToTensor(c.crop) })),
+          falseAlarmRate: this.falseAlarmPercent / 100,
+          name,
+          version: await this.nextVersion(name),
+          // Small feature batches keep each blocking step short, so the page stays responsive.
+          featureBatch: 4,
+          signal,
+          onProgress: (p) => {
+            if (signal.aborted) return;
+            this.phase = p.phase;
+            this.progress = p.phase === 'fit' ? { done: p.fold, total: p.folds } : { done: p.done, total: p.total };
+          },
+        });
+        this.phase = 'done';
+      },
+      (cancelled, message) => {
+        this.phase = cancelled ? 'cancelled' : 'error';
+        if (!cancelled) this.error = message;
+      },
+    );
   }
 
   private async save(): Promise<void> {
     const o = this.outcome;
     if (!o || !this.models) return;
     this.phase = 'saving';
-    try {
-      const files = await serializeOneClassModel(o.model.scorer, o.metadata);
-      const saved = await this.models.save(files, { origin: 'trained', parentId: this.activeId || undefined });
-      this.phase = 'saved';
-      this.clearOutcome();
-      this.dispatchEvent(new CustomEvent('model-saved', { detail: { id: saved.id }, bubbles: true, composed: true }));
-    } catch (e) {
-      this.phase = 'done';
-      this.error = e instanceof CaptureStoreError ? e.message : (e as Error).message;
-    }
+    await saveTrainedModel(
+      this,
+      this.models,
+      () => serializeOneClassModel(o.model.scorer, o.metadata),
+      this.activeId,
+      () => {
+        this.phase = 'saved';
+        this.clearOutcome();
+      },
+      (message) => {
+        this.phase = 'done';
+        this.error = message;
+      },
+    );
   }
 
   private discard(): void {
@@ -250,10 +248,13 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           ? msg('Normal captures are scored by models fitted without them (cross-validation); the other captures by the new model.')
           : msg('No captures of other labels: add a few captures of cracks to see how well the model tells them apart.')}
       </div>
-      <div class="row">
-        <button class="primary" data-testid="oc-save" ?disabled=${this.phase === 'saving'} @click=${this.save}>${msg('Save as new model')}</button>
-        <button data-testid="oc-discard" @click=${this.discard}>${msg('Discard')}</button>
-      </div>`;
+      ${renderSaveRow(
+        this.phase === 'saving',
+        msg('Save as new model'),
+        { save: 'oc-save', discard: 'oc-discard' },
+        () => void this.save(),
+        () => this.discard(),
+      )}`;
   }
 
   override render() {
@@ -266,13 +267,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           ? msg(str`Fitting the model of normal surface ${done} / ${total}`)
           : this.phase === 'scoring'
             ? msg(str`Scoring the other captures ${done} / ${total}`)
-            : this.phase === 'cancelled'
-              ? msg('Cancelled; the active model is unchanged.')
-              : this.phase === 'saved'
-                ? msg('Saved and activated.')
-                : this.phase === 'done'
-                  ? msg('Done: review and save.')
-                  : '';
+            : endedStatus(this.phase);
     const labels = Object.keys(this.counts).includes(this.label) ? Object.keys(this.counts) : [this.label, ...Object.keys(this.counts)];
     return html`
       <div class="note">
@@ -303,14 +298,15 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           >${msg('Name')}
           <input type="text" data-testid="oc-name" maxlength="60" .value=${this.name} ?disabled=${running} @change=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
         /></label>
-        ${running
-          ? html`<button class="danger" data-testid="oc-cancel" @click=${this.cancel}>${msg('Cancel')}</button>`
-          : html`<button class="primary" data-testid="oc-start" ?disabled=${!this.base || !this.captures || !this.preprocessing} @click=${this.train}>${msg('Train')}</button>`}
+        ${renderRunButton(
+          running,
+          !!this.base && !!this.captures && !!this.preprocessing,
+          IDS,
+          () => void this.train(),
+          () => this.cancel(),
+        )}
       </div>
-      <div class="row" role="status" aria-live="polite" data-testid="oc-status" data-phase=${this.phase}>
-        ${running ? html`<progress max=${total} value=${done}></progress>` : nothing} ${status}
-      </div>
-      ${this.error ? html`<div class="error" role="alert" data-testid="oc-error">${this.error}</div>` : nothing}
+      ${renderRunStatus(this.phase, status, running ? this.progress : undefined, this.error, IDS)}
       ${this.phase === 'done' || this.phase === 'saving' ? this.renderResult() : nothing}
     `;
   }

@@ -15,13 +15,13 @@ import { serializeModel } from '../core/model-writer';
 import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews, type FeatureCachePlan, type TrainingStart } from '../core/training-plan';
 import { trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type WatchedCam } from '../core/trainer';
 import { blobToTensor, captureSample, predictSamples } from '../platform/capture-samples';
-import { CaptureStoreError, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
+import type { CaptureRecord, CaptureStore } from '../platform/capture-store';
 import { filesReader, type ModelStore } from '../platform/model-store';
 import './crackcam-activation-map';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
 import { panelStyles, resultStyles } from './shared-styles';
-import { ScreenWakeLock } from './wake-lock';
+import { endedStatus, renderRunButton, renderRunStatus, renderSaveRow, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
 
 /** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
 export type TrainMode = 'classifier' | 'normal-only';
@@ -41,6 +41,9 @@ const BATCH = { head: 100, deep: 8 } as const satisfies Record<TrainingMode, num
 
 /** Captures per label offered for the activation map (a short strip of thumbnails, not the library). */
 const WATCH_CHOICES_PER_LABEL = 12;
+
+/** Test ids of the classifier mode's controls. */
+const IDS: TrainerTestIds = { start: 'train-start', cancel: 'train-cancel', status: 'train-status', error: 'train-error' };
 
 /** A capture offered for the activation map. */
 interface WatchChoice {
@@ -128,8 +131,7 @@ export class CrackcamTrainer extends LitElement {
   @state() private error = '';
   @state() private outcome?: Outcome;
   @state() private thumbs = new Map<string, string>();
-  private abort?: AbortController;
-  private readonly wakeLock = new ScreenWakeLock();
+  private readonly runner = new TrainingRun();
 
   static override styles = [
     panelStyles,
@@ -198,7 +200,7 @@ export class CrackcamTrainer extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.abort?.abort();
+    this.runner.cancel();
     this.clearOutcome();
     this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
     this.watchChoices = [];
@@ -257,8 +259,8 @@ export class CrackcamTrainer extends LitElement {
   }
 
   private async train(): Promise<void> {
-    const classifier = this.classifier;
-    if (!classifier || !this.captures || this.running) return;
+    const { classifier, captures } = this;
+    if (!classifier || !captures || this.running) return;
     this.clearOutcome();
     this.error = '';
     this.history = [];
@@ -266,103 +268,96 @@ export class CrackcamTrainer extends LitElement {
     this.features = { done: 0, total: 0 };
     this.watched = undefined;
     this.runId++;
-    const abort = new AbortController();
-    this.abort = abort;
     const started = performance.now();
     let trainStarted = 0;
-    await this.wakeLock.acquire();
-    try {
-      const all = await this.captures.list();
-      const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await this.captures.classes() });
-      const train = plan.train.map((c) => captureSample(c, plan.labels));
-      const validation = plan.validation.map((c) => captureSample(c, plan.labels));
-      const watchRecord = all.find((c) => c.id === this.watchId);
-      const watch = watchRecord ? [captureSample(watchRecord, plan.labels)] : [];
-      const views = this.cachePlan(classifier, suggestViews(train.length, this.epochs), train.length, validation.length + watch.length).views;
-      const trainingMode = this.trainingMode;
-      const batchSize = BATCH[trainingMode];
-      this.phase = 'features';
-      const result = await trainHead({
-        mode: trainingMode,
-        batchSize,
-        watch,
-        onWatch: async (epoch, cams) => {
-          this.watched = { epoch, cam: cams[0], labels: plan.labels };
-          // Painted before training goes on, so every epoch's map is shown (it costs a 13x13 colouring).
-          await this.updateComplete;
-          await this.activationMap?.updateComplete;
-        },
-        base: classifier.base,
-        preprocessing: classifier.metadata.preprocessing,
-        labels: plan.labels,
-        train,
-        validation,
-        epochs: this.epochs,
-        views,
-        augment: DEFAULT_AUGMENT,
-        initial: this.start === 'current' ? classifier.head : undefined,
-        hidden: FRESH_HIDDEN,
-        seed: this.seed,
-        // Small feature batches keep each blocking step short, so the page stays responsive.
-        featureBatch: 4,
-        signal: abort.signal,
-        onProgress: (p) => {
-          if (p.phase === 'features') {
-            this.features = { done: p.done, total: p.total };
-          } else {
-            if (this.phase !== 'training') return;
-            this.history = [...this.history, p];
-            const perEpoch = (performance.now() - trainStarted) / 1000 / p.epoch;
-            this.eta = msg(str`about ${Math.ceil(perEpoch * (p.epochs - p.epoch))} s left`);
-          }
-          if (p.phase === 'features' && p.done === p.total) {
-            this.phase = 'training';
-            trainStarted = performance.now();
-          }
-        },
-      });
-      this.phase = 'scoring';
-      const predictedOld = await predictSamples(classifier, validation, 8, abort.signal);
-      const truth = plan.validation.map((c) => c.label);
-      const old = classificationReport(plan.labels, truth, predictedOld);
-      this.outcome = {
-        result,
-        labels: plan.labels,
-        old,
-        start: this.start,
-        trainingMode,
-        n: { train: train.length, validation: validation.length },
-        batchSize,
-        seconds: (performance.now() - started) / 1000,
-        epochs: this.epochs,
-        views,
-        seed: this.seed,
-      };
-      const byId = new Map(all.map((c) => [c.id, c] as [string, CaptureRecord]));
-      try {
-        this.thumbs = await this.misclassifiedHeatmaps(this.outcome, classifier, byId);
-      } catch (e) {
-        // Heatmaps are a help, not a result: fall back to the plain crops.
-        console.warn('heatmaps of misclassified captures failed', e);
-        this.thumbs = new Map(result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as [string, string]] : [])));
-      }
-      this.phase = 'done';
-    } catch (e) {
-      if (abort.signal.aborted) {
-        this.phase = 'cancelled';
-      } else {
-        this.phase = 'error';
-        this.error = (e as Error).message;
-      }
-    } finally {
-      this.abort = undefined;
-      await this.wakeLock.release();
-    }
+    await this.runner.run(
+      async (signal) => {
+        const all = await captures.list();
+        const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await captures.classes() });
+        const train = plan.train.map((c) => captureSample(c, plan.labels));
+        const validation = plan.validation.map((c) => captureSample(c, plan.labels));
+        const watchRecord = all.find((c) => c.id === this.watchId);
+        const watch = watchRecord ? [captureSample(watchRecord, plan.labels)] : [];
+        const views = this.cachePlan(classifier, suggestViews(train.length, this.epochs), train.length, validation.length + watch.length).views;
+        const trainingMode = this.trainingMode;
+        const batchSize = BATCH[trainingMode];
+        this.phase = 'features';
+        const result = await trainHead({
+          mode: trainingMode,
+          batchSize,
+          watch,
+          onWatch: async (epoch, cams) => {
+            this.watched = { epoch, cam: cams[0], labels: plan.labels };
+            // Painted before training goes on, so every epoch's map is shown (it costs a 13x13 colouring).
+            await this.updateComplete;
+            await this.activationMap?.updateComplete;
+          },
+          base: classifier.base,
+          preprocessing: classifier.metadata.preprocessing,
+          labels: plan.labels,
+          train,
+          validation,
+          epochs: this.epochs,
+          views,
+          augment: DEFAULT_AUGMENT,
+          initial: this.start === 'current' ? classifier.head : undefined,
+          hidden: FRESH_HIDDEN,
+          seed: this.seed,
+          // Small feature batches keep each blocking step short, so the page stays responsive.
+          featureBatch: 4,
+          signal,
+          onProgress: (p) => {
+            if (p.phase === 'features') {
+              this.features = { done: p.done, total: p.total };
+            } else {
+              if (this.phase !== 'training') return;
+              this.history = [...this.history, p];
+              const perEpoch = (performance.now() - trainStarted) / 1000 / p.epoch;
+              this.eta = msg(str`about ${Math.ceil(perEpoch * (p.epochs - p.epoch))} s left`);
+            }
+            if (p.phase === 'features' && p.done === p.total) {
+              this.phase = 'training';
+              trainStarted = performance.now();
+            }
+          },
+        });
+        this.phase = 'scoring';
+        const predictedOld = await predictSamples(classifier, validation, 8, signal);
+        const truth = plan.validation.map((c) => c.label);
+        const old = classificationReport(plan.labels, truth, predictedOld);
+        this.outcome = {
+          result,
+          labels: plan.labels,
+          old,
+          start: this.start,
+          trainingMode,
+          n: { train: train.length, validation: validation.length },
+          batchSize,
+          seconds: (performance.now() - started) / 1000,
+          epochs: this.epochs,
+          views,
+          seed: this.seed,
+        };
+        const byId = new Map(all.map((c) => [c.id, c] as [string, CaptureRecord]));
+        try {
+          this.thumbs = await this.misclassifiedHeatmaps(this.outcome, classifier, byId);
+        } catch (e) {
+          // Heatmaps are a help, not a result: fall back to the plain crops.
+          console.warn('heatmaps of misclassified captures failed', e);
+          this.thumbs = new Map(result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as [string, string]] : [])));
+        }
+        this.phase = 'done';
+      },
+      (cancelled, message) => {
+        this.phase = cancelled ? 'cancelled' : 'error';
+        if (!cancelled) this.error = message;
+      },
+    );
   }
 
   /** Cancels a running training of either mode (the active model stays). */
   cancel(): void {
-    this.abort?.abort();
+    this.runner.cancel();
     this.normalOnlyTrainer?.cancel();
   }
 
@@ -442,17 +437,20 @@ export class CrackcamTrainer extends LitElement {
     const classifier = this.classifier;
     if (!o || !classifier || !this.models) return;
     this.phase = 'saving';
-    try {
-      const metadata = this.metadataFor(o, classifier);
-      const files = await serializeModel(o.result.head, metadata);
-      const saved = await this.models.save(files, { origin: 'trained', parentId: this.activeId || undefined });
-      this.phase = 'saved';
-      this.clearOutcome();
-      this.dispatchEvent(new CustomEvent('model-saved', { detail: { id: saved.id }, bubbles: true, composed: true }));
-    } catch (e) {
-      this.phase = 'done';
-      this.error = e instanceof CaptureStoreError ? e.message : (e as Error).message;
-    }
+    await saveTrainedModel(
+      this,
+      this.models,
+      () => serializeModel(o.result.head, this.metadataFor(o, classifier)),
+      this.activeId,
+      () => {
+        this.phase = 'saved';
+        this.clearOutcome();
+      },
+      (message) => {
+        this.phase = 'done';
+        this.error = message;
+      },
+    );
   }
 
   private discard(): void {
@@ -509,10 +507,13 @@ export class CrackcamTrainer extends LitElement {
               )}
             </div>`
         : nothing}
-      <div class="row">
-        <button class="primary" data-testid="save-model" ?disabled=${this.phase === 'saving'} @click=${this.save}>${msg('Save as new version')}</button>
-        <button data-testid="discard-model" @click=${this.discard}>${msg('Discard')}</button>
-      </div>`;
+      ${renderSaveRow(
+        this.phase === 'saving',
+        msg('Save as new version'),
+        { save: 'save-model', discard: 'discard-model' },
+        () => void this.save(),
+        () => this.discard(),
+      )}`;
   }
 
   override render() {
@@ -628,13 +629,7 @@ export class CrackcamTrainer extends LitElement {
           ? msg(str`Epoch ${h.length} / ${this.epochs}`) + (this.eta ? ` · ${this.eta}` : '')
           : this.phase === 'scoring'
             ? msg('Scoring the current model…')
-            : this.phase === 'cancelled'
-              ? msg('Cancelled; the active model is unchanged.')
-              : this.phase === 'saved'
-                ? msg('Saved and activated.')
-                : this.phase === 'done'
-                  ? msg('Done: review and save.')
-                  : '';
+            : endedStatus(this.phase);
     return html`
       <div class="note">
         ${msg('Fine-tunes the classifier on your captures. The model in use only changes when you save the result.')}
@@ -667,15 +662,9 @@ export class CrackcamTrainer extends LitElement {
           >${msg('Seed')}
           <input type="number" data-testid="train-seed" .value=${String(this.seed)} ?disabled=${running} @change=${(e: Event) => (this.seed = Math.round(Number((e.target as HTMLInputElement).value)) || 0)}
         /></label>
-        ${running
-          ? html`<button class="danger" data-testid="train-cancel" @click=${this.cancel}>${msg('Cancel')}</button>`
-          : html`<button class="primary" data-testid="train-start" ?disabled=${!this.classifier || !this.captures} @click=${this.train}>${msg('Train')}</button>`}
+        ${renderRunButton(running, !!this.classifier && !!this.captures, IDS, () => void this.train(), () => this.cancel())}
       </div>
-      ${this.renderMemoryNote()}
-      <div class="row" role="status" aria-live="polite" data-testid="train-status" data-phase=${this.phase}>
-        ${this.phase === 'features' ? html`<progress max=${this.features.total} value=${this.features.done}></progress>` : nothing} ${status}
-      </div>
-      ${this.error ? html`<div class="error" role="alert" data-testid="train-error">${this.error}</div>` : nothing}
+      ${this.renderMemoryNote()} ${renderRunStatus(this.phase, status, this.phase === 'features' ? this.features : undefined, this.error, IDS)}
       ${this.renderWatch()}
       ${h.length
         ? html`<div class="charts">
