@@ -4,10 +4,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadBaseNetwork, SQUEEZENET_BASE_NAME, type BaseNetwork } from '../src/core/base';
+import { loadCrackClassifier, type CrackClassifier } from '../src/core/classifier';
 import { createHead } from '../src/core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../src/core/metadata';
 import { serializeModel, type ModelFiles } from '../src/core/model-writer';
-import { defaultBasePath, fsReader, initNodeBackend, sharedDataPath } from '../src/cli/node-io';
+import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listImages, sharedDataPath } from '../src/cli/node-io';
 
 /** Path of the shared base model.json ($CRACKCAM_BASE or ../shared). */
 export const BASE_JSON = defaultBasePath();
@@ -71,4 +72,19 @@ export async function expectNoLeak(fn: () => Promise<unknown> | unknown): Promis
   await fn();
   const after = tf.memory().numTensors;
   if (after !== before) throw new Error(`tensor leak: ${before} tensors before, ${after} after`);
+}
+
+/**
+ * On the WASM backend: a crack/nocrack classifier with a random head on the shared base, and the
+ * first `crack` photos of the data's concrete/crack then the first `nocrack` of concrete/nocrack,
+ * decoded. The caller disposes both.
+ */
+export async function randomClassifierAndPhotos(crack: number, nocrack: number): Promise<{ classifier: CrackClassifier; images: tf.Tensor3D[] }> {
+  await useWasm();
+  const base = await sharedBase();
+  const modelJson = await writeModelDir(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']));
+  const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
+  const files = [...(await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, crack), ...(await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, nocrack)];
+  const images = await Promise.all(files.map((f) => decodeImageFile(f)));
+  return { classifier, images };
 }

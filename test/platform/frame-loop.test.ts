@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
-import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
+import type { CrackClassifier } from '../../src/core/classifier';
 import { centreCropPixels } from '../../src/core/preprocess';
 import { classifierFrameModel, evenCopyRect, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
-import { DATA_DIR, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
+import { HAVE_SHARED, randomClassifierAndPhotos } from '../helpers';
 
 /** Frames from tensors; the frame id advances when the test says so (or on every read). */
 class TensorSource implements FrameSource {
@@ -64,13 +62,7 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
   let images: tf.Tensor3D[];
 
   beforeAll(async () => {
-    await useWasm();
-    const base = await sharedBase();
-    const modelJson = await writeModelDir(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']));
-    classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
-    const crack = (await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, 2);
-    const nocrack = (await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, 1);
-    images = await Promise.all([...crack, ...nocrack].map((f) => decodeImageFile(f)));
+    ({ classifier, images } = await randomClassifierAndPhotos(2, 1));
   });
 
   afterAll(() => {

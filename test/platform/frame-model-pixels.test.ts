@@ -3,14 +3,12 @@
  * reverse / sub kernels) gives what the tensor path gives, for every preprocessing mode, without leaks.
  */
 import * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
-import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
+import type { CrackClassifier } from '../../src/core/classifier';
 import { normalise, normaliseRgba, PREPROCESSING_MODES } from '../../src/core/preprocess';
 import { createRng } from '../../src/core/random';
 import { classifierFrameModel } from '../../src/platform/frame-loop';
-import { DATA_DIR, expectNoLeak, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
+import { expectNoLeak, HAVE_SHARED, randomClassifierAndPhotos, useWasm } from '../helpers';
 
 /** RGBA bytes of an [h, w, 3] int32 image (alpha 255). */
 function rgbaOf(image: tf.Tensor3D): Uint8ClampedArray {
@@ -52,12 +50,7 @@ describe.skipIf(!HAVE_SHARED)('classifierFrameModel on staged pixels (WASM)', ()
   let images: tf.Tensor3D[];
 
   beforeAll(async () => {
-    await useWasm();
-    const base = await sharedBase();
-    const modelJson = await writeModelDir(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']));
-    classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
-    const files = [...(await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, 1), ...(await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, 1)];
-    images = await Promise.all(files.map((f) => decodeImageFile(f)));
+    ({ classifier, images } = await randomClassifierAndPhotos(1, 1));
     for (const im of images) expect(im.shape.slice(0, 2)).toEqual([227, 227]);
   });
 
