@@ -5,16 +5,14 @@
  *                       [--epochs N] [--seed S] [--json]
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import { loadCrackClassifier } from '../core/classifier';
-import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
-import { serializeModel } from '../core/model-writer';
 import { takePerClass } from '../core/split';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
-import { trainHead, TRAINING_MODES, type TrainingMode, type TrainingSample } from '../core/trainer';
+import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli } from './args';
+import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
 import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, logTrainingProgress, type LabelledFile } from './node-io';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
@@ -37,39 +35,23 @@ const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 
 runCli(async () => {
   const args = parseCli(USAGE, {
-    data: { type: 'string' },
-    out: { type: 'string' },
+    ...CLASSIFIER_TRAINING_FLAGS,
     model: { type: 'string' },
-    mode: { type: 'string' },
     'per-class': { type: 'string' },
-    epochs: { type: 'string' },
-    views: { type: 'string' },
-    seed: { type: 'string' },
     start: { type: 'string' },
     validation: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    'trunk-lr': { type: 'string' },
     replay: { type: 'string' },
     'replay-per-class': { type: 'string' },
-    base: { type: 'string' },
-    backend: { type: 'string' },
-    name: { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
-  const mode = (args.mode ?? 'head') as TrainingMode;
-  if (!TRAINING_MODES.includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
+  const mode = modeFlag(args.mode);
   const start = (args.start ?? 'current') as TrainingStart;
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
   const epochs = numberFlag('epochs', args.epochs, 20, (n) => Number.isInteger(n) && n > 0);
   const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
   const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, (n) => Number.isInteger(n) && n >= 2);
   const validation = numberFlag('validation', args.validation, 0.2, (n) => n > 0 && n < 1);
-  const batchSize = numberFlag('batch', args.batch, 16, (n) => Number.isInteger(n) && n > 0);
-  const learningRate = numberFlag('lr', args.lr, 2e-4, (n) => n > 0);
-  const trunkLearningRateFactor = numberFlag('trunk-lr', args['trunk-lr'], 1, (n) => n > 0);
+  const { learningRate, batchSize, trunkLearningRateFactor } = optimizerFlags(args, 16);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
@@ -107,42 +89,28 @@ runCli(async () => {
     onProgress: logTrainingProgress(Number.MAX_SAFE_INTEGER),
   });
   const seconds = (performance.now() - started) / 1000;
-  const metadata: ModelMetadata = {
-    formatVersion: MODEL_FORMAT_VERSION,
-    kind: 'classifier',
-    name: args.name ?? prev.name,
-    version: prev.version + 1,
-    labels: plan.labels,
-    inputSize: prev.inputSize,
-    preprocessing: prev.preprocessing,
-    base: { ...prev.base, featureLayer: result.featureLayer, featureShape: result.featureShape },
-    createdAt: new Date().toISOString(),
-    training: {
+  const metadata = classifierMetadata(
+    { name: args.name ?? prev.name, version: prev.version + 1, labels: plan.labels, inputSize: prev.inputSize, preprocessing: prev.preprocessing, base: prev.base },
+    {
       tool: 'npm run finetune',
-      data: path.basename(path.resolve(args.data)),
-      mode: result.mode,
-      start: start === 'current' ? { from: prev.name, version: prev.version } : 'base',
-      perClass,
-      split: { validation, seed },
-      n: { train: plan.train.length, validation: plan.validation.length, ...(replay.length ? { replay: replay.length } : {}) },
-      ...(args.replay ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } } : {}),
-      optimizer: { name: 'adam', learningRate, headLearningRateFactor: 10, ...(result.mode === 'deep' ? { trunkLearningRateFactor } : {}), batchSize },
+      data: args.data,
+      result,
+      setup: {
+        start: start === 'current' ? { from: prev.name, version: prev.version } : 'base',
+        perClass,
+        split: { validation, seed },
+        n: { train: plan.train.length, validation: plan.validation.length, ...(replay.length ? { replay: replay.length } : {}) },
+        ...(args.replay ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } } : {}),
+      },
+      optimizer: { learningRate, batchSize, trunkLearningRateFactor },
       epochs,
       views,
-      augment: DEFAULT_AUGMENT,
-      valAccuracy: result.validation.accuracy,
-      history: result.history.map(({ phase: _phase, ...h }) => h),
-      featureSeconds: result.featureSeconds,
-      trainSeconds: result.trainSeconds,
+      extra: { featureSeconds: result.featureSeconds, trainSeconds: result.trainSeconds },
       backend,
       seconds,
     },
-  };
-  const out = await serializeModel(result.head, metadata);
-  await mkdir(args.out, { recursive: true });
-  for (const [name, bytes] of Object.entries(out)) await writeFile(path.join(args.out, name), bytes);
-  const seen = [...plan.train, ...plan.validation].map(relName).sort();
-  await writeFile(path.join(args.out, 'seen.json'), JSON.stringify({ data: metadata.training?.data, files: seen }) + '\n');
+  );
+  await writeTrainedModel(args.out, result.head, metadata, [...plan.train, ...plan.validation].map(relName).sort());
   result.head.dispose();
   classifier.dispose();
   process.stderr.write(
@@ -150,5 +118,5 @@ runCli(async () => {
   );
   const n = plan.train.length + plan.validation.length;
   const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n };
-  process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : `validation accuracy ${(summary.valAccuracy * 100).toFixed(2)}% on ${plan.validation.length} images\n`);
+  printSummary(summary, args.json, plan.validation.length);
 });

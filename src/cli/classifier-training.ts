@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { DEFAULT_AUGMENT } from '../core/augment';
+import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
+import { serializeModel } from '../core/model-writer';
+import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
+import { numberFlag } from './args';
+
+/** Name of the list of the files a model saw in training/validation, written next to its model.json. */
+export const SEEN_FILE = 'seen.json';
+
+/** Flags that both classifier-training CLIs (`train`, `finetune`) take, for `parseCli`. */
+export const CLASSIFIER_TRAINING_FLAGS = {
+  data: { type: 'string' },
+  out: { type: 'string' },
+  base: { type: 'string' },
+  epochs: { type: 'string' },
+  views: { type: 'string' },
+  seed: { type: 'string' },
+  lr: { type: 'string' },
+  batch: { type: 'string' },
+  mode: { type: 'string' },
+  'trunk-lr': { type: 'string' },
+  backend: { type: 'string' },
+  name: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The parsed values of {@link CLASSIFIER_TRAINING_FLAGS} that {@link optimizerFlags} reads. */
+export interface OptimizerFlagValues {
+  lr?: string;
+  batch?: string;
+  'trunk-lr'?: string;
+}
+
+/** Learning rate, batch size and fire9's learning-rate factor from the flags. */
+export interface OptimizerSettings {
+  learningRate: number;
+  batchSize: number;
+  trunkLearningRateFactor: number;
+}
+
+/** The `--mode` flag (default head), failing with the valid modes. */
+export function modeFlag(value: string | undefined): TrainingMode {
+  const mode = (value ?? 'head') as TrainingMode;
+  if (!TRAINING_MODES.includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
+  return mode;
+}
+
+/** `--lr` (default 2e-4), `--batch` (default `batchSize`) and `--trunk-lr` (default 1). */
+export function optimizerFlags(args: OptimizerFlagValues, batchSize: number): OptimizerSettings {
+  return {
+    learningRate: numberFlag('lr', args.lr, 2e-4, (n) => n > 0),
+    batchSize: numberFlag('batch', args.batch, batchSize, (n) => Number.isInteger(n) && n > 0),
+    trunkLearningRateFactor: numberFlag('trunk-lr', args['trunk-lr'], 1, (n) => n > 0),
+  };
+}
+
+/** What a classifier-training CLI records about its run, besides the model's own fields. */
+export interface ClassifierRun {
+  /** The command, e.g. `npm run train`. */
+  tool: string;
+  /** The data folder (its name is recorded). */
+  data: string;
+  result: HeadTrainingResult;
+  /** Run-specific fields recorded after the mode (start, split, counts...). */
+  setup: Record<string, unknown>;
+  optimizer: OptimizerSettings;
+  epochs: number;
+  views: number;
+  /** Run-specific fields recorded after the history (timings...). */
+  extra?: Record<string, unknown>;
+  backend: string;
+  seconds: number;
+}
+
+/** The model fields of the metadata that the trainer does not decide. */
+export type ClassifierIdentity = Pick<ModelMetadata, 'name' | 'version' | 'labels' | 'inputSize' | 'preprocessing' | 'base'>;
+
+/**
+ * Metadata of a classifier trained by a CLI: the model's identity (its base reference is pointed at
+ * the layer the new head reads) and a `training` record of the run.
+ */
+export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun): ModelMetadata {
+  const { result, optimizer } = run;
+  return {
+    formatVersion: MODEL_FORMAT_VERSION,
+    kind: 'classifier',
+    name: model.name,
+    version: model.version,
+    labels: model.labels,
+    inputSize: model.inputSize,
+    preprocessing: model.preprocessing,
+    base: { ...model.base, featureLayer: result.featureLayer, featureShape: result.featureShape },
+    createdAt: new Date().toISOString(),
+    training: {
+      tool: run.tool,
+      data: path.basename(path.resolve(run.data)),
+      mode: result.mode,
+      ...run.setup,
+      optimizer: {
+        name: 'adam',
+        learningRate: optimizer.learningRate,
+        headLearningRateFactor: 10,
+        ...(result.mode === 'deep' ? { trunkLearningRateFactor: optimizer.trunkLearningRateFactor } : {}),
+        batchSize: optimizer.batchSize,
+      },
+      epochs: run.epochs,
+      views: run.views,
+      augment: DEFAULT_AUGMENT,
+      valAccuracy: result.validation.accuracy,
+      history: result.history.map(({ phase: _phase, ...h }) => h),
+      ...run.extra,
+      backend: run.backend,
+      seconds: run.seconds,
+    },
+  };
+}
+
+/** Writes a trained head with its metadata to `out` (model.json, weights) and {@link SEEN_FILE} listing `seen` ("label/file"). */
+export async function writeTrainedModel(out: string, head: tf.LayersModel, metadata: ModelMetadata, seen: string[]): Promise<void> {
+  const files = await serializeModel(head, metadata);
+  await mkdir(out, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(out, name), bytes);
+  await writeFile(path.join(out, SEEN_FILE), JSON.stringify({ data: metadata.training?.data, files: seen }) + '\n');
+}
+
+/** Prints a run's summary on stdout: JSON with `--json`, else its validation accuracy. */
+export function printSummary(summary: { valAccuracy: number }, json: boolean | undefined, validationImages: number): void {
+  process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `validation accuracy ${(summary.valAccuracy * 100).toFixed(2)}% on ${validationImages} images\n`);
+}
