@@ -1,7 +1,7 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { HeatmapPainter } from './heatmap-painter';
+import { HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
 
 /** Backing-store side of the overlay canvas: the model's crop size, so the map is drawn at crop resolution. */
 const CANVAS_SIZE = 227;
@@ -57,7 +57,7 @@ export class CrackcamActivationMap extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('map') || !this.canvas) return;
-    this.painter ??= new HeatmapPainter(this.canvas);
+    this.painter ??= new HeatmapPainter(this.canvas, SQUEEZENET_MAP_PLACEMENT);
     this.painter.resize(CANVAS_SIZE, CANVAS_SIZE);
     if (!this.map) {
       this.painter.clear();

@@ -11,7 +11,7 @@ import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type Came
 import { classifierFrameModel, FrameLoop, VideoFrameSource, type FrameModel, type FrameResult, type FrameStats } from '../platform/frame-loop';
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
 import { crackcamHook } from '../platform/test-hook';
-import { HeatmapPainter } from './heatmap-painter';
+import { HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
 import './crackcam-verdict';
 
 /** `detail` of the `capture` event. */
@@ -265,7 +265,7 @@ export class CrackcamLiveView extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    this.painter = new HeatmapPainter(this.heatmapCanvas);
+    this.painter = new HeatmapPainter(this.heatmapCanvas, SQUEEZENET_MAP_PLACEMENT);
     this.heatmapCanvas.dataset.testid = 'heatmap';
     this.video.addEventListener('resize', () => this.layout());
     this.video.addEventListener('loadedmetadata', () => this.layout());

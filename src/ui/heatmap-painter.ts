@@ -1,4 +1,15 @@
+import { SQUEEZENET_INPUT_SIZE } from '../core/base';
+import { SQUEEZENET_CELLS, type CellGeometry } from '../core/cam-metrics';
 import { colouriseMap, JET_LUT, smoothInto } from '../core/colormap';
+
+/** Where a map's cells sit on the crop the canvas covers: {@link CellGeometry} on a `size`-pixel crop. */
+export interface MapPlacement extends CellGeometry {
+  /** Side of the crop in the geometry's pixels (the model's input size, 227). */
+  size: number;
+}
+
+/** SqueezeNet's 13x13 maps (Grad-CAM and the one-class anomaly map) on its 227x227 crop. */
+export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = { ...SQUEEZENET_CELLS, size: SQUEEZENET_INPUT_SIZE };
 
 /** How a heatmap is painted. */
 export interface HeatmapStyle {
@@ -10,8 +21,12 @@ export interface HeatmapStyle {
 
 /**
  * Paints a small [0, 1] map (Grad-CAM, 13x13) into a canvas: colour with the jet table on the CPU
- * into one reused ImageData, then draw it scaled with bilinear smoothing over the whole canvas
- * (which the view lays exactly over the crop box). All buffers are reused between frames.
+ * into one reused ImageData, then draw it scaled with bilinear smoothing over the canvas (which the
+ * view lays exactly over the crop box). With a {@link MapPlacement}, each cell is centred where the
+ * network looked (its receptive-field centre, e.g. pixel 16k + 15 of SqueezeNet's 227 crop; a
+ * plain stretch over the box is up to 11 crop pixels off near the edges): the map, with its edge
+ * cells repeated once around it, is drawn one cell larger than the box on every side and clipped.
+ * All buffers are reused between frames.
  */
 export class HeatmapPainter {
   private readonly ctx: CanvasRenderingContext2D;
@@ -19,9 +34,13 @@ export class HeatmapPainter {
   private readonly smallCtx: CanvasRenderingContext2D;
   private image?: ImageData;
   private smoothed?: Float32Array;
+  private padded?: Float32Array;
   private fresh = true;
 
-  constructor(readonly canvas: HTMLCanvasElement) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private readonly placement?: MapPlacement,
+  ) {
     const ctx = canvas.getContext('2d');
     this.small = document.createElement('canvas');
     const smallCtx = this.small.getContext('2d');
@@ -55,25 +74,44 @@ export class HeatmapPainter {
    * @param map [height * width] row-major values in [0, 1]
    */
   paint(map: Float32Array, width: number, height: number, style: HeatmapStyle): void {
-    if (!this.image || this.image.width !== width || this.image.height !== height) {
-      this.small.width = width;
-      this.small.height = height;
-      this.image = this.smallCtx.createImageData(width, height);
+    const pad = this.placement ? 1 : 0;
+    const [pw, ph] = [width + 2 * pad, height + 2 * pad];
+    if (!this.image || this.image.width !== pw || this.image.height !== ph || this.smoothed?.length !== width * height) {
+      this.small.width = pw;
+      this.small.height = ph;
+      this.image = this.smallCtx.createImageData(pw, ph);
       this.smoothed = new Float32Array(width * height);
+      this.padded = new Float32Array(pw * ph);
       this.fresh = true;
     }
     const smoothed = this.smoothed as Float32Array;
     if (this.fresh) smoothed.set(map);
     else smoothInto(smoothed, map, style.smoothing);
     this.fresh = false;
-    colouriseMap(smoothed, this.image.data, 1, JET_LUT);
+    const { canvas, ctx } = this;
+    let shown: Float32Array = smoothed;
+    let [x0, y0, w, h] = [0, 0, canvas.width, canvas.height];
+    if (this.placement) {
+      // Edge cells repeated around the map, so the clipped margin continues the edge values.
+      const padded = this.padded as Float32Array;
+      for (let y = 0; y < ph; y++) {
+        const sy = Math.min(height - 1, Math.max(0, y - 1));
+        for (let x = 0; x < pw; x++) padded[y * pw + x] = smoothed[sy * width + Math.min(width - 1, Math.max(0, x - 1))];
+      }
+      shown = padded;
+      // Padded cell j (= cell j - 1) is centred at first + (j - 1) * stride + 0.5 crop px.
+      const { first, stride, size } = this.placement;
+      const [ux, uy] = [canvas.width / size, canvas.height / size];
+      [x0, y0] = [(first + 0.5 - 1.5 * stride) * ux, (first + 0.5 - 1.5 * stride) * uy];
+      [w, h] = [pw * stride * ux, ph * stride * uy];
+    }
+    colouriseMap(shown, this.image.data, 1, JET_LUT);
     this.smallCtx.putImageData(this.image, 0, 0);
-    const ctx = this.ctx;
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.globalAlpha = style.alpha;
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(this.small, 0, 0, this.canvas.width, this.canvas.height);
+    ctx.drawImage(this.small, x0, y0, w, h);
     ctx.globalAlpha = 1;
   }
 

@@ -266,10 +266,16 @@ export function hookState(page: Page): Promise<HookState> {
   });
 }
 
-/** Tensor and heap figures; runs a garbage collection first when the page exposes gc(). */
+/**
+ * Tensor and heap figures; first runs garbage collection twice, a task apart, when the page exposes
+ * gc() (objects freed by the first pass's finalizers, e.g. closed VideoFrames, go in the second).
+ */
 export function hookMemory(page: Page): Promise<HookMemory & { jsHeapBytes?: number }> {
-  return page.evaluate(() => {
-    (window as unknown as { gc?: () => void }).gc?.();
+  return page.evaluate(async () => {
+    const gc = (window as unknown as { gc?: () => void }).gc;
+    gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+    gc?.();
     const m = window.__crackcam?.memory();
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
     if (!m) throw new Error('window.__crackcam is not installed');
