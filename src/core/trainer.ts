@@ -162,6 +162,8 @@ async function forEachFeatureBatch(
         } finally {
           maps.dispose();
         }
+        // One base pass per view: let the page breathe between them, not only between batches.
+        if (v + 1 < views) await yieldToEventLoop();
       }
     } finally {
       rgb.dispose();
