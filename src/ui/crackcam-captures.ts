@@ -1,9 +1,10 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { CaptureStoreError, cropBlob, type CaptureRecord, type CaptureStore, type NewCapture } from '../platform/capture-store';
+import { cropBlob, type CaptureRecord, type CaptureStore, type NewCapture } from '../platform/capture-store';
 import { capturesToZip, importCapturesZip } from '../platform/capture-zip';
-import { panelStyles } from './shared-styles';
+import { fileButtonStyles, panelStyles } from './shared-styles';
+import { renderTaskStatus, taskErrorMessage } from './task-status';
 
 const PAGE = 120;
 
@@ -43,6 +44,7 @@ export class CrackcamCaptures extends LitElement {
 
   static override styles = [
     panelStyles,
+    fileButtonStyles,
     css`
       .grid {
         display: grid;
@@ -69,19 +71,6 @@ export class CrackcamCaptures extends LitElement {
       figcaption {
         font-size: 0.8rem;
         padding: 0.1rem 0.2rem;
-      }
-      input[type='file'] {
-        display: none;
-      }
-      label.file {
-        display: inline-flex;
-        align-items: center;
-        min-height: 2.75rem;
-        padding: 0 0.9rem;
-        border-radius: 0.4rem;
-        border: 1px solid #90a4ae;
-        background: #37474f;
-        cursor: pointer;
       }
     `,
   ];
@@ -132,7 +121,7 @@ export class CrackcamCaptures extends LitElement {
     try {
       this.notice = (await work()) ?? '';
     } catch (e) {
-      this.error = e instanceof CaptureStoreError ? e.message : e instanceof Error ? e.message : String(e);
+      this.error = taskErrorMessage(e);
     } finally {
       this.busy = '';
       await this.refresh();
@@ -281,9 +270,7 @@ export class CrackcamCaptures extends LitElement {
         <button class="danger" data-testid="delete" ?disabled=${busy || this.selected.size === 0} @click=${this.removeSelected}>${msg('Delete')}</button>
         <button ?disabled=${this.items.length === 0} @click=${() => (this.selected = new Set(this.items.slice(0, this.shown).map((c) => c.id)))}>${msg('Select all')}</button>
       </div>
-      ${this.busy ? html`<div class="note" role="status">${this.busy}</div>` : nothing}
-      ${this.notice ? html`<div class="note" role="status" data-testid="captures-notice">${this.notice}</div>` : nothing}
-      ${this.error ? html`<div class="error" role="alert" data-testid="captures-error">${this.error}</div>` : nothing}
+      ${renderTaskStatus(this.busy, this.notice, this.error, 'captures')}
       <div class="grid">
         ${this.items.slice(0, this.shown).map(
           (c) =>

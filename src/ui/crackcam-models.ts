@@ -1,9 +1,7 @@
 import { localized, msg, str } from '@lit/localize';
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
-import { ModelFileError } from '../core/model-io';
-import { CaptureStoreError } from '../platform/capture-store';
 import {
   BUILTIN_MODEL_ID,
   filesFromUrl,
@@ -14,7 +12,8 @@ import {
   type ModelSummary,
 } from '../platform/model-store';
 import { downloadBytes } from './crackcam-captures';
-import { panelStyles } from './shared-styles';
+import { fileButtonStyles, panelStyles } from './shared-styles';
+import { renderTaskStatus, taskErrorMessage } from './task-status';
 
 /**
  * The model library: every trained or imported model with version, labels, training summary and
@@ -43,6 +42,7 @@ export class CrackcamModels extends LitElement {
 
   static override styles = [
     panelStyles,
+    fileButtonStyles,
     css`
       ul {
         list-style: none;
@@ -70,19 +70,6 @@ export class CrackcamModels extends LitElement {
         opacity: 0.85;
         font-size: 0.9rem;
       }
-      input[type='file'] {
-        display: none;
-      }
-      label.file {
-        display: inline-flex;
-        align-items: center;
-        min-height: 2.75rem;
-        padding: 0 0.9rem;
-        border-radius: 0.4rem;
-        border: 1px solid #90a4ae;
-        background: #37474f;
-        cursor: pointer;
-      }
       input[type='url'] {
         flex: 1;
         min-width: 14rem;
@@ -109,7 +96,7 @@ export class CrackcamModels extends LitElement {
     try {
       this.notice = (await work()) ?? '';
     } catch (e) {
-      this.error = e instanceof ModelFileError || e instanceof CaptureStoreError ? e.message : e instanceof Error ? e.message : String(e);
+      this.error = taskErrorMessage(e);
       activated = false;
     } finally {
       this.busy = '';
@@ -199,9 +186,7 @@ export class CrackcamModels extends LitElement {
         <input type="url" name="url" placeholder="https://…/model.json" aria-label=${msg('Model URL')} data-testid="import-model-url" required />
         <button type="submit" ?disabled=${busy}>${msg('Import from URL')}</button>
       </form>
-      ${this.busy ? html`<div class="note" role="status">${this.busy}</div>` : nothing}
-      ${this.notice ? html`<div class="note" role="status" data-testid="models-notice">${this.notice}</div>` : nothing}
-      ${this.error ? html`<div class="error" role="alert" data-testid="models-error">${this.error}</div>` : nothing}
+      ${renderTaskStatus(this.busy, this.notice, this.error, 'models')}
       <ul data-testid="model-list" data-active=${this.active}>
         ${this.models.map(
           (m) =>

@@ -87,3 +87,20 @@ export const resultStyles = css`
     font-weight: 700;
   }
 `;
+
+/** A label styled as a button around a hidden file input (the library screens' imports). */
+export const fileButtonStyles = css`
+  input[type='file'] {
+    display: none;
+  }
+  label.file {
+    display: inline-flex;
+    align-items: center;
+    min-height: 2.75rem;
+    padding: 0 0.9rem;
+    border-radius: 0.4rem;
+    border: 1px solid #90a4ae;
+    background: #37474f;
+    cursor: pointer;
+  }
+`;
