@@ -56,15 +56,16 @@ export interface DevServerOptions {
 }
 
 /**
- * Runs the production build (`vite build`, as `npm run build`) into `outDir`. With `headModelDir`,
- * that model replaces the default model in the output (the committed public/ copy is untouched).
+ * Runs `vite build` (as `npm run build`) into `outDir` with NODE_ENV=production, `env` added to the
+ * environment and `extraArgs` to the command line. Resolves with the build output; rejects with it
+ * on failure.
  */
-export async function buildApp(outDir: string, headModelDir?: string): Promise<void> {
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+export function viteBuild(outDir: string, env: Record<string, string> = {}, extraArgs: readonly string[] = []): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...extraArgs], {
       cwd: ROOT,
-      // A real production build: vitest sets NODE_ENV=test, which would leak into import.meta.env.
-      env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+      // A real production build: vitest sets NODE_ENV=test, which would leak into import.meta.env (and drop the service worker).
+      env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -73,6 +74,14 @@ export async function buildApp(outDir: string, headModelDir?: string): Promise<v
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`))));
   });
+}
+
+/**
+ * Runs the production build (`vite build`, as `npm run build`) into `outDir`. With `headModelDir`,
+ * that model replaces the default model in the output (the committed public/ copy is untouched).
+ */
+export async function buildApp(outDir: string, headModelDir?: string): Promise<void> {
+  const output = await viteBuild(outDir);
   if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`vite build wrote no index.html:\n${output}`);
   if (headModelDir) cpSync(headModelDir, path.join(outDir, 'models/crackcam-default'), { recursive: true });
 }
@@ -126,7 +135,8 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-function contentType(file: string): string {
+/** Content-Type of a served file, by its extension. */
+export function contentType(file: string): string {
   return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 

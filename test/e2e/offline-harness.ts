@@ -4,14 +4,13 @@
  * can be switched, to deploy "build B" at the same URL, and the server stopped for real), read the
  * precache manifest out of a built sw.js, and inspect IndexedDB, Cache Storage and the service worker.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CAPTURE_DB } from '../../src/platform/capture-store';
-import { DATA_DIR, DEFAULT_MODEL_DIR, ROOT, seenFiles } from './harness';
+import { CHROMIUM, contentType, DATA_DIR, DEFAULT_MODEL_DIR, launchChromium, seenFiles, viteBuild } from './harness';
 import { writeY4m } from './y4m';
 
 
@@ -21,33 +20,24 @@ import { writeY4m } from './y4m';
  * rejects with it on failure.
  */
 export function buildAppWithId(outDir: string, buildId: string, extraArgs: readonly string[] = []): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...extraArgs], {
-      cwd: ROOT,
-      // vitest sets NODE_ENV=test, which would make Vite build a non-production bundle (no service worker)
-      env: { ...process.env, NODE_ENV: 'production', CRACKCAM_BUILD_ID: buildId, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`))));
-  });
+  return viteBuild(outDir, { CRACKCAM_BUILD_ID: buildId }, extraArgs);
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.wasm': 'application/wasm',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.map': 'application/json',
-};
+/**
+ * Whether the browser part of an offline test can run: it needs Chromium and the shared crack photos
+ * (the build itself must always work). When not, notes on stderr that `test` is skipped.
+ */
+export function browserTestsCanRun(test: string): boolean {
+  const can = existsSync(CHROMIUM) && existsSync(path.join(DATA_DIR, 'concrete/crack'));
+  if (!can) process.stderr.write(`NOTE: ${test} skipped: needs ${CHROMIUM} and ${DATA_DIR}/concrete/crack\n`);
+  return can;
+}
+
+/** Headless Chromium whose fake camera shows {@link unseenCrackVideo} (written into `dir`). */
+export async function launchOnUnseenCrack(dir: string): Promise<Browser> {
+  const { file } = await unseenCrackVideo(path.join(dir, 'camera.y4m'));
+  return launchChromium({ fakeVideo: file });
+}
 
 /** A static file server over one folder; {@link root} can be changed while it runs (a new deployment). */
 export class StaticServer {
@@ -80,7 +70,7 @@ export class StaticServer {
       return;
     }
     res.writeHead(200, {
-      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentType(file),
       'Content-Length': String(statSync(file).size),
       // revalidate every time, so a new deployment is seen at once (as with most static hosts' HTML)
       'Cache-Control': 'no-cache',

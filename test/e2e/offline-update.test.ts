@@ -5,29 +5,27 @@
  * under B. Afterwards the capture, the setting and the model are all there, A's outdated precache entries
  * are gone, and B starts offline with the imported model.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  browserTestsCanRun,
   buildAppWithId,
   cacheContents,
   captureAndWait,
   controllerBuildId,
+  launchOnUnseenCrack,
   readPrecacheManifest,
   StaticServer,
   storedCaptures,
   waitForController,
   waitForVerdict,
-  unseenCrackVideo,
   type PrecacheEntry,
 } from './offline-harness';
-import { CHROMIUM, DATA_DIR, launchChromium } from './harness';
 
-// the browser part needs Chromium and the shared photos; the build itself must always work
-const BROWSER = existsSync(CHROMIUM) && existsSync(path.join(DATA_DIR, 'concrete/crack'));
-if (!BROWSER) process.stderr.write(`NOTE: update browser test skipped: needs ${CHROMIUM} and ${DATA_DIR}/concrete/crack\n`);
+const BROWSER = browserTestsCanRun('update browser test');
 
 /** Precache cache content expected for a manifest: absolute URLs, revisioned ones with workbox's query. */
 function expectedPrecache(base: string, manifest: PrecacheEntry[]): string[] {
@@ -52,8 +50,7 @@ describe.skipIf(!BROWSER)('update from build A to build B', () => {
     dist.B = path.join(tmp, 'B');
     await buildAppWithId(dist.A, ids.A);
     await buildAppWithId(dist.B, ids.B);
-    const { file } = await unseenCrackVideo(path.join(tmp, 'camera.y4m'));
-    browser = await launchChromium({ fakeVideo: file });
+    browser = await launchOnUnseenCrack(tmp);
   });
 
   afterAll(async () => {

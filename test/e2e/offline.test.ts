@@ -7,30 +7,28 @@
  *     on the WASM backend, a capture is stored (and is still there after another offline start), a model is
  *     trained on the captures and saved, and the imported model still loads.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  browserTestsCanRun,
   buildAppWithId,
   cacheContents,
   captureAndWait,
+  launchOnUnseenCrack,
   listFiles,
   readPrecacheManifest,
   StaticServer,
   storedCaptures,
   waitForController,
   waitForVerdict,
-  unseenCrackVideo,
   type PrecacheEntry,
 } from './offline-harness';
-import { CHROMIUM, DATA_DIR, launchChromium } from './harness';
 import { md5, requiredOffline } from './offline-precache';
 
-// the browser part needs Chromium and the shared photos; the build itself must always work
-const BROWSER = existsSync(CHROMIUM) && existsSync(path.join(DATA_DIR, 'concrete/crack'));
-if (!BROWSER) process.stderr.write(`NOTE: offline browser test skipped: needs ${CHROMIUM} and ${DATA_DIR}/concrete/crack\n`);
+const BROWSER = browserTestsCanRun('offline browser test');
 
 describe('offline-first production build', () => {
   let tmp: string;
@@ -44,10 +42,7 @@ describe('offline-first production build', () => {
     await buildAppWithId(dist, `offline-e2e-${Date.now()}`);
     manifest = readPrecacheManifest(path.join(dist, 'sw.js'));
     // the camera shows a crack photo the default model has not seen in training
-    if (BROWSER) {
-      const { file } = await unseenCrackVideo(path.join(tmp, 'camera.y4m'));
-      browser = await launchChromium({ fakeVideo: file });
-    }
+    if (BROWSER) browser = await launchOnUnseenCrack(tmp);
   });
 
   afterAll(async () => {
