@@ -2,6 +2,7 @@ import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { serviceWorkerBridge, type ServiceWorkerBridge, type ServiceWorkerStatus } from '../platform/sw-bridge';
+import { BridgeListener } from './bridge-listener';
 
 /**
  * Header chip: "Offline" while the network is gone (the app keeps working from its caches), "Saving for
@@ -63,29 +64,26 @@ export class CrackcamOfflineIndicator extends LitElement {
     if (this.bridge) this.swStatus = this.bridge.status;
   };
 
+  private readonly bridgeListener = new BridgeListener(this.onBridge);
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('online', this.onNetwork);
     window.addEventListener('offline', this.onNetwork);
     this.onNetwork();
     this.bridge ??= serviceWorkerBridge();
-    this.bridge?.addEventListener('change', this.onBridge);
-    this.onBridge();
+    this.bridgeListener.follow(this.bridge);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('online', this.onNetwork);
     window.removeEventListener('offline', this.onNetwork);
-    this.bridge?.removeEventListener('change', this.onBridge);
+    this.bridgeListener.stop();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('bridge') && this.isConnected) {
-      changed.get('bridge')?.removeEventListener('change', this.onBridge);
-      this.bridge?.addEventListener('change', this.onBridge);
-      this.onBridge();
-    }
+    if (changed.has('bridge') && this.isConnected) this.bridgeListener.follow(this.bridge);
   }
 
   override render() {

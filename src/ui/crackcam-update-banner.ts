@@ -2,6 +2,7 @@ import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { serviceWorkerBridge, type ServiceWorkerBridge, type ServiceWorkerStatus } from '../platform/sw-bridge';
+import { BridgeListener } from './bridge-listener';
 
 /**
  * Offers a waiting new version: "Update" lets it take over (the page reloads once it controls; captures,
@@ -72,24 +73,21 @@ export class CrackcamUpdateBanner extends LitElement {
     this.swStatus = this.bridge.status;
   };
 
+  private readonly bridgeListener = new BridgeListener(this.onBridge);
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.bridge ??= serviceWorkerBridge();
-    this.bridge?.addEventListener('change', this.onBridge);
-    this.onBridge();
+    this.bridgeListener.follow(this.bridge);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.bridge?.removeEventListener('change', this.onBridge);
+    this.bridgeListener.stop();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('bridge') && this.isConnected) {
-      changed.get('bridge')?.removeEventListener('change', this.onBridge);
-      this.bridge?.addEventListener('change', this.onBridge);
-      this.onBridge();
-    }
+    if (changed.has('bridge') && this.isConnected) this.bridgeListener.follow(this.bridge);
   }
 
   private accept(): void {
