@@ -12,6 +12,7 @@ import { classifierFrameModel, FrameLoop, VideoFrameSource, type FrameModel, typ
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
 import { crackcamHook } from '../platform/test-hook';
 import { HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
+import { controlStyles } from './shared-styles';
 import './crackcam-verdict';
 
 /** `detail` of the `capture` event. */
@@ -217,16 +218,7 @@ export class CrackcamLiveView extends LitElement {
       padding: 0.6rem 0.8rem;
       background: #1c262b;
     }
-    button,
-    select {
-      font: inherit;
-      min-height: 2.75rem;
-      padding: 0 0.9rem;
-      border-radius: 0.4rem;
-      border: 1px solid #90a4ae;
-      background: #37474f;
-      color: #fff;
-    }
+    ${controlStyles}
     button[aria-pressed='true'] {
       background: #eceff1;
       color: #000;

@@ -1,13 +1,7 @@
 import { css } from 'lit';
 
-/** Buttons, inputs and panels shared by the trainer's views (captures, training, models). */
-export const panelStyles = css`
-  :host {
-    display: block;
-    color: #fff;
-    background: #1c262b;
-    font-size: 1rem;
-  }
+/** The look of buttons, selects and text, URL and number inputs: the live view's controls and the panels'. */
+export const controlStyles = css`
   button,
   select,
   input[type='text'],
@@ -20,6 +14,23 @@ export const panelStyles = css`
     border: 1px solid #90a4ae;
     background: #37474f;
     color: #fff;
+  }
+`;
+
+/** Buttons, inputs and panels shared by the trainer's views (captures, training, models). */
+export const panelStyles = css`
+  :host {
+    display: block;
+    color: #fff;
+    background: #1c262b;
+    font-size: 1rem;
+  }
+  ${controlStyles}
+  button,
+  select,
+  input[type='text'],
+  input[type='url'],
+  input[type='number'] {
     box-sizing: border-box;
   }
   input[type='number'] {
