@@ -15,6 +15,11 @@ export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(usag
   }
 }
 
+/** `parseCli` options of flags that take a value: `{ [name]: { type: 'string' } }` for each name. */
+export function stringFlags<const K extends string>(...names: K[]): Record<K, { type: 'string' }> {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as Record<K, { type: 'string' }>;
+}
+
 /** Reads a numeric flag, failing with a clear message. */
 export function numberFlag(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean = () => true): number {
   if (value === undefined) return fallback;

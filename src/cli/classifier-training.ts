@@ -5,25 +5,14 @@ import { DEFAULT_AUGMENT } from '../core/augment';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
-import { numberFlag } from './args';
+import { numberFlag, stringFlags } from './args';
 
 /** Name of the list of the files a model saw in training/validation, written next to its model.json. */
 export const SEEN_FILE = 'seen.json';
 
 /** Flags that both classifier-training CLIs (`train`, `finetune`) take, for `parseCli`. */
 export const CLASSIFIER_TRAINING_FLAGS = {
-  data: { type: 'string' },
-  out: { type: 'string' },
-  base: { type: 'string' },
-  epochs: { type: 'string' },
-  views: { type: 'string' },
-  seed: { type: 'string' },
-  lr: { type: 'string' },
-  batch: { type: 'string' },
-  mode: { type: 'string' },
-  'trunk-lr': { type: 'string' },
-  backend: { type: 'string' },
-  name: { type: 'string' },
+  ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'trunk-lr', 'backend', 'name'),
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;

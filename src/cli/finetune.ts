@@ -11,7 +11,7 @@ import { loadCrackClassifier } from '../core/classifier';
 import { takePerClass } from '../core/split';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type TrainingSample } from '../core/trainer';
-import { numberFlag, parseCli, runCli } from './args';
+import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
 import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, logTrainingProgress, type LabelledFile } from './node-io';
 
@@ -36,12 +36,7 @@ const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    model: { type: 'string' },
-    'per-class': { type: 'string' },
-    start: { type: 'string' },
-    validation: { type: 'string' },
-    replay: { type: 'string' },
-    'replay-per-class': { type: 'string' },
+    ...stringFlags('model', 'per-class', 'start', 'validation', 'replay', 'replay-per-class'),
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   const mode = modeFlag(args.mode);

@@ -8,7 +8,7 @@ import { loadBaseNetwork, SQUEEZENET_BASE_NAME } from '../core/base';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import { stratifiedSplit } from '../core/split';
 import { trainHead, type TrainingSample } from '../core/trainer';
-import { numberFlag, parseCli, runCli } from './args';
+import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
 import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, modelJsonPath, type LabelledFile } from './node-io';
 import { loadHead } from '../core/classifier';
@@ -28,9 +28,7 @@ const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    hidden: { type: 'string' },
-    split: { type: 'string' },
-    init: { type: 'string' },
+    ...stringFlags('hidden', 'split', 'init'),
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   const epochs = numberFlag('epochs', args.epochs, 5, (n) => Number.isInteger(n) && n > 0);
