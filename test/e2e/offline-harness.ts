@@ -8,7 +8,7 @@ import { createReadStream, existsSync, readdirSync, readFileSync, statSync } fro
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CAPTURE_DB } from '../../src/platform/capture-store';
 import { CHROMIUM, contentType, DATA_DIR, DEFAULT_MODEL_DIR, launchChromium, seenFiles, viteBuild } from './harness';
 import { writeY4m } from './y4m';
@@ -88,6 +88,48 @@ export class StaticServer {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
+  }
+}
+
+/** A visit of the built app: its servers, and a fresh browser context and page. */
+export interface AppVisit {
+  /** Serves the app. */
+  server: StaticServer;
+  /** The app's URL. */
+  base: string;
+  /** Serves the app's default model folder from another origin, with CORS (a model "imported from a URL"). */
+  remote: StaticServer;
+  /** The remote model folder's URL. */
+  remoteBase: string;
+  context: BrowserContext;
+  page: Page;
+  /** Messages of the page's uncaught errors so far. */
+  errors: string[];
+  /** Closes the context and stops both servers. */
+  close(): Promise<void>;
+}
+
+/** Serves the build in `dist` (and its default model from a second origin) and opens a page in a new context of `browser`. */
+export async function startVisit(browser: Browser, dist: string): Promise<AppVisit> {
+  const server = new StaticServer(dist);
+  const base = await server.start();
+  const remote = new StaticServer(path.join(dist, 'models/crackcam-default'));
+  remote.headers = { 'Access-Control-Allow-Origin': '*' };
+  const remoteBase = await remote.start();
+  const context = await browser.newContext();
+  const close = async () => {
+    await context.close();
+    await server.stop();
+    await remote.stop();
+  };
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    return { server, base, remote, remoteBase, context, page, errors, close };
+  } catch (e) {
+    await close();
+    throw e;
   }
 }
 

@@ -18,7 +18,7 @@ import {
   controllerBuildId,
   launchOnUnseenCrack,
   readPrecacheManifest,
-  StaticServer,
+  startVisit,
   storedCaptures,
   waitForController,
   waitForVerdict,
@@ -65,16 +65,8 @@ describe.skipIf(!BROWSER)('update from build A to build B', () => {
     // the builds differ in their code, not only in sw.js (the build id is compiled into the page)
     expect(onlyA.some((e) => e.url.endsWith('.js'))).toBe(true);
 
-    const server = new StaticServer(dist.A);
-    const base = await server.start();
-    const remote = new StaticServer(path.join(dist.A, 'models/crackcam-default'));
-    remote.headers = { 'Access-Control-Allow-Origin': '*' };
-    const remoteBase = await remote.start();
-    const context = await browser.newContext();
+    const { server, base, remote, remoteBase, context, page, errors, close } = await startVisit(browser, dist.A);
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
 
       // --- build A, first visit: a capture, a setting (UI language) and a model imported from a URL
       await page.goto(`${base}?backend=wasm`);
@@ -151,9 +143,7 @@ describe.skipIf(!BROWSER)('update from build A to build B', () => {
       expect(await storedCaptures(page)).toEqual(captures);
       expect(errors).toEqual([]);
     } finally {
-      await context.close();
-      await server.stop();
-      await remote.stop();
+      await close();
     }
   });
 });

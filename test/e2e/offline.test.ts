@@ -20,7 +20,7 @@ import {
   launchOnUnseenCrack,
   listFiles,
   readPrecacheManifest,
-  StaticServer,
+  startVisit,
   storedCaptures,
   waitForController,
   waitForVerdict,
@@ -80,17 +80,9 @@ describe('offline-first production build', () => {
   });
 
   it.skipIf(!BROWSER)('after one visit, starts offline, classifies the fake camera with the default model, stores a capture and trains', async () => {
-    const server = new StaticServer(dist);
-    const base = await server.start();
-    // another origin with CORS, standing in for a model imported from a URL
-    const remote = new StaticServer(path.join(dist, 'models/crackcam-default'));
-    remote.headers = { 'Access-Control-Allow-Origin': '*' };
-    const remoteBase = await remote.start();
-    const context = await browser.newContext();
+    // the remote origin (CORS) stands in for a model imported from a URL
+    const { server, base, remote, remoteBase, context, page, errors, close } = await startVisit(browser, dist);
     try {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
 
       await page.goto(`${base}?backend=wasm`);
       await waitForController(page);
@@ -154,9 +146,7 @@ describe('offline-first production build', () => {
       expect(offlineBytes).toEqual(onlineBytes);
       expect(errors).toEqual([]);
     } finally {
-      await context.close();
-      await server.stop();
-      await remote.stop();
+      await close();
     }
   });
 });
