@@ -51,6 +51,11 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
   @state() private phase: Phase = 'idle';
   @state() private progress = { done: 0, total: 0 };
   @state() private error = '';
+  /** Ends a run or a save in `phase`, with an error message if there is one. */
+  private readonly end = (phase: Phase, error?: string): void => {
+    this.phase = phase;
+    if (error !== undefined) this.error = error;
+  };
   @state() private outcome?: NormalOnlyOutcome;
   private readonly runner = new TrainingRun();
 
@@ -161,10 +166,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
         });
         this.phase = 'done';
       },
-      (cancelled, message) => {
-        this.phase = cancelled ? 'cancelled' : 'error';
-        if (!cancelled) this.error = message;
-      },
+      this.end,
     );
   }
 
@@ -172,20 +174,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
     const o = this.outcome;
     if (!o || !this.models) return;
     this.phase = 'saving';
-    await saveTrainedModel(
-      this,
-      this.models,
-      () => serializeOneClassModel(o.model.scorer, o.metadata),
-      this.activeId,
-      () => {
-        this.phase = 'saved';
-        this.clearOutcome();
-      },
-      (message) => {
-        this.phase = 'done';
-        this.error = message;
-      },
-    );
+    await saveTrainedModel(this, this.models, () => serializeOneClassModel(o.model.scorer, o.metadata), this.activeId, this.end, () => this.clearOutcome());
   }
 
   private discard(): void {
@@ -248,13 +237,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           ? msg('Normal captures are scored by models fitted without them (cross-validation); the other captures by the new model.')
           : msg('No captures of other labels: add a few captures of cracks to see how well the model tells them apart.')}
       </div>
-      ${renderSaveRow(
-        this.phase === 'saving',
-        msg('Save as new model'),
-        { save: 'oc-save', discard: 'oc-discard' },
-        () => void this.save(),
-        () => this.discard(),
-      )}`;
+      ${renderSaveRow(this.phase === 'saving', msg('Save as new model'), { save: 'oc-save', discard: 'oc-discard' }, () => void this.save(), () => this.discard())}`;
   }
 
   override render() {
@@ -298,13 +281,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           >${msg('Name')}
           <input type="text" data-testid="oc-name" maxlength="60" .value=${this.name} ?disabled=${running} @change=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
         /></label>
-        ${renderRunButton(
-          running,
-          !!this.base && !!this.captures && !!this.preprocessing,
-          IDS,
-          () => void this.train(),
-          () => this.cancel(),
-        )}
+        ${renderRunButton(running, !!this.base && !!this.captures && !!this.preprocessing, IDS, () => void this.train(), () => this.cancel())}
       </div>
       ${renderRunStatus(this.phase, status, running ? this.progress : undefined, this.error, IDS)}
       ${this.phase === 'done' || this.phase === 'saving' ? this.renderResult() : nothing}

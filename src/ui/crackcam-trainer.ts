@@ -129,6 +129,11 @@ export class CrackcamTrainer extends LitElement {
   @state() private features = { done: 0, total: 0 };
   @state() private eta = '';
   @state() private error = '';
+  /** Ends a run or a save in `phase`, with an error message if there is one. */
+  private readonly end = (phase: Phase, error?: string): void => {
+    this.phase = phase;
+    if (error !== undefined) this.error = error;
+  };
   @state() private outcome?: Outcome;
   @state() private thumbs = new Map<string, string>();
   private readonly runner = new TrainingRun();
@@ -348,10 +353,7 @@ export class CrackcamTrainer extends LitElement {
         }
         this.phase = 'done';
       },
-      (cancelled, message) => {
-        this.phase = cancelled ? 'cancelled' : 'error';
-        if (!cancelled) this.error = message;
-      },
+      this.end,
     );
   }
 
@@ -437,20 +439,7 @@ export class CrackcamTrainer extends LitElement {
     const classifier = this.classifier;
     if (!o || !classifier || !this.models) return;
     this.phase = 'saving';
-    await saveTrainedModel(
-      this,
-      this.models,
-      () => serializeModel(o.result.head, this.metadataFor(o, classifier)),
-      this.activeId,
-      () => {
-        this.phase = 'saved';
-        this.clearOutcome();
-      },
-      (message) => {
-        this.phase = 'done';
-        this.error = message;
-      },
-    );
+    await saveTrainedModel(this, this.models, () => serializeModel(o.result.head, this.metadataFor(o, classifier)), this.activeId, this.end, () => this.clearOutcome());
   }
 
   private discard(): void {
@@ -507,13 +496,7 @@ export class CrackcamTrainer extends LitElement {
               )}
             </div>`
         : nothing}
-      ${renderSaveRow(
-        this.phase === 'saving',
-        msg('Save as new version'),
-        { save: 'save-model', discard: 'discard-model' },
-        () => void this.save(),
-        () => this.discard(),
-      )}`;
+      ${renderSaveRow(this.phase === 'saving', msg('Save as new version'), { save: 'save-model', discard: 'discard-model' }, () => void this.save(), () => this.discard())}`;
   }
 
   override render() {

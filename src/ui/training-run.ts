@@ -19,18 +19,19 @@ export class TrainingRun {
   }
 
   /**
-   * Runs `body` with a fresh abort signal while the screen is kept awake. When `body` throws,
-   * `failed` hears whether the run was cancelled (its signal aborted) or else the error's message,
-   * before the wake lock is released.
+   * Runs `body` with a fresh abort signal while the screen is kept awake. When `body` throws, the
+   * run ends (before the wake lock is released) as `cancelled` if its signal was aborted, else as
+   * `error` with the error's message.
    */
-  async run(body: (signal: AbortSignal) => Promise<void>, failed: (cancelled: boolean, message: string) => void): Promise<void> {
+  async run(body: (signal: AbortSignal) => Promise<void>, end: (phase: 'cancelled' | 'error', error?: string) => void): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
     await this.wakeLock.acquire();
     try {
       await body(abort.signal);
     } catch (e) {
-      failed(abort.signal.aborted, (e as Error).message);
+      if (abort.signal.aborted) end('cancelled');
+      else end('error', (e as Error).message);
     } finally {
       this.abort = undefined;
       await this.wakeLock.release();
@@ -39,24 +40,25 @@ export class TrainingRun {
 }
 
 /**
- * Saves a trained model's files to the library as a new model whose parent is the active one,
- * then `saved` runs and `host` fires `model-saved` (detail `{ id }`, bubbles, composed). When
- * storing fails, `failed` hears the message.
+ * Saves a trained model's files to the library as a new model whose parent is the active one; then
+ * the save ends as `saved`, `stored` runs and `host` fires `model-saved` (detail `{ id }`, bubbles,
+ * composed). When that fails, the save ends as `done` (the result stays) with the error's message.
  */
 export async function saveTrainedModel(
   host: HTMLElement,
   models: ModelStore,
   files: () => Promise<ModelFiles>,
   activeId: string,
-  saved: () => void,
-  failed: (message: string) => void,
+  end: (phase: 'saved' | 'done', error?: string) => void,
+  stored: () => void,
 ): Promise<void> {
   try {
     const entry = await models.save(await files(), { origin: 'trained', parentId: activeId || undefined });
-    saved();
+    end('saved');
+    stored();
     host.dispatchEvent(new CustomEvent('model-saved', { detail: { id: entry.id }, bubbles: true, composed: true }));
   } catch (e) {
-    failed(e instanceof CaptureStoreError ? e.message : (e as Error).message);
+    end('done', e instanceof CaptureStoreError ? e.message : (e as Error).message);
   }
 }
 
