@@ -4,7 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { cropBlob, type CaptureRecord, type CaptureStore, type NewCapture } from '../platform/capture-store';
 import { capturesToZip, importCapturesZip } from '../platform/capture-zip';
 import { fileButtonStyles, panelStyles } from './shared-styles';
-import { renderTaskStatus, taskErrorMessage } from './task-status';
+import { TaskStatus } from './task-status';
 
 const PAGE = 120;
 
@@ -37,9 +37,7 @@ export class CrackcamCaptures extends LitElement {
   @state() private items: CaptureRecord[] = [];
   @state() private selected = new Set<string>();
   @state() private shown = PAGE;
-  @state() private busy = '';
-  @state() private error = '';
-  @state() private notice = '';
+  private readonly task = new TaskStatus(this);
   private urls = new Map<string, string>();
 
   static override styles = [
@@ -115,18 +113,10 @@ export class CrackcamCaptures extends LitElement {
   }
 
   private async run(label: string, work: () => Promise<string | void>): Promise<void> {
-    this.busy = label;
-    this.error = '';
-    this.notice = '';
-    try {
-      this.notice = (await work()) ?? '';
-    } catch (e) {
-      this.error = taskErrorMessage(e);
-    } finally {
-      this.busy = '';
+    await this.task.run(label, work, async () => {
       await this.refresh();
       this.changed();
-    }
+    });
   }
 
   private toggle(id: string): void {
@@ -186,7 +176,7 @@ export class CrackcamCaptures extends LitElement {
       const captures: NewCapture[] = [];
       const failed: string[] = [];
       for (const [i, f] of files.entries()) {
-        this.busy = msg(str`Importing photo ${i + 1} of ${files.length}…`);
+        this.task.busy = msg(str`Importing photo ${i + 1} of ${files.length}…`);
         try {
           const { crop } = await cropBlob(f, this.inputSize);
           // The original photo is kept as the frame (it is already compressed).
@@ -210,7 +200,7 @@ export class CrackcamCaptures extends LitElement {
     void this.run(msg('Importing zip…'), async () => {
       const counts = await importCapturesZip(this.store!, new Uint8Array(await file.arrayBuffer()), {
         size: this.inputSize,
-        onProgress: (d, t) => (this.busy = msg(str`Importing ${d} of ${t}…`)),
+        onProgress: (d, t) => (this.task.busy = msg(str`Importing ${d} of ${t}…`)),
       });
       return msg(str`Imported: ${Object.entries(counts).map(([l, n]) => `${l} ${n}`).join(', ')}`);
     });
@@ -228,7 +218,7 @@ export class CrackcamCaptures extends LitElement {
 
   override render() {
     const total = Object.values(this.counts).reduce((a, b) => a + b, 0);
-    const busy = !!this.busy;
+    const busy = !!this.task.busy;
     return html`
       <h2>${msg('Captures')}</h2>
       <div class="row" role="tablist" aria-label=${msg('Show class')}>
@@ -270,7 +260,7 @@ export class CrackcamCaptures extends LitElement {
         <button class="danger" data-testid="delete" ?disabled=${busy || this.selected.size === 0} @click=${this.removeSelected}>${msg('Delete')}</button>
         <button ?disabled=${this.items.length === 0} @click=${() => (this.selected = new Set(this.items.slice(0, this.shown).map((c) => c.id)))}>${msg('Select all')}</button>
       </div>
-      ${renderTaskStatus(this.busy, this.notice, this.error, 'captures')}
+      ${this.task.render('captures')}
       <div class="grid">
         ${this.items.slice(0, this.shown).map(
           (c) =>

@@ -13,7 +13,7 @@ import {
 } from '../platform/model-store';
 import { downloadBytes } from './crackcam-captures';
 import { fileButtonStyles, panelStyles } from './shared-styles';
-import { renderTaskStatus, taskErrorMessage } from './task-status';
+import { TaskStatus } from './task-status';
 
 /**
  * The model library: every trained or imported model with version, labels, training summary and
@@ -36,9 +36,7 @@ export class CrackcamModels extends LitElement {
   @state() private models: ModelSummary[] = [];
   @state() private active = BUILTIN_MODEL_ID;
   @state() private canRollback = false;
-  @state() private busy = '';
-  @state() private error = '';
-  @state() private notice = '';
+  private readonly task = new TaskStatus(this);
 
   static override styles = [
     panelStyles,
@@ -90,19 +88,8 @@ export class CrackcamModels extends LitElement {
   }
 
   private async run(label: string, work: () => Promise<string | void>, activated = false): Promise<void> {
-    this.busy = label;
-    this.error = '';
-    this.notice = '';
-    try {
-      this.notice = (await work()) ?? '';
-    } catch (e) {
-      this.error = taskErrorMessage(e);
-      activated = false;
-    } finally {
-      this.busy = '';
-      await this.refresh();
-    }
-    if (activated) this.dispatchEvent(new CustomEvent('model-activated', { detail: { id: this.active }, bubbles: true, composed: true }));
+    const ok = await this.task.run(label, work, () => this.refresh());
+    if (ok && activated) this.dispatchEvent(new CustomEvent('model-activated', { detail: { id: this.active }, bubbles: true, composed: true }));
   }
 
   private activate(id: string): void {
@@ -174,7 +161,7 @@ export class CrackcamModels extends LitElement {
   }
 
   override render() {
-    const busy = !!this.busy;
+    const busy = !!this.task.busy;
     const b = this.builtin;
     return html`
       <h2>${msg('Models')}</h2>
@@ -186,7 +173,7 @@ export class CrackcamModels extends LitElement {
         <input type="url" name="url" placeholder="https://…/model.json" aria-label=${msg('Model URL')} data-testid="import-model-url" required />
         <button type="submit" ?disabled=${busy}>${msg('Import from URL')}</button>
       </form>
-      ${renderTaskStatus(this.busy, this.notice, this.error, 'models')}
+      ${this.task.render('models')}
       <ul data-testid="model-list" data-active=${this.active}>
         ${this.models.map(
           (m) =>

@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 
 /** The message of an error thrown by a library task (the store's and model files' errors are meant for the user). */
 export function taskErrorMessage(e: unknown): string {
@@ -6,11 +6,51 @@ export function taskErrorMessage(e: unknown): string {
 }
 
 /**
- * The library screens' task lines: what is running (`busy`), the last task's notice and its error,
- * each only when set; `prefix` names their test ids (`${prefix}-notice`, `${prefix}-error`).
+ * What a library screen (captures, models) is doing, and the notice or error its last task ended
+ * with. Every change re-renders the host.
  */
-export function renderTaskStatus(busy: string, notice: string, error: string, prefix: string): TemplateResult {
-  return html`${busy ? html`<div class="note" role="status">${busy}</div>` : nothing}
-  ${notice ? html`<div class="note" role="status" data-testid=${`${prefix}-notice`}>${notice}</div>` : nothing}
-  ${error ? html`<div class="error" role="alert" data-testid=${`${prefix}-error`}>${error}</div>` : nothing}`;
+export class TaskStatus {
+  private text = { busy: '', notice: '', error: '' };
+
+  /** @param host the screen to re-render on changes. */
+  constructor(private readonly host: Pick<ReactiveControllerHost, 'requestUpdate'>) {}
+
+  /** What is running ('' when idle); a task may update it as it goes. */
+  get busy(): string {
+    return this.text.busy;
+  }
+
+  set busy(busy: string) {
+    this.text = { ...this.text, busy };
+    this.host.requestUpdate();
+  }
+
+  /**
+   * Runs `work` as the task `label`: busy meanwhile, then the notice `work` returns, or its error's
+   * message; `after` runs when it is over either way. Resolves true when `work` succeeded.
+   */
+  async run(label: string, work: () => Promise<string | void>, after: () => Promise<void>): Promise<boolean> {
+    this.text = { busy: label, notice: '', error: '' };
+    this.host.requestUpdate();
+    let ok = false;
+    try {
+      const notice = (await work()) ?? '';
+      this.text = { ...this.text, notice };
+      ok = true;
+    } catch (e) {
+      this.text = { ...this.text, error: taskErrorMessage(e) };
+    } finally {
+      this.busy = '';
+      await after();
+    }
+    return ok;
+  }
+
+  /** The task lines: busy, notice and error, each only when set; `prefix` names their test ids (`${prefix}-notice`, `${prefix}-error`). */
+  render(prefix: string): TemplateResult {
+    const { busy, notice, error } = this.text;
+    return html`${busy ? html`<div class="note" role="status">${busy}</div>` : nothing}
+    ${notice ? html`<div class="note" role="status" data-testid=${`${prefix}-notice`}>${notice}</div>` : nothing}
+    ${error ? html`<div class="error" role="alert" data-testid=${`${prefix}-error`}>${error}</div>` : nothing}`;
+  }
 }
