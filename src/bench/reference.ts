@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier } from '../core/classifier';
 import { JET_LUT } from '../core/colormap';
 import { autodiffGradCam } from '../core/gradcam';
-import { camActivation, hiddenLayerOf, linearHeadOf, trunkOf, type LinearHead, type Trunk } from '../core/head';
+import { camActivation, headWeightsOf, headWeightTensors, pooledLogits, type HeadWeights } from '../core/head';
 import { normalise } from '../core/preprocess';
 
 /** Which head the reference differentiates. */
@@ -32,9 +32,7 @@ export interface ReferenceResult {
 
 /** The reference pipeline over one classifier (owns copies of the head weights; call dispose). */
 export class ReferencePipeline {
-  private readonly linear: LinearHead;
-  private readonly hidden: LinearHead | undefined;
-  private readonly trunk: Trunk | undefined;
+  private readonly weights: HeadWeights;
   private readonly ctx: CanvasRenderingContext2D;
   private readonly small: HTMLCanvasElement;
   private readonly smallCtx: CanvasRenderingContext2D;
@@ -48,9 +46,7 @@ export class ReferencePipeline {
     headForm: ReferenceHeadForm,
   ) {
     this.headForm = headForm;
-    this.linear = linearHeadOf(classifier.head);
-    this.hidden = hiddenLayerOf(classifier.head);
-    this.trunk = trunkOf(classifier.head);
+    this.weights = headWeightsOf(classifier.head);
     const size = classifier.inputSize;
     this.small = document.createElement('canvas');
     this.small.width = size;
@@ -66,8 +62,7 @@ export class ReferencePipeline {
   /** features [1, h, w, K] -> logits [1, C] */
   private headLogits(f: tf.Tensor4D): tf.Tensor2D {
     if (this.headForm === 'layers') return this.classifier.head.apply(f) as tf.Tensor2D;
-    const act = camActivation(f, this.hidden, this.trunk); // [1, h, w, H]
-    return tf.add(tf.matMul(tf.mean(act, [1, 2]), this.linear.kernel), this.linear.bias) as tf.Tensor2D;
+    return pooledLogits(camActivation(f, this.weights.hidden, this.weights.trunk), this.weights.out); // via [1, h, w, H]
   }
 
   /** Runs the whole reference path on the current frame of `video`. */
@@ -118,8 +113,6 @@ export class ReferencePipeline {
   }
 
   dispose(): void {
-    tf.dispose([this.linear.kernel, this.linear.bias]);
-    if (this.hidden) tf.dispose([this.hidden.kernel, this.hidden.bias]);
-    if (this.trunk) tf.dispose([this.trunk.squeeze.kernel, this.trunk.squeeze.bias, this.trunk.expand.kernel, this.trunk.expand.bias]);
+    tf.dispose(headWeightTensors(this.weights));
   }
 }

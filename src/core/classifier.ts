@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadBaseNetwork, type BaseNetwork } from './base';
-import { CAM_SCORES, closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from './gradcam';
-import { camActivation, CLASSIFIER_LAYER, hiddenLayerOf, linearHeadOf, trunkOf, type LinearHead, type Trunk } from './head';
+import { CAM_SCORES, type CamScore } from './gradcam';
+import { CLASSIFIER_LAYER, headForward, headWeightsOf, headWeightTensors, type HeadWeights } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { cropAndNormalise } from './preprocess';
@@ -198,9 +198,7 @@ export async function loadCrackClassifier(config: CrackClassifierConfig): Promis
 class SqueezeNetCrackClassifier implements CrackClassifier {
   readonly labels: readonly string[];
   readonly inputSize: number;
-  private readonly linear: LinearHead;
-  private readonly hidden: LinearHead | undefined;
-  private readonly trunk: Trunk | undefined;
+  private readonly weights: HeadWeights;
 
   constructor(
     readonly base: BaseNetwork,
@@ -212,9 +210,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   ) {
     this.labels = metadata.labels;
     this.inputSize = metadata.inputSize;
-    this.linear = linearHeadOf(head);
-    this.hidden = hiddenLayerOf(head);
-    this.trunk = trunkOf(head);
+    this.weights = headWeightsOf(head);
   }
 
   prepare(image: ImageInput, cropFraction = this.cropFraction): tf.Tensor4D {
@@ -240,15 +236,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
       const baseFeatures = this.features.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel
-      const features = camActivation(baseFeatures, this.hidden, this.trunk); // [n, 13, 13, H] last activation before pooling
-      const pooled = tf.mean(features, [1, 2]); // [n, H]
-      const logits = tf.add(tf.matMul(pooled, this.linear.kernel), this.linear.bias); // [n, C]
-      const probabilities = tf.softmax(logits) as tf.Tensor2D; // [n, C]
-      const n = input.shape[0];
-      const camClass = (wanted === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([n], wanted, 'int32')) as tf.Tensor1D;
-      const weights = closedFormCamWeights(this.linear.kernel, probabilities, camClass, score); // [n, H]
-      const cam = rescaleCam(weightedFeatureSum(features, weights), options.relu ?? true); // [n, 13, 13]
-      return { probabilities, camClass, cam };
+      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true); // [n, C], [n], [n, 13, 13]
     });
   }
 
@@ -280,9 +268,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   }
 
   dispose(): void {
-    tf.dispose([this.linear.kernel, this.linear.bias]);
-    if (this.hidden) tf.dispose([this.hidden.kernel, this.hidden.bias]);
-    if (this.trunk) tf.dispose([this.trunk.squeeze.kernel, this.trunk.squeeze.bias, this.trunk.expand.kernel, this.trunk.expand.bias]);
+    tf.dispose(headWeightTensors(this.weights));
     this.head.dispose();
     if (this.ownsBase) this.base.dispose();
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from './gradcam';
 
 /** Name of the 1x1 convolution that maps feature channels to class logits. */
 export const CLASSIFIER_LAYER = 'crackcam_classifier';
@@ -140,5 +141,55 @@ export function camActivation(features: tf.Tensor4D, hidden: LinearHead | undefi
     let x = trunk ? conv3x3Relu(conv1x1Relu(features, trunk.squeeze), trunk.expand) : features; // [n, h, w, E]
     if (hidden) x = conv1x1Relu(x, hidden); // [n, h, w, H]
     return x === features ? features.clone() : x;
+  });
+}
+
+/** All of a head's weights in matrix form: the trunk (deep mode) and hidden layer if it has them. */
+export interface HeadWeights {
+  trunk?: Trunk;
+  hidden?: LinearHead;
+  out: LinearHead;
+}
+
+/** Reads every weight of a head (new tensors; free them with `tf.dispose(headWeightTensors(w))`). */
+export function headWeightsOf(head: tf.LayersModel): HeadWeights {
+  return { trunk: trunkOf(head), hidden: hiddenLayerOf(head), out: linearHeadOf(head) };
+}
+
+/** The tensors of {@link HeadWeights}, e.g. to dispose them. */
+export function headWeightTensors(w: HeadWeights): tf.Tensor[] {
+  const layers = [w.trunk?.squeeze, w.trunk?.expand, w.hidden, w.out].filter((l): l is LinearHead => l !== undefined);
+  return layers.flatMap((l) => [l.kernel, l.bias]);
+}
+
+/**
+ * Logits from the activation before pooling: global average pooling, then the classifier.
+ * @param activation [n, h, w, H] (see {@link camActivation})
+ * @returns [n, C]
+ */
+export function pooledLogits(activation: tf.Tensor4D, out: LinearHead): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.matMul(tf.mean(activation, [1, 2]) as tf.Tensor2D, out.kernel), out.bias) as tf.Tensor2D);
+}
+
+/**
+ * One forward pass of a head on base features: class probabilities and the closed-form Grad-CAM of
+ * `camClass` (the predicted class per sample, or a fixed one) on the activation before pooling.
+ * @param features [n, h, w, K] base features
+ * @returns probabilities [n, C], camClass [n] int32, cam [n, h, w] rescaled to [0, 1]
+ */
+export function headForward(
+  features: tf.Tensor4D,
+  weights: HeadWeights,
+  camClass: number | 'predicted',
+  score: CamScore,
+  relu = true,
+): { probabilities: tf.Tensor2D; camClass: tf.Tensor1D; cam: tf.Tensor3D } {
+  return tf.tidy(() => {
+    const activation = camActivation(features, weights.hidden, weights.trunk); // [n, h, w, H] last activation before pooling
+    const probabilities = tf.softmax(pooledLogits(activation, weights.out)) as tf.Tensor2D; // [n, C]
+    const cls = (camClass === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([features.shape[0]], camClass, 'int32')) as tf.Tensor1D; // [n]
+    const channelWeights = closedFormCamWeights(weights.out.kernel, probabilities, cls, score); // [n, H]
+    const cam = rescaleCam(weightedFeatureSum(activation, channelWeights), relu); // [n, h, w]
+    return { probabilities, camClass: cls, cam };
   });
 }

@@ -2,19 +2,20 @@ import * as tf from '@tensorflow/tfjs';
 import { augmentBatch, type AugmentConfig } from './augment';
 import type { BaseNetwork } from './base';
 import { SQUEEZENET_FEATURE_LAYER } from './base';
-import { closedFormCamWeights, rescaleCam, weightedFeatureSum } from './gradcam';
 import {
   camActivation,
   convAsMatrix,
   createHead,
+  headForward,
+  headWeightsOf,
+  headWeightTensors,
   HIDDEN_LAYER,
-  hiddenLayerOf,
-  linearHeadOf,
+  pooledLogits,
   setLinearHead,
   TRUNK_BASE_LAYERS,
   TRUNK_EXPAND_LAYER,
   TRUNK_SQUEEZE_LAYER,
-  trunkOf,
+  type HeadWeights,
   type LinearHead,
   type Trunk,
 } from './head';
@@ -278,13 +279,6 @@ async function buildStore(
   };
 }
 
-/** The trainable (or, for a frozen trunk, constant) tensors of the model being trained. */
-interface Params {
-  trunk?: Trunk;
-  hidden?: LinearHead;
-  out: LinearHead;
-}
-
 /**
  * Trains the head (linear: 1x1 conv + GAP, trained in its equivalent form on pooled features; or
  * with a hidden 1x1 conv + ReLU, trained on whole feature maps) on a frozen base, or in `deep` mode
@@ -314,31 +308,26 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   for (const s of [...cfg.train, ...cfg.validation, ...(cfg.watch ?? [])]) {
     if (!(s.label >= 0 && s.label < numClasses)) throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
   }
-  const initialTrunk = cfg.initial ? trunkOf(cfg.initial) : undefined;
-  const useTrunk = cfg.mode === 'deep' || initialTrunk !== undefined;
+  const initial = cfg.initial ? headWeightsOf(cfg.initial) : undefined;
+  const useTrunk = cfg.mode === 'deep' || initial?.trunk !== undefined;
   const trainTrunk = cfg.mode === 'deep';
   const featureLayer = useTrunk ? TRUNK_BASE_LAYERS.input : SQUEEZENET_FEATURE_LAYER;
-  let features: tf.LayersModel;
-  try {
-    features = cfg.base.cut(featureLayer);
-  } catch (e) {
-    if (initialTrunk) tf.dispose([initialTrunk.squeeze.kernel, initialTrunk.squeeze.bias, initialTrunk.expand.kernel, initialTrunk.expand.bias]);
-    throw e;
-  }
-  const featureShape = featureShapeOf(features);
-  const initialHidden = cfg.initial ? hiddenLayerOf(cfg.initial) : undefined;
-  const hidden = cfg.initial ? (initialHidden?.kernel.shape[1] ?? 0) : cfg.hidden;
-  if (initialHidden) tf.dispose([initialHidden.kernel, initialHidden.bias]);
+  const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   const useMaps = hidden > 0 || useTrunk;
   const t0 = performance.now();
   const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
   const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
   const stores: FeatureStore[] = [];
-  const owned: tf.Tensor[] = [];
+  // Every tensor made here (initial weights, fresh values, variables), freed at the end.
+  const owned: tf.Tensor[] = initial ? headWeightTensors(initial) : [];
   const headOptimizer = tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor);
   const trunkOptimizer = tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor);
-  if (initialTrunk) owned.push(initialTrunk.squeeze.kernel, initialTrunk.squeeze.bias, initialTrunk.expand.kernel, initialTrunk.expand.bias);
   try {
+    if (initial && initial.out.kernel.shape[1] !== numClasses) {
+      throw new Error(`the initial head has ${initial.out.kernel.shape[1]} classes, the training data ${numClasses}`);
+    }
+    const features = cfg.base.cut(featureLayer);
+    const featureShape = featureShapeOf(features);
     const storeCfg = { ...cfg, features };
     const trainStore = await buildStore(storeCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
     stores.push(trainStore);
@@ -350,45 +339,36 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const featureSeconds = (performance.now() - t0) / 1000;
 
     // Parameters: from the initial head, else fresh (He init for the ReLU layer) and, for the
-    // trunk, fire9 of the base. tidy frees the initial values.
+    // trunk, fire9 of the base. A variable shares its initial value's data; both are in `owned`.
     const trunkVars: tf.Variable[] = [];
     const headVars: tf.Variable[] = [];
-    const param = (list: tf.Tensor[], name: string, trainable: boolean, make: () => tf.Tensor): tf.Tensor => {
-      const v = tf.tidy(() => tf.variable(make(), trainable, `${name}_${Math.random().toString(36).slice(2)}`));
-      owned.push(v);
-      list.push(v);
-      return v;
+    const make = <T extends tf.Tensor>(t: T): T => {
+      owned.push(t);
+      return t;
     };
-    let trunk: Trunk | undefined;
-    if (useTrunk) {
-      const from = initialTrunk ?? { squeeze: convAsMatrix(cfg.base.layer(TRUNK_BASE_LAYERS.squeeze)), expand: convAsMatrix(cfg.base.layer(TRUNK_BASE_LAYERS.expand)) };
-      if (!initialTrunk) owned.push(from.squeeze.kernel, from.squeeze.bias, from.expand.kernel, from.expand.bias);
-      const list = trunkVars as tf.Tensor[];
-      trunk = {
-        squeeze: { kernel: param(list, 'sq_w', trainTrunk, () => from.squeeze.kernel.clone()) as tf.Tensor2D, bias: param(list, 'sq_b', trainTrunk, () => from.squeeze.bias.clone()) as tf.Tensor1D },
-        expand: { kernel: param(list, 'ex_w', trainTrunk, () => from.expand.kernel.clone()) as tf.Tensor2D, bias: param(list, 'ex_b', trainTrunk, () => from.expand.bias.clone()) as tf.Tensor1D },
-      };
-    }
+    const variables = (w: LinearHead, trainable: boolean, list: tf.Variable[]): LinearHead => {
+      const [kernel, bias] = [tf.variable(w.kernel, trainable), tf.variable(w.bias, trainable)];
+      list.push(kernel, bias);
+      owned.push(kernel, bias);
+      return { kernel, bias };
+    };
+    const fromBase = (layer: string): LinearHead => {
+      const w = convAsMatrix(cfg.base.layer(layer));
+      return { kernel: make(w.kernel), bias: make(w.bias) };
+    };
+    const trunkInit = useTrunk ? (initial?.trunk ?? { squeeze: fromBase(TRUNK_BASE_LAYERS.squeeze), expand: fromBase(TRUNK_BASE_LAYERS.expand) }) : undefined;
+    const trunk: Trunk | undefined = trunkInit && { squeeze: variables(trunkInit.squeeze, trainTrunk, trunkVars), expand: variables(trunkInit.expand, trainTrunk, trunkVars) };
     const headInChannels = trunk ? trunk.expand.kernel.shape[1] : featureShape[2];
-    const start = cfg.initial ? { out: linearHeadOf(cfg.initial), hid: hidden > 0 ? linearHeadOf(cfg.initial, HIDDEN_LAYER) : undefined } : undefined;
-    if (start) owned.push(start.out.kernel, start.out.bias, ...(start.hid ? [start.hid.kernel, start.hid.bias] : []));
-    if (start && start.out.kernel.shape[1] !== numClasses) {
-      throw new Error(`the initial head has ${start.out.kernel.shape[1]} classes, the training data ${numClasses}`);
-    }
-    const hv = headVars as tf.Tensor[];
-    const params: Params = {
+    const hiddenInit =
+      initial?.hidden ??
+      (hidden > 0
+        ? { kernel: make(tf.randomNormal([headInChannels, hidden], 0, Math.sqrt(2 / headInChannels), 'float32', cfg.seed) as tf.Tensor2D), bias: make(tf.zeros([hidden]) as tf.Tensor1D) } // [K, H], [H]
+        : undefined);
+    const outInit = initial?.out ?? { kernel: make(tf.randomNormal([hidden || headInChannels, numClasses], 0, 0.01, 'float32', cfg.seed + 1) as tf.Tensor2D), bias: make(tf.zeros([numClasses]) as tf.Tensor1D) }; // [H|K, C], [C]
+    const params: HeadWeights = {
       trunk,
-      hidden:
-        hidden > 0
-          ? {
-              kernel: param(hv, 'w1', true, () => start?.hid?.kernel.clone() ?? tf.randomNormal([headInChannels, hidden], 0, Math.sqrt(2 / headInChannels), 'float32', cfg.seed)) as tf.Tensor2D, // [K, H]
-              bias: param(hv, 'b1', true, () => start?.hid?.bias.clone() ?? tf.zeros([hidden])) as tf.Tensor1D, // [H]
-            }
-          : undefined,
-      out: {
-        kernel: param(hv, 'w2', true, () => start?.out.kernel.clone() ?? tf.randomNormal([hidden || headInChannels, numClasses], 0, 0.01, 'float32', cfg.seed + 1)) as tf.Tensor2D, // [H|K, C]
-        bias: param(hv, 'b2', true, () => start?.out.bias.clone() ?? tf.zeros([numClasses])) as tf.Tensor1D, // [C]
-      },
+      hidden: hiddenInit && variables(hiddenInit, true, headVars),
+      out: variables(outInit, true, headVars),
     };
     const [fh, fw, fk] = featureShape;
 
@@ -398,10 +378,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
 
     /** x: [b, K] pooled or [b, h*w, K] maps -> logits [b, C]. */
     const forward = (x: tf.Tensor): tf.Tensor2D =>
-      tf.tidy(() => {
-        const pooled = useMaps ? (tf.mean(activation(x), [1, 2]) as tf.Tensor2D) : (x as tf.Tensor2D); // [b, H]
-        return tf.add(tf.matMul(pooled, params.out.kernel), params.out.bias) as tf.Tensor2D;
-      });
+      tf.tidy(() => (useMaps ? pooledLogits(activation(x), params.out) : (tf.add(tf.matMul(x as tf.Tensor2D, params.out.kernel), params.out.bias) as tf.Tensor2D)));
 
     const trainLabels = cfg.train.map((s) => s.label);
     const counts = Array.from({ length: numClasses }, (_, c) => trainLabels.filter((l) => l === c).length);
@@ -435,11 +412,9 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const watch = async (epoch: number): Promise<void> => {
       if (!watchStore || !cfg.onWatch) return;
       const packed = tf.tidy(() => {
-        const act = activation(watchStore.batch(0, watched.map((_, i) => i))); // [n, h, w, H]
-        const probs = tf.softmax(tf.add(tf.matMul(tf.mean(act, [1, 2]) as tf.Tensor2D, params.out.kernel), params.out.bias)) as tf.Tensor2D; // [n, C]
-        const cls = tf.argMax(probs, 1) as tf.Tensor1D;
-        const cam = rescaleCam(weightedFeatureSum(act, closedFormCamWeights(params.out.kernel, probs, cls, 'softmax'))); // [n, h, w]
-        return tf.concat([probs, tf.expandDims(tf.cast(cls, 'float32'), 1), tf.reshape(cam, [watched.length, fh * fw])], 1); // [n, C + 1 + h*w]
+        const maps = tf.reshape(watchStore.batch(0, watched.map((_, i) => i)), [watched.length, fh, fw, fk]) as tf.Tensor4D; // [n, h, w, K]
+        const r = headForward(maps, params, 'predicted', 'softmax'); // the classifier's own forward pass
+        return tf.concat([r.probabilities, tf.expandDims(tf.cast(r.camClass, 'float32'), 1), tf.reshape(r.cam, [watched.length, fh * fw])], 1); // [n, C + 1 + h*w]
       });
       const data = (await packed.data()) as Float32Array;
       packed.dispose();

@@ -1,6 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { camActivation, convAsMatrix, createHead, HIDDEN_LAYER, hiddenLayerOf, setLinearHead, TRUNK_EXPAND_LAYER, TRUNK_SQUEEZE_LAYER, trunkOf } from '../../src/core/head';
+import {
+  camActivation,
+  convAsMatrix,
+  createHead,
+  headForward,
+  headWeightsOf,
+  headWeightTensors,
+  HIDDEN_LAYER,
+  hiddenLayerOf,
+  pooledLogits,
+  setLinearHead,
+  TRUNK_EXPAND_LAYER,
+  TRUNK_SQUEEZE_LAYER,
+  trunkOf,
+} from '../../src/core/head';
 import { useWasm } from '../helpers';
 
 beforeAll(useWasm);
@@ -53,6 +67,29 @@ describe('head with a fire9 trunk (deep mode)', () => {
     expect(y).not.toBe(x);
     expect(maxDiff(x, y)).toBe(0);
     tf.dispose([x, y]);
+    head.dispose();
+  });
+});
+
+describe('headWeightsOf / pooledLogits / headForward', () => {
+  it('read every weight, match the Layers head, explain the predicted or a fixed class, and leak nothing', () => {
+    const head = createHead([13, 13, 24], 3, { hidden: 5, trunk: { squeeze: 6, expand: 10 } });
+    const x = tf.randomUniform([2, 13, 13, 24], -1, 2, 'float32', 11) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const w = headWeightsOf(head);
+    expect(headWeightTensors(w)).toHaveLength(8);
+    const logits = tf.tidy(() => pooledLogits(camActivation(x, w.hidden, w.trunk), w.out));
+    const want = head.predict(x) as tf.Tensor;
+    expect(maxDiff(logits, want)).toBeLessThan(1e-4);
+    const predicted = headForward(x, w, 'predicted', 'softmax');
+    expect(tf.tidy(() => maxDiff(predicted.probabilities, tf.softmax(want)))).toBeLessThan(1e-5);
+    expect(Array.from(predicted.camClass.dataSync())).toEqual(tf.tidy(() => Array.from(tf.argMax(want, 1).dataSync())));
+    const fixed = headForward(x, w, 2, 'logit');
+    expect(Array.from(fixed.camClass.dataSync())).toEqual([2, 2]);
+    expect(fixed.cam.shape).toEqual([2, 13, 13]);
+    tf.dispose([logits, want, predicted.probabilities, predicted.camClass, predicted.cam, fixed.probabilities, fixed.camClass, fixed.cam, ...headWeightTensors(w)]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
     head.dispose();
   });
 });
