@@ -72,6 +72,16 @@ export function isQuotaError(e: unknown): boolean {
   return name === 'QuotaExceededError' || (e as { code?: number } | null)?.code === 22;
 }
 
+/** Rolls back a failed IndexedDB transaction (unless it already ended) and waits until it has ended. */
+export async function abortTransaction(tx: { abort(): void; done: Promise<void> }): Promise<void> {
+  try {
+    tx.abort();
+  } catch {
+    // already aborted or finished: nothing to roll back
+  }
+  await tx.done.catch(() => undefined);
+}
+
 /** Classifies a failed write of `what` (storage full or anything else) into a {@link CaptureStoreError}. */
 export function wrapWrite(e: unknown, what: string): CaptureStoreError {
   if (e instanceof CaptureStoreError) return e;
@@ -135,12 +145,7 @@ export class CaptureStore {
       await Promise.all([...ops, tx.done]);
       return records;
     } catch (e) {
-      try {
-        tx.abort();
-      } catch {
-        // already aborted
-      }
-      await tx.done.catch(() => undefined);
+      await abortTransaction(tx);
       throw wrapWrite(e, what);
     }
   }
@@ -179,12 +184,7 @@ export class CaptureStore {
       }
       await tx.done;
     } catch (e) {
-      try {
-        tx.abort();
-      } catch {
-        // already aborted
-      }
-      await tx.done.catch(() => undefined);
+      await abortTransaction(tx);
       throw wrapWrite(e, 'the new label');
     }
   }

@@ -13,7 +13,7 @@ import { METADATA_KEY, validateMetadata, type ModelMetadata } from '../core/meta
 import { ModelFileError, parseJsonFile, type ModelReader } from '../core/model-io';
 import type { ModelFiles } from '../core/model-writer';
 import { loadOneClassModel, type OneClassModel } from '../core/oneclass';
-import { CaptureStoreError, isQuotaError } from './capture-store';
+import { abortTransaction, CaptureStoreError, isQuotaError } from './capture-store';
 import { fetchReader } from './model-url';
 
 /** The built-in model shipped with the app (not stored in the library). */
@@ -132,12 +132,7 @@ export class ModelStore {
       await Promise.all([...ops, tx.done]);
       return record;
     } catch (e) {
-      try {
-        tx.abort();
-      } catch {
-        // already aborted
-      }
-      await tx.done.catch(() => undefined);
+      await abortTransaction(tx);
       throw writeError(e, `model '${record.name}' v${record.version}`);
     }
   }
