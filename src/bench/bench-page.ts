@@ -129,6 +129,7 @@ async function throughput(classifier: CrackClassifier, video: HTMLVideoElement, 
     validation: samples.slice(0, 2),
     epochs,
     hidden: hiddenSize,
+    featureLayer: classifier.metadata.base.featureLayer,
     augment: null,
   });
   r.head.dispose();

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { camMaskScores, SQUEEZENET_CELLS } from '../core/cam-metrics';
+import { camMaskScores, squeezenetCells } from '../core/cam-metrics';
 import { centreCrop } from '../core/preprocess';
 import { numberFlag, parseCli, runCli } from './args';
 import { loadCliClassifier } from './model-cli';
@@ -15,9 +15,9 @@ import { decodeImageFile, exists, initNodeBackend, listImages, progress } from '
 
 const USAGE = `usage: npm run cam-eval -- --images DIR --masks DIR [--model PATH] [--base PATH]
        [--class crack] [--dilate 7] [--align resize|receptive-field] [--backend wasm|cpu] [--json]
-  --align: how the 13x13 map is upsampled to 227x227. resize (default): a plain bilinear resize over
-  the whole crop; receptive-field: bilinear with each cell at its receptive-field centre (pixel
-  16k + 15 for SqueezeNet), where the network actually looked.`;
+  --align: how the map (13x13 on fire9, 27x27 on fire5) is upsampled to 227x227. resize (default): a
+  plain bilinear resize over the whole crop; receptive-field: bilinear with each cell at its
+  receptive-field centre (pixel 16k + 15 on fire9, 8k + 7 on fire5), where the network looked.`;
 
 const ALIGNS = ['resize', 'receptive-field'] as const;
 
@@ -69,9 +69,9 @@ runCli(async () => {
       continue;
     }
     const scores = tf.tidy(() => {
-      const { cam } = classifier.classifyBatch(classifier.prepare(image), { camClass }); // [1, 13, 13]
+      const { cam } = classifier.classifyBatch(classifier.prepare(image), { camClass }); // [1, h, w]: 13x13 for fire9, 27x27 for fire5
       const m = tf.greater(tf.max(centreCrop(mask, size, 1, 'nearest'), -1), 0); // [1, 227, 227]
-      return camMaskScores(cam, m as tf.Tensor3D, dilate, align === 'receptive-field' ? SQUEEZENET_CELLS : undefined);
+      return camMaskScores(cam, m as tf.Tensor3D, dilate, align === 'receptive-field' ? squeezenetCells(cam.shape[1], size) : undefined);
     });
     image.dispose();
     mask.dispose();

@@ -77,6 +77,7 @@ runCli(async () => {
     learningRate,
     augment: DEFAULT_AUGMENT,
     initial: start === 'current' ? classifier.head : undefined,
+    featureLayer: prev.base.featureLayer,
     mode,
     trunkLearningRateFactor,
     hidden: 64,

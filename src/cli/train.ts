@@ -14,11 +14,13 @@ import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabell
 import { loadHead } from '../core/classifier';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
-       [--hidden H] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--init PATH] [--trunk-lr F]
+       [--hidden H] [--feature-layer NAME] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--init PATH] [--trunk-lr F]
        [--backend wasm|cpu] [--name NAME] [--json]
   --hidden H: channels of the head's hidden 1x1 conv + ReLU (default 64; 0 = linear head)
+  --feature-layer NAME: base layer the head reads in head mode (default fire9/relu_expand3x3,
+  13x13x256; e.g. fire5/concat: 27x27x256, a finer heatmap)
   --mode deep: also fine-tune fire9 (on cached fire8 features: 346 KB per image and view);
-  --init PATH: start from this model's head (same hidden size) instead of a fresh one;
+  --init PATH: start from this model's head (same hidden size and feature layer) instead of a fresh one;
   --trunk-lr F: fire9's learning rate as a multiple of --lr (default 1; the head trains at 10x)
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
@@ -28,7 +30,7 @@ const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('hidden', 'split', 'init'),
+    ...stringFlags('hidden', 'split', 'init', 'feature-layer'),
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   const epochs = numberFlag('epochs', args.epochs, 5, (n) => Number.isInteger(n) && n > 0);
@@ -45,7 +47,8 @@ runCli(async () => {
   const split = stratifiedSplit(files, { train, validation, test }, seed);
   const toSample = (f: LabelledFile): TrainingSample => ({ id: relName(f), label: labels.indexOf(f.label), load: () => decodeImageFile(f.path) });
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base) });
-  const initial = args.init ? (await loadHead(fsReader, modelJsonPath(args.init))).head : undefined;
+  const init = args.init ? await loadHead(fsReader, modelJsonPath(args.init)) : undefined;
+  const initial = init?.head;
   process.stderr.write(`backend ${backend}; ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test images\n`);
   const result = await trainHead({
     base,
@@ -59,6 +62,7 @@ runCli(async () => {
     learningRate,
     augment: DEFAULT_AUGMENT,
     hidden,
+    featureLayer: args['feature-layer'] ?? init?.metadata.base.featureLayer,
     mode,
     trunkLearningRateFactor,
     initial,

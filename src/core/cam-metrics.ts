@@ -23,13 +23,26 @@ export interface CellGeometry {
 }
 
 /**
- * SqueezeNet v1.1's 13x13 maps (fire6-fire9) at 227x227: conv1 (3x3, stride 2, valid) puts cell k
- * at 2k + 1, and each of the three 3x3 stride-2 valid max pools maps k to 2k + 1 of the layer
- * before, so cell k is centred on pixel 16k + 15 (15 ... 207), not on (k + 0.5) * 227/13 - 0.5
- * (8 ... 218) as a plain resize of the map would assume: up to 11 px off at the edges, more than
- * a thin crack is wide.
+ * Where the cells of a SqueezeNet v1.1 map of side `grid` sit on its `inputSize` input. conv1 and
+ * the three max pools are all 3x3, stride 2, no padding, so each one maps cell k to 2k + 1 of the
+ * layer before: at 227 the grids are 113 (conv1), 56 (fire2-3), 27 (fire4-5) and 13 (fire6-9),
+ * centred on pixels 2k + 1, 4k + 3, 8k + 7 and 16k + 15. A plain resize of a 13x13 map puts cell k
+ * at (k + 0.5) * 227/13 - 0.5 (8 ... 218): up to 11 px off at the edges, more than a thin crack is wide.
+ * @throws when no layer of the network has that grid size
  */
-export const SQUEEZENET_CELLS: CellGeometry = { first: 15, stride: 16 };
+export function squeezenetCells(grid: number, inputSize = 227): CellGeometry {
+  let [size, first, stride] = [inputSize, 0, 1];
+  const sizes: number[] = [];
+  while (size >= 3) {
+    [size, first, stride] = [Math.floor((size - 3) / 2) + 1, first + stride, stride * 2];
+    sizes.push(size);
+    if (size === grid) return { first, stride };
+  }
+  throw new Error(`no SqueezeNet map is ${grid} cells wide at ${inputSize} px input; valid: ${sizes.join(', ')}`);
+}
+
+/** SqueezeNet v1.1's 13x13 maps (fire6-fire9) at 227x227: cell k is centred on pixel 16k + 15. */
+export const SQUEEZENET_CELLS: CellGeometry = squeezenetCells(13);
 
 /**
  * [size, cells] linear interpolation matrix from cell values to pixels with {@link CellGeometry}:

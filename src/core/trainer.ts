@@ -90,6 +90,13 @@ export interface HeadTrainingConfig {
   classBalance?: boolean;
   /** Channels of the head's hidden 1x1 conv + ReLU (0: linear head on pooled features). */
   hidden?: number;
+  /**
+   * Base layer the head reads: a model's `base.featureLayer` (default: fire9's output). A finer
+   * layer (fire5, 27x27) gives a finer Grad-CAM map. When `initial` is given this must be the layer it
+   * was trained on. A head with a fire9 copy (deep mode) reads fire8 under it; fire8 named here for a
+   * head without one (a fresh head from a deep model's metadata) means fire9.
+   */
+  featureLayer?: string;
   /** Start from this head (fine-tuning the current model; same hidden size); default: fresh. */
   initial?: tf.LayersModel;
   seed?: number;
@@ -311,7 +318,11 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   const initial = cfg.initial ? headWeightsOf(cfg.initial) : undefined;
   const useTrunk = cfg.mode === 'deep' || initial?.trunk !== undefined;
   const trainTrunk = cfg.mode === 'deep';
-  const featureLayer = useTrunk ? TRUNK_BASE_LAYERS.input : SQUEEZENET_FEATURE_LAYER;
+  const asked = cfg.featureLayer === TRUNK_BASE_LAYERS.input ? SQUEEZENET_FEATURE_LAYER : (cfg.featureLayer ?? SQUEEZENET_FEATURE_LAYER);
+  if (useTrunk && asked !== SQUEEZENET_FEATURE_LAYER) {
+    throw new Error(`deep mode fine-tunes fire9 and needs a head on fire9, but this head reads '${asked}'; train it in head mode`);
+  }
+  const featureLayer = useTrunk ? TRUNK_BASE_LAYERS.input : asked;
   const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   const useMaps = hidden > 0 || useTrunk;
   const t0 = performance.now();
@@ -328,6 +339,10 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     }
     const features = cfg.base.cut(featureLayer);
     const featureShape = featureShapeOf(features);
+    const initialShape = cfg.initial?.inputs[0].shape.slice(1);
+    if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(featureShape)) {
+      throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${featureLayer}' gives [${featureShape.join(', ')}]`);
+    }
     const storeCfg = { ...cfg, features };
     const trainStore = await buildStore(storeCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
     stores.push(trainStore);

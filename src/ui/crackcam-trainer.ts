@@ -247,7 +247,7 @@ export class CrackcamTrainer extends LitElement {
   /** The base layer whose maps a run caches: fire8 for deep mode or a head with a fire9 copy, else the base's. */
   private cachedLayer(classifier: CrackClassifier): string {
     const hasTrunk = this.start === 'current' && classifier.head.layers.some((l) => l.name === TRUNK_SQUEEZE_LAYER);
-    return this.trainingMode === 'deep' || hasTrunk ? TRUNK_BASE_LAYERS.input : classifier.base.featureLayer;
+    return this.trainingMode === 'deep' || hasTrunk ? TRUNK_BASE_LAYERS.input : classifier.metadata.base.featureLayer;
   }
 
   /** Views per training capture within the memory budget, for `train` captures cached per view and `other` once. */
@@ -293,7 +293,7 @@ export class CrackcamTrainer extends LitElement {
           watch,
           onWatch: async (epoch, cams) => {
             this.watched = { epoch, cam: cams[0], labels: plan.labels };
-            // Painted before training goes on, so every epoch's map is shown (it costs a 13x13 colouring).
+            // Painted before training goes on, so every epoch's map is shown (it costs a 13x13 or 27x27 colouring).
             await this.updateComplete;
             await this.activationMap?.updateComplete;
           },
@@ -306,6 +306,7 @@ export class CrackcamTrainer extends LitElement {
           views,
           augment: DEFAULT_AUGMENT,
           initial: this.start === 'current' ? classifier.head : undefined,
+          featureLayer: classifier.metadata.base.featureLayer,
           hidden: FRESH_HIDDEN,
           seed: this.seed,
           // Small feature batches keep each blocking step short, so the page stays responsive.

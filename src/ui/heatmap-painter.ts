@@ -1,15 +1,17 @@
 import { SQUEEZENET_INPUT_SIZE } from '../core/base';
-import { SQUEEZENET_CELLS, type CellGeometry } from '../core/cam-metrics';
+import { squeezenetCells, type CellGeometry } from '../core/cam-metrics';
 import { colouriseMap, JET_LUT, smoothInto } from '../core/colormap';
 
 /** Where a map's cells sit on the crop the canvas covers: {@link CellGeometry} on a `size`-pixel crop. */
-export interface MapPlacement extends CellGeometry {
+export interface MapPlacement {
   /** Side of the crop in the geometry's pixels (the model's input size, 227). */
   size: number;
+  /** The geometry of a map `grid` cells wide (a model may read fire9's 13x13 or fire5's 27x27). */
+  cells(grid: number): CellGeometry;
 }
 
-/** SqueezeNet's 13x13 maps (Grad-CAM and the one-class anomaly map) on its 227x227 crop. */
-export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = { ...SQUEEZENET_CELLS, size: SQUEEZENET_INPUT_SIZE };
+/** SqueezeNet's maps (Grad-CAM on fire9 or fire5, the one-class anomaly map) on its 227x227 crop. */
+export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = { size: SQUEEZENET_INPUT_SIZE, cells: (grid) => squeezenetCells(grid, SQUEEZENET_INPUT_SIZE) };
 
 /** How a heatmap is painted. */
 export interface HeatmapStyle {
@@ -20,7 +22,7 @@ export interface HeatmapStyle {
 }
 
 /**
- * Paints a small [0, 1] map (Grad-CAM, 13x13) into a canvas: colour with the jet table on the CPU
+ * Paints a small [0, 1] map (Grad-CAM, 13x13 or 27x27) into a canvas: colour with the jet table on the CPU
  * into one reused ImageData, then draw it scaled with bilinear smoothing over the canvas (which the
  * view lays exactly over the crop box). With a {@link MapPlacement}, each cell is centred where the
  * network looked (its receptive-field centre, e.g. pixel 16k + 15 of SqueezeNet's 227 crop; a
@@ -100,7 +102,8 @@ export class HeatmapPainter {
       }
       shown = padded;
       // Padded cell j (= cell j - 1) is centred at first + (j - 1) * stride + 0.5 crop px.
-      const { first, stride, size } = this.placement;
+      const { size } = this.placement;
+      const { first, stride } = this.placement.cells(width);
       const [ux, uy] = [canvas.width / size, canvas.height / size];
       [x0, y0] = [(first + 0.5 - 1.5 * stride) * ux, (first + 0.5 - 1.5 * stride) * uy];
       [w, h] = [pw * stride * ux, ph * stride * uy];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { camMaskScores, camToPixels, dilateMask, SQUEEZENET_CELLS } from '../../src/core/cam-metrics';
+import { camMaskScores, camToPixels, dilateMask, SQUEEZENET_CELLS, squeezenetCells } from '../../src/core/cam-metrics';
 import { expectNoLeak, useWasm } from '../helpers';
 
 beforeAll(useWasm);
@@ -14,6 +14,25 @@ describe('dilateMask', () => {
     expect((await d.sum().data())[0]).toBe(25);
     expect(await d.slice([0, 2, 2], [1, 5, 5]).min().data()).toEqual(new Float32Array([1]));
     tf.dispose([m, d]);
+  });
+});
+
+describe('squeezenetCells', () => {
+  it('centres each grid of SqueezeNet v1.1 at 227 px on its receptive field', () => {
+    expect(squeezenetCells(113)).toEqual({ first: 1, stride: 2 });
+    expect(squeezenetCells(56)).toEqual({ first: 3, stride: 4 });
+    expect(squeezenetCells(27)).toEqual({ first: 7, stride: 8 });
+    expect(squeezenetCells(13)).toEqual({ first: 15, stride: 16 });
+    expect(SQUEEZENET_CELLS).toEqual(squeezenetCells(13));
+    // The last cell of each grid stays inside the crop.
+    for (const g of [113, 56, 27, 13]) {
+      const { first, stride } = squeezenetCells(g);
+      expect(first + (g - 1) * stride).toBeLessThan(227);
+    }
+  });
+
+  it('names the valid grid sizes for any other', () => {
+    expect(() => squeezenetCells(14)).toThrow(/no SqueezeNet map is 14 cells wide at 227 px input; valid: 113, 56, 27, 13, 6, 2/);
   });
 });
 

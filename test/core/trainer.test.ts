@@ -129,7 +129,7 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('trainHead in deep mode (fire9 fine-tuned as matMuls)', () => {
+describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode: fire9 fine-tuned as matMuls)', () => {
   const labels = ['crack', 'nocrack'];
   const metadataOf = (r: { featureLayer: string; featureShape: [number, number, number] }, base: { weightCount: number }) =>
     metadataFor({ weightCount: base.weightCount, featureLayer: r.featureLayer, featureShape: r.featureShape }, labels);
@@ -207,6 +207,40 @@ describe.skipIf(!HAVE_SHARED)('trainHead in deep mode (fire9 fine-tuned as matMu
     image.dispose();
     [a, b].forEach((c) => c.dispose());
     [start.head, deep.head].forEach((h) => h.dispose());
+  });
+
+  it('trains a head on a finer layer (fire5, 27x27), whose model gives a 27x27 Grad-CAM through model files', async () => {
+    const base = await sharedBase();
+    const train = await samples(4);
+    const validation = await samples(2, 100);
+    const fine = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation, epochs: 3, batchSize: 8, hidden: 4, featureLayer: 'fire5/concat', seed: 6 });
+    expect(fine.featureLayer).toBe('fire5/concat');
+    expect(fine.featureShape).toEqual([27, 27, 256]);
+    const modelJson = await writeModelDir(await serializeModel(fine.head, metadataOf(fine, base)));
+    const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
+    expect(classifier.metadata.base.featureLayer).toBe('fire5/concat');
+    const image = await train[0].load();
+    await expectNoLeak(async () => {
+      const x = cropAndNormalise(image, 227, 'caffe-bgr');
+      const out = classifier.classifyBatch(x);
+      expect(out.cam.shape).toEqual([1, 27, 27]);
+      // The classifier's matMul form agrees with the Layers head on fire5's maps.
+      const viaLayers = tf.tidy(() => tf.softmax(fine.head.predict(base.cut('fire5/concat').predict(x) as tf.Tensor4D) as tf.Tensor2D));
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(viaLayers, out.probabilities))).dataSync()[0])).toBeLessThan(1e-4);
+      tf.dispose([x, out.probabilities, out.camClass, out.cam, viaLayers]);
+    });
+    image.dispose();
+    // Continuing from it needs its layer; deep mode (fire9) cannot take it.
+    await expect(trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, initial: fine.head })).rejects.toThrow(
+      /initial head reads \[27, 27, 256\] features, but base layer 'fire9\/relu_expand3x3' gives \[13, 13, 256\]/,
+    );
+    await expect(
+      trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, mode: 'deep', featureLayer: 'fire5/concat' }),
+    ).rejects.toThrow(/deep mode fine-tunes fire9 and needs a head on fire9, but this head reads 'fire5\/concat'/);
+    const again = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, initial: fine.head, featureLayer: 'fire5/concat' });
+    expect(again.featureShape).toEqual([27, 27, 256]);
+    classifier.dispose();
+    [fine.head, again.head].forEach((h) => h.dispose());
   });
 
   it('rejects an unknown mode naming the valid ones', async () => {
