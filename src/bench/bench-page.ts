@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
-import { hiddenLayerOf } from '../core/head';
+import { classifierPath, hiddenLayerOf } from '../core/head';
 import { centreCropBox } from '../core/preprocess';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
@@ -263,9 +263,14 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const reference = new ReferencePipeline(classifier, refCanvas, gpu ? 'layers' : 'matmul');
   // A fixed normalised-range input for the bare network. // [1, 227, 227, 3]
   const x = tf.randomUniform([1, classifier.inputSize, classifier.inputSize, 3], -124, 152, 'float32', 7) as tf.Tensor4D;
+  const layersHead = classifierPath(classifier.head);
   const raw = async (): Promise<number> => {
     const t = performance.now();
-    const logits = tf.tidy(() => classifier.head.predict(classifier.features.predict(x) as tf.Tensor4D) as tf.Tensor2D); // [1, C]
+    // The bare network: the base (with the fine head's layer, if the model has one, as the pipeline needs it) and the classifier head.
+    const logits = tf.tidy(() => {
+      const out = classifier.features.predict(x) as tf.Tensor4D | tf.Tensor4D[];
+      return layersHead.predict(Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
+    }); // [1, C]
     await logits.data();
     logits.dispose();
     return performance.now() - t;

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier } from '../core/classifier';
 import { JET_LUT } from '../core/colormap';
 import { autodiffGradCam } from '../core/gradcam';
-import { camActivation, headWeightsOf, headWeightTensors, pooledLogits, type HeadWeights } from '../core/head';
+import { camActivation, classifierPath, headWeightsOf, headWeightTensors, pooledLogits, type HeadWeights } from '../core/head';
 import { normalise } from '../core/preprocess';
 
 /** Which head the reference differentiates. */
@@ -39,6 +39,8 @@ export class ReferencePipeline {
   private readonly image: ImageData;
   /** Head form used by the gradient pass. */
   headForm: ReferenceHeadForm;
+  /** The classifier's head as a Layers model (without a fine head). */
+  private readonly layersHead: tf.LayersModel;
 
   constructor(
     private readonly classifier: CrackClassifier,
@@ -47,6 +49,7 @@ export class ReferencePipeline {
   ) {
     this.headForm = headForm;
     this.weights = headWeightsOf(classifier.head);
+    this.layersHead = classifierPath(classifier.head);
     const size = classifier.inputSize;
     this.small = document.createElement('canvas');
     this.small.width = size;
@@ -61,7 +64,7 @@ export class ReferencePipeline {
 
   /** features [1, h, w, K] -> logits [1, C] */
   private headLogits(f: tf.Tensor4D): tf.Tensor2D {
-    if (this.headForm === 'layers') return this.classifier.head.apply(f) as tf.Tensor2D;
+    if (this.headForm === 'layers') return this.layersHead.apply(f) as tf.Tensor2D;
     return pooledLogits(camActivation(f, this.weights.hidden, this.weights.trunk), this.weights.out); // via [1, h, w, H]
   }
 
@@ -69,6 +72,11 @@ export class ReferencePipeline {
   run(video: HTMLVideoElement): ReferenceResult {
     const size = this.classifier.inputSize;
     const base = this.classifier.features;
+    // [1, 13, 13, 256] the classifier's features (not the fine head's), the base run again for the map, as the examples do
+    const features = (input: tf.Tensor4D): tf.Tensor4D => {
+      const out = base.predict(input) as tf.Tensor4D | tf.Tensor4D[];
+      return Array.isArray(out) ? out[0] : out;
+    };
     const x = tf.tidy(() => {
       const frame = tf.browser.fromPixels(video); // [H, W, 3] int32, the whole frame
       const [h, w] = frame.shape;
@@ -78,14 +86,13 @@ export class ReferencePipeline {
       return normalise(resized, this.classifier.metadata.preprocessing);
     });
     try {
-      const probs = tf.tidy(() => tf.softmax(this.classifier.head.predict(base.predict(x) as tf.Tensor4D) as tf.Tensor2D)); // [1, C]
+      const probs = tf.tidy(() => tf.softmax(this.layersHead.predict(features(x)) as tf.Tensor2D)); // [1, C]
       const p = probs.dataSync();
       probs.dispose();
       let classIndex = 0;
       for (let i = 1; i < p.length; i++) if (p[i] > p[classIndex]) classIndex = i;
       const map = tf.tidy(() => {
-        const features = base.predict(x) as tf.Tensor4D; // [1, 13, 13, 256] the base again, as the examples do
-        const raw = tf.relu(autodiffGradCam(features, (f) => this.headLogits(f), classIndex, 'softmax')); // [1, 13, 13]
+        const raw = tf.relu(autodiffGradCam(features(x), (f) => this.headLogits(f), classIndex, 'softmax')); // [1, 13, 13]
         const scaled = tf.div(raw, tf.add(tf.max(raw), 1e-30));
         return tf.image.resizeBilinear(tf.expandDims(scaled, -1) as tf.Tensor4D, [size, size]); // [1, 227, 227, 1]
       });

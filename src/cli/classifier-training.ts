@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
-import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
+import { TRAINING_MODES, trainedBaseReference, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
 import { numberFlag, stringFlags } from './args';
 
 /** Name of the list of the files a model saw in training/validation, written next to its model.json. */
@@ -82,7 +82,7 @@ export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun
     labels: model.labels,
     inputSize: model.inputSize,
     preprocessing: model.preprocessing,
-    base: { ...model.base, featureLayer: result.featureLayer, featureShape: result.featureShape },
+    base: trainedBaseReference(model.base, result),
     createdAt: new Date().toISOString(),
     training: {
       tool: run.tool,

@@ -78,6 +78,7 @@ runCli(async () => {
     augment: DEFAULT_AUGMENT,
     initial: start === 'current' ? classifier.head : undefined,
     featureLayer: prev.base.featureLayer,
+    fineLayer: prev.base.fineLayer,
     mode,
     trunkLearningRateFactor,
     hidden: 64,

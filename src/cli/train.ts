@@ -12,11 +12,14 @@ import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
 import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, modelJsonPath, type LabelledFile } from './node-io';
 import { loadHead } from '../core/classifier';
+import { DEFAULT_FINE_LAYER } from '../core/head';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
-       [--hidden H] [--feature-layer NAME] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--init PATH] [--trunk-lr F]
+       [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--init PATH] [--trunk-lr F]
        [--backend wasm|cpu] [--name NAME] [--json]
   --hidden H: channels of the head's hidden 1x1 conv + ReLU (default 64; 0 = linear head)
+  --fine-layer NAME|none: early base layer of the fine head whose Grad-CAM, gated by the classifier's,
+  is the fine heatmap the app paints (default fire3/concat, 56x56; none: no fine head)
   --feature-layer NAME: base layer the head reads in head mode (default fire9/relu_expand3x3,
   13x13x256; e.g. fire5/concat: 27x27x256, a finer heatmap)
   --mode deep: also fine-tune fire9 (on cached fire8 features: 346 KB per image and view);
@@ -30,10 +33,11 @@ const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('hidden', 'split', 'init', 'feature-layer'),
+    ...stringFlags('hidden', 'split', 'init', 'feature-layer', 'fine-layer'),
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
-  const epochs = numberFlag('epochs', args.epochs, 5, (n) => Number.isInteger(n) && n > 0);
+  // --epochs 0 with --init keeps the classifier head as it is (e.g. to add a fine head to a trained model).
+  const epochs = numberFlag('epochs', args.epochs, 5, (n) => Number.isInteger(n) && (n > 0 || (n === 0 && args.init !== undefined)));
   const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
   const views = numberFlag('views', args.views, epochs, (n) => Number.isInteger(n) && n > 0);
   const { learningRate, batchSize, trunkLearningRateFactor } = optimizerFlags(args, 100);
@@ -63,6 +67,7 @@ runCli(async () => {
     augment: DEFAULT_AUGMENT,
     hidden,
     featureLayer: args['feature-layer'] ?? init?.metadata.base.featureLayer,
+    fineLayer: args['fine-layer'] === 'none' ? undefined : (args['fine-layer'] ?? DEFAULT_FINE_LAYER),
     mode,
     trunkLearningRateFactor,
     initial,

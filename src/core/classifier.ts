@@ -43,6 +43,10 @@ export interface Classification {
   cam: Float32Array;
   camHeight: number;
   camWidth: number;
+  /** [fineHeight * fineWidth] the fine map of the same class (models with a fine head). */
+  fineCam?: Float32Array;
+  fineHeight?: number;
+  fineWidth?: number;
 }
 
 /** Tensors of one classification, for callers that keep work on the GPU (the frame loop). */
@@ -53,6 +57,8 @@ export interface ClassificationTensors {
   camClass: tf.Tensor1D;
   /** [n, h, w] in [0, 1] */
   cam: tf.Tensor3D;
+  /** [n, h_f, w_f] in [0, 1]: the fine map (see `fineMap` in head.ts), for a model with a fine head. */
+  fineCam?: tf.Tensor3D;
 }
 
 /** A crack / no-crack (or N-class) classifier with one-pass Grad-CAM. */
@@ -61,7 +67,10 @@ export interface CrackClassifier {
   readonly labels: readonly string[];
   readonly inputSize: number;
   readonly base: BaseNetwork;
-  /** The base cut where this model reads its features: image [n, s, s, 3] -> features [n, h, w, K]. */
+  /**
+   * The base cut where this model reads its features: image [n, s, s, 3] -> features [n, h, w, K],
+   * and for a model with a fine head also the fine features [n, h_f, w_f, K_f] (two outputs).
+   */
   readonly features: tf.LayersModel;
   /** Classifies the centred square of an image and explains one class, from one forward pass. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification>;
@@ -72,7 +81,7 @@ export interface CrackClassifier {
   classifyBatch(input: tf.Tensor4D, options?: ClassifyOptions): ClassificationTensors;
   /** Crops, resizes and normalises an image: [1, s, s, 3]. The caller disposes it. */
   prepare(image: ImageInput, cropFraction?: number): tf.Tensor4D;
-  /** The head as a Layers model: features [n, h, w, K] -> logits [n, C]. */
+  /** The head as a Layers model: features [n, h, w, K] -> logits [n, C] (with a fine head: [features, fine] -> [logits, fine logits]). */
   readonly head: tf.LayersModel;
   dispose(): void;
 }
@@ -109,8 +118,16 @@ export async function loadHead(
     if (JSON.stringify(inShape) !== JSON.stringify(metadata.base.featureShape)) {
       throw new Error(`head input shape [${inShape.join(', ')}] does not match metadata featureShape [${metadata.base.featureShape.join(', ')}]`);
     }
-    const outShape = head.outputs[0].shape;
-    if (outShape.length !== 2 || outShape[1] !== metadata.labels.length) {
+    const fineShape = metadata.base.fineShape;
+    if (head.inputs.length !== (fineShape ? 2 : 1) || head.outputs.length !== head.inputs.length) {
+      throw new Error(`head has ${head.inputs.length} inputs and ${head.outputs.length} outputs; metadata ${fineShape ? 'names a fine layer: expected 2 and 2' : 'names no fine layer: expected 1 and 1'}`);
+    }
+    const fineIn = head.inputs[1]?.shape.slice(1);
+    if (fineShape && JSON.stringify(fineIn) !== JSON.stringify(fineShape)) {
+      throw new Error(`head fine input shape [${fineIn?.join(', ')}] does not match metadata fineShape [${fineShape.join(', ')}]`);
+    }
+    const outShape = head.outputs[head.outputs.length - 1].shape;
+    if (head.outputs.some((o) => o.shape.length !== 2 || o.shape[1] !== metadata.labels.length)) {
       throw new Error(
         `head outputs ${outShape[1]} classes but metadata lists ${metadata.labels.length} labels (${metadata.labels.join(', ')})`,
       );
@@ -139,13 +156,18 @@ function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: 
   if (base.inputSize !== metadata.inputSize) problems.push(`input ${base.inputSize}, model expects ${metadata.inputSize}`);
   let features: tf.LayersModel | undefined;
   try {
-    features = base.featureLayer === want.featureLayer ? base.model : base.cut(want.featureLayer);
+    if (want.fineLayer) features = base.cutMany([want.featureLayer, want.fineLayer]);
+    else features = base.featureLayer === want.featureLayer ? base.model : base.cut(want.featureLayer);
   } catch {
-    problems.push(`it has no feature layer '${want.featureLayer}'`);
+    problems.push(`it has no feature layer '${want.featureLayer}'${want.fineLayer ? ` or fine layer '${want.fineLayer}'` : ''}`);
   }
   const shape = features?.outputs[0].shape.slice(1) as number[] | undefined;
   if (shape && JSON.stringify(shape) !== JSON.stringify(want.featureShape)) {
     problems.push(`features [${shape.join(', ')}], model expects [${want.featureShape.join(', ')}]`);
+  }
+  const fineShape = features?.outputs[1]?.shape.slice(1) as number[] | undefined;
+  if (fineShape && JSON.stringify(fineShape) !== JSON.stringify(want.fineShape)) {
+    problems.push(`fine features [${fineShape.join(', ')}], model expects [${want.fineShape?.join(', ')}]`);
   }
   if (problems.length > 0 || !features) {
     throw new ModelFileError(modelJson, `was trained on base '${want.name}' but the base at ${base.source} differs: ${problems.join('; ')}`);
@@ -235,8 +257,10 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
-      const baseFeatures = this.features.predict(input) as tf.Tensor4D; // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel
-      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true); // [n, C], [n], [n, 13, 13]
+      const out = this.features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
+      // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine: [n, 56, 56, 128] (fire3)
+      const [baseFeatures, fine] = Array.isArray(out) ? out : [out];
+      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fine); // [n, C], [n], [n, 13, 13], [n, 56, 56]
     });
   }
 
@@ -244,8 +268,10 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     const packed = tf.tidy(() => {
       const input = this.prepare(image, options.cropFraction);
       const r = this.classifyBatch(input, options);
-      // One readback for everything: [C probs, camClass, h*w map].
-      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.cast(r.camClass, 'float32'), tf.reshape(r.cam, [-1])]);
+      // One readback for everything: [C probs, camClass, h*w map, fine map].
+      const parts = [tf.reshape(r.probabilities, [-1]), tf.cast(r.camClass, 'float32'), tf.reshape(r.cam, [-1])];
+      if (r.fineCam) parts.push(tf.reshape(r.fineCam, [-1]));
+      return tf.concat(parts);
     });
     const data = (await packed.data()) as Float32Array;
     packed.dispose();
@@ -254,7 +280,11 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     let classIndex = 0;
     for (let i = 1; i < c; i++) if (probabilities[i] > probabilities[classIndex]) classIndex = i;
     const [camHeight, camWidth] = this.metadata.base.featureShape;
+    const fineStart = c + 1 + camHeight * camWidth;
+    const [fineHeight, fineWidth] = this.metadata.base.fineShape ?? [0, 0];
+    const fine = data.length > fineStart ? { fineCam: data.slice(fineStart), fineHeight, fineWidth } : {};
     return {
+      ...fine,
       labels: this.labels,
       probabilities,
       classIndex,

@@ -6,6 +6,15 @@ export const CLASSIFIER_LAYER = 'crackcam_classifier';
 /** Name of the optional hidden 1x1 convolution (+ ReLU) between the base features and the classifier. */
 export const HIDDEN_LAYER = 'crackcam_hidden';
 
+/**
+ * Name of the optional fine head: a 1x1 convolution to C classes on an early base layer (fire3,
+ * 56x56), pooled like the classifier. It does not vote; its Grad-CAM is the fine evidence of the
+ * fine map ({@link fineMap}).
+ */
+export const FINE_LAYER = 'crackcam_fine';
+/** Default base layer of the fine head: fire3's output, [56, 56, 128] at 227 px (cells 4 px apart). */
+export const DEFAULT_FINE_LAYER = 'fire3/concat';
+
 /** Name of the head's copy of SqueezeNet's fire9/squeeze1x1 (deep mode fine-tunes it). */
 export const TRUNK_SQUEEZE_LAYER = 'crackcam_fire9_squeeze1x1';
 /** Name of the head's copy of SqueezeNet's fire9/expand3x3 (deep mode fine-tunes it). */
@@ -26,6 +35,11 @@ export interface HeadOptions {
    * crack is not averaged away by the pooling, and the map Grad-CAM explains becomes that evidence.
    */
   hidden?: number;
+  /**
+   * [h, w, K] of the early base features a fine head reads (e.g. fire3's [56, 56, 128]). The model
+   * then takes [features, fine features] and outputs [logits, fine logits].
+   */
+  fine?: [number, number, number];
 }
 
 /**
@@ -54,7 +68,19 @@ export function createHead(featureShape: [number, number, number], numClasses: n
     .conv2d({ filters: numClasses, kernelSize: 1, name: CLASSIFIER_LAYER, kernelInitializer: 'glorotUniform' })
     .apply(x) as tf.SymbolicTensor;
   const logits = tf.layers.globalAveragePooling2d({ name: 'logits' }).apply(conv) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: logits, name: 'crackcam_head' });
+  if (!options.fine) return tf.model({ inputs: input, outputs: logits, name: 'crackcam_head' });
+  const fineInput = tf.input({ shape: options.fine, name: 'fine_features' });
+  const fineConv = tf.layers.conv2d({ filters: numClasses, kernelSize: 1, name: FINE_LAYER }).apply(fineInput) as tf.SymbolicTensor;
+  const fineLogits = tf.layers.globalAveragePooling2d({ name: 'fine_logits' }).apply(fineConv) as tf.SymbolicTensor;
+  return tf.model({ inputs: [input, fineInput], outputs: [logits, fineLogits], name: 'crackcam_head' });
+}
+
+/**
+ * The classifier path of a head as a Layers model, features [n, h, w, K] -> logits [n, C]: the head
+ * itself, or for a head with a fine head (two inputs) its first input and output (weights shared).
+ */
+export function classifierPath(head: tf.LayersModel): tf.LayersModel {
+  return head.inputs.length === 1 ? head : tf.model({ inputs: head.inputs[0], outputs: head.outputs[0] });
 }
 
 /** The head's classifier weights in matrix form. */
@@ -144,21 +170,24 @@ export function camActivation(features: tf.Tensor4D, hidden: LinearHead | undefi
   });
 }
 
-/** All of a head's weights in matrix form: the trunk (deep mode) and hidden layer if it has them. */
+/** All of a head's weights in matrix form: the trunk (deep mode), hidden layer and fine head if it has them. */
 export interface HeadWeights {
   trunk?: Trunk;
   hidden?: LinearHead;
   out: LinearHead;
+  /** [K_fine, C] fine head ({@link FINE_LAYER}). */
+  fine?: LinearHead;
 }
 
 /** Reads every weight of a head (new tensors; free them with `tf.dispose(headWeightTensors(w))`). */
 export function headWeightsOf(head: tf.LayersModel): HeadWeights {
-  return { trunk: trunkOf(head), hidden: hiddenLayerOf(head), out: linearHeadOf(head) };
+  const fine = head.layers.some((l) => l.name === FINE_LAYER) ? linearHeadOf(head, FINE_LAYER) : undefined;
+  return { trunk: trunkOf(head), hidden: hiddenLayerOf(head), out: linearHeadOf(head), fine };
 }
 
 /** The tensors of {@link HeadWeights}, e.g. to dispose them. */
 export function headWeightTensors(w: HeadWeights): tf.Tensor[] {
-  const layers = [w.trunk?.squeeze, w.trunk?.expand, w.hidden, w.out].filter((l): l is LinearHead => l !== undefined);
+  const layers = [w.trunk?.squeeze, w.trunk?.expand, w.hidden, w.out, w.fine].filter((l): l is LinearHead => l !== undefined);
   return layers.flatMap((l) => [l.kernel, l.bias]);
 }
 
@@ -175,7 +204,8 @@ export function pooledLogits(activation: tf.Tensor4D, out: LinearHead): tf.Tenso
  * One forward pass of a head on base features: class probabilities and the closed-form Grad-CAM of
  * `camClass` (the predicted class per sample, or a fixed one) on the activation before pooling.
  * @param features [n, h, w, K] base features
- * @returns probabilities [n, C], camClass [n] int32, cam [n, h, w] rescaled to [0, 1]
+ * With `fine` features and a head with a fine head, also the {@link fineMap} of the same class.
+ * @returns probabilities [n, C], camClass [n] int32, cam [n, h, w] rescaled to [0, 1], fineCam [n, h_f, w_f]
  */
 export function headForward(
   features: tf.Tensor4D,
@@ -183,13 +213,39 @@ export function headForward(
   camClass: number | 'predicted',
   score: CamScore,
   relu = true,
-): { probabilities: tf.Tensor2D; camClass: tf.Tensor1D; cam: tf.Tensor3D } {
+  fine?: tf.Tensor4D,
+): { probabilities: tf.Tensor2D; camClass: tf.Tensor1D; cam: tf.Tensor3D; fineCam?: tf.Tensor3D } {
   return tf.tidy(() => {
     const activation = camActivation(features, weights.hidden, weights.trunk); // [n, h, w, H] last activation before pooling
     const probabilities = tf.softmax(pooledLogits(activation, weights.out)) as tf.Tensor2D; // [n, C]
     const cls = (camClass === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([features.shape[0]], camClass, 'int32')) as tf.Tensor1D; // [n]
     const channelWeights = closedFormCamWeights(weights.out.kernel, probabilities, cls, score); // [n, H]
     const cam = rescaleCam(weightedFeatureSum(activation, channelWeights), relu); // [n, h, w]
-    return { probabilities, camClass: cls, cam };
+    if (!fine || !weights.fine) return { probabilities, camClass: cls, cam };
+    return { probabilities, camClass: cls, cam, fineCam: fineMap(fine, weights.fine, cls, cam) };
+  });
+}
+
+/**
+ * The fine map: the fine head's Grad-CAM of `camClass` on the early layer (its softmax score, as
+ * the seed, in the closed form of {@link closedFormCamWeights}: a 1x1 conv + GAP head), rectified
+ * and rescaled, times the classifier's Grad-CAM `cam` upsampled to the fine grid, rescaled to [0, 1].
+ * The idea of Guided Grad-CAM (Selvaraju et al. 2017): fine-grained evidence (there, guided
+ * backpropagation; here, the 4 px cells of fire3) masked by the class-discriminative coarse map.
+ * The fine evidence finds thin dark lines (cracks, but also joints and scratches); the coarse map
+ * keeps the ones the classifier calls a crack.
+ * @param fine [n, h, w, K] early base features (fire3: [n, 56, 56, 128] batch, y, x, channel)
+ * @param camClass [n] int32 class per sample
+ * @param cam [n, h', w'] the classifier's Grad-CAM in [0, 1] (13x13)
+ * @returns [n, h, w] in [0, 1]
+ */
+export function fineMap(fine: tf.Tensor4D, fineHead: LinearHead, camClass: tf.Tensor1D, cam: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [, h, w] = fine.shape;
+    const probs = tf.softmax(pooledLogits(fine, fineHead)) as tf.Tensor2D; // [n, C] the fine head's own scores
+    const weights = closedFormCamWeights(fineHead.kernel, probs, camClass, 'softmax'); // [n, K]
+    const evidence = rescaleCam(weightedFeatureSum(fine, weights), true); // [n, h, w]
+    const gate = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [h, w], false, true), [3]) as tf.Tensor3D; // [n, h, w]
+    return rescaleCam(tf.mul(evidence, gate) as tf.Tensor3D, false);
   });
 }

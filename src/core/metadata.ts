@@ -16,6 +16,10 @@ export interface BaseReference {
   featureLayer: string;
   /** Feature map shape at `inputSize`: [height, width, channels]. */
   featureShape: [number, number, number];
+  /** Early base layer of the optional fine head (its second input), e.g. `fire3/concat`. */
+  fineLayer?: string;
+  /** Shape of `fineLayer`'s output at `inputSize`, e.g. [56, 56, 128]. */
+  fineShape?: [number, number, number];
 }
 
 /** Everything besides weights that a CrackCam model carries. */
@@ -96,6 +100,10 @@ export function validateMetadata(value: unknown): ModelMetadata {
     b.featureShape.length !== 3
   ) {
     fail('base', '{name, weightCount, featureLayer, featureShape: [h, w, c]}');
+  }
+  const { fineLayer, fineShape } = b as Record<string, unknown>;
+  if ((fineLayer === undefined) !== (fineShape === undefined) || (fineLayer !== undefined && (typeof fineLayer !== 'string' || !Array.isArray(fineShape) || fineShape.length !== 3))) {
+    fail('base', 'both fineLayer (a layer name) and fineShape ([h, w, c]), or neither');
   }
   if (typeof m.createdAt !== 'string') fail('createdAt', 'an ISO date string');
   return m as unknown as ModelMetadata;

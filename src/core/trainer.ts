@@ -6,6 +6,7 @@ import {
   camActivation,
   convAsMatrix,
   createHead,
+  FINE_LAYER,
   headForward,
   headWeightsOf,
   headWeightTensors,
@@ -19,6 +20,8 @@ import {
   type LinearHead,
   type Trunk,
 } from './head';
+import { trainFineHead } from './fine-head';
+import type { BaseReference } from './metadata';
 import { classificationReport, type ClassificationReport } from './metrics';
 import { centreCrop, normalise, type PreprocessingMode } from './preprocess';
 import { createRng, shuffled } from './random';
@@ -97,6 +100,12 @@ export interface HeadTrainingConfig {
    * head without one (a fresh head from a deep model's metadata) means fire9.
    */
   featureLayer?: string;
+  /**
+   * Early base layer of a fine head to train with the classifier (e.g. `fire3/concat`, see
+   * `fineMap` in head.ts); its pooled features come from the same augmented views. Continues from
+   * `initial`'s fine head when it has one. Undefined: no fine head.
+   */
+  fineLayer?: string;
   /** Start from this head (fine-tuning the current model; same hidden size); default: fresh. */
   initial?: tf.LayersModel;
   seed?: number;
@@ -104,6 +113,19 @@ export interface HeadTrainingConfig {
   featureBatch?: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainingProgress) => void | Promise<void>;
+}
+
+/**
+ * The `base` metadata of a trained model: the base it was trained on, with where the result's head
+ * reads (its feature layer and, if it has one, its fine layer; a previous fine layer is dropped
+ * when the new head has none).
+ */
+export function trainedBaseReference(base: BaseReference, result: Pick<HeadTrainingResult, 'featureLayer' | 'featureShape' | 'fineLayer' | 'fineShape'>): BaseReference {
+  const { fineLayer: _oldFine, fineShape: _oldShape, ...rest } = base;
+  void _oldFine;
+  void _oldShape;
+  const fine = result.fineLayer && result.fineShape ? { fineLayer: result.fineLayer, fineShape: result.fineShape } : {};
+  return { ...rest, featureLayer: result.featureLayer, featureShape: result.featureShape, ...fine };
 }
 
 /** Per-epoch history entry. */
@@ -116,6 +138,9 @@ export interface HeadTrainingResult {
   /** Base layer the head reads (metadata `base.featureLayer`) and its output shape. */
   featureLayer: string;
   featureShape: [number, number, number];
+  /** The fine head's base layer and its output shape (metadata `base.fineLayer`), when trained. */
+  fineLayer?: string;
+  fineShape?: [number, number, number];
   mode: TrainingMode;
   history: EpochStats[];
   validation: ClassificationReport;
@@ -326,7 +351,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   const useMaps = hidden > 0 || useTrunk;
   const t0 = performance.now();
-  const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
+  const total = cfg.train.length * (cfg.fineLayer ? 2 : 1) + cfg.validation.length + (cfg.watch?.length ?? 0);
   const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
   const stores: FeatureStore[] = [];
   // Every tensor made here (initial weights, fresh values, variables), freed at the end.
@@ -351,6 +376,12 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const watched = cfg.watch ?? [];
     const watchStore = watched.length ? await buildStore(storeCfg, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n)) : undefined;
     if (watchStore) stores.push(watchStore);
+    // The fine head's pooled features: the same augmented views (same seed), through the early layers only.
+    const fineFeatures = cfg.fineLayer ? cfg.base.cut(cfg.fineLayer) : undefined;
+    const finePooled = fineFeatures
+      ? await pooledFeatures(cfg.base, cfg.preprocessing, cfg.train, { views, augment: cfg.augment, seed: cfg.seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch: (n) => report(total - cfg.train.length + n) }, fineFeatures) // [views, n, K_f]
+      : undefined;
+    if (finePooled) owned.push(finePooled);
     const featureSeconds = (performance.now() - t0) / 1000;
 
     // Parameters: from the initial head, else fresh (He init for the ReLU layer) and, for the
@@ -496,10 +527,22 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const misclassified = cfg.validation.flatMap((s, i) =>
       predicted[i] !== s.label ? [{ id: s.id ?? String(i), truth: cfg.labels[s.label], predicted: cfg.labels[predicted[i]] }] : [],
     );
+    const fine = finePooled
+      ? await trainFineHead(
+          tf.reshape(finePooled, [-1, finePooled.shape[2]]) as tf.Tensor2D,
+          Array.from({ length: views }, () => trainLabels).flat(),
+          numClasses,
+          { initial: initial?.fine, classBalance: cfg.classBalance, signal: cfg.signal },
+        )
+      : undefined;
+    if (fine) owned.push(fine.kernel, fine.bias);
+    const fineShape = fineFeatures ? featureShapeOf(fineFeatures) : undefined;
     const head = createHead(featureShape, numClasses, {
       hidden,
       trunk: trunk ? { squeeze: trunk.squeeze.kernel.shape[1], expand: trunk.expand.kernel.shape[1] } : undefined,
+      fine: fineShape,
     });
+    if (fine) setLinearHead(head, fine.kernel, fine.bias, FINE_LAYER);
     if (trunk) {
       setLinearHead(head, trunk.squeeze.kernel, trunk.squeeze.bias, TRUNK_SQUEEZE_LAYER);
       setLinearHead(head, trunk.expand.kernel, trunk.expand.bias, TRUNK_EXPAND_LAYER);
@@ -510,6 +553,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       head,
       featureLayer,
       featureShape,
+      ...(fineShape ? { fineLayer: cfg.fineLayer, fineShape } : {}),
       mode: useTrunk ? 'deep' : 'head',
       history,
       validation,

@@ -86,8 +86,9 @@ export function frameInput(
 }
 
 /**
- * The crack classifier as a {@link FrameModel}: probabilities and the Grad-CAM map of `camClass`
- * packed as [C probabilities, h * w map]. Does not own the classifier.
+ * The crack classifier as a {@link FrameModel}: probabilities and the map of `camClass` packed as
+ * [C probabilities, h * w map]. The map is the fine map (56x56) when the model has a fine head, else
+ * the Grad-CAM (13x13). Does not own the classifier.
  *
  * Frames are taken as already cropped (the source stages the crop box at `inputSize`); see
  * {@link frameInput} for how they become the network's input.
@@ -96,7 +97,7 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
   const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
   const labels = classifier.labels;
   const c = labels.length;
-  const [mapHeight, mapWidth] = classifier.metadata.base.featureShape;
+  const [mapHeight, mapWidth] = classifier.metadata.base.fineShape ?? classifier.metadata.base.featureShape;
   const map = new Float32Array(mapHeight * mapWidth);
   const scores = labels.map((label) => ({ label, probability: 0 }));
   const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight };
@@ -108,7 +109,7 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
     infer(frame) {
       const input = toInput(frame); // [1, 227, 227, 3]
       const r = classifier.classifyBatch(input, { camClass });
-      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
+      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.fineCam ?? r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
     },
     decode(packed) {
       let best = 0;

@@ -13,7 +13,7 @@ import { classificationReport, type ClassificationReport } from '../core/metrics
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews, type FeatureCachePlan, type TrainingStart } from '../core/training-plan';
-import { trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type WatchedCam } from '../core/trainer';
+import { trainedBaseReference, trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type WatchedCam } from '../core/trainer';
 import { blobToTensor, captureSample, predictSamples } from '../platform/capture-samples';
 import type { CaptureRecord, CaptureStore } from '../platform/capture-store';
 import { filesReader, type ModelStore } from '../platform/model-store';
@@ -307,6 +307,7 @@ export class CrackcamTrainer extends LitElement {
           augment: DEFAULT_AUGMENT,
           initial: this.start === 'current' ? classifier.head : undefined,
           featureLayer: classifier.metadata.base.featureLayer,
+          fineLayer: classifier.metadata.base.fineLayer,
           hidden: FRESH_HIDDEN,
           seed: this.seed,
           // Small feature batches keep each blocking step short, so the page stays responsive.
@@ -375,8 +376,8 @@ export class CrackcamTrainer extends LitElement {
       labels: o.labels,
       inputSize: prev.inputSize,
       preprocessing: prev.preprocessing,
-      // Where the new head reads: fire8 for a deep model (its own fire9 copy follows), else fire9.
-      base: { ...prev.base, featureLayer: o.result.featureLayer, featureShape: o.result.featureShape },
+      // Where the new head reads: fire8 for a deep model (its own fire9 copy follows), else fire9; fire3 for a fine head.
+      base: trainedBaseReference(prev.base, o.result),
       createdAt: new Date().toISOString(),
       training: {
         tool: 'crackcam app',

@@ -5,7 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
 import { ModelFileError } from '../../src/core/model-io';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
-import { BASE_JSON, DATA_DIR, expectNoLeak, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
+import { createHead } from '../../src/core/head';
+import { serializeModel } from '../../src/core/model-writer';
+import { BASE_JSON, DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
 
 beforeAll(useWasm);
 
@@ -137,6 +139,26 @@ describe.skipIf(!HAVE_SHARED)('bad model files give an error naming the file and
   it('a head for a different feature map', async () => {
     const files = await randomHeadFiles([13, 13, 128], labels);
     await expectLoadError(await writeModelDir(files), /was trained on base .* features \[13, 13, 256\], model expects \[13, 13, 128\]|head input shape/);
+  });
+  it('metadata naming a fine layer for a head without a fine head, and the reverse', async () => {
+    const base = await sharedBase();
+    const metadata = (fine?: { fineLayer: string; fineShape: [number, number, number] }) => ({ ...metadataFor(base, labels), base: { ...metadataFor(base, labels).base, ...fine } });
+    const plain = createHead(base.featureShape, 2);
+    const claimsFine = await serializeModel(plain, metadata({ fineLayer: 'fire3/concat', fineShape: [56, 56, 128] }));
+    plain.dispose();
+    await expectLoadError(await writeModelDir(claimsFine), /head has 1 inputs and 1 outputs; metadata names a fine layer: expected 2 and 2/);
+    const withFine = createHead(base.featureShape, 2, { fine: [56, 56, 128] });
+    const silent = await serializeModel(withFine, metadata());
+    const wrongShape = await serializeModel(withFine, metadata({ fineLayer: 'fire3/concat', fineShape: [27, 27, 256] }));
+    const wrongLayer = await serializeModel(withFine, metadata({ fineLayer: 'fire2/concat', fineShape: [56, 56, 128] }));
+    const missingLayer = await serializeModel(withFine, metadata({ fineLayer: 'fire99/concat', fineShape: [56, 56, 128] }));
+    withFine.dispose();
+    await expectLoadError(await writeModelDir(silent), /head has 2 inputs and 2 outputs; metadata names no fine layer: expected 1 and 1/);
+    await expectLoadError(await writeModelDir(wrongShape), /head fine input shape \[56, 56, 128\] does not match metadata fineShape \[27, 27, 256\]/);
+    // fire2's output is [56, 56, 128] too: same shape, a different layer, so only the name can tell; it loads.
+    const ok = await loadCrackClassifier({ reader: fsReader, modelJson: await writeModelDir(wrongLayer), base });
+    ok.dispose();
+    await expectLoadError(await writeModelDir(missingLayer), /has no feature layer 'fire9\/relu_expand3x3' or fine layer 'fire99\/concat'/);
   });
   it('a head trained on another base', async () => {
     const base = await sharedBase();

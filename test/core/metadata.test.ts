@@ -20,6 +20,14 @@ describe('validateMetadata', () => {
   ])('rejects a bad %s, naming what is allowed', (field, value, message) => {
     expect(() => validateMetadata({ ...good(), [field]: value })).toThrow(message);
   });
+  it('accepts a fine layer with its shape, and rejects one without the other', () => {
+    const fine = { ...good(), base: { ...good().base, fineLayer: 'fire3/concat', fineShape: [56, 56, 128] as [number, number, number] } };
+    expect(validateMetadata(fine)).toEqual(fine);
+    const { fineShape: _shape, ...noShape } = fine.base;
+    void _shape;
+    expect(() => validateMetadata({ ...good(), base: noShape })).toThrow(/"base".*both fineLayer .* and fineShape .*, or neither/);
+    expect(() => validateMetadata({ ...good(), base: { ...fine.base, fineShape: [56, 56] } })).toThrow(/or neither/);
+  });
   it('rejects a missing object', () => {
     expect(() => validateMetadata(undefined)).toThrow(/missing "userDefinedMetadata.crackcam"/);
   });

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEED_AUGMENT } from '../../src/core/augment';
 import { loadCrackClassifier, loadHead } from '../../src/core/classifier';
-import { convAsMatrix, linearHeadOf, TRUNK_BASE_LAYERS, TRUNK_EXPAND_LAYER, TRUNK_SQUEEZE_LAYER, trunkOf } from '../../src/core/head';
+import { convAsMatrix, FINE_LAYER, linearHeadOf, TRUNK_BASE_LAYERS, TRUNK_EXPAND_LAYER, TRUNK_SQUEEZE_LAYER, trunkOf } from '../../src/core/head';
+import { autodiffGradCam, rescaleCam } from '../../src/core/gradcam';
 import { cropAndNormalise } from '../../src/core/preprocess';
 import { serializeModel } from '../../src/core/model-writer';
-import { pooledFeatures, trainHead, type TrainingProgress, type TrainingSample, type WatchedCam } from '../../src/core/trainer';
+import { pooledFeatures, trainedBaseReference, trainHead, type TrainingProgress, type TrainingSample, type WatchedCam } from '../../src/core/trainer';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
 
@@ -241,6 +242,49 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
     expect(again.featureShape).toEqual([27, 27, 256]);
     classifier.dispose();
     [fine.head, again.head].forEach((h) => h.dispose());
+  });
+
+  it('trains a fine head on fire3 whose fine map is its tf.grad Grad-CAM gated by the classifier Grad-CAM, through model files', async () => {
+    const base = await sharedBase();
+    const train = await samples(4);
+    const r = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 2, batchSize: 8, hidden: 4, fineLayer: 'fire3/concat', seed: 7 });
+    expect(r.fineLayer).toBe('fire3/concat');
+    expect(r.fineShape).toEqual([56, 56, 128]);
+    expect(r.head.getLayer(FINE_LAYER).getWeights()[0].shape).toEqual([1, 1, 128, 2]);
+    const metadata = { ...metadataOf(r, base), base: trainedBaseReference(metadataOf(r, base).base, r) };
+    expect(metadata.base.fineLayer).toBe('fire3/concat');
+    const modelJson = await writeModelDir(await serializeModel(r.head, metadata));
+    const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
+    const image = await train[0].load();
+    await expectNoLeak(async () => {
+      const x = cropAndNormalise(image, 227, 'caffe-bgr');
+      const out = classifier.classifyBatch(x, { camClass: 'crack' });
+      expect(out.fineCam?.shape).toEqual([1, 56, 56]);
+      const expected = tf.tidy(() => {
+        const fine = base.cut('fire3/concat').predict(x) as tf.Tensor4D; // [1, 56, 56, 128]
+        // The fine head (1x1 conv + GAP) as a matMul: WASM cannot differentiate conv2d (no Conv2DBackpropFilter).
+        const w = convAsMatrix(r.head.getLayer(FINE_LAYER));
+        const raw = autodiffGradCam(fine, (f) => tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, w.kernel), w.bias) as tf.Tensor2D, 0, 'softmax'); // [1, 56, 56]
+        const gate = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(out.cam, -1) as tf.Tensor4D, [56, 56], false, true), [3]) as tf.Tensor3D;
+        return rescaleCam(tf.mul(rescaleCam(raw, true), gate) as tf.Tensor3D, false);
+      });
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(expected, out.fineCam!))).dataSync()[0])).toBeLessThan(1e-4);
+      const { max, min } = tf.tidy(() => ({ max: tf.max(out.fineCam!).dataSync()[0], min: tf.min(out.fineCam!).dataSync()[0] }));
+      expect(max).toBeCloseTo(1, 5);
+      expect(min).toBeGreaterThanOrEqual(0);
+      tf.dispose([x, out.probabilities, out.camClass, out.cam, out.fineCam!, expected]);
+    });
+    const c = await classifier.classify(image, { camClass: 'crack' });
+    expect([c.fineHeight, c.fineWidth, c.fineCam?.length]).toEqual([56, 56, 56 * 56]);
+    image.dispose();
+    // Fine-tuning keeps training it from where it was; without fineLayer the new head has none.
+    const again = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, initial: r.head, fineLayer: 'fire3/concat' });
+    expect(again.head.getLayer(FINE_LAYER).getWeights()[0].shape).toEqual([1, 1, 128, 2]);
+    const plain = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, initial: r.head });
+    expect(plain.fineLayer).toBeUndefined();
+    expect(trainedBaseReference(metadata.base, plain).fineLayer).toBeUndefined();
+    classifier.dispose();
+    [r.head, again.head, plain.head].forEach((h) => h.dispose());
   });
 
   it('rejects an unknown mode naming the valid ones', async () => {
