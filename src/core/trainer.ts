@@ -364,9 +364,12 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     }
     const features = cfg.base.cut(featureLayer);
     const featureShape = featureShapeOf(features);
+    // A head-mode head entering deep mode reads fire9's maps, which its new fire9 copy will make.
+    const initialReads = useTrunk && !initial?.trunk ? SQUEEZENET_FEATURE_LAYER : featureLayer;
     const initialShape = cfg.initial?.inputs[0].shape.slice(1);
-    if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(featureShape)) {
-      throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${featureLayer}' gives [${featureShape.join(', ')}]`);
+    const readsShape = featureShapeOf(cfg.base.cut(initialReads));
+    if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(readsShape)) {
+      throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${initialReads}' gives [${readsShape.join(', ')}]`);
     }
     const storeCfg = { ...cfg, features };
     const trainStore = await buildStore(storeCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);

@@ -109,5 +109,12 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(lastJson(aligned.stdout)).toMatchObject({ n: 3, align: 'receptive-field', maskAreaFraction: r.maskAreaFraction });
     const bad = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--align', 'centre']);
     expect(bad.stderr).toMatch(/--align 'centre' is invalid; valid: resize, receptive-field/);
+    // train adds a fine head by default: --map fine scores the 56x56 fine map the live view paints.
+    const fine = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--model', model, '--map', 'fine', '--json']);
+    expect(fine.code, fine.stderr).toBe(0);
+    expect(lastJson(fine.stdout)).toMatchObject({ n: 3, map: 'fine', maskAreaFraction: r.maskAreaFraction });
+    expect(r.map).toBe('gradcam');
+    const badMap = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--map', 'guided']);
+    expect(badMap.stderr).toMatch(/--map 'guided' is invalid; valid: gradcam, fine/);
   });
 });

@@ -53,10 +53,12 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
-      userDefinedMetadata: { crackcam: { base: { featureLayer: string; featureShape: number[] }; training: { mode: string; n: { train: number; replay: number } } } };
+      userDefinedMetadata: { crackcam: { base: { featureLayer: string; featureShape: number[]; fineLayer?: string }; training: { mode: string; n: { train: number; replay: number } } } };
     };
     const meta = json.userDefinedMetadata.crackcam;
     expect(meta.training.mode).toBe('deep');
+    // The default model's fine head is kept (and trained on the new photos).
+    expect(meta.base.fineLayer).toBe('fire3/concat');
     expect(meta.training.n).toMatchObject({ train: 8, replay: 4 });
     expect(meta.base.featureLayer).toBe('fire8/concat');
     expect(meta.base.featureShape).toEqual([13, 13, 512]);

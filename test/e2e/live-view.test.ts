@@ -167,10 +167,13 @@ describe('crack photos through the fake camera', () => {
       if (!cam) throw new Error('no map');
       const hot = cam.shown.indexOf(Math.max(...cam.shown));
       const cold = cam.shown.indexOf(Math.min(...cam.shown));
-      // Cell k is painted centred on its receptive-field centre, crop pixel 16k + 15 of 227.
+      // Cell k is painted centred on its receptive-field centre, crop pixel first + k * stride of 227
+      // (16k + 15 on the 13x13 Grad-CAM, 4k + 3 on the 56x56 fine map; squeezenetCells).
+      let [size, first, stride] = [227, 0, 1];
+      while (size > cam.width) [size, first, stride] = [Math.floor((size - 3) / 2) + 1, first + stride, stride * 2];
       const px = (i: number) => {
-        const x = Math.floor((((i % cam.width) * 16 + 15.5) / 227) * canvas.width);
-        const y = Math.floor(((Math.floor(i / cam.width) * 16 + 15.5) / 227) * canvas.height);
+        const x = Math.floor((((i % cam.width) * stride + first + 0.5) / 227) * canvas.width);
+        const y = Math.floor(((Math.floor(i / cam.width) * stride + first + 0.5) / 227) * canvas.height);
         return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
       };
       return { hot: px(hot), cold: px(cold), max: cam.shown[hot], min: cam.shown[cold] };
@@ -340,8 +343,10 @@ describe('heatmap on photos with crack masks', () => {
           const img = tf.tensor3d(new Int32Array(rgb), [FRAME.height, FRAME.width, 3], 'int32');
           const ref = await classifier.classify(img, { camClass: 'crack' });
           img.dispose();
-          const { hit } = await score(ref.cam, ref.camHeight, ref.camWidth, mask);
-          if (hit === 1) picked.push({ image: path.join(images, f), mask: maskFile, reference: ref.cam });
+          // The map the live view paints: the fine map when the model has a fine head.
+          const map = ref.fineCam ?? ref.cam;
+          const { hit } = await score(map, ref.fineHeight ?? ref.camHeight, ref.fineWidth ?? ref.camWidth, mask);
+          if (hit === 1) picked.push({ image: path.join(images, f), mask: maskFile, reference: map });
         }
         mask.dispose();
         if (picked.length && picked.at(-1)?.image.includes(source)) break;
