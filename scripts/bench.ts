@@ -4,7 +4,8 @@
  * Builds the app (production build, plus the bench.html page), serves it, and drives headless
  * Chromium with a fake camera (photos from ../shared/data) through playwright-core. For each
  * backend, in one page and taking turns in rounds of --block frames, it measures
- *   rawForward  the bare network (base + Layers head) on a 227x227 tensor, result downloaded;
+ *   rawForward  the bare network (base + Layers head, all its outputs) on a 227x227 tensor, result downloaded;
+ *               for a model with a fine head also rawClassifierForward, the classifier path alone;
  *   pipeline    the app's frame path: video frame -> crop -> probabilities + Grad-CAM -> heatmap painted
  *               (on WASM also with the canvas staging the VideoFrame copy replaced: pipelineCanvas);
  *   reference   a pipeline as public examples write it (src/bench/reference.ts), same model and frames;
@@ -280,6 +281,8 @@ const out = {
             tensorGrowth: r.memory.tensorsAfter - r.memory.tensorsBefore,
             bytesGrowth: r.memory.bytesAfter - r.memory.bytesBefore,
             pipelineOverRaw: Math.round((r.pipeline.medianMs / r.rawForward.medianMs) * 100) / 100,
+            rawClassifierMs: r.rawClassifierForward ? r1(r.rawClassifierForward.medianMs) : undefined,
+            pipelineOverRawClassifier: r.rawClassifierForward ? Math.round((r.pipeline.medianMs / r.rawClassifierForward.medianMs) * 100) / 100 : undefined,
             referenceOverPipeline: Math.round((r.reference.medianMs / r.pipeline.medianMs) * 100) / 100,
             pipelineCanvasMs: r.pipelineCanvas ? r1(r.pipelineCanvas.medianMs) : undefined,
             pipelineCanvasOverRaw: r.pipelineCanvas ? Math.round((r.pipelineCanvas.medianMs / r.rawForward.medianMs) * 100) / 100 : undefined,

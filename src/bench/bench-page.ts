@@ -263,14 +263,24 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const reference = new ReferencePipeline(classifier, refCanvas, gpu ? 'layers' : 'matmul');
   // A fixed normalised-range input for the bare network. // [1, 227, 227, 3]
   const x = tf.randomUniform([1, classifier.inputSize, classifier.inputSize, 3], -124, 152, 'float32', 7) as tf.Tensor4D;
-  const layersHead = classifierPath(classifier.head);
   const raw = async (): Promise<number> => {
     const t = performance.now();
-    // The bare network: the base (with the fine head's layer, if the model has one, as the pipeline needs it) and the classifier head.
+    // The bare network: base and head as Layers models, every output (the classifier's logits and,
+    // for a model with a fine head, the fine head's logits too), downloaded in one readback.
     const logits = tf.tidy(() => {
-      const out = classifier.features.predict(x) as tf.Tensor4D | tf.Tensor4D[];
-      return layersHead.predict(Array.isArray(out) ? out[0] : out) as tf.Tensor2D;
-    }); // [1, C]
+      const out = classifier.head.predict(classifier.features.predict(x) as tf.Tensor4D | tf.Tensor4D[]) as tf.Tensor2D | tf.Tensor2D[]; // [1, C] (x2)
+      return Array.isArray(out) ? tf.concat(out, 1) : out;
+    });
+    await logits.data();
+    logits.dispose();
+    return performance.now() - t;
+  };
+  // The classifier path alone (base to fire9 + classifier head), without the fine head: what the
+  // bare network was before models carried a fine head.
+  const classifierOnly = classifier.metadata.base.fineLayer ? classifierPath(classifier.head) : undefined;
+  const rawClassifier = async (): Promise<number> => {
+    const t = performance.now();
+    const logits = tf.tidy(() => classifierOnly!.predict(classifier.base.cut(classifier.metadata.base.featureLayer).predict(x) as tf.Tensor4D) as tf.Tensor2D); // [1, C]
     await logits.data();
     logits.dispose();
     return performance.now() - t;
@@ -284,6 +294,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
     const firstFrameMs = (await pipeline.frames(1))[0];
     // Warm-up (shader compilation, first allocations); the reference may fall back to the matMul head.
     for (let i = 0; i < options.warmup; i++) await raw();
+    if (classifierOnly) for (let i = 0; i < options.warmup; i++) await rawClassifier();
     await pipeline.frames(options.warmup);
     await canvasPipeline?.frames(options.warmup);
     for (let i = 0; i < options.warmup; i++) {
@@ -296,7 +307,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
         reference.headForm = 'matmul';
       }
     }
-    const times = { raw: [] as number[], pipeline: [] as number[], pipelineCanvas: [] as number[], reference: [] as number[] };
+    const times = { raw: [] as number[], rawClassifier: [] as number[], pipeline: [] as number[], pipelineCanvas: [] as number[], reference: [] as number[] };
     const before = memory();
     const heapBefore = wasmHeap();
     let tensorGrowth = 0;
@@ -306,6 +317,10 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
       for (let i = 0; i < n; i++) {
         await nextVideoFrame(video);
         times.raw.push(await raw());
+        if (classifierOnly) {
+          await nextVideoFrame(video);
+          times.rawClassifier.push(await rawClassifier());
+        }
       }
       const m0 = memory();
       times.pipeline.push(...(await pipeline.frames(n)));
@@ -342,6 +357,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
       loadMs,
       firstFrameMs,
       rawForward: timing(times.raw),
+      rawClassifierForward: classifierOnly ? timing(times.rawClassifier) : undefined,
       pipeline: timing(times.pipeline),
       pipelineCanvas: canvasPipeline ? timing(times.pipelineCanvas) : undefined,
       reference: timing(times.reference),

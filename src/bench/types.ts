@@ -41,6 +41,8 @@ export interface BackendBenchResult {
   /** First pipeline frame (includes shader compilation / first allocations), ms. */
   firstFrameMs: number;
   rawForward: Timing;
+  /** The classifier path alone (no fine head), for a model with a fine head. */
+  rawClassifierForward?: Timing;
   pipeline: Timing;
   /** The pipeline with the canvas staging (drawImage + getImageData), same rounds; only where the app stages VideoFrames. */
   pipelineCanvas?: Timing;

@@ -27,6 +27,8 @@ export interface ClassifyOptions {
   relu?: boolean;
   /** Side of the centred square used, as a fraction of the shorter image side; default from config. */
   cropFraction?: number;
+  /** Compute the fine map too when the model has a fine head (default true). */
+  fineMap?: boolean;
 }
 
 /** Result of one classification. */
@@ -260,7 +262,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const out = this.features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
       // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine: [n, 56, 56, 128] (fire3)
       const [baseFeatures, fine] = Array.isArray(out) ? out : [out];
-      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fine); // [n, C], [n], [n, 13, 13], [n, 56, 56]
+      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, options.fineMap === false ? undefined : fine); // [n, C], [n], [n, 13, 13], [n, 56, 56]
     });
   }
 

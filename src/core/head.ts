@@ -242,7 +242,10 @@ export function headForward(
 export function fineMap(fine: tf.Tensor4D, fineHead: LinearHead, camClass: tf.Tensor1D, cam: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const [, h, w] = fine.shape;
-    const probs = tf.softmax(pooledLogits(fine, fineHead)) as tf.Tensor2D; // [n, C] the fine head's own scores
+    const [n, , , k] = fine.shape;
+    // Global average pool as a matMul with a 1/(h*w) row: WASM's mean over 56x56x128 costs ~0.9 ms, this ~0.2.
+    const pooled = tf.reshape(tf.matMul(tf.fill([n, 1, h * w], 1 / (h * w)) as tf.Tensor3D, tf.reshape(fine, [n, h * w, k]) as tf.Tensor3D), [n, k]) as tf.Tensor2D; // [n, K]
+    const probs = tf.softmax(tf.add(tf.matMul(pooled, fineHead.kernel), fineHead.bias)) as tf.Tensor2D; // [n, C] the fine head's own scores
     const weights = closedFormCamWeights(fineHead.kernel, probs, camClass, 'softmax'); // [n, K]
     const evidence = rescaleCam(weightedFeatureSum(fine, weights), true); // [n, h, w]
     const gate = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [h, w], false, true), [3]) as tf.Tensor3D; // [n, h, w]

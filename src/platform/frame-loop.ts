@@ -46,6 +46,11 @@ export interface ClassifierFrameOptions {
   camClass?: number | string | 'predicted';
   /** Normalise staged CPU pixels in JavaScript on WASM/CPU (default true); false: always the tensor path. */
   stagedPixels?: boolean;
+  /**
+   * Which map to report: `fine` (default when the model has a fine head: 56x56, see fineMap in
+   * head.ts) or `gradcam` (the seed's 13x13 Grad-CAM; a few ms less per frame on WASM).
+   */
+  map?: 'fine' | 'gradcam';
 }
 
 /** RGBA bytes of a frame already staged at `size` x `size` in CPU memory, else undefined. */
@@ -97,7 +102,8 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
   const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
   const labels = classifier.labels;
   const c = labels.length;
-  const [mapHeight, mapWidth] = classifier.metadata.base.fineShape ?? classifier.metadata.base.featureShape;
+  const fine = options.map !== 'gradcam' && classifier.metadata.base.fineShape !== undefined;
+  const [mapHeight, mapWidth] = fine ? (classifier.metadata.base.fineShape as [number, number, number]) : classifier.metadata.base.featureShape;
   const map = new Float32Array(mapHeight * mapWidth);
   const scores = labels.map((label) => ({ label, probability: 0 }));
   const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight };
@@ -108,7 +114,7 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
     inputSize: size,
     infer(frame) {
       const input = toInput(frame); // [1, 227, 227, 3]
-      const r = classifier.classifyBatch(input, { camClass });
+      const r = classifier.classifyBatch(input, { camClass, fineMap: fine });
       return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.fineCam ?? r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
     },
     decode(packed) {

@@ -78,6 +78,8 @@ export class CrackcamLiveView extends LitElement {
   @state() private showHeatmap = true;
   @state() private alpha = DEFAULT_ALPHA;
   @state() private smoothing = DEFAULT_SMOOTHING;
+  /** Paint the fine map (56x56) when the model has a fine head; off: the seed's 13x13 Grad-CAM. */
+  @state() private fineMap = true;
   @state() private label?: string;
   @state() private probability?: number;
   /** score / threshold of the latest frame in one-class mode, else undefined. */
@@ -301,7 +303,11 @@ export class CrackcamLiveView extends LitElement {
   }
 
   private attachModel(): void {
-    const model: FrameModel | undefined = this.oneClass ? oneClassFrameModel(this.oneClass) : this.classifier ? classifierFrameModel(this.classifier) : undefined;
+    const model: FrameModel | undefined = this.oneClass
+      ? oneClassFrameModel(this.oneClass)
+      : this.classifier
+        ? classifierFrameModel(this.classifier, { map: this.fineMap ? 'fine' : 'gradcam' })
+        : undefined;
     // A verdict of the previous mode must not stay on screen under the new mode's badge.
     this.label = undefined;
     this.probability = undefined;
@@ -548,6 +554,11 @@ export class CrackcamLiveView extends LitElement {
     return html`<span class="badge mode ${mode}" data-testid="mode" data-mode=${mode} title=${title}>${text}</span>`;
   }
 
+  private onToggleFineMap = (): void => {
+    this.fineMap = !this.fineMap;
+    this.attachModel();
+  };
+
   private renderControls() {
     const running = this.cameraState === 'running';
     const zoom = this.features.zoom;
@@ -557,6 +568,17 @@ export class CrackcamLiveView extends LitElement {
         ${this.frozen ? msg('Resume') : msg('Pause')}
       </button>
       <button data-testid="heatmap-toggle" aria-pressed=${this.showHeatmap ? 'true' : 'false'} @click=${this.onToggleHeatmap}>${msg('Heatmap')}</button>
+      ${this.mode === 'classifier' && this.classifier?.metadata.base.fineLayer
+        ? html`<button
+            data-testid="fine-map-toggle"
+            aria-pressed=${this.fineMap ? 'true' : 'false'}
+            ?disabled=${!this.showHeatmap}
+            title=${msg('Fine map: 4 px cells that follow thin cracks (Grad-CAM of an early layer, kept where the 13x13 Grad-CAM sees a crack). Off: the 13x13 Grad-CAM alone.')}
+            @click=${this.onToggleFineMap}
+          >
+            ${msg('Fine map')}
+          </button>`
+        : nothing}
       <label
         >${msg('Opacity')}
         <input

@@ -192,6 +192,18 @@ describe('crack photos through the fake camera', () => {
     expect((await layout(page)).hidden).toBe(false);
   });
 
+  it('paints the 56x56 fine map by default and the 13x13 Grad-CAM when the fine map is switched off', async () => {
+    const toggle = page.locator('[data-testid="fine-map-toggle"]');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect((await hookCam(page)).width).toBe(56);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await page.waitForFunction(() => window.__crackcam?.cam()?.width === 13, undefined, { timeout: 60_000, polling: 100 });
+    expect((await hookCam(page)).height).toBe(13);
+    await toggle.click();
+    await page.waitForFunction(() => window.__crackcam?.cam()?.width === 56, undefined, { timeout: 60_000, polling: 100 });
+  });
+
   it('captures: a capture event carries the 227x227 crop the model sees and the full frame', async () => {
     const detail = await page.evaluate(async () => {
       const got = new Promise<{ crop: ImageData; frame: ImageData; cropBox: { x: number; y: number; size: number }; label?: string }>((resolve) =>
