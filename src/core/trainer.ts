@@ -11,6 +11,7 @@ import {
   headWeightsOf,
   headWeightTensors,
   HIDDEN_LAYER,
+  spatialMean,
   pooledLogits,
   setLinearHead,
   TRUNK_BASE_LAYERS,
@@ -162,6 +163,11 @@ export interface FeatureOptions {
   batch?: number;
   signal?: AbortSignal;
   onBatch?: (done: number) => void | Promise<void>;
+  /**
+   * With a two-output feature model ([main, fine], see BaseNetwork.cutMany): gets the second
+   * output's maps of each batch and view (disposed after it returns), from the same forward pass.
+   */
+  onFineMaps?: (view: number, start: number, maps: tf.Tensor4D) => void;
 }
 
 /**
@@ -188,12 +194,15 @@ async function forEachFeatureBatch(
     try {
       for (let v = 0; v < views; v++) {
         const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
-        const maps = tf.tidy(() => features.predict(normalise(view, preprocessing)) as tf.Tensor4D); // [b, h, w, K]
+        const out = tf.tidy(() => features.predict(normalise(view, preprocessing)) as tf.Tensor4D | tf.Tensor4D[]);
+        const [maps, fineMaps] = Array.isArray(out) ? out : [out]; // [b, h, w, K], [b, h_f, w_f, K_f]
         if (view !== rgb) view.dispose();
         try {
           await consume(v, start, maps);
+          if (fineMaps) options.onFineMaps?.(v, start, fineMaps);
         } finally {
           maps.dispose();
+          fineMaps?.dispose();
         }
         // One base pass per view: let the page breathe between them, not only between batches.
         if (v + 1 < views) await yieldToEventLoop();
@@ -282,7 +291,7 @@ interface FeatureStore {
 }
 
 async function buildStore(
-  cfg: { base: BaseNetwork; features: tf.LayersModel; preprocessing: PreprocessingMode; featureBatch: number; signal?: AbortSignal },
+  cfg: { base: BaseNetwork; features: tf.LayersModel; preprocessing: PreprocessingMode; featureBatch: number; signal?: AbortSignal; onFineMaps?: FeatureOptions['onFineMaps'] },
   samples: readonly TrainingSample[],
   maps: boolean,
   views: number,
@@ -290,7 +299,7 @@ async function buildStore(
   seed: number,
   onBatch: (done: number) => void | Promise<void>,
 ): Promise<FeatureStore> {
-  const options = { views, augment, seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch };
+  const options = { views, augment, seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch, onFineMaps: cfg.onFineMaps };
   if (!maps) {
     const pooled = await pooledFeatures(cfg.base, cfg.preprocessing, samples, options, cfg.features); // [views, n, K]
     return {
@@ -351,7 +360,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   const useMaps = hidden > 0 || useTrunk;
   const t0 = performance.now();
-  const total = cfg.train.length * (cfg.fineLayer ? 2 : 1) + cfg.validation.length + (cfg.watch?.length ?? 0);
+  const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
   const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
   const stores: FeatureStore[] = [];
   // Every tensor made here (initial weights, fresh values, variables), freed at the end.
@@ -364,6 +373,10 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     }
     const features = cfg.base.cut(featureLayer);
     const featureShape = featureShapeOf(features);
+    // The fine head's pooled features come from the training images' own forward passes (a second
+    // output of the same model), not from a second decode and pass.
+    const fineLayer = cfg.fineLayer;
+    const finePerView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
     // A head-mode head entering deep mode reads fire9's maps, which its new fire9 copy will make.
     const initialReads = useTrunk && !initial?.trunk ? SQUEEZENET_FEATURE_LAYER : featureLayer;
     const initialShape = cfg.initial?.inputs[0].shape.slice(1);
@@ -372,18 +385,24 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${initialReads}' gives [${readsShape.join(', ')}]`);
     }
     const storeCfg = { ...cfg, features };
-    const trainStore = await buildStore(storeCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
+    const trainCfg = fineLayer
+      ? { ...storeCfg, features: cfg.base.cutMany([featureLayer, fineLayer]), onFineMaps: (v: number, _start: number, m: tf.Tensor4D) => void finePerView[v].push(spatialMean(m)) }
+      : storeCfg;
+    let trainStore: FeatureStore;
+    try {
+      trainStore = await buildStore(trainCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
+    } catch (e) {
+      finePerView.flat().forEach((t) => t.dispose());
+      throw e;
+    }
     stores.push(trainStore);
     const valStore = await buildStore(storeCfg, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n));
     stores.push(valStore);
     const watched = cfg.watch ?? [];
     const watchStore = watched.length ? await buildStore(storeCfg, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n)) : undefined;
     if (watchStore) stores.push(watchStore);
-    // The fine head's pooled features: the same augmented views (same seed), through the early layers only.
-    const fineFeatures = cfg.fineLayer ? cfg.base.cut(cfg.fineLayer) : undefined;
-    const finePooled = fineFeatures
-      ? await pooledFeatures(cfg.base, cfg.preprocessing, cfg.train, { views, augment: cfg.augment, seed: cfg.seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch: (n) => report(total - cfg.train.length + n) }, fineFeatures) // [views, n, K_f]
-      : undefined;
+    const finePooled = fineLayer ? tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts)))) : undefined; // [views * n, K_f] view-major
+    finePerView.flat().forEach((t) => t.dispose());
     if (finePooled) owned.push(finePooled);
     const featureSeconds = (performance.now() - t0) / 1000;
 
@@ -532,14 +551,14 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     );
     const fine = finePooled
       ? await trainFineHead(
-          tf.reshape(finePooled, [-1, finePooled.shape[2]]) as tf.Tensor2D,
+          finePooled as tf.Tensor2D,
           Array.from({ length: views }, () => trainLabels).flat(),
           numClasses,
           { initial: initial?.fine, classBalance: cfg.classBalance, signal: cfg.signal },
         )
       : undefined;
     if (fine) owned.push(fine.kernel, fine.bias);
-    const fineShape = fineFeatures ? featureShapeOf(fineFeatures) : undefined;
+    const fineShape = fineLayer ? featureShapeOf(cfg.base.cut(fineLayer)) : undefined;
     const head = createHead(featureShape, numClasses, {
       hidden,
       trunk: trunk ? { squeeze: trunk.squeeze.kernel.shape[1], expand: trunk.expand.kernel.shape[1] } : undefined,
