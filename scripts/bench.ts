@@ -13,7 +13,7 @@
  * time to first verdict of the real app (cold: fresh profile; warm: reload with the service worker's
  * cache), the gzipped JS of the app and the model bytes. `--json` prints one final JSON line.
  *
- * Other options: --warmup N (5), --block N (20), --train-images N (24; 0 skips), --gpu-frames N (5: frames,
+ * Other options: --map fine|gradcam (the map the frame path computes; default fine), --warmup N (5), --block N (20), --train-images N (24; 0 skips), --gpu-frames N (5: frames,
  * warm-up and training images for webgl/webgpu, which are emulated on the CPU here at seconds per frame),
  * --dist DIR (reuse a build made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable).
  */
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     block: { type: 'string', default: '20' },
     'train-images': { type: 'string', default: '24' },
+    map: { type: 'string', default: 'fine' },
     'gpu-frames': { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     dist: { type: 'string' },
@@ -72,7 +73,9 @@ const runOptions: BenchRunOptions = {
   block: int('block', values.block, 1),
   trainImages: int('train-images', values['train-images'], 0),
   flags,
+  map: values.map === 'gradcam' ? 'gradcam' : 'fine',
 };
+if (values.map !== 'fine' && values.map !== 'gradcam') throw new Error(`--map '${values.map}' is invalid; valid: fine, gradcam`);
 const gpuFrames = int('gpu-frames', values['gpu-frames'], 1);
 /** Options for one backend: GPU backends run fewer frames (SwiftShader here takes seconds per frame). */
 function optionsFor(backend: string): BenchRunOptions {
@@ -313,6 +316,7 @@ const out = {
   modelBytes: headBytes + baseBytes,
   headModelBytes: headBytes,
   baseModelBytes: baseBytes,
+  map: runOptions.map,
   cpus: os.cpus().length,
   loadAverage: os.loadavg().map(r1),
   chromium: chromiumVersion,

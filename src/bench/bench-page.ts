@@ -59,13 +59,13 @@ class Pipeline {
   readonly source: VideoFrameSource;
 
   /** `videoFrames: false` forces the canvas staging (the path before VideoFrame copies) for comparison. */
-  constructor(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, videoFrames?: boolean) {
+  constructor(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, videoFrames?: boolean, map?: 'fine' | 'gradcam') {
     this.painter = new HeatmapPainter(heat);
     this.painter.resize(heat.width, heat.height);
     const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu, videoFrames });
     this.source = source;
     this.loop = new FrameLoop({
-      model: classifierFrameModel(classifier),
+      model: classifierFrameModel(classifier, { map }),
       source,
       onFrame: (result, stats) => {
         const t = performance.now();
@@ -148,12 +148,13 @@ async function stages(
   heat: HTMLCanvasElement,
   gpu: boolean,
   n: number,
+  map?: 'fine' | 'gradcam',
 ): Promise<{ stageMs: Record<string, number>; staging: StagingCheck }> {
   const size = classifier.inputSize;
   const source = new VideoFrameSource(video, { size, willReadFrequently: !gpu });
   const canvasSource = new VideoFrameSource(video, { size, willReadFrequently: !gpu, videoFrames: false });
-  const model = classifierFrameModel(classifier);
-  const tensorPath = classifierFrameModel(classifier, { stagedPixels: false });
+  const model = classifierFrameModel(classifier, { map });
+  const tensorPath = classifierFrameModel(classifier, { stagedPixels: false, map });
   const painter = new HeatmapPainter(heat);
   const c = classifier.labels.length;
   const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [], drawCanvas: [] };
@@ -256,10 +257,10 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const classifier = await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base: appUrl(MODEL_PATHS.base) });
   const loadMs = performance.now() - t0;
   const gpu = choice.name === 'webgl' || choice.name === 'webgpu';
-  const pipeline = new Pipeline(classifier, video, heat, gpu);
+  const pipeline = new Pipeline(classifier, video, heat, gpu, undefined, options.map);
   // Where the app stages frames from VideoFrames, the same pipeline with the canvas staging takes its
   // turn in every round too, so the two are compared under the same load.
-  const canvasPipeline = pipeline.source.videoFrames ? new Pipeline(classifier, video, heat, gpu, false) : undefined;
+  const canvasPipeline = pipeline.source.videoFrames ? new Pipeline(classifier, video, heat, gpu, false, options.map) : undefined;
   const reference = new ReferencePipeline(classifier, refCanvas, gpu ? 'layers' : 'matmul');
   // A fixed normalised-range input for the bare network. // [1, 227, 227, 3]
   const x = tf.randomUniform([1, classifier.inputSize, classifier.inputSize, 3], -124, 152, 'float32', 7) as tf.Tensor4D;
@@ -336,7 +337,7 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
     }
     const after = memory();
     const heapAfter = wasmHeap();
-    const { stageMs, staging } = await stages(classifier, video, heat, gpu, Math.min(options.frames, 30));
+    const { stageMs, staging } = await stages(classifier, video, heat, gpu, Math.min(options.frames, 30), options.map);
     let tp: { features: number; train: number } | undefined;
     if (options.trainImages > 0) tp = await throughput(classifier, video, options.trainImages);
     const env = tf.env();

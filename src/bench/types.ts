@@ -27,6 +27,8 @@ export interface BenchRunOptions {
   trainImages: number;
   /** TF.js environment flags to set before the backend starts (e.g. WEBGL_FORCE_F16_TEXTURES). */
   flags?: Record<string, number | boolean>;
+  /** Map the app's frame path computes and paints: the fine map (default, for a model with a fine head) or the 13x13 Grad-CAM. */
+  map?: 'fine' | 'gradcam';
 }
 
 /** Everything measured on one backend. */

@@ -259,7 +259,12 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
-      const out = this.features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
+      // Without the fine map, the single-output cut: in Chromium's WASM the two-output model's pass
+      // measured ~4-6 ms slower per frame (bench --map gradcam), though it computes nothing more (a
+      // fire3 model followed by a fire3->fire9 model was slower still).
+      const { featureLayer, fineLayer } = this.metadata.base;
+      const features = options.fineMap === false && fineLayer ? this.base.cut(featureLayer) : this.features;
+      const out = features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
       // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine: [n, 56, 56, 128] (fire3)
       const [baseFeatures, fine] = Array.isArray(out) ? out : [out];
       return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, options.fineMap === false ? undefined : fine); // [n, C], [n], [n, 13, 13], [n, 56, 56]

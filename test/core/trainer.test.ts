@@ -272,7 +272,12 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
       const { max, min } = tf.tidy(() => ({ max: tf.max(out.fineCam!).dataSync()[0], min: tf.min(out.fineCam!).dataSync()[0] }));
       expect(max).toBeCloseTo(1, 5);
       expect(min).toBeGreaterThanOrEqual(0);
-      tf.dispose([x, out.probabilities, out.camClass, out.cam, out.fineCam!, expected]);
+      // fineMap: false skips it (and the fire3 output) and changes nothing else.
+      const plainOut = classifier.classifyBatch(x, { camClass: 'crack', fineMap: false });
+      expect(plainOut.fineCam).toBeUndefined();
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(plainOut.probabilities, out.probabilities))).dataSync()[0])).toBe(0);
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(plainOut.cam, out.cam))).dataSync()[0])).toBe(0);
+      tf.dispose([x, out.probabilities, out.camClass, out.cam, out.fineCam!, expected, plainOut.probabilities, plainOut.camClass, plainOut.cam]);
     });
     const c = await classifier.classify(image, { camClass: 'crack' });
     expect([c.fineHeight, c.fineWidth, c.fineCam?.length]).toEqual([56, 56, 56 * 56]);
