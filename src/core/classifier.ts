@@ -223,6 +223,9 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   readonly labels: readonly string[];
   readonly inputSize: number;
   private readonly weights: HeadWeights;
+  /** For a model with a fine head: image -> [features, fine class maps] and the conv that makes the maps. */
+  private readonly fineFeatures?: tf.LayersModel;
+  private readonly fineConv?: tf.layers.Layer;
 
   constructor(
     readonly base: BaseNetwork,
@@ -235,6 +238,17 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     this.labels = metadata.labels;
     this.inputSize = metadata.inputSize;
     this.weights = headWeightsOf(head);
+    const { featureLayer, fineLayer } = metadata.base; // the early map is fineLayer, the classifier reads featureLayer
+    if (fineLayer && this.weights.fine) {
+      // The fine head's 1x1 convolution (without bias) inside the base's pass: the pass returns the
+      // per-class maps [n, 56, 56, C] instead of fire3's 128 channels, which are freed at once.
+      const [k, c] = this.weights.fine.kernel.shape;
+      this.fineConv = tf.layers.conv2d({ filters: c, kernelSize: 1, useBias: false });
+      const maps = this.fineConv.apply(base.layer(fineLayer).output as tf.SymbolicTensor) as tf.SymbolicTensor;
+      this.fineFeatures = tf.model({ inputs: base.model.inputs, outputs: [base.layer(featureLayer).output as tf.SymbolicTensor, maps] });
+      const kernel = this.weights.fine.kernel;
+      tf.tidy(() => this.fineConv?.setWeights([tf.reshape(kernel, [1, 1, k, c])]));
+    }
   }
 
   prepare(image: ImageInput, cropFraction = this.cropFraction): tf.Tensor4D {
@@ -259,13 +273,11 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
-      // Without the fine map, the single-output cut: in Chromium's WASM the two-output model's pass
-      // measured ~4-6 ms slower per frame (bench --map gradcam), though it computes nothing more (a
-      // fire3 model followed by a fire3->fire9 model was slower still).
-      const { featureLayer, fineLayer } = this.metadata.base;
-      const features = options.fineMap === false && fineLayer ? this.base.cut(featureLayer) : this.features;
+      // Without the fine map, the single-output cut: in Chromium's WASM a pass that also returns
+      // fire3's 128-channel map measured 4-6 ms slower per frame, though it computes nothing more.
+      const features = options.fineMap === false || !this.fineFeatures ? (this.metadata.base.fineLayer ? this.base.cut(this.metadata.base.featureLayer) : this.features) : this.fineFeatures;
       const out = features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
-      // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine: [n, 56, 56, 128] (fire3)
+      // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine class maps: [n, 56, 56, C]
       const [baseFeatures, fine] = Array.isArray(out) ? out : [out];
       return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, options.fineMap === false ? undefined : fine); // [n, C], [n], [n, 13, 13], [n, 56, 56]
     });
@@ -305,6 +317,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   }
 
   dispose(): void {
+    this.fineConv?.dispose();
     tf.dispose(headWeightTensors(this.weights));
     this.head.dispose();
     if (this.ownsBase) this.base.dispose();

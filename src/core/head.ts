@@ -204,7 +204,8 @@ export function pooledLogits(activation: tf.Tensor4D, out: LinearHead): tf.Tenso
  * One forward pass of a head on base features: class probabilities and the closed-form Grad-CAM of
  * `camClass` (the predicted class per sample, or a fixed one) on the activation before pooling.
  * @param features [n, h, w, K] base features
- * With `fine` features and a head with a fine head, also the {@link fineMap} of the same class.
+ * With `fineClassMaps` (the early features times the fine head's kernel, see {@link fineMap}) and a
+ * head with a fine head, also the fine map of the same class.
  * @returns probabilities [n, C], camClass [n] int32, cam [n, h, w] rescaled to [0, 1], fineCam [n, h_f, w_f]
  */
 export function headForward(
@@ -213,7 +214,7 @@ export function headForward(
   camClass: number | 'predicted',
   score: CamScore,
   relu = true,
-  fine?: tf.Tensor4D,
+  fineClassMaps?: tf.Tensor4D,
 ): { probabilities: tf.Tensor2D; camClass: tf.Tensor1D; cam: tf.Tensor3D; fineCam?: tf.Tensor3D } {
   return tf.tidy(() => {
     const activation = camActivation(features, weights.hidden, weights.trunk); // [n, h, w, H] last activation before pooling
@@ -221,8 +222,8 @@ export function headForward(
     const cls = (camClass === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([features.shape[0]], camClass, 'int32')) as tf.Tensor1D; // [n]
     const channelWeights = closedFormCamWeights(weights.out.kernel, probabilities, cls, score); // [n, H]
     const cam = rescaleCam(weightedFeatureSum(activation, channelWeights), relu); // [n, h, w]
-    if (!fine || !weights.fine) return { probabilities, camClass: cls, cam };
-    return { probabilities, camClass: cls, cam, fineCam: fineMap(fine, weights.fine, cls, cam) };
+    if (!fineClassMaps || !weights.fine) return { probabilities, camClass: cls, cam };
+    return { probabilities, camClass: cls, cam, fineCam: fineMap(fineClassMaps, weights.fine.bias, cls, cam) };
   });
 }
 
@@ -240,23 +241,33 @@ export function spatialMean(maps: tf.Tensor4D): tf.Tensor2D {
 
 /**
  * The fine map: the fine head's Grad-CAM of `camClass` on the early layer (its softmax score, as
- * the seed, in the closed form of {@link closedFormCamWeights}: a 1x1 conv + GAP head), rectified
- * and rescaled, times the classifier's Grad-CAM `cam` upsampled to the fine grid, rescaled to [0, 1].
- * The idea of Guided Grad-CAM (Selvaraju et al. 2017): fine-grained evidence (there, guided
- * backpropagation; here, the 4 px cells of fire3) masked by the class-discriminative coarse map.
- * The fine evidence finds thin dark lines (cracks, but also joints and scratches); the coarse map
- * keeps the ones the classifier calls a crack.
- * @param fine [n, h, w, K] early base features (fire3: [n, 56, 56, 128] batch, y, x, channel)
+ * the seed), rectified and rescaled, times the classifier's Grad-CAM `cam` upsampled to the fine
+ * grid, rescaled to [0, 1]. The idea of Guided Grad-CAM (Selvaraju et al. 2017): fine-grained
+ * evidence (there, guided backpropagation; here, the 4 px cells of fire3) masked by the
+ * class-discriminative coarse map. The fine evidence finds thin dark lines (cracks, but also
+ * joints and scratches); the coarse map keeps the ones the classifier calls a crack.
+ *
+ * Computed from the per-class maps M_j = F . W_fine[:, j] (the fine head's 1x1 convolution without
+ * its bias, run inside the base's forward pass so the 128-channel early map is never kept): the
+ * fine logits are mean(M_j) + b_j, and the closed-form Grad-CAM of p_c (as in
+ * {@link closedFormCamWeights}) is sum_k w_k F_k = p_c sum_{j != c} p_j (M_c - M_j).
+ * @param fineClassMaps [n, h, w, C] batch, y, x, class (fire3: [n, 56, 56, 2])
+ * @param fineBias [C] the fine head's bias
  * @param camClass [n] int32 class per sample
  * @param cam [n, h', w'] the classifier's Grad-CAM in [0, 1] (13x13)
  * @returns [n, h, w] in [0, 1]
  */
-export function fineMap(fine: tf.Tensor4D, fineHead: LinearHead, camClass: tf.Tensor1D, cam: tf.Tensor3D): tf.Tensor3D {
+export function fineMap(fineClassMaps: tf.Tensor4D, fineBias: tf.Tensor1D, camClass: tf.Tensor1D, cam: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    const [, h, w] = fine.shape;
-    const probs = tf.softmax(tf.add(tf.matMul(spatialMean(fine), fineHead.kernel), fineHead.bias)) as tf.Tensor2D; // [n, C] the fine head's own scores
-    const weights = closedFormCamWeights(fineHead.kernel, probs, camClass, 'softmax'); // [n, K]
-    const evidence = rescaleCam(weightedFeatureSum(fine, weights), true); // [n, h, w]
+    const [n, h, w, c] = fineClassMaps.shape;
+    const probs = tf.softmax(tf.add(spatialMean(fineClassMaps), fineBias)) as tf.Tensor2D; // [n, C] the fine head's own scores
+    const onehot = tf.oneHot(camClass, c).toFloat() as tf.Tensor2D; // [n, C]
+    const pc = tf.sum(tf.mul(onehot, probs), 1, true); // [n, 1]
+    const others = tf.mul(probs, tf.sub(1, onehot)); // [n, C] p_j for j != c, 0 for c
+    const rest = tf.sum(others, 1, true); // [n, 1] sum_{j != c} p_j without 1 - p_c
+    const coef = tf.mul(pc, tf.sub(tf.mul(onehot, rest), others)); // [n, C]: p_c * rest at c, -p_c * p_j elsewhere
+    const raw = tf.reshape(tf.matMul(tf.reshape(fineClassMaps, [n, h * w, c]) as tf.Tensor3D, tf.expandDims(coef, 2) as tf.Tensor3D), [n, h, w]) as tf.Tensor3D; // [n, h, w]
+    const evidence = rescaleCam(raw, true); // [n, h, w]
     const gate = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [h, w], false, true), [3]) as tf.Tensor3D; // [n, h, w]
     return rescaleCam(tf.mul(evidence, gate) as tf.Tensor3D, false);
   });

@@ -254,6 +254,8 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
     const metadata = { ...metadataOf(r, base), base: trainedBaseReference(metadataOf(r, base).base, r) };
     expect(metadata.base.fineLayer).toBe('fire3/concat');
     const modelJson = await writeModelDir(await serializeModel(r.head, metadata));
+    // Loading and disposing a fine-head model (its in-pass fine convolution included) leaks nothing.
+    await expectNoLeak(async () => (await loadCrackClassifier({ reader: fsReader, modelJson, base })).dispose());
     const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
     const image = await train[0].load();
     await expectNoLeak(async () => {
