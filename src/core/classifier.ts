@@ -273,13 +273,14 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
-      // Without the fine map, the single-output cut: in Chromium's WASM a pass that also returns
-      // fire3's 128-channel map measured 4-6 ms slower per frame, though it computes nothing more.
-      const features = options.fineMap === false || !this.fineFeatures ? (this.metadata.base.fineLayer ? this.base.cut(this.metadata.base.featureLayer) : this.features) : this.fineFeatures;
+      const fineWanted = options.fineMap !== false && this.fineFeatures !== undefined;
+      // Without the fine map, the single-output cut: in Chromium's WASM a pass with a second output
+      // measured 4-6 ms slower per frame (bench --map fine vs gradcam).
+      const features = fineWanted ? (this.fineFeatures as tf.LayersModel) : this.base.cut(this.metadata.base.featureLayer);
       const out = features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
-      // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine class maps: [n, 56, 56, C]
-      const [baseFeatures, fine] = Array.isArray(out) ? out : [out];
-      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, options.fineMap === false ? undefined : fine); // [n, C], [n], [n, 13, 13], [n, 56, 56]
+      // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine class maps [n, 56, 56, C]
+      const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
+      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
     });
   }
 
