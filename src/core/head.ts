@@ -203,9 +203,9 @@ export function pooledLogits(activation: tf.Tensor4D, out: LinearHead): tf.Tenso
 /**
  * One forward pass of a head on base features: class probabilities and the closed-form Grad-CAM of
  * `camClass` (the predicted class per sample, or a fixed one) on the activation before pooling.
- * @param features [n, h, w, K] base features
  * With `fineClassMaps` (the early features times the fine head's kernel, see {@link fineMap}) and a
  * head with a fine head, also the fine map of the same class.
+ * @param features [n, h, w, K] base features
  * @returns probabilities [n, C], camClass [n] int32, cam [n, h, w] rescaled to [0, 1], fineCam [n, h_f, w_f]
  */
 export function headForward(
@@ -259,15 +259,12 @@ export function spatialMean(maps: tf.Tensor4D): tf.Tensor2D {
  */
 export function fineMap(fineClassMaps: tf.Tensor4D, fineBias: tf.Tensor1D, camClass: tf.Tensor1D, cam: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
-    const [n, h, w, c] = fineClassMaps.shape;
+    const [, h, w, c] = fineClassMaps.shape;
     const probs = tf.softmax(tf.add(spatialMean(fineClassMaps), fineBias)) as tf.Tensor2D; // [n, C] the fine head's own scores
-    const onehot = tf.oneHot(camClass, c).toFloat() as tf.Tensor2D; // [n, C]
-    const pc = tf.sum(tf.mul(onehot, probs), 1, true); // [n, 1]
-    const others = tf.mul(probs, tf.sub(1, onehot)); // [n, C] p_j for j != c, 0 for c
-    const rest = tf.sum(others, 1, true); // [n, 1] sum_{j != c} p_j without 1 - p_c
-    const coef = tf.mul(pc, tf.sub(tf.mul(onehot, rest), others)); // [n, C]: p_c * rest at c, -p_c * p_j elsewhere
-    const raw = tf.reshape(tf.matMul(tf.reshape(fineClassMaps, [n, h * w, c]) as tf.Tensor3D, tf.expandDims(coef, 2) as tf.Tensor3D), [n, h, w]) as tf.Tensor3D; // [n, h, w]
-    const evidence = rescaleCam(raw, true); // [n, h, w]
+    // The class maps are the "features" here and their kernel is the identity, so the closed form
+    // gives the coefficients of each class map: p_c * sum_{j != c} p_j at c, -p_c * p_j elsewhere.
+    const coef = closedFormCamWeights(tf.eye(c) as tf.Tensor2D, probs, camClass, 'softmax'); // [n, C]
+    const evidence = rescaleCam(weightedFeatureSum(fineClassMaps, coef), true); // [n, h, w]
     const gate = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [h, w], false, true), [3]) as tf.Tensor3D; // [n, h, w]
     return rescaleCam(tf.mul(evidence, gate) as tf.Tensor3D, false);
   });
