@@ -86,24 +86,18 @@ export async function loadBaseNetwork(config: BaseNetworkConfig): Promise<BaseNe
       throw new ModelFileError(config.modelJson, `has no layer '${name}'`);
     }
   };
-  const cut = (name: string): tf.LayersModel => {
-    let m = cuts.get(name);
-    if (!m) {
-      m = tf.model({ inputs: full.inputs, outputs: layerOf(name).output as tf.SymbolicTensor });
-      cuts.set(name, m);
-    }
-    return m;
-  };
+  // One output for one layer (predict returns a tensor), an array for several.
   const cutMany = (names: readonly string[]): tf.LayersModel => {
-    if (names.length === 1) return cut(names[0]);
     const key = names.join('\n');
     let m = cuts.get(key);
     if (!m) {
-      m = tf.model({ inputs: full.inputs, outputs: names.map((n) => layerOf(n).output as tf.SymbolicTensor) });
+      const outputs = names.map((n) => layerOf(n).output as tf.SymbolicTensor);
+      m = tf.model({ inputs: full.inputs, outputs: outputs.length === 1 ? outputs[0] : outputs });
       cuts.set(key, m);
     }
     return m;
   };
+  const cut = (name: string): tf.LayersModel => cutMany([name]);
   if (config.signal?.aborted) {
     disposeFull();
     config.signal.throwIfAborted();
