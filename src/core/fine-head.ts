@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearHead } from './head';
+import { yieldToEventLoop } from './yield';
 
 /** Options of {@link trainFineHead}. */
 export interface FineHeadTraining {
@@ -15,8 +16,6 @@ export interface FineHeadTraining {
   classBalance?: boolean;
   signal?: AbortSignal;
 }
-
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
  * Trains the fine head (1x1 conv to C classes + global average pooling on an early base layer) in

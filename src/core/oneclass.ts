@@ -24,6 +24,7 @@ import { serializeModel, type ModelFiles } from './model-writer';
 import { quantile, whiteningMatrix } from './oneclass-linalg';
 import { centreCrop, cropAndNormalise, normalise, type PreprocessingMode } from './preprocess';
 import { createRng, shuffled } from './random';
+import { yieldToEventLoop } from './yield';
 
 /** Scoring methods a one-class model can use. */
 export const ONECLASS_METHODS: readonly OneClassInfo['method'][] = ['patch-gaussian', 'pooled-gaussian'];
@@ -489,8 +490,6 @@ export interface OneClassTrainingResult {
   featureSeconds: number;
   fitSeconds: number;
 }
-
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** A fitted Gaussian in whitened form: z = x W + b. */
 interface Whitening {

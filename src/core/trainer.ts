@@ -26,6 +26,7 @@ import type { BaseReference } from './metadata';
 import { classificationReport, type ClassificationReport } from './metrics';
 import { centreCrop, normalise, type PreprocessingMode } from './preprocess';
 import { createRng, shuffled } from './random';
+import { yieldToEventLoop } from './yield';
 
 /** One training image; `load` returns [h, w, 3] RGB 0..255 (the trainer disposes it). */
 export interface TrainingSample {
@@ -150,8 +151,6 @@ export interface HeadTrainingResult {
   featureSeconds: number;
   trainSeconds: number;
 }
-
-const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** Options of {@link pooledFeatures} and {@link featureMaps}. */
 export interface FeatureOptions {
@@ -365,6 +364,10 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   const stores: FeatureStore[] = [];
   // Every tensor made here (initial weights, fresh values, variables), freed at the end.
   const owned: tf.Tensor[] = initial ? headWeightTensors(initial) : [];
+  const make = <T extends tf.Tensor>(t: T): T => {
+    owned.push(t);
+    return t;
+  };
   const headOptimizer = tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor);
   const trunkOptimizer = tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor);
   try {
@@ -385,35 +388,23 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${initialReads}' gives [${readsShape.join(', ')}]`);
     }
     const storeCfg = { ...cfg, features };
-    const trainCfg = fineLayer
-      ? { ...storeCfg, features: cfg.base.cutMany([featureLayer, fineLayer]), onFineMaps: (v: number, _start: number, m: tf.Tensor4D) => void finePerView[v].push(spatialMean(m)) }
-      : storeCfg;
-    let trainStore: FeatureStore;
-    try {
-      trainStore = await buildStore(trainCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
-    } catch (e) {
-      finePerView.flat().forEach((t) => t.dispose());
-      throw e;
-    }
+    // The pooled batches are owned (freed at the end, also when a later step fails).
+    const pooledFine = (v: number, _start: number, m: tf.Tensor4D) => void finePerView[v].push(make(spatialMean(m)));
+    const trainCfg = fineLayer ? { ...storeCfg, features: cfg.base.cutMany([featureLayer, fineLayer]), onFineMaps: pooledFine } : storeCfg;
+    const trainStore = await buildStore(trainCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
     stores.push(trainStore);
     const valStore = await buildStore(storeCfg, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n));
     stores.push(valStore);
     const watched = cfg.watch ?? [];
     const watchStore = watched.length ? await buildStore(storeCfg, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n)) : undefined;
     if (watchStore) stores.push(watchStore);
-    const finePooled = fineLayer ? tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts)))) : undefined; // [views * n, K_f] view-major
-    finePerView.flat().forEach((t) => t.dispose());
-    if (finePooled) owned.push(finePooled);
+    const finePooled = fineLayer ? make(tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts))))) : undefined; // [views * n, K_f] view-major
     const featureSeconds = (performance.now() - t0) / 1000;
 
     // Parameters: from the initial head, else fresh (He init for the ReLU layer) and, for the
     // trunk, fire9 of the base. A variable shares its initial value's data; both are in `owned`.
     const trunkVars: tf.Variable[] = [];
     const headVars: tf.Variable[] = [];
-    const make = <T extends tf.Tensor>(t: T): T => {
-      owned.push(t);
-      return t;
-    };
     const variables = (w: LinearHead, trainable: boolean, list: tf.Variable[]): LinearHead => {
       const [kernel, bias] = [tf.variable(w.kernel, trainable), tf.variable(w.bias, trainable)];
       list.push(kernel, bias);
@@ -557,7 +548,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
           { initial: initial?.fine, classBalance: cfg.classBalance, signal: cfg.signal },
         )
       : undefined;
-    if (fine) owned.push(fine.kernel, fine.bias);
+    if (fine) [fine.kernel, fine.bias].forEach(make);
     const fineShape = fineLayer ? featureShapeOf(cfg.base.cut(fineLayer)) : undefined;
     const head = createHead(featureShape, numClasses, {
       hidden,
