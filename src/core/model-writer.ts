@@ -8,20 +8,32 @@ export const WEIGHTS_FILE = 'weights.bin';
 /** A model as files: name -> bytes (model.json and its weight shard). */
 export type ModelFiles = Record<string, Uint8Array>;
 
+/** Model artifacts that carry their weights. */
+export type LayersArtifacts = tf.io.ModelArtifacts & Required<Pick<tf.io.ModelArtifacts, 'weightSpecs' | 'weightData'>>;
+
 /**
- * Serialises a head with its metadata into standard TF.js Layers files (model.json + one shard)
- * that tf.loadLayersModel and {@link loadHead} read.
+ * A Layers model's artifacts in memory (topology, weight specs, weights), as `tf.io.withSaveHandler`
+ * gives them: what `tf.io.fromMemory` loads back, and structured-cloneable (a worker posts them).
  */
-export async function serializeModel(head: tf.LayersModel, metadata: ModelMetadata): Promise<ModelFiles> {
-  validateMetadata(metadata);
+export async function modelArtifacts(model: tf.LayersModel): Promise<LayersArtifacts> {
   let captured: tf.io.ModelArtifacts | undefined;
-  await head.save(
+  await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       captured = artifacts;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
   if (!captured?.weightSpecs || !captured.weightData) throw new Error('model produced no weights');
+  return captured as LayersArtifacts;
+}
+
+/**
+ * Serialises a head with its metadata into standard TF.js Layers files (model.json + one shard)
+ * that tf.loadLayersModel and {@link loadHead} read.
+ */
+export async function serializeModel(head: tf.LayersModel, metadata: ModelMetadata): Promise<ModelFiles> {
+  validateMetadata(metadata);
+  const captured = await modelArtifacts(head);
   const parts = Array.isArray(captured.weightData) ? captured.weightData : [captured.weightData];
   const weights = new Uint8Array(concatBuffers(parts));
   const json: tf.io.ModelJSON = {

@@ -254,3 +254,24 @@ export const BROWSER_BACKENDS: readonly BackendCandidate[] = [webgpuCandidate, w
 export async function selectBrowserBackend(search: string = location.search): Promise<BackendChoice> {
   return selectBackendFrom(BROWSER_BACKENDS, parseBackendOverride(search));
 }
+
+/**
+ * Activates `preferred` without probing it, else WASM, else CPU; returns the backend that runs.
+ * For a worker that follows the page's choice: the page has probed the GPU already, and a worker
+ * has no DOM canvas to probe WebGL with (its WebGL runs on an OffscreenCanvas, where one exists).
+ */
+export async function activateBackend(preferred: BackendName): Promise<BackendName> {
+  const order = [preferred, ...(['wasm', 'cpu'] as const).filter((n) => n !== preferred)];
+  const skipped: BackendSkip[] = [];
+  for (const name of order) {
+    const candidate = BROWSER_BACKENDS.find((c) => c.name === name);
+    if (!candidate) continue;
+    try {
+      await candidate.activate();
+      return name;
+    } catch (e) {
+      skipped.push({ name, reason: message(e) });
+    }
+  }
+  throw new BackendUnavailableError(preferred, skipped);
+}

@@ -7,6 +7,7 @@ import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel, OneClassSample } from '../core/oneclass';
 import type { TrainingSample } from '../core/trainer';
 import type { CaptureRecord } from './capture-store';
+import type { WireSample } from './training-protocol';
 
 /** Decodes an image Blob to [h, w, 3] int32 RGB 0..255 (caller disposes). */
 export async function blobToTensor(blob: Blob): Promise<tf.Tensor3D> {
@@ -18,11 +19,17 @@ export async function blobToTensor(blob: Blob): Promise<tf.Tensor3D> {
   }
 }
 
-/** A capture as a {@link TrainingSample} (`id` = capture id). */
-export function captureSample(capture: CaptureRecord, labels: readonly string[]): TrainingSample {
+/** A capture as the training worker's sample: id, label index in `labels`, and its crop Blob. */
+export function wireSample(capture: CaptureRecord, labels: readonly string[]): WireSample {
   const label = labels.indexOf(capture.label);
   if (label < 0) throw new Error(`capture ${capture.id} has label '${capture.label}', not one of ${labels.join(', ')}`);
-  return { id: capture.id, label, load: () => blobToTensor(capture.crop) };
+  return { id: capture.id, label, crop: capture.crop };
+}
+
+/** A capture as a {@link TrainingSample} (`id` = capture id). */
+export function captureSample(capture: CaptureRecord, labels: readonly string[]): TrainingSample {
+  const { id, label, crop } = wireSample(capture, labels);
+  return { id, label, load: () => blobToTensor(crop) };
 }
 
 /**

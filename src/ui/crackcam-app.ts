@@ -16,6 +16,9 @@ import './crackcam-live-view';
 import './crackcam-models';
 import './crackcam-trainer';
 
+/** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
+const TRAIN_IN = new URLSearchParams(location.search).get('train') === 'page' ? 'page' : 'worker';
+
 /** The app's screens. */
 export type AppView = 'live' | 'captures' | 'train' | 'models';
 
@@ -289,6 +292,7 @@ export class CrackcamApp extends LitElement {
           .normalOnly=${this.oneClass !== undefined}
           .base=${this.base}
           .preprocessing=${(this.classifier ?? this.oneClass)?.metadata.preprocessing}
+          .trainIn=${TRAIN_IN}
         ></crackcam-trainer>
       </div>
       <div class="screen" ?hidden=${this.view !== 'models'} @model-activated=${this.onModelChanged}>

@@ -13,8 +13,11 @@ import { classificationReport, type ClassificationReport } from '../core/metrics
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews, type FeatureCachePlan, type TrainingStart } from '../core/training-plan';
-import { trainedBaseReference, trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type WatchedCam } from '../core/trainer';
-import { blobToTensor, captureSample, predictSamples } from '../platform/capture-samples';
+import { trainedBaseReference, trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type TrainingProgress, type WatchedCam } from '../core/trainer';
+import type { BackendName } from '../platform/backend';
+import { blobToTensor, captureSample, predictSamples, wireSample } from '../platform/capture-samples';
+import { TrainingWorker, WorkerStartError } from '../platform/training-client';
+import type { WireTrainingOptions } from '../platform/training-protocol';
 import type { CaptureRecord, CaptureStore } from '../platform/capture-store';
 import { filesReader, type ModelStore } from '../platform/model-store';
 import './crackcam-activation-map';
@@ -33,9 +36,9 @@ const FRESH_HIDDEN = 64;
 
 /**
  * Captures per optimiser step: the seed's 100 for head training (a step on cached features is
- * cheap); 8 in deep mode, because the trainer yields to the page only between steps and a step
- * through fire9 blocks it for about 90 ms per capture on WASM (0.6-0.9 s per step of 8 in the e2e
- * run), about as long as one feature batch.
+ * cheap); 8 in deep mode, where a step through fire9 costs about 90 ms per capture on WASM: it keeps
+ * a step short (for cancelling, the activation map and the page when training runs there) and the
+ * step's activations small on a phone.
  */
 const BATCH = { head: 100, deep: 8 } as const satisfies Record<TrainingMode, number>;
 
@@ -81,7 +84,8 @@ interface Outcome {
  * needs only the base, so it works whatever model is active).
  *
  * Classifier mode: on-device fine-tuning of the head on the stored captures with the shared core
- * trainer: start from the current model or from the base, seeded train/validation split, live
+ * trainer, in a background worker (`training-worker.ts`; in the page when `trainIn` is 'page' or
+ * the worker cannot start): start from the current model or from the base, seeded train/validation split, live
  * loss/accuracy curves, epoch and ETA, cancel at any time; the screen is kept awake while it runs.
  * Training mode: head only (fast), or deep (also fine-tunes a copy of fire9 on cached fire8 maps; its
  * views are capped so the cached maps stay within {@link FEATURE_CACHE_BUDGET}). One chosen capture's
@@ -107,6 +111,8 @@ export class CrackcamTrainer extends LitElement {
   @property({ attribute: false }) base?: BaseNetwork;
   /** Preprocessing the base runs with (the active model's). */
   @property() preprocessing?: PreprocessingMode;
+  /** Where classifier training runs: a background worker (default, falls back to the page) or the page. */
+  @property() trainIn: 'worker' | 'page' = 'worker';
 
   @state() private mode: TrainMode = 'classifier';
   @query('crackcam-normal-only-trainer') private normalOnlyTrainer?: HTMLElementTagNameMap['crackcam-normal-only-trainer'];
@@ -128,6 +134,11 @@ export class CrackcamTrainer extends LitElement {
   @state() private history: EpochStats[] = [];
   @state() private features = { done: 0, total: 0 };
   @state() private eta = '';
+  /** Where the last run trained (worker and its backend, or the page). */
+  @state() private ranIn = '';
+  /** Tensors the worker's last run left behind (0 unless it leaks; shown as a data attribute for the tests); -1 before one. */
+  @state() private workerTensorGrowth = -1;
+  private worker?: TrainingWorker;
   @state() private error = '';
   /** Ends a run or a save in `phase`, with an error message if there is one. */
   private readonly end = (phase: Phase, error?: string): void => {
@@ -206,6 +217,8 @@ export class CrackcamTrainer extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.runner.cancel();
+    this.worker?.terminate();
+    this.worker = undefined;
     this.clearOutcome();
     this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
     this.watchChoices = [];
@@ -279,40 +292,38 @@ export class CrackcamTrainer extends LitElement {
       async (signal) => {
         const all = await captures.list();
         const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await captures.classes() });
-        const train = plan.train.map((c) => captureSample(c, plan.labels));
-        const validation = plan.validation.map((c) => captureSample(c, plan.labels));
         const watchRecord = all.find((c) => c.id === this.watchId);
-        const watch = watchRecord ? [captureSample(watchRecord, plan.labels)] : [];
-        const views = this.cachePlan(classifier, suggestViews(train.length, this.epochs), train.length, validation.length + watch.length).views;
+        const views = this.cachePlan(classifier, suggestViews(plan.train.length, this.epochs), plan.train.length, plan.validation.length + (watchRecord ? 1 : 0)).views;
         const trainingMode = this.trainingMode;
         const batchSize = BATCH[trainingMode];
         this.phase = 'features';
-        const result = await trainHead({
+        const options: WireTrainingOptions = {
           mode: trainingMode,
           batchSize,
-          watch,
-          onWatch: async (epoch, cams) => {
-            this.watched = { epoch, cam: cams[0], labels: plan.labels };
-            // Painted before training goes on, so every epoch's map is shown (it costs a 13x13 or 27x27 colouring).
-            await this.updateComplete;
-            await this.activationMap?.updateComplete;
-          },
-          base: classifier.base,
           preprocessing: classifier.metadata.preprocessing,
           labels: plan.labels,
-          train,
-          validation,
           epochs: this.epochs,
           views,
           augment: DEFAULT_AUGMENT,
-          initial: this.start === 'current' ? classifier.head : undefined,
           featureLayer: classifier.metadata.base.featureLayer,
           fineLayer: classifier.metadata.base.fineLayer,
           hidden: FRESH_HIDDEN,
           seed: this.seed,
-          // Small feature batches keep each blocking step short, so the page stays responsive.
+          // Small feature batches keep each blocking step short when training runs in the page.
           featureBatch: 4,
+        };
+        const result = await this.runTrainer(classifier, options, {
+          train: plan.train,
+          validation: plan.validation,
+          watch: watchRecord ? [watchRecord] : [],
+          initial: this.start === 'current' ? classifier.head : undefined,
           signal,
+          onWatch: async (epoch, cams) => {
+            this.watched = { epoch, cam: cams[0], labels: plan.labels };
+            // Painted before training goes on (in the page), so every epoch's map is shown (it costs a 13x13 or 27x27 colouring).
+            await this.updateComplete;
+            await this.activationMap?.updateComplete;
+          },
           onProgress: (p) => {
             if (p.phase === 'features') {
               this.features = { done: p.done, total: p.total };
@@ -329,7 +340,7 @@ export class CrackcamTrainer extends LitElement {
           },
         });
         this.phase = 'scoring';
-        const predictedOld = await predictSamples(classifier, validation, 8, signal);
+        const predictedOld = await predictSamples(classifier, plan.validation.map((c) => captureSample(c, plan.labels)), 8, signal);
         const truth = plan.validation.map((c) => c.label);
         const old = classificationReport(plan.labels, truth, predictedOld);
         this.outcome = {
@@ -338,7 +349,7 @@ export class CrackcamTrainer extends LitElement {
           old,
           start: this.start,
           trainingMode,
-          n: { train: train.length, validation: validation.length },
+          n: { train: plan.train.length, validation: plan.validation.length },
           batchSize,
           seconds: (performance.now() - started) / 1000,
           epochs: this.epochs,
@@ -357,6 +368,67 @@ export class CrackcamTrainer extends LitElement {
       },
       this.end,
     );
+  }
+
+  /**
+   * Runs the core trainer in the background worker when `trainIn` is 'worker' and the browser has
+   * module workers, so the page stays responsive; in the page otherwise, or when the worker cannot
+   * start (its error is logged).
+   */
+  private async runTrainer(
+    classifier: CrackClassifier,
+    options: WireTrainingOptions,
+    run: {
+      train: readonly CaptureRecord[];
+      validation: readonly CaptureRecord[];
+      watch: readonly CaptureRecord[];
+      initial?: tf.LayersModel;
+      signal: AbortSignal;
+      onWatch: (epoch: number, cams: WatchedCam[]) => Promise<void>;
+      onProgress: (p: TrainingProgress) => void;
+    },
+  ): Promise<HeadTrainingResult> {
+    const labels = options.labels;
+    if (this.trainIn === 'worker' && typeof Worker !== 'undefined') {
+      this.worker ??= new TrainingWorker();
+      try {
+        this.ranIn = msg('Training in a background worker');
+        const result = await this.worker.train({
+          backend: tf.getBackend() as BackendName,
+          baseUrl: classifier.base.source,
+          inputSize: classifier.base.inputSize,
+          baseFeatureLayer: classifier.base.featureLayer,
+          options,
+          train: run.train.map((c) => wireSample(c, labels)),
+          validation: run.validation.map((c) => wireSample(c, labels)),
+          watch: run.watch.map((c) => wireSample(c, labels)),
+          initial: run.initial,
+          signal: run.signal,
+          onWatch: run.onWatch,
+          onProgress: run.onProgress,
+        });
+        this.ranIn = msg(str`Trained in a background worker (${result.backend})`);
+        this.workerTensorGrowth = result.workerTensorGrowth;
+        return result;
+      } catch (e) {
+        if (!(e instanceof WorkerStartError)) throw e;
+        console.warn(`${e.message}; training in the page`);
+        this.worker = undefined;
+      }
+    }
+    this.ranIn = msg(str`Training in the page (${tf.getBackend()})`);
+    this.workerTensorGrowth = -1;
+    return trainHead({
+      ...options,
+      base: classifier.base,
+      train: run.train.map((c) => captureSample(c, labels)),
+      validation: run.validation.map((c) => captureSample(c, labels)),
+      watch: run.watch.map((c) => captureSample(c, labels)),
+      initial: run.initial,
+      signal: run.signal,
+      onWatch: run.onWatch,
+      onProgress: run.onProgress,
+    });
   }
 
   /** Cancels a running training of either mode (the active model stays). */
@@ -650,6 +722,7 @@ export class CrackcamTrainer extends LitElement {
         ${renderRunButton(running, !!this.classifier && !!this.captures, IDS, () => void this.train(), () => this.cancel())}
       </div>
       ${this.renderMemoryNote()} ${renderRunStatus(this.phase, status, this.phase === 'features' ? this.features : undefined, this.error, IDS)}
+      ${this.ranIn ? html`<div class="note" data-testid="train-where" data-worker-tensor-growth=${this.workerTensorGrowth}>${this.ranIn}</div>` : nothing}
       ${this.renderWatch()}
       ${h.length
         ? html`<div class="charts">

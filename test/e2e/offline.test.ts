@@ -137,6 +137,8 @@ describe('offline-first production build', () => {
       await page.getByTestId('train-epochs').dispatchEvent('change');
       await page.getByTestId('train-start').click();
       await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
+      // in the background worker, whose script and base came from the precache
+      expect(await page.getByTestId('train-where').textContent()).toMatch(/background worker/);
       await page.getByTestId('save-model').click();
       await expect.poll(() => page.locator('crackcam-app').getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
       await page.getByTestId('tab-live').click();

@@ -104,6 +104,7 @@ describe('capture, label, train, activate, reload, roll back', () => {
     expect(newAcc).toBe(1);
     expect(oldAcc).toBe(0); // the old model calls this photo nocrack
     expect(await page.locator('crackcam-train-chart').count()).toBe(2);
+    expect(await trainedWhere()).toEqual({ text: expect.stringMatching(/background worker \(wasm\)/), tensorGrowth: 0 });
     await page.locator('[data-testid="save-model"]').click();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
     trainedId = (await app().getAttribute('data-model-id')) ?? '';
@@ -225,6 +226,12 @@ async function watchStalls(): Promise<void> {
 /** The longest main-thread stall (ms) since {@link watchStalls}. */
 const longestStall = () => page.evaluate(() => (window as Window & { __stall?: { max: number } }).__stall?.max ?? NaN);
 
+/** Where the last run trained (the screen's note) and the tensors a worker run left behind in the worker. */
+async function trainedWhere(): Promise<{ text: string; tensorGrowth: number }> {
+  const where = page.locator('[data-testid="train-where"]');
+  return { text: (await where.textContent()) ?? '', tensorGrowth: Number(await where.getAttribute('data-worker-tensor-growth')) };
+}
+
 /** Sets a number input of the Train screen and commits it. */
 async function setNumber(testId: string, value: number): Promise<void> {
   await page.locator(`[data-testid="${testId}"]`).fill(String(value));
@@ -235,6 +242,24 @@ describe('deep mode and the activation map during training', () => {
   // Enough epochs (one step each on 8 captures) for the deep model to learn the camera photo as crack.
   const epochs = 20;
   let deepId = '';
+
+  it('cancelling a deep run stops the worker at once, stores nothing and keeps the active model', async () => {
+    await page.locator('[data-testid="tab-train"]').click();
+    await page.locator('[data-testid="watch-choice"]').first().waitFor({ timeout: 20_000 });
+    const active = await app().getAttribute('data-model-id');
+    await page.locator('[data-testid="tab-models"]').click();
+    const models = await page.locator('[data-testid="model"]').count();
+    await page.locator('[data-testid="tab-train"]').click();
+    await page.locator('[data-testid="train-depth"]').selectOption('deep');
+    await setNumber('train-epochs', 200);
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="training"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="train-cancel"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="cancelled"]').waitFor({ timeout: 10_000 });
+    expect(await app().getAttribute('data-model-id')).toBe(active);
+    await page.locator('[data-testid="tab-models"]').click();
+    await expect.poll(() => page.locator('[data-testid="model"]').count()).toBe(models);
+  });
 
   it('trains fire9 and the head, redrawing the watched capture’s Grad-CAM before training and after every epoch', async () => {
     await page.locator('[data-testid="tab-train"]').click();
@@ -250,7 +275,8 @@ describe('deep mode and the activation map during training', () => {
     const started = Date.now();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
-    process.stderr.write(`trainer e2e: deep mode, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`);
+    process.stderr.write(`trainer e2e: deep mode in the worker, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`);
+    expect(await trainedWhere()).toEqual({ text: expect.stringMatching(/background worker \(wasm\)/), tensorGrowth: 0 });
     const map = page.locator('crackcam-activation-map');
     expect(await map.getAttribute('data-draws')).toBe(String(epochs + 1));
     expect(await map.getAttribute('data-epoch')).toBe(String(epochs));
@@ -288,6 +314,7 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('2');
+    expect((await trainedWhere()).tensorGrowth).toBe(0);
     await page.locator('[data-testid="save-model"]').click();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
     const meta = await activeMetadata();
@@ -310,6 +337,23 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="tab-live"]').click();
     await waitForFrames(page, 3);
     expect(await liveLabel()).toBe('crack');
+    expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+  });
+  it('with ?train=page the trainer runs in the page and says so (the fallback when a worker cannot start)', async () => {
+    const url = new URL(page.url());
+    url.searchParams.set('train', 'page');
+    await page.goto(url.href);
+    await page.locator('[data-testid="tab-train"]').click();
+    await page.locator('[data-testid="watch-choice"]').first().waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="train-depth"]').selectOption('deep');
+    await setNumber('train-epochs', 5);
+    await watchStalls();
+    const started = Date.now();
+    await page.locator('[data-testid="train-start"]').click();
+    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
+    process.stderr.write(`trainer e2e: deep mode in the page, 5 epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`);
+    expect(await trainedWhere()).toEqual({ text: expect.stringMatching(/in the page \(wasm\)/), tensorGrowth: -1 });
+    expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('6');
     expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
   });
 });
