@@ -117,6 +117,13 @@ export async function writeTrainedModel(out: string, head: tf.LayersModel, metad
 }
 
 /** Prints a run's summary on stdout: JSON with `--json`, else its validation accuracy. */
-export function printSummary(summary: { valAccuracy: number }, json: boolean | undefined, validationImages: number): void {
+export function printSummary(
+  summary: { valAccuracy: number },
+  json: boolean | undefined,
+  validationImages: number,
+  misclassified: HeadTrainingResult['misclassified'] = [],
+): void {
+  // Which validation photos the model gets wrong (on stderr, so the --json line stays the last of stdout).
+  process.stderr.write(`misclassified validation images (${misclassified.length})${misclassified.map((m) => `\n  ${m.id}: ${m.truth} -> ${m.predicted}`).join('')}\n`);
   process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `validation accuracy ${(summary.valAccuracy * 100).toFixed(2)}% on ${validationImages} images\n`);
 }

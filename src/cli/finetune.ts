@@ -115,5 +115,5 @@ runCli(async () => {
   );
   const n = plan.train.length + plan.validation.length;
   const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n };
-  printSummary(summary, args.json, plan.validation.length);
+  printSummary(summary, args.json, plan.validation.length, result.misclassified);
 });

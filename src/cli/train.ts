@@ -107,5 +107,5 @@ runCli(async () => {
   base.dispose();
   process.stderr.write(`wrote ${args.out} (val accuracy ${result.validation.accuracy.toFixed(4)}, ${seconds.toFixed(0)} s; tensors left ${tf.memory().numTensors})\n`);
   const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n: split.train.length + split.validation.length, backend };
-  printSummary(summary, args.json, split.validation.length);
+  printSummary(summary, args.json, split.validation.length, result.misclassified);
 });

@@ -33,6 +33,13 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(summary.n).toBe(10);
     expect(summary.epochs).toBe(2);
     expect(summary.valAccuracy).toBeGreaterThanOrEqual(0);
+    // The validation photos it got wrong are listed on stderr, as many as the accuracy says.
+    const listed = r.stderr.match(/misclassified validation images \((\d+)\)((?:\n  .+: \w+ -> \w+)*)/);
+    expect(listed, r.stderr).not.toBeNull();
+    const validation = Number(r.stderr.match(/(\d+) validation images/)?.[1]);
+    const wrong = Math.round((1 - Number(summary.valAccuracy)) * validation);
+    expect(Number(listed![1])).toBe(wrong);
+    expect(listed![2].split('\n').filter((l) => l)).toHaveLength(wrong);
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as { userDefinedMetadata: { crackcam: { version: number; training: { tool: string; start: unknown } } } };
     const defaults = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8')) as typeof json;
     expect(json.userDefinedMetadata.crackcam.version).toBe(defaults.userDefinedMetadata.crackcam.version + 1);
