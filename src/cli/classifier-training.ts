@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_AUGMENT } from '../core/augment';
+import { DEFAULT_DEEP_MODULES, TRUNK_FIRES } from '../core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import { TRAINING_MODES, trainedBaseReference, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
@@ -12,7 +13,7 @@ export const SEEN_FILE = 'seen.json';
 
 /** Flags that both classifier-training CLIs (`train`, `finetune`) take, for `parseCli`. */
 export const CLASSIFIER_TRAINING_FLAGS = {
-  ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'trunk-lr', 'backend', 'name'),
+  ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'deep-modules', 'trunk-lr', 'backend', 'name'),
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -36,6 +37,11 @@ export function modeFlag(value: string | undefined): TrainingMode {
   const mode = (value ?? 'head') as TrainingMode;
   if (!TRAINING_MODES.includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
   return mode;
+}
+
+/** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */
+export function deepModulesFlag(value: string | undefined): number {
+  return numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES, (n) => Number.isInteger(n) && n >= 1 && n <= TRUNK_FIRES.length);
 }
 
 /** `--lr` (default 2e-4), `--batch` (default `batchSize`) and `--trunk-lr` (default 1). */
@@ -88,6 +94,7 @@ export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun
       tool: run.tool,
       data: path.basename(path.resolve(run.data)),
       mode: result.mode,
+      ...(result.mode === 'deep' ? { trunk: result.trunk, fineTuned: result.fineTuned } : {}),
       ...run.setup,
       optimizer: {
         name: 'adam',

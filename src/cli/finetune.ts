@@ -12,14 +12,15 @@ import { takePerClass } from '../core/split';
 import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
+import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
 import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, logTrainingProgress, type LabelledFile } from './node-io';
 
-const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--per-class N]
+const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
        [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--json]
-  --mode head: train the head on the frozen base (fast); deep: also fine-tune fire9, the last fire
-  module (slower; its cached fire8 features take 346 KB per image and view). --trunk-lr F: fire9's
+  --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
+  (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
+  2 (fire8 and fire9, on fire7's: 260 KB; the default) or 3 (from fire7). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1; the head trains at 10x --lr).
   --replay DIR: rehearsal, adds --replay-per-class N (default 30, seeded) images per label of another
   labelled folder (e.g. the data the model was trained on) to the training images only, so the model
@@ -40,6 +41,7 @@ runCli(async () => {
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   const mode = modeFlag(args.mode);
+  const deepModules = deepModulesFlag(args['deep-modules']);
   const start = (args.start ?? 'current') as TrainingStart;
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
   const epochs = numberFlag('epochs', args.epochs, 20, (n) => Number.isInteger(n) && n > 0);
@@ -80,6 +82,7 @@ runCli(async () => {
     featureLayer: prev.base.featureLayer,
     fineLayer: prev.base.fineLayer,
     mode,
+    deepModules,
     trunkLearningRateFactor,
     hidden: 64,
     seed,

@@ -9,22 +9,23 @@ import { DEFAULT_AUGMENT } from '../core/augment';
 import { stratifiedSplit } from '../core/split';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
+import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
 import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, modelJsonPath, type LabelledFile } from './node-io';
 import { loadHead } from '../core/classifier';
 import { DEFAULT_FINE_LAYER } from '../core/head';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
-       [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--init PATH] [--trunk-lr F]
+       [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--trunk-lr F]
        [--backend wasm|cpu] [--name NAME] [--json]
   --hidden H: channels of the head's hidden 1x1 conv + ReLU (default 64; 0 = linear head)
   --fine-layer NAME|none: early base layer of the fine head whose Grad-CAM, gated by the classifier's,
   is the fine heatmap the app paints (default fire3/concat, 56x56; none: no fine head)
   --feature-layer NAME: base layer the head reads in head mode (default fire9/relu_expand3x3,
   13x13x256; e.g. fire5/concat: 27x27x256, a finer heatmap)
-  --mode deep: also fine-tune fire9 (on cached fire8 features: 346 KB per image and view);
+  --mode deep: also fine-tune the last --deep-modules N fire modules (1: fire9, on cached fire8 features,
+  346 KB per image and view; 2: fire8 and fire9, on fire7's, 260 KB, the default; 3: from fire7);
   --init PATH: start from this model's head (same hidden size and feature layer) instead of a fresh one;
-  --trunk-lr F: fire9's learning rate as a multiple of --lr (default 1; the head trains at 10x)
+  --trunk-lr F: the fire modules' learning rate as a multiple of --lr (default 1; the head trains at 10x)
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
 
@@ -43,6 +44,7 @@ runCli(async () => {
   const { learningRate, batchSize, trunkLearningRateFactor } = optimizerFlags(args, 100);
   const hidden = numberFlag('hidden', args.hidden, 64, (n) => Number.isInteger(n) && n >= 0);
   const mode = modeFlag(args.mode);
+  const deepModules = deepModulesFlag(args['deep-modules']);
   const [train, validation, test] = (args.split ?? '0.5,0.1,0.4').split(',').map(Number);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
@@ -69,6 +71,7 @@ runCli(async () => {
     featureLayer: args['feature-layer'] ?? init?.metadata.base.featureLayer,
     fineLayer: args['fine-layer'] === 'none' ? undefined : (args['fine-layer'] ?? DEFAULT_FINE_LAYER),
     mode,
+    deepModules,
     trunkLearningRateFactor,
     initial,
     seed,

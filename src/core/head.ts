@@ -15,20 +15,40 @@ export const FINE_LAYER = 'crackcam_fine';
 /** Default base layer of the fine head: fire3's output, [56, 56, 128] at 227 px (cells 4 px apart). */
 export const DEFAULT_FINE_LAYER = 'fire3/concat';
 
-/** Name of the head's copy of SqueezeNet's fire9/squeeze1x1 (deep mode fine-tunes it). */
-export const TRUNK_SQUEEZE_LAYER = 'crackcam_fire9_squeeze1x1';
-/** Name of the head's copy of SqueezeNet's fire9/expand3x3 (deep mode fine-tunes it). */
-export const TRUNK_EXPAND_LAYER = 'crackcam_fire9_expand3x3';
-/** The base layers a deep-mode head copies, in order, and the base layer that feeds them. */
-export const TRUNK_BASE_LAYERS = { input: 'fire8/concat', squeeze: 'fire9/squeeze1x1', expand: 'fire9/expand3x3' } as const;
+/** Name of a head's copy of a base fire module's squeeze 1x1 conv (deep mode fine-tunes it), e.g. `crackcam_fire9_squeeze1x1`. */
+export const trunkSqueezeLayer = (fire: string): string => `crackcam_${fire}_squeeze1x1`;
+/** Name of a head's copy of a fire module's expand convs, as one 3x3 conv (see {@link fireFromBase}). */
+export const trunkExpandLayer = (fire: string): string => `crackcam_${fire}_expand3x3`;
+/** The copy of fire9's squeeze conv, which every deep-mode head has. */
+export const TRUNK_SQUEEZE_LAYER = trunkSqueezeLayer('fire9');
+/** Fire modules deep mode can fine-tune, in network order: the last ones, all at 13x13 (fire6 starts after the pool). */
+export const TRUNK_FIRES = ['fire7', 'fire8', 'fire9'] as const;
+/** Fire modules deep mode fine-tunes by default: fire8 and fire9 (the brick study in docs/trainer.md). */
+export const DEFAULT_DEEP_MODULES = 2;
+
+/** The base layer feeding a fire module: the previous module's output (fire8 -> `fire7/concat`). */
+export function trunkInputLayer(fire: string): string {
+  const n = Number(/^fire(\d+)$/.exec(fire)?.[1]);
+  if (!(n >= 3)) throw new Error(`'${fire}' is not a fire module after fire2`);
+  return `fire${n - 1}/concat`;
+}
+
+/** The last `modules` fire modules (1: fire9; 2: fire8, fire9; 3: fire7 to fire9). */
+export function lastFires(modules: number): string[] {
+  if (!Number.isInteger(modules) || modules < 1 || modules > TRUNK_FIRES.length) {
+    throw new Error(`deep mode fine-tunes the last 1 to ${TRUNK_FIRES.length} fire modules, got ${modules}; valid: ${TRUNK_FIRES.map((_, i) => i + 1).join(', ')}`);
+  }
+  return TRUNK_FIRES.slice(TRUNK_FIRES.length - modules);
+}
 
 /** Options of {@link createHead}. */
 export interface HeadOptions {
   /**
-   * Include a fine-tunable copy of the base's last fire module (fire9: 1x1 squeeze + ReLU, 3x3
-   * expand + ReLU) with these channel counts; the head then takes fire8's output as its input.
+   * Include fine-tunable copies of the base's last fire modules, in order (each a 1x1 squeeze + ReLU
+   * and its expand as one 3x3 conv + ReLU), with these channel counts; the head then takes the
+   * output of the module before the first one (fire7's for fire8 and fire9).
    */
-  trunk?: { squeeze: number; expand: number };
+  trunk?: { fire: string; squeeze: number; expand: number }[];
   /**
    * Channels of a hidden 1x1 convolution with ReLU before the classifier; 0 for a purely linear head.
    * The hidden layer lets each location of the 13x13 map report crack evidence on its own, so a small
@@ -56,10 +76,9 @@ export function createHead(featureShape: [number, number, number], numClasses: n
   if (!Number.isInteger(hidden) || hidden < 0) throw new Error(`hidden must be an integer >= 0, got ${hidden}`);
   const input = tf.input({ shape: featureShape, name: 'features' });
   let x = input;
-  if (options.trunk) {
-    const { squeeze, expand } = options.trunk;
-    x = tf.layers.conv2d({ filters: squeeze, kernelSize: 1, activation: 'relu', name: TRUNK_SQUEEZE_LAYER }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.conv2d({ filters: expand, kernelSize: 3, padding: 'same', activation: 'relu', name: TRUNK_EXPAND_LAYER }).apply(x) as tf.SymbolicTensor;
+  for (const { fire, squeeze, expand } of options.trunk ?? []) {
+    x = tf.layers.conv2d({ filters: squeeze, kernelSize: 1, activation: 'relu', name: trunkSqueezeLayer(fire) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: expand, kernelSize: 3, padding: 'same', activation: 'relu', name: trunkExpandLayer(fire) }).apply(x) as tf.SymbolicTensor;
   }
   if (hidden > 0) {
     x = tf.layers.conv2d({ filters: hidden, kernelSize: 1, activation: 'relu', name: HIDDEN_LAYER }).apply(x) as tf.SymbolicTensor;
@@ -110,18 +129,53 @@ export function convAsMatrix(layer: tf.layers.Layer): LinearHead {
 }
 
 /**
- * The head's copy of fire9 in matrix form: squeeze kernel [K, S], expand kernel [9*S, E] (rows in
- * (dy, dx, s) order, the layout of a [3, 3, S, E] conv kernel), or undefined when the head has none.
+ * A head's copy of one fire module in matrix form: squeeze kernel [K, S], expand kernel [9*S, E]
+ * (rows in (dy, dx, s) order, the layout of a [3, 3, S, E] conv kernel).
  */
-export interface Trunk {
+export interface FireCopy {
+  fire: string;
   squeeze: LinearHead;
   expand: LinearHead;
 }
 
+/** A deep-mode head's copies of the last fire modules, in network order (e.g. fire8, fire9). */
+export type Trunk = FireCopy[];
+
+/** The fire modules a head has copies of, in order ([] for a head without a trunk). */
+export function trunkFires(head: tf.LayersModel): string[] {
+  return head.layers.flatMap((l) => /^crackcam_(fire\d+)_squeeze1x1$/.exec(l.name)?.[1] ?? []);
+}
+
 /** Reads a head's trunk (new tensors, the caller owns them), or undefined if it has none. */
 export function trunkOf(head: tf.LayersModel): Trunk | undefined {
-  if (!head.layers.some((l) => l.name === TRUNK_SQUEEZE_LAYER)) return undefined;
-  return { squeeze: linearHeadOf(head, TRUNK_SQUEEZE_LAYER), expand: linearHeadOf(head, TRUNK_EXPAND_LAYER) };
+  const fires = trunkFires(head);
+  if (fires.length === 0) return undefined;
+  return fires.map((fire) => ({ fire, squeeze: linearHeadOf(head, trunkSqueezeLayer(fire)), expand: linearHeadOf(head, trunkExpandLayer(fire)) }));
+}
+
+/**
+ * A base fire module in the trunk's form (new tensors): its squeeze, and its expand convs as one
+ * 3x3 conv. SqueezeNet's expand is a 1x1 and a 3x3 conv whose outputs are concatenated (1x1 first);
+ * the 1x1 kernel becomes the centre tap of a 3x3 kernel with zeros around it, so the merged conv
+ * computes exactly the module's output (the shared base's fire9 has its 3x3 expand only).
+ * @param layer the base's layer of that name, or undefined when the base has none
+ */
+export function fireFromBase(fire: string, layer: (name: string) => tf.layers.Layer | undefined): FireCopy {
+  const squeezeLayer = layer(`${fire}/squeeze1x1`);
+  const expand3 = layer(`${fire}/expand3x3`);
+  if (!squeezeLayer || !expand3) throw new Error(`the base has no ${fire} (squeeze1x1 and expand3x3) to fine-tune`);
+  const squeeze = convAsMatrix(squeezeLayer);
+  const expand1 = layer(`${fire}/expand1x1`);
+  if (!expand1) return { fire, squeeze, expand: convAsMatrix(expand3) };
+  const e3 = convAsMatrix(expand3);
+  const e1 = convAsMatrix(expand1);
+  const expand = tf.tidy(() => {
+    const s = e1.kernel.shape[0];
+    const centre = tf.pad(e1.kernel, [[4 * s, 4 * s], [0, 0]]); // [9*S, E1]: the 1x1 kernel at tap (1, 1)
+    return { kernel: tf.concat([centre, e3.kernel], 1) as tf.Tensor2D, bias: tf.concat([e1.bias, e3.bias]) as tf.Tensor1D }; // [9*S, E1+E3], [E1+E3]
+  });
+  tf.dispose([e1.kernel, e1.bias, e3.kernel, e3.bias]);
+  return { fire, squeeze, expand };
 }
 
 /** Sets the weights of a 1x1 conv layer of a head from matrix form. Does not dispose the arguments. */
@@ -155,16 +209,17 @@ function conv3x3Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
 }
 
 /**
- * The activation Grad-CAM explains: the input features, through the trunk (fire9 copy) if the head
+ * The activation Grad-CAM explains: the input features, through the trunk (fire module copies) if the head
  * has one, then relu(F . W1 + b1) if it has a hidden layer (a new tensor in every case). The
  * convolutions are written as matMuls, which every backend can differentiate (WASM has no
  * Conv2DBackpropFilter), so the trainer uses the same function.
- * @param features [n, h, w, K] base features (fire9 output, or fire8 output for a head with a trunk)
+ * @param features [n, h, w, K] base features (fire9's output, or for a head with a trunk the output of the module before it)
  * @returns [n, h, w, H] (H = the trunk's or the input's channels for a linear head)
  */
 export function camActivation(features: tf.Tensor4D, hidden: LinearHead | undefined, trunk?: Trunk): tf.Tensor4D {
   return tf.tidy(() => {
-    let x = trunk ? conv3x3Relu(conv1x1Relu(features, trunk.squeeze), trunk.expand) : features; // [n, h, w, E]
+    let x = features;
+    for (const m of trunk ?? []) x = conv3x3Relu(conv1x1Relu(x, m.squeeze), m.expand); // [n, h, w, E]
     if (hidden) x = conv1x1Relu(x, hidden); // [n, h, w, H]
     return x === features ? features.clone() : x;
   });
@@ -187,7 +242,8 @@ export function headWeightsOf(head: tf.LayersModel): HeadWeights {
 
 /** The tensors of {@link HeadWeights}, e.g. to dispose them. */
 export function headWeightTensors(w: HeadWeights): tf.Tensor[] {
-  const layers = [w.trunk?.squeeze, w.trunk?.expand, w.hidden, w.out, w.fine].filter((l): l is LinearHead => l !== undefined);
+  const trunk = (w.trunk ?? []).flatMap((m) => [m.squeeze, m.expand]);
+  const layers = [...trunk, w.hidden, w.out, w.fine].filter((l): l is LinearHead => l !== undefined);
   return layers.flatMap((l) => [l.kernel, l.bias]);
 }
 

@@ -4,7 +4,6 @@ import type { BaseNetwork } from './base';
 import { SQUEEZENET_FEATURE_LAYER } from './base';
 import {
   camActivation,
-  convAsMatrix,
   createHead,
   FINE_LAYER,
   headForward,
@@ -14,9 +13,14 @@ import {
   spatialMean,
   pooledLogits,
   setLinearHead,
-  TRUNK_BASE_LAYERS,
-  TRUNK_EXPAND_LAYER,
-  TRUNK_SQUEEZE_LAYER,
+  DEFAULT_DEEP_MODULES,
+  fireFromBase,
+  lastFires,
+  TRUNK_FIRES,
+  trunkExpandLayer,
+  trunkFires,
+  trunkInputLayer,
+  trunkSqueezeLayer,
   type HeadWeights,
   type LinearHead,
   type Trunk,
@@ -41,7 +45,7 @@ export type TrainingProgress =
   | { phase: 'features'; done: number; total: number }
   | { phase: 'epoch'; epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number };
 
-/** Training modes: `head` trains the new layers on a frozen base; `deep` also fine-tunes fire9. */
+/** Training modes: `head` trains the new layers on a frozen base; `deep` also fine-tunes the last fire modules. */
 export const TRAINING_MODES = ['head', 'deep'] as const;
 export type TrainingMode = (typeof TRAINING_MODES)[number];
 
@@ -61,13 +65,19 @@ export interface WatchedCam {
 /** Options of {@link trainHead}. */
 export interface HeadTrainingConfig {
   /**
-   * `head` (default): the head on cached features of the frozen base. `deep`: the head plus a copy
-   * of fire9 (squeeze 1x1 + expand 3x3, from `initial` if it has one, else from the base) on cached
-   * fire8 features; its convolutions run as matMuls, so every backend, WASM included, trains it.
-   * A head that already has a fire9 copy keeps it frozen in `head` mode.
+   * `head` (default): the head on cached features of the frozen base. `deep`: the head plus copies
+   * of the last `deepModules` fire modules (from `initial` where it has them, else from the base) on
+   * cached maps of the module before them; their convolutions run as matMuls, so every backend,
+   * WASM included, trains them. A head that already has fire module copies keeps them frozen in
+   * `head` mode.
    */
   mode?: TrainingMode;
-  /** Multiplier of the learning rate for fire9 in deep mode (default 1: the seed's base rate). */
+  /**
+   * Fire modules deep mode fine-tunes: the last 1 (fire9), 2 (fire8, fire9; default) or 3 (from
+   * fire7). A head with more copies keeps them all, trained.
+   */
+  deepModules?: number;
+  /** Multiplier of the learning rate for the fire module copies in deep mode (default 1: the seed's base rate). */
   trunkLearningRateFactor?: number;
   /** Samples whose Grad-CAM is computed after every epoch (and before the first, epoch 0). */
   watch?: readonly TrainingSample[];
@@ -98,8 +108,8 @@ export interface HeadTrainingConfig {
   /**
    * Base layer the head reads: a model's `base.featureLayer` (default: fire9's output). A finer
    * layer (fire5, 27x27) gives a finer Grad-CAM map. When `initial` is given this must be the layer it
-   * was trained on. A head with a fire9 copy (deep mode) reads fire8 under it; fire8 named here for a
-   * head without one (a fresh head from a deep model's metadata) means fire9.
+   * was trained on. A head with fire module copies (deep mode) reads the layer under them; such a
+   * layer named here for a head without them (a fresh head from a deep model's metadata) means fire9.
    */
   featureLayer?: string;
   /**
@@ -144,6 +154,9 @@ export interface HeadTrainingResult {
   fineLayer?: string;
   fineShape?: [number, number, number];
   mode: TrainingMode;
+  /** The fire modules the head carries copies of (deep mode), and those this run fine-tuned. */
+  trunk: string[];
+  fineTuned: string[];
   history: EpochStats[];
   validation: ClassificationReport;
   /** Validation sample ids the model got wrong, with their predicted label. */
@@ -348,14 +361,18 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   for (const s of [...cfg.train, ...cfg.validation, ...(cfg.watch ?? [])]) {
     if (!(s.label >= 0 && s.label < numClasses)) throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
   }
-  const initial = cfg.initial ? headWeightsOf(cfg.initial) : undefined;
-  const useTrunk = cfg.mode === 'deep' || initial?.trunk !== undefined;
+  const initialFires = cfg.initial ? trunkFires(cfg.initial) : [];
   const trainTrunk = cfg.mode === 'deep';
-  const asked = cfg.featureLayer === TRUNK_BASE_LAYERS.input ? SQUEEZENET_FEATURE_LAYER : (cfg.featureLayer ?? SQUEEZENET_FEATURE_LAYER);
+  // Deep mode: the last deepModules modules, or all of the initial head's copies if it has more.
+  const fires = trainTrunk ? lastFires(Math.max(cfg.deepModules ?? DEFAULT_DEEP_MODULES, initialFires.length)) : initialFires;
+  const useTrunk = fires.length > 0;
+  const trunkInputs = TRUNK_FIRES.map(trunkInputLayer);
+  const asked = cfg.featureLayer && trunkInputs.includes(cfg.featureLayer) ? SQUEEZENET_FEATURE_LAYER : (cfg.featureLayer ?? SQUEEZENET_FEATURE_LAYER);
   if (useTrunk && asked !== SQUEEZENET_FEATURE_LAYER) {
-    throw new Error(`deep mode fine-tunes fire9 and needs a head on fire9, but this head reads '${asked}'; train it in head mode`);
+    throw new Error(`deep mode fine-tunes the last fire modules and needs a head on fire9, but this head reads '${asked}'; train it in head mode`);
   }
-  const featureLayer = useTrunk ? TRUNK_BASE_LAYERS.input : asked;
+  const featureLayer = useTrunk ? trunkInputLayer(fires[0]) : asked;
+  const initial = cfg.initial ? headWeightsOf(cfg.initial) : undefined;
   const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   const useMaps = hidden > 0 || useTrunk;
   const t0 = performance.now();
@@ -380,8 +397,8 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     // output of the same model), not from a second decode and pass.
     const fineLayer = cfg.fineLayer;
     const finePerView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
-    // A head-mode head entering deep mode reads fire9's maps, which its new fire9 copy will make.
-    const initialReads = useTrunk && !initial?.trunk ? SQUEEZENET_FEATURE_LAYER : featureLayer;
+    // The initial head reads the layer under its own fire copies, or (deep mode adding copies) fire9, or the run's layer.
+    const initialReads = initialFires.length ? trunkInputLayer(initialFires[0]) : useTrunk ? SQUEEZENET_FEATURE_LAYER : featureLayer;
     const initialShape = cfg.initial?.inputs[0].shape.slice(1);
     const readsShape = featureShapeOf(cfg.base.cut(initialReads));
     if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(readsShape)) {
@@ -411,13 +428,15 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       owned.push(kernel, bias);
       return { kernel, bias };
     };
-    const fromBase = (layer: string): LinearHead => {
-      const w = convAsMatrix(cfg.base.layer(layer));
-      return { kernel: make(w.kernel), bias: make(w.bias) };
-    };
-    const trunkInit = useTrunk ? (initial?.trunk ?? { squeeze: fromBase(TRUNK_BASE_LAYERS.squeeze), expand: fromBase(TRUNK_BASE_LAYERS.expand) }) : undefined;
-    const trunk: Trunk | undefined = trunkInit && { squeeze: variables(trunkInit.squeeze, trainTrunk, trunkVars), expand: variables(trunkInit.expand, trainTrunk, trunkVars) };
-    const headInChannels = trunk ? trunk.expand.kernel.shape[1] : featureShape[2];
+    const baseLayer = (name: string) => cfg.base.model.layers.find((l) => l.name === name);
+    const trunk: Trunk | undefined = useTrunk
+      ? fires.map((fire) => {
+          const init = initial?.trunk?.find((m) => m.fire === fire) ?? fireFromBase(fire, baseLayer);
+          if (!initial?.trunk?.includes(init)) owned.push(init.squeeze.kernel, init.squeeze.bias, init.expand.kernel, init.expand.bias);
+          return { fire, squeeze: variables(init.squeeze, trainTrunk, trunkVars), expand: variables(init.expand, trainTrunk, trunkVars) };
+        })
+      : undefined;
+    const headInChannels = trunk ? trunk[trunk.length - 1].expand.kernel.shape[1] : featureShape[2];
     const hiddenInit =
       initial?.hidden ??
       (hidden > 0
@@ -552,13 +571,13 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const fineShape = fineLayer ? featureShapeOf(cfg.base.cut(fineLayer)) : undefined;
     const head = createHead(featureShape, numClasses, {
       hidden,
-      trunk: trunk ? { squeeze: trunk.squeeze.kernel.shape[1], expand: trunk.expand.kernel.shape[1] } : undefined,
+      trunk: trunk?.map((m) => ({ fire: m.fire, squeeze: m.squeeze.kernel.shape[1], expand: m.expand.kernel.shape[1] })),
       fine: fineShape,
     });
     if (fine) setLinearHead(head, fine.kernel, fine.bias, FINE_LAYER);
-    if (trunk) {
-      setLinearHead(head, trunk.squeeze.kernel, trunk.squeeze.bias, TRUNK_SQUEEZE_LAYER);
-      setLinearHead(head, trunk.expand.kernel, trunk.expand.bias, TRUNK_EXPAND_LAYER);
+    for (const m of trunk ?? []) {
+      setLinearHead(head, m.squeeze.kernel, m.squeeze.bias, trunkSqueezeLayer(m.fire));
+      setLinearHead(head, m.expand.kernel, m.expand.bias, trunkExpandLayer(m.fire));
     }
     if (params.hidden) setLinearHead(head, params.hidden.kernel, params.hidden.bias, HIDDEN_LAYER);
     setLinearHead(head, params.out.kernel, params.out.bias);
@@ -568,6 +587,8 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       featureShape,
       ...(fineShape ? { fineLayer: cfg.fineLayer, fineShape } : {}),
       mode: useTrunk ? 'deep' : 'head',
+      trunk: fires,
+      fineTuned: trainTrunk ? fires : [],
       history,
       validation,
       misclassified,

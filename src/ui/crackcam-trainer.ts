@@ -7,7 +7,7 @@ import { DEFAULT_AUGMENT } from '../core/augment';
 import type { BaseNetwork } from '../core/base';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { colouriseMap } from '../core/colormap';
-import { TRUNK_BASE_LAYERS, TRUNK_SQUEEZE_LAYER } from '../core/head';
+import { DEFAULT_DEEP_MODULES, lastFires, trunkFires, trunkInputLayer } from '../core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import type { PreprocessingMode } from '../core/preprocess';
@@ -36,7 +36,7 @@ const FRESH_HIDDEN = 64;
 
 /**
  * Captures per optimiser step: the seed's 100 for head training (a step on cached features is
- * cheap); 8 in deep mode, where a step through fire9 costs about 90 ms per capture on WASM: it keeps
+ * cheap); 8 in deep mode, where a step through fire8 and fire9 costs about 0.2 s per capture on WASM: it keeps
  * a step short (for cancelling, the activation map and the page when training runs there) and the
  * step's activations small on a phone.
  */
@@ -68,7 +68,7 @@ interface Outcome {
   labels: string[];
   old: ClassificationReport;
   start: TrainingStart;
-  /** The mode chosen; `result.mode` is the model's (deep whenever it has a fire9 copy). */
+  /** The mode chosen; `result.mode` is the model's (deep whenever it has fire module copies). */
   trainingMode: TrainingMode;
   n: { train: number; validation: number };
   batchSize: number;
@@ -87,7 +87,7 @@ interface Outcome {
  * trainer, in a background worker (`training-worker.ts`; in the page when `trainIn` is 'page' or
  * the worker cannot start): start from the current model or from the base, seeded train/validation split, live
  * loss/accuracy curves, epoch and ETA, cancel at any time; the screen is kept awake while it runs.
- * Training mode: head only (fast), or deep (also fine-tunes a copy of fire9 on cached fire8 maps; its
+ * Training mode: head only (fast), or deep (also fine-tunes copies of fire8 and fire9 on cached fire7 maps; its
  * views are capped so the cached maps stay within {@link FEATURE_CACHE_BUDGET}). One chosen capture's
  * Grad-CAM is redrawn after every epoch (`crackcam-activation-map`).
  * The result screen compares the new model with the current one on the same validation captures (accuracy,
@@ -257,10 +257,16 @@ export class CrackcamTrainer extends LitElement {
     if (!picked.some((c) => c.id === this.watchId)) this.watchId = (picked.find((c) => c.label === 'crack') ?? picked[0])?.id ?? '';
   }
 
-  /** The base layer whose maps a run caches: fire8 for deep mode or a head with a fire9 copy, else the base's. */
+  /** The fire modules a run's head carries copies of: fire8 and fire9 in deep mode (or the current model's, if more), the current model's in head mode. */
+  private trunkFires(classifier: CrackClassifier): string[] {
+    const own = this.start === 'current' ? trunkFires(classifier.head) : [];
+    return this.trainingMode === 'deep' ? lastFires(Math.max(DEFAULT_DEEP_MODULES, own.length)) : own;
+  }
+
+  /** The base layer whose maps a run caches: the one under the fire module copies (fire7 for fire8 and fire9), else the model's. */
   private cachedLayer(classifier: CrackClassifier): string {
-    const hasTrunk = this.start === 'current' && classifier.head.layers.some((l) => l.name === TRUNK_SQUEEZE_LAYER);
-    return this.trainingMode === 'deep' || hasTrunk ? TRUNK_BASE_LAYERS.input : classifier.metadata.base.featureLayer;
+    const fires = this.trunkFires(classifier);
+    return fires.length ? trunkInputLayer(fires[0]) : classifier.metadata.base.featureLayer;
   }
 
   /** Views per training capture within the memory budget, for `train` captures cached per view and `other` once. */
@@ -448,13 +454,13 @@ export class CrackcamTrainer extends LitElement {
       labels: o.labels,
       inputSize: prev.inputSize,
       preprocessing: prev.preprocessing,
-      // Where the new head reads: fire8 for a deep model (its own fire9 copy follows), else fire9; fire3 for a fine head.
+      // Where the new head reads: under its fire module copies for a deep model (fire7), else fire9; fire3 for a fine head.
       base: trainedBaseReference(prev.base, o.result),
       createdAt: new Date().toISOString(),
       training: {
         tool: 'crackcam app',
         mode: o.result.mode,
-        ...(o.result.mode === 'deep' ? { fire9: o.trainingMode === 'deep' ? 'fine-tuned' : 'frozen' } : {}),
+        ...(o.result.mode === 'deep' ? { trunk: o.result.trunk, fineTuned: o.result.fineTuned } : {}),
         start: o.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
         n: o.n,
         epochs: o.epochs,
@@ -603,10 +609,11 @@ export class CrackcamTrainer extends LitElement {
     `;
   }
 
-  /** How much memory a run that caches fire8 maps (deep mode, or a deep current model) takes, and its view cap. */
+  /** How much memory a run that caches whole maps under fire module copies (deep mode, or a deep current model) takes, and its view cap. */
   private renderMemoryNote() {
     const c = this.classifier;
-    if (!c || this.cachedLayer(c) !== TRUNK_BASE_LAYERS.input) return nothing;
+    if (!c || this.trunkFires(c).length === 0) return nothing;
+    const layer = this.cachedLayer(c);
     const n = this.captureCount;
     // planTraining holds out a fifth of every class for validation; the watched capture is cached once.
     const train = n - Math.round(n * 0.2);
@@ -614,7 +621,7 @@ export class CrackcamTrainer extends LitElement {
     let mapKb: number;
     try {
       plan = this.cachePlan(c, suggestViews(train, this.epochs), train, n - train + 1);
-      const [, h, w, k] = c.base.cut(TRUNK_BASE_LAYERS.input).outputs[0].shape as number[];
+      const [, h, w, k] = c.base.cut(layer).outputs[0].shape as number[];
       mapKb = Math.round((h * w * k * Float32Array.BYTES_PER_ELEMENT) / 1000);
     } catch {
       return nothing;
@@ -622,8 +629,8 @@ export class CrackcamTrainer extends LitElement {
     const mb = (bytes: number) => Math.round(bytes / 1e6);
     const limit = mb(FEATURE_CACHE_BUDGET);
     return html`<div class="note" data-testid="train-memory" data-views=${plan.views}>
-      ${this.trainingMode === 'head' ? msg('The current model has its own fire9 copy: head mode keeps it frozen.') + ' ' : nothing}
-      ${msg(str`Training from fire8 keeps ${mapKb} KB of features per capture and augmented view in memory, so the views are capped to stay under ${limit} MB: ${plan.views} per capture for ${n} captures (about ${mb(plan.bytes)} MB).`)}
+      ${this.trainingMode === 'head' ? msg('The current model has its own copies of the last fire modules: head mode keeps them frozen.') + ' ' : nothing}
+      ${msg(str`Training from ${layer.split('/')[0]} keeps ${mapKb} KB of features per capture and augmented view in memory, so the views are capped to stay under ${limit} MB: ${plan.views} per capture for ${n} captures (about ${mb(plan.bytes)} MB).`)}
       ${plan.overBudget ? html`<strong>${msg('That is over the limit even with one view: a phone may run out of memory. Use head mode or fewer captures.')}</strong>` : nothing}
     </div>`;
   }
@@ -708,7 +715,7 @@ export class CrackcamTrainer extends LitElement {
           ${msg('Training')}
           <select data-testid="train-depth" ?disabled=${running} @change=${(e: Event) => (this.trainingMode = (e.target as HTMLSelectElement).value as TrainingMode)}>
             <option value="head" ?selected=${this.trainingMode === 'head'}>${msg('Head (fast)')}</option>
-            <option value="deep" ?selected=${this.trainingMode === 'deep'}>${msg('Deep (fine-tunes fire9; slower, best on a phone GPU)')}</option>
+            <option value="deep" ?selected=${this.trainingMode === 'deep'}>${msg('Deep (fine-tunes fire8 and fire9; slower, best on a phone GPU)')}</option>
           </select>
         </label>
         <label

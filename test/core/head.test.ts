@@ -10,22 +10,28 @@ import {
   HIDDEN_LAYER,
   hiddenLayerOf,
   pooledLogits,
+  fireFromBase,
+  lastFires,
   setLinearHead,
-  TRUNK_EXPAND_LAYER,
-  TRUNK_SQUEEZE_LAYER,
+  trunkExpandLayer,
+  trunkInputLayer,
   trunkOf,
+  trunkSqueezeLayer,
 } from '../../src/core/head';
-import { useWasm } from '../helpers';
+import { HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 beforeAll(useWasm);
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
-describe('head with a fire9 trunk (deep mode)', () => {
-  it('camActivation (matMul/im2col form) equals the Layers model up to the hidden ReLU', () => {
-    const head = createHead([13, 13, 24], 3, { hidden: 5, trunk: { squeeze: 6, expand: 10 } });
+const FIRE9 = [{ fire: 'fire9', squeeze: 6, expand: 10 }];
+
+describe('head with a trunk of fire module copies (deep mode)', () => {
+  it('camActivation (matMul/im2col form) equals the Layers model up to the hidden ReLU, through two modules', () => {
+    const head = createHead([13, 13, 24], 3, { hidden: 5, trunk: [{ fire: 'fire8', squeeze: 7, expand: 12 }, ...FIRE9] });
     // Non-zero biases so the 'same' padding and the bias placement are both exercised.
-    for (const name of [TRUNK_SQUEEZE_LAYER, TRUNK_EXPAND_LAYER, HIDDEN_LAYER]) {
+    const trunkLayers = ['fire8', 'fire9'].flatMap((f) => [trunkSqueezeLayer(f), trunkExpandLayer(f)]);
+    for (const name of [...trunkLayers, HIDDEN_LAYER]) {
       const layer = head.getLayer(name);
       const [k, b] = layer.getWeights();
       tf.tidy(() => layer.setWeights([k, tf.randomNormal(b.shape, 0, 0.5, 'float32', 3)]));
@@ -34,7 +40,9 @@ describe('head with a fire9 trunk (deep mode)', () => {
     const x = tf.randomUniform([2, 13, 13, 24], -1, 2, 'float32', 7) as tf.Tensor4D;
     const trunk = trunkOf(head)!;
     const hidden = hiddenLayerOf(head)!;
-    expect(trunk.expand.kernel.shape).toEqual([9 * 6, 10]);
+    expect(trunk.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
+    expect(trunk[0].squeeze.kernel.shape).toEqual([24, 7]);
+    expect(trunk[1].expand.kernel.shape).toEqual([9 * 6, 10]);
     const want = upToHidden.predict(x) as tf.Tensor;
     const before = tf.memory().numTensors;
     tf.dispose(camActivation(x, hidden, trunk));
@@ -42,19 +50,20 @@ describe('head with a fire9 trunk (deep mode)', () => {
     const got = camActivation(x, hidden, trunk);
     expect(got.shape).toEqual([2, 13, 13, 5]);
     expect(maxDiff(got, want)).toBeLessThan(1e-4);
-    tf.dispose([x, want, got, trunk.squeeze.kernel, trunk.squeeze.bias, trunk.expand.kernel, trunk.expand.bias, hidden.kernel, hidden.bias]);
+    tf.dispose([x, want, got, ...trunk.flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]), hidden.kernel, hidden.bias]);
     head.dispose();
   });
 
   it('convAsMatrix and setLinearHead round-trip a 3x3 kernel', () => {
-    const head = createHead([5, 5, 4], 2, { trunk: { squeeze: 3, expand: 2 } });
-    const m = convAsMatrix(head.getLayer(TRUNK_EXPAND_LAYER));
+    const head = createHead([5, 5, 4], 2, { trunk: [{ fire: 'fire9', squeeze: 3, expand: 2 }] });
+    const expandLayer = trunkExpandLayer('fire9');
+    const m = convAsMatrix(head.getLayer(expandLayer));
     expect(m.kernel.shape).toEqual([27, 2]);
     const changed = tf.tidy(() => tf.add(m.kernel, 1)) as tf.Tensor2D;
-    setLinearHead(head, changed, m.bias, TRUNK_EXPAND_LAYER);
-    const back = convAsMatrix(head.getLayer(TRUNK_EXPAND_LAYER));
+    setLinearHead(head, changed, m.bias, expandLayer);
+    const back = convAsMatrix(head.getLayer(expandLayer));
     expect(maxDiff(back.kernel, changed)).toBe(0);
-    expect(head.getLayer(TRUNK_EXPAND_LAYER).getWeights()[0].shape).toEqual([3, 3, 3, 2]);
+    expect(head.getLayer(expandLayer).getWeights()[0].shape).toEqual([3, 3, 3, 2]);
     tf.dispose([m.kernel, m.bias, changed, back.kernel, back.bias]);
     head.dispose();
   });
@@ -71,9 +80,43 @@ describe('head with a fire9 trunk (deep mode)', () => {
   });
 });
 
+describe('the last fire modules', () => {
+  it('lastFires names them and rejects other counts naming the valid ones; trunkInputLayer is the module before', () => {
+    expect(lastFires(1)).toEqual(['fire9']);
+    expect(lastFires(2)).toEqual(['fire8', 'fire9']);
+    expect(lastFires(3)).toEqual(['fire7', 'fire8', 'fire9']);
+    expect(() => lastFires(0)).toThrow(/got 0; valid: 1, 2, 3/);
+    expect(() => lastFires(4)).toThrow(/got 4; valid: 1, 2, 3/);
+    expect(trunkInputLayer('fire8')).toBe('fire7/concat');
+    expect(trunkInputLayer('fire9')).toBe('fire8/concat');
+  });
+
+  it.skipIf(!HAVE_SHARED)('fireFromBase merges a module’s 1x1 and 3x3 expand into one 3x3 conv that computes the module exactly (fire8), or copies it (fire9)', async () => {
+    const base = await sharedBase();
+    const layer = (name: string) => base.model.layers.find((l) => l.name === name);
+    const x = tf.randomUniform([1, 227, 227, 3], -120, 130, 'float32', 5) as tf.Tensor4D;
+    const [fire7, fire8, fire9] = base.cutMany(['fire7/concat', 'fire8/concat', 'fire9/relu_expand3x3']).predict(x) as tf.Tensor4D[];
+    const before = tf.memory().numTensors;
+    const m8 = fireFromBase('fire8', layer);
+    const m9 = fireFromBase('fire9', layer);
+    expect(m8.expand.kernel.shape).toEqual([9 * 64, 512]);
+    expect(m9.expand.kernel.shape).toEqual([9 * 64, 256]);
+    const viaCopies = camActivation(fire7, undefined, [m8]); // [1, 13, 13, 512]
+    const both = camActivation(fire7, undefined, [m8, m9]); // [1, 13, 13, 256]
+    const scale = tf.tidy(() => tf.max(fire8).dataSync()[0]);
+    expect(maxDiff(viaCopies, fire8) / scale).toBeLessThan(1e-5);
+    expect(maxDiff(both, fire9) / tf.tidy(() => tf.max(fire9).dataSync()[0])).toBeLessThan(1e-5);
+    const parts = [m8, m9].flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]);
+    tf.dispose([viaCopies, both, ...parts]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => fireFromBase('fire10', layer)).toThrow(/the base has no fire10/);
+    tf.dispose([x, fire7, fire8, fire9]);
+  });
+});
+
 describe('headWeightsOf / pooledLogits / headForward', () => {
   it('read every weight, match the Layers head, explain the predicted or a fixed class, and leak nothing', () => {
-    const head = createHead([13, 13, 24], 3, { hidden: 5, trunk: { squeeze: 6, expand: 10 } });
+    const head = createHead([13, 13, 24], 3, { hidden: 5, trunk: FIRE9 });
     const x = tf.randomUniform([2, 13, 13, 24], -1, 2, 'float32', 11) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const w = headWeightsOf(head);

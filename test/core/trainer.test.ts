@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEED_AUGMENT } from '../../src/core/augment';
 import { loadCrackClassifier, loadHead } from '../../src/core/classifier';
-import { convAsMatrix, FINE_LAYER, linearHeadOf, TRUNK_BASE_LAYERS, TRUNK_EXPAND_LAYER, TRUNK_SQUEEZE_LAYER, trunkOf } from '../../src/core/head';
+import { convAsMatrix, FINE_LAYER, linearHeadOf, trunkExpandLayer, trunkOf, trunkSqueezeLayer } from '../../src/core/head';
 import { autodiffGradCam, rescaleCam } from '../../src/core/gradcam';
 import { cropAndNormalise } from '../../src/core/preprocess';
 import { serializeModel } from '../../src/core/model-writer';
@@ -130,12 +130,12 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode: fire9 fine-tuned as matMuls)', () => {
+describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode: fire8 and fire9 fine-tuned as matMuls)', () => {
   const labels = ['crack', 'nocrack'];
   const metadataOf = (r: { featureLayer: string; featureShape: [number, number, number] }, base: { weightCount: number }) =>
     metadataFor({ weightCount: base.weightCount, featureLayer: r.featureLayer, featureShape: r.featureShape }, labels);
 
-  it('fine-tunes fire9 and the head, redraws the watched Grad-CAM every epoch, and leaks nothing', async () => {
+  it('fine-tunes fire8, fire9 and the head, redraws the watched Grad-CAM every epoch, and leaks nothing', async () => {
     const base = await sharedBase();
     const train = await samples(6);
     const validation = await samples(3, 100);
@@ -159,15 +159,22 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
         },
       });
       expect(r.mode).toBe('deep');
-      expect(r.featureLayer).toBe(TRUNK_BASE_LAYERS.input);
-      expect(r.featureShape).toEqual([13, 13, 512]);
-      expect(r.head.getLayer(TRUNK_SQUEEZE_LAYER).getWeights()[0].shape).toEqual([1, 1, 512, 64]);
-      expect(r.head.getLayer(TRUNK_EXPAND_LAYER).getWeights()[0].shape).toEqual([3, 3, 64, 256]);
-      // fire9 moved away from the ImageNet weights.
+      expect(r.trunk).toEqual(['fire8', 'fire9']);
+      expect(r.fineTuned).toEqual(['fire8', 'fire9']);
+      expect(r.featureLayer).toBe('fire7/concat');
+      expect(r.featureShape).toEqual([13, 13, 384]);
+      expect(r.head.getLayer(trunkSqueezeLayer('fire8')).getWeights()[0].shape).toEqual([1, 1, 384, 64]);
+      expect(r.head.getLayer(trunkExpandLayer('fire8')).getWeights()[0].shape).toEqual([3, 3, 64, 512]); // expand 1x1 + 3x3 as one 3x3
+      expect(r.head.getLayer(trunkSqueezeLayer('fire9')).getWeights()[0].shape).toEqual([1, 1, 512, 64]);
+      expect(r.head.getLayer(trunkExpandLayer('fire9')).getWeights()[0].shape).toEqual([3, 3, 64, 256]);
+      // Both modules moved away from the ImageNet weights.
       const tuned = trunkOf(r.head)!;
-      const original = convAsMatrix(base.layer(TRUNK_BASE_LAYERS.expand));
-      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(tuned.expand.kernel, original.kernel))).dataSync()[0])).toBeGreaterThan(0);
-      tf.dispose([tuned.squeeze.kernel, tuned.squeeze.bias, tuned.expand.kernel, tuned.expand.bias, original.kernel, original.bias]);
+      for (const [i, fire] of ['fire8', 'fire9'].entries()) {
+        const original = convAsMatrix(base.layer(`${fire}/squeeze1x1`));
+        expect(tf.tidy(() => tf.max(tf.abs(tf.sub(tuned[i].squeeze.kernel, original.kernel))).dataSync()[0])).toBeGreaterThan(0);
+        tf.dispose([original.kernel, original.bias]);
+      }
+      tf.dispose(tuned.flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]));
       expect(r.history[3].trainLoss).toBeLessThan(r.history[0].trainLoss);
       expect(r.validation.accuracy).toBeGreaterThanOrEqual(4 / 6);
       r.head.dispose();
@@ -184,7 +191,7 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
     }
   });
 
-  it('a deep model with fire9 untouched classifies exactly like the head it started from, through model files', async () => {
+  it('a deep model with its fire copies untouched classifies exactly like the head it started from, through model files', async () => {
     const base = await sharedBase();
     const train = await samples(4);
     const start = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 3, batchSize: 8, hidden: 4, seed: 5 });
@@ -201,13 +208,39 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
       expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ra.probabilities, rb.probabilities))).dataSync()[0])).toBeLessThan(1e-5);
       expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ra.cam, rb.cam))).dataSync()[0])).toBeLessThan(1e-3);
       // The Layers form of the deep head (conv2d) agrees with the classifier's matMul form.
-      const viaLayers = tf.tidy(() => tf.softmax(b.head.predict(base.cut(TRUNK_BASE_LAYERS.input).predict(x) as tf.Tensor4D) as tf.Tensor2D));
+      const viaLayers = tf.tidy(() => tf.softmax(b.head.predict(base.cut(deep.featureLayer).predict(x) as tf.Tensor4D) as tf.Tensor2D));
       expect(tf.tidy(() => tf.max(tf.abs(tf.sub(viaLayers, rb.probabilities))).dataSync()[0])).toBeLessThan(1e-4);
       tf.dispose([x, ra.probabilities, ra.camClass, ra.cam, rb.probabilities, rb.camClass, rb.cam, viaLayers]);
     });
     image.dispose();
     [a, b].forEach((c) => c.dispose());
     [start.head, deep.head].forEach((h) => h.dispose());
+  });
+
+  it('deepModules 1 copies fire9 only; deep mode from it adds fire8 from the base and keeps its fire9; head mode keeps the copies frozen', async () => {
+    const base = await sharedBase();
+    const train = await samples(4);
+    const common = { base, preprocessing: 'caffe-bgr' as const, labels, train, validation: [], batchSize: 8, seed: 7 };
+    const one = await trainHead({ ...common, epochs: 1, hidden: 4, mode: 'deep', deepModules: 1 });
+    expect([one.trunk, one.featureLayer]).toEqual([['fire9'], 'fire8/concat']);
+    const two = await trainHead({ ...common, epochs: 0, mode: 'deep', initial: one.head });
+    expect([two.trunk, two.fineTuned, two.featureLayer]).toEqual([['fire8', 'fire9'], ['fire8', 'fire9'], 'fire7/concat']);
+    const frozen = await trainHead({ ...common, epochs: 1, mode: 'head', initial: two.head });
+    expect([frozen.trunk, frozen.fineTuned, frozen.featureLayer]).toEqual([['fire8', 'fire9'], [], 'fire7/concat']);
+    const image = await train[0].load();
+    const x = cropAndNormalise(image, 227, 'caffe-bgr');
+    const [f7, f8] = base.cutMany(['fire7/concat', 'fire8/concat']).predict(x) as tf.Tensor4D[];
+    // With no epochs, fire8 is the base's and fire9 the first head's: the same predictions.
+    const [p1, p2] = [one.head.predict(f8) as tf.Tensor, two.head.predict(f7) as tf.Tensor];
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(p1, p2))).dataSync()[0])).toBeLessThan(1e-4);
+    // Head mode changed the head's layers only.
+    for (const layer of [trunkSqueezeLayer('fire8'), trunkExpandLayer('fire9')]) {
+      const [a, b] = [two.head.getLayer(layer).getWeights()[0], frozen.head.getLayer(layer).getWeights()[0]];
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBe(0);
+    }
+    await expect(trainHead({ ...common, epochs: 0, mode: 'deep', deepModules: 4 })).rejects.toThrow(/valid: 1, 2, 3/);
+    tf.dispose([image, x, f7, f8, p1, p2]);
+    [one, two, frozen].forEach((r) => r.head.dispose());
   });
 
   it('trains a head on a finer layer (fire5, 27x27), whose model gives a 27x27 Grad-CAM through model files', async () => {
@@ -237,7 +270,7 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
     );
     await expect(
       trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, mode: 'deep', featureLayer: 'fire5/concat' }),
-    ).rejects.toThrow(/deep mode fine-tunes fire9 and needs a head on fire9, but this head reads 'fire5\/concat'/);
+    ).rejects.toThrow(/deep mode fine-tunes the last fire modules and needs a head on fire9, but this head reads 'fire5\/concat'/);
     const again = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], epochs: 0, initial: fine.head, featureLayer: 'fire5/concat' });
     expect(again.featureShape).toEqual([27, 27, 256]);
     classifier.dispose();

@@ -261,7 +261,7 @@ describe('deep mode and the activation map during training', () => {
     await expect.poll(() => page.locator('[data-testid="model"]').count()).toBe(models);
   });
 
-  it('trains fire9 and the head, redrawing the watched capture’s Grad-CAM before training and after every epoch', async () => {
+  it('trains fire8, fire9 and the head, redrawing the watched capture’s Grad-CAM before training and after every epoch', async () => {
     await page.locator('[data-testid="tab-train"]').click();
     // Needs captures of both classes: runs after the captures test (6 crack + 4 nocrack).
     await page.locator('[data-testid="watch-choice"]').first().waitFor({ timeout: 20_000 });
@@ -285,10 +285,10 @@ describe('deep mode and the activation map during training', () => {
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
     deepId = (await app().getAttribute('data-model-id')) ?? '';
     const meta = await activeMetadata();
-    expect(meta.base.featureLayer).toBe('fire8/concat');
-    expect(meta.base.featureShape).toEqual([13, 13, 512]);
+    expect(meta.base.featureLayer).toBe('fire7/concat');
+    expect(meta.base.featureShape).toEqual([13, 13, 384]);
     expect(meta.training?.mode).toBe('deep');
-    expect(meta.training?.fire9).toBe('fine-tuned');
+    expect(meta.training?.fineTuned).toEqual(['fire8', 'fire9']);
   });
 
   it('the deep model stays active after a reload and the live view gives its verdict', async () => {
@@ -306,10 +306,10 @@ describe('deep mode and the activation map during training', () => {
     expect(await liveLabel()).toBe('crack');
   });
 
-  it('head mode from the deep model keeps its fire9 copy (frozen) and still reads fire8', async () => {
+  it('head mode from the deep model keeps its fire8 and fire9 copies (frozen) and still reads fire7', async () => {
     await page.locator('[data-testid="tab-train"]').click();
     await setNumber('train-epochs', 1);
-    // Head mode is the default; the note says the current model's fire9 stays frozen.
+    // Head mode is the default; the note says the current model's fire copies stay frozen.
     await expect.poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 }).toMatch(/frozen/);
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
@@ -318,9 +318,10 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="save-model"]').click();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
     const meta = await activeMetadata();
-    expect(meta.base.featureLayer).toBe('fire8/concat');
+    expect(meta.base.featureLayer).toBe('fire7/concat');
     expect(meta.training?.mode).toBe('deep');
-    expect(meta.training?.fire9).toBe('frozen');
+    expect(meta.training?.trunk).toEqual(['fire8', 'fire9']);
+    expect(meta.training?.fineTuned).toEqual([]);
   });
 
   it('the deep model exports as a zip that imports back (validated on the shared base) and becomes active', async () => {
@@ -333,7 +334,7 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="import-model-zip"]').setInputFiles(zipPath);
     await expect.poll(() => page.locator('[data-testid="models-notice"]').textContent(), { timeout: 30_000 }).toMatch(/^Imported .* and made it active\.$/);
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
-    expect((await activeMetadata()).base.featureLayer).toBe('fire8/concat');
+    expect((await activeMetadata()).base.featureLayer).toBe('fire7/concat');
     await page.locator('[data-testid="tab-live"]').click();
     await waitForFrames(page, 3);
     expect(await liveLabel()).toBe('crack');

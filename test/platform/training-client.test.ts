@@ -41,6 +41,8 @@ const RESULT: WireTrainingResult = {
   featureLayer: 'fire9/relu_expand3x3',
   featureShape: [13, 13, 256],
   mode: 'head',
+  trunk: [],
+  fineTuned: [],
   history: [],
   validation: { accuracy: 1, n: 2, perClass: {}, confusion: {} } as unknown as HeadTrainingResult['validation'],
   misclassified: [],
