@@ -41,7 +41,10 @@ export function modeFlag(value: string | undefined): TrainingMode {
 
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */
 export function deepModulesFlag(value: string | undefined): number {
-  return numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES, (n) => Number.isInteger(n) && n >= 1 && n <= TRUNK_FIRES.length);
+  const n = numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES);
+  const valid = TRUNK_FIRES.map((_, i) => i + 1);
+  if (!valid.includes(n)) throw new Error(`--deep-modules must be one of ${valid.join(', ')} (fire modules fine-tuned, the last ones), got '${value}'`);
+  return n;
 }
 
 /** `--lr` (default 2e-4), `--batch` (default `batchSize`) and `--trunk-lr` (default 1). */

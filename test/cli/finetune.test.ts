@@ -74,9 +74,12 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(lastJson(ev.stdout).n).toBe(6);
   });
 
-  it('an unknown --mode fails with a message naming the valid modes', async () => {
+  it('an unknown --mode or --deep-modules fails with a message naming the valid values', async () => {
     const bad = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--mode 'full' is not a mode; valid: head, deep/);
+    const modules = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'deep', '--deep-modules', '5']);
+    expect(modules.code).toBe(1);
+    expect(modules.stderr).toMatch(/--deep-modules must be one of 1, 2, 3 .*got '5'/);
   });
 });
