@@ -13,7 +13,7 @@ export const SEEN_FILE = 'seen.json';
 
 /** Flags that both classifier-training CLIs (`train`, `finetune`) take, for `parseCli`. */
 export const CLASSIFIER_TRAINING_FLAGS = {
-  ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'deep-modules', 'trunk-lr', 'backend', 'name'),
+  ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'deep-modules', 'head-lr', 'trunk-lr', 'backend', 'name'),
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -22,13 +22,15 @@ export const CLASSIFIER_TRAINING_FLAGS = {
 export interface OptimizerFlagValues {
   lr?: string;
   batch?: string;
+  'head-lr'?: string;
   'trunk-lr'?: string;
 }
 
-/** Learning rate, batch size and fire9's learning-rate factor from the flags. */
+/** Learning rate, batch size and the head's and fire copies' learning-rate factors from the flags. */
 export interface OptimizerSettings {
   learningRate: number;
   batchSize: number;
+  headLearningRateFactor: number;
   trunkLearningRateFactor: number;
 }
 
@@ -47,11 +49,12 @@ export function deepModulesFlag(value: string | undefined): number {
   return n;
 }
 
-/** `--lr` (default 2e-4), `--batch` (default `batchSize`) and `--trunk-lr` (default 1). */
+/** `--lr` (default 2e-4), `--batch` (default `batchSize`), `--head-lr` (default 10, the seed's factor for new layers) and `--trunk-lr` (default 1). */
 export function optimizerFlags(args: OptimizerFlagValues, batchSize: number): OptimizerSettings {
   return {
     learningRate: numberFlag('lr', args.lr, 2e-4, (n) => n > 0),
     batchSize: numberFlag('batch', args.batch, batchSize, (n) => Number.isInteger(n) && n > 0),
+    headLearningRateFactor: numberFlag('head-lr', args['head-lr'], 10, (n) => n > 0),
     trunkLearningRateFactor: numberFlag('trunk-lr', args['trunk-lr'], 1, (n) => n > 0),
   };
 }
@@ -102,7 +105,7 @@ export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun
       optimizer: {
         name: 'adam',
         learningRate: optimizer.learningRate,
-        headLearningRateFactor: 10,
+        headLearningRateFactor: optimizer.headLearningRateFactor,
         ...(result.mode === 'deep' ? { trunkLearningRateFactor: optimizer.trunkLearningRateFactor } : {}),
         batchSize: optimizer.batchSize,
       },

@@ -17,11 +17,12 @@ import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBack
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--json]
+       [--head-lr F] [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--json]
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
   2 (fire8 and fire9, on fire7's: 260 KB; the default) or 3 (from fire7). --trunk-lr F: their
-  learning rate as a multiple of --lr (default 1; the head trains at 10x --lr).
+  learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
+  seed's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
   --replay DIR: rehearsal, adds --replay-per-class N (default 30, seeded) images per label of another
   labelled folder (e.g. the data the model was trained on) to the training images only, so the model
   learns the new site without forgetting the old one.
@@ -48,7 +49,7 @@ runCli(async () => {
   const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
   const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, (n) => Number.isInteger(n) && n >= 2);
   const validation = numberFlag('validation', args.validation, 0.2, (n) => n > 0 && n < 1);
-  const { learningRate, batchSize, trunkLearningRateFactor } = optimizerFlags(args, 16);
+  const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 16);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
@@ -83,6 +84,7 @@ runCli(async () => {
     fineLayer: prev.base.fineLayer,
     mode,
     deepModules,
+    headLearningRateFactor,
     trunkLearningRateFactor,
     hidden: 64,
     seed,
@@ -102,7 +104,7 @@ runCli(async () => {
         n: { train: plan.train.length, validation: plan.validation.length, ...(replay.length ? { replay: replay.length } : {}) },
         ...(args.replay ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } } : {}),
       },
-      optimizer: { learningRate, batchSize, trunkLearningRateFactor },
+      optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
       views,
       extra: { featureSeconds: result.featureSeconds, trainSeconds: result.trainSeconds },

@@ -15,7 +15,7 @@ import { loadHead } from '../core/classifier';
 import { DEFAULT_FINE_LAYER } from '../core/head';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
-       [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--trunk-lr F]
+       [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
        [--backend wasm|cpu] [--name NAME] [--json]
   --hidden H: channels of the head's hidden 1x1 conv + ReLU (default 64; 0 = linear head)
   --fine-layer NAME|none: early base layer of the fine head whose Grad-CAM, gated by the classifier's,
@@ -25,7 +25,7 @@ const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epo
   --mode deep: also fine-tune the last --deep-modules N fire modules (1: fire9, on cached fire8 features,
   346 KB per image and view; 2: fire8 and fire9, on fire7's, 260 KB, the default; 3: from fire7);
   --init PATH: start from this model's head (same hidden size and feature layer) instead of a fresh one;
-  --trunk-lr F: the fire modules' learning rate as a multiple of --lr (default 1; the head trains at 10x)
+  --trunk-lr F: the fire modules' learning rate as a multiple of --lr (default 1); --head-lr F: the head's (default 10)
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
 
@@ -41,7 +41,7 @@ runCli(async () => {
   const epochs = numberFlag('epochs', args.epochs, 5, (n) => Number.isInteger(n) && (n > 0 || (n === 0 && args.init !== undefined)));
   const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
   const views = numberFlag('views', args.views, epochs, (n) => Number.isInteger(n) && n > 0);
-  const { learningRate, batchSize, trunkLearningRateFactor } = optimizerFlags(args, 100);
+  const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 100);
   const hidden = numberFlag('hidden', args.hidden, 64, (n) => Number.isInteger(n) && n >= 0);
   const mode = modeFlag(args.mode);
   const deepModules = deepModulesFlag(args['deep-modules']);
@@ -72,6 +72,7 @@ runCli(async () => {
     fineLayer: args['fine-layer'] === 'none' ? undefined : (args['fine-layer'] ?? DEFAULT_FINE_LAYER),
     mode,
     deepModules,
+    headLearningRateFactor,
     trunkLearningRateFactor,
     initial,
     seed,
@@ -97,7 +98,7 @@ runCli(async () => {
         split: { train, validation, test, seed },
         n: { train: split.train.length, validation: split.validation.length, test: split.test.length },
       },
-      optimizer: { learningRate, batchSize, trunkLearningRateFactor },
+      optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
       views,
       backend,
