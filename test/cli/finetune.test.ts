@@ -52,7 +52,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(lastJson(ev.stdout).n).toBe(6);
   });
 
-  it('--mode deep fine-tunes fire9 too: the model reads fire8, says so in its metadata, and eval loads it; --replay adds old-site images', async () => {
+  it('--mode deep fine-tunes fire8 and fire9 too: the model reads fire7, says so in its metadata, and eval loads it; --replay adds old-site images', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-deep-'));
     const r = await cli('finetune.ts', [
       ...['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--views', '1', '--mode', 'deep', '--seed', '3', '--json'],
@@ -67,8 +67,8 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     // The default model's fine head is kept (and trained on the new photos).
     expect(meta.base.fineLayer).toBe('fire3/concat');
     expect(meta.training.n).toMatchObject({ train: 8, replay: 4 });
-    expect(meta.base.featureLayer).toBe('fire8/concat');
-    expect(meta.base.featureShape).toEqual([13, 13, 512]);
+    expect(meta.base.featureLayer).toBe('fire7/concat');
+    expect(meta.base.featureShape).toEqual([13, 13, 384]);
     const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
     expect(lastJson(ev.stdout).n).toBe(6);

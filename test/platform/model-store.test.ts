@@ -1,6 +1,6 @@
 /**
  * The model library's loaders (validateModelFiles, loadModelFiles, zip round trip) with a deep-mode
- * model: its head reads fire8 and carries its own fire9 copy, on the one shared base cut at fire9.
+ * model: its head reads fire7 and carries its own fire8 and fire9 copies, on the one shared base cut at fire9.
  * Node, WASM, the real base.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -37,12 +37,12 @@ describe.skipIf(!HAVE_SHARED)('model store loaders accept deep-mode models', () 
     r.head.dispose();
   });
 
-  it('validates a deep model on the shared fire9 base and reports its fire8 metadata, leaving nothing allocated', async () => {
+  it('validates a deep model on the shared fire9 base and reports its fire7 metadata, leaving nothing allocated', async () => {
     expect(base.featureLayer).toBe('fire9/relu_expand3x3');
     await expectNoLeak(async () => {
       const metadata = await validateModelFiles(files, base);
-      expect(metadata.base.featureLayer).toBe('fire8/concat');
-      expect(metadata.base.featureShape).toEqual([13, 13, 512]);
+      expect(metadata.base.featureLayer).toBe('fire7/concat');
+      expect(metadata.base.featureShape).toEqual([13, 13, 384]);
     });
   });
 
@@ -54,7 +54,7 @@ describe.skipIf(!HAVE_SHARED)('model store loaders accept deep-mode models', () 
         expect(loaded.kind).toBe('classifier');
         if (loaded.kind !== 'classifier') return;
         const c = loaded.model;
-        expect(c.features.outputs[0].shape.slice(1)).toEqual([13, 13, 512]);
+        expect(c.features.outputs[0].shape.slice(1)).toEqual([13, 13, 384]);
         const r = await c.classify(image);
         expect(r.probabilities[0] + r.probabilities[1]).toBeCloseTo(1, 5);
         expect(r.cam).toHaveLength(169);
@@ -71,7 +71,7 @@ describe.skipIf(!HAVE_SHARED)('model store loaders accept deep-mode models', () 
     await expectNoLeak(async () => {
       const error = await validateModelFiles(stale, base).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelFileError);
-      expect((error as Error).message).toMatch(/head input shape \[13, 13, 512\] does not match metadata featureShape \[13, 13, 256\]/);
+      expect((error as Error).message).toMatch(/head input shape \[13, 13, 384\] does not match metadata featureShape \[13, 13, 256\]/);
     });
   });
 });
