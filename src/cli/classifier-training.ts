@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DEFAULT_AUGMENT } from '../core/augment';
-import { DEFAULT_DEEP_MODULES, TRUNK_FIRES } from '../core/head';
+import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import { TRAINING_MODES, trainedBaseReference, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
@@ -44,8 +44,7 @@ export function modeFlag(value: string | undefined): TrainingMode {
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */
 export function deepModulesFlag(value: string | undefined): number {
   const n = numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES);
-  const valid = TRUNK_FIRES.map((_, i) => i + 1);
-  if (!valid.includes(n)) throw new Error(`--deep-modules must be one of ${valid.join(', ')} (fire modules fine-tuned, the last ones), got '${value}'`);
+  if (!DEEP_MODULE_COUNTS.includes(n)) throw new Error(`--deep-modules must be one of ${DEEP_MODULE_COUNTS.join(', ')} (fire modules fine-tuned, the last ones), got '${value}'`);
   return n;
 }
 

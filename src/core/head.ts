@@ -19,10 +19,10 @@ export const DEFAULT_FINE_LAYER = 'fire3/concat';
 export const trunkSqueezeLayer = (fire: string): string => `crackcam_${fire}_squeeze1x1`;
 /** Name of a head's copy of a fire module's expand convs, as one 3x3 conv (see {@link fireFromBase}). */
 export const trunkExpandLayer = (fire: string): string => `crackcam_${fire}_expand3x3`;
-/** The copy of fire9's squeeze conv, which every deep-mode head has. */
-export const TRUNK_SQUEEZE_LAYER = trunkSqueezeLayer('fire9');
 /** Fire modules deep mode can fine-tune, in network order: the last ones, all at 13x13 (fire6 starts after the pool). */
 export const TRUNK_FIRES = ['fire7', 'fire8', 'fire9'] as const;
+/** How many of the last fire modules deep mode can fine-tune: 1, 2 or 3. */
+export const DEEP_MODULE_COUNTS: readonly number[] = TRUNK_FIRES.map((_, i) => i + 1);
 /** Fire modules deep mode fine-tunes by default: fire8 and fire9 (the brick study in docs/trainer.md). */
 export const DEFAULT_DEEP_MODULES = 2;
 
@@ -35,8 +35,8 @@ export function trunkInputLayer(fire: string): string {
 
 /** The last `modules` fire modules (1: fire9; 2: fire8, fire9; 3: fire7 to fire9). */
 export function lastFires(modules: number): string[] {
-  if (!Number.isInteger(modules) || modules < 1 || modules > TRUNK_FIRES.length) {
-    throw new Error(`deep mode fine-tunes the last 1 to ${TRUNK_FIRES.length} fire modules, got ${modules}; valid: ${TRUNK_FIRES.map((_, i) => i + 1).join(', ')}`);
+  if (!DEEP_MODULE_COUNTS.includes(modules)) {
+    throw new Error(`deep mode fine-tunes the last 1 to ${TRUNK_FIRES.length} fire modules, got ${modules}; valid: ${DEEP_MODULE_COUNTS.join(', ')}`);
   }
   return TRUNK_FIRES.slice(TRUNK_FIRES.length - modules);
 }

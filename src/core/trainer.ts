@@ -431,6 +431,7 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
     const baseLayer = (name: string) => cfg.base.model.layers.find((l) => l.name === name);
     const trunk: Trunk | undefined = useTrunk
       ? fires.map((fire) => {
+          // The initial head's copy (already owned), else the base's module (new tensors, owned here).
           const init = initial?.trunk?.find((m) => m.fire === fire) ?? fireFromBase(fire, baseLayer);
           if (!initial?.trunk?.includes(init)) owned.push(init.squeeze.kernel, init.squeeze.bias, init.expand.kernel, init.expand.bias);
           return { fire, squeeze: variables(init.squeeze, trainTrunk, trunkVars), expand: variables(init.expand, trainTrunk, trunkVars) };

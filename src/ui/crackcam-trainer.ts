@@ -394,24 +394,24 @@ export class CrackcamTrainer extends LitElement {
       onProgress: (p: TrainingProgress) => void;
     },
   ): Promise<HeadTrainingResult> {
-    const labels = options.labels;
+    // The run's captures as samples of one kind: Blobs for the worker, decoders for the page.
+    const samples = <T>(as: (c: CaptureRecord, labels: readonly string[]) => T) => ({
+      train: run.train.map((c) => as(c, options.labels)),
+      validation: run.validation.map((c) => as(c, options.labels)),
+      watch: run.watch.map((c) => as(c, options.labels)),
+    });
     if (this.trainIn === 'worker' && typeof Worker !== 'undefined') {
       this.worker ??= new TrainingWorker();
       try {
         this.ranIn = msg('Training in a background worker');
         const result = await this.worker.train({
+          ...run,
+          ...samples(wireSample),
           backend: tf.getBackend() as BackendName,
           baseUrl: classifier.base.source,
           inputSize: classifier.base.inputSize,
           baseFeatureLayer: classifier.base.featureLayer,
           options,
-          train: run.train.map((c) => wireSample(c, labels)),
-          validation: run.validation.map((c) => wireSample(c, labels)),
-          watch: run.watch.map((c) => wireSample(c, labels)),
-          initial: run.initial,
-          signal: run.signal,
-          onWatch: run.onWatch,
-          onProgress: run.onProgress,
         });
         this.ranIn = msg(str`Trained in a background worker (${result.backend})`);
         this.workerTensorGrowth = result.workerTensorGrowth;
@@ -424,17 +424,7 @@ export class CrackcamTrainer extends LitElement {
     }
     this.ranIn = msg(str`Training in the page (${tf.getBackend()})`);
     this.workerTensorGrowth = -1;
-    return trainHead({
-      ...options,
-      base: classifier.base,
-      train: run.train.map((c) => captureSample(c, labels)),
-      validation: run.validation.map((c) => captureSample(c, labels)),
-      watch: run.watch.map((c) => captureSample(c, labels)),
-      initial: run.initial,
-      signal: run.signal,
-      onWatch: run.onWatch,
-      onProgress: run.onProgress,
-    });
+    return trainHead({ ...options, ...run, ...samples(captureSample), base: classifier.base });
   }
 
   /** Cancels a running training of either mode (the active model stays). */
