@@ -1,0 +1,102 @@
+/**
+ * The README's screenshot of the live view, made from the production build: a phone-sized page
+ * (412x915 CSS px, DPR 1) with the fake camera playing one concrete crack photo the default model
+ * never saw. The test checks the screenshot itself (size, verdict shown, heatmap painted over the
+ * crop box) and, with CRACKCAM_UPDATE_SCREENSHOT=1 (`npm run screenshot`), writes it to
+ * docs/images/live-view.png.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DATA_DIR, ROOT, buildApp, launchChromium, openApp, readVerdict, seenFiles, shadowText, startStaticServer, testModelDir, waitForFrames, type AppServer } from './harness';
+import { writeY4m } from './y4m';
+
+/** A clear diagonal crack from the concrete test split (not in the default model's seen.json). */
+const PHOTO = 'crack/00031.jpg';
+/** A portrait camera frame, as a phone held upright gives. */
+const FRAME = { width: 480, height: 640 };
+const VIEWPORT = { width: 412, height: 915 };
+const MAX_PNG_BYTES = 300 * 1024;
+const README_IMAGE = path.join(ROOT, 'docs/images/live-view.png');
+
+let scratch: string;
+let server: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  const modelDir = testModelDir();
+  if (seenFiles(modelDir).has(PHOTO)) throw new Error(`${PHOTO} was used to train ${modelDir}; pick a photo from its test split`);
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-screenshot-'));
+  const dist = path.join(scratch, 'dist');
+  await buildApp(dist, process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
+  server = await startStaticServer(dist);
+  const video = path.join(scratch, 'crack.y4m');
+  await writeY4m([path.join(DATA_DIR, 'concrete', PHOTO)], video, { ...FRAME, fps: 30, framesPerImage: 30 });
+  browser = await launchChromium({ fakeVideo: video });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The heatmap canvas's rectangle in CSS pixels. */
+function heatmapBox(page: Page): Promise<{ x: number; y: number; width: number; height: number }> {
+  return page.locator('[data-testid="heatmap"]').evaluate((e) => {
+    const b = e.getBoundingClientRect();
+    return { x: b.x, y: b.y, width: b.width, height: b.height };
+  });
+}
+
+/** How the crop box of a screenshot is coloured: jet's warm pixels and its blue tint. */
+interface BoxColour {
+  /** Pixels in jet's warm colours (red to yellow: red high, blue low), which grey concrete never is. */
+  warmPixels: number;
+  /** Mean of blue minus red: the concrete photo alone is slightly warm (about -13), jet's cold half tints it blue. */
+  blueTint: number;
+}
+
+async function boxColour(png: Buffer, box: { x: number; y: number; width: number; height: number }): Promise<BoxColour> {
+  const region = { left: Math.round(box.x), top: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+  const { data, info } = await sharp(png).extract(region).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  let warmPixels = 0;
+  let tint = 0;
+  for (let i = 0; i < data.length; i += info.channels) {
+    if (data[i] > 170 && data[i + 2] < 110) warmPixels++;
+    tint += data[i + 2] - data[i];
+  }
+  return { warmPixels, blueTint: tint / (info.width * info.height) };
+}
+
+it('screenshots the live view on a phone-sized page with a crack verdict and its heatmap', async () => {
+  // Service workers allowed, as on a real visit, so the header shows no "No offline support" chip.
+  const { page } = await openApp(browser, server.url, { viewport: VIEWPORT, serviceWorkers: 'allow' });
+  await waitForFrames(page, 10);
+  await page.locator('[data-testid="offline-indicator"]').waitFor({ state: 'detached', timeout: 30_000 });
+  await page.waitForFunction(() => window.__crackcam?.verdict?.label === 'crack' && (window.__crackcam.cam()?.width ?? 0) > 0, undefined, { timeout: 30_000, polling: 100 });
+  const verdict = await readVerdict(page);
+  expect(verdict.label).toBe('crack');
+  expect(verdict.probability).toBeGreaterThan(0.5);
+  expect(await shadowText(page, 'verdict')).toContain('Crack');
+
+  const file = path.join(scratch, 'live-view.png');
+  const png = await page.screenshot({ path: file, type: 'png' });
+  const meta = await sharp(png).metadata();
+  expect([meta.width, meta.height]).toEqual([VIEWPORT.width, VIEWPORT.height]);
+  expect(statSync(file).size).toBeLessThan(MAX_PNG_BYTES);
+  const box = await heatmapBox(page);
+  expect(box.width).toBeGreaterThan(200);
+  // The heatmap is painted over the crop box: blue where there is no crack, warm spots on it.
+  const colour = await boxColour(png, box);
+  expect(colour.blueTint, 'jet tint of the crop box').toBeGreaterThan(20);
+  expect(colour.warmPixels, 'warm heatmap pixels').toBeGreaterThan(20);
+
+  if (process.env.CRACKCAM_UPDATE_SCREENSHOT === '1') {
+    if (!existsSync(path.dirname(README_IMAGE))) mkdirSync(path.dirname(README_IMAGE), { recursive: true });
+    copyFileSync(file, README_IMAGE);
+  }
+});
