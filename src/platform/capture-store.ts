@@ -6,6 +6,7 @@
  * explain.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { storageWrites, type StorageWrites } from './storage';
 
 /** Where a capture came from. */
 export type CaptureSource = 'camera' | 'import';
@@ -92,6 +93,11 @@ export function wrapWrite(e: unknown, what: string): CaptureStoreError {
   return new CaptureStoreError('write', `${what} could not be saved (${detail}); nothing already stored was lost.`, e);
 }
 
+/** Bytes of a capture's images (crop and frame). */
+export function captureBytes(capture: Pick<CaptureRecord, 'crop' | 'frame'>): number {
+  return capture.crop.size + (capture.frame?.size ?? 0);
+}
+
 interface CaptureDB extends DBSchema {
   captures: { key: string; value: CaptureRecord; indexes: { label: string; takenAt: number } };
   classes: { key: string; value: CaptureClass };
@@ -115,7 +121,11 @@ const newId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID
 
 /** The capture database. Open with {@link openCaptureStore}. */
 export class CaptureStore {
-  constructor(private readonly db: IDBPDatabase<CaptureDB>) {}
+  /** @param writes where added batches and deletions report how they ended (the storage panel listens there). */
+  constructor(
+    private readonly db: IDBPDatabase<CaptureDB>,
+    private readonly writes: StorageWrites = storageWrites,
+  ) {}
 
   /** Stores one capture (its class is created if new). */
   async add(capture: NewCapture): Promise<CaptureRecord> {
@@ -143,10 +153,13 @@ export class CaptureStore {
         ops.push(captureStore.add(r));
       }
       await Promise.all([...ops, tx.done]);
+      this.writes.succeeded();
       return records;
     } catch (e) {
       await abortTransaction(tx);
-      throw wrapWrite(e, what);
+      const error = wrapWrite(e, what);
+      if (error.kind === 'quota') this.writes.refused({ what, bytes: records.reduce((sum, r) => sum + captureBytes(r), 0) });
+      throw error;
     }
   }
 
@@ -159,6 +172,17 @@ export class CaptureStore {
   async list(label?: string): Promise<CaptureRecord[]> {
     const all = label === undefined ? await this.db.getAll('captures') : await this.db.getAllFromIndex('captures', 'label', label);
     return all.sort((a, b) => b.takenAt - a.takenAt);
+  }
+
+  /** Bytes of all stored capture images (crops and frames): what the captures take, as the app can measure it. */
+  async bytes(): Promise<number> {
+    let total = 0;
+    let cursor = await this.db.transaction('captures').store.openCursor();
+    while (cursor) {
+      total += captureBytes(cursor.value);
+      cursor = await cursor.continue();
+    }
+    return total;
   }
 
   /** Number of captures per class (every class listed, also empty ones). */
@@ -195,6 +219,7 @@ export class CaptureStore {
     const tx = this.db.transaction('captures', 'readwrite');
     try {
       await Promise.all([...list.map((id) => tx.store.delete(id)), tx.done]);
+      this.writes.succeeded(); // space was freed: storage is no longer full
     } catch (e) {
       throw wrapWrite(e, 'the deletion');
     }
@@ -236,8 +261,8 @@ export class CaptureStore {
   }
 }
 
-/** Opens (creating on first use, with the default classes) the capture database. */
-export async function openCaptureStore(name: string = CAPTURE_DB): Promise<CaptureStore> {
+/** Opens (creating on first use, with the default classes) the capture database; its writes report to `writes`. */
+export async function openCaptureStore(name: string = CAPTURE_DB, writes: StorageWrites = storageWrites): Promise<CaptureStore> {
   try {
     const db = await openDB<CaptureDB>(name, 1, {
       upgrade(db) {
@@ -248,7 +273,7 @@ export async function openCaptureStore(name: string = CAPTURE_DB): Promise<Captu
         DEFAULT_CLASSES.forEach((c, order) => void classes.put({ name: c, order }));
       },
     });
-    return new CaptureStore(db);
+    return new CaptureStore(db, writes);
   } catch (e) {
     throw new CaptureStoreError('read', `the capture database could not be opened (${(e as Error).message})`, e);
   }

@@ -12,7 +12,45 @@ export interface StorageStatus {
   quota?: number;
   /** Whether storage is persistent (not evicted under storage pressure). */
   persisted?: boolean;
+  /** The last write the browser refused for lack of space, while no later write succeeded. */
+  full?: QuotaFailure;
 }
+
+/** A write the browser refused for lack of space (QuotaExceededError). */
+export interface QuotaFailure {
+  /** What was not saved, e.g. `the capture`. */
+  what: string;
+  /** Bytes the refused write needed, when known. */
+  bytes?: number;
+}
+
+/**
+ * The outcome of the app's last storage write: which write was refused for lack of space, until a
+ * later write succeeds. The stores report to it; the storage panel listens for `change`.
+ */
+export class StorageWrites extends EventTarget {
+  private failure?: QuotaFailure;
+
+  /** The refused write, or undefined when the last reported write succeeded (or none was reported). */
+  get lastQuotaFailure(): QuotaFailure | undefined {
+    return this.failure;
+  }
+
+  /** Records a write that the browser refused for lack of space. */
+  refused(failure: QuotaFailure): void {
+    this.failure = failure;
+    this.dispatchEvent(new Event('change'));
+  }
+
+  /** Records a write that succeeded (storage is not full, or no longer). */
+  succeeded(): void {
+    this.failure = undefined;
+    this.dispatchEvent(new Event('change'));
+  }
+}
+
+/** The app's one record of storage write outcomes. */
+export const storageWrites = new StorageWrites();
 
 /** The part of `navigator.storage` used here (StorageManager), so callers can pass another implementation. */
 export type StorageApi = Pick<StorageManager, 'estimate' | 'persist' | 'persisted'>;
@@ -40,6 +78,21 @@ export async function requestPersistentStorage(storage: StorageApi | undefined =
   if (!storage || typeof storage.persist !== 'function') return false;
   if (typeof storage.persisted === 'function' && (await storage.persisted())) return true;
   return storage.persist();
+}
+
+/**
+ * What to show, from what the browser reports, what the app measured of its own data (`measuredBytes`:
+ * the bytes of the captures and models it stores) and the last refused write. Usage is the larger of the
+ * reported and the measured figure (the estimate can lag behind writes, or read 0 under quota emulation).
+ * When storage is full, the quota is the reported one if the refusal agrees with it (less free space than
+ * the refused write needed), else the usage itself: the browser refused more, so that is the real limit.
+ */
+export function resolveStorageStatus(reported: StorageStatus, measuredBytes: number | undefined, full: QuotaFailure | undefined): StorageStatus {
+  const usage = reported.usage === undefined ? measuredBytes : Math.max(reported.usage, measuredBytes ?? 0);
+  if (!full) return { ...reported, usage };
+  const used = usage ?? 0;
+  const quotaAgrees = reported.quota !== undefined && reported.quota < used + (full.bytes ?? 0);
+  return { ...reported, usage: used, quota: quotaAgrees ? Math.max(reported.quota ?? 0, used) : used, full };
 }
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const;

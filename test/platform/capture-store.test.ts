@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaptureStoreError, isQuotaError, validateClassName, wrapWrite } from '../../src/platform/capture-store';
+import { captureBytes, CaptureStoreError, isQuotaError, validateClassName, wrapWrite } from '../../src/platform/capture-store';
 
 describe('capture store errors', () => {
   it('reports storage full as kind quota with a message that says nothing stored was lost', () => {
@@ -22,5 +22,13 @@ describe('capture store errors', () => {
     expect(validateClassName('efflorescence-2')).toBe('efflorescence-2');
     expect(validateClassName('ひび割れ')).toBe('ひび割れ');
     for (const bad of ['', '..', 'a/b', '.hidden', 'x'.repeat(41)]) expect(() => validateClassName(bad)).toThrow(/not a valid class name/);
+  });
+});
+
+describe('captureBytes', () => {
+  it('adds the crop and the frame, or the crop alone', () => {
+    const blob = (n: number) => new Blob([new Uint8Array(n)]);
+    expect(captureBytes({ crop: blob(100), frame: blob(2500) })).toBe(2600);
+    expect(captureBytes({ crop: blob(100) })).toBe(100);
   });
 });
