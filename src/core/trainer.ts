@@ -1,36 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch, type AugmentConfig } from './augment';
-import type { BaseNetwork } from './base';
-import { SQUEEZENET_FEATURE_LAYER } from './base';
-import {
-  camActivation,
-  createHead,
-  FINE_LAYER,
-  headForward,
-  headWeightsOf,
-  headWeightTensors,
-  HIDDEN_LAYER,
-  spatialMean,
-  pooledLogits,
-  setLinearHead,
-  DEFAULT_DEEP_MODULES,
-  fireFromBase,
-  lastFires,
-  TRUNK_FIRES,
-  trunkExpandLayer,
-  trunkFires,
-  trunkInputLayer,
-  trunkSqueezeLayer,
-  type HeadWeights,
-  type LinearHead,
-  type Trunk,
-} from './head';
+import type { AugmentConfig } from './augment';
+import { SQUEEZENET_FEATURE_LAYER, type BaseNetwork } from './base';
+import { headWeightsOf, headWeightTensors, spatialMean, trunkFires, trunkInputLayer, type HeadWeights } from './head';
 import { trainFineHead } from './fine-head';
 import type { BaseReference } from './metadata';
 import { classificationReport, type ClassificationReport } from './metrics';
-import { centreCrop, normalise, type PreprocessingMode } from './preprocess';
-import { createRng, shuffled } from './random';
-import { yieldToEventLoop } from './yield';
+import type { PreprocessingMode } from './preprocess';
+import { createRng } from './random';
+import { buildStore, featureShapeOf, type FeatureSource, type FeatureStore } from './trainer-features';
+import { assembleHead, createHeadUnderTraining, type HeadUnderTraining } from './trainer-head-model';
+import { trainingLayers, TRAINING_MODES, type TrainingLayers, type TrainingMode } from './trainer-layers';
+import { classWeights, evaluate, trainEpoch, watchedCams, type HeadOptimizers, type LabelledStore } from './trainer-steps';
+
+export { featureMaps, pooledFeatures, type FeatureOptions } from './trainer-features';
+export { TRAINING_MODES, trainingLayers, type TrainingLayers, type TrainingMode } from './trainer-layers';
 
 /** One training image; `load` returns [h, w, 3] RGB 0..255 (the trainer disposes it). */
 export interface TrainingSample {
@@ -44,10 +27,6 @@ export interface TrainingSample {
 export type TrainingProgress =
   | { phase: 'features'; done: number; total: number }
   | { phase: 'epoch'; epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number };
-
-/** Training modes: `head` trains the new layers on a frozen base; `deep` also fine-tunes the last fire modules. */
-export const TRAINING_MODES = ['head', 'deep'] as const;
-export type TrainingMode = (typeof TRAINING_MODES)[number];
 
 /** The Grad-CAM of one watched sample after an epoch (the seed's "activation map during training"). */
 export interface WatchedCam {
@@ -165,441 +144,200 @@ export interface HeadTrainingResult {
   trainSeconds: number;
 }
 
-/** Options of {@link pooledFeatures} and {@link featureMaps}. */
-export interface FeatureOptions {
-  /** Augmented views per sample (default 1). */
-  views?: number;
-  augment?: AugmentConfig | null;
-  seed?: number;
-  /** Images per base forward pass. */
-  batch?: number;
-  signal?: AbortSignal;
-  onBatch?: (done: number) => void | Promise<void>;
-  /**
-   * With a two-output feature model ([main, fine], see BaseNetwork.cutMany): gets the second
-   * output's maps of each batch and view (disposed after it returns), from the same forward pass.
-   */
-  onFineMaps?: (view: number, start: number, maps: tf.Tensor4D) => void;
-}
 
-/**
- * Loads `samples` in batches, crops them, draws `views` augmentations of each batch and runs the
- * base on each; `consume` gets the feature maps [b, h, w, K] of batch `start` under view `view`
- * (disposed after it returns).
- */
-async function forEachFeatureBatch(
-  base: BaseNetwork,
-  preprocessing: PreprocessingMode,
-  samples: readonly TrainingSample[],
-  options: FeatureOptions,
-  consume: (view: number, start: number, maps: tf.Tensor4D) => void | Promise<void>,
-  features: tf.LayersModel = base.model,
-): Promise<void> {
-  const views = options.views ?? 1;
-  const batch = options.batch ?? 16;
-  const rng = createRng(options.seed ?? 0);
-  for (let start = 0; start < samples.length; start += batch) {
-    options.signal?.throwIfAborted();
-    const loaded = await Promise.all(samples.slice(start, start + batch).map((s) => s.load()));
-    const rgb = tf.tidy(() => tf.concat(loaded.map((img) => centreCrop(img, base.inputSize))) as tf.Tensor4D); // [b, s, s, 3] RGB 0..255
-    loaded.forEach((t) => t.dispose());
-    try {
-      for (let v = 0; v < views; v++) {
-        const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
-        const out = tf.tidy(() => features.predict(normalise(view, preprocessing)) as tf.Tensor4D | tf.Tensor4D[]);
-        const [maps, fineMaps] = Array.isArray(out) ? out : [out]; // [b, h, w, K], [b, h_f, w_f, K_f]
-        if (view !== rgb) view.dispose();
-        try {
-          await consume(v, start, maps);
-          if (fineMaps) options.onFineMaps?.(v, start, fineMaps);
-        } finally {
-          maps.dispose();
-          fineMaps?.dispose();
-        }
-        // One base pass per view: let the page breathe between them, not only between batches.
-        if (v + 1 < views) await yieldToEventLoop();
-      }
-    } finally {
-      rgb.dispose();
-    }
-    await options.onBatch?.(Math.min(start + batch, samples.length));
-    await yieldToEventLoop();
-  }
-}
+/** Defaults of {@link trainHead}: the MATLAB reference's optimiser settings and epochs. */
+export const HEAD_TRAINING_DEFAULTS = {
+  epochs: 5,
+  batchSize: 100,
+  learningRate: 2e-4,
+  headLearningRateFactor: 10,
+  trunkLearningRateFactor: 1,
+  weightDecay: 1e-4,
+  classBalance: true,
+  seed: 0,
+  featureBatch: 16,
+  hidden: 0,
+  mode: 'head' as TrainingMode,
+};
 
-/**
- * Globally pooled base features of `samples`, optionally under `views` random augmentations.
- * @returns [views, n, K] pooled features (caller disposes)
- */
-export async function pooledFeatures(
-  base: BaseNetwork,
-  preprocessing: PreprocessingMode,
-  samples: readonly TrainingSample[],
-  options: FeatureOptions = {},
-  features: tf.LayersModel = base.model,
-): Promise<tf.Tensor3D> {
-  const views = options.views ?? 1;
-  if (samples.length === 0) return tf.zeros([views, 0, featureShapeOf(features)[2]]);
-  const perView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
-  try {
-    await forEachFeatureBatch(
-      base,
-      preprocessing,
-      samples,
-      options,
-      (v, _start, maps) => {
-        perView[v].push(tf.mean(maps, [1, 2]) as tf.Tensor2D); // [b, K]
-      },
-      features,
-    );
-    return tf.tidy(() => tf.stack(perView.map((parts) => tf.concat(parts))) as tf.Tensor3D);
-  } finally {
-    perView.flat().forEach((t) => t.dispose());
-  }
-}
+/** {@link HeadTrainingConfig} with its defaults filled in. */
+type ResolvedConfig = HeadTrainingConfig & typeof HEAD_TRAINING_DEFAULTS;
 
-/**
- * Base feature maps of `samples`, optionally under `views` random augmentations, kept in plain
- * arrays (a few thousand 13x13x256 maps do not fit comfortably in WASM memory).
- * @returns per view, the maps of all samples back to back: [n, h*w, K] row-major
- */
-export async function featureMaps(
-  base: BaseNetwork,
-  preprocessing: PreprocessingMode,
-  samples: readonly TrainingSample[],
-  options: FeatureOptions = {},
-  features: tf.LayersModel = base.model,
-): Promise<Float32Array[]> {
-  const per = featureSize(features);
-  const out = Array.from({ length: options.views ?? 1 }, () => new Float32Array(samples.length * per));
-  await forEachFeatureBatch(
-    base,
-    preprocessing,
-    samples,
-    options,
-    async (v, start, maps) => {
-      out[v].set(await maps.data(), start * per);
-    },
-    features,
-  );
-  return out;
-}
-
-/** [h, w, K] of a feature model's output. */
-function featureShapeOf(features: tf.LayersModel): [number, number, number] {
-  const [, h, w, k] = features.outputs[0].shape as number[];
-  return [h, w, k];
-}
-
-function featureSize(features: tf.LayersModel): number {
-  return featureShapeOf(features).reduce((a, b) => a * b, 1);
-}
-
-/** Cached training inputs of the head: pooled vectors (linear head) or whole maps (hidden layer). */
-interface FeatureStore {
-  /** [b, K] pooled, or [b, h*w, K] maps, for `indices` of view `view`. */
-  batch(view: number, indices: readonly number[]): tf.Tensor;
-  dispose(): void;
-}
-
-async function buildStore(
-  cfg: { base: BaseNetwork; features: tf.LayersModel; preprocessing: PreprocessingMode; featureBatch: number; signal?: AbortSignal; onFineMaps?: FeatureOptions['onFineMaps'] },
-  samples: readonly TrainingSample[],
-  maps: boolean,
-  views: number,
-  augment: AugmentConfig | null | undefined,
-  seed: number,
-  onBatch: (done: number) => void | Promise<void>,
-): Promise<FeatureStore> {
-  const options = { views, augment, seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch, onFineMaps: cfg.onFineMaps };
-  if (!maps) {
-    const pooled = await pooledFeatures(cfg.base, cfg.preprocessing, samples, options, cfg.features); // [views, n, K]
-    return {
-      batch: (view, indices) => tf.tidy(() => tf.squeeze(tf.gather(tf.slice(pooled, [view, 0, 0], [1, -1, -1]), tf.tensor1d(indices as number[], 'int32'), 1), [0])),
-      dispose: () => pooled.dispose(),
-    };
-  }
-  const data = await featureMaps(cfg.base, cfg.preprocessing, samples, options, cfg.features); // per view [n, h*w, K]
-  const [h, w, k] = featureShapeOf(cfg.features);
-  const per = h * w * k;
-  return {
-    batch: (view, indices) => {
-      const out = new Float32Array(indices.length * per);
-      indices.forEach((i, j) => out.set(data[view].subarray(i * per, (i + 1) * per), j * per));
-      return tf.tensor3d(out, [indices.length, h * w, k]);
-    },
-    dispose: () => data.splice(0),
-  };
-}
-
-/**
- * Trains the head (linear: 1x1 conv + GAP, trained in its equivalent form on pooled features; or
- * with a hidden 1x1 conv + ReLU, trained on whole feature maps) on a frozen base, or in `deep` mode
- * also fine-tunes a copy of fire9 on cached fire8 maps. Features are extracted once per augmented
- * view, so an epoch costs a fraction of a forward pass per image.
- */
-export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainingResult> {
-  const cfg = {
-    epochs: 5,
-    batchSize: 100,
-    learningRate: 2e-4,
-    headLearningRateFactor: 10,
-    trunkLearningRateFactor: 1,
-    weightDecay: 1e-4,
-    classBalance: true,
-    seed: 0,
-    featureBatch: 16,
-    hidden: 0,
-    mode: 'head' as TrainingMode,
-    ...config,
-  };
+/** The config with its defaults; throws on a bad mode, fewer than 2 labels, no training samples or a label index out of range. */
+function resolveConfig(config: HeadTrainingConfig): ResolvedConfig {
+  const cfg = { ...HEAD_TRAINING_DEFAULTS, ...config };
   if (!TRAINING_MODES.includes(cfg.mode)) throw new Error(`mode '${String(cfg.mode)}' is invalid; valid: ${TRAINING_MODES.join(', ')}`);
-  const views = cfg.views ?? (cfg.augment ? Math.max(cfg.epochs, 1) : 1);
   const numClasses = cfg.labels.length;
   if (numClasses < 2) throw new Error(`need at least 2 labels, got ${numClasses}`);
   if (cfg.train.length === 0) throw new Error('no training samples');
   for (const s of [...cfg.train, ...cfg.validation, ...(cfg.watch ?? [])]) {
     if (!(s.label >= 0 && s.label < numClasses)) throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
   }
-  const initialFires = cfg.initial ? trunkFires(cfg.initial) : [];
-  const trainTrunk = cfg.mode === 'deep';
-  // Deep mode: the last deepModules modules, or all of the initial head's copies if it has more.
-  const fires = trainTrunk ? lastFires(Math.max(cfg.deepModules ?? DEFAULT_DEEP_MODULES, initialFires.length)) : initialFires;
-  const useTrunk = fires.length > 0;
-  const trunkInputs = TRUNK_FIRES.map(trunkInputLayer);
-  const asked = cfg.featureLayer && trunkInputs.includes(cfg.featureLayer) ? SQUEEZENET_FEATURE_LAYER : (cfg.featureLayer ?? SQUEEZENET_FEATURE_LAYER);
-  if (useTrunk && asked !== SQUEEZENET_FEATURE_LAYER) {
-    throw new Error(`deep mode fine-tunes the last fire modules and needs a head on fire9, but this head reads '${asked}'; train it in head mode`);
+  return cfg;
+}
+
+/** Checks that the starting head fits the run: its classes, and the shape of the base layer it reads. */
+function checkInitialHead(cfg: ResolvedConfig, initial: HeadWeights, initialFires: readonly string[], layers: TrainingLayers): void {
+  const classes = initial.out.kernel.shape[1];
+  if (classes !== cfg.labels.length) throw new Error(`the initial head has ${classes} classes, the training data ${cfg.labels.length}`);
+  // The initial head reads the layer under its own fire copies, or (deep mode adding copies) fire9, or the run's layer.
+  const reads = initialFires.length ? trunkInputLayer(initialFires[0]) : layers.fires.length ? SQUEEZENET_FEATURE_LAYER : layers.featureLayer;
+  const initialShape = cfg.initial?.inputs[0].shape.slice(1);
+  const readsShape = featureShapeOf(cfg.base.cut(reads));
+  if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(readsShape)) {
+    throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${reads}' gives [${readsShape.join(', ')}]`);
   }
-  const featureLayer = useTrunk ? trunkInputLayer(fires[0]) : asked;
+}
+
+/** The cached inputs of a run: training samples per view, validation and watched samples once, and the fine head's pooled features. */
+interface CachedFeatures {
+  train: LabelledStore;
+  validation: LabelledStore;
+  watch?: FeatureStore;
+  /** [views * n, K_f] view-major pooled fine-layer features of the training samples, when a fine head trains. */
+  finePooled?: tf.Tensor2D;
+}
+
+/**
+ * Runs the base over every sample once per view and caches what the head trains on. Every store
+ * goes into `stores` and every tensor into `owned` as soon as it exists (the caller frees them,
+ * also when a later step fails).
+ */
+async function cacheFeatures(cfg: ResolvedConfig, layers: TrainingLayers, useMaps: boolean, views: number, stores: FeatureStore[], owned: tf.Tensor[]): Promise<CachedFeatures> {
+  const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
+  const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
+  const source: FeatureSource = { ...cfg, features: cfg.base.cut(layers.featureLayer) };
+  const keep = (store: FeatureStore): FeatureStore => {
+    stores.push(store);
+    return store;
+  };
+  // The fine head's pooled features come from the training images' own forward passes (a second
+  // output of the same model), not from a second decode and pass.
+  const finePerView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
+  const pooledFine = (v: number, _start: number, m: tf.Tensor4D): void => {
+    const pooled = spatialMean(m); // [b, K_f]
+    owned.push(pooled);
+    finePerView[v].push(pooled);
+  };
+  const trainSource = cfg.fineLayer ? { ...source, features: cfg.base.cutMany([layers.featureLayer, cfg.fineLayer]), onFineMaps: pooledFine } : source;
+  const train = keep(await buildStore(trainSource, cfg.train, useMaps, views, cfg.augment, cfg.seed, report));
+  const validation = keep(await buildStore(source, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n)));
+  const watched = cfg.watch ?? [];
+  const watch = watched.length ? keep(await buildStore(source, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n))) : undefined;
+  const finePooled = cfg.fineLayer ? (tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts)))) as tf.Tensor2D) : undefined; // [views * n, K_f] view-major
+  if (finePooled) owned.push(finePooled);
+  return {
+    train: { store: train, labels: cfg.train.map((s) => s.label) },
+    validation: { store: validation, labels: cfg.validation.map((s) => s.label) },
+    watch,
+    finePooled,
+  };
+}
+
+/** A run's epochs: trains, validates, reports each epoch and redraws the watched maps (before the first and after every epoch). */
+async function runEpochs(cfg: ResolvedConfig, trained: HeadUnderTraining, optimizers: HeadOptimizers, cached: CachedFeatures, run: { views: number; trainTrunk: boolean; yieldBetween: boolean; featureShape: [number, number, number]; started: number }): Promise<EpochStats[]> {
+  const numClasses = cfg.labels.length;
+  const watch = async (epoch: number): Promise<void> => {
+    if (!cached.watch || !cfg.onWatch) return;
+    await cfg.onWatch(epoch, await watchedCams(trained, cached.watch, (cfg.watch ?? []).map((s) => s.id), run.featureShape, numClasses));
+  };
+  const settings = { numClasses, batchSize: cfg.batchSize, weightDecay: cfg.weightDecay, classWeight: classWeights(cached.train.labels, numClasses, cfg.classBalance), trainTrunk: run.trainTrunk, signal: cfg.signal };
+  const valLabels = cached.validation.labels;
+  const rng = createRng(cfg.seed + 1);
+  const history: EpochStats[] = [];
+  await watch(0);
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    const pass = await trainEpoch(trained, optimizers, cached.train, epoch % run.views, rng, settings);
+    const val = valLabels.length ? await evaluate(trained, cached.validation, numClasses, cfg.batchSize, run.yieldBetween) : undefined;
+    const stats: EpochStats = {
+      phase: 'epoch',
+      epoch: epoch + 1,
+      epochs: cfg.epochs,
+      trainLoss: pass.loss,
+      trainAccuracy: pass.accuracy,
+      valLoss: val ? val.loss / valLabels.length : NaN,
+      valAccuracy: val ? val.predicted.filter((p, i) => p === valLabels[i]).length / valLabels.length : NaN,
+      seconds: (performance.now() - run.started) / 1000,
+    };
+    history.push(stats);
+    await cfg.onProgress?.(stats);
+    await watch(epoch + 1);
+  }
+  return history;
+}
+
+/** The validation report of the final weights, and the samples they get wrong. */
+async function finalValidation(cfg: ResolvedConfig, trained: HeadUnderTraining, validation: LabelledStore, yieldBetween: boolean): Promise<Pick<HeadTrainingResult, 'validation' | 'misclassified'>> {
+  const predicted = validation.labels.length ? (await evaluate(trained, validation, cfg.labels.length, cfg.batchSize, yieldBetween)).predicted : [];
+  const report = classificationReport(
+    cfg.labels,
+    validation.labels.map((l) => cfg.labels[l]),
+    predicted.map((p) => cfg.labels[p]),
+  );
+  const misclassified = cfg.validation.flatMap((s, i) => (predicted[i] !== s.label ? [{ id: s.id ?? String(i), truth: cfg.labels[s.label], predicted: cfg.labels[predicted[i]] }] : []));
+  return { validation: report, misclassified };
+}
+
+/**
+ * Trains the head (linear: 1x1 conv + GAP, trained in its equivalent form on pooled features; or
+ * with a hidden 1x1 conv + ReLU, trained on whole feature maps) on a frozen base, or in `deep` mode
+ * also fine-tunes copies of the last fire modules on cached maps of the module before them.
+ * Features are extracted once per augmented view, so an epoch costs a fraction of a forward pass
+ * per image. Throws on abort, with every tensor it made freed.
+ */
+export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainingResult> {
+  const cfg = resolveConfig(config);
+  const views = cfg.views ?? (cfg.augment ? Math.max(cfg.epochs, 1) : 1);
+  const numClasses = cfg.labels.length;
+  const initialFires = cfg.initial ? trunkFires(cfg.initial) : [];
+  const layers = trainingLayers({ mode: cfg.mode, initialFires, deepModules: cfg.deepModules, featureLayer: cfg.featureLayer });
+  const useTrunk = layers.fires.length > 0;
   const initial = cfg.initial ? headWeightsOf(cfg.initial) : undefined;
   const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
   const useMaps = hidden > 0 || useTrunk;
-  const t0 = performance.now();
-  const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
-  const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
+  const started = performance.now();
   const stores: FeatureStore[] = [];
-  // Every tensor made here (initial weights, fresh values, variables), freed at the end.
+  // Every tensor made here (initial weights, fresh values, variables, pooled fine features), freed at the end.
   const owned: tf.Tensor[] = initial ? headWeightTensors(initial) : [];
-  const make = <T extends tf.Tensor>(t: T): T => {
-    owned.push(t);
-    return t;
-  };
-  const headOptimizer = tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor);
-  const trunkOptimizer = tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor);
+  const optimizers: HeadOptimizers = { head: tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor), trunk: tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor) };
   try {
-    if (initial && initial.out.kernel.shape[1] !== numClasses) {
-      throw new Error(`the initial head has ${initial.out.kernel.shape[1]} classes, the training data ${numClasses}`);
-    }
-    const features = cfg.base.cut(featureLayer);
-    const featureShape = featureShapeOf(features);
-    // The fine head's pooled features come from the training images' own forward passes (a second
-    // output of the same model), not from a second decode and pass.
-    const fineLayer = cfg.fineLayer;
-    const finePerView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
-    // The initial head reads the layer under its own fire copies, or (deep mode adding copies) fire9, or the run's layer.
-    const initialReads = initialFires.length ? trunkInputLayer(initialFires[0]) : useTrunk ? SQUEEZENET_FEATURE_LAYER : featureLayer;
-    const initialShape = cfg.initial?.inputs[0].shape.slice(1);
-    const readsShape = featureShapeOf(cfg.base.cut(initialReads));
-    if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(readsShape)) {
-      throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${initialReads}' gives [${readsShape.join(', ')}]`);
-    }
-    const storeCfg = { ...cfg, features };
-    // The pooled batches are owned (freed at the end, also when a later step fails).
-    const pooledFine = (v: number, _start: number, m: tf.Tensor4D) => void finePerView[v].push(make(spatialMean(m)));
-    const trainCfg = fineLayer ? { ...storeCfg, features: cfg.base.cutMany([featureLayer, fineLayer]), onFineMaps: pooledFine } : storeCfg;
-    const trainStore = await buildStore(trainCfg, cfg.train, useMaps, views, cfg.augment, cfg.seed, report);
-    stores.push(trainStore);
-    const valStore = await buildStore(storeCfg, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n));
-    stores.push(valStore);
-    const watched = cfg.watch ?? [];
-    const watchStore = watched.length ? await buildStore(storeCfg, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n)) : undefined;
-    if (watchStore) stores.push(watchStore);
-    const finePooled = fineLayer ? make(tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts))))) : undefined; // [views * n, K_f] view-major
-    const featureSeconds = (performance.now() - t0) / 1000;
-
-    // Parameters: from the initial head, else fresh (He init for the ReLU layer) and, for the
-    // trunk, fire9 of the base. A variable shares its initial value's data; both are in `owned`.
-    const trunkVars: tf.Variable[] = [];
-    const headVars: tf.Variable[] = [];
-    const variables = (w: LinearHead, trainable: boolean, list: tf.Variable[]): LinearHead => {
-      const [kernel, bias] = [tf.variable(w.kernel, trainable), tf.variable(w.bias, trainable)];
-      list.push(kernel, bias);
-      owned.push(kernel, bias);
-      return { kernel, bias };
-    };
-    const baseLayer = (name: string) => cfg.base.model.layers.find((l) => l.name === name);
-    const trunk: Trunk | undefined = useTrunk
-      ? fires.map((fire) => {
-          // The initial head's copy (already owned), else the base's module (new tensors, owned here).
-          const init = initial?.trunk?.find((m) => m.fire === fire) ?? fireFromBase(fire, baseLayer);
-          if (!initial?.trunk?.includes(init)) owned.push(init.squeeze.kernel, init.squeeze.bias, init.expand.kernel, init.expand.bias);
-          return { fire, squeeze: variables(init.squeeze, trainTrunk, trunkVars), expand: variables(init.expand, trainTrunk, trunkVars) };
-        })
-      : undefined;
-    const headInChannels = trunk ? trunk[trunk.length - 1].expand.kernel.shape[1] : featureShape[2];
-    const hiddenInit =
-      initial?.hidden ??
-      (hidden > 0
-        ? { kernel: make(tf.randomNormal([headInChannels, hidden], 0, Math.sqrt(2 / headInChannels), 'float32', cfg.seed) as tf.Tensor2D), bias: make(tf.zeros([hidden]) as tf.Tensor1D) } // [K, H], [H]
-        : undefined);
-    const outInit = initial?.out ?? { kernel: make(tf.randomNormal([hidden || headInChannels, numClasses], 0, 0.01, 'float32', cfg.seed + 1) as tf.Tensor2D), bias: make(tf.zeros([numClasses]) as tf.Tensor1D) }; // [H|K, C], [C]
-    const params: HeadWeights = {
-      trunk,
-      hidden: hiddenInit && variables(hiddenInit, true, headVars),
-      out: variables(outInit, true, headVars),
-    };
-    const [fh, fw, fk] = featureShape;
-
-    /** The activation before pooling, [b, h, w, H], from cached maps [b, h*w, K]. */
-    const activation = (x: tf.Tensor): tf.Tensor4D =>
-      tf.tidy(() => camActivation(tf.reshape(x, [x.shape[0], fh, fw, fk]) as tf.Tensor4D, params.hidden, params.trunk));
-
-    /** x: [b, K] pooled or [b, h*w, K] maps -> logits [b, C]. */
-    const forward = (x: tf.Tensor): tf.Tensor2D =>
-      tf.tidy(() => (useMaps ? pooledLogits(activation(x), params.out) : (tf.add(tf.matMul(x as tf.Tensor2D, params.out.kernel), params.out.bias) as tf.Tensor2D)));
-
-    const trainLabels = cfg.train.map((s) => s.label);
-    const counts = Array.from({ length: numClasses }, (_, c) => trainLabels.filter((l) => l === c).length);
-    const classWeight = counts.map((n) => (cfg.classBalance && n > 0 ? trainLabels.length / (numClasses * n) : 1));
-    const valLabels = cfg.validation.map((s) => s.label);
-    const rng = createRng(cfg.seed + 1);
-    const history: EpochStats[] = [];
-    const t1 = performance.now();
-    const chunks = (n: number, size: number) => Array.from({ length: Math.ceil(n / size) }, (_, i) => Array.from({ length: Math.min(size, n - i * size) }, (_, j) => i * size + j));
-
-    /** Predicted classes and summed loss over the validation set, in batches. */
-    const evaluate = async (): Promise<{ predicted: number[]; loss: number }> => {
-      const predicted: number[] = [];
-      let loss = 0;
-      for (const idx of chunks(valLabels.length, cfg.batchSize)) {
-        const [p, l] = tf.tidy(() => {
-          const x = valStore.batch(0, idx);
-          const logits = forward(x);
-          const y = tf.oneHot(tf.tensor1d(idx.map((i) => valLabels[i]), 'int32'), numClasses);
-          const ce = tf.losses.softmaxCrossEntropy(y, logits, undefined, 0, tf.Reduction.SUM);
-          return [Array.from(tf.argMax(logits, 1).dataSync()), ce.dataSync()[0]] as const;
-        });
-        predicted.push(...p);
-        loss += l;
-        if (useTrunk) await yieldToEventLoop();
-      }
-      return { predicted, loss };
-    };
-
-    /** Grad-CAM of the watched samples under the current weights (closed form, as the classifier). */
-    const watch = async (epoch: number): Promise<void> => {
-      if (!watchStore || !cfg.onWatch) return;
-      const packed = tf.tidy(() => {
-        const maps = tf.reshape(watchStore.batch(0, watched.map((_, i) => i)), [watched.length, fh, fw, fk]) as tf.Tensor4D; // [n, h, w, K]
-        const r = headForward(maps, params, 'predicted', 'softmax'); // the classifier's own forward pass
-        return tf.concat([r.probabilities, tf.expandDims(tf.cast(r.camClass, 'float32'), 1), tf.reshape(r.cam, [watched.length, fh * fw])], 1); // [n, C + 1 + h*w]
-      });
-      const data = (await packed.data()) as Float32Array;
-      packed.dispose();
-      const row = numClasses + 1 + fh * fw;
-      const cams = watched.map((s, i): WatchedCam => {
-        const r = data.subarray(i * row, (i + 1) * row);
-        return { id: s.id, probabilities: r.slice(0, numClasses), classIndex: r[numClasses], cam: r.slice(numClasses + 1), camHeight: fh, camWidth: fw };
-      });
-      await cfg.onWatch(epoch, cams);
-    };
-
-    await watch(0);
-    const trainable = [...(trainTrunk ? trunkVars : []), ...headVars];
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      const view = epoch % views;
-      const order = shuffled(
-        Array.from({ length: trainLabels.length }, (_, i) => i),
-        rng,
-      );
-      let lossSum = 0;
-      let correct = 0;
-      for (let s = 0; s < order.length; s += cfg.batchSize) {
-        cfg.signal?.throwIfAborted();
-        const idx = order.slice(s, s + cfg.batchSize);
-        const x = trainStore.batch(view, idx);
-        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => trainLabels[i]), 'int32'), numClasses));
-        const sw = tf.tensor1d(idx.map((i) => classWeight[trainLabels[i]]));
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = forward(x);
-          const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
-          correct += hits.dataSync()[0];
-          const ce = tf.losses.softmaxCrossEntropy(y, logits, sw, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
-          const decay = tf.mul(cfg.weightDecay, tf.addN([tf.sum(tf.square(params.out.kernel)), ...(params.hidden ? [tf.sum(tf.square(params.hidden.kernel))] : [])]));
-          return tf.add(ce, decay) as tf.Scalar;
-        }, trainable);
-        const pick = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
-        headOptimizer.applyGradients(pick(headVars));
-        if (trainTrunk) trunkOptimizer.applyGradients(pick(trunkVars));
-        lossSum += value.dataSync()[0] * idx.length;
-        tf.dispose([x, y, sw, value, ...Object.values(grads)]);
-        await yieldToEventLoop();
-      }
-      const val = valLabels.length ? await evaluate() : undefined;
-      const stats: EpochStats = {
-        phase: 'epoch',
-        epoch: epoch + 1,
-        epochs: cfg.epochs,
-        trainLoss: lossSum / order.length,
-        trainAccuracy: correct / order.length,
-        valLoss: val ? val.loss / valLabels.length : NaN,
-        valAccuracy: val ? val.predicted.filter((p, i) => p === valLabels[i]).length / valLabels.length : NaN,
-        seconds: (performance.now() - t0) / 1000,
-      };
-      history.push(stats);
-      await cfg.onProgress?.(stats);
-      await watch(epoch + 1);
-    }
-    const predicted = valLabels.length ? (await evaluate()).predicted : [];
-    const validation = classificationReport(
-      cfg.labels,
-      valLabels.map((l) => cfg.labels[l]),
-      predicted.map((p) => cfg.labels[p]),
-    );
-    const misclassified = cfg.validation.flatMap((s, i) =>
-      predicted[i] !== s.label ? [{ id: s.id ?? String(i), truth: cfg.labels[s.label], predicted: cfg.labels[predicted[i]] }] : [],
-    );
-    const fine = finePooled
+    if (initial) checkInitialHead(cfg, initial, initialFires, layers);
+    const featureShape = featureShapeOf(cfg.base.cut(layers.featureLayer));
+    const cached = await cacheFeatures(cfg, layers, useMaps, views, stores, owned);
+    const featureSeconds = (performance.now() - started) / 1000;
+    const trained = createHeadUnderTraining({ base: cfg.base, layers, initial, hidden, featureShape, numClasses, useMaps, seed: cfg.seed }, owned);
+    const trainStarted = performance.now();
+    const history = await runEpochs(cfg, trained, optimizers, cached, { views, trainTrunk: layers.trainTrunk, yieldBetween: useTrunk, featureShape, started });
+    const { validation, misclassified } = await finalValidation(cfg, trained, cached.validation, useTrunk);
+    const fine = cached.finePooled
       ? await trainFineHead(
-          finePooled as tf.Tensor2D,
-          Array.from({ length: views }, () => trainLabels).flat(),
+          cached.finePooled,
+          Array.from({ length: views }, () => cached.train.labels).flat(),
           numClasses,
           { initial: initial?.fine, classBalance: cfg.classBalance, signal: cfg.signal },
         )
       : undefined;
-    if (fine) [fine.kernel, fine.bias].forEach(make);
-    const fineShape = fineLayer ? featureShapeOf(cfg.base.cut(fineLayer)) : undefined;
-    const head = createHead(featureShape, numClasses, {
-      hidden,
-      trunk: trunk?.map((m) => ({ fire: m.fire, squeeze: m.squeeze.kernel.shape[1], expand: m.expand.kernel.shape[1] })),
-      fine: fineShape,
-    });
-    if (fine) setLinearHead(head, fine.kernel, fine.bias, FINE_LAYER);
-    for (const m of trunk ?? []) {
-      setLinearHead(head, m.squeeze.kernel, m.squeeze.bias, trunkSqueezeLayer(m.fire));
-      setLinearHead(head, m.expand.kernel, m.expand.bias, trunkExpandLayer(m.fire));
-    }
-    if (params.hidden) setLinearHead(head, params.hidden.kernel, params.hidden.bias, HIDDEN_LAYER);
-    setLinearHead(head, params.out.kernel, params.out.bias);
+    if (fine) owned.push(fine.kernel, fine.bias);
+    const fineShape = cfg.fineLayer ? featureShapeOf(cfg.base.cut(cfg.fineLayer)) : undefined;
+    const head = assembleHead(trained, featureShape, numClasses, fine && fineShape ? { head: fine, shape: fineShape } : undefined);
     return {
       head,
-      featureLayer,
+      featureLayer: layers.featureLayer,
       featureShape,
       ...(fineShape ? { fineLayer: cfg.fineLayer, fineShape } : {}),
       mode: useTrunk ? 'deep' : 'head',
-      trunk: fires,
-      fineTuned: trainTrunk ? fires : [],
+      trunk: layers.fires,
+      fineTuned: layers.trainTrunk ? layers.fires : [],
       history,
       validation,
       misclassified,
       featureSeconds,
-      trainSeconds: (performance.now() - t1) / 1000,
+      trainSeconds: (performance.now() - trainStarted) / 1000,
     };
   } finally {
     stores.forEach((st) => st.dispose());
     tf.dispose(owned);
-    headOptimizer.dispose();
-    trunkOptimizer.dispose();
+    optimizers.head.dispose();
+    optimizers.trunk.dispose();
   }
 }
