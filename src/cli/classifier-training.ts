@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { DEFAULT_AUGMENT } from '../core/augment';
 import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
-import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
+import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
-import { TRAINING_MODES, trainedBaseReference, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
+import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
+import { trainedClassifierMetadata, type ClassifierIdentity, type ClassifierTrainingRecord, type OptimizerSettings } from '../core/trainer-metadata';
 import { numberFlag, stringFlags } from './args';
 
 /** Name of the list of the files a model saw in training/validation, written next to its model.json. */
@@ -27,12 +27,7 @@ export interface OptimizerFlagValues {
 }
 
 /** Learning rate, batch size and the head's and fire copies' learning-rate factors from the flags. */
-export interface OptimizerSettings {
-  learningRate: number;
-  batchSize: number;
-  headLearningRateFactor: number;
-  trunkLearningRateFactor: number;
-}
+export type { OptimizerSettings };
 
 /** The `--mode` flag (default head), failing with the valid modes. */
 export function modeFlag(value: string | undefined): TrainingMode {
@@ -58,66 +53,16 @@ export function optimizerFlags(args: OptimizerFlagValues, batchSize: number): Op
   };
 }
 
-/** What a classifier-training CLI records about its run, besides the model's own fields. */
-export interface ClassifierRun {
-  /** The command, e.g. `npm run train`. */
-  tool: string;
-  /** The data folder (its name is recorded). */
+/** What a classifier-training CLI records about its run: the core record, with the data folder's path (its name is recorded). */
+export interface ClassifierRun extends Omit<ClassifierTrainingRecord, 'data'> {
   data: string;
-  result: HeadTrainingResult;
-  /** Run-specific fields recorded after the mode (start, split, counts...). */
-  setup: Record<string, unknown>;
-  optimizer: OptimizerSettings;
-  epochs: number;
-  views: number;
-  /** Run-specific fields recorded after the history (timings...). */
-  extra?: Record<string, unknown>;
-  backend: string;
-  seconds: number;
 }
 
-/** The model fields of the metadata that the trainer does not decide. */
-export type ClassifierIdentity = Pick<ModelMetadata, 'name' | 'version' | 'labels' | 'inputSize' | 'preprocessing' | 'base'>;
+export type { ClassifierIdentity };
 
-/**
- * Metadata of a classifier trained by a CLI: the model's identity (its base reference is pointed at
- * the layer the new head reads) and a `training` record of the run.
- */
+/** Metadata of a classifier trained by a CLI (the shared builder in core, recording the data folder's name). */
 export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun): ModelMetadata {
-  const { result, optimizer } = run;
-  return {
-    formatVersion: MODEL_FORMAT_VERSION,
-    kind: 'classifier',
-    name: model.name,
-    version: model.version,
-    labels: model.labels,
-    inputSize: model.inputSize,
-    preprocessing: model.preprocessing,
-    base: trainedBaseReference(model.base, result),
-    createdAt: new Date().toISOString(),
-    training: {
-      tool: run.tool,
-      data: path.basename(path.resolve(run.data)),
-      mode: result.mode,
-      ...(result.mode === 'deep' ? { trunk: result.trunk, fineTuned: result.fineTuned } : {}),
-      ...run.setup,
-      optimizer: {
-        name: 'adam',
-        learningRate: optimizer.learningRate,
-        headLearningRateFactor: optimizer.headLearningRateFactor,
-        ...(result.mode === 'deep' ? { trunkLearningRateFactor: optimizer.trunkLearningRateFactor } : {}),
-        batchSize: optimizer.batchSize,
-      },
-      epochs: run.epochs,
-      views: run.views,
-      augment: DEFAULT_AUGMENT,
-      valAccuracy: result.validation.accuracy,
-      history: result.history.map(({ phase: _phase, ...h }) => h),
-      ...run.extra,
-      backend: run.backend,
-      seconds: run.seconds,
-    },
-  };
+  return trainedClassifierMetadata(model, { ...run, data: path.basename(path.resolve(run.data)) });
 }
 
 /** Writes a trained head with its metadata to `out` (model.json, weights) and {@link SEEN_FILE} listing `seen` ("label/file"). */
