@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import { loadCrackClassifier } from '../core/classifier';
 import { takePerClass } from '../core/split';
-import { planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
+import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
@@ -48,7 +48,7 @@ runCli(async () => {
   const epochs = numberFlag('epochs', args.epochs, 20, (n) => Number.isInteger(n) && n > 0);
   const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
   const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, (n) => Number.isInteger(n) && n >= 2);
-  const validation = numberFlag('validation', args.validation, 0.2, (n) => n > 0 && n < 1);
+  const validation = numberFlag('validation', args.validation, DEFAULT_VALIDATION_SHARE, (n) => n > 0 && n < 1);
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 16);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();

@@ -3,12 +3,15 @@ import { stratifiedSplit } from './split';
 /** Where a fine-tuning run starts. */
 export type TrainingStart = 'current' | 'base';
 
+/** Share of every class {@link planTraining} holds out for validation unless told otherwise (the app's, and `npm run finetune`'s default). */
+export const DEFAULT_VALIDATION_SHARE = 0.2;
+
 /** Options of {@link planTraining}. */
 export interface TrainingPlanOptions {
   start: TrainingStart;
   /** Labels of the current model (its head's outputs, in order). */
   modelLabels: readonly string[];
-  /** Fraction of each class held out for validation (default 0.2). */
+  /** Fraction of each class held out for validation (default {@link DEFAULT_VALIDATION_SHARE}). */
   validation?: number;
   seed?: number;
   /** Order of classes when starting from the base (e.g. the capture store's class order). */
@@ -29,7 +32,7 @@ export interface TrainingPlan<T> {
  * needs 2 items so that both sides of the split have it. Errors say what to do.
  */
 export function planTraining<T extends { label: string }>(items: readonly T[], options: TrainingPlanOptions): TrainingPlan<T> {
-  const fraction = options.validation ?? 0.2;
+  const fraction = options.validation ?? DEFAULT_VALIDATION_SHARE;
   if (!(fraction > 0 && fraction < 1)) throw new Error(`validation fraction must be in (0, 1), got ${fraction}`);
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.label, (counts.get(i.label) ?? 0) + 1);
@@ -59,6 +62,15 @@ export function planTraining<T extends { label: string }>(items: readonly T[], o
     if (inTrain === 0 && inVal >= 2) split.train.push(...split.validation.splice(split.validation.findIndex((i) => i.label === l), 1));
   }
   return { labels, train: split.train, validation: split.validation };
+}
+
+/**
+ * About how many of `count` captures {@link planTraining} trains and validates on (it splits each
+ * class on its own, so the exact counts vary by one or two): for estimates before a run.
+ */
+export function estimateSplit(count: number, validation = DEFAULT_VALIDATION_SHARE): { train: number; validation: number } {
+  const held = Math.round(count * validation);
+  return { train: count - held, validation: held };
 }
 
 /**
