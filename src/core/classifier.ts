@@ -4,24 +4,16 @@ import { CAM_SCORES, type CamScore } from './gradcam';
 import { CLASSIFIER_LAYER, headForward, headWeightsOf, headWeightTensors, type HeadWeights } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
-import { cropAndNormalise } from './preprocess';
+import { cropAndNormalise, imageTensor, type ImageInput } from './preprocess';
 
-/** Anything the classifier can look at. Tensors are [h, w, 3] or [1, h, w, 3] RGB 0..255. */
-export type ImageInput =
-  | tf.Tensor3D
-  | tf.Tensor4D
-  | tf.PixelData
-  | ImageData
-  | HTMLImageElement
-  | HTMLCanvasElement
-  | HTMLVideoElement
-  | ImageBitmap;
+/** Anything the classifier can look at (defined in preprocess.ts, with the model-independent image code). */
+export type { ImageInput };
 
 /** Options of {@link CrackClassifier.classify}. */
 export interface ClassifyOptions {
   /** Class whose Grad-CAM map is computed: index, label, or 'predicted' (default). */
   camClass?: number | string | 'predicted';
-  /** Score to differentiate; default 'softmax', as the seed. */
+  /** Score to differentiate; default 'softmax', as in the MATLAB reference. */
   camScore?: CamScore;
   /** Rectify the map before rescaling (default true). */
   relu?: boolean;
@@ -148,8 +140,9 @@ export async function loadHead(
 
 /**
  * The base network cut where the model reads its features (the base may be shared and cut
- * elsewhere: a deep-mode model reads fire8, the default model fire9), after checking it is the
- * base the model was trained on.
+ * elsewhere: the default model reads fire9/concat; a deep-mode model the layer under its fire
+ * copies, fire7/concat for the default fire8 + fire9 copies, fire8/concat for an older fire9-only
+ * one), after checking it is the base the model was trained on.
  */
 function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: string): tf.LayersModel {
   const want = metadata.base;
@@ -253,8 +246,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
 
   prepare(image: ImageInput, cropFraction = this.cropFraction): tf.Tensor4D {
     return tf.tidy(() => {
-      const pixels =
-        image instanceof tf.Tensor ? (image as tf.Tensor3D | tf.Tensor4D) : tf.browser.fromPixels(image as tf.PixelData); // [h, w, 3] int32
+      const pixels = imageTensor(image); // [h, w, 3] or [n, h, w, 3] RGB 0..255
       return cropAndNormalise(pixels, this.inputSize, this.metadata.preprocessing, cropFraction);
     });
   }
@@ -278,7 +270,8 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       // measured 4-6 ms slower per frame (bench --map fine vs gradcam).
       const features = fineWanted ? (this.fineFeatures as tf.LayersModel) : this.base.cut(this.metadata.base.featureLayer);
       const out = features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
-      // [n, 13, 13, 256] (fire9) or [n, 13, 13, 512] (fire8, deep mode) batch, y, x, channel; fine class maps [n, 56, 56, C]
+      // batch, y, x, channel: [n, 13, 13, 256] (fire9/concat), or in deep mode the layer under the fire
+      // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C]
       const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
       return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
     });

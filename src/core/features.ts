@@ -2,16 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { BaseNetwork } from './base';
 
 /**
- * Runs the base on a batch of prepared images and returns feature maps.
- * Does not dispose `input`.
- * @param input [n, s, s, 3] normalised
- * @returns [n, h, w, K] feature maps (caller disposes)
- */
-export function extractFeatures(base: BaseNetwork, input: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => base.model.predict(input) as tf.Tensor4D);
-}
-
-/**
  * Globally average-pooled features.
  * @param input [n, s, s, 3] normalised
  * @returns [n, K] (caller disposes)

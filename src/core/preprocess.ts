@@ -53,6 +53,52 @@ export function centreCropPixels(width: number, height: number, cropFraction = 1
 }
 
 /**
+ * RGBA pixels in ImageData layout: `data` is [height * width * 4] bytes, row-major, alpha last
+ * (an ImageData or a tf.PixelData fits). Core takes images as these or as tensors, never as DOM
+ * objects: src/platform reads canvases, videos and bitmaps (frame-input.ts).
+ */
+export interface RgbaPixels {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array | Uint8ClampedArray;
+}
+
+/** An image core can look at: a tensor [h, w, 3] or [n, h, w, 3] RGB 0..255, or RGBA pixels. */
+export type ImageInput = tf.Tensor3D | tf.Tensor4D | RgbaPixels;
+
+/**
+ * The RGB channels of RGBA pixels as a tensor, alpha dropped: the values tf.browser.fromPixels
+ * gives for the same pixels.
+ * @returns [height, width, 3] int32 0..255 (caller disposes)
+ */
+export function rgbaToTensor(pixels: RgbaPixels): tf.Tensor3D {
+  const { width, height, data } = pixels;
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new Error(`pixel size must be positive integers, got ${width}x${height}`);
+  }
+  if (data.length !== width * height * 4) throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${data.length}`);
+  const rgb = new Int32Array(width * height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    rgb[j] = data[i];
+    rgb[j + 1] = data[i + 1];
+    rgb[j + 2] = data[i + 2];
+  }
+  return tf.tensor3d(rgb, [height, width, 3], 'int32');
+}
+
+/**
+ * An image as a tensor: tensors as they are, RGBA pixels through {@link rgbaToTensor}.
+ * @returns [h, w, 3] or [n, h, w, 3] RGB 0..255; a new tensor (caller disposes) unless `image` is one
+ */
+export function imageTensor(image: ImageInput): tf.Tensor3D | tf.Tensor4D {
+  if (image instanceof tf.Tensor) return image;
+  if (typeof image !== 'object' || image === null || !('data' in image)) {
+    throw new Error(`image must be a [h, w, 3] or [n, h, w, 3] tensor or RGBA pixels { width, height, data }, got ${String(image)}`);
+  }
+  return rgbaToTensor(image);
+}
+
+/**
  * Normalises an RGB image batch for the base network. Does not dispose `rgb`.
  * @param rgb [n, h, w, 3] float32 RGB in 0..255
  * @returns [n, h, w, 3] float32 in the layout and range `mode` describes

@@ -1,12 +1,14 @@
 /**
  * The live inference loop: one frame in flight, frames whose timestamp did not change are skipped,
  * all work of a frame runs in one tf.tidy and comes back in one async readback (no GPU stall on
- * WebGL/WebGPU), and buffers are reused. It knows nothing about the DOM beyond {@link FrameSource},
- * so tests and the benchmark can drive it headlessly.
+ * WebGL/WebGPU), and buffers are reused. It calls no DOM API itself: frames come from a
+ * {@link FrameSource} (video-frame-source.ts in the app, tensors or pixel arrays in tests) and a
+ * browser image becomes network input in frame-input.ts, so tests and the benchmark can drive the
+ * loop headlessly.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CrackClassifier, ImageInput } from '../core/classifier';
-import { centreCropBox, centreCropPixels, cropResizeRgba, normaliseRgba, type PixelCrop, type PreprocessingMode, type ResizeScratch } from '../core/preprocess';
+import type { CrackClassifier } from '../core/classifier';
+import { frameInput, type FrameImage } from './frame-input';
 
 /** What a model reports about one frame. Arrays are reused: valid until the next frame. */
 export interface FrameResult {
@@ -35,7 +37,7 @@ export interface FrameModel {
    * Runs on one frame, inside the loop's tf.tidy.
    * @returns [n] float32, everything {@link decode} needs
    */
-  infer(frame: ImageInput): tf.Tensor1D;
+  infer(frame: FrameImage): tf.Tensor1D;
   /** Unpacks the read-back values of {@link infer}. */
   decode(packed: Float32Array): FrameResult;
 }
@@ -48,47 +50,11 @@ export interface ClassifierFrameOptions {
   stagedPixels?: boolean;
   /**
    * Which map to report: `fine` (default when the model has a fine head: 56x56, see fineMap in
-   * head.ts) or `gradcam` (the seed's 13x13 Grad-CAM; a few ms less per frame on WASM).
+   * head.ts) or `gradcam` (the MATLAB reference's 13x13 Grad-CAM; a few ms less per frame on WASM).
    */
   map?: 'fine' | 'gradcam';
 }
 
-/** RGBA bytes of a frame already staged at `size` x `size` in CPU memory, else undefined. */
-function stagedRgba(frame: ImageInput, size: number): ArrayLike<number> | undefined {
-  if (frame instanceof tf.Tensor) return undefined;
-  if (typeof HTMLCanvasElement !== 'undefined' && frame instanceof HTMLCanvasElement) {
-    if (frame.width !== size || frame.height !== size) return undefined;
-    // The source's own context (created with willReadFrequently on these backends): a CPU read.
-    return frame.getContext('2d')?.getImageData(0, 0, size, size).data;
-  }
-  const px = frame as { data?: unknown; width?: number; height?: number };
-  if (px.width === size && px.height === size && (px.data instanceof Uint8ClampedArray || px.data instanceof Uint8Array)) return px.data;
-  return undefined;
-}
-
-/**
- * Makes the per-frame input converter of a frame model: on the WASM and CPU backends a staged
- * canvas or pixel array is normalised in one JavaScript pass into a reused buffer (normaliseRgba)
- * instead of fromPixels + cast + reverse + sub, since WASM's reverse kernel alone costs more than
- * the rest of the frame's non-network work; otherwise (GPU backends, tensors) `prepare`.
- * Reusing the buffer is safe: each input tensor is disposed by the frame's tidy before the next.
- * @returns frame -> [1, size, size, 3] normalised input
- */
-export function frameInput(
-  size: number,
-  preprocessing: PreprocessingMode,
-  prepare: (frame: ImageInput) => tf.Tensor4D,
-  stagedPixels = true,
-): (frame: ImageInput) => tf.Tensor4D {
-  let staged: Float32Array | undefined;
-  return (frame) => {
-    const backend = tf.getBackend();
-    const rgba = stagedPixels && (backend === 'wasm' || backend === 'cpu') ? stagedRgba(frame, size) : undefined;
-    if (!rgba) return prepare(frame);
-    staged = normaliseRgba(rgba, size, size, preprocessing, staged);
-    return tf.tensor4d(staged, [1, size, size, 3]);
-  };
-}
 
 /**
  * The crack classifier as a {@link FrameModel}: probabilities and the map of `camClass` packed as
@@ -96,7 +62,7 @@ export function frameInput(
  * the Grad-CAM (13x13). Does not own the classifier.
  *
  * Frames are taken as already cropped (the source stages the crop box at `inputSize`); see
- * {@link frameInput} for how they become the network's input.
+ * frameInput (frame-input.ts) for how they become the network's input.
  */
 export function classifierFrameModel(classifier: CrackClassifier, options: ClassifierFrameOptions = {}): FrameModel {
   const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
@@ -139,12 +105,12 @@ export interface FrameSource {
    */
   frameId(): number | undefined;
   /** The current frame's pixels, ready for {@link FrameModel.infer}. */
-  pixels(): ImageInput;
+  pixels(): FrameImage;
   /**
    * Optional asynchronous form of {@link pixels}; when present the loop stages every frame with it
    * (inside the frame's timed latency), e.g. to copy the frame out with VideoFrame.copyTo.
    */
-  stagePixels?(): Promise<ImageInput>;
+  stagePixels?(): Promise<FrameImage>;
   /** Calls `callback` once when a new frame may be there; returns a function that cancels it. */
   onNextFrame(callback: () => void): () => void;
 }
@@ -277,165 +243,5 @@ export class FrameLoop {
       s.fps = s.fps === 0 ? fps : s.fps + a * (fps - s.fps);
     }
     this.lastDone = done;
-  }
-}
-
-/**
- * The rectangle to copy out of a `width` x `height` frame for `crop`: the crop widened to even
- * corners and sides, because VideoFrame.copyTo only accepts those on 4:2:0 frames (an odd frame side
- * can still leave an odd width at the far edge). Relative to the frame's visible rectangle.
- */
-export function evenCopyRect(crop: PixelCrop, width: number, height: number): { x: number; y: number; width: number; height: number } {
-  const x = crop.x & ~1;
-  const y = crop.y & ~1;
-  return {
-    x,
-    y,
-    width: Math.min(width - x, (crop.x + crop.side - x + 1) & ~1),
-    height: Math.min(height - y, (crop.y + crop.side - y + 1) & ~1),
-  };
-}
-
-/** Options of {@link VideoFrameSource}. */
-export interface VideoFrameSourceOptions {
-  /** Side of the staged crop (the model's input size). */
-  size: number;
-  /** Crop side as a fraction of the shorter frame side, (0, 1]; default 1 (largest centred square). */
-  cropFraction?: number;
-  /**
-   * Keep the staging canvas in CPU memory (default true): right for WASM/CPU backends, which read
-   * its pixels. Pass false on WebGL/WebGPU so scaling stays on the GPU and TF.js uploads the canvas
-   * GPU-to-GPU.
-   */
-  willReadFrequently?: boolean;
-  /**
-   * Stage frames for the loop by copying the crop out of a WebCodecs VideoFrame and resampling it
-   * in JavaScript ({@link VideoFrameSource.stagePixels}) where the browser can; default: the value
-   * of `willReadFrequently` (the CPU backends). GPU backends keep the canvas, which stays on the GPU.
-   */
-  videoFrames?: boolean;
-}
-
-/**
- * Frames of a playing video, staged as a `size` x `size` crop so the model gets a small image on
- * every backend. On WebGL/WebGPU the crop box is drawn into one reused canvas (a texture upload of
- * 227x227 instead of the whole frame). On WASM/CPU the loop stages frames with {@link stagePixels}:
- * the crop is copied out of a VideoFrame and resampled in JavaScript, several times cheaper than the
- * canvas's drawImage there (docs/bench.md); the canvas stays the fallback and serves captures.
- * Uses requestVideoFrameCallback where available (one callback per decoded frame), else
- * requestAnimationFrame.
- */
-export class VideoFrameSource implements FrameSource {
-  readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
-  cropFraction: number;
-  /** Whether {@link stagePixels} copies VideoFrames (false: it draws into the canvas like {@link pixels}). */
-  videoFrames: boolean;
-  /** The crop's RGBA bytes as copied out of the VideoFrame, reused while the crop size stays. */
-  private frameBytes = new Uint8Array(0);
-  private readonly scratch: ResizeScratch = {};
-  private readonly staged: ImageData;
-
-  constructor(
-    readonly video: HTMLVideoElement,
-    options: VideoFrameSourceOptions,
-  ) {
-    this.cropFraction = options.cropFraction ?? 1;
-    this.videoFrames = (options.videoFrames ?? options.willReadFrequently ?? true) && typeof VideoFrame === 'function';
-    this.staged = new ImageData(options.size, options.size);
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = options.size;
-    this.canvas.height = options.size;
-    const ctx = this.canvas.getContext('2d', { willReadFrequently: options.willReadFrequently ?? true, alpha: false });
-    if (!ctx) throw new Error('2D canvas is not available');
-    this.ctx = ctx;
-    this.ctx.imageSmoothingEnabled = true;
-    this.ctx.imageSmoothingQuality = 'medium';
-  }
-
-  frameId(): number | undefined {
-    const v = this.video;
-    if (v.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || v.videoWidth === 0) return undefined;
-    return v.currentTime;
-  }
-
-  /** Draws the crop box of the current frame into the staging canvas and returns it. */
-  pixels(): HTMLCanvasElement {
-    const v = this.video;
-    const box = centreCropBox(v.videoWidth, v.videoHeight, this.cropFraction);
-    const s = this.canvas.width;
-    this.ctx.drawImage(v, box.x, box.y, box.size, box.size, 0, 0, s, s);
-    return this.canvas;
-  }
-
-  /**
-   * Stages the crop box of the current frame for the loop. With `videoFrames`, the crop is copied
-   * out of a VideoFrame as RGBA (the browser's own YUV->RGB conversion, only the crop's rows) and
-   * shrunk in JavaScript with centreCrop's filter (cropResizeRgba) into a reused ImageData: on the
-   * bench's WASM runs this takes ~1-2 ms where the canvas's drawImage takes 6-9 ms. Where
-   * VideoFrame.copyTo cannot convert to RGBA it falls back to the canvas for good.
-   */
-  async stagePixels(): Promise<ImageInput> {
-    if (!this.videoFrames) return this.pixels();
-    let frame: VideoFrame;
-    try {
-      frame = new VideoFrame(this.video);
-    } catch {
-      // No decodable frame at this instant (e.g. the stream is switching): the canvas copes.
-      return this.pixels();
-    }
-    try {
-      return await this.stageVideoFrame(frame);
-    } catch (e) {
-      console.warn('VideoFrame.copyTo to RGBA is not available here; staging frames with a canvas', e);
-      this.videoFrames = false;
-      return this.pixels();
-    } finally {
-      frame.close();
-    }
-  }
-
-  /**
-   * Stages the crop box of `frame` (not closed here) into the reused ImageData {@link stagePixels}
-   * returns: valid until the next call.
-   */
-  async stageVideoFrame(frame: VideoFrame): Promise<ImageData> {
-    const visible = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
-    const crop = centreCropPixels(visible.width, visible.height, this.cropFraction);
-    const { x, y, width, height } = evenCopyRect(crop, visible.width, visible.height);
-    if (this.frameBytes.length !== width * height * 4) this.frameBytes = new Uint8Array(width * height * 4);
-    const rect = { x: visible.x + x, y: visible.y + y, width, height };
-    await frame.copyTo(this.frameBytes, { rect, format: 'RGBA', colorSpace: 'srgb' });
-    const size = this.staged.width;
-    cropResizeRgba(this.frameBytes, width, height, { x: crop.x - x, y: crop.y - y, side: crop.side }, size, this.staged.data, this.scratch);
-    return this.staged;
-  }
-
-  /** The crop as {@link pixels} last drew it into the canvas (call pixels() first for the current frame). */
-  cropImageData(): ImageData {
-    return this.ctx.getImageData(0, 0, this.canvas.width, this.canvas.height);
-  }
-
-  /** The whole current frame at its native resolution (a new canvas each call: captures are rare). */
-  fullFrameImageData(): ImageData {
-    const v = this.video;
-    const c = document.createElement('canvas');
-    c.width = v.videoWidth;
-    c.height = v.videoHeight;
-    const ctx = c.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new Error('2D canvas is not available');
-    ctx.drawImage(v, 0, 0);
-    return ctx.getImageData(0, 0, c.width, c.height);
-  }
-
-  onNextFrame(callback: () => void): () => void {
-    const v = this.video;
-    if (typeof v.requestVideoFrameCallback === 'function' && v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && !v.paused) {
-      const handle = v.requestVideoFrameCallback(() => callback());
-      return () => v.cancelVideoFrameCallback(handle);
-    }
-    // Not playing yet (or no rVFC): poll once per display frame.
-    const handle = requestAnimationFrame(() => callback());
-    return () => cancelAnimationFrame(handle);
   }
 }

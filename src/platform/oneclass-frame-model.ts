@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ONECLASS_LABELS, type OneClassModel } from '../core/oneclass';
-import { frameInput, type FrameModel, type FrameResult } from './frame-loop';
+import { frameInput } from './frame-input';
+import type { FrameModel, FrameResult } from './frame-loop';
 
 /** Mode identifier ({@link FrameModel.kind}) of the one-class frame model. */
 export const ONECLASS_FRAME_KIND = 'oneclass';

@@ -47,6 +47,19 @@ describe.skipIf(!HAVE_SHARED)('loadCrackClassifier on the real base', () => {
     tf.dispose([img, wide]);
   });
 
+  it('prepares RGBA pixels as their RGB tensor (alpha ignored) and rejects pixels of the wrong size', async () => {
+    const rgba = new Uint8ClampedArray(40 * 30 * 4).map((_, i) => (i * 37 + (i >> 7)) % 256);
+    const rgb = tf.tensor3d(Int32Array.from(rgba.filter((_, i) => i % 4 !== 3)), [30, 40, 3], 'int32');
+    const viaPixels = classifier.prepare({ data: rgba, width: 40, height: 30 }, 0.8);
+    const viaTensor = classifier.prepare(rgb, 0.8);
+    expect(viaPixels.shape).toEqual([1, 227, 227, 3]);
+    expect(tf.max(tf.abs(tf.sub(viaPixels, viaTensor))).dataSync()[0]).toBe(0);
+    tf.dispose([rgb, viaPixels, viaTensor]);
+    expect(() => classifier.prepare({ data: rgba, width: 41, height: 30 })).toThrow(/expected 4920 RGBA bytes for 41x30, got 4800/);
+    expect(() => classifier.prepare('frame.png' as never)).toThrow(/tensor or RGBA pixels \{ width, height, data \}, got frame\.png/);
+    await expectNoLeak(() => classifier.prepare({ data: rgba, width: 40, height: 30 }).dispose());
+  });
+
   it('rejects an unknown camClass naming the valid ones', async () => {
     const img = tf.zeros([227, 227, 3]) as tf.Tensor3D;
     await expect(classifier.classify(img, { camClass: 'spalling' })).rejects.toThrow(/crack, nocrack/);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrackClassifier } from '../../src/core/classifier';
 import { centreCropPixels } from '../../src/core/preprocess';
-import { classifierFrameModel, evenCopyRect, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
+import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
+import { evenCopyRect } from '../../src/platform/video-frame-source';
 import { HAVE_SHARED, randomClassifierAndPhotos } from '../helpers';
 
 /** Frames from tensors; the frame id advances when the test says so (or on every read). */
