@@ -15,6 +15,19 @@ export const SKIP_WAITING = 'SKIP_WAITING';
 /** Message the page sends to ask the worker for its build id; the reply is {@link VersionReply}. */
 export const GET_VERSION = 'GET_VERSION';
 
+/**
+ * Message the worker posts to its pages after a network request of its own: `{ type, ok }`, ok when the
+ * network answered (any HTTP status), not ok when the request failed to connect. The page's
+ * connectivity (src/platform/connectivity.ts) takes it as a report.
+ */
+export const NETWORK_STATUS = 'CRACKCAM_NETWORK_STATUS';
+
+/** The message {@link NETWORK_STATUS}. */
+export interface NetworkStatusMessage {
+  type: typeof NETWORK_STATUS;
+  ok: boolean;
+}
+
 /** Reply to {@link GET_VERSION}. */
 export interface VersionReply {
   buildId: string;

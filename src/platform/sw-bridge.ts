@@ -6,6 +6,7 @@
  */
 import { Workbox } from 'workbox-window';
 import { GET_VERSION, type VersionReply } from '../../sw/model-routes';
+import { appConnectivity, type Connectivity } from './connectivity';
 
 /** Build id compiled in by scripts/vite-pwa.ts (`define`). */
 declare const __CRACKCAM_BUILD_ID__: string;
@@ -29,7 +30,7 @@ export type ServiceWorkerStatus = 'unsupported' | 'installing' | 'ready' | 'upda
 export interface RegisterOptions {
   /** Script URL relative to the page; the build writes it next to index.html. */
   url?: string;
-  /** Minimum time between update checks triggered by the page becoming visible or going online. */
+  /** Minimum time between update checks triggered by the page becoming visible or the app coming online. */
   updateCheckIntervalMs?: number;
 }
 
@@ -46,6 +47,8 @@ export class ServiceWorkerBridge extends EventTarget {
   constructor(
     private readonly wb: Workbox | undefined,
     private readonly updateCheckIntervalMs = 60 * 60 * 1000,
+    /** Update checks run when it turns online, and report their network failures to it. */
+    private readonly connectivity?: Connectivity,
   ) {
     super();
   }
@@ -82,10 +85,11 @@ export class ServiceWorkerBridge extends EventTarget {
       return;
     }
     const check = () => {
-      if (document.visibilityState === 'visible' && navigator.onLine) void this.checkForUpdate(false);
+      if (document.visibilityState === 'visible' && this.connectivity?.state !== 'offline') void this.checkForUpdate(false);
     };
     document.addEventListener('visibilitychange', check);
-    window.addEventListener('online', check);
+    if (this.connectivity) this.connectivity.addEventListener('change', check);
+    else window.addEventListener('online', check);
   }
 
   /**
@@ -100,8 +104,9 @@ export class ServiceWorkerBridge extends EventTarget {
     try {
       await this.wb.update();
     } catch (err) {
-      // offline or server error: keep running the installed version
+      // offline or server error: keep running the installed version, and let connectivity look again
       this.error = err;
+      this.connectivity?.report(false);
     }
   }
 
@@ -140,7 +145,7 @@ export function registerServiceWorker(options: RegisterOptions = {}): ServiceWor
     // dev server on an origin where a built app once ran: its worker would serve stale files
     void navigator.serviceWorker.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister())));
   }
-  bridge = new ServiceWorkerBridge(supported ? new Workbox(options.url ?? 'sw.js') : undefined, options.updateCheckIntervalMs);
+  bridge = new ServiceWorkerBridge(supported ? new Workbox(options.url ?? 'sw.js') : undefined, options.updateCheckIntervalMs, appConnectivity());
   void bridge.start();
   return bridge;
 }

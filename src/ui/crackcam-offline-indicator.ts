@@ -1,13 +1,16 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { appConnectivity, type Connectivity, type OfflineReason } from '../platform/connectivity';
 import { serviceWorkerBridge, type ServiceWorkerBridge, type ServiceWorkerStatus } from '../platform/sw-bridge';
-import { BridgeListener } from './bridge-listener';
+import { ChangeListener } from './change-listener';
 
 /**
- * Header chip: "Offline" while the network is gone (the app keeps working from its caches), "Saving for
- * offline…" while the first visit is still caching the app, "No offline support" if that failed. Shows
- * nothing otherwise. Reflects `online` and `sw-status` as attributes for styling and tests.
+ * Header chip: "Offline" while the app's server cannot be reached (the app keeps working from its caches),
+ * whether the browser has no network or a network with no way to the server (see
+ * src/platform/connectivity.ts); "Saving for offline…" while the first visit is still caching the app;
+ * "No offline support" if that failed. Shows nothing otherwise. Reflects `online`, `offline-reason` and
+ * `sw-status` as attributes for styling and tests.
  */
 @localized()
 @customElement('crackcam-offline-indicator')
@@ -48,8 +51,11 @@ export class CrackcamOfflineIndicator extends LitElement {
     }
   `;
 
-  /** Whether the browser reports a network connection (`navigator.onLine`). */
-  @property({ type: Boolean, reflect: true }) online = typeof navigator === 'undefined' ? true : navigator.onLine;
+  /** Whether the app's server can be reached, followed from {@link connectivity}. */
+  @property({ type: Boolean, reflect: true }) online = true;
+
+  /** Why the app is offline, followed from {@link connectivity}. */
+  @property({ attribute: 'offline-reason', reflect: true }) offlineReason?: OfflineReason;
 
   /** Service worker state, followed from {@link bridge}. */
   @property({ attribute: 'sw-status', reflect: true }) swStatus: ServiceWorkerStatus = 'unsupported';
@@ -57,39 +63,45 @@ export class CrackcamOfflineIndicator extends LitElement {
   /** The bridge to follow; defaults to the one made by `registerServiceWorker()`. */
   @property({ attribute: false }) bridge?: ServiceWorkerBridge;
 
-  private readonly onNetwork = () => {
-    this.online = navigator.onLine;
+  /** The connectivity to follow; defaults to the app's shared one. */
+  @property({ attribute: false }) connectivity?: Connectivity;
+
+  private readonly onConnectivity = () => {
+    this.online = this.connectivity?.state !== 'offline';
+    this.offlineReason = this.connectivity?.reason;
   };
   private readonly onBridge = () => {
     if (this.bridge) this.swStatus = this.bridge.status;
   };
 
-  private readonly bridgeListener = new BridgeListener(this.onBridge);
+  private readonly connectivityListener = new ChangeListener<Connectivity>(this.onConnectivity);
+  private readonly bridgeListener = new ChangeListener<ServiceWorkerBridge>(this.onBridge);
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('online', this.onNetwork);
-    window.addEventListener('offline', this.onNetwork);
-    this.onNetwork();
+    this.connectivity ??= appConnectivity();
+    this.connectivityListener.follow(this.connectivity);
     this.bridge ??= serviceWorkerBridge();
     this.bridgeListener.follow(this.bridge);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('online', this.onNetwork);
-    window.removeEventListener('offline', this.onNetwork);
+    this.connectivityListener.stop();
     this.bridgeListener.stop();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('bridge') && this.isConnected) this.bridgeListener.follow(this.bridge);
+    if (!this.isConnected) return;
+    if (changed.has('bridge')) this.bridgeListener.follow(this.bridge);
+    if (changed.has('connectivity')) this.connectivityListener.follow(this.connectivity);
   }
 
   override render() {
     if (!this.online) {
       const cached = this.swStatus === 'ready' || this.swStatus === 'update-available' || this.swStatus === 'updating';
-      const title = cached ? msg('No network: CrackCam keeps working from this device.') : msg('No network, and CrackCam is not fully saved on this device yet.');
+      const why = this.offlineReason === 'unreachable' ? msg('A network, but no way to the CrackCam server.') : msg('No network.');
+      const title = `${why} ${cached ? msg('CrackCam keeps working from this device.') : msg('CrackCam is not fully saved on this device yet.')}`;
       return html`<span class="chip offline" role="status" title=${title} data-testid="offline-indicator"><span class="dot"></span>${msg('Offline')}</span>`;
     }
     if (this.swStatus === 'installing') {

@@ -2,7 +2,7 @@ import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { serviceWorkerBridge, type ServiceWorkerBridge, type ServiceWorkerStatus } from '../platform/sw-bridge';
-import { BridgeListener } from './bridge-listener';
+import { ChangeListener } from './change-listener';
 
 /**
  * Offers a waiting new version: "Update" lets it take over (the page reloads once it controls; captures,
@@ -73,7 +73,7 @@ export class CrackcamUpdateBanner extends LitElement {
     this.swStatus = this.bridge.status;
   };
 
-  private readonly bridgeListener = new BridgeListener(this.onBridge);
+  private readonly bridgeListener = new ChangeListener<ServiceWorkerBridge>(this.onBridge);
 
   override connectedCallback(): void {
     super.connectedCallback();

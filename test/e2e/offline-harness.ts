@@ -49,10 +49,10 @@ export class StaticServer {
 
   constructor(public root: string) {}
 
-  /** Starts listening on 127.0.0.1 and a free port; resolves with the base URL (ending in '/'). */
-  async start(): Promise<string> {
+  /** Starts listening on 127.0.0.1 and `port` (default: a free one); resolves with the base URL (ending in '/'). */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
