@@ -190,7 +190,9 @@ export interface LaunchOptions {
   extraArgs?: string[];
 }
 
-/** Launches headless Chromium with the project's standard flags. */
+let versionLogged = false;
+
+/** Launches headless Chromium with the project's standard flags; fails at once if it lacks something the tests need. */
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set $CHROMIUM`);
   const args = [
@@ -210,7 +212,66 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   if (options.autoAcceptCamera ?? true) args.push('--use-fake-ui-for-media-stream');
   if (options.fakeVideo) args.push(`--use-file-for-fake-video-capture=${options.fakeVideo}`);
   args.push(...(options.extraArgs ?? []));
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  if (!versionLogged) process.stderr.write(`browser tests: Chromium ${browser.version()} (${CHROMIUM})\n`);
+  versionLogged = true;
+  try {
+    await requireBrowserCapabilities(browser, (options.fakeDevice ?? true) && (options.autoAcceptCamera ?? true));
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+  return browser;
+}
+
+/** Chromium versions the browser tests were run on (Debian bookworm's `chromium` package). */
+export const TESTED_CHROMIUM = ['150.0.7871.100', '156.0.8078.114'];
+
+/**
+ * Fails at once, naming what is missing, when the browser lacks a platform feature the app or the
+ * tests rely on (rather than letting a test time out waiting for a verdict). Checked in a secure-context
+ * page (http://127.0.0.1, answered by Playwright, no server); `camera`: the fake camera must deliver a track.
+ */
+async function requireBrowserCapabilities(browser: Browser, camera: boolean): Promise<void> {
+  const context = await browser.newContext({ permissions: camera ? ['camera'] : [] });
+  try {
+    const page = await context.newPage();
+    const url = 'http://127.0.0.1/__crackcam-capabilities';
+    await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>capabilities</title>' }));
+    await page.goto(url);
+    const missing = await page.evaluate(async (camera) => {
+      // a module using one SIMD instruction (v128.const; i8x16.popcnt), as tfjs-backend-wasm's SIMD build needs
+      const simd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+      const checks: Record<string, boolean> = {
+        'secure context': isSecureContext,
+        'service workers': 'serviceWorker' in navigator,
+        'Cache Storage': typeof caches !== 'undefined',
+        IndexedDB: typeof indexedDB !== 'undefined',
+        'module workers': typeof Worker !== 'undefined',
+        OffscreenCanvas: typeof OffscreenCanvas !== 'undefined',
+        createImageBitmap: typeof createImageBitmap !== 'undefined',
+        'WebAssembly SIMD': typeof WebAssembly !== 'undefined' && WebAssembly.validate(simd),
+        getUserMedia: typeof navigator.mediaDevices?.getUserMedia === 'function',
+      };
+      if (camera && checks.getUserMedia) {
+        try {
+          const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+          checks['a fake camera track'] = stream.getVideoTracks().length > 0;
+          stream.getTracks().forEach((t) => t.stop());
+        } catch {
+          checks['a fake camera track'] = false;
+        }
+      }
+      return Object.entries(checks)
+        .filter(([, ok]) => !ok)
+        .map(([name]) => name);
+    }, camera);
+    if (missing.length > 0) {
+      throw new Error(`Chromium ${browser.version()} at ${CHROMIUM} lacks what the browser tests need: ${missing.join(', ')} (tested with Chromium ${TESTED_CHROMIUM.join(' and ')})`);
+    }
+  } finally {
+    await context.close();
+  }
 }
 
 /** Options of {@link openApp}. */
