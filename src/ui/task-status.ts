@@ -26,24 +26,27 @@ export class TaskStatus {
   }
 
   /**
-   * Runs `work` as the task `label`: busy meanwhile, then the notice `work` returns, or its error's
-   * message; `after` runs when it is over either way. Resolves true when `work` succeeded.
+   * Runs `work` as the task `label`: busy meanwhile; when it is over either way, `after` runs (e.g. the
+   * screen re-reads its state), and only then the notice `work` returned, or its error's message, is
+   * shown, so that a notice never stands next to the state from before the task. Resolves true when
+   * `work` succeeded.
    */
   async run(label: string, work: () => Promise<string | void>, after: () => Promise<void>): Promise<boolean> {
     this.text = { busy: label, notice: '', error: '' };
     this.host.requestUpdate();
-    let ok = false;
+    let outcome: { notice: string } | { error: string };
     try {
-      const notice = (await work()) ?? '';
-      this.text = { ...this.text, notice };
-      ok = true;
+      outcome = { notice: (await work()) ?? '' };
     } catch (e) {
-      this.text = { ...this.text, error: taskErrorMessage(e) };
-    } finally {
-      this.busy = '';
-      await after();
+      outcome = { error: taskErrorMessage(e) };
     }
-    return ok;
+    try {
+      await after();
+    } finally {
+      this.text = { busy: '', notice: '', error: '', ...outcome };
+      this.host.requestUpdate();
+    }
+    return 'notice' in outcome;
   }
 
   /** The task lines: busy, notice and error, each only when set; `prefix` names their test ids (`${prefix}-notice`, `${prefix}-error`). */
