@@ -89,14 +89,14 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-bench-'));
 const dist = values.dist ? path.resolve(values.dist) : path.join(scratch, 'dist');
 
 /**
- * Production build of the app with bench.html as a second page, and a manifest of the chunk graph.
- * Runs in a child process whose stdout goes to our stderr: the service worker's build writes to the
+ * Production build of the app with bench.html as a second page, and a manifest of the chunk graph,
+ * with the window.__crackcam test hook the runs read (CRACKCAM_TEST_HOOKS=1). Runs in a child process whose stdout goes to our stderr: the service worker's build writes to the
  * process's stdout directly, and with --json stdout carries only the JSON line.
  */
 async function buildWithBench(outDir: string): Promise<void> {
   const t = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--build-only', outDir], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--build-only', outDir], { cwd: ROOT, stdio: ['ignore', 2, 2], env: { ...process.env, CRACKCAM_TEST_HOOKS: '1' } });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench build exited with ${code}`))));
   });

@@ -45,7 +45,7 @@ function headTags(html: string): HtmlTagDescriptor[] {
 
 /**
  * The offline PWA: builds sw/sw.ts into dist/sw.js with workbox's injectManifest (bundled, no CDN) and
- * injects the precache manifest, defines `__CRACKCAM_BUILD_ID__` and `__CRACKCAM_SW__`, and links the web
+ * injects the precache manifest, defines `__CRACKCAM_BUILD_ID__`, `__CRACKCAM_SW__` and `__CRACKCAM_TEST_HOOKS__`, and links the web
  * app manifest and icons from index.html.
  *
  * The precache manifest is made in vite-plugin-pwa's `closeBundle` hook, i.e. after every `writeBundle`
@@ -58,8 +58,15 @@ export function crackcamPwa(root: string): Plugin[] {
   const meta: Plugin = {
     name: 'crackcam-pwa-meta',
     // __CRACKCAM_SW__: the page registers sw.js only in `vite build` output (the dev server has none),
-    // whatever NODE_ENV says.
-    config: (_, { command }) => ({ define: { __CRACKCAM_BUILD_ID__: JSON.stringify(id), __CRACKCAM_SW__: JSON.stringify(command === 'build') } }),
+    // whatever NODE_ENV says. __CRACKCAM_TEST_HOOKS__: window.__crackcam for e2e tests and the
+    // benchmark (src/platform/test-hook.ts), on the dev server and in builds with CRACKCAM_TEST_HOOKS=1.
+    config: (_, { command }) => ({
+      define: {
+        __CRACKCAM_BUILD_ID__: JSON.stringify(id),
+        __CRACKCAM_SW__: JSON.stringify(command === 'build'),
+        __CRACKCAM_TEST_HOOKS__: JSON.stringify(command === 'serve' || process.env.CRACKCAM_TEST_HOOKS === '1'),
+      },
+    }),
     transformIndexHtml: {
       order: 'post',
       handler: (html) => ({ html, tags: headTags(html) }),

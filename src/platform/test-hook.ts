@@ -1,6 +1,11 @@
 /**
  * `window.__crackcam`: a small read-only window into the running app for end-to-end tests and the
  * benchmark (tensor counts, frame count, the current heatmap). Cheap: values are copied on demand.
+ *
+ * Test builds only: the hook is installed when the compile-time flag `__CRACKCAM_TEST_HOOKS__` is
+ * true, which scripts/vite-pwa.ts sets on the dev server and in builds made with
+ * CRACKCAM_TEST_HOOKS=1 (the e2e harness and the benchmark); in `npm run build` it is false, the
+ * installing code is dropped as dead code and the bundle carries no hook.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FrameStats } from './frame-loop';
@@ -43,8 +48,15 @@ declare global {
   }
 }
 
-/** Installs (once) and returns the hook object that the app updates. */
-export function crackcamHook(): CrackcamHook {
+/** Vite's define; undeclared where the code runs without vite (then no hook). */
+declare const __CRACKCAM_TEST_HOOKS__: boolean;
+
+/** Whether this build installs the hook (see the file comment). */
+export const TEST_HOOKS: boolean = typeof __CRACKCAM_TEST_HOOKS__ === 'boolean' && __CRACKCAM_TEST_HOOKS__;
+
+/** In a test build: installs (once) and returns the hook object that the app updates; else undefined. */
+export function crackcamHook(): CrackcamHook | undefined {
+  if (!TEST_HOOKS) return undefined;
   if (!window.__crackcam) {
     window.__crackcam = {
       frames: 0,

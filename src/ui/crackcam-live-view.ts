@@ -101,6 +101,7 @@ export class CrackcamLiveView extends LitElement {
   private resizeObserver?: ResizeObserver;
   private lastResult?: { label: string; probability: number; scores: { label: string; probability: number }[] };
   private lastCam?: { raw: Float32Array; width: number; height: number };
+  /** window.__crackcam in test builds (platform/test-hook.ts), else undefined. */
   private readonly hook = crackcamHook();
 
   static override styles = css`
@@ -266,19 +267,20 @@ export class CrackcamLiveView extends LitElement {
     this.video.addEventListener('loadedmetadata', () => this.layout());
     this.resizeObserver = new ResizeObserver(() => this.layout());
     this.resizeObserver.observe(this.viewfinder);
-    this.hook.cam = () =>
-      this.lastCam && {
-        width: this.lastCam.width,
-        height: this.lastCam.height,
-        raw: Array.from(this.lastCam.raw),
-        shown: Array.from(this.painter?.shown ?? this.lastCam.raw),
-      };
+    if (this.hook)
+      this.hook.cam = () =>
+        this.lastCam && {
+          width: this.lastCam.width,
+          height: this.lastCam.height,
+          raw: Array.from(this.lastCam.raw),
+          shown: Array.from(this.painter?.shown ?? this.lastCam.raw),
+        };
     if (document.visibilityState === 'visible') void this.startCamera();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('classifier') || changed.has('oneClass')) this.attachModel();
-    if (changed.has('backend')) this.hook.backend = this.backend?.name;
+    if (changed.has('backend') && this.hook) this.hook.backend = this.backend?.name;
   }
 
   /** Stops the loop and the camera (e.g. when another view takes over); {@link resume} restarts. */
@@ -365,9 +367,7 @@ export class CrackcamLiveView extends LitElement {
     }
     this.lastCam.raw.set(result.map);
     if (this.showHeatmap) this.painter?.paint(result.map, result.mapWidth, result.mapHeight, { alpha: this.alpha, smoothing: this.smoothing });
-    this.hook.frames = stats.frames;
-    this.hook.stats = stats;
-    this.hook.verdict = { label: result.label, probability: result.probability };
+    if (this.hook) Object.assign(this.hook, { frames: stats.frames, stats, verdict: { label: result.label, probability: result.probability } });
   }
 
   private readonly onVisibilityChange = (): void => {

@@ -58,14 +58,15 @@ export interface DevServerOptions {
 /**
  * Runs `vite build` (as `npm run build`) into `outDir` with NODE_ENV=production, `env` added to the
  * environment and `extraArgs` to the command line. Resolves with the build output; rejects with it
- * on failure.
+ * on failure. The build installs the window.__crackcam test hook (CRACKCAM_TEST_HOOKS=1) unless
+ * `env` sets CRACKCAM_TEST_HOOKS otherwise.
  */
 export function viteBuild(outDir: string, env: Record<string, string> = {}, extraArgs: readonly string[] = []): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...extraArgs], {
       cwd: ROOT,
       // A real production build: vitest sets NODE_ENV=test, which would leak into import.meta.env (and drop the service worker).
-      env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...env },
+      env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', CRACKCAM_TEST_HOOKS: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

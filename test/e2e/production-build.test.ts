@@ -1,0 +1,37 @@
+/**
+ * The production build (`npm run build`) carries no test hook: window.__crackcam is installed only
+ * when vite defines __CRACKCAM_TEST_HOOKS__ true (src/platform/test-hook.ts), which the e2e harness
+ * and the benchmark ask for with CRACKCAM_TEST_HOOKS=1. Built here with the flag off, as
+ * `npm run build` builds, and every shipped file is searched. Source maps are not searched: they
+ * hold the sources themselves, comments included, and the app never loads them.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viteBuild } from './harness';
+import { listFiles } from './offline-harness';
+
+describe('production build', () => {
+  let tmp: string;
+  let dist: string;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'crackcam-prod-'));
+    dist = path.join(tmp, 'dist');
+    await viteBuild(dist, { CRACKCAM_TEST_HOOKS: '0' });
+  });
+
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('contains no __crackcam test hook in any shipped file', () => {
+    const shipped = listFiles(dist).filter((f) => !f.endsWith('.map') && /\.(js|mjs|html|json|webmanifest)$/.test(f));
+    const text = new Map(shipped.map((f) => [f, readFileSync(path.join(dist, f), 'latin1')]));
+    // The search covers the app's code: the live view, which would update the hook, is in it.
+    expect([...text.values()].some((t) => t.includes('crackcam-live-view'))).toBe(true);
+    const withHook = shipped.filter((f) => text.get(f)?.includes('__crackcam'));
+    expect(withHook).toEqual([]);
+  });
+});
