@@ -1,6 +1,7 @@
 import { localized, msg, str } from '@lit/localize';
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { cameraPermission } from '../platform/camera-permission';
 import { CaptureStoreError, currentLocation, imageDataToBlob, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
 import type { CaptureDetail } from './crackcam-live-view';
 import { panelStyles } from './shared-styles';
@@ -9,7 +10,11 @@ import { panelStyles } from './shared-styles';
  * One-tap labelled capture under the live view: a button per class ("crack", "nocrack", user
  * classes) that asks the live view for a capture and stores it with that label; a capture taken by
  * tapping the viewfinder gets the last chosen label. Stores the 227x227 crop (PNG), the full frame
- * (JPEG) and, when the user switched it on and allowed it, the location.
+ * (JPEG) and, when the user switched it on and allowed it, the location. A tap that captures nothing
+ * (camera blocked or not running) says why; a failed save replaces the previous "Saved as" notice.
+ *
+ * Test hooks: `[data-testid="capture-error"]` with `data-kind`: `camera-denied`, `camera-off`, or a
+ * {@link CaptureStoreError} kind (`quota`, `write`, ...), `unknown` for other failures.
  *
  * @fires capture-request - asks the live view to capture now (the app calls its `capture()`).
  * @fires capture-stored - detail: the stored {@link CaptureRecord} (bubbles, composed).
@@ -24,8 +29,12 @@ export class CrackcamCaptureBar extends LitElement {
   @property() label = 'crack';
   @state() private count?: Record<string, number>;
   @state() private error = '';
+  /** What {@link error} is about (its `data-kind`). */
+  @state() private errorKind = '';
   @state() private lastSaved = '';
   @state() private withLocation = localStorage.getItem('crackcam.captureLocation') === '1';
+  /** Counts `capture` events, so that a capture request can tell whether one followed. */
+  private captures = 0;
 
   static override styles = panelStyles;
 
@@ -49,6 +58,7 @@ export class CrackcamCaptureBar extends LitElement {
   }
 
   private readonly onCapture = (e: CustomEvent<CaptureDetail>): void => {
+    this.captures++;
     void this.save(e.detail, this.label);
   };
 
@@ -70,18 +80,38 @@ export class CrackcamCaptureBar extends LitElement {
         verdict: detail.verdict && { label: detail.verdict.label, probability: detail.verdict.probability },
         model: detail.model,
       });
-      this.error = '';
+      this.showError('', '');
       this.lastSaved = label;
       await this.refresh();
       this.dispatchEvent(new CustomEvent<CaptureRecord>('capture-stored', { detail: record, bubbles: true, composed: true }));
     } catch (e) {
-      this.error = e instanceof CaptureStoreError ? e.message : msg(str`The capture could not be saved: ${(e as Error).message}`);
+      this.lastSaved = ''; // only the error shows: the earlier "Saved as" is not about this capture
+      if (e instanceof CaptureStoreError) this.showError(e.message, e.kind);
+      else this.showError(msg(str`The capture could not be saved: ${(e as Error).message}`), 'unknown');
     }
   }
 
-  private pick(label: string): void {
+  private showError(text: string, kind: string): void {
+    this.error = text;
+    this.errorKind = kind;
+  }
+
+  /** Asks for a capture with `label`; when none follows (camera blocked or off), says why. */
+  private async pick(label: string): Promise<void> {
     this.label = label;
+    const before = this.captures;
     this.dispatchEvent(new CustomEvent('capture-request', { bubbles: true, composed: true }));
+    await new Promise((resolve) => setTimeout(resolve)); // the live view answers at once, or not at all
+    if (this.captures !== before) return;
+    this.lastSaved = '';
+    if ((await cameraPermission()) === 'denied') {
+      this.showError(
+        msg("Nothing was captured: camera access is blocked. Allow the camera for this site in the browser's site settings, then press Try again above."),
+        'camera-denied',
+      );
+    } else {
+      this.showError(msg('Nothing was captured: the camera is not running. Wait until the picture shows (or press Try again above), then tap again.'), 'camera-off');
+    }
   }
 
   private async toggleLocation(): Promise<void> {
@@ -100,7 +130,7 @@ export class CrackcamCaptureBar extends LitElement {
               data-testid="capture-as"
               data-label=${c}
               aria-pressed=${c === this.label ? 'true' : 'false'}
-              @click=${() => this.pick(c)}
+              @click=${() => void this.pick(c)}
             >
               ${c} <span data-testid="capture-count" data-label=${c}>${this.count?.[c] ?? 0}</span>
             </button>`,
@@ -110,7 +140,7 @@ export class CrackcamCaptureBar extends LitElement {
         </button>
         ${this.lastSaved ? html`<span role="status" data-testid="capture-saved">${msg(str`Saved as ${this.lastSaved}`)}</span>` : nothing}
       </div>
-      ${this.error ? html`<div class="error" role="alert" data-testid="capture-error">${this.error}</div>` : nothing}`;
+      ${this.error ? html`<div class="error" role="alert" data-testid="capture-error" data-kind=${this.errorKind}>${this.error}</div>` : nothing}`;
   }
 }
 

@@ -1,14 +1,17 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { formatBytes, requestPersistentStorage, storageStatus, usageFraction, type StorageStatus } from '../platform/storage';
+import { formatBytes, requestPersistentStorage, storageWrites, usageFraction, type StorageStatus } from '../platform/storage';
+import { appStorageStatus } from '../platform/storage-usage';
 import { APP_BUILD_ID } from '../platform/sw-bridge';
 
 /**
  * Settings section, collapsed to one line ("Storage: 5.5 MB of 10 GB"): storage used by CrackCam (app,
  * models, captures) against the browser's quota, whether it is persistent, a button to ask for
- * persistence, and the app version. Refreshes when opened or shown again; call
- * {@link CrackcamStoragePanel.refresh} after large writes.
+ * persistence, and the app version. Usage is never less than the captures and models the app stores;
+ * after a write the browser refused for lack of space it says "full" with the quota. Refreshes when
+ * opened or shown again and after every capture write or deletion; call
+ * {@link CrackcamStoragePanel.refresh} after other large writes.
  *
  * @fires persistence-changed - after a persistence request; detail: `{ persisted: boolean }`.
  */
@@ -43,6 +46,10 @@ export class CrackcamStoragePanel extends LitElement {
     .muted {
       opacity: 0.75;
     }
+    .full {
+      color: #ff8a80;
+      font-weight: 600;
+    }
     button {
       font: inherit;
       min-height: 2.2rem;
@@ -57,6 +64,9 @@ export class CrackcamStoragePanel extends LitElement {
 
   @state() private status: StorageStatus = {};
   @state() private busy = false;
+  /** A refresh is running; `stale`: another was asked for meanwhile. */
+  private refreshing?: Promise<void>;
+  private stale = false;
 
   private readonly onVisible = () => {
     if (document.visibilityState === 'visible') void this.refresh();
@@ -65,17 +75,35 @@ export class CrackcamStoragePanel extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.onVisible);
+    storageWrites.addEventListener('change', this.onWrite);
     void this.refresh();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisible);
+    storageWrites.removeEventListener('change', this.onWrite);
   }
 
-  /** Reads usage, quota and persistence again. */
+  private readonly onWrite = () => void this.refresh();
+
+  /** Reads usage, quota and persistence again (calls during a refresh coalesce into one more). */
   async refresh(): Promise<void> {
-    this.status = await storageStatus();
+    if (this.refreshing) {
+      this.stale = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.stale = false;
+        this.status = await appStorageStatus();
+      } while (this.stale);
+    })();
+    try {
+      await this.refreshing;
+    } finally {
+      this.refreshing = undefined;
+    }
   }
 
   private async persist(): Promise<void> {
@@ -89,15 +117,33 @@ export class CrackcamStoragePanel extends LitElement {
     }
   }
 
+  /** The collapsed line after "Storage:". */
+  private summaryText(): string {
+    const { usage, quota, full } = this.status;
+    if (usage === undefined) return msg('unknown');
+    const used = formatBytes(usage);
+    if (full) return msg(str`full, ${used} of ${formatBytes(quota ?? usage)}`, { desc: 'storage panel: storage is full; used bytes of the quota' });
+    return quota ? msg(str`${used} used of ${formatBytes(quota)}`) : msg(str`${used} used`);
+  }
+
+  private renderFull() {
+    const full = this.status.full;
+    if (!full) return '';
+    const text =
+      full.bytes === undefined
+        ? msg('The last save did not fit. Export and delete captures or models to free space.')
+        : msg(str`The last save (${formatBytes(full.bytes)}) did not fit. Export and delete captures or models to free space.`);
+    return html`<div class="full" role="alert" data-testid="storage-full">${text}</div>`;
+  }
+
   override render() {
-    const { usage, quota, persisted } = this.status;
+    const { usage, quota, persisted, full } = this.status;
     const fraction = usageFraction(this.status);
-    const used = usage === undefined ? '' : formatBytes(usage);
     return html`<details @toggle=${this.onToggle}>
-      <summary data-testid="storage-usage" data-usage=${usage ?? ''} data-quota=${quota ?? ''}>
-        ${msg('Storage')}:
-        ${usage === undefined ? msg('unknown') : quota ? msg(str`${used} used of ${formatBytes(quota)}`) : msg(str`${used} used`)}
+      <summary data-testid="storage-usage" data-usage=${usage ?? ''} data-quota=${quota ?? ''} data-full=${full ? 'true' : 'false'} class=${full ? 'full' : ''}>
+        ${msg('Storage')}: ${this.summaryText()}
       </summary>
+      ${this.renderFull()}
       ${usage === undefined ? html`<div class="muted">${msg('This browser does not report storage use.')}</div>` : ''}
       ${fraction === undefined ? '' : html`<progress max="1" .value=${fraction}></progress>`}
       <div class="row" data-testid="storage-persistence" data-persisted=${persisted === undefined ? 'unsupported' : String(persisted)}>
