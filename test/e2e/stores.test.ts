@@ -1,8 +1,8 @@
 /**
  * The capture store and the model library in real Chromium IndexedDB (modules loaded from the vite
- * dev server into the page): add / list / relabel / delete, all-or-nothing writes, and save / activate / rollback of models. (A real QuotaExceededError could not be
- * provoked here: Storage.overrideQuotaForOrigin had no effect in this headless Chromium; the
- * classification is unit-tested in test/platform/capture-store.test.ts.)
+ * dev server into the page): add / list / relabel / delete, all-or-nothing writes, and save / activate / rollback of models. (A real QuotaExceededError
+ * is provoked in test/e2e/bad-input.test.ts: Storage.overrideQuotaForOrigin takes effect when it is set
+ * before the origin first writes; the classification is unit-tested in test/platform/capture-store.test.ts.)
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
