@@ -13,7 +13,7 @@ import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
 import { classifierFrameModel, FrameLoop } from '../platform/frame-loop';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import { VideoFrameSource } from '../platform/video-frame-source';
-import { HeatmapPainter } from '../ui/heatmap-painter';
+import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from '../ui/heatmap-painter';
 import { ReferencePipeline } from './reference';
 import type { BackendBenchResult, BenchRunOptions, StagingCheck, Timing } from './types';
 
@@ -50,7 +50,11 @@ function nextVideoFrame(video: HTMLVideoElement): Promise<void> {
   });
 }
 
-/** The app's frame path: FrameLoop + VideoFrameSource + classifier frame model + HeatmapPainter. */
+/**
+ * The app's frame path as the live view (src/ui/crackcam-live-view.ts) runs it: FrameLoop +
+ * VideoFrameSource + classifier frame model + HeatmapPainter with SqueezeNet's cell placement and the
+ * view's default style.
+ */
 class Pipeline {
   readonly loop: FrameLoop;
   private readonly painter: HeatmapPainter;
@@ -61,7 +65,7 @@ class Pipeline {
 
   /** `videoFrames: false` forces the canvas staging (the path before VideoFrame copies) for comparison. */
   constructor(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, videoFrames?: boolean, map?: 'fine' | 'gradcam') {
-    this.painter = new HeatmapPainter(heat);
+    this.painter = new HeatmapPainter(heat, SQUEEZENET_MAP_PLACEMENT);
     this.painter.resize(heat.width, heat.height);
     const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu, videoFrames });
     this.source = source;
@@ -70,7 +74,7 @@ class Pipeline {
       source,
       onFrame: (result, stats) => {
         const t = performance.now();
-        this.painter.paint(result.map, result.mapWidth, result.mapHeight, { alpha: 0.5, smoothing: 0 });
+        this.painter.paint(result.map, result.mapWidth, result.mapHeight, DEFAULT_HEATMAP_STYLE);
         // grab -> result (the loop's latency) + painting
         const latency = stats.lastLatencyMs + (performance.now() - t);
         const p = this.pending;
@@ -156,7 +160,7 @@ async function stages(
   const canvasSource = new VideoFrameSource(video, { size, willReadFrequently: !gpu, videoFrames: false });
   const model = classifierFrameModel(classifier, { map });
   const tensorPath = classifierFrameModel(classifier, { stagedPixels: false, map });
-  const painter = new HeatmapPainter(heat);
+  const painter = new HeatmapPainter(heat, SQUEEZENET_MAP_PLACEMENT);
   const c = classifier.labels.length;
   const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [], drawCanvas: [] };
   const byteDiffs: number[] = [];
@@ -182,7 +186,7 @@ async function stages(
     const t3 = performance.now();
     packed.dispose();
     const result = model.decode(data);
-    painter.paint(result.map, result.mapWidth, result.mapHeight, { alpha: 0.5, smoothing: 0 });
+    painter.paint(result.map, result.mapWidth, result.mapHeight, DEFAULT_HEATMAP_STYLE);
     const t4 = performance.now();
     t.draw.push(t1 - t0);
     t.infer.push(t2 - t1);

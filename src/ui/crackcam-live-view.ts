@@ -12,7 +12,7 @@ import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, typ
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
 import { crackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
-import { HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
+import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
 import { controlStyles } from './shared-styles';
 import './crackcam-verdict';
 
@@ -40,8 +40,7 @@ export type InspectionMode = 'classifier' | 'oneclass';
 
 type CameraState = 'idle' | 'starting' | 'running' | 'error';
 
-const DEFAULT_ALPHA = 0.5; // as the seed's overlay
-const DEFAULT_SMOOTHING = 0.5;
+const { alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_STYLE; // alpha: the MATLAB reference's 0.5 overlay
 
 /**
  * The live inspection view: camera viewfinder with the crop box the model sees, the Grad-CAM
@@ -79,7 +78,7 @@ export class CrackcamLiveView extends LitElement {
   @state() private showHeatmap = true;
   @state() private alpha = DEFAULT_ALPHA;
   @state() private smoothing = DEFAULT_SMOOTHING;
-  /** Paint the fine map (56x56) when the model has a fine head; off: the seed's 13x13 Grad-CAM. */
+  /** Paint the fine map (56x56) when the model has a fine head; off: the MATLAB reference's 13x13 Grad-CAM. */
   @state() private fineMap = true;
   @state() private label?: string;
   @state() private probability?: number;

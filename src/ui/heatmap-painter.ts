@@ -6,28 +6,35 @@ import { colouriseMap, JET_LUT, smoothInto } from '../core/colormap';
 export interface MapPlacement {
   /** Side of the crop in the geometry's pixels (the model's input size, 227). */
   size: number;
-  /** The geometry of a map `grid` cells wide (a model may read fire9's 13x13 or fire5's 27x27). */
+  /** The geometry of a map `grid` cells wide (fire9's 13x13, fire5's 27x27 or the fine map's 56x56). */
   cells(grid: number): CellGeometry;
 }
 
-/** SqueezeNet's maps (Grad-CAM on fire9 or fire5, the one-class anomaly map) on its 227x227 crop. */
+/**
+ * SqueezeNet's maps on its 227x227 crop: Grad-CAM (13x13), the fine map (56x56, fire3's grid) and
+ * the one-class anomaly map (13x13). The live view paints with it; so does the benchmark.
+ */
 export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = { size: SQUEEZENET_INPUT_SIZE, cells: (grid) => squeezenetCells(grid, SQUEEZENET_INPUT_SIZE) };
 
 /** How a heatmap is painted. */
 export interface HeatmapStyle {
-  /** Opacity over the camera image, [0, 1]; the seed uses 0.5. */
+  /** Opacity over the camera image, [0, 1]; the MATLAB reference overlays at 0.5. */
   alpha: number;
   /** Temporal smoothing: weight of the previous frames, [0, 1); 0 = off. */
   smoothing: number;
 }
 
+/** The live view's style until the user moves its sliders (the benchmark paints with it too). */
+export const DEFAULT_HEATMAP_STYLE: Readonly<HeatmapStyle> = { alpha: 0.5, smoothing: 0.5 };
+
 /**
- * Paints a small [0, 1] map (Grad-CAM, 13x13 or 27x27) into a canvas: colour with the jet table on the CPU
- * into one reused ImageData, then draw it scaled with bilinear smoothing over the canvas (which the
- * view lays exactly over the crop box). With a {@link MapPlacement}, each cell is centred where the
- * network looked (its receptive-field centre, e.g. pixel 16k + 15 of SqueezeNet's 227 crop; a
- * plain stretch over the box is up to 11 crop pixels off near the edges): the map, with its edge
- * cells repeated once around it, is drawn one cell larger than the box on every side and clipped.
+ * Paints a small [0, 1] map (Grad-CAM 13x13, the fine map 56x56, or 27x27) into a canvas: colour
+ * with the jet table on the CPU into one reused ImageData, then draw it scaled with bilinear
+ * smoothing over the canvas (which the view lays exactly over the crop box). With a
+ * {@link MapPlacement}, each cell is centred where the network looked (its receptive-field centre
+ * on SqueezeNet's 227 crop: pixel 16k + 15 for 13x13 cells, 4k + 3 for the fine map's; a plain
+ * stretch over the box is up to 11 crop pixels off near the edges): the map, with its edge cells
+ * repeated once around it, is drawn one cell larger than the box on every side and clipped.
  * All buffers are reused between frames.
  */
 export class HeatmapPainter {
