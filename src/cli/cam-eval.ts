@@ -15,7 +15,7 @@ import { decodeImageFile, exists, initNodeBackend, listImages, progress } from '
 
 const USAGE = `usage: npm run cam-eval -- --images DIR --masks DIR [--model PATH] [--base PATH]
        [--class crack] [--dilate 7] [--map gradcam|fine] [--align resize|receptive-field] [--backend wasm|cpu] [--json]
-  --map: gradcam (default): the seed's Grad-CAM on the classifier's last activation (13x13);
+  --map: gradcam (default): the MATLAB reference's Grad-CAM on the classifier's last activation (13x13);
   fine: the map the app paints for a model with a fine head, its fire3 Grad-CAM (56x56) gated by
   that Grad-CAM (see fineMap in src/core/head.ts).
   --align: how the map (13x13 on fire9, 27x27 on fire5) is upsampled to 227x227. resize (default): a

@@ -43,7 +43,7 @@ export function deepModulesFlag(value: string | undefined): number {
   return n;
 }
 
-/** `--lr` (default 2e-4), `--batch` (default `batchSize`), `--head-lr` (default 10, the seed's factor for new layers) and `--trunk-lr` (default 1). */
+/** `--lr` (default 2e-4), `--batch` (default `batchSize`), `--head-lr` (default 10, the MATLAB reference's factor for new layers) and `--trunk-lr` (default 1). */
 export function optimizerFlags(args: OptimizerFlagValues, batchSize: number): OptimizerSettings {
   return {
     learningRate: numberFlag('lr', args.lr, 2e-4, (n) => n > 0),

@@ -22,7 +22,7 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
   2 (fire8 and fire9, on fire7's: 260 KB; the default) or 3 (from fire7). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
-  seed's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
+  MATLAB reference's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
   --replay DIR: rehearsal, adds --replay-per-class N (default 30, seeded) images per label of another
   labelled folder (e.g. the data the model was trained on) to the training images only, so the model
   learns the new site without forgetting the old one.

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_AUGMENT, SEED_AUGMENT, type AugmentConfig } from '../core/augment';
+import { DEFAULT_AUGMENT, MATLAB_REFERENCE_AUGMENT, type AugmentConfig } from '../core/augment';
 import type { BaseNetwork } from '../core/base';
 import { loadBaseNetwork } from '../core/base';
 import {
@@ -35,7 +35,7 @@ import { seenFiles } from './model-cli';
 import { decodeImageFile, defaultBasePath, exists, fsReader, initNodeBackend, listImages, listLabelledImages, modelJsonPath, progress, type LabelledFile } from './node-io';
 
 /** Augmentations of the training views beyond the photo and its mirror image (--views > 2). */
-const AUGMENTS: Record<string, AugmentConfig> = { shift: ONECLASS_DEFAULTS.augment, seed: SEED_AUGMENT, default: DEFAULT_AUGMENT };
+const AUGMENTS: Record<string, AugmentConfig> = { shift: ONECLASS_DEFAULTS.augment, matlab: MATLAB_REFERENCE_AUGMENT, default: DEFAULT_AUGMENT };
 
 const USAGE = `usage: npm run oneclass -- --train DIR --eval DIR [--out DIR] [--json]
        [--train-label LABEL] [--n N] [--seed S] [--fpr RATE] [--top-k K] [--method ${ONECLASS_METHODS.join('|')}]
@@ -48,7 +48,7 @@ const USAGE = `usage: npm run oneclass -- --train DIR --eval DIR [--out DIR] [--
                 negatives, every other label (e.g. 'crack') positive. Training images are excluded.
   --eval-n N    at most N images per eval label (seeded choice), for quick runs
   --views N     1 = photos as taken, 2 = + mirror images (default), more = + random --augment draws
-  --augment A   ${Object.keys(AUGMENTS).join('|')}: mirror + 16 px shifts (default) | the seed's mirror + 30 px |
+  --augment A   ${Object.keys(AUGMENTS).join('|')}: mirror + 16 px shifts (default) | the MATLAB reference's mirror + 30 px |
                 + 10% zoom, brightness and contrast jitter
   --fpr RATE    false-alarm rate on normal captures that sets the threshold (default ${ONECLASS_DEFAULTS.falseAlarmRate})
   --out DIR     write model.json, weights.bin and seen.json; the reloaded file is what gets evaluated

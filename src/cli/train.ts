@@ -1,5 +1,5 @@
 /**
- * Trains a CrackCam head on a labelled folder with the seed's protocol.
+ * Trains a CrackCam head on a labelled folder with the MATLAB reference's protocol.
  *   npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--seed S] [--json]
  */
 import * as tf from '@tensorflow/tfjs';

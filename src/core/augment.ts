@@ -3,9 +3,9 @@ import type { Rng } from './random';
 
 /** Random image augmentation, in pixels of the network input. */
 export interface AugmentConfig {
-  /** Mirror left-right with probability 0.5 (the seed's RandXReflection). */
+  /** Mirror left-right with probability 0.5 (the MATLAB reference's RandXReflection). */
   flipX: boolean;
-  /** Uniform shift in [-t, t] px on each axis (the seed: 30). */
+  /** Uniform shift in [-t, t] px on each axis (the MATLAB reference: 30). */
   translate: number;
   /** Uniform zoom factor in [1 - s, 1 + s]. */
   scale: number;
@@ -15,11 +15,11 @@ export interface AugmentConfig {
   contrast: number;
 }
 
-/** The seed's augmentation (x-reflection, +-30 px) plus mild photometric and scale jitter for new surfaces. */
+/** The MATLAB reference's augmentation (x-reflection, +-30 px) plus mild photometric and scale jitter for new surfaces. */
 export const DEFAULT_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scale: 0.1, brightness: 20, contrast: 0.2 };
 
-/** The seed's augmentation only. */
-export const SEED_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scale: 0, brightness: 0, contrast: 0 };
+/** The MATLAB reference's augmentation only. */
+export const MATLAB_REFERENCE_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scale: 0, brightness: 0, contrast: 0 };
 
 /** One random draw of the augmentation for one image. */
 interface Draw {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Which class score Grad-CAM differentiates: the softmax output (as the seed) or the logit. */
+/** Which class score Grad-CAM differentiates: the softmax output (as in the MATLAB reference) or the logit. */
 export type CamScore = 'softmax' | 'logit';
 export const CAM_SCORES: readonly CamScore[] = ['softmax', 'logit'];
 
@@ -38,7 +38,7 @@ export function closedFormCamWeights(
 }
 
 /**
- * map[y,x] = sum_k weights[k] * F[y,x,k] (the seed's `sum(featureMap .* weights, 3)`).
+ * map[y,x] = sum_k weights[k] * F[y,x,k] (the MATLAB reference's `sum(featureMap .* weights, 3)`).
  * @param features [n, h, w, K]
  * @param weights [n, K]
  * @returns [n, h, w] raw (unrectified, unscaled) class activation maps
@@ -92,7 +92,7 @@ export function autodiffGradCam(
       return tf.squeeze(tf.slice(out, [0, classIndex], [1, 1])) as tf.Scalar;
     };
     const grads = tf.grad(scoreOf)(features); // [1, h, w, K]
-    const weights = tf.sum(grads, [1, 2]) as tf.Tensor2D; // [1, K]  the seed's sum(dScore/dMap, [1 2])
+    const weights = tf.sum(grads, [1, 2]) as tf.Tensor2D; // [1, K]  the MATLAB reference's sum(dScore/dMap, [1 2])
     return weightedFeatureSum(features, weights);
   });
 }

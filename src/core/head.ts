@@ -297,7 +297,7 @@ export function spatialMean(maps: tf.Tensor4D): tf.Tensor2D {
 
 /**
  * The fine map: the fine head's Grad-CAM of `camClass` on the early layer (its softmax score, as
- * the seed), rectified and rescaled, times the classifier's Grad-CAM `cam` upsampled to the fine
+ * in the MATLAB reference), rectified and rescaled, times the classifier's Grad-CAM `cam` upsampled to the fine
  * grid, rescaled to [0, 1]. The idea of Guided Grad-CAM (Selvaraju et al. 2017): fine-grained
  * evidence (there, guided backpropagation; here, the 4 px cells of fire3) masked by the
  * class-discriminative coarse map. The fine evidence finds thin dark lines (cracks, but also

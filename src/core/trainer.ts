@@ -28,7 +28,7 @@ export type TrainingProgress =
   | { phase: 'features'; done: number; total: number }
   | { phase: 'epoch'; epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number };
 
-/** The Grad-CAM of one watched sample after an epoch (the seed's "activation map during training"). */
+/** The Grad-CAM of one watched sample after an epoch (the MATLAB reference's "activation map during training"). */
 export interface WatchedCam {
   id?: string;
   /** [C] class probabilities under the current weights. */
@@ -56,7 +56,7 @@ export interface HeadTrainingConfig {
    * fire7). A head with more copies keeps them all, trained.
    */
   deepModules?: number;
-  /** Multiplier of the learning rate for the fire module copies in deep mode (default 1: the seed's base rate). */
+  /** Multiplier of the learning rate for the fire module copies in deep mode (default 1: the MATLAB reference's base rate). */
   trunkLearningRateFactor?: number;
   /** Samples whose Grad-CAM is computed after every epoch (and before the first, epoch 0). */
   watch?: readonly TrainingSample[];
@@ -66,13 +66,13 @@ export interface HeadTrainingConfig {
   labels: readonly string[];
   train: readonly TrainingSample[];
   validation: readonly TrainingSample[];
-  /** Passes over the cached training features. Default 5 (the seed). */
+  /** Passes over the cached training features. Default 5 (as the MATLAB reference). */
   epochs?: number;
-  /** Default 100 (the seed). */
+  /** Default 100 (as the MATLAB reference). */
   batchSize?: number;
-  /** Base learning rate (the seed: 2e-4). */
+  /** Base learning rate (the MATLAB reference: 2e-4). */
   learningRate?: number;
-  /** Multiplier for the new head's learning rate (the seed sets 10 on its new layers). */
+  /** Multiplier for the new head's learning rate (the MATLAB reference sets 10 on its new layers). */
   headLearningRateFactor?: number;
   /** L2 penalty on the head kernel. */
   weightDecay?: number;

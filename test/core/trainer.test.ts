@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SEED_AUGMENT } from '../../src/core/augment';
+import { MATLAB_REFERENCE_AUGMENT } from '../../src/core/augment';
 import { loadCrackClassifier, loadHead } from '../../src/core/classifier';
 import { convAsMatrix, FINE_LAYER, linearHeadOf, trunkExpandLayer, trunkOf, trunkSqueezeLayer } from '../../src/core/head';
 import { autodiffGradCam, rescaleCam } from '../../src/core/gradcam';
@@ -39,7 +39,7 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
         epochs: 30,
         views: 2,
         batchSize: 8,
-        augment: SEED_AUGMENT,
+        augment: MATLAB_REFERENCE_AUGMENT,
         seed: 1,
         onProgress: (p) => {
           progress.push(p);
@@ -123,7 +123,7 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
     const base = await sharedBase();
     const train = await samples(2);
     await expectNoLeak(async () => {
-      const f = await pooledFeatures(base, 'caffe-bgr', train, { views: 3, augment: SEED_AUGMENT, seed: 2 });
+      const f = await pooledFeatures(base, 'caffe-bgr', train, { views: 3, augment: MATLAB_REFERENCE_AUGMENT, seed: 2 });
       expect(f.shape).toEqual([3, 4, 256]);
       f.dispose();
     });
