@@ -15,6 +15,7 @@ import type { ModelFiles } from '../core/model-writer';
 import { loadOneClassModel, type OneClassModel } from '../core/oneclass';
 import { abortTransaction, CaptureStoreError, isQuotaError } from './capture-store';
 import { fetchReader } from './model-url';
+import { storageWrites } from './storage';
 
 /** The built-in model shipped with the app (not stored in the library). */
 export const BUILTIN_MODEL_ID = 'builtin';
@@ -53,8 +54,11 @@ const HISTORY = 'history';
 
 const newId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
-function writeError(e: unknown, what: string): CaptureStoreError {
-  if (isQuotaError(e)) return new CaptureStoreError('quota', `Storage is full: ${what} was not saved; the active model is unchanged.`, e);
+function writeError(e: unknown, what: string, bytes?: number): CaptureStoreError {
+  if (isQuotaError(e)) {
+    storageWrites.refused({ what, bytes });
+    return new CaptureStoreError('quota', `Storage is full: ${what} was not saved; the active model is unchanged.`, e);
+  }
   return new CaptureStoreError('write', `${what} could not be saved (${e instanceof Error ? e.message : String(e)}); the active model is unchanged.`, e);
 }
 
@@ -130,10 +134,12 @@ export class ModelStore {
         ops.push(settings.put({ key: HISTORY, value: [...history, current].slice(-50) }), settings.put({ key: ACTIVE, value: record.id }));
       }
       await Promise.all([...ops, tx.done]);
+      storageWrites.succeeded();
       return record;
     } catch (e) {
       await abortTransaction(tx);
-      throw writeError(e, `model '${record.name}' v${record.version}`);
+      const bytes = Object.values(files).reduce((sum, f) => sum + f.byteLength, 0);
+      throw writeError(e, `model '${record.name}' v${record.version}`, bytes);
     }
   }
 
