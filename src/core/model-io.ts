@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { METADATA_KEY } from './metadata';
 
 /**
  * Where model files come from. Core code stays free of DOM and Node APIs: the browser passes a
@@ -135,10 +136,76 @@ export function concatBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
   return out.buffer;
 }
 
+/** Weights of floating-point type: the ones that can hold NaN or Infinity. */
+const FLOAT_DTYPES: readonly string[] = ['float32', 'float16'];
+
+/**
+ * The first weight that holds NaN or ±Infinity, described ("'dense/kernel' holds NaN at index 3
+ * (2 of 128 values are not finite)"), or undefined when every value is finite.
+ */
+export function describeNonFiniteWeight(values: tf.NamedTensorMap): string | undefined {
+  for (const [name, tensor] of Object.entries(values)) {
+    if (!FLOAT_DTYPES.includes(tensor.dtype)) continue;
+    const data = tensor.dataSync() as Float32Array;
+    let first = -1;
+    let count = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (Number.isFinite(data[i])) continue;
+      if (first < 0) first = i;
+      count++;
+    }
+    if (first >= 0) return `'${name}' holds ${data[first]} at index ${first} (${count} of ${data.length} values are not finite)`;
+  }
+  return undefined;
+}
+
+function nonFiniteWeightError(file: string, bad: string): ModelFileError {
+  return new ModelFileError(file, `weight ${bad}: a model with NaN or infinite weights cannot be used (did its training diverge?)`);
+}
+
+/**
+ * Checks that every weight in `weightData` is finite, naming the file and the first bad weight
+ * (a model whose training diverged predicts NaN on every image). Leaves no tensors behind.
+ * @throws ModelFileError
+ */
+export function checkWeightsFinite(file: string, specs: readonly tf.io.WeightsManifestEntry[], weightData: ArrayBuffer): void {
+  const values = tf.io.decodeWeights(weightData, [...specs]);
+  try {
+    const bad = describeNonFiniteWeight(values);
+    if (bad) throw nonFiniteWeightError(file, bad);
+  } finally {
+    tf.dispose(Object.values(values));
+  }
+}
+
+/** The model kind a model.json's CrackCam metadata declares ("classifier", "oneclass"), without checking the rest. */
+export function declaredModelKind(json: unknown): string | undefined {
+  const meta = (json as { userDefinedMetadata?: Record<string, unknown> } | null)?.userDefinedMetadata?.[METADATA_KEY];
+  const kind = (meta as { kind?: unknown } | null | undefined)?.kind;
+  return typeof kind === 'string' ? kind : undefined;
+}
+
+/** Problems with the weights a topology needs: missing, misshapen or unused names (empty when they fit). */
+function weightSpecProblems(model: tf.LayersModel, specs: readonly tf.io.WeightsManifestEntry[]): string[] {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const problems: string[] = [];
+  for (const w of model.weights) {
+    const spec = byName.get(w.originalName);
+    if (!spec) problems.push(`no weights for '${w.originalName}'`);
+    else if (JSON.stringify(spec.shape) !== JSON.stringify(w.shape)) {
+      problems.push(`'${w.originalName}' has shape [${spec.shape.join(', ')}], the topology needs [${w.shape.join(', ')}]`);
+    }
+    byName.delete(w.originalName);
+  }
+  if (byName.size > 0) problems.push(`unused weights ${[...byName.keys()].join(', ')}`);
+  return problems;
+}
+
 /**
  * Builds a Layers model from checked artifacts. The topology is built first and every weight's name
- * and shape is checked against it before any weight is loaded, so a mismatched file fails with a
- * ModelFileError naming the file and leaves no tensors behind.
+ * and shape is checked against it, and every value checked to be finite, before any weight is
+ * loaded, so a mismatched or broken file fails with a ModelFileError naming the file (and the
+ * weight) and leaves no tensors behind.
  */
 export async function layersModelFromArtifacts(file: string, artifacts: tf.io.ModelArtifacts): Promise<tf.LayersModel> {
   let model: tf.LayersModel;
@@ -149,20 +216,12 @@ export async function layersModelFromArtifacts(file: string, artifacts: tf.io.Mo
   }
   try {
     const specs = artifacts.weightSpecs ?? [];
-    const byName = new Map(specs.map((s) => [s.name, s]));
-    const problems: string[] = [];
-    for (const w of model.weights) {
-      const spec = byName.get(w.originalName);
-      if (!spec) problems.push(`no weights for '${w.originalName}'`);
-      else if (JSON.stringify(spec.shape) !== JSON.stringify(w.shape)) {
-        problems.push(`'${w.originalName}' has shape [${spec.shape.join(', ')}], the topology needs [${w.shape.join(', ')}]`);
-      }
-      byName.delete(w.originalName);
-    }
-    if (byName.size > 0) problems.push(`unused weights ${[...byName.keys()].join(', ')}`);
+    const problems = weightSpecProblems(model, specs);
     if (problems.length > 0) throw new Error(problems.join('; '));
     const values = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, specs);
     try {
+      const bad = describeNonFiniteWeight(values);
+      if (bad) throw nonFiniteWeightError(file, bad);
       model.loadWeights(values, true);
     } finally {
       tf.dispose(Object.values(values));
@@ -170,6 +229,7 @@ export async function layersModelFromArtifacts(file: string, artifacts: tf.io.Mo
     return model;
   } catch (e) {
     model.dispose();
+    if (e instanceof ModelFileError) throw e;
     throw new ModelFileError(file, `does not form a valid model (${(e as Error).message})`);
   }
 }

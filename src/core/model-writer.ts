@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { concatBuffers } from './model-io';
+import { checkWeightsFinite, concatBuffers } from './model-io';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 
 /** File name of the weights shard written next to model.json. */
@@ -29,13 +29,15 @@ export async function modelArtifacts(model: tf.LayersModel): Promise<LayersArtif
 
 /**
  * Serialises a head with its metadata into standard TF.js Layers files (model.json + one shard)
- * that tf.loadLayersModel and {@link loadHead} read.
+ * that tf.loadLayersModel and {@link loadHead} read. A head whose weights are not all finite (its
+ * training diverged) is refused with a ModelFileError naming the weight: it could never be loaded.
  */
 export async function serializeModel(head: tf.LayersModel, metadata: ModelMetadata): Promise<ModelFiles> {
   validateMetadata(metadata);
   const captured = await modelArtifacts(head);
   const parts = Array.isArray(captured.weightData) ? captured.weightData : [captured.weightData];
   const weights = new Uint8Array(concatBuffers(parts));
+  checkWeightsFinite(`model '${metadata.name}'`, captured.weightSpecs, weights.buffer);
   const json: tf.io.ModelJSON = {
     modelTopology: captured.modelTopology as tf.io.ModelJSON['modelTopology'],
     format: 'layers-model',
