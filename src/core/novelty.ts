@@ -1,0 +1,214 @@
+/**
+ * Novelty ("is this a surface the model knows?"): the class-conditional Mahalanobis detector of Lee et
+ * al. (2018) on the average-pooled feature map the classifier reads. Each training group (a surface and
+ * label, e.g. `concrete/crack`) has its own mean; the groups share one covariance, shrunk towards a
+ * multiple of the identity (Ledoit-Wolf). A photo's score is its squared Mahalanobis distance to the
+ * nearest group mean; above the threshold, the photo is unfamiliar. The threshold is set on validation
+ * photos so that every group keeps at least `quantile` of its own (about 1 % rejected in the group that
+ * rejects most).
+ *
+ * The fitted model travels in the classifier's metadata (`novelty`, JSON): the whitening matrix and the
+ * whitened group means as base64 float16, so a 256-channel map costs about 90 KB of model.json.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeFloat16, encodeFloat16 } from './float16';
+import { fitGaussian } from './oneclass-gaussian';
+import { quantile } from './oneclass-linalg';
+
+/** The novelty model as stored in a classifier's metadata. */
+export interface NoveltyInfo {
+  method: 'pooled-mahalanobis';
+  /** Channels of the pooled map (the map the classifier head reads). */
+  dims: number;
+  /** Training groups, e.g. `concrete/crack`; one mean each. */
+  groups: string[];
+  /** Upper-triangular whitening W (|x W - m|^2 is the distance), row-major, upper triangle only, float16 base64. */
+  whitening: string;
+  /** Whitened group means m_g = mu_g W, [groups, dims] row-major, float16 base64. */
+  means: string;
+  /** Squared distance above which a photo is unfamiliar. */
+  threshold: number;
+  /** Share of each group's validation photos the threshold keeps, at least. */
+  quantile: number;
+  /** Ledoit-Wolf shrinkage of the shared covariance. */
+  shrinkage: number;
+  /** Share of each group's validation photos above the threshold, measured at fit time. */
+  validationRejection: Record<string, number>;
+}
+
+/** Pooled features with the group of each row. */
+export interface GroupedFeatures {
+  /** [N, D] average-pooled feature maps. */
+  features: tf.Tensor2D;
+  /** Group index of each row, into {@link NoveltyFitOptions.groups}. */
+  groups: ArrayLike<number>;
+}
+
+/** Options of {@link fitNovelty}. */
+export interface NoveltyFitOptions {
+  groups: readonly string[];
+  /** Share of every group's validation photos kept (default 0.99). */
+  quantile?: number;
+}
+
+/** A loaded novelty model. */
+export interface NoveltyModel {
+  readonly info: NoveltyInfo;
+  /** Squared distance to the nearest group mean. pooled: [N, D] -> [N]. */
+  score(pooled: tf.Tensor2D): tf.Tensor1D;
+  dispose(): void;
+}
+
+/** Average-pools feature maps: [N, H, W, C] -> [N, C]. */
+export function poolFeatures(maps: tf.Tensor4D): tf.Tensor2D {
+  return tf.mean(maps, [1, 2]) as tf.Tensor2D;
+}
+
+/**
+ * Fits the detector on the training rows and sets its threshold on the validation rows (neither is
+ * disposed). Every group needs training rows; a group without validation rows does not set the threshold.
+ * @throws naming the group, when a group has no training rows or a group index is out of range
+ */
+export function fitNovelty(train: GroupedFeatures, validation: GroupedFeatures, options: NoveltyFitOptions): NoveltyInfo {
+  const q = options.quantile ?? 0.99;
+  if (!(q > 0 && q < 1)) throw new Error(`novelty quantile must be in (0, 1), got ${q}`);
+  const names = options.groups;
+  const [, d] = train.features.shape;
+  checkGroups(train, names, 'training');
+  checkGroups(validation, names, 'validation');
+  const groupIds = tf.tensor1d(Int32Array.from(train.groups), 'int32');
+  const { whitening, shrinkage, means } = tf.tidy(() => {
+    const oneHot = tf.oneHot(groupIds, names.length).toFloat(); // [N, G]
+    const counts = tf.sum(oneHot, 0); // [G]
+    const mu = tf.div(tf.matMul(oneHot, train.features, true, false), tf.expandDims(counts, 1)) as tf.Tensor2D; // [G, D]
+    const centred = tf.sub(train.features, tf.matMul(oneHot, mu)) as tf.Tensor2D; // [N, D]
+    const w = fitGaussian(centred, 'ledoit-wolf'); // bias ~ 0: the rows are centred
+    const means = tf.matMul(mu, w.kernel); // [G, D]
+    tf.keep(w.kernel);
+    return { whitening: w.kernel, shrinkage: w.shrinkage, means };
+  });
+  groupIds.dispose();
+  const info: NoveltyInfo = {
+    method: 'pooled-mahalanobis',
+    dims: d,
+    groups: [...names],
+    whitening: encodeFloat16(upperTriangle(whitening.dataSync(), d)),
+    means: encodeFloat16(means.dataSync()),
+    threshold: 0,
+    quantile: q,
+    shrinkage,
+    validationRejection: {},
+  };
+  tf.dispose([whitening, means]);
+  setThreshold(info, validation);
+  return info;
+}
+
+/** Sets `info.threshold` to the largest per-group q-quantile of the validation scores, and records each group's rejection. */
+function setThreshold(info: NoveltyInfo, validation: GroupedFeatures): void {
+  const model = createNoveltyModel(info);
+  const scored = model.score(validation.features); // [N]
+  const scores = scored.dataSync();
+  tf.dispose(scored);
+  model.dispose();
+  const byGroup = info.groups.map(() => [] as number[]);
+  for (let i = 0; i < scores.length; i++) byGroup[validation.groups[i]].push(scores[i]);
+  const present = byGroup.filter((s) => s.length > 0);
+  if (present.length === 0) throw new Error('novelty: no validation photos to set the threshold on');
+  info.threshold = Math.max(...present.map((s) => quantile(s, info.quantile)));
+  info.groups.forEach((g, i) => {
+    if (byGroup[i].length > 0) info.validationRejection[g] = byGroup[i].filter((s) => s > info.threshold).length / byGroup[i].length;
+  });
+}
+
+function checkGroups(set: GroupedFeatures, names: readonly string[], what: string): void {
+  const n = set.features.shape[0];
+  if (set.groups.length !== n) throw new Error(`novelty: ${n} ${what} rows but ${set.groups.length} group indices`);
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const g = set.groups[i];
+    if (!Number.isInteger(g) || g < 0 || g >= names.length) {
+      throw new Error(`novelty: ${what} row ${i} has group ${g}; valid: 0..${names.length - 1} (${names.join(', ')})`);
+    }
+    seen.add(g);
+  }
+  if (what === 'training') {
+    const missing = names.filter((_, i) => !seen.has(i));
+    if (missing.length > 0) throw new Error(`novelty: no training photos of ${missing.join(', ')}`);
+  }
+}
+
+/** The upper triangle (j >= i) of an n x n row-major matrix, row by row. */
+function upperTriangle(m: ArrayLike<number>, n: number): Float32Array {
+  const out = new Float32Array((n * (n + 1)) / 2);
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) out[k++] = m[i * n + j];
+  return out;
+}
+
+/** The n x n matrix whose upper triangle {@link upperTriangle} returned. */
+function fromUpperTriangle(t: Float32Array, n: number): Float32Array {
+  const m = new Float32Array(n * n);
+  let k = 0;
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) m[i * n + j] = t[k++];
+  return m;
+}
+
+/**
+ * Checks a metadata `novelty` entry (shape, sizes, finite numbers) without creating tensors.
+ * @throws naming the field and what was expected
+ */
+export function validateNoveltyInfo(value: unknown, expectedDims?: number): NoveltyInfo {
+  const v = value as Partial<NoveltyInfo> | null;
+  const fail = (what: string): never => {
+    throw new Error(`metadata novelty: ${what}`);
+  };
+  if (typeof v !== 'object' || v === null) return fail('is not an object');
+  if (v.method !== 'pooled-mahalanobis') fail(`method must be 'pooled-mahalanobis', got ${JSON.stringify(v.method)}`);
+  if (!Number.isInteger(v.dims) || (v.dims as number) <= 0) fail(`dims must be a positive integer, got ${JSON.stringify(v.dims)}`);
+  const d = v.dims as number;
+  if (expectedDims !== undefined && d !== expectedDims) fail(`dims ${d} do not match the ${expectedDims} channels the classifier reads`);
+  if (!Array.isArray(v.groups) || v.groups.length === 0 || v.groups.some((g) => typeof g !== 'string')) fail('groups must be a non-empty list of names');
+  for (const key of ['threshold', 'quantile', 'shrinkage'] as const) {
+    if (typeof v[key] !== 'number' || !Number.isFinite(v[key])) fail(`${key} must be a finite number, got ${JSON.stringify(v[key])}`);
+  }
+  const groups = v.groups as string[];
+  const whitening = decodeField(v.whitening, (d * (d + 1)) / 2, 'whitening', fail);
+  const means = decodeField(v.means, groups.length * d, 'means', fail);
+  if (!whitening.every(Number.isFinite) || !means.every(Number.isFinite)) fail('whitening and means must be finite');
+  return { ...(v as NoveltyInfo), validationRejection: v.validationRejection ?? {} };
+}
+
+function decodeField(value: unknown, length: number, name: string, fail: (what: string) => never): Float32Array {
+  if (typeof value !== 'string') return fail(`${name} must be a base64 string`);
+  let values: Float32Array;
+  try {
+    values = decodeFloat16(value);
+  } catch (e) {
+    return fail(`${name}: ${(e as Error).message}`);
+  }
+  if (values.length !== length) fail(`${name} holds ${values.length} numbers, expected ${length}`);
+  return values;
+}
+
+/** A novelty model over `info` (validated). Owns two tensors until {@link NoveltyModel.dispose}. */
+export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
+  const d = info.dims;
+  const w = tf.tensor2d(fromUpperTriangle(decodeFloat16(info.whitening), d), [d, d]); // [D, D]
+  const means = tf.tensor2d(decodeFloat16(info.means), [info.groups.length, d]); // [G, D]
+  const meanNorms = tf.tidy(() => tf.sum(tf.square(means), 1)); // [G]
+  return {
+    info,
+    score(pooled: tf.Tensor2D): tf.Tensor1D {
+      return tf.tidy(() => {
+        const z = tf.matMul(pooled, w); // [N, D]
+        // |z - m|^2 = |z|^2 - 2 z.m + |m|^2, for every group: [N, G]
+        const d2 = tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))), meanNorms);
+        return tf.relu(tf.min(d2, 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
+      });
+    },
+    dispose(): void {
+      tf.dispose([w, means, meanNorms]);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createNoveltyModel, fitNovelty, poolFeatures, validateNoveltyInfo, type GroupedFeatures, type NoveltyModel } from '../../src/core/novelty';
+import { createRng, type Rng } from '../../src/core/random';
+import { useWasm } from '../helpers';
+
+const D = 12;
+
+/** Normal deviates (Box-Muller). */
+function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+/** n rows per group around well-separated group means, with correlated noise; plus the group of each row. */
+function groupedRows(n: number, groups: number, rng: Rng, shift = 0): { rows: number[][]; groups: number[] } {
+  const rows: number[][] = [];
+  const ids: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    for (let i = 0; i < n; i++) {
+      const e = Array.from({ length: D }, () => gaussian(rng));
+      rows.push(e.map((v, j) => 6 * g * (j === g ? 1 : 0) + v + 0.5 * e[(j + 1) % D] + shift));
+      ids.push(g);
+    }
+  }
+  return { rows, groups: ids };
+}
+
+function asFeatures({ rows, groups }: { rows: number[][]; groups: number[] }): GroupedFeatures {
+  return { features: tf.tensor2d(rows), groups };
+}
+
+/** Squared Mahalanobis distance to the nearest group mean, in float64, with the shrinkage the fit chose. */
+function referenceScores(train: { rows: number[][]; groups: number[] }, rows: number[][], shrinkage: number, groups: number): number[] {
+  const mu = Array.from({ length: groups }, (_, g) => {
+    const members = train.rows.filter((_, i) => train.groups[i] === g);
+    return Array.from({ length: D }, (_, j) => members.reduce((s, r) => s + r[j], 0) / members.length);
+  });
+  const centred = train.rows.map((r, i) => r.map((v, j) => v - mu[train.groups[i]][j]));
+  const cov = Array.from({ length: D }, (_, a) => Array.from({ length: D }, (_, b) => centred.reduce((s, r) => s + r[a] * r[b], 0) / centred.length));
+  const trace = cov.reduce((s, row, i) => s + row[i], 0) / D;
+  const shrunk = cov.map((row, a) => row.map((v, b) => (1 - shrinkage) * v + (a === b ? shrinkage * trace : 0)));
+  // solve by Gauss-Jordan inversion (D is small)
+  const inv = invert(shrunk);
+  return rows.map((x) => Math.min(...mu.map((m) => {
+    const d = x.map((v, j) => v - m[j]);
+    return d.reduce((s, di, a) => s + di * inv[a].reduce((t, w, b) => t + w * d[b], 0), 0);
+  })));
+}
+
+function scoresOf(model: NoveltyModel, rows: number[][]): Float32Array {
+  const scores = tf.tidy(() => model.score(tf.tensor2d(rows)));
+  const values = scores.dataSync() as Float32Array;
+  scores.dispose();
+  return values;
+}
+
+function invert(m: number[][]): number[][] {
+  const n = m.length;
+  const a = m.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    const p = a[c][c];
+    for (let j = 0; j < 2 * n; j++) a[c][j] /= p;
+    for (let r = 0; r < n; r++) if (r !== c) {
+      const f = a[r][c];
+      for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((row) => row.slice(n));
+}
+
+describe('novelty (pooled class-conditional Mahalanobis)', () => {
+  beforeAll(async () => {
+    await useWasm();
+  });
+
+  for (const seed of [1, 2, 3]) {
+    it(`scores squared Mahalanobis distances to the nearest group, keeps >= 99 % of each group, flags a shifted surface (seed ${seed})`, () => {
+      const rng = createRng(seed);
+      const trainRows = groupedRows(300, 3, rng);
+      const validationRows = groupedRows(200, 3, rng);
+      const train = asFeatures(trainRows);
+      const validation = asFeatures(validationRows);
+      const before = tf.memory().numTensors;
+      const info = fitNovelty(train, validation, { groups: ['a/crack', 'a/nocrack', 'b/nocrack'] });
+      expect(tf.memory().numTensors, 'fit leaks no tensors').toBe(before);
+      expect(info.groups).toEqual(['a/crack', 'a/nocrack', 'b/nocrack']);
+      for (const g of info.groups) expect(info.validationRejection[g]).toBeLessThanOrEqual(0.01 + 1e-9);
+      expect(Math.max(...Object.values(info.validationRejection))).toBeGreaterThan(0);
+
+      const model = createNoveltyModel(validateNoveltyInfo(JSON.parse(JSON.stringify(info)), D));
+      const probe = groupedRows(50, 3, rng);
+      const far = groupedRows(50, 3, rng, 4); // every channel shifted by 4 standard deviations
+      const scores = scoresOf(model, probe.rows);
+      const reference = referenceScores(trainRows, probe.rows, info.shrinkage, 3);
+      for (let i = 0; i < scores.length; i++) expect(Math.abs(scores[i] - reference[i])).toBeLessThan(0.02 * reference[i] + 0.05);
+      const farScores = scoresOf(model, far.rows);
+      expect(farScores.filter((s) => s > info.threshold).length / farScores.length).toBeGreaterThan(0.95);
+      model.dispose();
+      tf.dispose([train.features, validation.features]);
+      expect(tf.memory().numTensors, 'model and scoring leak no tensors').toBe(before - 2);
+    });
+  }
+
+  it('pools [N, H, W, C] maps to [N, C] means', () => {
+    const maps = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
+    expect(Array.from(tf.tidy(() => poolFeatures(maps)).dataSync())).toEqual([4, 5]);
+    maps.dispose();
+  });
+
+  it('names bad groups and bad metadata', () => {
+    const rng = createRng(4);
+    const train = asFeatures(groupedRows(20, 2, rng));
+    const validation = asFeatures(groupedRows(10, 2, rng));
+    expect(() => fitNovelty(train, validation, { groups: ['x', 'y', 'z'] })).toThrow(/no training photos of z/);
+    expect(() => fitNovelty(train, { ...validation, groups: validation.groups.map(() => 5) }, { groups: ['x', 'y'] })).toThrow(/validation row 0 has group 5; valid: 0..1 \(x, y\)/);
+    expect(() => fitNovelty(train, validation, { groups: ['x', 'y'], quantile: 1 })).toThrow(/quantile must be in \(0, 1\)/);
+    const info = fitNovelty(train, validation, { groups: ['x', 'y'] });
+    tf.dispose([train.features, validation.features]);
+    expect(() => validateNoveltyInfo(info, 256)).toThrow(/dims 12 do not match the 256 channels/);
+    expect(() => validateNoveltyInfo({ ...info, means: info.means.slice(0, 8) })).toThrow(/means holds \d+ numbers, expected 24/);
+    expect(() => validateNoveltyInfo({ ...info, whitening: '%%' })).toThrow(/whitening: not base64/);
+    expect(() => validateNoveltyInfo({ ...info, threshold: null })).toThrow(/threshold must be a finite number/);
+    expect(() => validateNoveltyInfo({ ...info, method: 'knn' })).toThrow(/method must be 'pooled-mahalanobis'/);
+    expect(validateNoveltyInfo(info, 12).threshold).toBe(info.threshold);
+  });
+});
