@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { whiteningMatrix } from './oneclass-linalg';
 import { WHITEN_LAYER } from './oneclass-scorer';
 
+/** A fitted Gaussian in whitened form: z = x W + b. */
 export interface Whitening {
   /** [D, D] */
   kernel: tf.Tensor2D;

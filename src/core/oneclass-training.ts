@@ -83,16 +83,15 @@ export interface OneClassTrainingResult {
   fitSeconds: number;
 }
 
-/** A fitted Gaussian in whitened form: z = x W + b. */
+/** The training configuration with defaults filled in. */
+type Settings = ReturnType<typeof withDefaults>;
 
-/**
- * Learns a one-class model of normal surface from photos of it alone, and sets the threshold at
- * the requested false-alarm rate from cross-validated scores of the same photos (each scored by a
- * model fitted without it), so the threshold is not biased low by scoring images it was fitted on.
- */
-export async function trainOneClass(config: OneClassTrainingConfig): Promise<OneClassTrainingResult> {
-  const cfg = { ...ONECLASS_DEFAULTS, ...config };
-  const t0 = performance.now();
+function withDefaults(config: OneClassTrainingConfig) {
+  return { ...ONECLASS_DEFAULTS, ...config };
+}
+
+/** Throws on a setting out of range, naming it and what is allowed. */
+function checkSettings(cfg: Settings): void {
   if (!ONECLASS_METHODS.includes(cfg.method)) throw new Error(`method '${String(cfg.method)}' is invalid; valid: ${ONECLASS_METHODS.join(', ')}`);
   if (cfg.train.length < 3) throw new Error(`need at least 3 normal images, got ${cfg.train.length}`);
   if (!(cfg.falseAlarmRate > 0 && cfg.falseAlarmRate < 1)) throw new Error(`falseAlarmRate must be in (0, 1), got ${cfg.falseAlarmRate}`);
@@ -100,21 +99,64 @@ export async function trainOneClass(config: OneClassTrainingConfig): Promise<One
   if (!(Number.isInteger(cfg.views) && cfg.views >= 1)) throw new Error(`views must be an integer >= 1, got ${cfg.views}`);
   if (cfg.shrinkage !== 'ledoit-wolf' && !(cfg.shrinkage >= 0 && cfg.shrinkage <= 1)) throw new Error(`shrinkage must be 'ledoit-wolf' or in [0, 1], got ${cfg.shrinkage}`);
   if (cfg.featureLayers.length === 0) throw new Error('featureLayers is empty; e.g. fire5/concat, fire7/concat');
-  const features = featureModel(cfg.base, cfg.featureLayers); // shares the base's layers: not disposed
+}
+
+/** Where features come from: the base cut at the feature layers, their shapes and the grid they pool to. */
+interface FeatureLayout {
+  /** Shares the base's layers: never disposed. */
+  features: tf.LayersModel;
+  /** Per layer [h, w, c]. */
+  shapes: [number, number, number][];
+  grid: [number, number];
+}
+
+/** The feature layout of the settings, after checking the layers (network order, poolable to one grid) and topK. */
+function featureLayout(cfg: Settings): FeatureLayout {
+  const features = featureModel(cfg.base, cfg.featureLayers);
   const shapes = features.outputs.map((o) => o.shape.slice(1) as [number, number, number]);
   const order = cfg.featureLayers.map((l) => cfg.base.model.layers.findIndex((x) => x.name === l));
   if (order.some((v, i) => i > 0 && v < order[i - 1])) throw new Error(`featureLayers must be in network order, got ${cfg.featureLayers.join(', ')}`);
-  const deepest = shapes[shapes.length - 1];
   const grid: [number, number] = [Math.min(...shapes.map((s) => s[0])), Math.min(...shapes.map((s) => s[1]))];
   shapes.forEach((s, i) => poolingTo([null, ...s], grid, cfg.featureLayers[i]));
   const cells = grid[0] * grid[1];
   if (!(Number.isInteger(cfg.topK) && cfg.topK >= 1 && cfg.topK <= cells)) throw new Error(`topK must be an integer in 1..${cells}, got ${cfg.topK}`);
+  return { features, shapes, grid };
+}
 
-  // Grid features of every training image: [views, cells, D], view 0 as taken.
+/**
+ * Grid features of a batch of photos in every view: view 0 as taken, view 1 mirrored, further
+ * views random augment draws. Does not dispose `rgb`.
+ * @param rgb [b, s, s, 3] 0..255
+ * @returns [b, views, cells, D]
+ */
+async function viewFeatures(rgb: tf.Tensor4D, layout: FeatureLayout, cfg: Settings, rng: () => number): Promise<tf.Tensor4D> {
+  const cells = layout.grid[0] * layout.grid[1];
+  const parts: tf.Tensor4D[] = [];
+  try {
+    for (let v = 0; v < cfg.views; v++) {
+      const augmented = v >= 2 ? await augmentBatch(rgb, cfg.augment, rng) : undefined;
+      try {
+        parts.push(
+          tf.tidy(() => {
+            const view = augmented ?? (v === 0 ? rgb : (tf.reverse(rgb, 2) as tf.Tensor4D)); // view 1: mirror image
+            const g = gridFeatures(predictAll(layout.features, normalise(view, cfg.preprocessing)), layout.grid); // [b, gh, gw, D]
+            return tf.reshape(g, [g.shape[0], 1, cells, g.shape[3]]) as tf.Tensor4D;
+          }),
+        );
+      } finally {
+        augmented?.dispose();
+      }
+    }
+    return tf.concat(parts, 1) as tf.Tensor4D;
+  } finally {
+    tf.dispose(parts);
+  }
+}
+
+/** Grid features of every training photo, in `train` order: [views, cells, D] each (caller disposes). */
+async function collectImageFeatures(cfg: Settings, layout: FeatureLayout): Promise<tf.Tensor3D[]> {
   const rng = createRng(cfg.seed);
   const perImage: tf.Tensor3D[] = [];
-  const whitenings: Whitening[] = [];
-  let scorer: tf.LayersModel | undefined;
   try {
     for (let start = 0; start < cfg.train.length; start += cfg.featureBatch) {
       cfg.signal?.throwIfAborted();
@@ -122,105 +164,137 @@ export async function trainOneClass(config: OneClassTrainingConfig): Promise<One
       const loaded = await Promise.all(chunk.map((s) => s.load()));
       const rgb = tf.tidy(() => tf.concat(loaded.map((img) => centreCrop(img, cfg.base.inputSize))) as tf.Tensor4D); // [b, s, s, 3] 0..255
       loaded.forEach((t) => t.dispose());
-      const parts: tf.Tensor4D[] = [];
+      let views: tf.Tensor4D; // [b, views, cells, D]
       try {
-        for (let v = 0; v < cfg.views; v++) {
-          const augmented = v >= 2 ? await augmentBatch(rgb, cfg.augment, rng) : undefined;
-          parts.push(
-            tf.tidy(() => {
-              const view = augmented ?? (v === 0 ? rgb : (tf.reverse(rgb, 2) as tf.Tensor4D)); // view 1: mirror image
-              const g = gridFeatures(predictAll(features, normalise(view, cfg.preprocessing)), grid); // [b, gh, gw, D]
-              return tf.reshape(g, [g.shape[0], 1, cells, g.shape[3]]) as tf.Tensor4D;
-            }),
-          );
-          augmented?.dispose();
-        }
-      } catch (e) {
-        tf.dispose(parts);
+        views = await viewFeatures(rgb, layout, cfg, rng);
+      } finally {
         rgb.dispose();
-        throw e;
       }
-      const views = tf.concat(parts, 1) as tf.Tensor4D; // [b, views, cells, D]
-      tf.dispose(parts);
-      rgb.dispose();
-      const split = tf.unstack(views) as tf.Tensor3D[];
+      perImage.push(...(tf.unstack(views) as tf.Tensor3D[]));
       views.dispose();
-      perImage.push(...split);
       await cfg.onProgress?.({ phase: 'features', done: Math.min(start + cfg.featureBatch, cfg.train.length), total: cfg.train.length });
       await yieldToEventLoop();
     }
+    return perImage;
+  } catch (e) {
+    tf.dispose(perImage);
+    throw e;
+  }
+}
+
+/** The Gaussian of the photos `idx`: fitted to every location of every view, or to one pooled vector per view. */
+function fitImages(perImage: readonly tf.Tensor3D[], idx: readonly number[], cfg: Settings): Whitening {
+  const dims = perImage[0].shape[2];
+  const rows = tf.tidy(() => {
+    const stacked = tf.stack(idx.map((i) => perImage[i])) as tf.Tensor4D; // [m, views, cells, D]
+    return (cfg.method === 'pooled-gaussian' ? tf.reshape(tf.mean(stacked, 2), [-1, dims]) : tf.reshape(stacked, [-1, dims])) as tf.Tensor2D; // [rows, D]
+  });
+  try {
+    return fitGaussian(rows, cfg.shrinkage);
+  } finally {
+    rows.dispose();
+  }
+}
+
+/**
+ * Scores of the photos `idx` as taken (view 0) under `w`.
+ * @returns scores [m] and location distances [m, gh, gw] (caller disposes)
+ */
+function scoreImages(perImage: readonly tf.Tensor3D[], w: Whitening, idx: readonly number[], cfg: Settings, grid: readonly [number, number]) {
+  return tf.tidy(() => {
+    const dims = perImage[0].shape[2];
+    const x = tf.stack(idx.map((i) => tf.slice(perImage[i], [0, 0, 0], [1, -1, -1]))) as tf.Tensor4D; // [m, 1, cells, D]
+    const z = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [-1, dims]), w.kernel), w.bias), [idx.length, grid[0], grid[1], dims]) as tf.Tensor4D;
+    return { scores: imageScores(z, cfg.method, cfg.topK), distances: locationDistances(z) };
+  });
+}
+
+/** Held-out scores of the training photos (each from a Gaussian fitted without it, `train` order) and their location distances. */
+interface CrossValidation {
+  heldOutScores: number[];
+  heldOutDistances: number[];
+  folds: number;
+}
+
+/** Scores every photo with a Gaussian fitted on the other folds. */
+async function crossValidate(perImage: readonly tf.Tensor3D[], cfg: Settings, grid: readonly [number, number]): Promise<CrossValidation> {
+  const n = perImage.length;
+  const folds = Math.min(cfg.folds, n);
+  const shuffledIdx = shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    createRng(cfg.seed + 1),
+  );
+  const heldOutScores = new Array<number>(n).fill(NaN);
+  const heldOutDistances: number[] = [];
+  for (let f = 0; f < folds; f++) {
+    cfg.signal?.throwIfAborted();
+    const test = shuffledIdx.filter((_, i) => i % folds === f);
+    const w = fitImages(
+      perImage,
+      shuffledIdx.filter((_, i) => i % folds !== f),
+      cfg,
+    );
+    const { scores, distances } = scoreImages(perImage, w, test, cfg, grid);
+    try {
+      const s = await scores.data();
+      test.forEach((i, j) => (heldOutScores[i] = s[j]));
+      heldOutDistances.push(...(await distances.data()));
+    } finally {
+      tf.dispose([scores, distances, w.kernel, w.bias]);
+    }
+    await cfg.onProgress?.({ phase: 'fit', fold: f + 1, folds: folds + 1 });
+    await yieldToEventLoop();
+  }
+  return { heldOutScores, heldOutDistances, folds };
+}
+
+/** The metadata section of the trained model: threshold and heatmap range from the held-out figures. */
+function trainedInfo(cfg: Settings, grid: [number, number], shrinkage: number, cv: CrossValidation): OneClassInfo {
+  const low = quantile(cv.heldOutDistances, HEAT_LOW_QUANTILE);
+  return {
+    method: cfg.method,
+    featureLayers: [...cfg.featureLayers],
+    grid,
+    topK: cfg.topK,
+    threshold: quantile(cv.heldOutScores, 1 - cfg.falseAlarmRate),
+    falseAlarmRate: cfg.falseAlarmRate,
+    heatmapRange: [low, low * HEAT_SPAN],
+    shrinkage,
+  };
+}
+
+/**
+ * Learns a one-class model of normal surface from photos of it alone, and sets the threshold at
+ * the requested false-alarm rate from cross-validated scores of the same photos (each scored by a
+ * model fitted without it), so the threshold is not biased low by scoring images it was fitted on.
+ */
+export async function trainOneClass(config: OneClassTrainingConfig): Promise<OneClassTrainingResult> {
+  const cfg = withDefaults(config);
+  const t0 = performance.now();
+  checkSettings(cfg);
+  const layout = featureLayout(cfg);
+  const perImage = await collectImageFeatures(cfg, layout);
+  let all: Whitening | undefined;
+  let scorer: tf.LayersModel | undefined;
+  try {
     const featureSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const n = perImage.length;
-    const dims = perImage[0].shape[2];
-    // Rows the Gaussian is fitted to: every location of every view, or one pooled vector per view.
-    const rowsOf = (idx: readonly number[]) =>
-      tf.tidy(() => {
-        const stacked = tf.stack(idx.map((i) => perImage[i])) as tf.Tensor4D; // [m, views, cells, D]
-        return (cfg.method === 'pooled-gaussian' ? tf.reshape(tf.mean(stacked, 2), [-1, dims]) : tf.reshape(stacked, [-1, dims])) as tf.Tensor2D;
-      });
-    const fit = (idx: readonly number[]) => {
-      const rows = rowsOf(idx);
-      try {
-        return fitGaussian(rows, cfg.shrinkage);
-      } finally {
-        rows.dispose();
-      }
-    };
-    // Held-out scores and location distances of view 0 (the photo as taken).
-    const scoreHeldOut = (w: Whitening, idx: readonly number[]) =>
-      tf.tidy(() => {
-        const x = tf.stack(idx.map((i) => tf.slice(perImage[i], [0, 0, 0], [1, -1, -1]))) as tf.Tensor4D; // [m, 1, cells, D]
-        const z = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [-1, dims]), w.kernel), w.bias), [idx.length, grid[0], grid[1], dims]) as tf.Tensor4D;
-        return { scores: imageScores(z, cfg.method, cfg.topK), distances: locationDistances(z) };
-      });
-    const folds = Math.min(cfg.folds, n);
-    const shuffledIdx = shuffled(
-      Array.from({ length: n }, (_, i) => i),
-      createRng(cfg.seed + 1),
-    );
-    const heldOutScores = new Array<number>(n).fill(NaN);
-    const heldOutDistances: number[] = [];
-    for (let f = 0; f < folds; f++) {
-      cfg.signal?.throwIfAborted();
-      const test = shuffledIdx.filter((_, i) => i % folds === f);
-      const trainIdx = shuffledIdx.filter((_, i) => i % folds !== f);
-      const w = fit(trainIdx);
-      const { scores, distances } = scoreHeldOut(w, test);
-      try {
-        const s = await scores.data();
-        test.forEach((i, j) => (heldOutScores[i] = s[j]));
-        heldOutDistances.push(...(await distances.data()));
-      } finally {
-        tf.dispose([scores, distances, w.kernel, w.bias]);
-      }
-      await cfg.onProgress?.({ phase: 'fit', fold: f + 1, folds: folds + 1 });
-      await yieldToEventLoop();
-    }
+    const cv = await crossValidate(perImage, cfg, layout.grid);
     cfg.signal?.throwIfAborted();
-    const all = fit(Array.from({ length: n }, (_, i) => i));
-    whitenings.push(all);
-    await cfg.onProgress?.({ phase: 'fit', fold: folds + 1, folds: folds + 1 });
-    scorer = createOneClassScorer(cfg.featureLayers, shapes, grid);
+    all = fitImages(
+      perImage,
+      perImage.map((_, i) => i),
+      cfg,
+    );
+    await cfg.onProgress?.({ phase: 'fit', fold: cv.folds + 1, folds: cv.folds + 1 });
+    scorer = createOneClassScorer(cfg.featureLayers, layout.shapes, layout.grid);
     setWhitening(scorer, all);
-    const threshold = quantile(heldOutScores, 1 - cfg.falseAlarmRate);
-    const low = quantile(heldOutDistances, HEAT_LOW_QUANTILE);
-    const info: OneClassInfo = {
-      method: cfg.method,
-      featureLayers: [...cfg.featureLayers],
-      grid,
-      topK: cfg.topK,
-      threshold,
-      falseAlarmRate: cfg.falseAlarmRate,
-      heatmapRange: [low, low * HEAT_SPAN],
-      shrinkage: all.shrinkage,
-    };
     const result: OneClassTrainingResult = {
       scorer,
-      info,
-      heldOutScores,
+      info: trainedInfo(cfg, layout.grid, all.shrinkage, cv),
+      heldOutScores: cv.heldOutScores,
       deepestLayer: cfg.featureLayers[cfg.featureLayers.length - 1],
-      deepestShape: deepest,
+      deepestShape: layout.shapes[layout.shapes.length - 1],
       featureSeconds,
       fitSeconds: (performance.now() - t1) / 1000,
     };
@@ -228,7 +302,7 @@ export async function trainOneClass(config: OneClassTrainingConfig): Promise<One
     return result;
   } finally {
     tf.dispose(perImage);
-    whitenings.forEach((w) => tf.dispose([w.kernel, w.bias]));
+    if (all) tf.dispose([all.kernel, all.bias]);
     scorer?.dispose();
   }
 }

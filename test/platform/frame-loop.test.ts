@@ -86,6 +86,22 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     for (let i = 0; i < wantMap.length; i++) expect(seen[0].map[i]).toBeCloseTo(wantMap[i], 5);
   });
 
+  it('takes RGBA pixel frames of any size (read by core, not staged) as their RGB tensor, without leaking', async () => {
+    const model = classifierFrameModel(classifier);
+    const rgb = tf.tidy(() => tf.pad(images[0], [[0, 0], [40, 33], [0, 0]])) as tf.Tensor3D; // [227, 300, 3]: not staged at 227
+    const [h, w] = rgb.shape;
+    const withAlpha = tf.tidy(() => tf.concat([rgb, tf.fill([h, w, 1], 255, 'int32')], 2)); // [227, 300, 4]
+    const rgba = { data: new Uint8ClampedArray(await withAlpha.data()), width: w, height: h };
+    withAlpha.dispose();
+    const viaTensor = tf.tidy(() => model.infer(rgb)); // [C + map]
+    const viaPixels = tf.tidy(() => model.infer(rgba));
+    expect(tf.max(tf.abs(tf.sub(viaTensor, viaPixels))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([rgb, viaTensor, viaPixels]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => model.infer(rgba)).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('processes each frame once: unchanged frame ids are skipped', async () => {
     const source = new TensorSource(images);
     const { loop, seen } = runFrames(classifierFrameModel(classifier), source, 100);
