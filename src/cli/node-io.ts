@@ -62,14 +62,76 @@ export async function initNodeBackend(name: string = 'wasm'): Promise<NodeBacken
   return name as NodeBackend;
 }
 
+/** A photo that cannot be decoded: names the file, and the reason on its own for lists. */
+export class UnreadableImageError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'UnreadableImageError';
+  }
+}
+
+/** How {@link decodeImageFile} sizes the image. */
+export interface DecodeOptions {
+  /**
+   * Shrinks larger images on decode (aspect ratio kept) so that the shorter side is this many
+   * pixels: a large photo then never sits in memory at full size. The centre crop the model sees
+   * covers the same part of the photo. Default: no limit.
+   */
+  maxShortSide?: number;
+  /** Resampling of that shrink: 'lanczos3' for photos (default), 'nearest' for masks. */
+  kernel?: 'lanczos3' | 'nearest';
+}
+
 /**
- * Decodes a JPEG/PNG (any size, EXIF orientation applied) into an RGB tensor.
+ * The shorter side that photos are decoded at for a model of `inputSize` that sees `cropFraction`
+ * of the centred square: four times what the crop needs, so that the crop is still shrunk (with
+ * the box filter of centreCrop) rather than enlarged, and photos up to that size decode unchanged.
+ */
+export function decodeShortSide(inputSize: number, cropFraction = 1): number {
+  return Math.ceil((4 * inputSize) / cropFraction);
+}
+
+/**
+ * Decodes a JPEG/PNG (any size, EXIF orientation applied) into an RGB tensor, shrunk on decode
+ * when `options.maxShortSide` says so.
+ * @throws UnreadableImageError naming the file when it is not a readable image
  * @returns [h, w, 3] int32 0..255
  */
-export async function decodeImageFile(file: string): Promise<tf.Tensor3D> {
-  const { data, info } = await sharp(file).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`${file}: decoded to ${info.channels} channels, expected 3`);
+export async function decodeImageFile(file: string, options: DecodeOptions = {}): Promise<tf.Tensor3D> {
+  const { data, info } = await decodeRgb(file, options).catch((e: Error) => {
+    throw new UnreadableImageError(file, `not a readable JPEG/PNG (${e.message.split('\n')[0]})`);
+  });
+  if (info.channels !== 3) throw new UnreadableImageError(file, `decoded to ${info.channels} channels, expected 3`);
   return tf.tensor3d(new Int32Array(data), [info.height, info.width, 3], 'int32');
+}
+
+/**
+ * Decodes an image file as {@link decodeImageFile} does but makes no tensor: whether a run will be
+ * able to read it.
+ * @throws UnreadableImageError naming the file when it is not a readable image
+ */
+export async function checkImageFile(file: string, options: DecodeOptions = {}): Promise<void> {
+  const { info } = await decodeRgb(file, options).catch((e: Error) => {
+    throw new UnreadableImageError(file, `not a readable JPEG/PNG (${e.message.split('\n')[0]})`);
+  });
+  if (info.channels !== 3) throw new UnreadableImageError(file, `decoded to ${info.channels} channels, expected 3`);
+}
+
+/** The raw RGB bytes of an image file, oriented and (when asked) shrunk by sharp. */
+function decodeRgb(file: string, options: DecodeOptions) {
+  let image = sharp(file, { sequentialRead: true }).rotate();
+  const side = options.maxShortSide;
+  if (side !== undefined) image = image.resize({ width: side, height: side, fit: 'outside', withoutEnlargement: true, kernel: options.kernel ?? 'lanczos3' });
+  return image.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+}
+
+/** The reason an image could not be decoded, without the file name (for lists that name the file). */
+export function unreadableReason(e: unknown): string {
+  if (e instanceof UnreadableImageError) return e.reason;
+  return e instanceof Error ? e.message.split('\n')[0] : String(e);
 }
 
 /** One labelled image file. */
@@ -97,7 +159,10 @@ export async function listLabelledImages(dir: string): Promise<{ labels: string[
 
 /** Lists image files directly inside `dir`, sorted. */
 export async function listImages(dir: string): Promise<string[]> {
-  const names = (await readdir(dir)).filter((n) => IMAGE_EXT.test(n)).sort();
+  const entries = await readdir(dir).catch((e: Error) => {
+    throw new Error(`cannot read image folder ${dir}: ${e.message}`);
+  });
+  const names = entries.filter((n) => IMAGE_EXT.test(n)).sort();
   return names.map((n) => path.join(dir, n));
 }
 
