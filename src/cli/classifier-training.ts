@@ -1,12 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
-import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode } from '../core/trainer';
+import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode, type TrainingSample } from '../core/trainer';
 import { trainedClassifierMetadata, type ClassifierIdentity, type ClassifierTrainingRecord, type OptimizerSettings } from '../core/trainer-metadata';
 import { numberFlag, stringFlags } from './args';
+import { saveModelFolder } from './model-files';
+import { decodeImageFile, decodeShortSide, type LabelledFile } from './node-io';
 
 /** Name of the list of the files a model saw in training/validation, written next to its model.json. */
 export const SEEN_FILE = 'seen.json';
@@ -15,6 +16,7 @@ export const SEEN_FILE = 'seen.json';
 export const CLASSIFIER_TRAINING_FLAGS = {
   ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'deep-modules', 'head-lr', 'trunk-lr', 'backend', 'name'),
   json: { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -38,18 +40,21 @@ export function modeFlag(value: string | undefined): TrainingMode {
 
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */
 export function deepModulesFlag(value: string | undefined): number {
-  const n = numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES);
+  const n = numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES, { integer: true });
   if (!DEEP_MODULE_COUNTS.includes(n)) throw new Error(`--deep-modules must be one of ${DEEP_MODULE_COUNTS.join(', ')} (fire modules fine-tuned, the last ones), got '${value}'`);
   return n;
 }
 
+/** The range of a flag that must be above zero. */
+const POSITIVE = { min: 0, minExclusive: true } as const;
+
 /** `--lr` (default 2e-4), `--batch` (default `batchSize`), `--head-lr` (default 10, the MATLAB reference's factor for new layers) and `--trunk-lr` (default 1). */
 export function optimizerFlags(args: OptimizerFlagValues, batchSize: number): OptimizerSettings {
   return {
-    learningRate: numberFlag('lr', args.lr, 2e-4, (n) => n > 0),
-    batchSize: numberFlag('batch', args.batch, batchSize, (n) => Number.isInteger(n) && n > 0),
-    headLearningRateFactor: numberFlag('head-lr', args['head-lr'], 10, (n) => n > 0),
-    trunkLearningRateFactor: numberFlag('trunk-lr', args['trunk-lr'], 1, (n) => n > 0),
+    learningRate: numberFlag('lr', args.lr, 2e-4, POSITIVE),
+    batchSize: numberFlag('batch', args.batch, batchSize, { integer: true, min: 1 }),
+    headLearningRateFactor: numberFlag('head-lr', args['head-lr'], 10, POSITIVE),
+    trunkLearningRateFactor: numberFlag('trunk-lr', args['trunk-lr'], 1, POSITIVE),
   };
 }
 
@@ -65,12 +70,28 @@ export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun
   return trainedClassifierMetadata(model, { ...run, data: path.basename(path.resolve(run.data)) });
 }
 
-/** Writes a trained head with its metadata to `out` (model.json, weights) and {@link SEEN_FILE} listing `seen` ("label/file"). */
+/** The seen.json bytes: the data folder's name and the "label/file" names a model saw. */
+export function seenFileBytes(data: unknown, seen: readonly string[]): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ data, files: seen }) + '\n');
+}
+
+/**
+ * Writes a trained head with its metadata to `out` (model.json, weights) and {@link SEEN_FILE}
+ * listing `seen` ("label/file"), atomically (see src/cli/model-files.ts): on failure the folder
+ * is unchanged and the error says where the model was saved instead.
+ */
 export async function writeTrainedModel(out: string, head: tf.LayersModel, metadata: ModelMetadata, seen: string[]): Promise<void> {
   const files = await serializeModel(head, metadata);
-  await mkdir(out, { recursive: true });
-  for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(out, name), bytes);
-  await writeFile(path.join(out, SEEN_FILE), JSON.stringify({ data: metadata.training?.data, files: seen }) + '\n');
+  await saveModelFolder(out, { ...files, [SEEN_FILE]: seenFileBytes(metadata.training?.data, seen) });
+}
+
+/**
+ * A training sample per photo file, labelled by its index in `labels` and decoded shrunk to what
+ * a model of `inputSize` crops from it (so a large photo never sits in memory at full size).
+ */
+export function photoSamples(files: readonly LabelledFile[], labels: readonly string[], inputSize: number): TrainingSample[] {
+  const maxShortSide = decodeShortSide(inputSize);
+  return files.map((f) => ({ id: `${f.label}/${path.basename(f.path)}`, label: labels.indexOf(f.label), load: () => decodeImageFile(f.path, { maxShortSide }) }));
 }
 
 /** Prints a run's summary on stdout: JSON with `--json`, else its validation accuracy. */

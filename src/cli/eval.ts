@@ -2,17 +2,96 @@
  * Accuracy of a model on a labelled folder (one sub-folder per label, JPG/PNG of any size).
  *   npm run eval -- --data DIR [--model PATH] [--base PATH] [--include-seen] [--json]
  * Images listed in the model's seen.json (its training and validation files) are skipped unless
- * --include-seen is given, so the figure is on images the model never saw.
+ * --include-seen is given, so the figure is on images the model never saw. Unreadable images are
+ * skipped and listed; a run with no image left to evaluate fails (exit status 1) and says why.
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { classificationReport } from '../core/metrics';
+import type { CrackClassifier } from '../core/classifier';
+import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { numberFlag, parseCli, runCli } from './args';
 import { loadCliClassifier, seenFiles } from './model-cli';
-import { decodeImageFile, initNodeBackend, listLabelledImages, progress } from './node-io';
+import { decodeImageFile, decodeShortSide, initNodeBackend, listLabelledImages, progress, unreadableReason, type LabelledFile } from './node-io';
 
 const USAGE = `usage: npm run eval -- --data DIR [--model PATH] [--base PATH] [--backend wasm|cpu]
        [--crop FRACTION] [--include-seen] [--json]`;
+
+/** A misclassified image: its truth, the prediction and that label's probability. */
+interface Misclassified {
+  file: string;
+  truth: string;
+  predicted: string;
+  probability: number;
+}
+
+/** What classifying a folder gives. */
+interface Classified {
+  truth: string[];
+  predicted: string[];
+  unreadable: { file: string; error: string }[];
+  misclassified: Misclassified[];
+}
+
+/** The label of the largest probability. */
+function bestLabel(labels: readonly string[], p: ArrayLike<number>): { label: string; probability: number } {
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+  return { label: labels[best], probability: p[best] };
+}
+
+/** Classifies each file (decoded shrunk to what the crop needs); unreadable files are skipped and listed. */
+async function classifyFiles(classifier: CrackClassifier, files: readonly LabelledFile[], cropFraction: number): Promise<Classified> {
+  const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [] };
+  const maxShortSide = decodeShortSide(classifier.inputSize, cropFraction);
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    let image: tf.Tensor3D;
+    try {
+      image = await decodeImageFile(f.path, { maxShortSide });
+    } catch (e) {
+      out.unreadable.push({ file: f.path, error: unreadableReason(e) });
+      continue;
+    }
+    const probs = tf.tidy(() => classifier.classifyBatch(classifier.prepare(image, cropFraction)).probabilities); // [1, classes]
+    image.dispose();
+    const best = bestLabel(classifier.labels, await probs.data());
+    probs.dispose();
+    out.truth.push(f.label);
+    out.predicted.push(best.label);
+    if (best.label !== f.label) out.misclassified.push({ file: f.path, truth: f.label, predicted: best.label, probability: best.probability });
+    progress('eval', i + 1, files.length);
+  }
+  return out;
+}
+
+/** The images to evaluate: all but those the model saw; fails when none are left, saying why. */
+function imagesToEvaluate(dataDir: string, all: readonly LabelledFile[], seen: Set<string>): LabelledFile[] {
+  const dataName = path.basename(path.resolve(dataDir));
+  if (all.length === 0) throw new Error(`${dataDir} has label folders but no .jpg, .jpeg or .png images in them: nothing to evaluate`);
+  const files = all.filter((f) => !seen.has(`${f.label}/${path.basename(f.path)}`));
+  if (files.length === 0) throw new Error(`all ${all.length} images of ${dataName} were seen in training (seen.json): nothing unseen to evaluate; pass --include-seen to evaluate on them anyway`);
+  const skippedSeen = all.length - files.length;
+  if (skippedSeen > 0) process.stderr.write(`skipping ${skippedSeen} images of ${dataName} the model saw in training\n`);
+  return files;
+}
+
+/** The accuracy line, confusion table, misclassified and unreadable files, as text. */
+function reportText(title: string, labels: readonly string[], report: ClassificationReport, c: Classified): string {
+  const lines = [title, ''];
+  const w = Math.max(12, ...labels.map((l) => l.length + 2));
+  lines.push(`${'true \\ pred'.padEnd(w)}${labels.map((l) => l.padStart(w)).join('')}${'recall'.padStart(10)}${'precision'.padStart(11)}`);
+  for (const t of labels) {
+    const row = report.confusion[t];
+    const s = report.perClass[t];
+    lines.push(`${t.padEnd(w)}${labels.map((p) => String(row[p]).padStart(w)).join('')}${s.recall.toFixed(4).padStart(10)}${s.precision.toFixed(4).padStart(11)}`);
+  }
+  if (c.misclassified.length) {
+    lines.push('', `misclassified (${c.misclassified.length}):`);
+    for (const m of c.misclassified) lines.push(`  ${m.file}: ${m.truth} -> ${m.predicted} (${m.probability.toFixed(3)})`);
+  }
+  if (c.unreadable.length) lines.push('', `${c.unreadable.length} unreadable file(s) skipped`);
+  return `${lines.join('\n')}\n`;
+}
 
 runCli(async () => {
   const args = parseCli(USAGE, {
@@ -26,66 +105,27 @@ runCli(async () => {
     help: { type: 'boolean' },
   });
   if (!args.data) throw new Error(`--data is required\n${USAGE}`);
-  const cropFraction = numberFlag('crop', args.crop, 1, (n) => n > 0 && n <= 1);
+  const cropFraction = numberFlag('crop', args.crop, 1, { min: 0, minExclusive: true, max: 1 });
   const backend = await initNodeBackend(args.backend ?? 'wasm');
-  const { classifier, modelJson } = await loadCliClassifier(args.model, args.base);
+  const { classifier, modelJson } = await loadCliClassifier(args.model, args.base, 'npm run eval');
   const { labels: dataLabels, files: allFiles } = await listLabelledImages(args.data);
   const unknown = dataLabels.filter((l) => !classifier.labels.includes(l));
   if (unknown.length > 0) {
     throw new Error(`data labels [${dataLabels.join(', ')}] include ${unknown.join(', ')}, unknown to the model, whose labels are [${classifier.labels.join(', ')}]`);
   }
   const seen = args['include-seen'] ? new Set<string>() : await seenFiles(modelJson, args.data);
-  const dataName = path.basename(path.resolve(args.data));
-  const files = allFiles.filter((f) => !seen.has(`${f.label}/${path.basename(f.path)}`));
-  const skippedSeen = allFiles.length - files.length;
-  if (skippedSeen > 0) process.stderr.write(`skipping ${skippedSeen} images of ${dataName} the model saw in training\n`);
-  const truth: string[] = [];
-  const predicted: string[] = [];
-  const unreadable: { file: string; error: string }[] = [];
-  const misclassified: { file: string; truth: string; predicted: string; probability: number }[] = [];
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i];
-    let image: tf.Tensor3D;
-    try {
-      image = await decodeImageFile(f.path);
-    } catch (e) {
-      unreadable.push({ file: f.path, error: (e as Error).message.split('\n')[0] });
-      continue;
-    }
-    const probs = tf.tidy(() => {
-      const input = classifier.prepare(image, cropFraction);
-      return classifier.classifyBatch(input).probabilities;
-    });
-    image.dispose();
-    const p = await probs.data();
-    probs.dispose();
-    let best = 0;
-    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-    truth.push(f.label);
-    predicted.push(classifier.labels[best]);
-    if (classifier.labels[best] !== f.label) misclassified.push({ file: f.path, truth: f.label, predicted: classifier.labels[best], probability: p[best] });
-    progress('eval', i + 1, files.length);
-  }
+  const files = imagesToEvaluate(args.data, allFiles, seen);
+  const classified = await classifyFiles(classifier, files, cropFraction);
   classifier.dispose();
-  const report = classificationReport(classifier.labels, truth, predicted);
-  for (const u of unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
-  const out = { ...report, backend, skippedSeen, unreadable: unreadable.map((u) => u.file), misclassified };
+  for (const u of classified.unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
+  if (classified.truth.length === 0) throw new Error(`none of the ${files.length} images of ${args.data} could be read (listed above): nothing to evaluate`);
+  const report = classificationReport(classifier.labels, classified.truth, classified.predicted);
+  const skippedSeen = allFiles.length - files.length;
+  const out = { ...report, backend, skippedSeen, unreadable: classified.unreadable.map((u) => u.file), misclassified: classified.misclassified };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
-  const lines = [`${dataName}: accuracy ${(report.accuracy * 100).toFixed(2)}% on ${report.n} images (backend ${backend})`, ''];
-  const w = Math.max(12, ...classifier.labels.map((l) => l.length + 2));
-  lines.push(`${'true \\ pred'.padEnd(w)}${classifier.labels.map((l) => l.padStart(w)).join('')}${'recall'.padStart(10)}${'precision'.padStart(11)}`);
-  for (const t of classifier.labels) {
-    const row = report.confusion[t];
-    const s = report.perClass[t];
-    lines.push(`${t.padEnd(w)}${classifier.labels.map((p) => String(row[p]).padStart(w)).join('')}${s.recall.toFixed(4).padStart(10)}${s.precision.toFixed(4).padStart(11)}`);
-  }
-  if (misclassified.length) {
-    lines.push('', `misclassified (${misclassified.length}):`);
-    for (const m of misclassified) lines.push(`  ${m.file}: ${m.truth} -> ${m.predicted} (${m.probability.toFixed(3)})`);
-  }
-  if (unreadable.length) lines.push('', `${unreadable.length} unreadable file(s) skipped`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const title = `${path.basename(path.resolve(args.data))}: accuracy ${(report.accuracy * 100).toFixed(2)}% on ${report.n} images (backend ${backend})`;
+  process.stdout.write(reportText(title, classifier.labels, report, classified));
 });

@@ -7,17 +7,22 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { DEFAULT_AUGMENT } from '../core/augment';
-import { loadCrackClassifier } from '../core/classifier';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
-import { trainHead, type TrainingSample } from '../core/trainer';
+import { trainHead } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
-import { decodeImageFile, DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, logTrainingProgress, type LabelledFile } from './node-io';
+import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, photoSamples, printSummary, writeTrainedModel } from './classifier-training';
+import { loadCliClassifier } from './model-cli';
+import { checkOutDir } from './model-files';
+import { decodeShortSide, initNodeBackend, listLabelledImages, logTrainingProgress, type LabelledFile } from './node-io';
+import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--head-lr F] [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--json]
+       [--head-lr F] [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--force] [--json]
+  --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
+  Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
+  2 readable photos (one to train on, one to validate with).
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
   2 (fire8 and fire9, on fire7's: 260 KB; the default) or 3 (from fire7). --trunk-lr F: their
@@ -45,26 +50,29 @@ runCli(async () => {
   const deepModules = deepModulesFlag(args['deep-modules']);
   const start = (args.start ?? 'current') as TrainingStart;
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
-  const epochs = numberFlag('epochs', args.epochs, 20, (n) => Number.isInteger(n) && n > 0);
-  const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
-  const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, (n) => Number.isInteger(n) && n >= 2);
-  const validation = numberFlag('validation', args.validation, DEFAULT_VALIDATION_SHARE, (n) => n > 0 && n < 1);
+  const epochs = numberFlag('epochs', args.epochs, 20, { integer: true, min: 1 });
+  const seed = numberFlag('seed', args.seed, 42, { integer: true });
+  const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, { integer: true, min: 2 });
+  const validation = numberFlag('validation', args.validation, DEFAULT_VALIDATION_SHARE, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  const replayPerClass = numberFlag('replay-per-class', args['replay-per-class'], 30, { integer: true, min: 1 });
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 16);
+  await checkOutDir(args.out, args.force === true);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
-  const modelJson = args.model ? modelJsonPath(args.model) : DEFAULT_MODEL;
-  const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base: defaultBasePath(args.base) });
+  const { classifier } = await loadCliClassifier(args.model, args.base, 'npm run finetune');
   const prev = classifier.metadata;
+  const decode = { maxShortSide: decodeShortSide(prev.inputSize) };
   const { files: all } = await listLabelledImages(args.data);
-  const files = perClass === undefined ? all : takePerClass(all, perClass, seed);
-  const plan = planTraining(files, { start, modelLabels: classifier.labels, validation, seed });
-  const replayPerClass = numberFlag('replay-per-class', args['replay-per-class'], 30, (n) => Number.isInteger(n) && n > 0);
-  const replay = args.replay ? takePerClass((await listLabelledImages(args.replay)).files, replayPerClass, seed) : [];
+  const checked = await usablePhotos(perClass === undefined ? all : takePerClass(all, perClass, seed), decode);
+  requireUsablePerLabel(checked.usable, [...new Set(all.map((f) => f.label))], { count: 2, why: 'one to train on and one to validate with' }, checked.unreadable);
+  const plan = planTraining(checked.usable, { start, modelLabels: classifier.labels, validation, seed });
+  const replayChecked = args.replay ? await usablePhotos(takePerClass((await listLabelledImages(args.replay)).files, replayPerClass, seed), decode) : undefined;
+  const replay = replayChecked?.usable ?? [];
+  const unreadable = [...checked.unreadable, ...(replayChecked?.unreadable ?? [])].map((u) => u.file);
   const strange = [...new Set(replay.map((f) => f.label))].filter((l) => !plan.labels.includes(l));
   if (strange.length > 0) throw new Error(`--replay ${args.replay} has labels ${strange.join(', ')} that the model does not have (${plan.labels.join(', ')})`);
-  const toSample = (f: LabelledFile): TrainingSample => ({ id: relName(f), label: plan.labels.indexOf(f.label), load: () => decodeImageFile(f.path) });
-  const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), (n) => Number.isInteger(n) && n > 0);
+  const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), { integer: true, min: 1 });
   process.stderr.write(
     `backend ${backend}; from ${start === 'current' ? `${prev.name} v${prev.version}` : 'the base'}; ${plan.train.length} train / ${plan.validation.length} validation images; labels ${plan.labels.join(', ')}\n`,
   );
@@ -72,8 +80,8 @@ runCli(async () => {
     base: classifier.base,
     preprocessing: prev.preprocessing,
     labels: plan.labels,
-    train: [...plan.train, ...replay].map(toSample),
-    validation: plan.validation.map(toSample),
+    train: photoSamples([...plan.train, ...replay], plan.labels, prev.inputSize),
+    validation: photoSamples(plan.validation, plan.labels, prev.inputSize),
     epochs,
     views,
     batchSize,
@@ -119,6 +127,6 @@ runCli(async () => {
     `wrote ${args.out} (v${metadata.version}; features ${result.featureSeconds.toFixed(1)} s, training ${result.trainSeconds.toFixed(1)} s; tensors left ${tf.memory().numTensors})\n`,
   );
   const n = plan.train.length + plan.validation.length;
-  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n };
+  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n, ...(unreadable.length ? { unreadable } : {}) };
   printSummary(summary, args.json, plan.validation.length, result.misclassified);
 });

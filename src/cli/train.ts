@@ -4,19 +4,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { loadBaseNetwork, SQUEEZENET_BASE_NAME } from '../core/base';
+import { loadBaseNetwork, SQUEEZENET_BASE_NAME, SQUEEZENET_INPUT_SIZE } from '../core/base';
 import { DEFAULT_AUGMENT } from '../core/augment';
-import { stratifiedSplit } from '../core/split';
-import { trainHead, type TrainingSample } from '../core/trainer';
+import { stratifiedSplit, type Split } from '../core/split';
+import { trainHead } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, printSummary, writeTrainedModel } from './classifier-training';
-import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, modelJsonPath, type LabelledFile } from './node-io';
+import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, photoSamples, printSummary, writeTrainedModel } from './classifier-training';
+import { requireModelKind } from './model-cli';
+import { checkOutDir } from './model-files';
+import { decodeShortSide, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, modelJsonPath, type LabelledFile } from './node-io';
 import { loadHead } from '../core/classifier';
 import { DEFAULT_FINE_LAYER } from '../core/head';
+import { requireLabelsKept, usablePhotos, type UnreadablePhoto } from './usable-images';
 
 const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
        [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
-       [--backend wasm|cpu] [--name NAME] [--json]
+       [--backend wasm|cpu] [--name NAME] [--force] [--json]
+  --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
+  Unreadable photos are skipped and listed; the run fails only when a label is left with no readable
+  training photo or no readable validation photo.
   --hidden H: channels of the head's hidden 1x1 conv + ReLU (default 64; 0 = linear head)
   --fine-layer NAME|none: early base layer of the fine head whose Grad-CAM, gated by the classifier's,
   is the fine heatmap the app paints (default fire3/concat, 56x56; none: no fine head)
@@ -31,6 +37,19 @@ const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epo
 
 const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 
+/**
+ * The split with its unreadable training and validation photos left out (listed on stderr); fails
+ * when a label loses every photo of a side. Test photos are left to 'npm run eval', which skips its own.
+ */
+async function readableSplit(split: Split<LabelledFile>): Promise<Split<LabelledFile> & { unreadable: UnreadablePhoto[] }> {
+  const checked = await usablePhotos([...split.train, ...split.validation], { maxShortSide: decodeShortSide(SQUEEZENET_INPUT_SIZE) });
+  const usable = new Set(checked.usable);
+  const kept = { train: split.train.filter((f) => usable.has(f)), validation: split.validation.filter((f) => usable.has(f)) };
+  requireLabelsKept('training', split.train, kept.train, checked.unreadable);
+  requireLabelsKept('validation', split.validation, kept.validation, checked.unreadable);
+  return { ...kept, test: split.test, unreadable: checked.unreadable };
+}
+
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
@@ -38,30 +57,33 @@ runCli(async () => {
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   // --epochs 0 with --init keeps the classifier head as it is (e.g. to add a fine head to a trained model).
-  const epochs = numberFlag('epochs', args.epochs, 5, (n) => Number.isInteger(n) && (n > 0 || (n === 0 && args.init !== undefined)));
-  const seed = numberFlag('seed', args.seed, 42, Number.isInteger);
-  const views = numberFlag('views', args.views, epochs, (n) => Number.isInteger(n) && n > 0);
+  const epochs = numberFlag('epochs', args.epochs, 5, { integer: true, min: args.init === undefined ? 1 : 0 });
+  const seed = numberFlag('seed', args.seed, 42, { integer: true });
+  const views = numberFlag('views', args.views, epochs, { integer: true, min: 1 });
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 100);
-  const hidden = numberFlag('hidden', args.hidden, 64, (n) => Number.isInteger(n) && n >= 0);
+  const hidden = numberFlag('hidden', args.hidden, 64, { integer: true, min: 0 });
   const mode = modeFlag(args.mode);
   const deepModules = deepModulesFlag(args['deep-modules']);
   const [train, validation, test] = (args.split ?? '0.5,0.1,0.4').split(',').map(Number);
+  await checkOutDir(args.out, args.force === true);
+  const initJson = args.init ? modelJsonPath(args.init) : undefined;
+  if (initJson) await requireModelKind(initJson, 'classifier', 'npm run train --init');
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
   const { labels, files } = await listLabelledImages(args.data);
-  const split = stratifiedSplit(files, { train, validation, test }, seed);
-  const toSample = (f: LabelledFile): TrainingSample => ({ id: relName(f), label: labels.indexOf(f.label), load: () => decodeImageFile(f.path) });
+  const split = await readableSplit(stratifiedSplit(files, { train, validation, test }, seed));
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base) });
-  const init = args.init ? await loadHead(fsReader, modelJsonPath(args.init)) : undefined;
+  const toSamples = (side: LabelledFile[]) => photoSamples(side, labels, base.inputSize);
+  const init = initJson ? await loadHead(fsReader, initJson) : undefined;
   const initial = init?.head;
   process.stderr.write(`backend ${backend}; ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test images\n`);
   const result = await trainHead({
     base,
     preprocessing: 'caffe-bgr',
     labels,
-    train: split.train.map(toSample),
-    validation: split.validation.map(toSample),
+    train: toSamples(split.train),
+    validation: toSamples(split.validation),
     epochs,
     views,
     batchSize,
@@ -110,6 +132,7 @@ runCli(async () => {
   initial?.dispose();
   base.dispose();
   process.stderr.write(`wrote ${args.out} (val accuracy ${result.validation.accuracy.toFixed(4)}, ${seconds.toFixed(0)} s; tensors left ${tf.memory().numTensors})\n`);
-  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n: split.train.length + split.validation.length, backend };
+  const unreadable = split.unreadable.map((u) => u.file);
+  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n: split.train.length + split.validation.length, backend, ...(unreadable.length ? { unreadable } : {}) };
   printSummary(summary, args.json, split.validation.length, result.misclassified);
 });
