@@ -5,9 +5,11 @@
  * `document`, `HTMLCanvasElement` or `node:fs` reaching into core. The main tsconfig.json does not
  * include this file: there lib DOM and @types/node declare the same names in full.
  *
- * TF.js's own .d.ts files mention DOM types (HTMLVideoElement in tf.browser.fromPixels, WebGL types);
- * `skipLibCheck` leaves those unchecked, so nothing is declared for them here: core code that used
- * them would not compile.
+ * TF.js's own .d.ts files mention DOM types (ImageData, HTMLImageElement in tf.browser.fromPixels,
+ * WebGL types); `skipLibCheck` leaves those unchecked, so nothing is declared for them here and core
+ * code naming them does not compile. Two gaps remain, which test/core/dom-free.test.ts covers:
+ * tfjs-core's .d.ts pulls in @webgpu/types, whose stubs declare HTMLCanvasElement, HTMLVideoElement
+ * and OffscreenCanvas; and tf.browser.* itself is typed, so a call to it would compile.
  */
 
 /** Cancellation of long work (src/core only checks and throws). */
