@@ -21,7 +21,8 @@ export interface BaseNetwork {
   readonly model: tf.LayersModel;
   /**
    * The same network cut at another layer (weights shared, cached, freed by {@link dispose}): a
-   * deep-mode model reads fire8's output, while the default model reads fire9's.
+   * deep-mode model reads the layer under its fire copies (fire7/concat by default), while the default
+   * model reads fire9's output.
    * @throws ModelFileError naming the base file when the layer does not exist
    */
   cut(layerName: string): tf.LayersModel;

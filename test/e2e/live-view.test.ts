@@ -321,7 +321,7 @@ describe('heatmap on photos with crack masks', () => {
 
   beforeAll(async () => {
     await initNodeBackend('wasm');
-    ({ classifier } = await loadCliClassifier(modelDir, undefined));
+    ({ classifier } = await loadCliClassifier(modelDir, undefined, 'the live-view test'));
   });
 
   afterAll(() => classifier?.dispose());
