@@ -1,0 +1,244 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BaseNetwork } from '../../src/core/base';
+import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
+import { validateMetadata } from '../../src/core/metadata';
+import { serializeModel } from '../../src/core/model-writer';
+import { DEFAULT_VALIDATION_SHARE, planTraining } from '../../src/core/training-plan';
+import { DEFAULT_MODEL, fsReader, listImages } from '../../src/cli/node-io';
+import {
+  CLASSIFIER_BATCH,
+  deepMemoryEstimate,
+  misclassifiedMaps,
+  trainClassifier,
+  type ClassifierTrainingConfig,
+  type ClassifierTrainingOutcome,
+  type ClassifierTrainingProgress,
+  watchCandidates,
+  watchedCapture,
+  WATCH_CHOICES_PER_LABEL,
+} from '../../src/platform/classifier-training';
+import type { CaptureRecord } from '../../src/platform/capture-store';
+import type { TrainingPlace } from '../../src/platform/head-training-place';
+import { filesReader } from '../../src/platform/model-store';
+import { TrainingWorker, WorkerStartError } from '../../src/platform/training-client';
+import type { WatchedCam } from '../../src/core/trainer';
+import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
+
+/** Decodes a crop Blob (a JPEG here) to [h, w, 3] int32 RGB, as the browser's decoder does in the app. */
+async function decode(crop: Blob): Promise<tf.Tensor3D> {
+  const { data, info } = await sharp(Buffer.from(await crop.arrayBuffer()))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return tf.tensor3d(new Int32Array(data), [info.height, info.width, 3], 'int32');
+}
+
+/** The first `n` brick photos of `label` as captures of that label. */
+async function captures(label: 'crack' | 'nocrack', n: number): Promise<CaptureRecord[]> {
+  const files = (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, n);
+  return Promise.all(
+    files.map(
+      async (f, i) =>
+        ({
+          id: `${label}-${i}`,
+          label,
+          takenAt: i,
+          source: 'import',
+          crop: new Blob([await readFile(f)], { type: 'image/jpeg' }),
+        }) as CaptureRecord,
+    ),
+  );
+}
+
+describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real base)', () => {
+  let base: BaseNetwork;
+  let classifier: CrackClassifier;
+  let all: CaptureRecord[];
+  let outcome: ClassifierTrainingOutcome;
+  const progress: ClassifierTrainingProgress[] = [];
+  const watched: { epoch: number; cam: WatchedCam; labels: readonly string[] }[] = [];
+  const places: TrainingPlace[] = [];
+  const run = (more: Partial<ClassifierTrainingConfig> = {}): Promise<ClassifierTrainingOutcome> =>
+    trainClassifier({ classifier, captures: all, start: 'current', mode: 'head', epochs: 3, seed: 1, decode, ...more });
+
+  beforeAll(async () => {
+    await useWasm();
+    base = await sharedBase();
+    classifier = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
+    all = [...(await captures('crack', 5)), ...(await captures('nocrack', 5))];
+    outcome = await run({
+      watchId: 'crack-0',
+      onProgress: (p) => void progress.push(p),
+      onWatch: (epoch, cam, labels) => void watched.push({ epoch, cam, labels }),
+      onPlace: (p) => void places.push(p),
+    });
+  });
+
+  it('reports features, every epoch, then scoring, and the watched capture’s map before training and after every epoch', () => {
+    const phases = progress.map((p) => p.phase);
+    expect(phases[0]).toBe('features');
+    expect(progress).toContainEqual({ phase: 'features', done: 11, total: 11 }); // 8 train + 2 validation + 1 watched
+    expect(phases.filter((p) => p === 'epoch')).toHaveLength(3);
+    expect(phases.indexOf('epoch')).toBeGreaterThan(phases.lastIndexOf('features'));
+    expect(phases.at(-1)).toBe('scoring');
+    expect(watched.map((w) => w.epoch)).toEqual([0, 1, 2, 3]);
+    expect(watched[0].labels).toEqual(['crack', 'nocrack']);
+    expect(watched[3].cam).toMatchObject({ id: 'crack-0', camWidth: 13, camHeight: 13 });
+    expect(places).toEqual([{ in: 'page', backend: 'wasm' }]);
+  });
+
+  it('holds out the default share of every class and scores the current model on the same captures', async () => {
+    expect(DEFAULT_VALIDATION_SHARE).toBe(0.2);
+    expect(outcome.n).toEqual({ train: 8, validation: 2 });
+    expect(outcome.result.validation.n).toBe(2);
+    const { validation } = planTraining(all, { start: 'current', modelLabels: classifier.labels, seed: 1 });
+    let right = 0;
+    for (const c of validation) {
+      const pixels = await decode(c.crop);
+      const r = await classifier.classify(pixels);
+      pixels.dispose();
+      if (r.label === c.label) right++;
+    }
+    expect(outcome.previous.n).toBe(2);
+    expect(outcome.previous.accuracy).toBe(right / 2);
+  });
+
+  it('builds the next version’s metadata with the builder the CLIs use, and the model saves and loads back', async () => {
+    const m = validateMetadata(outcome.metadata);
+    expect(m).toMatchObject({
+      kind: 'classifier',
+      name: classifier.metadata.name,
+      version: classifier.metadata.version + 1,
+      labels: ['crack', 'nocrack'],
+    });
+    expect(m.base).toMatchObject({
+      featureLayer: outcome.result.featureLayer,
+      featureShape: outcome.result.featureShape,
+      fineLayer: 'fire3/concat',
+      fineShape: [56, 56, 128],
+    });
+    expect(m.training).toMatchObject({
+      tool: 'crackcam app',
+      data: 'captures',
+      mode: 'head',
+      start: { from: classifier.metadata.name, version: classifier.metadata.version },
+      split: { validation: DEFAULT_VALIDATION_SHARE, seed: 1 },
+      n: { train: 8, validation: 2 },
+      optimizer: { name: 'adam', batchSize: CLASSIFIER_BATCH.head },
+      epochs: 3,
+      views: outcome.views,
+      valAccuracy: outcome.result.validation.accuracy,
+      previousValAccuracy: outcome.previous.accuracy,
+      backend: 'wasm',
+    });
+    expect(m.training?.history).toHaveLength(3);
+    const files = await serializeModel(outcome.result.head, m);
+    const loaded = await loadCrackClassifier({ reader: filesReader(files), modelJson: 'model:model.json', base });
+    expect(loaded.metadata.version).toBe(2);
+    loaded.dispose();
+  });
+
+  it('maps misclassified captures with the trained model’s fine map (56x56), as the live view paints it, leaking nothing', async () => {
+    const wrong = {
+      ...outcome,
+      result: {
+        ...outcome.result,
+        misclassified: [
+          { id: 'nocrack-1', truth: 'nocrack', predicted: 'crack' },
+          { id: 'gone', truth: 'crack', predicted: 'nocrack' },
+        ],
+      },
+    };
+    let maps: Awaited<ReturnType<typeof misclassifiedMaps>> = [];
+    await expectNoLeak(async () => {
+      maps = await misclassifiedMaps(wrong, base, all, decode);
+    });
+    expect(maps.map((m) => [m.id, m.width, m.height])).toEqual([['nocrack-1', 56, 56]]); // a capture no longer stored is skipped
+    const trained = await loadCrackClassifier({
+      reader: filesReader(await serializeModel(outcome.result.head, outcome.metadata)),
+      modelJson: 'model:model.json',
+      base,
+    });
+    const pixels = await decode(all.find((c) => c.id === 'nocrack-1')!.crop);
+    const r = await trained.classify(pixels, { camClass: 'crack' });
+    pixels.dispose();
+    trained.dispose();
+    expect(Array.from(maps[0].map)).toEqual(Array.from(r.fineCam!));
+  });
+
+  it('falls back to the page when the worker cannot start, and says where it trained', async () => {
+    const seen: TrainingPlace[] = [];
+    const worker = new TrainingWorker(() => {
+      throw new Error('no module workers here');
+    });
+    const r = await run({ epochs: 1, worker, onPlace: (p) => void seen.push(p) });
+    r.result.head.dispose();
+    expect(seen).toEqual([{ in: 'worker' }, { in: 'page', backend: 'wasm' }]);
+    expect(r.place).toEqual({ in: 'page', backend: 'wasm' });
+    expect(new WorkerStartError('x').message).toMatch(/could not start/);
+  });
+
+  it('estimates deep mode’s memory from the trainer’s own choice of fire modules', () => {
+    expect(deepMemoryEstimate(classifier, { start: 'current', mode: 'head', epochs: 10 }, 100)).toBeUndefined(); // the default model has no fire copies
+    const deep = deepMemoryEstimate(classifier, { start: 'current', mode: 'deep', epochs: 10 }, 100)!;
+    expect(deep).toMatchObject({
+      fires: ['fire8', 'fire9'],
+      trainTrunk: true,
+      layer: 'fire7/concat',
+      mapBytes: 13 * 13 * 384 * 4,
+    });
+    expect(deep.views).toBeGreaterThanOrEqual(1);
+    expect(deep.bytes).toBe((80 * deep.views + 21) * deep.mapBytes); // 80 train per view, 20 validation + 1 watched once
+  });
+
+  it('frees everything when the head is disposed, and on an abort at any point', async () => {
+    await expectNoLeak(async () => {
+      (await run({ epochs: 1 })).result.head.dispose();
+    });
+    for (const stopAt of ['features', 'epoch', 'scoring'] as const) {
+      const abort = new AbortController();
+      await expectNoLeak(async () => {
+        const stopped = run({
+          epochs: 2,
+          signal: abort.signal,
+          onProgress: (p) => (p.phase === stopAt ? abort.abort() : undefined),
+        });
+        await expect(stopped).rejects.toThrow();
+      });
+    }
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('names the problem with captures of one class only, and loses nothing', async () => {
+    const cracks = all.filter((c) => c.label === 'crack');
+    await expect(run({ captures: cracks, start: 'base' })).rejects.toThrow(
+      /need captures of at least 2 classes, have crack/,
+    );
+    expect(all).toHaveLength(10);
+  });
+});
+
+describe('the capture watched during a run', () => {
+  const records = (label: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${label}-${i}`, label }));
+
+  it('offers the first few captures of every label, in order', () => {
+    const all = [...records('nocrack', 3), ...records('crack', WATCH_CHOICES_PER_LABEL + 2), ...records('stain', 1)];
+    const offered = watchCandidates(all);
+    expect(offered.filter((c) => c.label === 'crack').map((c) => c.id)).toEqual(
+      records('crack', WATCH_CHOICES_PER_LABEL).map((c) => c.id),
+    );
+    expect(offered.filter((c) => c.label !== 'crack')).toEqual([...records('nocrack', 3), ...records('stain', 1)]);
+  });
+
+  it('keeps the chosen capture while it is offered, else picks the first crack capture, else the first', () => {
+    const offered = [...records('nocrack', 2), ...records('crack', 2)];
+    expect(watchedCapture(offered, 'nocrack-1')).toBe('nocrack-1');
+    expect(watchedCapture(offered, 'deleted')).toBe('crack-0');
+    expect(watchedCapture(records('nocrack', 2), '')).toBe('nocrack-0');
+    expect(watchedCapture([], 'x')).toBe('');
+  });
+});
