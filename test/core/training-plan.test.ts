@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews } from '../../src/core/training-plan';
+import { capViewsToMemory, DEFAULT_VALIDATION_SHARE, estimateSplit, FEATURE_CACHE_BUDGET, planTraining, suggestViews } from '../../src/core/training-plan';
 
 const items = (spec: Record<string, number>) => Object.entries(spec).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}${i}`, label })));
 
@@ -31,6 +31,17 @@ describe('planTraining', () => {
     expect(() => planTraining(items({ crack: 5 }), { start: 'base', modelLabels: [] })).toThrow(/at least 2 classes/);
     expect(() => planTraining(items({ crack: 5, nocrack: 1 }), { start: 'base', modelLabels: [] })).toThrow(/too few of nocrack/);
     expect(() => planTraining([], { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/no captures/);
+  });
+});
+
+describe('DEFAULT_VALIDATION_SHARE and estimateSplit', () => {
+  it('planTraining holds out the default share unless told otherwise, as estimateSplit estimates it', () => {
+    const data = items({ crack: 50, nocrack: 50 });
+    const byDefault = planTraining(data, { start: 'current', modelLabels: ['crack', 'nocrack'], seed: 3 });
+    expect(byDefault).toEqual(planTraining(data, { start: 'current', modelLabels: ['crack', 'nocrack'], seed: 3, validation: DEFAULT_VALIDATION_SHARE }));
+    expect({ train: byDefault.train.length, validation: byDefault.validation.length }).toEqual(estimateSplit(100));
+    expect(estimateSplit(100, 0.3)).toEqual({ train: 70, validation: 30 });
+    expect(estimateSplit(0)).toEqual({ train: 0, validation: 0 });
   });
 });
 
