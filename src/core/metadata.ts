@@ -1,3 +1,4 @@
+import { validateNoveltyInfo, type NoveltyInfo } from './novelty';
 import { PREPROCESSING_MODES, type PreprocessingMode } from './preprocess';
 
 /** Version of the CrackCam model-file format written into every model.json. */
@@ -39,6 +40,24 @@ export interface ModelMetadata {
   training?: Record<string, unknown>;
   /** Parameters of a `kind: 'oneclass'` model (checked by src/core/oneclass.ts when it loads). */
   oneClass?: OneClassInfo;
+  /** A classifier's probability calibration (already applied to its weights). */
+  calibration?: CalibrationInfo;
+  /** A classifier's novelty model of the photos it was trained on ("unfamiliar surface"). */
+  novelty?: NoveltyInfo;
+}
+
+/**
+ * Temperature scaling of a classifier: its output layer's kernel and bias were divided by
+ * `temperature`, fitted on validation photos, so the softmax (and the Grad-CAM closed form) are
+ * calibrated without any work at run time.
+ */
+export interface CalibrationInfo {
+  method: 'temperature';
+  temperature: number;
+  /** Expected calibration error (15 bins) on the validation photos, before and after. */
+  ece: { before: number; after: number };
+  /** Validation photos it was fitted on. */
+  n: number;
 }
 
 /**
@@ -106,5 +125,16 @@ export function validateMetadata(value: unknown): ModelMetadata {
     fail('base', 'both fineLayer (a layer name) and fineShape ([h, w, c]), or neither');
   }
   if (typeof m.createdAt !== 'string') fail('createdAt', 'an ISO date string');
+  const c = m.calibration as Partial<CalibrationInfo> | undefined;
+  if (c !== undefined && (c?.method !== 'temperature' || typeof c.temperature !== 'number' || !(c.temperature > 0) || !Number.isFinite(c.temperature))) {
+    fail('calibration', "{method: 'temperature', temperature: a finite number > 0, ece, n}");
+  }
+  if (m.novelty !== undefined) {
+    try {
+      validateNoveltyInfo(m.novelty, (b as { featureShape: number[] }).featureShape[2]);
+    } catch (e) {
+      throw new Error(`metadata field "novelty" is invalid: ${(e as Error).message}`, { cause: e });
+    }
+  }
   return m as unknown as ModelMetadata;
 }

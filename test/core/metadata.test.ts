@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeFloat16 } from '../../src/core/float16';
 import { validateMetadata } from '../../src/core/metadata';
 import { metadataFor } from '../helpers';
 
@@ -27,6 +28,24 @@ describe('validateMetadata', () => {
     void _shape;
     expect(() => validateMetadata({ ...good(), base: noShape })).toThrow(/"base".*both fineLayer .* and fineShape .*, or neither/);
     expect(() => validateMetadata({ ...good(), base: { ...fine.base, fineShape: [56, 56] } })).toThrow(/or neither/);
+  });
+  it('accepts calibration and a novelty model that fits the feature map, and names what is wrong', () => {
+    const calibration = { method: 'temperature', temperature: 1.7, ece: { before: 0.04, after: 0.01 }, n: 800 } as const;
+    expect(validateMetadata({ ...good(), calibration }).calibration).toEqual(calibration);
+    expect(() => validateMetadata({ ...good(), calibration: { ...calibration, temperature: 0 } })).toThrow(/"calibration".*temperature: a finite number > 0/);
+    const novelty = {
+      method: 'pooled-mahalanobis',
+      dims: 256,
+      groups: ['concrete/crack'],
+      whitening: encodeFloat16(new Float32Array((256 * 257) / 2).fill(0.1)),
+      means: encodeFloat16(new Float32Array(256)),
+      threshold: 300,
+      quantile: 0.99,
+      shrinkage: 0.1,
+      validationRejection: { 'concrete/crack': 0.01 },
+    };
+    expect(validateMetadata({ ...good(), novelty }).novelty).toEqual(novelty);
+    expect(() => validateMetadata({ ...good(), novelty: { ...novelty, dims: 384 } })).toThrow(/"novelty" is invalid: .*dims 384 do not match the 256 channels/);
   });
   it('rejects a missing object', () => {
     expect(() => validateMetadata(undefined)).toThrow(/missing "userDefinedMetadata.crackcam"/);

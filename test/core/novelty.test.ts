@@ -112,7 +112,7 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
     const train = asFeatures(groupedRows(20, 2, rng));
     const validation = asFeatures(groupedRows(10, 2, rng));
     expect(() => fitNovelty(train, validation, { groups: ['x', 'y', 'z'] })).toThrow(/no training photos of z/);
-    expect(() => fitNovelty(train, { ...validation, groups: validation.groups.map(() => 5) }, { groups: ['x', 'y'] })).toThrow(/validation row 0 has group 5; valid: 0..1 \(x, y\)/);
+    expect(() => fitNovelty(train, { ...validation, groups: Array.from(validation.groups, () => 5) }, { groups: ['x', 'y'] })).toThrow(/validation row 0 has group 5; valid: 0..1 \(x, y\)/);
     expect(() => fitNovelty(train, validation, { groups: ['x', 'y'], quantile: 1 })).toThrow(/quantile must be in \(0, 1\)/);
     const info = fitNovelty(train, validation, { groups: ['x', 'y'] });
     tf.dispose([train.features, validation.features]);
