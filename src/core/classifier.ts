@@ -4,6 +4,7 @@ import { CAM_SCORES, type CamScore } from './gradcam';
 import { CLASSIFIER_LAYER, headForward, headWeightsOf, headWeightTensors, type HeadWeights } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
+import { createNoveltyModel, poolFeatures, type NoveltyModel } from './novelty';
 import { cropAndNormalise, imageTensor, type ImageInput } from './preprocess';
 
 /** Anything the classifier can look at (defined in preprocess.ts, with the model-independent image code). */
@@ -21,6 +22,17 @@ export interface ClassifyOptions {
   cropFraction?: number;
   /** Compute the fine map too when the model has a fine head (default true). */
   fineMap?: boolean;
+  /** Score novelty too when the model has a novelty model (default true). */
+  novelty?: boolean;
+}
+
+/** How familiar a photo is to a model with a novelty model (see src/core/novelty.ts). */
+export interface Familiarity {
+  /** Squared Mahalanobis distance of the photo's pooled features to the nearest training group. */
+  score: number;
+  /** The model's threshold; above it the photo is unfamiliar. */
+  threshold: number;
+  unfamiliar: boolean;
 }
 
 /** Result of one classification. */
@@ -41,6 +53,8 @@ export interface Classification {
   fineCam?: Float32Array;
   fineHeight?: number;
   fineWidth?: number;
+  /** For a model with a novelty model: whether the photo looks like what it was trained on. */
+  familiarity?: Familiarity;
 }
 
 /** Tensors of one classification, for callers that keep work on the GPU (the frame loop). */
@@ -53,6 +67,8 @@ export interface ClassificationTensors {
   cam: tf.Tensor3D;
   /** [n, h_f, w_f] in [0, 1]: the fine map (see `fineMap` in head.ts), for a model with a fine head. */
   fineCam?: tf.Tensor3D;
+  /** [n] novelty scores (squared distances, see {@link Familiarity}), for a model with a novelty model. */
+  novelty?: tf.Tensor1D;
 }
 
 /** A crack / no-crack (or N-class) classifier with one-pass Grad-CAM. */
@@ -219,6 +235,8 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   /** For a model with a fine head: image -> [features, fine class maps] and the conv that makes the maps. */
   private readonly fineFeatures?: tf.LayersModel;
   private readonly fineConv?: tf.layers.Layer;
+  /** Scores the average-pooled base map the head reads, for a model whose metadata has a novelty model. */
+  private readonly novelty?: NoveltyModel;
 
   constructor(
     readonly base: BaseNetwork,
@@ -231,6 +249,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     this.labels = metadata.labels;
     this.inputSize = metadata.inputSize;
     this.weights = headWeightsOf(head);
+    if (metadata.novelty) this.novelty = createNoveltyModel(metadata.novelty);
     const { featureLayer, fineLayer } = metadata.base; // the early map is fineLayer, the classifier reads featureLayer
     if (fineLayer && this.weights.fine) {
       // The fine head's 1x1 convolution (without bias) inside the base's pass: the pass returns the
@@ -273,7 +292,9 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       // batch, y, x, channel: [n, 13, 13, 256] (fire9/concat), or in deep mode the layer under the fire
       // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C]
       const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
-      return headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
+      const result = headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
+      if (!this.novelty || options.novelty === false) return result;
+      return { ...result, novelty: this.novelty.score(poolFeatures(baseFeatures)) }; // [n]
     });
   }
 
@@ -281,9 +302,10 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     const packed = tf.tidy(() => {
       const input = this.prepare(image, options.cropFraction);
       const r = this.classifyBatch(input, options);
-      // One readback for everything: [C probs, camClass, h*w map, fine map].
+      // One readback for everything: [C probs, camClass, h*w map, fine map, novelty score].
       const parts = [tf.reshape(r.probabilities, [-1]), tf.cast(r.camClass, 'float32'), tf.reshape(r.cam, [-1])];
       if (r.fineCam) parts.push(tf.reshape(r.fineCam, [-1]));
+      if (r.novelty) parts.push(r.novelty);
       return tf.concat(parts);
     });
     const data = (await packed.data()) as Float32Array;
@@ -295,9 +317,13 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     const [camHeight, camWidth] = this.metadata.base.featureShape;
     const fineStart = c + 1 + camHeight * camWidth;
     const [fineHeight, fineWidth] = this.metadata.base.fineShape ?? [0, 0];
-    const fine = data.length > fineStart ? { fineCam: data.slice(fineStart), fineHeight, fineWidth } : {};
+    const fineEnd = options.fineMap !== false && this.metadata.base.fineShape ? fineStart + fineHeight * fineWidth : fineStart;
+    const fine = fineEnd > fineStart ? { fineCam: data.slice(fineStart, fineEnd), fineHeight, fineWidth } : {};
+    const threshold = this.metadata.novelty?.threshold ?? 0;
+    const familiarity = data.length > fineEnd ? { familiarity: { score: data[fineEnd], threshold, unfamiliar: data[fineEnd] > threshold } } : {};
     return {
       ...fine,
+      ...familiarity,
       labels: this.labels,
       probabilities,
       classIndex,
@@ -311,6 +337,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   }
 
   dispose(): void {
+    this.novelty?.dispose();
     this.fineConv?.dispose();
     tf.dispose(headWeightTensors(this.weights));
     this.head.dispose();

@@ -22,6 +22,11 @@ export interface FrameResult {
   map: Float32Array;
   mapWidth: number;
   mapHeight: number;
+  /**
+   * For a model that knows what it was trained on (a classifier with a novelty model): true when the
+   * frame does not look like it, so the verdict is not to be trusted.
+   */
+  unfamiliar?: boolean;
 }
 
 /**
@@ -58,8 +63,8 @@ export interface ClassifierFrameOptions {
 
 /**
  * The crack classifier as a {@link FrameModel}: probabilities and the map of `camClass` packed as
- * [C probabilities, h * w map]. The map is the fine map (56x56) when the model has a fine head, else
- * the Grad-CAM (13x13). Does not own the classifier.
+ * [C probabilities, h * w map, novelty score (models with a novelty model)]. The map is the fine map
+ * (56x56) when the model has a fine head, else the Grad-CAM (13x13). Does not own the classifier.
  *
  * Frames are taken as already cropped (the source stages the crop box at `inputSize`); see
  * frameInput (frame-input.ts) for how they become the network's input.
@@ -72,7 +77,8 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
   const [mapHeight, mapWidth] = fine ? (classifier.metadata.base.fineShape as [number, number, number]) : classifier.metadata.base.featureShape;
   const map = new Float32Array(mapHeight * mapWidth);
   const scores = labels.map((label) => ({ label, probability: 0 }));
-  const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight };
+  const threshold = classifier.metadata.novelty?.threshold;
+  const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight, ...(threshold === undefined ? {} : { unfamiliar: false }) };
   const size = classifier.inputSize;
   const toInput = frameInput(size, classifier.metadata.preprocessing, (frame) => classifier.prepare(frame, 1), options.stagedPixels !== false);
   return {
@@ -81,7 +87,9 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
     infer(frame) {
       const input = toInput(frame); // [1, 227, 227, 3]
       const r = classifier.classifyBatch(input, { camClass, fineMap: fine });
-      return tf.concat([tf.reshape(r.probabilities, [-1]), tf.reshape(r.fineCam ?? r.cam, [-1])]) as tf.Tensor1D; // [C + h*w]
+      const parts = [tf.reshape(r.probabilities, [-1]), tf.reshape(r.fineCam ?? r.cam, [-1])];
+      if (r.novelty) parts.push(r.novelty);
+      return tf.concat(parts) as tf.Tensor1D; // [C + h*w (+ 1)]
     },
     decode(packed) {
       let best = 0;
@@ -92,6 +100,7 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
       result.label = labels[best];
       result.probability = packed[best];
       map.set(packed.subarray(c, c + map.length));
+      if (threshold !== undefined) result.unfamiliar = packed[c + map.length] > threshold;
       return result;
     },
   };
