@@ -1,28 +1,31 @@
 import { localized, msg, str } from '@lit/localize';
-import * as tf from '@tensorflow/tfjs';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import { DEFAULT_AUGMENT } from '../core/augment';
 import type { BaseNetwork } from '../core/base';
-import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
-import { colouriseMap } from '../core/colormap';
-import { DEFAULT_DEEP_MODULES, lastFires, trunkFires, trunkInputLayer } from '../core/head';
-import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../core/metadata';
-import { classificationReport, type ClassificationReport } from '../core/metrics';
+import type { CrackClassifier } from '../core/classifier';
+import type { ClassificationReport } from '../core/metrics';
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
-import { capViewsToMemory, FEATURE_CACHE_BUDGET, planTraining, suggestViews, type FeatureCachePlan, type TrainingStart } from '../core/training-plan';
-import { trainedBaseReference, trainHead, type EpochStats, type HeadTrainingResult, type TrainingMode, type TrainingProgress, type WatchedCam } from '../core/trainer';
-import type { BackendName } from '../platform/backend';
-import { blobToTensor, captureSample, predictSamples, wireSample } from '../platform/capture-samples';
-import { TrainingWorker, WorkerStartError } from '../platform/training-client';
-import type { WireTrainingOptions } from '../platform/training-protocol';
+import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
+import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
+import {
+  deepMemoryEstimate,
+  misclassifiedMaps,
+  trainClassifier,
+  watchCandidates,
+  watchedCapture,
+  type ClassifierTrainingOutcome,
+  type ClassifierTrainingProgress,
+} from '../platform/classifier-training';
 import type { CaptureRecord, CaptureStore } from '../platform/capture-store';
-import { filesReader, type ModelStore } from '../platform/model-store';
+import type { TrainingPlace } from '../platform/head-training-place';
+import type { ModelStore } from '../platform/model-store';
+import { TrainingWorker } from '../platform/training-client';
 import './crackcam-activation-map';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
+import { heatmapOverCrop } from './heatmap-painter';
 import { panelStyles, resultStyles } from './shared-styles';
 import { endedStatus, renderRunButton, renderRunStatus, renderSaveRow, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
 
@@ -30,20 +33,6 @@ import { endedStatus, renderRunButton, renderRunStatus, renderSaveRow, saveTrain
 export type TrainMode = 'classifier' | 'normal-only';
 
 type Phase = 'idle' | 'features' | 'training' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
-
-/** Hidden channels of a head trained from the base (as `npm run train`). */
-const FRESH_HIDDEN = 64;
-
-/**
- * Captures per optimiser step: the seed's 100 for head training (a step on cached features is
- * cheap); 8 in deep mode, where a step through fire8 and fire9 costs about 0.2 s per capture on WASM: it keeps
- * a step short (for cancelling, the activation map and the page when training runs there) and the
- * step's activations small on a phone.
- */
-const BATCH = { head: 100, deep: 8 } as const satisfies Record<TrainingMode, number>;
-
-/** Captures per label offered for the activation map (a short strip of thumbnails, not the library). */
-const WATCH_CHOICES_PER_LABEL = 12;
 
 /** Test ids of the classifier mode's controls. */
 const IDS: TrainerTestIds = { start: 'train-start', cancel: 'train-cancel', status: 'train-status', error: 'train-error' };
@@ -63,35 +52,22 @@ interface WatchedState {
   labels: readonly string[];
 }
 
-interface Outcome {
-  result: HeadTrainingResult;
-  labels: string[];
-  old: ClassificationReport;
-  start: TrainingStart;
-  /** The mode chosen; `result.mode` is the model's (deep whenever it has fire module copies). */
-  trainingMode: TrainingMode;
-  n: { train: number; validation: number };
-  batchSize: number;
-  seconds: number;
-  epochs: number;
-  views: number;
-  seed: number;
-}
-
 /**
  * The Train screen. Its mode choice picks what to train: a crack classifier (below), or a
  * normal-only (anomaly) model from the captures of one label (`crackcam-normal-only-trainer`, which
  * needs only the base, so it works whatever model is active).
  *
- * Classifier mode: on-device fine-tuning of the head on the stored captures with the shared core
- * trainer, in a background worker (`training-worker.ts`; in the page when `trainIn` is 'page' or
- * the worker cannot start): start from the current model or from the base, seeded train/validation split, live
+ * Classifier mode: on-device fine-tuning of the head on the stored captures, run by the platform
+ * service (`trainClassifier` in `classifier-training.ts`: plan, train, score, metadata) in a background
+ * worker (in the page when `trainIn` is 'page' or the worker cannot start); this element renders its
+ * progress and result: start from the current model or from the base, seeded train/validation split, live
  * loss/accuracy curves, epoch and ETA, cancel at any time; the screen is kept awake while it runs.
  * Training mode: head only (fast), or deep (also fine-tunes copies of fire8 and fire9 on cached fire7 maps; its
  * views are capped so the cached maps stay within {@link FEATURE_CACHE_BUDGET}). One chosen capture's
  * Grad-CAM is redrawn after every epoch (`crackcam-activation-map`).
  * The result screen compares the new model with the current one on the same validation captures (accuracy,
- * confusion matrix, misclassified captures); Save adds it to the model library as a new version
+ * confusion matrix, misclassified captures with the new model's map painted by the live view's
+ * `HeatmapPainter`); Save adds it to the model library as a new version
  * and makes it active.
  *
  * @fires model-saved - detail `{ id }` of the new model (either mode), after it was stored and activated (bubbles, composed).
@@ -139,13 +115,15 @@ export class CrackcamTrainer extends LitElement {
   /** Tensors the worker's last run left behind (0 unless it leaks; shown as a data attribute for the tests); -1 before one. */
   @state() private workerTensorGrowth = -1;
   private worker?: TrainingWorker;
+  /** When the run's first epoch started (for the ETA). */
+  private epochsStartedAt = 0;
   @state() private error = '';
   /** Ends a run or a save in `phase`, with an error message if there is one. */
   private readonly end = (phase: Phase, error?: string): void => {
     this.phase = phase;
     if (error !== undefined) this.error = error;
   };
-  @state() private outcome?: Outcome;
+  @state() private outcome?: ClassifierTrainingOutcome;
   @state() private thumbs = new Map<string, string>();
   private readonly runner = new TrainingRun();
 
@@ -245,34 +223,11 @@ export class CrackcamTrainer extends LitElement {
   private async readWatchChoices(): Promise<void> {
     if (!this.captures || this.running) return;
     const all = await this.captures.list();
-    const perLabel = new Map<string, number>();
-    const picked = all.filter((c) => {
-      const n = perLabel.get(c.label) ?? 0;
-      perLabel.set(c.label, n + 1);
-      return n < WATCH_CHOICES_PER_LABEL;
-    });
+    const picked = watchCandidates(all);
     this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
     this.watchChoices = picked.map((c) => ({ id: c.id, label: c.label, url: URL.createObjectURL(c.crop) }));
     this.captureCount = all.length;
-    if (!picked.some((c) => c.id === this.watchId)) this.watchId = (picked.find((c) => c.label === 'crack') ?? picked[0])?.id ?? '';
-  }
-
-  /** The fire modules a run's head carries copies of: fire8 and fire9 in deep mode (or the current model's, if more), the current model's in head mode. */
-  private trunkFires(classifier: CrackClassifier): string[] {
-    const own = this.start === 'current' ? trunkFires(classifier.head) : [];
-    return this.trainingMode === 'deep' ? lastFires(Math.max(DEFAULT_DEEP_MODULES, own.length)) : own;
-  }
-
-  /** The base layer whose maps a run caches: the one under the fire module copies (fire7 for fire8 and fire9), else the model's. */
-  private cachedLayer(classifier: CrackClassifier): string {
-    const fires = this.trunkFires(classifier);
-    return fires.length ? trunkInputLayer(fires[0]) : classifier.metadata.base.featureLayer;
-  }
-
-  /** Views per training capture within the memory budget, for `train` captures cached per view and `other` once. */
-  private cachePlan(classifier: CrackClassifier, views: number, train: number, other: number): FeatureCachePlan {
-    const [, h, w, k] = classifier.base.cut(this.cachedLayer(classifier)).outputs[0].shape as number[];
-    return capViewsToMemory(views, { train, other }, h * w * k * Float32Array.BYTES_PER_ELEMENT);
+    this.watchId = watchedCapture(picked, this.watchId);
   }
 
   private clearOutcome(): void {
@@ -292,139 +247,89 @@ export class CrackcamTrainer extends LitElement {
     this.features = { done: 0, total: 0 };
     this.watched = undefined;
     this.runId++;
-    const started = performance.now();
-    let trainStarted = 0;
-    await this.runner.run(
-      async (signal) => {
-        const all = await captures.list();
-        const plan = planTraining(all, { start: this.start, modelLabels: classifier.labels, seed: this.seed, classOrder: await captures.classes() });
-        const watchRecord = all.find((c) => c.id === this.watchId);
-        const views = this.cachePlan(classifier, suggestViews(plan.train.length, this.epochs), plan.train.length, plan.validation.length + (watchRecord ? 1 : 0)).views;
-        const trainingMode = this.trainingMode;
-        const batchSize = BATCH[trainingMode];
-        this.phase = 'features';
-        const options: WireTrainingOptions = {
-          mode: trainingMode,
-          batchSize,
-          preprocessing: classifier.metadata.preprocessing,
-          labels: plan.labels,
-          epochs: this.epochs,
-          views,
-          augment: DEFAULT_AUGMENT,
-          featureLayer: classifier.metadata.base.featureLayer,
-          fineLayer: classifier.metadata.base.fineLayer,
-          hidden: FRESH_HIDDEN,
-          seed: this.seed,
-          // Small feature batches keep each blocking step short when training runs in the page.
-          featureBatch: 4,
-        };
-        const result = await this.runTrainer(classifier, options, {
-          train: plan.train,
-          validation: plan.validation,
-          watch: watchRecord ? [watchRecord] : [],
-          initial: this.start === 'current' ? classifier.head : undefined,
-          signal,
-          onWatch: async (epoch, cams) => {
-            this.watched = { epoch, cam: cams[0], labels: plan.labels };
-            // Painted before training goes on (in the page), so every epoch's map is shown (it costs a 13x13 or 27x27 colouring).
-            await this.updateComplete;
-            await this.activationMap?.updateComplete;
-          },
-          onProgress: (p) => {
-            if (p.phase === 'features') {
-              this.features = { done: p.done, total: p.total };
-            } else {
-              if (this.phase !== 'training') return;
-              this.history = [...this.history, p];
-              const perEpoch = (performance.now() - trainStarted) / 1000 / p.epoch;
-              this.eta = msg(str`about ${Math.ceil(perEpoch * (p.epochs - p.epoch))} s left`);
-            }
-            if (p.phase === 'features' && p.done === p.total) {
-              this.phase = 'training';
-              trainStarted = performance.now();
-            }
-          },
-        });
-        this.phase = 'scoring';
-        const predictedOld = await predictSamples(classifier, plan.validation.map((c) => captureSample(c, plan.labels)), 8, signal);
-        const truth = plan.validation.map((c) => c.label);
-        const old = classificationReport(plan.labels, truth, predictedOld);
-        this.outcome = {
-          result,
-          labels: plan.labels,
-          old,
-          start: this.start,
-          trainingMode,
-          n: { train: plan.train.length, validation: plan.validation.length },
-          batchSize,
-          seconds: (performance.now() - started) / 1000,
-          epochs: this.epochs,
-          views,
-          seed: this.seed,
-        };
-        const byId = new Map(all.map((c) => [c.id, c] as [string, CaptureRecord]));
-        try {
-          this.thumbs = await this.misclassifiedHeatmaps(this.outcome, classifier, byId);
-        } catch (e) {
-          // Heatmaps are a help, not a result: fall back to the plain crops.
-          console.warn('heatmaps of misclassified captures failed', e);
-          this.thumbs = new Map(result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as [string, string]] : [])));
-        }
-        this.phase = 'done';
-      },
-      this.end,
-    );
+    await this.runner.run(async (signal) => {
+      this.phase = 'features';
+      const all = await captures.list();
+      const outcome = await trainClassifier({
+        classifier,
+        captures: all,
+        classOrder: await captures.classes(),
+        start: this.start,
+        mode: this.trainingMode,
+        epochs: this.epochs,
+        seed: this.seed,
+        watchId: this.watchId,
+        worker: this.trainingWorker(),
+        signal,
+        onWatch: async (epoch, cam, labels) => {
+          this.watched = { epoch, cam, labels };
+          // Painted before training goes on (in the page), so every epoch's map is shown (it costs a 13x13 or 27x27 colouring).
+          await this.updateComplete;
+          await this.activationMap?.updateComplete;
+        },
+        onProgress: (p) => this.showProgress(p),
+        onPlace: (p) => this.showPlace(p),
+      });
+      this.outcome = outcome;
+      this.thumbs = await this.misclassifiedThumbnails(outcome, classifier, all);
+      this.phase = 'done';
+    }, this.end);
+  }
+
+  /** The background worker when `trainIn` is 'worker' and the browser has module workers (kept for the next run); else none: the page. */
+  private trainingWorker(): TrainingWorker | undefined {
+    if (this.trainIn !== 'worker' || typeof Worker === 'undefined') return undefined;
+    return (this.worker ??= new TrainingWorker());
+  }
+
+  /** Moves the phase on (features, training, scoring) and adds each epoch to the curves and the ETA. */
+  private showProgress(p: ClassifierTrainingProgress): void {
+    if (p.phase === 'scoring') {
+      this.phase = 'scoring';
+      return;
+    }
+    if (p.phase === 'features') {
+      this.features = { done: p.done, total: p.total };
+      if (p.done === p.total) {
+        this.phase = 'training';
+        this.epochsStartedAt = performance.now();
+      }
+      return;
+    }
+    if (this.phase !== 'training') return;
+    this.history = [...this.history, p];
+    const perEpoch = (performance.now() - this.epochsStartedAt) / 1000 / p.epoch;
+    this.eta = msg(str`about ${Math.ceil(perEpoch * (p.epochs - p.epoch))} s left`);
+  }
+
+  /** Says where the run trains (and, for the worker, its backend and leftover tensors once done). */
+  private showPlace(p: TrainingPlace): void {
+    if (p.in === 'page') {
+      this.ranIn = msg(str`Training in the page (${p.backend})`);
+      this.workerTensorGrowth = -1;
+    } else if (p.backend) {
+      this.ranIn = msg(str`Trained in a background worker (${p.backend})`);
+      this.workerTensorGrowth = p.workerTensorGrowth ?? -1;
+    } else {
+      this.ranIn = msg('Training in a background worker');
+    }
   }
 
   /**
-   * Runs the core trainer in the background worker when `trainIn` is 'worker' and the browser has
-   * module workers, so the page stays responsive; in the page otherwise, or when the worker cannot
-   * start (its error is logged).
+   * Thumbnails of the misclassified captures: each crop with the new model's map (the fine map when
+   * it has one) painted by the live view's painter; the plain crops if that fails.
    */
-  private async runTrainer(
-    classifier: CrackClassifier,
-    options: WireTrainingOptions,
-    run: {
-      train: readonly CaptureRecord[];
-      validation: readonly CaptureRecord[];
-      watch: readonly CaptureRecord[];
-      initial?: tf.LayersModel;
-      signal: AbortSignal;
-      onWatch: (epoch: number, cams: WatchedCam[]) => Promise<void>;
-      onProgress: (p: TrainingProgress) => void;
-    },
-  ): Promise<HeadTrainingResult> {
-    // The run's captures as samples of one kind: Blobs for the worker, decoders for the page.
-    const samples = <T>(as: (c: CaptureRecord, labels: readonly string[]) => T) => ({
-      train: run.train.map((c) => as(c, options.labels)),
-      validation: run.validation.map((c) => as(c, options.labels)),
-      watch: run.watch.map((c) => as(c, options.labels)),
-    });
-    if (this.trainIn === 'worker' && typeof Worker !== 'undefined') {
-      this.worker ??= new TrainingWorker();
-      try {
-        this.ranIn = msg('Training in a background worker');
-        const result = await this.worker.train({
-          ...run,
-          ...samples(wireSample),
-          backend: tf.getBackend() as BackendName,
-          baseUrl: classifier.base.source,
-          inputSize: classifier.base.inputSize,
-          baseFeatureLayer: classifier.base.featureLayer,
-          options,
-        });
-        this.ranIn = msg(str`Trained in a background worker (${result.backend})`);
-        this.workerTensorGrowth = result.workerTensorGrowth;
-        return result;
-      } catch (e) {
-        if (!(e instanceof WorkerStartError)) throw e;
-        console.warn(`${e.message}; training in the page`);
-        this.worker = undefined;
-      }
+  private async misclassifiedThumbnails(o: ClassifierTrainingOutcome, classifier: CrackClassifier, all: readonly CaptureRecord[]): Promise<Map<string, string>> {
+    const byId = new Map(all.map((c) => [c.id, c] as const));
+    try {
+      const maps = await misclassifiedMaps(o, classifier.base, all);
+      const thumbs = await Promise.all(maps.map(async (m) => [m.id, URL.createObjectURL(await heatmapOverCrop(byId.get(m.id)!.crop, m))] as const));
+      return new Map(thumbs);
+    } catch (e) {
+      // Heatmaps are a help, not a result: fall back to the plain crops.
+      console.warn('heatmaps of misclassified captures failed', e);
+      return new Map(o.result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as const] : [])));
     }
-    this.ranIn = msg(str`Training in the page (${tf.getBackend()})`);
-    this.workerTensorGrowth = -1;
-    return trainHead({ ...options, ...run, ...samples(captureSample), base: classifier.base });
   }
 
   /** Cancels a running training of either mode (the active model stays). */
@@ -433,83 +338,11 @@ export class CrackcamTrainer extends LitElement {
     this.normalOnlyTrainer?.cancel();
   }
 
-  /** Metadata of the trained model: the next version of the current one. */
-  private metadataFor(o: Outcome, classifier: CrackClassifier): ModelMetadata {
-    const prev = classifier.metadata;
-    return {
-      formatVersion: MODEL_FORMAT_VERSION,
-      kind: 'classifier',
-      name: prev.name,
-      version: prev.version + 1,
-      labels: o.labels,
-      inputSize: prev.inputSize,
-      preprocessing: prev.preprocessing,
-      // Where the new head reads: under its fire module copies for a deep model (fire7), else fire9; fire3 for a fine head.
-      base: trainedBaseReference(prev.base, o.result),
-      createdAt: new Date().toISOString(),
-      training: {
-        tool: 'crackcam app',
-        mode: o.result.mode,
-        ...(o.result.mode === 'deep' ? { trunk: o.result.trunk, fineTuned: o.result.fineTuned } : {}),
-        start: o.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
-        n: o.n,
-        epochs: o.epochs,
-        views: o.views,
-        batchSize: o.batchSize,
-        seed: o.seed,
-        augment: DEFAULT_AUGMENT,
-        valAccuracy: o.result.validation.accuracy,
-        previousValAccuracy: o.old.accuracy,
-        history: o.result.history.map(({ phase: _phase, ...h }) => h),
-        backend: tf.getBackend(),
-        seconds: o.seconds,
-      },
-    };
-  }
-
-  /**
-   * Heatmaps of the misclassified captures under the new model (Grad-CAM of `crack` when the model
-   * has it, else of the predicted class), drawn over the crop at opacity 0.5 as in the live view.
-   */
-  private async misclassifiedHeatmaps(o: Outcome, classifier: CrackClassifier, captures: Map<string, CaptureRecord>): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    const misses = o.result.misclassified.filter((m) => captures.has(m.id)).slice(0, 24);
-    if (misses.length === 0) return out;
-    const files = await serializeModel(o.result.head, this.metadataFor(o, classifier));
-    const trained = await loadCrackClassifier({ reader: filesReader(files), modelJson: 'model:model.json', base: classifier.base });
-    try {
-      const camClass = trained.labels.includes('crack') ? 'crack' : 'predicted';
-      for (const m of misses) {
-        const crop = captures.get(m.id)!.crop;
-        const pixels = await blobToTensor(crop);
-        const r = await trained.classify(pixels, { camClass });
-        pixels.dispose();
-        const bitmap = await createImageBitmap(crop);
-        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-        const ctx = canvas.getContext('2d')!;
-        ctx.drawImage(bitmap, 0, 0);
-        bitmap.close();
-        const map = new OffscreenCanvas(r.camWidth, r.camHeight);
-        const image = new ImageData(r.camWidth, r.camHeight);
-        colouriseMap(r.cam, image.data, 1);
-        map.getContext('2d')!.putImageData(image, 0, 0);
-        ctx.globalAlpha = 0.5;
-        ctx.imageSmoothingEnabled = true;
-        ctx.drawImage(map, 0, 0, canvas.width, canvas.height);
-        out.set(m.id, URL.createObjectURL(await canvas.convertToBlob({ type: 'image/png' })));
-      }
-    } finally {
-      trained.dispose();
-    }
-    return out;
-  }
-
   private async save(): Promise<void> {
     const o = this.outcome;
-    const classifier = this.classifier;
-    if (!o || !classifier || !this.models) return;
+    if (!o || !this.models) return;
     this.phase = 'saving';
-    await saveTrainedModel(this, this.models, () => serializeModel(o.result.head, this.metadataFor(o, classifier)), this.activeId, this.end, () => this.clearOutcome());
+    await saveTrainedModel(this, this.models, () => serializeModel(o.result.head, o.metadata), this.activeId, this.end, () => this.clearOutcome());
   }
 
   private discard(): void {
@@ -547,8 +380,8 @@ export class CrackcamTrainer extends LitElement {
         </div>
         <div>
           ${msg('Current model, same captures')}
-          <div class="score" data-testid="old-accuracy" data-value=${String(o.old.accuracy)}>${pct(o.old.accuracy)}</div>
-          ${this.renderConfusion(o.old, o.labels)}
+          <div class="score" data-testid="old-accuracy" data-value=${String(o.previous.accuracy)}>${pct(o.previous.accuracy)}</div>
+          ${this.renderConfusion(o.previous, o.labels)}
         </div>
       </div>
       <div class="note">
@@ -602,24 +435,15 @@ export class CrackcamTrainer extends LitElement {
   /** How much memory a run that caches whole maps under fire module copies (deep mode, or a deep current model) takes, and its view cap. */
   private renderMemoryNote() {
     const c = this.classifier;
-    if (!c || this.trunkFires(c).length === 0) return nothing;
-    const layer = this.cachedLayer(c);
     const n = this.captureCount;
-    // planTraining holds out a fifth of every class for validation; the watched capture is cached once.
-    const train = n - Math.round(n * 0.2);
-    let plan: FeatureCachePlan;
-    let mapKb: number;
-    try {
-      plan = this.cachePlan(c, suggestViews(train, this.epochs), train, n - train + 1);
-      const [, h, w, k] = c.base.cut(layer).outputs[0].shape as number[];
-      mapKb = Math.round((h * w * k * Float32Array.BYTES_PER_ELEMENT) / 1000);
-    } catch {
-      return nothing;
-    }
+    const plan = c && deepMemoryEstimate(c, { start: this.start, mode: this.trainingMode, epochs: this.epochs }, n);
+    if (!plan) return nothing;
+    const layer = plan.layer;
+    const mapKb = Math.round(plan.mapBytes / 1000);
     const mb = (bytes: number) => Math.round(bytes / 1e6);
     const limit = mb(FEATURE_CACHE_BUDGET);
     return html`<div class="note" data-testid="train-memory" data-views=${plan.views}>
-      ${this.trainingMode === 'head' ? msg('The current model has its own copies of the last fire modules: head mode keeps them frozen.') + ' ' : nothing}
+      ${!plan.trainTrunk ? msg('The current model has its own copies of the last fire modules: head mode keeps them frozen.') + ' ' : nothing}
       ${msg(str`Training from ${layer.split('/')[0]} keeps ${mapKb} KB of features per capture and augmented view in memory, so the views are capped to stay under ${limit} MB: ${plan.views} per capture for ${n} captures (about ${mb(plan.bytes)} MB).`)}
       ${plan.overBudget ? html`<strong>${msg('That is over the limit even with one view: a phone may run out of memory. Use head mode or fewer captures.')}</strong>` : nothing}
     </div>`;

@@ -129,4 +129,40 @@ export class HeatmapPainter {
   clear(): void {
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
   }
+
+  /**
+   * Paints a still: `map` as {@link paint} does (no smoothing), with `image` drawn under it to fill
+   * the canvas, e.g. a capture's crop with its Grad-CAM.
+   */
+  paintOver(image: CanvasImageSource, map: Float32Array, width: number, height: number, alpha: number): void {
+    this.resetSmoothing();
+    this.paint(map, width, height, { alpha, smoothing: 0 });
+    const { canvas, ctx } = this;
+    ctx.globalCompositeOperation = 'destination-over';
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+    ctx.globalCompositeOperation = 'source-over';
+  }
+}
+
+/** A map to paint: [height * width] row-major values in [0, 1]. */
+export interface PaintableMap {
+  map: Float32Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * A PNG of `crop` (a capture's crop at the model's input size) with `map` painted over it by a
+ * {@link HeatmapPainter} with SqueezeNet's placement: the live view's heatmap, as a thumbnail.
+ */
+export async function heatmapOverCrop(crop: Blob, map: PaintableMap, alpha = 0.5): Promise<Blob> {
+  const bitmap = await createImageBitmap(crop);
+  try {
+    const painter = new HeatmapPainter(document.createElement('canvas'), SQUEEZENET_MAP_PLACEMENT);
+    painter.resize(bitmap.width, bitmap.height);
+    painter.paintOver(bitmap, map.map, map.width, map.height, alpha);
+    return await new Promise<Blob>((resolve, reject) => painter.canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the heatmap thumbnail could not be encoded as PNG'))), 'image/png'));
+  } finally {
+    bitmap.close();
+  }
 }
