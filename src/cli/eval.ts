@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { CrackClassifier } from '../core/classifier';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
+import { reliabilityReport, type ReliabilityReport, type VerdictOutcome } from '../core/reliability';
 import { numberFlag, parseCli, runCli } from './args';
 import { loadCliClassifier, seenFiles } from './model-cli';
 import { decodeImageFile, decodeShortSide, initNodeBackend, listLabelledImages, progress, unreadableReason, type LabelledFile } from './node-io';
@@ -30,6 +31,8 @@ interface Classified {
   predicted: string[];
   unreadable: { file: string; error: string }[];
   misclassified: Misclassified[];
+  /** Every classified photo's verdict, probability and familiarity, for the reliability figures. */
+  outcomes: VerdictOutcome[];
 }
 
 /** The label of the largest probability. */
@@ -41,7 +44,8 @@ function bestLabel(labels: readonly string[], p: ArrayLike<number>): { label: st
 
 /** Classifies each file (decoded shrunk to what the crop needs); unreadable files are skipped and listed. */
 async function classifyFiles(classifier: CrackClassifier, files: readonly LabelledFile[], cropFraction: number): Promise<Classified> {
-  const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [] };
+  const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [], outcomes: [] };
+  const threshold = classifier.metadata.novelty?.threshold ?? Infinity;
   const maxShortSide = decodeShortSide(classifier.inputSize, cropFraction);
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
@@ -52,12 +56,18 @@ async function classifyFiles(classifier: CrackClassifier, files: readonly Labell
       out.unreadable.push({ file: f.path, error: unreadableReason(e) });
       continue;
     }
-    const probs = tf.tidy(() => classifier.classifyBatch(classifier.prepare(image, cropFraction)).probabilities); // [1, classes]
+    const packed = tf.tidy(() => {
+      const r = classifier.classifyBatch(classifier.prepare(image, cropFraction), { fineMap: false });
+      return tf.concat([tf.reshape(r.probabilities, [-1]), ...(r.novelty ? [r.novelty] : [])]); // [classes (+ 1 novelty score)]
+    });
     image.dispose();
-    const best = bestLabel(classifier.labels, await probs.data());
-    probs.dispose();
+    const values = await packed.data();
+    packed.dispose();
+    const best = bestLabel(classifier.labels, values.subarray(0, classifier.labels.length));
+    const novelty = values[classifier.labels.length];
     out.truth.push(f.label);
     out.predicted.push(best.label);
+    out.outcomes.push({ truth: f.label, predicted: best.label, probability: best.probability, unfamiliar: novelty !== undefined && novelty > threshold });
     if (best.label !== f.label) out.misclassified.push({ file: f.path, truth: f.label, predicted: best.label, probability: best.probability });
     progress('eval', i + 1, files.length);
   }
@@ -93,6 +103,25 @@ function reportText(title: string, labels: readonly string[], report: Classifica
   return `${lines.join('\n')}\n`;
 }
 
+/** The classification report with the reliability figures added, for the run and per class. */
+function withReliability(report: ClassificationReport, reliability: ReliabilityReport) {
+  const { ece, abstained, accuracyAccepted, confidentlyWrong } = reliability;
+  const perClass = Object.fromEntries(
+    Object.entries(report.perClass).map(([label, scores]) => {
+      const r = reliability.perClass[label];
+      return [label, { ...scores, abstained: r.abstained, accuracyAccepted: r.accuracyAccepted, confidentlyWrong: r.confidentlyWrong }];
+    }),
+  );
+  return { ...report, ece, abstained, accuracyAccepted, confidentlyWrong, perClass };
+}
+
+/** One line on calibration and on what the novelty check held back. */
+function reliabilityText(r: ReliabilityReport, novelty: boolean): string {
+  const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+  const flagged = novelty ? `flagged unfamiliar ${pct(r.abstained)}, accuracy on the rest ${pct(r.accuracyAccepted)}, ` : 'no novelty model, ';
+  return `ECE ${r.ece.toFixed(4)}; ${flagged}confidently wrong (p >= 0.9, not flagged) ${pct(r.confidentlyWrong)}`;
+}
+
 runCli(async () => {
   const args = parseCli(USAGE, {
     data: { type: 'string' },
@@ -120,12 +149,21 @@ runCli(async () => {
   for (const u of classified.unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
   if (classified.truth.length === 0) throw new Error(`none of the ${files.length} images of ${args.data} could be read (listed above): nothing to evaluate`);
   const report = classificationReport(classifier.labels, classified.truth, classified.predicted);
+  const reliability = reliabilityReport(classifier.labels, classified.outcomes);
   const skippedSeen = allFiles.length - files.length;
-  const out = { ...report, backend, skippedSeen, unreadable: classified.unreadable.map((u) => u.file), misclassified: classified.misclassified };
+  const out = {
+    ...withReliability(report, reliability),
+    novelty: classifier.metadata.novelty !== undefined,
+    backend,
+    skippedSeen,
+    unreadable: classified.unreadable.map((u) => u.file),
+    misclassified: classified.misclassified,
+  };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
   const title = `${path.basename(path.resolve(args.data))}: accuracy ${(report.accuracy * 100).toFixed(2)}% on ${report.n} images (backend ${backend})`;
   process.stdout.write(reportText(title, classifier.labels, report, classified));
+  process.stdout.write(`${reliabilityText(reliability, out.novelty)}\n`);
 });

@@ -1,4 +1,4 @@
-import { copyFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,37 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     const elsewhere = lastJson((await cli('eval.ts', ['--data', other, '--model', model, '--json'])).stdout);
     expect(elsewhere.skippedSeen).toBe(0);
     expect(elsewhere.n).toBe(12);
+  });
+
+  it('calibrate fits the temperature and novelty model on the model\'s own split; eval reports calibration and abstentions', async () => {
+    const calibrated = await mkdtemp(path.join(os.tmpdir(), 'crackcam-calibrated-'));
+    const c = await cli('calibrate.ts', ['--data', data, '--model', model, '--out', calibrated, '--force', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const fit = lastJson(c.stdout);
+    expect(fit.temperature).toBeGreaterThan(0);
+    expect(Object.keys(fit.validationRejection as object).sort()).toEqual([`${path.basename(data)}/crack`, `${path.basename(data)}/nocrack`]);
+    const metadata = JSON.parse(await readFile(path.join(calibrated, 'model.json'), 'utf8')).userDefinedMetadata.crackcam;
+    expect(metadata.calibration.temperature).toBe(fit.temperature);
+    expect(metadata.novelty.threshold).toBe(fit.noveltyThreshold);
+    expect(await readFile(path.join(calibrated, 'seen.json'), 'utf8')).toBe(await readFile(path.join(model, 'seen.json'), 'utf8'));
+
+    const e = lastJson((await cli('eval.ts', ['--data', data, '--model', calibrated, '--json'])).stdout);
+    expect(e.novelty).toBe(true);
+    for (const key of ['ece', 'abstained', 'confidentlyWrong']) expect(typeof e[key], key).toBe('number');
+    const perClass = e.perClass as Record<string, Record<string, unknown>>;
+    expect(typeof perClass.crack.abstained).toBe('number');
+    expect(e.abstained as number).toBeGreaterThanOrEqual(0);
+    expect(e.abstained as number).toBeLessThanOrEqual(1);
+    // the uncalibrated model has no novelty model: nothing is flagged
+    const plain = lastJson((await cli('eval.ts', ['--data', data, '--model', model, '--json'])).stdout);
+    expect(plain.novelty).toBe(false);
+    expect(plain.abstained).toBe(0);
+
+    // another folder than the one it was trained on is refused
+    const other = await smallDataset(5);
+    const wrong = await cli('calibrate.ts', ['--data', other, '--model', model, '--out', calibrated, '--force']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/is not the one .*seen\.json lists/);
   });
 
   it('eval lists and skips unreadable images, and prints a table without --json', async () => {
