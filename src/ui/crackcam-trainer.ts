@@ -4,7 +4,6 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import type { BaseNetwork } from '../core/base';
 import type { CrackClassifier } from '../core/classifier';
-import type { ClassificationReport } from '../core/metrics';
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
@@ -23,11 +22,12 @@ import type { TrainingPlace } from '../platform/head-training-place';
 import type { ModelStore } from '../platform/model-store';
 import { TrainingWorker } from '../platform/training-client';
 import './crackcam-activation-map';
+import './crackcam-classifier-result';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
 import { heatmapOverCrop } from './heatmap-painter';
 import { panelStyles, resultStyles } from './shared-styles';
-import { endedStatus, renderRunButton, renderRunStatus, renderSaveRow, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
+import { endedStatus, renderRunButton, renderRunStatus, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
 
 /** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
 export type TrainMode = 'classifier' | 'normal-only';
@@ -136,30 +136,6 @@ export class CrackcamTrainer extends LitElement {
         flex-wrap: wrap;
         gap: 0.5rem;
         padding: 0.5rem 0.8rem;
-      }
-      td.hit {
-        background: #1b5e20;
-      }
-      .compare {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 1rem;
-        padding: 0.3rem 0.8rem;
-      }
-      .miss {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.4rem;
-        padding: 0.3rem 0.8rem;
-      }
-      .miss figure {
-        margin: 0;
-        width: 6rem;
-        font-size: 0.8rem;
-      }
-      .miss img {
-        width: 6rem;
-        height: 6rem;
       }
       .watch {
         display: flex;
@@ -350,58 +326,6 @@ export class CrackcamTrainer extends LitElement {
     this.phase = 'idle';
   }
 
-  private renderConfusion(r: ClassificationReport, labels: string[]) {
-    return html`<table data-testid="confusion">
-      <tr>
-        <th>${msg('true \\ predicted')}</th>
-        ${labels.map((l) => html`<th>${l}</th>`)}
-      </tr>
-      ${labels.map(
-        (t) =>
-          html`<tr>
-            <th>${t}</th>
-            ${labels.map((p) => html`<td class=${t === p ? 'hit' : ''}>${r.confusion[t]?.[p] ?? 0}</td>`)}
-          </tr>`,
-      )}
-    </table>`;
-  }
-
-  private renderResult() {
-    const o = this.outcome;
-    if (!o) return nothing;
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    const v = o.result.validation;
-    return html`<h2>${msg('Result')}</h2>
-      <div class="compare">
-        <div>
-          ${msg('New model')}
-          <div class="score" data-testid="val-accuracy" data-value=${String(v.accuracy)}>${pct(v.accuracy)}</div>
-          ${this.renderConfusion(v, o.labels)}
-        </div>
-        <div>
-          ${msg('Current model, same captures')}
-          <div class="score" data-testid="old-accuracy" data-value=${String(o.previous.accuracy)}>${pct(o.previous.accuracy)}</div>
-          ${this.renderConfusion(o.previous, o.labels)}
-        </div>
-      </div>
-      <div class="note">
-        ${msg(str`Validated on ${o.n.validation} captures the training did not use (${o.n.train} used for training); ${o.seconds.toFixed(1)} s.`)}
-      </div>
-      ${o.result.misclassified.length
-        ? html`<h2>${msg('Misclassified')}</h2>
-            <div class="miss">
-              ${o.result.misclassified.map(
-                (m) =>
-                  html`<figure data-testid="misclassified">
-                    ${this.thumbs.get(m.id) ? html`<img src=${this.thumbs.get(m.id)!} alt=${m.truth} />` : nothing}
-                    <figcaption>${msg(str`${m.truth} → ${m.predicted}`)}</figcaption>
-                  </figure>`,
-              )}
-            </div>`
-        : nothing}
-      ${renderSaveRow(this.phase === 'saving', msg('Save as new version'), { save: 'save-model', discard: 'discard-model' }, () => void this.save(), () => this.discard())}`;
-  }
-
   override render() {
     const busy = this.running;
     // The normal-only trainer stays connected in both modes, so its finished result survives a look at the other mode.
@@ -564,7 +488,15 @@ export class CrackcamTrainer extends LitElement {
             ></crackcam-train-chart>
           </div>`
         : nothing}
-      ${this.phase === 'done' || this.phase === 'saving' ? this.renderResult() : nothing}
+      ${this.phase === 'done' || this.phase === 'saving'
+        ? html`<crackcam-classifier-result
+            .outcome=${this.outcome}
+            .thumbs=${this.thumbs}
+            ?saving=${this.phase === 'saving'}
+            @save=${() => void this.save()}
+            @discard=${() => this.discard()}
+          ></crackcam-classifier-result>`
+        : nothing}
     `;
   }
 }
