@@ -7,7 +7,11 @@ import { convAsMatrix, FINE_LAYER, linearHeadOf, trunkExpandLayer, trunkOf, trun
 import { autodiffGradCam, rescaleCam } from '../../src/core/gradcam';
 import { cropAndNormalise } from '../../src/core/preprocess';
 import { serializeModel } from '../../src/core/model-writer';
-import { pooledFeatures, trainedBaseReference, trainHead, type TrainingProgress, type TrainingSample, type WatchedCam } from '../../src/core/trainer';
+import { SQUEEZENET_FEATURE_LAYER } from '../../src/core/base';
+import { validateMetadata } from '../../src/core/metadata';
+import { classificationReport } from '../../src/core/metrics';
+import { pooledFeatures, trainedBaseReference, trainHead, trainingLayers, type EpochStats, type TrainingProgress, type TrainingSample, type WatchedCam } from '../../src/core/trainer';
+import { trainedClassifierMetadata } from '../../src/core/trainer-metadata';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
 
@@ -335,5 +339,52 @@ describe.skipIf(!HAVE_SHARED)('trainHead on other base layers (fire5; deep mode:
     const train = await samples(1);
     // @ts-expect-error: an invalid mode from untyped input (e.g. a CLI flag)
     await expect(trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], mode: 'full' })).rejects.toThrow(/mode 'full' is invalid; valid: head, deep/);
+  });
+});
+
+describe('trainingLayers: the one choice of fire module copies and cached layer', () => {
+  it('deep mode takes fire8 and fire9 (or the starting head’s copies, if more) and caches the layer under them', () => {
+    expect(trainingLayers({ mode: 'deep', initialFires: [] })).toEqual({ fires: ['fire8', 'fire9'], trainTrunk: true, featureLayer: 'fire7/concat' });
+    expect(trainingLayers({ mode: 'deep', initialFires: [], deepModules: 1 })).toEqual({ fires: ['fire9'], trainTrunk: true, featureLayer: 'fire8/concat' });
+    expect(trainingLayers({ mode: 'deep', initialFires: ['fire7', 'fire8', 'fire9'] }).fires).toEqual(['fire7', 'fire8', 'fire9']);
+  });
+
+  it('head mode keeps the starting head’s copies frozen, else reads the asked layer (a layer under copies means fire9)', () => {
+    expect(trainingLayers({ mode: 'head', initialFires: ['fire8', 'fire9'] })).toEqual({ fires: ['fire8', 'fire9'], trainTrunk: false, featureLayer: 'fire7/concat' });
+    expect(trainingLayers({ mode: 'head', initialFires: [], featureLayer: 'fire5/concat' })).toEqual({ fires: [], trainTrunk: false, featureLayer: 'fire5/concat' });
+    expect(trainingLayers({ mode: 'head', initialFires: [], featureLayer: 'fire7/concat' }).featureLayer).toBe(SQUEEZENET_FEATURE_LAYER);
+    expect(trainingLayers({ mode: 'head', initialFires: [] }).featureLayer).toBe(SQUEEZENET_FEATURE_LAYER);
+  });
+
+  it('names the problem with deep mode off fire9 or a bad module count', () => {
+    expect(() => trainingLayers({ mode: 'deep', initialFires: [], featureLayer: 'fire5/concat' })).toThrow(/needs a head on fire9, but this head reads 'fire5\/concat'; train it in head mode/);
+    expect(() => trainingLayers({ mode: 'deep', initialFires: [], deepModules: 4 })).toThrow(/got 4; valid: 1, 2, 3/);
+  });
+});
+
+describe('trainedClassifierMetadata: one builder for the CLIs and the app', () => {
+  const history: EpochStats[] = [{ phase: 'epoch', epoch: 1, epochs: 1, trainLoss: 0.5, trainAccuracy: 0.75, valLoss: 0.4, valAccuracy: 0.8, seconds: 2 }];
+  const result = (mode: 'head' | 'deep') => ({
+    featureLayer: mode === 'deep' ? 'fire7/concat' : SQUEEZENET_FEATURE_LAYER,
+    featureShape: (mode === 'deep' ? [13, 13, 384] : [13, 13, 256]) as [number, number, number],
+    mode,
+    trunk: mode === 'deep' ? ['fire8', 'fire9'] : [],
+    fineTuned: mode === 'deep' ? ['fire9'] : [],
+    validation: classificationReport(['crack', 'nocrack'], ['crack', 'nocrack', 'crack', 'crack', 'nocrack'], ['crack', 'nocrack', 'crack', 'nocrack', 'nocrack']),
+    history,
+  });
+  const identity = { ...metadataFor({ weightCount: 705856, featureLayer: SQUEEZENET_FEATURE_LAYER, featureShape: [13, 13, 256] }, ['crack', 'nocrack']), version: 4 };
+  const optimizer = { learningRate: 2e-4, batchSize: 8, headLearningRateFactor: 10, trunkLearningRateFactor: 0.5 };
+
+  it('points the base at the layer the new head reads and records the run, the trunk and its rate only in deep mode', () => {
+    const deep = validateMetadata(trainedClassifierMetadata(identity, { tool: 'crackcam app', data: 'captures', result: result('deep'), setup: { start: 'base' }, optimizer, epochs: 1, views: 2, extra: { previousValAccuracy: 0.5 }, backend: 'wasm', seconds: 3 }));
+    expect(deep).toMatchObject({ kind: 'classifier', version: 4, base: { featureLayer: 'fire7/concat', featureShape: [13, 13, 384] } });
+    expect(deep.training).toMatchObject({ tool: 'crackcam app', data: 'captures', mode: 'deep', trunk: ['fire8', 'fire9'], fineTuned: ['fire9'], start: 'base', epochs: 1, views: 2, valAccuracy: 0.8, previousValAccuracy: 0.5, backend: 'wasm', seconds: 3 });
+    expect(deep.training?.optimizer).toEqual({ name: 'adam', learningRate: 2e-4, headLearningRateFactor: 10, trunkLearningRateFactor: 0.5, batchSize: 8 });
+    expect(deep.training?.history).toEqual([{ epoch: 1, epochs: 1, trainLoss: 0.5, trainAccuracy: 0.75, valLoss: 0.4, valAccuracy: 0.8, seconds: 2 }]);
+    const head = trainedClassifierMetadata(identity, { tool: 'npm run train', result: result('head'), setup: {}, optimizer, epochs: 1, views: 1, backend: 'cpu', seconds: 1 });
+    expect(head.training).not.toHaveProperty('trunk');
+    expect(head.training).not.toHaveProperty('data');
+    expect(head.training?.optimizer).not.toHaveProperty('trunkLearningRateFactor');
   });
 });
