@@ -170,11 +170,25 @@ export async function buildStore(
   seed: number,
   onBatch: (done: number) => void | Promise<void>,
 ): Promise<FeatureStore> {
-  const options = { views, augment, seed, batch: cfg.featureBatch, signal: cfg.signal, onBatch, onFineMaps: cfg.onFineMaps };
+  const options = {
+    views,
+    augment,
+    seed,
+    batch: cfg.featureBatch,
+    signal: cfg.signal,
+    onBatch,
+    onFineMaps: cfg.onFineMaps,
+  };
   if (!maps) {
     const pooled = await pooledFeatures(cfg.base, cfg.preprocessing, samples, options, cfg.features); // [views, n, K]
     return {
-      batch: (view, indices) => tf.tidy(() => tf.squeeze(tf.gather(tf.slice(pooled, [view, 0, 0], [1, -1, -1]), tf.tensor1d(indices as number[], 'int32'), 1), [0])),
+      batch: (view, indices) =>
+        tf.tidy(() =>
+          tf.squeeze(
+            tf.gather(tf.slice(pooled, [view, 0, 0], [1, -1, -1]), tf.tensor1d(indices as number[], 'int32'), 1),
+            [0],
+          ),
+        ),
       dispose: () => pooled.dispose(),
     };
   }

@@ -66,15 +66,33 @@ export function createHeadUnderTraining(shape: HeadShape, owned: tf.Tensor[]): H
     list.push(kernel, bias);
     return { kernel, bias };
   };
-  const trunk = trunkCopies(shape, owned)?.map((m) => ({ fire: m.fire, squeeze: variables(m.squeeze, layers.trainTrunk, trunkVars), expand: variables(m.expand, layers.trainTrunk, trunkVars) }));
+  const trunk = trunkCopies(shape, owned)?.map((m) => ({
+    fire: m.fire,
+    squeeze: variables(m.squeeze, layers.trainTrunk, trunkVars),
+    expand: variables(m.expand, layers.trainTrunk, trunkVars),
+  }));
   const inChannels = trunk ? trunk[trunk.length - 1].expand.kernel.shape[1] : shape.featureShape[2];
   const hiddenInit =
     initial?.hidden ??
     (hidden > 0
-      ? { kernel: make(tf.randomNormal([inChannels, hidden], 0, Math.sqrt(2 / inChannels), 'float32', shape.seed) as tf.Tensor2D), bias: make(tf.zeros([hidden]) as tf.Tensor1D) } // [K, H], [H]
+      ? {
+          kernel: make(
+            tf.randomNormal([inChannels, hidden], 0, Math.sqrt(2 / inChannels), 'float32', shape.seed) as tf.Tensor2D,
+          ),
+          bias: make(tf.zeros([hidden]) as tf.Tensor1D),
+        } // [K, H], [H]
       : undefined);
-  const outInit = initial?.out ?? { kernel: make(tf.randomNormal([hidden || inChannels, numClasses], 0, 0.01, 'float32', shape.seed + 1) as tf.Tensor2D), bias: make(tf.zeros([numClasses]) as tf.Tensor1D) }; // [H|K, C], [C]
-  const params: HeadWeights = { trunk, hidden: hiddenInit && variables(hiddenInit, true, headVars), out: variables(outInit, true, headVars) };
+  const outInit = initial?.out ?? {
+    kernel: make(
+      tf.randomNormal([hidden || inChannels, numClasses], 0, 0.01, 'float32', shape.seed + 1) as tf.Tensor2D,
+    ),
+    bias: make(tf.zeros([numClasses]) as tf.Tensor1D),
+  }; // [H|K, C], [C]
+  const params: HeadWeights = {
+    trunk,
+    hidden: hiddenInit && variables(hiddenInit, true, headVars),
+    out: variables(outInit, true, headVars),
+  };
   return { params, headVars, trunkVars, forward: headForwardOn(params, shape.featureShape, shape.useMaps) };
 }
 
@@ -93,22 +111,41 @@ function trunkCopies(shape: HeadShape, owned: tf.Tensor[]): Trunk | undefined {
 }
 
 /** The forward pass on cached inputs: maps through the fire copies, hidden layer and pooling, or pooled vectors through the classifier. */
-function headForwardOn(params: HeadWeights, [h, w, k]: [number, number, number], useMaps: boolean): (x: tf.Tensor) => tf.Tensor2D {
+function headForwardOn(
+  params: HeadWeights,
+  [h, w, k]: [number, number, number],
+  useMaps: boolean,
+): (x: tf.Tensor) => tf.Tensor2D {
   /** The activation before pooling, [b, h, w, H], from cached maps [b, h*w, K]. */
-  const activation = (x: tf.Tensor): tf.Tensor4D => tf.tidy(() => camActivation(tf.reshape(x, [x.shape[0], h, w, k]) as tf.Tensor4D, params.hidden, params.trunk));
-  return (x) => tf.tidy(() => (useMaps ? pooledLogits(activation(x), params.out) : (tf.add(tf.matMul(x as tf.Tensor2D, params.out.kernel), params.out.bias) as tf.Tensor2D)));
+  const activation = (x: tf.Tensor): tf.Tensor4D =>
+    tf.tidy(() => camActivation(tf.reshape(x, [x.shape[0], h, w, k]) as tf.Tensor4D, params.hidden, params.trunk));
+  return (x) =>
+    tf.tidy(() =>
+      useMaps
+        ? pooledLogits(activation(x), params.out)
+        : (tf.add(tf.matMul(x as tf.Tensor2D, params.out.kernel), params.out.bias) as tf.Tensor2D),
+    );
 }
 
 /**
  * The trained head as a Layers model (caller disposes): the trained weights copied into a fresh
  * head of the same shape, with `fine` as its fine head on a layer of `fineShape`.
  */
-export function assembleHead(trained: HeadUnderTraining, featureShape: [number, number, number], numClasses: number, fine?: { head: LinearHead; shape: [number, number, number] }): tf.LayersModel {
+export function assembleHead(
+  trained: HeadUnderTraining,
+  featureShape: [number, number, number],
+  numClasses: number,
+  fine?: { head: LinearHead; shape: [number, number, number] },
+): tf.LayersModel {
   const { params } = trained;
   const hidden = params.hidden?.kernel.shape[1] ?? 0;
   const head = createHead(featureShape, numClasses, {
     hidden,
-    trunk: params.trunk?.map((m) => ({ fire: m.fire, squeeze: m.squeeze.kernel.shape[1], expand: m.expand.kernel.shape[1] })),
+    trunk: params.trunk?.map((m) => ({
+      fire: m.fire,
+      squeeze: m.squeeze.kernel.shape[1],
+      expand: m.expand.kernel.shape[1],
+    })),
     fine: fine?.shape,
   });
   if (fine) setLinearHead(head, fine.head.kernel, fine.head.bias, FINE_LAYER);

@@ -38,11 +38,18 @@ export interface TrainingLayers {
  */
 export function trainingLayers(choice: TrainingLayerChoice): TrainingLayers {
   const trainTrunk = choice.mode === 'deep';
-  const fires = trainTrunk ? lastFires(Math.max(choice.deepModules ?? DEFAULT_DEEP_MODULES, choice.initialFires.length)) : [...choice.initialFires];
+  const fires = trainTrunk
+    ? lastFires(Math.max(choice.deepModules ?? DEFAULT_DEEP_MODULES, choice.initialFires.length))
+    : [...choice.initialFires];
   const trunkInputs = TRUNK_FIRES.map(trunkInputLayer);
-  const asked = choice.featureLayer && trunkInputs.includes(choice.featureLayer) ? SQUEEZENET_FEATURE_LAYER : (choice.featureLayer ?? SQUEEZENET_FEATURE_LAYER);
+  const asked =
+    choice.featureLayer && trunkInputs.includes(choice.featureLayer)
+      ? SQUEEZENET_FEATURE_LAYER
+      : (choice.featureLayer ?? SQUEEZENET_FEATURE_LAYER);
   if (fires.length > 0 && asked !== SQUEEZENET_FEATURE_LAYER) {
-    throw new Error(`deep mode fine-tunes the last fire modules and needs a head on fire9, but this head reads '${asked}'; train it in head mode`);
+    throw new Error(
+      `deep mode fine-tunes the last fire modules and needs a head on fire9, but this head reads '${asked}'; train it in head mode`,
+    );
   }
   return { fires, trainTrunk, featureLayer: fires.length > 0 ? trunkInputLayer(fires[0]) : asked };
 }

@@ -18,7 +18,10 @@ export interface OptimizerSettings {
 }
 
 /** The model fields of the metadata that the trainer does not decide. */
-export type ClassifierIdentity = Pick<ModelMetadata, 'name' | 'version' | 'labels' | 'inputSize' | 'preprocessing' | 'base'>;
+export type ClassifierIdentity = Pick<
+  ModelMetadata,
+  'name' | 'version' | 'labels' | 'inputSize' | 'preprocessing' | 'base'
+>;
 
 /** What a classifier training records about its run, besides the model's own fields. */
 export interface ClassifierTrainingRecord {
@@ -26,7 +29,18 @@ export interface ClassifierTrainingRecord {
   tool: string;
   /** Name of the data it trained on (a data folder's name, `captures`); omitted when undefined. */
   data?: string;
-  result: Pick<HeadTrainingResult, 'featureLayer' | 'featureShape' | 'fineLayer' | 'fineShape' | 'mode' | 'trunk' | 'fineTuned' | 'validation' | 'history'>;
+  result: Pick<
+    HeadTrainingResult,
+    | 'featureLayer'
+    | 'featureShape'
+    | 'fineLayer'
+    | 'fineShape'
+    | 'mode'
+    | 'trunk'
+    | 'fineTuned'
+    | 'validation'
+    | 'history'
+  >;
   /** Run-specific fields recorded after the mode (start, split, counts...). */
   setup: Record<string, unknown>;
   optimizer: OptimizerSettings;

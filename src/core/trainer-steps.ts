@@ -36,7 +36,9 @@ export interface HeadOptimizers {
 
 /** Indices 0..n-1 in batches of `size`. */
 function chunks(n: number, size: number): number[][] {
-  return Array.from({ length: Math.ceil(n / size) }, (_, i) => Array.from({ length: Math.min(size, n - i * size) }, (_, j) => i * size + j));
+  return Array.from({ length: Math.ceil(n / size) }, (_, i) =>
+    Array.from({ length: Math.min(size, n - i * size) }, (_, j) => i * size + j),
+  );
 }
 
 /** Loss weight per class: inverse frequency in `labels` when `balance`, else 1. */
@@ -70,7 +72,15 @@ export async function trainEpoch(
     settings.signal?.throwIfAborted();
     const idx = order.slice(s, s + settings.batchSize);
     const x = train.store.batch(view, idx); // [b, K] or [b, h*w, K]
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => labels[i]), 'int32'), settings.numClasses)); // [b, C]
+    const y = tf.tidy(() =>
+      tf.oneHot(
+        tf.tensor1d(
+          idx.map((i) => labels[i]),
+          'int32',
+        ),
+        settings.numClasses,
+      ),
+    ); // [b, C]
     const sw = tf.tensor1d(idx.map((i) => settings.classWeight[labels[i]])); // [b]
     const { value, grads } = tf.variableGrads(() => {
       const logits = head.forward(x);
@@ -92,20 +102,35 @@ export async function trainEpoch(
 /** The L2 penalty on the classifier's and hidden layer's kernels (a scalar). */
 function weightDecayTerm(head: HeadUnderTraining, weightDecay: number): tf.Scalar {
   const { out, hidden } = head.params;
-  return tf.mul(weightDecay, tf.addN([tf.sum(tf.square(out.kernel)), ...(hidden ? [tf.sum(tf.square(hidden.kernel))] : [])]));
+  return tf.mul(
+    weightDecay,
+    tf.addN([tf.sum(tf.square(out.kernel)), ...(hidden ? [tf.sum(tf.square(hidden.kernel))] : [])]),
+  );
 }
 
 /**
  * Predicted classes and summed loss over the validation samples, in batches (yielding between
  * them when `yieldBetween`: a batch through fire module copies is slow).
  */
-export async function evaluate(head: HeadUnderTraining, validation: LabelledStore, numClasses: number, batchSize: number, yieldBetween: boolean): Promise<{ predicted: number[]; loss: number }> {
+export async function evaluate(
+  head: HeadUnderTraining,
+  validation: LabelledStore,
+  numClasses: number,
+  batchSize: number,
+  yieldBetween: boolean,
+): Promise<{ predicted: number[]; loss: number }> {
   const predicted: number[] = [];
   let loss = 0;
   for (const idx of chunks(validation.labels.length, batchSize)) {
     const [p, l] = tf.tidy(() => {
       const logits = head.forward(validation.store.batch(0, idx)); // [b, C]
-      const y = tf.oneHot(tf.tensor1d(idx.map((i) => validation.labels[i]), 'int32'), numClasses); // [b, C]
+      const y = tf.oneHot(
+        tf.tensor1d(
+          idx.map((i) => validation.labels[i]),
+          'int32',
+        ),
+        numClasses,
+      ); // [b, C]
       const ce = tf.losses.softmaxCrossEntropy(y, logits, undefined, 0, tf.Reduction.SUM);
       return [Array.from(tf.argMax(logits, 1).dataSync()), ce.dataSync()[0]] as const;
     });
@@ -121,19 +146,41 @@ export async function evaluate(head: HeadUnderTraining, validation: LabelledStor
  * forward pass on their cached maps), one readback for all.
  * @param featureShape [h, w, K] of the cached maps
  */
-export async function watchedCams(head: HeadUnderTraining, watch: FeatureStore, ids: readonly (string | undefined)[], featureShape: [number, number, number], numClasses: number): Promise<WatchedCam[]> {
+export async function watchedCams(
+  head: HeadUnderTraining,
+  watch: FeatureStore,
+  ids: readonly (string | undefined)[],
+  featureShape: [number, number, number],
+  numClasses: number,
+): Promise<WatchedCam[]> {
   const [h, w, k] = featureShape;
   const n = ids.length;
   const packed = tf.tidy(() => {
-    const maps = tf.reshape(watch.batch(0, ids.map((_, i) => i)), [n, h, w, k]) as tf.Tensor4D; // [n, h, w, K]
+    const maps = tf.reshape(
+      watch.batch(
+        0,
+        ids.map((_, i) => i),
+      ),
+      [n, h, w, k],
+    ) as tf.Tensor4D; // [n, h, w, K]
     const r = headForward(maps, head.params, 'predicted', 'softmax');
-    return tf.concat([r.probabilities, tf.expandDims(tf.cast(r.camClass, 'float32'), 1), tf.reshape(r.cam, [n, h * w])], 1); // [n, C + 1 + h*w]
+    return tf.concat(
+      [r.probabilities, tf.expandDims(tf.cast(r.camClass, 'float32'), 1), tf.reshape(r.cam, [n, h * w])],
+      1,
+    ); // [n, C + 1 + h*w]
   });
   const data = (await packed.data()) as Float32Array;
   packed.dispose();
   const row = numClasses + 1 + h * w;
   return ids.map((id, i): WatchedCam => {
     const r = data.subarray(i * row, (i + 1) * row);
-    return { id, probabilities: r.slice(0, numClasses), classIndex: r[numClasses], cam: r.slice(numClasses + 1), camHeight: h, camWidth: w };
+    return {
+      id,
+      probabilities: r.slice(0, numClasses),
+      classIndex: r[numClasses],
+      cam: r.slice(numClasses + 1),
+      camHeight: h,
+      camWidth: w,
+    };
   });
 }
