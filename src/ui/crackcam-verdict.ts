@@ -22,6 +22,9 @@ export function classDisplayName(label: string): string {
 const ALARM = new Set(['crack', 'anomaly']);
 const CLEAR = new Set(['nocrack', 'normal']);
 
+/** `data-label` of the verdict while the surface is unfamiliar to the classifier. */
+export const UNFAMILIAR_LABEL = 'unfamiliar';
+
 /**
  * The verdict: class and probability, large and high-contrast, coded by colour *and* symbol and
  * text. Changes of class are announced through a polite live region (not every frame, which would
@@ -29,9 +32,19 @@ const CLEAR = new Set(['nocrack', 'normal']);
  * as a multiple of the threshold (×1.0 is the boundary) instead of a probability, which such a
  * model does not have.
  *
- * Test hooks (stable): `data-testid="verdict"`, `data-label` (class name, e.g. `crack`, `anomaly`),
- * `data-probability` (0..1) and, for a one-class model, `data-ratio` (score / threshold), updated
- * on every frame.
+ * When `unfamiliar` is set (a classifier with a novelty model does not know the surface), no
+ * verdict is shown as if it were sure: an amber bar with "?" says *Unfamiliar surface*, hints to
+ * capture photos here and adapt the model, and offers an *Adapt* button. The change is announced
+ * like any other.
+ *
+ * Test hooks (stable): `data-testid="verdict"`, `data-label` (class name, e.g. `crack`, `anomaly`,
+ * or `unfamiliar`), `data-probability` (0..1, the probability of the classifier's own top class,
+ * also while unfamiliar), `data-class` (only while unfamiliar: the classifier's label) and, for a
+ * one-class model, `data-ratio` (score / threshold), updated on every frame; the Adapt button is
+ * `data-testid="adapt-model"`.
+ *
+ * @fires adapt-model - The user asks to adapt the model to an unfamiliar surface (Adapt button);
+ *   no detail (bubbles, composed). The app shows the Train screen.
  */
 @localized()
 @customElement('crackcam-verdict')
@@ -46,6 +59,8 @@ export class CrackcamVerdict extends LitElement {
   @property() placeholder = '';
   /** The view is frozen on one frame. */
   @property({ type: Boolean }) frozen = false;
+  /** The classifier does not know this surface: say so instead of {@link label} (which stays in `data-class`). */
+  @property({ type: Boolean }) unfamiliar = false;
 
   @state() private announced = '';
   private announcedLabel?: string;
@@ -70,6 +85,27 @@ export class CrackcamVerdict extends LitElement {
     }
     .verdict.clear {
       background: #1b5e20;
+    }
+    .verdict.unfamiliar {
+      flex-wrap: wrap;
+      color: #000;
+      background: #ffb300;
+    }
+    .hint {
+      flex-basis: 100%;
+      font-size: 1.05rem;
+      font-weight: 600;
+    }
+    .adapt {
+      font: inherit;
+      font-size: 1.1rem;
+      min-height: 2.75rem;
+      padding: 0 1rem;
+      border: 2px solid #000;
+      border-radius: 0.3rem;
+      color: #fff;
+      background: #000;
+      cursor: pointer;
     }
     .symbol {
       font-size: clamp(1.8rem, 7vw, 2.8rem);
@@ -111,20 +147,37 @@ export class CrackcamVerdict extends LitElement {
   }
 
   protected override willUpdate(): void {
-    if (this.label !== undefined) {
-      this.dataset.label = this.label;
+    const shown = this.shownLabel();
+    if (this.label !== undefined && shown !== undefined) {
+      this.dataset.label = shown;
       this.dataset.probability = String(this.probability ?? 0);
       if (this.ratio !== undefined) this.dataset.ratio = String(this.ratio);
       else delete this.dataset.ratio;
+      if (shown === UNFAMILIAR_LABEL) this.dataset.class = this.label;
+      else delete this.dataset.class;
     } else {
       delete this.dataset.label;
       delete this.dataset.probability;
       delete this.dataset.ratio;
+      delete this.dataset.class;
     }
-    if (this.label !== this.announcedLabel) {
-      this.announcedLabel = this.label;
-      this.announced = this.label === undefined ? '' : `${classDisplayName(this.label)}, ${this.figure()}`;
+    if (shown !== this.announcedLabel) {
+      this.announcedLabel = shown;
+      this.announced = this.announcement(shown);
     }
+  }
+
+  /** What the bar shows: the class, or {@link UNFAMILIAR_LABEL}; undefined before the first result. */
+  private shownLabel(): string | undefined {
+    if (this.label === undefined) return undefined;
+    return this.unfamiliar ? UNFAMILIAR_LABEL : this.label;
+  }
+
+  /** The live region's text for a newly shown verdict. */
+  private announcement(shown: string | undefined): string {
+    if (shown === undefined) return '';
+    if (shown === UNFAMILIAR_LABEL) return msg('Unfamiliar surface: capture some photos here and adapt the model', { desc: 'screen-reader announcement of the unfamiliar-surface verdict' });
+    return `${classDisplayName(shown)}, ${this.figure()}`;
   }
 
   override render() {
@@ -133,6 +186,7 @@ export class CrackcamVerdict extends LitElement {
     if (label === undefined) {
       return html`<div class="verdict"><span class="placeholder">${this.placeholder}</span></div>${live}`;
     }
+    if (this.unfamiliar) return html`${this.renderUnfamiliar(label)}${live}`;
     const symbol = ALARM.has(label) ? '⚠' : CLEAR.has(label) ? '✓' : '•';
     const cls = ALARM.has(label) ? `alarm ${label}` : CLEAR.has(label) ? `clear ${label}` : '';
     const title =
@@ -148,6 +202,24 @@ export class CrackcamVerdict extends LitElement {
       ${live}`;
   }
 
+  /** The amber bar of an unfamiliar surface: what it is, what to do, and the Adapt button. */
+  private renderUnfamiliar(label: string) {
+    const title = msg(str`The model would say ${classDisplayName(label)} (${percent(this.probability ?? 0)}), but it was not trained on a surface like this`, {
+      desc: 'tooltip of the unfamiliar-surface verdict: the class the classifier would give',
+    });
+    return html`<div class="verdict unfamiliar">
+      <span class="symbol" aria-hidden="true">?</span>
+      <span class="label" title=${title}>${msg('Unfamiliar surface', { desc: 'verdict: the classifier was not trained on a surface like this' })}</span>
+      ${this.frozen ? html`<span class="frozen">${msg('Frozen', { desc: 'badge: the live view is paused on one frame' })}</span>` : nothing}
+      <button class="adapt" data-testid="adapt-model" @click=${this.onAdapt}>${msg('Adapt', { desc: 'button: open the trainer to adapt the model to this surface' })}</button>
+      <span class="hint">${msg('Capture some photos here and adapt the model', { desc: 'hint under the unfamiliar-surface verdict' })}</span>
+    </div>`;
+  }
+
+  private readonly onAdapt = (): void => {
+    this.dispatchEvent(new Event('adapt-model', { bubbles: true, composed: true }));
+  };
+
   /** The number next to the label: a probability, or score / threshold for a one-class model. */
   private figure(): string {
     return this.ratio !== undefined ? `×${this.ratio.toFixed(this.ratio < 10 ? 2 : 0)}` : percent(this.probability ?? 0);
@@ -161,5 +233,8 @@ function percent(p: number): string {
 declare global {
   interface HTMLElementTagNameMap {
     'crackcam-verdict': CrackcamVerdict;
+  }
+  interface HTMLElementEventMap {
+    'adapt-model': Event;
   }
 }
