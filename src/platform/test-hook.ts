@@ -35,8 +35,12 @@ export interface CrackcamHook {
   backend?: string;
   /** Frames processed since the loop last started. */
   frames: number;
-  /** Latest verdict. */
-  verdict?: { label: string; probability: number };
+  /**
+   * Latest frame's verdict: the classifier's class and its probability and, for a classifier with a
+   * novelty model, whether that frame was unfamiliar (the frame's own flag; the verdict element shows
+   * it after a few frames, see UNFAMILIAR_HYSTERESIS_FRAMES in crackcam-live-view.ts).
+   */
+  verdict?: { label: string; probability: number; unfamiliar?: boolean };
   stats?: Readonly<FrameStats>;
   memory(): HookMemory;
   cam(): HookCam | undefined;

@@ -244,6 +244,11 @@ export class CrackcamApp extends LitElement {
     void this.loadActiveModel();
   };
 
+  /** The verdict's Adapt button (an unfamiliar surface): the Train screen, as its tab would. */
+  private readonly onAdaptModel = (): void => {
+    void this.show('train');
+  };
+
   private readonly onCapturesChanged = async (): Promise<void> => {
     this.classes = (await this.captureStore?.classes()) ?? this.classes;
     await this.renderRoot.querySelector('crackcam-capture-bar')?.refresh();
@@ -277,6 +282,7 @@ export class CrackcamApp extends LitElement {
           .oneClass=${this.oneClass}
           .modelState=${this.modelState}
           .modelError=${this.modelError}
+          @adapt-model=${this.onAdaptModel}
         ></crackcam-live-view>
         <crackcam-capture-bar .store=${this.captureStore} .classes=${this.classes} @capture-request=${() => this.liveView?.capture()}></crackcam-capture-bar>
       </div>

@@ -10,7 +10,7 @@ import type { BackendChoice } from '../platform/backend';
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
 import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, type FrameStats } from '../platform/frame-loop';
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
-import { crackcamHook } from '../platform/test-hook';
+import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
 import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
 import { controlStyles } from './shared-styles';
@@ -43,6 +43,13 @@ type CameraState = 'idle' | 'starting' | 'running' | 'error';
 const { alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_STYLE; // alpha: the MATLAB reference's 0.5 overlay
 
 /**
+ * Consecutive frames the classifier's "unfamiliar" flag must hold before the verdict says
+ * *Unfamiliar surface*, and that it must stay off before the verdict comes back (no flicker at
+ * the novelty threshold).
+ */
+export const UNFAMILIAR_HYSTERESIS_FRAMES = 3;
+
+/**
  * The live inspection view: camera viewfinder with the crop box the model sees, the Grad-CAM
  * heatmap of the crack class painted into that box, the verdict, backend / fps / latency, and the
  * camera and heatmap controls. Tap the viewfinder (or the button) to capture.
@@ -50,6 +57,11 @@ const { alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_S
  * With a one-class ("normal-only") model instead of the classifier, the same loop and painter show
  * its anomaly heatmap and the verdict is *Normal* / *Anomaly* with score / threshold; a mode badge
  * says which kind of model runs (`[data-testid="mode"]`, `data-mode` = {@link InspectionMode}).
+ *
+ * A classifier with a novelty model flags frames of surfaces it was not trained on; the verdict then
+ * says *Unfamiliar surface* instead of a confident class, once the flag has held for
+ * {@link UNFAMILIAR_HYSTERESIS_FRAMES} consecutive frames, and goes back to the class after as many
+ * consecutive familiar frames. Its Adapt button's `adapt-model` event bubbles out of this element.
  *
  * @fires capture - {@link CaptureDetail}: the crop and full frame of a capture (bubbles, composed).
  *   The trainer's capture store listens for it.
@@ -84,6 +96,10 @@ export class CrackcamLiveView extends LitElement {
   @state() private probability?: number;
   /** score / threshold of the latest frame in one-class mode, else undefined. */
   @state() private ratio?: number;
+  /** The verdict says "unfamiliar surface" (the frames' flag after the hysteresis). */
+  @state() private unfamiliar = false;
+  /** Consecutive frames whose unfamiliar flag disagreed with {@link unfamiliar}. */
+  private unfamiliarStreak = 0;
   @state() private fps = 0;
   @state() private latency = 0;
   @state() private box?: Rect;
@@ -314,6 +330,8 @@ export class CrackcamLiveView extends LitElement {
     this.label = undefined;
     this.probability = undefined;
     this.ratio = undefined;
+    this.unfamiliar = false;
+    this.unfamiliarStreak = 0;
     this.lastResult = undefined;
     if (!model) {
       void this.loop?.stop();
@@ -358,6 +376,7 @@ export class CrackcamLiveView extends LitElement {
     this.label = result.label;
     this.probability = result.probability;
     this.ratio = isOneClassFrameResult(result) ? result.ratio : undefined;
+    this.followUnfamiliar(result.unfamiliar === true);
     this.fps = stats.fps;
     this.latency = stats.latencyMs;
     this.lastResult = { label: result.label, probability: result.probability, scores: result.scores.map((s) => ({ ...s })) };
@@ -366,7 +385,16 @@ export class CrackcamLiveView extends LitElement {
     }
     this.lastCam.raw.set(result.map);
     if (this.showHeatmap) this.painter?.paint(result.map, result.mapWidth, result.mapHeight, { alpha: this.alpha, smoothing: this.smoothing });
-    if (this.hook) Object.assign(this.hook, { frames: stats.frames, stats, verdict: { label: result.label, probability: result.probability } });
+    if (this.hook) Object.assign(this.hook, { frames: stats.frames, stats, verdict: hookVerdict(result) });
+  }
+
+  /** Flips {@link unfamiliar} once a frame's flag has disagreed with it {@link UNFAMILIAR_HYSTERESIS_FRAMES} frames in a row. */
+  private followUnfamiliar(flag: boolean): void {
+    this.unfamiliarStreak = flag === this.unfamiliar ? 0 : this.unfamiliarStreak + 1;
+    if (this.unfamiliarStreak >= UNFAMILIAR_HYSTERESIS_FRAMES) {
+      this.unfamiliar = flag;
+      this.unfamiliarStreak = 0;
+    }
   }
 
   private readonly onVisibilityChange = (): void => {
@@ -646,12 +674,19 @@ export class CrackcamLiveView extends LitElement {
         .label=${running ? this.label : undefined}
         .probability=${this.probability}
         .ratio=${this.ratio}
+        .unfamiliar=${this.unfamiliar}
         .placeholder=${this.placeholder()}
         ?frozen=${this.frozen}
       ></crackcam-verdict>
       ${this.renderControls()}
     `;
   }
+}
+
+/** The test hook's verdict of one frame: its class and probability, and its own unfamiliar flag (no hysteresis) for a model with a novelty model. */
+function hookVerdict(result: FrameResult): NonNullable<CrackcamHook['verdict']> {
+  const verdict = { label: result.label, probability: result.probability };
+  return result.unfamiliar === undefined ? verdict : { ...verdict, unfamiliar: result.unfamiliar };
 }
 
 declare global {
