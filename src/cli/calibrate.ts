@@ -4,7 +4,7 @@
  * was trained and validated on, re-made from the seeded split its metadata records and checked against
  * its seen.json. The classifier's verdicts keep their order; the weights change only by the
  * temperature folded into the output layer.
- *   npm run calibrate -- --data DIR [--model DIR|model.json] [--out DIR] [--force] [--train-per-group N] [--quantile Q] [--json]
+ *   npm run calibrate -- --data DIR[,DIR...] [--model DIR|model.json] [--out DIR] [--force] [--train-per-group N] [--quantile Q] [--json]
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
@@ -13,18 +13,19 @@ import { loadBaseNetwork } from '../core/base';
 import { loadHead } from '../core/classifier';
 import type { ModelMetadata } from '../core/metadata';
 import { fitReliability, type GroupedSample } from '../core/reliability-fit';
-import { stratifiedSplit, type SplitFractions } from '../core/split';
+import type { SplitFractions } from '../core/split';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { photoSamples, SEEN_FILE, writeTrainedModel } from './classifier-training';
 import { requireModelKind } from './model-cli';
+import { groupOf, NOVELTY_PHOTOS_PER_GROUP, readDataSets, seenFor, seenList, splitEach, spreadPerGroup, type SeenList, type SurfaceFile } from './data-sets';
 import { checkOutDir } from './model-files';
-import { DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, modelJsonPath, progress, type LabelledFile } from './node-io';
+import { DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, modelJsonPath, progress } from './node-io';
 
-const USAGE = `usage: npm run calibrate -- --data DIR [--model DIR|model.json] [--out DIR] [--force] [--base PATH]
+const USAGE = `usage: npm run calibrate -- --data DIR[,DIR...] [--model DIR|model.json] [--out DIR] [--force] [--base PATH]
        [--train-per-group N] [--quantile Q] [--backend wasm|cpu] [--json]
-  --data DIR: the folder the model was trained on (one sub-folder per label)
+  --data DIR[,DIR...]: the folder(s) the model was trained on (one sub-folder per label)
   --out DIR: where to write the calibrated model (default: over --model, which needs --force)
-  --train-per-group N: training photos per label the novelty model learns, spread over the split (default 1000)
+  --train-per-group N: training photos per surface and label the novelty model learns, spread over the split (default 1000)
   --quantile Q: share of every label's validation photos the novelty threshold keeps (default 0.99)`;
 
 /** The split a model records in its training metadata. */
@@ -36,25 +37,20 @@ function recordedSplit(metadata: ModelMetadata, modelJson: string): SplitFractio
   return split;
 }
 
-/** Every `step`-th item, so that `n` of them spread over the list (all of them when there are fewer). */
-function spread<T>(items: readonly T[], n: number): T[] {
-  if (items.length <= n) return [...items];
-  const step = items.length / n;
-  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]);
-}
-
-/** The files of the model's training and validation sides, checked against its seen.json. */
-async function trainedSplit(dataDir: string, modelJson: string, metadata: ModelMetadata): Promise<{ train: LabelledFile[]; validation: LabelledFile[]; seen: string[] }> {
-  const { files } = await listLabelledImages(dataDir);
+/** The files of the model's training and validation sides, checked against its seen.json, set by set. */
+async function trainedSplit(dataFlag: string, modelJson: string, metadata: ModelMetadata): Promise<{ train: SurfaceFile[]; validation: SurfaceFile[]; seen: SeenList }> {
+  const sets = await readDataSets(dataFlag);
   const fractions = recordedSplit(metadata, modelJson);
-  const split = stratifiedSplit(files, fractions, fractions.seed);
-  const name = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
+  const split = splitEach(sets, fractions, fractions.seed);
   const seenFile = path.join(path.dirname(modelJson), SEEN_FILE);
-  const seen = (JSON.parse(await readFile(seenFile, 'utf8')) as { files?: string[] }).files ?? [];
-  const remade = [...split.train, ...split.validation].map(name).sort();
-  const recorded = [...seen].sort();
-  if (remade.length !== recorded.length || remade.some((f, i) => f !== recorded[i])) {
-    throw new Error(`the split re-made from ${dataDir} (${remade.length} photos) is not the one ${seenFile} lists (${recorded.length}): is --data the folder the model was trained on?`);
+  const seen = JSON.parse(await readFile(seenFile, 'utf8')) as SeenList;
+  const remade = seenList([...split.train, ...split.validation]);
+  for (const set of sets) {
+    const mine = seenFor(remade, set.name);
+    const recorded = [...seenFor(seen, set.name)].sort();
+    if (mine.length !== recorded.length || mine.some((f, i) => f !== recorded[i])) {
+      throw new Error(`the split re-made from ${set.dir} (${mine.length} photos) is not the one ${seenFile} lists (${recorded.length}): is --data the folder the model was trained on?`);
+    }
   }
   return { train: split.train, validation: split.validation, seen };
 }
@@ -67,7 +63,7 @@ runCli(async () => {
     help: { type: 'boolean' },
   });
   if (!args.data) throw new Error(`--data is required\n${USAGE}`);
-  const perGroup = numberFlag('train-per-group', args['train-per-group'], 1000, { integer: true, min: 2 });
+  const perGroup = numberFlag('train-per-group', args['train-per-group'], NOVELTY_PHOTOS_PER_GROUP, { integer: true, min: 2 });
   const quantile = numberFlag('quantile', args.quantile, 0.99, { min: 0, minExclusive: true, max: 1, maxExclusive: true });
   const modelJson = args.model ? modelJsonPath(args.model) : DEFAULT_MODEL;
   const out = args.out ?? path.dirname(modelJson);
@@ -77,10 +73,9 @@ runCli(async () => {
   const started = performance.now();
   const { head, metadata } = await loadHead(fsReader, modelJson);
   const { train, validation, seen } = await trainedSplit(args.data, modelJson, metadata);
-  const dataName = path.basename(path.resolve(args.data));
-  const grouped = (files: LabelledFile[]): GroupedSample[] =>
-    photoSamples(files, metadata.labels, metadata.inputSize).map((s, i) => ({ ...s, group: `${dataName}/${files[i].label}` }));
-  const trainSubset = metadata.labels.flatMap((l) => spread(train.filter((f) => f.label === l), perGroup));
+  const grouped = (files: SurfaceFile[]): GroupedSample[] => photoSamples(files, metadata.labels, metadata.inputSize).map((s, i) => ({ ...s, group: groupOf(files[i]) }));
+  const trainSubset = spreadPerGroup(train, perGroup);
+  const dataName = [...new Set(train.map((f) => f.surface))].join(',');
   process.stderr.write(`backend ${backend}; ${trainSubset.length} training / ${validation.length} validation photos of ${dataName}\n`);
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base), inputSize: metadata.inputSize });
   const fit = await fitReliability({ base, head, metadata, train: grouped(trainSubset), validation: grouped(validation), quantile, onProgress: (d, t) => progress('calibrate', d, t) });

@@ -6,6 +6,7 @@ import { serializeModel } from '../core/model-writer';
 import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode, type TrainingSample } from '../core/trainer';
 import { trainedClassifierMetadata, type ClassifierIdentity, type ClassifierTrainingRecord, type OptimizerSettings } from '../core/trainer-metadata';
 import { numberFlag, stringFlags } from './args';
+import type { SeenList } from './data-sets';
 import { saveModelFolder } from './model-files';
 import { decodeImageFile, decodeShortSide, type LabelledFile } from './node-io';
 
@@ -70,9 +71,10 @@ export function classifierMetadata(model: ClassifierIdentity, run: ClassifierRun
   return trainedClassifierMetadata(model, { ...run, data: path.basename(path.resolve(run.data)) });
 }
 
-/** The seen.json bytes: the data folder's name and the "label/file" names a model saw. */
-export function seenFileBytes(data: unknown, seen: readonly string[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ data, files: seen }) + '\n');
+/** The seen.json bytes: the data folder's name and the "label/file" names a model saw (or, for several data sets, each set's). */
+export function seenFileBytes(data: unknown, seen: readonly string[] | SeenList): Uint8Array {
+  const list = Array.isArray(seen) ? { data, files: seen } : seen;
+  return new TextEncoder().encode(JSON.stringify(list) + '\n');
 }
 
 /**
@@ -80,7 +82,7 @@ export function seenFileBytes(data: unknown, seen: readonly string[]): Uint8Arra
  * listing `seen` ("label/file"), atomically (see src/cli/model-files.ts): on failure the folder
  * is unchanged and the error says where the model was saved instead.
  */
-export async function writeTrainedModel(out: string, head: tf.LayersModel, metadata: ModelMetadata, seen: string[]): Promise<void> {
+export async function writeTrainedModel(out: string, head: tf.LayersModel, metadata: ModelMetadata, seen: string[] | SeenList): Promise<void> {
   const files = await serializeModel(head, metadata);
   await saveModelFolder(out, { ...files, [SEEN_FILE]: seenFileBytes(metadata.training?.data, seen) });
 }

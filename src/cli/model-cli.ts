@@ -1,3 +1,4 @@
+import { seenFor, type SeenList } from './data-sets';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
@@ -52,8 +53,8 @@ export async function loadCliClassifier(model: string | undefined, base: string 
  */
 export async function seenFiles(modelJson: string, dataDir: string): Promise<Set<string>> {
   try {
-    const seen = JSON.parse(await readFile(path.join(path.dirname(modelJson), 'seen.json'), 'utf8')) as { data?: string; files?: string[] };
-    return seen.data === path.basename(path.resolve(dataDir)) ? new Set(seen.files ?? []) : new Set();
+    const seen = JSON.parse(await readFile(path.join(path.dirname(modelJson), 'seen.json'), 'utf8')) as SeenList;
+    return new Set(seenFor(seen, path.basename(path.resolve(dataDir))));
   } catch {
     return new Set();
   }

@@ -1,25 +1,33 @@
 /**
- * Trains a CrackCam head on a labelled folder with the MATLAB reference's protocol.
- *   npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--seed S] [--json]
+ * Trains a CrackCam head on one or several labelled folders (surfaces) with the MATLAB reference's
+ * protocol, then calibrates it and fits its novelty model (see src/core/reliability-fit.ts).
+ *   npm run train -- --data DIR[,DIR...] --out DIR [--base PATH] [--epochs N] [--seed S] [--json]
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { loadBaseNetwork, SQUEEZENET_BASE_NAME, SQUEEZENET_INPUT_SIZE } from '../core/base';
 import { DEFAULT_AUGMENT } from '../core/augment';
-import { stratifiedSplit, type Split } from '../core/split';
+import type { Split } from '../core/split';
+import { fitReliability, type ReliabilityFit } from '../core/reliability-fit';
 import { trainHead } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, photoSamples, printSummary, writeTrainedModel } from './classifier-training';
 import { requireModelKind } from './model-cli';
 import { checkOutDir } from './model-files';
-import { decodeShortSide, defaultBasePath, fsReader, initNodeBackend, listLabelledImages, logTrainingProgress, modelJsonPath, type LabelledFile } from './node-io';
+import { balanceSurfaces, groupOf, NOVELTY_PHOTOS_PER_GROUP, readDataSets, seenList, splitEach, spreadPerGroup, unionLabels, type SurfaceFile } from './data-sets';
+import { decodeShortSide, defaultBasePath, fsReader, initNodeBackend, logTrainingProgress, modelJsonPath, progress } from './node-io';
 import { loadHead } from '../core/classifier';
 import { DEFAULT_FINE_LAYER } from '../core/head';
 import { requireLabelsKept, usablePhotos, type UnreadablePhoto } from './usable-images';
 
-const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
-       [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
+const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
+       [--balance F] [--skip-calibration] [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
        [--backend wasm|cpu] [--name NAME] [--force] [--json]
+  --data DIR[,DIR...]: one or several labelled folders (surfaces, named after their folders), each split on
+  its own with --split and --seed; --balance F (default 0.5): each surface's training photos are repeated
+  (with fresh augmentation) up to F x the largest surface's
+  After training, the model is calibrated (temperature on the validation photos) and given a novelty model
+  of the training photos ("unfamiliar surface"); --skip-calibration leaves both out.
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with no readable
   training photo or no readable validation photo.
@@ -35,13 +43,11 @@ const USAGE = `usage: npm run train -- --data DIR --out DIR [--base PATH] [--epo
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
 
-const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
-
 /**
  * The split with its unreadable training and validation photos left out (listed on stderr); fails
  * when a label loses every photo of a side. Test photos are left to 'npm run eval', which skips its own.
  */
-async function readableSplit(split: Split<LabelledFile>): Promise<Split<LabelledFile> & { unreadable: UnreadablePhoto[] }> {
+async function readableSplit(split: Split<SurfaceFile>): Promise<Split<SurfaceFile> & { unreadable: UnreadablePhoto[] }> {
   const checked = await usablePhotos([...split.train, ...split.validation], { maxShortSide: decodeShortSide(SQUEEZENET_INPUT_SIZE) });
   const usable = new Set(checked.usable);
   const kept = { train: split.train.filter((f) => usable.has(f)), validation: split.validation.filter((f) => usable.has(f)) };
@@ -53,7 +59,8 @@ async function readableSplit(split: Split<LabelledFile>): Promise<Split<Labelled
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('hidden', 'split', 'init', 'feature-layer', 'fine-layer'),
+    ...stringFlags('hidden', 'split', 'init', 'feature-layer', 'fine-layer', 'balance'),
+    'skip-calibration': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   // --epochs 0 with --init keeps the classifier head as it is (e.g. to add a fine head to a trained model).
@@ -65,24 +72,28 @@ runCli(async () => {
   const mode = modeFlag(args.mode);
   const deepModules = deepModulesFlag(args['deep-modules']);
   const [train, validation, test] = (args.split ?? '0.5,0.1,0.4').split(',').map(Number);
+  const balance = numberFlag('balance', args.balance, 0.5, { min: 0, max: 1 });
   await checkOutDir(args.out, args.force === true);
   const initJson = args.init ? modelJsonPath(args.init) : undefined;
   if (initJson) await requireModelKind(initJson, 'classifier', 'npm run train --init');
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
-  const { labels, files } = await listLabelledImages(args.data);
-  const split = await readableSplit(stratifiedSplit(files, { train, validation, test }, seed));
+  const sets = await readDataSets(args.data);
+  const labels = unionLabels(sets);
+  const split = await readableSplit(splitEach(sets, { train, validation, test }, seed));
+  const trainPhotos = balanceSurfaces(split.train, sets.length > 1 ? balance : 0, seed);
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base) });
-  const toSamples = (side: LabelledFile[]) => photoSamples(side, labels, base.inputSize);
+  const toSamples = (side: SurfaceFile[]) => photoSamples(side, labels, base.inputSize);
+  const grouped = (side: SurfaceFile[]) => toSamples(side).map((sample, i) => ({ ...sample, group: groupOf(side[i]) }));
   const init = initJson ? await loadHead(fsReader, initJson) : undefined;
   const initial = init?.head;
-  process.stderr.write(`backend ${backend}; ${split.train.length} train / ${split.validation.length} validation / ${split.test.length} test images\n`);
+  process.stderr.write(`backend ${backend}; ${split.train.length} train (${trainPhotos.length} with the surfaces balanced) / ${split.validation.length} validation / ${split.test.length} test images of ${sets.map((s) => s.name).join(', ')}\n`);
   const result = await trainHead({
     base,
     preprocessing: 'caffe-bgr',
     labels,
-    train: toSamples(split.train),
+    train: toSamples(trainPhotos),
     validation: toSamples(split.validation),
     epochs,
     views,
@@ -101,7 +112,7 @@ runCli(async () => {
     onProgress: logTrainingProgress(160),
   });
   const seconds = (performance.now() - started) / 1000;
-  const metadata = classifierMetadata(
+  const trained = classifierMetadata(
     {
       name: args.name ?? path.basename(path.resolve(args.out)),
       version: 1,
@@ -112,13 +123,14 @@ runCli(async () => {
     },
     {
       tool: 'npm run train',
-      data: args.data,
+      data: sets.map((s) => s.name).join(','),
       result,
       setup: {
         ...(args.init ? { init: path.basename(path.dirname(modelJsonPath(args.init))) } : {}),
         hidden,
         split: { train, validation, test, seed },
         n: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+        ...(sets.length > 1 ? { surfaces: sets.map((s) => s.name), balance } : {}),
       },
       optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
@@ -127,12 +139,26 @@ runCli(async () => {
       seconds,
     },
   );
-  await writeTrainedModel(args.out, result.head, metadata, [...split.train, ...split.validation].map(relName).sort());
+  const noveltyPhotos = spreadPerGroup(split.train, NOVELTY_PHOTOS_PER_GROUP);
+  const reliability: Partial<ReliabilityFit> = args['skip-calibration']
+    ? {}
+    : await fitReliability({
+        base,
+        head: result.head,
+        metadata: trained,
+        train: grouped(noveltyPhotos),
+        validation: grouped(split.validation),
+        onProgress: (d, t) => progress('calibrate', d, t),
+      });
+  const metadata = { ...trained, ...reliability };
+  await writeTrainedModel(args.out, result.head, metadata, seenList([...split.train, ...split.validation]));
   result.head.dispose();
   initial?.dispose();
   base.dispose();
   process.stderr.write(`wrote ${args.out} (val accuracy ${result.validation.accuracy.toFixed(4)}, ${seconds.toFixed(0)} s; tensors left ${tf.memory().numTensors})\n`);
   const unreadable = split.unreadable.map((u) => u.file);
-  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n: split.train.length + split.validation.length, backend, ...(unreadable.length ? { unreadable } : {}) };
+  const { calibration: c, novelty } = reliability;
+  const calibration = c && novelty ? { temperature: c.temperature, ece: c.ece, noveltyThreshold: novelty.threshold } : {};
+  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n: split.train.length + split.validation.length, backend, ...calibration, ...(unreadable.length ? { unreadable } : {}) };
   printSummary(summary, args.json, split.validation.length, result.misclassified);
 });

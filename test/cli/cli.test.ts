@@ -32,6 +32,9 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     const summary = lastJson(t.stdout);
     expect(summary.n).toBe(8); // 3 + 1 per class (rounded), 6 per class
     expect(typeof summary.valAccuracy).toBe('number');
+    // calibrated and given a novelty model by default
+    expect(summary.temperature).toBeGreaterThan(0);
+    expect(typeof summary.noveltyThreshold).toBe('number');
     const e = await cli('eval.ts', ['--data', data, '--model', model, '--json']);
     expect(e.code, e.stderr).toBe(0);
     const report = lastJson(e.stdout);
@@ -68,8 +71,12 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(typeof perClass.crack.abstained).toBe('number');
     expect(e.abstained as number).toBeGreaterThanOrEqual(0);
     expect(e.abstained as number).toBeLessThanOrEqual(1);
-    // the uncalibrated model has no novelty model: nothing is flagged
-    const plain = lastJson((await cli('eval.ts', ['--data', data, '--model', model, '--json'])).stdout);
+    // a model trained with --skip-calibration has no novelty model: nothing is flagged
+    const plainModel = await mkdtemp(path.join(os.tmpdir(), 'crackcam-plain-'));
+    const t = await cli('train.ts', ['--data', data, '--out', plainModel, '--epochs', '1', '--views', '1', '--split', '0.5,0.2,0.3', '--seed', '3', '--skip-calibration', '--force', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(lastJson(t.stdout).temperature).toBeUndefined();
+    const plain = lastJson((await cli('eval.ts', ['--data', data, '--model', plainModel, '--json'])).stdout);
     expect(plain.novelty).toBe(false);
     expect(plain.abstained).toBe(0);
 
