@@ -24,11 +24,32 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/core/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/platform/**/*.test.ts', 'test/locales/**/*.test.ts', 'test/sw/**/*.test.ts'], environment: 'node', testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' },
+        test: {
+          name: 'unit',
+          include: [
+            'test/core/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/platform/**/*.test.ts',
+            'test/locales/**/*.test.ts',
+            'test/sw/**/*.test.ts',
+          ],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+        },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', testTimeout: 600_000, hookTimeout: 600_000, pool: 'forks', fileParallelism: false },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          pool: 'forks',
+          fileParallelism: false,
+        },
       },
     ],
   },

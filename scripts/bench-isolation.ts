@@ -25,7 +25,12 @@ import { buildAppWithId, StaticServer } from '../test/e2e/offline-harness';
 import { writeY4m } from '../test/e2e/y4m';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, frames: { type: 'string', default: '60' }, dist: { type: 'string' }, unminified: { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    frames: { type: 'string', default: '60' },
+    dist: { type: 'string' },
+    unminified: { type: 'boolean', default: false },
+  },
 });
 const rounds = Number(values.rounds);
 const frames = Number(values.frames);
@@ -35,13 +40,20 @@ const dist = values.dist ?? path.join(tmp, 'dist');
 if (!values.dist) await buildAppWithId(dist, 'bench', values.unminified ? ['--minify', 'false'] : []);
 
 const crackDir = path.join(DATA_DIR, 'concrete/crack');
-const { file: video } = await writeY4m([path.join(crackDir, readdirSync(crackDir).sort()[0])], path.join(tmp, 'cam.y4m'), { framesPerImage: 1 });
+const { file: video } = await writeY4m(
+  [path.join(crackDir, readdirSync(crackDir).sort()[0])],
+  path.join(tmp, 'cam.y4m'),
+  { framesPerImage: 1 },
+);
 const browser = await launchChromium({ fakeVideo: video });
 
 const plain = new StaticServer(dist);
 const isolated = new StaticServer(dist);
 isolated.headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-const servers = { plain: { server: plain, url: await plain.start() }, isolated: { server: isolated, url: await isolated.start() } };
+const servers = {
+  plain: { server: plain, url: await plain.start() },
+  isolated: { server: isolated, url: await isolated.start() },
+};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results: Record<string, number[]> = { plain: [], isolated: [] };
@@ -59,9 +71,13 @@ for (let r = 0; r < rounds; r++) {
       .then(() => true)
       .catch(() => false);
     const isolatedPage = await page.evaluate(() => crossOriginIsolated);
-    const wasm = server.requests.filter((p) => p.endsWith('.wasm')).map((p) => path.basename(p).replace(/-[\w-]{8}\.wasm$/, ''));
+    const wasm = server.requests
+      .filter((p) => p.endsWith('.wasm'))
+      .map((p) => path.basename(p).replace(/-[\w-]{8}\.wasm$/, ''));
     if (!started) {
-      console.log(`round ${r + 1} ${mode.padEnd(8)} crossOriginIsolated=${isolatedPage} wasm=${wasm.join(',')} BROKEN: no frames in 60 s; errors: ${[...new Set(errors)].join(' | ')}`);
+      console.log(
+        `round ${r + 1} ${mode.padEnd(8)} crossOriginIsolated=${isolatedPage} wasm=${wasm.join(',')} BROKEN: no frames in 60 s; errors: ${[...new Set(errors)].join(' | ')}`,
+      );
       await context.close();
       continue;
     }
@@ -78,13 +94,17 @@ for (let r = 0; r < rounds; r++) {
     })`)) as number[];
     const m = median(latencies);
     results[mode].push(m);
-    console.log(`round ${r + 1} ${mode.padEnd(8)} crossOriginIsolated=${isolatedPage} wasm=${wasm.join(',')} median latency ${m.toFixed(1)} ms over ${latencies.length} frames`);
+    console.log(
+      `round ${r + 1} ${mode.padEnd(8)} crossOriginIsolated=${isolatedPage} wasm=${wasm.join(',')} median latency ${m.toFixed(1)} ms over ${latencies.length} frames`,
+    );
     await context.close();
   }
 }
 for (const mode of ['plain', 'isolated'] as const) {
   const runs = results[mode];
-  console.log(`${mode.padEnd(8)} ${runs.length ? `median of run medians ${median(runs).toFixed(1)} ms (runs: ${runs.map((x) => x.toFixed(1)).join(', ')})` : 'no successful runs'}`);
+  console.log(
+    `${mode.padEnd(8)} ${runs.length ? `median of run medians ${median(runs).toFixed(1)} ms (runs: ${runs.map((x) => x.toFixed(1)).join(', ')})` : 'no successful runs'}`,
+  );
 }
 await browser.close();
 await plain.stop();

@@ -14,7 +14,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'float16' } } });
+const { values } = parseArgs({
+  options: { model: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'float16' } },
+});
 if (!values.model || !values.out || !['float16', 'uint8'].includes(values.dtype)) {
   throw new Error('usage: tsx scripts/bench-quantise.ts --model MODEL.json --out DIR [--dtype float16|uint8]');
 }
@@ -69,7 +71,8 @@ for (const group of model.weightsManifest) {
   let offset = 0;
   for (const spec of group.weights) {
     const n = spec.shape.reduce((a, b) => a * b, 1);
-    if (spec.dtype !== 'float32' || spec.quantization) throw new Error(`${spec.name}: only plain float32 weights are handled`);
+    if (spec.dtype !== 'float32' || spec.quantization)
+      throw new Error(`${spec.name}: only plain float32 weights are handled`);
     const w = new Float32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + offset + n * 4));
     offset += n * 4;
     if (values.dtype === 'float16') {
@@ -88,11 +91,19 @@ for (const group of model.weightsManifest) {
       const q = new Uint8Array(n);
       for (let i = 0; i < n; i++) q[i] = Math.round((w[i] - min) / scale);
       chunks.push(Buffer.from(q.buffer));
-      specs.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'uint8', scale, min } });
+      specs.push({
+        name: spec.name,
+        shape: spec.shape,
+        dtype: 'float32',
+        quantization: { dtype: 'uint8', scale, min },
+      });
     }
   }
 }
 const weights = Buffer.concat(chunks);
 writeFileSync(path.join(outDir, 'weights.bin'), weights);
-writeFileSync(path.join(outDir, 'model.json'), JSON.stringify({ ...model, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }));
+writeFileSync(
+  path.join(outDir, 'model.json'),
+  JSON.stringify({ ...model, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] }),
+);
 console.log(`${values.dtype}: ${before} -> ${weights.length} weight bytes in ${outDir}`);

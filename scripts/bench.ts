@@ -31,7 +31,13 @@ import { DATA_DIR, launchChromium, ROOT, seenFiles, startStaticServer, testModel
 import { writeY4m } from '../test/e2e/y4m';
 
 const BACKENDS = ['wasm', 'webgl', 'webgpu'] as const;
-const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'];
+const WEBGPU_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--use-angle=swiftshader',
+];
 
 const { values } = parseArgs({
   options: {
@@ -60,8 +66,13 @@ const int = (name: string, v: string, min: number) => {
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${v}`);
   return n;
 };
-const backends = values.backend.split(',').map((b) => b.trim()).filter(Boolean);
-for (const b of backends) if (!(BACKENDS as readonly string[]).includes(b)) throw new Error(`unknown backend '${b}'; valid: ${BACKENDS.join(', ')}`);
+const backends = values.backend
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
+for (const b of backends)
+  if (!(BACKENDS as readonly string[]).includes(b))
+    throw new Error(`unknown backend '${b}'; valid: ${BACKENDS.join(', ')}`);
 const flags: Record<string, number | boolean> = {};
 for (const f of values.flag) {
   const [k, v] = f.split('=');
@@ -75,13 +86,20 @@ const runOptions: BenchRunOptions = {
   flags,
   map: values.map === 'gradcam' ? 'gradcam' : 'fine',
 };
-if (values.map !== 'fine' && values.map !== 'gradcam') throw new Error(`--map '${values.map}' is invalid; valid: fine, gradcam`);
+if (values.map !== 'fine' && values.map !== 'gradcam')
+  throw new Error(`--map '${values.map}' is invalid; valid: fine, gradcam`);
 const gpuFrames = int('gpu-frames', values['gpu-frames'], 1);
 /** Options for one backend: GPU backends run fewer frames (SwiftShader here takes seconds per frame). */
 function optionsFor(backend: string): BenchRunOptions {
   if (backend === 'wasm') return runOptions;
   const frames = Math.min(runOptions.frames, gpuFrames);
-  return { ...runOptions, frames, warmup: Math.min(runOptions.warmup, 2), block: Math.min(runOptions.block, frames), trainImages: 0 };
+  return {
+    ...runOptions,
+    frames,
+    warmup: Math.min(runOptions.warmup, 2),
+    block: Math.min(runOptions.block, frames),
+    trainImages: 0,
+  };
 }
 if (runOptions.trainImages > 0 && runOptions.trainImages < 4) throw new Error('--train-images must be 0 or >= 4');
 
@@ -96,7 +114,11 @@ const dist = values.dist ? path.resolve(values.dist) : path.join(scratch, 'dist'
 async function buildWithBench(outDir: string): Promise<void> {
   const t = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--build-only', outDir], { cwd: ROOT, stdio: ['ignore', 2, 2], env: { ...process.env, CRACKCAM_TEST_HOOKS: '1' } });
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), '--build-only', outDir],
+      { cwd: ROOT, stdio: ['ignore', 2, 2], env: { ...process.env, CRACKCAM_TEST_HOOKS: '1' } },
+    );
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench build exited with ${code}`))));
   });
@@ -125,7 +147,10 @@ interface ManifestChunk {
 
 /** Gzipped bytes of the JS the app page can load (static imports, and everything it may import lazily). */
 function bundleSizes(outDir: string): { initialGzip: number; totalGzip: number; totalRaw: number; wasmBytes: number } {
-  const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+  const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8')) as Record<
+    string,
+    ManifestChunk
+  >;
   const entry = Object.keys(manifest).find((k) => k === 'index.html' || k.endsWith('/index.html'));
   if (!entry) throw new Error('index.html is not in the build manifest');
   const walk = (key: string, lazy: boolean, seen: Set<string>) => {
@@ -161,7 +186,7 @@ function bundleSizes(outDir: string): { initialGzip: number; totalGzip: number; 
 /** Bytes of a model folder (model.json + weight files). */
 function folderBytes(dir: string): number {
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') ? f === 'model.json' : !f.startsWith('.'))
+    .filter((f) => (f.endsWith('.json') ? f === 'model.json' : !f.startsWith('.')))
     .reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
 }
 
@@ -171,17 +196,29 @@ async function fakeCamera(): Promise<string> {
   const photos: string[] = [];
   for (const label of ['crack', 'nocrack']) {
     const dir = path.join(DATA_DIR, 'concrete', label);
-    const files = readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f) && !seen.has(`${label}/${f}`)).sort().slice(0, 2);
+    const files = readdirSync(dir)
+      .filter((f) => /\.jpe?g$/i.test(f) && !seen.has(`${label}/${f}`))
+      .sort()
+      .slice(0, 2);
     photos.push(...files.map((f) => path.join(dir, f)));
   }
   const file = path.join(scratch, 'bench.y4m');
-  await writeY4m([photos[0], photos[2], photos[1], photos[3]], file, { width: 640, height: 480, fps: 30, framesPerImage: 15 });
+  await writeY4m([photos[0], photos[2], photos[1], photos[3]], file, {
+    width: 640,
+    height: 480,
+    fps: 30,
+    framesPerImage: 15,
+  });
   return file;
 }
 
 /** Time from navigation to the app's first verdict: cold (fresh profile), then warm (reloads, service worker cache). */
 async function firstVerdict(browser: Browser, url: string): Promise<{ cold: number; warm: number; backend: string }> {
-  const context = await browser.newContext({ permissions: ['camera'], serviceWorkers: 'allow', viewport: { width: 800, height: 900 } });
+  const context = await browser.newContext({
+    permissions: ['camera'],
+    serviceWorkers: 'allow',
+    viewport: { width: 800, height: 900 },
+  });
   await context.addInitScript(() => {
     const w = window as unknown as { __firstVerdictMs?: number; __crackcam?: { frames: number } };
     const poll = setInterval(() => {
@@ -193,7 +230,11 @@ async function firstVerdict(browser: Browser, url: string): Promise<{ cold: numb
   });
   const page = await context.newPage();
   const measure = async () => {
-    await page.waitForFunction(() => (window as unknown as { __firstVerdictMs?: number }).__firstVerdictMs !== undefined, null, { timeout: 180_000, polling: 50 });
+    await page.waitForFunction(
+      () => (window as unknown as { __firstVerdictMs?: number }).__firstVerdictMs !== undefined,
+      null,
+      { timeout: 180_000, polling: 50 },
+    );
     return page.evaluate(() => (window as unknown as { __firstVerdictMs: number }).__firstVerdictMs);
   };
   await page.goto(url);
@@ -219,14 +260,17 @@ async function benchBackend(browser: Browser, url: string, backend: string): Pro
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('GL Driver Message')) log(`  [${backend} console] ${m.text()}`);
+    if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('GL Driver Message'))
+      log(`  [${backend} console] ${m.text()}`);
   });
   try {
     await page.goto(`${url}bench.html?backend=${backend}`);
     await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: 60_000 });
     return await page.evaluate((o) => window.__bench!.run(o), optionsFor(backend));
   } catch (e) {
-    throw new Error(`${backend}: ${(e as Error).message}${errors.length ? `\n${errors.join('\n')}` : ''}`);
+    throw new Error(`${backend}: ${(e as Error).message}${errors.length ? `\n${errors.join('\n')}` : ''}`, {
+      cause: e,
+    });
   } finally {
     await context.close();
   }
@@ -235,7 +279,8 @@ async function benchBackend(browser: Browser, url: string, backend: string): Pro
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
 if (!values.dist) await buildWithBench(dist);
-else if (!existsSync(path.join(dist, 'bench.html'))) throw new Error(`${dist} has no bench.html; build with npm run bench -- --keep first`);
+else if (!existsSync(path.join(dist, 'bench.html')))
+  throw new Error(`${dist} has no bench.html; build with npm run bench -- --keep first`);
 const sizes = bundleSizes(dist);
 const headBytes = folderBytes(path.join(dist, 'models/crackcam-default'));
 const baseBytes = folderBytes(path.join(dist, 'models/base'));
@@ -285,10 +330,14 @@ const out = {
             bytesGrowth: r.memory.bytesAfter - r.memory.bytesBefore,
             pipelineOverRaw: Math.round((r.pipeline.medianMs / r.rawForward.medianMs) * 100) / 100,
             rawClassifierMs: r.rawClassifierForward ? r1(r.rawClassifierForward.medianMs) : undefined,
-            pipelineOverRawClassifier: r.rawClassifierForward ? Math.round((r.pipeline.medianMs / r.rawClassifierForward.medianMs) * 100) / 100 : undefined,
+            pipelineOverRawClassifier: r.rawClassifierForward
+              ? Math.round((r.pipeline.medianMs / r.rawClassifierForward.medianMs) * 100) / 100
+              : undefined,
             referenceOverPipeline: Math.round((r.reference.medianMs / r.pipeline.medianMs) * 100) / 100,
             pipelineCanvasMs: r.pipelineCanvas ? r1(r.pipelineCanvas.medianMs) : undefined,
-            pipelineCanvasOverRaw: r.pipelineCanvas ? Math.round((r.pipelineCanvas.medianMs / r.rawForward.medianMs) * 100) / 100 : undefined,
+            pipelineCanvasOverRaw: r.pipelineCanvas
+              ? Math.round((r.pipelineCanvas.medianMs / r.rawForward.medianMs) * 100) / 100
+              : undefined,
             rawForwardP95Ms: r1(r.rawForward.p95Ms),
             referenceP95Ms: r1(r.reference.p95Ms),
             frames: r.pipeline.samples,
@@ -298,9 +347,11 @@ const out = {
             staging: r.staging,
             tensors: [r.memory.tensorsBefore, r.memory.tensorsAfter],
             bytes: [r.memory.bytesBefore, r.memory.bytesAfter],
-            wasmHeapBytes: r.memory.wasmHeapBefore === undefined ? undefined : [r.memory.wasmHeapBefore, r.memory.wasmHeapAfter],
+            wasmHeapBytes:
+              r.memory.wasmHeapBefore === undefined ? undefined : [r.memory.wasmHeapBefore, r.memory.wasmHeapAfter],
             featureImagesPerSec: r.featureImagesPerSec === undefined ? undefined : r1(r.featureImagesPerSec),
-            headTrainSamplesPerSec: r.headTrainSamplesPerSec === undefined ? undefined : Math.round(r.headTrainSamplesPerSec),
+            headTrainSamplesPerSec:
+              r.headTrainSamplesPerSec === undefined ? undefined : Math.round(r.headTrainSamplesPerSec),
             referenceHead: r.referenceHead,
             device: r.device,
             software: r.software,
@@ -308,7 +359,9 @@ const out = {
           },
     ]),
   ),
-  firstVerdictMs: startup ? { cold: Math.round(startup.cold), warm: Math.round(startup.warm), backend: startup.backend } : undefined,
+  firstVerdictMs: startup
+    ? { cold: Math.round(startup.cold), warm: Math.round(startup.warm), backend: startup.backend }
+    : undefined,
   bundleGzipBytes: sizes.totalGzip,
   bundleInitialGzipBytes: sizes.initialGzip,
   bundleRawBytes: sizes.totalRaw,

@@ -20,14 +20,19 @@ function render(size: number): Sharp {
 /** A white rounded square used as an alpha mask (radius 22% like common launcher shapes). */
 function roundedMask(size: number): Buffer {
   const r = Math.round(size * 0.22);
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="${size}" height="${size}" rx="${r}" ry="${r}" fill="#fff"/></svg>`);
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="${size}" height="${size}" rx="${r}" ry="${r}" fill="#fff"/></svg>`,
+  );
 }
 
 async function main(): Promise<void> {
   for (const size of [192, 512]) {
     const file = path.join(dir, `icon-${size}.png`);
     const base = await render(size).png().toBuffer();
-    await sharp(base).composite([{ input: roundedMask(size), blend: 'dest-in' }]).png({ compressionLevel: 9 }).toFile(file);
+    await sharp(base)
+      .composite([{ input: roundedMask(size), blend: 'dest-in' }])
+      .png({ compressionLevel: 9 })
+      .toFile(file);
     console.log('wrote', path.relative(process.cwd(), file));
   }
   const maskable = path.join(dir, 'icon-maskable-512.png');

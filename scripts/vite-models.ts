@@ -47,7 +47,8 @@ export function crackcamBaseModel(root: string): Plugin {
       // seen.json (which photos trained a model, for `npm run eval`) is a development record: the app
       // never reads it, so it is neither shipped nor precached. Runs before the PWA plugin's closeBundle.
       const models = path.join(outDir, 'models');
-      for (const name of existsSync(models) ? readdirSync(models) : []) rmSync(path.join(models, name, 'seen.json'), { force: true });
+      for (const name of existsSync(models) ? readdirSync(models) : [])
+        rmSync(path.join(models, name, 'seen.json'), { force: true });
     },
   };
 }

@@ -25,7 +25,11 @@ export function buildId(root: string): string {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   let commit = 'dev';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     // not a git checkout (e.g. a source tarball): keep "dev"
   }
@@ -38,7 +42,10 @@ function headTags(html: string): HtmlTagDescriptor[] {
     [/rel=["']?manifest/i, { tag: 'link', attrs: { rel: 'manifest', href: 'manifest.webmanifest' } }],
     [/name=["']?theme-color/i, { tag: 'meta', attrs: { name: 'theme-color', content: THEME_COLOR } }],
     [/rel=["']?icon/i, { tag: 'link', attrs: { rel: 'icon', type: 'image/svg+xml', href: 'icons/icon.svg' } }],
-    [/rel=["']?apple-touch-icon/i, { tag: 'link', attrs: { rel: 'apple-touch-icon', href: 'icons/apple-touch-icon-180.png' } }],
+    [
+      /rel=["']?apple-touch-icon/i,
+      { tag: 'link', attrs: { rel: 'apple-touch-icon', href: 'icons/apple-touch-icon-180.png' } },
+    ],
   ];
   return tags.filter(([present]) => !present.test(html)).map(([, tag]) => ({ ...tag, injectTo: 'head' }));
 }

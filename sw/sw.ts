@@ -12,7 +12,16 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import type { WorkboxPlugin } from 'workbox-core/types';
 import { CacheFirst } from 'workbox-strategies';
-import { CACHE_PREFIX, GET_VERSION, isModelFileUrl, MODEL_CACHE, NETWORK_STATUS, SKIP_WAITING, type NetworkStatusMessage, type VersionReply } from './model-routes';
+import {
+  CACHE_PREFIX,
+  GET_VERSION,
+  isModelFileUrl,
+  MODEL_CACHE,
+  NETWORK_STATUS,
+  SKIP_WAITING,
+  type NetworkStatusMessage,
+  type VersionReply,
+} from './model-routes';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Build id injected by scripts/vite-pwa.ts (`define`); it also makes every build's sw.js byte-distinct. */

@@ -8,7 +8,14 @@ import { loadCrackClassifier, type CrackClassifier } from '../src/core/classifie
 import { createHead } from '../src/core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../src/core/metadata';
 import { serializeModel, type ModelFiles } from '../src/core/model-writer';
-import { decodeImageFile, defaultBasePath, fsReader, initNodeBackend, listImages, sharedDataPath } from '../src/cli/node-io';
+import {
+  decodeImageFile,
+  defaultBasePath,
+  fsReader,
+  initNodeBackend,
+  listImages,
+  sharedDataPath,
+} from '../src/cli/node-io';
 
 /** Path of the shared base model.json ($CRACKCAM_BASE or ../shared). */
 export const BASE_JSON = defaultBasePath();
@@ -17,7 +24,9 @@ export const DATA_DIR = sharedDataPath();
 /** True when ../shared (base model and data) is present; real-data tests skip and say so otherwise. */
 export const HAVE_SHARED = existsSync(BASE_JSON) && existsSync(DATA_DIR);
 if (!HAVE_SHARED) {
-  process.stderr.write(`NOTE: ../shared not found (base ${BASE_JSON}, data ${DATA_DIR}): real-data tests are skipped\n`);
+  process.stderr.write(
+    `NOTE: ../shared not found (base ${BASE_JSON}, data ${DATA_DIR}): real-data tests are skipped\n`,
+  );
 }
 
 /** Initialises the WASM backend (idempotent). */
@@ -33,7 +42,10 @@ export function sharedBase(): Promise<BaseNetwork> {
 }
 
 /** Metadata for a head on the real base. */
-export function metadataFor(base: { weightCount: number; featureLayer: string; featureShape: [number, number, number] }, labels: string[]): ModelMetadata {
+export function metadataFor(
+  base: { weightCount: number; featureLayer: string; featureShape: [number, number, number] },
+  labels: string[],
+): ModelMetadata {
   return {
     formatVersion: MODEL_FORMAT_VERSION,
     kind: 'classifier',
@@ -42,7 +54,12 @@ export function metadataFor(base: { weightCount: number; featureLayer: string; f
     labels,
     inputSize: 227,
     preprocessing: 'caffe-bgr',
-    base: { name: SQUEEZENET_BASE_NAME, weightCount: base.weightCount, featureLayer: base.featureLayer, featureShape: base.featureShape },
+    base: {
+      name: SQUEEZENET_BASE_NAME,
+      weightCount: base.weightCount,
+      featureLayer: base.featureLayer,
+      featureShape: base.featureShape,
+    },
     createdAt: new Date(0).toISOString(),
   };
 }
@@ -79,12 +96,18 @@ export async function expectNoLeak(fn: () => Promise<unknown> | unknown): Promis
  * first `crack` photos of the data's concrete/crack then the first `nocrack` of concrete/nocrack,
  * decoded. The caller disposes both.
  */
-export async function randomClassifierAndPhotos(crack: number, nocrack: number): Promise<{ classifier: CrackClassifier; images: tf.Tensor3D[] }> {
+export async function randomClassifierAndPhotos(
+  crack: number,
+  nocrack: number,
+): Promise<{ classifier: CrackClassifier; images: tf.Tensor3D[] }> {
   await useWasm();
   const base = await sharedBase();
   const modelJson = await writeModelDir(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']));
   const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
-  const files = [...(await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, crack), ...(await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, nocrack)];
+  const files = [
+    ...(await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, crack),
+    ...(await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, nocrack),
+  ];
   const images = await Promise.all(files.map((f) => decodeImageFile(f)));
   return { classifier, images };
 }

@@ -26,19 +26,26 @@ declare global {
 function timing(samples: number[]): Timing {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-  return { medianMs: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, p95Ms: at(0.95), samples: s.length };
+  return {
+    medianMs: s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2,
+    p95Ms: at(0.95),
+    samples: s.length,
+  };
 }
 
 const memory = () => tf.memory();
 const wasmHeap = (): number | undefined =>
-  tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.buffer.byteLength : undefined;
+  tf.getBackend() === 'wasm'
+    ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.buffer.byteLength
+    : undefined;
 const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 async function startCamera(video: HTMLVideoElement): Promise<MediaStream> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
   video.srcObject = stream;
   await video.play();
-  while (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) await new Promise((r) => requestAnimationFrame(r));
+  while (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0)
+    await new Promise((r) => requestAnimationFrame(r));
   return stream;
 }
 
@@ -64,7 +71,14 @@ class Pipeline {
   readonly source: VideoFrameSource;
 
   /** `videoFrames: false` forces the canvas staging (the path before VideoFrame copies) for comparison. */
-  constructor(classifier: CrackClassifier, video: HTMLVideoElement, heat: HTMLCanvasElement, gpu: boolean, videoFrames?: boolean, map?: 'fine' | 'gradcam') {
+  constructor(
+    classifier: CrackClassifier,
+    video: HTMLVideoElement,
+    heat: HTMLCanvasElement,
+    gpu: boolean,
+    videoFrames?: boolean,
+    map?: 'fine' | 'gradcam',
+  ) {
     this.painter = new HeatmapPainter(heat, SQUEEZENET_MAP_PLACEMENT);
     this.painter.resize(heat.width, heat.height);
     const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu, videoFrames });
@@ -107,7 +121,11 @@ class Pipeline {
   }
 }
 
-async function throughput(classifier: CrackClassifier, video: HTMLVideoElement, images: number): Promise<{ features: number; train: number }> {
+async function throughput(
+  classifier: CrackClassifier,
+  video: HTMLVideoElement,
+  images: number,
+): Promise<{ features: number; train: number }> {
   // Distinct frames of the looping fake camera (photos of both classes), as 227x227 crops.
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = classifier.inputSize;
@@ -117,10 +135,24 @@ async function throughput(classifier: CrackClassifier, video: HTMLVideoElement, 
   for (let i = 0; i < images; i++) {
     for (let k = 0; k < 4; k++) await nextVideoFrame(video);
     const side = Math.min(video.videoWidth, video.videoHeight);
-    ctx.drawImage(video, (video.videoWidth - side) / 2, (video.videoHeight - side) / 2, side, side, 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(
+      video,
+      (video.videoWidth - side) / 2,
+      (video.videoHeight - side) / 2,
+      side,
+      side,
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    );
     crops.push(ctx.getImageData(0, 0, canvas.width, canvas.height));
   }
-  const samples: TrainingSample[] = crops.map((c, i) => ({ label: i % 2, id: String(i), load: async () => tf.browser.fromPixels(c) }));
+  const samples: TrainingSample[] = crops.map((c, i) => ({
+    label: i % 2,
+    id: String(i),
+    load: async () => tf.browser.fromPixels(c),
+  }));
   const hidden = hiddenLayerOf(classifier.head);
   const hiddenSize = hidden?.kernel.shape[1] ?? 0;
   if (hidden) tf.dispose([hidden.kernel, hidden.bias]);
@@ -162,7 +194,14 @@ async function stages(
   const tensorPath = classifierFrameModel(classifier, { stagedPixels: false, map });
   const painter = new HeatmapPainter(heat, SQUEEZENET_MAP_PLACEMENT);
   const c = classifier.labels.length;
-  const t: Record<string, number[]> = { draw: [], infer: [], readback: [], paint: [], inferTensorPath: [], drawCanvas: [] };
+  const t: Record<string, number[]> = {
+    draw: [],
+    infer: [],
+    readback: [],
+    paint: [],
+    inferTensorPath: [],
+    drawCanvas: [],
+  };
   const byteDiffs: number[] = [];
   const byteBiases: number[] = [];
   let maxProbDiff = 0;
@@ -239,7 +278,9 @@ async function stages(
       still.close();
     }
   }
-  const stageMs = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(timing(v).medianMs * 100) / 100]));
+  const stageMs = Object.fromEntries(
+    Object.entries(t).map(([k, v]) => [k, Math.round(timing(v).medianMs * 100) / 100]),
+  );
   const staging: StagingCheck = {
     videoFrames: source.videoFrames,
     meanAbsByteDiff: byteDiffs.length ? Math.round(timing(byteDiffs).medianMs * 100) / 100 : undefined,
@@ -259,22 +300,35 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const stream = await startCamera(video);
   const t0 = performance.now();
   const choice: BackendChoice = await selectBrowserBackend();
-  const classifier = await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base: appUrl(MODEL_PATHS.base) });
+  const classifier = await loadCrackClassifier({
+    reader: fetchReader(),
+    modelJson: appUrl(MODEL_PATHS.head),
+    base: appUrl(MODEL_PATHS.base),
+  });
   const loadMs = performance.now() - t0;
   const gpu = choice.name === 'webgl' || choice.name === 'webgpu';
   const pipeline = new Pipeline(classifier, video, heat, gpu, undefined, options.map);
   // Where the app stages frames from VideoFrames, the same pipeline with the canvas staging takes its
   // turn in every round too, so the two are compared under the same load.
-  const canvasPipeline = pipeline.source.videoFrames ? new Pipeline(classifier, video, heat, gpu, false, options.map) : undefined;
+  const canvasPipeline = pipeline.source.videoFrames
+    ? new Pipeline(classifier, video, heat, gpu, false, options.map)
+    : undefined;
   const reference = new ReferencePipeline(classifier, refCanvas, gpu ? 'layers' : 'matmul');
   // A fixed normalised-range input for the bare network. // [1, 227, 227, 3]
-  const x = tf.randomUniform([1, classifier.inputSize, classifier.inputSize, 3], -124, 152, 'float32', 7) as tf.Tensor4D;
+  const x = tf.randomUniform(
+    [1, classifier.inputSize, classifier.inputSize, 3],
+    -124,
+    152,
+    'float32',
+    7,
+  ) as tf.Tensor4D;
   const raw = async (): Promise<number> => {
     const t = performance.now();
     // The bare network: base and head as Layers models, every output (the classifier's logits and,
     // for a model with a fine head, the fine head's logits too), downloaded in one readback.
     const logits = tf.tidy(() => {
-      const out = classifier.head.predict(classifier.features.predict(x) as tf.Tensor4D | tf.Tensor4D[]) as tf.Tensor2D | tf.Tensor2D[]; // [1, C] (x2)
+      const out = classifier.head.predict(classifier.features.predict(x) as tf.Tensor4D | tf.Tensor4D[]) as
+        tf.Tensor2D | tf.Tensor2D[]; // [1, C] (x2)
       return Array.isArray(out) ? tf.concat(out, 1) : out;
     });
     await logits.data();
@@ -286,7 +340,12 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const classifierOnly = classifier.metadata.base.fineLayer ? classifierPath(classifier.head) : undefined;
   const rawClassifier = async (): Promise<number> => {
     const t = performance.now();
-    const logits = tf.tidy(() => classifierOnly!.predict(classifier.base.cut(classifier.metadata.base.featureLayer).predict(x) as tf.Tensor4D) as tf.Tensor2D); // [1, C]
+    const logits = tf.tidy(
+      () =>
+        classifierOnly!.predict(
+          classifier.base.cut(classifier.metadata.base.featureLayer).predict(x) as tf.Tensor4D,
+        ) as tf.Tensor2D,
+    ); // [1, C]
     await logits.data();
     logits.dispose();
     return performance.now() - t;
@@ -313,7 +372,13 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
         reference.headForm = 'matmul';
       }
     }
-    const times = { raw: [] as number[], rawClassifier: [] as number[], pipeline: [] as number[], pipelineCanvas: [] as number[], reference: [] as number[] };
+    const times = {
+      raw: [] as number[],
+      rawClassifier: [] as number[],
+      pipeline: [] as number[],
+      pipelineCanvas: [] as number[],
+      reference: [] as number[],
+    };
     const before = memory();
     const heapBefore = wasmHeap();
     let tensorGrowth = 0;
@@ -346,7 +411,16 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
     let tp: { features: number; train: number } | undefined;
     if (options.trainImages > 0) tp = await throughput(classifier, video, options.trainImages);
     const env = tf.env();
-    const flagNames = ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT', 'WEBGL_VERSION', 'WEBGL_PACK', 'WEBGL_FORCE_F16_TEXTURES', 'WEBGL_RENDER_FLOAT32_ENABLED', 'WEBGL_FLUSH_THRESHOLD', 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'];
+    const flagNames = [
+      'WASM_HAS_SIMD_SUPPORT',
+      'WASM_HAS_MULTITHREAD_SUPPORT',
+      'WEBGL_VERSION',
+      'WEBGL_PACK',
+      'WEBGL_FORCE_F16_TEXTURES',
+      'WEBGL_RENDER_FLOAT32_ENABLED',
+      'WEBGL_FLUSH_THRESHOLD',
+      'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE',
+    ];
     const flags: Record<string, unknown> = {};
     for (const f of flagNames) {
       try {

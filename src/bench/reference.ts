@@ -18,7 +18,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { CrackClassifier } from '../core/classifier';
 import { JET_LUT } from '../core/colormap';
 import { autodiffGradCam } from '../core/gradcam';
-import { camActivation, classifierPath, headWeightsOf, headWeightTensors, pooledLogits, type HeadWeights } from '../core/head';
+import {
+  camActivation,
+  classifierPath,
+  headWeightsOf,
+  headWeightTensors,
+  pooledLogits,
+  type HeadWeights,
+} from '../core/head';
 import { normalise } from '../core/preprocess';
 
 /** Which head the reference differentiates. */
@@ -82,7 +89,10 @@ export class ReferencePipeline {
       const [h, w] = frame.shape;
       const side = Math.min(h, w);
       const square = tf.slice(frame, [Math.floor((h - side) / 2), Math.floor((w - side) / 2), 0], [side, side, 3]);
-      const resized = tf.image.resizeBilinear(tf.expandDims(tf.cast(square, 'float32'), 0) as tf.Tensor4D, [size, size]); // [1, 227, 227, 3]
+      const resized = tf.image.resizeBilinear(tf.expandDims(tf.cast(square, 'float32'), 0) as tf.Tensor4D, [
+        size,
+        size,
+      ]); // [1, 227, 227, 3]
       return normalise(resized, this.classifier.metadata.preprocessing);
     });
     try {

@@ -17,7 +17,17 @@ import type { SplitFractions } from '../core/split';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { photoSamples, SEEN_FILE, writeTrainedModel } from './classifier-training';
 import { requireModelKind } from './model-cli';
-import { groupOf, NOVELTY_PHOTOS_PER_GROUP, readDataSets, seenFor, seenList, splitEach, spreadPerGroup, type SeenList, type SurfaceFile } from './data-sets';
+import {
+  groupOf,
+  NOVELTY_PHOTOS_PER_GROUP,
+  readDataSets,
+  seenFor,
+  seenList,
+  splitEach,
+  spreadPerGroup,
+  type SeenList,
+  type SurfaceFile,
+} from './data-sets';
 import { checkOutDir } from './model-files';
 import { DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, modelJsonPath, progress } from './node-io';
 
@@ -32,13 +42,19 @@ const USAGE = `usage: npm run calibrate -- --data DIR[,DIR...] [--model DIR|mode
 function recordedSplit(metadata: ModelMetadata, modelJson: string): SplitFractions & { seed: number } {
   const split = metadata.training?.split as (SplitFractions & { seed: number }) | undefined;
   if (!split || typeof split.seed !== 'number') {
-    throw new Error(`${modelJson} records no training split (metadata training.split): calibrate needs the seeded split the model was trained with`);
+    throw new Error(
+      `${modelJson} records no training split (metadata training.split): calibrate needs the seeded split the model was trained with`,
+    );
   }
   return split;
 }
 
 /** The files of the model's training and validation sides, checked against its seen.json, set by set. */
-async function trainedSplit(dataFlag: string, modelJson: string, metadata: ModelMetadata): Promise<{ train: SurfaceFile[]; validation: SurfaceFile[]; seen: SeenList }> {
+async function trainedSplit(
+  dataFlag: string,
+  modelJson: string,
+  metadata: ModelMetadata,
+): Promise<{ train: SurfaceFile[]; validation: SurfaceFile[]; seen: SeenList }> {
   const sets = await readDataSets(dataFlag);
   const fractions = recordedSplit(metadata, modelJson);
   const split = splitEach(sets, fractions, fractions.seed);
@@ -49,7 +65,9 @@ async function trainedSplit(dataFlag: string, modelJson: string, metadata: Model
     const mine = seenFor(remade, set.name);
     const recorded = [...seenFor(seen, set.name)].sort();
     if (mine.length !== recorded.length || mine.some((f, i) => f !== recorded[i])) {
-      throw new Error(`the split re-made from ${set.dir} (${mine.length} photos) is not the one ${seenFile} lists (${recorded.length}): is --data the folder the model was trained on?`);
+      throw new Error(
+        `the split re-made from ${set.dir} (${mine.length} photos) is not the one ${seenFile} lists (${recorded.length}): is --data the folder the model was trained on?`,
+      );
     }
   }
   return { train: split.train, validation: split.validation, seen };
@@ -63,8 +81,16 @@ runCli(async () => {
     help: { type: 'boolean' },
   });
   if (!args.data) throw new Error(`--data is required\n${USAGE}`);
-  const perGroup = numberFlag('train-per-group', args['train-per-group'], NOVELTY_PHOTOS_PER_GROUP, { integer: true, min: 2 });
-  const quantile = numberFlag('quantile', args.quantile, 0.99, { min: 0, minExclusive: true, max: 1, maxExclusive: true });
+  const perGroup = numberFlag('train-per-group', args['train-per-group'], NOVELTY_PHOTOS_PER_GROUP, {
+    integer: true,
+    min: 2,
+  });
+  const quantile = numberFlag('quantile', args.quantile, 0.99, {
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    maxExclusive: true,
+  });
   const modelJson = args.model ? modelJsonPath(args.model) : DEFAULT_MODEL;
   const out = args.out ?? path.dirname(modelJson);
   await checkOutDir(out, args.force === true);
@@ -73,14 +99,39 @@ runCli(async () => {
   const started = performance.now();
   const { head, metadata } = await loadHead(fsReader, modelJson);
   const { train, validation, seen } = await trainedSplit(args.data, modelJson, metadata);
-  const grouped = (files: SurfaceFile[]): GroupedSample[] => photoSamples(files, metadata.labels, metadata.inputSize).map((s, i) => ({ ...s, group: groupOf(files[i]) }));
+  const grouped = (files: SurfaceFile[]): GroupedSample[] =>
+    photoSamples(files, metadata.labels, metadata.inputSize).map((s, i) => ({ ...s, group: groupOf(files[i]) }));
   const trainSubset = spreadPerGroup(train, perGroup);
   const dataName = [...new Set(train.map((f) => f.surface))].join(',');
-  process.stderr.write(`backend ${backend}; ${trainSubset.length} training / ${validation.length} validation photos of ${dataName}\n`);
-  const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base), inputSize: metadata.inputSize });
-  const fit = await fitReliability({ base, head, metadata, train: grouped(trainSubset), validation: grouped(validation), quantile, onProgress: (d, t) => progress('calibrate', d, t) });
+  process.stderr.write(
+    `backend ${backend}; ${trainSubset.length} training / ${validation.length} validation photos of ${dataName}\n`,
+  );
+  const base = await loadBaseNetwork({
+    reader: fsReader,
+    modelJson: defaultBasePath(args.base),
+    inputSize: metadata.inputSize,
+  });
+  const fit = await fitReliability({
+    base,
+    head,
+    metadata,
+    train: grouped(trainSubset),
+    validation: grouped(validation),
+    quantile,
+    onProgress: (d, t) => progress('calibrate', d, t),
+  });
   const seconds = (performance.now() - started) / 1000;
-  const training = { ...metadata.training, reliability: { tool: 'npm run calibrate', data: dataName, trainPhotos: trainSubset.length, validationPhotos: validation.length, backend, seconds } };
+  const training = {
+    ...metadata.training,
+    reliability: {
+      tool: 'npm run calibrate',
+      data: dataName,
+      trainPhotos: trainSubset.length,
+      validationPhotos: validation.length,
+      backend,
+      seconds,
+    },
+  };
   await writeTrainedModel(out, head, { ...metadata, ...fit, training }, seen);
   head.dispose();
   base.dispose();

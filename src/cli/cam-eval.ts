@@ -14,7 +14,15 @@ import { centreCrop } from '../core/preprocess';
 import { numberFlag, parseCli, runCli } from './args';
 import type { CrackClassifier } from '../core/classifier';
 import { loadCliClassifier } from './model-cli';
-import { decodeImageFile, decodeShortSide, exists, initNodeBackend, listImages, progress, unreadableReason } from './node-io';
+import {
+  decodeImageFile,
+  decodeShortSide,
+  exists,
+  initNodeBackend,
+  listImages,
+  progress,
+  unreadableReason,
+} from './node-io';
 
 const USAGE = `usage: npm run cam-eval -- --images DIR --masks DIR [--model PATH] [--base PATH]
        [--class crack] [--dilate 7] [--map gradcam|fine] [--align resize|receptive-field] [--backend wasm|cpu] [--json]
@@ -50,7 +58,12 @@ async function requireFolder(flag: string, dir: string): Promise<void> {
 }
 
 /** Decodes an image and its mask, both shrunk alike; undefined (and the reason listed) when either cannot be read. */
-async function imageAndMask(file: string, maskFile: string, maxShortSide: number, skipped: string[]): Promise<[tf.Tensor3D, tf.Tensor3D] | undefined> {
+async function imageAndMask(
+  file: string,
+  maskFile: string,
+  maxShortSide: number,
+  skipped: string[],
+): Promise<[tf.Tensor3D, tf.Tensor3D] | undefined> {
   if (!(await exists(maskFile))) {
     skipped.push(`${file} (no mask ${maskFile})`);
     return undefined;
@@ -72,12 +85,22 @@ async function imageAndMask(file: string, maskFile: string, maxShortSide: number
 }
 
 /** Pointing game, energy in mask and mask area of one image's map. */
-async function scoreImage(classifier: CrackClassifier, image: tf.Tensor3D, mask: tf.Tensor3D, s: CamScoring): Promise<number[]> {
+async function scoreImage(
+  classifier: CrackClassifier,
+  image: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  s: CamScoring,
+): Promise<number[]> {
   const scores = tf.tidy(() => {
     const r = classifier.classifyBatch(classifier.prepare(image), { camClass: s.camClass });
     const cam = s.mapKind === 'fine' ? (r.fineCam as tf.Tensor3D) : r.cam; // [1, h, w]: 13x13 Grad-CAM on fire9, 27x27 on fire5; 56x56 fine map
     const m = tf.greater(tf.max(centreCrop(mask, classifier.inputSize, 1, 'nearest'), -1), 0); // [1, 227, 227]
-    return camMaskScores(cam, m as tf.Tensor3D, s.dilate, s.align === 'receptive-field' ? squeezenetCells(cam.shape[1], classifier.inputSize) : undefined);
+    return camMaskScores(
+      cam,
+      m as tf.Tensor3D,
+      s.dilate,
+      s.align === 'receptive-field' ? squeezenetCells(cam.shape[1], classifier.inputSize) : undefined,
+    );
   });
   const values = Array.from(await scores.data());
   scores.dispose();
@@ -85,14 +108,24 @@ async function scoreImage(classifier: CrackClassifier, image: tf.Tensor3D, mask:
 }
 
 /** Scores every image with a readable mask; the others are listed on stderr. */
-async function scoreFolder(classifier: CrackClassifier, imagesDir: string, masksDir: string, s: CamScoring): Promise<{ totals: CamTotals; images: number; skipped: string[] }> {
+async function scoreFolder(
+  classifier: CrackClassifier,
+  imagesDir: string,
+  masksDir: string,
+  s: CamScoring,
+): Promise<{ totals: CamTotals; images: number; skipped: string[] }> {
   const images = await listImages(imagesDir);
   if (images.length === 0) throw new Error(`--images ${imagesDir} has no .jpg, .jpeg or .png images: nothing to score`);
   const totals: CamTotals = { n: 0, pointing: 0, energy: 0, area: 0 };
   const skipped: string[] = [];
   const maxShortSide = decodeShortSide(classifier.inputSize);
   for (let i = 0; i < images.length; i++) {
-    const pair = await imageAndMask(images[i], path.join(masksDir, `${path.parse(images[i]).name}.png`), maxShortSide, skipped);
+    const pair = await imageAndMask(
+      images[i],
+      path.join(masksDir, `${path.parse(images[i]).name}.png`),
+      maxShortSide,
+      skipped,
+    );
     if (!pair) continue;
     const [pointing, energy, area] = await scoreImage(classifier, pair[0], pair[1], s);
     tf.dispose(pair);
@@ -131,13 +164,31 @@ runCli(async () => {
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const { classifier } = await loadCliClassifier(args.model, args.base, 'npm run cam-eval');
   const camClass = args.class ?? 'crack';
-  if (mapKind === 'fine' && !classifier.metadata.base.fineLayer) throw new Error(`--map fine needs a model with a fine head; ${args.model ?? 'the default model'} has none`);
-  if (!classifier.labels.includes(camClass)) throw new Error(`class '${camClass}' is not in the model's labels [${classifier.labels.join(', ')}]`);
-  const { totals, images, skipped } = await scoreFolder(classifier, args.images, args.masks, { camClass, mapKind, align, dilate });
+  if (mapKind === 'fine' && !classifier.metadata.base.fineLayer)
+    throw new Error(`--map fine needs a model with a fine head; ${args.model ?? 'the default model'} has none`);
+  if (!classifier.labels.includes(camClass))
+    throw new Error(`class '${camClass}' is not in the model's labels [${classifier.labels.join(', ')}]`);
+  const { totals, images, skipped } = await scoreFolder(classifier, args.images, args.masks, {
+    camClass,
+    mapKind,
+    align,
+    dilate,
+  });
   classifier.dispose();
   const n = totals.n;
-  if (n === 0) throw new Error(`none of the ${images} images in ${args.images} could be scored: ${skipped.length} skipped (listed above; masks are read from ${args.masks}/<name>.png)`);
-  const out = { n, map: mapKind, align, pointingGame: totals.pointing / n, energyInMask: totals.energy / n, maskAreaFraction: totals.area / n, backend };
+  if (n === 0)
+    throw new Error(
+      `none of the ${images} images in ${args.images} could be scored: ${skipped.length} skipped (listed above; masks are read from ${args.masks}/<name>.png)`,
+    );
+  const out = {
+    n,
+    map: mapKind,
+    align,
+    pointingGame: totals.pointing / n,
+    energyInMask: totals.energy / n,
+    maskAreaFraction: totals.area / n,
+    backend,
+  };
   process.stdout.write(
     args.json
       ? `${JSON.stringify(out)}\n`

@@ -4,7 +4,12 @@ import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode, type TrainingSample } from '../core/trainer';
-import { trainedClassifierMetadata, type ClassifierIdentity, type ClassifierTrainingRecord, type OptimizerSettings } from '../core/trainer-metadata';
+import {
+  trainedClassifierMetadata,
+  type ClassifierIdentity,
+  type ClassifierTrainingRecord,
+  type OptimizerSettings,
+} from '../core/trainer-metadata';
 import { numberFlag, stringFlags } from './args';
 import type { SeenList } from './data-sets';
 import { saveModelFolder } from './model-files';
@@ -15,7 +20,22 @@ export const SEEN_FILE = 'seen.json';
 
 /** Flags that both classifier-training CLIs (`train`, `finetune`) take, for `parseCli`. */
 export const CLASSIFIER_TRAINING_FLAGS = {
-  ...stringFlags('data', 'out', 'base', 'epochs', 'views', 'seed', 'lr', 'batch', 'mode', 'deep-modules', 'head-lr', 'trunk-lr', 'backend', 'name'),
+  ...stringFlags(
+    'data',
+    'out',
+    'base',
+    'epochs',
+    'views',
+    'seed',
+    'lr',
+    'batch',
+    'mode',
+    'deep-modules',
+    'head-lr',
+    'trunk-lr',
+    'backend',
+    'name',
+  ),
   json: { type: 'boolean' },
   force: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -35,14 +55,18 @@ export type { OptimizerSettings };
 /** The `--mode` flag (default head), failing with the valid modes. */
 export function modeFlag(value: string | undefined): TrainingMode {
   const mode = (value ?? 'head') as TrainingMode;
-  if (!TRAINING_MODES.includes(mode)) throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
+  if (!TRAINING_MODES.includes(mode))
+    throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
   return mode;
 }
 
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */
 export function deepModulesFlag(value: string | undefined): number {
   const n = numberFlag('deep-modules', value, DEFAULT_DEEP_MODULES, { integer: true });
-  if (!DEEP_MODULE_COUNTS.includes(n)) throw new Error(`--deep-modules must be one of ${DEEP_MODULE_COUNTS.join(', ')} (fire modules fine-tuned, the last ones), got '${value}'`);
+  if (!DEEP_MODULE_COUNTS.includes(n))
+    throw new Error(
+      `--deep-modules must be one of ${DEEP_MODULE_COUNTS.join(', ')} (fire modules fine-tuned, the last ones), got '${value}'`,
+    );
   return n;
 }
 
@@ -82,7 +106,12 @@ export function seenFileBytes(data: unknown, seen: readonly string[] | SeenList)
  * listing `seen` ("label/file"), atomically (see src/cli/model-files.ts): on failure the folder
  * is unchanged and the error says where the model was saved instead.
  */
-export async function writeTrainedModel(out: string, head: tf.LayersModel, metadata: ModelMetadata, seen: string[] | SeenList): Promise<void> {
+export async function writeTrainedModel(
+  out: string,
+  head: tf.LayersModel,
+  metadata: ModelMetadata,
+  seen: string[] | SeenList,
+): Promise<void> {
   const files = await serializeModel(head, metadata);
   await saveModelFolder(out, { ...files, [SEEN_FILE]: seenFileBytes(metadata.training?.data, seen) });
 }
@@ -91,9 +120,17 @@ export async function writeTrainedModel(out: string, head: tf.LayersModel, metad
  * A training sample per photo file, labelled by its index in `labels` and decoded shrunk to what
  * a model of `inputSize` crops from it (so a large photo never sits in memory at full size).
  */
-export function photoSamples(files: readonly LabelledFile[], labels: readonly string[], inputSize: number): TrainingSample[] {
+export function photoSamples(
+  files: readonly LabelledFile[],
+  labels: readonly string[],
+  inputSize: number,
+): TrainingSample[] {
   const maxShortSide = decodeShortSide(inputSize);
-  return files.map((f) => ({ id: `${f.label}/${path.basename(f.path)}`, label: labels.indexOf(f.label), load: () => decodeImageFile(f.path, { maxShortSide }) }));
+  return files.map((f) => ({
+    id: `${f.label}/${path.basename(f.path)}`,
+    label: labels.indexOf(f.label),
+    load: () => decodeImageFile(f.path, { maxShortSide }),
+  }));
 }
 
 /** Prints a run's summary on stdout: JSON with `--json`, else its validation accuracy. */
@@ -104,6 +141,12 @@ export function printSummary(
   misclassified: HeadTrainingResult['misclassified'] = [],
 ): void {
   // Which validation photos the model gets wrong (on stderr, so the --json line stays the last of stdout).
-  process.stderr.write(`misclassified validation images (${misclassified.length})${misclassified.map((m) => `\n  ${m.id}: ${m.truth} -> ${m.predicted}`).join('')}\n`);
-  process.stdout.write(json ? `${JSON.stringify(summary)}\n` : `validation accuracy ${(summary.valAccuracy * 100).toFixed(2)}% on ${validationImages} images\n`);
+  process.stderr.write(
+    `misclassified validation images (${misclassified.length})${misclassified.map((m) => `\n  ${m.id}: ${m.truth} -> ${m.predicted}`).join('')}\n`,
+  );
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(summary)}\n`
+      : `validation accuracy ${(summary.valAccuracy * 100).toFixed(2)}% on ${validationImages} images\n`,
+  );
 }

@@ -23,7 +23,10 @@ export interface SurfaceFile extends LabelledFile {
 
 /** `--data DIR[,DIR...]`: the folders, each a data set named after its folder; names must differ. */
 export async function readDataSets(flag: string): Promise<DataSet[]> {
-  const dirs = flag.split(',').map((d) => d.trim()).filter((d) => d.length > 0);
+  const dirs = flag
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
   if (dirs.length === 0) throw new Error('--data names no folder');
   const sets: DataSet[] = [];
   for (const dir of dirs) {
@@ -32,7 +35,10 @@ export async function readDataSets(flag: string): Promise<DataSet[]> {
   }
   const names = sets.map((s) => s.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
-  if (twice.length > 0) throw new Error(`--data names two folders called ${twice.join(', ')}: each data set is known by its folder's name, so they must differ`);
+  if (twice.length > 0)
+    throw new Error(
+      `--data names two folders called ${twice.join(', ')}: each data set is known by its folder's name, so they must differ`,
+    );
   return sets;
 }
 
@@ -114,7 +120,9 @@ export function seenList(files: readonly SurfaceFile[]): SeenList {
   for (const f of files) (sets[f.surface] ??= []).push(`${f.label}/${path.basename(f.path)}`);
   for (const names of Object.values(sets)) names.sort();
   const names = Object.keys(sets);
-  return names.length === 1 ? { data: names[0], files: sets[names[0]] } : { data: names.join(','), files: Object.values(sets).flat().sort(), sets };
+  return names.length === 1
+    ? { data: names[0], files: sets[names[0]] }
+    : { data: names.join(','), files: Object.values(sets).flat().sort(), sets };
 }
 
 /** The names a seen list holds for the data set called `name` (none for another data set). */

@@ -12,7 +12,15 @@ import { classificationReport, type ClassificationReport } from '../core/metrics
 import { reliabilityReport, type ReliabilityReport, type VerdictOutcome } from '../core/reliability';
 import { numberFlag, parseCli, runCli } from './args';
 import { loadCliClassifier, seenFiles } from './model-cli';
-import { decodeImageFile, decodeShortSide, initNodeBackend, listLabelledImages, progress, unreadableReason, type LabelledFile } from './node-io';
+import {
+  decodeImageFile,
+  decodeShortSide,
+  initNodeBackend,
+  listLabelledImages,
+  progress,
+  unreadableReason,
+  type LabelledFile,
+} from './node-io';
 
 const USAGE = `usage: npm run eval -- --data DIR [--model PATH] [--base PATH] [--backend wasm|cpu]
        [--crop FRACTION] [--include-seen] [--json]`;
@@ -43,7 +51,11 @@ function bestLabel(labels: readonly string[], p: ArrayLike<number>): { label: st
 }
 
 /** Classifies each file (decoded shrunk to what the crop needs); unreadable files are skipped and listed. */
-async function classifyFiles(classifier: CrackClassifier, files: readonly LabelledFile[], cropFraction: number): Promise<Classified> {
+async function classifyFiles(
+  classifier: CrackClassifier,
+  files: readonly LabelledFile[],
+  cropFraction: number,
+): Promise<Classified> {
   const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [], outcomes: [] };
   const threshold = classifier.metadata.novelty?.threshold ?? Infinity;
   const maxShortSide = decodeShortSide(classifier.inputSize, cropFraction);
@@ -67,8 +79,14 @@ async function classifyFiles(classifier: CrackClassifier, files: readonly Labell
     const novelty = values[classifier.labels.length];
     out.truth.push(f.label);
     out.predicted.push(best.label);
-    out.outcomes.push({ truth: f.label, predicted: best.label, probability: best.probability, unfamiliar: novelty !== undefined && novelty > threshold });
-    if (best.label !== f.label) out.misclassified.push({ file: f.path, truth: f.label, predicted: best.label, probability: best.probability });
+    out.outcomes.push({
+      truth: f.label,
+      predicted: best.label,
+      probability: best.probability,
+      unfamiliar: novelty !== undefined && novelty > threshold,
+    });
+    if (best.label !== f.label)
+      out.misclassified.push({ file: f.path, truth: f.label, predicted: best.label, probability: best.probability });
     progress('eval', i + 1, files.length);
   }
   return out;
@@ -77,11 +95,16 @@ async function classifyFiles(classifier: CrackClassifier, files: readonly Labell
 /** The images to evaluate: all but those the model saw; fails when none are left, saying why. */
 function imagesToEvaluate(dataDir: string, all: readonly LabelledFile[], seen: Set<string>): LabelledFile[] {
   const dataName = path.basename(path.resolve(dataDir));
-  if (all.length === 0) throw new Error(`${dataDir} has label folders but no .jpg, .jpeg or .png images in them: nothing to evaluate`);
+  if (all.length === 0)
+    throw new Error(`${dataDir} has label folders but no .jpg, .jpeg or .png images in them: nothing to evaluate`);
   const files = all.filter((f) => !seen.has(`${f.label}/${path.basename(f.path)}`));
-  if (files.length === 0) throw new Error(`all ${all.length} images of ${dataName} were seen in training (seen.json): nothing unseen to evaluate; pass --include-seen to evaluate on them anyway`);
+  if (files.length === 0)
+    throw new Error(
+      `all ${all.length} images of ${dataName} were seen in training (seen.json): nothing unseen to evaluate; pass --include-seen to evaluate on them anyway`,
+    );
   const skippedSeen = all.length - files.length;
-  if (skippedSeen > 0) process.stderr.write(`skipping ${skippedSeen} images of ${dataName} the model saw in training\n`);
+  if (skippedSeen > 0)
+    process.stderr.write(`skipping ${skippedSeen} images of ${dataName} the model saw in training\n`);
   return files;
 }
 
@@ -89,15 +112,20 @@ function imagesToEvaluate(dataDir: string, all: readonly LabelledFile[], seen: S
 function reportText(title: string, labels: readonly string[], report: ClassificationReport, c: Classified): string {
   const lines = [title, ''];
   const w = Math.max(12, ...labels.map((l) => l.length + 2));
-  lines.push(`${'true \\ pred'.padEnd(w)}${labels.map((l) => l.padStart(w)).join('')}${'recall'.padStart(10)}${'precision'.padStart(11)}`);
+  lines.push(
+    `${'true \\ pred'.padEnd(w)}${labels.map((l) => l.padStart(w)).join('')}${'recall'.padStart(10)}${'precision'.padStart(11)}`,
+  );
   for (const t of labels) {
     const row = report.confusion[t];
     const s = report.perClass[t];
-    lines.push(`${t.padEnd(w)}${labels.map((p) => String(row[p]).padStart(w)).join('')}${s.recall.toFixed(4).padStart(10)}${s.precision.toFixed(4).padStart(11)}`);
+    lines.push(
+      `${t.padEnd(w)}${labels.map((p) => String(row[p]).padStart(w)).join('')}${s.recall.toFixed(4).padStart(10)}${s.precision.toFixed(4).padStart(11)}`,
+    );
   }
   if (c.misclassified.length) {
     lines.push('', `misclassified (${c.misclassified.length}):`);
-    for (const m of c.misclassified) lines.push(`  ${m.file}: ${m.truth} -> ${m.predicted} (${m.probability.toFixed(3)})`);
+    for (const m of c.misclassified)
+      lines.push(`  ${m.file}: ${m.truth} -> ${m.predicted} (${m.probability.toFixed(3)})`);
   }
   if (c.unreadable.length) lines.push('', `${c.unreadable.length} unreadable file(s) skipped`);
   return `${lines.join('\n')}\n`;
@@ -109,7 +137,15 @@ function withReliability(report: ClassificationReport, reliability: ReliabilityR
   const perClass = Object.fromEntries(
     Object.entries(report.perClass).map(([label, scores]) => {
       const r = reliability.perClass[label];
-      return [label, { ...scores, abstained: r.abstained, accuracyAccepted: r.accuracyAccepted, confidentlyWrong: r.confidentlyWrong }];
+      return [
+        label,
+        {
+          ...scores,
+          abstained: r.abstained,
+          accuracyAccepted: r.accuracyAccepted,
+          confidentlyWrong: r.confidentlyWrong,
+        },
+      ];
     }),
   );
   return { ...report, ece, abstained, accuracyAccepted, confidentlyWrong, perClass };
@@ -118,7 +154,9 @@ function withReliability(report: ClassificationReport, reliability: ReliabilityR
 /** One line on calibration and on what the novelty check held back. */
 function reliabilityText(r: ReliabilityReport, novelty: boolean): string {
   const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
-  const flagged = novelty ? `flagged unfamiliar ${pct(r.abstained)}, accuracy on the rest ${pct(r.accuracyAccepted)}, ` : 'no novelty model, ';
+  const flagged = novelty
+    ? `flagged unfamiliar ${pct(r.abstained)}, accuracy on the rest ${pct(r.accuracyAccepted)}, `
+    : 'no novelty model, ';
   return `ECE ${r.ece.toFixed(4)}; ${flagged}confidently wrong (p >= 0.9, not flagged) ${pct(r.confidentlyWrong)}`;
 }
 
@@ -140,14 +178,19 @@ runCli(async () => {
   const { labels: dataLabels, files: allFiles } = await listLabelledImages(args.data);
   const unknown = dataLabels.filter((l) => !classifier.labels.includes(l));
   if (unknown.length > 0) {
-    throw new Error(`data labels [${dataLabels.join(', ')}] include ${unknown.join(', ')}, unknown to the model, whose labels are [${classifier.labels.join(', ')}]`);
+    throw new Error(
+      `data labels [${dataLabels.join(', ')}] include ${unknown.join(', ')}, unknown to the model, whose labels are [${classifier.labels.join(', ')}]`,
+    );
   }
   const seen = args['include-seen'] ? new Set<string>() : await seenFiles(modelJson, args.data);
   const files = imagesToEvaluate(args.data, allFiles, seen);
   const classified = await classifyFiles(classifier, files, cropFraction);
   classifier.dispose();
   for (const u of classified.unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
-  if (classified.truth.length === 0) throw new Error(`none of the ${files.length} images of ${args.data} could be read (listed above): nothing to evaluate`);
+  if (classified.truth.length === 0)
+    throw new Error(
+      `none of the ${files.length} images of ${args.data} could be read (listed above): nothing to evaluate`,
+    );
   const report = classificationReport(classifier.labels, classified.truth, classified.predicted);
   const reliability = reliabilityReport(classifier.labels, classified.outcomes);
   const skippedSeen = allFiles.length - files.length;

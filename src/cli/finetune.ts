@@ -11,10 +11,25 @@ import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, photoSamples, printSummary, writeTrainedModel } from './classifier-training';
+import {
+  CLASSIFIER_TRAINING_FLAGS,
+  classifierMetadata,
+  deepModulesFlag,
+  modeFlag,
+  optimizerFlags,
+  photoSamples,
+  printSummary,
+  writeTrainedModel,
+} from './classifier-training';
 import { loadCliClassifier } from './model-cli';
 import { checkOutDir } from './model-files';
-import { decodeShortSide, initNodeBackend, listLabelledImages, logTrainingProgress, type LabelledFile } from './node-io';
+import {
+  decodeShortSide,
+  initNodeBackend,
+  listLabelledImages,
+  logTrainingProgress,
+  type LabelledFile,
+} from './node-io';
 import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
@@ -52,8 +67,16 @@ runCli(async () => {
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
   const epochs = numberFlag('epochs', args.epochs, 20, { integer: true, min: 1 });
   const seed = numberFlag('seed', args.seed, 42, { integer: true });
-  const perClass = args['per-class'] === undefined ? undefined : numberFlag('per-class', args['per-class'], 0, { integer: true, min: 2 });
-  const validation = numberFlag('validation', args.validation, DEFAULT_VALIDATION_SHARE, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+  const perClass =
+    args['per-class'] === undefined
+      ? undefined
+      : numberFlag('per-class', args['per-class'], 0, { integer: true, min: 2 });
+  const validation = numberFlag('validation', args.validation, DEFAULT_VALIDATION_SHARE, {
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    maxExclusive: true,
+  });
   const replayPerClass = numberFlag('replay-per-class', args['replay-per-class'], 30, { integer: true, min: 1 });
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 16);
   await checkOutDir(args.out, args.force === true);
@@ -65,13 +88,23 @@ runCli(async () => {
   const decode = { maxShortSide: decodeShortSide(prev.inputSize) };
   const { files: all } = await listLabelledImages(args.data);
   const checked = await usablePhotos(perClass === undefined ? all : takePerClass(all, perClass, seed), decode);
-  requireUsablePerLabel(checked.usable, [...new Set(all.map((f) => f.label))], { count: 2, why: 'one to train on and one to validate with' }, checked.unreadable);
+  requireUsablePerLabel(
+    checked.usable,
+    [...new Set(all.map((f) => f.label))],
+    { count: 2, why: 'one to train on and one to validate with' },
+    checked.unreadable,
+  );
   const plan = planTraining(checked.usable, { start, modelLabels: classifier.labels, validation, seed });
-  const replayChecked = args.replay ? await usablePhotos(takePerClass((await listLabelledImages(args.replay)).files, replayPerClass, seed), decode) : undefined;
+  const replayChecked = args.replay
+    ? await usablePhotos(takePerClass((await listLabelledImages(args.replay)).files, replayPerClass, seed), decode)
+    : undefined;
   const replay = replayChecked?.usable ?? [];
   const unreadable = [...checked.unreadable, ...(replayChecked?.unreadable ?? [])].map((u) => u.file);
   const strange = [...new Set(replay.map((f) => f.label))].filter((l) => !plan.labels.includes(l));
-  if (strange.length > 0) throw new Error(`--replay ${args.replay} has labels ${strange.join(', ')} that the model does not have (${plan.labels.join(', ')})`);
+  if (strange.length > 0)
+    throw new Error(
+      `--replay ${args.replay} has labels ${strange.join(', ')} that the model does not have (${plan.labels.join(', ')})`,
+    );
   const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), { integer: true, min: 1 });
   process.stderr.write(
     `backend ${backend}; from ${start === 'current' ? `${prev.name} v${prev.version}` : 'the base'}; ${plan.train.length} train / ${plan.validation.length} validation images; labels ${plan.labels.join(', ')}\n`,
@@ -100,7 +133,14 @@ runCli(async () => {
   });
   const seconds = (performance.now() - started) / 1000;
   const metadata = classifierMetadata(
-    { name: args.name ?? prev.name, version: prev.version + 1, labels: plan.labels, inputSize: prev.inputSize, preprocessing: prev.preprocessing, base: prev.base },
+    {
+      name: args.name ?? prev.name,
+      version: prev.version + 1,
+      labels: plan.labels,
+      inputSize: prev.inputSize,
+      preprocessing: prev.preprocessing,
+      base: prev.base,
+    },
     {
       tool: 'npm run finetune',
       data: args.data,
@@ -109,8 +149,14 @@ runCli(async () => {
         start: start === 'current' ? { from: prev.name, version: prev.version } : 'base',
         perClass,
         split: { validation, seed },
-        n: { train: plan.train.length, validation: plan.validation.length, ...(replay.length ? { replay: replay.length } : {}) },
-        ...(args.replay ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } } : {}),
+        n: {
+          train: plan.train.length,
+          validation: plan.validation.length,
+          ...(replay.length ? { replay: replay.length } : {}),
+        },
+        ...(args.replay
+          ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } }
+          : {}),
       },
       optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
@@ -127,6 +173,12 @@ runCli(async () => {
     `wrote ${args.out} (v${metadata.version}; features ${result.featureSeconds.toFixed(1)} s, training ${result.trainSeconds.toFixed(1)} s; tensors left ${tf.memory().numTensors})\n`,
   );
   const n = plan.train.length + plan.validation.length;
-  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n, ...(unreadable.length ? { unreadable } : {}) };
+  const summary = {
+    valAccuracy: result.validation.accuracy,
+    epochs,
+    seconds,
+    n,
+    ...(unreadable.length ? { unreadable } : {}),
+  };
   printSummary(summary, args.json, plan.validation.length, result.misclassified);
 });

@@ -35,11 +35,17 @@ export async function requireModelKind(modelJson: string, want: ModelKind, comma
   if (kind !== 'classifier' && kind !== 'oneclass') return;
   if (kind === want) return;
   const dir = path.dirname(modelJson);
-  throw new Error(`${modelJson} is ${KIND_USE[kind].what}, but ${command} takes ${KIND_USE[want].what}; use it with: ${KIND_USE[kind].use(dir)}`);
+  throw new Error(
+    `${modelJson} is ${KIND_USE[kind].what}, but ${command} takes ${KIND_USE[want].what}; use it with: ${KIND_USE[kind].use(dir)}`,
+  );
 }
 
 /** Loads `--model` (directory or model.json; default: the committed default model) on `--base`, for `command`. */
-export async function loadCliClassifier(model: string | undefined, base: string | undefined, command: string): Promise<{ classifier: CrackClassifier; modelJson: string }> {
+export async function loadCliClassifier(
+  model: string | undefined,
+  base: string | undefined,
+  command: string,
+): Promise<{ classifier: CrackClassifier; modelJson: string }> {
   const modelJson = model ? modelJsonPath(model) : DEFAULT_MODEL;
   await requireModelKind(modelJson, 'classifier', command);
   const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base: defaultBasePath(base) });

@@ -51,9 +51,12 @@ async function existingAncestor(dir: string): Promise<string> {
  */
 export async function checkOutDir(out: string, force: boolean): Promise<void> {
   const info = await statOrNone(out);
-  if (info && !info.isDirectory()) throw new Error(`--out ${out} is a file, not a folder; give a folder for model.json, weights.bin and seen.json`);
+  if (info && !info.isDirectory())
+    throw new Error(`--out ${out} is a file, not a folder; give a folder for model.json, weights.bin and seen.json`);
   if (info && !force && (await statOrNone(path.join(out, 'model.json')))) {
-    throw new Error(`--out ${out} already holds a model (model.json); pass --force to replace it (it is kept until the new one is written and checked), or choose another folder`);
+    throw new Error(
+      `--out ${out} already holds a model (model.json); pass --force to replace it (it is kept until the new one is written and checked), or choose another folder`,
+    );
   }
   const parent = await existingAncestor(path.dirname(path.resolve(out)));
   const probe = await mkdtemp(path.join(parent, '.crackcam-write-check-')).catch((e: Error) => {
@@ -71,7 +74,10 @@ async function writeAll(dir: string, files: FolderFiles, write: FileWriter): Pro
 async function verifyWritten(dir: string, files: FolderFiles): Promise<void> {
   for (const [name, bytes] of Object.entries(files)) {
     const back = await readFile(path.join(dir, name));
-    if (!back.equals(bytes)) throw new Error(`${name} reads back as ${back.byteLength} bytes that differ from the ${bytes.byteLength} written`);
+    if (!back.equals(bytes))
+      throw new Error(
+        `${name} reads back as ${back.byteLength} bytes that differ from the ${bytes.byteLength} written`,
+      );
   }
   if (!files['model.json']) return;
   const { artifacts } = await readLayersArtifacts(fsReader, path.join(dir, 'model.json'));
@@ -82,7 +88,9 @@ async function verifyWritten(dir: string, files: FolderFiles): Promise<void> {
 async function listedShards(modelJson: string): Promise<string[]> {
   try {
     const json = JSON.parse(await readFile(modelJson, 'utf8')) as { weightsManifest?: { paths?: unknown }[] };
-    return (json.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : []));
+    return (json.weightsManifest ?? []).flatMap((g) =>
+      Array.isArray(g.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : [],
+    );
   } catch {
     return [];
   }
@@ -118,7 +126,11 @@ async function swapIn(staged: string, out: string): Promise<void> {
  * Writes a model folder atomically: beside `out`, verified, then renamed into place. On any
  * failure the folder beside is removed and `out` is exactly as it was.
  */
-export async function writeModelFolder(out: string, files: FolderFiles, write: FileWriter = syncedWriteFile): Promise<void> {
+export async function writeModelFolder(
+  out: string,
+  files: FolderFiles,
+  write: FileWriter = syncedWriteFile,
+): Promise<void> {
   const target = path.resolve(out);
   await mkdir(path.dirname(target), { recursive: true });
   const staged = await mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.new-`));
@@ -144,7 +156,11 @@ export async function rescueModelFolder(name: string, files: FolderFiles): Promi
  * Writes a trained model to `out`; when that fails (disk full, folder gone read-only) the model
  * is written to a temp folder instead and the error says where, so that the training is not lost.
  */
-export async function saveModelFolder(out: string, files: FolderFiles, write: FileWriter = syncedWriteFile): Promise<void> {
+export async function saveModelFolder(
+  out: string,
+  files: FolderFiles,
+  write: FileWriter = syncedWriteFile,
+): Promise<void> {
   try {
     await writeModelFolder(out, files, write);
   } catch (e) {
@@ -153,6 +169,6 @@ export async function saveModelFolder(out: string, files: FolderFiles, write: Fi
       (dir) => `the trained model was saved to ${dir} instead`,
       (r: Error) => `saving it to the temp folder failed too (${r.message})`,
     );
-    throw new Error(`could not write the model to ${out} (${reason}); ${out} is unchanged; ${rescued}`);
+    throw new Error(`could not write the model to ${out} (${reason}); ${out} is unchanged; ${rescued}`, { cause: e });
   }
 }

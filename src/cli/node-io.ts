@@ -17,7 +17,9 @@ export const DATA_ENV = 'CRACKCAM_DATA';
 
 /** The base model.json: `--base` flag, else $CRACKCAM_BASE, else ../shared next to the project. */
 export function defaultBasePath(flag?: string): string {
-  return modelJsonPath(flag ?? process.env[BASE_ENV] ?? path.resolve(PROJECT_ROOT, '../shared/models/squeezenet1_1-imagenet'));
+  return modelJsonPath(
+    flag ?? process.env[BASE_ENV] ?? path.resolve(PROJECT_ROOT, '../shared/models/squeezenet1_1-imagenet'),
+  );
 }
 
 /** The shared data folder: $CRACKCAM_DATA, else ../shared/data next to the project. */
@@ -124,7 +126,14 @@ export async function checkImageFile(file: string, options: DecodeOptions = {}):
 function decodeRgb(file: string, options: DecodeOptions) {
   let image = sharp(file, { sequentialRead: true }).rotate();
   const side = options.maxShortSide;
-  if (side !== undefined) image = image.resize({ width: side, height: side, fit: 'outside', withoutEnlargement: true, kernel: options.kernel ?? 'lanczos3' });
+  if (side !== undefined)
+    image = image.resize({
+      width: side,
+      height: side,
+      fit: 'outside',
+      withoutEnlargement: true,
+      kernel: options.kernel ?? 'lanczos3',
+    });
   return image.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
 }
 
@@ -147,7 +156,10 @@ export async function listLabelledImages(dir: string): Promise<{ labels: string[
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: Error) => {
     throw new Error(`cannot read data folder ${dir}: ${e.message}`);
   });
-  const labels = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const labels = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   if (labels.length === 0) throw new Error(`${dir} has no label sub-folders (expected ${dir}/<label>/<image>.jpg)`);
   const files: LabelledFile[] = [];
   for (const label of labels) {

@@ -7,7 +7,15 @@ import path from 'node:path';
 import { camMaskScores } from '../core/cam-metrics';
 import type { OneClassModel } from '../core/oneclass';
 import { centreCrop } from '../core/preprocess';
-import { decodeImageFile, decodeShortSide, exists, listImages, progress, unreadableReason, type LabelledFile } from './node-io';
+import {
+  decodeImageFile,
+  decodeShortSide,
+  exists,
+  listImages,
+  progress,
+  unreadableReason,
+  type LabelledFile,
+} from './node-io';
 
 /** Scores of the readable files, in file order, and the unreadable files. */
 export interface FileScores {
@@ -17,7 +25,11 @@ export interface FileScores {
 }
 
 /** Decodes and prepares each readable file of a batch; unreadable ones are listed and skipped. */
-async function prepareBatch(model: OneClassModel, files: readonly LabelledFile[], out: FileScores): Promise<tf.Tensor4D[]> {
+async function prepareBatch(
+  model: OneClassModel,
+  files: readonly LabelledFile[],
+  out: FileScores,
+): Promise<tf.Tensor4D[]> {
   const inputs: tf.Tensor4D[] = []; // each [1, s, s, 3]
   const maxShortSide = decodeShortSide(model.inputSize);
   for (const f of files) {
@@ -64,7 +76,11 @@ export interface HeatmapScores {
 }
 
 /** A photo and its mask, decoded alike; undefined (reported on stderr) when either is missing or unreadable. */
-async function photoAndMask(file: string, maskFile: string, maxShortSide: number): Promise<[tf.Tensor3D, tf.Tensor3D] | undefined> {
+async function photoAndMask(
+  file: string,
+  maskFile: string,
+  maxShortSide: number,
+): Promise<[tf.Tensor3D, tf.Tensor3D] | undefined> {
   if (!(await exists(maskFile))) {
     process.stderr.write(`skipped: ${file} (no mask ${maskFile})\n`);
     return undefined;
@@ -83,7 +99,12 @@ async function photoAndMask(file: string, maskFile: string, maxShortSide: number
 }
 
 /** Pointing game, energy in mask, mask area and anomaly score of one photo. */
-async function scorePhoto(model: OneClassModel, image: tf.Tensor3D, mask: tf.Tensor3D, dilate: number): Promise<number[]> {
+async function scorePhoto(
+  model: OneClassModel,
+  image: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  dilate: number,
+): Promise<number[]> {
   const scores = tf.tidy(() => {
     const r = model.scoreBatch(model.prepare(image)); // heatmap [1, 13, 13]
     const m = tf.greater(tf.max(centreCrop(mask, model.inputSize, 1, 'nearest'), -1), 0); // [1, 227, 227]
@@ -98,8 +119,14 @@ async function scorePhoto(model: OneClassModel, image: tf.Tensor3D, mask: tf.Ten
  * Pointing game and energy of the anomaly heatmap on crack photos with pixel masks (as cam-eval
  * for Grad-CAM). Fails when no photo could be scored.
  */
-export async function heatmapVsMasks(model: OneClassModel, imagesDir: string, masksDir: string, dilate = 7): Promise<HeatmapScores> {
-  if (!(await exists(masksDir))) throw new Error(`--cam-masks ${masksDir} does not exist: nothing to score the heatmap against`);
+export async function heatmapVsMasks(
+  model: OneClassModel,
+  imagesDir: string,
+  masksDir: string,
+  dilate = 7,
+): Promise<HeatmapScores> {
+  if (!(await exists(masksDir)))
+    throw new Error(`--cam-masks ${masksDir} does not exist: nothing to score the heatmap against`);
   const totals = { n: 0, pointing: 0, energy: 0, area: 0, flagged: 0 };
   const images = await listImages(imagesDir);
   const maxShortSide = decodeShortSide(model.inputSize);
@@ -115,7 +142,16 @@ export async function heatmapVsMasks(model: OneClassModel, imagesDir: string, ma
     if (score > model.threshold) totals.flagged++;
     progress('heatmap', i + 1, images.length);
   }
-  if (totals.n === 0) throw new Error(`--cam-images ${imagesDir}: none of its ${images.length} images could be scored (no readable photo with a readable mask in ${masksDir})`);
+  if (totals.n === 0)
+    throw new Error(
+      `--cam-images ${imagesDir}: none of its ${images.length} images could be scored (no readable photo with a readable mask in ${masksDir})`,
+    );
   const n = totals.n;
-  return { n, pointingGame: totals.pointing / n, energyInMask: totals.energy / n, maskAreaFraction: totals.area / n, detectionRate: totals.flagged / n };
+  return {
+    n,
+    pointingGame: totals.pointing / n,
+    energyInMask: totals.energy / n,
+    maskAreaFraction: totals.area / n,
+    detectionRate: totals.flagged / n,
+  };
 }

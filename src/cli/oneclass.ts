@@ -32,12 +32,27 @@ import { takePerClass } from '../core/split';
 import { numberFlag, parseCli, runCli } from './args';
 import { requireModelKind, seenFiles } from './model-cli';
 import { checkOutDir, saveModelFolder } from './model-files';
-import { decodeImageFile, decodeShortSide, defaultBasePath, fsReader, initNodeBackend, listImages, listLabelledImages, modelJsonPath, progress, type LabelledFile } from './node-io';
+import {
+  decodeImageFile,
+  decodeShortSide,
+  defaultBasePath,
+  fsReader,
+  initNodeBackend,
+  listImages,
+  listLabelledImages,
+  modelJsonPath,
+  progress,
+  type LabelledFile,
+} from './node-io';
 import { heatmapVsMasks, scoreFiles } from './oneclass-scoring';
 import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 /** Augmentations of the training views beyond the photo and its mirror image (--views > 2). */
-const AUGMENTS: Record<string, AugmentConfig> = { shift: ONECLASS_DEFAULTS.augment, matlab: MATLAB_REFERENCE_AUGMENT, default: DEFAULT_AUGMENT };
+const AUGMENTS: Record<string, AugmentConfig> = {
+  shift: ONECLASS_DEFAULTS.augment,
+  matlab: MATLAB_REFERENCE_AUGMENT,
+  default: DEFAULT_AUGMENT,
+};
 
 const USAGE = `usage: npm run oneclass -- --train DIR --eval DIR [--out DIR] [--json]
        [--train-label LABEL] [--n N] [--seed S] [--fpr RATE] [--top-k K] [--method ${ONECLASS_METHODS.join('|')}]
@@ -131,43 +146,70 @@ interface Prepared {
 
 /** Checks the combination of flags and reads the settings, failing with the valid values. */
 function readSettings(args: OneClassArgs): Settings {
-  if (!args.eval || (!args.train && !args.model)) throw new Error(`--eval and one of --train or --model are required\n${USAGE}`);
+  if (!args.eval || (!args.train && !args.model))
+    throw new Error(`--eval and one of --train or --model are required\n${USAGE}`);
   if (!args['cam-images'] !== !args['cam-masks']) throw new Error('--cam-images and --cam-masks go together');
-  if (args.train && args.model) throw new Error('give either --train (train a model) or --model (evaluate a saved one), not both');
+  if (args.train && args.model)
+    throw new Error('give either --train (train a model) or --model (evaluate a saved one), not both');
   const positiveInt = { integer: true, min: 1 };
   const method = (args.method ?? ONECLASS_DEFAULTS.method) as OneClassMethod;
-  if (!ONECLASS_METHODS.includes(method)) throw new Error(`--method '${method}' is not a method; valid: ${ONECLASS_METHODS.join(', ')}`);
+  if (!ONECLASS_METHODS.includes(method))
+    throw new Error(`--method '${method}' is not a method; valid: ${ONECLASS_METHODS.join(', ')}`);
   const augmentName = args.augment ?? 'shift';
   const augment = AUGMENTS[augmentName];
-  if (!augment) throw new Error(`--augment '${augmentName}' is not a preset; valid: ${Object.keys(AUGMENTS).join(', ')}`);
+  if (!augment)
+    throw new Error(`--augment '${augmentName}' is not a preset; valid: ${Object.keys(AUGMENTS).join(', ')}`);
   return {
     seed: numberFlag('seed', args.seed, 42, { integer: true }),
-    nTrain: numberFlag(args.n === undefined && args['per-class'] !== undefined ? 'per-class' : 'n', args.n ?? args['per-class'], Infinity, positiveInt),
+    nTrain: numberFlag(
+      args.n === undefined && args['per-class'] !== undefined ? 'per-class' : 'n',
+      args.n ?? args['per-class'],
+      Infinity,
+      positiveInt,
+    ),
     evalN: numberFlag('eval-n', args['eval-n'], Infinity, positiveInt),
-    falseAlarmRate: numberFlag('fpr', args.fpr, ONECLASS_DEFAULTS.falseAlarmRate, { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
+    falseAlarmRate: numberFlag('fpr', args.fpr, ONECLASS_DEFAULTS.falseAlarmRate, {
+      min: 0,
+      max: 1,
+      minExclusive: true,
+      maxExclusive: true,
+    }),
     topK: numberFlag('top-k', args['top-k'], ONECLASS_DEFAULTS.topK, positiveInt),
     views: numberFlag('views', args.views, ONECLASS_DEFAULTS.views, positiveInt),
     folds: numberFlag('folds', args.folds, ONECLASS_DEFAULTS.folds, { integer: true, min: 2 }),
     method,
     augmentName,
     augment,
-    featureLayers: args.layers ? args.layers.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_ONECLASS_LAYERS],
+    featureLayers: args.layers
+      ? args.layers
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [...DEFAULT_ONECLASS_LAYERS],
   };
 }
 
 /** Normal training images of --train: a plain folder, or one label of a labelled folder. */
-async function trainingFiles(dir: string, label: string | undefined): Promise<{ files: LabelledFile[]; label: string | undefined }> {
+async function trainingFiles(
+  dir: string,
+  label: string | undefined,
+): Promise<{ files: LabelledFile[]; label: string | undefined }> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: Error) => {
     throw new Error(`cannot read --train folder ${dir}: ${e.message}`);
   });
-  const subdirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const subdirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   if (label === undefined && subdirs.length === 0) {
     const images = await listImages(dir);
     return { files: images.map((p) => ({ path: p, label: path.basename(path.resolve(dir)) })), label: undefined };
   }
   const want = label ?? (subdirs.includes('nocrack') ? 'nocrack' : undefined);
   if (want === undefined || !subdirs.includes(want)) {
-    throw new Error(`--train ${dir} has label folders [${subdirs.join(', ')}] but no '${want ?? 'nocrack'}'; pick the normal one with --train-label (valid: ${subdirs.join(', ')})`);
+    throw new Error(
+      `--train ${dir} has label folders [${subdirs.join(', ')}] but no '${want ?? 'nocrack'}'; pick the normal one with --train-label (valid: ${subdirs.join(', ')})`,
+    );
   }
   const { files } = await listLabelledImages(dir);
   return { files: files.filter((f) => f.label === want), label: want };
@@ -177,12 +219,22 @@ async function trainingFiles(dir: string, label: string | undefined): Promise<{ 
  * The seeded choice of --n normal images, without the unreadable ones (listed on stderr); fails
  * when fewer than {@link MIN_NORMAL_PHOTOS} readable ones remain.
  */
-async function chooseTrainingImages(files: readonly LabelledFile[], s: Settings, inputSize: number): Promise<{ chosen: LabelledFile[]; unreadable: string[] }> {
+async function chooseTrainingImages(
+  files: readonly LabelledFile[],
+  s: Settings,
+  inputSize: number,
+): Promise<{ chosen: LabelledFile[]; unreadable: string[] }> {
   const picked = Number.isFinite(s.nTrain) ? shuffled(files, createRng(s.seed)).slice(0, s.nTrain) : [...files];
-  if (picked.length < s.nTrain && Number.isFinite(s.nTrain)) process.stderr.write(`--n ${s.nTrain}: only ${picked.length} training images available\n`);
+  if (picked.length < s.nTrain && Number.isFinite(s.nTrain))
+    process.stderr.write(`--n ${s.nTrain}: only ${picked.length} training images available\n`);
   const checked = await usablePhotos(picked, { maxShortSide: decodeShortSide(inputSize) });
   const labels = [...new Set(files.map((f) => f.label))];
-  requireUsablePerLabel(checked.usable, labels.length ? labels : ['normal'], { count: MIN_NORMAL_PHOTOS, why: 'the Gaussian fit and its held-out folds need them' }, checked.unreadable);
+  requireUsablePerLabel(
+    checked.usable,
+    labels.length ? labels : ['normal'],
+    { count: MIN_NORMAL_PHOTOS, why: 'the Gaussian fit and its held-out folds need them' },
+    checked.unreadable,
+  );
   return { chosen: checked.usable, unreadable: checked.unreadable.map((u) => u.file) };
 }
 
@@ -193,7 +245,9 @@ async function trainModel(args: OneClassArgs, s: Settings, backend: string): Pro
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base) });
   const { chosen, unreadable } = await chooseTrainingImages(found.files, s, base.inputSize);
   const maxShortSide = decodeShortSide(base.inputSize);
-  process.stderr.write(`backend ${backend}; training on ${chosen.length} normal images of ${trainDir}${found.label ? `/${found.label}` : ''}\n`);
+  process.stderr.write(
+    `backend ${backend}; training on ${chosen.length} normal images of ${trainDir}${found.label ? `/${found.label}` : ''}\n`,
+  );
   const result = await trainOneClass({
     base,
     preprocessing: 'caffe-bgr',
@@ -230,16 +284,31 @@ async function trainModel(args: OneClassArgs, s: Settings, backend: string): Pro
     training: { tool: 'npm run oneclass', ...trainSummary },
   });
   const trainRel = new Set(chosen.map(relName));
-  const prepared = { base, trainRel, trainAbs: new Set(chosen.map((f) => path.resolve(f.path))), normalLabel: found.label ?? args['train-label'] ?? 'nocrack', trainSummary, trainUnreadable: unreadable };
+  const prepared = {
+    base,
+    trainRel,
+    trainAbs: new Set(chosen.map((f) => path.resolve(f.path))),
+    normalLabel: found.label ?? args['train-label'] ?? 'nocrack',
+    trainSummary,
+    trainUnreadable: unreadable,
+  };
   if (!args.out) return { ...prepared, model: createOneClassModel({ base, scorer: result.scorer, metadata }) };
   return { ...prepared, model: await writeAndReload(args.out, result.scorer, metadata, base, trainRel) };
 }
 
 /** Writes the trained model with its seen.json to `out` (atomically, see model-files.ts) and loads it back; frees `scorer`. */
-async function writeAndReload(out: string, scorer: tf.LayersModel, metadata: ModelMetadata, base: BaseNetwork, trainRel: Set<string>): Promise<OneClassModel> {
+async function writeAndReload(
+  out: string,
+  scorer: tf.LayersModel,
+  metadata: ModelMetadata,
+  base: BaseNetwork,
+  trainRel: Set<string>,
+): Promise<OneClassModel> {
   const files = await serializeOneClassModel(scorer, metadata);
   scorer.dispose();
-  const seen = new TextEncoder().encode(JSON.stringify({ data: metadata.training?.data, files: [...trainRel].sort() }) + '\n');
+  const seen = new TextEncoder().encode(
+    JSON.stringify({ data: metadata.training?.data, files: [...trainRel].sort() }) + '\n',
+  );
   await saveModelFolder(out, { ...files, 'seen.json': seen });
   const bytes = Object.values(files).reduce((a, b) => a + b.byteLength, 0);
   process.stderr.write(`wrote ${out} (${(bytes / 1e6).toFixed(2)} MB); evaluating the reloaded file\n`);
@@ -253,17 +322,32 @@ async function loadSavedModel(args: OneClassArgs): Promise<Prepared> {
   const model = await loadOneClassModel({ reader: fsReader, modelJson, base: defaultBasePath(args.base) });
   const label = model.metadata.training?.label;
   const normalLabel = args['train-label'] ?? (typeof label === 'string' ? label : 'nocrack');
-  return { model, trainRel: await seenFiles(modelJson, args.eval as string), trainAbs: new Set(), normalLabel, trainSummary: {}, trainUnreadable: [] };
+  return {
+    model,
+    trainRel: await seenFiles(modelJson, args.eval as string),
+    trainAbs: new Set(),
+    normalLabel,
+    trainSummary: {},
+    trainUnreadable: [],
+  };
 }
 
 /** The --eval images: every label (the normal one negative), training images excluded, --eval-n per label. */
-async function evaluationFiles(args: OneClassArgs, p: Prepared, s: Settings): Promise<{ files: LabelledFile[]; excluded: number }> {
+async function evaluationFiles(
+  args: OneClassArgs,
+  p: Prepared,
+  s: Settings,
+): Promise<{ files: LabelledFile[]; excluded: number }> {
   const evalDir = args.eval as string;
   const { labels, files: allEval } = await listLabelledImages(evalDir);
-  if (!labels.includes(p.normalLabel)) throw new Error(`--eval ${evalDir} has labels [${labels.join(', ')}] but not the normal label '${p.normalLabel}' (set it with --train-label)`);
+  if (!labels.includes(p.normalLabel))
+    throw new Error(
+      `--eval ${evalDir} has labels [${labels.join(', ')}] but not the normal label '${p.normalLabel}' (set it with --train-label)`,
+    );
   if (labels.length < 2) throw new Error(`--eval ${evalDir} needs a label besides '${p.normalLabel}' (e.g. crack)`);
   // Training mode knows the exact files; a saved model lists them in seen.json (for a folder of the same name).
-  const isTraining = (f: LabelledFile) => (args.model ? p.trainRel.has(relName(f)) : p.trainAbs.has(path.resolve(f.path)));
+  const isTraining = (f: LabelledFile) =>
+    args.model ? p.trainRel.has(relName(f)) : p.trainAbs.has(path.resolve(f.path));
   const candidates = allEval.filter((f) => !isTraining(f));
   const excluded = allEval.length - candidates.length;
   if (excluded > 0) process.stderr.write(`excluded ${excluded} training images from --eval\n`);
@@ -271,8 +355,15 @@ async function evaluationFiles(args: OneClassArgs, p: Prepared, s: Settings): Pr
 }
 
 /** Writes every scored image's score as CSV (file,label,score,anomalous). */
-async function writeScores(file: string, kept: readonly LabelledFile[], scores: readonly number[], threshold: number): Promise<void> {
-  const rows = kept.map((f, i) => `${JSON.stringify(path.resolve(f.path))},${f.label},${scores[i]},${scores[i] > threshold}`);
+async function writeScores(
+  file: string,
+  kept: readonly LabelledFile[],
+  scores: readonly number[],
+  threshold: number,
+): Promise<void> {
+  const rows = kept.map(
+    (f, i) => `${JSON.stringify(path.resolve(f.path))},${f.label},${scores[i]},${scores[i] > threshold}`,
+  );
   await writeFile(file, `file,label,score,anomalous\n${rows.join('\n')}\n`);
 }
 
@@ -289,7 +380,8 @@ async function evaluate(args: OneClassArgs, p: Prepared, s: Settings, backend: s
     scores.filter((_, i) => positive[i]),
     threshold,
   );
-  if (report.auroc === undefined) throw new Error(`--eval ${args.eval}: AUROC needs readable images of both '${normalLabel}' and another label`);
+  if (report.auroc === undefined)
+    throw new Error(`--eval ${args.eval}: AUROC needs readable images of both '${normalLabel}' and another label`);
   return {
     auroc: report.auroc,
     accuracyAtThreshold: report.accuracy,
@@ -304,8 +396,12 @@ async function evaluate(args: OneClassArgs, p: Prepared, s: Settings, backend: s
     method: model.info.method,
     featureLayers: model.info.featureLayers,
     topK: model.info.topK,
-    train: args.train ? { ...p.trainSummary, ...(p.trainUnreadable.length ? { unreadable: p.trainUnreadable } : {}) } : { model: args.model },
-    heatmap: args['cam-images'] ? await heatmapVsMasks(model, args['cam-images'], args['cam-masks'] as string) : undefined,
+    train: args.train
+      ? { ...p.trainSummary, ...(p.trainUnreadable.length ? { unreadable: p.trainUnreadable } : {}) }
+      : { model: args.model },
+    heatmap: args['cam-images']
+      ? await heatmapVsMasks(model, args['cam-images'], args['cam-masks'] as string)
+      : undefined,
     unreadable,
     seconds: (performance.now() - started) / 1000,
     backend,

@@ -11,11 +11,38 @@ import type { Split } from '../core/split';
 import { fitReliability, type ReliabilityFit } from '../core/reliability-fit';
 import { trainHead } from '../core/trainer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { CLASSIFIER_TRAINING_FLAGS, classifierMetadata, deepModulesFlag, modeFlag, optimizerFlags, photoSamples, printSummary, writeTrainedModel } from './classifier-training';
+import {
+  CLASSIFIER_TRAINING_FLAGS,
+  classifierMetadata,
+  deepModulesFlag,
+  modeFlag,
+  optimizerFlags,
+  photoSamples,
+  printSummary,
+  writeTrainedModel,
+} from './classifier-training';
 import { requireModelKind } from './model-cli';
 import { checkOutDir } from './model-files';
-import { balanceSurfaces, groupOf, NOVELTY_PHOTOS_PER_GROUP, readDataSets, seenList, splitEach, spreadPerGroup, unionLabels, type SurfaceFile } from './data-sets';
-import { decodeShortSide, defaultBasePath, fsReader, initNodeBackend, logTrainingProgress, modelJsonPath, progress } from './node-io';
+import {
+  balanceSurfaces,
+  groupOf,
+  NOVELTY_PHOTOS_PER_GROUP,
+  readDataSets,
+  seenList,
+  splitEach,
+  spreadPerGroup,
+  unionLabels,
+  type SurfaceFile,
+} from './data-sets';
+import {
+  decodeShortSide,
+  defaultBasePath,
+  fsReader,
+  initNodeBackend,
+  logTrainingProgress,
+  modelJsonPath,
+  progress,
+} from './node-io';
 import { loadHead } from '../core/classifier';
 import { DEFAULT_FINE_LAYER } from '../core/head';
 import { requireLabelsKept, usablePhotos, type UnreadablePhoto } from './usable-images';
@@ -47,10 +74,17 @@ const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PAT
  * The split with its unreadable training and validation photos left out (listed on stderr); fails
  * when a label loses every photo of a side. Test photos are left to 'npm run eval', which skips its own.
  */
-async function readableSplit(split: Split<SurfaceFile>): Promise<Split<SurfaceFile> & { unreadable: UnreadablePhoto[] }> {
-  const checked = await usablePhotos([...split.train, ...split.validation], { maxShortSide: decodeShortSide(SQUEEZENET_INPUT_SIZE) });
+async function readableSplit(
+  split: Split<SurfaceFile>,
+): Promise<Split<SurfaceFile> & { unreadable: UnreadablePhoto[] }> {
+  const checked = await usablePhotos([...split.train, ...split.validation], {
+    maxShortSide: decodeShortSide(SQUEEZENET_INPUT_SIZE),
+  });
   const usable = new Set(checked.usable);
-  const kept = { train: split.train.filter((f) => usable.has(f)), validation: split.validation.filter((f) => usable.has(f)) };
+  const kept = {
+    train: split.train.filter((f) => usable.has(f)),
+    validation: split.validation.filter((f) => usable.has(f)),
+  };
   requireLabelsKept('training', split.train, kept.train, checked.unreadable);
   requireLabelsKept('validation', split.validation, kept.validation, checked.unreadable);
   return { ...kept, test: split.test, unreadable: checked.unreadable };
@@ -88,7 +122,9 @@ runCli(async () => {
   const grouped = (side: SurfaceFile[]) => toSamples(side).map((sample, i) => ({ ...sample, group: groupOf(side[i]) }));
   const init = initJson ? await loadHead(fsReader, initJson) : undefined;
   const initial = init?.head;
-  process.stderr.write(`backend ${backend}; ${split.train.length} train (${trainPhotos.length} with the surfaces balanced) / ${split.validation.length} validation / ${split.test.length} test images of ${sets.map((s) => s.name).join(', ')}\n`);
+  process.stderr.write(
+    `backend ${backend}; ${split.train.length} train (${trainPhotos.length} with the surfaces balanced) / ${split.validation.length} validation / ${split.test.length} test images of ${sets.map((s) => s.name).join(', ')}\n`,
+  );
   const result = await trainHead({
     base,
     preprocessing: 'caffe-bgr',
@@ -119,7 +155,12 @@ runCli(async () => {
       labels,
       inputSize: base.inputSize,
       preprocessing: 'caffe-bgr',
-      base: { name: SQUEEZENET_BASE_NAME, weightCount: base.weightCount, featureLayer: result.featureLayer, featureShape: result.featureShape },
+      base: {
+        name: SQUEEZENET_BASE_NAME,
+        weightCount: base.weightCount,
+        featureLayer: result.featureLayer,
+        featureShape: result.featureShape,
+      },
     },
     {
       tool: 'npm run train',
@@ -155,10 +196,21 @@ runCli(async () => {
   result.head.dispose();
   initial?.dispose();
   base.dispose();
-  process.stderr.write(`wrote ${args.out} (val accuracy ${result.validation.accuracy.toFixed(4)}, ${seconds.toFixed(0)} s; tensors left ${tf.memory().numTensors})\n`);
+  process.stderr.write(
+    `wrote ${args.out} (val accuracy ${result.validation.accuracy.toFixed(4)}, ${seconds.toFixed(0)} s; tensors left ${tf.memory().numTensors})\n`,
+  );
   const unreadable = split.unreadable.map((u) => u.file);
   const { calibration: c, novelty } = reliability;
-  const calibration = c && novelty ? { temperature: c.temperature, ece: c.ece, noveltyThreshold: novelty.threshold } : {};
-  const summary = { valAccuracy: result.validation.accuracy, epochs, seconds, n: split.train.length + split.validation.length, backend, ...calibration, ...(unreadable.length ? { unreadable } : {}) };
+  const calibration =
+    c && novelty ? { temperature: c.temperature, ece: c.ece, noveltyThreshold: novelty.threshold } : {};
+  const summary = {
+    valAccuracy: result.validation.accuracy,
+    epochs,
+    seconds,
+    n: split.train.length + split.validation.length,
+    backend,
+    ...calibration,
+    ...(unreadable.length ? { unreadable } : {}),
+  };
   printSummary(summary, args.json, split.validation.length, result.misclassified);
 });

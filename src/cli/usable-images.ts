@@ -24,7 +24,10 @@ const CHECK_CONCURRENCY = 4;
  * Decodes each photo once (as the run will, without keeping it) and splits them into usable and
  * unreadable, in their order; each unreadable one is reported on stderr with its reason.
  */
-export async function usablePhotos<T extends { path: string }>(photos: readonly T[], decode: DecodeOptions): Promise<UsablePhotos<T>> {
+export async function usablePhotos<T extends { path: string }>(
+  photos: readonly T[],
+  decode: DecodeOptions,
+): Promise<UsablePhotos<T>> {
   const readable: boolean[] = new Array<boolean>(photos.length).fill(false);
   const unreadable: UnreadablePhoto[] = [];
   for (let start = 0; start < photos.length; start += CHECK_CONCURRENCY) {
@@ -53,21 +56,36 @@ export interface PhotoMinimum {
  * Fails when, after skipping unreadable photos, a label of `labels` has fewer than `minimum.count`
  * usable photos among `usable`; the error names the labels, their counts and the skipped photos.
  */
-export function requireUsablePerLabel(usable: readonly { label: string }[], labels: readonly string[], minimum: PhotoMinimum, skipped: readonly UnreadablePhoto[]): void {
+export function requireUsablePerLabel(
+  usable: readonly { label: string }[],
+  labels: readonly string[],
+  minimum: PhotoMinimum,
+  skipped: readonly UnreadablePhoto[],
+): void {
   const counts = new Map(labels.map((l) => [l, 0]));
   for (const p of usable) counts.set(p.label, (counts.get(p.label) ?? 0) + 1);
   const short = labels.filter((l) => (counts.get(l) ?? 0) < minimum.count);
   if (short.length === 0) return;
   const have = short.map((l) => `${l} has ${counts.get(l) ?? 0}`).join(', ');
-  const skippedNote = skipped.length > 0 ? ` after skipping ${skipped.length} unreadable photo(s): ${skipped.map((s) => s.file).join(', ')}` : '';
-  throw new Error(`too few readable photos${skippedNote}: ${have}; each label needs at least ${minimum.count} (${minimum.why})`);
+  const skippedNote =
+    skipped.length > 0
+      ? ` after skipping ${skipped.length} unreadable photo(s): ${skipped.map((s) => s.file).join(', ')}`
+      : '';
+  throw new Error(
+    `too few readable photos${skippedNote}: ${have}; each label needs at least ${minimum.count} (${minimum.why})`,
+  );
 }
 
 /**
  * Fails when skipping unreadable photos left `side` (e.g. "training") without any photo of a label
  * it had, naming the labels and the skipped photos.
  */
-export function requireLabelsKept(side: string, before: readonly { label: string }[], after: readonly { label: string }[], skipped: readonly UnreadablePhoto[]): void {
+export function requireLabelsKept(
+  side: string,
+  before: readonly { label: string }[],
+  after: readonly { label: string }[],
+  skipped: readonly UnreadablePhoto[],
+): void {
   const kept = new Set(after.map((p) => p.label));
   const lost = [...new Set(before.map((p) => p.label))].filter((l) => !kept.has(l)).sort();
   if (lost.length === 0) return;

@@ -19,7 +19,13 @@ export interface AugmentConfig {
 export const DEFAULT_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scale: 0.1, brightness: 20, contrast: 0.2 };
 
 /** The MATLAB reference's augmentation only. */
-export const MATLAB_REFERENCE_AUGMENT: AugmentConfig = { flipX: true, translate: 30, scale: 0, brightness: 0, contrast: 0 };
+export const MATLAB_REFERENCE_AUGMENT: AugmentConfig = {
+  flipX: true,
+  translate: 30,
+  scale: 0,
+  brightness: 0,
+  contrast: 0,
+};
 
 /** One random draw of the augmentation for one image. */
 interface Draw {

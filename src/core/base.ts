@@ -45,10 +45,12 @@ export interface BaseNetworkConfig {
 
 /** Returns a copy of a Keras topology with the input layer's batch shape set to `size`. */
 function withInputSize(topology: unknown, size: number, file: string): object {
-  const copy = structuredClone(topology) as { model_config?: { config?: { layers?: unknown[] } }; config?: { layers?: unknown[] } };
+  const copy = structuredClone(topology) as {
+    model_config?: { config?: { layers?: unknown[] } };
+    config?: { layers?: unknown[] };
+  };
   const layers = (copy.model_config?.config?.layers ?? copy.config?.layers) as
-    | { class_name: string; config: { batch_input_shape?: (number | null)[] } }[]
-    | undefined;
+    { class_name: string; config: { batch_input_shape?: (number | null)[] } }[] | undefined;
   const input = layers?.find((l) => l.class_name === 'InputLayer');
   if (!input?.config.batch_input_shape || input.config.batch_input_shape.length !== 4) {
     throw new ModelFileError(file, 'has no 4-D InputLayer: not a convolutional image model');

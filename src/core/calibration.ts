@@ -16,7 +16,8 @@ const LOG_T_RANGE: readonly [number, number] = [-3, 3];
 /** Mean negative log-likelihood of `labels` under softmax(logits / t). */
 export function temperatureNll({ logits, classes }: LogitTable, labels: ArrayLike<number>, t: number): number {
   const n = labels.length;
-  if (logits.length !== n * classes) throw new Error(`temperatureNll: ${logits.length} logits for ${n} samples of ${classes} classes`);
+  if (logits.length !== n * classes)
+    throw new Error(`temperatureNll: ${logits.length} logits for ${n} samples of ${classes} classes`);
   let sum = 0;
   for (let i = 0; i < n; i++) {
     let max = -Infinity;
@@ -37,7 +38,9 @@ export function fitTemperature(table: LogitTable, labels: ArrayLike<number>): nu
   if (labels.length === 0) throw new Error('fitTemperature: no validation samples to fit a temperature on');
   for (let i = 0; i < labels.length; i++) {
     if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= table.classes) {
-      throw new Error(`fitTemperature: label ${labels[i]} of sample ${i} is not a class index in [0, ${table.classes - 1}]`);
+      throw new Error(
+        `fitTemperature: label ${labels[i]} of sample ${i} is not a class index in [0, ${table.classes - 1}]`,
+      );
     }
   }
   const nll = (logT: number) => temperatureNll(table, labels, Math.exp(logT));
@@ -85,9 +88,14 @@ export function softmaxRows({ logits, classes }: LogitTable, t = 1): Float64Arra
  * @param confidence top probability of each sample's verdict
  * @param correct whether each verdict was right
  */
-export function expectedCalibrationError(confidence: ArrayLike<number>, correct: ArrayLike<boolean>, bins = 15): number {
+export function expectedCalibrationError(
+  confidence: ArrayLike<number>,
+  correct: ArrayLike<boolean>,
+  bins = 15,
+): number {
   const n = confidence.length;
-  if (correct.length !== n) throw new Error(`expectedCalibrationError: ${n} confidences but ${correct.length} outcomes`);
+  if (correct.length !== n)
+    throw new Error(`expectedCalibrationError: ${n} confidences but ${correct.length} outcomes`);
   if (n === 0) return 0;
   const count = new Float64Array(bins);
   const right = new Float64Array(bins);

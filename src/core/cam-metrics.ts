@@ -85,12 +85,19 @@ export function camToPixels(cam: tf.Tensor3D, size: number, geometry: CellGeomet
  * @param mask [1, H, W] crack pixels (bool or 0/1), before dilation
  * @returns [3]: pointing-game hit (0/1), energy inside the dilated mask / total, dilated mask area fraction
  */
-export function camMaskScores(cam: tf.Tensor3D, mask: tf.Tensor3D, dilateRadius: number, geometry?: CellGeometry): tf.Tensor1D {
+export function camMaskScores(
+  cam: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  dilateRadius: number,
+  geometry?: CellGeometry,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const [, H, W] = mask.shape;
     if (geometry && H !== W) throw new Error(`cell geometry needs a square mask of the input size, got ${H}x${W}`);
     const up = tf.squeeze(
-      geometry ? camToPixels(cam, H, geometry) : tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [H, W], false, true),
+      geometry
+        ? camToPixels(cam, H, geometry)
+        : tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [H, W], false, true),
     ); // [H, W]
     const dil = tf.squeeze(dilateMask(mask, dilateRadius)); // [H, W]
     const flatUp = tf.reshape(up, [-1]);

@@ -126,15 +126,21 @@ export async function loadHead(
   try {
     const inShape = head.inputs[0].shape.slice(1);
     if (JSON.stringify(inShape) !== JSON.stringify(metadata.base.featureShape)) {
-      throw new Error(`head input shape [${inShape.join(', ')}] does not match metadata featureShape [${metadata.base.featureShape.join(', ')}]`);
+      throw new Error(
+        `head input shape [${inShape.join(', ')}] does not match metadata featureShape [${metadata.base.featureShape.join(', ')}]`,
+      );
     }
     const fineShape = metadata.base.fineShape;
     if (head.inputs.length !== (fineShape ? 2 : 1) || head.outputs.length !== head.inputs.length) {
-      throw new Error(`head has ${head.inputs.length} inputs and ${head.outputs.length} outputs; metadata ${fineShape ? 'names a fine layer: expected 2 and 2' : 'names no fine layer: expected 1 and 1'}`);
+      throw new Error(
+        `head has ${head.inputs.length} inputs and ${head.outputs.length} outputs; metadata ${fineShape ? 'names a fine layer: expected 2 and 2' : 'names no fine layer: expected 1 and 1'}`,
+      );
     }
     const fineIn = head.inputs[1]?.shape.slice(1);
     if (fineShape && JSON.stringify(fineIn) !== JSON.stringify(fineShape)) {
-      throw new Error(`head fine input shape [${fineIn?.join(', ')}] does not match metadata fineShape [${fineShape.join(', ')}]`);
+      throw new Error(
+        `head fine input shape [${fineIn?.join(', ')}] does not match metadata fineShape [${fineShape.join(', ')}]`,
+      );
     }
     const outShape = head.outputs[head.outputs.length - 1].shape;
     if (head.outputs.some((o) => o.shape.length !== 2 || o.shape[1] !== metadata.labels.length)) {
@@ -163,14 +169,18 @@ export async function loadHead(
 function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: string): tf.LayersModel {
   const want = metadata.base;
   const problems: string[] = [];
-  if (base.weightCount !== want.weightCount) problems.push(`${base.weightCount} weights, model expects ${want.weightCount}`);
-  if (base.inputSize !== metadata.inputSize) problems.push(`input ${base.inputSize}, model expects ${metadata.inputSize}`);
+  if (base.weightCount !== want.weightCount)
+    problems.push(`${base.weightCount} weights, model expects ${want.weightCount}`);
+  if (base.inputSize !== metadata.inputSize)
+    problems.push(`input ${base.inputSize}, model expects ${metadata.inputSize}`);
   let features: tf.LayersModel | undefined;
   try {
     if (want.fineLayer) features = base.cutMany([want.featureLayer, want.fineLayer]);
     else features = base.featureLayer === want.featureLayer ? base.model : base.cut(want.featureLayer);
   } catch {
-    problems.push(`it has no feature layer '${want.featureLayer}'${want.fineLayer ? ` or fine layer '${want.fineLayer}'` : ''}`);
+    problems.push(
+      `it has no feature layer '${want.featureLayer}'${want.fineLayer ? ` or fine layer '${want.fineLayer}'` : ''}`,
+    );
   }
   const shape = features?.outputs[0].shape.slice(1) as number[] | undefined;
   if (shape && JSON.stringify(shape) !== JSON.stringify(want.featureShape)) {
@@ -181,7 +191,10 @@ function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: 
     problems.push(`fine features [${fineShape.join(', ')}], model expects [${want.fineShape?.join(', ')}]`);
   }
   if (problems.length > 0 || !features) {
-    throw new ModelFileError(modelJson, `was trained on base '${want.name}' but the base at ${base.source} differs: ${problems.join('; ')}`);
+    throw new ModelFileError(
+      modelJson,
+      `was trained on base '${want.name}' but the base at ${base.source} differs: ${problems.join('; ')}`,
+    );
   }
   return features;
 }
@@ -192,7 +205,8 @@ function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: 
  */
 export async function loadCrackClassifier(config: CrackClassifierConfig): Promise<CrackClassifier> {
   const cfg = { ...DEFAULTS, ...config };
-  if (!(cfg.cropFraction > 0 && cfg.cropFraction <= 1)) throw new Error(`cropFraction must be in (0, 1], got ${cfg.cropFraction}`);
+  if (!(cfg.cropFraction > 0 && cfg.cropFraction <= 1))
+    throw new Error(`cropFraction must be in (0, 1], got ${cfg.cropFraction}`);
   const { head, metadata } = await loadHead(cfg.reader, cfg.modelJson);
   if (metadata.kind !== 'classifier') {
     head.dispose();
@@ -257,7 +271,10 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const [k, c] = this.weights.fine.kernel.shape;
       this.fineConv = tf.layers.conv2d({ filters: c, kernelSize: 1, useBias: false });
       const maps = this.fineConv.apply(base.layer(fineLayer).output as tf.SymbolicTensor) as tf.SymbolicTensor;
-      this.fineFeatures = tf.model({ inputs: base.model.inputs, outputs: [base.layer(featureLayer).output as tf.SymbolicTensor, maps] });
+      this.fineFeatures = tf.model({
+        inputs: base.model.inputs,
+        outputs: [base.layer(featureLayer).output as tf.SymbolicTensor, maps],
+      });
       const kernel = this.weights.fine.kernel;
       tf.tidy(() => this.fineConv?.setWeights([tf.reshape(kernel, [1, 1, k, c])]));
     }
@@ -274,20 +291,25 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (camClass === undefined || camClass === 'predicted') return 'predicted';
     const index = typeof camClass === 'number' ? camClass : this.labels.indexOf(camClass);
     if (!Number.isInteger(index) || index < 0 || index >= this.labels.length) {
-      throw new Error(`camClass ${JSON.stringify(camClass)} is not a class; valid: 'predicted', 0..${this.labels.length - 1}, ${this.labels.join(', ')}`);
+      throw new Error(
+        `camClass ${JSON.stringify(camClass)} is not a class; valid: 'predicted', 0..${this.labels.length - 1}, ${this.labels.join(', ')}`,
+      );
     }
     return index;
   }
 
   classifyBatch(input: tf.Tensor4D, options: ClassifyOptions = {}): ClassificationTensors {
     const score = options.camScore ?? 'softmax';
-    if (!CAM_SCORES.includes(score)) throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
+    if (!CAM_SCORES.includes(score))
+      throw new Error(`camScore '${String(score)}' is invalid; valid: ${CAM_SCORES.join(', ')}`);
     const wanted = this.resolveClass(options.camClass);
     return tf.tidy(() => {
       const fineWanted = options.fineMap !== false && this.fineFeatures !== undefined;
       // Without the fine map, the single-output cut: in Chromium's WASM a pass with a second output
       // measured 4-6 ms slower per frame (bench --map fine vs gradcam).
-      const features = fineWanted ? (this.fineFeatures as tf.LayersModel) : this.base.cut(this.metadata.base.featureLayer);
+      const features = fineWanted
+        ? (this.fineFeatures as tf.LayersModel)
+        : this.base.cut(this.metadata.base.featureLayer);
       const out = features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
       // batch, y, x, channel: [n, 13, 13, 256] (fire9/concat), or in deep mode the layer under the fire
       // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C]
@@ -317,10 +339,14 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     const [camHeight, camWidth] = this.metadata.base.featureShape;
     const fineStart = c + 1 + camHeight * camWidth;
     const [fineHeight, fineWidth] = this.metadata.base.fineShape ?? [0, 0];
-    const fineEnd = options.fineMap !== false && this.metadata.base.fineShape ? fineStart + fineHeight * fineWidth : fineStart;
+    const fineEnd =
+      options.fineMap !== false && this.metadata.base.fineShape ? fineStart + fineHeight * fineWidth : fineStart;
     const fine = fineEnd > fineStart ? { fineCam: data.slice(fineStart, fineEnd), fineHeight, fineWidth } : {};
     const threshold = this.metadata.novelty?.threshold ?? 0;
-    const familiarity = data.length > fineEnd ? { familiarity: { score: data[fineEnd], threshold, unfamiliar: data[fineEnd] > threshold } } : {};
+    const familiarity =
+      data.length > fineEnd
+        ? { familiarity: { score: data[fineEnd], threshold, unfamiliar: data[fineEnd] > threshold } }
+        : {};
     return {
       ...fine,
       ...familiarity,

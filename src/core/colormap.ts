@@ -45,9 +45,16 @@ export const JET_LUT: Uint8ClampedArray = jetLut();
  * @param alpha opacity written into every pixel, in [0, 1]
  * @param lut [n * 3] RGB table, {@link JET_LUT} by default
  */
-export function colouriseMap(map: ArrayLike<number>, out: Uint8ClampedArray, alpha = 1, lut: Uint8ClampedArray = JET_LUT): Uint8ClampedArray {
-  if (out.length !== map.length * 4) throw new Error(`output holds ${out.length / 4} pixels but the map has ${map.length}`);
-  if (lut.length < 6 || lut.length % 3 !== 0) throw new Error(`lookup table must hold n >= 2 RGB triplets, got ${lut.length} values`);
+export function colouriseMap(
+  map: ArrayLike<number>,
+  out: Uint8ClampedArray,
+  alpha = 1,
+  lut: Uint8ClampedArray = JET_LUT,
+): Uint8ClampedArray {
+  if (out.length !== map.length * 4)
+    throw new Error(`output holds ${out.length / 4} pixels but the map has ${map.length}`);
+  if (lut.length < 6 || lut.length % 3 !== 0)
+    throw new Error(`lookup table must hold n >= 2 RGB triplets, got ${lut.length} values`);
   const last = lut.length / 3 - 1;
   const a = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
   for (let i = 0; i < map.length; i++) {
@@ -70,7 +77,8 @@ export function colouriseMap(map: ArrayLike<number>, out: Uint8ClampedArray, alp
  * @param keep weight of the past in [0, 1)
  */
 export function smoothInto(state: Float32Array, next: ArrayLike<number>, keep: number): Float32Array {
-  if (state.length !== next.length) throw new Error(`cannot smooth a map of ${next.length} values into one of ${state.length}`);
+  if (state.length !== next.length)
+    throw new Error(`cannot smooth a map of ${next.length} values into one of ${state.length}`);
   if (!(keep >= 0 && keep < 1)) throw new Error(`smoothing must be in [0, 1), got ${keep}`);
   const fresh = 1 - keep;
   for (let i = 0; i < state.length; i++) state[i] = keep * state[i] + fresh * next[i];

@@ -26,7 +26,12 @@ export interface FineHeadTraining {
  * @param labels class index of each row
  * @returns kernel [K, C] and bias [C] (new tensors, the caller owns them)
  */
-export async function trainFineHead(pooled: tf.Tensor2D, labels: readonly number[], numClasses: number, options: FineHeadTraining = {}): Promise<LinearHead> {
+export async function trainFineHead(
+  pooled: tf.Tensor2D,
+  labels: readonly number[],
+  numClasses: number,
+  options: FineHeadTraining = {},
+): Promise<LinearHead> {
   const { steps = 600, learningRate = 0.01, weightDecay = 1e-3, classBalance = true } = options;
   const [m, k] = pooled.shape;
   if (labels.length !== m) throw new Error(`${labels.length} labels for ${m} feature rows`);
@@ -49,7 +54,10 @@ export async function trainFineHead(pooled: tf.Tensor2D, labels: readonly number
     owned.push(mean, sd, z, y, w);
     const [kernelInit, biasInit] = tf.tidy(() =>
       options.initial
-        ? [tf.mul(options.initial.kernel, tf.expandDims(sd, 1)), tf.add(options.initial.bias, tf.squeeze(tf.matMul(tf.expandDims(mean, 0), options.initial.kernel), [0]))]
+        ? [
+            tf.mul(options.initial.kernel, tf.expandDims(sd, 1)),
+            tf.add(options.initial.bias, tf.squeeze(tf.matMul(tf.expandDims(mean, 0), options.initial.kernel), [0])),
+          ]
         : [tf.zeros([k, numClasses]), tf.zeros([numClasses])],
     );
     const kernel = tf.variable(kernelInit);
@@ -60,7 +68,13 @@ export async function trainFineHead(pooled: tf.Tensor2D, labels: readonly number
       const loss = optimizer.minimize(
         () =>
           tf.add(
-            tf.losses.softmaxCrossEntropy(y, tf.add(tf.matMul(z, kernel), bias), w, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS),
+            tf.losses.softmaxCrossEntropy(
+              y,
+              tf.add(tf.matMul(z, kernel), bias),
+              w,
+              0,
+              tf.Reduction.SUM_BY_NONZERO_WEIGHTS,
+            ),
             tf.mul(weightDecay, tf.sum(tf.square(kernel))),
           ) as tf.Scalar,
         false,

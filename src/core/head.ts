@@ -36,7 +36,9 @@ export function trunkInputLayer(fire: string): string {
 /** The last `modules` fire modules (1: fire9; 2: fire8, fire9; 3: fire7 to fire9). */
 export function lastFires(modules: number): string[] {
   if (!DEEP_MODULE_COUNTS.includes(modules)) {
-    throw new Error(`deep mode fine-tunes the last 1 to ${TRUNK_FIRES.length} fire modules, got ${modules}; valid: ${DEEP_MODULE_COUNTS.join(', ')}`);
+    throw new Error(
+      `deep mode fine-tunes the last 1 to ${TRUNK_FIRES.length} fire modules, got ${modules}; valid: ${DEEP_MODULE_COUNTS.join(', ')}`,
+    );
   }
   return TRUNK_FIRES.slice(TRUNK_FIRES.length - modules);
 }
@@ -70,18 +72,29 @@ export interface HeadOptions {
  * @param featureShape [h, w, K] of the base features
  * @returns model: features [n, h, w, K] -> logits [n, C]
  */
-export function createHead(featureShape: [number, number, number], numClasses: number, options: HeadOptions = {}): tf.LayersModel {
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new Error(`numClasses must be an integer >= 2, got ${numClasses}`);
+export function createHead(
+  featureShape: [number, number, number],
+  numClasses: number,
+  options: HeadOptions = {},
+): tf.LayersModel {
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    throw new Error(`numClasses must be an integer >= 2, got ${numClasses}`);
   const hidden = options.hidden ?? 0;
   if (!Number.isInteger(hidden) || hidden < 0) throw new Error(`hidden must be an integer >= 0, got ${hidden}`);
   const input = tf.input({ shape: featureShape, name: 'features' });
   let x = input;
   for (const { fire, squeeze, expand } of options.trunk ?? []) {
-    x = tf.layers.conv2d({ filters: squeeze, kernelSize: 1, activation: 'relu', name: trunkSqueezeLayer(fire) }).apply(x) as tf.SymbolicTensor;
-    x = tf.layers.conv2d({ filters: expand, kernelSize: 3, padding: 'same', activation: 'relu', name: trunkExpandLayer(fire) }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters: squeeze, kernelSize: 1, activation: 'relu', name: trunkSqueezeLayer(fire) })
+      .apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters: expand, kernelSize: 3, padding: 'same', activation: 'relu', name: trunkExpandLayer(fire) })
+      .apply(x) as tf.SymbolicTensor;
   }
   if (hidden > 0) {
-    x = tf.layers.conv2d({ filters: hidden, kernelSize: 1, activation: 'relu', name: HIDDEN_LAYER }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters: hidden, kernelSize: 1, activation: 'relu', name: HIDDEN_LAYER })
+      .apply(x) as tf.SymbolicTensor;
   }
   const conv = tf.layers
     .conv2d({ filters: numClasses, kernelSize: 1, name: CLASSIFIER_LAYER, kernelInitializer: 'glorotUniform' })
@@ -89,7 +102,9 @@ export function createHead(featureShape: [number, number, number], numClasses: n
   const logits = tf.layers.globalAveragePooling2d({ name: 'logits' }).apply(conv) as tf.SymbolicTensor;
   if (!options.fine) return tf.model({ inputs: input, outputs: logits, name: 'crackcam_head' });
   const fineInput = tf.input({ shape: options.fine, name: 'fine_features' });
-  const fineConv = tf.layers.conv2d({ filters: numClasses, kernelSize: 1, name: FINE_LAYER }).apply(fineInput) as tf.SymbolicTensor;
+  const fineConv = tf.layers
+    .conv2d({ filters: numClasses, kernelSize: 1, name: FINE_LAYER })
+    .apply(fineInput) as tf.SymbolicTensor;
   const fineLogits = tf.layers.globalAveragePooling2d({ name: 'fine_logits' }).apply(fineConv) as tf.SymbolicTensor;
   return tf.model({ inputs: [input, fineInput], outputs: [logits, fineLogits], name: 'crackcam_head' });
 }
@@ -150,7 +165,11 @@ export function trunkFires(head: tf.LayersModel): string[] {
 export function trunkOf(head: tf.LayersModel): Trunk | undefined {
   const fires = trunkFires(head);
   if (fires.length === 0) return undefined;
-  return fires.map((fire) => ({ fire, squeeze: linearHeadOf(head, trunkSqueezeLayer(fire)), expand: linearHeadOf(head, trunkExpandLayer(fire)) }));
+  return fires.map((fire) => ({
+    fire,
+    squeeze: linearHeadOf(head, trunkSqueezeLayer(fire)),
+    expand: linearHeadOf(head, trunkExpandLayer(fire)),
+  }));
 }
 
 /**
@@ -171,15 +190,26 @@ export function fireFromBase(fire: string, layer: (name: string) => tf.layers.La
   const e1 = convAsMatrix(expand1);
   const expand = tf.tidy(() => {
     const s = e1.kernel.shape[0];
-    const centre = tf.pad(e1.kernel, [[4 * s, 4 * s], [0, 0]]); // [9*S, E1]: the 1x1 kernel at tap (1, 1)
-    return { kernel: tf.concat([centre, e3.kernel], 1) as tf.Tensor2D, bias: tf.concat([e1.bias, e3.bias]) as tf.Tensor1D }; // [9*S, E1+E3], [E1+E3]
+    const centre = tf.pad(e1.kernel, [
+      [4 * s, 4 * s],
+      [0, 0],
+    ]); // [9*S, E1]: the 1x1 kernel at tap (1, 1)
+    return {
+      kernel: tf.concat([centre, e3.kernel], 1) as tf.Tensor2D,
+      bias: tf.concat([e1.bias, e3.bias]) as tf.Tensor1D,
+    }; // [9*S, E1+E3], [E1+E3]
   });
   tf.dispose([e1.kernel, e1.bias, e3.kernel, e3.bias]);
   return { fire, squeeze, expand };
 }
 
 /** Sets the weights of a 1x1 conv layer of a head from matrix form. Does not dispose the arguments. */
-export function setLinearHead(head: tf.LayersModel, kernel: tf.Tensor2D, bias: tf.Tensor1D, layerName = CLASSIFIER_LAYER): void {
+export function setLinearHead(
+  head: tf.LayersModel,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  layerName = CLASSIFIER_LAYER,
+): void {
   const layer = head.getLayer(layerName);
   const shape = layer.getWeights()[0].shape; // [kh, kw, K, C]
   tf.tidy(() => layer.setWeights([tf.reshape(kernel, shape), bias]));
@@ -200,9 +230,15 @@ function conv1x1Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
 /** A 3x3 'same' conv + ReLU as im2col (pad, 9 shifted slices side by side) + matMul. */
 function conv3x3Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
   const [n, h, w, s] = x.shape;
-  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]); // [n, h+2, w+2, S]
+  const padded = tf.pad(x, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]); // [n, h+2, w+2, S]
   const taps: tf.Tensor4D[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
+  for (let dy = 0; dy < 3; dy++)
+    for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
   const cols = tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]); // [n*h*w, 9S] in (dy, dx, s) order
   const act = tf.relu(tf.add(tf.matMul(cols, layer.kernel), layer.bias)); // [n*h*w, E]
   return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
@@ -253,7 +289,9 @@ export function headWeightTensors(w: HeadWeights): tf.Tensor[] {
  * @returns [n, C]
  */
 export function pooledLogits(activation: tf.Tensor4D, out: LinearHead): tf.Tensor2D {
-  return tf.tidy(() => tf.add(tf.matMul(tf.mean(activation, [1, 2]) as tf.Tensor2D, out.kernel), out.bias) as tf.Tensor2D);
+  return tf.tidy(
+    () => tf.add(tf.matMul(tf.mean(activation, [1, 2]) as tf.Tensor2D, out.kernel), out.bias) as tf.Tensor2D,
+  );
 }
 
 /**
@@ -275,7 +313,9 @@ export function headForward(
   return tf.tidy(() => {
     const activation = camActivation(features, weights.hidden, weights.trunk); // [n, h, w, H] last activation before pooling
     const probabilities = tf.softmax(pooledLogits(activation, weights.out)) as tf.Tensor2D; // [n, C]
-    const cls = (camClass === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([features.shape[0]], camClass, 'int32')) as tf.Tensor1D; // [n]
+    const cls = (
+      camClass === 'predicted' ? tf.argMax(probabilities, 1) : tf.fill([features.shape[0]], camClass, 'int32')
+    ) as tf.Tensor1D; // [n]
     const channelWeights = closedFormCamWeights(weights.out.kernel, probabilities, cls, score); // [n, H]
     const cam = rescaleCam(weightedFeatureSum(activation, channelWeights), relu); // [n, h, w]
     if (!fineClassMaps || !weights.fine) return { probabilities, camClass: cls, cam };
@@ -313,7 +353,12 @@ export function spatialMean(maps: tf.Tensor4D): tf.Tensor2D {
  * @param cam [n, h', w'] the classifier's Grad-CAM in [0, 1] (13x13)
  * @returns [n, h, w] in [0, 1]
  */
-export function fineMap(fineClassMaps: tf.Tensor4D, fineBias: tf.Tensor1D, camClass: tf.Tensor1D, cam: tf.Tensor3D): tf.Tensor3D {
+export function fineMap(
+  fineClassMaps: tf.Tensor4D,
+  fineBias: tf.Tensor1D,
+  camClass: tf.Tensor1D,
+  cam: tf.Tensor3D,
+): tf.Tensor3D {
   return tf.tidy(() => {
     const [, h, w, c] = fineClassMaps.shape;
     const probs = tf.softmax(tf.add(spatialMean(fineClassMaps), fineBias)) as tf.Tensor2D; // [n, C] the fine head's own scores
@@ -321,7 +366,10 @@ export function fineMap(fineClassMaps: tf.Tensor4D, fineBias: tf.Tensor1D, camCl
     // gives the coefficients of each class map: p_c * sum_{j != c} p_j at c, -p_c * p_j elsewhere.
     const coef = closedFormCamWeights(tf.eye(c) as tf.Tensor2D, probs, camClass, 'softmax'); // [n, C]
     const evidence = rescaleCam(weightedFeatureSum(fineClassMaps, coef), true); // [n, h, w]
-    const gate = tf.squeeze(tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [h, w], false, true), [3]) as tf.Tensor3D; // [n, h, w]
+    const gate = tf.squeeze(
+      tf.image.resizeBilinear(tf.expandDims(cam, -1) as tf.Tensor4D, [h, w], false, true),
+      [3],
+    ) as tf.Tensor3D; // [n, h, w]
     return rescaleCam(tf.mul(evidence, gate) as tf.Tensor3D, false);
   });
 }

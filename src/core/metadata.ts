@@ -99,7 +99,8 @@ export function validateMetadata(value: unknown): ModelMetadata {
   if (m.formatVersion !== MODEL_FORMAT_VERSION) fail('formatVersion', String(MODEL_FORMAT_VERSION));
   if (m.kind !== 'classifier' && m.kind !== 'oneclass') fail('kind', '"classifier" or "oneclass"');
   if (typeof m.name !== 'string') fail('name', 'a string');
-  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) fail('version', 'an integer >= 1');
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1)
+    fail('version', 'an integer >= 1');
   if (!isStringArray(m.labels) || m.labels.length < (m.kind === 'classifier' ? 2 : 1)) {
     fail('labels', 'an array of at least 2 class names');
   }
@@ -121,12 +122,21 @@ export function validateMetadata(value: unknown): ModelMetadata {
     fail('base', '{name, weightCount, featureLayer, featureShape: [h, w, c]}');
   }
   const { fineLayer, fineShape } = b as Record<string, unknown>;
-  if ((fineLayer === undefined) !== (fineShape === undefined) || (fineLayer !== undefined && (typeof fineLayer !== 'string' || !Array.isArray(fineShape) || fineShape.length !== 3))) {
+  if (
+    (fineLayer === undefined) !== (fineShape === undefined) ||
+    (fineLayer !== undefined && (typeof fineLayer !== 'string' || !Array.isArray(fineShape) || fineShape.length !== 3))
+  ) {
     fail('base', 'both fineLayer (a layer name) and fineShape ([h, w, c]), or neither');
   }
   if (typeof m.createdAt !== 'string') fail('createdAt', 'an ISO date string');
   const c = m.calibration as Partial<CalibrationInfo> | undefined;
-  if (c !== undefined && (c?.method !== 'temperature' || typeof c.temperature !== 'number' || !(c.temperature > 0) || !Number.isFinite(c.temperature))) {
+  if (
+    c !== undefined &&
+    (c?.method !== 'temperature' ||
+      typeof c.temperature !== 'number' ||
+      !(c.temperature > 0) ||
+      !Number.isFinite(c.temperature))
+  ) {
     fail('calibration', "{method: 'temperature', temperature: a finite number > 0, ece, n}");
   }
   if (m.novelty !== undefined) {

@@ -16,8 +16,13 @@ export interface ClassificationReport {
 }
 
 /** Scores predictions against truths; `labels` fixes the order of the matrix. */
-export function classificationReport(labels: readonly string[], truth: readonly string[], predicted: readonly string[]): ClassificationReport {
-  if (truth.length !== predicted.length) throw new Error(`truth has ${truth.length} items, predictions ${predicted.length}`);
+export function classificationReport(
+  labels: readonly string[],
+  truth: readonly string[],
+  predicted: readonly string[],
+): ClassificationReport {
+  if (truth.length !== predicted.length)
+    throw new Error(`truth has ${truth.length} items, predictions ${predicted.length}`);
   const confusion: Record<string, Record<string, number>> = {};
   for (const t of labels) confusion[t] = Object.fromEntries(labels.map((p) => [p, 0]));
   let correct = 0;
@@ -57,13 +62,20 @@ export interface AnomalyReport {
  * on normal captures, pass the held-out (cross-validated) scores of those captures as `normal`, so
  * the false-alarm rate is not flattered by images the model was fitted on.
  */
-export function anomalyReport(normal: readonly number[], abnormal: readonly number[], threshold: number): AnomalyReport {
+export function anomalyReport(
+  normal: readonly number[],
+  abnormal: readonly number[],
+  threshold: number,
+): AnomalyReport {
   const above = (xs: readonly number[]) => xs.filter((s) => s > threshold).length;
   const falseAlarms = above(normal);
   const detected = above(abnormal);
   const n = normal.length + abnormal.length;
   return {
-    auroc: normal.length > 0 && abnormal.length > 0 ? auroc([...normal, ...abnormal], [...normal.map(() => false), ...abnormal.map(() => true)]) : undefined,
+    auroc:
+      normal.length > 0 && abnormal.length > 0
+        ? auroc([...normal, ...abnormal], [...normal.map(() => false), ...abnormal.map(() => true)])
+        : undefined,
     threshold,
     nNormal: normal.length,
     nAbnormal: abnormal.length,

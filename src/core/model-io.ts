@@ -154,13 +154,17 @@ export function describeNonFiniteWeight(values: tf.NamedTensorMap): string | und
       if (first < 0) first = i;
       count++;
     }
-    if (first >= 0) return `'${name}' holds ${data[first]} at index ${first} (${count} of ${data.length} values are not finite)`;
+    if (first >= 0)
+      return `'${name}' holds ${data[first]} at index ${first} (${count} of ${data.length} values are not finite)`;
   }
   return undefined;
 }
 
 function nonFiniteWeightError(file: string, bad: string): ModelFileError {
-  return new ModelFileError(file, `weight ${bad}: a model with NaN or infinite weights cannot be used (did its training diverge?)`);
+  return new ModelFileError(
+    file,
+    `weight ${bad}: a model with NaN or infinite weights cannot be used (did its training diverge?)`,
+  );
 }
 
 /**
@@ -168,7 +172,11 @@ function nonFiniteWeightError(file: string, bad: string): ModelFileError {
  * (a model whose training diverged predicts NaN on every image). Leaves no tensors behind.
  * @throws ModelFileError
  */
-export function checkWeightsFinite(file: string, specs: readonly tf.io.WeightsManifestEntry[], weightData: ArrayBuffer): void {
+export function checkWeightsFinite(
+  file: string,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  weightData: ArrayBuffer,
+): void {
   const values = tf.io.decodeWeights(weightData, [...specs]);
   try {
     const bad = describeNonFiniteWeight(values);
@@ -193,7 +201,9 @@ function weightSpecProblems(model: tf.LayersModel, specs: readonly tf.io.Weights
     const spec = byName.get(w.originalName);
     if (!spec) problems.push(`no weights for '${w.originalName}'`);
     else if (JSON.stringify(spec.shape) !== JSON.stringify(w.shape)) {
-      problems.push(`'${w.originalName}' has shape [${spec.shape.join(', ')}], the topology needs [${w.shape.join(', ')}]`);
+      problems.push(
+        `'${w.originalName}' has shape [${spec.shape.join(', ')}], the topology needs [${w.shape.join(', ')}]`,
+      );
     }
     byName.delete(w.originalName);
   }

@@ -69,7 +69,11 @@ export function poolFeatures(maps: tf.Tensor4D): tf.Tensor2D {
  * disposed). Every group needs training rows; a group without validation rows does not set the threshold.
  * @throws naming the group, when a group has no training rows or a group index is out of range
  */
-export function fitNovelty(train: GroupedFeatures, validation: GroupedFeatures, options: NoveltyFitOptions): NoveltyInfo {
+export function fitNovelty(
+  train: GroupedFeatures,
+  validation: GroupedFeatures,
+  options: NoveltyFitOptions,
+): NoveltyInfo {
   const q = options.quantile ?? 0.99;
   if (!(q > 0 && q < 1)) throw new Error(`novelty quantile must be in (0, 1), got ${q}`);
   const names = options.groups;
@@ -117,7 +121,8 @@ function setThreshold(info: NoveltyInfo, validation: GroupedFeatures): void {
   if (present.length === 0) throw new Error('novelty: no validation photos to set the threshold on');
   info.threshold = Math.max(...present.map((s) => quantile(s, info.quantile)));
   info.groups.forEach((g, i) => {
-    if (byGroup[i].length > 0) info.validationRejection[g] = byGroup[i].filter((s) => s > info.threshold).length / byGroup[i].length;
+    if (byGroup[i].length > 0)
+      info.validationRejection[g] = byGroup[i].filter((s) => s > info.threshold).length / byGroup[i].length;
   });
 }
 
@@ -165,12 +170,16 @@ export function validateNoveltyInfo(value: unknown, expectedDims?: number): Nove
   };
   if (typeof v !== 'object' || v === null) return fail('is not an object');
   if (v.method !== 'pooled-mahalanobis') fail(`method must be 'pooled-mahalanobis', got ${JSON.stringify(v.method)}`);
-  if (!Number.isInteger(v.dims) || (v.dims as number) <= 0) fail(`dims must be a positive integer, got ${JSON.stringify(v.dims)}`);
+  if (!Number.isInteger(v.dims) || (v.dims as number) <= 0)
+    fail(`dims must be a positive integer, got ${JSON.stringify(v.dims)}`);
   const d = v.dims as number;
-  if (expectedDims !== undefined && d !== expectedDims) fail(`dims ${d} do not match the ${expectedDims} channels the classifier reads`);
-  if (!Array.isArray(v.groups) || v.groups.length === 0 || v.groups.some((g) => typeof g !== 'string')) fail('groups must be a non-empty list of names');
+  if (expectedDims !== undefined && d !== expectedDims)
+    fail(`dims ${d} do not match the ${expectedDims} channels the classifier reads`);
+  if (!Array.isArray(v.groups) || v.groups.length === 0 || v.groups.some((g) => typeof g !== 'string'))
+    fail('groups must be a non-empty list of names');
   for (const key of ['threshold', 'quantile', 'shrinkage'] as const) {
-    if (typeof v[key] !== 'number' || !Number.isFinite(v[key])) fail(`${key} must be a finite number, got ${JSON.stringify(v[key])}`);
+    if (typeof v[key] !== 'number' || !Number.isFinite(v[key]))
+      fail(`${key} must be a finite number, got ${JSON.stringify(v[key])}`);
   }
   const groups = v.groups as string[];
   const whitening = decodeField(v.whitening, (d * (d + 1)) / 2, 'whitening', fail);
@@ -203,7 +212,10 @@ export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
       return tf.tidy(() => {
         const z = tf.matMul(pooled, w); // [N, D]
         // |z - m|^2 = |z|^2 - 2 z.m + |m|^2, for every group: [N, G]
-        const d2 = tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))), meanNorms);
+        const d2 = tf.add(
+          tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))),
+          meanNorms,
+        );
         return tf.relu(tf.min(d2, 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
       });
     },

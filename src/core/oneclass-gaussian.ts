@@ -57,7 +57,11 @@ export function fitGaussian(x: tf.Tensor2D, shrinkage: number | 'ledoit-wolf'): 
     const row = i * d;
     for (let j = i; j < d; j++) b[j] -= mi * w[row + j]; // W is upper-triangular
   }
-  return { kernel: tf.tensor2d(Float32Array.from(w), [d, d]), bias: tf.tensor1d(Float32Array.from(b)), shrinkage: shrink };
+  return {
+    kernel: tf.tensor2d(Float32Array.from(w), [d, d]),
+    bias: tf.tensor1d(Float32Array.from(b)),
+    shrinkage: shrink,
+  };
 }
 
 /** Sets the scorer's whitening layer. Does not dispose the arguments. */
@@ -65,4 +69,3 @@ export function setWhitening(scorer: tf.LayersModel, w: Whitening): void {
   const [d] = w.kernel.shape;
   tf.tidy(() => scorer.getLayer(WHITEN_LAYER).setWeights([tf.reshape(w.kernel, [1, 1, d, d]), w.bias]));
 }
-

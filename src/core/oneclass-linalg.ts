@@ -74,7 +74,7 @@ export function auroc(scores: ArrayLike<number>, positive: ArrayLike<boolean>): 
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   // Mid-ranks, so tied scores count half.
   const ranks = new Float64Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     for (let k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2 + 1;

@@ -4,7 +4,14 @@ import { loadBaseNetwork, type BaseNetwork } from './base';
 import { METADATA_KEY, validateMetadata, type ModelMetadata, type OneClassInfo } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { checkBase, checkScorer, validateOneClassInfo } from './oneclass-checks';
-import { featureModel, heatmapOf, imageScores, locationDistances, ONECLASS_LABELS, predictAll } from './oneclass-scorer';
+import {
+  featureModel,
+  heatmapOf,
+  imageScores,
+  locationDistances,
+  ONECLASS_LABELS,
+  predictAll,
+} from './oneclass-scorer';
 import { cropAndNormalise, imageTensor, type ImageInput } from './preprocess';
 
 /** Tensors of one scoring pass (the caller disposes them). */
@@ -96,7 +103,9 @@ class GaussianOneClassModel implements OneClassModel {
 
   scoreFeatures(features: readonly tf.Tensor4D[]): OneClassTensors {
     if (features.length !== this.info.featureLayers.length) {
-      throw new Error(`scoreFeatures needs ${this.info.featureLayers.length} feature maps (${this.info.featureLayers.join(', ')}), got ${features.length}`);
+      throw new Error(
+        `scoreFeatures needs ${this.info.featureLayers.length} feature maps (${this.info.featureLayers.join(', ')}), got ${features.length}`,
+      );
     }
     return tf.tidy(() => {
       const z = this.scorer.predict(features.length === 1 ? features[0] : [...features]) as tf.Tensor4D; // [n, 13, 13, D]
@@ -115,7 +124,8 @@ class GaussianOneClassModel implements OneClassModel {
 
   async detect(image: ImageInput, options: DetectOptions = {}): Promise<AnomalyResult> {
     const threshold = options.threshold ?? this.threshold;
-    if (!(threshold > 0 && Number.isFinite(threshold))) throw new Error(`threshold must be a positive number, got ${threshold}`);
+    if (!(threshold > 0 && Number.isFinite(threshold)))
+      throw new Error(`threshold must be a positive number, got ${threshold}`);
     const packed = tf.tidy(() => {
       const input = this.prepare(image, options.cropFraction);
       const r = this.scoreBatch(input);
@@ -144,7 +154,6 @@ class GaussianOneClassModel implements OneClassModel {
   }
 }
 
-
 /** Configuration of {@link loadOneClassModel}. */
 export interface OneClassModelConfig {
   reader: ModelReader;
@@ -164,20 +173,36 @@ const LOAD_DEFAULTS = { cropFraction: 1 };
  * Takes ownership of `scorer` (the model disposes it); the base is shared unless `ownsBase`.
  * If it throws (metadata, scorer or base do not fit), the caller still owns the scorer.
  */
-export function createOneClassModel(options: { base: BaseNetwork; scorer: tf.LayersModel; metadata: ModelMetadata; cropFraction?: number; ownsBase?: boolean; file?: string }): OneClassModel {
+export function createOneClassModel(options: {
+  base: BaseNetwork;
+  scorer: tf.LayersModel;
+  metadata: ModelMetadata;
+  cropFraction?: number;
+  ownsBase?: boolean;
+  file?: string;
+}): OneClassModel {
   const file = options.file ?? 'one-class model';
   const cropFraction = options.cropFraction ?? LOAD_DEFAULTS.cropFraction;
   if (!(cropFraction > 0 && cropFraction <= 1)) throw new Error(`cropFraction must be in (0, 1], got ${cropFraction}`);
   try {
     validateMetadata(options.metadata);
-    if (options.metadata.kind !== 'oneclass') throw new Error(`is a '${options.metadata.kind}' model; expected kind 'oneclass' (load classifiers with loadCrackClassifier)`);
+    if (options.metadata.kind !== 'oneclass')
+      throw new Error(
+        `is a '${options.metadata.kind}' model; expected kind 'oneclass' (load classifiers with loadCrackClassifier)`,
+      );
     validateOneClassInfo(options.metadata.oneClass);
     checkScorer(options.scorer, options.metadata.oneClass as OneClassInfo);
   } catch (e) {
     throw e instanceof ModelFileError ? e : new ModelFileError(file, (e as Error).message);
   }
   checkBase(options.base, options.scorer, options.metadata, file);
-  return new GaussianOneClassModel(options.base, options.ownsBase ?? false, options.scorer, options.metadata, cropFraction);
+  return new GaussianOneClassModel(
+    options.base,
+    options.ownsBase ?? false,
+    options.scorer,
+    options.metadata,
+    cropFraction,
+  );
 }
 
 /**
@@ -187,12 +212,16 @@ export function createOneClassModel(options: { base: BaseNetwork; scorer: tf.Lay
  */
 export async function loadOneClassModel(config: OneClassModelConfig): Promise<OneClassModel> {
   const cfg = { ...LOAD_DEFAULTS, ...config };
-  if (!(cfg.cropFraction > 0 && cfg.cropFraction <= 1)) throw new Error(`cropFraction must be in (0, 1], got ${cfg.cropFraction}`);
+  if (!(cfg.cropFraction > 0 && cfg.cropFraction <= 1))
+    throw new Error(`cropFraction must be in (0, 1], got ${cfg.cropFraction}`);
   const { artifacts } = await readLayersArtifacts(cfg.reader, cfg.modelJson);
   let metadata: ModelMetadata;
   try {
     metadata = validateMetadata((artifacts.userDefinedMetadata as Record<string, unknown> | undefined)?.[METADATA_KEY]);
-    if (metadata.kind !== 'oneclass') throw new Error(`is a '${metadata.kind}' model; expected kind 'oneclass' (load classifiers with loadCrackClassifier)`);
+    if (metadata.kind !== 'oneclass')
+      throw new Error(
+        `is a '${metadata.kind}' model; expected kind 'oneclass' (load classifiers with loadCrackClassifier)`,
+      );
     validateOneClassInfo(metadata.oneClass);
   } catch (e) {
     throw new ModelFileError(cfg.modelJson, (e as Error).message);
@@ -211,9 +240,22 @@ export async function loadOneClassModel(config: OneClassModelConfig): Promise<On
     cfg.signal?.throwIfAborted();
     base =
       typeof cfg.base === 'string'
-        ? await loadBaseNetwork({ reader: cfg.reader, modelJson: cfg.base, inputSize: metadata.inputSize, featureLayer: metadata.base.featureLayer, signal: cfg.signal })
+        ? await loadBaseNetwork({
+            reader: cfg.reader,
+            modelJson: cfg.base,
+            inputSize: metadata.inputSize,
+            featureLayer: metadata.base.featureLayer,
+            signal: cfg.signal,
+          })
         : cfg.base;
-    const model = createOneClassModel({ base, scorer, metadata, cropFraction: cfg.cropFraction, ownsBase, file: cfg.modelJson });
+    const model = createOneClassModel({
+      base,
+      scorer,
+      metadata,
+      cropFraction: cfg.cropFraction,
+      ownsBase,
+      file: cfg.modelJson,
+    });
     if (cfg.signal?.aborted) {
       model.dispose();
       cfg.signal.throwIfAborted();

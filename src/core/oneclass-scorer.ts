@@ -21,7 +21,11 @@ export const WHITEN_LAYER = 'oneclass_whiten';
 export const ONECLASS_LABELS: readonly string[] = ['normal', 'anomaly'];
 
 /** How a base layer's map is brought to the grid: identity, or SqueezeNet's own 3x3/2 pooling window. */
-export function poolingTo(shape: readonly (number | null)[], grid: readonly [number, number], layer: string): 'none' | 'avg3s2' {
+export function poolingTo(
+  shape: readonly (number | null)[],
+  grid: readonly [number, number],
+  layer: string,
+): 'none' | 'avg3s2' {
   const [h, w] = [shape[1] as number, shape[2] as number];
   if (h === grid[0] && w === grid[1]) return 'none';
   if (Math.floor((h - 3) / 2) + 1 === grid[0] && Math.floor((w - 3) / 2) + 1 === grid[1]) return 'avg3s2';
@@ -63,17 +67,31 @@ export function gridFeatures(maps: readonly tf.Tensor4D[], grid: readonly [numbe
  * The scorer: base feature maps -> pooled to the grid -> concatenated -> whitened (1x1 conv).
  * Output z [n, gh, gw, D]: |z|^2 at a location is its squared Mahalanobis distance to normal.
  */
-export function createOneClassScorer(layers: readonly string[], inputShapes: readonly [number, number, number][], grid: readonly [number, number]): tf.LayersModel {
-  if (layers.length === 0 || layers.length !== inputShapes.length) throw new Error(`need one input shape per feature layer, got ${inputShapes.length} for ${layers.length}`);
-  const inputs = inputShapes.map((shape, i) => tf.input({ shape: [...shape], name: `features_${i}_${layers[i].replace(/[^A-Za-z0-9_]/g, '_')}` }));
+export function createOneClassScorer(
+  layers: readonly string[],
+  inputShapes: readonly [number, number, number][],
+  grid: readonly [number, number],
+): tf.LayersModel {
+  if (layers.length === 0 || layers.length !== inputShapes.length)
+    throw new Error(`need one input shape per feature layer, got ${inputShapes.length} for ${layers.length}`);
+  const inputs = inputShapes.map((shape, i) =>
+    tf.input({ shape: [...shape], name: `features_${i}_${layers[i].replace(/[^A-Za-z0-9_]/g, '_')}` }),
+  );
   const pooled = inputs.map((x, i) =>
     poolingTo(x.shape, grid, layers[i]) === 'none'
       ? x
-      : (tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: `pool_${i}` }).apply(x) as tf.SymbolicTensor),
+      : (tf.layers
+          .averagePooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: `pool_${i}` })
+          .apply(x) as tf.SymbolicTensor),
   );
-  const joined = pooled.length === 1 ? pooled[0] : (tf.layers.concatenate({ axis: -1, name: 'concat' }).apply(pooled) as tf.SymbolicTensor);
+  const joined =
+    pooled.length === 1
+      ? pooled[0]
+      : (tf.layers.concatenate({ axis: -1, name: 'concat' }).apply(pooled) as tf.SymbolicTensor);
   const channels = joined.shape[3] as number;
-  const z = tf.layers.conv2d({ filters: channels, kernelSize: 1, name: WHITEN_LAYER, kernelInitializer: 'zeros' }).apply(joined) as tf.SymbolicTensor;
+  const z = tf.layers
+    .conv2d({ filters: channels, kernelSize: 1, name: WHITEN_LAYER, kernelInitializer: 'zeros' })
+    .apply(joined) as tf.SymbolicTensor;
   return tf.model({ inputs, outputs: z, name: 'crackcam_oneclass' });
 }
 

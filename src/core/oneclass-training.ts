@@ -7,7 +7,19 @@ import { serializeModel, type ModelFiles } from './model-writer';
 import { validateOneClassInfo } from './oneclass-checks';
 import { fitGaussian, setWhitening, type Whitening } from './oneclass-gaussian';
 import { quantile } from './oneclass-linalg';
-import { createOneClassScorer, DEFAULT_ONECLASS_LAYERS, featureModel, gridFeatures, imageScores, locationDistances, ONECLASS_LABELS, ONECLASS_METHODS, poolingTo, predictAll, type OneClassMethod } from './oneclass-scorer';
+import {
+  createOneClassScorer,
+  DEFAULT_ONECLASS_LAYERS,
+  featureModel,
+  gridFeatures,
+  imageScores,
+  locationDistances,
+  ONECLASS_LABELS,
+  ONECLASS_METHODS,
+  poolingTo,
+  predictAll,
+  type OneClassMethod,
+} from './oneclass-scorer';
 import { centreCrop, normalise, type PreprocessingMode } from './preprocess';
 import { createRng, shuffled } from './random';
 import { yieldToEventLoop } from './yield';
@@ -38,7 +50,8 @@ export interface OneClassSample {
 }
 
 /** Progress of {@link trainOneClass}. */
-export type OneClassProgress = { phase: 'features'; done: number; total: number } | { phase: 'fit'; fold: number; folds: number };
+export type OneClassProgress =
+  { phase: 'features'; done: number; total: number } | { phase: 'fit'; fold: number; folds: number };
 
 /** Options of {@link trainOneClass}. */
 export interface OneClassTrainingConfig {
@@ -92,12 +105,17 @@ function withDefaults(config: OneClassTrainingConfig) {
 
 /** Throws on a setting out of range, naming it and what is allowed. */
 function checkSettings(cfg: Settings): void {
-  if (!ONECLASS_METHODS.includes(cfg.method)) throw new Error(`method '${String(cfg.method)}' is invalid; valid: ${ONECLASS_METHODS.join(', ')}`);
+  if (!ONECLASS_METHODS.includes(cfg.method))
+    throw new Error(`method '${String(cfg.method)}' is invalid; valid: ${ONECLASS_METHODS.join(', ')}`);
   if (cfg.train.length < 3) throw new Error(`need at least 3 normal images, got ${cfg.train.length}`);
-  if (!(cfg.falseAlarmRate > 0 && cfg.falseAlarmRate < 1)) throw new Error(`falseAlarmRate must be in (0, 1), got ${cfg.falseAlarmRate}`);
-  if (!(Number.isInteger(cfg.folds) && cfg.folds >= 2)) throw new Error(`folds must be an integer >= 2, got ${cfg.folds}`);
-  if (!(Number.isInteger(cfg.views) && cfg.views >= 1)) throw new Error(`views must be an integer >= 1, got ${cfg.views}`);
-  if (cfg.shrinkage !== 'ledoit-wolf' && !(cfg.shrinkage >= 0 && cfg.shrinkage <= 1)) throw new Error(`shrinkage must be 'ledoit-wolf' or in [0, 1], got ${cfg.shrinkage}`);
+  if (!(cfg.falseAlarmRate > 0 && cfg.falseAlarmRate < 1))
+    throw new Error(`falseAlarmRate must be in (0, 1), got ${cfg.falseAlarmRate}`);
+  if (!(Number.isInteger(cfg.folds) && cfg.folds >= 2))
+    throw new Error(`folds must be an integer >= 2, got ${cfg.folds}`);
+  if (!(Number.isInteger(cfg.views) && cfg.views >= 1))
+    throw new Error(`views must be an integer >= 1, got ${cfg.views}`);
+  if (cfg.shrinkage !== 'ledoit-wolf' && !(cfg.shrinkage >= 0 && cfg.shrinkage <= 1))
+    throw new Error(`shrinkage must be 'ledoit-wolf' or in [0, 1], got ${cfg.shrinkage}`);
   if (cfg.featureLayers.length === 0) throw new Error('featureLayers is empty; e.g. fire5/concat, fire7/concat');
 }
 
@@ -115,11 +133,13 @@ function featureLayout(cfg: Settings): FeatureLayout {
   const features = featureModel(cfg.base, cfg.featureLayers);
   const shapes = features.outputs.map((o) => o.shape.slice(1) as [number, number, number]);
   const order = cfg.featureLayers.map((l) => cfg.base.model.layers.findIndex((x) => x.name === l));
-  if (order.some((v, i) => i > 0 && v < order[i - 1])) throw new Error(`featureLayers must be in network order, got ${cfg.featureLayers.join(', ')}`);
+  if (order.some((v, i) => i > 0 && v < order[i - 1]))
+    throw new Error(`featureLayers must be in network order, got ${cfg.featureLayers.join(', ')}`);
   const grid: [number, number] = [Math.min(...shapes.map((s) => s[0])), Math.min(...shapes.map((s) => s[1]))];
   shapes.forEach((s, i) => poolingTo([null, ...s], grid, cfg.featureLayers[i]));
   const cells = grid[0] * grid[1];
-  if (!(Number.isInteger(cfg.topK) && cfg.topK >= 1 && cfg.topK <= cells)) throw new Error(`topK must be an integer in 1..${cells}, got ${cfg.topK}`);
+  if (!(Number.isInteger(cfg.topK) && cfg.topK >= 1 && cfg.topK <= cells))
+    throw new Error(`topK must be an integer in 1..${cells}, got ${cfg.topK}`);
   return { features, shapes, grid };
 }
 
@@ -129,7 +149,12 @@ function featureLayout(cfg: Settings): FeatureLayout {
  * @param rgb [b, s, s, 3] 0..255
  * @returns [b, views, cells, D]
  */
-async function viewFeatures(rgb: tf.Tensor4D, layout: FeatureLayout, cfg: Settings, rng: () => number): Promise<tf.Tensor4D> {
+async function viewFeatures(
+  rgb: tf.Tensor4D,
+  layout: FeatureLayout,
+  cfg: Settings,
+  rng: () => number,
+): Promise<tf.Tensor4D> {
   const cells = layout.grid[0] * layout.grid[1];
   const parts: tf.Tensor4D[] = [];
   try {
@@ -172,7 +197,11 @@ async function collectImageFeatures(cfg: Settings, layout: FeatureLayout): Promi
       }
       perImage.push(...(tf.unstack(views) as tf.Tensor3D[]));
       views.dispose();
-      await cfg.onProgress?.({ phase: 'features', done: Math.min(start + cfg.featureBatch, cfg.train.length), total: cfg.train.length });
+      await cfg.onProgress?.({
+        phase: 'features',
+        done: Math.min(start + cfg.featureBatch, cfg.train.length),
+        total: cfg.train.length,
+      });
       await yieldToEventLoop();
     }
     return perImage;
@@ -187,7 +216,9 @@ function fitImages(perImage: readonly tf.Tensor3D[], idx: readonly number[], cfg
   const dims = perImage[0].shape[2];
   const rows = tf.tidy(() => {
     const stacked = tf.stack(idx.map((i) => perImage[i])) as tf.Tensor4D; // [m, views, cells, D]
-    return (cfg.method === 'pooled-gaussian' ? tf.reshape(tf.mean(stacked, 2), [-1, dims]) : tf.reshape(stacked, [-1, dims])) as tf.Tensor2D; // [rows, D]
+    return (
+      cfg.method === 'pooled-gaussian' ? tf.reshape(tf.mean(stacked, 2), [-1, dims]) : tf.reshape(stacked, [-1, dims])
+    ) as tf.Tensor2D; // [rows, D]
   });
   try {
     return fitGaussian(rows, cfg.shrinkage);
@@ -200,11 +231,22 @@ function fitImages(perImage: readonly tf.Tensor3D[], idx: readonly number[], cfg
  * Scores of the photos `idx` as taken (view 0) under `w`.
  * @returns scores [m] and location distances [m, gh, gw] (caller disposes)
  */
-function scoreImages(perImage: readonly tf.Tensor3D[], w: Whitening, idx: readonly number[], cfg: Settings, grid: readonly [number, number]) {
+function scoreImages(
+  perImage: readonly tf.Tensor3D[],
+  w: Whitening,
+  idx: readonly number[],
+  cfg: Settings,
+  grid: readonly [number, number],
+) {
   return tf.tidy(() => {
     const dims = perImage[0].shape[2];
     const x = tf.stack(idx.map((i) => tf.slice(perImage[i], [0, 0, 0], [1, -1, -1]))) as tf.Tensor4D; // [m, 1, cells, D]
-    const z = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [-1, dims]), w.kernel), w.bias), [idx.length, grid[0], grid[1], dims]) as tf.Tensor4D;
+    const z = tf.reshape(tf.add(tf.matMul(tf.reshape(x, [-1, dims]), w.kernel), w.bias), [
+      idx.length,
+      grid[0],
+      grid[1],
+      dims,
+    ]) as tf.Tensor4D;
     return { scores: imageScores(z, cfg.method, cfg.topK), distances: locationDistances(z) };
   });
 }
@@ -217,7 +259,11 @@ interface CrossValidation {
 }
 
 /** Scores every photo with a Gaussian fitted on the other folds. */
-async function crossValidate(perImage: readonly tf.Tensor3D[], cfg: Settings, grid: readonly [number, number]): Promise<CrossValidation> {
+async function crossValidate(
+  perImage: readonly tf.Tensor3D[],
+  cfg: Settings,
+  grid: readonly [number, number],
+): Promise<CrossValidation> {
   const n = perImage.length;
   const folds = Math.min(cfg.folds, n);
   const shuffledIdx = shuffled(
@@ -322,7 +368,12 @@ export function oneClassMetadata(
     inputSize: base.inputSize,
     preprocessing: options.preprocessing,
     // featureLayer: the deepest layer the scorer reads, so loadBaseNetwork can cut the base there.
-    base: { name: SQUEEZENET_BASE_NAME, weightCount: base.weightCount, featureLayer: result.deepestLayer, featureShape: result.deepestShape },
+    base: {
+      name: SQUEEZENET_BASE_NAME,
+      weightCount: base.weightCount,
+      featureLayer: result.deepestLayer,
+      featureShape: result.deepestShape,
+    },
     createdAt: new Date().toISOString(),
     training: options.training,
     oneClass: result.info,

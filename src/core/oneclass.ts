@@ -19,9 +19,24 @@
  * (trainOneClass, metadata, files), oneclass-model.ts (the loaded model) and oneclass-checks.ts
  * (validation of its parts).
  */
-export { DEFAULT_ONECLASS_LAYERS, ONECLASS_LABELS, ONECLASS_METHODS, WHITEN_LAYER, createOneClassScorer, type OneClassMethod } from './oneclass-scorer';
+export {
+  DEFAULT_ONECLASS_LAYERS,
+  ONECLASS_LABELS,
+  ONECLASS_METHODS,
+  WHITEN_LAYER,
+  createOneClassScorer,
+  type OneClassMethod,
+} from './oneclass-scorer';
 export { validateOneClassInfo } from './oneclass-checks';
-export { createOneClassModel, loadOneClassModel, type AnomalyResult, type DetectOptions, type OneClassModel, type OneClassModelConfig, type OneClassTensors } from './oneclass-model';
+export {
+  createOneClassModel,
+  loadOneClassModel,
+  type AnomalyResult,
+  type DetectOptions,
+  type OneClassModel,
+  type OneClassModelConfig,
+  type OneClassTensors,
+} from './oneclass-model';
 export {
   ONECLASS_DEFAULTS,
   oneClassMetadata,

@@ -76,7 +76,8 @@ export function rgbaToTensor(pixels: RgbaPixels): tf.Tensor3D {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new Error(`pixel size must be positive integers, got ${width}x${height}`);
   }
-  if (data.length !== width * height * 4) throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${data.length}`);
+  if (data.length !== width * height * 4)
+    throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${data.length}`);
   const rgb = new Int32Array(width * height * 3);
   for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
     rgb[j] = data[i];
@@ -93,7 +94,9 @@ export function rgbaToTensor(pixels: RgbaPixels): tf.Tensor3D {
 export function imageTensor(image: ImageInput): tf.Tensor3D | tf.Tensor4D {
   if (image instanceof tf.Tensor) return image;
   if (typeof image !== 'object' || image === null || !('data' in image)) {
-    throw new Error(`image must be a [h, w, 3] or [n, h, w, 3] tensor or RGBA pixels { width, height, data }, got ${String(image)}`);
+    throw new Error(
+      `image must be a [h, w, 3] or [n, h, w, 3] tensor or RGBA pixels { width, height, data }, got ${String(image)}`,
+    );
   }
   return rgbaToTensor(image);
 }
@@ -251,8 +254,18 @@ export function cropResizeRgba(
   scratch: ResizeScratch = {},
 ): Uint8ClampedArray {
   const { x: x0, y: y0, side } = crop;
-  if (rgba.length !== width * height * 4) throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
-  if (!(Number.isInteger(x0) && Number.isInteger(y0) && Number.isInteger(side) && x0 >= 0 && y0 >= 0 && side >= 1 && x0 + side <= width && y0 + side <= height)) {
+  if (rgba.length !== width * height * 4)
+    throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
+  if (!(
+    Number.isInteger(x0) &&
+    Number.isInteger(y0) &&
+    Number.isInteger(side) &&
+    x0 >= 0 &&
+    y0 >= 0 &&
+    side >= 1 &&
+    x0 + side <= width &&
+    y0 + side <= height
+  )) {
     throw new Error(`crop ${JSON.stringify(crop)} does not fit in ${width}x${height}`);
   }
   if (out.length !== size * size * 4) throw new Error(`output holds ${out.length} values, expected ${size * size * 4}`);

@@ -54,7 +54,11 @@ function featureCut(base: BaseNetwork, metadata: ModelMetadata): tf.LayersModel 
   return fineLayer ? base.cutMany([featureLayer, fineLayer]) : base.cut(featureLayer);
 }
 
-async function observe(options: ReliabilityFitOptions, samples: readonly GroupedSample[], done: { count: number; total: number }): Promise<Observed> {
+async function observe(
+  options: ReliabilityFitOptions,
+  samples: readonly GroupedSample[],
+  done: { count: number; total: number },
+): Promise<Observed> {
   const { base, head, metadata } = options;
   const batch = options.batchSize ?? 16;
   const cut = featureCut(base, metadata);
@@ -68,7 +72,9 @@ async function observe(options: ReliabilityFitOptions, samples: readonly Grouped
       let p: tf.Tensor2D;
       try {
         [l, p] = tf.tidy(() => {
-          const input = tf.concat(images.map((im) => cropAndNormalise(im, metadata.inputSize, metadata.preprocessing, 1))) as tf.Tensor4D; // [b, s, s, 3]
+          const input = tf.concat(
+            images.map((im) => cropAndNormalise(im, metadata.inputSize, metadata.preprocessing, 1)),
+          ) as tf.Tensor4D; // [b, s, s, 3]
           const out = cut.predict(input) as tf.Tensor4D | tf.Tensor4D[];
           const maps = Array.isArray(out) ? out : [out]; // [b, h, w, K] (and [b, h_f, w_f, K_f])
           const headOut = head.predict(maps.length > 1 ? maps : maps[0]) as tf.Tensor2D | tf.Tensor2D[];
@@ -86,7 +92,8 @@ async function observe(options: ReliabilityFitOptions, samples: readonly Grouped
     }
     const all = new Float32Array(logits.reduce((n, a) => n + a.length, 0));
     logits.reduce((at, a) => (all.set(a, at), at + a.length), 0);
-    const stacked = pooled.length > 0 ? (tf.concat(pooled) as tf.Tensor2D) : tf.zeros([0, metadata.base.featureShape[2]]);
+    const stacked =
+      pooled.length > 0 ? (tf.concat(pooled) as tf.Tensor2D) : tf.zeros([0, metadata.base.featureShape[2]]);
     return { logits: all, pooled: stacked as tf.Tensor2D };
   } finally {
     tf.dispose(pooled);
@@ -133,7 +140,10 @@ export async function fitReliability(options: ReliabilityFitOptions): Promise<Re
     const calibration: CalibrationInfo = {
       method: 'temperature',
       temperature,
-      ece: { before: ece(validation.logits, labels, classes, 1), after: ece(validation.logits, labels, classes, temperature) },
+      ece: {
+        before: ece(validation.logits, labels, classes, 1),
+        after: ece(validation.logits, labels, classes, temperature),
+      },
       n: labels.length,
     };
     const groupOf = (samples: readonly GroupedSample[]) => samples.map((s) => groups.indexOf(s.group));

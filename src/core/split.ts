@@ -18,7 +18,11 @@ export interface Split<T> {
  * Seeded stratified split (each label split with the same fractions, as MATLAB's
  * splitEachLabel with 'randomized'). Fractions may sum to less than 1: the rest is unused.
  */
-export function stratifiedSplit<T extends { label: string }>(items: readonly T[], fractions: SplitFractions, seed: number): Split<T> {
+export function stratifiedSplit<T extends { label: string }>(
+  items: readonly T[],
+  fractions: SplitFractions,
+  seed: number,
+): Split<T> {
   const { train, validation, test } = fractions;
   if ([train, validation, test].some((f) => f < 0) || train + validation + test > 1 + 1e-9) {
     throw new Error(`split fractions must be >= 0 and sum to <= 1, got ${train}/${validation}/${test}`);

@@ -10,7 +10,14 @@ import { createRng } from './random';
 import { buildStore, featureShapeOf, type FeatureSource, type FeatureStore } from './trainer-features';
 import { assembleHead, createHeadUnderTraining, type HeadUnderTraining } from './trainer-head-model';
 import { trainingLayers, TRAINING_MODES, type TrainingLayers, type TrainingMode } from './trainer-layers';
-import { classWeights, evaluate, trainEpoch, watchedCams, type HeadOptimizers, type LabelledStore } from './trainer-steps';
+import {
+  classWeights,
+  evaluate,
+  trainEpoch,
+  watchedCams,
+  type HeadOptimizers,
+  type LabelledStore,
+} from './trainer-steps';
 
 export { featureMaps, pooledFeatures, type FeatureOptions } from './trainer-features';
 export { TRAINING_MODES, trainingLayers, type TrainingLayers, type TrainingMode } from './trainer-layers';
@@ -26,7 +33,16 @@ export interface TrainingSample {
 /** Progress of a training run, reported after each feature batch and each epoch. */
 export type TrainingProgress =
   | { phase: 'features'; done: number; total: number }
-  | { phase: 'epoch'; epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; valLoss: number; valAccuracy: number; seconds: number };
+  | {
+      phase: 'epoch';
+      epoch: number;
+      epochs: number;
+      trainLoss: number;
+      trainAccuracy: number;
+      valLoss: number;
+      valAccuracy: number;
+      seconds: number;
+    };
 
 /** The Grad-CAM of one watched sample after an epoch (the MATLAB reference's "activation map during training"). */
 export interface WatchedCam {
@@ -111,7 +127,10 @@ export interface HeadTrainingConfig {
  * reads (its feature layer and, if it has one, its fine layer; a previous fine layer is dropped
  * when the new head has none).
  */
-export function trainedBaseReference(base: BaseReference, result: Pick<HeadTrainingResult, 'featureLayer' | 'featureShape' | 'fineLayer' | 'fineShape'>): BaseReference {
+export function trainedBaseReference(
+  base: BaseReference,
+  result: Pick<HeadTrainingResult, 'featureLayer' | 'featureShape' | 'fineLayer' | 'fineShape'>,
+): BaseReference {
   const { fineLayer: _oldFine, fineShape: _oldShape, ...rest } = base;
   void _oldFine;
   void _oldShape;
@@ -144,7 +163,6 @@ export interface HeadTrainingResult {
   trainSeconds: number;
 }
 
-
 /** Defaults of {@link trainHead}: the MATLAB reference's optimiser settings and epochs. */
 export const HEAD_TRAINING_DEFAULTS = {
   epochs: 5,
@@ -166,26 +184,40 @@ type ResolvedConfig = HeadTrainingConfig & typeof HEAD_TRAINING_DEFAULTS;
 /** The config with its defaults; throws on a bad mode, fewer than 2 labels, no training samples or a label index out of range. */
 function resolveConfig(config: HeadTrainingConfig): ResolvedConfig {
   const cfg = { ...HEAD_TRAINING_DEFAULTS, ...config };
-  if (!TRAINING_MODES.includes(cfg.mode)) throw new Error(`mode '${String(cfg.mode)}' is invalid; valid: ${TRAINING_MODES.join(', ')}`);
+  if (!TRAINING_MODES.includes(cfg.mode))
+    throw new Error(`mode '${String(cfg.mode)}' is invalid; valid: ${TRAINING_MODES.join(', ')}`);
   const numClasses = cfg.labels.length;
   if (numClasses < 2) throw new Error(`need at least 2 labels, got ${numClasses}`);
   if (cfg.train.length === 0) throw new Error('no training samples');
   for (const s of [...cfg.train, ...cfg.validation, ...(cfg.watch ?? [])]) {
-    if (!(s.label >= 0 && s.label < numClasses)) throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
+    if (!(s.label >= 0 && s.label < numClasses))
+      throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
   }
   return cfg;
 }
 
 /** Checks that the starting head fits the run: its classes, and the shape of the base layer it reads. */
-function checkInitialHead(cfg: ResolvedConfig, initial: HeadWeights, initialFires: readonly string[], layers: TrainingLayers): void {
+function checkInitialHead(
+  cfg: ResolvedConfig,
+  initial: HeadWeights,
+  initialFires: readonly string[],
+  layers: TrainingLayers,
+): void {
   const classes = initial.out.kernel.shape[1];
-  if (classes !== cfg.labels.length) throw new Error(`the initial head has ${classes} classes, the training data ${cfg.labels.length}`);
+  if (classes !== cfg.labels.length)
+    throw new Error(`the initial head has ${classes} classes, the training data ${cfg.labels.length}`);
   // The initial head reads the layer under its own fire copies, or (deep mode adding copies) fire9, or the run's layer.
-  const reads = initialFires.length ? trunkInputLayer(initialFires[0]) : layers.fires.length ? SQUEEZENET_FEATURE_LAYER : layers.featureLayer;
+  const reads = initialFires.length
+    ? trunkInputLayer(initialFires[0])
+    : layers.fires.length
+      ? SQUEEZENET_FEATURE_LAYER
+      : layers.featureLayer;
   const initialShape = cfg.initial?.inputs[0].shape.slice(1);
   const readsShape = featureShapeOf(cfg.base.cut(reads));
   if (initialShape && JSON.stringify(initialShape) !== JSON.stringify(readsShape)) {
-    throw new Error(`the initial head reads [${initialShape.join(', ')}] features, but base layer '${reads}' gives [${readsShape.join(', ')}]`);
+    throw new Error(
+      `the initial head reads [${initialShape.join(', ')}] features, but base layer '${reads}' gives [${readsShape.join(', ')}]`,
+    );
   }
 }
 
@@ -203,7 +235,14 @@ interface CachedFeatures {
  * goes into `stores` and every tensor into `owned` as soon as it exists (the caller frees them,
  * also when a later step fails).
  */
-async function cacheFeatures(cfg: ResolvedConfig, layers: TrainingLayers, useMaps: boolean, views: number, stores: FeatureStore[], owned: tf.Tensor[]): Promise<CachedFeatures> {
+async function cacheFeatures(
+  cfg: ResolvedConfig,
+  layers: TrainingLayers,
+  useMaps: boolean,
+  views: number,
+  stores: FeatureStore[],
+  owned: tf.Tensor[],
+): Promise<CachedFeatures> {
   const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
   const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
   const source: FeatureSource = { ...cfg, features: cfg.base.cut(layers.featureLayer) };
@@ -219,12 +258,24 @@ async function cacheFeatures(cfg: ResolvedConfig, layers: TrainingLayers, useMap
     owned.push(pooled);
     finePerView[v].push(pooled);
   };
-  const trainSource = cfg.fineLayer ? { ...source, features: cfg.base.cutMany([layers.featureLayer, cfg.fineLayer]), onFineMaps: pooledFine } : source;
+  const trainSource = cfg.fineLayer
+    ? { ...source, features: cfg.base.cutMany([layers.featureLayer, cfg.fineLayer]), onFineMaps: pooledFine }
+    : source;
   const train = keep(await buildStore(trainSource, cfg.train, useMaps, views, cfg.augment, cfg.seed, report));
-  const validation = keep(await buildStore(source, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n)));
+  const validation = keep(
+    await buildStore(source, cfg.validation, useMaps, 1, null, cfg.seed, (n) => report(cfg.train.length + n)),
+  );
   const watched = cfg.watch ?? [];
-  const watch = watched.length ? keep(await buildStore(source, watched, true, 1, null, cfg.seed, (n) => report(cfg.train.length + cfg.validation.length + n))) : undefined;
-  const finePooled = cfg.fineLayer ? (tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts)))) as tf.Tensor2D) : undefined; // [views * n, K_f] view-major
+  const watch = watched.length
+    ? keep(
+        await buildStore(source, watched, true, 1, null, cfg.seed, (n) =>
+          report(cfg.train.length + cfg.validation.length + n),
+        ),
+      )
+    : undefined;
+  const finePooled = cfg.fineLayer
+    ? (tf.tidy(() => tf.concat(finePerView.map((parts) => tf.concat(parts)))) as tf.Tensor2D)
+    : undefined; // [views * n, K_f] view-major
   if (finePooled) owned.push(finePooled);
   return {
     train: { store: train, labels: cfg.train.map((s) => s.label) },
@@ -235,20 +286,50 @@ async function cacheFeatures(cfg: ResolvedConfig, layers: TrainingLayers, useMap
 }
 
 /** A run's epochs: trains, validates, reports each epoch and redraws the watched maps (before the first and after every epoch). */
-async function runEpochs(cfg: ResolvedConfig, trained: HeadUnderTraining, optimizers: HeadOptimizers, cached: CachedFeatures, run: { views: number; trainTrunk: boolean; yieldBetween: boolean; featureShape: [number, number, number]; started: number }): Promise<EpochStats[]> {
+async function runEpochs(
+  cfg: ResolvedConfig,
+  trained: HeadUnderTraining,
+  optimizers: HeadOptimizers,
+  cached: CachedFeatures,
+  run: {
+    views: number;
+    trainTrunk: boolean;
+    yieldBetween: boolean;
+    featureShape: [number, number, number];
+    started: number;
+  },
+): Promise<EpochStats[]> {
   const numClasses = cfg.labels.length;
   const watch = async (epoch: number): Promise<void> => {
     if (!cached.watch || !cfg.onWatch) return;
-    await cfg.onWatch(epoch, await watchedCams(trained, cached.watch, (cfg.watch ?? []).map((s) => s.id), run.featureShape, numClasses));
+    await cfg.onWatch(
+      epoch,
+      await watchedCams(
+        trained,
+        cached.watch,
+        (cfg.watch ?? []).map((s) => s.id),
+        run.featureShape,
+        numClasses,
+      ),
+    );
   };
-  const settings = { numClasses, batchSize: cfg.batchSize, weightDecay: cfg.weightDecay, classWeight: classWeights(cached.train.labels, numClasses, cfg.classBalance), trainTrunk: run.trainTrunk, signal: cfg.signal };
+  const settings = {
+    numClasses,
+    batchSize: cfg.batchSize,
+    weightDecay: cfg.weightDecay,
+    classWeight: classWeights(cached.train.labels, numClasses, cfg.classBalance),
+    trainTrunk: run.trainTrunk,
+    signal: cfg.signal,
+  };
   const valLabels = cached.validation.labels;
   const rng = createRng(cfg.seed + 1);
   const history: EpochStats[] = [];
   await watch(0);
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     const pass = await trainEpoch(trained, optimizers, cached.train, epoch % run.views, rng, settings);
-    const val = valLabels.length ? await evaluate(trained, cached.validation, numClasses, cfg.batchSize, run.yieldBetween) : undefined;
+    const val = valLabels.length
+      ? await evaluate(trained, cached.validation, numClasses, cfg.batchSize, run.yieldBetween)
+      : undefined;
     const stats: EpochStats = {
       phase: 'epoch',
       epoch: epoch + 1,
@@ -267,14 +348,25 @@ async function runEpochs(cfg: ResolvedConfig, trained: HeadUnderTraining, optimi
 }
 
 /** The validation report of the final weights, and the samples they get wrong. */
-async function finalValidation(cfg: ResolvedConfig, trained: HeadUnderTraining, validation: LabelledStore, yieldBetween: boolean): Promise<Pick<HeadTrainingResult, 'validation' | 'misclassified'>> {
-  const predicted = validation.labels.length ? (await evaluate(trained, validation, cfg.labels.length, cfg.batchSize, yieldBetween)).predicted : [];
+async function finalValidation(
+  cfg: ResolvedConfig,
+  trained: HeadUnderTraining,
+  validation: LabelledStore,
+  yieldBetween: boolean,
+): Promise<Pick<HeadTrainingResult, 'validation' | 'misclassified'>> {
+  const predicted = validation.labels.length
+    ? (await evaluate(trained, validation, cfg.labels.length, cfg.batchSize, yieldBetween)).predicted
+    : [];
   const report = classificationReport(
     cfg.labels,
     validation.labels.map((l) => cfg.labels[l]),
     predicted.map((p) => cfg.labels[p]),
   );
-  const misclassified = cfg.validation.flatMap((s, i) => (predicted[i] !== s.label ? [{ id: s.id ?? String(i), truth: cfg.labels[s.label], predicted: cfg.labels[predicted[i]] }] : []));
+  const misclassified = cfg.validation.flatMap((s, i) =>
+    predicted[i] !== s.label
+      ? [{ id: s.id ?? String(i), truth: cfg.labels[s.label], predicted: cfg.labels[predicted[i]] }]
+      : [],
+  );
   return { validation: report, misclassified };
 }
 
@@ -290,7 +382,12 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   const views = cfg.views ?? (cfg.augment ? Math.max(cfg.epochs, 1) : 1);
   const numClasses = cfg.labels.length;
   const initialFires = cfg.initial ? trunkFires(cfg.initial) : [];
-  const layers = trainingLayers({ mode: cfg.mode, initialFires, deepModules: cfg.deepModules, featureLayer: cfg.featureLayer });
+  const layers = trainingLayers({
+    mode: cfg.mode,
+    initialFires,
+    deepModules: cfg.deepModules,
+    featureLayer: cfg.featureLayer,
+  });
   const useTrunk = layers.fires.length > 0;
   const initial = cfg.initial ? headWeightsOf(cfg.initial) : undefined;
   const hidden = initial ? (initial.hidden?.kernel.shape[1] ?? 0) : cfg.hidden;
@@ -299,15 +396,27 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   const stores: FeatureStore[] = [];
   // Every tensor made here (initial weights, fresh values, variables, pooled fine features), freed at the end.
   const owned: tf.Tensor[] = initial ? headWeightTensors(initial) : [];
-  const optimizers: HeadOptimizers = { head: tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor), trunk: tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor) };
+  const optimizers: HeadOptimizers = {
+    head: tf.train.adam(cfg.learningRate * cfg.headLearningRateFactor),
+    trunk: tf.train.adam(cfg.learningRate * cfg.trunkLearningRateFactor),
+  };
   try {
     if (initial) checkInitialHead(cfg, initial, initialFires, layers);
     const featureShape = featureShapeOf(cfg.base.cut(layers.featureLayer));
     const cached = await cacheFeatures(cfg, layers, useMaps, views, stores, owned);
     const featureSeconds = (performance.now() - started) / 1000;
-    const trained = createHeadUnderTraining({ base: cfg.base, layers, initial, hidden, featureShape, numClasses, useMaps, seed: cfg.seed }, owned);
+    const trained = createHeadUnderTraining(
+      { base: cfg.base, layers, initial, hidden, featureShape, numClasses, useMaps, seed: cfg.seed },
+      owned,
+    );
     const trainStarted = performance.now();
-    const history = await runEpochs(cfg, trained, optimizers, cached, { views, trainTrunk: layers.trainTrunk, yieldBetween: useTrunk, featureShape, started });
+    const history = await runEpochs(cfg, trained, optimizers, cached, {
+      views,
+      trainTrunk: layers.trainTrunk,
+      yieldBetween: useTrunk,
+      featureShape,
+      started,
+    });
     const { validation, misclassified } = await finalValidation(cfg, trained, cached.validation, useTrunk);
     const fine = cached.finePooled
       ? await trainFineHead(
@@ -319,7 +428,12 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
       : undefined;
     if (fine) owned.push(fine.kernel, fine.bias);
     const fineShape = cfg.fineLayer ? featureShapeOf(cfg.base.cut(cfg.fineLayer)) : undefined;
-    const head = assembleHead(trained, featureShape, numClasses, fine && fineShape ? { head: fine, shape: fineShape } : undefined);
+    const head = assembleHead(
+      trained,
+      featureShape,
+      numClasses,
+      fine && fineShape ? { head: fine, shape: fineShape } : undefined,
+    );
     return {
       head,
       featureLayer: layers.featureLayer,

@@ -31,7 +31,10 @@ export interface TrainingPlan<T> {
  * have one of them; from the base the labels are the classes that have items (at least 2). Every class
  * needs 2 items so that both sides of the split have it. Errors say what to do.
  */
-export function planTraining<T extends { label: string }>(items: readonly T[], options: TrainingPlanOptions): TrainingPlan<T> {
+export function planTraining<T extends { label: string }>(
+  items: readonly T[],
+  options: TrainingPlanOptions,
+): TrainingPlan<T> {
   const fraction = options.validation ?? DEFAULT_VALIDATION_SHARE;
   if (!(fraction > 0 && fraction < 1)) throw new Error(`validation fraction must be in (0, 1), got ${fraction}`);
   const counts = new Map<string, number>();
@@ -48,18 +51,32 @@ export function planTraining<T extends { label: string }>(items: readonly T[], o
   } else {
     const order = options.classOrder ?? [...counts.keys()].sort();
     labels = [...order.filter((l) => counts.has(l)), ...[...counts.keys()].filter((l) => !order.includes(l)).sort()];
-    if (labels.length < 2) throw new Error(`need captures of at least 2 classes, have ${labels.length ? labels.join(', ') : 'none'}`);
+    if (labels.length < 2)
+      throw new Error(`need captures of at least 2 classes, have ${labels.length ? labels.join(', ') : 'none'}`);
   }
   const few = labels.filter((l) => (counts.get(l) ?? 0) < 2 && (options.start === 'base' || counts.has(l)));
-  if (few.length > 0) throw new Error(`need at least 2 captures of every class to train and validate; too few of ${few.join(', ')}`);
+  if (few.length > 0)
+    throw new Error(`need at least 2 captures of every class to train and validate; too few of ${few.join(', ')}`);
   if (counts.size === 0) throw new Error('no captures to train on');
   const split = stratifiedSplit(items, { train: 1 - fraction, validation: fraction, test: 0 }, options.seed ?? 0);
   // Tiny classes: round() may leave a side empty; move one item so both sides have the class.
   for (const l of labels) {
     const inVal = split.validation.filter((i) => i.label === l).length;
     const inTrain = split.train.filter((i) => i.label === l).length;
-    if (inVal === 0 && inTrain >= 2) split.validation.push(...split.train.splice(split.train.findIndex((i) => i.label === l), 1));
-    if (inTrain === 0 && inVal >= 2) split.train.push(...split.validation.splice(split.validation.findIndex((i) => i.label === l), 1));
+    if (inVal === 0 && inTrain >= 2)
+      split.validation.push(
+        ...split.train.splice(
+          split.train.findIndex((i) => i.label === l),
+          1,
+        ),
+      );
+    if (inTrain === 0 && inVal >= 2)
+      split.train.push(
+        ...split.validation.splice(
+          split.validation.findIndex((i) => i.label === l),
+          1,
+        ),
+      );
   }
   return { labels, train: split.train, validation: split.validation };
 }
@@ -68,7 +85,10 @@ export function planTraining<T extends { label: string }>(items: readonly T[], o
  * About how many of `count` captures {@link planTraining} trains and validates on (it splits each
  * class on its own, so the exact counts vary by one or two): for estimates before a run.
  */
-export function estimateSplit(count: number, validation = DEFAULT_VALIDATION_SHARE): { train: number; validation: number } {
+export function estimateSplit(
+  count: number,
+  validation = DEFAULT_VALIDATION_SHARE,
+): { train: number; validation: number } {
   const held = Math.round(count * validation);
   return { train: count - held, validation: held };
 }
@@ -107,7 +127,12 @@ export interface FeatureCachePlan {
  * @param counts samples cached per view (`train`) and once (`other`)
  * @param mapBytes bytes of one cached feature map, e.g. 13 * 13 * 512 * 4 for fire8
  */
-export function capViewsToMemory(views: number, counts: { train: number; other: number }, mapBytes: number, budget = FEATURE_CACHE_BUDGET): FeatureCachePlan {
+export function capViewsToMemory(
+  views: number,
+  counts: { train: number; other: number },
+  mapBytes: number,
+  budget = FEATURE_CACHE_BUDGET,
+): FeatureCachePlan {
   if (!(Number.isInteger(views) && views >= 1)) throw new Error(`views must be an integer >= 1, got ${views}`);
   if (!(mapBytes > 0)) throw new Error(`mapBytes must be > 0, got ${mapBytes}`);
   const fit = counts.train > 0 ? Math.floor((budget / mapBytes - counts.other) / counts.train) : views;

@@ -24,7 +24,13 @@ export function containRect(srcWidth: number, srcHeight: number, boxWidth: numbe
  * The region the model sees (the centred crop of a video frame), in the coordinates of the element
  * that shows the video with `object-fit: contain`. The UI draws the crop box and the heatmap there.
  */
-export function cropBoxOnScreen(videoWidth: number, videoHeight: number, boxWidth: number, boxHeight: number, cropFraction = 1): Rect {
+export function cropBoxOnScreen(
+  videoWidth: number,
+  videoHeight: number,
+  boxWidth: number,
+  boxHeight: number,
+  cropFraction = 1,
+): Rect {
   const shown = containRect(videoWidth, videoHeight, boxWidth, boxHeight);
   const crop = centreCropBox(videoWidth, videoHeight, cropFraction);
   const s = shown.width / videoWidth;

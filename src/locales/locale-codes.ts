@@ -10,14 +10,9 @@ export const sourceLocale = `en`;
  * The other locale codes that this application is localized into. Sorted
  * lexicographically.
  */
-export const targetLocales = [
-  `ja`,
-] as const;
+export const targetLocales = [`ja`] as const;
 
 /**
  * All valid project locale codes. Sorted lexicographically.
  */
-export const allLocales = [
-  `en`,
-  `ja`,
-] as const;
+export const allLocales = [`en`, `ja`] as const;

@@ -20,7 +20,10 @@ const loaders: Record<(typeof targetLocales)[number], () => Promise<object>> = {
 const { getLocale, setLocale: setLitLocale } = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => loaders[locale as (typeof targetLocales)[number]]() as ReturnType<Parameters<typeof configureLocalization>[0]['loadLocale']>,
+  loadLocale: (locale) =>
+    loaders[locale as (typeof targetLocales)[number]]() as ReturnType<
+      Parameters<typeof configureLocalization>[0]['loadLocale']
+    >,
 });
 
 export { getLocale };
@@ -58,11 +61,15 @@ export async function setLocale(locale: Locale, remember = false): Promise<void>
 
 /** The locale to start with on this page. */
 export function initialLocale(): Locale {
-  let saved: string | null = null;
+  let saved: string | null;
   try {
     saved = localStorage.getItem(LOCALE_STORAGE_KEY);
   } catch {
     saved = null;
   }
-  return pickLocale(navigator.languages ?? [navigator.language], new URLSearchParams(location.search).get('lang'), saved);
+  return pickLocale(
+    navigator.languages ?? [navigator.language],
+    new URLSearchParams(location.search).get('lang'),
+    saved,
+  );
 }

@@ -53,7 +53,8 @@ export function parseBackendOverride(search: string): BackendName | undefined {
   return name as BackendName;
 }
 
-const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render driver|microsoft basic|mesa offscreen/i;
+const SOFTWARE_GPU =
+  /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render driver|microsoft basic|mesa offscreen/i;
 
 /** True if a WebGL renderer string or WebGPU adapter description names a CPU emulation of a GPU. */
 export function isSoftwareRenderer(description: string): boolean {
@@ -102,7 +103,10 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * non-GPU backend (WASM, CPU) works; they are used only as a last resort before the CPU backend.
  * With `override`: that backend or an error, never another one.
  */
-export async function selectBackendFrom(candidates: readonly BackendCandidate[], override?: BackendName): Promise<BackendChoice> {
+export async function selectBackendFrom(
+  candidates: readonly BackendCandidate[],
+  override?: BackendName,
+): Promise<BackendChoice> {
   const skipped: BackendSkip[] = [];
   if (override) {
     const c = candidates.find((x) => x.name === override);
@@ -162,7 +166,7 @@ async function setTfBackend(name: BackendName): Promise<void> {
   try {
     ok = await tf.setBackend(name);
   } catch (e) {
-    throw new Error(`initialisation failed (${message(e)})`);
+    throw new Error(`initialisation failed (${message(e)})`, { cause: e });
   }
   if (!ok) throw new Error('initialisation failed');
   await tf.ready();
@@ -193,9 +197,13 @@ const webgpuCandidate: BackendCandidate = {
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('no WebGPU adapter');
     const info = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
-    const device = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter';
+    const device =
+      [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter';
     const fallback = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true;
-    return { device: fallback ? `${device} (fallback adapter)` : device, software: fallback || isSoftwareRenderer(device) };
+    return {
+      device: fallback ? `${device} (fallback adapter)` : device,
+      software: fallback || isSoftwareRenderer(device),
+    };
   },
   async activate() {
     await import('@tensorflow/tfjs-backend-webgpu');
@@ -244,7 +252,12 @@ const cpuCandidate: BackendCandidate = {
 };
 
 /** The browser's candidates in preference order. */
-export const BROWSER_BACKENDS: readonly BackendCandidate[] = [webgpuCandidate, webglCandidate, wasmCandidate, cpuCandidate];
+export const BROWSER_BACKENDS: readonly BackendCandidate[] = [
+  webgpuCandidate,
+  webglCandidate,
+  wasmCandidate,
+  cpuCandidate,
+];
 
 /**
  * Selects and activates the backend for this page: `?backend=` if given (validated), else the

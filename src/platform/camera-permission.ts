@@ -14,7 +14,9 @@ function defaultPermissions(): PermissionsApi | undefined {
 }
 
 /** Reads the camera permission; never rejects (browsers without the `camera` name resolve `unknown`). */
-export async function cameraPermission(permissions: PermissionsApi | undefined = defaultPermissions()): Promise<CameraPermission> {
+export async function cameraPermission(
+  permissions: PermissionsApi | undefined = defaultPermissions(),
+): Promise<CameraPermission> {
   if (!permissions || typeof permissions.query !== 'function') return 'unknown';
   try {
     // 'camera' is not in every browser's PermissionName list (Firefox rejects it).

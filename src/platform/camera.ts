@@ -109,7 +109,9 @@ export class Camera {
         : new CameraError('insecure', 'the camera needs a secure context (HTTPS or localhost)');
     }
     const size = { width: { ideal: IDEAL_RESOLUTION.width }, height: { ideal: IDEAL_RESOLUTION.height } };
-    const video_: MediaTrackConstraints = deviceId ? { deviceId: { exact: deviceId }, ...size } : { facingMode: { ideal: 'environment' }, ...size };
+    const video_: MediaTrackConstraints = deviceId
+      ? { deviceId: { exact: deviceId }, ...size }
+      : { facingMode: { ideal: 'environment' }, ...size };
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: false, video: video_ });
@@ -158,7 +160,12 @@ export class Camera {
     const settings = track.getSettings();
     const features: CameraFeatures = { torch: caps.torch === true };
     if (caps.zoom && caps.zoom.max > caps.zoom.min) {
-      features.zoom = { min: caps.zoom.min, max: caps.zoom.max, step: caps.zoom.step || 0.1, value: settings.zoom ?? caps.zoom.min };
+      features.zoom = {
+        min: caps.zoom.min,
+        max: caps.zoom.max,
+        step: caps.zoom.step || 0.1,
+        value: settings.zoom ?? caps.zoom.min,
+      };
     }
     return features;
   }

@@ -66,7 +66,12 @@ async function mapBatches(
  * Predicted labels of `classifier` for `samples` (in batches; one readback per batch). Used to score
  * the old model on the new validation set.
  */
-export async function predictSamples(classifier: CrackClassifier, samples: readonly TrainingSample[], batch = 16, signal?: AbortSignal): Promise<string[]> {
+export async function predictSamples(
+  classifier: CrackClassifier,
+  samples: readonly TrainingSample[],
+  batch = 16,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const idx = await mapBatches(samples, batch, signal, (images) => {
     const input = tf.concat(images.map((t) => classifier.prepare(t))) as tf.Tensor4D; // [b, 227, 227, 3]
     return tf.argMax(classifier.classifyBatch(input).probabilities, 1) as tf.Tensor1D;

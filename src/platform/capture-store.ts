@@ -87,7 +87,11 @@ export async function abortTransaction(tx: { abort(): void; done: Promise<void> 
 export function wrapWrite(e: unknown, what: string): CaptureStoreError {
   if (e instanceof CaptureStoreError) return e;
   if (isQuotaError(e)) {
-    return new CaptureStoreError('quota', `Storage is full: ${what} was not saved. Export and delete captures or models to free space; nothing already stored was lost.`, e);
+    return new CaptureStoreError(
+      'quota',
+      `Storage is full: ${what} was not saved. Export and delete captures or models to free space; nothing already stored was lost.`,
+      e,
+    );
   }
   const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   return new CaptureStoreError('write', `${what} could not be saved (${detail}); nothing already stored was lost.`, e);
@@ -112,12 +116,18 @@ const LABEL_RE = /^[\p{L}\p{N}_-][\p{L}\p{N} _.-]{0,39}$/u;
 export function validateClassName(name: string): string {
   const n = name.trim();
   if (!LABEL_RE.test(n) || n === '.' || n === '..') {
-    throw new CaptureStoreError('invalid', `'${name}' is not a valid class name: use 1-40 letters, digits, spaces, '_', '-' or '.'`);
+    throw new CaptureStoreError(
+      'invalid',
+      `'${name}' is not a valid class name: use 1-40 letters, digits, spaces, '_', '-' or '.'`,
+    );
   }
   return n;
 }
 
-const newId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+const newId = () =>
+  typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 /** The capture database. Open with {@link openCaptureStore}. */
 export class CaptureStore {
@@ -135,7 +145,15 @@ export class CaptureStore {
 
   /** Stores captures in one transaction: all or none. */
   async addMany(captures: readonly NewCapture[]): Promise<CaptureRecord[]> {
-    const records = captures.map((c) => ({ ...c, id: c.id ?? newId(), takenAt: c.takenAt ?? Date.now(), label: validateClassName(c.label) }) as CaptureRecord);
+    const records = captures.map(
+      (c) =>
+        ({
+          ...c,
+          id: c.id ?? newId(),
+          takenAt: c.takenAt ?? Date.now(),
+          label: validateClassName(c.label),
+        }) as CaptureRecord,
+    );
     const what = records.length === 1 ? 'the capture' : `${records.length} captures`;
     const tx = this.db.transaction(['captures', 'classes'], 'readwrite');
     try {
@@ -158,7 +176,8 @@ export class CaptureStore {
     } catch (e) {
       await abortTransaction(tx);
       const error = wrapWrite(e, what);
-      if (error.kind === 'quota') this.writes.refused({ what, bytes: records.reduce((sum, r) => sum + captureBytes(r), 0) });
+      if (error.kind === 'quota')
+        this.writes.refused({ what, bytes: records.reduce((sum, r) => sum + captureBytes(r), 0) });
       throw error;
     }
   }
@@ -170,7 +189,10 @@ export class CaptureStore {
 
   /** Captures, newest first; only `label`'s when given. */
   async list(label?: string): Promise<CaptureRecord[]> {
-    const all = label === undefined ? await this.db.getAll('captures') : await this.db.getAllFromIndex('captures', 'label', label);
+    const all =
+      label === undefined
+        ? await this.db.getAll('captures')
+        : await this.db.getAllFromIndex('captures', 'label', label);
     return all.sort((a, b) => b.takenAt - a.takenAt);
   }
 
@@ -247,7 +269,8 @@ export class CaptureStore {
   /** Removes an empty class; a class that still has captures is refused. */
   async removeClass(name: string): Promise<void> {
     const n = await this.db.countFromIndex('captures', 'label', name);
-    if (n > 0) throw new CaptureStoreError('invalid', `class '${name}' still has ${n} captures; relabel or delete them first`);
+    if (n > 0)
+      throw new CaptureStoreError('invalid', `class '${name}' still has ${n} captures; relabel or delete them first`);
     await this.db.delete('classes', name);
   }
 
@@ -262,7 +285,10 @@ export class CaptureStore {
 }
 
 /** Opens (creating on first use, with the default classes) the capture database; its writes report to `writes`. */
-export async function openCaptureStore(name: string = CAPTURE_DB, writes: StorageWrites = storageWrites): Promise<CaptureStore> {
+export async function openCaptureStore(
+  name: string = CAPTURE_DB,
+  writes: StorageWrites = storageWrites,
+): Promise<CaptureStore> {
   try {
     const db = await openDB<CaptureDB>(name, 1, {
       upgrade(db) {
@@ -280,7 +306,11 @@ export async function openCaptureStore(name: string = CAPTURE_DB, writes: Storag
 }
 
 /** Encodes pixels as an image Blob (PNG for crops: lossless; JPEG for frames). */
-export async function imageDataToBlob(image: ImageData, type: 'image/png' | 'image/jpeg' = 'image/png', quality = 0.92): Promise<Blob> {
+export async function imageDataToBlob(
+  image: ImageData,
+  type: 'image/png' | 'image/jpeg' = 'image/png',
+  quality = 0.92,
+): Promise<Blob> {
   const canvas = new OffscreenCanvas(image.width, image.height);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('2D canvas is not available');
@@ -301,7 +331,17 @@ export async function cropBlob(blob: Blob, size = 227): Promise<{ crop: Blob; wi
     if (!ctx) throw new Error('2D canvas is not available');
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(bitmap, Math.floor((bitmap.width - side) / 2), Math.floor((bitmap.height - side) / 2), side, side, 0, 0, size, size);
+    ctx.drawImage(
+      bitmap,
+      Math.floor((bitmap.width - side) / 2),
+      Math.floor((bitmap.height - side) / 2),
+      side,
+      side,
+      0,
+      0,
+      size,
+      size,
+    );
     return { crop: await canvas.convertToBlob({ type: 'image/png' }), width: bitmap.width, height: bitmap.height };
   } finally {
     bitmap.close();

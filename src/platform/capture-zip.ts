@@ -43,15 +43,21 @@ export interface ZipImportOptions {
  * captures. Images are centre-cropped to `size`. Stored in one transaction: all or none.
  * @returns how many captures were added per label
  */
-export async function importCapturesZip(store: CaptureStore, zip: Uint8Array, options: ZipImportOptions = {}): Promise<Record<string, number>> {
+export async function importCapturesZip(
+  store: CaptureStore,
+  zip: Uint8Array,
+  options: ZipImportOptions = {},
+): Promise<Record<string, number>> {
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(zip, { filter: (f) => IMAGE.test(f.name) || f.name.endsWith(CAPTURES_INFO) });
   } catch (e) {
-    throw new Error(`not a readable zip file (${(e as Error).message})`);
+    throw new Error(`not a readable zip file (${(e as Error).message})`, { cause: e });
   }
   const infoPath = Object.keys(entries).find((p) => p === CAPTURES_INFO || p.endsWith(`/${CAPTURES_INFO}`));
-  const info = infoPath ? ((JSON.parse(strFromU8(entries[infoPath])) as { captures?: Record<string, CaptureInfo> }).captures ?? {}) : {};
+  const info = infoPath
+    ? ((JSON.parse(strFromU8(entries[infoPath])) as { captures?: Record<string, CaptureInfo> }).captures ?? {})
+    : {};
   const prefix = infoPath ? infoPath.slice(0, infoPath.length - CAPTURES_INFO.length) : '';
   const images = Object.keys(entries)
     .filter((p) => IMAGE.test(p))
@@ -69,7 +75,10 @@ export async function importCapturesZip(store: CaptureStore, zip: Uint8Array, op
     options.signal?.throwIfAborted();
     const label = validateClassName(img.label);
     const type = /\.png$/i.test(img.p) ? 'image/png' : 'image/jpeg';
-    const { crop } = await cropBlob(new Blob([entries[img.p] as Uint8Array<ArrayBuffer>], { type }), options.size ?? 227);
+    const { crop } = await cropBlob(
+      new Blob([entries[img.p] as Uint8Array<ArrayBuffer>], { type }),
+      options.size ?? 227,
+    );
     const meta = info[img.rel];
     out.push({
       label,

@@ -134,7 +134,10 @@ export class Connectivity extends EventTarget {
     const url = new URL(this.options.probeUrl);
     url.searchParams.set('crackcam-probe', `${Date.now()}-${++this.probeCount}`);
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error('the probe got no answer in time')), this.options.probeTimeoutMs);
+    const timer = setTimeout(
+      () => timeout.abort(new Error('the probe got no answer in time')),
+      this.options.probeTimeoutMs,
+    );
     let ok: boolean;
     try {
       await this.env.fetch(url.href, { method: 'HEAD', cache: 'no-store', signal: timeout.signal });

@@ -38,7 +38,12 @@ function stagedRgba(frame: FrameImage, size: number): ArrayLike<number> | undefi
     return frame.getContext('2d')?.getImageData(0, 0, size, size).data;
   }
   const px = frame as { data?: unknown; width?: number; height?: number };
-  if (px.width === size && px.height === size && (px.data instanceof Uint8ClampedArray || px.data instanceof Uint8Array)) return px.data;
+  if (
+    px.width === size &&
+    px.height === size &&
+    (px.data instanceof Uint8ClampedArray || px.data instanceof Uint8Array)
+  )
+    return px.data;
   return undefined;
 }
 
@@ -66,4 +71,3 @@ export function frameInput(
     return tf.tensor4d(staged, [1, size, size, 3]);
   };
 }
-

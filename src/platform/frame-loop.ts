@@ -60,7 +60,6 @@ export interface ClassifierFrameOptions {
   map?: 'fine' | 'gradcam';
 }
 
-
 /**
  * The crack classifier as a {@link FrameModel}: probabilities and the map of `camClass` packed as
  * [C probabilities, h * w map, novelty score (models with a novelty model)]. The map is the fine map
@@ -74,13 +73,28 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
   const labels = classifier.labels;
   const c = labels.length;
   const fine = options.map !== 'gradcam' && classifier.metadata.base.fineShape !== undefined;
-  const [mapHeight, mapWidth] = fine ? (classifier.metadata.base.fineShape as [number, number, number]) : classifier.metadata.base.featureShape;
+  const [mapHeight, mapWidth] = fine
+    ? (classifier.metadata.base.fineShape as [number, number, number])
+    : classifier.metadata.base.featureShape;
   const map = new Float32Array(mapHeight * mapWidth);
   const scores = labels.map((label) => ({ label, probability: 0 }));
   const threshold = classifier.metadata.novelty?.threshold;
-  const result: FrameResult = { label: labels[0], probability: 0, scores, map, mapWidth, mapHeight, ...(threshold === undefined ? {} : { unfamiliar: false }) };
+  const result: FrameResult = {
+    label: labels[0],
+    probability: 0,
+    scores,
+    map,
+    mapWidth,
+    mapHeight,
+    ...(threshold === undefined ? {} : { unfamiliar: false }),
+  };
   const size = classifier.inputSize;
-  const toInput = frameInput(size, classifier.metadata.preprocessing, (frame) => classifier.prepare(frame, 1), options.stagedPixels !== false);
+  const toInput = frameInput(
+    size,
+    classifier.metadata.preprocessing,
+    (frame) => classifier.prepare(frame, 1),
+    options.stagedPixels !== false,
+  );
   return {
     kind: 'classifier',
     inputSize: size,

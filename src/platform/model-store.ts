@@ -52,14 +52,21 @@ export const MODEL_DB = 'crackcam-models';
 const ACTIVE = 'active';
 const HISTORY = 'history';
 
-const newId = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+const newId = () =>
+  typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 function writeError(e: unknown, what: string, bytes?: number): CaptureStoreError {
   if (isQuotaError(e)) {
     storageWrites.refused({ what, bytes });
     return new CaptureStoreError('quota', `Storage is full: ${what} was not saved; the active model is unchanged.`, e);
   }
-  return new CaptureStoreError('write', `${what} could not be saved (${e instanceof Error ? e.message : String(e)}); the active model is unchanged.`, e);
+  return new CaptureStoreError(
+    'write',
+    `${what} could not be saved (${e instanceof Error ? e.message : String(e)}); the active model is unchanged.`,
+    e,
+  );
 }
 
 /** A {@link ModelReader} over in-memory model files (paths are file names). */
@@ -111,7 +118,10 @@ export class ModelStore {
     files: ModelFiles,
     options: { origin: StoredModel['origin']; parentId?: string; activate?: boolean },
   ): Promise<StoredModel> {
-    const metadata = validateMetadata((parseJsonFile('model.json', files['model.json'].slice().buffer as ArrayBuffer) as tf_json).userDefinedMetadata?.crackcam);
+    const metadata = validateMetadata(
+      (parseJsonFile('model.json', files['model.json'].slice().buffer as ArrayBuffer) as tf_json).userDefinedMetadata
+        ?.crackcam,
+    );
     const record: StoredModel = {
       id: newId(),
       name: metadata.name,
@@ -131,7 +141,10 @@ export class ModelStore {
         const settings = tx.objectStore('settings');
         const current = ((await settings.get(ACTIVE))?.value as string | undefined) ?? BUILTIN_MODEL_ID;
         const history = ((await settings.get(HISTORY))?.value as string[] | undefined) ?? [];
-        ops.push(settings.put({ key: HISTORY, value: [...history, current].slice(-50) }), settings.put({ key: ACTIVE, value: record.id }));
+        ops.push(
+          settings.put({ key: HISTORY, value: [...history, current].slice(-50) }),
+          settings.put({ key: ACTIVE, value: record.id }),
+        );
       }
       await Promise.all([...ops, tx.done]);
       storageWrites.succeeded();
@@ -145,12 +158,17 @@ export class ModelStore {
 
   /** Makes a stored model (or the built-in one) active, remembering the current one for rollback. */
   async activate(id: string): Promise<void> {
-    if (id !== BUILTIN_MODEL_ID && !(await this.db.getKey('models', id))) throw new Error(`model ${id} is not in the library`);
+    if (id !== BUILTIN_MODEL_ID && !(await this.db.getKey('models', id)))
+      throw new Error(`model ${id} is not in the library`);
     const tx = this.db.transaction('settings', 'readwrite');
     const current = ((await tx.store.get(ACTIVE))?.value as string | undefined) ?? BUILTIN_MODEL_ID;
     if (current === id) return tx.done;
     const history = ((await tx.store.get(HISTORY))?.value as string[] | undefined) ?? [];
-    await Promise.all([tx.store.put({ key: HISTORY, value: [...history, current].slice(-50) }), tx.store.put({ key: ACTIVE, value: id }), tx.done]);
+    await Promise.all([
+      tx.store.put({ key: HISTORY, value: [...history, current].slice(-50) }),
+      tx.store.put({ key: ACTIVE, value: id }),
+      tx.done,
+    ]);
   }
 
   /**
@@ -173,7 +191,11 @@ export class ModelStore {
       await tx.done;
       return undefined;
     }
-    await Promise.all([settings.put({ key: HISTORY, value: history }), settings.put({ key: ACTIVE, value: target }), tx.done]);
+    await Promise.all([
+      settings.put({ key: HISTORY, value: history }),
+      settings.put({ key: ACTIVE, value: target }),
+      tx.done,
+    ]);
     return target;
   }
 
@@ -209,7 +231,10 @@ export const EXPORT_INFO = 'crackcam-model.json';
 /** A model as a zip: model.json, weights.bin and a readable summary. */
 export function modelToZip(model: Pick<StoredModel, 'files' | 'metadata' | 'origin' | 'savedAt'>): Uint8Array {
   const info = { ...model.metadata, origin: model.origin, savedAt: new Date(model.savedAt).toISOString() };
-  return zipSync({ ...model.files, [EXPORT_INFO]: new TextEncoder().encode(JSON.stringify(info, null, 1)) }, { level: 6 });
+  return zipSync(
+    { ...model.files, [EXPORT_INFO]: new TextEncoder().encode(JSON.stringify(info, null, 1)) },
+    { level: 6 },
+  );
 }
 
 /** Model files from a zip: model.json (at the top or in one folder) and the files it lists. */
@@ -223,7 +248,11 @@ export function filesFromZip(zip: Uint8Array): ModelFiles {
   const jsonPath = Object.keys(entries)
     .filter((p) => p === 'model.json' || p.endsWith('/model.json'))
     .sort((a, b) => a.length - b.length)[0];
-  if (!jsonPath) throw new ModelFileError('zip', `has no model.json (contains: ${Object.keys(entries).slice(0, 10).join(', ') || 'nothing'})`);
+  if (!jsonPath)
+    throw new ModelFileError(
+      'zip',
+      `has no model.json (contains: ${Object.keys(entries).slice(0, 10).join(', ') || 'nothing'})`,
+    );
   const dir = jsonPath.slice(0, jsonPath.length - 'model.json'.length);
   const files: ModelFiles = {};
   for (const [p, bytes] of Object.entries(entries)) {
@@ -243,7 +272,8 @@ export async function filesFromUrl(url: string, signal?: AbortSignal): Promise<M
   const files: ModelFiles = { 'model.json': new Uint8Array(jsonBytes) };
   for (const group of json.weightsManifest ?? []) {
     for (const p of Array.isArray(group.paths) ? group.paths : []) {
-      if (typeof p !== 'string' || p.includes('/') || p.includes('..')) throw new ModelFileError(modelUrl, `lists a weight shard '${String(p)}' outside its folder`);
+      if (typeof p !== 'string' || p.includes('/') || p.includes('..'))
+        throw new ModelFileError(modelUrl, `lists a weight shard '${String(p)}' outside its folder`);
       const bytes = await reader.read(reader.resolve(modelUrl, p)).catch((e: Error) => {
         throw new ModelFileError(p, `could not be downloaded (${e.message})`);
       });
@@ -267,7 +297,9 @@ export function modelKindOf(files: ModelFiles): ModelMetadata['kind'] {
   if (!bytes) return 'classifier';
   let meta: unknown;
   try {
-    meta = (parseJsonFile('model.json', bytes.slice().buffer as ArrayBuffer) as tf_json).userDefinedMetadata?.[METADATA_KEY];
+    meta = (parseJsonFile('model.json', bytes.slice().buffer as ArrayBuffer) as tf_json).userDefinedMetadata?.[
+      METADATA_KEY
+    ];
   } catch {
     return 'classifier';
   }

@@ -108,7 +108,12 @@ export async function trainNormalOnly(config: NormalOnlyConfig): Promise<NormalO
     fitSeconds: result.fitSeconds,
     backend: tf.getBackend(),
   };
-  const metadata = oneClassMetadata(result, config.base, { name: config.name, version: config.version, preprocessing: config.preprocessing, training });
+  const metadata = oneClassMetadata(result, config.base, {
+    name: config.name,
+    version: config.version,
+    preprocessing: config.preprocessing,
+    training,
+  });
   let model: OneClassModel;
   try {
     model = createOneClassModel({ base: config.base, scorer: result.scorer, metadata });
@@ -118,7 +123,9 @@ export async function trainNormalOnly(config: NormalOnlyConfig): Promise<NormalO
   }
   try {
     const others = config.others ?? [];
-    const otherScores = await scoreSamples(model, others, 8, config.signal, (done, total) => config.onProgress?.({ phase: 'scoring', done, total }));
+    const otherScores = await scoreSamples(model, others, 8, config.signal, (done, total) =>
+      config.onProgress?.({ phase: 'scoring', done, total }),
+    );
     // A cancel after the last step still counts: the caller asked for no result.
     config.signal?.throwIfAborted();
     const threshold = model.threshold;
@@ -128,7 +135,10 @@ export async function trainNormalOnly(config: NormalOnlyConfig): Promise<NormalO
       row.n++;
       if (otherScores[i] > threshold) row.flagged++;
     });
-    const evaluation: NormalOnlyEvaluation = { ...anomalyReport(result.heldOutScores, otherScores, threshold), perLabel };
+    const evaluation: NormalOnlyEvaluation = {
+      ...anomalyReport(result.heldOutScores, otherScores, threshold),
+      perLabel,
+    };
     const seconds = (performance.now() - started) / 1000;
     return {
       model,

@@ -46,7 +46,8 @@ export interface OneClassFrameOptions {
  */
 export function oneClassFrameModel(model: OneClassModel, options: OneClassFrameOptions = {}): FrameModel {
   const threshold = options.threshold ?? model.threshold;
-  if (!(threshold > 0 && Number.isFinite(threshold))) throw new Error(`threshold must be a positive number, got ${threshold}`);
+  if (!(threshold > 0 && Number.isFinite(threshold)))
+    throw new Error(`threshold must be a positive number, got ${threshold}`);
   const [mapHeight, mapWidth] = model.grid;
   const map = new Float32Array(mapHeight * mapWidth);
   const [normalLabel, anomalyLabel] = ONECLASS_LABELS;
@@ -54,9 +55,24 @@ export function oneClassFrameModel(model: OneClassModel, options: OneClassFrameO
     { label: normalLabel, probability: 0 },
     { label: anomalyLabel, probability: 0 },
   ];
-  const result: OneClassFrameResult = { label: normalLabel, probability: 0, scores, map, mapWidth, mapHeight, score: 0, threshold, ratio: 0 };
+  const result: OneClassFrameResult = {
+    label: normalLabel,
+    probability: 0,
+    scores,
+    map,
+    mapWidth,
+    mapHeight,
+    score: 0,
+    threshold,
+    ratio: 0,
+  };
   const size = model.inputSize;
-  const toInput = frameInput(size, model.metadata.preprocessing, (frame) => model.prepare(frame, 1), options.stagedPixels !== false);
+  const toInput = frameInput(
+    size,
+    model.metadata.preprocessing,
+    (frame) => model.prepare(frame, 1),
+    options.stagedPixels !== false,
+  );
   return {
     kind: ONECLASS_FRAME_KIND,
     inputSize: size,

@@ -5,7 +5,14 @@
  */
 import { CAPTURE_DB, openCaptureStore } from './capture-store';
 import { MODEL_DB, openModelStore } from './model-store';
-import { resolveStorageStatus, storageStatus, storageWrites, type StorageApi, type StorageStatus, type StorageWrites } from './storage';
+import {
+  resolveStorageStatus,
+  storageStatus,
+  storageWrites,
+  type StorageApi,
+  type StorageStatus,
+  type StorageWrites,
+} from './storage';
 
 /** Bytes of every stored model's files (model.json and weights). */
 async function modelBytes(name: string): Promise<number> {
@@ -42,9 +49,14 @@ export interface StoredDatabases {
  * Bytes of the captures and models the app stores, or undefined when a database cannot be read
  * (private mode, blocked storage): a lower bound of the origin's usage.
  */
-export async function storedBytes(databases: StoredDatabases = { captures: CAPTURE_DB, models: MODEL_DB }): Promise<number | undefined> {
+export async function storedBytes(
+  databases: StoredDatabases = { captures: CAPTURE_DB, models: MODEL_DB },
+): Promise<number | undefined> {
   try {
-    const [captures, models] = await Promise.all([captureBytesStored(databases.captures), modelBytes(databases.models)]);
+    const [captures, models] = await Promise.all([
+      captureBytesStored(databases.captures),
+      modelBytes(databases.models),
+    ]);
     return captures + models;
   } catch {
     return undefined;

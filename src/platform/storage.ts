@@ -87,7 +87,11 @@ export async function requestPersistentStorage(storage: StorageApi | undefined =
  * When storage is full, the quota is the reported one if the refusal agrees with it (less free space than
  * the refused write needed), else the usage itself: the browser refused more, so that is the real limit.
  */
-export function resolveStorageStatus(reported: StorageStatus, measuredBytes: number | undefined, full: QuotaFailure | undefined): StorageStatus {
+export function resolveStorageStatus(
+  reported: StorageStatus,
+  measuredBytes: number | undefined,
+  full: QuotaFailure | undefined,
+): StorageStatus {
   const usage = reported.usage === undefined ? measuredBytes : Math.max(reported.usage, measuredBytes ?? 0);
   if (!full) return { ...reported, usage };
   const used = usage ?? 0;

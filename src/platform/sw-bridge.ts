@@ -85,7 +85,8 @@ export class ServiceWorkerBridge extends EventTarget {
       return;
     }
     const check = () => {
-      if (document.visibilityState === 'visible' && this.connectivity?.state !== 'offline') void this.checkForUpdate(false);
+      if (document.visibilityState === 'visible' && this.connectivity?.state !== 'offline')
+        void this.checkForUpdate(false);
     };
     document.addEventListener('visibilitychange', check);
     if (this.connectivity) this.connectivity.addEventListener('change', check);
@@ -145,7 +146,11 @@ export function registerServiceWorker(options: RegisterOptions = {}): ServiceWor
     // dev server on an origin where a built app once ran: its worker would serve stale files
     void navigator.serviceWorker.getRegistrations().then((regs) => Promise.all(regs.map((r) => r.unregister())));
   }
-  bridge = new ServiceWorkerBridge(supported ? new Workbox(options.url ?? 'sw.js') : undefined, options.updateCheckIntervalMs, appConnectivity());
+  bridge = new ServiceWorkerBridge(
+    supported ? new Workbox(options.url ?? 'sw.js') : undefined,
+    options.updateCheckIntervalMs,
+    appConnectivity(),
+  );
   void bridge.start();
   return bridge;
 }

@@ -66,8 +66,15 @@ export function crackcamHook(): CrackcamHook | undefined {
       frames: 0,
       memory() {
         const m = tf.memory();
-        const wasm = (tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined)?.HEAPU8;
-        return { numTensors: m.numTensors, numDataBuffers: m.numDataBuffers, numBytes: m.numBytes, wasmHeapBytes: wasm?.buffer.byteLength };
+        const wasm = (
+          tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined
+        )?.HEAPU8;
+        return {
+          numTensors: m.numTensors,
+          numDataBuffers: m.numDataBuffers,
+          numBytes: m.numBytes,
+          wasmHeapBytes: wasm?.buffer.byteLength,
+        };
       },
       cam: () => undefined,
     };

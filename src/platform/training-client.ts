@@ -43,7 +43,8 @@ export interface WorkerTrainingResult extends HeadTrainingResult {
   workerTensorGrowth: number;
 }
 
-const createTrainingWorker = (): Worker => new Worker(new URL('./training-worker.ts', import.meta.url), { type: 'module', name: 'crackcam-training' });
+const createTrainingWorker = (): Worker =>
+  new Worker(new URL('./training-worker.ts', import.meta.url), { type: 'module', name: 'crackcam-training' });
 
 /** One training worker, started on the first run and kept (with its loaded base) for the next. */
 export class TrainingWorker {
@@ -112,14 +113,17 @@ export class TrainingWorker {
             void config.onWatch?.(m.epoch, m.cams);
             break;
           case 'error': {
-            const error = backend ? Object.assign(new Error(m.message), { name: m.name }) : new WorkerStartError(m.message);
+            const error = backend
+              ? Object.assign(new Error(m.message), { name: m.name })
+              : new WorkerStartError(m.message);
             fail(error);
             break;
           }
           case 'done':
             finish();
             tf.loadLayersModel(tf.io.fromMemory(m.head)).then(
-              (head) => resolve({ ...m.result, head, backend: backend ?? config.backend, workerTensorGrowth: m.tensorGrowth }),
+              (head) =>
+                resolve({ ...m.result, head, backend: backend ?? config.backend, workerTensorGrowth: m.tensorGrowth }),
               reject,
             );
             break;

@@ -14,7 +14,10 @@ export interface WireSample {
 }
 
 /** The data options of a run: {@link HeadTrainingConfig} without objects, samples and callbacks. */
-export type WireTrainingOptions = Omit<HeadTrainingConfig, 'base' | 'train' | 'validation' | 'watch' | 'onWatch' | 'initial' | 'signal' | 'onProgress'>;
+export type WireTrainingOptions = Omit<
+  HeadTrainingConfig,
+  'base' | 'train' | 'validation' | 'watch' | 'onWatch' | 'initial' | 'signal' | 'onProgress'
+>;
 
 /** Page -> worker: train one head. */
 export interface TrainRequest {

@@ -31,9 +31,17 @@ async function baseFor(req: TrainRequest): Promise<BaseNetwork> {
     const previous = base;
     base = {
       key,
-      network: loadBaseNetwork({ reader: fetchReader(), modelJson: req.baseUrl, inputSize: req.inputSize, featureLayer: req.baseFeatureLayer }),
+      network: loadBaseNetwork({
+        reader: fetchReader(),
+        modelJson: req.baseUrl,
+        inputSize: req.inputSize,
+        featureLayer: req.baseFeatureLayer,
+      }),
     };
-    previous?.network.then((b) => b.dispose(), () => undefined);
+    previous?.network.then(
+      (b) => b.dispose(),
+      () => undefined,
+    );
   }
   try {
     return await base.network;

@@ -2,7 +2,13 @@
  * Frames of the camera's video element for the frame loop: the crop box staged at the model's input
  * size, by a canvas or by copying WebCodecs VideoFrames.
  */
-import { centreCropBox, centreCropPixels, cropResizeRgba, type PixelCrop, type ResizeScratch } from '../core/preprocess';
+import {
+  centreCropBox,
+  centreCropPixels,
+  cropResizeRgba,
+  type PixelCrop,
+  type ResizeScratch,
+} from '../core/preprocess';
 import type { FrameSource } from './frame-loop';
 
 /**
@@ -10,7 +16,11 @@ import type { FrameSource } from './frame-loop';
  * corners and sides, because VideoFrame.copyTo only accepts those on 4:2:0 frames (an odd frame side
  * can still leave an odd width at the far edge). Relative to the frame's visible rectangle.
  */
-export function evenCopyRect(crop: PixelCrop, width: number, height: number): { x: number; y: number; width: number; height: number } {
+export function evenCopyRect(
+  crop: PixelCrop,
+  width: number,
+  height: number,
+): { x: number; y: number; width: number; height: number } {
   const x = crop.x & ~1;
   const y = crop.y & ~1;
   return {
@@ -132,7 +142,15 @@ export class VideoFrameSource implements FrameSource {
     const rect = { x: visible.x + x, y: visible.y + y, width, height };
     await frame.copyTo(this.frameBytes, { rect, format: 'RGBA', colorSpace: 'srgb' });
     const size = this.staged.width;
-    cropResizeRgba(this.frameBytes, width, height, { x: crop.x - x, y: crop.y - y, side: crop.side }, size, this.staged.data, this.scratch);
+    cropResizeRgba(
+      this.frameBytes,
+      width,
+      height,
+      { x: crop.x - x, y: crop.y - y, side: crop.side },
+      size,
+      this.staged.data,
+      this.scratch,
+    );
     return this.staged;
   }
 
@@ -155,7 +173,11 @@ export class VideoFrameSource implements FrameSource {
 
   onNextFrame(callback: () => void): () => void {
     const v = this.video;
-    if (typeof v.requestVideoFrameCallback === 'function' && v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA && !v.paused) {
+    if (
+      typeof v.requestVideoFrameCallback === 'function' &&
+      v.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA &&
+      !v.paused
+    ) {
       const handle = v.requestVideoFrameCallback(() => callback());
       return () => v.cancelVideoFrameCallback(handle);
     }

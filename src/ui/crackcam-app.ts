@@ -6,7 +6,13 @@ import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
-import { BUILTIN_MODEL_ID, loadModelFiles, openModelStore, type LoadedModel, type ModelStore } from '../platform/model-store';
+import {
+  BUILTIN_MODEL_ID,
+  loadModelFiles,
+  openModelStore,
+  type LoadedModel,
+  type ModelStore,
+} from '../platform/model-store';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
@@ -67,7 +73,13 @@ export class CrackcamApp extends LitElement {
       height: 100%;
       background: #000;
       color: #fff;
-      font-family: system-ui, -apple-system, 'Segoe UI', 'Hiragino Sans', 'Noto Sans JP', sans-serif;
+      font-family:
+        system-ui,
+        -apple-system,
+        'Segoe UI',
+        'Hiragino Sans',
+        'Noto Sans JP',
+        sans-serif;
     }
     header {
       display: flex;
@@ -193,18 +205,19 @@ export class CrackcamApp extends LitElement {
       next = stored ? await loadModelFiles(stored.files, base) : await loadBuiltin();
       if (!stored) loadedId = BUILTIN_MODEL_ID;
     } catch (e) {
+      let failure = e;
       if (id !== BUILTIN_MODEL_ID) {
         this.error = `the active model could not be loaded (${(e as Error).message}); using the built-in model`;
         try {
           next = await loadBuiltin();
           loadedId = BUILTIN_MODEL_ID;
-        } catch (e2) {
-          e = e2;
+        } catch (builtinFailure) {
+          failure = builtinFailure;
         }
       }
       if (!next) {
         this.modelState = 'error';
-        this.modelError = (e as Error).message;
+        this.modelError = (failure as Error).message;
         return;
       }
     }
@@ -272,7 +285,14 @@ export class CrackcamApp extends LitElement {
           ] as [AppView, string][]
         ).map(
           ([v, name]) =>
-            html`<button role="tab" data-testid="tab-${v}" aria-selected=${this.view === v ? 'true' : 'false'} @click=${() => this.show(v)}>${name}</button>`,
+            html`<button
+              role="tab"
+              data-testid="tab-${v}"
+              aria-selected=${this.view === v ? 'true' : 'false'}
+              @click=${() => this.show(v)}
+            >
+              ${name}
+            </button>`,
         )}
       </nav>
       <div class="live" ?hidden=${this.view !== 'live'}>
@@ -284,10 +304,17 @@ export class CrackcamApp extends LitElement {
           .modelError=${this.modelError}
           @adapt-model=${this.onAdaptModel}
         ></crackcam-live-view>
-        <crackcam-capture-bar .store=${this.captureStore} .classes=${this.classes} @capture-request=${() => this.liveView?.capture()}></crackcam-capture-bar>
+        <crackcam-capture-bar
+          .store=${this.captureStore}
+          .classes=${this.classes}
+          @capture-request=${() => this.liveView?.capture()}
+        ></crackcam-capture-bar>
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
-        <crackcam-captures .store=${this.captureStore} .inputSize=${(this.classifier ?? this.oneClass)?.inputSize ?? 227}></crackcam-captures>
+        <crackcam-captures
+          .store=${this.captureStore}
+          .inputSize=${(this.classifier ?? this.oneClass)?.inputSize ?? 227}
+        ></crackcam-captures>
       </div>
       <div class="screen" ?hidden=${this.view !== 'train'} @model-saved=${this.onModelChanged}>
         <crackcam-trainer

@@ -2,7 +2,13 @@ import { localized, msg, str } from '@lit/localize';
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cameraPermission } from '../platform/camera-permission';
-import { CaptureStoreError, currentLocation, imageDataToBlob, type CaptureRecord, type CaptureStore } from '../platform/capture-store';
+import {
+  CaptureStoreError,
+  currentLocation,
+  imageDataToBlob,
+  type CaptureRecord,
+  type CaptureStore,
+} from '../platform/capture-store';
 import type { CaptureDetail } from './crackcam-live-view';
 import { panelStyles } from './shared-styles';
 
@@ -83,7 +89,9 @@ export class CrackcamCaptureBar extends LitElement {
       this.showError('', '');
       this.lastSaved = label;
       await this.refresh();
-      this.dispatchEvent(new CustomEvent<CaptureRecord>('capture-stored', { detail: record, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<CaptureRecord>('capture-stored', { detail: record, bubbles: true, composed: true }),
+      );
     } catch (e) {
       this.lastSaved = ''; // only the error shows: the earlier "Saved as" is not about this capture
       if (e instanceof CaptureStoreError) this.showError(e.message, e.kind);
@@ -106,11 +114,18 @@ export class CrackcamCaptureBar extends LitElement {
     this.lastSaved = '';
     if ((await cameraPermission()) === 'denied') {
       this.showError(
-        msg("Nothing was captured: camera access is blocked. Allow the camera for this site in the browser's site settings, then press Try again above."),
+        msg(
+          "Nothing was captured: camera access is blocked. Allow the camera for this site in the browser's site settings, then press Try again above.",
+        ),
         'camera-denied',
       );
     } else {
-      this.showError(msg('Nothing was captured: the camera is not running. Wait until the picture shows (or press Try again above), then tap again.'), 'camera-off');
+      this.showError(
+        msg(
+          'Nothing was captured: the camera is not running. Wait until the picture shows (or press Try again above), then tap again.',
+        ),
+        'camera-off',
+      );
     }
   }
 
@@ -135,7 +150,11 @@ export class CrackcamCaptureBar extends LitElement {
               ${c} <span data-testid="capture-count" data-label=${c}>${this.count?.[c] ?? 0}</span>
             </button>`,
         )}
-        <button aria-pressed=${this.withLocation ? 'true' : 'false'} @click=${this.toggleLocation} title=${msg('Record the location with each capture')}>
+        <button
+          aria-pressed=${this.withLocation ? 'true' : 'false'}
+          @click=${this.toggleLocation}
+          title=${msg('Record the location with each capture')}
+        >
           ${msg('Location')}
         </button>
         ${this.lastSaved ? html`<span role="status" data-testid="capture-saved">${msg(str`Saved as ${this.lastSaved}`)}</span>` : nothing}

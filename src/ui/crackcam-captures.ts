@@ -180,14 +180,22 @@ export class CrackcamCaptures extends LitElement {
         try {
           const { crop } = await cropBlob(f, this.inputSize);
           // The original photo is kept as the frame (it is already compressed).
-          captures.push({ label, source: 'import', takenAt: f.lastModified || Date.now(), name: f.name, crop, frame: f.type === 'image/jpeg' ? f : undefined });
+          captures.push({
+            label,
+            source: 'import',
+            takenAt: f.lastModified || Date.now(),
+            name: f.name,
+            crop,
+            frame: f.type === 'image/jpeg' ? f : undefined,
+          });
         } catch {
           failed.push(f.name);
         }
       }
       await this.store!.addMany(captures);
       return (
-        msg(str`${captures.length} photos imported as ${label}`) + (failed.length ? ' ' + msg(str`(not images or unreadable: ${failed.join(', ')})`) : '')
+        msg(str`${captures.length} photos imported as ${label}`) +
+        (failed.length ? ' ' + msg(str`(not images or unreadable: ${failed.join(', ')})`) : '')
       );
     });
   }
@@ -202,7 +210,11 @@ export class CrackcamCaptures extends LitElement {
         size: this.inputSize,
         onProgress: (d, t) => (this.task.busy = msg(str`Importing ${d} of ${t}…`)),
       });
-      return msg(str`Imported: ${Object.entries(counts).map(([l, n]) => `${l} ${n}`).join(', ')}`);
+      return msg(
+        str`Imported: ${Object.entries(counts)
+          .map(([l, n]) => `${l} ${n}`)
+          .join(', ')}`,
+      );
     });
   }
 
@@ -222,7 +234,12 @@ export class CrackcamCaptures extends LitElement {
     return html`
       <h2>${msg('Captures')}</h2>
       <div class="row" role="tablist" aria-label=${msg('Show class')}>
-        <button role="tab" aria-selected=${this.filter === '' ? 'true' : 'false'} aria-pressed=${this.filter === '' ? 'true' : 'false'} @click=${() => this.setFilter('')}>
+        <button
+          role="tab"
+          aria-selected=${this.filter === '' ? 'true' : 'false'}
+          aria-pressed=${this.filter === '' ? 'true' : 'false'}
+          @click=${() => this.setFilter('')}
+        >
           ${msg('All')} ${total}
         </button>
         ${this.classes.map(
@@ -239,26 +256,66 @@ export class CrackcamCaptures extends LitElement {
             </button>`,
         )}
         <form @submit=${this.addClass} class="row" style="padding:0">
-          <input type="text" name="cls" placeholder=${msg('New class')} aria-label=${msg('New class name')} data-testid="new-class" required />
+          <input
+            type="text"
+            name="cls"
+            placeholder=${msg('New class')}
+            aria-label=${msg('New class name')}
+            data-testid="new-class"
+            required
+          />
           <button type="submit" ?disabled=${busy}>${msg('Add class')}</button>
         </form>
       </div>
       <div class="row">
         <label class="file"
           >${this.filter ? msg(str`Import photos as ${this.filter}`) : msg(str`Import photos as ${this.classes[0] ?? ''}`)}
-          <input type="file" accept="image/*" multiple data-testid="import-photos" ?disabled=${busy} @change=${this.importPhotos}
+          <input
+            type="file"
+            accept="image/*"
+            multiple
+            data-testid="import-photos"
+            ?disabled=${busy}
+            @change=${this.importPhotos}
         /></label>
-        <label class="file">${msg('Import zip')} <input type="file" accept=".zip,application/zip" data-testid="import-zip" ?disabled=${busy} @change=${this.importZip} /></label>
-        <button data-testid="export-zip" ?disabled=${busy || total === 0} @click=${this.exportZip}>${msg('Export all (zip)')}</button>
+        <label class="file"
+          >${msg('Import zip')}
+          <input
+            type="file"
+            accept=".zip,application/zip"
+            data-testid="import-zip"
+            ?disabled=${busy}
+            @change=${this.importZip}
+        /></label>
+        <button data-testid="export-zip" ?disabled=${busy || total === 0} @click=${this.exportZip}>
+          ${msg('Export all (zip)')}
+        </button>
       </div>
       <div class="row">
         <span>${msg(str`${this.selected.size} selected`)}</span>
-        <select aria-label=${msg('Move selected to class')} data-testid="relabel" ?disabled=${busy || this.selected.size === 0} @change=${this.relabel}>
+        <select
+          aria-label=${msg('Move selected to class')}
+          data-testid="relabel"
+          ?disabled=${busy || this.selected.size === 0}
+          @change=${this.relabel}
+        >
           <option value="">${msg('Move to…')}</option>
           ${this.classes.map((c) => html`<option value=${c}>${c}</option>`)}
         </select>
-        <button class="danger" data-testid="delete" ?disabled=${busy || this.selected.size === 0} @click=${this.removeSelected}>${msg('Delete')}</button>
-        <button ?disabled=${this.items.length === 0} @click=${() => (this.selected = new Set(this.items.slice(0, this.shown).map((c) => c.id)))}>${msg('Select all')}</button>
+        <button
+          class="danger"
+          data-testid="delete"
+          ?disabled=${busy || this.selected.size === 0}
+          @click=${this.removeSelected}
+        >
+          ${msg('Delete')}
+        </button>
+        <button
+          ?disabled=${this.items.length === 0}
+          @click=${() => (this.selected = new Set(this.items.slice(0, this.shown).map((c) => c.id)))}
+        >
+          ${msg('Select all')}
+        </button>
       </div>
       ${this.task.render('captures')}
       <div class="grid">
@@ -276,7 +333,10 @@ export class CrackcamCaptures extends LitElement {
               @keydown=${(e: KeyboardEvent) => (e.key === ' ' || e.key === 'Enter') && this.toggle(c.id)}
             >
               <img src=${this.url(c)} alt=${c.label} loading="lazy" />
-              <figcaption>${c.label} · ${new Date(c.takenAt).toLocaleDateString()}${c.source === 'import' ? ' · ' + msg('import') : ''}</figcaption>
+              <figcaption>
+                ${c.label} ·
+                ${new Date(c.takenAt).toLocaleDateString()}${c.source === 'import' ? ' · ' + msg('import') : ''}
+              </figcaption>
             </figure>`,
         )}
       </div>

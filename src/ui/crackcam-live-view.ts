@@ -8,7 +8,13 @@ import { centreCropBox, type CropBox } from '../core/preprocess';
 import { cropBoxOnScreen, type Rect } from '../core/viewfinder';
 import type { BackendChoice } from '../platform/backend';
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
-import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, type FrameStats } from '../platform/frame-loop';
+import {
+  classifierFrameModel,
+  FrameLoop,
+  type FrameModel,
+  type FrameResult,
+  type FrameStats,
+} from '../platform/frame-loop';
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
@@ -379,12 +385,20 @@ export class CrackcamLiveView extends LitElement {
     this.followUnfamiliar(result.unfamiliar === true);
     this.fps = stats.fps;
     this.latency = stats.latencyMs;
-    this.lastResult = { label: result.label, probability: result.probability, scores: result.scores.map((s) => ({ ...s })) };
+    this.lastResult = {
+      label: result.label,
+      probability: result.probability,
+      scores: result.scores.map((s) => ({ ...s })),
+    };
     if (!this.lastCam || this.lastCam.raw.length !== result.map.length) {
       this.lastCam = { raw: new Float32Array(result.map.length), width: result.mapWidth, height: result.mapHeight };
     }
     this.lastCam.raw.set(result.map);
-    if (this.showHeatmap) this.painter?.paint(result.map, result.mapWidth, result.mapHeight, { alpha: this.alpha, smoothing: this.smoothing });
+    if (this.showHeatmap)
+      this.painter?.paint(result.map, result.mapWidth, result.mapHeight, {
+        alpha: this.alpha,
+        smoothing: this.smoothing,
+      });
     if (this.hook) Object.assign(this.hook, { frames: stats.frames, stats, verdict: hookVerdict(result) });
   }
 
@@ -438,7 +452,13 @@ export class CrackcamLiveView extends LitElement {
     const v = this.video;
     const vf = this.viewfinder;
     if (!v || !vf || v.videoWidth === 0 || vf.clientWidth === 0) return;
-    const box = cropBoxOnScreen(v.videoWidth, v.videoHeight, vf.clientWidth, vf.clientHeight, this.source?.cropFraction ?? 1);
+    const box = cropBoxOnScreen(
+      v.videoWidth,
+      v.videoHeight,
+      vf.clientWidth,
+      vf.clientHeight,
+      this.source?.cropFraction ?? 1,
+    );
     this.box = box;
     const dpr = window.devicePixelRatio || 1;
     this.painter?.resize(box.width * dpr, box.height * dpr);
@@ -526,18 +546,30 @@ export class CrackcamLiveView extends LitElement {
           ),
         };
       case 'missing':
-        return { title: msg('No camera found'), body: msg('Connect a camera (or pick another one), then press Try again.') };
+        return {
+          title: msg('No camera found'),
+          body: msg('Connect a camera (or pick another one), then press Try again.'),
+        };
       case 'busy':
-        return { title: msg('The camera is busy'), body: msg('Another app or browser tab is using the camera. Close it, then press Try again.') };
+        return {
+          title: msg('The camera is busy'),
+          body: msg('Another app or browser tab is using the camera. Close it, then press Try again.'),
+        };
       case 'insecure':
         return {
           title: msg('The camera needs a secure connection'),
           body: msg('Browsers only allow the camera on HTTPS pages (or localhost). Open CrackCam over HTTPS.'),
         };
       case 'unsupported':
-        return { title: msg('This browser cannot use a camera'), body: msg('Use a current version of Chrome, Edge, Firefox or Safari.') };
+        return {
+          title: msg('This browser cannot use a camera'),
+          body: msg('Use a current version of Chrome, Edge, Firefox or Safari.'),
+        };
       default:
-        return { title: msg('The camera could not start'), body: msg('Press Try again. If that does not help, reload the page.') };
+        return {
+          title: msg('The camera could not start'),
+          body: msg('Press Try again. If that does not help, reload the page.'),
+        };
     }
   }
 
@@ -545,7 +577,13 @@ export class CrackcamLiveView extends LitElement {
     const err = this.cameraError;
     if (this.cameraState !== 'error' || !err) return nothing;
     const { title, body } = this.cameraMessage(err.kind);
-    return html`<div class="message" role="alert" data-testid="camera-message" data-kind=${err.kind} @click=${(e: Event) => e.stopPropagation()}>
+    return html`<div
+      class="message"
+      role="alert"
+      data-testid="camera-message"
+      data-kind=${err.kind}
+      @click=${(e: Event) => e.stopPropagation()}
+    >
       <h2>${title}</h2>
       <p>${body}</p>
       <p>${msg('Captures, models and training keep working without the camera.')}</p>
@@ -558,10 +596,17 @@ export class CrackcamLiveView extends LitElement {
     const b = this.backend;
     const names: Record<string, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
     const title = b
-      ? [b.device, ...b.skipped.map((s) => `${s.name}: ${s.reason}`), b.forced ? msg('forced with ?backend=') : ''].filter((s) => s).join('\n')
+      ? [b.device, ...b.skipped.map((s) => `${s.name}: ${s.reason}`), b.forced ? msg('forced with ?backend=') : '']
+          .filter((s) => s)
+          .join('\n')
       : '';
     return html`<div class="stats">
-      <span class="badge ${b?.software ? 'software' : ''}" data-testid="backend" data-backend=${b?.name ?? ''} data-software=${b?.software ? 'true' : 'false'} title=${title}
+      <span
+        class="badge ${b?.software ? 'software' : ''}"
+        data-testid="backend"
+        data-backend=${b?.name ?? ''}
+        data-software=${b?.software ? 'true' : 'false'}
+        title=${title}
         >${b ? names[b.name] : '…'}</span
       >
       ${this.renderMode()}
@@ -574,10 +619,17 @@ export class CrackcamLiveView extends LitElement {
   private renderMode() {
     if (!this.activeModel) return nothing;
     const mode = this.mode;
-    const text = mode === 'oneclass' ? msg('Normal-only (anomaly)', { desc: 'mode badge: a one-class model trained on sound surface only flags anomalies' }) : msg('Crack classifier', { desc: 'mode badge: the crack / no-crack classifier runs' });
+    const text =
+      mode === 'oneclass'
+        ? msg('Normal-only (anomaly)', {
+            desc: 'mode badge: a one-class model trained on sound surface only flags anomalies',
+          })
+        : msg('Crack classifier', { desc: 'mode badge: the crack / no-crack classifier runs' });
     const title =
       mode === 'oneclass'
-        ? msg('A normal-only model: frames unlike the sound surface it learned are flagged as anomalies; the heatmap shows where.')
+        ? msg(
+            'A normal-only model: frames unlike the sound surface it learned are flagged as anomalies; the heatmap shows where.',
+          )
         : msg('The crack classifier: crack or no crack; the heatmap (Grad-CAM) shows what the decision rests on.');
     return html`<span class="badge mode ${mode}" data-testid="mode" data-mode=${mode} title=${title}>${text}</span>`;
   }
@@ -591,22 +643,37 @@ export class CrackcamLiveView extends LitElement {
     const running = this.cameraState === 'running';
     const zoom = this.features.zoom;
     return html`<div class="controls">
-      <button class="primary" data-testid="capture" ?disabled=${!running} @click=${() => this.capture()}>${msg('Capture')}</button>
-      <button data-testid="freeze" aria-pressed=${this.frozen ? 'true' : 'false'} ?disabled=${!running} @click=${this.toggleFreeze}>
+      <button class="primary" data-testid="capture" ?disabled=${!running} @click=${() => this.capture()}>
+        ${msg('Capture')}
+      </button>
+      <button
+        data-testid="freeze"
+        aria-pressed=${this.frozen ? 'true' : 'false'}
+        ?disabled=${!running}
+        @click=${this.toggleFreeze}
+      >
         ${this.frozen ? msg('Resume') : msg('Pause')}
       </button>
-      <button data-testid="heatmap-toggle" aria-pressed=${this.showHeatmap ? 'true' : 'false'} @click=${this.onToggleHeatmap}>${msg('Heatmap')}</button>
-      ${this.mode === 'classifier' && this.classifier?.metadata.base.fineLayer
-        ? html`<button
-            data-testid="fine-map-toggle"
-            aria-pressed=${this.fineMap ? 'true' : 'false'}
-            ?disabled=${!this.showHeatmap}
-            title=${msg('Fine map: 4 px cells that follow thin cracks (Grad-CAM of an early layer, kept where the 13x13 Grad-CAM sees a crack). Off: the 13x13 Grad-CAM alone.')}
-            @click=${this.onToggleFineMap}
-          >
-            ${msg('Fine map')}
-          </button>`
-        : nothing}
+      <button
+        data-testid="heatmap-toggle"
+        aria-pressed=${this.showHeatmap ? 'true' : 'false'}
+        @click=${this.onToggleHeatmap}
+      >
+        ${msg('Heatmap')}
+      </button>
+      ${
+        this.mode === 'classifier' && this.classifier?.metadata.base.fineLayer
+          ? html`<button
+              data-testid="fine-map-toggle"
+              aria-pressed=${this.fineMap ? 'true' : 'false'}
+              ?disabled=${!this.showHeatmap}
+              title=${msg('Fine map: 4 px cells that follow thin cracks (Grad-CAM of an early layer, kept where the 13x13 Grad-CAM sees a crack). Off: the 13x13 Grad-CAM alone.')}
+              @click=${this.onToggleFineMap}
+            >
+              ${msg('Fine map')}
+            </button>`
+          : nothing
+      }
       <label
         >${msg('Opacity')}
         <input
@@ -631,44 +698,59 @@ export class CrackcamLiveView extends LitElement {
           data-testid="heatmap-smoothing"
           @input=${(e: Event) => (this.smoothing = Number((e.target as HTMLInputElement).value))}
       /></label>
-      ${this.cameras.length > 1
-        ? html`<label
-            >${msg('Camera')}
-            <select data-testid="camera-select" @change=${this.onCameraPick}>
-              ${this.cameras.map((c) => html`<option value=${c.deviceId} ?selected=${c.deviceId === this.cameraId}>${c.label}</option>`)}
-            </select></label
-          >`
-        : nothing}
-      ${running && this.features.torch
-        ? html`<button data-testid="torch" aria-pressed=${this.torch ? 'true' : 'false'} @click=${this.onTorch}>${msg('Torch')}</button>`
-        : nothing}
-      ${running && zoom
-        ? html`<label
-            >${msg('Zoom')}
-            <input
-              type="range"
-              data-testid="zoom"
-              min=${zoom.min}
-              max=${zoom.max}
-              step=${zoom.step}
-              .value=${String(this.zoom ?? zoom.min)}
-              @change=${this.onZoom}
-          /></label>`
-        : nothing}
+      ${
+        this.cameras.length > 1
+          ? html`<label
+              >${msg('Camera')}
+              <select data-testid="camera-select" @change=${this.onCameraPick}>
+                ${this.cameras.map((c) => html`<option value=${c.deviceId} ?selected=${c.deviceId === this.cameraId}>${c.label}</option>`)}
+              </select></label
+            >`
+          : nothing
+      }
+      ${
+        running && this.features.torch
+          ? html`<button data-testid="torch" aria-pressed=${this.torch ? 'true' : 'false'} @click=${this.onTorch}>
+              ${msg('Torch')}
+            </button>`
+          : nothing
+      }
+      ${
+        running && zoom
+          ? html`<label
+              >${msg('Zoom')}
+              <input
+                type="range"
+                data-testid="zoom"
+                min=${zoom.min}
+                max=${zoom.max}
+                step=${zoom.step}
+                .value=${String(this.zoom ?? zoom.min)}
+                @change=${this.onZoom}
+            /></label>`
+          : nothing
+      }
     </div>`;
   }
 
   override render() {
     const box = this.box;
-    const boxStyle = box ? { left: `${box.x}px`, top: `${box.y}px`, width: `${box.width}px`, height: `${box.height}px` } : { display: 'none' };
+    const boxStyle = box
+      ? { left: `${box.x}px`, top: `${box.y}px`, width: `${box.width}px`, height: `${box.height}px` }
+      : { display: 'none' };
     const running = this.cameraState === 'running';
     return html`
       <div class="viewfinder" @click=${() => this.capture()} title=${msg('Tap to capture')}>
         <video muted playsinline aria-label=${msg('Camera image')}></video>
-        <canvas class="heatmap" style=${styleMap(boxStyle)} ?hidden=${!this.showHeatmap || !running} aria-hidden="true"></canvas>
+        <canvas
+          class="heatmap"
+          style=${styleMap(boxStyle)}
+          ?hidden=${!this.showHeatmap || !running}
+          aria-hidden="true"
+        ></canvas>
         ${running ? html`<div class="cropbox" style=${styleMap(boxStyle)} data-testid="cropbox"></div>` : nothing}
-        ${this.flash ? html`<div class="flash" @animationend=${() => (this.flash = false)}></div>` : nothing} ${this.renderStats()}
-        ${this.renderMessage()}
+        ${this.flash ? html`<div class="flash" @animationend=${() => (this.flash = false)}></div>` : nothing}
+        ${this.renderStats()} ${this.renderMessage()}
       </div>
       <crackcam-verdict
         .label=${running ? this.label : undefined}

@@ -89,7 +89,10 @@ export class CrackcamModels extends LitElement {
 
   private async run(label: string, work: () => Promise<string | void>, activated = false): Promise<void> {
     const ok = await this.task.run(label, work, () => this.refresh());
-    if (ok && activated) this.dispatchEvent(new CustomEvent('model-activated', { detail: { id: this.active }, bubbles: true, composed: true }));
+    if (ok && activated)
+      this.dispatchEvent(
+        new CustomEvent('model-activated', { detail: { id: this.active }, bubbles: true, composed: true }),
+      );
   }
 
   private activate(id: string): void {
@@ -127,7 +130,7 @@ export class CrackcamModels extends LitElement {
     try {
       metadata = await validateModelFiles(files, this.base);
     } catch (e) {
-      throw new Error(msg(str`${source} was not imported: ${(e as Error).message}`));
+      throw new Error(msg(str`${source} was not imported: ${(e as Error).message}`), { cause: e });
     }
     await this.store!.save(files, { origin: 'imported', activate: true });
     return msg(str`Imported ${metadata.name} v${metadata.version} (${metadata.labels.join(', ')}) and made it active.`);
@@ -138,7 +141,11 @@ export class CrackcamModels extends LitElement {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
-    void this.run(msg('Checking the model…'), async () => this.importFiles(filesFromZip(new Uint8Array(await file.arrayBuffer())), file.name), true);
+    void this.run(
+      msg('Checking the model…'),
+      async () => this.importFiles(filesFromZip(new Uint8Array(await file.arrayBuffer())), file.name),
+      true,
+    );
   }
 
   private importUrl(e: Event): void {
@@ -146,15 +153,33 @@ export class CrackcamModels extends LitElement {
     const input = (e.target as HTMLFormElement).elements.namedItem('url') as HTMLInputElement;
     const url = input.value.trim();
     if (!url) return;
-    void this.run(msg('Downloading and checking the model…'), async () => this.importFiles(await filesFromUrl(url), url), true);
+    void this.run(
+      msg('Downloading and checking the model…'),
+      async () => this.importFiles(await filesFromUrl(url), url),
+      true,
+    );
   }
 
   private summary(m: ModelSummary): string {
-    const t = m.metadata.training as { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number; mode?: unknown } | undefined;
-    const parts = [m.labels.join(' / '), new Date(m.savedAt).toLocaleString(), m.origin === 'imported' ? msg('imported') : msg('trained here')];
+    const t = m.metadata.training as
+      | { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number; mode?: unknown }
+      | undefined;
+    const parts = [
+      m.labels.join(' / '),
+      new Date(m.savedAt).toLocaleString(),
+      m.origin === 'imported' ? msg('imported') : msg('trained here'),
+    ];
     // A one-class model runs the live view in another mode: say so before it is made active.
-    if (m.metadata.kind === 'oneclass') parts.unshift(msg('normal-only (anomaly)', { desc: 'model list: a one-class model trained on sound surface only' }));
-    if (t?.mode === 'deep') parts.push(msg('deep (own fine-tuned fire9)', { desc: 'model list: the model carries its own fine-tuned copy of the last SqueezeNet module' }));
+    if (m.metadata.kind === 'oneclass')
+      parts.unshift(
+        msg('normal-only (anomaly)', { desc: 'model list: a one-class model trained on sound surface only' }),
+      );
+    if (t?.mode === 'deep')
+      parts.push(
+        msg('deep (own fine-tuned fire9)', {
+          desc: 'model list: the model carries its own fine-tuned copy of the last SqueezeNet module',
+        }),
+      );
     if (typeof t?.valAccuracy === 'number') parts.push(msg(str`validation ${(t.valAccuracy * 100).toFixed(1)}%`));
     if (t?.n?.train !== undefined) parts.push(msg(str`${t.n.train} + ${t.n.validation ?? 0} captures`));
     return parts.join(' · ');
@@ -166,29 +191,54 @@ export class CrackcamModels extends LitElement {
     return html`
       <h2>${msg('Models')}</h2>
       <div class="row">
-        <button class="primary" data-testid="rollback" ?disabled=${busy || !this.canRollback} @click=${this.rollback}>${msg('Roll back to the previous model')}</button>
-        <label class="file">${msg('Import zip')} <input type="file" accept=".zip,application/zip" data-testid="import-model-zip" @change=${this.importZip} /></label>
+        <button class="primary" data-testid="rollback" ?disabled=${busy || !this.canRollback} @click=${this.rollback}>
+          ${msg('Roll back to the previous model')}
+        </button>
+        <label class="file"
+          >${msg('Import zip')}
+          <input type="file" accept=".zip,application/zip" data-testid="import-model-zip" @change=${this.importZip}
+        /></label>
       </div>
       <form class="row" @submit=${this.importUrl}>
-        <input type="url" name="url" placeholder="https://…/model.json" aria-label=${msg('Model URL')} data-testid="import-model-url" required />
+        <input
+          type="url"
+          name="url"
+          placeholder="https://…/model.json"
+          aria-label=${msg('Model URL')}
+          data-testid="import-model-url"
+          required
+        />
         <button type="submit" ?disabled=${busy}>${msg('Import from URL')}</button>
       </form>
       ${this.task.render('models')}
       <ul data-testid="model-list" data-active=${this.active}>
         ${this.models.map(
           (m) =>
-            html`<li data-testid="model" data-id=${m.id} data-version=${m.version} data-active=${m.id === this.active ? 'true' : 'false'}>
+            html`<li
+              data-testid="model"
+              data-id=${m.id}
+              data-version=${m.version}
+              data-active=${m.id === this.active ? 'true' : 'false'}
+            >
               <span class="name">${m.name} v${m.version}</span>
               <span class="meta">${this.summary(m)}</span>
-              <button ?disabled=${busy || m.id === this.active} @click=${() => this.activate(m.id)}>${msg('Use')}</button>
+              <button ?disabled=${busy || m.id === this.active} @click=${() => this.activate(m.id)}>
+                ${msg('Use')}
+              </button>
               <button @click=${() => this.exportModel(m)}>${msg('Export')}</button>
               <button class="danger" ?disabled=${busy} @click=${() => this.removeModel(m)}>${msg('Delete')}</button>
             </li>`,
         )}
-        <li data-testid="model" data-id=${BUILTIN_MODEL_ID} data-active=${this.active === BUILTIN_MODEL_ID ? 'true' : 'false'}>
+        <li
+          data-testid="model"
+          data-id=${BUILTIN_MODEL_ID}
+          data-active=${this.active === BUILTIN_MODEL_ID ? 'true' : 'false'}
+        >
           <span class="name">${b ? `${b.name} v${b.version}` : msg('Built-in model')}</span>
           <span class="meta">${b ? b.labels.join(' / ') + ' · ' : ''}${msg('shipped with the app')}</span>
-          <button ?disabled=${busy || this.active === BUILTIN_MODEL_ID} @click=${() => this.activate(BUILTIN_MODEL_ID)}>${msg('Use')}</button>
+          <button ?disabled=${busy || this.active === BUILTIN_MODEL_ID} @click=${() => this.activate(BUILTIN_MODEL_ID)}>
+            ${msg('Use')}
+          </button>
         </li>
       </ul>
     `;

@@ -9,7 +9,15 @@ import type { CaptureStore } from '../platform/capture-store';
 import type { ModelStore } from '../platform/model-store';
 import { MIN_NORMAL_CAPTURES, trainNormalOnly, type NormalOnlyOutcome } from '../platform/normal-only-training';
 import { panelStyles, resultStyles } from './shared-styles';
-import { endedStatus, renderRunButton, renderRunStatus, renderSaveRow, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
+import {
+  endedStatus,
+  renderRunButton,
+  renderRunStatus,
+  renderSaveRow,
+  saveTrainedModel,
+  TrainingRun,
+  type TrainerTestIds,
+} from './training-run';
 
 type Phase = 'idle' | 'features' | 'fit' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
 
@@ -104,7 +112,8 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
     if (!changed.has('phase')) return;
     const before = changed.get('phase') as Phase | undefined;
     const wasRunning = before === 'features' || before === 'fit' || before === 'scoring';
-    if (wasRunning !== this.running) this.dispatchEvent(new CustomEvent('running-changed', { detail: { running: this.running } }));
+    if (wasRunning !== this.running)
+      this.dispatchEvent(new CustomEvent('running-changed', { detail: { running: this.running } }));
   }
 
   /** Cancels a running training (the active model stays). */
@@ -143,38 +152,44 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
       return;
     }
     this.progress = { done: 0, total: normal.length };
-    await this.runner.run(
-      async (signal) => {
-        const name = this.name.trim() || DEFAULT_NAME;
-        this.outcome = await trainNormalOnly({
-          base,
-          preprocessing,
-          normal: normal.map((c) => captureSample(c, [label])),
-          normalLabel: label,
-          others: all.filter((c) => c.label !== label).map((c) => ({ id: c.id, label: c.label, load: () => blobToTensor(c.crop) })),
-          falseAlarmRate: this.falseAlarmPercent / 100,
-          name,
-          version: await this.nextVersion(name),
-          // Small feature batches keep each blocking step short, so the page stays responsive.
-          featureBatch: 4,
-          signal,
-          onProgress: (p) => {
-            if (signal.aborted) return;
-            this.phase = p.phase;
-            this.progress = p.phase === 'fit' ? { done: p.fold, total: p.folds } : { done: p.done, total: p.total };
-          },
-        });
-        this.phase = 'done';
-      },
-      this.end,
-    );
+    await this.runner.run(async (signal) => {
+      const name = this.name.trim() || DEFAULT_NAME;
+      this.outcome = await trainNormalOnly({
+        base,
+        preprocessing,
+        normal: normal.map((c) => captureSample(c, [label])),
+        normalLabel: label,
+        others: all
+          .filter((c) => c.label !== label)
+          .map((c) => ({ id: c.id, label: c.label, load: () => blobToTensor(c.crop) })),
+        falseAlarmRate: this.falseAlarmPercent / 100,
+        name,
+        version: await this.nextVersion(name),
+        // Small feature batches keep each blocking step short, so the page stays responsive.
+        featureBatch: 4,
+        signal,
+        onProgress: (p) => {
+          if (signal.aborted) return;
+          this.phase = p.phase;
+          this.progress = p.phase === 'fit' ? { done: p.fold, total: p.folds } : { done: p.done, total: p.total };
+        },
+      });
+      this.phase = 'done';
+    }, this.end);
   }
 
   private async save(): Promise<void> {
     const o = this.outcome;
     if (!o || !this.models) return;
     this.phase = 'saving';
-    await saveTrainedModel(this, this.models, () => serializeOneClassModel(o.model.scorer, o.metadata), this.activeId, this.end, () => this.clearOutcome());
+    await saveTrainedModel(
+      this,
+      this.models,
+      () => serializeOneClassModel(o.model.scorer, o.metadata),
+      this.activeId,
+      this.end,
+      () => this.clearOutcome(),
+    );
   }
 
   private discard(): void {
@@ -195,21 +210,29 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
         ${msg(str`Threshold ${e.threshold.toFixed(1)}, set for ${pct(fpr)} false alarms on the ${e.nNormal} captures of ${this.label}; ${o.seconds.toFixed(1)} s.`)}
       </div>
       <div class="figures">
-        ${e.auroc === undefined
-          ? nothing
-          : html`<div>
-              ${msg('AUROC')}
-              <div class="score" data-testid="oc-auroc" data-value=${String(e.auroc)}>${e.auroc.toFixed(3)}</div>
-            </div>`}
-        ${e.nAbnormal > 0
-          ? html`<div>
-              ${msg('Detected')}
-              <div class="score" data-testid="oc-detection" data-value=${String(e.detectionRate)}>${pct(e.detectionRate)}</div>
-            </div>`
-          : nothing}
+        ${
+          e.auroc === undefined
+            ? nothing
+            : html`<div>
+                ${msg('AUROC')}
+                <div class="score" data-testid="oc-auroc" data-value=${String(e.auroc)}>${e.auroc.toFixed(3)}</div>
+              </div>`
+        }
+        ${
+          e.nAbnormal > 0
+            ? html`<div>
+                ${msg('Detected')}
+                <div class="score" data-testid="oc-detection" data-value=${String(e.detectionRate)}>
+                  ${pct(e.detectionRate)}
+                </div>
+              </div>`
+            : nothing
+        }
         <div>
           ${msg('False alarms')}
-          <div class="score" data-testid="oc-false-alarms" data-value=${String(e.falseAlarmRate)}>${pct(e.falseAlarmRate)}</div>
+          <div class="score" data-testid="oc-false-alarms" data-value=${String(e.falseAlarmRate)}>
+            ${pct(e.falseAlarmRate)}
+          </div>
         </div>
       </div>
       <table data-testid="oc-evaluation">
@@ -233,11 +256,23 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
         )}
       </table>
       <div class="note">
-        ${labels.length
-          ? msg('Normal captures are scored by models fitted without them (cross-validation); the other captures by the new model.')
-          : msg('No captures of other labels: add a few captures of cracks to see how well the model tells them apart.')}
+        ${
+          labels.length
+            ? msg(
+                'Normal captures are scored by models fitted without them (cross-validation); the other captures by the new model.',
+              )
+            : msg(
+                'No captures of other labels: add a few captures of cracks to see how well the model tells them apart.',
+              )
+        }
       </div>
-      ${renderSaveRow(this.phase === 'saving', msg('Save as new model'), { save: 'oc-save', discard: 'oc-discard' }, () => void this.save(), () => this.discard())}`;
+      ${renderSaveRow(
+        this.phase === 'saving',
+        msg('Save as new model'),
+        { save: 'oc-save', discard: 'oc-discard' },
+        () => void this.save(),
+        () => this.discard(),
+      )}`;
   }
 
   override render() {
@@ -251,7 +286,9 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
           : this.phase === 'scoring'
             ? msg(str`Scoring the other captures ${done} / ${total}`)
             : endedStatus(this.phase);
-    const labels = Object.keys(this.counts).includes(this.label) ? Object.keys(this.counts) : [this.label, ...Object.keys(this.counts)];
+    const labels = Object.keys(this.counts).includes(this.label)
+      ? Object.keys(this.counts)
+      : [this.label, ...Object.keys(this.counts)];
     return html`
       <div class="note">
         ${msg(
@@ -261,7 +298,11 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
       <div class="row">
         <label>
           ${msg('Normal captures')}
-          <select data-testid="oc-label" ?disabled=${running} @change=${(e: Event) => (this.label = (e.target as HTMLSelectElement).value)}>
+          <select
+            data-testid="oc-label"
+            ?disabled=${running}
+            @change=${(e: Event) => (this.label = (e.target as HTMLSelectElement).value)}
+          >
             ${labels.map((l) => html`<option value=${l} ?selected=${l === this.label}>${l} (${this.counts[l] ?? 0})</option>`)}
           </select>
         </label>
@@ -279,9 +320,21 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
         /></label>
         <label
           >${msg('Name')}
-          <input type="text" data-testid="oc-name" maxlength="60" .value=${this.name} ?disabled=${running} @change=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
+          <input
+            type="text"
+            data-testid="oc-name"
+            maxlength="60"
+            .value=${this.name}
+            ?disabled=${running}
+            @change=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)}
         /></label>
-        ${renderRunButton(running, !!this.base && !!this.captures && !!this.preprocessing, IDS, () => void this.train(), () => this.cancel())}
+        ${renderRunButton(
+          running,
+          !!this.base && !!this.captures && !!this.preprocessing,
+          IDS,
+          () => void this.train(),
+          () => this.cancel(),
+        )}
       </div>
       ${renderRunStatus(this.phase, status, running ? this.progress : undefined, this.error, IDS)}
       ${this.phase === 'done' || this.phase === 'saving' ? this.renderResult() : nothing}

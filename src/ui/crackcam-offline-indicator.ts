@@ -100,17 +100,30 @@ export class CrackcamOfflineIndicator extends LitElement {
   override render() {
     if (!this.online) {
       const cached = this.swStatus === 'ready' || this.swStatus === 'update-available' || this.swStatus === 'updating';
-      const why = this.offlineReason === 'unreachable' ? msg('A network, but no way to the CrackCam server.') : msg('No network.');
+      const why =
+        this.offlineReason === 'unreachable'
+          ? msg('A network, but no way to the CrackCam server.')
+          : msg('No network.');
       const title = `${why} ${cached ? msg('CrackCam keeps working from this device.') : msg('CrackCam is not fully saved on this device yet.')}`;
-      return html`<span class="chip offline" role="status" title=${title} data-testid="offline-indicator"><span class="dot"></span>${msg('Offline')}</span>`;
+      return html`<span class="chip offline" role="status" title=${title} data-testid="offline-indicator"
+        ><span class="dot"></span>${msg('Offline')}</span
+      >`;
     }
     if (this.swStatus === 'installing') {
-      return html`<span class="chip caching" role="status" title=${msg('Downloading the app and the default model for offline use')} data-testid="offline-indicator"
+      return html`<span
+        class="chip caching"
+        role="status"
+        title=${msg('Downloading the app and the default model for offline use')}
+        data-testid="offline-indicator"
         >${msg('Saving for offline…')}</span
       >`;
     }
     if (this.swStatus === 'error') {
-      return html`<span class="chip error" role="status" title=${msg('Offline support could not be installed; the app works while online.')} data-testid="offline-indicator"
+      return html`<span
+        class="chip error"
+        role="status"
+        title=${msg('Offline support could not be installed; the app works while online.')}
+        data-testid="offline-indicator"
         >${msg('No offline support')}</span
       >`;
     }

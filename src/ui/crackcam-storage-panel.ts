@@ -1,7 +1,13 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { formatBytes, requestPersistentStorage, storageWrites, usageFraction, type StorageStatus } from '../platform/storage';
+import {
+  formatBytes,
+  requestPersistentStorage,
+  storageWrites,
+  usageFraction,
+  type StorageStatus,
+} from '../platform/storage';
 import { appStorageStatus } from '../platform/storage-usage';
 import { APP_BUILD_ID } from '../platform/sw-bridge';
 
@@ -111,7 +117,9 @@ export class CrackcamStoragePanel extends LitElement {
     try {
       const persisted = await requestPersistentStorage();
       await this.refresh();
-      this.dispatchEvent(new CustomEvent('persistence-changed', { detail: { persisted }, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('persistence-changed', { detail: { persisted }, bubbles: true, composed: true }),
+      );
     } finally {
       this.busy = false;
     }
@@ -122,7 +130,10 @@ export class CrackcamStoragePanel extends LitElement {
     const { usage, quota, full } = this.status;
     if (usage === undefined) return msg('unknown');
     const used = formatBytes(usage);
-    if (full) return msg(str`full, ${used} of ${formatBytes(quota ?? usage)}`, { desc: 'storage panel: storage is full; used bytes of the quota' });
+    if (full)
+      return msg(str`full, ${used} of ${formatBytes(quota ?? usage)}`, {
+        desc: 'storage panel: storage is full; used bytes of the quota',
+      });
     return quota ? msg(str`${used} used of ${formatBytes(quota)}`) : msg(str`${used} used`);
   }
 
@@ -132,7 +143,9 @@ export class CrackcamStoragePanel extends LitElement {
     const text =
       full.bytes === undefined
         ? msg('The last save did not fit. Export and delete captures or models to free space.')
-        : msg(str`The last save (${formatBytes(full.bytes)}) did not fit. Export and delete captures or models to free space.`);
+        : msg(
+            str`The last save (${formatBytes(full.bytes)}) did not fit. Export and delete captures or models to free space.`,
+          );
     return html`<div class="full" role="alert" data-testid="storage-full">${text}</div>`;
   }
 
@@ -140,21 +153,39 @@ export class CrackcamStoragePanel extends LitElement {
     const { usage, quota, persisted, full } = this.status;
     const fraction = usageFraction(this.status);
     return html`<details @toggle=${this.onToggle}>
-      <summary data-testid="storage-usage" data-usage=${usage ?? ''} data-quota=${quota ?? ''} data-full=${full ? 'true' : 'false'} class=${full ? 'full' : ''}>
+      <summary
+        data-testid="storage-usage"
+        data-usage=${usage ?? ''}
+        data-quota=${quota ?? ''}
+        data-full=${full ? 'true' : 'false'}
+        class=${full ? 'full' : ''}
+      >
         ${msg('Storage')}: ${this.summaryText()}
       </summary>
       ${this.renderFull()}
       ${usage === undefined ? html`<div class="muted">${msg('This browser does not report storage use.')}</div>` : ''}
       ${fraction === undefined ? '' : html`<progress max="1" .value=${fraction}></progress>`}
-      <div class="row" data-testid="storage-persistence" data-persisted=${persisted === undefined ? 'unsupported' : String(persisted)}>
-        ${persisted === undefined
-          ? html`<span class="muted">${msg('Persistent storage is not supported here.')}</span>`
-          : persisted
-            ? html`<span>${msg('Stored persistently: the browser will not clear captures and models to free space.')}</span>`
-            : html`<span>${msg('The browser may clear captures and models when space runs low.')}</span>
-                <button data-testid="storage-persist" ?disabled=${this.busy} @click=${this.persist}>${msg('Keep data on this device')}</button>`}
+      <div
+        class="row"
+        data-testid="storage-persistence"
+        data-persisted=${persisted === undefined ? 'unsupported' : String(persisted)}
+      >
+        ${
+          persisted === undefined
+            ? html`<span class="muted">${msg('Persistent storage is not supported here.')}</span>`
+            : persisted
+              ? html`<span
+                  >${msg('Stored persistently: the browser will not clear captures and models to free space.')}</span
+                >`
+              : html`<span>${msg('The browser may clear captures and models when space runs low.')}</span>
+                  <button data-testid="storage-persist" ?disabled=${this.busy} @click=${this.persist}>
+                    ${msg('Keep data on this device')}
+                  </button>`
+        }
       </div>
-      <div class="row muted" data-testid="app-version" data-build-id=${APP_BUILD_ID}>${msg(str`Version ${APP_BUILD_ID}`)}</div>
+      <div class="row muted" data-testid="app-version" data-build-id=${APP_BUILD_ID}>
+        ${msg(str`Version ${APP_BUILD_ID}`)}
+      </div>
     </details>`;
   }
 

@@ -56,7 +56,11 @@ export class CrackcamTrainChart extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     if (!this.plot || changed.has('range') || this.plot.series.length !== this.series.length + 1) {
       this.plot?.destroy();
-      const axis = { stroke: '#cfd8dc', grid: { stroke: 'rgba(255,255,255,0.1)' }, ticks: { stroke: 'rgba(255,255,255,0.2)' } };
+      const axis = {
+        stroke: '#cfd8dc',
+        grid: { stroke: 'rgba(255,255,255,0.1)' },
+        ticks: { stroke: 'rgba(255,255,255,0.2)' },
+      };
       this.plot = new uPlot(
         {
           width: Math.max(240, this.host.clientWidth || 320),
@@ -64,12 +68,17 @@ export class CrackcamTrainChart extends LitElement {
           title: this.heading,
           scales: { x: { time: false }, y: this.range ? { range: this.range } : {} },
           axes: [{ ...axis, label: 'epoch' }, axis],
-          series: [{ label: 'epoch' }, ...this.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true } }))],
+          series: [
+            { label: 'epoch' },
+            ...this.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true } })),
+          ],
         },
         this.data(),
         this.host,
       );
-      this.resize ??= new ResizeObserver(() => this.plot?.setSize({ width: Math.max(240, this.host.clientWidth), height: 180 }));
+      this.resize ??= new ResizeObserver(() =>
+        this.plot?.setSize({ width: Math.max(240, this.host.clientWidth), height: 180 }),
+      );
       this.resize.observe(this.host);
     } else {
       this.plot.setData(this.data());

@@ -27,7 +27,14 @@ import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
 import { heatmapOverCrop } from './heatmap-painter';
 import { panelStyles, resultStyles } from './shared-styles';
-import { endedStatus, renderRunButton, renderRunStatus, saveTrainedModel, TrainingRun, type TrainerTestIds } from './training-run';
+import {
+  endedStatus,
+  renderRunButton,
+  renderRunStatus,
+  saveTrainedModel,
+  TrainingRun,
+  type TrainerTestIds,
+} from './training-run';
 
 /** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
 export type TrainMode = 'classifier' | 'normal-only';
@@ -35,7 +42,12 @@ export type TrainMode = 'classifier' | 'normal-only';
 type Phase = 'idle' | 'features' | 'training' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
 
 /** Test ids of the classifier mode's controls. */
-const IDS: TrainerTestIds = { start: 'train-start', cancel: 'train-cancel', status: 'train-status', error: 'train-error' };
+const IDS: TrainerTestIds = {
+  start: 'train-start',
+  cancel: 'train-cancel',
+  status: 'train-status',
+  error: 'train-error',
+};
 
 /** A capture offered for the activation map. */
 interface WatchChoice {
@@ -91,7 +103,8 @@ export class CrackcamTrainer extends LitElement {
   @property() trainIn: 'worker' | 'page' = 'worker';
 
   @state() private mode: TrainMode = 'classifier';
-  @query('crackcam-normal-only-trainer') private normalOnlyTrainer?: HTMLElementTagNameMap['crackcam-normal-only-trainer'];
+  @query('crackcam-normal-only-trainer')
+  private normalOnlyTrainer?: HTMLElementTagNameMap['crackcam-normal-only-trainer'];
 
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
@@ -184,7 +197,12 @@ export class CrackcamTrainer extends LitElement {
 
   /** True while a run (of either mode) is in progress. */
   get running(): boolean {
-    return this.phase === 'features' || this.phase === 'training' || this.phase === 'scoring' || (this.normalOnlyTrainer?.running ?? false);
+    return (
+      this.phase === 'features' ||
+      this.phase === 'training' ||
+      this.phase === 'scoring' ||
+      (this.normalOnlyTrainer?.running ?? false)
+    );
   }
 
   /** Re-reads what the screen shows about the captures (their counts per label). */
@@ -295,16 +313,26 @@ export class CrackcamTrainer extends LitElement {
    * Thumbnails of the misclassified captures: each crop with the new model's map (the fine map when
    * it has one) painted by the live view's painter; the plain crops if that fails.
    */
-  private async misclassifiedThumbnails(o: ClassifierTrainingOutcome, classifier: CrackClassifier, all: readonly CaptureRecord[]): Promise<Map<string, string>> {
+  private async misclassifiedThumbnails(
+    o: ClassifierTrainingOutcome,
+    classifier: CrackClassifier,
+    all: readonly CaptureRecord[],
+  ): Promise<Map<string, string>> {
     const byId = new Map(all.map((c) => [c.id, c] as const));
     try {
       const maps = await misclassifiedMaps(o, classifier.base, all);
-      const thumbs = await Promise.all(maps.map(async (m) => [m.id, URL.createObjectURL(await heatmapOverCrop(byId.get(m.id)!.crop, m))] as const));
+      const thumbs = await Promise.all(
+        maps.map(async (m) => [m.id, URL.createObjectURL(await heatmapOverCrop(byId.get(m.id)!.crop, m))] as const),
+      );
       return new Map(thumbs);
     } catch (e) {
       // Heatmaps are a help, not a result: fall back to the plain crops.
       console.warn('heatmaps of misclassified captures failed', e);
-      return new Map(o.result.misclassified.flatMap((m) => (byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as const] : [])));
+      return new Map(
+        o.result.misclassified.flatMap((m) =>
+          byId.has(m.id) ? [[m.id, URL.createObjectURL(byId.get(m.id)!.crop)] as const] : [],
+        ),
+      );
     }
   }
 
@@ -318,7 +346,14 @@ export class CrackcamTrainer extends LitElement {
     const o = this.outcome;
     if (!o || !this.models) return;
     this.phase = 'saving';
-    await saveTrainedModel(this, this.models, () => serializeModel(o.result.head, o.metadata), this.activeId, this.end, () => this.clearOutcome());
+    await saveTrainedModel(
+      this,
+      this.models,
+      () => serializeModel(o.result.head, o.metadata),
+      this.activeId,
+      this.end,
+      () => this.clearOutcome(),
+    );
   }
 
   private discard(): void {
@@ -334,8 +369,14 @@ export class CrackcamTrainer extends LitElement {
       <div class="row">
         <label>
           ${msg('Model type')}
-          <select data-testid="train-mode" ?disabled=${busy} @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as TrainMode)}>
-            <option value="classifier" ?selected=${this.mode === 'classifier'}>${msg('Crack classifier', { desc: 'mode badge: the crack / no-crack classifier runs' })}</option>
+          <select
+            data-testid="train-mode"
+            ?disabled=${busy}
+            @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as TrainMode)}
+          >
+            <option value="classifier" ?selected=${this.mode === 'classifier'}>
+              ${msg('Crack classifier', { desc: 'mode badge: the crack / no-crack classifier runs' })}
+            </option>
             <option value="normal-only" ?selected=${this.mode === 'normal-only'}>
               ${msg('Normal-only (anomaly)', { desc: 'mode badge: a one-class model trained on sound surface only flags anomalies' })}
             </option>
@@ -395,7 +436,9 @@ export class CrackcamTrainer extends LitElement {
           ></crackcam-activation-map>`,
         )}
         <div>
-          <div class="note">${msg('Grad-CAM of the predicted class, before training and after every epoch. Capture to watch:')}</div>
+          <div class="note">
+            ${msg('Grad-CAM of the predicted class, before training and after every epoch. Capture to watch:')}
+          </div>
           <div class="choices" role="radiogroup" aria-label=${msg('Capture to watch')}>
             ${this.watchChoices.map(
               (c) =>
@@ -436,67 +479,104 @@ export class CrackcamTrainer extends LitElement {
       <div class="note">
         ${msg('Fine-tunes the classifier on your captures. The model in use only changes when you save the result.')}
       </div>
-      ${this.normalOnly
-        ? html`<div class="note" data-testid="train-normal-only">
-            ${msg('The active model is a normal-only (anomaly) model. To fine-tune a classifier, make a crack classifier active on the Models screen; normal-only training works with any model.')}
-          </div>`
-        : nothing}
+      ${
+        this.normalOnly
+          ? html`<div class="note" data-testid="train-normal-only">
+              ${msg('The active model is a normal-only (anomaly) model. To fine-tune a classifier, make a crack classifier active on the Models screen; normal-only training works with any model.')}
+            </div>`
+          : nothing
+      }
       <div class="row">
         <label>
           ${msg('Start from')}
-          <select data-testid="train-start-from" ?disabled=${running} @change=${(e: Event) => (this.start = (e.target as HTMLSelectElement).value as TrainingStart)}>
-            <option value="current" ?selected=${this.start === 'current'}>${msg(str`current model (${this.classifier?.metadata.name ?? ''} v${this.classifier?.metadata.version ?? ''})`)}</option>
+          <select
+            data-testid="train-start-from"
+            ?disabled=${running}
+            @change=${(e: Event) => (this.start = (e.target as HTMLSelectElement).value as TrainingStart)}
+          >
+            <option value="current" ?selected=${this.start === 'current'}>
+              ${msg(str`current model (${this.classifier?.metadata.name ?? ''} v${this.classifier?.metadata.version ?? ''})`)}
+            </option>
             <option value="base" ?selected=${this.start === 'base'}>${msg('the base (new classes)')}</option>
           </select>
         </label>
         <label>
           ${msg('Training')}
-          <select data-testid="train-depth" ?disabled=${running} @change=${(e: Event) => (this.trainingMode = (e.target as HTMLSelectElement).value as TrainingMode)}>
+          <select
+            data-testid="train-depth"
+            ?disabled=${running}
+            @change=${(e: Event) => (this.trainingMode = (e.target as HTMLSelectElement).value as TrainingMode)}
+          >
             <option value="head" ?selected=${this.trainingMode === 'head'}>${msg('Head (fast)')}</option>
-            <option value="deep" ?selected=${this.trainingMode === 'deep'}>${msg('Deep (fine-tunes fire8 and fire9; slower, best on a phone GPU)')}</option>
+            <option value="deep" ?selected=${this.trainingMode === 'deep'}>
+              ${msg('Deep (fine-tunes fire8 and fire9; slower, best on a phone GPU)')}
+            </option>
           </select>
         </label>
         <label
           >${msg('Epochs')}
-          <input type="number" min="1" max="100" data-testid="train-epochs" .value=${String(this.epochs)} ?disabled=${running} @change=${(e: Event) => (this.epochs = Math.max(1, Math.min(100, Math.round(Number((e.target as HTMLInputElement).value)) || 1)))}
+          <input
+            type="number"
+            min="1"
+            max="100"
+            data-testid="train-epochs"
+            .value=${String(this.epochs)}
+            ?disabled=${running}
+            @change=${(e: Event) => (this.epochs = Math.max(1, Math.min(100, Math.round(Number((e.target as HTMLInputElement).value)) || 1)))}
         /></label>
         <label
           >${msg('Seed')}
-          <input type="number" data-testid="train-seed" .value=${String(this.seed)} ?disabled=${running} @change=${(e: Event) => (this.seed = Math.round(Number((e.target as HTMLInputElement).value)) || 0)}
+          <input
+            type="number"
+            data-testid="train-seed"
+            .value=${String(this.seed)}
+            ?disabled=${running}
+            @change=${(e: Event) => (this.seed = Math.round(Number((e.target as HTMLInputElement).value)) || 0)}
         /></label>
-        ${renderRunButton(running, !!this.classifier && !!this.captures, IDS, () => void this.train(), () => this.cancel())}
+        ${renderRunButton(
+          running,
+          !!this.classifier && !!this.captures,
+          IDS,
+          () => void this.train(),
+          () => this.cancel(),
+        )}
       </div>
-      ${this.renderMemoryNote()} ${renderRunStatus(this.phase, status, this.phase === 'features' ? this.features : undefined, this.error, IDS)}
+      ${this.renderMemoryNote()}
+      ${renderRunStatus(this.phase, status, this.phase === 'features' ? this.features : undefined, this.error, IDS)}
       ${this.ranIn ? html`<div class="note" data-testid="train-where" data-worker-tensor-growth=${this.workerTensorGrowth}>${this.ranIn}</div>` : nothing}
       ${this.renderWatch()}
-      ${h.length
-        ? html`<div class="charts">
-            <crackcam-train-chart
-              heading=${msg('Loss')}
-              .series=${[
-                { label: msg('train'), color: '#42a5f5', values: h.map((e) => e.trainLoss) },
-                { label: msg('validation'), color: '#ffb300', values: h.map((e) => e.valLoss) },
-              ]}
-            ></crackcam-train-chart>
-            <crackcam-train-chart
-              heading=${msg('Accuracy')}
-              .range=${[0, 1] as [number, number]}
-              .series=${[
-                { label: msg('train'), color: '#42a5f5', values: h.map((e) => e.trainAccuracy) },
-                { label: msg('validation'), color: '#ffb300', values: h.map((e) => e.valAccuracy) },
-              ]}
-            ></crackcam-train-chart>
-          </div>`
-        : nothing}
-      ${this.phase === 'done' || this.phase === 'saving'
-        ? html`<crackcam-classifier-result
-            .outcome=${this.outcome}
-            .thumbs=${this.thumbs}
-            ?saving=${this.phase === 'saving'}
-            @save=${() => void this.save()}
-            @discard=${() => this.discard()}
-          ></crackcam-classifier-result>`
-        : nothing}
+      ${
+        h.length
+          ? html`<div class="charts">
+              <crackcam-train-chart
+                heading=${msg('Loss')}
+                .series=${[
+                  { label: msg('train'), color: '#42a5f5', values: h.map((e) => e.trainLoss) },
+                  { label: msg('validation'), color: '#ffb300', values: h.map((e) => e.valLoss) },
+                ]}
+              ></crackcam-train-chart>
+              <crackcam-train-chart
+                heading=${msg('Accuracy')}
+                .range=${[0, 1] as [number, number]}
+                .series=${[
+                  { label: msg('train'), color: '#42a5f5', values: h.map((e) => e.trainAccuracy) },
+                  { label: msg('validation'), color: '#ffb300', values: h.map((e) => e.valAccuracy) },
+                ]}
+              ></crackcam-train-chart>
+            </div>`
+          : nothing
+      }
+      ${
+        this.phase === 'done' || this.phase === 'saving'
+          ? html`<crackcam-classifier-result
+              .outcome=${this.outcome}
+              .thumbs=${this.thumbs}
+              ?saving=${this.phase === 'saving'}
+              @save=${() => void this.save()}
+              @discard=${() => this.discard()}
+            ></crackcam-classifier-result>`
+          : nothing
+      }
     `;
   }
 }

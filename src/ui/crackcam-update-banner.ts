@@ -100,7 +100,12 @@ export class CrackcamUpdateBanner extends LitElement {
       return html`<span class="banner" role="status" data-testid="update-banner">${msg('Updating…')}</span>`;
     }
     if (this.swStatus !== 'update-available' || this.dismissed) return nothing;
-    return html`<span class="banner" role="alert" data-testid="update-banner" title=${msg('Your captures and models are kept.')}>
+    return html`<span
+      class="banner"
+      role="alert"
+      data-testid="update-banner"
+      title=${msg('Your captures and models are kept.')}
+    >
       <span class="text">${msg('New version ready')}</span>
       <button class="primary" data-testid="update-accept" @click=${this.accept}>${msg('Update')}</button>
       <button data-testid="update-later" @click=${() => (this.dismissed = true)}>${msg('Later')}</button>

@@ -10,9 +10,13 @@ export function classDisplayName(label: string): string {
     case 'nocrack':
       return msg('No crack', { desc: 'verdict: no crack visible' });
     case 'normal':
-      return msg('Normal', { desc: 'verdict of a normal-only model: the surface looks like the sound surface it learned' });
+      return msg('Normal', {
+        desc: 'verdict of a normal-only model: the surface looks like the sound surface it learned',
+      });
     case 'anomaly':
-      return msg('Anomaly', { desc: 'verdict of a normal-only model: the surface looks unlike the sound surface it learned' });
+      return msg('Anomaly', {
+        desc: 'verdict of a normal-only model: the surface looks unlike the sound surface it learned',
+      });
     default:
       return label;
   }
@@ -176,7 +180,10 @@ export class CrackcamVerdict extends LitElement {
   /** The live region's text for a newly shown verdict. */
   private announcement(shown: string | undefined): string {
     if (shown === undefined) return '';
-    if (shown === UNFAMILIAR_LABEL) return msg('Unfamiliar surface: capture some photos here and adapt the model', { desc: 'screen-reader announcement of the unfamiliar-surface verdict' });
+    if (shown === UNFAMILIAR_LABEL)
+      return msg('Unfamiliar surface: capture some photos here and adapt the model', {
+        desc: 'screen-reader announcement of the unfamiliar-surface verdict',
+      });
     return `${classDisplayName(shown)}, ${this.figure()}`;
   }
 
@@ -184,7 +191,8 @@ export class CrackcamVerdict extends LitElement {
     const label = this.label;
     const live = html`<div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announced}</div>`;
     if (label === undefined) {
-      return html`<div class="verdict"><span class="placeholder">${this.placeholder}</span></div>${live}`;
+      return html`<div class="verdict"><span class="placeholder">${this.placeholder}</span></div>
+        ${live}`;
     }
     if (this.unfamiliar) return html`${this.renderUnfamiliar(label)}${live}`;
     const symbol = ALARM.has(label) ? '⚠' : CLEAR.has(label) ? '✓' : '•';
@@ -204,15 +212,24 @@ export class CrackcamVerdict extends LitElement {
 
   /** The amber bar of an unfamiliar surface: what it is, what to do, and the Adapt button. */
   private renderUnfamiliar(label: string) {
-    const title = msg(str`The model would say ${classDisplayName(label)} (${percent(this.probability ?? 0)}), but it was not trained on a surface like this`, {
-      desc: 'tooltip of the unfamiliar-surface verdict: the class the classifier would give',
-    });
+    const title = msg(
+      str`The model would say ${classDisplayName(label)} (${percent(this.probability ?? 0)}), but it was not trained on a surface like this`,
+      {
+        desc: 'tooltip of the unfamiliar-surface verdict: the class the classifier would give',
+      },
+    );
     return html`<div class="verdict unfamiliar">
       <span class="symbol" aria-hidden="true">?</span>
-      <span class="label" title=${title}>${msg('Unfamiliar surface', { desc: 'verdict: the classifier was not trained on a surface like this' })}</span>
+      <span class="label" title=${title}
+        >${msg('Unfamiliar surface', { desc: 'verdict: the classifier was not trained on a surface like this' })}</span
+      >
       ${this.frozen ? html`<span class="frozen">${msg('Frozen', { desc: 'badge: the live view is paused on one frame' })}</span>` : nothing}
-      <button class="adapt" data-testid="adapt-model" @click=${this.onAdapt}>${msg('Adapt', { desc: 'button: open the trainer to adapt the model to this surface' })}</button>
-      <span class="hint">${msg('Capture some photos here and adapt the model', { desc: 'hint under the unfamiliar-surface verdict' })}</span>
+      <button class="adapt" data-testid="adapt-model" @click=${this.onAdapt}>
+        ${msg('Adapt', { desc: 'button: open the trainer to adapt the model to this surface' })}
+      </button>
+      <span class="hint"
+        >${msg('Capture some photos here and adapt the model', { desc: 'hint under the unfamiliar-surface verdict' })}</span
+      >
     </div>`;
   }
 
@@ -222,7 +239,9 @@ export class CrackcamVerdict extends LitElement {
 
   /** The number next to the label: a probability, or score / threshold for a one-class model. */
   private figure(): string {
-    return this.ratio !== undefined ? `×${this.ratio.toFixed(this.ratio < 10 ? 2 : 0)}` : percent(this.probability ?? 0);
+    return this.ratio !== undefined
+      ? `×${this.ratio.toFixed(this.ratio < 10 ? 2 : 0)}`
+      : percent(this.probability ?? 0);
   }
 }
 

@@ -14,7 +14,10 @@ export interface MapPlacement {
  * SqueezeNet's maps on its 227x227 crop: Grad-CAM (13x13), the fine map (56x56, fire3's grid) and
  * the one-class anomaly map (13x13). The live view paints with it; so does the benchmark.
  */
-export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = { size: SQUEEZENET_INPUT_SIZE, cells: (grid) => squeezenetCells(grid, SQUEEZENET_INPUT_SIZE) };
+export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = {
+  size: SQUEEZENET_INPUT_SIZE,
+  cells: (grid) => squeezenetCells(grid, SQUEEZENET_INPUT_SIZE),
+};
 
 /** How a heatmap is painted. */
 export interface HeatmapStyle {
@@ -85,7 +88,12 @@ export class HeatmapPainter {
   paint(map: Float32Array, width: number, height: number, style: HeatmapStyle): void {
     const pad = this.placement ? 1 : 0;
     const [pw, ph] = [width + 2 * pad, height + 2 * pad];
-    if (!this.image || this.image.width !== pw || this.image.height !== ph || this.smoothed?.length !== width * height) {
+    if (
+      !this.image ||
+      this.image.width !== pw ||
+      this.image.height !== ph ||
+      this.smoothed?.length !== width * height
+    ) {
       this.small.width = pw;
       this.small.height = ph;
       this.image = this.smallCtx.createImageData(pw, ph);
@@ -105,7 +113,8 @@ export class HeatmapPainter {
       const padded = this.padded as Float32Array;
       for (let y = 0; y < ph; y++) {
         const sy = Math.min(height - 1, Math.max(0, y - 1));
-        for (let x = 0; x < pw; x++) padded[y * pw + x] = smoothed[sy * width + Math.min(width - 1, Math.max(0, x - 1))];
+        for (let x = 0; x < pw; x++)
+          padded[y * pw + x] = smoothed[sy * width + Math.min(width - 1, Math.max(0, x - 1))];
       }
       shown = padded;
       // Padded cell j (= cell j - 1) is centred at first + (j - 1) * stride + 0.5 crop px.
@@ -161,7 +170,12 @@ export async function heatmapOverCrop(crop: Blob, map: PaintableMap, alpha = 0.5
     const painter = new HeatmapPainter(document.createElement('canvas'), SQUEEZENET_MAP_PLACEMENT);
     painter.resize(bitmap.width, bitmap.height);
     painter.paintOver(bitmap, map.map, map.width, map.height, alpha);
-    return await new Promise<Blob>((resolve, reject) => painter.canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the heatmap thumbnail could not be encoded as PNG'))), 'image/png'));
+    return await new Promise<Blob>((resolve, reject) =>
+      painter.canvas.toBlob(
+        (b) => (b ? resolve(b) : reject(new Error('the heatmap thumbnail could not be encoded as PNG'))),
+        'image/png',
+      ),
+    );
   } finally {
     bitmap.close();
   }

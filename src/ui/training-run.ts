@@ -23,7 +23,10 @@ export class TrainingRun {
    * run ends (before the wake lock is released) as `cancelled` if its signal was aborted, else as
    * `error` with the error's message.
    */
-  async run(body: (signal: AbortSignal) => Promise<void>, end: (phase: 'cancelled' | 'error', error?: string) => void): Promise<void> {
+  async run(
+    body: (signal: AbortSignal) => Promise<void>,
+    end: (phase: 'cancelled' | 'error', error?: string) => void,
+  ): Promise<void> {
     const abort = new AbortController();
     this.abort = abort;
     await this.wakeLock.acquire();
@@ -82,10 +85,18 @@ export interface TrainerTestIds {
 }
 
 /** Cancel while running, else Train (disabled unless `ready`). */
-export function renderRunButton(running: boolean, ready: boolean, ids: TrainerTestIds, train: () => void, cancel: () => void): TemplateResult {
+export function renderRunButton(
+  running: boolean,
+  ready: boolean,
+  ids: TrainerTestIds,
+  train: () => void,
+  cancel: () => void,
+): TemplateResult {
   return running
     ? html`<button class="danger" data-testid=${ids.cancel} @click=${cancel}>${msg('Cancel')}</button>`
-    : html`<button class="primary" data-testid=${ids.start} ?disabled=${!ready} @click=${train}>${msg('Train')}</button>`;
+    : html`<button class="primary" data-testid=${ids.start} ?disabled=${!ready} @click=${train}>
+        ${msg('Train')}
+      </button>`;
 }
 
 /** The live status row (with a progress bar when `progress` is given) and the error, if any. */
@@ -103,7 +114,13 @@ export function renderRunStatus(
 }
 
 /** The result's Save (disabled while saving) and Discard buttons. */
-export function renderSaveRow(saving: boolean, saveLabel: string, ids: { save: string; discard: string }, save: () => void, discard: () => void): TemplateResult {
+export function renderSaveRow(
+  saving: boolean,
+  saveLabel: string,
+  ids: { save: string; discard: string },
+  save: () => void,
+  discard: () => void,
+): TemplateResult {
   return html`<div class="row">
     <button class="primary" data-testid=${ids.save} ?disabled=${saving} @click=${save}>${saveLabel}</button>
     <button data-testid=${ids.discard} @click=${discard}>${msg('Discard')}</button>

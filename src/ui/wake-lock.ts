@@ -8,7 +8,8 @@ export class ScreenWakeLock {
   /** Asks for a screen wake lock; silently does without when the browser refuses. */
   async acquire(): Promise<void> {
     try {
-      if ('wakeLock' in navigator && document.visibilityState === 'visible') this.sentinel = await navigator.wakeLock.request('screen');
+      if ('wakeLock' in navigator && document.visibilityState === 'visible')
+        this.sentinel = await navigator.wakeLock.request('screen');
     } catch {
       // not allowed (battery saver, no user activation): training still works
     }

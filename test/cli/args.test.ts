@@ -9,12 +9,22 @@ describe('numberFlag', () => {
   });
 
   it('names the valid range when a value is outside it', () => {
-    expect(() => numberFlag('per-class', '0', 0, { integer: true, min: 2 })).toThrow("--per-class must be an integer >= 2, got '0'");
-    expect(() => numberFlag('per-class', '-3', 0, { integer: true, min: 2 })).toThrow("--per-class must be an integer >= 2, got '-3'");
+    expect(() => numberFlag('per-class', '0', 0, { integer: true, min: 2 })).toThrow(
+      "--per-class must be an integer >= 2, got '0'",
+    );
+    expect(() => numberFlag('per-class', '-3', 0, { integer: true, min: 2 })).toThrow(
+      "--per-class must be an integer >= 2, got '-3'",
+    );
     expect(() => numberFlag('per-class', '2.5', 0, { integer: true, min: 2 })).toThrow('an integer >= 2');
-    expect(() => numberFlag('fpr', '2', 0.01, { min: 0, max: 1, minExclusive: true, maxExclusive: true })).toThrow("--fpr must be a number in (0, 1), got '2'");
-    expect(() => numberFlag('crop', '0', 1, { min: 0, minExclusive: true, max: 1 })).toThrow("--crop must be a number in (0, 1], got '0'");
-    expect(() => numberFlag('lr', 'fast', 1, { min: 0, minExclusive: true })).toThrow("--lr must be a number > 0, got 'fast'");
+    expect(() => numberFlag('fpr', '2', 0.01, { min: 0, max: 1, minExclusive: true, maxExclusive: true })).toThrow(
+      "--fpr must be a number in (0, 1), got '2'",
+    );
+    expect(() => numberFlag('crop', '0', 1, { min: 0, minExclusive: true, max: 1 })).toThrow(
+      "--crop must be a number in (0, 1], got '0'",
+    );
+    expect(() => numberFlag('lr', 'fast', 1, { min: 0, minExclusive: true })).toThrow(
+      "--lr must be a number > 0, got 'fast'",
+    );
     expect(() => numberFlag('seed', '', 1, { integer: true })).toThrow("--seed must be an integer, got ''");
   });
 

@@ -15,7 +15,8 @@ async function brickFolder(n: number, broken: string[] = []): Promise<string> {
   const dir = await tmp('bad-input-data');
   for (const label of ['crack', 'nocrack']) {
     await mkdir(path.join(dir, label));
-    for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, n)) await copyFile(f, path.join(dir, label, path.basename(f)));
+    for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, n))
+      await copyFile(f, path.join(dir, label, path.basename(f)));
   }
   for (const name of broken) await writeFile(path.join(dir, 'crack', name), 'this is not a jpeg');
   return dir;
@@ -24,7 +25,10 @@ async function brickFolder(n: number, broken: string[] = []): Promise<string> {
 /** A model.json that declares a one-class model (the kind check fails before anything else is read). */
 async function oneClassModelJson(): Promise<string> {
   const dir = await tmp('oneclass-kind');
-  await writeFile(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: {}, weightsManifest: [], userDefinedMetadata: { crackcam: { kind: 'oneclass' } } }));
+  await writeFile(
+    path.join(dir, 'model.json'),
+    JSON.stringify({ modelTopology: {}, weightsManifest: [], userDefinedMetadata: { crackcam: { kind: 'oneclass' } } }),
+  );
   return dir;
 }
 
@@ -40,7 +44,9 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
     await mkdir(path.join(empty, 'nocrack'));
     const e = await cli('eval.ts', ['--data', empty, '--json']);
     expect(e.code).toBe(1);
-    expect(e.stderr).toContain(`${empty} has label folders but no .jpg, .jpeg or .png images in them: nothing to evaluate`);
+    expect(e.stderr).toContain(
+      `${empty} has label folders but no .jpg, .jpeg or .png images in them: nothing to evaluate`,
+    );
     const masks = path.join(empty, 'no-masks');
     const c = await cli('cam-eval.ts', ['--images', path.join(data, 'crack'), '--masks', masks, '--json']);
     expect(c.code).toBe(1);
@@ -51,10 +57,14 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
     const oneclass = await oneClassModelJson();
     const e = await cli('eval.ts', ['--data', data, '--model', oneclass]);
     expect(e.code).toBe(1);
-    expect(e.stderr).toMatch(/is a one-class \(normal-only\) model, but npm run eval takes a classifier .* npm run oneclass -- --model/);
+    expect(e.stderr).toMatch(
+      /is a one-class \(normal-only\) model, but npm run eval takes a classifier .* npm run oneclass -- --model/,
+    );
     const o = await cli('oneclass.ts', ['--model', DEFAULT_DIR, '--eval', data]);
     expect(o.code).toBe(1);
-    expect(o.stderr).toMatch(/is a classifier \(crack\/nocrack labels\), but npm run oneclass --model takes a one-class \(normal-only\) model; use it with: npm run eval/);
+    expect(o.stderr).toMatch(
+      /is a classifier \(crack\/nocrack labels\), but npm run oneclass --model takes a one-class \(normal-only\) model; use it with: npm run eval/,
+    );
   });
 
   it('a negative number reaches the range check; --out holding a model needs --force; both before any work', async () => {
@@ -77,7 +87,11 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
     const weights = await readFile(path.join(broken, WEIGHTS_FILE));
     weights.writeFloatLE(NaN, 0);
     await writeFile(path.join(broken, WEIGHTS_FILE), weights);
-    const first = (JSON.parse(await readFile(path.join(broken, 'model.json'), 'utf8')) as { weightsManifest: { weights: { name: string }[] }[] }).weightsManifest[0].weights[0].name;
+    const first = (
+      JSON.parse(await readFile(path.join(broken, 'model.json'), 'utf8')) as {
+        weightsManifest: { weights: { name: string }[] }[];
+      }
+    ).weightsManifest[0].weights[0].name;
     const e = await cli('eval.ts', ['--data', data, '--model', broken]);
     expect(e.code).toBe(1);
     expect(e.stderr).toContain(`${path.join(broken, 'model.json')}: weight '${first}' holds NaN at index 0`);
@@ -85,7 +99,23 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
 
   it('train skips an unreadable photo and lists it; with every photo of a label unreadable it fails naming them', async () => {
     const out = path.join(await tmp('train-out'), 'm');
-    const t = await cli('train.ts', ['--data', data, '--out', out, '--epochs', '1', '--views', '1', '--split', '0.7,0.3,0', '--hidden', '0', '--fine-layer', 'none', '--json']);
+    const t = await cli('train.ts', [
+      '--data',
+      data,
+      '--out',
+      out,
+      '--epochs',
+      '1',
+      '--views',
+      '1',
+      '--split',
+      '0.7,0.3,0',
+      '--hidden',
+      '0',
+      '--fine-layer',
+      'none',
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     const broken = path.join(data, 'crack', 'broken.jpg');
     expect(t.stderr).toContain(`unreadable, skipped: ${broken} (not a readable JPEG/PNG`);
@@ -94,7 +124,14 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
     expect(seen.files).toHaveLength(6);
     const noCracks = await brickFolder(3);
     for (const f of await listImages(path.join(noCracks, 'crack'))) await writeFile(f, 'not a photo');
-    const bad = await cli('train.ts', ['--data', noCracks, '--out', path.join(await tmp('train-out'), 'm'), '--split', '0.7,0.3,0']);
+    const bad = await cli('train.ts', [
+      '--data',
+      noCracks,
+      '--out',
+      path.join(await tmp('train-out'), 'm'),
+      '--split',
+      '0.7,0.3,0',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/no readable training photo of crack is left after skipping 3 unreadable photo\(s\)/);
   });
@@ -102,20 +139,49 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
   it('finetune --force replaces a model, skipping and listing an unreadable photo', async () => {
     const out = await tmp('ft-force');
     await cp(DEFAULT_DIR, out, { recursive: true });
-    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--force', '--epochs', '1', '--views', '1', '--json']);
+    const r = await cli('finetune.ts', [
+      '--data',
+      data,
+      '--out',
+      out,
+      '--force',
+      '--epochs',
+      '1',
+      '--views',
+      '1',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const broken = path.join(data, 'crack', 'broken.jpg');
     expect(r.stderr).toContain(`unreadable, skipped: ${broken}`);
     expect(lastJson(r.stdout)).toMatchObject({ n: 6, unreadable: [broken] });
-    const version = (dir: string) => readFile(path.join(dir, 'model.json'), 'utf8').then((t) => (JSON.parse(t) as { userDefinedMetadata: { crackcam: { version: number } } }).userDefinedMetadata.crackcam.version);
+    const version = (dir: string) =>
+      readFile(path.join(dir, 'model.json'), 'utf8').then(
+        (t) =>
+          (JSON.parse(t) as { userDefinedMetadata: { crackcam: { version: number } } }).userDefinedMetadata.crackcam
+            .version,
+      );
     expect(await version(out)).toBe((await version(DEFAULT_DIR)) + 1);
   });
 
   it('oneclass skips an unreadable training photo and lists it in the summary', async () => {
     const flat = await tmp('oneclass-flat');
-    for (const f of (await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(-4)) await copyFile(f, path.join(flat, path.basename(f)));
+    for (const f of (await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(-4))
+      await copyFile(f, path.join(flat, path.basename(f)));
     await writeFile(path.join(flat, 'broken.png'), 'not a png');
-    const o = await cli('oneclass.ts', ['--train', flat, '--eval', data, '--views', '1', '--folds', '2', '--top-k', '3', '--json']);
+    const o = await cli('oneclass.ts', [
+      '--train',
+      flat,
+      '--eval',
+      data,
+      '--views',
+      '1',
+      '--folds',
+      '2',
+      '--top-k',
+      '3',
+      '--json',
+    ]);
     expect(o.code, o.stderr).toBe(0);
     const r = lastJson(o.stdout) as { train: { n: number; unreadable: string[] }; unreadable: string[] };
     expect(r.train).toMatchObject({ n: 4, unreadable: [path.join(flat, 'broken.png')] });

@@ -6,7 +6,6 @@ import { listImages } from '../../src/cli/node-io';
 import { DATA_DIR, HAVE_SHARED } from '../helpers';
 import { cli, lastJson } from './run-cli';
 
-
 /** A small labelled folder in /tmp built from ../shared photos, plus one corrupt file. */
 async function smallDataset(perClass: number): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-data-'));
@@ -27,7 +26,21 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
   });
 
   it('train writes a model that eval loads, and eval skips the images it was trained on', async () => {
-    const t = await cli('train.ts', ['--data', data, '--out', model, '--epochs', '3', '--views', '1', '--split', '0.5,0.2,0.3', '--seed', '3', '--json']);
+    const t = await cli('train.ts', [
+      '--data',
+      data,
+      '--out',
+      model,
+      '--epochs',
+      '3',
+      '--views',
+      '1',
+      '--split',
+      '0.5,0.2,0.3',
+      '--seed',
+      '3',
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     const summary = lastJson(t.stdout);
     expect(summary.n).toBe(8); // 3 + 1 per class (rounded), 6 per class
@@ -42,7 +55,10 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(report.n).toBe(4);
     expect(Object.keys(report.perClass as object).sort()).toEqual(['crack', 'nocrack']);
     expect(report.backend).toBe('wasm');
-    const all = lastJson((await cli('eval.ts', ['--data', data, '--model', path.join(model, 'model.json'), '--include-seen', '--json'])).stdout);
+    const all = lastJson(
+      (await cli('eval.ts', ['--data', data, '--model', path.join(model, 'model.json'), '--include-seen', '--json']))
+        .stdout,
+    );
     expect(all.n).toBe(12);
     // The same file names in another data folder are not the images it was trained on.
     const other = path.join(await mkdtemp(path.join(os.tmpdir(), 'crackcam-other-')), 'brick');
@@ -52,17 +68,23 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(elsewhere.n).toBe(12);
   });
 
-  it('calibrate fits the temperature and novelty model on the model\'s own split; eval reports calibration and abstentions', async () => {
+  it("calibrate fits the temperature and novelty model on the model's own split; eval reports calibration and abstentions", async () => {
     const calibrated = await mkdtemp(path.join(os.tmpdir(), 'crackcam-calibrated-'));
     const c = await cli('calibrate.ts', ['--data', data, '--model', model, '--out', calibrated, '--force', '--json']);
     expect(c.code, c.stderr).toBe(0);
     const fit = lastJson(c.stdout);
     expect(fit.temperature).toBeGreaterThan(0);
-    expect(Object.keys(fit.validationRejection as object).sort()).toEqual([`${path.basename(data)}/crack`, `${path.basename(data)}/nocrack`]);
-    const metadata = JSON.parse(await readFile(path.join(calibrated, 'model.json'), 'utf8')).userDefinedMetadata.crackcam;
+    expect(Object.keys(fit.validationRejection as object).sort()).toEqual([
+      `${path.basename(data)}/crack`,
+      `${path.basename(data)}/nocrack`,
+    ]);
+    const metadata = JSON.parse(await readFile(path.join(calibrated, 'model.json'), 'utf8')).userDefinedMetadata
+      .crackcam;
     expect(metadata.calibration.temperature).toBe(fit.temperature);
     expect(metadata.novelty.threshold).toBe(fit.noveltyThreshold);
-    expect(await readFile(path.join(calibrated, 'seen.json'), 'utf8')).toBe(await readFile(path.join(model, 'seen.json'), 'utf8'));
+    expect(await readFile(path.join(calibrated, 'seen.json'), 'utf8')).toBe(
+      await readFile(path.join(model, 'seen.json'), 'utf8'),
+    );
 
     const e = lastJson((await cli('eval.ts', ['--data', data, '--model', calibrated, '--json'])).stdout);
     expect(e.novelty).toBe(true);
@@ -73,7 +95,23 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(e.abstained as number).toBeLessThanOrEqual(1);
     // a model trained with --skip-calibration has no novelty model: nothing is flagged
     const plainModel = await mkdtemp(path.join(os.tmpdir(), 'crackcam-plain-'));
-    const t = await cli('train.ts', ['--data', data, '--out', plainModel, '--epochs', '1', '--views', '1', '--split', '0.5,0.2,0.3', '--seed', '3', '--skip-calibration', '--force', '--json']);
+    const t = await cli('train.ts', [
+      '--data',
+      data,
+      '--out',
+      plainModel,
+      '--epochs',
+      '1',
+      '--views',
+      '1',
+      '--split',
+      '0.5,0.2,0.3',
+      '--seed',
+      '3',
+      '--skip-calibration',
+      '--force',
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(lastJson(t.stdout).temperature).toBeUndefined();
     const plain = lastJson((await cli('eval.ts', ['--data', data, '--model', plainModel, '--json'])).stdout);
@@ -128,7 +166,10 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     const names = (await listImages(path.join(DATA_DIR, 'masks/images'))).slice(0, 3);
     for (const f of names) {
       await copyFile(f, path.join(images, path.basename(f)));
-      await copyFile(path.join(DATA_DIR, 'masks/masks', `${path.parse(f).name}.png`), path.join(masks, `${path.parse(f).name}.png`));
+      await copyFile(
+        path.join(DATA_DIR, 'masks/masks', `${path.parse(f).name}.png`),
+        path.join(masks, `${path.parse(f).name}.png`),
+      );
     }
     await writeFile(path.join(images, 'orphan.jpg'), 'x');
     const e = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--model', model, '--json']);
@@ -142,13 +183,37 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(r.maskAreaFraction).toBeGreaterThan(0);
     expect(e.stderr).toContain('orphan.jpg');
     expect(r.align).toBe('resize');
-    const aligned = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--model', model, '--align', 'receptive-field', '--json']);
+    const aligned = await cli('cam-eval.ts', [
+      '--images',
+      images,
+      '--masks',
+      masks,
+      '--model',
+      model,
+      '--align',
+      'receptive-field',
+      '--json',
+    ]);
     expect(aligned.code, aligned.stderr).toBe(0);
-    expect(lastJson(aligned.stdout)).toMatchObject({ n: 3, align: 'receptive-field', maskAreaFraction: r.maskAreaFraction });
+    expect(lastJson(aligned.stdout)).toMatchObject({
+      n: 3,
+      align: 'receptive-field',
+      maskAreaFraction: r.maskAreaFraction,
+    });
     const bad = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--align', 'centre']);
     expect(bad.stderr).toMatch(/--align 'centre' is invalid; valid: resize, receptive-field/);
     // train adds a fine head by default: --map fine scores the 56x56 fine map the live view paints.
-    const fine = await cli('cam-eval.ts', ['--images', images, '--masks', masks, '--model', model, '--map', 'fine', '--json']);
+    const fine = await cli('cam-eval.ts', [
+      '--images',
+      images,
+      '--masks',
+      masks,
+      '--model',
+      model,
+      '--map',
+      'fine',
+      '--json',
+    ]);
     expect(fine.code, fine.stderr).toBe(0);
     expect(lastJson(fine.stdout)).toMatchObject({ n: 3, map: 'fine', maskAreaFraction: r.maskAreaFraction });
     expect(r.map).toBe('gradcam');

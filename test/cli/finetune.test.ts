@@ -6,7 +6,6 @@ import { listImages, PROJECT_ROOT } from '../../src/cli/node-io';
 import { DATA_DIR, HAVE_SHARED } from '../helpers';
 import { cli, lastJson } from './run-cli';
 
-
 describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
   let data: string;
   let concrete: string;
@@ -14,19 +13,33 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     concrete = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-replay-'));
     for (const label of ['crack', 'nocrack']) {
       await mkdir(path.join(concrete, label));
-      for (const f of (await listImages(path.join(DATA_DIR, 'concrete', label))).slice(0, 3)) await copyFile(f, path.join(concrete, label, path.basename(f)));
+      for (const f of (await listImages(path.join(DATA_DIR, 'concrete', label))).slice(0, 3))
+        await copyFile(f, path.join(concrete, label, path.basename(f)));
     }
     // 8 brick photos per class (the CLI takes 5 of each with --per-class).
     data = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-data-'));
     for (const label of ['crack', 'nocrack']) {
       await mkdir(path.join(data, label));
-      for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, 8)) await copyFile(f, path.join(data, label, path.basename(f)));
+      for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, 8))
+        await copyFile(f, path.join(data, label, path.basename(f)));
     }
   });
 
   it('fine-tunes the default model into a new version that eval loads; --per-class caps the images; --json summary', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-out-'));
-    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--seed', '3', '--json']);
+    const r = await cli('finetune.ts', [
+      '--data',
+      data,
+      '--out',
+      out,
+      '--per-class',
+      '5',
+      '--epochs',
+      '2',
+      '--seed',
+      '3',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const summary = lastJson(r.stdout);
     expect(Object.keys(summary).sort()).toEqual(['epochs', 'n', 'seconds', 'valAccuracy']);
@@ -34,14 +47,18 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(summary.epochs).toBe(2);
     expect(summary.valAccuracy).toBeGreaterThanOrEqual(0);
     // The validation photos it got wrong are listed on stderr, as many as the accuracy says.
-    const listed = r.stderr.match(/misclassified validation images \((\d+)\)((?:\n  .+: \w+ -> \w+)*)/);
+    const listed = r.stderr.match(/misclassified validation images \((\d+)\)((?:\n {2}.+: \w+ -> \w+)*)/);
     expect(listed, r.stderr).not.toBeNull();
     const validation = Number(r.stderr.match(/(\d+) validation images/)?.[1]);
     const wrong = Math.round((1 - Number(summary.valAccuracy)) * validation);
     expect(Number(listed![1])).toBe(wrong);
     expect(listed![2].split('\n').filter((l) => l)).toHaveLength(wrong);
-    const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as { userDefinedMetadata: { crackcam: { version: number; training: { tool: string; start: unknown } } } };
-    const defaults = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8')) as typeof json;
+    const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
+      userDefinedMetadata: { crackcam: { version: number; training: { tool: string; start: unknown } } };
+    };
+    const defaults = JSON.parse(
+      await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8'),
+    ) as typeof json;
     expect(json.userDefinedMetadata.crackcam.version).toBe(defaults.userDefinedMetadata.crackcam.version + 1);
     expect(json.userDefinedMetadata.crackcam.training.tool).toBe('npm run finetune');
     const seen = JSON.parse(await readFile(path.join(out, 'seen.json'), 'utf8')) as { files: string[] };
@@ -55,12 +72,33 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
   it('--mode deep fine-tunes fire8 and fire9 too: the model reads fire7, says so in its metadata, and eval loads it; --replay adds old-site images', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-deep-'));
     const r = await cli('finetune.ts', [
-      ...['--data', data, '--out', out, '--per-class', '5', '--epochs', '2', '--views', '1', '--mode', 'deep', '--seed', '3', '--json'],
+      ...[
+        '--data',
+        data,
+        '--out',
+        out,
+        '--per-class',
+        '5',
+        '--epochs',
+        '2',
+        '--views',
+        '1',
+        '--mode',
+        'deep',
+        '--seed',
+        '3',
+        '--json',
+      ],
       ...['--replay', concrete, '--replay-per-class', '2'],
     ]);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
-      userDefinedMetadata: { crackcam: { base: { featureLayer: string; featureShape: number[]; fineLayer?: string }; training: { mode: string; n: { train: number; replay: number } } } };
+      userDefinedMetadata: {
+        crackcam: {
+          base: { featureLayer: string; featureShape: number[]; fineLayer?: string };
+          training: { mode: string; n: { train: number; replay: number } };
+        };
+      };
     };
     const meta = json.userDefinedMetadata.crackcam;
     expect(meta.training.mode).toBe('deep');
@@ -78,7 +116,16 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     const bad = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--mode 'full' is not a mode; valid: head, deep/);
-    const modules = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'deep', '--deep-modules', '5']);
+    const modules = await cli('finetune.ts', [
+      '--data',
+      data,
+      '--out',
+      path.join(os.tmpdir(), 'never'),
+      '--mode',
+      'deep',
+      '--deep-modules',
+      '5',
+    ]);
     expect(modules.code).toBe(1);
     expect(modules.stderr).toMatch(/--deep-modules must be one of 1, 2, 3 .*got '5'/);
   });

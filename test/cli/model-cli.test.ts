@@ -8,7 +8,10 @@ import { requireModelKind } from '../../src/cli/model-cli';
 async function modelJsonOfKind(kind: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-kind-'));
   const file = path.join(dir, 'model.json');
-  await writeFile(file, JSON.stringify({ modelTopology: {}, weightsManifest: [], userDefinedMetadata: { crackcam: { kind } } }));
+  await writeFile(
+    file,
+    JSON.stringify({ modelTopology: {}, weightsManifest: [], userDefinedMetadata: { crackcam: { kind } } }),
+  );
   return file;
 }
 
@@ -27,7 +30,9 @@ describe('requireModelKind', () => {
 
   it('a classifier given to the one-class command says so and names eval', async () => {
     const file = await modelJsonOfKind('classifier');
-    await expect(requireModelKind(file, 'oneclass', 'npm run oneclass --model')).rejects.toThrow(/is a classifier \(crack\/nocrack labels\), but npm run oneclass --model takes a one-class \(normal-only\) model; use it with: npm run eval -- --model/);
+    await expect(requireModelKind(file, 'oneclass', 'npm run oneclass --model')).rejects.toThrow(
+      /is a classifier \(crack\/nocrack labels\), but npm run oneclass --model takes a one-class \(normal-only\) model; use it with: npm run eval -- --model/,
+    );
   });
 
   it('leaves unreadable files and undeclared kinds to the loader', async () => {

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHead } from '../../src/core/classifier';
 import { WEIGHTS_FILE } from '../../src/core/model-writer';
-import { checkOutDir, saveModelFolder, syncedWriteFile, writeModelFolder, type FileWriter, type FolderFiles } from '../../src/cli/model-files';
+import {
+  checkOutDir,
+  saveModelFolder,
+  syncedWriteFile,
+  writeModelFolder,
+  type FileWriter,
+  type FolderFiles,
+} from '../../src/cli/model-files';
 import { fsReader } from '../../src/cli/node-io';
 import { randomHeadFiles, useWasm } from '../helpers';
 
@@ -12,7 +19,10 @@ const FEATURES: [number, number, number] = [13, 13, 256];
 
 /** A model folder's files: a random head and a seen.json naming `tag`. */
 async function modelFiles(tag: string): Promise<FolderFiles> {
-  return { ...(await randomHeadFiles(FEATURES, ['crack', 'nocrack'])), 'seen.json': new TextEncoder().encode(`{"data":"${tag}","files":[]}\n`) };
+  return {
+    ...(await randomHeadFiles(FEATURES, ['crack', 'nocrack'])),
+    'seen.json': new TextEncoder().encode(`{"data":"${tag}","files":[]}\n`),
+  };
 }
 
 /** A writer that fails like a full disk on weights.bin after writing half of it. */
@@ -59,7 +69,9 @@ describe('model folders are written atomically', () => {
     await writeModelFolder(out, await modelFiles('old'));
     const before = await folderBytes(out);
     const files = await modelFiles('new');
-    await expect(writeModelFolder(out, { ...files, [WEIGHTS_FILE]: files[WEIGHTS_FILE].subarray(0, 100) })).rejects.toThrow(/weight data is 100 bytes/);
+    await expect(
+      writeModelFolder(out, { ...files, [WEIGHTS_FILE]: files[WEIGHTS_FILE].subarray(0, 100) }),
+    ).rejects.toThrow(/weight data is 100 bytes/);
     expect(await folderBytes(out)).toEqual(before);
   });
 
@@ -82,7 +94,11 @@ describe('model folders are written atomically', () => {
     const before = await folderBytes(out);
     const files = await modelFiles('new');
     const error = (await saveModelFolder(out, files, diskFullOnWeights).catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(new RegExp(`could not write the model to ${out} \\(ENOSPC.*\\); ${out} is unchanged; the trained model was saved to (\\S+) instead`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `could not write the model to ${out} \\(ENOSPC.*\\); ${out} is unchanged; the trained model was saved to (\\S+) instead`,
+      ),
+    );
     const rescued = /saved to (\S+) instead/.exec(error.message)![1];
     expect(rescued.startsWith(os.tmpdir())).toBe(true);
     expect((await folderBytes(rescued))[WEIGHTS_FILE].equals(files[WEIGHTS_FILE])).toBe(true);
@@ -107,7 +123,9 @@ describe('checkOutDir', () => {
   it('refuses a folder that holds a model unless --force is given', async () => {
     const out = path.join(root, 'has-model');
     await writeModelFolder(out, await modelFiles('old'));
-    await expect(checkOutDir(out, false)).rejects.toThrow(`--out ${out} already holds a model (model.json); pass --force to replace it`);
+    await expect(checkOutDir(out, false)).rejects.toThrow(
+      `--out ${out} already holds a model (model.json); pass --force to replace it`,
+    );
     await checkOutDir(out, true);
   });
 
@@ -115,6 +133,8 @@ describe('checkOutDir', () => {
     const file = path.join(root, 'a-file');
     await writeFile(file, 'x');
     await expect(checkOutDir(file, true)).rejects.toThrow(`--out ${file} is a file, not a folder`);
-    await expect(checkOutDir(path.join(file, 'model'), true)).rejects.toThrow(`--out ${path.join(file, 'model')} cannot be written`);
+    await expect(checkOutDir(path.join(file, 'model'), true)).rejects.toThrow(
+      `--out ${path.join(file, 'model')} cannot be written`,
+    );
   });
 });

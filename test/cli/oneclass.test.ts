@@ -13,7 +13,10 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx');
 /** Runs `npm run oneclass` (its script, directly); never rejects on a non-zero exit. */
 async function oneclass(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(TSX, [path.join(PROJECT_ROOT, 'src/cli/oneclass.ts'), ...args], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(TSX, [path.join(PROJECT_ROOT, 'src/cli/oneclass.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      maxBuffer: 1 << 24,
+    });
     return { stdout, stderr, code: 0 };
   } catch (e) {
     const err = e as { stdout: string; stderr: string; code: number };
@@ -31,7 +34,8 @@ async function smallBrick(): Promise<string> {
     ['crack', 4],
   ] as const) {
     await mkdir(path.join(dir, label));
-    for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, n)) await copyFile(f, path.join(dir, label, path.basename(f)));
+    for (const f of (await listImages(path.join(DATA_DIR, 'brick', label))).slice(0, n))
+      await copyFile(f, path.join(dir, label, path.basename(f)));
   }
   return dir;
 }
@@ -44,7 +48,21 @@ describe.skipIf(!HAVE_SHARED)('npm run oneclass on a small real subset', () => {
 
   it('trains on N seeded normal images, excludes them from --eval, writes a model that --model reloads with the same figures', async () => {
     const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'crackcam-oneclass-model-')), 'm');
-    const t = await oneclass(['--train', data, '--n', '5', '--seed', '3', '--folds', '3', '--eval', data, '--out', out, '--json']);
+    const t = await oneclass([
+      '--train',
+      data,
+      '--n',
+      '5',
+      '--seed',
+      '3',
+      '--folds',
+      '3',
+      '--eval',
+      data,
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stderr).toMatch(/excluded 5 training images/);
     const r = lastJson(t.stdout);
@@ -58,7 +76,8 @@ describe.skipIf(!HAVE_SHARED)('npm run oneclass on a small real subset', () => {
     expect(r.accuracyAtThreshold).toBeGreaterThanOrEqual(0);
     expect(r.accuracyAtThreshold).toBeLessThanOrEqual(1);
     expect(r.backend).toBe('wasm');
-    for (const f of ['model.json', 'weights.bin', 'seen.json']) expect((await stat(path.join(out, f))).size).toBeGreaterThan(0);
+    for (const f of ['model.json', 'weights.bin', 'seen.json'])
+      expect((await stat(path.join(out, f))).size).toBeGreaterThan(0);
     const seen = JSON.parse(await readFile(path.join(out, 'seen.json'), 'utf8')) as { files: string[] };
     expect(seen.files).toHaveLength(5);
     expect(seen.files.every((f) => f.startsWith('nocrack/'))).toBe(true);
@@ -75,18 +94,36 @@ describe.skipIf(!HAVE_SHARED)('npm run oneclass on a small real subset', () => {
 
   it('accepts a plain folder of normal images; nothing to exclude from another folder', async () => {
     const flat = await mkdtemp(path.join(os.tmpdir(), 'crackcam-oneclass-flat-'));
-    for (const f of (await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(-4)) await copyFile(f, path.join(flat, path.basename(f)));
+    for (const f of (await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(-4))
+      await copyFile(f, path.join(flat, path.basename(f)));
     // Two masonry crack photos with masks for the heatmap check.
     const cam = await mkdtemp(path.join(os.tmpdir(), 'crackcam-oneclass-cam-'));
     await mkdir(path.join(cam, 'images'));
     await mkdir(path.join(cam, 'masks'));
-    const masonry = (await listImages(path.join(DATA_DIR, 'masks/images'))).filter((f) => path.basename(f).startsWith('dimitrisdais')).slice(0, 2);
+    const masonry = (await listImages(path.join(DATA_DIR, 'masks/images')))
+      .filter((f) => path.basename(f).startsWith('dimitrisdais'))
+      .slice(0, 2);
     for (const f of masonry) {
       await copyFile(f, path.join(cam, 'images', path.basename(f)));
       const mask = `${path.parse(f).name}.png`;
       await copyFile(path.join(DATA_DIR, 'masks/masks', mask), path.join(cam, 'masks', mask));
     }
-    const t = await oneclass(['--train', flat, '--eval', data, '--views', '1', '--folds', '2', '--top-k', '3', '--cam-images', path.join(cam, 'images'), '--cam-masks', path.join(cam, 'masks')]);
+    const t = await oneclass([
+      '--train',
+      flat,
+      '--eval',
+      data,
+      '--views',
+      '1',
+      '--folds',
+      '2',
+      '--top-k',
+      '3',
+      '--cam-images',
+      path.join(cam, 'images'),
+      '--cam-masks',
+      path.join(cam, 'masks'),
+    ]);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/AUROC [01]\.\d{4} on 12 images \(4 abnormal, 8 normal; 0 training images excluded\)/);
     expect(t.stdout).toMatch(/top-3/);

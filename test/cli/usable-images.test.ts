@@ -27,18 +27,32 @@ describe('the minimum of readable photos', () => {
   const skipped = [{ file: '/d/crack/bad.jpg', reason: 'not a readable JPEG/PNG' }];
 
   it('requireUsablePerLabel passes when every label has enough, and names the short labels and the skipped photos otherwise', () => {
-    requireUsablePerLabel([photo('crack'), photo('crack'), photo('nocrack'), photo('nocrack')], ['crack', 'nocrack'], { count: 2, why: 'one each side' }, []);
-    expect(() => requireUsablePerLabel([photo('crack'), photo('nocrack'), photo('nocrack')], ['crack', 'nocrack'], { count: 2, why: 'one each side' }, skipped)).toThrow(
+    requireUsablePerLabel(
+      [photo('crack'), photo('crack'), photo('nocrack'), photo('nocrack')],
+      ['crack', 'nocrack'],
+      { count: 2, why: 'one each side' },
+      [],
+    );
+    expect(() =>
+      requireUsablePerLabel(
+        [photo('crack'), photo('nocrack'), photo('nocrack')],
+        ['crack', 'nocrack'],
+        { count: 2, why: 'one each side' },
+        skipped,
+      ),
+    ).toThrow(
       'too few readable photos after skipping 1 unreadable photo(s): /d/crack/bad.jpg: crack has 1; each label needs at least 2 (one each side)',
     );
-    expect(() => requireUsablePerLabel([], ['normal'], { count: 3, why: 'the fit' }, [])).toThrow('normal has 0; each label needs at least 3');
+    expect(() => requireUsablePerLabel([], ['normal'], { count: 3, why: 'the fit' }, [])).toThrow(
+      'normal has 0; each label needs at least 3',
+    );
   });
 
   it('requireLabelsKept fails only when a side lost every photo of a label it had', () => {
     requireLabelsKept('training', [photo('crack'), photo('crack')], [photo('crack')], skipped);
     requireLabelsKept('validation', [], [], skipped);
-    expect(() => requireLabelsKept('validation', [photo('crack'), photo('nocrack')], [photo('nocrack')], skipped)).toThrow(
-      'no readable validation photo of crack is left after skipping 1 unreadable photo(s): /d/crack/bad.jpg',
-    );
+    expect(() =>
+      requireLabelsKept('validation', [photo('crack'), photo('nocrack')], [photo('nocrack')], skipped),
+    ).toThrow('no readable validation photo of crack is left after skipping 1 unreadable photo(s): /d/crack/bad.jpg');
   });
 });

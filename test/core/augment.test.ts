@@ -40,7 +40,7 @@ describe('augmentBatch', () => {
     const tx = txOf(seed);
     const rng = createRng(seed);
     const out = await augmentBatch(img, { ...NONE, translate: 5 }, rng);
-    const row = Array.from((await out.slice([0, 10, 0, 0], [1, 1, 31, 1]).data()));
+    const row = Array.from(await out.slice([0, 10, 0, 0], [1, 1, 31, 1]).data());
     const peak = row.indexOf(Math.max(...row));
     expect(Math.abs(tx)).toBeGreaterThan(0.5);
     expect(Math.abs(peak - (10 + tx))).toBeLessThanOrEqual(1);

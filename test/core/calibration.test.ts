@@ -55,8 +55,12 @@ describe('temperature scaling', () => {
 
   it('names bad labels and empty input', () => {
     expect(() => fitTemperature({ logits: [], classes: 2 }, [])).toThrow(/no validation samples/);
-    expect(() => fitTemperature({ logits: [1, 2, 3, 4], classes: 2 }, [0, 2])).toThrow(/label 2 of sample 1 is not a class index in \[0, 1\]/);
-    expect(() => temperatureNll({ logits: [1, 2, 3], classes: 2 }, [0, 1], 1)).toThrow(/3 logits for 2 samples of 2 classes/);
+    expect(() => fitTemperature({ logits: [1, 2, 3, 4], classes: 2 }, [0, 2])).toThrow(
+      /label 2 of sample 1 is not a class index in \[0, 1\]/,
+    );
+    expect(() => temperatureNll({ logits: [1, 2, 3], classes: 2 }, [0, 1], 1)).toThrow(
+      /3 logits for 2 samples of 2 classes/,
+    );
   });
 });
 

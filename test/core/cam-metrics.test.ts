@@ -32,21 +32,44 @@ describe('squeezenetCells', () => {
   });
 
   it('names the valid grid sizes for any other', () => {
-    expect(() => squeezenetCells(14)).toThrow(/no SqueezeNet map is 14 cells wide at 227 px input; valid: 113, 56, 27, 13, 6, 2/);
+    expect(() => squeezenetCells(14)).toThrow(
+      /no SqueezeNet map is 14 cells wide at 227 px input; valid: 113, 56, 27, 13, 6, 2/,
+    );
   });
 });
 
 describe('camMaskScores', () => {
   it('hits when the map peak lies in the mask, with energy = mass inside / total', async () => {
     // 2x2 map upsampled to 4x4; the mask covers the top-left quadrant, where the map is hottest.
-    const cam = tf.tensor3d([[[1, 0], [0, 0]]]);
-    const mask = tf.tensor3d([[[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]]);
+    const cam = tf.tensor3d([
+      [
+        [1, 0],
+        [0, 0],
+      ],
+    ]);
+    const mask = tf.tensor3d([
+      [
+        [1, 1, 0, 0],
+        [1, 1, 0, 0],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+      ],
+    ]);
     const [hit, energy, area] = await camMaskScores(cam, mask, 0).data();
     expect(hit).toBe(1);
     expect(area).toBe(0.25);
     expect(energy).toBeGreaterThan(0.5);
     expect(energy).toBeLessThan(1);
-    const miss = await camMaskScores(tf.tensor3d([[[0, 0], [0, 1]]]), mask, 0).data();
+    const miss = await camMaskScores(
+      tf.tensor3d([
+        [
+          [0, 0],
+          [0, 1],
+        ],
+      ]),
+      mask,
+      0,
+    ).data();
     expect(miss[0]).toBe(0);
     expect(miss[1]).toBeLessThan(energy);
     await expectNoLeak(() => tf.dispose(camMaskScores(cam, mask, 1)));
@@ -92,7 +115,9 @@ describe('camToPixels (cells at their receptive-field centres)', () => {
     const mask = m.toTensor() as tf.Tensor3D;
     expect((await camMaskScores(cam, mask, 0, SQUEEZENET_CELLS).data())[0]).toBe(1);
     expect((await camMaskScores(cam, mask, 0).data())[0]).toBe(0);
-    expect(() => camMaskScores(cam, tf.zeros([1, 227, 200]) as tf.Tensor3D, 0, SQUEEZENET_CELLS)).toThrow(/square mask/);
+    expect(() => camMaskScores(cam, tf.zeros([1, 227, 200]) as tf.Tensor3D, 0, SQUEEZENET_CELLS)).toThrow(
+      /square mask/,
+    );
     tf.dispose([cam, mask]);
   });
 });

@@ -7,7 +7,17 @@ import { ModelFileError } from '../../src/core/model-io';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
 import { createHead } from '../../src/core/head';
 import { serializeModel } from '../../src/core/model-writer';
-import { BASE_JSON, DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
+import {
+  BASE_JSON,
+  DATA_DIR,
+  expectNoLeak,
+  HAVE_SHARED,
+  metadataFor,
+  randomHeadFiles,
+  sharedBase,
+  useWasm,
+  writeModelDir,
+} from '../helpers';
 
 beforeAll(useWasm);
 
@@ -37,7 +47,19 @@ describe.skipIf(!HAVE_SHARED)('loadCrackClassifier on the real base', () => {
     expect(Math.min(...r.cam)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...r.cam)).toBeLessThanOrEqual(1);
     // Same photo as PixelData inside a wider frame: the centre square is the photo itself.
-    const wide = tf.tidy(() => tf.concat([tf.pad(img, [[0, 0], [40, 40], [0, 0]]), tf.fill([227, 307, 1], 255, 'int32')], 2)); // RGBA
+    const wide = tf.tidy(() =>
+      tf.concat(
+        [
+          tf.pad(img, [
+            [0, 0],
+            [40, 40],
+            [0, 0],
+          ]),
+          tf.fill([227, 307, 1], 255, 'int32'),
+        ],
+        2,
+      ),
+    ); // RGBA
     const pixels = { data: new Uint8Array(await wide.data()), width: 307, height: 227 };
     const r2 = await classifier.classify(pixels);
     expect(Math.abs(r2.probabilities[0] - r.probabilities[0])).toBeLessThan(1e-4);
@@ -55,8 +77,12 @@ describe.skipIf(!HAVE_SHARED)('loadCrackClassifier on the real base', () => {
     expect(viaPixels.shape).toEqual([1, 227, 227, 3]);
     expect(tf.max(tf.abs(tf.sub(viaPixels, viaTensor))).dataSync()[0]).toBe(0);
     tf.dispose([rgb, viaPixels, viaTensor]);
-    expect(() => classifier.prepare({ data: rgba, width: 41, height: 30 })).toThrow(/expected 4920 RGBA bytes for 41x30, got 4800/);
-    expect(() => classifier.prepare('frame.png' as never)).toThrow(/tensor or RGBA pixels \{ width, height, data \}, got frame\.png/);
+    expect(() => classifier.prepare({ data: rgba, width: 41, height: 30 })).toThrow(
+      /expected 4920 RGBA bytes for 41x30, got 4800/,
+    );
+    expect(() => classifier.prepare('frame.png' as never)).toThrow(
+      /tensor or RGBA pixels \{ width, height, data \}, got frame\.png/,
+    );
     await expectNoLeak(() => classifier.prepare({ data: rgba, width: 40, height: 30 }).dispose());
   });
 
@@ -71,7 +97,9 @@ describe.skipIf(!HAVE_SHARED)('loadCrackClassifier on the real base', () => {
     const img = tf.randomUniform([300, 400, 3], 0, 255, 'int32') as tf.Tensor3D;
     await classifier.classify(img);
     await expectNoLeak(() => classifier.classify(img));
-    await expectNoLeak(() => classifier.classify(img, { camClass: 1, camScore: 'logit', relu: false, cropFraction: 0.5 }));
+    await expectNoLeak(() =>
+      classifier.classify(img, { camClass: 1, camScore: 'logit', relu: false, cropFraction: 0.5 }),
+    );
     await expectNoLeak(() => {
       const input = classifier.prepare(img);
       const r = classifier.classifyBatch(input);
@@ -126,7 +154,11 @@ describe.skipIf(!HAVE_SHARED)('bad model files give an error naming the file and
   it('missing weight shard', async () => {
     const dir = await goodDir();
     await rm(path.join(dir, 'weights.bin'));
-    await expectLoadError(path.join(dir, 'model.json'), /weight shard 'weights.bin'.*could not be read/, path.join(dir, 'weights.bin'));
+    await expectLoadError(
+      path.join(dir, 'model.json'),
+      /weight shard 'weights.bin'.*could not be read/,
+      path.join(dir, 'weights.bin'),
+    );
   });
   it('truncated weight shard', async () => {
     const dir = await goodDir();
@@ -151,31 +183,61 @@ describe.skipIf(!HAVE_SHARED)('bad model files give an error naming the file and
   });
   it('a head for a different feature map', async () => {
     const files = await randomHeadFiles([13, 13, 128], labels);
-    await expectLoadError(await writeModelDir(files), /was trained on base .* features \[13, 13, 256\], model expects \[13, 13, 128\]|head input shape/);
+    await expectLoadError(
+      await writeModelDir(files),
+      /was trained on base .* features \[13, 13, 256\], model expects \[13, 13, 128\]|head input shape/,
+    );
   });
   it('metadata naming a fine layer for a head without a fine head, and the reverse', async () => {
     const base = await sharedBase();
-    const metadata = (fine?: { fineLayer: string; fineShape: [number, number, number] }) => ({ ...metadataFor(base, labels), base: { ...metadataFor(base, labels).base, ...fine } });
+    const metadata = (fine?: { fineLayer: string; fineShape: [number, number, number] }) => ({
+      ...metadataFor(base, labels),
+      base: { ...metadataFor(base, labels).base, ...fine },
+    });
     const plain = createHead(base.featureShape, 2);
     const claimsFine = await serializeModel(plain, metadata({ fineLayer: 'fire3/concat', fineShape: [56, 56, 128] }));
     plain.dispose();
-    await expectLoadError(await writeModelDir(claimsFine), /head has 1 inputs and 1 outputs; metadata names a fine layer: expected 2 and 2/);
+    await expectLoadError(
+      await writeModelDir(claimsFine),
+      /head has 1 inputs and 1 outputs; metadata names a fine layer: expected 2 and 2/,
+    );
     const withFine = createHead(base.featureShape, 2, { fine: [56, 56, 128] });
     const silent = await serializeModel(withFine, metadata());
-    const wrongShape = await serializeModel(withFine, metadata({ fineLayer: 'fire3/concat', fineShape: [27, 27, 256] }));
-    const wrongLayer = await serializeModel(withFine, metadata({ fineLayer: 'fire2/concat', fineShape: [56, 56, 128] }));
-    const missingLayer = await serializeModel(withFine, metadata({ fineLayer: 'fire99/concat', fineShape: [56, 56, 128] }));
+    const wrongShape = await serializeModel(
+      withFine,
+      metadata({ fineLayer: 'fire3/concat', fineShape: [27, 27, 256] }),
+    );
+    const wrongLayer = await serializeModel(
+      withFine,
+      metadata({ fineLayer: 'fire2/concat', fineShape: [56, 56, 128] }),
+    );
+    const missingLayer = await serializeModel(
+      withFine,
+      metadata({ fineLayer: 'fire99/concat', fineShape: [56, 56, 128] }),
+    );
     withFine.dispose();
-    await expectLoadError(await writeModelDir(silent), /head has 2 inputs and 2 outputs; metadata names no fine layer: expected 1 and 1/);
-    await expectLoadError(await writeModelDir(wrongShape), /head fine input shape \[56, 56, 128\] does not match metadata fineShape \[27, 27, 256\]/);
+    await expectLoadError(
+      await writeModelDir(silent),
+      /head has 2 inputs and 2 outputs; metadata names no fine layer: expected 1 and 1/,
+    );
+    await expectLoadError(
+      await writeModelDir(wrongShape),
+      /head fine input shape \[56, 56, 128\] does not match metadata fineShape \[27, 27, 256\]/,
+    );
     // fire2's output is [56, 56, 128] too: same shape, a different layer, so only the name can tell; it loads.
     const ok = await loadCrackClassifier({ reader: fsReader, modelJson: await writeModelDir(wrongLayer), base });
     ok.dispose();
-    await expectLoadError(await writeModelDir(missingLayer), /has no feature layer 'fire9\/relu_expand3x3' or fine layer 'fire99\/concat'/);
+    await expectLoadError(
+      await writeModelDir(missingLayer),
+      /has no feature layer 'fire9\/relu_expand3x3' or fine layer 'fire99\/concat'/,
+    );
   });
   it('a head trained on another base', async () => {
     const base = await sharedBase();
-    const files = await randomHeadFiles(base.featureShape, labels, { weightCount: 1234, featureLayer: base.featureLayer });
+    const files = await randomHeadFiles(base.featureShape, labels, {
+      weightCount: 1234,
+      featureLayer: base.featureLayer,
+    });
     await expectLoadError(await writeModelDir(files), /705856 weights, model expects 1234/);
   });
   it('missing CrackCam metadata', async () => {
@@ -189,7 +251,9 @@ describe.skipIf(!HAVE_SHARED)('bad model files give an error naming the file and
     const dir = await goodDir();
     await writeFile(path.join(dir, 'base.json'), 'not json');
     const modelJson = path.join(dir, 'model.json');
-    const err = await loadCrackClassifier({ reader: fsReader, modelJson, base: path.join(dir, 'base.json') }).catch((e: unknown) => e);
+    const err = await loadCrackClassifier({ reader: fsReader, modelJson, base: path.join(dir, 'base.json') }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ModelFileError);
     expect((err as Error).message).toContain(path.join(dir, 'base.json'));
   });
@@ -198,7 +262,14 @@ describe.skipIf(!HAVE_SHARED)('bad model files give an error naming the file and
     const controller = new AbortController();
     controller.abort();
     await expectNoLeak(async () => {
-      await expect(loadCrackClassifier({ reader: fsReader, modelJson: path.join(dir, 'model.json'), base: BASE_JSON, signal: controller.signal })).rejects.toThrow(/abort/i);
+      await expect(
+        loadCrackClassifier({
+          reader: fsReader,
+          modelJson: path.join(dir, 'model.json'),
+          base: BASE_JSON,
+          signal: controller.signal,
+        }),
+      ).rejects.toThrow(/abort/i);
     });
   });
 });

@@ -10,7 +10,7 @@ function data(n: number, seed: number) {
   const x: number[][] = [];
   const labels: number[] = [];
   let s = seed;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
   for (let i = 0; i < n; i++) {
     const c = i % 2;
     labels.push(c);
@@ -26,7 +26,9 @@ describe('trainFineHead', () => {
       const head = await trainFineHead(x, labels, 2, { steps: 300 });
       expect(head.kernel.shape).toEqual([3, 2]);
       // On raw features: every training row right, and the deciding channel is channel 1.
-      const predicted = tf.tidy(() => Array.from(tf.argMax(tf.add(tf.matMul(x, head.kernel), head.bias), 1).dataSync()));
+      const predicted = tf.tidy(() =>
+        Array.from(tf.argMax(tf.add(tf.matMul(x, head.kernel), head.bias), 1).dataSync()),
+      );
       expect(predicted).toEqual(labels);
       const k = head.kernel.arraySync();
       expect(Math.abs(k[1][1] - k[1][0])).toBeGreaterThan(Math.abs(k[0][1] - k[0][0]) * 100);
@@ -37,9 +39,21 @@ describe('trainFineHead', () => {
 
   it('continues from initial weights without changing them when given no steps', async () => {
     const { x, labels } = data(40, 5);
-    const initial = { kernel: tf.tensor2d([[0.001, -0.001], [2, -2], [0, 0]]), bias: tf.tensor1d([0.1, -0.1]) };
+    const initial = {
+      kernel: tf.tensor2d([
+        [0.001, -0.001],
+        [2, -2],
+        [0, 0],
+      ]),
+      bias: tf.tensor1d([0.1, -0.1]),
+    };
     const head = await trainFineHead(x, labels, 2, { steps: 0, initial });
-    const diff = tf.tidy(() => Math.max(tf.max(tf.abs(tf.sub(head.kernel, initial.kernel))).dataSync()[0], tf.max(tf.abs(tf.sub(head.bias, initial.bias))).dataSync()[0]));
+    const diff = tf.tidy(() =>
+      Math.max(
+        tf.max(tf.abs(tf.sub(head.kernel, initial.kernel))).dataSync()[0],
+        tf.max(tf.abs(tf.sub(head.bias, initial.bias))).dataSync()[0],
+      ),
+    );
     expect(diff).toBeLessThan(1e-4);
     tf.dispose([x, initial.kernel, initial.bias, head.kernel, head.bias]);
   });

@@ -25,7 +25,8 @@ describe('float16', () => {
       const tolerance = Math.abs(values[i]) >= 2 ** -14 ? Math.abs(values[i]) * 2 ** -11 : 2 ** -25;
       expect(Math.abs(back[i] - values[i])).toBeLessThanOrEqual(tolerance);
     }
-    for (const n of [0, 1, 2, 3]) expect(decodeFloat16(encodeFloat16(new Float32Array(n).fill(0.5)))).toEqual(new Float32Array(n).fill(0.5));
+    for (const n of [0, 1, 2, 3])
+      expect(decodeFloat16(encodeFloat16(new Float32Array(n).fill(0.5)))).toEqual(new Float32Array(n).fill(0.5));
   });
 
   it('names bad input', () => {

@@ -1,10 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { autodiffGradCam, closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from '../../src/core/gradcam';
+import {
+  autodiffGradCam,
+  closedFormCamWeights,
+  rescaleCam,
+  weightedFeatureSum,
+  type CamScore,
+} from '../../src/core/gradcam';
 import { existsSync } from 'node:fs';
 import { loadHead } from '../../src/core/classifier';
-import { camActivation, CLASSIFIER_LAYER, createHead, HIDDEN_LAYER, hiddenLayerOf, linearHeadOf, setLinearHead } from '../../src/core/head';
+import {
+  camActivation,
+  CLASSIFIER_LAYER,
+  createHead,
+  HIDDEN_LAYER,
+  hiddenLayerOf,
+  linearHeadOf,
+  setLinearHead,
+} from '../../src/core/head';
 import { cropAndNormalise } from '../../src/core/preprocess';
 import { decodeImageFile, DEFAULT_MODEL, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
@@ -15,7 +29,13 @@ beforeAll(useWasm);
  * Closed-form and autodiff maps (raw and rescaled) for one feature map. `features` is the activation
  * Grad-CAM explains; `tail` maps it to logits through the head's own layers (default: the whole head).
  */
-function bothMaps(features: tf.Tensor4D, head: tf.LayersModel, classIndex: number, score: CamScore, tail = (f: tf.Tensor4D) => head.apply(f) as tf.Tensor2D) {
+function bothMaps(
+  features: tf.Tensor4D,
+  head: tf.LayersModel,
+  classIndex: number,
+  score: CamScore,
+  tail = (f: tf.Tensor4D) => head.apply(f) as tf.Tensor2D,
+) {
   return tf.tidy(() => {
     const { kernel, bias } = linearHeadOf(head);
     const logits = tf.add(tf.matMul(tf.mean(features, [1, 2]) as tf.Tensor2D, kernel), bias);
@@ -57,7 +77,8 @@ describe('closed-form Grad-CAM equals tf.grad Grad-CAM', () => {
   it('for a head with a hidden layer, on its ReLU activation (the last before pooling)', () => {
     const head = createHead([13, 13, 256], 3, { hidden: 16 });
     const hidden = hiddenLayerOf(head);
-    const tail = (a: tf.Tensor4D) => head.getLayer('logits').apply(head.getLayer(CLASSIFIER_LAYER).apply(a)) as tf.Tensor2D;
+    const tail = (a: tf.Tensor4D) =>
+      head.getLayer('logits').apply(head.getLayer(CLASSIFIER_LAYER).apply(a)) as tf.Tensor2D;
     for (let trial = 0; trial < 2; trial++) {
       const f = tf.relu(tf.randomNormal([1, 13, 13, 256], 0, 1, 'float32', 10 + trial)) as tf.Tensor4D;
       const a = camActivation(f, hidden);
@@ -124,7 +145,15 @@ async function realPhotoFeatures(): Promise<[string, tf.Tensor4D][]> {
  * Grad-CAM in float64 by central finite differences, independent of both implementations under test:
  * the spatial sum of d score / dF[y,x,k] equals d score / d pooled[k], differentiated numerically.
  */
-function finiteDifferenceCam(f: Float32Array, hw: number, k: number, kernel: Float32Array, bias: Float32Array, c: number, score: CamScore): number[] {
+function finiteDifferenceCam(
+  f: Float32Array,
+  hw: number,
+  k: number,
+  kernel: Float32Array,
+  bias: Float32Array,
+  c: number,
+  score: CamScore,
+): number[] {
   const numClasses = bias.length;
   const pooled = new Float64Array(k);
   for (let i = 0; i < hw; i++) for (let j = 0; j < k; j++) pooled[j] += f[i * k + j] / hw;
@@ -149,7 +178,9 @@ function finiteDifferenceCam(f: Float32Array, hw: number, k: number, kernel: Flo
     up[j] += h;
     down[j] -= h;
     weights[j] =
-      score === 'logit' ? (logitsAt(up)[c] - logitsAt(down)[c]) / (2 * h) : -((sAt(up) - sAt(down)) / (2 * h)) / ((1 + s0) * (1 + s0));
+      score === 'logit'
+        ? (logitsAt(up)[c] - logitsAt(down)[c]) / (2 * h)
+        : -((sAt(up) - sAt(down)) / (2 * h)) / ((1 + s0) * (1 + s0));
   }
   const map = Array.from({ length: hw }, (_, i) => {
     let s = 0;
@@ -161,39 +192,57 @@ function finiteDifferenceCam(f: Float32Array, hw: number, k: number, kernel: Flo
   return map.map((v) => (range > 0 ? (v - lo) / range : 0));
 }
 
-describe.skipIf(!HAVE_SHARED || !existsSync(DEFAULT_MODEL))('closed-form Grad-CAM of the default model on real photos', () => {
-  it('matches a float64 finite-difference Grad-CAM (softmax and logit)', async () => {
-    const features = await realPhotoFeatures();
-    const { head } = await loadHead(fsReader, DEFAULT_MODEL);
-    const { kernel, bias } = linearHeadOf(head);
-    const hidden = hiddenLayerOf(head);
-    const channels = kernel.shape[0];
-    const kData = kernel.dataSync() as Float32Array;
-    const bData = bias.dataSync() as Float32Array;
-    for (const [file, base] of features) {
-      const f = camActivation(base, hidden); // [1, 13, 13, H] the activation Grad-CAM explains
-      const fData = f.dataSync() as Float32Array;
-      for (const score of ['softmax', 'logit'] as const) {
-        for (const c of [0, 1]) {
-          const closed = tf.tidy(() => {
-            const probs = tf.softmax(tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, kernel), bias)) as tf.Tensor2D;
-            return Array.from(rescaleCam(weightedFeatureSum(f, closedFormCamWeights(kernel, probs, tf.tensor1d([c], 'int32'), score))).dataSync());
-          });
-          const exact = finiteDifferenceCam(fData, 169, channels, kData, bData, c, score);
-          const diff = Math.max(...closed.map((v, i) => Math.abs(v - exact[i])));
-          expect(diff, `${file} ${score} class ${c}`).toBeLessThan(1e-4);
+describe.skipIf(!HAVE_SHARED || !existsSync(DEFAULT_MODEL))(
+  'closed-form Grad-CAM of the default model on real photos',
+  () => {
+    it('matches a float64 finite-difference Grad-CAM (softmax and logit)', async () => {
+      const features = await realPhotoFeatures();
+      const { head } = await loadHead(fsReader, DEFAULT_MODEL);
+      const { kernel, bias } = linearHeadOf(head);
+      const hidden = hiddenLayerOf(head);
+      const channels = kernel.shape[0];
+      const kData = kernel.dataSync() as Float32Array;
+      const bData = bias.dataSync() as Float32Array;
+      for (const [file, base] of features) {
+        const f = camActivation(base, hidden); // [1, 13, 13, H] the activation Grad-CAM explains
+        const fData = f.dataSync() as Float32Array;
+        for (const score of ['softmax', 'logit'] as const) {
+          for (const c of [0, 1]) {
+            const closed = tf.tidy(() => {
+              const probs = tf.softmax(
+                tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, kernel), bias),
+              ) as tf.Tensor2D;
+              return Array.from(
+                rescaleCam(
+                  weightedFeatureSum(f, closedFormCamWeights(kernel, probs, tf.tensor1d([c], 'int32'), score)),
+                ).dataSync(),
+              );
+            });
+            const exact = finiteDifferenceCam(fData, 169, channels, kData, bData, c, score);
+            const diff = Math.max(...closed.map((v, i) => Math.abs(v - exact[i])));
+            expect(diff, `${file} ${score} class ${c}`).toBeLessThan(1e-4);
+          }
         }
+        f.dispose();
       }
-      f.dispose();
-    }
-    tf.dispose([kernel, bias, ...(hidden ? [hidden.kernel, hidden.bias] : []), ...features.map(([, f]) => f)]);
-    head.dispose();
-  });
-});
+      tf.dispose([kernel, bias, ...(hidden ? [hidden.kernel, hidden.bias] : []), ...features.map(([, f]) => f)]);
+      head.dispose();
+    });
+  },
+);
 
 describe('rescaleCam', () => {
   it('maps to [0, 1] with min 0 and max 1, and a constant map to zeros', async () => {
-    const raw = tf.tensor3d([[[-2, 1], [3, 5]], [[4, 4], [4, 4]]]);
+    const raw = tf.tensor3d([
+      [
+        [-2, 1],
+        [3, 5],
+      ],
+      [
+        [4, 4],
+        [4, 4],
+      ],
+    ]);
     const out = Array.from(await rescaleCam(raw).data());
     [0, 0.2, 0.6, 1, 0, 0, 0, 0].forEach((want, i) => expect(out[i]).toBeCloseTo(want, 6));
     const noRelu = (await rescaleCam(raw, false).array()) as number[][][];
@@ -221,7 +270,8 @@ describe('tensor leaks', () => {
     });
     await expectNoLeak(() => {
       const one = tf.slice(features, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-      const linear = (f: tf.Tensor4D) => tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, kernel), bias) as tf.Tensor2D;
+      const linear = (f: tf.Tensor4D) =>
+        tf.add(tf.matMul(tf.mean(f, [1, 2]) as tf.Tensor2D, kernel), bias) as tf.Tensor2D;
       tf.dispose([autodiffGradCam(one, linear, 1, 'softmax'), one]);
     });
     for (const t of [features, probs, cls, kernel, bias]) expect(t.isDisposed).toBe(false);

@@ -28,7 +28,10 @@ const FIRE9 = [{ fire: 'fire9', squeeze: 6, expand: 10 }];
 
 describe('head with a trunk of fire module copies (deep mode)', () => {
   it('camActivation (matMul/im2col form) equals the Layers model up to the hidden ReLU, through two modules', () => {
-    const head = createHead([13, 13, 24], 3, { hidden: 5, trunk: [{ fire: 'fire8', squeeze: 7, expand: 12 }, ...FIRE9] });
+    const head = createHead([13, 13, 24], 3, {
+      hidden: 5,
+      trunk: [{ fire: 'fire8', squeeze: 7, expand: 12 }, ...FIRE9],
+    });
     // Non-zero biases so the 'same' padding and the bias placement are both exercised.
     const trunkLayers = ['fire8', 'fire9'].flatMap((f) => [trunkSqueezeLayer(f), trunkExpandLayer(f)]);
     for (const name of [...trunkLayers, HIDDEN_LAYER]) {
@@ -36,7 +39,10 @@ describe('head with a trunk of fire module copies (deep mode)', () => {
       const [k, b] = layer.getWeights();
       tf.tidy(() => layer.setWeights([k, tf.randomNormal(b.shape, 0, 0.5, 'float32', 3)]));
     }
-    const upToHidden = tf.model({ inputs: head.inputs, outputs: head.getLayer(HIDDEN_LAYER).output as tf.SymbolicTensor });
+    const upToHidden = tf.model({
+      inputs: head.inputs,
+      outputs: head.getLayer(HIDDEN_LAYER).output as tf.SymbolicTensor,
+    });
     const x = tf.randomUniform([2, 13, 13, 24], -1, 2, 'float32', 7) as tf.Tensor4D;
     const trunk = trunkOf(head)!;
     const hidden = hiddenLayerOf(head)!;
@@ -50,7 +56,14 @@ describe('head with a trunk of fire module copies (deep mode)', () => {
     const got = camActivation(x, hidden, trunk);
     expect(got.shape).toEqual([2, 13, 13, 5]);
     expect(maxDiff(got, want)).toBeLessThan(1e-4);
-    tf.dispose([x, want, got, ...trunk.flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]), hidden.kernel, hidden.bias]);
+    tf.dispose([
+      x,
+      want,
+      got,
+      ...trunk.flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]),
+      hidden.kernel,
+      hidden.bias,
+    ]);
     head.dispose();
   });
 
@@ -91,27 +104,32 @@ describe('the last fire modules', () => {
     expect(trunkInputLayer('fire9')).toBe('fire8/concat');
   });
 
-  it.skipIf(!HAVE_SHARED)('fireFromBase merges a module’s 1x1 and 3x3 expand into one 3x3 conv that computes the module exactly (fire8), or copies it (fire9)', async () => {
-    const base = await sharedBase();
-    const layer = (name: string) => base.model.layers.find((l) => l.name === name);
-    const x = tf.randomUniform([1, 227, 227, 3], -120, 130, 'float32', 5) as tf.Tensor4D;
-    const [fire7, fire8, fire9] = base.cutMany(['fire7/concat', 'fire8/concat', 'fire9/relu_expand3x3']).predict(x) as tf.Tensor4D[];
-    const before = tf.memory().numTensors;
-    const m8 = fireFromBase('fire8', layer);
-    const m9 = fireFromBase('fire9', layer);
-    expect(m8.expand.kernel.shape).toEqual([9 * 64, 512]);
-    expect(m9.expand.kernel.shape).toEqual([9 * 64, 256]);
-    const viaCopies = camActivation(fire7, undefined, [m8]); // [1, 13, 13, 512]
-    const both = camActivation(fire7, undefined, [m8, m9]); // [1, 13, 13, 256]
-    const scale = tf.tidy(() => tf.max(fire8).dataSync()[0]);
-    expect(maxDiff(viaCopies, fire8) / scale).toBeLessThan(1e-5);
-    expect(maxDiff(both, fire9) / tf.tidy(() => tf.max(fire9).dataSync()[0])).toBeLessThan(1e-5);
-    const parts = [m8, m9].flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]);
-    tf.dispose([viaCopies, both, ...parts]);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(() => fireFromBase('fire10', layer)).toThrow(/the base has no fire10/);
-    tf.dispose([x, fire7, fire8, fire9]);
-  });
+  it.skipIf(!HAVE_SHARED)(
+    'fireFromBase merges a module’s 1x1 and 3x3 expand into one 3x3 conv that computes the module exactly (fire8), or copies it (fire9)',
+    async () => {
+      const base = await sharedBase();
+      const layer = (name: string) => base.model.layers.find((l) => l.name === name);
+      const x = tf.randomUniform([1, 227, 227, 3], -120, 130, 'float32', 5) as tf.Tensor4D;
+      const [fire7, fire8, fire9] = base
+        .cutMany(['fire7/concat', 'fire8/concat', 'fire9/relu_expand3x3'])
+        .predict(x) as tf.Tensor4D[];
+      const before = tf.memory().numTensors;
+      const m8 = fireFromBase('fire8', layer);
+      const m9 = fireFromBase('fire9', layer);
+      expect(m8.expand.kernel.shape).toEqual([9 * 64, 512]);
+      expect(m9.expand.kernel.shape).toEqual([9 * 64, 256]);
+      const viaCopies = camActivation(fire7, undefined, [m8]); // [1, 13, 13, 512]
+      const both = camActivation(fire7, undefined, [m8, m9]); // [1, 13, 13, 256]
+      const scale = tf.tidy(() => tf.max(fire8).dataSync()[0]);
+      expect(maxDiff(viaCopies, fire8) / scale).toBeLessThan(1e-5);
+      expect(maxDiff(both, fire9) / tf.tidy(() => tf.max(fire9).dataSync()[0])).toBeLessThan(1e-5);
+      const parts = [m8, m9].flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]);
+      tf.dispose([viaCopies, both, ...parts]);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(() => fireFromBase('fire10', layer)).toThrow(/the base has no fire10/);
+      tf.dispose([x, fire7, fire8, fire9]);
+    },
+  );
 });
 
 describe('headWeightsOf / pooledLogits / headForward', () => {
@@ -130,7 +148,17 @@ describe('headWeightsOf / pooledLogits / headForward', () => {
     const fixed = headForward(x, w, 2, 'logit');
     expect(Array.from(fixed.camClass.dataSync())).toEqual([2, 2]);
     expect(fixed.cam.shape).toEqual([2, 13, 13]);
-    tf.dispose([logits, want, predicted.probabilities, predicted.camClass, predicted.cam, fixed.probabilities, fixed.camClass, fixed.cam, ...headWeightTensors(w)]);
+    tf.dispose([
+      logits,
+      want,
+      predicted.probabilities,
+      predicted.camClass,
+      predicted.cam,
+      fixed.probabilities,
+      fixed.camClass,
+      fixed.cam,
+      ...headWeightTensors(w),
+    ]);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     head.dispose();

@@ -3,7 +3,11 @@ import { encodeFloat16 } from '../../src/core/float16';
 import { validateMetadata } from '../../src/core/metadata';
 import { metadataFor } from '../helpers';
 
-const good = () => metadataFor({ weightCount: 705856, featureLayer: 'fire9/relu_expand3x3', featureShape: [13, 13, 256] }, ['crack', 'nocrack']);
+const good = () =>
+  metadataFor({ weightCount: 705856, featureLayer: 'fire9/relu_expand3x3', featureShape: [13, 13, 256] }, [
+    'crack',
+    'nocrack',
+  ]);
 
 describe('validateMetadata', () => {
   it('accepts complete metadata', () => {
@@ -22,17 +26,29 @@ describe('validateMetadata', () => {
     expect(() => validateMetadata({ ...good(), [field]: value })).toThrow(message);
   });
   it('accepts a fine layer with its shape, and rejects one without the other', () => {
-    const fine = { ...good(), base: { ...good().base, fineLayer: 'fire3/concat', fineShape: [56, 56, 128] as [number, number, number] } };
+    const fine = {
+      ...good(),
+      base: { ...good().base, fineLayer: 'fire3/concat', fineShape: [56, 56, 128] as [number, number, number] },
+    };
     expect(validateMetadata(fine)).toEqual(fine);
     const { fineShape: _shape, ...noShape } = fine.base;
     void _shape;
-    expect(() => validateMetadata({ ...good(), base: noShape })).toThrow(/"base".*both fineLayer .* and fineShape .*, or neither/);
+    expect(() => validateMetadata({ ...good(), base: noShape })).toThrow(
+      /"base".*both fineLayer .* and fineShape .*, or neither/,
+    );
     expect(() => validateMetadata({ ...good(), base: { ...fine.base, fineShape: [56, 56] } })).toThrow(/or neither/);
   });
   it('accepts calibration and a novelty model that fits the feature map, and names what is wrong', () => {
-    const calibration = { method: 'temperature', temperature: 1.7, ece: { before: 0.04, after: 0.01 }, n: 800 } as const;
+    const calibration = {
+      method: 'temperature',
+      temperature: 1.7,
+      ece: { before: 0.04, after: 0.01 },
+      n: 800,
+    } as const;
     expect(validateMetadata({ ...good(), calibration }).calibration).toEqual(calibration);
-    expect(() => validateMetadata({ ...good(), calibration: { ...calibration, temperature: 0 } })).toThrow(/"calibration".*temperature: a finite number > 0/);
+    expect(() => validateMetadata({ ...good(), calibration: { ...calibration, temperature: 0 } })).toThrow(
+      /"calibration".*temperature: a finite number > 0/,
+    );
     const novelty = {
       method: 'pooled-mahalanobis',
       dims: 256,
@@ -45,7 +61,9 @@ describe('validateMetadata', () => {
       validationRejection: { 'concrete/crack': 0.01 },
     };
     expect(validateMetadata({ ...good(), novelty }).novelty).toEqual(novelty);
-    expect(() => validateMetadata({ ...good(), novelty: { ...novelty, dims: 384 } })).toThrow(/"novelty" is invalid: .*dims 384 do not match the 256 channels/);
+    expect(() => validateMetadata({ ...good(), novelty: { ...novelty, dims: 384 } })).toThrow(
+      /"novelty" is invalid: .*dims 384 do not match the 256 channels/,
+    );
   });
   it('rejects a missing object', () => {
     expect(() => validateMetadata(undefined)).toThrow(/missing "userDefinedMetadata.crackcam"/);

@@ -2,7 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadHead } from '../../src/core/classifier';
 import { createHead } from '../../src/core/head';
-import { checkWeightsFinite, declaredModelKind, layersModelFromArtifacts, ModelFileError, readLayersArtifacts } from '../../src/core/model-io';
+import {
+  checkWeightsFinite,
+  declaredModelKind,
+  layersModelFromArtifacts,
+  ModelFileError,
+  readLayersArtifacts,
+} from '../../src/core/model-io';
 import { serializeModel, WEIGHTS_FILE, type ModelFiles } from '../../src/core/model-writer';
 import { filesReader, validateModelFiles } from '../../src/platform/model-store';
 import { expectNoLeak, HAVE_SHARED, metadataFor, randomHeadFiles, sharedBase, useWasm } from '../helpers';
@@ -21,7 +27,12 @@ function weightOffsets(files: ModelFiles): { name: string; offset: number }[] {
 }
 
 /** A copy of the files with `value` written into the `index`-th weight of the manifest, at element `element`. */
-function withWeightValue(files: ModelFiles, index: number, element: number, value: number): { files: ModelFiles; name: string } {
+function withWeightValue(
+  files: ModelFiles,
+  index: number,
+  element: number,
+  value: number,
+): { files: ModelFiles; name: string } {
   const { name, offset } = weightOffsets(files)[index];
   const weights = files[WEIGHTS_FILE].slice();
   new DataView(weights.buffer).setFloat32(offset + element * 4, value, true);
@@ -34,7 +45,9 @@ describe('weights must be finite', () => {
   it('loadHead refuses NaN weights, naming the file and the weight, and leaks nothing', async () => {
     const { files, name } = withWeightValue(await randomHeadFiles(FEATURES, ['crack', 'nocrack']), 0, 2, NaN);
     await expectNoLeak(async () => {
-      await expect(loadHead(filesReader(files), 'model:model.json')).rejects.toThrow(new RegExp(`model:model\\.json: weight '${name}' holds NaN at index 2 \\(1 of \\d+ values are not finite\\)`));
+      await expect(loadHead(filesReader(files), 'model:model.json')).rejects.toThrow(
+        new RegExp(`model:model\\.json: weight '${name}' holds NaN at index 2 \\(1 of \\d+ values are not finite\\)`),
+      );
     });
   });
 
@@ -51,16 +64,24 @@ describe('weights must be finite', () => {
   it('checkWeightsFinite passes finite weights and leaks nothing', async () => {
     const files = await randomHeadFiles(FEATURES, ['crack', 'nocrack']);
     const { artifacts } = await readLayersArtifacts(filesReader(files), 'model:model.json');
-    await expectNoLeak(() => checkWeightsFinite('m.json', artifacts.weightSpecs ?? [], artifacts.weightData as ArrayBuffer));
+    await expectNoLeak(() =>
+      checkWeightsFinite('m.json', artifacts.weightSpecs ?? [], artifacts.weightData as ArrayBuffer),
+    );
   });
 
   it('serializeModel refuses a head whose weights are NaN (a diverged training cannot be saved)', async () => {
     const head = createHead(FEATURES, 2);
     const kernel = head.getWeights()[0];
     head.setWeights([tf.fill(kernel.shape, NaN), ...head.getWeights().slice(1)]);
-    await expect(serializeModel(head, metadataFor({ weightCount: 705856, featureLayer: 'fire9/relu_expand3x3', featureShape: FEATURES }, ['crack', 'nocrack']))).rejects.toThrow(
-      /model 'test': weight '.+' holds NaN at index 0/,
-    );
+    await expect(
+      serializeModel(
+        head,
+        metadataFor({ weightCount: 705856, featureLayer: 'fire9/relu_expand3x3', featureShape: FEATURES }, [
+          'crack',
+          'nocrack',
+        ]),
+      ),
+    ).rejects.toThrow(/model 'test': weight '.+' holds NaN at index 0/);
     head.dispose();
   });
 
@@ -71,7 +92,9 @@ describe('weights must be finite', () => {
       await expect(validateModelFiles(files, base)).rejects.toThrow(`weight '${name}' holds NaN at index 5`);
     });
     // The same files with finite weights are accepted.
-    await expect(validateModelFiles(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']), base)).resolves.toMatchObject({ kind: 'classifier' });
+    await expect(
+      validateModelFiles(await randomHeadFiles(base.featureShape, ['crack', 'nocrack']), base),
+    ).resolves.toMatchObject({ kind: 'classifier' });
   });
 });
 

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNoveltyModel, fitNovelty, poolFeatures, validateNoveltyInfo, type GroupedFeatures, type NoveltyModel } from '../../src/core/novelty';
+import {
+  createNoveltyModel,
+  fitNovelty,
+  poolFeatures,
+  validateNoveltyInfo,
+  type GroupedFeatures,
+  type NoveltyModel,
+} from '../../src/core/novelty';
 import { createRng, type Rng } from '../../src/core/random';
 import { useWasm } from '../helpers';
 
@@ -30,21 +37,32 @@ function asFeatures({ rows, groups }: { rows: number[][]; groups: number[] }): G
 }
 
 /** Squared Mahalanobis distance to the nearest group mean, in float64, with the shrinkage the fit chose. */
-function referenceScores(train: { rows: number[][]; groups: number[] }, rows: number[][], shrinkage: number, groups: number): number[] {
+function referenceScores(
+  train: { rows: number[][]; groups: number[] },
+  rows: number[][],
+  shrinkage: number,
+  groups: number,
+): number[] {
   const mu = Array.from({ length: groups }, (_, g) => {
     const members = train.rows.filter((_, i) => train.groups[i] === g);
     return Array.from({ length: D }, (_, j) => members.reduce((s, r) => s + r[j], 0) / members.length);
   });
   const centred = train.rows.map((r, i) => r.map((v, j) => v - mu[train.groups[i]][j]));
-  const cov = Array.from({ length: D }, (_, a) => Array.from({ length: D }, (_, b) => centred.reduce((s, r) => s + r[a] * r[b], 0) / centred.length));
+  const cov = Array.from({ length: D }, (_, a) =>
+    Array.from({ length: D }, (_, b) => centred.reduce((s, r) => s + r[a] * r[b], 0) / centred.length),
+  );
   const trace = cov.reduce((s, row, i) => s + row[i], 0) / D;
   const shrunk = cov.map((row, a) => row.map((v, b) => (1 - shrinkage) * v + (a === b ? shrinkage * trace : 0)));
   // solve by Gauss-Jordan inversion (D is small)
   const inv = invert(shrunk);
-  return rows.map((x) => Math.min(...mu.map((m) => {
-    const d = x.map((v, j) => v - m[j]);
-    return d.reduce((s, di, a) => s + di * inv[a].reduce((t, w, b) => t + w * d[b], 0), 0);
-  })));
+  return rows.map((x) =>
+    Math.min(
+      ...mu.map((m) => {
+        const d = x.map((v, j) => v - m[j]);
+        return d.reduce((s, di, a) => s + di * inv[a].reduce((t, w, b) => t + w * d[b], 0), 0);
+      }),
+    ),
+  );
 }
 
 function scoresOf(model: NoveltyModel, rows: number[][]): Float32Array {
@@ -60,10 +78,11 @@ function invert(m: number[][]): number[][] {
   for (let c = 0; c < n; c++) {
     const p = a[c][c];
     for (let j = 0; j < 2 * n; j++) a[c][j] /= p;
-    for (let r = 0; r < n; r++) if (r !== c) {
-      const f = a[r][c];
-      for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
-    }
+    for (let r = 0; r < n; r++)
+      if (r !== c) {
+        const f = a[r][c];
+        for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
+      }
   }
   return a.map((row) => row.slice(n));
 }
@@ -92,7 +111,8 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
       const far = groupedRows(50, 3, rng, 4); // every channel shifted by 4 standard deviations
       const scores = scoresOf(model, probe.rows);
       const reference = referenceScores(trainRows, probe.rows, info.shrinkage, 3);
-      for (let i = 0; i < scores.length; i++) expect(Math.abs(scores[i] - reference[i])).toBeLessThan(0.02 * reference[i] + 0.05);
+      for (let i = 0; i < scores.length; i++)
+        expect(Math.abs(scores[i] - reference[i])).toBeLessThan(0.02 * reference[i] + 0.05);
       const farScores = scoresOf(model, far.rows);
       expect(farScores.filter((s) => s > info.threshold).length / farScores.length).toBeGreaterThan(0.95);
       model.dispose();
@@ -112,12 +132,18 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
     const train = asFeatures(groupedRows(20, 2, rng));
     const validation = asFeatures(groupedRows(10, 2, rng));
     expect(() => fitNovelty(train, validation, { groups: ['x', 'y', 'z'] })).toThrow(/no training photos of z/);
-    expect(() => fitNovelty(train, { ...validation, groups: Array.from(validation.groups, () => 5) }, { groups: ['x', 'y'] })).toThrow(/validation row 0 has group 5; valid: 0..1 \(x, y\)/);
-    expect(() => fitNovelty(train, validation, { groups: ['x', 'y'], quantile: 1 })).toThrow(/quantile must be in \(0, 1\)/);
+    expect(() =>
+      fitNovelty(train, { ...validation, groups: Array.from(validation.groups, () => 5) }, { groups: ['x', 'y'] }),
+    ).toThrow(/validation row 0 has group 5; valid: 0..1 \(x, y\)/);
+    expect(() => fitNovelty(train, validation, { groups: ['x', 'y'], quantile: 1 })).toThrow(
+      /quantile must be in \(0, 1\)/,
+    );
     const info = fitNovelty(train, validation, { groups: ['x', 'y'] });
     tf.dispose([train.features, validation.features]);
     expect(() => validateNoveltyInfo(info, 256)).toThrow(/dims 12 do not match the 256 channels/);
-    expect(() => validateNoveltyInfo({ ...info, means: info.means.slice(0, 8) })).toThrow(/means holds \d+ numbers, expected 24/);
+    expect(() => validateNoveltyInfo({ ...info, means: info.means.slice(0, 8) })).toThrow(
+      /means holds \d+ numbers, expected 24/,
+    );
     expect(() => validateNoveltyInfo({ ...info, whitening: '%%' })).toThrow(/whitening: not base64/);
     expect(() => validateNoveltyInfo({ ...info, threshold: null })).toThrow(/threshold must be a finite number/);
     expect(() => validateNoveltyInfo({ ...info, method: 'knn' })).toThrow(/method must be 'pooled-mahalanobis'/);

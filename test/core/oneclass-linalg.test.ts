@@ -19,10 +19,12 @@ function randomSpd(n: number, seed: number): Float64Array {
 
 const matMul = (a: Float64Array, b: Float64Array, n: number) => {
   const c = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) c[i * n + j] += a[i * n + k] * b[k * n + j];
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) c[i * n + j] += a[i * n + k] * b[k * n + j];
   return c;
 };
-const transpose = (a: Float64Array, n: number) => Float64Array.from({ length: n * n }, (_, idx) => a[(idx % n) * n + Math.floor(idx / n)]);
+const transpose = (a: Float64Array, n: number) =>
+  Float64Array.from({ length: n * n }, (_, idx) => a[(idx % n) * n + Math.floor(idx / n)]);
 
 describe('one-class linear algebra', () => {
   it('cholesky reconstructs the matrix and is lower-triangular', () => {
@@ -57,7 +59,10 @@ describe('one-class linear algebra', () => {
 
   it('quantile interpolates like numpy (type 7)', () => {
     expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
-    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 0.95)).toBeCloseTo(19.05, 12);
+    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 0.95)).toBeCloseTo(
+      19.05,
+      12,
+    );
     expect(quantile([5], 0.3)).toBe(5);
     expect(() => quantile([], 0.5)).toThrow(/empty/);
     expect(() => quantile([1], 1.5)).toThrow(/\[0, 1\]/);

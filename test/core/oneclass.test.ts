@@ -20,11 +20,21 @@ import {
 } from '../../src/core/oneclass';
 import { auroc, quantile } from '../../src/core/oneclass-linalg';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
-import { BASE_JSON, DATA_DIR, expectNoLeak, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm, writeModelDir } from '../helpers';
+import {
+  BASE_JSON,
+  DATA_DIR,
+  expectNoLeak,
+  HAVE_SHARED,
+  randomHeadFiles,
+  sharedBase,
+  useWasm,
+  writeModelDir,
+} from '../helpers';
 
 beforeAll(useWasm);
 
-const samples = (files: readonly string[]): OneClassSample[] => files.map((f) => ({ id: path.basename(f), load: () => decodeImageFile(f) }));
+const samples = (files: readonly string[]): OneClassSample[] =>
+  files.map((f) => ({ id: path.basename(f), load: () => decodeImageFile(f) }));
 
 /** Scores of image files with a model (one batch). */
 async function scoresOf(model: OneClassModel, files: readonly string[]): Promise<Float32Array> {
@@ -55,7 +65,14 @@ describe.skipIf(!HAVE_SHARED)('one-class model on the real base', () => {
   beforeAll(async () => {
     base = await sharedBase();
     normal = (await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(0, 6);
-    result = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples(normal), folds: 3, topK: 5, seed: 1 });
+    result = await trainOneClass({
+      base,
+      preprocessing: 'caffe-bgr',
+      train: samples(normal),
+      folds: 3,
+      topK: 5,
+      seed: 1,
+    });
     const metadata = oneClassMetadata(result, base, { name: 'test-oneclass', preprocessing: 'caffe-bgr' });
     // Serialise before handing the scorer over (the model owns it afterwards).
     files = await serializeOneClassModel(result.scorer, metadata);
@@ -84,7 +101,11 @@ describe.skipIf(!HAVE_SHARED)('one-class model on the real base', () => {
 
   it('scoreBatch gives a score [n] and a heatmap [n, 13, 13] in [0, 1]', async () => {
     const input = tf.tidy(
-      () => tf.concat([model.prepare(tf.randomUniform([300, 400, 3], 0, 255, 'int32', 4) as tf.Tensor3D), model.prepare(tf.zeros([227, 227, 3]) as tf.Tensor3D)]) as tf.Tensor4D,
+      () =>
+        tf.concat([
+          model.prepare(tf.randomUniform([300, 400, 3], 0, 255, 'int32', 4) as tf.Tensor3D),
+          model.prepare(tf.zeros([227, 227, 3]) as tf.Tensor3D),
+        ]) as tf.Tensor4D,
     );
     const r = model.scoreBatch(input);
     expect(r.score.shape).toEqual([2]);
@@ -102,7 +123,10 @@ describe.skipIf(!HAVE_SHARED)('one-class model on the real base', () => {
   it('scoreFeatures on caller-computed feature maps equals scoreBatch', async () => {
     const img = await decodeImageFile(normal[0]);
     const input = model.prepare(img);
-    const features = tf.model({ inputs: base.model.inputs, outputs: ['fire5/concat', 'fire7/concat'].map((l) => base.model.getLayer(l).output as tf.SymbolicTensor) });
+    const features = tf.model({
+      inputs: base.model.inputs,
+      outputs: ['fire5/concat', 'fire7/concat'].map((l) => base.model.getLayer(l).output as tf.SymbolicTensor),
+    });
     const maps = features.predict(input) as tf.Tensor4D[];
     const a = model.scoreFeatures(maps);
     const b = model.scoreBatch(input);
@@ -129,7 +153,10 @@ describe.skipIf(!HAVE_SHARED)('one-class model on the real base', () => {
 
   it('round-trips through model.json + weights.bin: the reloaded model gives the same scores, on a shared or its own base', async () => {
     const modelJson = await writeModelDir(files);
-    const json = JSON.parse(await readFile(modelJson, 'utf8')) as { userDefinedMetadata: Record<string, { kind: string; oneClass: unknown }>; format: string };
+    const json = JSON.parse(await readFile(modelJson, 'utf8')) as {
+      userDefinedMetadata: Record<string, { kind: string; oneClass: unknown }>;
+      format: string;
+    };
     expect(json.format).toBe('layers-model');
     expect(json.userDefinedMetadata[METADATA_KEY].kind).toBe('oneclass');
     const test = (await listImages(path.join(DATA_DIR, 'brick/crack'))).slice(0, 2).concat(normal.slice(4));
@@ -163,19 +190,43 @@ describe.skipIf(!HAVE_SHARED)('one-class model on the real base', () => {
     });
     const modelJson = await writeModelDir(files);
     await expectNoLeak(async () => (await loadOneClassModel({ reader: fsReader, modelJson, base })).dispose());
-    await expectNoLeak(async () => (await loadOneClassModel({ reader: fsReader, modelJson, base: BASE_JSON })).dispose());
+    await expectNoLeak(async () =>
+      (await loadOneClassModel({ reader: fsReader, modelJson, base: BASE_JSON })).dispose(),
+    );
     await expectNoLeak(async () => {
-      const r = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples(normal.slice(0, 3)), views: 3, folds: 3 });
-      const m = createOneClassModel({ base, scorer: r.scorer, metadata: oneClassMetadata(r, base, { name: 't', preprocessing: 'caffe-bgr' }) });
+      const r = await trainOneClass({
+        base,
+        preprocessing: 'caffe-bgr',
+        train: samples(normal.slice(0, 3)),
+        views: 3,
+        folds: 3,
+      });
+      const m = createOneClassModel({
+        base,
+        scorer: r.scorer,
+        metadata: oneClassMetadata(r, base, { name: 't', preprocessing: 'caffe-bgr' }),
+      });
       m.dispose();
     });
     await expectNoLeak(async () => {
-      const r = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples(normal.slice(0, 3)), method: 'pooled-gaussian', featureLayers: ['fire9/relu_expand3x3'], views: 1, folds: 3 });
+      const r = await trainOneClass({
+        base,
+        preprocessing: 'caffe-bgr',
+        train: samples(normal.slice(0, 3)),
+        method: 'pooled-gaussian',
+        featureLayers: ['fire9/relu_expand3x3'],
+        views: 1,
+        folds: 3,
+      });
       r.scorer.dispose();
     });
     const aborted = new AbortController();
     aborted.abort();
-    await expectNoLeak(() => expect(trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples(normal), signal: aborted.signal })).rejects.toThrow());
+    await expectNoLeak(() =>
+      expect(
+        trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples(normal), signal: aborted.signal }),
+      ).rejects.toThrow(),
+    );
     img.dispose();
   });
 
@@ -188,7 +239,9 @@ describe.skipIf(!HAVE_SHARED)('one-class model on the real base', () => {
     await expect(go({ falseAlarmRate: 1 })).rejects.toThrow(/\(0, 1\)/);
     await expect(go({ featureLayers: ['fire7/concat', 'fire5/concat'] })).rejects.toThrow(/network order/);
     await expect(go({ featureLayers: ['fire5/nope'] })).rejects.toThrow(/no layer 'fire5\/nope'/);
-    await expect(go({ featureLayers: ['fire2/concat', 'fire7/concat'] })).rejects.toThrow(/'fire2\/concat' is 56x56; it must be 13x13 or pool to it/);
+    await expect(go({ featureLayers: ['fire2/concat', 'fire7/concat'] })).rejects.toThrow(
+      /'fire2\/concat' is 56x56; it must be 13x13 or pool to it/,
+    );
   });
 });
 
@@ -197,14 +250,25 @@ describe.skipIf(!HAVE_SHARED)('bad one-class files give a ModelFileError naming 
   let good: Record<string, Uint8Array>;
   beforeAll(async () => {
     base = await sharedBase();
-    const r = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples((await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(0, 3)), views: 1, folds: 3 });
-    good = await serializeOneClassModel(r.scorer, oneClassMetadata(r, base, { name: 'bad-file-tests', preprocessing: 'caffe-bgr' }));
+    const r = await trainOneClass({
+      base,
+      preprocessing: 'caffe-bgr',
+      train: samples((await listImages(path.join(DATA_DIR, 'brick/nocrack'))).slice(0, 3)),
+      views: 1,
+      folds: 3,
+    });
+    good = await serializeOneClassModel(
+      r.scorer,
+      oneClassMetadata(r, base, { name: 'bad-file-tests', preprocessing: 'caffe-bgr' }),
+    );
     r.scorer.dispose();
   });
 
   /** Writes `good` with the metadata changed by `edit`, returns the model.json path. */
   async function withMetadata(edit: (m: Record<string, unknown>) => void): Promise<string> {
-    const json = JSON.parse(new TextDecoder().decode(good['model.json'])) as { userDefinedMetadata: Record<string, Record<string, unknown>> };
+    const json = JSON.parse(new TextDecoder().decode(good['model.json'])) as {
+      userDefinedMetadata: Record<string, Record<string, unknown>>;
+    };
     edit(json.userDefinedMetadata[METADATA_KEY]);
     return writeModelDir({ ...good, 'model.json': new TextEncoder().encode(JSON.stringify(json)) });
   }
@@ -231,19 +295,39 @@ describe.skipIf(!HAVE_SHARED)('bad one-class files give a ModelFileError naming 
 
   it('metadata without a oneClass section, or with invalid fields', async () => {
     await expectFileError(await withMetadata((m) => delete m.oneClass), /no "oneClass" section/);
-    await expectFileError(await withMetadata((m) => ((m.oneClass as Record<string, unknown>).method = 'svm')), /oneClass.method.*patch-gaussian, pooled-gaussian/);
-    await expectFileError(await withMetadata((m) => ((m.oneClass as Record<string, unknown>).topK = 500)), /oneClass.topK.*1\.\.169/);
-    await expectFileError(await withMetadata((m) => ((m.oneClass as Record<string, unknown>).heatmapRange = [5, 1])), /heatmapRange/);
-    await expectFileError(await withMetadata((m) => ((m.oneClass as Record<string, unknown>).threshold = 'high')), /oneClass.threshold/);
+    await expectFileError(
+      await withMetadata((m) => ((m.oneClass as Record<string, unknown>).method = 'svm')),
+      /oneClass.method.*patch-gaussian, pooled-gaussian/,
+    );
+    await expectFileError(
+      await withMetadata((m) => ((m.oneClass as Record<string, unknown>).topK = 500)),
+      /oneClass.topK.*1\.\.169/,
+    );
+    await expectFileError(
+      await withMetadata((m) => ((m.oneClass as Record<string, unknown>).heatmapRange = [5, 1])),
+      /heatmapRange/,
+    );
+    await expectFileError(
+      await withMetadata((m) => ((m.oneClass as Record<string, unknown>).threshold = 'high')),
+      /oneClass.threshold/,
+    );
   });
 
   it('feature layers that do not fit the scorer or the base', async () => {
-    await expectFileError(await withMetadata((m) => ((m.oneClass as Record<string, unknown>).featureLayers = ['fire7/concat'])), /2 inputs but metadata lists 1/);
     await expectFileError(
-      await withMetadata((m) => ((m.oneClass as Record<string, unknown>).featureLayers = ['fire4/concat', 'fire8/concat'])),
+      await withMetadata((m) => ((m.oneClass as Record<string, unknown>).featureLayers = ['fire7/concat'])),
+      /2 inputs but metadata lists 1/,
+    );
+    await expectFileError(
+      await withMetadata(
+        (m) => ((m.oneClass as Record<string, unknown>).featureLayers = ['fire4/concat', 'fire8/concat']),
+      ),
       /layer 'fire8\/concat' is \[13, 13, 512\], model expects \[13, 13, 384\]/,
     );
-    await expectFileError(await withMetadata((m) => ((m.base as Record<string, unknown>).weightCount = 12)), /weights, model expects 12/);
+    await expectFileError(
+      await withMetadata((m) => ((m.base as Record<string, unknown>).weightCount = 12)),
+      /weights, model expects 12/,
+    );
   });
 
   it('truncated or missing weights, and a file that is not JSON', async () => {
@@ -259,7 +343,9 @@ describe.skipIf(!HAVE_SHARED)('bad one-class files give a ModelFileError naming 
   it('a scorer without the whitening layer', async () => {
     const scorer = createOneClassScorer(['fire7/concat'], [[13, 13, 384]], [13, 13]);
     const renamed = tf.model({ inputs: scorer.inputs, outputs: scorer.inputs[0] as tf.SymbolicTensor });
-    const json = JSON.parse(new TextDecoder().decode(good['model.json'])) as { userDefinedMetadata: Record<string, Record<string, unknown>> };
+    const json = JSON.parse(new TextDecoder().decode(good['model.json'])) as {
+      userDefinedMetadata: Record<string, Record<string, unknown>>;
+    };
     const meta = json.userDefinedMetadata[METADATA_KEY] as unknown as Parameters<typeof serializeOneClassModel>[1];
     meta.oneClass = { ...meta.oneClass!, featureLayers: ['fire7/concat'] };
     const modelJson = await writeModelDir(await serializeOneClassModel(renamed, meta));
@@ -269,7 +355,9 @@ describe.skipIf(!HAVE_SHARED)('bad one-class files give a ModelFileError naming 
 
   it('a bad configuration names the valid range', async () => {
     const modelJson = await writeModelDir(good);
-    await expect(loadOneClassModel({ reader: fsReader, modelJson, base, cropFraction: 0 })).rejects.toThrow(/cropFraction must be in \(0, 1\]/);
+    await expect(loadOneClassModel({ reader: fsReader, modelJson, base, cropFraction: 0 })).rejects.toThrow(
+      /cropFraction must be in \(0, 1\]/,
+    );
   });
 });
 
@@ -281,8 +369,17 @@ describe.skipIf(!HAVE_SHARED)('real data: crack photos score higher than held-ou
       const base = await sharedBase();
       const normal = await listImages(path.join(DATA_DIR, set, 'nocrack'));
       const crack = await listImages(path.join(DATA_DIR, set, 'crack'));
-      const r = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: samples(normal.slice(0, 12)), folds: 4 });
-      const model = createOneClassModel({ base, scorer: r.scorer, metadata: oneClassMetadata(r, base, { name: set, preprocessing: 'caffe-bgr' }) });
+      const r = await trainOneClass({
+        base,
+        preprocessing: 'caffe-bgr',
+        train: samples(normal.slice(0, 12)),
+        folds: 4,
+      });
+      const model = createOneClassModel({
+        base,
+        scorer: r.scorer,
+        metadata: oneClassMetadata(r, base, { name: set, preprocessing: 'caffe-bgr' }),
+      });
       const heldNormal = Array.from(await scoresOf(model, normal.slice(-10)));
       const heldCrack = Array.from(await scoresOf(model, crack.slice(-10)));
       model.dispose();

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { centreCrop, centreCropBox, centreCropPixels, cropAndNormalise, cropResizeRgba, normalise, type ResizeScratch } from '../../src/core/preprocess';
+import {
+  centreCrop,
+  centreCropBox,
+  centreCropPixels,
+  cropAndNormalise,
+  cropResizeRgba,
+  normalise,
+  type ResizeScratch,
+} from '../../src/core/preprocess';
 import { createRng } from '../../src/core/random';
 import { expectNoLeak, useWasm } from '../helpers';
 
@@ -95,7 +103,13 @@ describe('cropResizeRgba', () => {
     return out;
   }
   /** centreCrop (the tensor path the CLIs and training use) of the same bytes' RGB, as floats. */
-  function viaTensor(rgba: Uint8ClampedArray, width: number, height: number, size: number, fraction: number): Float32Array {
+  function viaTensor(
+    rgba: Uint8ClampedArray,
+    width: number,
+    height: number,
+    size: number,
+    fraction: number,
+  ): Float32Array {
     return tf.tidy(() => {
       const rgb = new Int32Array(width * height * 3);
       for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) rgb.set([rgba[i], rgba[i + 1], rgba[i + 2]], j);
@@ -148,7 +162,9 @@ describe('cropResizeRgba', () => {
     const kept = scratch.rgb;
     expect(cropResizeRgba(rgba, 20, 20, { x: 2, y: 2, side: 16 }, 8, out, scratch)).toBe(out);
     expect(scratch.rgb).toBe(kept);
-    expect(() => cropResizeRgba(new Uint8ClampedArray(10), 20, 20, { x: 0, y: 0, side: 20 }, 8)).toThrow(/1600 RGBA bytes/);
+    expect(() => cropResizeRgba(new Uint8ClampedArray(10), 20, 20, { x: 0, y: 0, side: 20 }, 8)).toThrow(
+      /1600 RGBA bytes/,
+    );
     expect(() => cropResizeRgba(rgba, 20, 20, { x: 5, y: 0, side: 20 }, 8)).toThrow(/does not fit/);
     expect(() => cropResizeRgba(rgba, 20, 20, { x: 0, y: 0, side: 20 }, 8, new Uint8ClampedArray(4))).toThrow(/256/);
   });

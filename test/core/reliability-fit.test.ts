@@ -13,7 +13,13 @@ import { classifierFrameModel } from '../../src/platform/frame-loop';
 import { DATA_DIR, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
 
 /** `n` photos of a data folder from `skip` on, as grouped samples. */
-async function samples(folder: string, label: number, group: string, skip: number, n: number): Promise<GroupedSample[]> {
+async function samples(
+  folder: string,
+  label: number,
+  group: string,
+  skip: number,
+  n: number,
+): Promise<GroupedSample[]> {
   const files = (await listImages(path.join(DATA_DIR, folder))).slice(skip, skip + n);
   return files.map((f) => ({ id: f, label, group, load: () => decodeImageFile(f) }));
 }
@@ -27,8 +33,16 @@ describe.skipIf(!HAVE_SHARED)('fitReliability', () => {
 
   it('folds the fitted temperature into the output layer and fits a novelty model the classifier then applies', async () => {
     const labels = ['crack', 'nocrack'];
-    const train = [...(await samples('concrete/crack', 0, 'concrete/crack', 0, 12)), ...(await samples('concrete/nocrack', 1, 'concrete/nocrack', 0, 12)), ...(await samples('surfaces/walls/nocrack', 1, 'walls/nocrack', 0, 12))];
-    const validation = [...(await samples('concrete/crack', 0, 'concrete/crack', 12, 8)), ...(await samples('concrete/nocrack', 1, 'concrete/nocrack', 12, 8)), ...(await samples('surfaces/walls/nocrack', 1, 'walls/nocrack', 12, 8))];
+    const train = [
+      ...(await samples('concrete/crack', 0, 'concrete/crack', 0, 12)),
+      ...(await samples('concrete/nocrack', 1, 'concrete/nocrack', 0, 12)),
+      ...(await samples('surfaces/walls/nocrack', 1, 'walls/nocrack', 0, 12)),
+    ];
+    const validation = [
+      ...(await samples('concrete/crack', 0, 'concrete/crack', 12, 8)),
+      ...(await samples('concrete/nocrack', 1, 'concrete/nocrack', 12, 8)),
+      ...(await samples('surfaces/walls/nocrack', 1, 'walls/nocrack', 12, 8)),
+    ];
     const head = createHead(base.featureShape, 2, { hidden: 8 });
     const metadata = metadataFor(base, labels);
     const probe = tf.randomNormal([2, ...base.featureShape], 0, 1, 'float32', 7) as tf.Tensor4D;
@@ -41,7 +55,8 @@ describe.skipIf(!HAVE_SHARED)('fitReliability', () => {
     expect(t).toBeGreaterThan(0);
     expect(fit.calibration.n).toBe(24);
     const logitsAfter = (head.predict(probe) as tf.Tensor2D).arraySync();
-    for (let i = 0; i < 2; i++) for (let c = 0; c < 2; c++) expect(logitsAfter[i][c]).toBeCloseTo(logitsBefore[i][c] / t, 4);
+    for (let i = 0; i < 2; i++)
+      for (let c = 0; c < 2; c++) expect(logitsAfter[i][c]).toBeCloseTo(logitsBefore[i][c] / t, 4);
     expect(fit.calibration.ece.after).toBeLessThanOrEqual(fit.calibration.ece.before + 1e-9);
 
     expect(fit.novelty.groups).toEqual(['concrete/crack', 'concrete/nocrack', 'walls/nocrack']);
@@ -60,17 +75,24 @@ describe.skipIf(!HAVE_SHARED)('fitReliability', () => {
     // the score is the novelty model's on the pooled base map the head reads
     const direct = tf.tidy(() => {
       const novelty = createNoveltyModel(fit.novelty);
-      const pooled = poolFeatures(base.cut(metadata.base.featureLayer).predict(classifier.prepare(photo)) as tf.Tensor4D);
+      const pooled = poolFeatures(
+        base.cut(metadata.base.featureLayer).predict(classifier.prepare(photo)) as tf.Tensor4D,
+      );
       const score = novelty.score(pooled);
       novelty.dispose();
       return score;
     });
     expect(known.familiarity?.score).toBeCloseTo(direct.dataSync()[0], 2);
     direct.dispose();
-    for (const r of [known, unknown]) expect(r.familiarity?.unfamiliar).toBe((r.familiarity?.score ?? 0) > fit.novelty.threshold);
+    for (const r of [known, unknown])
+      expect(r.familiarity?.unfamiliar).toBe((r.familiarity?.score ?? 0) > fit.novelty.threshold);
     // a validation photo of a trained surface is familiar; uniform noise is far from every surface
-    expect(known.familiarity?.unfamiliar, `score ${known.familiarity?.score} threshold ${fit.novelty.threshold}`).toBe(false);
-    expect(unknown.familiarity?.score, `threshold ${fit.novelty.threshold}`).toBeGreaterThan(known.familiarity?.score ?? Infinity);
+    expect(known.familiarity?.unfamiliar, `score ${known.familiarity?.score} threshold ${fit.novelty.threshold}`).toBe(
+      false,
+    );
+    expect(unknown.familiarity?.score, `threshold ${fit.novelty.threshold}`).toBeGreaterThan(
+      known.familiarity?.score ?? Infinity,
+    );
     expect((await classifier.classify(photo, { novelty: false })).familiarity).toBeUndefined();
 
     // the live loop's frame model reports it too, and nothing leaks per frame
@@ -90,9 +112,13 @@ describe.skipIf(!HAVE_SHARED)('fitReliability', () => {
   it('names what is missing', async () => {
     const head = createHead(base.featureShape, 2, { hidden: 0 });
     const train = await samples('concrete/crack', 0, 'concrete/crack', 0, 3);
-    await expect(fitReliability({ base, head, metadata: metadataFor(base, ['crack', 'nocrack']), train, validation: [] })).rejects.toThrow(/no validation photos/);
+    await expect(
+      fitReliability({ base, head, metadata: metadataFor(base, ['crack', 'nocrack']), train, validation: [] }),
+    ).rejects.toThrow(/no validation photos/);
     const validation = await samples('concrete/nocrack', 1, 'concrete/nocrack', 0, 3);
-    await expect(fitReliability({ base, head, metadata: metadataFor(base, ['crack', 'nocrack']), train, validation })).rejects.toThrow(/no training photos of concrete\/nocrack/);
+    await expect(
+      fitReliability({ base, head, metadata: metadataFor(base, ['crack', 'nocrack']), train, validation }),
+    ).rejects.toThrow(/no training photos of concrete\/nocrack/);
     head.dispose();
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { reliabilityReport, type VerdictOutcome } from '../../src/core/reliability';
 
-const o = (truth: string, predicted: string, probability: number, unfamiliar = false): VerdictOutcome => ({ truth, predicted, probability, unfamiliar });
+const o = (truth: string, predicted: string, probability: number, unfamiliar = false): VerdictOutcome => ({
+  truth,
+  predicted,
+  probability,
+  unfamiliar,
+});
 
 describe('reliabilityReport', () => {
   it('counts abstentions, accuracy on the accepted photos and confidently wrong ones among all photos', () => {

@@ -3,7 +3,10 @@ import { classificationReport } from '../../src/core/metrics';
 import { createRng, shuffled } from '../../src/core/random';
 import { stratifiedSplit, takePerClass } from '../../src/core/split';
 
-const items = [...Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, label: 'crack' })), ...Array.from({ length: 50 }, (_, i) => ({ id: `n${i}`, label: 'nocrack' }))];
+const items = [
+  ...Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, label: 'crack' })),
+  ...Array.from({ length: 50 }, (_, i) => ({ id: `n${i}`, label: 'nocrack' })),
+];
 
 describe('stratifiedSplit', () => {
   it('splits each label with the same fractions, disjointly, reproducibly', () => {
@@ -44,7 +47,11 @@ describe('takePerClass / shuffled / createRng', () => {
 
 describe('classificationReport', () => {
   it('computes accuracy, per-class recall/precision and the confusion matrix', () => {
-    const r = classificationReport(['crack', 'nocrack'], ['crack', 'crack', 'crack', 'nocrack'], ['crack', 'crack', 'nocrack', 'crack']);
+    const r = classificationReport(
+      ['crack', 'nocrack'],
+      ['crack', 'crack', 'crack', 'nocrack'],
+      ['crack', 'crack', 'nocrack', 'crack'],
+    );
     expect(r.accuracy).toBe(0.5);
     expect(r.confusion).toEqual({ crack: { crack: 2, nocrack: 1 }, nocrack: { crack: 1, nocrack: 0 } });
     expect(r.perClass.crack).toEqual({ n: 3, recall: 2 / 3, precision: 2 / 3 });

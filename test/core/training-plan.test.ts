@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { capViewsToMemory, DEFAULT_VALIDATION_SHARE, estimateSplit, FEATURE_CACHE_BUDGET, planTraining, suggestViews } from '../../src/core/training-plan';
+import {
+  capViewsToMemory,
+  DEFAULT_VALIDATION_SHARE,
+  estimateSplit,
+  FEATURE_CACHE_BUDGET,
+  planTraining,
+  suggestViews,
+} from '../../src/core/training-plan';
 
-const items = (spec: Record<string, number>) => Object.entries(spec).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}${i}`, label })));
+const items = (spec: Record<string, number>) =>
+  Object.entries(spec).flatMap(([label, n]) => Array.from({ length: n }, (_, i) => ({ id: `${label}${i}`, label })));
 
 describe('planTraining', () => {
   it('keeps the model labels from the current model and splits every class on both sides, seeded', () => {
@@ -19,17 +27,25 @@ describe('planTraining', () => {
   });
 
   it('refuses classes the current model does not have, naming them', () => {
-    expect(() => planTraining(items({ crack: 4, spalling: 4 }), { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/spalling: start from the base/);
+    expect(() =>
+      planTraining(items({ crack: 4, spalling: 4 }), { start: 'current', modelLabels: ['crack', 'nocrack'] }),
+    ).toThrow(/spalling: start from the base/);
   });
 
   it('from the base takes the classes that have captures, in the given order', () => {
-    const p = planTraining(items({ nocrack: 4, spalling: 4, crack: 4 }), { start: 'base', modelLabels: ['crack', 'nocrack'], classOrder: ['crack', 'nocrack', 'spalling'] });
+    const p = planTraining(items({ nocrack: 4, spalling: 4, crack: 4 }), {
+      start: 'base',
+      modelLabels: ['crack', 'nocrack'],
+      classOrder: ['crack', 'nocrack', 'spalling'],
+    });
     expect(p.labels).toEqual(['crack', 'nocrack', 'spalling']);
   });
 
   it('needs 2 classes and 2 captures of each', () => {
     expect(() => planTraining(items({ crack: 5 }), { start: 'base', modelLabels: [] })).toThrow(/at least 2 classes/);
-    expect(() => planTraining(items({ crack: 5, nocrack: 1 }), { start: 'base', modelLabels: [] })).toThrow(/too few of nocrack/);
+    expect(() => planTraining(items({ crack: 5, nocrack: 1 }), { start: 'base', modelLabels: [] })).toThrow(
+      /too few of nocrack/,
+    );
     expect(() => planTraining([], { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/no captures/);
   });
 });
@@ -38,7 +54,14 @@ describe('DEFAULT_VALIDATION_SHARE and estimateSplit', () => {
   it('planTraining holds out the default share unless told otherwise, as estimateSplit estimates it', () => {
     const data = items({ crack: 50, nocrack: 50 });
     const byDefault = planTraining(data, { start: 'current', modelLabels: ['crack', 'nocrack'], seed: 3 });
-    expect(byDefault).toEqual(planTraining(data, { start: 'current', modelLabels: ['crack', 'nocrack'], seed: 3, validation: DEFAULT_VALIDATION_SHARE }));
+    expect(byDefault).toEqual(
+      planTraining(data, {
+        start: 'current',
+        modelLabels: ['crack', 'nocrack'],
+        seed: 3,
+        validation: DEFAULT_VALIDATION_SHARE,
+      }),
+    );
     expect({ train: byDefault.train.length, validation: byDefault.validation.length }).toEqual(estimateSplit(100));
     expect(estimateSplit(100, 0.3)).toEqual({ train: 70, validation: 30 });
     expect(estimateSplit(0)).toEqual({ train: 0, validation: 0 });
@@ -60,7 +83,11 @@ describe('capViewsToMemory', () => {
   const fire8 = 13 * 13 * 512 * 4; // 346 112 bytes, a deep-mode map
 
   it('keeps the requested views when they fit, else the most that fit under the budget', () => {
-    expect(capViewsToMemory(8, { train: 40, other: 11 }, fire8)).toEqual({ views: 8, bytes: (40 * 8 + 11) * fire8, overBudget: false });
+    expect(capViewsToMemory(8, { train: 40, other: 11 }, fire8)).toEqual({
+      views: 8,
+      bytes: (40 * 8 + 11) * fire8,
+      overBudget: false,
+    });
     // 300 training captures: 433 maps fit in 150 MB, so one view (300 + 75 maps), not two (675).
     const big = capViewsToMemory(8, { train: 300, other: 75 }, fire8);
     expect(big.views).toBe(1);
@@ -71,7 +98,11 @@ describe('capViewsToMemory', () => {
   });
 
   it('never goes below one view and says when even that is over the budget', () => {
-    expect(capViewsToMemory(4, { train: 500, other: 125 }, fire8)).toEqual({ views: 1, bytes: 625 * fire8, overBudget: true });
+    expect(capViewsToMemory(4, { train: 500, other: 125 }, fire8)).toEqual({
+      views: 1,
+      bytes: 625 * fire8,
+      overBudget: true,
+    });
     expect(capViewsToMemory(3, { train: 0, other: 2 }, fire8).views).toBe(3);
     expect(capViewsToMemory(6, { train: 10, other: 0 }, 1000, 25_000).views).toBe(2);
   });

@@ -28,7 +28,8 @@ afterAll(async () => {
 });
 
 const captureAs = (page: Page, label: string) => page.locator(`[data-testid="capture-as"][data-label="${label}"]`);
-const captureCount = (page: Page, label: string) => page.locator(`[data-testid="capture-count"][data-label="${label}"]`).textContent();
+const captureCount = (page: Page, label: string) =>
+  page.locator(`[data-testid="capture-count"][data-label="${label}"]`).textContent();
 
 describe('capture while the camera is blocked', () => {
   let browser: Browser;
@@ -67,7 +68,12 @@ describe('capture while the camera is blocked', () => {
 
 /** Opens the app in a context whose origin may store only `quota` bytes (set before the app writes anything). */
 async function openWithQuota(browser: Browser, quota: number): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 800, height: 900 }, locale: 'en-US', permissions: ['camera'], serviceWorkers: 'block' });
+  const context = await browser.newContext({
+    viewport: { width: 800, height: 900 },
+    locale: 'en-US',
+    permissions: ['camera'],
+    serviceWorkers: 'block',
+  });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: quota });
@@ -98,7 +104,7 @@ function fillStorage(page: Page): Promise<number> {
       });
     let written = 0;
     let key = 0;
-    for (let size = 1_000_000; size >= 1_000; ) {
+    for (let size = 1_000_000; size >= 1_000;) {
       if (await put(size, key++)) written += size;
       else size = Math.floor(size / 2);
     }
@@ -125,7 +131,9 @@ describe('storage full', () => {
 
   it('a refused save shows only the error, not the earlier "Saved as"', async () => {
     await captureAs(page, 'crack').click();
-    await expect.poll(() => page.locator('[data-testid="capture-saved"]').textContent(), { timeout: 20_000 }).toContain('Saved as crack');
+    await expect
+      .poll(() => page.locator('[data-testid="capture-saved"]').textContent(), { timeout: 20_000 })
+      .toContain('Saved as crack');
     await expect.poll(() => captureCount(page, 'crack'), { timeout: 10_000 }).toBe('1');
     expect(await fillStorage(page)).toBeGreaterThan(0);
 
@@ -160,7 +168,9 @@ describe('storage full', () => {
     const text = await shadowText(page, 'storage-usage');
     expect(text).toMatch(/^Storage: full, \d[\d.]* [kMG]?B of \d[\d.]* [kMG]?B$/);
     expect(text).not.toMatch(/\b0 B\b/);
-    expect(await page.locator('[data-testid="storage-full"]').textContent()).toMatch(/The last save \(\d[\d.]* [kM]B\) did not fit/);
+    expect(await page.locator('[data-testid="storage-full"]').textContent()).toMatch(
+      /The last save \(\d[\d.]* [kM]B\) did not fit/,
+    );
   });
 });
 
@@ -195,9 +205,14 @@ describe('model import with NaN weights', () => {
     try {
       const app = page.locator('crackcam-app');
       await expect.poll(() => app.getAttribute('data-model-id'), { timeout: 60_000 }).toBe('builtin');
-      const before = { name: await app.getAttribute('data-model-name'), version: await app.getAttribute('data-model-version') };
+      const before = {
+        name: await app.getAttribute('data-model-name'),
+        version: await app.getAttribute('data-model-version'),
+      };
       await page.locator('[data-testid="tab-models"]').click();
-      await page.locator('[data-testid="import-model-zip"]').setInputFiles({ name: 'nan-weights.zip', mimeType: 'application/zip', buffer: nanModelZip() });
+      await page
+        .locator('[data-testid="import-model-zip"]')
+        .setInputFiles({ name: 'nan-weights.zip', mimeType: 'application/zip', buffer: nanModelZip() });
       const error = page.locator('[data-testid="models-error"]');
       await error.waitFor({ timeout: 60_000 });
       expect(await error.textContent()).toMatch(/nan-weights\.zip was not imported: .*(NaN|finite)/i);
@@ -205,7 +220,10 @@ describe('model import with NaN weights', () => {
       expect(await page.locator('[data-testid="model-list"]').getAttribute('data-active')).toBe('builtin');
       expect(await page.locator('[data-testid="model"]').count()).toBe(1); // only the built-in row: nothing was stored
       expect(await app.getAttribute('data-model-id')).toBe('builtin');
-      expect({ name: await app.getAttribute('data-model-name'), version: await app.getAttribute('data-model-version') }).toEqual(before);
+      expect({
+        name: await app.getAttribute('data-model-name'),
+        version: await app.getAttribute('data-model-version'),
+      }).toEqual(before);
     } finally {
       await context.close();
     }

@@ -9,11 +9,15 @@ import { ROOT } from './harness';
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/bench.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'scripts/bench.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'production' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -24,7 +28,19 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 }
 
 it('prints one JSON line with the documented shape', async () => {
-  const { code, stdout, stderr } = await runBench(['--backend', 'wasm', '--frames', '5', '--warmup', '1', '--block', '5', '--train-images', '4', '--json']);
+  const { code, stdout, stderr } = await runBench([
+    '--backend',
+    'wasm',
+    '--frames',
+    '5',
+    '--warmup',
+    '1',
+    '--block',
+    '5',
+    '--train-images',
+    '4',
+    '--json',
+  ]);
   expect(code, stderr).toBe(0);
   const lines = stdout.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -40,7 +56,14 @@ it('prints one JSON line with the documented shape', async () => {
   expect(wasm.tensors[0]).toBeGreaterThan(0);
   expect(wasm.featureImagesPerSec).toBeGreaterThan(0);
   expect(wasm.headTrainSamplesPerSec).toBeGreaterThan(0);
-  expect(Object.keys(wasm.stageMs).sort()).toEqual(['draw', 'drawCanvas', 'infer', 'inferTensorPath', 'paint', 'readback']);
+  expect(Object.keys(wasm.stageMs).sort()).toEqual([
+    'draw',
+    'drawCanvas',
+    'infer',
+    'inferTensorPath',
+    'paint',
+    'readback',
+  ]);
   expect(wasm.staging.videoFrames).toBe(true);
   expect(wasm.pipelineCanvasMs).toBeGreaterThan(0);
   expect(wasm.staging.sameLabel).toBeGreaterThan(0);

@@ -24,9 +24,13 @@ export const DEFAULT_MODEL_DIR = path.join(ROOT, 'public/models/crackcam-default
 
 /** The head model the tests serve as the app's default model: $CRACKCAM_TEST_MODEL, else the committed one. */
 export function testModelDir(): string {
-  const dir = process.env.CRACKCAM_TEST_MODEL ? path.resolve(process.env.CRACKCAM_TEST_MODEL.replace(/model\.json$/, '')) : DEFAULT_MODEL_DIR;
+  const dir = process.env.CRACKCAM_TEST_MODEL
+    ? path.resolve(process.env.CRACKCAM_TEST_MODEL.replace(/model\.json$/, ''))
+    : DEFAULT_MODEL_DIR;
   if (!existsSync(path.join(dir, 'model.json'))) {
-    throw new Error(`no model at ${dir}/model.json; train the default model or set CRACKCAM_TEST_MODEL to a model folder`);
+    throw new Error(
+      `no model at ${dir}/model.json; train the default model or set CRACKCAM_TEST_MODEL to a model folder`,
+    );
   }
   return dir;
 }
@@ -61,19 +65,44 @@ export interface DevServerOptions {
  * on failure. The build installs the window.__crackcam test hook (CRACKCAM_TEST_HOOKS=1) unless
  * `env` sets CRACKCAM_TEST_HOOKS otherwise.
  */
-export function viteBuild(outDir: string, env: Record<string, string> = {}, extraArgs: readonly string[] = []): Promise<string> {
+export function viteBuild(
+  outDir: string,
+  env: Record<string, string> = {},
+  extraArgs: readonly string[] = [],
+): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn', ...extraArgs], {
-      cwd: ROOT,
-      // A real production build: vitest sets NODE_ENV=test, which would leak into import.meta.env (and drop the service worker).
-      env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', CRACKCAM_TEST_HOOKS: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+        ...extraArgs,
+      ],
+      {
+        cwd: ROOT,
+        // A real production build: vitest sets NODE_ENV=test, which would leak into import.meta.env (and drop the service worker).
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true',
+          CRACKCAM_TEST_HOOKS: '1',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`)),
+    );
   });
 }
 
@@ -148,7 +177,8 @@ export function contentType(file: string): string {
  */
 export async function startStaticServer(dir = path.join(ROOT, 'dist'), prefix = '/'): Promise<AppServer> {
   const root = path.resolve(dir);
-  if (!existsSync(path.join(root, 'index.html'))) throw new Error(`${root}/index.html not found; run npm run build first`);
+  if (!existsSync(path.join(root, 'index.html')))
+    throw new Error(`${root}/index.html not found; run npm run build first`);
   const mount = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent((req.url ?? '/').split('?')[0]);
@@ -195,7 +225,8 @@ let versionLogged = false;
 
 /** Launches headless Chromium with the project's standard flags; fails at once if it lacks something the tests need. */
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set $CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set $CHROMIUM`);
   const args = [
     '--no-sandbox',
     '--disable-background-networking',
@@ -238,11 +269,15 @@ async function requireBrowserCapabilities(browser: Browser, camera: boolean): Pr
   try {
     const page = await context.newPage();
     const url = 'http://127.0.0.1/__crackcam-capabilities';
-    await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>capabilities</title>' }));
+    await page.route(url, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>capabilities</title>' }),
+    );
     await page.goto(url);
     const missing = await page.evaluate(async (camera) => {
       // a module using one SIMD instruction (v128.const; i8x16.popcnt), as tfjs-backend-wasm's SIMD build needs
-      const simd = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+      const simd = new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+      ]);
       const checks: Record<string, boolean> = {
         'secure context': isSecureContext,
         'service workers': 'serviceWorker' in navigator,
@@ -268,7 +303,9 @@ async function requireBrowserCapabilities(browser: Browser, camera: boolean): Pr
         .map(([name]) => name);
     }, camera);
     if (missing.length > 0) {
-      throw new Error(`Chromium ${browser.version()} at ${CHROMIUM} lacks what the browser tests need: ${missing.join(', ')} (tested with Chromium ${TESTED_CHROMIUM.join(' and ')})`);
+      throw new Error(
+        `Chromium ${browser.version()} at ${CHROMIUM} lacks what the browser tests need: ${missing.join(', ')} (tested with Chromium ${TESTED_CHROMIUM.join(' and ')})`,
+      );
     }
   } finally {
     await context.close();
@@ -293,7 +330,11 @@ export interface OpenOptions {
 }
 
 /** Opens the app in a fresh context. */
-export async function openApp(browser: Browser, baseUrl: string, options: OpenOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function openApp(
+  browser: Browser,
+  baseUrl: string,
+  options: OpenOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 800, height: 900 },
     locale: options.locale ?? 'en-US',
@@ -318,7 +359,10 @@ export async function openApp(browser: Browser, baseUrl: string, options: OpenOp
 
 /** Waits until the live loop has processed at least `frames` frames; returns the hook's frame count. */
 export async function waitForFrames(page: Page, frames: number, timeoutMs = 120_000): Promise<number> {
-  await page.waitForFunction((n) => (window.__crackcam?.frames ?? 0) >= n, frames, { timeout: timeoutMs, polling: 100 });
+  await page.waitForFunction((n) => (window.__crackcam?.frames ?? 0) >= n, frames, {
+    timeout: timeoutMs,
+    polling: 100,
+  });
   return page.evaluate(() => window.__crackcam?.frames ?? 0);
 }
 
@@ -334,7 +378,13 @@ export interface HookState {
 export function hookState(page: Page): Promise<HookState> {
   return page.evaluate(() => {
     const h = window.__crackcam;
-    return { backend: h?.backend, frames: h?.frames ?? 0, verdict: h?.verdict, fps: h?.stats?.fps, latencyMs: h?.stats?.latencyMs };
+    return {
+      backend: h?.backend,
+      frames: h?.frames ?? 0,
+      verdict: h?.verdict,
+      fps: h?.stats?.fps,
+      latencyMs: h?.stats?.latencyMs,
+    };
   });
 }
 
@@ -380,7 +430,11 @@ export async function readVerdict(page: Page): Promise<{ label: string | null; p
  * Samples the verdict `count` times, once per processed frame (waits for the hook's frame counter
  * to advance between samples).
  */
-export async function sampleVerdicts(page: Page, count: number, timeoutMs = 120_000): Promise<{ label: string; probability: number }[]> {
+export async function sampleVerdicts(
+  page: Page,
+  count: number,
+  timeoutMs = 120_000,
+): Promise<{ label: string; probability: number }[]> {
   return page.evaluate(
     ({ count, timeoutMs }) =>
       new Promise<{ label: string; probability: number }[]>((resolve, reject) => {
@@ -411,7 +465,8 @@ export async function sampleVerdicts(page: Page, count: number, timeoutMs = 120_
             if (label && p) out.push({ label, probability: Number(p) });
           }
           if (out.length >= count) return resolve(out);
-          if (performance.now() - started > timeoutMs) return reject(new Error(`only ${out.length} of ${count} verdicts in ${timeoutMs} ms`));
+          if (performance.now() - started > timeoutMs)
+            return reject(new Error(`only ${out.length} of ${count} verdicts in ${timeoutMs} ms`));
           setTimeout(poll, 5);
         };
         poll();

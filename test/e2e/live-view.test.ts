@@ -108,7 +108,14 @@ async function layout(page: Page) {
       const b = e.getBoundingClientRect();
       return { x: b.x, y: b.y, width: b.width, height: b.height };
     };
-    return { video: r(video), videoWidth: video.videoWidth, videoHeight: video.videoHeight, heatmap: r(heat), cropbox: r(box), hidden: heat.hidden };
+    return {
+      video: r(video),
+      videoWidth: video.videoWidth,
+      videoHeight: video.videoHeight,
+      heatmap: r(heat),
+      cropbox: r(box),
+      hidden: heat.hidden,
+    };
   });
 }
 
@@ -153,7 +160,12 @@ describe('crack photos through the fake camera', () => {
     // object-fit: contain, then the centred square of the frame.
     const scale = Math.min(l.video.width / l.videoWidth, l.video.height / l.videoHeight);
     const side = Math.min(l.videoWidth, l.videoHeight) * scale;
-    const want = { x: l.video.x + (l.video.width - side) / 2, y: l.video.y + (l.video.height - side) / 2, width: side, height: side };
+    const want = {
+      x: l.video.x + (l.video.width - side) / 2,
+      y: l.video.y + (l.video.height - side) / 2,
+      width: side,
+      height: side,
+    };
     for (const k of ['x', 'y', 'width', 'height'] as const) {
       expect(Math.abs(l.heatmap[k] - want[k]), `heatmap ${k}`).toBeLessThan(1);
       expect(Math.abs(l.cropbox[k] - want[k]), `crop box ${k}`).toBeLessThan(1);
@@ -198,16 +210,29 @@ describe('crack photos through the fake camera', () => {
     expect((await hookCam(page)).width).toBe(56);
     await toggle.click();
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
-    await page.waitForFunction(() => window.__crackcam?.cam()?.width === 13, undefined, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(() => window.__crackcam?.cam()?.width === 13, undefined, {
+      timeout: 60_000,
+      polling: 100,
+    });
     expect((await hookCam(page)).height).toBe(13);
     await toggle.click();
-    await page.waitForFunction(() => window.__crackcam?.cam()?.width === 56, undefined, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(() => window.__crackcam?.cam()?.width === 56, undefined, {
+      timeout: 60_000,
+      polling: 100,
+    });
   });
 
   it('captures: a capture event carries the 227x227 crop the model sees and the full frame', async () => {
     const detail = await page.evaluate(async () => {
-      const got = new Promise<{ crop: ImageData; frame: ImageData; cropBox: { x: number; y: number; size: number }; label?: string }>((resolve) =>
-        document.addEventListener('capture', (e) => resolve({ ...e.detail, label: e.detail.verdict?.label }), { once: true }),
+      const got = new Promise<{
+        crop: ImageData;
+        frame: ImageData;
+        cropBox: { x: number; y: number; size: number };
+        label?: string;
+      }>((resolve) =>
+        document.addEventListener('capture', (e) => resolve({ ...e.detail, label: e.detail.verdict?.label }), {
+          once: true,
+        }),
       );
       const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
       (view?.querySelector('[data-testid="capture"]') as HTMLButtonElement).click();
@@ -226,7 +251,10 @@ describe('crack photos through the fake camera', () => {
     // The crop is one of the photos (which one depends on timing), through YUV 4:2:0 and two resizes.
     const diffs = await Promise.all(photos.map(async (p) => meanAbsDiffRgb(detail.crop.data, await expectedCrop(p))));
     const grey = meanAbsDiffRgb(detail.crop.data, Buffer.alloc(227 * 227 * 3, 128));
-    expect(Math.min(...diffs), `diffs ${diffs.map((d) => d.toFixed(1)).join(', ')}; vs grey ${grey.toFixed(1)}`).toBeLessThan(12);
+    expect(
+      Math.min(...diffs),
+      `diffs ${diffs.map((d) => d.toFixed(1)).join(', ')}; vs grey ${grey.toFixed(1)}`,
+    ).toBeLessThan(12);
     expect(Math.min(...diffs)).toBeLessThan(grey / 2);
   });
 
@@ -242,7 +270,9 @@ describe('crack photos through the fake camera', () => {
     expect(m1.wasmHeapBytes).toBe(m0.wasmHeapBytes);
     expect(m0.jsHeapBytes).toBeGreaterThan(0);
     const growth = (m1.jsHeapBytes ?? 0) - (m0.jsHeapBytes ?? 0);
-    console.info(`500 frames: ${end - start} frames; tensors ${m0.numTensors} -> ${m1.numTensors}, tensor bytes ${m0.numBytes} -> ${m1.numBytes}, WASM heap ${m0.wasmHeapBytes} -> ${m1.wasmHeapBytes}, JS heap ${m0.jsHeapBytes} -> ${m1.jsHeapBytes}`);
+    console.info(
+      `500 frames: ${end - start} frames; tensors ${m0.numTensors} -> ${m1.numTensors}, tensor bytes ${m0.numBytes} -> ${m1.numBytes}, WASM heap ${m0.wasmHeapBytes} -> ${m1.wasmHeapBytes}, JS heap ${m0.jsHeapBytes} -> ${m1.jsHeapBytes}`,
+    );
     // A leak of even 4 KB per frame would show as 2 MB here.
     expect(growth, `JS heap ${m0.jsHeapBytes} -> ${m1.jsHeapBytes}`).toBeLessThan(2_000_000);
     expect(errors).toEqual([]);
@@ -292,7 +322,9 @@ describe('no-crack photos through the fake camera', () => {
     expect(await badge.getAttribute('data-software')).toBe('false');
     expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(await badge.getAttribute('data-backend'));
     const bad = await openApp(browser, server.url, { backend: 'cuda' });
-    await expect.poll(() => bad.page.locator('[data-testid="app-error"]').textContent()).toContain('valid: webgpu, webgl, wasm, cpu');
+    await expect
+      .poll(() => bad.page.locator('[data-testid="app-error"]').textContent())
+      .toContain('valid: webgpu, webgl, wasm, cpu');
     await Promise.all([context.close(), bad.context.close()]);
   });
 
@@ -310,7 +342,9 @@ describe('no-crack photos through the fake camera', () => {
 /** Mask pixels (non-zero) as the model's 227 crop, and their share of it. */
 async function maskCrop(file: string): Promise<{ mask: tf.Tensor3D; area: number }> {
   const decoded = await decodeImageFile(file);
-  const mask = tf.tidy(() => tf.greater(tf.max(centreCrop(decoded, 227, 1, 'nearest'), -1), 0).toFloat() as tf.Tensor3D); // [1, 227, 227]
+  const mask = tf.tidy(
+    () => tf.greater(tf.max(centreCrop(decoded, 227, 1, 'nearest'), -1), 0).toFloat() as tf.Tensor3D,
+  ); // [1, 227, 227]
   decoded.dispose();
   const area = (await tf.mean(mask).data())[0];
   return { mask, area };
@@ -327,7 +361,12 @@ describe('heatmap on photos with crack masks', () => {
   afterAll(() => classifier?.dispose());
 
   /** Pointing-game hit, energy and dilated-mask area of a [h * w] map, as `npm run cam-eval` scores it. */
-  async function score(cam: ArrayLike<number>, h: number, w: number, mask: tf.Tensor3D): Promise<{ hit: number; energy: number; area: number }> {
+  async function score(
+    cam: ArrayLike<number>,
+    h: number,
+    w: number,
+    mask: tf.Tensor3D,
+  ): Promise<{ hit: number; energy: number; area: number }> {
     const scores = tf.tidy(() => camMaskScores(tf.tensor3d(Array.from(cam), [1, h, w]), mask, 7));
     const [hit, energy, area] = await scores.data();
     scores.dispose();
@@ -346,7 +385,9 @@ describe('heatmap on photos with crack masks', () => {
     const masks = path.join(DATA_DIR, 'masks/masks');
     const picked: { image: string; mask: string; reference: Float32Array }[] = [];
     for (const source of ['dimitrisdais', 'fredyGabriel']) {
-      for (const f of readdirSync(images).filter((x) => x.startsWith(source)).sort()) {
+      for (const f of readdirSync(images)
+        .filter((x) => x.startsWith(source))
+        .sort()) {
         const maskFile = path.join(masks, `${path.parse(f).name}.png`);
         if (!existsSync(maskFile)) continue;
         const { mask, area } = await maskCrop(maskFile);
@@ -386,9 +427,14 @@ describe('heatmap on photos with crack masks', () => {
         // cell of the reference (at least 0.9 of its peak; maps are rescaled to [0, 1]; measured 1.0).
         const a = argMax(cam.raw).index;
         const cell = (i: number) => [Math.floor(i / cam.width), i % cam.width];
-        expect(p.reference[a], `${name}: app's hottest cell (${cell(a).join(', ')}) is at ${p.reference[a].toFixed(2)} of the reference peak`).toBeGreaterThanOrEqual(0.9);
+        expect(
+          p.reference[a],
+          `${name}: app's hottest cell (${cell(a).join(', ')}) is at ${p.reference[a].toFixed(2)} of the reference peak`,
+        ).toBeGreaterThanOrEqual(0.9);
         const r = pearson(cam.raw, p.reference);
-        console.info(`${name}: hit, energy in mask ${s.energy.toFixed(2)} (dilated mask ${s.area.toFixed(2)} of the crop), correlation with the Node map ${r.toFixed(3)}`);
+        console.info(
+          `${name}: hit, energy in mask ${s.energy.toFixed(2)} (dilated mask ${s.area.toFixed(2)} of the crop), correlation with the Node map ${r.toFixed(3)}`,
+        );
         // Not 1: YUV 4:2:0 rounding of the camera frame (the app stages the crop with centreCrop's own
         // filter, cropResizeRgba; measured 0.999). A flipped, shifted or wrong-class map correlates far lower.
         expect(r).toBeGreaterThan(0.95);
@@ -423,7 +469,10 @@ describe('camera handling (two fake pattern cameras)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    browser = await launchChromium({ fakeDevice: false, extraArgs: ['--use-fake-device-for-media-stream=device-count=2'] });
+    browser = await launchChromium({
+      fakeDevice: false,
+      extraArgs: ['--use-fake-device-for-media-stream=device-count=2'],
+    });
     ({ page } = await openApp(browser, server.url));
     await waitForFrames(page, 2);
   });
@@ -435,7 +484,10 @@ describe('camera handling (two fake pattern cameras)', () => {
   /** State of the video element's camera track. */
   const track = () =>
     page.evaluate(() => {
-      const video = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot?.querySelector('video');
+      const video = document
+        .querySelector('crackcam-app')
+        ?.shadowRoot?.querySelector('crackcam-live-view')
+        ?.shadowRoot?.querySelector('video');
       const t = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
       return { state: t?.readyState, deviceId: t?.getSettings().deviceId };
     });
@@ -521,7 +573,9 @@ describe('camera denied', () => {
       expect(text).toContain('Try again');
       expect(text).toContain('keep working without the camera');
       // The rest of the app is alive: the backend runs and the model loads.
-      await expect.poll(() => page.locator('[data-testid="backend"]').getAttribute('data-backend'), { timeout: 60_000 }).toBe('wasm');
+      await expect
+        .poll(() => page.locator('[data-testid="backend"]').getAttribute('data-backend'), { timeout: 60_000 })
+        .toBe('wasm');
       await expect.poll(() => shadowText(page, 'verdict'), { timeout: 60_000 }).toContain('Camera off');
     } finally {
       await browser.close();

@@ -20,7 +20,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile, initNodeBackend } from '../../src/cli/node-io';
 import { createOneClassModel, oneClassMetadata, trainOneClass, type OneClassModel } from '../../src/core/oneclass';
 import { sharedBase } from '../helpers';
-import { DATA_DIR, hookMemory, launchChromium, openApp, sampleVerdicts, startDevServer, type AppServer } from './harness';
+import {
+  DATA_DIR,
+  hookMemory,
+  launchChromium,
+  openApp,
+  sampleVerdicts,
+  startDevServer,
+  type AppServer,
+} from './harness';
 import { writeY4m } from './y4m';
 
 const TRAIN_PHOTOS = 12;
@@ -56,8 +64,16 @@ beforeAll(async () => {
   }
   capturesZip = Buffer.from(zipSync(zip));
   // Node reference with the app's settings (seed 0, 5 % false alarms), to pick clear camera photos.
-  const result = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: train.map((f) => ({ id: path.basename(f), load: () => decodeImageFile(f) })) });
-  const reference: OneClassModel = createOneClassModel({ base, scorer: result.scorer, metadata: oneClassMetadata(result, base, { name: 'reference', preprocessing: 'caffe-bgr' }) });
+  const result = await trainOneClass({
+    base,
+    preprocessing: 'caffe-bgr',
+    train: train.map((f) => ({ id: path.basename(f), load: () => decodeImageFile(f) })),
+  });
+  const reference: OneClassModel = createOneClassModel({
+    base,
+    scorer: result.scorer,
+    metadata: oneClassMetadata(result, base, { name: 'reference', preprocessing: 'caffe-bgr' }),
+  });
   referenceThreshold = reference.threshold;
   const ratioOf = async (file: string) => {
     const img = await decodeImageFile(file);
@@ -102,9 +118,15 @@ describe('normal-only training on the device', () => {
 
   it('imports 12 sound and 3 crack photos as captures', async () => {
     await page.locator('[data-testid="tab-captures"]').click();
-    await page.locator('[data-testid="import-zip"]').setInputFiles({ name: 'site.zip', mimeType: 'application/zip', buffer: capturesZip });
-    await expect.poll(() => page.locator('[data-testid="class-count"][data-label="nocrack"]').textContent(), { timeout: 30_000 }).toBe(String(TRAIN_PHOTOS));
-    expect(await page.locator('[data-testid="class-count"][data-label="crack"]').textContent()).toBe(String(CRACK_CAPTURES));
+    await page
+      .locator('[data-testid="import-zip"]')
+      .setInputFiles({ name: 'site.zip', mimeType: 'application/zip', buffer: capturesZip });
+    await expect
+      .poll(() => page.locator('[data-testid="class-count"][data-label="nocrack"]').textContent(), { timeout: 30_000 })
+      .toBe(String(TRAIN_PHOTOS));
+    expect(await page.locator('[data-testid="class-count"][data-label="crack"]').textContent()).toBe(
+      String(CRACK_CAPTURES),
+    );
   });
 
   it('offers the mode choice, counts the captures per label, and refuses too few normal captures', async () => {
@@ -116,14 +138,18 @@ describe('normal-only training on the device', () => {
     expect(await page.locator('[data-testid="oc-fpr"]').inputValue()).toBe('5');
     await label.selectOption('crack');
     await page.locator('[data-testid="oc-start"]').click();
-    expect(await page.locator('[data-testid="oc-error"]').textContent()).toContain(`needs at least 10 captures of crack; there are ${CRACK_CAPTURES}`);
+    expect(await page.locator('[data-testid="oc-error"]').textContent()).toContain(
+      `needs at least 10 captures of crack; there are ${CRACK_CAPTURES}`,
+    );
     await label.selectOption('nocrack');
   });
 
   it('a cancelled run leaves the active model unchanged, stores nothing and frees its tensors', async () => {
     const before = await hookMemory(page);
     await page.locator('[data-testid="oc-start"]').click();
-    await page.locator('[data-testid="oc-status"][data-phase="features"], [data-testid="oc-status"][data-phase="fit"]').waitFor({ timeout: 30_000 });
+    await page
+      .locator('[data-testid="oc-status"][data-phase="features"], [data-testid="oc-status"][data-phase="fit"]')
+      .waitFor({ timeout: 30_000 });
     // A real click waits for the page to settle, and a 12-capture run may end first: dispatch it.
     await page.locator('[data-testid="oc-cancel"]').dispatchEvent('click');
     await status(page, 'cancelled').waitFor({ timeout: 30_000 });
@@ -143,8 +169,10 @@ describe('normal-only training on the device', () => {
     while (!phases.has('done') && Date.now() - started < 120_000) {
       const phase = (await page.locator('[data-testid="oc-status"]').getAttribute('data-phase')) ?? '';
       phases.add(phase);
-      if (['features', 'fit', 'scoring'].includes(phase)) modeLocked ||= await page.locator('[data-testid="train-mode"]').isDisabled();
-      if (phases.has('error')) throw new Error(await page.locator('[data-testid="oc-error"]').textContent() ?? 'error');
+      if (['features', 'fit', 'scoring'].includes(phase))
+        modeLocked ||= await page.locator('[data-testid="train-mode"]').isDisabled();
+      if (phases.has('error'))
+        throw new Error((await page.locator('[data-testid="oc-error"]').textContent()) ?? 'error');
       await page.waitForTimeout(100);
     }
     const seconds = (Date.now() - started) / 1000;
@@ -153,18 +181,28 @@ describe('normal-only training on the device', () => {
     expect(modeLocked, 'the mode choice is locked while a run goes').toBe(true);
     expect(await page.locator('[data-testid="train-mode"]').isDisabled()).toBe(false);
     const value = async (id: string) => Number(await page.locator(`[data-testid="${id}"]`).getAttribute('data-value'));
-    const [auroc, detection, falseAlarms] = [await value('oc-auroc'), await value('oc-detection'), await value('oc-false-alarms')];
-    process.stderr.write(`normal-only e2e: trained in ${seconds.toFixed(1)} s (phases ${[...phases].join(', ')}); AUROC ${auroc}, detection ${detection}, false alarms ${falseAlarms}\n`);
+    const [auroc, detection, falseAlarms] = [
+      await value('oc-auroc'),
+      await value('oc-detection'),
+      await value('oc-false-alarms'),
+    ];
+    process.stderr.write(
+      `normal-only e2e: trained in ${seconds.toFixed(1)} s (phases ${[...phases].join(', ')}); AUROC ${auroc}, detection ${detection}, false alarms ${falseAlarms}\n`,
+    );
     expect(auroc).toBeGreaterThan(0.9);
     expect(detection).toBe(1);
     expect(falseAlarms).toBeLessThanOrEqual(0.25);
     const rows = page.locator('[data-testid="oc-evaluation"] tr[data-label]');
     expect(await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-label')))).toEqual(['nocrack', 'crack']);
-    expect(await page.locator('[data-testid="oc-evaluation"] tr[data-label="crack"] td').first().textContent()).toBe(String(CRACK_CAPTURES));
+    expect(await page.locator('[data-testid="oc-evaluation"] tr[data-label="crack"] td').first().textContent()).toBe(
+      String(CRACK_CAPTURES),
+    );
     // The app reads PNG crops of the same photos in another order (other folds): the threshold is near Node's, not equal.
     const note = await page.locator('crackcam-normal-only-trainer').evaluate((e) => e.shadowRoot?.textContent ?? '');
     const threshold = Number(/Threshold (\d+(\.\d+)?)/.exec(note)?.[1]);
-    expect(Math.abs(threshold / referenceThreshold - 1), `app ${threshold}, Node ${referenceThreshold}`).toBeLessThan(0.5);
+    expect(Math.abs(threshold / referenceThreshold - 1), `app ${threshold}, Node ${referenceThreshold}`).toBeLessThan(
+      0.5,
+    );
     // A look at the classifier mode does not drop the result.
     await page.locator('[data-testid="train-mode"]').selectOption('classifier');
     await page.locator('[data-testid="train-start-from"]').waitFor();
@@ -181,14 +219,21 @@ describe('normal-only training on the device', () => {
     const active = page.locator('[data-testid="model"][data-active="true"]');
     await expect.poll(() => active.textContent(), { timeout: 10_000 }).toContain('normal-only (anomaly)');
     expect(await page.locator('[data-testid="model"]').count()).toBe(2); // the built-in model is kept
-    const [download] = await Promise.all([page.waitForEvent('download'), active.getByRole('button', { name: 'Export' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      active.getByRole('button', { name: 'Export' }).click(),
+    ]);
     modelZip = path.join(scratch, 'site-normal.zip');
     await download.saveAs(modelZip);
   });
 
   it('the live view shows the normal-only badge and calls the crack an anomaly', async () => {
     await page.locator('[data-testid="tab-live"]').click();
-    await page.waitForFunction(() => ['normal', 'anomaly'].includes(window.__crackcam?.verdict?.label ?? ''), undefined, { timeout: 60_000, polling: 100 });
+    await page.waitForFunction(
+      () => ['normal', 'anomaly'].includes(window.__crackcam?.verdict?.label ?? ''),
+      undefined,
+      { timeout: 60_000, polling: 100 },
+    );
     expect(await page.locator('[data-testid="mode"]').getAttribute('data-mode')).toBe('oneclass');
     expect(await page.locator('[data-testid="mode"]').textContent()).toContain('Normal-only (anomaly)');
     const verdicts = await sampleVerdicts(page, 8);
@@ -215,7 +260,11 @@ describe('normal-only training on the device', () => {
       await page2.locator('[data-testid="import-model-zip"]').setInputFiles(modelZip);
       await expect.poll(() => app(page2).getAttribute('data-model-kind'), { timeout: 60_000 }).toBe('oneclass');
       await page2.locator('[data-testid="tab-live"]').click();
-      await page2.waitForFunction(() => ['normal', 'anomaly'].includes(window.__crackcam?.verdict?.label ?? ''), undefined, { timeout: 60_000, polling: 100 });
+      await page2.waitForFunction(
+        () => ['normal', 'anomaly'].includes(window.__crackcam?.verdict?.label ?? ''),
+        undefined,
+        { timeout: 60_000, polling: 100 },
+      );
       const verdicts = await sampleVerdicts(page2, 8);
       expect(verdicts.map((v) => v.label)).toEqual(verdicts.map(() => 'normal'));
     });

@@ -13,7 +13,6 @@ import { CAPTURE_DB } from '../../src/platform/capture-store';
 import { CHROMIUM, contentType, DATA_DIR, DEFAULT_MODEL_DIR, launchChromium, seenFiles, viteBuild } from './harness';
 import { writeY4m } from './y4m';
 
-
 /**
  * Runs `vite build` (the same as `npm run build`) into `outDir` with $CRACKCAM_BUILD_ID = `buildId` and
  * NODE_ENV=production (`extraArgs` are added to the vite command line). Resolves with the build output;
@@ -145,13 +144,15 @@ export interface PrecacheEntry {
  */
 export function readPrecacheManifest(swJs: string): PrecacheEntry[] {
   const code = readFileSync(swJs, 'utf8');
-  if (code.includes('__WB_MANIFEST')) throw new Error(`${swJs}: the injection point self.__WB_MANIFEST was not replaced`);
+  if (code.includes('__WB_MANIFEST'))
+    throw new Error(`${swJs}: the injection point self.__WB_MANIFEST was not replaced`);
   const start = code.search(/\[\{"revision":/);
   if (start < 0) throw new Error(`${swJs}: no precache manifest found`);
   // the JSON array ends at the first "}]" (URLs and revisions contain no brackets)
   const end = code.indexOf('}]', start);
   const entries = JSON.parse(code.slice(start, end + 2)) as PrecacheEntry[];
-  if (!Array.isArray(entries) || entries.some((e) => typeof e.url !== 'string')) throw new Error(`${swJs}: malformed precache manifest`);
+  if (!Array.isArray(entries) || entries.some((e) => typeof e.url !== 'string'))
+    throw new Error(`${swJs}: malformed precache manifest`);
   return entries;
 }
 
@@ -192,7 +193,12 @@ export function storedCaptures(page: Page): Promise<StoredCapture[]> {
           req.onsuccess = async () => {
             db.close();
             const out: StoredCapture[] = [];
-            for (const r of req.result as Array<{ id: string; label: string; verdict?: { label: string; probability: number }; crop: Blob }>) {
+            for (const r of req.result as Array<{
+              id: string;
+              label: string;
+              verdict?: { label: string; probability: number };
+              crop: Blob;
+            }>) {
               const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await r.crop.arrayBuffer()));
               const bitmap = await createImageBitmap(r.crop);
               out.push({
@@ -215,7 +221,9 @@ export function storedCaptures(page: Page): Promise<StoredCapture[]> {
 
 /** Takes a capture with the live view's button and waits until the capture store has saved it. */
 export async function captureAndWait(page: Page): Promise<void> {
-  const stored = page.evaluate(() => new Promise<void>((resolve) => document.addEventListener('capture-stored', () => resolve(), { once: true })));
+  const stored = page.evaluate(
+    () => new Promise<void>((resolve) => document.addEventListener('capture-stored', () => resolve(), { once: true })),
+  );
   await page.locator('crackcam-live-view').getByTestId('capture').click();
   await stored;
 }
@@ -251,8 +259,16 @@ export async function waitForController(page: Page, timeout = 60_000): Promise<v
 }
 
 /** Waits until the live view has classified `frames` camera frames; returns the verdict and backend. */
-export async function waitForVerdict(page: Page, frames = 3, timeout = 120_000): Promise<{ label: string; probability: number; backend?: string }> {
-  await page.waitForFunction((n) => (window.__crackcam?.frames ?? 0) >= n && window.__crackcam?.verdict !== undefined, frames, { timeout });
+export async function waitForVerdict(
+  page: Page,
+  frames = 3,
+  timeout = 120_000,
+): Promise<{ label: string; probability: number; backend?: string }> {
+  await page.waitForFunction(
+    (n) => (window.__crackcam?.frames ?? 0) >= n && window.__crackcam?.verdict !== undefined,
+    frames,
+    { timeout },
+  );
   return page.evaluate(() => ({ ...window.__crackcam!.verdict!, backend: window.__crackcam!.backend }));
 }
 

@@ -41,13 +41,17 @@ export function manifestReferences(dist: string): string[] {
   const href = link && /href=["']?([^"'\s>]+)/i.exec(link)?.[1];
   if (!href) throw new Error('index.html links no web app manifest');
   const manifestPath = resolveRef('index.html', href)!;
-  const manifest = JSON.parse(readFileSync(path.join(dist, manifestPath), 'utf8')) as { icons?: Array<{ src: string }> };
+  const manifest = JSON.parse(readFileSync(path.join(dist, manifestPath), 'utf8')) as {
+    icons?: Array<{ src: string }>;
+  };
   return [manifestPath, ...(manifest.icons ?? []).map((i) => resolveRef(manifestPath, i.src)!)];
 }
 
 /** A model.json and every weight file its weightsManifest lists. */
 export function modelReferences(dist: string, modelJson: string): string[] {
-  const model = JSON.parse(readFileSync(path.join(dist, modelJson), 'utf8')) as { weightsManifest?: Array<{ paths: string[] }> };
+  const model = JSON.parse(readFileSync(path.join(dist, modelJson), 'utf8')) as {
+    weightsManifest?: Array<{ paths: string[] }>;
+  };
   const shards = (model.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => resolveRef(modelJson, p)!));
   if (shards.length === 0) throw new Error(`${modelJson} lists no weight files`);
   return [modelJson, ...shards];

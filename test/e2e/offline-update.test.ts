@@ -67,7 +67,6 @@ describe.skipIf(!BROWSER)('update from build A to build B', () => {
 
     const { server, base, remote, remoteBase, context, page, errors, close } = await startVisit(browser, dist.A);
     try {
-
       // --- build A, first visit: a capture, a setting (UI language) and a model imported from a URL
       await page.goto(`${base}?backend=wasm`);
       await waitForController(page);
@@ -87,7 +86,9 @@ describe.skipIf(!BROWSER)('update from build A to build B', () => {
       const importedId = await page.getByTestId('model-list').getAttribute('data-active');
       expect(importedId).toMatch(/\S/);
       expect(importedId).not.toBe('builtin');
-      await expect.poll(async () => (await cacheContents(page))['crackcam-models']).toEqual([`${remoteBase}model.json`, `${remoteBase}weights.bin`]);
+      await expect
+        .poll(async () => (await cacheContents(page))['crackcam-models'])
+        .toEqual([`${remoteBase}model.json`, `${remoteBase}weights.bin`]);
 
       // --- deploy B at the same URL. The network drops and comes back: on `online` the app checks for an
       // update itself. (The Models screen suspends the live view. While the WASM frame loop keeps the main

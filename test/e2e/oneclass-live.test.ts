@@ -7,7 +7,17 @@
  * with a message naming the problem. Runs against the vite dev server (no build: keeps it fast).
  */
 import { zipSync } from 'fflate';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -16,9 +26,25 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImageFile, fsReader, initNodeBackend } from '../../src/cli/node-io';
 import { argMax } from '../../src/core/colormap';
-import { loadOneClassModel, oneClassMetadata, serializeOneClassModel, trainOneClass, type OneClassModel } from '../../src/core/oneclass';
+import {
+  loadOneClassModel,
+  oneClassMetadata,
+  serializeOneClassModel,
+  trainOneClass,
+  type OneClassModel,
+} from '../../src/core/oneclass';
 import { sharedBase } from '../helpers';
-import { DATA_DIR, hookCam, hookMemory, launchChromium, openApp, sampleVerdicts, shadowText, startDevServer, type AppServer } from './harness';
+import {
+  DATA_DIR,
+  hookCam,
+  hookMemory,
+  launchChromium,
+  openApp,
+  sampleVerdicts,
+  shadowText,
+  startDevServer,
+  type AppServer,
+} from './harness';
 import { writeY4m } from './y4m';
 
 const FRAME = { width: 640, height: 480 };
@@ -45,14 +71,26 @@ beforeAll(async () => {
   const base = await sharedBase();
   const normal = photosOf('nocrack');
   const train = normal.slice(0, TRAIN_PHOTOS);
-  const result = await trainOneClass({ base, preprocessing: 'caffe-bgr', train: train.map((f) => ({ id: path.basename(f), load: () => decodeImageFile(f) })), seed: 42 });
-  const metadata = oneClassMetadata(result, base, { name: 'site-normal', preprocessing: 'caffe-bgr', training: { data: 'concrete/nocrack', n: TRAIN_PHOTOS } });
+  const result = await trainOneClass({
+    base,
+    preprocessing: 'caffe-bgr',
+    train: train.map((f) => ({ id: path.basename(f), load: () => decodeImageFile(f) })),
+    seed: 42,
+  });
+  const metadata = oneClassMetadata(result, base, {
+    name: 'site-normal',
+    preprocessing: 'caffe-bgr',
+    training: { data: 'concrete/nocrack', n: TRAIN_PHOTOS },
+  });
   const files = await serializeOneClassModel(result.scorer, metadata);
   result.scorer.dispose();
   modelDir = path.join(scratch, 'site-normal');
   mkdirSync(modelDir);
   for (const [name, bytes] of Object.entries(files)) writeFileSync(path.join(modelDir, name), bytes);
-  writeFileSync(path.join(modelDir, 'seen.json'), JSON.stringify({ data: 'concrete', files: train.map((f) => `nocrack/${path.basename(f)}`) }));
+  writeFileSync(
+    path.join(modelDir, 'seen.json'),
+    JSON.stringify({ data: 'concrete', files: train.map((f) => `nocrack/${path.basename(f)}`) }),
+  );
   // The reference is the saved folder reloaded, as the app will see it.
   reference = await loadOneClassModel({ reader: fsReader, modelJson: path.join(modelDir, 'model.json'), base });
   // The clearest cases among a few unseen photos: the e2e test checks that the app reproduces the
@@ -98,7 +136,10 @@ async function serveModel(dir: string): Promise<AppServer> {
       res.writeHead(404, { 'Access-Control-Allow-Origin': '*' }).end('not found');
       return;
     }
-    res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' });
+    res.writeHead(200, {
+      'Access-Control-Allow-Origin': '*',
+      'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
@@ -111,7 +152,10 @@ const modelKind = (page: Page) => page.locator('crackcam-app').getAttribute('dat
 
 /** Waits for the first verdict of the one-class model (after the switch from the classifier). */
 async function waitForOneClassVerdict(page: Page): Promise<void> {
-  await page.waitForFunction(() => ['normal', 'anomaly'].includes(window.__crackcam?.verdict?.label ?? ''), undefined, { timeout: 60_000, polling: 100 });
+  await page.waitForFunction(() => ['normal', 'anomaly'].includes(window.__crackcam?.verdict?.label ?? ''), undefined, {
+    timeout: 60_000,
+    polling: 100,
+  });
 }
 
 async function showLive(page: Page): Promise<void> {
@@ -123,7 +167,9 @@ describe('a one-class model in the live view', () => {
   it('picked test photos the Node model calls anomaly and normal with a margin', () => {
     expect(crackPhoto.ratio, path.basename(crackPhoto.file)).toBeGreaterThan(1.5);
     expect(normalPhoto.ratio, path.basename(normalPhoto.file)).toBeLessThan(0.8);
-    console.info(`threshold ${reference.threshold.toFixed(1)}; crack ${path.basename(crackPhoto.file)} at x${crackPhoto.ratio.toFixed(2)}, nocrack ${path.basename(normalPhoto.file)} at x${normalPhoto.ratio.toFixed(2)}`);
+    console.info(
+      `threshold ${reference.threshold.toFixed(1)}; crack ${path.basename(crackPhoto.file)} at x${crackPhoto.ratio.toFixed(2)}, nocrack ${path.basename(normalPhoto.file)} at x${normalPhoto.ratio.toFixed(2)}`,
+    );
   });
 
   describe('imported as a zip; crack photo on the camera', () => {
@@ -134,10 +180,14 @@ describe('a one-class model in the live view', () => {
     beforeAll(async () => {
       browser = await launchChromium({ fakeVideo: await video('crack', crackPhoto.file) });
       ({ page } = await openApp(browser, server.url, { errors }));
-      await page.waitForFunction(() => window.__crackcam?.verdict?.label === 'crack' || window.__crackcam?.verdict?.label === 'nocrack', undefined, {
-        timeout: 90_000,
-        polling: 100,
-      });
+      await page.waitForFunction(
+        () => window.__crackcam?.verdict?.label === 'crack' || window.__crackcam?.verdict?.label === 'nocrack',
+        undefined,
+        {
+          timeout: 90_000,
+          polling: 100,
+        },
+      );
     });
 
     afterAll(async () => {
@@ -152,8 +202,13 @@ describe('a one-class model in the live view', () => {
 
     it('rejects a one-class zip with truncated weights, naming the problem, and keeps the classifier', async () => {
       await page.locator('[data-testid="tab-models"]').click();
-      const broken = zipOf(modelDir, (f) => (f['site-normal/weights.bin'] = f['site-normal/weights.bin'].slice(0, 1000)));
-      await page.locator('[data-testid="import-model-zip"]').setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: broken });
+      const broken = zipOf(
+        modelDir,
+        (f) => (f['site-normal/weights.bin'] = f['site-normal/weights.bin'].slice(0, 1000)),
+      );
+      await page
+        .locator('[data-testid="import-model-zip"]')
+        .setInputFiles({ name: 'broken.zip', mimeType: 'application/zip', buffer: broken });
       const error = page.locator('[data-testid="models-error"]');
       await error.waitFor({ timeout: 30_000 });
       expect(await error.textContent()).toMatch(/broken\.zip was not imported: .*weight/);
@@ -162,13 +217,17 @@ describe('a one-class model in the live view', () => {
     });
 
     it('imports the CLI-style folder as a zip, lists it as normal-only and makes it active', async () => {
-      await page.locator('[data-testid="import-model-zip"]').setInputFiles({ name: 'site-normal.zip', mimeType: 'application/zip', buffer: zipOf(modelDir) });
+      await page
+        .locator('[data-testid="import-model-zip"]')
+        .setInputFiles({ name: 'site-normal.zip', mimeType: 'application/zip', buffer: zipOf(modelDir) });
       const notice = page.locator('[data-testid="models-notice"]');
       await notice.waitFor({ timeout: 30_000 });
       expect(await notice.textContent()).toContain('Imported site-normal v1 (normal, anomaly)');
       await expect.poll(() => modelKind(page), { timeout: 30_000 }).toBe('oneclass');
       expect(await page.locator('crackcam-app').getAttribute('data-model-name')).toBe('site-normal');
-      expect(await page.locator('[data-testid="model"][data-active="true"]').textContent()).toContain('normal-only (anomaly)');
+      expect(await page.locator('[data-testid="model"][data-active="true"]').textContent()).toContain(
+        'normal-only (anomaly)',
+      );
     });
 
     it('the trainer says why it cannot fine-tune the active normal-only model', async () => {
@@ -201,7 +260,10 @@ describe('a one-class model in the live view', () => {
       expect(crackPhoto.heatmap[peak.index] / refPeak, `app peak at cell ${peak.index}`).toBeGreaterThanOrEqual(0.5);
       // The painted canvas is jet: red at the peak.
       const px = await page.evaluate((i) => {
-        const canvas = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
+        const canvas = document
+          .querySelector('crackcam-app')
+          ?.shadowRoot?.querySelector('crackcam-live-view')
+          ?.shadowRoot?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
         const x = Math.floor((((i % 13) + 0.5) / 13) * canvas.width);
         const y = Math.floor(((Math.floor(i / 13) + 0.5) / 13) * canvas.height);
         return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);

@@ -11,7 +11,20 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DATA_DIR, ROOT, buildApp, launchChromium, openApp, readVerdict, seenFiles, shadowText, startStaticServer, testModelDir, waitForFrames, type AppServer } from './harness';
+import {
+  DATA_DIR,
+  ROOT,
+  buildApp,
+  launchChromium,
+  openApp,
+  readVerdict,
+  seenFiles,
+  shadowText,
+  startStaticServer,
+  testModelDir,
+  waitForFrames,
+  type AppServer,
+} from './harness';
 import { writeY4m } from './y4m';
 
 /** A clear diagonal crack from the concrete test split (not in the default model's seen.json). */
@@ -28,7 +41,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   const modelDir = testModelDir();
-  if (seenFiles(modelDir).has(PHOTO)) throw new Error(`${PHOTO} was used to train ${modelDir}; pick a photo from its test split`);
+  if (seenFiles(modelDir).has(PHOTO))
+    throw new Error(`${PHOTO} was used to train ${modelDir}; pick a photo from its test split`);
   scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-screenshot-'));
   const dist = path.join(scratch, 'dist');
   await buildApp(dist, process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
@@ -60,8 +74,16 @@ interface BoxColour {
   blueTint: number;
 }
 
-async function boxColour(png: Buffer, box: { x: number; y: number; width: number; height: number }): Promise<BoxColour> {
-  const region = { left: Math.round(box.x), top: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+async function boxColour(
+  png: Buffer,
+  box: { x: number; y: number; width: number; height: number },
+): Promise<BoxColour> {
+  const region = {
+    left: Math.round(box.x),
+    top: Math.round(box.y),
+    width: Math.round(box.width),
+    height: Math.round(box.height),
+  };
   const { data, info } = await sharp(png).extract(region).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   let warmPixels = 0;
   let tint = 0;
@@ -77,7 +99,11 @@ it('screenshots the live view on a phone-sized page with a crack verdict and its
   const { page } = await openApp(browser, server.url, { viewport: VIEWPORT, serviceWorkers: 'allow' });
   await waitForFrames(page, 10);
   await page.locator('[data-testid="offline-indicator"]').waitFor({ state: 'detached', timeout: 30_000 });
-  await page.waitForFunction(() => window.__crackcam?.verdict?.label === 'crack' && (window.__crackcam.cam()?.width ?? 0) > 0, undefined, { timeout: 30_000, polling: 100 });
+  await page.waitForFunction(
+    () => window.__crackcam?.verdict?.label === 'crack' && (window.__crackcam.cam()?.width ?? 0) > 0,
+    undefined,
+    { timeout: 30_000, polling: 100 },
+  );
   const verdict = await readVerdict(page);
   expect(verdict.label).toBe('crack');
   expect(verdict.probability).toBeGreaterThan(0.5);

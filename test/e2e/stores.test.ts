@@ -31,11 +31,19 @@ describe('capture store', () => {
   it('adds, lists by label, relabels and deletes; default classes exist', async () => {
     const r = await page.evaluate(async () => {
       const path = '/src/platform/capture-store.ts';
-      const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(path)) as typeof import('../../src/platform/capture-store');
+      const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(
+        path,
+      )) as typeof import('../../src/platform/capture-store');
       const store = await m.openCaptureStore('t-basic');
       const png = (n: number) => new Blob([new Uint8Array(n)], { type: 'image/png' });
       const classesBefore = await store.classes();
-      const a = await store.add({ label: 'crack', source: 'camera', crop: png(10), frame: png(20), location: { latitude: 1, longitude: 2, accuracy: 3 } });
+      const a = await store.add({
+        label: 'crack',
+        source: 'camera',
+        crop: png(10),
+        frame: png(20),
+        location: { latitude: 1, longitude: 2, accuracy: 3 },
+      });
       await store.addMany([
         { label: 'nocrack', source: 'import', crop: png(11) },
         { label: 'spalling', source: 'import', crop: png(12) },
@@ -56,7 +64,17 @@ describe('capture store', () => {
       }
       const classesAfter = await store.classes();
       store.close();
-      return { classesBefore, classesAfter, counts1, counts2, counts3, nocrack, cropSize, location: got?.location, invalid };
+      return {
+        classesBefore,
+        classesAfter,
+        counts1,
+        counts2,
+        counts3,
+        nocrack,
+        cropSize,
+        location: got?.location,
+        invalid,
+      };
     });
     expect(r.classesBefore).toEqual(['crack', 'nocrack']);
     expect(r.classesAfter).toEqual(['crack', 'nocrack', 'spalling']);
@@ -72,7 +90,9 @@ describe('capture store', () => {
   it('a failed batch stores nothing and loses nothing (duplicate id aborts the transaction)', async () => {
     const r = await page.evaluate(async () => {
       const path = '/src/platform/capture-store.ts';
-      const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(path)) as typeof import('../../src/platform/capture-store');
+      const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(
+        path,
+      )) as typeof import('../../src/platform/capture-store');
       const store = await m.openCaptureStore('t-atomic');
       const png = () => new Blob([new Uint8Array(5)], { type: 'image/png' });
       const first = await store.addMany([
@@ -88,7 +108,12 @@ describe('capture store', () => {
       } catch (e) {
         error = { kind: (e as { kind: string }).kind, message: (e as Error).message };
       }
-      const after = { ids: (await store.list()).map((c) => c.id).sort(), newOne: await store.get('new-one'), classes: await store.classes(), label0: (await store.get(first[0].id))?.label };
+      const after = {
+        ids: (await store.list()).map((c) => c.id).sort(),
+        newOne: await store.get('new-one'),
+        classes: await store.classes(),
+        label0: (await store.get(first[0].id))?.label,
+      };
       store.close();
       return { before: first.map((c) => c.id).sort(), error, after };
     });
@@ -104,13 +129,17 @@ describe('capture store', () => {
 describe('model store', () => {
   it('saves a version and activates it atomically, rolls back, and an import is validated before it is stored', async () => {
     const r = await page.evaluate(async () => {
-      const load = async <T>(p: string) => (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(p)) as T;
+      const load = async <T>(p: string) =>
+        (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(p)) as T;
       const ms = await load<typeof import('../../src/platform/model-store')>('/src/platform/model-store.ts');
       const url = await load<typeof import('../../src/platform/model-url')>('/src/platform/model-url.ts');
       const base = await load<typeof import('../../src/core/base')>('/src/core/base.ts');
       const store = await ms.openModelStore('t-models');
       const files = await ms.filesFromUrl(url.appUrl(url.MODEL_PATHS.head));
-      const net = await base.loadBaseNetwork({ reader: url.fetchReader(), modelJson: url.appUrl(url.MODEL_PATHS.base) });
+      const net = await base.loadBaseNetwork({
+        reader: url.fetchReader(),
+        modelJson: url.appUrl(url.MODEL_PATHS.base),
+      });
       const meta = await ms.validateModelFiles(files, net);
       const active0 = await store.activeId();
       const v1 = await store.save(files, { origin: 'imported' });
@@ -132,7 +161,9 @@ describe('model store', () => {
       // Zip round trip.
       const zip = ms.modelToZip({ files, metadata: meta, origin: 'imported', savedAt: Date.now() });
       const unz = ms.filesFromZip(zip);
-      const same = unz['weights.bin'].length === files['weights.bin'].length && unz['model.json'].length === files['model.json'].length;
+      const same =
+        unz['weights.bin'].length === files['weights.bin'].length &&
+        unz['model.json'].length === files['model.json'].length;
       let notZip = '';
       try {
         ms.filesFromZip(new Uint8Array([1, 2, 3]));
@@ -142,7 +173,22 @@ describe('model store', () => {
       const n = (await store.list()).length;
       net.dispose();
       store.close();
-      return { active0, active1, active2, active3, back, back2, back3, v1: v1.id, v2: v2.id, brokenError, same, notZip, n, labels: meta.labels };
+      return {
+        active0,
+        active1,
+        active2,
+        active3,
+        back,
+        back2,
+        back3,
+        v1: v1.id,
+        v2: v2.id,
+        brokenError,
+        same,
+        notZip,
+        n,
+        labels: meta.labels,
+      };
     });
     expect(r.active0).toBe('builtin');
     expect(r.active1).toBe(r.v1);

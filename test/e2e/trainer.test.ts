@@ -13,7 +13,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, DATA_DIR, launchChromium, openApp, sampleVerdicts, seenFiles, startDevServer, startStaticServer, testModelDir, waitForFrames, type AppServer } from './harness';
+import {
+  buildApp,
+  DATA_DIR,
+  launchChromium,
+  openApp,
+  sampleVerdicts,
+  seenFiles,
+  startDevServer,
+  startStaticServer,
+  testModelDir,
+  waitForFrames,
+  type AppServer,
+} from './harness';
 import { writeY4m } from './y4m';
 
 let server: AppServer;
@@ -71,10 +83,15 @@ describe('capture, label, train, activate, reload, roll back', () => {
     const button = page.locator('[data-testid="capture-as"][data-label="crack"]');
     for (let i = 0; i < 6; i++) {
       await button.click();
-      await page.locator('[data-testid="capture-count"][data-label="crack"]').filter({ hasText: String(i + 1) }).waitFor({ timeout: 20_000 });
+      await page
+        .locator('[data-testid="capture-count"][data-label="crack"]')
+        .filter({ hasText: String(i + 1) })
+        .waitFor({ timeout: 20_000 });
     }
     await page.locator('[data-testid="tab-captures"]').click();
-    await expect.poll(() => page.locator('[data-testid="capture-item"][data-label="crack"]').count(), { timeout: 20_000 }).toBe(6);
+    await expect
+      .poll(() => page.locator('[data-testid="capture-item"][data-label="crack"]').count(), { timeout: 20_000 })
+      .toBe(6);
   });
 
   it('a training interrupted by a reload leaves the active model and the captures untouched', async () => {
@@ -82,10 +99,17 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await page.locator('[data-testid="train-epochs"]').fill('30');
     await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
     await page.locator('[data-testid="train-start"]').click();
-    await page.locator('[data-testid="train-status"][data-phase="features"], [data-testid="train-status"][data-phase="training"]').waitFor({ timeout: 30_000 });
+    await page
+      .locator(
+        '[data-testid="train-status"][data-phase="features"], [data-testid="train-status"][data-phase="training"]',
+      )
+      .waitFor({ timeout: 30_000 });
     await page.reload();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 60_000 }).toBe('builtin');
-    await page.locator('[data-testid="capture-count"][data-label="crack"]').filter({ hasText: '6' }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('[data-testid="capture-count"][data-label="crack"]')
+      .filter({ hasText: '6' })
+      .waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="tab-models"]').click();
     await expect.poll(() => page.locator('[data-testid="model"]').count()).toBe(1); // only the built-in model
   });
@@ -100,11 +124,16 @@ describe('capture, label, train, activate, reload, roll back', () => {
     const seconds = (Date.now() - started) / 1000;
     const newAcc = Number(await page.locator('[data-testid="val-accuracy"]').getAttribute('data-value'));
     const oldAcc = Number(await page.locator('[data-testid="old-accuracy"]').getAttribute('data-value'));
-    process.stderr.write(`trainer e2e: trained in ${seconds.toFixed(1)} s; validation accuracy new ${newAcc}, old ${oldAcc}\n`);
+    process.stderr.write(
+      `trainer e2e: trained in ${seconds.toFixed(1)} s; validation accuracy new ${newAcc}, old ${oldAcc}\n`,
+    );
     expect(newAcc).toBe(1);
     expect(oldAcc).toBe(0); // the old model calls this photo nocrack
     expect(await page.locator('crackcam-train-chart').count()).toBe(2);
-    expect(await trainedWhere()).toEqual({ text: expect.stringMatching(/background worker \(wasm\)/), tensorGrowth: 0 });
+    expect(await trainedWhere()).toEqual({
+      text: expect.stringMatching(/background worker \(wasm\)/),
+      tensorGrowth: 0,
+    });
     await page.locator('[data-testid="save-model"]').click();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
     trainedId = (await app().getAttribute('data-model-id')) ?? '';
@@ -126,7 +155,9 @@ describe('capture, label, train, activate, reload, roll back', () => {
 
   it('one tap rolls back to the previous model', async () => {
     await page.locator('[data-testid="tab-models"]').click();
-    await page.locator(`[data-testid="model"][data-id="${trainedId}"][data-active="true"]`).waitFor({ timeout: 10_000 });
+    await page
+      .locator(`[data-testid="model"][data-id="${trainedId}"][data-active="true"]`)
+      .waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="rollback"]').click();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).toBe('builtin');
     await page.locator('[data-testid="tab-live"]').click();
@@ -144,14 +175,27 @@ describe('captures screen', () => {
     // Runs after the flow above (6 crack captures), or alone on an empty store.
     const crack = Number(await page.locator('[data-testid="class-count"][data-label="crack"]').textContent());
     const brick = path.join(DATA_DIR, 'brick', 'nocrack');
-    const photos = readdirSync(brick).filter((f) => f.endsWith('.jpg')).sort().slice(0, 3).map((f) => path.join(brick, f));
+    const photos = readdirSync(brick)
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()
+      .slice(0, 3)
+      .map((f) => path.join(brick, f));
     // Plus one large photo (512x512 mask-set image) to show any size is cropped to 227.
     const masks = path.join(DATA_DIR, 'masks', 'images');
-    const large = readdirSync(masks).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort()[0];
+    const large = readdirSync(masks)
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort()[0];
     await page.locator('[data-testid="import-photos"]').setInputFiles([...photos, path.join(masks, large)]);
-    await expect.poll(() => page.locator('[data-testid="class-count"][data-label="nocrack"]').textContent(), { timeout: 30_000 }).toBe('4');
+    await expect
+      .poll(() => page.locator('[data-testid="class-count"][data-label="nocrack"]').textContent(), { timeout: 30_000 })
+      .toBe('4');
     const sizes = await page.evaluate(async () => {
-      const imgs = [...document.querySelector('crackcam-app')!.shadowRoot!.querySelector('crackcam-captures')!.shadowRoot!.querySelectorAll('img')];
+      const imgs = [
+        ...document
+          .querySelector('crackcam-app')!
+          .shadowRoot!.querySelector('crackcam-captures')!
+          .shadowRoot!.querySelectorAll('img'),
+      ];
       await Promise.all(imgs.map((i) => i.decode()));
       return imgs.map((i) => [i.naturalWidth, i.naturalHeight]);
     });
@@ -159,7 +203,10 @@ describe('captures screen', () => {
     for (const s of sizes) expect(s).toEqual([227, 227]);
 
     await page.getByRole('tab', { name: /^All/ }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="export-zip"]').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-testid="export-zip"]').click(),
+    ]);
     const zipPath = path.join(scratch, 'captures.zip');
     await download.saveAs(zipPath);
     const { unzipSync } = await import('fflate');
@@ -174,7 +221,13 @@ describe('captures screen', () => {
     await expect.poll(() => page.locator('[data-testid="capture-item"][aria-checked="true"]').count()).toBe(crack + 4);
     await page.locator('[data-testid="delete"]').click();
     await expect
-      .poll(() => page.locator('[data-testid="capture-item"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')}:${e.getAttribute('data-id')}`)), { timeout: 20_000 })
+      .poll(
+        () =>
+          page
+            .locator('[data-testid="capture-item"]')
+            .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-label')}:${e.getAttribute('data-id')}`)),
+        { timeout: 20_000 },
+      )
       .toEqual([]);
     await page.locator('[data-testid="import-zip"]').setInputFiles(zipPath);
     await expect.poll(() => page.locator('[data-testid="capture-item"]').count(), { timeout: 30_000 }).toBe(crack + 4);
@@ -184,7 +237,10 @@ describe('captures screen', () => {
 });
 
 /** The active library model's metadata, read straight from IndexedDB (as the app stored it). */
-async function activeMetadata(): Promise<{ base: { featureLayer: string; featureShape: number[] }; training?: Record<string, unknown> }> {
+async function activeMetadata(): Promise<{
+  base: { featureLayer: string; featureShape: number[] };
+  training?: Record<string, unknown>;
+}> {
   const meta = await page.evaluate(
     () =>
       new Promise<unknown>((resolve, reject) => {
@@ -229,7 +285,10 @@ const longestStall = () => page.evaluate(() => (window as Window & { __stall?: {
 /** Where the last run trained (the screen's note) and the tensors a worker run left behind in the worker. */
 async function trainedWhere(): Promise<{ text: string; tensorGrowth: number }> {
   const where = page.locator('[data-testid="train-where"]');
-  return { text: (await where.textContent()) ?? '', tensorGrowth: Number(await where.getAttribute('data-worker-tensor-growth')) };
+  return {
+    text: (await where.textContent()) ?? '',
+    tensorGrowth: Number(await where.getAttribute('data-worker-tensor-growth')),
+  };
 }
 
 /** Sets a number input of the Train screen and commits it. */
@@ -265,7 +324,9 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="tab-train"]').click();
     // Needs captures of both classes: runs after the captures test (6 crack + 4 nocrack).
     await page.locator('[data-testid="watch-choice"]').first().waitFor({ timeout: 20_000 });
-    expect(await page.locator('[data-testid="watch-choice"][aria-checked="true"]').getAttribute('data-label')).toBe('crack');
+    expect(await page.locator('[data-testid="watch-choice"][aria-checked="true"]').getAttribute('data-label')).toBe(
+      'crack',
+    );
     await page.locator('[data-testid="train-depth"]').selectOption('deep');
     await setNumber('train-epochs', epochs);
     const memory = page.locator('[data-testid="train-memory"]');
@@ -275,12 +336,19 @@ describe('deep mode and the activation map during training', () => {
     const started = Date.now();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
-    process.stderr.write(`trainer e2e: deep mode in the worker, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`);
-    expect(await trainedWhere()).toEqual({ text: expect.stringMatching(/background worker \(wasm\)/), tensorGrowth: 0 });
+    process.stderr.write(
+      `trainer e2e: deep mode in the worker, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`,
+    );
+    expect(await trainedWhere()).toEqual({
+      text: expect.stringMatching(/background worker \(wasm\)/),
+      tensorGrowth: 0,
+    });
     const map = page.locator('crackcam-activation-map');
     expect(await map.getAttribute('data-draws')).toBe(String(epochs + 1));
     expect(await map.getAttribute('data-epoch')).toBe(String(epochs));
-    expect(await page.locator('[data-testid="activation-caption"]').textContent()).toMatch(new RegExp(`After epoch ${epochs}: (crack|nocrack) \\d+\\.\\d%`));
+    expect(await page.locator('[data-testid="activation-caption"]').textContent()).toMatch(
+      new RegExp(`After epoch ${epochs}: (crack|nocrack) \\d+\\.\\d%`),
+    );
     await page.locator('[data-testid="save-model"]').click();
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
     deepId = (await app().getAttribute('data-model-id')) ?? '';
@@ -301,7 +369,9 @@ describe('deep mode and the activation map during training', () => {
       expect(v.probability).toBeGreaterThanOrEqual(0.5);
       expect(v.probability).toBeLessThanOrEqual(1);
     }
-    process.stderr.write(`trainer e2e: deep model live verdicts ${verdicts.map((v) => `${v.label} ${v.probability.toFixed(3)}`).join(', ')}\n`);
+    process.stderr.write(
+      `trainer e2e: deep model live verdicts ${verdicts.map((v) => `${v.label} ${v.probability.toFixed(3)}`).join(', ')}\n`,
+    );
     // The deep model learned the six captures of this photo as crack; the built-in one says nocrack.
     expect(await liveLabel()).toBe('crack');
   });
@@ -310,7 +380,9 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="tab-train"]').click();
     await setNumber('train-epochs', 1);
     // Head mode is the default; the note says the current model's fire copies stay frozen.
-    await expect.poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 }).toMatch(/frozen/);
+    await expect
+      .poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 })
+      .toMatch(/frozen/);
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('2');
@@ -328,11 +400,16 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="tab-models"]').click();
     const row = page.locator(`[data-testid="model"][data-id="${deepId}"]`);
     await expect.poll(() => row.locator('.meta').textContent(), { timeout: 10_000 }).toMatch(/deep/);
-    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Export' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: 'Export' }).click(),
+    ]);
     const zipPath = path.join(scratch, 'deep-model.zip');
     await download.saveAs(zipPath);
     await page.locator('[data-testid="import-model-zip"]').setInputFiles(zipPath);
-    await expect.poll(() => page.locator('[data-testid="models-notice"]').textContent(), { timeout: 30_000 }).toMatch(/^Imported .* and made it active\.$/);
+    await expect
+      .poll(() => page.locator('[data-testid="models-notice"]').textContent(), { timeout: 30_000 })
+      .toMatch(/^Imported .* and made it active\.$/);
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
     expect((await activeMetadata()).base.featureLayer).toBe('fire7/concat');
     await page.locator('[data-testid="tab-live"]').click();
@@ -352,7 +429,9 @@ describe('deep mode and the activation map during training', () => {
     const started = Date.now();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
-    process.stderr.write(`trainer e2e: deep mode in the page, 5 epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`);
+    process.stderr.write(
+      `trainer e2e: deep mode in the page, 5 epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`,
+    );
     expect(await trainedWhere()).toEqual({ text: expect.stringMatching(/in the page \(wasm\)/), tensorGrowth: -1 });
     expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('6');
     expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);

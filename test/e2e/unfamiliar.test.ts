@@ -14,7 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImageFile, fsReader, initNodeBackend, listLabelledImages, type LabelledFile } from '../../src/cli/node-io';
+import {
+  decodeImageFile,
+  fsReader,
+  initNodeBackend,
+  listLabelledImages,
+  type LabelledFile,
+} from '../../src/cli/node-io';
 import type { BaseNetwork } from '../../src/core/base';
 import { loadCrackClassifier, loadHead, type CrackClassifier } from '../../src/core/classifier';
 import { serializeModel } from '../../src/core/model-writer';
@@ -22,7 +28,17 @@ import { fitReliability, type GroupedSample } from '../../src/core/reliability-f
 import { stratifiedSplit, type SplitFractions } from '../../src/core/split';
 import { UNFAMILIAR_HYSTERESIS_FRAMES } from '../../src/ui/crackcam-live-view';
 import { sharedBase } from '../helpers';
-import { DATA_DIR, DEFAULT_MODEL_DIR, launchChromium, openApp, sampleVerdicts, seenFiles, shadowText, startDevServer, type AppServer } from './harness';
+import {
+  DATA_DIR,
+  DEFAULT_MODEL_DIR,
+  launchChromium,
+  openApp,
+  sampleVerdicts,
+  seenFiles,
+  shadowText,
+  startDevServer,
+  type AppServer,
+} from './harness';
 import { writeY4m } from './y4m';
 
 const FRAME = { width: 640, height: 480 };
@@ -63,8 +79,18 @@ function spread<T>(items: readonly T[], n: number): T[] {
 /** `n` files per label spread over `files`, as grouped samples (group `concrete/<label>`: surface and label). */
 function groupedSamples(files: readonly LabelledFile[], labels: readonly string[], n: number): GroupedSample[] {
   return labels
-    .flatMap((label) => spread(files.filter((f) => f.label === label), n))
-    .map((f) => ({ id: `${f.label}/${path.basename(f.path)}`, label: labels.indexOf(f.label), group: `concrete/${f.label}`, load: () => decodeImageFile(f.path) }));
+    .flatMap((label) =>
+      spread(
+        files.filter((f) => f.label === label),
+        n,
+      ),
+    )
+    .map((f) => ({
+      id: `${f.label}/${path.basename(f.path)}`,
+      label: labels.indexOf(f.label),
+      group: `concrete/${f.label}`,
+      load: () => decodeImageFile(f.path),
+    }));
 }
 
 /** The default model with a calibration and a novelty model, written to `out` (with its seen.json). */
@@ -96,24 +122,39 @@ function photosIn(folder: string): string[] {
 }
 
 /** The first of `files` (in order) that passes `accept`, classified by the Node model. */
-async function firstPhoto(classifier: CrackClassifier, files: readonly string[], accept: (score: number, limit: number) => boolean): Promise<ScoredPhoto | undefined> {
+async function firstPhoto(
+  classifier: CrackClassifier,
+  files: readonly string[],
+  accept: (score: number, limit: number) => boolean,
+): Promise<ScoredPhoto | undefined> {
   for (const file of files) {
     const image = await decodeImageFile(file);
     const result = await classifier.classify(image, { fineMap: false });
     image.dispose();
     if (!result.familiarity) throw new Error('the calibrated model has no novelty model');
-    if (accept(result.familiarity.score, result.familiarity.threshold)) return { file, label: result.label, score: result.familiarity.score };
+    if (accept(result.familiarity.score, result.familiarity.threshold))
+      return { file, label: result.label, score: result.familiarity.score };
   }
   return undefined;
 }
 
 async function pickPhotos(classifier: CrackClassifier): Promise<void> {
-  const strange = await firstPhoto(classifier, UNFAMILIAR_FOLDERS.flatMap(photosIn), (score, limit) => score > limit * CLEAR_MARGIN);
+  const strange = await firstPhoto(
+    classifier,
+    UNFAMILIAR_FOLDERS.flatMap(photosIn),
+    (score, limit) => score > limit * CLEAR_MARGIN,
+  );
   const seen = seenFiles(modelDir);
-  const unseen = photosIn(`concrete/${FAMILIAR_LABEL}`).filter((f) => !seen.has(`${FAMILIAR_LABEL}/${path.basename(f)}`));
+  const unseen = photosIn(`concrete/${FAMILIAR_LABEL}`).filter(
+    (f) => !seen.has(`${FAMILIAR_LABEL}/${path.basename(f)}`),
+  );
   const known = await firstPhoto(classifier, unseen, (score, limit) => score < limit / CLEAR_MARGIN);
-  if (!strange) throw new Error(`no photo in ${UNFAMILIAR_FOLDERS.join(', ')} scores above ${CLEAR_MARGIN}x the novelty threshold`);
-  if (!known) throw new Error(`no unseen concrete/${FAMILIAR_LABEL} photo scores below 1/${CLEAR_MARGIN} of the novelty threshold`);
+  if (!strange)
+    throw new Error(`no photo in ${UNFAMILIAR_FOLDERS.join(', ')} scores above ${CLEAR_MARGIN}x the novelty threshold`);
+  if (!known)
+    throw new Error(
+      `no unseen concrete/${FAMILIAR_LABEL} photo scores below 1/${CLEAR_MARGIN} of the novelty threshold`,
+    );
   [unfamiliarPhoto, familiarPhoto] = [strange, known];
 }
 
@@ -125,7 +166,11 @@ beforeAll(async () => {
   await initNodeBackend('wasm');
   const base = await sharedBase();
   await writeCalibratedModel(base, modelDir);
-  const classifier = await loadCrackClassifier({ reader: fsReader, modelJson: path.join(modelDir, 'model.json'), base });
+  const classifier = await loadCrackClassifier({
+    reader: fsReader,
+    modelJson: path.join(modelDir, 'model.json'),
+    base,
+  });
   threshold = classifier.metadata.novelty?.threshold ?? NaN;
   await pickPhotos(classifier);
   classifier.dispose();
@@ -177,13 +222,18 @@ async function recordLabelChanges(page: Page): Promise<void> {
       new MutationObserver(() => {
         const label = element.getAttribute('data-label');
         if (label === changes.at(-1)?.label) return;
-        changes.push({ label, frames: window.__crackcam?.frames ?? 0, unfamiliar: window.__crackcam?.verdict?.unfamiliar });
+        changes.push({
+          label,
+          frames: window.__crackcam?.frames ?? 0,
+          unfamiliar: window.__crackcam?.verdict?.unfamiliar,
+        });
       }).observe(element, { attributes: true, attributeFilter: ['data-label'] });
     }, 5);
   });
 }
 
-const labelChanges = (page: Page) => page.evaluate(() => (window as unknown as { __labelChanges: LabelChange[] }).__labelChanges);
+const labelChanges = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __labelChanges: LabelChange[] }).__labelChanges);
 
 describe('the unfamiliar-surface verdict', () => {
   it('picked photos the Node model finds clearly unfamiliar and clearly familiar', () => {
@@ -232,7 +282,12 @@ describe('the unfamiliar-surface verdict', () => {
 
     it('says "Unfamiliar surface" after the hysteresis, keeps the class, and Adapt opens the Train screen', async () => {
       const errors: string[] = [];
-      const context = await browser.newContext({ viewport: { width: 800, height: 900 }, locale: 'en-US', permissions: ['camera'], serviceWorkers: 'block' });
+      const context = await browser.newContext({
+        viewport: { width: 800, height: 900 },
+        locale: 'en-US',
+        permissions: ['camera'],
+        serviceWorkers: 'block',
+      });
       const page = await context.newPage();
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       await recordLabelChanges(page);
@@ -249,11 +304,17 @@ describe('the unfamiliar-surface verdict', () => {
 
       // The first frame was flagged but still showed the class; the verdict turned only after the hysteresis.
       const changes = await labelChanges(page);
-      expect(changes[0], JSON.stringify(changes)).toEqual({ label: unfamiliarPhoto.label, frames: 1, unfamiliar: true });
+      expect(changes[0], JSON.stringify(changes)).toEqual({
+        label: unfamiliarPhoto.label,
+        frames: 1,
+        unfamiliar: true,
+      });
       const turned = changes.find((c) => c.label === 'unfamiliar');
       expect(turned?.frames, JSON.stringify(changes)).toBeGreaterThanOrEqual(UNFAMILIAR_HYSTERESIS_FRAMES);
       // and it stays, frame after frame
-      expect((await sampleVerdicts(page, 2 * UNFAMILIAR_HYSTERESIS_FRAMES)).map((v) => v.label)).toEqual(Array(2 * UNFAMILIAR_HYSTERESIS_FRAMES).fill('unfamiliar'));
+      expect((await sampleVerdicts(page, 2 * UNFAMILIAR_HYSTERESIS_FRAMES)).map((v) => v.label)).toEqual(
+        Array(2 * UNFAMILIAR_HYSTERESIS_FRAMES).fill('unfamiliar'),
+      );
 
       await page.locator('[data-testid="adapt-model"]').click();
       await expect.poll(() => page.locator('[data-testid="tab-train"]').getAttribute('aria-selected')).toBe('true');

@@ -31,7 +31,11 @@ export function photoBox(width: number, height: number): { left: number; top: nu
  */
 export async function photoFrame(file: string, width: number, height: number, background = 128): Promise<Buffer> {
   const { left, top, size } = photoBox(width, height);
-  const photo = await sharp(file).rotate().removeAlpha().resize(size, size, { fit: 'cover', position: 'centre' }).toBuffer();
+  const photo = await sharp(file)
+    .rotate()
+    .removeAlpha()
+    .resize(size, size, { fit: 'cover', position: 'centre' })
+    .toBuffer();
   return sharp({ create: { width, height, channels: 3, background: { r: background, g: background, b: background } } })
     .composite([{ input: photo, left, top }])
     .removeAlpha()
@@ -89,7 +93,11 @@ export function rgbToI420(rgb: Uint8Array, width: number, height: number): Buffe
  * Writes a y4m file showing `photos` in turn.
  * @returns the number of frames written
  */
-export async function writeY4m(photos: readonly string[], out: string, options: Y4mOptions = {}): Promise<{ file: string; frames: number }> {
+export async function writeY4m(
+  photos: readonly string[],
+  out: string,
+  options: Y4mOptions = {},
+): Promise<{ file: string; frames: number }> {
   const { width = 640, height = 480, fps = 30, framesPerImage = 15, background = 128 } = options;
   if (photos.length === 0) throw new Error('no photos for the y4m video');
   const fh = await open(out, 'w');

@@ -51,16 +51,23 @@ describe('translations', () => {
     };
     const cfgFile = path.join(scratch, 'lit-localize.json');
     writeFileSync(cfgFile, JSON.stringify(cfg));
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/@lit/localize-tools/bin/lit-localize.js'), 'extract', '--config', cfgFile], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/@lit/localize-tools/bin/lit-localize.js'), 'extract', '--config', cfgFile],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
     expect(allLocales).toContain('en');
     for (const locale of targetLocales) {
       const wanted = [...xliffUnits(path.join(scratch, `${locale}.xlf`)).keys()].sort();
       const committed = xliffUnits(path.join(ROOT, `src/locales/xliff/${locale}.xlf`));
       const untranslated = wanted.filter((id) => !committed.get(id));
-      expect(untranslated, `messages without a ${locale} translation: run npm run localize:extract, translate, npm run localize:build`).toEqual([]);
+      expect(
+        untranslated,
+        `messages without a ${locale} translation: run npm run localize:extract, translate, npm run localize:build`,
+      ).toEqual([]);
       const built = readFileSync(path.join(ROOT, `src/locales/generated/${locale}.ts`), 'utf8');
       const missing = wanted.filter((id) => !built.includes(`'${id}':`));
       expect(missing, `src/locales/generated/${locale}.ts is stale: run npm run localize:build`).toEqual([]);

@@ -23,7 +23,9 @@ describe('parseBackendOverride', () => {
 
   it('rejects anything else, naming the valid values', () => {
     expect(() => parseBackendOverride('?backend=cuda')).toThrow(BackendOverrideError);
-    expect(() => parseBackendOverride('?backend=cuda')).toThrow("unknown backend 'cuda' in ?backend=; valid: webgpu, webgl, wasm, cpu");
+    expect(() => parseBackendOverride('?backend=cuda')).toThrow(
+      "unknown backend 'cuda' in ?backend=; valid: webgpu, webgl, wasm, cpu",
+    );
   });
 });
 
@@ -88,7 +90,12 @@ function real(name: 'wasm' | 'cpu', log: string[], fail = false): BackendCandida
 describe('selectBackendFrom', () => {
   it('prefers a hardware GPU', async () => {
     const log: string[] = [];
-    const choice = await selectBackendFrom([gpu('webgpu', new Error('no adapter'), log), gpu('webgl', 'Adreno (TM) 640', log), real('wasm', log), real('cpu', log)]);
+    const choice = await selectBackendFrom([
+      gpu('webgpu', new Error('no adapter'), log),
+      gpu('webgl', 'Adreno (TM) 640', log),
+      real('wasm', log),
+      real('cpu', log),
+    ]);
     expect(choice.name).toBe('webgl');
     expect(choice.forced).toBe(false);
     expect(choice.skipped).toEqual([{ name: 'webgpu', reason: 'no adapter' }]);
@@ -112,7 +119,11 @@ describe('selectBackendFrom', () => {
 
   it('uses a software GPU rather than the pure-JS CPU backend when WASM fails', async () => {
     const log: string[] = [];
-    const choice = await selectBackendFrom([gpu('webgl', 'llvmpipe (LLVM 15.0.6, 256 bits)', log), real('wasm', log, true), real('cpu', log)]);
+    const choice = await selectBackendFrom([
+      gpu('webgl', 'llvmpipe (LLVM 15.0.6, 256 bits)', log),
+      real('wasm', log, true),
+      real('cpu', log),
+    ]);
     expect(choice.name).toBe('webgl');
     expect(choice.software).toBe(true);
     expect(log).toEqual(['wasm', 'webgl']);
@@ -120,7 +131,11 @@ describe('selectBackendFrom', () => {
 
   it('falls through to the CPU backend when nothing else starts', async () => {
     const log: string[] = [];
-    const choice = await selectBackendFrom([gpu('webgl', 'Mali-G78', log, new Error('context lost')), real('wasm', log, true), real('cpu', log)]);
+    const choice = await selectBackendFrom([
+      gpu('webgl', 'Mali-G78', log, new Error('context lost')),
+      real('wasm', log, true),
+      real('cpu', log),
+    ]);
     expect(choice.name).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
     expect(choice.skipped).toEqual([
@@ -140,13 +155,15 @@ describe('selectBackendFrom', () => {
     expect(err).toBeInstanceOf(BackendUnavailableError);
     expect((err as Error).message).toBe("backend 'webgpu' could not start: WebGPU is not available in this browser");
     expect(log).toEqual(['webgl']);
-    await expect(selectBackendFrom(failing, 'cpu' as BackendName)).rejects.toThrow(/'cpu' could not start: not supported/);
+    await expect(selectBackendFrom(failing, 'cpu' as BackendName)).rejects.toThrow(
+      /'cpu' could not start: not supported/,
+    );
   });
 
   it('reports every reason when no backend starts', async () => {
     const log: string[] = [];
-    await expect(selectBackendFrom([gpu('webgl', new Error('no WebGL'), log), real('wasm', log, true)])).rejects.toThrow(
-      'no TensorFlow.js backend could start: webgl: no WebGL; wasm: wasm refused',
-    );
+    await expect(
+      selectBackendFrom([gpu('webgl', new Error('no WebGL'), log), real('wasm', log, true)]),
+    ).rejects.toThrow('no TensorFlow.js backend could start: webgl: no WebGL; wasm: wasm refused');
   });
 });

@@ -6,7 +6,9 @@ function fakePermissions(state: PermissionState, asked: string[] = []): Permissi
   return {
     query: (descriptor: PermissionDescriptor) => {
       asked.push(descriptor.name);
-      return descriptor.name === 'camera' ? Promise.resolve({ state } as PermissionStatus) : Promise.reject(new TypeError(`unknown name ${descriptor.name}`));
+      return descriptor.name === 'camera'
+        ? Promise.resolve({ state } as PermissionStatus)
+        : Promise.reject(new TypeError(`unknown name ${descriptor.name}`));
     },
   };
 }
@@ -22,7 +24,9 @@ describe('cameraPermission', () => {
 
   it('is unknown without the Permissions API or where the camera name is refused', async () => {
     expect(await cameraPermission(undefined)).toBe('unknown');
-    const refusing: PermissionsApi = { query: () => Promise.reject(new TypeError("'camera' is not a valid PermissionName")) };
+    const refusing: PermissionsApi = {
+      query: () => Promise.reject(new TypeError("'camera' is not a valid PermissionName")),
+    };
     expect(await cameraPermission(refusing)).toBe('unknown');
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { captureBytes, CaptureStoreError, isQuotaError, validateClassName, wrapWrite } from '../../src/platform/capture-store';
+import {
+  captureBytes,
+  CaptureStoreError,
+  isQuotaError,
+  validateClassName,
+  wrapWrite,
+} from '../../src/platform/capture-store';
 
 describe('capture store errors', () => {
   it('reports storage full as kind quota with a message that says nothing stored was lost', () => {
@@ -21,7 +27,8 @@ describe('capture store errors', () => {
     expect(validateClassName(' spalling ')).toBe('spalling');
     expect(validateClassName('efflorescence-2')).toBe('efflorescence-2');
     expect(validateClassName('ひび割れ')).toBe('ひび割れ');
-    for (const bad of ['', '..', 'a/b', '.hidden', 'x'.repeat(41)]) expect(() => validateClassName(bad)).toThrow(/not a valid class name/);
+    for (const bad of ['', '..', 'a/b', '.hidden', 'x'.repeat(41)])
+      expect(() => validateClassName(bad)).toThrow(/not a valid class name/);
   });
 });
 

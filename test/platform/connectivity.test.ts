@@ -44,7 +44,11 @@ describe('Connectivity', () => {
   });
 
   function start(options: Partial<ConstructorParameters<typeof Connectivity>[0]> = {}): Connectivity {
-    connectivity = new Connectivity({ probeUrl: 'https://app.example/manifest.webmanifest', environment: browser, ...options });
+    connectivity = new Connectivity({
+      probeUrl: 'https://app.example/manifest.webmanifest',
+      environment: browser,
+      ...options,
+    });
     connectivity.addEventListener('change', () => changes++);
     connectivity.start();
     return connectivity;

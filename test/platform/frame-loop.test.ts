@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrackClassifier } from '../../src/core/classifier';
 import { centreCropPixels } from '../../src/core/preprocess';
-import { classifierFrameModel, FrameLoop, type FrameModel, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
+import {
+  classifierFrameModel,
+  FrameLoop,
+  type FrameModel,
+  type FrameResult,
+  type FrameSource,
+  type FrameStats,
+} from '../../src/platform/frame-loop';
 import { evenCopyRect } from '../../src/platform/video-frame-source';
 import { HAVE_SHARED, randomClassifierAndPhotos } from '../helpers';
 
@@ -88,7 +95,13 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
 
   it('takes RGBA pixel frames of any size (read by core, not staged) as their RGB tensor, without leaking', async () => {
     const model = classifierFrameModel(classifier);
-    const rgb = tf.tidy(() => tf.pad(images[0], [[0, 0], [40, 33], [0, 0]])) as tf.Tensor3D; // [227, 300, 3]: not staged at 227
+    const rgb = tf.tidy(() =>
+      tf.pad(images[0], [
+        [0, 0],
+        [40, 33],
+        [0, 0],
+      ]),
+    ) as tf.Tensor3D; // [227, 300, 3]: not staged at 227
     const [h, w] = rgb.shape;
     const withAlpha = tf.tidy(() => tf.concat([rgb, tf.fill([h, w, 1], 255, 'int32')], 2)); // [227, 300, 4]
     const rgba = { data: new Uint8ClampedArray(await withAlpha.data()), width: w, height: h };
@@ -248,19 +261,22 @@ describe('evenCopyRect', () => {
     [641, 479, 1],
     [300, 200, 0.333],
     [2, 2, 1],
-  ])('covers the centre crop of %ix%i (fraction %f) with even corners and sides inside the frame', (width, height, fraction) => {
-    const crop = centreCropPixels(width, height, fraction);
-    const r = evenCopyRect(crop, width, height);
-    expect(r.x % 2).toBe(0);
-    expect(r.y % 2).toBe(0);
-    expect(r.x).toBeLessThanOrEqual(crop.x);
-    expect(r.y).toBeLessThanOrEqual(crop.y);
-    expect(r.x + r.width).toBeGreaterThanOrEqual(crop.x + crop.side);
-    expect(r.y + r.height).toBeGreaterThanOrEqual(crop.y + crop.side);
-    expect(r.x + r.width).toBeLessThanOrEqual(width);
-    expect(r.y + r.height).toBeLessThanOrEqual(height);
-    // Even sides unless the frame side itself is odd and the rect reaches its edge.
-    if (r.x + r.width < width || width % 2 === 0) expect(r.width % 2).toBe(0);
-    if (r.y + r.height < height || height % 2 === 0) expect(r.height % 2).toBe(0);
-  });
+  ])(
+    'covers the centre crop of %ix%i (fraction %f) with even corners and sides inside the frame',
+    (width, height, fraction) => {
+      const crop = centreCropPixels(width, height, fraction);
+      const r = evenCopyRect(crop, width, height);
+      expect(r.x % 2).toBe(0);
+      expect(r.y % 2).toBe(0);
+      expect(r.x).toBeLessThanOrEqual(crop.x);
+      expect(r.y).toBeLessThanOrEqual(crop.y);
+      expect(r.x + r.width).toBeGreaterThanOrEqual(crop.x + crop.side);
+      expect(r.y + r.height).toBeGreaterThanOrEqual(crop.y + crop.side);
+      expect(r.x + r.width).toBeLessThanOrEqual(width);
+      expect(r.y + r.height).toBeLessThanOrEqual(height);
+      // Even sides unless the frame side itself is odd and the rect reaches its edge.
+      if (r.x + r.width < width || width % 2 === 0) expect(r.width % 2).toBe(0);
+      if (r.y + r.height < height || height % 2 === 0) expect(r.height % 2).toBe(0);
+    },
+  );
 });

@@ -30,7 +30,10 @@ describe('normaliseRgba', () => {
     const rgba = new Uint8ClampedArray(w * h * 4).map(() => Math.floor(rng() * 256));
     const got = normaliseRgba(rgba, w, h, mode);
     const want = tf.tidy(() => {
-      const rgb = tf.tensor4d(Array.from({ length: w * h * 3 }, (_, j) => rgba[Math.floor(j / 3) * 4 + (j % 3)]), [1, h, w, 3]);
+      const rgb = tf.tensor4d(
+        Array.from({ length: w * h * 3 }, (_, j) => rgba[Math.floor(j / 3) * 4 + (j % 3)]),
+        [1, h, w, 3],
+      );
       return normalise(rgb, mode).dataSync();
     });
     expect(got).toHaveLength(want.length);
@@ -68,7 +71,9 @@ describe.skipIf(!HAVE_SHARED)('classifierFrameModel on staged pixels (WASM)', ()
       const wantMap = want.map.slice();
       viaTensor.dispose();
       await expectNoLeak(async () => {
-        const viaPixels = tf.tidy(() => model.infer({ data: rgbaOf(image) as unknown as Uint8Array, width: 227, height: 227 }));
+        const viaPixels = tf.tidy(() =>
+          model.infer({ data: rgbaOf(image) as unknown as Uint8Array, width: 227, height: 227 }),
+        );
         const got = model.decode((await viaPixels.data()) as Float32Array);
         viaPixels.dispose();
         expect(got.label).toBe(want.label);

@@ -30,9 +30,30 @@ describe.skipIf(!HAVE_SHARED)('model store loaders accept deep-mode models', () 
     const crack = await pick('crack');
     const nocrack = await pick('nocrack');
     photo = crack[0];
-    const train: TrainingSample[] = [...crack.map((f) => ({ id: f, label: 0, load: () => decodeImageFile(f) })), ...nocrack.map((f) => ({ id: f, label: 1, load: () => decodeImageFile(f) }))];
-    const r = await trainHead({ base, preprocessing: 'caffe-bgr', labels, train, validation: [], mode: 'deep', hidden: 4, epochs: 1, views: 1, batchSize: 4, seed: 2 });
-    files = await serializeModel(r.head, metadataFor({ weightCount: base.weightCount, featureLayer: r.featureLayer, featureShape: r.featureShape }, labels));
+    const train: TrainingSample[] = [
+      ...crack.map((f) => ({ id: f, label: 0, load: () => decodeImageFile(f) })),
+      ...nocrack.map((f) => ({ id: f, label: 1, load: () => decodeImageFile(f) })),
+    ];
+    const r = await trainHead({
+      base,
+      preprocessing: 'caffe-bgr',
+      labels,
+      train,
+      validation: [],
+      mode: 'deep',
+      hidden: 4,
+      epochs: 1,
+      views: 1,
+      batchSize: 4,
+      seed: 2,
+    });
+    files = await serializeModel(
+      r.head,
+      metadataFor(
+        { weightCount: base.weightCount, featureLayer: r.featureLayer, featureShape: r.featureShape },
+        labels,
+      ),
+    );
     stale = await serializeModel(r.head, metadataFor(base, labels));
     r.head.dispose();
   });
@@ -48,7 +69,12 @@ describe.skipIf(!HAVE_SHARED)('model store loaders accept deep-mode models', () 
 
   it('loads it (also from its exported zip) as a classifier that classifies with a 13x13 map', async () => {
     const image = await decodeImageFile(photo);
-    for (const source of [files, filesFromZip(modelToZip({ files, metadata: (await validateModelFiles(files, base)), origin: 'trained', savedAt: 0 }))]) {
+    for (const source of [
+      files,
+      filesFromZip(
+        modelToZip({ files, metadata: await validateModelFiles(files, base), origin: 'trained', savedAt: 0 }),
+      ),
+    ]) {
       await expectNoLeak(async () => {
         const loaded = await loadModelFiles(source, base);
         expect(loaded.kind).toBe('classifier');
@@ -64,14 +90,18 @@ describe.skipIf(!HAVE_SHARED)('model store loaders accept deep-mode models', () 
     }
     image.dispose();
     // The shared base is not disposed with the models.
-    expect(tf.tidy(() => (base.model.predict(tf.zeros([1, 227, 227, 3])) as tf.Tensor).shape)).toEqual([1, 13, 13, 256]);
+    expect(tf.tidy(() => (base.model.predict(tf.zeros([1, 227, 227, 3])) as tf.Tensor).shape)).toEqual([
+      1, 13, 13, 256,
+    ]);
   });
 
   it('rejects a deep head whose metadata names the base feature layer, saying what does not fit', async () => {
     await expectNoLeak(async () => {
       const error = await validateModelFiles(stale, base).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelFileError);
-      expect((error as Error).message).toMatch(/head input shape \[13, 13, 384\] does not match metadata featureShape \[13, 13, 256\]/);
+      expect((error as Error).message).toMatch(
+        /head input shape \[13, 13, 384\] does not match metadata featureShape \[13, 13, 256\]/,
+      );
     });
   });
 });

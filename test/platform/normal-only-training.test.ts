@@ -7,7 +7,12 @@ import { loadOneClassModel, serializeOneClassModel, type OneClassSample } from '
 import { decodeImageFile, listImages } from '../../src/cli/node-io';
 import { scoreSamples } from '../../src/platform/capture-samples';
 import { filesReader } from '../../src/platform/model-store';
-import { trainNormalOnly, type LabelledOneClassSample, type NormalOnlyOutcome, type NormalOnlyProgress } from '../../src/platform/normal-only-training';
+import {
+  trainNormalOnly,
+  type LabelledOneClassSample,
+  type NormalOnlyOutcome,
+  type NormalOnlyProgress,
+} from '../../src/platform/normal-only-training';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 const sample = (file: string): OneClassSample => ({ id: path.basename(file), load: () => decodeImageFile(file) });
@@ -24,8 +29,22 @@ describe.skipIf(!HAVE_SHARED)('normal-only training on captures (Node, WASM, rea
     base = await sharedBase();
     normal = (await listImages(path.join(DATA_DIR, 'concrete/nocrack'))).slice(0, 10);
     cracks = (await listImages(path.join(DATA_DIR, 'concrete/crack'))).slice(0, 3);
-    const others: LabelledOneClassSample[] = [...cracks.map((f) => ({ ...sample(f), label: 'crack' })), { ...sample(normal[0]), label: 'stain' }];
-    outcome = await trainNormalOnly({ base, preprocessing: 'caffe-bgr', normal: normal.map(sample), normalLabel: 'nocrack', others, name: 'site', version: 3, falseAlarmRate: 0.1, seed: 1, onProgress: (p) => void progress.push(p) });
+    const others: LabelledOneClassSample[] = [
+      ...cracks.map((f) => ({ ...sample(f), label: 'crack' })),
+      { ...sample(normal[0]), label: 'stain' },
+    ];
+    outcome = await trainNormalOnly({
+      base,
+      preprocessing: 'caffe-bgr',
+      normal: normal.map(sample),
+      normalLabel: 'nocrack',
+      others,
+      name: 'site',
+      version: 3,
+      falseAlarmRate: 0.1,
+      seed: 1,
+      onProgress: (p) => void progress.push(p),
+    });
   });
 
   it('reports features, fitting and scoring progress in order', () => {
@@ -38,7 +57,13 @@ describe.skipIf(!HAVE_SHARED)('normal-only training on captures (Node, WASM, rea
 
   it('writes the metadata the CLI writes, plus the evaluation in the training summary', () => {
     const m = outcome.metadata;
-    expect(m).toMatchObject({ kind: 'oneclass', name: 'site', version: 3, labels: ['normal', 'anomaly'], preprocessing: 'caffe-bgr' });
+    expect(m).toMatchObject({
+      kind: 'oneclass',
+      name: 'site',
+      version: 3,
+      labels: ['normal', 'anomaly'],
+      preprocessing: 'caffe-bgr',
+    });
     expect(m.oneClass?.falseAlarmRate).toBe(0.1);
     expect(m.oneClass?.threshold).toBe(outcome.model.threshold);
     expect(m.training).toMatchObject({ tool: 'crackcam app', n: 10, label: 'nocrack', data: 'captures', seed: 1 });
@@ -83,7 +108,14 @@ describe.skipIf(!HAVE_SHARED)('normal-only training on captures (Node, WASM, rea
 
   it('frees everything when the model is disposed, and on an abort at any point', async () => {
     await expectNoLeak(async () => {
-      const r = await trainNormalOnly({ base, preprocessing: 'caffe-bgr', normal: normal.slice(0, 4).map(sample), normalLabel: 'nocrack', others: [{ ...sample(cracks[0]), label: 'crack' }], name: 'x' });
+      const r = await trainNormalOnly({
+        base,
+        preprocessing: 'caffe-bgr',
+        normal: normal.slice(0, 4).map(sample),
+        normalLabel: 'nocrack',
+        others: [{ ...sample(cracks[0]), label: 'crack' }],
+        name: 'x',
+      });
       r.model.dispose();
     });
     for (const stopAt of ['features', 'fit', 'scoring'] as const) {
@@ -109,6 +141,14 @@ describe.skipIf(!HAVE_SHARED)('normal-only training on captures (Node, WASM, rea
   });
 
   it('names the problem with too few normal captures', async () => {
-    await expect(trainNormalOnly({ base, preprocessing: 'caffe-bgr', normal: normal.slice(0, 2).map(sample), normalLabel: 'nocrack', name: 'x' })).rejects.toThrow(/at least 3 normal images, got 2/);
+    await expect(
+      trainNormalOnly({
+        base,
+        preprocessing: 'caffe-bgr',
+        normal: normal.slice(0, 2).map(sample),
+        normalLabel: 'nocrack',
+        name: 'x',
+      }),
+    ).rejects.toThrow(/at least 3 normal images, got 2/);
   });
 });

@@ -12,10 +12,21 @@ import type { BaseNetwork } from '../../src/core/base';
 import { METADATA_KEY } from '../../src/core/metadata';
 import { ModelFileError } from '../../src/core/model-io';
 import type { ModelFiles } from '../../src/core/model-writer';
-import { createOneClassModel, oneClassMetadata, serializeOneClassModel, trainOneClass, type OneClassModel } from '../../src/core/oneclass';
+import {
+  createOneClassModel,
+  oneClassMetadata,
+  serializeOneClassModel,
+  trainOneClass,
+  type OneClassModel,
+} from '../../src/core/oneclass';
 import { FrameLoop, type FrameModel, type FrameResult, type FrameSource } from '../../src/platform/frame-loop';
 import { loadModelFiles, modelKindOf, validateModelFiles } from '../../src/platform/model-store';
-import { isOneClassFrameResult, ONECLASS_FRAME_KIND, oneClassFrameModel, type OneClassFrameResult } from '../../src/platform/oneclass-frame-model';
+import {
+  isOneClassFrameResult,
+  ONECLASS_FRAME_KIND,
+  oneClassFrameModel,
+  type OneClassFrameResult,
+} from '../../src/platform/oneclass-frame-model';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, randomHeadFiles, sharedBase, useWasm } from '../helpers';
 
 /** Frames from tensors; the frame id advances on every read so the loop never skips. */
@@ -197,7 +208,9 @@ describe.skipIf(!HAVE_SHARED)('oneClassFrameModel (WASM, real base)', () => {
     c.model.dispose();
 
     const edit = (change: (m: Record<string, unknown>) => void): ModelFiles => {
-      const json = JSON.parse(new TextDecoder().decode(files['model.json'])) as { userDefinedMetadata: Record<string, Record<string, unknown>> };
+      const json = JSON.parse(new TextDecoder().decode(files['model.json'])) as {
+        userDefinedMetadata: Record<string, Record<string, unknown>>;
+      };
       change(json.userDefinedMetadata[METADATA_KEY]);
       return { ...files, 'model.json': new TextEncoder().encode(JSON.stringify(json)) };
     };
@@ -208,6 +221,8 @@ describe.skipIf(!HAVE_SHARED)('oneClassFrameModel (WASM, real base)', () => {
     await expect(validateModelFiles(noSection, base)).rejects.toThrow(/no "oneClass" section/);
     const truncated = { ...files, 'weights.bin': files['weights.bin'].slice(0, 1000) };
     await expect(validateModelFiles(truncated, base)).rejects.toThrow(ModelFileError);
-    await expect(validateModelFiles({ 'weights.bin': files['weights.bin'] }, base)).rejects.toThrow(/model\.json.*is missing/);
+    await expect(validateModelFiles({ 'weights.bin': files['weights.bin'] }, base)).rejects.toThrow(
+      /model\.json.*is missing/,
+    );
   });
 });

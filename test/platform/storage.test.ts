@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, resolveStorageStatus, StorageWrites, usageFraction, type QuotaFailure } from '../../src/platform/storage';
+import {
+  formatBytes,
+  resolveStorageStatus,
+  StorageWrites,
+  usageFraction,
+  type QuotaFailure,
+} from '../../src/platform/storage';
 
 describe('formatBytes', () => {
   it('uses SI units with 3 significant digits', () => {
@@ -55,8 +61,15 @@ describe('resolveStorageStatus', () => {
   const full: QuotaFailure = { what: 'the capture', bytes: 150_000 };
 
   it('uses the larger of the reported and the measured usage', () => {
-    expect(resolveStorageStatus({ usage: 0, quota: 10_000_000, persisted: false }, 2_500_000, undefined)).toEqual({ usage: 2_500_000, quota: 10_000_000, persisted: false });
-    expect(resolveStorageStatus({ usage: 3_000_000, quota: 10_000_000 }, 2_500_000, undefined)).toEqual({ usage: 3_000_000, quota: 10_000_000 });
+    expect(resolveStorageStatus({ usage: 0, quota: 10_000_000, persisted: false }, 2_500_000, undefined)).toEqual({
+      usage: 2_500_000,
+      quota: 10_000_000,
+      persisted: false,
+    });
+    expect(resolveStorageStatus({ usage: 3_000_000, quota: 10_000_000 }, 2_500_000, undefined)).toEqual({
+      usage: 3_000_000,
+      quota: 10_000_000,
+    });
   });
 
   it('falls back to the measured usage where the browser reports none, and leaves it unknown when neither is known', () => {
@@ -67,7 +80,11 @@ describe('resolveStorageStatus', () => {
 
   it('when full, keeps a reported quota that the refusal agrees with', () => {
     // 4.95 MB used of 5 MB: 50 kB free, the refused write needed 150 kB.
-    expect(resolveStorageStatus({ usage: 4_950_000, quota: 5_000_000 }, 1_000_000, full)).toEqual({ usage: 4_950_000, quota: 5_000_000, full });
+    expect(resolveStorageStatus({ usage: 4_950_000, quota: 5_000_000 }, 1_000_000, full)).toEqual({
+      usage: 4_950_000,
+      quota: 5_000_000,
+      full,
+    });
   });
 
   it('when full, takes the usage as the quota if the reported quota had room for the refused write (emulated or stale quota)', () => {
@@ -77,7 +94,11 @@ describe('resolveStorageStatus', () => {
   });
 
   it('when full with the refused size unknown, or nothing measurable, still says full', () => {
-    expect(resolveStorageStatus({ usage: 900, quota: 1000 }, undefined, { what: 'x' })).toEqual({ usage: 900, quota: 900, full: { what: 'x' } });
+    expect(resolveStorageStatus({ usage: 900, quota: 1000 }, undefined, { what: 'x' })).toEqual({
+      usage: 900,
+      quota: 900,
+      full: { what: 'x' },
+    });
     expect(resolveStorageStatus({}, undefined, full)).toEqual({ usage: 0, quota: 0, full });
   });
 });

@@ -33,7 +33,9 @@ class ScriptedWorker extends EventTarget {
 
 function smallHead(): tf.LayersModel {
   const input = tf.input({ shape: [13, 13, 8] });
-  const out = tf.layers.conv2d({ filters: 2, kernelSize: 1, name: 'crackcam_classifier' }).apply(input) as tf.SymbolicTensor;
+  const out = tf.layers
+    .conv2d({ filters: 2, kernelSize: 1, name: 'crackcam_classifier' })
+    .apply(input) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -72,8 +74,26 @@ describe('TrainingWorker (page side)', () => {
       const w = new ScriptedWorker((req, reply) => {
         reply({ type: 'started', backend: 'cpu' });
         reply({ type: 'progress', progress: { phase: 'features', done: 1, total: 1 } });
-        reply({ type: 'watch', epoch: 0, cams: [{ id: 'a', probabilities: new Float32Array([0.4, 0.6]), classIndex: 1, cam: new Float32Array(4), camHeight: 2, camWidth: 2 }] });
-        reply({ type: 'done', result: { ...RESULT, mode: req.options.mode ?? 'head' }, head: artifacts, tensorGrowth: 0 });
+        reply({
+          type: 'watch',
+          epoch: 0,
+          cams: [
+            {
+              id: 'a',
+              probabilities: new Float32Array([0.4, 0.6]),
+              classIndex: 1,
+              cam: new Float32Array(4),
+              camHeight: 2,
+              camWidth: 2,
+            },
+          ],
+        });
+        reply({
+          type: 'done',
+          result: { ...RESULT, mode: req.options.mode ?? 'head' },
+          head: artifacts,
+          tensorGrowth: 0,
+        });
       });
       workers.push(w);
       return w as unknown as Worker;
@@ -83,7 +103,9 @@ describe('TrainingWorker (page side)', () => {
     const watched: number[] = [];
     let result: Awaited<ReturnType<TrainingWorker['train']>> | undefined;
     await expectNoLeak(async () => {
-      result = await client.train(config({ initial, onProgress: (p) => progress.push(p), onWatch: (e) => void watched.push(e) }));
+      result = await client.train(
+        config({ initial, onProgress: (p) => progress.push(p), onWatch: (e) => void watched.push(e) }),
+      );
       result.head.dispose();
     });
     expect(progress).toEqual([{ phase: 'features', done: 1, total: 1 }]);
@@ -91,7 +113,9 @@ describe('TrainingWorker (page side)', () => {
     expect(result).toMatchObject({ ...RESULT, backend: 'cpu', workerTensorGrowth: 0 });
     // The request carried the initial head as artifacts, and the caller's head is still usable.
     const sent = workers[0].posted[0];
-    expect(sent.initial?.weightSpecs?.map((s) => s.name)).toEqual((await modelArtifacts(initial)).weightSpecs?.map((s) => s.name));
+    expect(sent.initial?.weightSpecs?.map((s) => s.name)).toEqual(
+      (await modelArtifacts(initial)).weightSpecs?.map((s) => s.name),
+    );
     expect(initial.getWeights()[0].isDisposed).toBe(false);
     expect(sent.train[0]).toMatchObject({ id: 'a', label: 0 });
     await client.train(config()).then((r) => r.head.dispose());
@@ -106,16 +130,29 @@ describe('TrainingWorker (page side)', () => {
   it('an error before the run started is a WorkerStartError (the caller trains in the page); the worker is dropped', async () => {
     const workers: ScriptedWorker[] = [];
     const client = new TrainingWorker(() => {
-      const w = new ScriptedWorker((_req, reply) => reply({ type: 'error', name: 'Error', message: 'HTTP 404 Not Found for http://localhost/models/base/model.json' }));
+      const w = new ScriptedWorker((_req, reply) =>
+        reply({
+          type: 'error',
+          name: 'Error',
+          message: 'HTTP 404 Not Found for http://localhost/models/base/model.json',
+        }),
+      );
       workers.push(w);
       return w as unknown as Worker;
     });
-    await expect(client.train(config())).rejects.toThrow(new WorkerStartError('HTTP 404 Not Found for http://localhost/models/base/model.json'));
+    await expect(client.train(config())).rejects.toThrow(
+      new WorkerStartError('HTTP 404 Not Found for http://localhost/models/base/model.json'),
+    );
     expect(workers[0].terminated).toBe(true);
   });
 
   it('a script that does not load (an error event) is a WorkerStartError too', async () => {
-    const client = new TrainingWorker(() => new ScriptedWorker((_req, _reply, w) => w.dispatchEvent(new Event('error', { cancelable: true }))) as unknown as Worker);
+    const client = new TrainingWorker(
+      () =>
+        new ScriptedWorker((_req, _reply, w) =>
+          w.dispatchEvent(new Event('error', { cancelable: true })),
+        ) as unknown as Worker,
+    );
     await expect(client.train(config())).rejects.toBeInstanceOf(WorkerStartError);
   });
 
@@ -123,7 +160,9 @@ describe('TrainingWorker (page side)', () => {
     const client = new TrainingWorker(() => {
       throw new Error('module workers are not supported');
     });
-    await expect(client.train(config())).rejects.toThrow('the training worker could not start: module workers are not supported');
+    await expect(client.train(config())).rejects.toThrow(
+      'the training worker could not start: module workers are not supported',
+    );
   });
 
   it('an error during the run is the run’s error, not a start failure', async () => {
