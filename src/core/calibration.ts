@@ -10,8 +10,14 @@ export interface LogitTable {
   classes: number;
 }
 
-/** Temperatures the fit searches, as natural logs: T from e^-3 (0.05) to e^3 (20). */
-const LOG_T_RANGE: readonly [number, number] = [-3, 3];
+/**
+ * Temperatures the fit searches by default: from 1 (never sharpen) to 20. On a validation set the
+ * model gets almost entirely right, the NLL keeps falling as T shrinks below 1 and the fit follows the
+ * one or two errors: the default concrete model fitted T = 0.47 on its 800 validation photos (1 error),
+ * which doubled the ECE on its 3200 test photos (0.0020 -> 0.0037) and made more asphalt errors
+ * confident. Softening (T > 1) is what over-confident networks need (Guo et al. 2017).
+ */
+export const DEFAULT_TEMPERATURE_RANGE: readonly [number, number] = [1, 20];
 
 /** Mean negative log-likelihood of `labels` under softmax(logits / t). */
 export function temperatureNll({ logits, classes }: LogitTable, labels: ArrayLike<number>, t: number): number {
@@ -30,11 +36,17 @@ export function temperatureNll({ logits, classes }: LogitTable, labels: ArrayLik
 }
 
 /**
- * The temperature T > 0 that minimises the validation NLL of softmax(logits / T) (golden-section search
- * on log T, which the NLL is unimodal in for practical data). T > 1 softens over-confident logits.
- * @throws when there are no samples or a label is out of range
+ * The temperature T in `range` that minimises the validation NLL of softmax(logits / T) (golden-section
+ * search on log T, which the NLL is unimodal in for practical data). T > 1 softens over-confident logits.
+ * @throws when there are no samples, a label is out of range, or the range is not 0 < min < max
  */
-export function fitTemperature(table: LogitTable, labels: ArrayLike<number>): number {
+export function fitTemperature(
+  table: LogitTable,
+  labels: ArrayLike<number>,
+  range: readonly [number, number] = DEFAULT_TEMPERATURE_RANGE,
+): number {
+  if (!(range[0] > 0 && range[0] < range[1]))
+    throw new Error(`fitTemperature: range must be 0 < min < max, got [${range.join(', ')}]`);
   if (labels.length === 0) throw new Error('fitTemperature: no validation samples to fit a temperature on');
   for (let i = 0; i < labels.length; i++) {
     if (!Number.isInteger(labels[i]) || labels[i] < 0 || labels[i] >= table.classes) {
@@ -45,7 +57,7 @@ export function fitTemperature(table: LogitTable, labels: ArrayLike<number>): nu
   }
   const nll = (logT: number) => temperatureNll(table, labels, Math.exp(logT));
   const golden = (Math.sqrt(5) - 1) / 2;
-  let [a, b] = LOG_T_RANGE;
+  let [a, b] = [Math.log(range[0]), Math.log(range[1])];
   let x1 = b - golden * (b - a);
   let x2 = a + golden * (b - a);
   let f1 = nll(x1);

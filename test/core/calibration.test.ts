@@ -53,6 +53,18 @@ describe('temperature scaling', () => {
     expect(after).toBeLessThan(0.03);
   });
 
+  it('never sharpens by default: near-perfect validation logits keep T = 1, unless the range allows less', () => {
+    const { logits, labels } = calibratedSamples(3000, createRng(5));
+    const softened = logits.map((l) => l * 0.4); // under-confident: the NLL minimum is at T = 0.4
+    expect(fitTemperature({ logits: softened, classes: 3 }, labels)).toBeCloseTo(1, 3);
+    const free = fitTemperature({ logits: softened, classes: 3 }, labels, [0.05, 20]);
+    expect(free).toBeGreaterThan(0.4 * 0.9);
+    expect(free).toBeLessThan(0.4 * 1.1);
+    expect(() => fitTemperature({ logits: softened, classes: 3 }, labels, [2, 1])).toThrow(
+      /range must be 0 < min < max/,
+    );
+  });
+
   it('names bad labels and empty input', () => {
     expect(() => fitTemperature({ logits: [], classes: 2 }, [])).toThrow(/no validation samples/);
     expect(() => fitTemperature({ logits: [1, 2, 3, 4], classes: 2 }, [0, 2])).toThrow(
