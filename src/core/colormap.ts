@@ -1,7 +1,8 @@
 /**
  * Heatmap colouring for the live view: MATLAB's `jet` colormap as a lookup table, colouring of a
- * [0, 1] map into RGBA pixels, and temporal smoothing of successive maps. Pure functions over typed
- * arrays (no tensors, no DOM), so the frame loop can reuse its buffers every frame.
+ * [0, 1] map into RGBA pixels (one constant alpha, or an alpha rising with the value), and temporal
+ * smoothing of successive maps. Pure functions over typed arrays (no tensors, no DOM), so the frame
+ * loop can reuse its buffers every frame.
  */
 
 /** Entries in the default lookup table (as MATLAB's `jet(256)`). */
@@ -38,25 +39,72 @@ export function jetLut(n = LUT_SIZE): Uint8ClampedArray {
 export const JET_LUT: Uint8ClampedArray = jetLut();
 
 /**
+ * An alpha that rises with the map value: 0 at or below `low`, 1 at or above `high`, and smoothstep
+ * (3u² - 2u³, u = (v - low) / (high - low)) between, so the colour fades in without a hard contour.
+ */
+export interface AlphaRamp {
+  /** The value at and below which a pixel is transparent, in [0, 1). */
+  low: number;
+  /** The value at and above which a pixel is opaque, in (low, 1]. */
+  high: number;
+}
+
+/**
+ * The live view's highlight: transparent below 0.3, opaque from 0.8. The maps are scaled so that
+ * their peak is 1; below about 0.3 they hold the diffuse low tail around and away from a crack
+ * (Grad-CAM's coarse cells spill over the sound wall, and bilinear upsampling spreads them), which
+ * jet at a constant alpha paints as a blue veil over the whole crop. From 0.8 up is the core of a
+ * peak, painted fully; the smoothstep between keeps the edge of a highlight soft.
+ */
+export const HIGHLIGHT_RAMP: Readonly<AlphaRamp> = { low: 0.3, high: 0.8 };
+
+/** Throws unless `ramp` has knees 0 <= low < high <= 1. */
+function checkRamp(ramp: AlphaRamp): void {
+  const { low, high } = ramp;
+  if (!(low >= 0 && high <= 1 && low < high))
+    throw new Error(`alpha ramp knees must satisfy 0 <= low < high <= 1, got low ${low} and high ${high}`);
+}
+
+/**
+ * The ramp's alpha for one map value, in [0, 1]; NaN gives 0 (transparent).
+ * @param value a map value (clamped to [0, 1] by the knees)
+ */
+export function rampAlpha(value: number, ramp: AlphaRamp = HIGHLIGHT_RAMP): number {
+  checkRamp(ramp);
+  return smoothstep(value, ramp.low, ramp.high);
+}
+
+/** Smoothstep of `v` between `low` and `high` (low < high); NaN -> 0. No checks: the per-pixel loop calls it. */
+function smoothstep(v: number, low: number, high: number): number {
+  if (!(v > low)) return 0; // NaN fails the comparison -> 0
+  if (v >= high) return 1;
+  const u = (v - low) / (high - low);
+  return u * u * (3 - 2 * u);
+}
+
+/**
  * Colours a map with values in [0, 1] into RGBA pixels (e.g. an ImageData's `data`). Values outside
- * [0, 1] are clamped and NaN counts as 0, so a bad frame never paints garbage.
+ * [0, 1] are clamped and NaN counts as 0, so a bad frame never paints garbage. Allocates nothing.
  * @param map [h * w] row-major values in [0, 1]
  * @param out [h * w * 4] RGBA, overwritten (reused between frames)
- * @param alpha opacity written into every pixel, in [0, 1]
+ * @param alpha a constant opacity in [0, 1] for every pixel (the MATLAB reference's veil), or an
+ *   {@link AlphaRamp} giving each pixel an opacity rising with its value (NaN -> transparent)
  * @param lut [n * 3] RGB table, {@link JET_LUT} by default
  */
 export function colouriseMap(
   map: ArrayLike<number>,
   out: Uint8ClampedArray,
-  alpha = 1,
+  alpha: number | Readonly<AlphaRamp> = 1,
   lut: Uint8ClampedArray = JET_LUT,
 ): Uint8ClampedArray {
   if (out.length !== map.length * 4)
     throw new Error(`output holds ${out.length / 4} pixels but the map has ${map.length}`);
   if (lut.length < 6 || lut.length % 3 !== 0)
     throw new Error(`lookup table must hold n >= 2 RGB triplets, got ${lut.length} values`);
+  const ramp = typeof alpha === 'number' ? undefined : alpha;
+  if (ramp) checkRamp(ramp);
   const last = lut.length / 3 - 1;
-  const a = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
+  const constant = Math.round(Math.min(1, Math.max(0, typeof alpha === 'number' ? alpha : 1)) * 255);
   for (let i = 0; i < map.length; i++) {
     const v = map[i];
     const t = v > 0 ? (v < 1 ? v : 1) : 0; // NaN fails both comparisons -> 0
@@ -64,7 +112,7 @@ export function colouriseMap(
     out[i * 4] = lut[j];
     out[i * 4 + 1] = lut[j + 1];
     out[i * 4 + 2] = lut[j + 2];
-    out[i * 4 + 3] = a;
+    out[i * 4 + 3] = ramp ? Math.round(smoothstep(v, ramp.low, ramp.high) * 255) : constant;
   }
   return out;
 }

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { argMax, colouriseMap, jet, JET_LUT, jetLut, LUT_SIZE, smoothInto } from '../../src/core/colormap';
+import {
+  argMax,
+  colouriseMap,
+  HIGHLIGHT_RAMP,
+  jet,
+  JET_LUT,
+  jetLut,
+  LUT_SIZE,
+  rampAlpha,
+  smoothInto,
+} from '../../src/core/colormap';
 
 describe('jet', () => {
   it('matches MATLAB jet at its knots', () => {
@@ -73,6 +83,74 @@ describe('colouriseMap', () => {
     expect(colouriseMap([0.2, 0.9], out)).toBe(out);
     expect(out[3]).toBe(255);
     expect(() => colouriseMap([0.2, 0.9, 0.1], out)).toThrow(/2 pixels but the map has 3/);
+  });
+});
+
+describe('rampAlpha', () => {
+  const ramp = { low: 0.2, high: 0.6 };
+
+  it('is 0 at and below the low knee, 1 at and above the high knee', () => {
+    for (const v of [-1, 0, 0.1, 0.2]) expect(rampAlpha(v, ramp)).toBe(0);
+    for (const v of [0.6, 0.7, 1, 5]) expect(rampAlpha(v, ramp)).toBe(1);
+  });
+
+  it('is smoothstep between the knees: 1/2 midway, 0.15625 and 0.84375 a quarter in from each knee', () => {
+    // u = (v - low) / (high - low); 3u^2 - 2u^3 at u = 1/4, 1/2, 3/4.
+    expect(rampAlpha(0.3, ramp)).toBeCloseTo(0.15625, 12);
+    expect(rampAlpha(0.4, ramp)).toBeCloseTo(0.5, 12);
+    expect(rampAlpha(0.5, ramp)).toBeCloseTo(0.84375, 12);
+  });
+
+  it('rises monotonically', () => {
+    for (let i = 1; i <= 100; i++) expect(rampAlpha(i / 100)).toBeGreaterThanOrEqual(rampAlpha((i - 1) / 100));
+  });
+
+  it('gives NaN no opacity', () => {
+    expect(rampAlpha(Number.NaN, ramp)).toBe(0);
+  });
+
+  it('uses the highlight knees 0.3 and 0.8 by default', () => {
+    expect(HIGHLIGHT_RAMP).toEqual({ low: 0.3, high: 0.8 });
+    expect(rampAlpha(0.3)).toBe(0);
+    expect(rampAlpha(0.55)).toBeCloseTo(0.5, 12);
+    expect(rampAlpha(0.8)).toBe(1);
+  });
+
+  it('rejects knees out of order or outside [0, 1], naming the valid range', () => {
+    expect(() => rampAlpha(0.5, { low: 0.8, high: 0.3 })).toThrow(/0 <= low < high <= 1, got low 0.8 and high 0.3/);
+    expect(() => rampAlpha(0.5, { low: 0.5, high: 0.5 })).toThrow(/low < high/);
+    expect(() => rampAlpha(0.5, { low: -0.1, high: 0.5 })).toThrow(/0 <= low/);
+    expect(() => rampAlpha(0.5, { low: 0.1, high: 1.5 })).toThrow(/high <= 1/);
+    expect(() => rampAlpha(0.5, { low: Number.NaN, high: 0.5 })).toThrow(/got low NaN/);
+  });
+});
+
+describe('colouriseMap with an alpha ramp', () => {
+  const ramp = { low: 0.2, high: 0.6 };
+  const map = [0, 0.2, 0.3, 0.4, 0.5, 0.6, 1, Number.NaN, 2];
+
+  it('gives each pixel the ramp alpha of its value (0..255) and the same colour as the constant alpha', () => {
+    const out = colouriseMap(map, new Uint8ClampedArray(map.length * 4), ramp);
+    const alphas = map.map((_, i) => out[i * 4 + 3]);
+    // 0, 0, 255 * 0.15625, 255 / 2, 255 * 0.84375, 255, 255, NaN -> 0, clamped -> 255
+    expect(alphas).toEqual([0, 0, 40, 128, 215, 255, 255, 0, 255]);
+    const constant = colouriseMap(map, new Uint8ClampedArray(map.length * 4), 1);
+    map.forEach((_, i) =>
+      expect(Array.from(out.slice(i * 4, i * 4 + 3))).toEqual(Array.from(constant.slice(i * 4, i * 4 + 3))),
+    );
+  });
+
+  it('overwrites a constant-alpha frame in the same buffer (no stale alpha)', () => {
+    const out = colouriseMap(map, new Uint8ClampedArray(map.length * 4), 0.5);
+    expect(colouriseMap(map, out, ramp)).toBe(out);
+    expect(out[3]).toBe(0);
+    expect(colouriseMap(map, out, 0.5)[3]).toBe(128);
+  });
+
+  it('rejects a bad ramp before writing anything', () => {
+    const out = new Uint8ClampedArray(map.length * 4).fill(7);
+    expect(() => colouriseMap(map, out, { low: 0.9, high: 0.1 })).toThrow(/0 <= low < high <= 1/);
+    expect(out.every((v) => v === 7)).toBe(true);
   });
 });
 
