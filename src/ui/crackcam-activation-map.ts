@@ -1,13 +1,13 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
+import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
 
 /** Backing-store side of the overlay canvas: the model's crop size, so the map is drawn at crop resolution. */
 const CANVAS_SIZE = 227;
 
 /**
- * One capture with a Grad-CAM map over it (jet, opacity 0.5, as the live view paints it), captioned
+ * One capture with a Grad-CAM map over it (in the live view's default style), captioned
  * with the epoch and the predicted label and probability: the trainer's "activation map during
  * training", redrawn after every epoch (epoch 0 = before training).
  *
@@ -65,7 +65,7 @@ export class CrackcamActivationMap extends LitElement {
     }
     // Each epoch's map stands on its own: no temporal smoothing as in the live view.
     this.painter.resetSmoothing();
-    this.painter.paint(this.map, this.mapWidth, this.mapHeight, { alpha: 0.5, smoothing: 0 });
+    this.painter.paint(this.map, this.mapWidth, this.mapHeight, { ...DEFAULT_HEATMAP_STYLE, smoothing: 0 });
     this.draws++;
     this.dataset.draws = String(this.draws);
     this.dataset.epoch = String(this.epoch);

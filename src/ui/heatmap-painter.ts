@@ -1,6 +1,6 @@
 import { SQUEEZENET_INPUT_SIZE } from '../core/base';
 import { squeezenetCells, type CellGeometry } from '../core/cam-metrics';
-import { colouriseMap, JET_LUT, smoothInto } from '../core/colormap';
+import { colouriseMap, HIGHLIGHT_RAMP, JET_LUT, smoothInto } from '../core/colormap';
 
 /** Where a map's cells sit on the crop the canvas covers: {@link CellGeometry} on a `size`-pixel crop. */
 export interface MapPlacement {
@@ -19,20 +19,42 @@ export const SQUEEZENET_MAP_PLACEMENT: MapPlacement = {
   cells: (grid) => squeezenetCells(grid, SQUEEZENET_INPUT_SIZE),
 };
 
+/**
+ * How the map's values become opacity: `highlight` leaves the wall visible where the map is low and
+ * colours only where it is high (alpha rising with the value, {@link HIGHLIGHT_RAMP}); `jet` is the
+ * MATLAB reference's veil, every pixel at the same opacity (blue where the map is low).
+ */
+export type HeatmapMode = 'highlight' | 'jet';
+
+/** The modes, in the order the live view offers them. */
+export const HEATMAP_MODES: readonly HeatmapMode[] = ['highlight', 'jet'];
+
 /** How a heatmap is painted. */
 export interface HeatmapStyle {
-  /** Opacity over the camera image, [0, 1]; the MATLAB reference overlays at 0.5. */
+  /** Highlight (alpha rising with the value) or the constant-alpha jet veil. */
+  mode: HeatmapMode;
+  /** Opacity over the camera image, [0, 1], scaling the highlight's alpha too; the MATLAB reference overlays at 0.5. */
   alpha: number;
   /** Temporal smoothing: weight of the previous frames, [0, 1); 0 = off. */
   smoothing: number;
 }
 
-/** The live view's style until the user moves its sliders (the benchmark paints with it too). */
-export const DEFAULT_HEATMAP_STYLE: Readonly<HeatmapStyle> = { alpha: 0.5, smoothing: 0.5 };
+/**
+ * The live view's style until the user changes its controls (the benchmark and the trainer's
+ * thumbnails paint with it too). Opacity 0.7 rather than the MATLAB reference's 0.5: the highlight
+ * is transparent where the map is low, so it can be stronger where it is high; a crack's peak
+ * (value 1, jet's dark red) then clearly stands out on grey concrete, while the wall beside it is
+ * left as the camera shows it.
+ */
+export const DEFAULT_HEATMAP_STYLE: Readonly<HeatmapStyle> = { mode: 'highlight', alpha: 0.7, smoothing: 0.5 };
+
+/** A still's style: no smoothing across stills. */
+export type StillStyle = Pick<HeatmapStyle, 'mode' | 'alpha'>;
 
 /**
  * Paints a small [0, 1] map (Grad-CAM 13x13, the fine map 56x56, or 27x27) into a canvas: colour
- * with the jet table on the CPU into one reused ImageData, then draw it scaled with bilinear
+ * with the jet table on the CPU into one reused ImageData (alpha per the style's mode), then draw it
+ * at the style's opacity, scaled with bilinear
  * smoothing over the canvas (which the view lays exactly over the crop box). With a
  * {@link MapPlacement}, each cell is centred where the network looked (its receptive-field centre
  * on SqueezeNet's 227 crop: pixel 16k + 15 for 13x13 cells, 4k + 3 for the fine map's; a plain
@@ -86,6 +108,8 @@ export class HeatmapPainter {
    * @param map [height * width] row-major values in [0, 1]
    */
   paint(map: Float32Array, width: number, height: number, style: HeatmapStyle): void {
+    if (!HEATMAP_MODES.includes(style.mode))
+      throw new Error(`heatmap mode must be one of ${HEATMAP_MODES.join(', ')}, got ${String(style.mode)}`);
     const pad = this.placement ? 1 : 0;
     const [pw, ph] = [width + 2 * pad, height + 2 * pad];
     if (
@@ -124,7 +148,7 @@ export class HeatmapPainter {
       [x0, y0] = [(first + 0.5 - 1.5 * stride) * ux, (first + 0.5 - 1.5 * stride) * uy];
       [w, h] = [pw * stride * ux, ph * stride * uy];
     }
-    colouriseMap(shown, this.image.data, 1, JET_LUT);
+    colouriseMap(shown, this.image.data, style.mode === 'jet' ? 1 : HIGHLIGHT_RAMP, JET_LUT);
     this.smallCtx.putImageData(this.image, 0, 0);
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     ctx.globalAlpha = style.alpha;
@@ -143,9 +167,9 @@ export class HeatmapPainter {
    * Paints a still: `map` as {@link paint} does (no smoothing), with `image` drawn under it to fill
    * the canvas, e.g. a capture's crop with its Grad-CAM.
    */
-  paintOver(image: CanvasImageSource, map: Float32Array, width: number, height: number, alpha: number): void {
+  paintOver(image: CanvasImageSource, map: Float32Array, width: number, height: number, style: StillStyle): void {
     this.resetSmoothing();
-    this.paint(map, width, height, { alpha, smoothing: 0 });
+    this.paint(map, width, height, { ...style, smoothing: 0 });
     const { canvas, ctx } = this;
     ctx.globalCompositeOperation = 'destination-over';
     ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
@@ -162,14 +186,19 @@ export interface PaintableMap {
 
 /**
  * A PNG of `crop` (a capture's crop at the model's input size) with `map` painted over it by a
- * {@link HeatmapPainter} with SqueezeNet's placement: the live view's heatmap, as a thumbnail.
+ * {@link HeatmapPainter} with SqueezeNet's placement: the live view's heatmap, as a thumbnail
+ * (the live view's default style unless `style` says otherwise).
  */
-export async function heatmapOverCrop(crop: Blob, map: PaintableMap, alpha = 0.5): Promise<Blob> {
+export async function heatmapOverCrop(
+  crop: Blob,
+  map: PaintableMap,
+  style: StillStyle = DEFAULT_HEATMAP_STYLE,
+): Promise<Blob> {
   const bitmap = await createImageBitmap(crop);
   try {
     const painter = new HeatmapPainter(document.createElement('canvas'), SQUEEZENET_MAP_PLACEMENT);
     painter.resize(bitmap.width, bitmap.height);
-    painter.paintOver(bitmap, map.map, map.width, map.height, alpha);
+    painter.paintOver(bitmap, map.map, map.width, map.height, style);
     return await new Promise<Blob>((resolve, reject) =>
       painter.canvas.toBlob(
         (b) => (b ? resolve(b) : reject(new Error('the heatmap thumbnail could not be encoded as PNG'))),
