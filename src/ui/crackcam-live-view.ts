@@ -18,7 +18,13 @@ import {
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
-import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
+import {
+  DEFAULT_HEATMAP_STYLE,
+  HEATMAP_MODES,
+  HeatmapPainter,
+  SQUEEZENET_MAP_PLACEMENT,
+  type HeatmapMode,
+} from './heatmap-painter';
 import { controlStyles } from './shared-styles';
 import './crackcam-verdict';
 
@@ -46,7 +52,12 @@ export type InspectionMode = 'classifier' | 'oneclass';
 
 type CameraState = 'idle' | 'starting' | 'running' | 'error';
 
-const { alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_STYLE; // alpha: the MATLAB reference's 0.5 overlay
+const { mode: DEFAULT_HEATMAP_MODE, alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_STYLE;
+
+/** A heatmap mode's name in the style picker. */
+function heatmapModeLabel(mode: HeatmapMode): string {
+  return mode === 'jet' ? msg('Jet') : msg('Highlight');
+}
 
 /**
  * Consecutive frames the classifier's "unfamiliar" flag must hold before the verdict says
@@ -94,6 +105,7 @@ export class CrackcamLiveView extends LitElement {
   @state() private zoom?: number;
   @state() private frozen = false;
   @state() private showHeatmap = true;
+  @state() private heatmapMode: HeatmapMode = DEFAULT_HEATMAP_MODE;
   @state() private alpha = DEFAULT_ALPHA;
   @state() private smoothing = DEFAULT_SMOOTHING;
   /** Paint the fine map (56x56) when the model has a fine head; off: the MATLAB reference's 13x13 Grad-CAM. */
@@ -396,6 +408,7 @@ export class CrackcamLiveView extends LitElement {
     this.lastCam.raw.set(result.map);
     if (this.showHeatmap)
       this.painter?.paint(result.map, result.mapWidth, result.mapHeight, {
+        mode: this.heatmapMode,
         alpha: this.alpha,
         smoothing: this.smoothing,
       });
@@ -674,6 +687,17 @@ export class CrackcamLiveView extends LitElement {
             </button>`
           : nothing
       }
+      <label
+        >${msg('Style')}
+        <select
+          data-testid="heatmap-style"
+          ?disabled=${!this.showHeatmap}
+          title=${msg("Highlight: colour only where the map is high, so the wall stays visible. Jet: the MATLAB reference's colour veil over the whole crop.")}
+          @change=${(e: Event) => (this.heatmapMode = (e.target as HTMLSelectElement).value as HeatmapMode)}
+        >
+          ${HEATMAP_MODES.map((m) => html`<option value=${m} ?selected=${m === this.heatmapMode}>${heatmapModeLabel(m)}</option>`)}
+        </select></label
+      >
       <label
         >${msg('Opacity')}
         <input
