@@ -109,11 +109,11 @@ describe('rampAlpha', () => {
     expect(rampAlpha(Number.NaN, ramp)).toBe(0);
   });
 
-  it('uses the highlight knees 0.3 and 0.8 by default', () => {
-    expect(HIGHLIGHT_RAMP).toEqual({ low: 0.3, high: 0.8 });
-    expect(rampAlpha(0.3)).toBe(0);
-    expect(rampAlpha(0.55)).toBeCloseTo(0.5, 12);
-    expect(rampAlpha(0.8)).toBe(1);
+  it('uses the highlight knees 0.2 and 0.6 by default', () => {
+    expect(HIGHLIGHT_RAMP).toEqual({ low: 0.2, high: 0.6 });
+    expect(rampAlpha(0.2)).toBe(0);
+    expect(rampAlpha(0.4)).toBeCloseTo(0.5, 12);
+    expect(rampAlpha(0.6)).toBe(1);
   });
 
   it('rejects knees out of order or outside [0, 1], naming the valid range', () => {

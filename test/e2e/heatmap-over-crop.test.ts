@@ -86,12 +86,12 @@ describe('heatmapOverCrop', () => {
       cold.forEach((c) => expect(Math.abs(c - 128)).toBeLessThanOrEqual(2));
   });
 
-  it('highlights a middling map value at its ramp alpha: half of 0.7 at 0.55, midway between the knees', async () => {
-    // Cell 0 (crop pixel 15) holds 0.55: smoothstep between 0.3 and 0.8 gives 1/2, times the opacity 0.7.
-    const r = await paintHotCell(13, 6, 128, [[15, 15]], undefined, 0.55);
-    const alpha = 0.7 * rampAlpha(0.55);
+  it('highlights a middling map value at its ramp alpha: half of 0.7 at 0.4, midway between the knees', async () => {
+    // Cell 0 (crop pixel 15) holds 0.4: smoothstep between 0.2 and 0.6 gives 1/2, times the opacity 0.7.
+    const r = await paintHotCell(13, 6, 128, [[15, 15]], undefined, 0.4);
+    const alpha = 0.7 * rampAlpha(0.4);
     expect(alpha).toBeCloseTo(0.35, 6);
-    r.pixels[0].forEach((c, i) => expect(Math.abs(c - over(0.55, 128, alpha)[i])).toBeLessThanOrEqual(8));
+    r.pixels[0].forEach((c, i) => expect(Math.abs(c - over(0.4, 128, alpha)[i])).toBeLessThanOrEqual(8));
   });
 
   it('paints a 13x13 map cell at its receptive-field centre (pixel 16k + 15) over the crop, jet at opacity 0.5', async () => {
