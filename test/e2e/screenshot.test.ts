@@ -1,9 +1,9 @@
 /**
  * The README's screenshot of the live view, made from the production build: a phone-sized page
  * (412x915 CSS px, DPR 1) with the fake camera playing one concrete crack photo the default model
- * never saw. The test checks the screenshot itself (size, verdict shown, heatmap painted over the
- * crop box) and, with CRACKCAM_UPDATE_SCREENSHOT=1 (`npm run screenshot`), writes it to
- * docs/images/live-view.png.
+ * never saw. The test checks the screenshot itself (size, verdict shown, the crack highlighted in
+ * the crop box while the rest of the wall shows through; the jet style's veil when picked) and,
+ * with CRACKCAM_UPDATE_SCREENSHOT=1 (`npm run screenshot`), writes it to docs/images/live-view.png.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -66,32 +66,43 @@ function heatmapBox(page: Page): Promise<{ x: number; y: number; width: number; 
   });
 }
 
-/** How the crop box of a screenshot is coloured: jet's warm pixels and its blue tint. */
-interface BoxColour {
-  /** Pixels in jet's warm colours (red to yellow: red high, blue low), which grey concrete never is. */
-  warmPixels: number;
-  /** Mean of blue minus red: the concrete photo alone is slightly warm (about -13), jet's cold half tints it blue. */
-  blueTint: number;
-}
-
-async function boxColour(
-  png: Buffer,
-  box: { x: number; y: number; width: number; height: number },
-): Promise<BoxColour> {
+/** A screenshot's crop box as raw RGB, 3 bytes a pixel. */
+async function boxPixels(png: Buffer, box: { x: number; y: number; width: number; height: number }): Promise<Buffer> {
   const region = {
     left: Math.round(box.x),
     top: Math.round(box.y),
     width: Math.round(box.width),
     height: Math.round(box.height),
   };
-  const { data, info } = await sharp(png).extract(region).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  let warmPixels = 0;
-  let tint = 0;
-  for (let i = 0; i < data.length; i += info.channels) {
-    if (data[i] > 170 && data[i + 2] < 110) warmPixels++;
-    tint += data[i + 2] - data[i];
+  return sharp(png).extract(region).removeAlpha().raw().toBuffer();
+}
+
+/** How the crop box of a screenshot is coloured, against the same box with the heatmap hidden. */
+interface BoxColour {
+  /** Pixels in jet's warm colours (red to yellow: red high, blue low), which grey concrete never is. */
+  warmPixels: number;
+  /** Mean of blue minus red: the concrete photo alone is slightly warm (about -13), jet's cold half tints it blue. */
+  blueTint: number;
+  /** Share of pixels within 6 levels (each channel) of the camera image alone: where the wall shows through. */
+  asCamera: number;
+}
+
+function boxColour(rgb: Buffer, camera: Buffer): BoxColour {
+  if (rgb.length !== camera.length)
+    throw new Error(`crop boxes differ in size: ${rgb.length} and ${camera.length} bytes`);
+  let [warmPixels, tint, same] = [0, 0, 0];
+  for (let i = 0; i < rgb.length; i += 3) {
+    if (rgb[i] > 170 && rgb[i + 2] < 110) warmPixels++;
+    tint += rgb[i + 2] - rgb[i];
+    if ([0, 1, 2].every((c) => Math.abs(rgb[i + c] - camera[i + c]) <= 6)) same++;
   }
-  return { warmPixels, blueTint: tint / (info.width * info.height) };
+  const pixels = rgb.length / 3;
+  return { warmPixels, blueTint: tint / pixels, asCamera: same / pixels };
+}
+
+/** Waits until the loop has painted `n` more frames. */
+async function paintMoreFrames(page: Page, n: number): Promise<void> {
+  await waitForFrames(page, (await waitForFrames(page, 0)) + n);
 }
 
 it('screenshots the live view on a phone-sized page with a crack verdict and its heatmap', async () => {
@@ -116,10 +127,30 @@ it('screenshots the live view on a phone-sized page with a crack verdict and its
   expect(statSync(file).size).toBeLessThan(MAX_PNG_BYTES);
   const box = await heatmapBox(page);
   expect(box.width).toBeGreaterThan(200);
-  // The heatmap is painted over the crop box: blue where there is no crack, warm spots on it.
-  const colour = await boxColour(png, box);
-  expect(colour.blueTint, 'jet tint of the crop box').toBeGreaterThan(20);
-  expect(colour.warmPixels, 'warm heatmap pixels').toBeGreaterThan(20);
+  const shown = await boxPixels(png, box);
+
+  // The camera image alone in the crop box (heatmap hidden), then the jet style's veil.
+  const toggle = page.locator('[data-testid="heatmap-toggle"]');
+  await toggle.click();
+  await page.locator('[data-testid="heatmap"]').waitFor({ state: 'hidden' });
+  const camera = await boxPixels(await page.screenshot({ type: 'png' }), box);
+  await toggle.click();
+  await page.locator('[data-testid="heatmap-style"]').selectOption('jet');
+  await paintMoreFrames(page, 3);
+  const veiled = await boxPixels(await page.screenshot({ type: 'png' }), box);
+
+  // Highlight (the default): warm on the crack, most of the wall left as the camera shows it, no blue veil.
+  const highlight = boxColour(shown, camera);
+  const bare = boxColour(camera, camera);
+  expect(highlight.warmPixels, 'warm heatmap pixels').toBeGreaterThan(20);
+  expect(bare.warmPixels, 'warm pixels without the heatmap').toBeLessThan(highlight.warmPixels / 4);
+  expect(highlight.asCamera, 'share of the wall left as the camera shows it').toBeGreaterThan(0.5);
+  expect(highlight.blueTint - bare.blueTint, 'blue tint added by the highlight').toBeLessThan(5);
+  // Jet: blue where there is no crack, warm spots on it, hardly a pixel left as the camera shows it.
+  const jet = boxColour(veiled, camera);
+  expect(jet.blueTint, 'jet tint of the crop box').toBeGreaterThan(20);
+  expect(jet.warmPixels, 'warm jet pixels').toBeGreaterThan(20);
+  expect(jet.asCamera, 'share of the crop box the jet veil leaves as the camera shows it').toBeLessThan(0.1);
 
   if (process.env.CRACKCAM_UPDATE_SCREENSHOT === '1') {
     if (!existsSync(path.dirname(README_IMAGE))) mkdirSync(path.dirname(README_IMAGE), { recursive: true });
