@@ -18,7 +18,7 @@ import { camMaskScores } from '../../src/core/cam-metrics';
 import { centreCrop } from '../../src/core/preprocess';
 import { loadCliClassifier } from '../../src/cli/model-cli';
 import { decodeImageFile, initNodeBackend } from '../../src/cli/node-io';
-import { argMax } from '../../src/core/colormap';
+import { argMax, rampAlpha } from '../../src/core/colormap';
 import type { CrackClassifier } from '../../src/core/classifier';
 import {
   DATA_DIR,
@@ -119,6 +119,31 @@ async function layout(page: Page) {
   });
 }
 
+/**
+ * In one task: the painted map (after smoothing) and the heatmap canvas's RGBA at its hottest and
+ * coldest cells.
+ */
+function probeHotAndCold(page: Page): Promise<{ hot: number[]; cold: number[]; max: number; min: number }> {
+  return page.evaluate(() => {
+    const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
+    const canvas = view?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
+    const cam = window.__crackcam?.cam();
+    if (!cam) throw new Error('no map');
+    const hot = cam.shown.indexOf(Math.max(...cam.shown));
+    const cold = cam.shown.indexOf(Math.min(...cam.shown));
+    // Cell k is painted centred on its receptive-field centre, crop pixel first + k * stride of 227
+    // (16k + 15 on the 13x13 Grad-CAM, 4k + 3 on the 56x56 fine map; squeezenetCells).
+    let [size, first, stride] = [227, 0, 1];
+    while (size > cam.width) [size, first, stride] = [Math.floor((size - 3) / 2) + 1, first + stride, stride * 2];
+    const px = (i: number) => {
+      const x = Math.floor((((i % cam.width) * stride + first + 0.5) / 227) * canvas.width);
+      const y = Math.floor(((Math.floor(i / cam.width) * stride + first + 0.5) / 227) * canvas.height);
+      return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
+    };
+    return { hot: px(hot), cold: px(cold), max: cam.shown[hot], min: cam.shown[cold] };
+  });
+}
+
 describe('crack photos through the fake camera', () => {
   let browser: Browser;
   let page: Page;
@@ -171,30 +196,31 @@ describe('crack photos through the fake camera', () => {
       expect(Math.abs(l.cropbox[k] - want[k]), `crop box ${k}`).toBeLessThan(1);
     }
     expect(l.hidden).toBe(false);
-    // In one task: the painted map (after smoothing) and the canvas pixels at its hottest and coldest cells.
-    const probe = await page.evaluate(() => {
-      const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
-      const canvas = view?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
-      const cam = window.__crackcam?.cam();
-      if (!cam) throw new Error('no map');
-      const hot = cam.shown.indexOf(Math.max(...cam.shown));
-      const cold = cam.shown.indexOf(Math.min(...cam.shown));
-      // Cell k is painted centred on its receptive-field centre, crop pixel first + k * stride of 227
-      // (16k + 15 on the 13x13 Grad-CAM, 4k + 3 on the 56x56 fine map; squeezenetCells).
-      let [size, first, stride] = [227, 0, 1];
-      while (size > cam.width) [size, first, stride] = [Math.floor((size - 3) / 2) + 1, first + stride, stride * 2];
-      const px = (i: number) => {
-        const x = Math.floor((((i % cam.width) * stride + first + 0.5) / 227) * canvas.width);
-        const y = Math.floor(((Math.floor(i / cam.width) * stride + first + 0.5) / 227) * canvas.height);
-        return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
-      };
-      return { hot: px(hot), cold: px(cold), max: cam.shown[hot], min: cam.shown[cold] };
-    });
+    const probe = await probeHotAndCold(page);
     expect(probe.max - probe.min).toBeGreaterThan(0.5);
-    // Jet: hot is red (r > b), cold is blue (b > r); drawn at the default alpha 0.5.
+    // Highlight (the default, opacity 0.7): hot is red (r > b) and clearly opaque, cold is transparent.
+    const opacity = 0.7 * 255;
     expect(probe.hot[0]).toBeGreaterThan(probe.hot[2]);
-    expect(probe.cold[2]).toBeGreaterThan(probe.cold[0]);
-    expect(Math.abs(probe.hot[3] - 128)).toBeLessThanOrEqual(2);
+    expect(probe.hot[3]).toBeGreaterThan(0.5 * opacity * rampAlpha(probe.max));
+    expect(probe.hot[3]).toBeLessThanOrEqual(opacity + 2);
+    expect(rampAlpha(probe.min), `coldest value ${probe.min}`).toBe(0);
+    expect(probe.cold[3], 'alpha at the coldest cell').toBeLessThanOrEqual(2);
+  });
+
+  it('paints the jet veil when the style picker says Jet: cold is blue, every pixel at the opacity', async () => {
+    const style = page.locator('[data-testid="heatmap-style"]');
+    expect(await style.inputValue()).toBe('highlight');
+    await style.selectOption('jet');
+    try {
+      await waitForFrames(page, (await waitForFrames(page, 0)) + 3);
+      const probe = await probeHotAndCold(page);
+      expect(probe.max - probe.min).toBeGreaterThan(0.5);
+      expect(probe.hot[0]).toBeGreaterThan(probe.hot[2]);
+      expect(probe.cold[2]).toBeGreaterThan(probe.cold[0]);
+      for (const px of [probe.hot, probe.cold]) expect(Math.abs(px[3] - 0.7 * 255)).toBeLessThanOrEqual(2);
+    } finally {
+      await style.selectOption('highlight');
+    }
   });
 
   it('hides and shows the heatmap', async () => {
