@@ -87,10 +87,23 @@ export function numberFlag(name: string, value: string | undefined, fallback: nu
 /** Runs a CLI main function: errors print one clear line and exit with status 1. */
 export function runCli(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => exitAfterFlush(0),
     (e: unknown) => {
       process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
+}
+
+/**
+ * Exits once stdout and stderr have handed everything written so far to the OS: process.exit() right
+ * after a write to a pipe cuts a long line (an eval --json line of 90 KB stopped at 64 KB).
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }

@@ -49,3 +49,23 @@ describe('joinNegativeValues', () => {
     expect(joinNegativeValues(['--per-class', '4'], options)).toEqual(['--per-class', '4']);
   });
 });
+
+describe('runCli', () => {
+  it('exits only after a long last line reached the pipe', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const path = await import('node:path');
+    const { PROJECT_ROOT } = await import('../../src/cli/node-io');
+    const script = `import { runCli } from ${JSON.stringify(path.join(PROJECT_ROOT, 'src/cli/args.ts'))};
+      runCli(async () => { process.stdout.write(JSON.stringify({ rows: 'x'.repeat(300000) }) + '\\n'); });`;
+    const { stdout } = await promisify(execFile)(
+      path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'),
+      ['--input-type=module', '-e', script],
+      {
+        cwd: PROJECT_ROOT,
+        maxBuffer: 1 << 24,
+      },
+    );
+    expect((JSON.parse(stdout) as { rows: string }).rows).toHaveLength(300000);
+  });
+});
