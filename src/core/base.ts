@@ -118,3 +118,24 @@ export async function loadBaseNetwork(config: BaseNetworkConfig): Promise<BaseNe
     dispose: disposeFull,
   };
 }
+
+/**
+ * The base a model runs on: `base` itself when it is a loaded network (shared), else the network at
+ * that model.json path, loaded at the model's input size and cut at its feature layer.
+ */
+export async function baseForModel(
+  base: BaseNetwork | string,
+  reader: ModelReader,
+  model: { inputSize: number; base: { featureLayer: string } },
+  signal?: AbortSignal,
+): Promise<BaseNetwork> {
+  signal?.throwIfAborted();
+  if (typeof base !== 'string') return base;
+  return loadBaseNetwork({
+    reader,
+    modelJson: base,
+    inputSize: model.inputSize,
+    featureLayer: model.base.featureLayer,
+    signal,
+  });
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { loadBaseNetwork, type BaseNetwork } from './base';
+import { baseForModel, type BaseNetwork } from './base';
 import { CAM_SCORES, type CamScore } from './gradcam';
 import { CLASSIFIER_LAYER, headForward, headWeightsOf, headWeightTensors, type HeadWeights } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
@@ -215,17 +215,7 @@ export async function loadCrackClassifier(config: CrackClassifierConfig): Promis
   let base: BaseNetwork;
   const ownsBase = typeof cfg.base === 'string';
   try {
-    cfg.signal?.throwIfAborted();
-    base =
-      typeof cfg.base === 'string'
-        ? await loadBaseNetwork({
-            reader: cfg.reader,
-            modelJson: cfg.base,
-            inputSize: metadata.inputSize,
-            featureLayer: metadata.base.featureLayer,
-            signal: cfg.signal,
-          })
-        : cfg.base;
+    base = await baseForModel(cfg.base, cfg.reader, metadata, cfg.signal);
   } catch (e) {
     head.dispose();
     throw e;

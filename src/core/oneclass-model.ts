@@ -1,6 +1,6 @@
 /** A loaded one-class model: scoring frames (tensors or one read-back result) and loading it from files. */
 import * as tf from '@tensorflow/tfjs';
-import { loadBaseNetwork, type BaseNetwork } from './base';
+import { baseForModel, type BaseNetwork } from './base';
 import { METADATA_KEY, validateMetadata, type ModelMetadata, type OneClassInfo } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { checkBase, checkScorer, validateOneClassInfo } from './oneclass-checks';
@@ -237,17 +237,7 @@ export async function loadOneClassModel(config: OneClassModelConfig): Promise<On
     throw new ModelFileError(cfg.modelJson, (e as Error).message);
   }
   try {
-    cfg.signal?.throwIfAborted();
-    base =
-      typeof cfg.base === 'string'
-        ? await loadBaseNetwork({
-            reader: cfg.reader,
-            modelJson: cfg.base,
-            inputSize: metadata.inputSize,
-            featureLayer: metadata.base.featureLayer,
-            signal: cfg.signal,
-          })
-        : cfg.base;
+    base = await baseForModel(cfg.base, cfg.reader, metadata, cfg.signal);
     const model = createOneClassModel({
       base,
       scorer,
