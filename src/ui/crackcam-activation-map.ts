@@ -72,9 +72,9 @@ export class CrackcamActivationMap extends LitElement {
   }
 
   override render() {
+    const when = this.epoch === 0 ? msg('Before training') : msg(str`After epoch ${this.epoch}`);
     const caption = this.map
-      ? html`${this.epoch === 0 ? msg('Before training') : msg(str`After epoch ${this.epoch}`)}: ${this.label}
-        ${(this.probability * 100).toFixed(1)}%`
+      ? `${when}: ${this.label} ${(this.probability * 100).toFixed(1)}%`
       : msg('The map appears when training starts.');
     return html`<div class="frame">
         ${this.src ? html`<img src=${this.src} alt="" />` : nothing}
