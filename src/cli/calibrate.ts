@@ -12,13 +12,12 @@ import path from 'node:path';
 import { loadBaseNetwork } from '../core/base';
 import { loadHead } from '../core/classifier';
 import type { ModelMetadata } from '../core/metadata';
-import { fitReliability, type GroupedSample } from '../core/reliability-fit';
+import { fitReliability } from '../core/reliability-fit';
 import type { SplitFractions } from '../core/split';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { photoSamples, SEEN_FILE, writeTrainedModel } from './classifier-training';
+import { groupedPhotoSamples, SEEN_FILE, writeTrainedModel } from './classifier-training';
 import { requireModelKind } from './model-cli';
 import {
-  groupOf,
   NOVELTY_PHOTOS_PER_GROUP,
   readDataSets,
   seenFor,
@@ -99,8 +98,7 @@ runCli(async () => {
   const started = performance.now();
   const { head, metadata } = await loadHead(fsReader, modelJson);
   const { train, validation, seen } = await trainedSplit(args.data, modelJson, metadata);
-  const grouped = (files: SurfaceFile[]): GroupedSample[] =>
-    photoSamples(files, metadata.labels, metadata.inputSize).map((s, i) => ({ ...s, group: groupOf(files[i]) }));
+  const grouped = (files: SurfaceFile[]) => groupedPhotoSamples(files, metadata.labels, metadata.inputSize);
   const trainSubset = spreadPerGroup(train, perGroup);
   const dataName = [...new Set(train.map((f) => f.surface))].join(',');
   process.stderr.write(

@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
+import type { GroupedSample } from '../core/reliability-fit';
 import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode, type TrainingSample } from '../core/trainer';
 import {
   trainedClassifierMetadata,
@@ -11,7 +12,7 @@ import {
   type OptimizerSettings,
 } from '../core/trainer-metadata';
 import { numberFlag, stringFlags } from './args';
-import type { SeenList } from './data-sets';
+import { groupOf, type SeenList, type SurfaceFile } from './data-sets';
 import { saveModelFolder } from './model-files';
 import { decodeImageFile, decodeShortSide, type LabelledFile } from './node-io';
 
@@ -131,6 +132,15 @@ export function photoSamples(
     label: labels.indexOf(f.label),
     load: () => decodeImageFile(f.path, { maxShortSide }),
   }));
+}
+
+/** {@link photoSamples} of photos from several surfaces, each with its novelty group (`surface/label`). */
+export function groupedPhotoSamples(
+  files: readonly SurfaceFile[],
+  labels: readonly string[],
+  inputSize: number,
+): GroupedSample[] {
+  return photoSamples(files, labels, inputSize).map((sample, i) => ({ ...sample, group: groupOf(files[i]) }));
 }
 
 /** Prints a run's summary on stdout: JSON with `--json`, else its validation accuracy. */

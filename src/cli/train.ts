@@ -15,6 +15,7 @@ import {
   CLASSIFIER_TRAINING_FLAGS,
   classifierMetadata,
   deepModulesFlag,
+  groupedPhotoSamples,
   modeFlag,
   optimizerFlags,
   photoSamples,
@@ -25,7 +26,6 @@ import { requireModelKind } from './model-cli';
 import { checkOutDir } from './model-files';
 import {
   balanceSurfaces,
-  groupOf,
   NOVELTY_PHOTOS_PER_GROUP,
   readDataSets,
   seenList,
@@ -119,7 +119,7 @@ runCli(async () => {
   const trainPhotos = balanceSurfaces(split.train, sets.length > 1 ? balance : 0, seed);
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base) });
   const toSamples = (side: SurfaceFile[]) => photoSamples(side, labels, base.inputSize);
-  const grouped = (side: SurfaceFile[]) => toSamples(side).map((sample, i) => ({ ...sample, group: groupOf(side[i]) }));
+  const grouped = (side: SurfaceFile[]) => groupedPhotoSamples(side, labels, base.inputSize);
   const init = initJson ? await loadHead(fsReader, initJson) : undefined;
   const initial = init?.head;
   process.stderr.write(
