@@ -111,6 +111,8 @@ export interface ClassifierTrainingOutcome {
   labels: string[];
   /** The current model on the same validation captures. */
   previous: ClassificationReport;
+  /** The captures held out for validation (never trained on), for comparing the old and new model. */
+  validationCaptures: CaptureRecord[];
   /** Metadata to save the model with: the next version of the current one. */
   metadata: ModelMetadata;
   n: { train: number; validation: number };
@@ -235,7 +237,17 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       { result, labels: plan.labels, previous, n, views, place, seconds },
       { ...config, batchSize },
     );
-    return { result, labels: plan.labels, previous, metadata, n, views, place, seconds };
+    return {
+      result,
+      labels: plan.labels,
+      previous,
+      validationCaptures: plan.validation,
+      metadata,
+      n,
+      views,
+      place,
+      seconds,
+    };
   } catch (e) {
     result.head.dispose();
     throw e;
@@ -245,7 +257,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
 /** The trained model's metadata: the next version of `classifier`, with the app's training record. */
 function newVersionMetadata(
   classifier: CrackClassifier,
-  o: Omit<ClassifierTrainingOutcome, 'metadata'>,
+  o: Omit<ClassifierTrainingOutcome, 'metadata' | 'validationCaptures'>,
   run: ClassifierTrainingChoice & { batchSize: number },
 ): ModelMetadata {
   const prev = classifier.metadata;
