@@ -77,3 +77,118 @@ export interface FindingFields {
   still: { source: 'take-photo' | 'video-frame'; width: number; height: number };
   measurement?: FindingMeasurement;
 }
+
+/** A condition state's name and short meaning. */
+export interface ConditionStateWording {
+  name: string;
+  meaning: string;
+}
+
+/**
+ * The AASHTO Manual for Bridge Element Inspection's condition states, in English (the UI shows its own
+ * translations; a report may print these).
+ */
+export const CONDITION_STATE_WORDING: Readonly<Record<ConditionState, ConditionStateWording>> = {
+  1: { name: 'Good', meaning: 'No or insignificant deterioration' },
+  2: { name: 'Fair', meaning: 'Minor to moderate deterioration; the element is sound' },
+  3: { name: 'Poor', meaning: 'Moderate to heavy deterioration; strength and serviceability not yet affected' },
+  4: { name: 'Severe', meaning: 'May affect strength or serviceability; warrants a structural review' },
+};
+
+/** Longest notes accepted, in characters. */
+export const MAX_NOTES_LENGTH = 4000;
+/** Longest inspection context entry accepted (name, structure, element, inspector), in characters. */
+export const MAX_CONTEXT_LENGTH = 200;
+
+/** The fields an inspector may change after saving (everything but id and createdAt). */
+export type FindingPatch = Partial<Omit<FindingFields, 'id' | 'createdAt'>>;
+
+/** A field with a value outside its valid values; nothing was stored. */
+export class FindingFieldError extends Error {
+  constructor(
+    /** The field's name, e.g. `defectType` or `context.inspection`. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FindingFieldError';
+  }
+}
+
+const quote = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+
+function requireOneOf<T>(field: string, value: unknown, valid: readonly T[]): void {
+  if (!valid.includes(value as T))
+    throw new FindingFieldError(field, `${field} must be one of ${valid.join(', ')}; got ${quote(value)}`);
+}
+
+function requireText(field: string, value: unknown, max: number, required: boolean): void {
+  if (typeof value !== 'string') throw new FindingFieldError(field, `${field} must be text; got ${quote(value)}`);
+  if (required && value.trim() === '') throw new FindingFieldError(field, `${field} must not be empty`);
+  if (value.length > max)
+    throw new FindingFieldError(field, `${field} must be at most ${max} characters; got ${value.length}`);
+}
+
+function requireNumber(field: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+    throw new FindingFieldError(field, `${field} must be a number from ${min} to ${max}; got ${quote(value)}`);
+}
+
+/** Checks an inspection context: the inspection name is required (it names the export), the rest may be empty. */
+export function validateInspectionContext(context: InspectionContext): InspectionContext {
+  if (typeof context !== 'object' || context === null)
+    throw new FindingFieldError('context', 'context must be an object with inspection, structure, element, inspector');
+  requireText('context.inspection', context.inspection, MAX_CONTEXT_LENGTH, true);
+  for (const key of ['structure', 'element', 'inspector'] as const)
+    requireText(`context.${key}`, context[key], MAX_CONTEXT_LENGTH, false);
+  return context;
+}
+
+function validatePosition(position: FindingPosition): void {
+  requireNumber('position.latitude', position.latitude, -90, 90);
+  requireNumber('position.longitude', position.longitude, -180, 180);
+  requireNumber('position.accuracy', position.accuracy, 0, Number.MAX_VALUE);
+}
+
+/** Checks the fields a patch sets (the ones it leaves out are not looked at). */
+export function validateFindingPatch(patch: FindingPatch): FindingPatch {
+  if (patch.context !== undefined) validateInspectionContext(patch.context);
+  if (patch.defectType !== undefined) requireOneOf('defectType', patch.defectType, DEFECT_TYPES);
+  if (patch.orientation !== undefined) requireOneOf('orientation', patch.orientation, ORIENTATIONS);
+  if (patch.conditionState !== undefined) requireOneOf('conditionState', patch.conditionState, CONDITION_STATES);
+  if (patch.notes !== undefined) requireText('notes', patch.notes, MAX_NOTES_LENGTH, false);
+  if (patch.position !== undefined) validatePosition(patch.position);
+  if (patch.positionMissing !== undefined)
+    requireOneOf('positionMissing', patch.positionMissing, POSITION_MISSING_REASONS);
+  if (patch.updatedAt !== undefined) requireNumber('updatedAt', patch.updatedAt, 0, Number.MAX_SAFE_INTEGER);
+  return patch;
+}
+
+/** Checks a whole finding: every field within its valid values; throws {@link FindingFieldError} naming the first that is not. */
+export function validateFindingFields(fields: FindingFields): FindingFields {
+  requireText('id', fields.id, 200, true);
+  requireNumber('createdAt', fields.createdAt, 0, Number.MAX_SAFE_INTEGER);
+  requireNumber('updatedAt', fields.updatedAt, 0, Number.MAX_SAFE_INTEGER);
+  requireOneOf('defectType', fields.defectType, DEFECT_TYPES);
+  requireText('notes', fields.notes, MAX_NOTES_LENGTH, false);
+  validateFindingPatch(fields);
+  requireNumber('verdict.probability', fields.verdict?.probability, 0, 1);
+  requireOneOf('still.source', fields.still?.source, ['take-photo', 'video-frame']);
+  if (fields.position && fields.positionMissing)
+    throw new FindingFieldError('positionMissing', 'a finding has either a position or positionMissing, not both');
+  return fields;
+}
+
+/** The finding with `patch` applied (id and createdAt kept, updatedAt = `now`); checked before it is returned. */
+export function patchFinding(fields: FindingFields, patch: FindingPatch, now: number): FindingFields {
+  validateFindingPatch(patch);
+  const { id, createdAt } = fields;
+  const next: FindingFields = { ...fields, ...patch, id, createdAt, updatedAt: now };
+  if (patch.position) delete next.positionMissing;
+  return validateFindingFields(next);
+}
+
+/** The defect type a new finding starts with: the verdict's class when it is a defect type, else `other`. */
+export function defectTypeForVerdict(label: string | undefined): DefectType {
+  return DEFECT_TYPES.includes(label as DefectType) ? (label as DefectType) : 'other';
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONDITION_STATE_WORDING,
+  CONDITION_STATES,
+  defectTypeForVerdict,
+  FindingFieldError,
+  patchFinding,
+  validateFindingFields,
+  validateInspectionContext,
+  type FindingFields,
+} from '../../src/core/finding';
+import { filterFindings, findingFilterValues } from '../../src/core/finding-filter';
+
+function finding(id: string, over: Partial<FindingFields> = {}): FindingFields {
+  return {
+    id,
+    createdAt: 1000,
+    updatedAt: 1000,
+    context: { inspection: 'Route 9', structure: 'Bridge 12', element: 'Pier 2', inspector: 'A. Sato' },
+    defectType: 'crack',
+    notes: '',
+    verdict: { label: 'crack', probability: 0.9, unfamiliar: false },
+    model: { name: 'm', version: 1 },
+    positionMissing: 'denied',
+    still: { source: 'video-frame', width: 640, height: 480 },
+    ...over,
+  };
+}
+
+describe('finding fields', () => {
+  it('accepts a complete finding and names the field and valid values of a bad one', () => {
+    expect(validateFindingFields(finding('a'))).toEqual(finding('a'));
+    const bad = (over: object) => () => validateFindingFields(finding('a', over as Partial<FindingFields>));
+    expect(bad({ orientation: 'sideways' })).toThrow(/orientation must be one of horizontal, vertical, diagonal, map/);
+    expect(bad({ positionMissing: 'lost' })).toThrow(/positionMissing must be one of denied, unavailable, timeout/);
+    expect(bad({ verdict: { label: 'crack', probability: 1.5, unfamiliar: false } })).toThrow(
+      /verdict\.probability must be a number from 0 to 1; got 1\.5/,
+    );
+    expect(bad({ position: { latitude: 95, longitude: 0, accuracy: 5 } })).toThrow(
+      /position\.latitude .* from -90 to 90/,
+    );
+    expect(bad({ position: { latitude: 1, longitude: 2, accuracy: 5 } })).toThrow(
+      /either a position or positionMissing/,
+    );
+    expect(bad({ notes: 'x'.repeat(4001) })).toThrow(/notes must be at most 4000 characters; got 4001/);
+    try {
+      bad({ defectType: 'rust' })();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(FindingFieldError);
+      expect((e as FindingFieldError).field).toBe('defectType');
+    }
+  });
+
+  it('requires an inspection name in the context', () => {
+    const context = finding('a').context;
+    expect(validateInspectionContext({ ...context, inspector: '' })).toBeTruthy();
+    expect(() => validateInspectionContext({ ...context, inspection: '' })).toThrow(
+      /context\.inspection must not be empty/,
+    );
+  });
+
+  it('patches keep id and createdAt, stamp updatedAt, and a new position clears positionMissing', () => {
+    const next = patchFinding(
+      finding('a'),
+      { conditionState: 2, position: { latitude: 35, longitude: 139, accuracy: 8 } },
+      5000,
+    );
+    expect(next).toMatchObject({ id: 'a', createdAt: 1000, updatedAt: 5000, conditionState: 2 });
+    expect(next.positionMissing).toBeUndefined();
+    expect(() => patchFinding(finding('a'), { conditionState: 0 as 1 }, 5000)).toThrow(/1, 2, 3, 4; got 0/);
+  });
+
+  it('words every condition state and maps verdicts to defect types', () => {
+    expect(CONDITION_STATES.map((s) => CONDITION_STATE_WORDING[s].name)).toEqual(['Good', 'Fair', 'Poor', 'Severe']);
+    expect(defectTypeForVerdict('crack')).toBe('crack');
+    expect(defectTypeForVerdict('salt-damage')).toBe('salt-damage');
+    expect(defectTypeForVerdict('nocrack')).toBe('other');
+    expect(defectTypeForVerdict(undefined)).toBe('other');
+  });
+});
+
+describe('finding filter', () => {
+  const list = [
+    finding('a', { conditionState: 2 }),
+    finding('b', { defectType: 'spalling', context: { ...finding('b').context, element: 'Deck' } }),
+    finding('c', { conditionState: 2, context: { ...finding('c').context, structure: 'Bridge 7' } }),
+  ];
+
+  it('keeps the findings that match every key set', () => {
+    const ids = (f: Parameters<typeof filterFindings>[1]) => filterFindings(list, f).map((x) => x.id);
+    expect(ids({})).toEqual(['a', 'b', 'c']);
+    expect(ids({ conditionState: 2 })).toEqual(['a', 'c']);
+    expect(ids({ conditionState: 2, structure: 'Bridge 12' })).toEqual(['a']);
+    expect(ids({ defectType: 'spalling' })).toEqual(['b']);
+    expect(ids({ element: 'Pier 2', inspection: 'Route 9' })).toEqual(['a', 'c']);
+    expect(ids({ inspection: 'other' })).toEqual([]);
+  });
+
+  it('offers each distinct value once, sorted', () => {
+    expect(findingFilterValues(list)).toEqual({
+      inspection: ['Route 9'],
+      structure: ['Bridge 12', 'Bridge 7'],
+      element: ['Deck', 'Pier 2'],
+    });
+  });
+});
