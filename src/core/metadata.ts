@@ -44,6 +44,14 @@ export interface ModelMetadata {
   calibration?: CalibrationInfo;
   /** A classifier's novelty model of the photos it was trained on ("unfamiliar surface"). */
   novelty?: NoveltyInfo;
+  /** The surfaces a model was trained on (its own photos) and rehearsed (a rehearsal pack's photos); absent on older models. */
+  surfaces?: ModelSurfaces;
+}
+
+/** Which surfaces a model learnt: `trained` from its training photos, `rehearsed` from a rehearsal pack, e.g. concrete. */
+export interface ModelSurfaces {
+  trained: string[];
+  rehearsed: string[];
 }
 
 /**
@@ -139,6 +147,9 @@ export function validateMetadata(value: unknown): ModelMetadata {
   ) {
     fail('calibration', "{method: 'temperature', temperature: a finite number > 0, ece, n}");
   }
+  const surfaces = m.surfaces as Partial<ModelSurfaces> | undefined;
+  if (surfaces !== undefined && !(isStringArray(surfaces?.trained) && isStringArray(surfaces?.rehearsed)))
+    fail('surfaces', '{trained: string[], rehearsed: string[]} (surface names, e.g. "concrete")');
   if (m.novelty !== undefined) {
     try {
       validateNoveltyInfo(m.novelty, (b as { featureShape: number[] }).featureShape[2]);
