@@ -15,7 +15,7 @@ import { panelStyles } from './shared-styles';
 /**
  * One-tap labelled capture under the live view: a button per class ("crack", "nocrack", user
  * classes) that asks the live view for a capture and stores it with that label; a capture taken by
- * tapping the viewfinder gets the last chosen label. Stores the 227x227 crop (PNG), the full frame
+ * tapping the viewfinder gets the last chosen label (or the one chosen with the live view's *Label this*). Stores the 227x227 crop (PNG), the full frame
  * (JPEG) and, when the user switched it on and allowed it, the location. A tap that captures nothing
  * (camera blocked or not running) says why; a failed save replaces the previous "Saved as" notice.
  *
@@ -65,7 +65,7 @@ export class CrackcamCaptureBar extends LitElement {
 
   private readonly onCapture = (e: CustomEvent<CaptureDetail>): void => {
     this.captures++;
-    void this.save(e.detail, this.label);
+    void this.save(e.detail, e.detail.label ?? this.label);
   };
 
   private async save(detail: CaptureDetail, label: string): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type FrameStats,
 } from '../platform/frame-loop';
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
+import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
 import {
@@ -27,6 +28,8 @@ import {
 } from './heatmap-painter';
 import { controlStyles } from './shared-styles';
 import './crackcam-verdict';
+import './crackcam-label-this';
+import { isUncertain } from '../core/uncertainty';
 
 /** `detail` of the `capture` event. */
 export interface CaptureDetail {
@@ -42,6 +45,8 @@ export interface CaptureDetail {
   model?: { name: string; version: number };
   /** Milliseconds since the epoch. */
   takenAt: number;
+  /** The label chosen with *Label this*; without it the capture bar's label applies. */
+  label?: string;
 }
 
 /** Where the model is: shown in the verdict bar until frames come in. */
@@ -66,6 +71,9 @@ function heatmapModeLabel(mode: HeatmapMode): string {
  */
 export const UNFAMILIAR_HYSTERESIS_FRAMES = 3;
 
+/** How long *Label this* stays offered after the last uncertain frame (no flicker at the threshold). */
+export const LABEL_THIS_HOLD_MS = 2000;
+
 /**
  * The live inspection view: camera viewfinder with the crop box the model sees, the Grad-CAM
  * heatmap of the crack class painted into that box, the verdict, backend / fps / latency, and the
@@ -80,8 +88,13 @@ export const UNFAMILIAR_HYSTERESIS_FRAMES = 3;
  * {@link UNFAMILIAR_HYSTERESIS_FRAMES} consecutive frames, and goes back to the class after as many
  * consecutive familiar frames. Its Adapt button's `adapt-model` event bubbles out of this element.
  *
+ * While the classifier is unsure (top probability below `UNCERTAIN_BELOW`, or unfamiliar), and for
+ * {@link LABEL_THIS_HOLD_MS} after, *Label this* (`crackcam-label-this`) is offered: it pauses the
+ * frame, and the chosen label goes with its `capture` event, which the capture bar stores.
+ *
  * @fires capture - {@link CaptureDetail}: the crop and full frame of a capture (bubbles, composed).
  *   The trainer's capture store listens for it.
+ * @fires finding-capture - {@link FindingSnapshot}: what {@link captureFinding} took (bubbles, composed).
  */
 @localized()
 @customElement('crackcam-live-view')
@@ -118,6 +131,11 @@ export class CrackcamLiveView extends LitElement {
   @state() private unfamiliar = false;
   /** Consecutive frames whose unfamiliar flag disagreed with {@link unfamiliar}. */
   private unfamiliarStreak = 0;
+  /** *Label this* is offered until this time (performance.now()); its choice is open; the view paused for it. */
+  private labelOfferUntil = 0;
+  @state() private offerLabel = false;
+  @state() private labelling = false;
+  private pausedForLabel = false;
   @state() private fps = 0;
   @state() private latency = 0;
   @state() private box?: Rect;
@@ -395,6 +413,7 @@ export class CrackcamLiveView extends LitElement {
     this.probability = result.probability;
     this.ratio = isOneClassFrameResult(result) ? result.ratio : undefined;
     this.followUnfamiliar(result.unfamiliar === true);
+    this.followUncertain(result.probability);
     this.fps = stats.fps;
     this.latency = stats.latencyMs;
     this.lastResult = {
@@ -422,6 +441,30 @@ export class CrackcamLiveView extends LitElement {
       this.unfamiliar = flag;
       this.unfamiliarStreak = 0;
     }
+  }
+
+  /** Offers *Label this* while classifier frames are uncertain, and for {@link LABEL_THIS_HOLD_MS} after. */
+  private followUncertain(probability: number): void {
+    const now = performance.now();
+    if (this.mode === 'classifier' && isUncertain({ probability, unfamiliar: this.unfamiliar }))
+      this.labelOfferUntil = now + LABEL_THIS_HOLD_MS;
+    this.offerLabel = now < this.labelOfferUntil;
+  }
+
+  /** Holds the frame while a label is chosen (unless it already was paused). */
+  private async onLabelThisOpen(): Promise<void> {
+    this.labelling = true;
+    if (this.frozen) return;
+    this.pausedForLabel = true;
+    await this.toggleFreeze();
+  }
+
+  /** Stores the held frame with `label` (none: cancelled), then resumes if *Label this* paused it. */
+  private async onLabelThisClose(label?: string): Promise<void> {
+    if (label) this.capture(label);
+    this.labelling = false;
+    if (this.pausedForLabel && this.frozen) await this.toggleFreeze();
+    this.pausedForLabel = false;
   }
 
   private readonly onVisibilityChange = (): void => {
@@ -490,8 +533,8 @@ export class CrackcamLiveView extends LitElement {
     }
   }
 
-  /** Dispatches a `capture` event with the current crop and frame. */
-  capture(): void {
+  /** Dispatches a `capture` event with the current crop and frame (and `label`, from *Label this*). */
+  capture(label?: string): void {
     const v = this.video;
     if (this.cameraState !== 'running' || !v || v.videoWidth === 0) return;
     const source = this.ensureSource(this.activeModel?.inputSize ?? 227);
@@ -503,8 +546,36 @@ export class CrackcamLiveView extends LitElement {
       verdict: this.lastResult,
       model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
       takenAt: Date.now(),
+      ...(label === undefined ? {} : { label }),
     };
     this.dispatchEvent(new CustomEvent<CaptureDetail>('capture', { detail, bubbles: true, composed: true }));
+    this.flash = false;
+    requestAnimationFrame(() => (this.flash = true));
+  }
+
+  /**
+   * Dispatches a `finding-capture` event ({@link FindingSnapshot}): the crop and full frame as
+   * {@link capture} takes them, the heatmap as painted over the crop, the verdict as shown and the
+   * camera track (for a full-resolution photo). The finding bar stores it.
+   */
+  captureFinding(): void {
+    const v = this.video;
+    if (this.cameraState !== 'running' || !v || v.videoWidth === 0) return;
+    const source = this.ensureSource(this.activeModel?.inputSize ?? 227);
+    source.pixels();
+    const crop = source.cropImageData();
+    const result = this.lastResult;
+    const detail: FindingSnapshot = {
+      crop,
+      frame: source.fullFrameImageData(),
+      overlay: paintedOverlay(crop, this.showHeatmap ? this.heatmapCanvas : undefined),
+      verdict: result && { label: result.label, probability: result.probability },
+      unfamiliar: this.unfamiliar,
+      model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
+      takenAt: Date.now(),
+      track: this.camera.track,
+    };
+    this.dispatchEvent(new CustomEvent<FindingSnapshot>('finding-capture', { detail, bubbles: true, composed: true }));
     this.flash = false;
     requestAnimationFrame(() => (this.flash = true));
   }
@@ -784,6 +855,16 @@ export class CrackcamLiveView extends LitElement {
         .placeholder=${this.placeholder()}
         ?frozen=${this.frozen}
       ></crackcam-verdict>
+      ${
+        running && (this.offerLabel || this.labelling)
+          ? html`<crackcam-label-this
+              .labels=${this.classifier?.labels ?? []}
+              @label-this-open=${() => void this.onLabelThisOpen()}
+              @label-chosen=${(e: CustomEvent<{ label: string }>) => void this.onLabelThisClose(e.detail.label)}
+              @label-this-cancel=${() => void this.onLabelThisClose()}
+            ></crackcam-label-this>`
+          : nothing
+      }
       ${this.renderControls()}
     `;
   }

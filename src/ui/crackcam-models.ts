@@ -1,7 +1,8 @@
 import { localized, msg, str } from '@lit/localize';
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
+import type { ModelSurfaces } from '../core/metadata';
 import {
   BUILTIN_MODEL_ID,
   filesFromUrl,
@@ -22,6 +23,8 @@ import { TaskStatus } from './task-status';
  * loaded on the base first (labels, shapes, base compatibility) and only stored when that works.
  * Both kinds of model import: crack classifiers and one-class ("normal-only") models, e.g. a folder
  * written by `npm run oneclass -- --out DIR` (zipped, or served with its model.json URL).
+ * Each model says which surfaces it was trained and rehearsed on when its metadata records them
+ * (`[data-testid="model-surfaces"]`).
  *
  * @fires model-activated - detail `{ id }`: the active model changed (bubbles, composed).
  */
@@ -32,7 +35,12 @@ export class CrackcamModels extends LitElement {
   /** The base network imports are validated on. Not owned. */
   @property({ attribute: false }) base?: BaseNetwork;
   /** Name and version of the built-in model, for its row. */
-  @property({ attribute: false }) builtin?: { name: string; version: number; labels: readonly string[] };
+  @property({ attribute: false }) builtin?: {
+    name: string;
+    version: number;
+    labels: readonly string[];
+    surfaces?: ModelSurfaces;
+  };
   @state() private models: ModelSummary[] = [];
   @state() private active = BUILTIN_MODEL_ID;
   @state() private canRollback = false;
@@ -160,6 +168,23 @@ export class CrackcamModels extends LitElement {
     );
   }
 
+  /** "trained on brick · rehearsed on concrete, asphalt" (nothing when the metadata does not say). */
+  private renderSurfaces(surfaces: ModelSurfaces | undefined) {
+    if (!surfaces) return nothing;
+    const parts = [
+      surfaces.trained.length ? msg(str`trained on ${surfaces.trained.join(', ')}`) : '',
+      surfaces.rehearsed.length ? msg(str`rehearsed on ${surfaces.rehearsed.join(', ')}`) : '',
+    ].filter((p) => p);
+    if (!parts.length) return nothing;
+    return html`<span
+      class="meta"
+      data-testid="model-surfaces"
+      data-trained=${surfaces.trained.join(',')}
+      data-rehearsed=${surfaces.rehearsed.join(',')}
+      >${parts.join(' · ')}</span
+    >`;
+  }
+
   private summary(m: ModelSummary): string {
     const t = m.metadata.training as
       | { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number; mode?: unknown }
@@ -222,6 +247,7 @@ export class CrackcamModels extends LitElement {
             >
               <span class="name">${m.name} v${m.version}</span>
               <span class="meta">${this.summary(m)}</span>
+              ${this.renderSurfaces(m.metadata.surfaces)}
               <button ?disabled=${busy || m.id === this.active} @click=${() => this.activate(m.id)}>
                 ${msg('Use')}
               </button>
@@ -236,6 +262,7 @@ export class CrackcamModels extends LitElement {
         >
           <span class="name">${b ? `${b.name} v${b.version}` : msg('Built-in model')}</span>
           <span class="meta">${b ? b.labels.join(' / ') + ' · ' : ''}${msg('shipped with the app')}</span>
+          ${this.renderSurfaces(b?.surfaces)}
           <button ?disabled=${busy || this.active === BUILTIN_MODEL_ID} @click=${() => this.activate(BUILTIN_MODEL_ID)}>
             ${msg('Use')}
           </button>

@@ -17,12 +17,18 @@ import {
   type ClassifierTrainingOutcome,
   type ClassifierTrainingProgress,
 } from '../platform/classifier-training';
+import { cachedRehearsalPack, reviewTrainedModel, type AdaptationReview } from '../platform/adaptation-review';
+import { blobToTensor } from '../platform/capture-samples';
 import type { CaptureRecord, CaptureStore } from '../platform/capture-store';
 import type { TrainingPlace } from '../platform/head-training-place';
 import type { ModelStore } from '../platform/model-store';
+import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import { TrainingWorker } from '../platform/training-client';
 import './crackcam-activation-map';
 import './crackcam-classifier-result';
+import './crackcam-model-comparison';
+import './crackcam-uncertain-captures';
+import type { UncertainCaptureView } from './crackcam-uncertain-captures';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
 import { heatmapOverCrop } from './heatmap-painter';
@@ -39,7 +45,8 @@ import {
 /** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
 export type TrainMode = 'classifier' | 'normal-only';
 
-type Phase = 'idle' | 'features' | 'training' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
+type Phase =
+  'idle' | 'features' | 'training' | 'scoring' | 'comparing' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
 
 /** Test ids of the classifier mode's controls. */
 const IDS: TrainerTestIds = {
@@ -79,8 +86,11 @@ interface WatchedState {
  * Grad-CAM is redrawn after every epoch (`crackcam-activation-map`).
  * The result screen compares the new model with the current one on the same validation captures (accuracy,
  * confusion matrix, misclassified captures with the new model's map painted by the live view's
- * `HeatmapPainter`); Save adds it to the model library as a new version
- * and makes it active.
+ * `HeatmapPainter`); then the old and new model side by side on the held-out captures of this site
+ * and on the old surfaces of the rehearsal pack (`crackcam-model-comparison`), and the captures the
+ * new model is least sure of, to check or relabel (`crackcam-uncertain-captures`). Save adds it to the
+ * model library as a new version and makes it active; when an old surface lost more than a point,
+ * only after an explicit confirmation.
  *
  * @fires model-saved - detail `{ id }` of the new model (either mode), after it was stored and activated (bubbles, composed).
  */
@@ -101,6 +111,8 @@ export class CrackcamTrainer extends LitElement {
   @property() preprocessing?: PreprocessingMode;
   /** Where classifier training runs: a background worker (default, falls back to the page) or the page. */
   @property() trainIn: 'worker' | 'page' = 'worker';
+  /** The model.json whose rehearsal pack holds the old surfaces to compare on (default: the shipped model's). */
+  @property() rehearsalModelUrl = '';
 
   @state() private mode: TrainMode = 'classifier';
   @query('crackcam-normal-only-trainer')
@@ -138,6 +150,13 @@ export class CrackcamTrainer extends LitElement {
   };
   @state() private outcome?: ClassifierTrainingOutcome;
   @state() private thumbs = new Map<string, string>();
+  /** The before/after comparison and the least sure captures (with their crops' object URLs); why it failed, if it did. */
+  @state() private review?: AdaptationReview;
+  @state() private uncertain: UncertainCaptureView[] = [];
+  @state() private reviewError = '';
+  @state() private comparing = { done: 0, total: 0 };
+  /** Save waits for the confirmation dialog (an old surface got worse). */
+  @state() private confirming = false;
   private readonly runner = new TrainingRun();
 
   static override styles = [
@@ -201,6 +220,7 @@ export class CrackcamTrainer extends LitElement {
       this.phase === 'features' ||
       this.phase === 'training' ||
       this.phase === 'scoring' ||
+      this.phase === 'comparing' ||
       (this.normalOnlyTrainer?.running ?? false)
     );
   }
@@ -229,6 +249,11 @@ export class CrackcamTrainer extends LitElement {
     this.outcome = undefined;
     this.thumbs.forEach((u) => URL.revokeObjectURL(u));
     this.thumbs = new Map();
+    this.uncertain.forEach((u) => u.url && URL.revokeObjectURL(u.url));
+    this.uncertain = [];
+    this.review = undefined;
+    this.reviewError = '';
+    this.confirming = false;
   }
 
   private async train(): Promise<void> {
@@ -266,8 +291,55 @@ export class CrackcamTrainer extends LitElement {
       });
       this.outcome = outcome;
       this.thumbs = await this.misclassifiedThumbnails(outcome, classifier, all);
+      await this.compare(outcome, classifier, all, signal);
       this.phase = 'done';
     }, this.end);
+  }
+
+  /**
+   * Compares the old and new model (site, old surfaces) and lists the captures the new model is least
+   * sure of. A failure leaves the result without them and says why; an abort ends the run.
+   */
+  private async compare(
+    outcome: ClassifierTrainingOutcome,
+    old: CrackClassifier,
+    all: readonly CaptureRecord[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.phase = 'comparing';
+    this.comparing = { done: 0, total: 0 };
+    const packUrl = this.rehearsalModelUrl || appUrl(MODEL_PATHS.head);
+    try {
+      this.review = await reviewTrainedModel({
+        old,
+        outcome,
+        captures: all,
+        pack: () => cachedRehearsalPack(packUrl, signal),
+        decode: blobToTensor,
+        signal,
+        onProgress: (done, total) => (this.comparing = { done, total }),
+      });
+    } catch (e) {
+      signal.throwIfAborted();
+      this.reviewError = (e as Error).message;
+      return;
+    }
+    const byId = new Map(all.map((c) => [c.id, c] as const));
+    this.uncertain = this.review.uncertain.map((u) => {
+      const crop = byId.get(u.id)?.crop;
+      return { ...u, url: crop && URL.createObjectURL(crop) };
+    });
+  }
+
+  /** Moves a capture the new model was unsure of to `label` in the store, and shows it there. */
+  private async relabel(id: string, label: string): Promise<void> {
+    if (!this.captures) return;
+    try {
+      await this.captures.relabel(id, label);
+      this.uncertain = this.uncertain.map((u) => (u.id === id ? { ...u, label } : u));
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
   }
 
   /** The background worker when `trainIn` is 'worker' and the browser has module workers (kept for the next run); else none: the page. */
@@ -342,9 +414,15 @@ export class CrackcamTrainer extends LitElement {
     this.normalOnlyTrainer?.cancel();
   }
 
-  private async save(): Promise<void> {
+  /** Saves the new model; asks for a confirmation first when an old surface got worse, unless `confirmed`. */
+  private async save(confirmed = false): Promise<void> {
     const o = this.outcome;
     if (!o || !this.models) return;
+    if (!confirmed && (this.review?.comparison.worse.length ?? 0) > 0) {
+      this.confirming = true;
+      return;
+    }
+    this.confirming = false;
     this.phase = 'saving';
     await saveTrainedModel(
       this,
@@ -464,6 +542,30 @@ export class CrackcamTrainer extends LitElement {
       </div>`;
   }
 
+  /** The before/after table (with the confirmation dialog) and the captures to check, once compared. */
+  private renderReview() {
+    if (this.reviewError)
+      return html`<div class="error" data-testid="compare-error">
+        ${msg(str`The old and new model could not be compared: ${this.reviewError}`)}
+      </div>`;
+    const r = this.review;
+    if (!r) return nothing;
+    return html`<crackcam-model-comparison
+        .rows=${r.comparison.rows}
+        .worse=${r.comparison.worse}
+        .packError=${r.packError ?? ''}
+        ?confirming=${this.confirming}
+        @activate-confirmed=${() => void this.save(true)}
+        @activate-cancelled=${() => (this.confirming = false)}
+      ></crackcam-model-comparison>
+      <crackcam-uncertain-captures
+        .items=${this.uncertain}
+        .labels=${this.outcome?.labels ?? []}
+        @relabel-capture=${(e: CustomEvent<{ id: string; label: string }>) =>
+          void this.relabel(e.detail.id, e.detail.label)}
+      ></crackcam-uncertain-captures>`;
+  }
+
   private renderClassifier() {
     const h = this.history;
     const running = this.running;
@@ -474,7 +576,11 @@ export class CrackcamTrainer extends LitElement {
           ? msg(str`Epoch ${h.length} / ${this.epochs}`) + (this.eta ? ` · ${this.eta}` : '')
           : this.phase === 'scoring'
             ? msg('Scoring the current model…')
-            : endedStatus(this.phase);
+            : this.phase === 'comparing'
+              ? msg(
+                  str`Comparing the current and the new model: ${this.comparing.done} / ${this.comparing.total} photos`,
+                )
+              : endedStatus(this.phase);
     return html`
       <div class="note">
         ${msg('Fine-tunes the classifier on your captures. The model in use only changes when you save the result.')}
@@ -542,7 +648,13 @@ export class CrackcamTrainer extends LitElement {
         )}
       </div>
       ${this.renderMemoryNote()}
-      ${renderRunStatus(this.phase, status, this.phase === 'features' ? this.features : undefined, this.error, IDS)}
+      ${renderRunStatus(
+        this.phase,
+        status,
+        this.phase === 'features' ? this.features : this.phase === 'comparing' ? this.comparing : undefined,
+        this.error,
+        IDS,
+      )}
       ${this.ranIn ? html`<div class="note" data-testid="train-where" data-worker-tensor-growth=${this.workerTensorGrowth}>${this.ranIn}</div>` : nothing}
       ${this.renderWatch()}
       ${
@@ -568,7 +680,7 @@ export class CrackcamTrainer extends LitElement {
       }
       ${
         this.phase === 'done' || this.phase === 'saving'
-          ? html`<crackcam-classifier-result
+          ? html`${this.renderReview()}<crackcam-classifier-result
               .outcome=${this.outcome}
               .thumbs=${this.thumbs}
               ?saving=${this.phase === 'saving'}
