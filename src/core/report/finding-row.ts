@@ -1,0 +1,101 @@
+/**
+ * One finding as a flat row of named values: the columns of findings.csv and the properties of each
+ * feature in findings.geojson (one list, so both files always carry the same fields). Times are ISO
+ * 8601 in UTC; absent optional fields are null.
+ */
+import type { FindingFields } from '../finding';
+import type { FindingPhotoPaths } from './report-finding';
+
+/** A cell: text, a number, a yes/no or nothing. */
+export type RowValue = string | number | boolean | null;
+
+/** Column names, in file order. */
+export const FINDING_COLUMNS = [
+  'id',
+  'inspection',
+  'structure',
+  'element',
+  'inspector',
+  'created_at',
+  'updated_at',
+  'defect_type',
+  'orientation',
+  'condition_state',
+  'notes',
+  'latitude',
+  'longitude',
+  'position_accuracy_m',
+  'position_missing',
+  'verdict_label',
+  'verdict_probability',
+  'verdict_unfamiliar',
+  'model_name',
+  'model_version',
+  'still_source',
+  'still_width',
+  'still_height',
+  'width_mm',
+  'mean_width_mm',
+  'length_mm',
+  'width_uncertainty_mm',
+  'mm_per_px',
+  'scale',
+  'width_standard',
+  'width_class',
+  'still_file',
+  'overlay_file',
+  'crop_file',
+] as const;
+export type FindingColumn = (typeof FINDING_COLUMNS)[number];
+
+/** A finding's row. */
+export type FindingRow = Record<FindingColumn, RowValue>;
+
+/** Milliseconds since the epoch as ISO 8601 UTC (e.g. 2026-05-01T09:30:00.000Z); the error names a bad time. */
+export function isoTime(ms: number, field: string): string {
+  const date = new Date(ms);
+  if (!Number.isFinite(ms) || Number.isNaN(date.getTime()))
+    throw new Error(`${field} must be milliseconds since 1970 (a finite number); got ${String(ms)}`);
+  return date.toISOString();
+}
+
+/** The row of one finding; `photos` are its image paths in the zip. */
+export function findingRow(f: FindingFields, photos: FindingPhotoPaths): FindingRow {
+  const m = f.measurement;
+  return {
+    id: f.id,
+    inspection: f.context.inspection,
+    structure: f.context.structure,
+    element: f.context.element,
+    inspector: f.context.inspector,
+    created_at: isoTime(f.createdAt, `finding ${f.id}: createdAt`),
+    updated_at: isoTime(f.updatedAt, `finding ${f.id}: updatedAt`),
+    defect_type: f.defectType,
+    orientation: f.orientation ?? null,
+    condition_state: f.conditionState ?? null,
+    notes: f.notes,
+    latitude: f.position?.latitude ?? null,
+    longitude: f.position?.longitude ?? null,
+    position_accuracy_m: f.position?.accuracy ?? null,
+    position_missing: f.positionMissing ?? null,
+    verdict_label: f.verdict.label,
+    verdict_probability: f.verdict.probability,
+    verdict_unfamiliar: f.verdict.unfamiliar,
+    model_name: f.model.name,
+    model_version: f.model.version,
+    still_source: f.still.source,
+    still_width: f.still.width,
+    still_height: f.still.height,
+    width_mm: m?.widthMm ?? null,
+    mean_width_mm: m?.meanWidthMm ?? null,
+    length_mm: m?.lengthMm ?? null,
+    width_uncertainty_mm: m?.uncertainMm ?? null,
+    mm_per_px: m?.mmPerPx ?? null,
+    scale: m?.scale ?? null,
+    width_standard: m?.standard ?? null,
+    width_class: m?.widthClass ?? null,
+    still_file: photos.still,
+    overlay_file: photos.overlay,
+    crop_file: photos.crop,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * One finding's block in the report: heading, the photo beside the heatmap overlay, the fields, a
+ * map link (OpenStreetMap, as a link annotation) and the names of its files in the zip. A block is
+ * kept on one page.
+ */
+import type { PDFDocument, PDFImage } from 'pdf-lib';
+import { MUTED, PageFlow } from './pdf-page-flow';
+import { textWidth, wrapText } from './pdf-text';
+import { mapUrl, measurementText, positionText, reportTime, stateText, verdictText } from './report-format';
+import type { FindingPhotoPaths, ReportFinding, ReportImage } from './report-finding';
+import type { ReportLabels } from './report-labels';
+
+const SIZE = 8.5;
+const LINE = PageFlow.lineHeight(SIZE);
+const IMAGE_HEIGHT = 140;
+const LABEL_WIDTH = 100;
+
+/** Embeds a JPEG or PNG; the error names the finding and the image. */
+async function embedImage(doc: PDFDocument, image: ReportImage, what: string): Promise<PDFImage> {
+  try {
+    return image.type === 'image/jpeg' ? await doc.embedJpg(image.bytes) : await doc.embedPng(image.bytes);
+  } catch (e) {
+    throw new Error(`${what} could not be read as ${image.type}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Draws `image` scaled to fit the box, its top-left corner at (`x`, the flow's y); returns the width drawn. */
+function drawFitted(flow: PageFlow, image: PDFImage, x: number, box: { width: number; height: number }): number {
+  const size = image.scaleToFit(box.width, box.height);
+  flow.page.drawImage(image, { x, y: flow.y - size.height, width: size.width, height: size.height });
+  return size.width;
+}
+
+/** The "label: value" rows of a finding (the value may wrap). */
+function fieldRows(finding: ReportFinding, paths: FindingPhotoPaths, labels: ReportLabels): [string, string][] {
+  const f = finding.fields;
+  const rows: [string, string][] = [
+    [labels.time, reportTime(f.createdAt)],
+    [labels.structure, f.context.structure],
+    [labels.element, f.context.element],
+    [labels.inspector, f.context.inspector],
+    [labels.state, stateText(f, labels)],
+    [labels.orientation, f.orientation ? labels.orientations[f.orientation] : '–'],
+    [labels.verdict, verdictText(f, labels)],
+    [labels.model, `${f.model.name} v${f.model.version}`],
+    [
+      labels.position,
+      f.position ? positionText(f.position) : labels.positionMissing[f.positionMissing ?? 'unavailable'],
+    ],
+  ];
+  if (f.measurement) rows.push([labels.measurement, measurementText(f.measurement)]);
+  rows.push([labels.files, `${paths.still}, ${paths.overlay}, ${paths.crop}`]);
+  rows.push([labels.notes, f.notes]);
+  return rows;
+}
+
+/** Draws finding number `index` (from 1). */
+export async function drawFindingBlock(
+  flow: PageFlow,
+  finding: ReportFinding,
+  index: number,
+  paths: FindingPhotoPaths,
+  labels: ReportLabels,
+): Promise<void> {
+  const what = `finding ${finding.fields.id}`;
+  const still = await embedImage(flow.doc, finding.pdfStill ?? finding.still, `the still of ${what}`);
+  const overlay = await embedImage(flow.doc, finding.overlay, `the overlay of ${what}`);
+  const width = textWidth(flow.font, SIZE);
+  const valueWidth = flow.contentWidth - LABEL_WIDTH;
+  const rows = fieldRows(finding, paths, labels).map(([label, value]) => ({
+    label,
+    lines: wrapText(value || '–', width, valueWidth),
+  }));
+  const mapLine = finding.fields.position ? LINE : 0;
+  const height = 22 + IMAGE_HEIGHT + 10 + rows.reduce((sum, r) => sum + r.lines.length * LINE, 0) + mapLine + 12;
+  flow.ensure(Math.min(height, flow.height - 2 * 42 - 14));
+
+  flow.line(`${labels.finding} ${index} · ${labels.defectTypes[finding.fields.defectType]}`, { size: 13 });
+  flow.skip(4);
+  const stillBox = { width: flow.contentWidth - IMAGE_HEIGHT - 12, height: IMAGE_HEIGHT };
+  const stillWidth = drawFitted(flow, still, flow.left, stillBox);
+  drawFitted(flow, overlay, flow.left + stillWidth + 12, { width: IMAGE_HEIGHT, height: IMAGE_HEIGHT });
+  flow.skip(IMAGE_HEIGHT + 10);
+  for (const row of rows) {
+    flow.ensure(row.lines.length === 1 ? LINE : LINE * 2);
+    flow.text(row.label, { size: SIZE, color: MUTED }, flow.left);
+    for (const line of row.lines) {
+      flow.ensure(LINE);
+      flow.line(line, { size: SIZE }, flow.left + LABEL_WIDTH);
+    }
+  }
+  if (finding.fields.position) {
+    const url = mapUrl(finding.fields.position);
+    flow.text(labels.map, { size: SIZE, color: MUTED }, flow.left);
+    flow.link(url, url, { size: SIZE }, flow.left + LABEL_WIDTH);
+    flow.skip(LINE);
+  }
+  flow.skip(12);
+}

@@ -1,0 +1,36 @@
+/** How field values read in the report PDF (times in UTC, ISO 8601 style, so every reader sees the same). */
+import type { FindingFields, FindingMeasurement, FindingPosition } from '../finding';
+import { isoTime } from './finding-row';
+import type { ReportLabels } from './report-labels';
+
+/** `2026-05-01 09:30 UTC` */
+export const reportTime = (ms: number): string => `${isoTime(ms, 'time').slice(0, 16).replace('T', ' ')} UTC`;
+
+/** `2026-05-01`, or `2026-05-01 – 2026-05-03` for several days. */
+export function reportDateRange(from: number | undefined, to: number | undefined): string {
+  if (from === undefined || to === undefined) return '–';
+  const [a, b] = [isoTime(from, 'from').slice(0, 10), isoTime(to, 'to').slice(0, 10)];
+  return a === b ? a : `${a} – ${b}`;
+}
+
+/** `2 Fair`, or the "not rated" label. */
+export const stateText = (f: FindingFields, labels: ReportLabels): string =>
+  f.conditionState === undefined ? labels.unrated : `${f.conditionState} ${labels.states[f.conditionState]}`;
+
+/** `crack 97 %` (and `(unfamiliar surface)` when the novelty check flagged it). */
+export const verdictText = (f: FindingFields, labels: ReportLabels): string =>
+  `${f.verdict.label} ${Math.round(f.verdict.probability * 100)} %${f.verdict.unfamiliar ? ` (${labels.unfamiliar})` : ''}`;
+
+/** `35.681200, 139.767100 (± 8 m)` */
+export const positionText = (p: FindingPosition): string =>
+  `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)} (± ${Math.round(p.accuracy)} m)`;
+
+/** `0.30 mm (± 0.05) / 120 mm, JCI: 0.2-0.3` */
+export const measurementText = (m: FindingMeasurement): string =>
+  `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}) / ${Math.round(m.lengthMm)} mm, ${m.standard}: ${m.widthClass}`;
+
+/** An OpenStreetMap page centred on the position with a marker. */
+export function mapUrl(p: FindingPosition): string {
+  const [lat, lon] = [p.latitude.toFixed(6), p.longitude.toFixed(6)];
+  return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=18/${lat}/${lon}`;
+}

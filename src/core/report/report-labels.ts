@@ -1,0 +1,92 @@
+/**
+ * The words printed in the report PDF. English here; the page passes its own translation (the UI's
+ * language) so a Japanese inspector gets a Japanese report. Field values (notes, names) are printed as
+ * entered.
+ */
+import type { ConditionState, DefectType, Orientation, PositionMissingReason } from '../finding';
+
+export interface ReportLabels {
+  /** BCP 47 language of these labels (the PDF's /Lang). */
+  language: string;
+  title: string;
+  inspection: string;
+  structure: string;
+  element: string;
+  inspector: string;
+  dateRange: string;
+  findings: string;
+  withPosition: string;
+  byType: string;
+  byState: string;
+  unrated: string;
+  summary: string;
+  finding: string;
+  time: string;
+  type: string;
+  orientation: string;
+  state: string;
+  /** Column heading of the condition state in the summary table (narrow). */
+  stateShort: string;
+  notes: string;
+  verdict: string;
+  /** Said of a verdict the novelty check flagged. */
+  unfamiliar: string;
+  model: string;
+  position: string;
+  noPosition: string;
+  measurement: string;
+  photo: string;
+  overlay: string;
+  map: string;
+  files: string;
+  page: string;
+  defectTypes: Record<DefectType, string>;
+  orientations: Record<Orientation, string>;
+  /** Name of each condition state (e.g. 2: "Fair"). */
+  states: Record<ConditionState, string>;
+  positionMissing: Record<PositionMissingReason, string>;
+}
+
+export const ENGLISH_REPORT_LABELS: ReportLabels = {
+  language: 'en',
+  title: 'Inspection report',
+  inspection: 'Inspection',
+  structure: 'Structure',
+  element: 'Element',
+  inspector: 'Inspector',
+  dateRange: 'Dates',
+  findings: 'Findings',
+  withPosition: 'with GPS position',
+  byType: 'By defect type',
+  byState: 'By condition state',
+  unrated: 'Not rated',
+  summary: 'Summary',
+  finding: 'Finding',
+  time: 'Time',
+  type: 'Defect',
+  orientation: 'Orientation',
+  state: 'Condition state',
+  stateShort: 'CS',
+  notes: 'Notes',
+  verdict: 'Model verdict',
+  unfamiliar: 'unfamiliar surface',
+  model: 'Model',
+  position: 'GPS',
+  noPosition: 'no position',
+  measurement: 'Width / length',
+  photo: 'Photo',
+  overlay: 'Heatmap',
+  map: 'Map',
+  files: 'Files',
+  page: 'Page',
+  defectTypes: {
+    crack: 'Crack',
+    'salt-damage': 'Salt damage / efflorescence',
+    spalling: 'Spalling',
+    'exposed-rebar': 'Exposed rebar',
+    other: 'Other',
+  },
+  orientations: { horizontal: 'Horizontal', vertical: 'Vertical', diagonal: 'Diagonal', map: 'Map cracking' },
+  states: { 1: 'Good', 2: 'Fair', 3: 'Poor', 4: 'Severe' },
+  positionMissing: { denied: 'location denied', unavailable: 'location unavailable', timeout: 'location timed out' },
+};
