@@ -373,3 +373,64 @@ export function fineMap(
     return rescaleCam(tf.mul(evidence, gate) as tf.Tensor3D, false);
   });
 }
+
+/** The number of classes a head outputs. */
+export function headClassCount(head: tf.LayersModel): number {
+  return head.outputs[0].shape[1] as number; // logits [n, C]
+}
+
+/**
+ * How far below the mean of the old logits a grown class starts ({@link growHead}): its probability
+ * starts under e^-4 (1.8 %) of the top class's, so no prediction changes until it trains.
+ */
+export const GROWN_CLASS_MARGIN = 4;
+
+/** A classifier layer with `extra` more outputs, each the mean of the old columns with its bias `margin` lower. */
+function grownLinear(layer: LinearHead, extra: number, margin: number): LinearHead {
+  return tf.tidy(() => {
+    const column = tf.mean(layer.kernel, 1, true); // [K, 1]
+    const bias = tf.sub(tf.mean(layer.bias), margin).reshape([1]); // [1]
+    return {
+      kernel: tf.concat([layer.kernel, tf.tile(column, [1, extra])], 1) as tf.Tensor2D, // [K, C + extra]
+      bias: tf.concat([layer.bias, tf.tile(bias, [extra])]) as tf.Tensor1D, // [C + extra]
+    };
+  });
+}
+
+/**
+ * A copy of `head` with `extra` new classes after its own (a new model; `head` is not disposed):
+ * every layer keeps its weights, and each new output of the classifier (and of the fine head) is the
+ * mean of the old outputs lowered by {@link GROWN_CLASS_MARGIN}. Its logit is then the old logits'
+ * mean minus the margin, below their maximum for every input, so every prediction stays what it was
+ * and the new class trains from there (its gradient is not zero).
+ */
+export function growHead(head: tf.LayersModel, extra: number): tf.LayersModel {
+  if (!Number.isInteger(extra) || extra < 1) throw new Error(`extra classes must be an integer >= 1, got ${extra}`);
+  const weights = headWeightsOf(head);
+  try {
+    const featureShape = head.inputs[0].shape.slice(1) as [number, number, number];
+    const fineShape = head.inputs[1]?.shape.slice(1) as [number, number, number] | undefined;
+    const grown = createHead(featureShape, weights.out.kernel.shape[1] + extra, {
+      trunk: weights.trunk?.map((m) => ({
+        fire: m.fire,
+        squeeze: m.squeeze.kernel.shape[1],
+        expand: m.expand.kernel.shape[1],
+      })),
+      hidden: weights.hidden?.kernel.shape[1] ?? 0,
+      fine: fineShape,
+    });
+    for (const m of weights.trunk ?? []) {
+      setLinearHead(grown, m.squeeze.kernel, m.squeeze.bias, trunkSqueezeLayer(m.fire));
+      setLinearHead(grown, m.expand.kernel, m.expand.bias, trunkExpandLayer(m.fire));
+    }
+    if (weights.hidden) setLinearHead(grown, weights.hidden.kernel, weights.hidden.bias, HIDDEN_LAYER);
+    const out = grownLinear(weights.out, extra, GROWN_CLASS_MARGIN);
+    setLinearHead(grown, out.kernel, out.bias);
+    const fine = weights.fine ? grownLinear(weights.fine, extra, GROWN_CLASS_MARGIN) : undefined;
+    if (fine) setLinearHead(grown, fine.kernel, fine.bias, FINE_LAYER);
+    tf.dispose([out.kernel, out.bias, ...(fine ? [fine.kernel, fine.bias] : [])]);
+    return grown;
+  } finally {
+    tf.dispose(headWeightTensors(weights));
+  }
+}

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AugmentConfig } from './augment';
 import { SQUEEZENET_FEATURE_LAYER, type BaseNetwork } from './base';
-import { headWeightsOf, headWeightTensors, spatialMean, trunkFires, trunkInputLayer, type HeadWeights } from './head';
+import {
+  growHead,
+  headClassCount,
+  headWeightsOf,
+  headWeightTensors,
+  spatialMean,
+  trunkFires,
+  trunkInputLayer,
+  type HeadWeights,
+} from './head';
 import { trainFineHead } from './fine-head';
 import type { BaseReference } from './metadata';
 import { classificationReport, type ClassificationReport } from './metrics';
@@ -113,7 +122,11 @@ export interface HeadTrainingConfig {
    * `initial`'s fine head when it has one. Undefined: no fine head.
    */
   fineLayer?: string;
-  /** Start from this head (fine-tuning the current model; same hidden size); default: fresh. */
+  /**
+   * Start from this head (fine-tuning the current model; same hidden size); default: fresh. A head
+   * with fewer classes than `labels` is grown ({@link growHead}): its classes are the first labels,
+   * the others are added (`addedClasses` in the result).
+   */
   initial?: tf.LayersModel;
   seed?: number;
   /** Images per base forward pass during feature extraction. */
@@ -159,6 +172,8 @@ export interface HeadTrainingResult {
   validation: ClassificationReport;
   /** Validation sample ids the model got wrong, with their predicted label. */
   misclassified: { id: string; truth: string; predicted: string }[];
+  /** Labels the run added to the starting head (empty when it had them all, or started fresh). */
+  addedClasses: string[];
   featureSeconds: number;
   trainSeconds: number;
 }
@@ -378,6 +393,19 @@ async function finalValidation(
  * per image. Throws on abort, with every tensor it made freed.
  */
 export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainingResult> {
+  const given = config.initial ? headClassCount(config.initial) : config.labels.length;
+  const grown =
+    config.initial && given < config.labels.length ? growHead(config.initial, config.labels.length - given) : undefined;
+  try {
+    const result = await trainFrom({ ...config, initial: grown ?? config.initial });
+    return { ...result, addedClasses: config.labels.slice(given) };
+  } finally {
+    grown?.dispose();
+  }
+}
+
+/** {@link trainHead} from a head with as many classes as labels (or a fresh one). */
+async function trainFrom(config: HeadTrainingConfig): Promise<Omit<HeadTrainingResult, 'addedClasses'>> {
   const cfg = resolveConfig(config);
   const views = cfg.views ?? (cfg.augment ? Math.max(cfg.epochs, 1) : 1);
   const numClasses = cfg.labels.length;

@@ -21,15 +21,23 @@ export interface TrainingPlanOptions {
 /** What a run trains on. */
 export interface TrainingPlan<T> {
   labels: string[];
+  /** Labels the current model does not have, added after its own (the trainer grows its head): empty from the base. */
+  added: string[];
   train: T[];
   validation: T[];
 }
 
+/** The labels of `counts` in `order` first, then the others sorted. */
+function ordered(counts: ReadonlyMap<string, number>, order: readonly string[]): string[] {
+  return [...order.filter((l) => counts.has(l)), ...[...counts.keys()].filter((l) => !order.includes(l)).sort()];
+}
+
 /**
  * Chooses labels and a seeded stratified train/validation split for fine-tuning on labelled items.
- * From the current model the labels are the model's (its head keeps its outputs), so every item must
- * have one of them; from the base the labels are the classes that have items (at least 2). Every class
- * needs 2 items so that both sides of the split have it. Errors say what to do.
+ * From the current model the labels are the model's (its head keeps its outputs), then the labels of
+ * items it does not have (`added`: the trainer grows the head for them); from the base the labels are
+ * the classes that have items (at least 2). Every class with items needs 2 so that both sides of the
+ * split have it. Errors say what to do.
  */
 export function planTraining<T extends { label: string }>(
   items: readonly T[],
@@ -40,17 +48,13 @@ export function planTraining<T extends { label: string }>(
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.label, (counts.get(i.label) ?? 0) + 1);
   let labels: string[];
+  let added: string[] = [];
   if (options.start === 'current') {
-    const unknown = [...counts.keys()].filter((l) => !options.modelLabels.includes(l));
-    if (unknown.length > 0) {
-      throw new Error(
-        `the current model knows ${options.modelLabels.join(', ')} but captures are labelled ${unknown.join(', ')}: start from the base to learn new classes`,
-      );
-    }
-    labels = [...options.modelLabels];
+    const unknown = new Map([...counts].filter(([l]) => !options.modelLabels.includes(l)));
+    added = ordered(unknown, options.classOrder ?? []);
+    labels = [...options.modelLabels, ...added];
   } else {
-    const order = options.classOrder ?? [...counts.keys()].sort();
-    labels = [...order.filter((l) => counts.has(l)), ...[...counts.keys()].filter((l) => !order.includes(l)).sort()];
+    labels = ordered(counts, options.classOrder ?? []);
     if (labels.length < 2)
       throw new Error(`need captures of at least 2 classes, have ${labels.length ? labels.join(', ') : 'none'}`);
   }
@@ -78,7 +82,7 @@ export function planTraining<T extends { label: string }>(
         ),
       );
   }
-  return { labels, train: split.train, validation: split.validation };
+  return { labels, added, train: split.train, validation: split.validation };
 }
 
 /**

@@ -11,6 +11,9 @@ import {
   hiddenLayerOf,
   pooledLogits,
   fireFromBase,
+  growHead,
+  GROWN_CLASS_MARGIN,
+  headClassCount,
   lastFires,
   setLinearHead,
   trunkExpandLayer,
@@ -161,6 +164,48 @@ describe('headWeightsOf / pooledLogits / headForward', () => {
     ]);
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+    head.dispose();
+  });
+});
+
+describe('growHead (new classes on a trained head)', () => {
+  const randomize = (head: tf.LayersModel) =>
+    head.layers.forEach((l, i) =>
+      l.setWeights(l.getWeights().map((w, j) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 10 * i + j))),
+    );
+
+  it('keeps every weight and every prediction, adds a trainable class, and leaks nothing', () => {
+    const head = createHead([5, 5, 8], 2, { trunk: FIRE9, hidden: 4, fine: [7, 7, 3] });
+    randomize(head);
+    const before = tf.memory().numTensors;
+    const grown = growHead(head, 1);
+    expect(headClassCount(head)).toBe(2);
+    expect(headClassCount(grown)).toBe(3);
+    tf.tidy(() => {
+      const x = [tf.randomNormal([6, 5, 5, 8], 0, 1, 'float32', 1), tf.randomNormal([6, 7, 7, 3], 0, 1, 'float32', 2)];
+      const [oldLogits] = head.predict(x) as tf.Tensor[]; // [6, 2]
+      const [newLogits, newFine] = grown.predict(x) as tf.Tensor[]; // [6, 3], [6, 3]
+      // old outputs unchanged, and the new class starts the margin below the top class
+      expect(maxDiff(oldLogits, tf.slice(newLogits, [0, 0], [6, 2]))).toBeLessThan(1e-5);
+      expect(tf.argMax(newLogits, 1).arraySync()).toEqual(tf.argMax(oldLogits, 1).arraySync());
+      const gap = tf.sub(tf.max(oldLogits, 1), tf.squeeze(tf.slice(newLogits, [0, 2], [6, 1]), [1])); // [6]
+      expect(tf.min(gap).dataSync()[0]).toBeGreaterThan(GROWN_CLASS_MARGIN - 1e-4);
+      expect(newFine.shape).toEqual([6, 3]);
+      for (const name of [trunkSqueezeLayer('fire9'), trunkExpandLayer('fire9'), HIDDEN_LAYER]) {
+        const [a, b] = [head.getLayer(name).getWeights(), grown.getLayer(name).getWeights()];
+        a.forEach((w, i) => expect(maxDiff(w, b[i])).toBe(0));
+      }
+      // the new class's logit has a gradient in its kernel column: it can be trained
+      const w = headWeightsOf(grown);
+      const activation = camActivation(x[0] as tf.Tensor4D, w.hidden, w.trunk);
+      const grad = tf.grad((k: tf.Tensor) =>
+        tf.sum(tf.slice(pooledLogits(activation, { kernel: k as tf.Tensor2D, bias: w.out.bias }), [0, 2], [6, 1])),
+      )(w.out.kernel); // [4, 3]
+      expect(tf.sum(tf.abs(tf.slice(grad, [0, 2], [4, 1]))).dataSync()[0]).toBeGreaterThan(0);
+    });
+    grown.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => growHead(head, 0)).toThrow(/extra classes must be an integer >= 1, got 0/);
     head.dispose();
   });
 });

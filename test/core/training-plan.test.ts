@@ -26,10 +26,23 @@ describe('planTraining', () => {
     expect(ids.size).toBe(13);
   });
 
-  it('refuses classes the current model does not have, naming them', () => {
+  it('adds the classes the current model does not have after its own, in the given order', () => {
+    const p = planTraining(items({ crack: 4, spalling: 4, efflorescence: 3 }), {
+      start: 'current',
+      modelLabels: ['crack', 'nocrack'],
+      classOrder: ['crack', 'nocrack', 'spalling', 'efflorescence'],
+    });
+    expect(p.labels).toEqual(['crack', 'nocrack', 'spalling', 'efflorescence']);
+    expect(p.added).toEqual(['spalling', 'efflorescence']);
+    expect(p.validation.some((i) => i.label === 'efflorescence')).toBe(true);
+    const known = planTraining(items({ crack: 4, nocrack: 4 }), {
+      start: 'current',
+      modelLabels: ['crack', 'nocrack'],
+    });
+    expect(known.added).toEqual([]);
     expect(() =>
-      planTraining(items({ crack: 4, spalling: 4 }), { start: 'current', modelLabels: ['crack', 'nocrack'] }),
-    ).toThrow(/spalling: start from the base/);
+      planTraining(items({ crack: 4, spalling: 1 }), { start: 'current', modelLabels: ['crack', 'nocrack'] }),
+    ).toThrow(/too few of spalling/);
   });
 
   it('from the base takes the classes that have captures, in the given order', () => {

@@ -48,6 +48,7 @@ const RESULT: WireTrainingResult = {
   history: [],
   validation: { accuracy: 1, n: 2, perClass: {}, confusion: {} } as unknown as HeadTrainingResult['validation'],
   misclassified: [],
+  addedClasses: [],
   featureSeconds: 0.1,
   trainSeconds: 0.2,
 };
