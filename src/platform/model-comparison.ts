@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { comparisonRows, SITE_SET, worseSurfaces, type ComparisonRow, type SurfaceDrop } from '../core/before-after';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
+import { camActivation, headWeightsOf, headWeightTensors, pooledLogits, type HeadWeights } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
 import type { Sureness } from '../core/uncertainty';
@@ -85,6 +86,33 @@ function batchOutputs(model: CrackClassifier, images: readonly tf.Tensor3D[]): t
   });
 }
 
+/** Both models' heads when they read the same base layer and the new one has no novelty model: one base pass serves both. */
+interface SharedPass {
+  layer: string;
+  heads: [HeadWeights, HeadWeights];
+}
+
+/** The {@link SharedPass} of `old` and `next`, or undefined when each needs its own pass (the caller frees the weights). */
+function sharedPass(old: CrackClassifier, next: CrackClassifier): SharedPass | undefined {
+  const layer = old.metadata.base.featureLayer;
+  if (layer !== next.metadata.base.featureLayer || next.metadata.novelty) return undefined;
+  return { layer, heads: [headWeightsOf(old.head), headWeightsOf(next.head)] };
+}
+
+/** [b, 6]: {@link batchOutputs}' columns for the old then the new model, from one base pass (novelty flags -1: not scored). */
+function sharedOutputs(pass: SharedPass, model: CrackClassifier, images: readonly tf.Tensor3D[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const input = tf.concat(images.map((t) => model.prepare(t))) as tf.Tensor4D; // [b, s, s, 3]
+    const features = model.base.cut(pass.layer).predict(input) as tf.Tensor4D; // [b, h, w, K]
+    const columns = pass.heads.flatMap((w) => {
+      const probabilities = tf.softmax(pooledLogits(camActivation(features, w.hidden, w.trunk), w.out)); // [b, C]
+      const predicted = tf.cast(tf.argMax(probabilities, 1), 'float32'); // [b]
+      return [predicted, tf.max(probabilities, 1), tf.fill([images.length], -1)]; // 3 x [b]
+    });
+    return tf.stack(columns, 1) as tf.Tensor2D; // [b, 6]
+  });
+}
+
 /** One model's reading of a photo from the packed outputs. */
 function readOutputs(model: CrackClassifier, row: Float32Array, offset: number): Omit<ScoredPhoto, 'id' | 'label'> {
   const flag = row[offset + 2];
@@ -94,9 +122,9 @@ function readOutputs(model: CrackClassifier, row: Float32Array, offset: number):
 }
 
 /**
- * Runs every model on every sample, `batch` photos at a time (each photo decoded once, both models
- * read back together), yielding to the event loop between batches. Frees all it allocates, also on
- * abort or error.
+ * Runs every model on every sample, `batch` photos at a time (each photo decoded once, all models
+ * read back together; with `shared`, the two models from one base pass), yielding to the event loop
+ * between batches. Frees all it allocates, also on abort or error.
  */
 async function scoreAll(
   models: readonly CrackClassifier[],
@@ -104,6 +132,7 @@ async function scoreAll(
   batch: number,
   signal?: AbortSignal,
   onProgress?: (done: number, total: number) => void,
+  shared?: SharedPass,
 ): Promise<Omit<ScoredPhoto, 'id' | 'label'>[][]> {
   if (!(Number.isInteger(batch) && batch >= 1)) throw new Error(`batch must be an integer >= 1, got ${batch}`);
   const out: Omit<ScoredPhoto, 'id' | 'label'>[][] = [];
@@ -113,13 +142,15 @@ async function scoreAll(
     const images = await Promise.all(samples.slice(s, s + batch).map((x) => x.load()));
     let packed: tf.Tensor2D;
     try {
-      packed = tf.tidy(
-        () =>
-          tf.concat(
-            models.map((m) => batchOutputs(m, images)),
-            1,
-          ) as tf.Tensor2D,
-      ); // [b, 3 * models]
+      packed = shared
+        ? sharedOutputs(shared, models[0], images) // [b, 6]
+        : tf.tidy(
+            () =>
+              tf.concat(
+                models.map((m) => batchOutputs(m, images)),
+                1,
+              ) as tf.Tensor2D,
+          ); // [b, 3 * models]
     } finally {
       images.forEach((t) => t.dispose());
     }
@@ -138,18 +169,21 @@ async function scoreAll(
 /**
  * Runs the old and the new model on the same photos of every set and reports accuracy old -> new
  * per set, the old surfaces that got worse by more than a point, and every photo's predictions.
+ * When both read the same base layer (a head-mode run) one base pass per photo serves both heads.
  * Throws on abort with nothing left allocated.
  */
 export async function compareModels(options: CompareOptions): Promise<ModelComparison> {
   const { old, next, sets } = options;
   const samples = sets.flatMap((set) => set.samples.map((sample) => ({ set: set.name, sample })));
+  const shared = sharedPass(old, next);
   const scored = await scoreAll(
     [old, next],
     samples.map((s) => s.sample),
     options.batch ?? COMPARISON_BATCH,
     options.signal,
     options.onProgress,
-  );
+    shared,
+  ).finally(() => shared?.heads.forEach((w) => tf.dispose(headWeightTensors(w))));
   const photos = samples.map(({ set, sample }, i): ComparedPhoto => {
     const [before, after] = scored[i];
     const photo: ComparedPhoto = {

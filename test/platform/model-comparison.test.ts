@@ -16,7 +16,11 @@ import { expectNoLeak, HAVE_SHARED, randomClassifierAndPhotos, useWasm } from '.
  * novelty score of mean / 10 against `novelty` as threshold.
  */
 function greyClassifier(centre: number, novelty?: number): CrackClassifier {
-  const metadata = { labels: ['crack', 'nocrack'], ...(novelty ? { novelty: { threshold: novelty } } : {}) };
+  const metadata = {
+    labels: ['crack', 'nocrack'],
+    base: { featureLayer: `grey-${centre}` }, // no base layer in common: each model runs on its own
+    ...(novelty ? { novelty: { threshold: novelty } } : {}),
+  };
   return {
     labels: ['crack', 'nocrack'],
     metadata: metadata as unknown as ModelMetadata,
@@ -170,11 +174,17 @@ describe.skipIf(!HAVE_SHARED)('reviewTrainedModel on the real base (Node, WASM)'
       [SITE_SET, 2],
       ['concrete', 2],
     ]);
-    // Same weights: the same answers, and the old model's are predictSamples' (the app's scoring).
+    // Same weights: the same answers. One base pass served both heads; the answers are those of
+    // predictSamples (the app's scoring) and the probabilities those of the model's own classifyBatch.
     expect(comparison.rows.every((r) => r.oldCorrect === r.newCorrect)).toBe(true);
     expect(comparison.worse).toEqual([]);
     const held = [captures[0], captures[3]].map((c) => ({ id: c.id, label: 0, load: () => decode(c.crop) }));
     expect(comparison.photos.slice(0, 2).map((p) => p.oldPredicted)).toEqual(await predictSamples(classifier, held));
+    const own = await scoreSureness(
+      classifier,
+      [captures[0], captures[3]].map((c) => ({ ...c, load: () => decode(c.crop) })),
+    );
+    own.forEach((o, i) => expect(comparison.photos[i].probability).toBeCloseTo(o.probability, 4));
     // 4 compared, then the 4 captures that were not held out
     expect(progress.at(-1)).toEqual([8, 8]);
     const ids = new Set(uncertain.map((u) => u.id));
