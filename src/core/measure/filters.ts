@@ -1,0 +1,94 @@
+/** Separable image filters on grey float images: Gaussian blur, grey closing, Laplacian variance. */
+import type { GreyImage } from './pixels';
+
+/** 1-D Gaussian kernel of `sigma`, radius ceil(3 sigma), summing to 1. */
+function gaussianKernel(sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  return k.map((v) => v / sum);
+}
+
+/** Convolves rows (horizontal) or columns with kernel `k`, clamping at the borders. */
+function convolve1d(src: Float32Array, w: number, h: number, k: Float32Array, horizontal: boolean): Float32Array {
+  const out = new Float32Array(w * h);
+  const r = (k.length - 1) / 2;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let i = -r; i <= r; i++) {
+        const xx = horizontal ? Math.min(w - 1, Math.max(0, x + i)) : x;
+        const yy = horizontal ? y : Math.min(h - 1, Math.max(0, y + i));
+        sum += k[i + r] * src[yy * w + xx];
+      }
+      out[y * w + x] = sum;
+    }
+  }
+  return out;
+}
+
+/** Gaussian blur of `g` (sigma in px; 0 returns a copy). */
+export function gaussianBlur(g: GreyImage, sigma: number): GreyImage {
+  if (sigma <= 0) return { ...g, data: g.data.slice() };
+  const k = gaussianKernel(sigma);
+  const rows = convolve1d(g.data, g.width, g.height, k, true);
+  return { width: g.width, height: g.height, data: convolve1d(rows, g.width, g.height, k, false) };
+}
+
+/**
+ * Running min or max over a window of `size` along rows or columns (van Herk / Gil-Werman: three
+ * comparisons per pixel whatever the window).
+ */
+function runningExtreme(src: Float32Array, w: number, h: number, size: number, horizontal: boolean, max: boolean) {
+  const out = new Float32Array(w * h);
+  const n = horizontal ? w : h;
+  const lines = horizontal ? h : w;
+  const r = Math.floor(size / 2);
+  const pick = max ? Math.max : Math.min;
+  const fill = max ? -Infinity : Infinity;
+  const padded = n + 2 * r + size;
+  const line = new Float32Array(padded);
+  const left = new Float32Array(padded);
+  const right = new Float32Array(padded);
+  for (let l = 0; l < lines; l++) {
+    const at = (i: number) => (horizontal ? l * w + i : i * w + l);
+    line.fill(fill);
+    for (let i = 0; i < n; i++) line[i + r] = src[at(i)];
+    for (let i = 0; i < padded; i++) left[i] = i % size === 0 ? line[i] : pick(left[i - 1], line[i]);
+    for (let i = padded - 1; i >= 0; i--)
+      right[i] = i % size === size - 1 || i === padded - 1 ? line[i] : pick(right[i + 1], line[i]);
+    for (let i = 0; i < n; i++) out[at(i)] = pick(right[i], left[i + size - 1]);
+  }
+  return out;
+}
+
+/** Grey closing (max filter, then min filter) with a `size` x `size` square: removes dark lines thinner than size. */
+export function greyClosing(g: GreyImage, size: number): GreyImage {
+  const { width: w, height: h } = g;
+  let d = runningExtreme(g.data, w, h, size, true, true);
+  d = runningExtreme(d, w, h, size, false, true);
+  d = runningExtreme(d, w, h, size, true, false);
+  d = runningExtreme(d, w, h, size, false, false);
+  return { width: w, height: h, data: d };
+}
+
+/** Variance of the 4-neighbour Laplacian over the image (a sharpness measure: low when blurred). */
+export function laplacianVariance(g: GreyImage): number {
+  const { width: w, height: h, data } = g;
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const lap = data[i - 1] + data[i + 1] + data[i - w] + data[i + w] - 4 * data[i];
+      sum += lap;
+      sumSq += lap * lap;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  const mean = sum / n;
+  return sumSq / n - mean * mean;
+}

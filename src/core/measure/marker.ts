@@ -1,0 +1,86 @@
+/**
+ * Finds the printed reference marker (js-aruco2) and turns its corners into the image-to-surface
+ * homography: millimetres per pixel and perspective from one square of known size.
+ */
+import aruco from 'js-aruco2';
+import { refineSquareCorners } from './edge-refine';
+import {
+  applyHomography,
+  homographyFromPoints,
+  mmPerPxAt,
+  tiltDegreesAt,
+  type Homography,
+  type Point,
+} from './homography';
+import type { MarkerSpec } from './marker-spec';
+import type { GreyImage } from './pixels';
+
+/** A marker found in the image. */
+export interface MarkerScale {
+  /** Corners of the black square in image pixels (sub-pixel), clockwise. */
+  corners: Point[];
+  /** Image pixels -> millimetres on the surface (marker's top-left corner at 0,0). */
+  imageToPlane: Homography;
+  centre: Point;
+  /** Millimetres per pixel at the marker's centre. */
+  mmPerPx: number;
+  /** Angle between the surface and the image plane at the marker, degrees. */
+  tiltDeg: number;
+}
+
+/** Images larger than this (longer side, px) are searched shrunk (by 2 or more), then refined at full size. */
+const DETECT_MAX_SIDE = 1000;
+
+/** RGBA bytes of the grey image shrunk by an integer `factor` (box average). */
+function shrunkRgba(g: GreyImage, factor: number): { width: number; height: number; data: Uint8ClampedArray } {
+  const width = Math.floor(g.width / factor);
+  const height = Math.floor(g.height / factor);
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        const row = (y * factor + dy) * g.width + x * factor;
+        for (let dx = 0; dx < factor; dx++) sum += g.data[row + dx];
+      }
+      const i = (y * width + x) * 4;
+      data[i] = data[i + 1] = data[i + 2] = sum / (factor * factor);
+      data[i + 3] = 255;
+    }
+  }
+  return { width, height, data };
+}
+
+/** The black square's corners at full resolution, or undefined when the marker is not in view. */
+function detectCorners(g: GreyImage, spec: MarkerSpec): Point[] | undefined {
+  const factor = Math.max(1, Math.ceil(Math.max(g.width, g.height) / DETECT_MAX_SIDE));
+  const detector = new aruco.AR.Detector({ dictionaryName: spec.dictionary });
+  const found = detector.detect(shrunkRgba(g, factor)).filter((m) => m.id === spec.id);
+  if (found.length === 0) return undefined;
+  const best = found.reduce((a, b) => (b.hammingDistance < a.hammingDistance ? b : a));
+  // js-aruco2 gives the centres of the outermost dark pixels: the edge lies half a pixel further out
+  const corners = best.corners.map((c) => ({ x: (c.x + 0.5) * factor - 0.5, y: (c.y + 0.5) * factor - 0.5 }));
+  return refineSquareCorners(g, corners);
+}
+
+/** Finds the marker of `spec` in `g`; undefined when it is not in view. */
+export function findMarker(g: GreyImage, spec: MarkerSpec): MarkerScale | undefined {
+  const corners = detectCorners(g, spec);
+  if (!corners) return undefined;
+  const s = spec.sizeMm;
+  const plane = [
+    { x: 0, y: 0 },
+    { x: s, y: 0 },
+    { x: s, y: s },
+    { x: 0, y: s },
+  ];
+  const imageToPlane = homographyFromPoints(corners, plane);
+  const centre = applyHomography(homographyFromPoints(plane, corners), { x: s / 2, y: s / 2 });
+  return {
+    corners,
+    imageToPlane,
+    centre,
+    mmPerPx: mmPerPxAt(imageToPlane, centre),
+    tiltDeg: tiltDegreesAt(imageToPlane, centre),
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * measureCrack: the width (maximum and mean), length and class of the crack in a photo, in
+ * millimetres on the surface, from the reference marker in view or a given scale.
+ */
+import { crackWidths, type WidthSample } from './crack-width';
+import { skeletonLengthMm } from './crack-length';
+import { distanceToBackground } from './distance';
+import { laplacianVariance } from './filters';
+import { captureGuidance, type GuidanceCode } from './guidance';
+import { mmPerPxAt, scaleHomography, type Homography, type Point } from './homography';
+import { findMarker, type MarkerScale } from './marker';
+import { resolveMeasureOptions, type MeasureOptions } from './measure-options';
+import { toGrey, type GreyImage, type PixelImage } from './pixels';
+import { cropGrey, segmentCrack, type Region } from './segment';
+import { pruneSpurs, zhangSuenThin } from './skeleton';
+import { classifyWidth, widthStandard } from './standards';
+
+/** The result; millimetre fields are null when there is no scale or no crack, and `reason` says why. */
+export interface CrackMeasurement {
+  /** Maximum width (95th percentile of the readings along the crack), mm. */
+  widthMm: number | null;
+  meanWidthMm: number | null;
+  lengthMm: number | null;
+  /** +- width uncertainty, mm (uncertainPx at the crack's scale). */
+  uncertainMm: number | null;
+  /** Scale at the crack (or at the marker when there is no crack), mm per px. */
+  mmPerPx: number | null;
+  scale: 'marker' | 'given' | null;
+  /** Standard id ('aci224:humidity' form for those with an exposure) and the class under it. */
+  standard: string;
+  widthClass: string | null;
+  /** When widthClass is 'uncertain', the classes the width +- uncertainty spans. */
+  between?: [string, string];
+  /** Maximum width in image pixels (whatever the scale). */
+  widthPx: number | null;
+  /** Width readings taken along the skeleton. */
+  readings: number;
+  marker?: { corners: Point[]; tiltDeg: number };
+  /** Variance of the Laplacian of the region (sharpness). */
+  sharpness: number;
+  guidance: GuidanceCode[];
+  reason?: string;
+}
+
+/** Value at fraction q of the sorted values. */
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+}
+
+function abortCheck(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason ?? new Error('measureCrack aborted');
+}
+
+/** Lets other work run between stages, and stops if aborted. */
+async function pause(signal?: AbortSignal): Promise<void> {
+  abortCheck(signal);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  abortCheck(signal);
+}
+
+/** 1 where crack search is not allowed: the marker and the paper round it (2 cells beyond its edge). [r.h * r.w] */
+function markerExclusion(marker: MarkerScale | undefined, r: Region): Uint8Array | undefined {
+  if (!marker) return undefined;
+  const out = new Uint8Array(r.width * r.height);
+  const grow = 1.5;
+  const quad = marker.corners.map((c) => ({
+    x: marker.centre.x + (c.x - marker.centre.x) * grow,
+    y: marker.centre.y + (c.y - marker.centre.y) * grow,
+  }));
+  for (let y = 0; y < r.height; y++) {
+    for (let x = 0; x < r.width; x++) if (insideConvex(quad, { x: r.x + x, y: r.y + y })) out[y * r.width + x] = 1;
+  }
+  return out;
+}
+
+/** True when p is inside the convex polygon (either winding). */
+function insideConvex(poly: Point[], p: Point): boolean {
+  let sign = 0;
+  for (let i = 0; i < poly.length; i++) {
+    const a = poly[i];
+    const b = poly[(i + 1) % poly.length];
+    const cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+    if (cross !== 0) {
+      if (sign !== 0 && Math.sign(cross) !== sign) return false;
+      sign = Math.sign(cross);
+    }
+  }
+  return true;
+}
+
+/** The crack's skeleton (spurs pruned), half-widths and width readings in region r. */
+function readCrack(g: GreyImage, r: Region, o: MeasureOptions, toPlane: Homography, exclude?: Uint8Array) {
+  const seg = segmentCrack(g, r, { ...o, exclude });
+  const { width: w, height: h } = seg.grey;
+  const halfWidth = distanceToBackground(seg.mask, w, h);
+  const skeleton = zhangSuenThin(seg.mask, w, h);
+  pruneSpurs(skeleton, w, h, (j) => 2 * halfWidth[j] + 4);
+  const offset = { x: r.x, y: r.y };
+  const readings = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane });
+  return { readings, lengthMm: skeletonLengthMm(skeleton, w, h, offset, toPlane) };
+}
+
+/** Summary of the readings: maximum (95th percentile) and mean in mm, maximum in px, and where the widest is. */
+function summarise(readings: WidthSample[]) {
+  const mm = readings.map((s) => s.widthMm).sort((a, b) => a - b);
+  const px = readings.map((s) => s.widthPx).sort((a, b) => a - b);
+  const maxMm = quantile(mm, 0.95);
+  const widest = readings.reduce((a, b) => (Math.abs(b.widthMm - maxMm) < Math.abs(a.widthMm - maxMm) ? b : a));
+  const meanMm = mm.reduce((s, v) => s + v, 0) / mm.length;
+  return { maxMm, meanMm, maxPx: quantile(px, 0.95), at: widest.at };
+}
+
+/**
+ * Measures the crack in `pixels` (RGBA, RGB or grey). The scale comes from the marker when it is in
+ * view, else from options.mmPerPx; with neither, widths are given in pixels only and `reason` says
+ * why. Options are merged with MEASURE_DEFAULTS and checked (errors name the valid values).
+ */
+export async function measureCrack(
+  pixels: PixelImage,
+  options: Partial<MeasureOptions> = {},
+): Promise<CrackMeasurement> {
+  const g = toGrey(pixels);
+  const o = resolveMeasureOptions(options, g.width, g.height);
+  const standard = widthStandard(o.standard, o.exposure);
+  const region = o.region ?? { x: 0, y: 0, width: g.width, height: g.height };
+  await pause(o.signal);
+  const marker = o.marker ? findMarker(g, o.marker) : undefined;
+  const scale = marker ? 'marker' : o.mmPerPx !== undefined ? 'given' : null;
+  const toPlane = marker?.imageToPlane ?? scaleHomography(o.mmPerPx ?? 1);
+  await pause(o.signal);
+  const { readings, lengthMm } = readCrack(g, region, o, toPlane, markerExclusion(marker, region));
+  const sharpness = laplacianVariance(cropGrey(g, region));
+  const base = {
+    standard: standard.id,
+    readings: readings.length,
+    sharpness,
+    ...(marker && { marker: { corners: marker.corners, tiltDeg: marker.tiltDeg } }),
+  };
+  const limits = { minWidthPx: o.minWidthPx, minSharpness: o.minSharpness, maxTiltDeg: o.maxTiltDeg };
+  if (readings.length === 0) {
+    const none = {
+      widthMm: null,
+      meanWidthMm: null,
+      lengthMm: null,
+      uncertainMm: null,
+      widthClass: null,
+      widthPx: null,
+    };
+    const mmPerPx = marker ? marker.mmPerPx : (o.mmPerPx ?? null);
+    const guidance = captureGuidance({ sharpness, tiltDeg: marker?.tiltDeg }, limits);
+    return {
+      ...base,
+      ...none,
+      mmPerPx,
+      scale,
+      guidance,
+      reason: 'no crack found: no thin dark line long enough in the region',
+    };
+  }
+  const sum = summarise(readings);
+  const guidance = captureGuidance({ widthPx: sum.maxPx, sharpness, tiltDeg: marker?.tiltDeg }, limits);
+  if (scale === null) {
+    const none = {
+      widthMm: null,
+      meanWidthMm: null,
+      lengthMm: null,
+      uncertainMm: null,
+      mmPerPx: null,
+      widthClass: null,
+    };
+    return {
+      ...base,
+      ...none,
+      scale,
+      widthPx: sum.maxPx,
+      guidance,
+      reason: 'no scale: no marker in view and no mm per pixel given',
+    };
+  }
+  const mmPerPx = mmPerPxAt(toPlane, sum.at);
+  const uncertainMm = o.uncertainPx * mmPerPx;
+  const cls = classifyWidth(standard, sum.maxMm, uncertainMm);
+  return {
+    ...base,
+    widthMm: sum.maxMm,
+    meanWidthMm: sum.meanMm,
+    lengthMm,
+    uncertainMm,
+    mmPerPx,
+    scale,
+    ...cls,
+    widthPx: sum.maxPx,
+    guidance,
+  };
+}

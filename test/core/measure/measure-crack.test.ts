@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { measureCrack } from '../../../src/core/measure/measure-crack';
+import { crackTruth } from '../../../src/core/measure/synthetic-crack';
+import { bytes, crack, scene } from './scenes';
+
+const noMarker = { marker: null, mmPerPx: 0.1 };
+
+describe('measureCrack on rendered cracks of known width', () => {
+  it.each([0.4, 0.8, 1.6])('measures a %s mm crack to within half a pixel at 0.1 mm/px', async (widthMm) => {
+    const shape = crack(widthMm);
+    const m = await measureCrack(bytes(scene({}, shape)), noMarker);
+    const truth = crackTruth(shape);
+    expect(m.scale).toBe('given');
+    expect(Math.abs((m.widthMm as number) - truth.maxWidthMm)).toBeLessThan(0.05);
+    expect(Math.abs((m.lengthMm as number) - truth.lengthMm) / truth.lengthMm).toBeLessThan(0.15);
+    expect(m.uncertainMm).toBeCloseTo(0.1, 6);
+  });
+
+  it('takes the scale from the marker and corrects a 20 degree tilt', async () => {
+    const shape = crack(1.5, 80, { x: 24, y: 0 });
+    const camera = { width: 560, height: 420, mmPerPx: 0.17, tiltDeg: 20, tiltAxisDeg: 0 };
+    const m = await measureCrack(bytes(scene(camera, shape, true)));
+    expect(m.scale).toBe('marker');
+    // the view's obliquity at the marker: the 20 degree tilt and the marker's angle off the optical axis
+    expect(m.marker?.tiltDeg).toBeGreaterThan(18);
+    expect(m.marker?.tiltDeg).toBeLessThan(30);
+    expect(Math.abs((m.widthMm as number) - crackTruth(shape).maxWidthMm)).toBeLessThan(0.085);
+  });
+
+  it('finds no crack on a sound surface and says why', async () => {
+    const m = await measureCrack(bytes(scene({})), noMarker);
+    expect(m.widthMm).toBeNull();
+    expect(m.reason).toMatch(/no crack found/);
+  });
+
+  it('gives no millimetres without a marker or a scale, and says why', async () => {
+    const m = await measureCrack(bytes(scene({}, crack(0.8))), { marker: null });
+    expect(m.widthMm).toBeNull();
+    expect(m.widthPx).toBeGreaterThan(5);
+    expect(m.reason).toMatch(/no scale/);
+  });
+
+  it('asks to move closer when the crack is under 2 px wide', async () => {
+    const m = await measureCrack(bytes(scene({ mmPerPx: 0.25 }, crack(0.3))), { marker: null, mmPerPx: 0.25 });
+    expect(m.guidance).toContain('move-closer');
+  });
+
+  it('rejects bad options naming the valid values', async () => {
+    const px = bytes(scene({}));
+    await expect(measureCrack(px, { standard: 'jis' })).rejects.toThrow(/valid: aashto-rc, aashto-ps, aci224, ec2/);
+    await expect(measureCrack(px, { mmPerPx: -1 })).rejects.toThrow(/mmPerPx must be a number > 0, got -1/);
+    await expect(measureCrack(px, { region: { x: 390, y: 0, width: 50, height: 50 } })).rejects.toThrow(
+      /inside the 400x300 image/,
+    );
+    await expect(measureCrack({ width: 4, height: 4, data: new Uint8Array(10) })).rejects.toThrow(/valid: 1 \(grey\)/);
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stopped by test'));
+    await expect(measureCrack(bytes(scene({})), { ...noMarker, signal: controller.signal })).rejects.toThrow(
+      'stopped by test',
+    );
+  });
+});
