@@ -5,9 +5,9 @@
  *   npx tsx scripts/bench-report.ts [--count 200] [--out report.zip] [--still 1600x1200]
  *
  * Each finding gets a still made from a concrete crack photo of the shared data (upscaled to --still,
- * JPEG quality 85, as a phone's photo), a 1024 px copy of it for the PDF (what the page's export makes),
- * and PNG crop and overlay; fields vary (Japanese notes, some without GPS). Without ../shared the
- * stills are noise images of the same size.
+ * JPEG quality 85, as a phone's photo), PNG crop and overlay, and the JPEG copies for the PDF that the
+ * page's export makes (the still at 1024 px, the overlay); fields vary (Japanese notes, some without
+ * GPS). Without ../shared the stills are noise images of the same size.
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,14 +30,22 @@ const [stillWidth, stillHeight] = (values.still ?? '').split('x').map(Number);
 if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive integer; got ${values.count}`);
 if (!(stillWidth > 0 && stillHeight > 0)) throw new Error(`--still must be WIDTHxHEIGHT, e.g. 1600x1200`);
 
+interface PhotoSet {
+  still: Uint8Array;
+  pdfStill: Uint8Array;
+  crop: Uint8Array;
+  pdfOverlay: Uint8Array;
+}
+
 /** Up to 20 photos of cracks, as JPEG stills, their PDF copies and PNG crops. */
-async function photoSet(): Promise<{ still: Uint8Array; pdfStill: Uint8Array; crop: Uint8Array }[]> {
+async function photoSet(): Promise<PhotoSet[]> {
   const dir = path.join(sharedDataPath(), 'concrete/crack');
   const sources = existsSync(dir) ? readdirSync(dir).sort().slice(0, 20) : [];
   const make = async (input: Sharp) => ({
     still: new Uint8Array(await input.clone().resize(stillWidth, stillHeight).jpeg({ quality: 85 }).toBuffer()),
     pdfStill: new Uint8Array(await input.clone().resize(1024).jpeg({ quality: 80 }).toBuffer()),
     crop: new Uint8Array(await input.clone().resize(227, 227).png().toBuffer()),
+    pdfOverlay: new Uint8Array(await input.clone().resize(227, 227).jpeg({ quality: 90 }).toBuffer()),
   });
   if (sources.length === 0) return [await make(sharp(await noiseImage(stillWidth, stillHeight, 'jpeg')))];
   return Promise.all(sources.map((f) => make(sharp(path.join(dir, f)))));
@@ -54,6 +62,7 @@ const load = async (f: (typeof fields)[number]): Promise<ReportFinding> => {
     pdfStill: { type: 'image/jpeg', bytes: p.pdfStill },
     crop: { type: 'image/png', bytes: p.crop },
     overlay: { type: 'image/png', bytes: p.crop },
+    pdfOverlay: { type: 'image/jpeg', bytes: p.pdfOverlay },
   };
 };
 

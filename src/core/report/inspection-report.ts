@@ -32,6 +32,7 @@ export type LoadReportFinding = (fields: FindingFields) => Promise<ReportFinding
 function checkFinding(finding: ReportFinding): void {
   for (const name of ['still', 'crop', 'overlay'] as const) validateReportImage(finding.fields.id, name, finding[name]);
   if (finding.pdfStill) validateReportImage(finding.fields.id, 'PDF still', finding.pdfStill);
+  if (finding.pdfOverlay) validateReportImage(finding.fields.id, 'PDF overlay', finding.pdfOverlay);
 }
 
 /** Builds the export of the findings of `inspection` (`findings` must all belong to it). */

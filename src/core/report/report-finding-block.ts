@@ -64,7 +64,7 @@ export async function drawFindingBlock(
 ): Promise<void> {
   const what = `finding ${finding.fields.id}`;
   const still = await embedImage(flow.doc, finding.pdfStill ?? finding.still, `the still of ${what}`);
-  const overlay = await embedImage(flow.doc, finding.overlay, `the overlay of ${what}`);
+  const overlay = await embedImage(flow.doc, finding.pdfOverlay ?? finding.overlay, `the overlay of ${what}`);
   const width = textWidth(flow.font, SIZE);
   const valueWidth = flow.contentWidth - LABEL_WIDTH;
   const rows = fieldRows(finding, paths, labels).map(([label, value]) => ({
