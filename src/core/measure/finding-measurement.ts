@@ -1,0 +1,11 @@
+/** A measurement as a finding records it (src/core/finding.ts), when it has millimetres. */
+import type { FindingMeasurement } from '../finding';
+import type { CrackMeasurement } from './measure-crack';
+
+/** The finding's measurement fields, or undefined when the photo gave no width in millimetres. */
+export function toFindingMeasurement(m: CrackMeasurement): FindingMeasurement | undefined {
+  const { widthMm, meanWidthMm, lengthMm, uncertainMm, mmPerPx, scale, widthClass } = m;
+  if (widthMm === null || meanWidthMm === null || lengthMm === null || uncertainMm === null) return undefined;
+  if (mmPerPx === null || scale === null || widthClass === null) return undefined;
+  return { widthMm, meanWidthMm, lengthMm, uncertainMm, mmPerPx, scale, standard: m.standard, widthClass };
+}

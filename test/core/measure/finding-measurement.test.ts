@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { toFindingMeasurement } from '../../../src/core/measure/finding-measurement';
+import type { CrackMeasurement } from '../../../src/core/measure/measure-crack';
+
+const measured: CrackMeasurement = {
+  widthMm: 0.42,
+  meanWidthMm: 0.3,
+  lengthMm: 51.2,
+  uncertainMm: 0.08,
+  mmPerPx: 0.08,
+  scale: 'marker',
+  standard: 'aashto-rc',
+  widthClass: 'CS2',
+  widthPx: 5.2,
+  readings: 300,
+  sharpness: 120,
+  guidance: [],
+};
+
+describe('toFindingMeasurement', () => {
+  it('copies the millimetre fields a finding keeps', () => {
+    expect(toFindingMeasurement(measured)).toEqual({
+      widthMm: 0.42,
+      meanWidthMm: 0.3,
+      lengthMm: 51.2,
+      uncertainMm: 0.08,
+      mmPerPx: 0.08,
+      scale: 'marker',
+      standard: 'aashto-rc',
+      widthClass: 'CS2',
+    });
+  });
+
+  it('gives nothing when there are no millimetres', () => {
+    const none = { ...measured, widthMm: null, mmPerPx: null, scale: null, reason: 'no scale' } as CrackMeasurement;
+    expect(toFindingMeasurement(none)).toBeUndefined();
+  });
+});
