@@ -14,6 +14,7 @@ import {
   scoreSureness,
   type LabelledSample,
   type ModelComparison,
+  type PhotoReading,
   type ScoredPhoto,
 } from './model-comparison';
 import { loadRehearsalPack, type RehearsalPack } from './rehearsal-pack';
@@ -44,6 +45,17 @@ export interface ReviewOptions {
   signal?: AbortSignal;
   /** Photos scored so far, of all the review scores. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** The old model's readings of the photos it was compared on, for the last old model (the next run from it skips them). */
+let remembered: { model: string; readings: Map<string, PhotoReading> } | undefined;
+
+/** The remembered readings of `old` (a fresh map for another model). */
+function oldReadings(old: CrackClassifier): Map<string, PhotoReading> {
+  const m = old.metadata;
+  const model = `${m.name} v${m.version} ${m.createdAt} ${m.base.featureLayer}`;
+  if (remembered?.model !== model) remembered = { model, readings: new Map() };
+  return remembered.readings;
 }
 
 /** Captures as samples (their crops decoded on demand). */
@@ -79,6 +91,7 @@ export async function reviewTrainedModel(o: ReviewOptions): Promise<AdaptationRe
       sets,
       signal: o.signal,
       onProgress: (done) => o.onProgress?.(done, total),
+      oldReadings: oldReadings(o.old),
     });
     const rest = await scoreSureness(next, captureSamples(trained, o.decode), undefined, o.signal, (done) =>
       o.onProgress?.(compared + done, total),

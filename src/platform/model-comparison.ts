@@ -65,7 +65,15 @@ export interface CompareOptions {
   signal?: AbortSignal;
   /** Photos scored so far, of all sets. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The old model's readings by photo id from earlier comparisons (only the new model runs on those
+   * photos); the readings of this one are added. Keep one per old model, for photos that do not change.
+   */
+  oldReadings?: Map<string, PhotoReading>;
 }
+
+/** One model's reading of a photo: its prediction, top probability and novelty flag. */
+export type PhotoReading = Omit<ScoredPhoto, 'id' | 'label'>;
 
 /** Per photo of a batch: [predicted class index, top probability, unfamiliar (1 / 0, -1: no novelty model)]. */
 const OUTPUTS_PER_MODEL = 3;
@@ -169,23 +177,31 @@ async function scoreAll(
 /**
  * Runs the old and the new model on the same photos of every set and reports accuracy old -> new
  * per set, the old surfaces that got worse by more than a point, and every photo's predictions.
- * When both read the same base layer (a head-mode run) one base pass per photo serves both heads.
+ * When both read the same base layer (a head-mode run) one base pass per photo serves both heads;
+ * photos in `oldReadings` run through the new model only.
  * Throws on abort with nothing left allocated.
  */
 export async function compareModels(options: CompareOptions): Promise<ModelComparison> {
   const { old, next, sets } = options;
+  const known = options.oldReadings ?? new Map<string, PhotoReading>();
   const samples = sets.flatMap((set) => set.samples.map((sample) => ({ set: set.name, sample })));
+  const fresh = samples.map((s) => s.sample).filter((s) => !known.has(s.id));
+  const remembered = samples.map((s) => s.sample).filter((s) => known.has(s.id));
+  const batch = options.batch ?? COMPARISON_BATCH;
+  const progress = (offset: number) => (done: number) => options.onProgress?.(offset + done, samples.length);
   const shared = sharedPass(old, next);
-  const scored = await scoreAll(
-    [old, next],
-    samples.map((s) => s.sample),
-    options.batch ?? COMPARISON_BATCH,
-    options.signal,
-    options.onProgress,
-    shared,
-  ).finally(() => shared?.heads.forEach((w) => tf.dispose(headWeightTensors(w))));
-  const photos = samples.map(({ set, sample }, i): ComparedPhoto => {
-    const [before, after] = scored[i];
+  const both = await scoreAll([old, next], fresh, batch, options.signal, progress(0), shared).finally(() =>
+    shared?.heads.forEach((w) => tf.dispose(headWeightTensors(w))),
+  );
+  const onlyNew = await scoreAll([next], remembered, batch, options.signal, progress(fresh.length));
+  const readings = new Map<string, [PhotoReading, PhotoReading]>();
+  fresh.forEach((s, i) => {
+    known.set(s.id, both[i][0]);
+    readings.set(s.id, [both[i][0], both[i][1]]);
+  });
+  remembered.forEach((s, i) => readings.set(s.id, [known.get(s.id)!, onlyNew[i][0]]));
+  const photos = samples.map(({ set, sample }): ComparedPhoto => {
+    const [before, after] = readings.get(sample.id)!;
     const photo: ComparedPhoto = {
       id: sample.id,
       set,

@@ -294,6 +294,8 @@ export class CrackcamTrainer extends LitElement {
       await this.compare(outcome, classifier, all, signal);
       this.phase = 'done';
     }, this.end);
+    // Cancelled while comparing: the trained head is not shown, so free it now.
+    if (this.phase === 'cancelled' || this.phase === 'error') this.clearOutcome();
   }
 
   /**

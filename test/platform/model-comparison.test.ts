@@ -86,6 +86,24 @@ describe('compareModels on a tiny model', () => {
     });
   });
 
+  it('runs only the new model on photos whose old readings it remembers', async () => {
+    const oldReadings = new Map();
+    const first = await compareModels({ old, next, sets, oldReadings });
+    expect([...oldReadings.keys()].sort()).toEqual(['a1', 's1', 's2', 's3', 'w1', 'w2']);
+    // An "old" model that calls everything crack would change the old column if it ran: it does not.
+    const progress: [number, number][] = [];
+    const again = await compareModels({
+      old: greyClassifier(-1000),
+      next,
+      sets,
+      oldReadings,
+      onProgress: (done, total) => void progress.push([done, total]),
+    });
+    expect(again.rows).toEqual(first.rows);
+    expect(progress.at(-1)).toEqual([6, 6]);
+    await expectNoLeak(() => compareModels({ old, next, sets, oldReadings }));
+  });
+
   it('reports no unfamiliar flag for a model without a novelty model', async () => {
     const [photo] = await scoreSureness(old, [grey('x', 10, 'nocrack')]);
     expect(photo).toEqual({ id: 'x', label: 'nocrack', predicted: 'nocrack', probability: expect.any(Number) });
