@@ -398,7 +398,7 @@ export function hookMemory(page: Page): Promise<HookMemory & { jsHeapBytes?: num
     gc?.();
     await new Promise((r) => setTimeout(r, 50));
     gc?.();
-    const m = window.__crackcam?.memory();
+    const m = await window.__crackcam?.memory();
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
     if (!m) throw new Error('window.__crackcam is not installed');
     return { ...m, jsHeapBytes: heap };
@@ -473,4 +473,19 @@ export async function sampleVerdicts(
       }),
     { count, timeoutMs },
   );
+}
+
+/**
+ * Presses Save on the classifier trainer's result; when the app asks first (the new model is worse
+ * on an old surface of the rehearsal pack by more than a point: tests that train on captures which
+ * contradict it), confirms.
+ */
+export async function saveTrainedModel(page: Page): Promise<void> {
+  await page.locator('[data-testid="save-model"]').click();
+  const confirm = page.locator('[data-testid="activate-confirm"]');
+  const asked = await confirm.waitFor({ state: 'visible', timeout: 3_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (asked) await confirm.click();
 }

@@ -29,6 +29,7 @@ import {
   type PrecacheEntry,
 } from './offline-harness';
 import { md5, requiredOffline } from './offline-precache';
+import { saveTrainedModel } from './harness';
 
 const BROWSER = browserTestsCanRun('offline browser test');
 
@@ -167,7 +168,7 @@ describe('offline-first production build', () => {
         await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
         // in the background worker, whose script and base came from the precache
         expect(await page.getByTestId('train-where').textContent()).toMatch(/background worker/);
-        await page.getByTestId('save-model').click();
+        await saveTrainedModel(page);
         await expect
           .poll(() => page.locator('crackcam-app').getAttribute('data-model-id'), { timeout: 30_000 })
           .not.toBe('builtin');

@@ -19,6 +19,7 @@ import {
   launchChromium,
   openApp,
   sampleVerdicts,
+  saveTrainedModel,
   seenFiles,
   startDevServer,
   startStaticServer,
@@ -134,7 +135,7 @@ describe('capture, label, train, activate, reload, roll back', () => {
       text: expect.stringMatching(/background worker \(wasm\)/),
       tensorGrowth: 0,
     });
-    await page.locator('[data-testid="save-model"]').click();
+    await saveTrainedModel(page);
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
     trainedId = (await app().getAttribute('data-model-id')) ?? '';
     expect(Number(await app().getAttribute('data-model-version'))).toBeGreaterThan(1);
@@ -349,7 +350,7 @@ describe('deep mode and the activation map during training', () => {
     expect(await page.locator('[data-testid="activation-caption"]').textContent()).toMatch(
       new RegExp(`After epoch ${epochs}: (crack|nocrack) \\d+\\.\\d%`),
     );
-    await page.locator('[data-testid="save-model"]').click();
+    await saveTrainedModel(page);
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
     deepId = (await app().getAttribute('data-model-id')) ?? '';
     const meta = await activeMetadata();
@@ -387,7 +388,7 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('2');
     expect((await trainedWhere()).tensorGrowth).toBe(0);
-    await page.locator('[data-testid="save-model"]').click();
+    await saveTrainedModel(page);
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(deepId);
     const meta = await activeMetadata();
     expect(meta.base.featureLayer).toBe('fire7/concat');
