@@ -6,6 +6,7 @@ import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
+import { openFindingStore, type FindingStore } from '../platform/finding-store';
 import {
   BUILTIN_MODEL_ID,
   loadModelFiles,
@@ -17,6 +18,8 @@ import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
 import './crackcam-captures';
+import './crackcam-finding-bar';
+import './crackcam-findings';
 import './crackcam-language-switch';
 import './crackcam-live-view';
 import './crackcam-models';
@@ -26,12 +29,12 @@ import './crackcam-trainer';
 const TRAIN_IN = new URLSearchParams(location.search).get('train') === 'page' ? 'page' : 'worker';
 
 /** The app's screens. */
-export type AppView = 'live' | 'captures' | 'train' | 'models';
+export type AppView = 'live' | 'findings' | 'captures' | 'train' | 'models';
 
 /**
  * The app shell: header (name, status slot, language), a tab bar, and the screens: the live
- * inspection view with one-tap labelled capture, the capture library, the trainer and the model
- * library. It picks the TF.js backend, loads the base once and the active model from the library
+ * inspection view with one-tap labelled capture and one-tap findings, the findings list, the capture
+ * library, the trainer and the model library. It picks the TF.js backend, loads the base once and the active model from the library
  * (else the built-in one): a crack classifier, or a one-class ("normal-only") model, which the live
  * view then runs in anomaly mode. The trainer fine-tunes classifiers, or trains a normal-only model
  * on the shared base whatever model is active. The camera starts independently, so a camera problem
@@ -58,6 +61,7 @@ export class CrackcamApp extends LitElement {
   @state() private view: AppView = 'live';
   @state() private captureStore?: CaptureStore;
   @state() private modelStore?: ModelStore;
+  @state() private findingStore?: FindingStore;
   @state() private activeId = BUILTIN_MODEL_ID;
   @state() private classes: string[] = ['crack', 'nocrack'];
   @state() private builtin?: HTMLElementTagNameMap['crackcam-models']['builtin'];
@@ -174,6 +178,10 @@ export class CrackcamApp extends LitElement {
         (s) => (this.modelStore = s),
         (e: Error) => (this.error = `the model library could not be opened (${e.message})`),
       ),
+      openFindingStore().then(
+        (s) => (this.findingStore = s),
+        (e: Error) => (this.error = e.message),
+      ),
     ]);
     try {
       this.base = await loadBaseNetwork({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.base) });
@@ -252,6 +260,7 @@ export class CrackcamApp extends LitElement {
     if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();
     if (view === 'train') await this.trainer?.refresh();
     if (view === 'models') await this.renderRoot.querySelector('crackcam-models')?.refresh();
+    if (view === 'findings') await this.renderRoot.querySelector('crackcam-findings')?.refresh();
   }
 
   private readonly onModelChanged = (): void => {
@@ -280,6 +289,7 @@ export class CrackcamApp extends LitElement {
         ${(
           [
             ['live', msg('Inspect')],
+            ['findings', msg('Findings')],
             ['captures', msg('Captures')],
             ['train', msg('Train')],
             ['models', msg('Models')],
@@ -310,6 +320,13 @@ export class CrackcamApp extends LitElement {
           .classes=${this.classes}
           @capture-request=${() => this.liveView?.capture()}
         ></crackcam-capture-bar>
+        <crackcam-finding-bar
+          .store=${this.findingStore}
+          @finding-request=${() => this.liveView?.captureFinding()}
+        ></crackcam-finding-bar>
+      </div>
+      <div class="screen" ?hidden=${this.view !== 'findings'}>
+        <crackcam-findings .store=${this.findingStore}></crackcam-findings>
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
         <crackcam-captures

@@ -16,6 +16,7 @@ import {
   type FrameStats,
 } from '../platform/frame-loop';
 import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
+import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
 import {
@@ -93,6 +94,7 @@ export const LABEL_THIS_HOLD_MS = 2000;
  *
  * @fires capture - {@link CaptureDetail}: the crop and full frame of a capture (bubbles, composed).
  *   The trainer's capture store listens for it.
+ * @fires finding-capture - {@link FindingSnapshot}: what {@link captureFinding} took (bubbles, composed).
  */
 @localized()
 @customElement('crackcam-live-view')
@@ -547,6 +549,33 @@ export class CrackcamLiveView extends LitElement {
       ...(label === undefined ? {} : { label }),
     };
     this.dispatchEvent(new CustomEvent<CaptureDetail>('capture', { detail, bubbles: true, composed: true }));
+    this.flash = false;
+    requestAnimationFrame(() => (this.flash = true));
+  }
+
+  /**
+   * Dispatches a `finding-capture` event ({@link FindingSnapshot}): the crop and full frame as
+   * {@link capture} takes them, the heatmap as painted over the crop, the verdict as shown and the
+   * camera track (for a full-resolution photo). The finding bar stores it.
+   */
+  captureFinding(): void {
+    const v = this.video;
+    if (this.cameraState !== 'running' || !v || v.videoWidth === 0) return;
+    const source = this.ensureSource(this.activeModel?.inputSize ?? 227);
+    source.pixels();
+    const crop = source.cropImageData();
+    const result = this.lastResult;
+    const detail: FindingSnapshot = {
+      crop,
+      frame: source.fullFrameImageData(),
+      overlay: paintedOverlay(crop, this.showHeatmap ? this.heatmapCanvas : undefined),
+      verdict: result && { label: result.label, probability: result.probability },
+      unfamiliar: this.unfamiliar,
+      model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
+      takenAt: Date.now(),
+      track: this.camera.track,
+    };
+    this.dispatchEvent(new CustomEvent<FindingSnapshot>('finding-capture', { detail, bubbles: true, composed: true }));
     this.flash = false;
     requestAnimationFrame(() => (this.flash = true));
   }

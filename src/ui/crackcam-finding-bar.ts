@@ -1,0 +1,226 @@
+import { localized, msg, str } from '@lit/localize';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { FindingFields, InspectionContext } from '../core/finding';
+import { cameraPermission } from '../platform/camera-permission';
+import { recordFinding, type FindingSnapshot } from '../platform/finding-capture';
+import { FindingStoreError, type FindingStore } from '../platform/finding-store';
+import type { FindingEditDetail } from './crackcam-finding-form';
+import { positionMissingText } from './finding-labels';
+import { panelStyles } from './shared-styles';
+import './crackcam-finding-form';
+import './crackcam-inspection-context';
+
+/** The context new findings get until the inspector sets one: today's date as the inspection name. */
+function defaultContext(now: Date): InspectionContext {
+  const day = now.toISOString().slice(0, 10);
+  return { inspection: msg(str`Inspection ${day}`), structure: '', element: '', inspector: '' };
+}
+
+/**
+ * Saving findings under the live view: the inspection context (set once, remembered, editable), the
+ * one-tap *Save finding* button, what was saved (with or without a position, and why) and the new
+ * finding's edit form (defect type, orientation, condition state, notes).
+ *
+ * Test hooks: `finding-save`, `finding-saved` (`data-id`, `data-still-source`), `finding-position`
+ * (`data-missing`: denied, unavailable, timeout; absent with a fix), `finding-error` (`data-kind`:
+ * camera-denied, camera-off, a FindingStoreError kind, unknown), `context-summary`, `context-edit`.
+ *
+ * @fires finding-request - asks the live view for a snapshot (the app calls its `captureFinding()`).
+ * @fires finding-stored - detail: the stored finding's fields (bubbles, composed).
+ */
+@localized()
+@customElement('crackcam-finding-bar')
+export class CrackcamFindingBar extends LitElement {
+  @property({ attribute: false }) store?: FindingStore;
+  @state() private context?: InspectionContext;
+  @state() private editingContext = false;
+  @state() private saving = false;
+  @state() private saved?: FindingFields;
+  @state() private editing?: FindingFields;
+  @state() private error = '';
+  @state() private errorKind = '';
+  @state() private formError = '';
+  /** Counts snapshots, so that a request can tell whether one followed. */
+  private snapshots = 0;
+  private abort = new AbortController();
+
+  static override styles = [
+    panelStyles,
+    css`
+      .summary {
+        flex: 1;
+        opacity: 0.9;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.abort = new AbortController();
+    document.addEventListener('finding-capture', this.onSnapshot);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('finding-capture', this.onSnapshot);
+    this.abort.abort(new DOMException('the finding bar was closed', 'AbortError'));
+  }
+
+  protected override updated(changed: Map<string, unknown>): void {
+    if (changed.has('store')) void this.loadContext();
+  }
+
+  private async loadContext(): Promise<void> {
+    this.context = await this.store?.getContext();
+  }
+
+  private readonly onSnapshot = (e: CustomEvent<FindingSnapshot>): void => {
+    this.snapshots++;
+    void this.save(e.detail);
+  };
+
+  private showError(text: string, kind: string): void {
+    this.error = text;
+    this.errorKind = kind;
+  }
+
+  /** The stored context, or a new default one (stored, so every finding of the day shares it). */
+  private async contextForFinding(store: FindingStore): Promise<InspectionContext> {
+    if (this.context) return this.context;
+    const context = defaultContext(new Date());
+    await store.setContext(context);
+    this.context = context;
+    return context;
+  }
+
+  private async save(snapshot: FindingSnapshot): Promise<void> {
+    const store = this.store;
+    if (!store || this.saving) return;
+    this.saving = true;
+    this.saved = undefined;
+    this.editing = undefined;
+    try {
+      const context = await this.contextForFinding(store);
+      const record = await recordFinding(store, snapshot, context, this.abort.signal);
+      this.showError('', '');
+      this.saved = record.fields;
+      this.editing = record.fields;
+      this.formError = '';
+      this.dispatchEvent(new CustomEvent('finding-stored', { detail: record.fields, bubbles: true, composed: true }));
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      if (e instanceof FindingStoreError) this.showError(e.message, e.kind);
+      else this.showError(msg(str`The finding could not be saved: ${(e as Error).message}`), 'unknown');
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** Asks for a snapshot; when none follows (camera blocked or off), says why. */
+  private async request(): Promise<void> {
+    const before = this.snapshots;
+    this.dispatchEvent(new CustomEvent('finding-request', { bubbles: true, composed: true }));
+    await new Promise((resolve) => setTimeout(resolve)); // the live view answers at once, or not at all
+    if (this.snapshots !== before) return;
+    this.saved = undefined;
+    if ((await cameraPermission()) === 'denied')
+      this.showError(msg('Nothing was saved: camera access is blocked.'), 'camera-denied');
+    else
+      this.showError(msg('Nothing was saved: the camera is not running. Wait until the picture shows.'), 'camera-off');
+  }
+
+  private async onContextChange(e: CustomEvent<InspectionContext>): Promise<void> {
+    try {
+      await this.store?.setContext(e.detail);
+      this.context = e.detail;
+      this.editingContext = false;
+      this.showError('', '');
+    } catch (err) {
+      this.showError((err as Error).message, err instanceof FindingStoreError ? err.kind : 'unknown');
+    }
+  }
+
+  private async onEdit(e: CustomEvent<FindingEditDetail>): Promise<void> {
+    try {
+      const fields = await this.store?.update(e.detail.id, e.detail.patch);
+      this.saved = fields;
+      this.editing = undefined;
+      this.formError = '';
+    } catch (err) {
+      this.formError = (err as Error).message;
+    }
+  }
+
+  private renderContext() {
+    const c = this.context;
+    const summary = c
+      ? [c.inspection, c.structure, c.element, c.inspector].filter((s) => s).join(' · ')
+      : msg('No inspection set: findings go under today’s date until you set one.');
+    return html`<div class="row">
+        <span class="summary" data-testid="context-summary">${summary}</span>
+        <button data-testid="context-edit" @click=${() => (this.editingContext = !this.editingContext)}>
+          ${msg('Inspection details')}
+        </button>
+        <button class="primary" data-testid="finding-save" ?disabled=${this.saving || !this.store} @click=${this.request}>
+          ${this.saving ? msg('Saving…') : msg('Save finding')}
+        </button>
+      </div>
+      ${
+        this.editingContext
+          ? html`<crackcam-inspection-context
+            .context=${c}
+            @context-change=${this.onContextChange}
+            @context-cancel=${() => (this.editingContext = false)}
+          ></crackcam-inspection-context>`
+          : nothing
+      }`;
+  }
+
+  private renderSaved() {
+    const f = this.saved;
+    if (!f) return nothing;
+    const where = f.position
+      ? html`<span data-testid="finding-position"
+          >${msg(str`Position ±${Math.round(f.position.accuracy)} m`)}</span
+        >`
+      : html`<span data-testid="finding-position" data-missing=${f.positionMissing ?? 'unavailable'}
+          >${positionMissingText(f.positionMissing ?? 'unavailable')}</span
+        >`;
+    return html`<div class="row" role="status">
+      <span data-testid="finding-saved" data-id=${f.id} data-still-source=${f.still.source}
+        >${msg(str`Finding saved (${f.still.width} x ${f.still.height} photo).`)}</span
+      >
+      ${where}
+    </div>`;
+  }
+
+  override render() {
+    return html`${this.renderContext()} ${this.renderSaved()}
+    ${
+      this.error
+        ? html`<div class="error" role="alert" data-testid="finding-error" data-kind=${this.errorKind}>${this.error}</div>`
+        : nothing
+    }
+    ${
+      this.editing
+        ? html`<crackcam-finding-form
+          .fields=${this.editing}
+          .error=${this.formError}
+          @finding-edit=${this.onEdit}
+          @finding-edit-cancel=${() => (this.editing = undefined)}
+        ></crackcam-finding-form>`
+        : nothing
+    }`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crackcam-finding-bar': CrackcamFindingBar;
+  }
+  /** The live view's finding snapshot bubbles out of the shadow roots up to the document. */
+  interface DocumentEventMap {
+    'finding-capture': CustomEvent<FindingSnapshot>;
+  }
+}

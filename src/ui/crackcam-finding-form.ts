@@ -1,0 +1,164 @@
+import { localized, msg } from '@lit/localize';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import {
+  CONDITION_STATES,
+  DEFECT_TYPES,
+  ORIENTATIONS,
+  type ConditionState,
+  type DefectType,
+  type FindingFields,
+  type FindingPatch,
+  type Orientation,
+} from '../core/finding';
+import { conditionStateLabel, defectTypeLabel, orientationLabel } from './finding-labels';
+import { panelStyles } from './shared-styles';
+
+/** `detail` of the `finding-edit` event. */
+export interface FindingEditDetail {
+  id: string;
+  patch: FindingPatch;
+}
+
+/**
+ * The edit form of one finding: defect type, orientation, AASHTO condition state (each with its
+ * wording), structure and element/member, notes. Shown after a finding is saved and from the list.
+ *
+ * Test hooks: `finding-type`, `finding-orientation` (selects), `finding-state` (radios, value 1-4),
+ * `finding-structure`, `finding-element` (inputs), `finding-notes`, `finding-form-save`,
+ * `finding-form-cancel`.
+ *
+ * @fires finding-edit - {@link FindingEditDetail}: the finding's id and the fields as entered.
+ * @fires finding-edit-cancel - closed without saving.
+ */
+@localized()
+@customElement('crackcam-finding-form')
+export class CrackcamFindingForm extends LitElement {
+  @property({ attribute: false }) fields?: FindingFields;
+  /** An error to show above the buttons (e.g. the save failed). */
+  @property() error = '';
+
+  static override styles = [
+    panelStyles,
+    css`
+      form {
+        display: grid;
+        gap: 0.5rem;
+        padding: 0.5rem 0.8rem;
+      }
+      fieldset {
+        border: 1px solid #546e7a;
+        border-radius: 0.3rem;
+      }
+      .state {
+        display: flex;
+        gap: 0.5rem;
+        align-items: baseline;
+        padding: 0.2rem 0;
+      }
+      .meaning {
+        opacity: 0.8;
+        font-size: 0.9rem;
+      }
+      textarea {
+        font: inherit;
+        min-height: 4rem;
+        background: #37474f;
+        color: #fff;
+        border: 1px solid #90a4ae;
+        border-radius: 0.4rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.5rem;
+      }
+    `,
+  ];
+
+  private onSubmit(e: SubmitEvent): void {
+    e.preventDefault();
+    const fields = this.fields;
+    if (!fields) return;
+    const data = new FormData(e.target as HTMLFormElement);
+    const text = (key: string) => String(data.get(key) ?? '');
+    const state = data.get('state');
+    const orientation = text('orientation');
+    const patch: FindingPatch = {
+      defectType: text('type') as DefectType,
+      orientation: orientation ? (orientation as Orientation) : undefined,
+      conditionState: state === null ? undefined : (Number(state) as ConditionState),
+      notes: text('notes'),
+      context: { ...fields.context, structure: text('structure').trim(), element: text('element').trim() },
+    };
+    this.dispatchEvent(
+      new CustomEvent<FindingEditDetail>('finding-edit', {
+        detail: { id: fields.id, patch },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private renderStates(current: ConditionState | undefined) {
+    return html`<fieldset>
+      <legend>${msg('Condition state (AASHTO)')}</legend>
+      ${CONDITION_STATES.map((s) => {
+        const { name, meaning } = conditionStateLabel(s);
+        return html`<label class="state">
+          <input type="radio" name="state" value=${s} data-testid="finding-state" .checked=${s === current} />
+          <span><strong>${s} ${name}</strong> <span class="meaning">${meaning}</span></span>
+        </label>`;
+      })}
+    </fieldset>`;
+  }
+
+  override render() {
+    const f = this.fields;
+    if (!f) return nothing;
+    return html`<form @submit=${this.onSubmit} aria-label=${msg('Finding details')}>
+      <label
+        >${msg('Defect type')}
+        <select name="type" data-testid="finding-type">
+          ${DEFECT_TYPES.map((t) => html`<option value=${t} .selected=${t === f.defectType}>${defectTypeLabel(t)}</option>`)}
+        </select></label
+      >
+      <label
+        >${msg('Orientation')}
+        <select name="orientation" data-testid="finding-orientation">
+          <option value="" .selected=${!f.orientation}>${msg('Not set')}</option>
+          ${ORIENTATIONS.map((o) => html`<option value=${o} .selected=${o === f.orientation}>${orientationLabel(o)}</option>`)}
+        </select></label
+      >
+      ${this.renderStates(f.conditionState)}
+      <label
+        >${msg('Structure')}
+        <input name="structure" type="text" maxlength="200" data-testid="finding-structure" .value=${f.context.structure}
+      /></label>
+      <label
+        >${msg('Element / member')}
+        <input name="element" type="text" maxlength="200" data-testid="finding-element" .value=${f.context.element}
+      /></label>
+      <label
+        >${msg('Notes')}
+        <textarea name="notes" maxlength="4000" data-testid="finding-notes" .value=${f.notes}></textarea>
+      </label>
+      ${this.error ? html`<div class="error" role="alert" data-testid="finding-form-error">${this.error}</div>` : nothing}
+      <div class="actions">
+        <button class="primary" type="submit" data-testid="finding-form-save">${msg('Save details')}</button>
+        <button
+          type="button"
+          data-testid="finding-form-cancel"
+          @click=${() => this.dispatchEvent(new CustomEvent('finding-edit-cancel', { bubbles: true, composed: true }))}
+        >
+          ${msg('Close')}
+        </button>
+      </div>
+    </form>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crackcam-finding-form': CrackcamFindingForm;
+  }
+}

@@ -1,0 +1,253 @@
+import { localized, msg, str } from '@lit/localize';
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import {
+  CONDITION_STATES,
+  DEFECT_TYPES,
+  type ConditionState,
+  type DefectType,
+  type FindingFields,
+  type InspectionContext,
+} from '../core/finding';
+import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
+import { FindingStoreError, type FindingRecord, type FindingStore } from '../platform/finding-store';
+import type { FindingEditDetail } from './crackcam-finding-form';
+import { conditionStateLabel, defectTypeLabel } from './finding-labels';
+import { panelStyles } from './shared-styles';
+import './crackcam-finding-form';
+
+/** The text filters, in display order. */
+const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
+
+/**
+ * The findings list: one row per finding (overlay thumbnail, type, condition state, element, time),
+ * filters by inspection, structure, element, type and state, edit, delete with undo (the exact record
+ * is put back), and the report export of the chosen (else the current) inspection.
+ *
+ * Test hooks: `finding-item` (`data-id`), `finding-thumb`, `finding-item-type`, `finding-item-state`,
+ * `finding-item-element`, `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
+ * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`.
+ *
+ * @fires findings-changed - a finding was edited, deleted or restored (bubbles, composed).
+ */
+@localized()
+@customElement('crackcam-findings')
+export class CrackcamFindings extends LitElement {
+  @property({ attribute: false }) store?: FindingStore;
+  @state() private findings: FindingFields[] = [];
+  @state() private thumbs = new Map<string, string>();
+  @state() private filter: FindingFilter = {};
+  @state() private context?: InspectionContext;
+  @state() private editing?: FindingFields;
+  @state() private formError = '';
+  @state() private deleted?: FindingRecord;
+  @state() private error = '';
+
+  static override styles = [
+    panelStyles,
+    css`
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0 0.8rem;
+      }
+      li {
+        display: flex;
+        gap: 0.6rem;
+        align-items: center;
+        padding: 0.4rem 0;
+        border-bottom: 1px solid #37474f;
+      }
+      img {
+        width: 64px;
+        height: 64px;
+        object-fit: cover;
+        border-radius: 0.2rem;
+      }
+      .what {
+        flex: 1;
+        display: grid;
+      }
+      .snackbar {
+        position: sticky;
+        bottom: 0;
+        background: #263238;
+        border-top: 1px solid #546e7a;
+      }
+    `,
+  ];
+
+  protected override updated(changed: Map<string, unknown>): void {
+    if (changed.has('store')) void this.refresh();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.thumbs.forEach((url) => URL.revokeObjectURL(url));
+    this.thumbs = new Map();
+  }
+
+  /** Re-reads the findings, their thumbnails and the current inspection context. */
+  async refresh(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const [findings, context] = await Promise.all([store.list(), store.getContext()]);
+    const thumbs = new Map<string, string>();
+    for (const f of findings) {
+      const url = this.thumbs.get(f.id);
+      if (url) thumbs.set(f.id, url);
+      else {
+        const record = await store.get(f.id);
+        if (record) thumbs.set(f.id, URL.createObjectURL(record.overlay));
+      }
+    }
+    this.thumbs.forEach((url, id) => thumbs.has(id) || URL.revokeObjectURL(url));
+    this.findings = findings;
+    this.thumbs = thumbs;
+    this.context = context;
+  }
+
+  private changed(): void {
+    this.dispatchEvent(new CustomEvent('findings-changed', { bubbles: true, composed: true }));
+  }
+
+  private async deleteFinding(id: string): Promise<void> {
+    try {
+      this.deleted = await this.store?.delete(id);
+      if (this.editing?.id === id) this.editing = undefined;
+      this.error = '';
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+    await this.refresh();
+    this.changed();
+  }
+
+  private async undo(): Promise<void> {
+    const record = this.deleted;
+    if (!record) return;
+    try {
+      await this.store?.put(record);
+      this.deleted = undefined;
+      this.error = '';
+    } catch (e) {
+      this.error = e instanceof FindingStoreError ? e.message : msg(str`The finding could not be restored: ${e}`);
+    }
+    await this.refresh();
+    this.changed();
+  }
+
+  private async onEdit(e: CustomEvent<FindingEditDetail>): Promise<void> {
+    try {
+      await this.store?.update(e.detail.id, e.detail.patch);
+      this.editing = undefined;
+      this.formError = '';
+    } catch (err) {
+      this.formError = (err as Error).message;
+    }
+    await this.refresh();
+    this.changed();
+  }
+
+  private setFilter(key: keyof FindingFilter, value: string): void {
+    const next: FindingFilter = { ...this.filter };
+    if (value === '') delete next[key];
+    else if (key === 'conditionState') next.conditionState = Number(value) as ConditionState;
+    else if (key === 'defectType') next.defectType = value as DefectType;
+    else next[key] = value;
+    this.filter = next;
+  }
+
+  private renderFilterSelect(key: keyof FindingFilter, label: string, options: [string, string][]) {
+    const current = this.filter[key];
+    return html`<label
+      >${label}
+      <select data-testid="filter-${key === 'defectType' ? 'type' : key === 'conditionState' ? 'state' : key}"
+        @change=${(e: Event) => this.setFilter(key, (e.target as HTMLSelectElement).value)}>
+        <option value="" .selected=${current === undefined}>${msg('All')}</option>
+        ${options.map(([value, text]) => html`<option value=${value} .selected=${String(current) === value}>${text}</option>`)}
+      </select></label
+    >`;
+  }
+
+  private renderFilters() {
+    const values = findingFilterValues(this.findings);
+    const names = { inspection: msg('Inspection'), structure: msg('Structure'), element: msg('Element / member') };
+    return html`<div class="row" role="group" aria-label=${msg('Filter findings')}>
+      ${TEXT_FILTERS.map((key) =>
+        this.renderFilterSelect(
+          key,
+          names[key],
+          values[key].map((v) => [v, v || msg('(none)')]),
+        ),
+      )}
+      ${this.renderFilterSelect(
+        'defectType',
+        msg('Defect type'),
+        DEFECT_TYPES.map((t) => [t, defectTypeLabel(t)]),
+      )}
+      ${this.renderFilterSelect(
+        'conditionState',
+        msg('Condition state'),
+        CONDITION_STATES.map((s) => [String(s), `${s} ${conditionStateLabel(s).name}`]),
+      )}
+    </div>`;
+  }
+
+  private renderItem(f: FindingFields) {
+    const when = new Date(f.createdAt).toLocaleString();
+    const state = f.conditionState ? `${f.conditionState} ${conditionStateLabel(f.conditionState).name}` : '–';
+    return html`<li data-testid="finding-item" data-id=${f.id}>
+      <img data-testid="finding-thumb" src=${this.thumbs.get(f.id) ?? ''} alt=${msg('Crop with heatmap')} />
+      <span class="what">
+        <strong data-testid="finding-item-type">${defectTypeLabel(f.defectType)}</strong>
+        <span
+          >${msg('State')}: <span data-testid="finding-item-state">${state}</span> ·
+          <span data-testid="finding-item-element">${f.context.element || f.context.structure || '–'}</span></span
+        >
+        <time datetime=${new Date(f.createdAt).toISOString()}>${when}</time>
+      </span>
+      <button data-testid="finding-edit-open" @click=${() => ((this.editing = f), (this.formError = ''))}>
+        ${msg('Edit')}
+      </button>
+      <button class="danger" data-testid="finding-delete" @click=${() => this.deleteFinding(f.id)}>${msg('Delete')}</button>
+    </li>`;
+  }
+
+  override render() {
+    const shown = filterFindings(this.findings, this.filter);
+    const inspection = this.filter.inspection ?? this.context?.inspection ?? '';
+    return html`<h2>${msg('Findings')}</h2>
+      <crackcam-inspection-export .store=${this.store} .inspection=${inspection}></crackcam-inspection-export>
+      ${this.renderFilters()}
+      ${this.error ? html`<div class="error" role="alert" data-testid="findings-error">${this.error}</div>` : nothing}
+      ${
+        this.editing
+          ? html`<crackcam-finding-form
+            .fields=${this.editing}
+            .error=${this.formError}
+            @finding-edit=${this.onEdit}
+            @finding-edit-cancel=${() => (this.editing = undefined)}
+          ></crackcam-finding-form>`
+          : nothing
+      }
+      <p class="note" data-testid="findings-count">${msg(str`${shown.length} of ${this.findings.length} findings`)}</p>
+      <ul>
+        ${shown.map((f) => this.renderItem(f))}
+      </ul>
+      ${
+        this.deleted
+          ? html`<div class="row snackbar" role="status">
+            <span>${msg('Finding deleted.')}</span>
+            <button data-testid="finding-undo" @click=${this.undo}>${msg('Undo')}</button>
+          </div>`
+          : nothing
+      }`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'crackcam-findings': CrackcamFindings;
+  }
+}
