@@ -15,6 +15,7 @@ import type { FindingEditDetail } from './crackcam-finding-form';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
 import { panelStyles } from './shared-styles';
 import './crackcam-finding-form';
+import './crackcam-inspection-export';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
