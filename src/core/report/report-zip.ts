@@ -15,15 +15,16 @@ const MAX_NAME = 80;
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 
 /**
- * `<inspection>.zip` with characters file systems refuse (`\ / : * ? " < > |`, control characters)
- * replaced by `_`, spaces collapsed, no leading or trailing dots or spaces, at most 80 characters; other
- * characters (Japanese too) are kept. `inspection.zip` when nothing is left.
+ * `<inspection>.zip` with white space (line breaks, tabs) made single spaces, characters file systems
+ * refuse (`\ / : * ? " < > |`, other control characters) replaced by `_`, no leading or trailing dots
+ * or spaces, at most 80 characters; other characters (Japanese too) are kept. `inspection.zip` when
+ * nothing is left.
  */
 export function reportZipName(inspection: string): string {
   const cleaned = inspection
+    .replace(/\s+/g, ' ')
     // eslint-disable-next-line no-control-regex -- control characters are what is removed
     .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_')
-    .replace(/\s+/g, ' ')
     .replace(/^[\s.]+|[\s.]+$/g, '');
   const short = [...cleaned].slice(0, MAX_NAME).join('').trim();
   const base = short === '' ? 'inspection' : RESERVED.test(short) ? `_${short}` : short;

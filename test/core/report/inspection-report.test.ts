@@ -1,0 +1,99 @@
+import { strFromU8, unzipSync } from 'fflate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildInspectionReport } from '../../../src/core/report/inspection-report';
+import { reportZipName } from '../../../src/core/report/report-zip';
+import { fieldsOf, fixtureImages, reportFinding, reportFont, type FixtureImages } from './report-fixtures';
+
+let images: FixtureImages;
+let font: Uint8Array;
+
+beforeAll(async () => {
+  images = await fixtureImages();
+  font = reportFont();
+});
+
+const INSPECTION = 'Route 9 bridge 2026';
+const fields = (n: number) => Array.from({ length: n }, (_, i) => fieldsOf(i, INSPECTION));
+
+describe('reportZipName', () => {
+  it('keeps Japanese, replaces what file systems refuse and never comes out empty', () => {
+    expect(reportZipName('Route 9 / 橋梁 2026')).toBe('Route 9 _ 橋梁 2026.zip');
+    expect(reportZipName('a:b*c?"d"<e>|f\\g')).toBe('a_b_c__d__e__f_g.zip');
+    expect(reportZipName('  ..hidden.  ')).toBe('hidden.zip');
+    expect(reportZipName('line\nbreak\ttab')).toBe('line break tab.zip');
+    expect(reportZipName('...')).toBe('inspection.zip');
+    expect(reportZipName('CON')).toBe('_CON.zip');
+    expect([...reportZipName('橋'.repeat(200)).replace(/\.zip$/, '')]).toHaveLength(80);
+  });
+});
+
+describe('buildInspectionReport', () => {
+  it('zips the report, CSV, GeoJSON and every image, oldest finding first, with progress', async () => {
+    const progress: string[] = [];
+    const list = fields(3).reverse(); // the store lists newest first
+    const report = await buildInspectionReport(INSPECTION, list, async (f) => reportFinding(f, images), {
+      font,
+      onProgress: (done, total) => progress.push(`${done}/${total}`),
+    });
+    expect(report.fileName).toBe('Route 9 bridge 2026.zip');
+    const files = unzipSync(report.zip);
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        'findings.csv',
+        'findings.geojson',
+        'report.pdf',
+        ...[0, 1, 2].flatMap((i) => ['crop.png', 'overlay.png', 'still.jpg'].map((s) => `photos/f-000${i}-${s}`)),
+      ].sort(),
+    );
+    expect(files['photos/f-0001-still.jpg']).toEqual(images.still);
+    expect(progress).toEqual(['1/3', '2/3', '3/3']);
+    const csvIds = strFromU8(files['findings.csv'])
+      .split('\r\n')
+      .slice(1, 4)
+      .map((line) => line.split(',')[0]);
+    expect(csvIds).toEqual(['f-0000', 'f-0001', 'f-0002']);
+    expect(strFromU8(files['report.pdf'].subarray(0, 5))).toBe('%PDF-');
+  });
+
+  it('stops with the abort reason between findings and loads no more', async () => {
+    const controller = new AbortController();
+    const loaded: string[] = [];
+    const build = buildInspectionReport(
+      INSPECTION,
+      fields(4),
+      async (f) => {
+        loaded.push(f.id);
+        if (loaded.length === 2) controller.abort(new Error('cancelled by the inspector'));
+        return reportFinding(f, images);
+      },
+      { font, signal: controller.signal },
+    );
+    await expect(build).rejects.toThrow('cancelled by the inspector');
+    expect(loaded).toEqual(['f-0000', 'f-0001']);
+  });
+
+  it('names the finding and the valid types when an image is neither JPEG nor PNG', async () => {
+    const build = buildInspectionReport(
+      INSPECTION,
+      fields(1),
+      async (f) => ({
+        ...reportFinding(f, images),
+        overlay: { type: 'image/webp' as 'image/png', bytes: images.crop },
+      }),
+      { font },
+    );
+    await expect(build).rejects.toThrow(
+      'finding f-0000: the overlay image is image/webp; valid types are image/jpeg, image/png',
+    );
+  });
+
+  it('refuses a finding of another inspection and a font that is not TrueType, saying so', async () => {
+    const other = [fieldsOf(0, 'Another inspection')];
+    await expect(
+      buildInspectionReport(INSPECTION, other, async (f) => reportFinding(f, images), { font }),
+    ).rejects.toThrow("finding f-0000 belongs to inspection 'Another inspection', not 'Route 9 bridge 2026'");
+    await expect(
+      buildInspectionReport(INSPECTION, fields(1), async (f) => reportFinding(f, images), { font: images.crop }),
+    ).rejects.toThrow('the report font could not be read (a TrueType .ttf file is needed)');
+  });
+});
