@@ -10,6 +10,7 @@ import { DEFAULT_AUGMENT } from '../core/augment';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
+import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {
   CLASSIFIER_TRAINING_FLAGS,
@@ -30,25 +31,31 @@ import {
   logTrainingProgress,
   type LabelledFile,
 } from './node-io';
+import { rehearsalPhotos } from './finetune-rehearsal';
 import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--head-lr F] [--trunk-lr F] [--replay DIR] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--force] [--json]
+       [--head-lr F] [--trunk-lr F] [--replay DIR | --no-replay] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
+  Without --mode it runs the default recipe (src/core/trainer-recipe.ts): --mode ${DEFAULT_RECIPE.mode} --deep-modules ${DEFAULT_RECIPE.deepModules}
+  --head-lr ${DEFAULT_RECIPE.headLearningRateFactor} --epochs ${DEFAULT_RECIPE.epochs} (each overridable), rehearsing the starting model's
+  rehearsal pack (<model folder>/rehearsal). With --mode, the defaults below apply.
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
-  2 (fire8 and fire9, on fire7's: 260 KB; the default) or 3 (from fire7). --trunk-lr F: their
+  2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
   MATLAB reference's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
-  --replay DIR: rehearsal, adds --replay-per-class N (default 30, seeded) images per label of another
-  labelled folder (e.g. the data the model was trained on) to the training images only, so the model
-  learns the new site without forgetting the old one.
+  Rehearsal (default): the starting model's rehearsal pack, its "train" photos (at most --replay-per-class N,
+  default ${DEFAULT_RECIPE.rehearsalPerGroup}, per surface and label), are added to the training images only, so the model
+  learns the new site without forgetting its old surfaces. --replay DIR: rehearse another labelled folder
+  instead (--replay-per-class N per label, default 30, seeded). --no-replay: no rehearsal.
   Starts from --model (default: the app's default model) and writes a new version to --out
   (model.json, weights.bin, seen.json). --per-class N: at most N images per label (seeded choice).
-  --start base: new head from the base (needed for classes the model does not have).
+  Labels the model does not have (e.g. salt-damage) grow its head: old outputs keep their weights.
+  --start base: new head from the base.
   --validation F: fraction of each label held out for validation (default 0.2).
   --views N: augmented copies of each training image whose base features are cached (default:
   as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
@@ -59,13 +66,16 @@ runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
     ...stringFlags('model', 'per-class', 'start', 'validation', 'replay', 'replay-per-class'),
+    'no-replay': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
-  const mode = modeFlag(args.mode);
-  const deepModules = deepModulesFlag(args['deep-modules']);
+  // No --mode: the default recipe, whose other settings apply unless given; a --mode keeps the flags' own defaults.
+  const recipe = args.mode === undefined ? DEFAULT_RECIPE : undefined;
+  const mode = modeFlag(args.mode ?? DEFAULT_RECIPE.mode);
+  const deepModules = deepModulesFlag(args['deep-modules'] ?? recipe?.deepModules.toString());
   const start = (args.start ?? 'current') as TrainingStart;
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
-  const epochs = numberFlag('epochs', args.epochs, 20, { integer: true, min: 1 });
+  const epochs = numberFlag('epochs', args.epochs, recipe?.epochs ?? 20, { integer: true, min: 1 });
   const seed = numberFlag('seed', args.seed, 42, { integer: true });
   const perClass =
     args['per-class'] === undefined
@@ -77,8 +87,17 @@ runCli(async () => {
     minExclusive: true,
     maxExclusive: true,
   });
-  const replayPerClass = numberFlag('replay-per-class', args['replay-per-class'], 30, { integer: true, min: 1 });
-  const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 16);
+  if (args.replay && args['no-replay']) throw new Error('--replay and --no-replay contradict each other: give one');
+  const replayPerClass = numberFlag(
+    'replay-per-class',
+    args['replay-per-class'],
+    args.replay ? 30 : DEFAULT_RECIPE.rehearsalPerGroup,
+    { integer: true, min: 1 },
+  );
+  const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(
+    { ...args, 'head-lr': args['head-lr'] ?? recipe?.headLearningRateFactor.toString() },
+    16,
+  );
   await checkOutDir(args.out, args.force === true);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
@@ -95,16 +114,16 @@ runCli(async () => {
     checked.unreadable,
   );
   const plan = planTraining(checked.usable, { start, modelLabels: classifier.labels, validation, seed });
-  const replayChecked = args.replay
-    ? await usablePhotos(takePerClass((await listLabelledImages(args.replay)).files, replayPerClass, seed), decode)
-    : undefined;
-  const replay = replayChecked?.usable ?? [];
-  const unreadable = [...checked.unreadable, ...(replayChecked?.unreadable ?? [])].map((u) => u.file);
-  const strange = [...new Set(replay.map((f) => f.label))].filter((l) => !plan.labels.includes(l));
-  if (strange.length > 0)
-    throw new Error(
-      `--replay ${args.replay} has labels ${strange.join(', ')} that the model does not have (${plan.labels.join(', ')})`,
+  if (plan.added.length > 0)
+    process.stderr.write(
+      `growing the head: ${plan.added.join(', ')} added to ${classifier.labels.join(', ')} (the old outputs keep their weights)\n`,
     );
+  const rehearsal = await rehearsalPhotos(
+    { replay: args.replay, noReplay: args['no-replay'] === true, perClass: replayPerClass, seed },
+    { model: args.model, labels: plan.labels, decode },
+  );
+  const replay = rehearsal.files;
+  const unreadable = [...checked.unreadable.map((u) => u.file), ...rehearsal.unreadable];
   const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), { integer: true, min: 1 });
   process.stderr.write(
     `backend ${backend}; from ${start === 'current' ? `${prev.name} v${prev.version}` : 'the base'}; ${plan.train.length} train / ${plan.validation.length} validation images; labels ${plan.labels.join(', ')}\n`,
@@ -154,9 +173,7 @@ runCli(async () => {
           validation: plan.validation.length,
           ...(replay.length ? { replay: replay.length } : {}),
         },
-        ...(args.replay
-          ? { replay: { data: path.basename(path.resolve(args.replay)), perClass: replayPerClass } }
-          : {}),
+        ...(rehearsal.record ? { replay: rehearsal.record } : {}),
       },
       optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
@@ -164,6 +181,7 @@ runCli(async () => {
       extra: { featureSeconds: result.featureSeconds, trainSeconds: result.trainSeconds },
       backend,
       seconds,
+      surfaces: trainedSurfaces(prev.surfaces, [path.basename(path.resolve(args.data))], rehearsal.surfaces),
     },
   );
   await writeTrainedModel(args.out, result.head, metadata, [...plan.train, ...plan.validation].map(relName).sort());

@@ -4,7 +4,7 @@
  * was trained.
  */
 import { DEFAULT_AUGMENT } from './augment';
-import { MODEL_FORMAT_VERSION, type ModelMetadata } from './metadata';
+import { MODEL_FORMAT_VERSION, type ModelMetadata, type ModelSurfaces } from './metadata';
 import { trainedBaseReference, type HeadTrainingResult } from './trainer';
 
 /** The optimiser settings of a run (Adam). */
@@ -51,6 +51,8 @@ export interface ClassifierTrainingRecord {
   /** The tfjs backend it trained on. */
   backend: string;
   seconds: number;
+  /** The surfaces the model was trained and rehearsed on (metadata `surfaces`), when known. */
+  surfaces?: ModelSurfaces;
 }
 
 /**
@@ -70,6 +72,7 @@ export function trainedClassifierMetadata(model: ClassifierIdentity, run: Classi
     preprocessing: model.preprocessing,
     base: trainedBaseReference(model.base, result),
     createdAt: new Date().toISOString(),
+    ...(run.surfaces ? { surfaces: run.surfaces } : {}),
     training: {
       tool: run.tool,
       ...(run.data !== undefined ? { data: run.data } : {}),

@@ -19,8 +19,11 @@ export async function blobToTensor(blob: Blob): Promise<tf.Tensor3D> {
   }
 }
 
-/** A capture as the training worker's sample: id, label index in `labels`, and its crop Blob. */
-export function wireSample(capture: CaptureRecord, labels: readonly string[]): WireSample {
+/** A capture (or a rehearsal photo) as the training worker's sample: id, label index in `labels`, and its crop Blob. */
+export function wireSample(
+  capture: Pick<CaptureRecord, 'id' | 'label' | 'crop'>,
+  labels: readonly string[],
+): WireSample {
   const label = labels.indexOf(capture.label);
   if (label < 0) throw new Error(`capture ${capture.id} has label '${capture.label}', not one of ${labels.join(', ')}`);
   return { id: capture.id, label, crop: capture.crop };

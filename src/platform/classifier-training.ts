@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
-import { trunkFires } from '../core/head';
+import { DEFAULT_DEEP_MODULES, trunkFires } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
@@ -20,6 +20,8 @@ import {
   type WatchedCam,
 } from '../core/trainer';
 import { trainedClassifierMetadata } from '../core/trainer-metadata';
+import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
+import { rehearsalSurfaces, rehearsalTrainItems } from '../core/trainer-rehearsal';
 import {
   capViewsToMemory,
   DEFAULT_VALIDATION_SHARE,
@@ -34,6 +36,7 @@ import { blobToTensor, predictSamples, wireSample } from './capture-samples';
 import type { CaptureRecord } from './capture-store';
 import { trainHeadInWorkerOrPage, type CropDecoder, type TrainingPlace } from './head-training-place';
 import { filesReader } from './model-store';
+import type { RehearsalItem } from './rehearsal-pack';
 import type { TrainingWorker } from './training-client';
 
 /** Hidden channels of a head trained from the base (as `npm run train`). */
@@ -79,6 +82,10 @@ export interface ClassifierTrainingChoice {
   mode: TrainingMode;
   epochs: number;
   seed: number;
+  /** Fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}; the default recipe's: `DEFAULT_RECIPE.deepModules`). */
+  deepModules?: number;
+  /** The head's learning-rate factor (default the MATLAB reference's 10; the default recipe's: `DEFAULT_RECIPE.headLearningRateFactor`). */
+  headLearningRateFactor?: number;
 }
 
 /** Progress of {@link trainClassifier}: the trainer's, then scoring the current model. */
@@ -91,6 +98,12 @@ export interface ClassifierTrainingConfig extends ClassifierTrainingChoice {
   captures: readonly CaptureRecord[];
   /** Class order of a run from the base (the capture store's). */
   classOrder?: readonly string[];
+  /**
+   * The rehearsal pack's photos (`loadRehearsalPack`): its `train` items of the run's labels, at most
+   * {@link DEFAULT_RECIPE}.rehearsalPerGroup per surface and label, train with the captures, so the
+   * model keeps its old surfaces. Undefined or null: no rehearsal.
+   */
+  rehearsal?: readonly RehearsalItem[] | null;
   /** Id of the capture whose Grad-CAM is reported before training and after every epoch. */
   watchId?: string;
   /** The training worker; undefined trains in the page. */
@@ -111,6 +124,10 @@ export interface ClassifierTrainingOutcome {
   labels: string[];
   /** The current model on the same validation captures. */
   previous: ClassificationReport;
+  /** Labels the run added to the current model's (its head grew). */
+  added: string[];
+  /** The rehearsal photos it trained on, and their surfaces. */
+  rehearsed: { n: number; surfaces: string[] };
   /** The captures held out for validation (never trained on), for comparing the old and new model. */
   validationCaptures: CaptureRecord[];
   /** Metadata to save the model with: the next version of the current one. */
@@ -138,13 +155,14 @@ export interface ClassifierMemoryPlan extends FeatureCachePlan {
  */
 export function classifierMemoryPlan(
   classifier: CrackClassifier,
-  choice: Pick<ClassifierTrainingChoice, 'start' | 'mode' | 'epochs'>,
+  choice: Pick<ClassifierTrainingChoice, 'start' | 'mode' | 'epochs' | 'deepModules'>,
   counts: { train: number; other: number },
 ): ClassifierMemoryPlan {
   const initialFires = choice.start === 'current' ? trunkFires(classifier.head) : [];
   const layers = trainingLayers({
     mode: choice.mode,
     initialFires,
+    deepModules: choice.deepModules ?? DEFAULT_DEEP_MODULES,
     featureLayer: classifier.metadata.base.featureLayer,
   });
   const [, h, w, k] = classifier.base.cut(layers.featureLayer).outputs[0].shape as number[];
@@ -160,7 +178,7 @@ export function classifierMemoryPlan(
  */
 export function deepMemoryEstimate(
   classifier: CrackClassifier,
-  choice: Pick<ClassifierTrainingChoice, 'start' | 'mode' | 'epochs'>,
+  choice: Pick<ClassifierTrainingChoice, 'start' | 'mode' | 'epochs' | 'deepModules'>,
   captureCount: number,
 ): ClassifierMemoryPlan | undefined {
   const split = estimateSplit(captureCount);
@@ -188,11 +206,17 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
     classOrder: config.classOrder,
   });
   const watch = config.captures.filter((c) => c.id === config.watchId).slice(0, 1);
+  const rehearsal = rehearsalTrainItems(config.rehearsal ?? [], plan.labels, DEFAULT_RECIPE.rehearsalPerGroup);
+  const train = [...plan.train, ...rehearsal];
   const { views } = classifierMemoryPlan(classifier, config, {
-    train: plan.train.length,
+    train: train.length,
     other: plan.validation.length + watch.length,
   });
   const batchSize = CLASSIFIER_BATCH[mode];
+  const recipe = {
+    deepModules: config.deepModules ?? DEFAULT_DEEP_MODULES,
+    headLearningRateFactor: config.headLearningRateFactor ?? HEAD_TRAINING_DEFAULTS.headLearningRateFactor,
+  };
   const { result, place } = await trainHeadInWorkerOrPage({
     base: classifier.base,
     options: {
@@ -208,8 +232,10 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       hidden: FRESH_HIDDEN,
       seed,
       featureBatch: FEATURE_BATCH,
+      deepModules: recipe.deepModules,
+      headLearningRateFactor: recipe.headLearningRateFactor,
     },
-    train: plan.train,
+    train,
     validation: plan.validation,
     watch,
     initial: start === 'current' ? classifier.head : undefined,
@@ -232,15 +258,18 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
     config.signal?.throwIfAborted();
     const n = { train: plan.train.length, validation: plan.validation.length };
     const seconds = (performance.now() - started) / 1000;
+    const rehearsed = { n: rehearsal.length, surfaces: rehearsalSurfaces(rehearsal) };
     const metadata = newVersionMetadata(
       classifier,
-      { result, labels: plan.labels, previous, n, views, place, seconds },
-      { ...config, batchSize },
+      { result, labels: plan.labels, previous, added: plan.added, rehearsed, n, views, place, seconds },
+      { ...config, batchSize, ...recipe },
     );
     return {
       result,
       labels: plan.labels,
       previous,
+      added: plan.added,
+      rehearsed,
       validationCaptures: plan.validation,
       metadata,
       n,
@@ -258,7 +287,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
 function newVersionMetadata(
   classifier: CrackClassifier,
   o: Omit<ClassifierTrainingOutcome, 'metadata' | 'validationCaptures'>,
-  run: ClassifierTrainingChoice & { batchSize: number },
+  run: ClassifierTrainingChoice & { batchSize: number; headLearningRateFactor: number },
 ): ModelMetadata {
   const prev = classifier.metadata;
   return trainedClassifierMetadata(
@@ -277,12 +306,21 @@ function newVersionMetadata(
       setup: {
         start: run.start === 'current' ? { from: prev.name, version: prev.version } : 'base',
         split: { validation: DEFAULT_VALIDATION_SHARE, seed: run.seed },
-        n: o.n,
+        n: { ...o.n, ...(o.rehearsed.n ? { replay: o.rehearsed.n } : {}) },
+        ...(o.rehearsed.n
+          ? {
+              replay: {
+                data: 'rehearsal pack',
+                perClass: DEFAULT_RECIPE.rehearsalPerGroup,
+                surfaces: o.rehearsed.surfaces,
+              },
+            }
+          : {}),
       },
       optimizer: {
         learningRate: HEAD_TRAINING_DEFAULTS.learningRate,
         batchSize: run.batchSize,
-        headLearningRateFactor: HEAD_TRAINING_DEFAULTS.headLearningRateFactor,
+        headLearningRateFactor: run.headLearningRateFactor,
         trunkLearningRateFactor: HEAD_TRAINING_DEFAULTS.trunkLearningRateFactor,
       },
       epochs: run.epochs,
@@ -294,6 +332,7 @@ function newVersionMetadata(
       },
       backend: o.place.backend ?? 'unknown',
       seconds: o.seconds,
+      surfaces: trainedSurfaces(prev.surfaces, ['captures'], o.rehearsed.surfaces),
     },
   );
 }

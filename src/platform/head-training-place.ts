@@ -26,6 +26,9 @@ export type TrainingPlace =
     }
   | { in: 'page'; backend: string };
 
+/** What a run trains on: a capture, or a rehearsal pack's photo (its id, label and crop). */
+export type TrainableCrop = Pick<CaptureRecord, 'id' | 'label' | 'crop'>;
+
 /** Decodes a capture's crop to [h, w, 3] RGB 0..255 (the caller disposes). */
 export type CropDecoder = (crop: Blob) => Promise<tf.Tensor3D>;
 
@@ -34,9 +37,9 @@ export interface HeadTrainingRun {
   /** The page's base (trains in the page; the worker loads the same from its source). */
   base: BaseNetwork;
   options: WireTrainingOptions;
-  train: readonly CaptureRecord[];
-  validation: readonly CaptureRecord[];
-  watch: readonly CaptureRecord[];
+  train: readonly TrainableCrop[];
+  validation: readonly TrainableCrop[];
+  watch: readonly TrainableCrop[];
   /** The head to start from; not disposed. */
   initial?: tf.LayersModel;
   /** The training worker; undefined trains in the page. */
@@ -50,7 +53,7 @@ export interface HeadTrainingRun {
 }
 
 /** A capture as a page-side training sample, decoded by `decode`. */
-function pageSample(capture: CaptureRecord, labels: readonly string[], decode: CropDecoder): TrainingSample {
+function pageSample(capture: TrainableCrop, labels: readonly string[], decode: CropDecoder): TrainingSample {
   const { id, label, crop } = wireSample(capture, labels);
   return { id, label, load: () => decode(crop) };
 }
@@ -66,7 +69,7 @@ export async function trainHeadInWorkerOrPage(
   if (run.worker) {
     try {
       run.onPlace?.({ in: 'worker' });
-      const wire = (c: CaptureRecord) => wireSample(c, options.labels);
+      const wire = (c: TrainableCrop) => wireSample(c, options.labels);
       const result = await run.worker.train({
         ...run,
         train: run.train.map(wire),
@@ -91,7 +94,7 @@ export async function trainHeadInWorkerOrPage(
   }
   const place: TrainingPlace = { in: 'page', backend: tf.getBackend() };
   run.onPlace?.(place);
-  const sample = (c: CaptureRecord) => pageSample(c, options.labels, run.decode);
+  const sample = (c: TrainableCrop) => pageSample(c, options.labels, run.decode);
   const result = await trainHead({
     ...options,
     ...run,
