@@ -304,6 +304,7 @@
 'sd3f9ec79fb6a9f33': str`${0}の確率`,
 'sd5e67ee988f58e19': `書き出し中…`,
 'sd5e81d18b33cd8fa': `最新版の Chrome、Edge、Firefox、Safari のいずれかをお使いください。`,
+'sd60128a50868086d': str`モデルを読み込み中… ${0} MB`,
 'sd69a8d0a0229b4f5': str`キャプチャ ${0} + ${1} 件`,
 'sd7ebafacf602c9bd': `レター`,
 'sd7ed42eb998e3304': `モデルを読み込み中…`,
