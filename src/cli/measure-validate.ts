@@ -1,0 +1,73 @@
+/**
+ * Width validation study: renders cracks of known width (0.1-3 mm) on real concrete textures at
+ * known scale with the reference marker in view (tilted 0-20 degrees, blurred and noised like a
+ * phone camera, saved as JPEG), measures them as `npm run measure` does, and prints the errors.
+ *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--textures DIR] [--out DIR] [--json]
+ * Images go to --out (a new temporary folder by default); they are test data, never committed.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { gaussianBlur, laplacianVariance } from '../core/measure/filters';
+import { measureCrack } from '../core/measure/measure-crack';
+import { renderCase, validationCase } from '../core/measure/validation-case';
+import { summariseStudy, type StudyRow } from '../core/measure/validation-summary';
+import { createRng } from '../core/random';
+import { numberFlag, parseCli, runCli, stringFlags } from './args';
+import { listImages, sharedDataPath } from './node-io';
+
+const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--textures DIR] [--out DIR] [--json]
+  --seeds: comma-separated integer seeds, one study per seed (default 1)
+  --n: cases per seed (default 24: each nominal width three times)
+  --textures: crack-free surface photos (default ../shared/data/concrete/nocrack)
+  --out: where the rendered JPEGs go (default: a new temporary folder)`;
+
+/** Grey texture of an image file. */
+async function readGrey(file: string) {
+  const { data, info } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: Float32Array.from(data) };
+}
+
+/** Measures one case from its saved JPEG; the row of the study. */
+async function runCase(seed: number, index: number, textures: string[], out: string): Promise<StudyRow> {
+  const rng = createRng(seed * 1000 + index);
+  const texture = await readGrey(textures[Math.floor(rng() * textures.length)]);
+  const c = validationCase(rng, index, texture);
+  const grey = renderCase(c);
+  const bytes = Uint8Array.from(grey.data);
+  const file = path.join(out, `seed${seed}-case${index}.jpg`);
+  await sharp(bytes, { raw: { width: grey.width, height: grey.height, channels: 1 } })
+    .jpeg({ quality: 92 })
+    .toFile(file);
+  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  const pixels = { width: info.width, height: info.height, data, channels: info.channels as 1 | 3 | 4 };
+  const m = await measureCrack(pixels);
+  const blurredSharpness = laplacianVariance(gaussianBlur(grey, 2.8));
+  return { seed, index, truth: c.truth, measured: m, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
+}
+
+async function main(): Promise<void> {
+  const args = parseCli(USAGE, {
+    ...stringFlags('seeds', 'n', 'textures', 'out'),
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  const seeds = (args.seeds ?? '1').split(',').map((s) => numberFlag('seeds', s, 1, { integer: true, min: 0 }));
+  const n = numberFlag('n', args.n, 24, { integer: true, min: 1 });
+  const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
+  if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
+  const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
+  const rows: StudyRow[] = [];
+  for (const seed of seeds) {
+    for (let i = 0; i < n; i++) {
+      rows.push(await runCase(seed, i, textures, out));
+      if (!args.json) process.stderr.write(`seed ${seed} case ${i + 1}/${n}\n`);
+    }
+  }
+  const summary = { images: out, ...summariseStudy(rows) };
+  await writeFile(path.join(out, 'rows.json'), JSON.stringify(rows, null, 1));
+  process.stdout.write(`${args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)}\n`);
+}
+
+runCli(main);
