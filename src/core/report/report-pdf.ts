@@ -9,6 +9,7 @@ import { PDFDocument } from 'pdf-lib';
 import type { FindingFields } from '../finding';
 import { embedSubsetFont } from './pdf-font';
 import { MARGIN, MUTED, PAGE_SIZES, PageFlow, type PageSize } from './pdf-page-flow';
+import { fitLine, textWidth } from './pdf-text';
 import { drawCover } from './report-cover';
 import type { FindingPhotoPaths, ReportFinding } from './report-finding';
 import { drawFindingBlock } from './report-finding-block';
@@ -85,8 +86,11 @@ function setMetadata(doc: PDFDocument, summary: ReportSummary, labels: ReportLab
 function drawFooters(flow: PageFlow, summary: ReportSummary, labels: ReportLabels): void {
   const pages = flow.doc.getPages();
   const size = 8;
+  const width = textWidth(flow.font, size);
   pages.forEach((page, i) => {
-    page.drawText(`${summary.inspection} · ${labels.page} ${i + 1} / ${pages.length}`, {
+    const number = ` · ${labels.page} ${i + 1} / ${pages.length}`;
+    const name = fitLine(summary.inspection, width, flow.contentWidth - width(number));
+    page.drawText(`${name}${number}`, {
       x: MARGIN,
       y: MARGIN / 2,
       size,
