@@ -24,7 +24,7 @@ export interface MarkerScale {
   centre: Point;
   /** Millimetres per pixel at the marker's centre. */
   mmPerPx: number;
-  /** Angle between the surface and the image plane at the marker, degrees. */
+  /** How obliquely the surface is seen at the marker, degrees (camera tilt and the marker's angle off the lens axis together). */
   tiltDeg: number;
 }
 
