@@ -129,4 +129,48 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(modules.code).toBe(1);
     expect(modules.stderr).toMatch(/--deep-modules must be one of 1, 2, 3 .*got '5'/);
   });
+
+  it('with no training flag rehearses the pack of the starting model, grows the head for a new class, and records the surfaces', async () => {
+    const salty = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-salt-'));
+    for (const [label, from] of [
+      ['crack', 'brick/crack'],
+      ['nocrack', 'brick/nocrack'],
+      ['salt-damage', 'defects/salt-damage'],
+    ]) {
+      await mkdir(path.join(salty, label));
+      for (const f of (await listImages(path.join(DATA_DIR, from))).slice(0, 3))
+        await copyFile(f, path.join(salty, label, path.basename(f)));
+    }
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-grow-'));
+    const args = ['--data', salty, '--per-class', '3', '--epochs', '1', '--replay-per-class', '1', '--json'];
+    const r = await cli('finetune.ts', [...args, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/growing the head: salt-damage added to crack, nocrack/);
+    expect(r.stderr).toMatch(/rehearsing 5 photos of concrete, asphalt, walls from .*crackcam-default\/rehearsal/);
+    const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
+      .userDefinedMetadata['crackcam'] as {
+      labels: string[];
+      surfaces: { trained: string[]; rehearsed: string[] };
+      training: { mode: string; fineTuned: string[]; n: { replay: number }; replay: { surfaces: string[] } };
+    };
+    expect(meta.labels).toEqual(['crack', 'nocrack', 'salt-damage']);
+    expect(meta.surfaces).toEqual({
+      trained: ['concrete', path.basename(salty)].sort(),
+      rehearsed: ['asphalt', 'concrete', 'walls'],
+    });
+    expect([meta.training.mode, meta.training.fineTuned]).toEqual(['deep', ['fire9']]);
+    expect(meta.training.n.replay).toBe(5);
+    // --no-replay trains on the site photos alone
+    const bare = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-bare-'));
+    const noReplay = await cli('finetune.ts', [...args, '--mode', 'head', '--no-replay', '--out', bare]);
+    expect(noReplay.code, noReplay.stderr).toBe(0);
+    expect(noReplay.stderr).not.toMatch(/rehearsing/);
+    const bareMeta = (JSON.parse(await readFile(path.join(bare, 'model.json'), 'utf8')) as Record<string, never>)
+      .userDefinedMetadata['crackcam'] as {
+      surfaces: { rehearsed: string[] };
+      training: { n: Record<string, number> };
+    };
+    expect(bareMeta.surfaces.rehearsed).toEqual([]);
+    expect(bareMeta.training.n.replay).toBeUndefined();
+  });
 });
