@@ -26,7 +26,11 @@ import type { TrainingPlace } from '../../src/platform/head-training-place';
 import { filesReader } from '../../src/platform/model-store';
 import { TrainingWorker, WorkerStartError } from '../../src/platform/training-client';
 import type { WatchedCam } from '../../src/core/trainer';
+import type { RehearsalItem } from '../../src/platform/rehearsal-pack';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
+
+/** The default model's rehearsal pack folder. */
+const DEFAULT_REHEARSAL = path.join(path.dirname(DEFAULT_MODEL), 'rehearsal');
 
 /** Decodes a crop Blob (a JPEG here) to [h, w, 3] int32 RGB, as the browser's decoder does in the app. */
 async function decode(crop: Blob): Promise<tf.Tensor3D> {
@@ -211,6 +215,35 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
       });
     }
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('rehearses the pack’s train photos of its labels, grows the head for a new class, and records both', async () => {
+    const index = JSON.parse(await readFile(path.join(DEFAULT_REHEARSAL, 'index.json'), 'utf8')) as {
+      items: { file: string; label: string; surface: string; use: 'train' | 'eval' }[];
+    };
+    const rehearsal: RehearsalItem[] = await Promise.all(
+      index.items.map(async (item) => ({
+        id: `rehearsal/${item.file}`,
+        label: item.label,
+        surface: item.surface,
+        use: item.use,
+        crop: new Blob([await readFile(path.join(DEFAULT_REHEARSAL, item.file))], { type: 'image/jpeg' }),
+      })),
+    );
+    const salt = (await captures('nocrack', 3)).map((c, i) => ({ ...c, id: `salt-${i}`, label: 'salt-damage' }));
+    const before = tf.memory().numTensors;
+    const grown = await run({ captures: [...all, ...salt], rehearsal, epochs: 1 });
+    // 20 train photos per surface and label at most: concrete crack + nocrack, asphalt crack + nocrack, walls nocrack
+    expect(grown.rehearsed).toEqual({ n: 100, surfaces: ['concrete', 'asphalt', 'walls'] });
+    expect(grown.added).toEqual(['salt-damage']);
+    expect(grown.labels).toEqual(['crack', 'nocrack', 'salt-damage']);
+    const meta = validateMetadata(grown.metadata);
+    expect(meta.surfaces).toEqual({ trained: ['captures', 'concrete'], rehearsed: ['asphalt', 'concrete', 'walls'] });
+    expect(meta.training?.n).toMatchObject({ replay: 100 });
+    // the eval photos never train: only captures are validated, and no eval photo is among the trained ids
+    expect(grown.validationCaptures.every((c) => !c.id.startsWith('rehearsal/'))).toBe(true);
+    grown.result.head.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('names the problem with captures of one class only, and loses nothing', async () => {
