@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { crackcamBaseModel } from './scripts/vite-models';
 import { crackcamPwa } from './scripts/vite-pwa';
+import { crackcamTfjsWithoutBackends } from './scripts/vite-tfjs';
 
 const root = import.meta.dirname;
 
@@ -15,9 +16,24 @@ const https = tlsCert && tlsKey ? { cert: readFileSync(tlsCert), key: readFileSy
 export default defineConfig({
   // Relative asset paths: the production build works from any static server and sub-path.
   base: './',
-  plugins: [crackcamBaseModel(root), crackcamPwa(root)],
+  plugins: [crackcamTfjsWithoutBackends(), crackcamBaseModel(root), crackcamPwa(root)],
   build: { target: 'es2022', sourcemap: true },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [crackcamTfjsWithoutBackends()] },
+  // The dev server pre-bundles TF.js and every backend in one pass (one shared tfjs-core), although
+  // the backends are imported only on demand.
+  optimizeDeps: {
+    include: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-core/dist/register_all_gradients',
+      '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops',
+      '@tensorflow/tfjs-layers',
+      '@tensorflow/tfjs-converter',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-webgl',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+    ],
+  },
   server: { https },
   preview: { https },
   test: {

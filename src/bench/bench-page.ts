@@ -292,7 +292,6 @@ async function stages(
 }
 
 async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
-  for (const [k, v] of Object.entries(options.flags ?? {})) tf.env().set(k, v);
   const video = document.querySelector<HTMLVideoElement>('[data-testid="bench-video"]');
   const heat = document.querySelector<HTMLCanvasElement>('[data-testid="bench-heatmap"]');
   const refCanvas = document.querySelector<HTMLCanvasElement>('[data-testid="bench-reference"]');
@@ -300,6 +299,9 @@ async function run(options: BenchRunOptions): Promise<BackendBenchResult> {
   const stream = await startCamera(video);
   const t0 = performance.now();
   const choice: BackendChoice = await selectBrowserBackend();
+  // Flags are registered by their backend's package, which is loaded when the backend is activated;
+  // set before the first operation, they still apply.
+  for (const [k, v] of Object.entries(options.flags ?? {})) tf.env().set(k, v);
   const classifier = await loadCrackClassifier({
     reader: fetchReader(),
     modelJson: appUrl(MODEL_PATHS.head),

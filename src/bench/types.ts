@@ -25,7 +25,7 @@ export interface BenchRunOptions {
   block: number;
   /** Images for the feature-extraction / head-training throughput; 0 skips it. */
   trainImages: number;
-  /** TF.js environment flags to set before the backend starts (e.g. WEBGL_FORCE_F16_TEXTURES). */
+  /** TF.js environment flags to set once the backend is active, before its first operation (e.g. WEBGL_FORCE_F16_TEXTURES). */
   flags?: Record<string, number | boolean>;
   /** Map the app's frame path computes and paints: the fine map (default, for a model with a fine head) or the 13x13 Grad-CAM. */
   map?: 'fine' | 'gradcam';

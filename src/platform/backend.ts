@@ -2,6 +2,10 @@
  * TF.js backend selection for the browser: WebGPU, else WebGL, else WASM, else the pure-JS CPU
  * backend. A software-emulated GPU (SwiftShader, llvmpipe, a WebGPU fallback adapter) is slower
  * than WASM's SIMD kernels, so it is only used when WASM does not work. `?backend=NAME` forces one.
+ *
+ * Each backend's package is imported when that backend is activated, never before: in the app's
+ * builds `@tensorflow/tfjs` carries no backend (scripts/vite-tfjs.ts), so every backend is a lazy
+ * chunk and only the one in use is loaded.
  */
 import * as tf from '@tensorflow/tfjs';
 // The WASM binaries are bundled as assets of the app's own origin (hashed names, relative URLs), so
@@ -225,7 +229,10 @@ const webglCandidate: BackendCandidate = {
       gl.getExtension('WEBGL_lose_context')?.loseContext(); // free the probe's context right away
     }
   },
-  activate: () => setTfBackend('webgl'),
+  async activate() {
+    await import('@tensorflow/tfjs-backend-webgl');
+    await setTfBackend('webgl');
+  },
 };
 
 const wasmCandidate: BackendCandidate = {
@@ -248,7 +255,10 @@ const wasmCandidate: BackendCandidate = {
 const cpuCandidate: BackendCandidate = {
   name: 'cpu',
   probe: async () => ({ device: 'CPU (JavaScript)', software: false }),
-  activate: () => setTfBackend('cpu'),
+  async activate() {
+    await import('@tensorflow/tfjs-backend-cpu');
+    await setTfBackend('cpu');
+  },
 };
 
 /** The browser's candidates in preference order. */
