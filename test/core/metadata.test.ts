@@ -65,6 +65,14 @@ describe('validateMetadata', () => {
       /"novelty" is invalid: .*dims 384 do not match the 256 channels/,
     );
   });
+  it('accepts the surfaces a model was trained and rehearsed on, and names the expected shape', () => {
+    const surfaces = { trained: ['concrete', 'brick'], rehearsed: ['asphalt'] };
+    expect(validateMetadata({ ...good(), surfaces }).surfaces).toEqual(surfaces);
+    expect(() => validateMetadata({ ...good(), surfaces: { trained: ['concrete'] } })).toThrow(
+      /"surfaces" is .*expected \{trained: string\[\], rehearsed: string\[\]\}/,
+    );
+  });
+
   it('rejects a missing object', () => {
     expect(() => validateMetadata(undefined)).toThrow(/missing "userDefinedMetadata.crackcam"/);
   });
