@@ -1,0 +1,42 @@
+/**
+ * Messages between the page and the measurement worker (measure-worker.ts). The pixels travel as a
+ * transferred buffer; options are the serialisable part of measureCrack's.
+ */
+import type { CrackMeasurement } from '../core/measure/measure-crack';
+import type { Region } from '../core/measure/segment';
+
+/** RGBA pixels of the image to measure. [height * width * 4] */
+export interface WirePixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** measureCrack's options that can be sent to a worker. */
+export interface WireMeasureOptions {
+  standard: string;
+  exposure?: string;
+  /** Where to look for the crack within the pixels (the marker is looked for everywhere). */
+  region?: Region;
+  /** Scale when no marker is in view, mm per px. */
+  mmPerPx?: number;
+}
+
+/** Measure `pixels`; the answer carries the same id. */
+export interface MeasureRequest {
+  type: 'measure';
+  id: number;
+  pixels: WirePixels;
+  options: WireMeasureOptions;
+}
+
+/** Stop the measurement of `id` (its answer is an error, or nothing when it already finished). */
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export type ToMeasureWorker = MeasureRequest | CancelRequest;
+
+export type FromMeasureWorker =
+  { type: 'result'; id: number; measurement: CrackMeasurement } | { type: 'error'; id: number; message: string };
