@@ -71,7 +71,8 @@ export class CrackcamModels extends LitElement {
         font-weight: 700;
         min-width: 12rem;
       }
-      .meta {
+      .meta,
+      .surfaces {
         flex: 1;
         opacity: 0.85;
         font-size: 0.9rem;
@@ -177,7 +178,7 @@ export class CrackcamModels extends LitElement {
     ].filter((p) => p);
     if (!parts.length) return nothing;
     return html`<span
-      class="meta"
+      class="surfaces"
       data-testid="model-surfaces"
       data-trained=${surfaces.trained.join(',')}
       data-rehearsed=${surfaces.rehearsed.join(',')}
