@@ -54,6 +54,8 @@ export interface FindingMeasurement {
   /** Standard id and the class under it ('uncertain' when the uncertainty straddles a boundary). */
   standard: string;
   widthClass: string;
+  /** When widthClass is 'uncertain': the narrowest and widest class the width +- uncertainty reaches. */
+  between?: [string, string];
 }
 
 /** The recorded fields of a finding (images are stored beside it). */

@@ -7,5 +7,6 @@ export function toFindingMeasurement(m: CrackMeasurement): FindingMeasurement | 
   const { widthMm, meanWidthMm, lengthMm, uncertainMm, mmPerPx, scale, widthClass } = m;
   if (widthMm === null || meanWidthMm === null || lengthMm === null || uncertainMm === null) return undefined;
   if (mmPerPx === null || scale === null || widthClass === null) return undefined;
-  return { widthMm, meanWidthMm, lengthMm, uncertainMm, mmPerPx, scale, standard: m.standard, widthClass };
+  const base = { widthMm, meanWidthMm, lengthMm, uncertainMm, mmPerPx, scale, standard: m.standard, widthClass };
+  return m.between ? { ...base, between: m.between } : base;
 }

@@ -31,6 +31,16 @@ describe('toFindingMeasurement', () => {
     });
   });
 
+  it('keeps the classes an uncertain width spans', () => {
+    const uncertain: CrackMeasurement = {
+      ...measured,
+      widthMm: 0.31,
+      widthClass: 'uncertain',
+      between: ['CS1', 'CS2'],
+    };
+    expect(toFindingMeasurement(uncertain)).toMatchObject({ widthClass: 'uncertain', between: ['CS1', 'CS2'] });
+  });
+
   it('gives nothing when there are no millimetres', () => {
     const none = { ...measured, widthMm: null, mmPerPx: null, scale: null, reason: 'no scale' } as CrackMeasurement;
     expect(toFindingMeasurement(none)).toBeUndefined();
