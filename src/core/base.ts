@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { SQUEEZENET_INPUT_SIZE } from './squeezenet-geometry';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 
 /** Name under which the shipped SqueezeNet v1.1 base is referenced by model metadata. */
 export const SQUEEZENET_BASE_NAME = 'squeezenet1_1-imagenet';
 /** Last convolutional activation before pooling: 13x13x256 at 227x227 input. */
 export const SQUEEZENET_FEATURE_LAYER = 'fire9/relu_expand3x3';
-/** SqueezeNet's native input size (the shipped topology says 224; it is fully convolutional). */
-export const SQUEEZENET_INPUT_SIZE = 227;
+// SqueezeNet's native input size (227; the shipped topology says 224, it is fully convolutional).
+export { SQUEEZENET_INPUT_SIZE } from './squeezenet-geometry';
 
 /** The frozen ImageNet trunk, cut at the feature layer. */
 export interface BaseNetwork {

@@ -1,4 +1,4 @@
-import { centreCropBox } from './preprocess';
+import { centreCropBox } from './crop';
 
 /** An axis-aligned rectangle in some pixel space. */
 export interface Rect {

@@ -47,6 +47,19 @@ export interface FrameModel {
   decode(packed: Float32Array): FrameResult;
 }
 
+/**
+ * A model that runs elsewhere (the inference worker, see inference-client.ts): it takes the frame
+ * from the source itself and resolves with the result. The loop keeps one frame in flight either way.
+ */
+export interface RemoteFrameModel {
+  readonly kind: string;
+  readonly inputSize: number;
+  run(source: FrameSource): Promise<FrameResult>;
+}
+
+/** A model the loop can drive: run here ({@link FrameModel}) or elsewhere ({@link RemoteFrameModel}). */
+export type LoopModel = FrameModel | RemoteFrameModel;
+
 /** Options of {@link classifierFrameModel}. */
 export interface ClassifierFrameOptions {
   /** Class whose Grad-CAM is shown; default `crack` when the model has it, else the predicted class. */
@@ -134,6 +147,11 @@ export interface FrameSource {
    * (inside the frame's timed latency), e.g. to copy the frame out with VideoFrame.copyTo.
    */
   stagePixels?(): Promise<FrameImage>;
+  /**
+   * Optional: the current frame as a WebCodecs VideoFrame for a {@link RemoteFrameModel} to
+   * transfer (the receiver closes it); undefined when there is none.
+   */
+  videoFrame?(): VideoFrame | undefined;
   /** Calls `callback` once when a new frame may be there; returns a function that cancels it. */
   onNextFrame(callback: () => void): () => void;
 }
@@ -154,7 +172,7 @@ export interface FrameStats {
 
 /** Options of {@link FrameLoop}. */
 export interface FrameLoopOptions {
-  model: FrameModel;
+  model: LoopModel;
   source: FrameSource;
   /** Called after every processed frame. `result` is only valid during the call. */
   onFrame(result: FrameResult, stats: Readonly<FrameStats>): void;
@@ -166,7 +184,7 @@ export interface FrameLoopOptions {
 
 /** Start/stop driver of a {@link FrameModel} over a {@link FrameSource}. */
 export class FrameLoop {
-  private model: FrameModel;
+  private model: LoopModel;
   private readonly source: FrameSource;
   private readonly options: FrameLoopOptions;
   private cancelWait?: () => void;
@@ -187,7 +205,7 @@ export class FrameLoop {
   }
 
   /** Swaps the model between frames (e.g. a mode switch); the caller still owns both. */
-  setModel(model: FrameModel): void {
+  setModel(model: LoopModel): void {
     this.model = model;
   }
 
@@ -233,6 +251,20 @@ export class FrameLoop {
   private async process(): Promise<void> {
     const model = this.model;
     const started = performance.now();
+    try {
+      const result = 'run' in model ? await model.run(this.source) : await this.runHere(model);
+      if (!this.active || !result) return;
+      const done = performance.now();
+      this.updateStats(done - started, done);
+      this.options.onFrame(result, this.stats);
+    } catch (e) {
+      this.active = false;
+      (this.options.onError ?? console.error)(e);
+    }
+  }
+
+  /** One frame on this thread: staged pixels -> one tidy -> one async readback -> decoded (undefined once stopped). */
+  private async runHere(model: FrameModel): Promise<FrameResult | undefined> {
     let packed: tf.Tensor1D | undefined;
     try {
       const source = this.source;
@@ -242,14 +274,7 @@ export class FrameLoop {
       const data = (await packed.data()) as Float32Array;
       packed.dispose();
       packed = undefined;
-      if (!this.active) return;
-      const result = model.decode(data);
-      const done = performance.now();
-      this.updateStats(done - started, done);
-      this.options.onFrame(result, this.stats);
-    } catch (e) {
-      this.active = false;
-      (this.options.onError ?? console.error)(e);
+      return this.active ? model.decode(data) : undefined;
     } finally {
       packed?.dispose();
     }

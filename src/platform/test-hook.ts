@@ -7,7 +7,6 @@
  * CRACKCAM_TEST_HOOKS=1 (the e2e harness and the benchmark); in `npm run build` it is false, the
  * installing code is dropped as dead code and the bundle carries no hook.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { FrameStats } from './frame-loop';
 
 /** Memory figures of the running backend. */
@@ -42,7 +41,11 @@ export interface CrackcamHook {
    */
   verdict?: { label: string; probability: number; unfamiliar?: boolean };
   stats?: Readonly<FrameStats>;
-  memory(): HookMemory;
+  /**
+   * Tensors and bytes where the live frames run: TF.js in the page, or in the inference worker
+   * (asynchronous then). Throws until the frame path has loaded TF.js (see setHookMemory).
+   */
+  memory(): HookMemory | Promise<HookMemory>;
   cam(): HookCam | undefined;
 }
 
@@ -65,19 +68,19 @@ export function crackcamHook(): CrackcamHook | undefined {
     window.__crackcam = {
       frames: 0,
       memory() {
-        const m = tf.memory();
-        const wasm = (
-          tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm : undefined
-        )?.HEAPU8;
-        return {
-          numTensors: m.numTensors,
-          numDataBuffers: m.numDataBuffers,
-          numBytes: m.numBytes,
-          wasmHeapBytes: wasm?.buffer.byteLength,
-        };
+        throw new Error('the frame path has not loaded TF.js yet: no memory figures');
       },
       cam: () => undefined,
     };
   }
   return window.__crackcam;
+}
+
+/**
+ * Where {@link CrackcamHook.memory} reads from, once the frame path has loaded TF.js: this page's
+ * TF.js (tfMemory in inference-memory.ts) or the inference worker. No-op outside test builds.
+ */
+export function setHookMemory(read: () => HookMemory | Promise<HookMemory>): void {
+  const hook = crackcamHook();
+  if (hook) hook.memory = read;
 }

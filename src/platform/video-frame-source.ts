@@ -2,13 +2,7 @@
  * Frames of the camera's video element for the frame loop: the crop box staged at the model's input
  * size, by a canvas or by copying WebCodecs VideoFrames.
  */
-import {
-  centreCropBox,
-  centreCropPixels,
-  cropResizeRgba,
-  type PixelCrop,
-  type ResizeScratch,
-} from '../core/preprocess';
+import { centreCropBox, centreCropPixels, cropResizeRgba, type PixelCrop, type ResizeScratch } from '../core/crop';
 import type { FrameSource } from './frame-loop';
 
 /**
@@ -29,6 +23,38 @@ export function evenCopyRect(
     width: Math.min(width - x, (crop.x + crop.side - x + 1) & ~1),
     height: Math.min(height - y, (crop.y + crop.side - y + 1) & ~1),
   };
+}
+
+/** Buffers of {@link stageVideoFrameCrop}, kept by the caller so frames reuse them. */
+export interface CropStaging {
+  /** The crop's RGBA bytes as copied out of the VideoFrame, reused while the crop size stays. */
+  frameBytes?: Uint8Array;
+  scratch?: ResizeScratch;
+}
+
+/**
+ * Stages the centre crop (`cropFraction` of the shorter side) of `frame` (not closed here) into
+ * `out` (`size` x `size` RGBA): the crop is copied out as RGBA (the browser's own YUV->RGB
+ * conversion, only the crop's rows) and shrunk in JavaScript with centreCrop's filter
+ * (cropResizeRgba). Used by the page's source and by the inference worker.
+ * @throws where VideoFrame.copyTo cannot convert to RGBA
+ */
+export async function stageVideoFrameCrop(
+  frame: VideoFrame,
+  cropFraction: number,
+  out: ImageData,
+  staging: CropStaging,
+): Promise<ImageData> {
+  const visible = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
+  const crop = centreCropPixels(visible.width, visible.height, cropFraction);
+  const { x, y, width, height } = evenCopyRect(crop, visible.width, visible.height);
+  if (staging.frameBytes?.length !== width * height * 4) staging.frameBytes = new Uint8Array(width * height * 4);
+  const rect = { x: visible.x + x, y: visible.y + y, width, height };
+  await frame.copyTo(staging.frameBytes, { rect, format: 'RGBA', colorSpace: 'srgb' });
+  staging.scratch ??= {};
+  const local = { x: crop.x - x, y: crop.y - y, side: crop.side };
+  cropResizeRgba(staging.frameBytes, width, height, local, out.width, out.data, staging.scratch);
+  return out;
 }
 
 /** Options of {@link VideoFrameSource}. */
@@ -66,9 +92,7 @@ export class VideoFrameSource implements FrameSource {
   cropFraction: number;
   /** Whether {@link stagePixels} copies VideoFrames (false: it draws into the canvas like {@link pixels}). */
   videoFrames: boolean;
-  /** The crop's RGBA bytes as copied out of the VideoFrame, reused while the crop size stays. */
-  private frameBytes = new Uint8Array(0);
-  private readonly scratch: ResizeScratch = {};
+  private readonly staging: CropStaging = {};
   private readonly staged: ImageData;
 
   constructor(
@@ -135,23 +159,20 @@ export class VideoFrameSource implements FrameSource {
    * returns: valid until the next call.
    */
   async stageVideoFrame(frame: VideoFrame): Promise<ImageData> {
-    const visible = frame.visibleRect ?? { x: 0, y: 0, width: frame.codedWidth, height: frame.codedHeight };
-    const crop = centreCropPixels(visible.width, visible.height, this.cropFraction);
-    const { x, y, width, height } = evenCopyRect(crop, visible.width, visible.height);
-    if (this.frameBytes.length !== width * height * 4) this.frameBytes = new Uint8Array(width * height * 4);
-    const rect = { x: visible.x + x, y: visible.y + y, width, height };
-    await frame.copyTo(this.frameBytes, { rect, format: 'RGBA', colorSpace: 'srgb' });
-    const size = this.staged.width;
-    cropResizeRgba(
-      this.frameBytes,
-      width,
-      height,
-      { x: crop.x - x, y: crop.y - y, side: crop.side },
-      size,
-      this.staged.data,
-      this.scratch,
-    );
-    return this.staged;
+    return stageVideoFrameCrop(frame, this.cropFraction, this.staged, this.staging);
+  }
+
+  /**
+   * The current frame as a WebCodecs VideoFrame (the caller closes or transfers it), else undefined
+   * (no VideoFrame in this browser, or no decodable frame at this instant).
+   */
+  videoFrame(): VideoFrame | undefined {
+    if (typeof VideoFrame !== 'function') return undefined;
+    try {
+      return new VideoFrame(this.video);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The crop as {@link pixels} last drew it into the canvas (call pixels() first for the current frame). */

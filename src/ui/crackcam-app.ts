@@ -1,20 +1,14 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
-import { loadBaseNetwork, type BaseNetwork } from '../core/base';
-import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
+import type { BaseNetwork } from '../core/base';
+import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
-import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
+import type { BackendChoice } from '../platform/backend';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
 import { openFindingStore, type FindingStore } from '../platform/finding-store';
-import {
-  BUILTIN_MODEL_ID,
-  loadModelFiles,
-  openModelStore,
-  type LoadedModel,
-  type ModelStore,
-} from '../platform/model-store';
-import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
+import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
+import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
 import './crackcam-captures';
@@ -22,8 +16,15 @@ import './crackcam-finding-bar';
 import './crackcam-findings';
 import './crackcam-language-switch';
 import './crackcam-live-view';
-import './crackcam-models';
-import './crackcam-trainer';
+
+/** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
+const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;
+
+/** The model code and TF.js: a lazy chunk, imported once the shell has painted. */
+const modelLoading = () => import('../platform/inference-model-loading');
+
+/** The screens that need TF.js (trainer, model library): lazy chunks, defined after the first paint. */
+const tfScreens = () => Promise.all([import('./crackcam-models'), import('./crackcam-trainer')]);
 
 /** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
 const TRAIN_IN = new URLSearchParams(location.search).get('train') === 'page' ? 'page' : 'worker';
@@ -57,6 +58,8 @@ export class CrackcamApp extends LitElement {
   @state() private oneClass?: OneClassModel;
   @state() private modelState: ModelState = 'loading';
   @state() private modelError = '';
+  /** Bytes of the base and model received so far (the verdict shows them until the first frame). */
+  @state() private modelBytes = 0;
   @state() private error = '';
   @state() private view: AppView = 'live';
   @state() private captureStore?: CaptureStore;
@@ -157,8 +160,13 @@ export class CrackcamApp extends LitElement {
   }
 
   private async init(): Promise<void> {
+    // The shell (header, tabs, camera view) paints first; TF.js and the model code load after it.
+    await this.updateComplete;
+    void tfScreens();
+    let models: Awaited<ReturnType<typeof modelLoading>>;
     try {
-      this.backend = await selectBrowserBackend();
+      models = await modelLoading();
+      this.backend = await models.selectBrowserBackend();
     } catch (e) {
       this.error = (e as Error).message;
       this.modelState = 'error';
@@ -174,7 +182,7 @@ export class CrackcamApp extends LitElement {
         },
         (e: Error) => (this.error = e.message),
       ),
-      openModelStore().then(
+      models.openModelStore().then(
         (s) => (this.modelStore = s),
         (e: Error) => (this.error = `the model library could not be opened (${e.message})`),
       ),
@@ -184,7 +192,8 @@ export class CrackcamApp extends LitElement {
       ),
     ]);
     try {
-      this.base = await loadBaseNetwork({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.base) });
+      const reader = models.progressReader((bytes) => (this.modelBytes = bytes));
+      this.base = await models.loadBaseNetwork({ reader, modelJson: appUrl(MODEL_PATHS.base) });
     } catch (e) {
       this.modelState = 'error';
       this.modelError = (e as Error).message;
@@ -200,17 +209,20 @@ export class CrackcamApp extends LitElement {
   async loadActiveModel(): Promise<void> {
     const base = this.base;
     if (!base) return;
+    const models = await modelLoading();
     const id = (await this.modelStore?.activeId()) ?? BUILTIN_MODEL_ID;
+    const baseBytes = this.modelBytes;
+    const reader = models.progressReader((bytes) => (this.modelBytes = baseBytes + bytes));
     const loadBuiltin = async (): Promise<LoadedModel> => ({
       kind: 'classifier',
-      model: await loadCrackClassifier({ reader: fetchReader(), modelJson: appUrl(MODEL_PATHS.head), base }),
+      model: await models.loadCrackClassifier({ reader, modelJson: appUrl(MODEL_PATHS.head), base }),
     });
     let next: LoadedModel | undefined;
     let loadedId = id;
     try {
       const stored = id === BUILTIN_MODEL_ID ? undefined : await this.modelStore?.get(id);
       // The stored metadata says which loader: a classifier, or a one-class model (metadata.kind / oneClass).
-      next = stored ? await loadModelFiles(stored.files, base) : await loadBuiltin();
+      next = stored ? await models.loadModelFiles(stored.files, base) : await loadBuiltin();
       if (!stored) loadedId = BUILTIN_MODEL_ID;
     } catch (e) {
       let failure = e;
@@ -256,6 +268,7 @@ export class CrackcamApp extends LitElement {
     this.view = view;
     if (view === 'live') await this.liveView?.resume();
     else if (wasLive) await this.liveView?.suspend();
+    if (view === 'train' || view === 'models') await tfScreens(); // defined (upgraded) before they are called
     if (view === 'captures' || view === 'train') this.classes = (await this.captureStore?.classes()) ?? this.classes;
     if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();
     if (view === 'train') await this.trainer?.refresh();
@@ -313,6 +326,8 @@ export class CrackcamApp extends LitElement {
           .oneClass=${this.oneClass}
           .modelState=${this.modelState}
           .modelError=${this.modelError}
+          .modelBytes=${this.modelBytes}
+          .modelId=${this.activeId}
           @adapt-model=${this.onAdaptModel}
         ></crackcam-live-view>
         <crackcam-capture-bar

@@ -4,18 +4,13 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
-import { centreCropBox, type CropBox } from '../core/preprocess';
+import { centreCropBox, type CropBox } from '../core/crop';
 import { cropBoxOnScreen, type Rect } from '../core/viewfinder';
 import type { BackendChoice } from '../platform/backend';
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
-import {
-  classifierFrameModel,
-  FrameLoop,
-  type FrameModel,
-  type FrameResult,
-  type FrameStats,
-} from '../platform/frame-loop';
-import { isOneClassFrameResult, oneClassFrameModel } from '../platform/oneclass-frame-model';
+import type { FrameLoop, FrameResult, FrameStats, LoopModel } from '../platform/frame-loop';
+import type { InferencePlace, InferenceWorkerClient } from '../platform/inference-client';
+import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
@@ -56,6 +51,9 @@ export type ModelState = 'loading' | 'ready' | 'error';
 export type InspectionMode = 'classifier' | 'oneclass';
 
 type CameraState = 'idle' | 'starting' | 'running' | 'error';
+
+/** The lazily imported frame path module. */
+type FramePath = typeof import('../platform/inference-main-thread');
 
 const { mode: DEFAULT_HEATMAP_MODE, alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_STYLE;
 
@@ -108,6 +106,12 @@ export class CrackcamLiveView extends LitElement {
   @property() modelState: ModelState = 'loading';
   /** Why the model failed to load, when `modelState` is `error`. */
   @property() modelError = '';
+  /** Model bytes received so far while `modelState` is `loading` (shown as progress). */
+  @property({ type: Number }) modelBytes = 0;
+  /** The model library's id of the model that runs (`builtin`: the shipped one): the inference worker loads it too. */
+  @property() modelId?: string;
+  /** Where the frames run: in the inference worker, or on the main thread (`?inference=main`, or no worker). */
+  @state() private inference?: InferencePlace;
 
   @state() private cameraState: CameraState = 'idle';
   @state() private cameraError?: CameraError;
@@ -148,6 +152,13 @@ export class CrackcamLiveView extends LitElement {
   private readonly camera = new Camera();
   private source?: VideoFrameSource;
   private loop?: FrameLoop;
+  /** The frame path (TF.js, frame loop, frame models): imported with the first model, see {@link attachModel}. */
+  private framePath?: Promise<FramePath>;
+  private frames?: FramePath;
+  /** Counts {@link attachModel} calls: a model that finished loading after a newer call is dropped. */
+  private attachGeneration = 0;
+  /** The inference worker, where frames run in one. */
+  private worker?: InferenceWorkerClient;
   private painter?: HeatmapPainter;
   private resizeObserver?: ResizeObserver;
   private lastResult?: { label: string; probability: number; scores: { label: string; probability: number }[] };
@@ -356,12 +367,60 @@ export class CrackcamLiveView extends LitElement {
     return this.oneClass ?? this.classifier;
   }
 
+  /** Imports the frame path once (a lazy chunk), then attaches the current model. */
   private attachModel(): void {
-    const model: FrameModel | undefined = this.oneClass
-      ? oneClassFrameModel(this.oneClass)
-      : this.classifier
-        ? classifierFrameModel(this.classifier, { map: this.fineMap ? 'fine' : 'gradcam' })
-        : undefined;
+    const generation = ++this.attachGeneration;
+    if (!this.oneClass && !this.classifier && !this.frames) return this.attachLoopModel(undefined);
+    this.framePath ??= import('../platform/inference-main-thread').then((frames) => (this.frames = frames));
+    void this.framePath
+      .then((frames) => this.loopModel(frames))
+      .then((model) => {
+        if (generation === this.attachGeneration) this.attachLoopModel(model);
+      });
+  }
+
+  /**
+   * The frame loop's model for the current classifier or one-class model: the inference worker's
+   * (loading the same model there) where frames run in a worker, else one on this thread. A worker
+   * that cannot start leaves the frames on this thread for good.
+   */
+  private async loopModel(frames: FramePath): Promise<LoopModel | undefined> {
+    if (!this.oneClass && !this.classifier) return undefined;
+    const map = this.fineMap ? 'fine' : 'gradcam';
+    try {
+      this.inference ??= frames.inferencePlace(location.search);
+    } catch (e) {
+      this.modelState = 'error';
+      this.modelError = (e as Error).message;
+      return undefined;
+    }
+    if (this.inference === 'worker' && this.backend) {
+      try {
+        this.worker ??= new frames.InferenceWorkerClient();
+        const id = this.modelId;
+        const info = await this.worker.load({
+          backend: this.backend.name,
+          baseUrl: appUrl(MODEL_PATHS.base),
+          model:
+            !id || id === 'builtin' ? { kind: 'builtin', headUrl: appUrl(MODEL_PATHS.head) } : { kind: 'stored', id },
+          map,
+        });
+        frames.reportWorkerMemory(this.worker);
+        return frames.workerFrameModel(this.worker, info, () => this.source?.cropFraction ?? 1);
+      } catch (e) {
+        console.warn('the inference worker could not run the model; frames run on the main thread', e);
+        this.worker?.terminate();
+        this.worker = undefined;
+        this.inference = 'main';
+      }
+    }
+    frames.reportPageMemory();
+    if (this.oneClass) return frames.oneClassFrameModel(this.oneClass);
+    return this.classifier && frames.classifierFrameModel(this.classifier, { map });
+  }
+
+  private attachLoopModel(model: LoopModel | undefined): void {
+    const frames = this.frames;
     // A verdict of the previous mode must not stay on screen under the new mode's badge.
     this.label = undefined;
     this.probability = undefined;
@@ -377,9 +436,9 @@ export class CrackcamLiveView extends LitElement {
     this.painter?.resetSmoothing();
     if (this.loop) {
       this.loop.setModel(model);
-    } else {
+    } else if (frames) {
       const source = this.ensureSource(model.inputSize);
-      this.loop = new FrameLoop({
+      this.loop = new frames.FrameLoop({
         model,
         source,
         onFrame: (result, stats) => this.onFrame(result, stats),
@@ -411,7 +470,7 @@ export class CrackcamLiveView extends LitElement {
   private onFrame(result: FrameResult, stats: Readonly<FrameStats>): void {
     this.label = result.label;
     this.probability = result.probability;
-    this.ratio = isOneClassFrameResult(result) ? result.ratio : undefined;
+    this.ratio = this.frames?.isOneClassFrameResult(result) ? result.ratio : undefined;
     this.followUnfamiliar(result.unfamiliar === true);
     this.followUncertain(result.probability);
     this.fps = stats.fps;
@@ -614,7 +673,10 @@ export class CrackcamLiveView extends LitElement {
 
   private placeholder(): string {
     if (this.modelState === 'error') return msg(str`Model not loaded: ${this.modelError}`);
-    if (this.modelState === 'loading') return msg('Loading model…');
+    if (this.modelState === 'loading')
+      return this.modelBytes > 0
+        ? msg(str`Loading model… ${(this.modelBytes / 1e6).toFixed(1)} MB`)
+        : msg('Loading model…');
     if (this.cameraState === 'starting') return msg('Starting camera…');
     if (this.cameraState !== 'running') return msg('Camera off');
     return msg('Analysing…');
@@ -693,6 +755,13 @@ export class CrackcamLiveView extends LitElement {
         title=${title}
         >${b ? names[b.name] : '…'}</span
       >
+      ${
+        this.inference
+          ? html`<span class="badge" data-testid="inference" data-inference=${this.inference}
+            >${this.inference === 'worker' ? msg('worker') : msg('main thread')}</span
+          >`
+          : nothing
+      }
       ${this.renderMode()}
       <span data-testid="fps">${msg(str`${this.fps.toFixed(1)} fps`)}</span>
       <span data-testid="latency">${msg(str`${Math.round(this.latency)} ms`)}</span>

@@ -1,5 +1,4 @@
-import { SQUEEZENET_INPUT_SIZE } from '../core/base';
-import { squeezenetCells, type CellGeometry } from '../core/cam-metrics';
+import { SQUEEZENET_INPUT_SIZE, squeezenetCells, type CellGeometry } from '../core/squeezenet-geometry';
 import { colouriseMap, HIGHLIGHT_RAMP, JET_LUT, smoothInto } from '../core/colormap';
 
 /** Where a map's cells sit on the crop the canvas covers: {@link CellGeometry} on a `size`-pixel crop. */

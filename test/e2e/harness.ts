@@ -398,7 +398,7 @@ export function hookMemory(page: Page): Promise<HookMemory & { jsHeapBytes?: num
     gc?.();
     await new Promise((r) => setTimeout(r, 50));
     gc?.();
-    const m = window.__crackcam?.memory();
+    const m = await window.__crackcam?.memory();
     const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
     if (!m) throw new Error('window.__crackcam is not installed');
     return { ...m, jsHeapBytes: heap };

@@ -354,6 +354,24 @@ describe('no-crack photos through the fake camera', () => {
     await Promise.all([context.close(), bad.context.close()]);
   });
 
+  it('runs frames in the inference worker, on the main thread with ?inference=main, and names valid places', async () => {
+    const { page, context } = await openApp(browser, server.url);
+    const place = page.locator('[data-testid="inference"]');
+    await waitForFrames(page, 2);
+    expect(await place.getAttribute('data-inference')).toBe('worker');
+    const url = new URL(page.url());
+    url.searchParams.set('inference', 'main');
+    await page.goto(url.href);
+    await waitForFrames(page, 2);
+    expect(await place.getAttribute('data-inference')).toBe('main');
+    expect(await page.locator('[data-testid="verdict"]').getAttribute('data-label')).toBe('nocrack');
+    expect((await hookMemory(page)).numTensors).toBeGreaterThan(0); // the page's TF.js holds the model here
+    url.searchParams.set('inference', 'gpu');
+    await page.goto(url.href);
+    await expect.poll(() => shadowText(page, 'verdict'), { timeout: 60_000 }).toContain('valid: worker, main');
+    await context.close();
+  });
+
   it('runs on WebGL (SwiftShader) when forced', async () => {
     const { page, context } = await openApp(browser, server.url, { backend: 'webgl' });
     await waitForFrames(page, 2, 120_000);

@@ -1,0 +1,154 @@
+/**
+ * The page's side of the inference worker (inference-worker.ts): loads the model there and runs live
+ * frames through it, one in flight, the newest frame each time (the loop asks for the next frame
+ * only once a result is back, so nothing queues). `?inference=main` (or a browser without module
+ * workers, OffscreenCanvas or VideoFrame) keeps the frame path on the page's main thread.
+ */
+import type { BackendName } from './backend';
+import type { FrameResult, FrameSource, RemoteFrameModel } from './frame-loop';
+import type { FromInferenceWorker, ToInferenceWorker, WireMapKind, WireModelSource } from './inference-protocol';
+import type { HookMemory } from './test-hook';
+
+/** Where the live frames run. */
+export const INFERENCE_PLACES = ['worker', 'main'] as const;
+export type InferencePlace = (typeof INFERENCE_PLACES)[number];
+
+/** URL query parameter that forces where the live frames run. */
+export const INFERENCE_PARAM = 'inference';
+
+/** An invalid `?inference=` value. */
+export class InferencePlaceError extends Error {
+  constructor(readonly value: string) {
+    super(`unknown place '${value}' in ?${INFERENCE_PARAM}=; valid: ${INFERENCE_PLACES.join(', ')}`);
+    this.name = 'InferencePlaceError';
+  }
+}
+
+/**
+ * Where the live frames run: `?inference=` if given, else the worker where the browser has what it
+ * needs (module workers, OffscreenCanvas, VideoFrame), else the main thread.
+ * @throws InferencePlaceError naming the valid values
+ */
+export function inferencePlace(search: string, scope: object = globalThis): InferencePlace {
+  const value = new URLSearchParams(search).get(INFERENCE_PARAM);
+  if (value !== null && value.trim() !== '') {
+    const place = value.trim().toLowerCase();
+    if (!(INFERENCE_PLACES as readonly string[]).includes(place)) throw new InferencePlaceError(value);
+    return place as InferencePlace;
+  }
+  const has = (name: string) => typeof (scope as Record<string, unknown>)[name] === 'function';
+  return has('Worker') && has('OffscreenCanvas') && has('VideoFrame') ? 'worker' : 'main';
+}
+
+/** The model the worker reports once loaded. */
+export interface WorkerModelInfo {
+  backend: BackendName;
+  modelKind: string;
+  inputSize: number;
+}
+
+/** What {@link InferenceWorkerClient.load} loads. */
+export interface WorkerLoad {
+  backend: BackendName;
+  baseUrl: string;
+  model: WireModelSource;
+  map: WireMapKind;
+}
+
+type Pending<T> = { resolve(value: T): void; reject(error: Error): void };
+
+const createInferenceWorker = (): Worker =>
+  new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'crackcam-inference' });
+
+/** One inference worker: model loads (in order), frames and memory figures as promises. */
+export class InferenceWorkerClient {
+  private readonly worker: Worker;
+  private readonly loads: Pending<WorkerModelInfo>[] = [];
+  private readonly calls = new Map<number, Pending<FrameResult> | Pending<HookMemory>>();
+  private nextId = 1;
+
+  constructor(create: () => Worker = createInferenceWorker) {
+    this.worker = create();
+    this.worker.onmessage = (e: MessageEvent<FromInferenceWorker>) => this.receive(e.data);
+    this.worker.onerror = (e) => this.failAll(new Error(`the inference worker failed: ${e.message || 'no script'}`));
+  }
+
+  /** Loads (or swaps) the worker's model; resolves once it runs frames. */
+  load(request: WorkerLoad): Promise<WorkerModelInfo> {
+    return new Promise((resolve, reject) => {
+      this.loads.push({ resolve, reject });
+      this.post({ type: 'load', ...request });
+    });
+  }
+
+  /** Runs one frame (transferred: the caller must not use it afterwards). */
+  runFrame(frame: VideoFrame | ImageBitmap, cropFraction: number): Promise<FrameResult> {
+    const id = this.nextId++;
+    return new Promise<FrameResult>((resolve, reject) => {
+      this.calls.set(id, { resolve, reject } as Pending<FrameResult>);
+      this.post({ type: 'frame', id, frame, cropFraction }, [frame]);
+    });
+  }
+
+  /** The worker's tf.memory() (test hook). */
+  memory(): Promise<HookMemory> {
+    const id = this.nextId++;
+    return new Promise<HookMemory>((resolve, reject) => {
+      this.calls.set(id, { resolve, reject } as Pending<HookMemory>);
+      this.post({ type: 'memory', id });
+    });
+  }
+
+  /** Stops the worker; pending calls fail. */
+  terminate(): void {
+    this.worker.terminate();
+    this.failAll(new Error('the inference worker was stopped'));
+  }
+
+  private post(message: ToInferenceWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private receive(m: FromInferenceWorker): void {
+    if (m.type === 'ready') this.loads.shift()?.resolve(m);
+    else if (m.type === 'failed' && m.id === undefined) this.loads.shift()?.reject(new Error(m.message));
+    else this.settle(m);
+  }
+
+  private settle(m: Exclude<FromInferenceWorker, { type: 'ready' }>): void {
+    const id = m.id as number;
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    if (m.type === 'failed') call.reject(new Error(m.message));
+    else if (m.type === 'result') (call as Pending<FrameResult>).resolve(m.result);
+    else (call as Pending<HookMemory>).resolve(m.memory);
+  }
+
+  private failAll(error: Error): void {
+    for (const p of this.loads.splice(0)) p.reject(error);
+    for (const p of this.calls.values()) p.reject(error);
+    this.calls.clear();
+  }
+}
+
+/**
+ * The worker's model as the frame loop's model: each frame is taken from the source as a VideoFrame
+ * (else its staged crop as an ImageBitmap) and transferred to the worker.
+ */
+export function workerFrameModel(
+  client: InferenceWorkerClient,
+  info: WorkerModelInfo,
+  cropFraction: () => number,
+): RemoteFrameModel {
+  return {
+    kind: info.modelKind,
+    inputSize: info.inputSize,
+    async run(source: FrameSource): Promise<FrameResult> {
+      const frame = source.videoFrame?.();
+      if (frame) return client.runFrame(frame, cropFraction());
+      const bitmap = await createImageBitmap(source.pixels() as ImageBitmapSource);
+      return client.runFrame(bitmap, 1);
+    },
+  };
+}

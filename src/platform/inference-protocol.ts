@@ -1,0 +1,42 @@
+/**
+ * Messages between the page and the inference worker (inference-worker.ts, inference-client.ts).
+ * The page sends camera frames (VideoFrame or ImageBitmap, transferred, not copied), one at a time;
+ * the worker answers each with the frame's result (probabilities, familiarity, the map to paint).
+ */
+import type { BackendName } from './backend';
+import type { FrameResult } from './frame-loop';
+import type { HookMemory } from './test-hook';
+
+/** Which map the classifier paints (see ClassifierFrameOptions.map in frame-loop.ts). */
+export type WireMapKind = 'fine' | 'gradcam';
+
+/** The model the worker runs: the shipped one (by URL) or one of the library's (by id, from IndexedDB). */
+export type WireModelSource = { kind: 'builtin'; headUrl: string } | { kind: 'stored'; id: string };
+
+/** Page -> worker. */
+export type ToInferenceWorker =
+  | {
+      type: 'load';
+      /** The page's backend; the worker falls back to WASM, then CPU, where it cannot start there. */
+      backend: BackendName;
+      /** Absolute URL of the base model.json (the page's, so the service worker's precache serves it). */
+      baseUrl: string;
+      model: WireModelSource;
+      map: WireMapKind;
+    }
+  | {
+      type: 'frame';
+      id: number;
+      /** The whole camera frame; the worker crops it (centre square scaled by `cropFraction`) and closes it. */
+      frame: VideoFrame | ImageBitmap;
+      cropFraction: number;
+    }
+  | { type: 'memory'; id: number };
+
+/** Worker -> page. */
+export type FromInferenceWorker =
+  | { type: 'ready'; backend: BackendName; modelKind: string; inputSize: number }
+  | { type: 'result'; id: number; result: FrameResult }
+  | { type: 'memory'; id: number; memory: HookMemory }
+  /** A load or frame failed (`id`: the frame's). */
+  | { type: 'failed'; id?: number; message: string };

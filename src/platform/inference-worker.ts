@@ -1,0 +1,93 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: owns a TF.js backend (WebGPU or WebGL on the worker's OffscreenCanvas where
+ * the browser has them, WASM, CPU), the base and the active model, and runs the live frame path off
+ * the page's main thread. Each frame comes transferred (a VideoFrame or ImageBitmap of the whole
+ * camera image); the worker stages its crop, runs the frame model in one tf.tidy with one async
+ * readback, closes the frame and posts the result. Model files come from the page's URLs (the service
+ * worker's precache serves them offline) or from the model library in IndexedDB.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadBaseNetwork, type BaseNetwork } from '../core/base';
+import { loadCrackClassifier } from '../core/classifier';
+import { activateBackend, type BackendName } from './backend';
+import { classifierFrameModel, type FrameModel } from './frame-loop';
+import type { FromInferenceWorker, ToInferenceWorker } from './inference-protocol';
+import { stageWorkerFrame, type WorkerStaging } from './inference-staging';
+import { tfMemory } from './inference-memory';
+import { loadModelFiles, openModelStore, type LoadedModel } from './model-store';
+import { fetchReader } from './model-url';
+import { oneClassFrameModel } from './oneclass-frame-model';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+type LoadRequest = Extract<ToInferenceWorker, { type: 'load' }>;
+
+let backend: Promise<BackendName> | undefined;
+let base: { url: string; network: Promise<BaseNetwork> } | undefined;
+let active: { model: LoadedModel; frames: FrameModel } | undefined;
+const staging: WorkerStaging = {};
+
+const post = (message: FromInferenceWorker, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function loadModel(req: LoadRequest, network: BaseNetwork): Promise<LoadedModel> {
+  if (req.model.kind === 'builtin')
+    return {
+      kind: 'classifier',
+      model: await loadCrackClassifier({ reader: fetchReader(), modelJson: req.model.headUrl, base: network }),
+    };
+  const stored = await (await openModelStore()).get(req.model.id);
+  if (!stored) throw new Error(`model '${req.model.id}' is not in the model library`);
+  return loadModelFiles(stored.files, network);
+}
+
+/** Starts the backend and base once, then swaps in the requested model (the old one is disposed). */
+async function load(req: LoadRequest): Promise<void> {
+  backend ??= activateBackend(req.backend);
+  const name = await backend;
+  if (base?.url !== req.baseUrl) {
+    base = { url: req.baseUrl, network: loadBaseNetwork({ reader: fetchReader(), modelJson: req.baseUrl }) };
+  }
+  const model = await loadModel(req, await base.network);
+  const frames =
+    model.kind === 'oneclass' ? oneClassFrameModel(model.model) : classifierFrameModel(model.model, { map: req.map });
+  const old = active;
+  active = { model, frames };
+  old?.model.model.dispose();
+  post({ type: 'ready', backend: name, modelKind: frames.kind, inputSize: frames.inputSize });
+}
+
+/** One frame: staged crop -> frame model (one tidy, one async readback) -> result, map transferred. */
+async function runFrame(req: Extract<ToInferenceWorker, { type: 'frame' }>): Promise<void> {
+  const model = active?.frames;
+  let packed: tf.Tensor1D | undefined;
+  try {
+    if (!model) throw new Error('no model loaded in the inference worker');
+    const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
+    const crop = await stageWorkerFrame(req.frame, req.cropFraction, model.inputSize, gpu, staging);
+    try {
+      packed = tf.tidy(() => model.infer(crop.pixels)); // [C + h*w (+ 1)]
+    } finally {
+      crop.release();
+    }
+    const data = (await packed.data()) as Float32Array;
+    const result = model.decode(data);
+    const map = result.map.slice(); // the model reuses its map: send a copy
+    post({ type: 'result', id: req.id, result: { ...result, scores: result.scores.map((s) => ({ ...s })), map } }, [
+      map.buffer,
+    ]);
+  } catch (e) {
+    post({ type: 'failed', id: req.id, message: message(e) });
+  } finally {
+    packed?.dispose();
+    req.frame.close();
+  }
+}
+
+self.onmessage = (e: MessageEvent<ToInferenceWorker>) => {
+  const req = e.data;
+  if (req.type === 'load') void load(req).catch((err: unknown) => post({ type: 'failed', message: message(err) }));
+  else if (req.type === 'frame') void runFrame(req);
+  else if (req.type === 'memory') post({ type: 'memory', id: req.id, memory: tfMemory() });
+};

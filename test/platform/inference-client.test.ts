@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  inferencePlace,
+  InferencePlaceError,
+  InferenceWorkerClient,
+  type WorkerLoad,
+} from '../../src/platform/inference-client';
+import type { FromInferenceWorker, ToInferenceWorker } from '../../src/platform/inference-protocol';
+
+const browserLike = { Worker: class {}, OffscreenCanvas: class {}, VideoFrame: class {} };
+
+describe('inferencePlace', () => {
+  it('runs frames in a worker where the browser has workers, OffscreenCanvas and VideoFrame', () => {
+    expect(inferencePlace('', browserLike)).toBe('worker');
+    expect(inferencePlace('?backend=wasm', browserLike)).toBe('worker');
+  });
+
+  it('falls back to the main thread where one of them is missing', () => {
+    for (const missing of Object.keys(browserLike)) {
+      const scope: Record<string, unknown> = { ...browserLike };
+      delete scope[missing];
+      expect(inferencePlace('', scope), missing).toBe('main');
+    }
+  });
+
+  it('follows ?inference= and names the valid values for a bad one', () => {
+    expect(inferencePlace('?inference=main', browserLike)).toBe('main');
+    expect(inferencePlace('?inference=Worker', {})).toBe('worker');
+    expect(() => inferencePlace('?inference=gpu', browserLike)).toThrow(InferencePlaceError);
+    expect(() => inferencePlace('?inference=gpu', browserLike)).toThrow(
+      "unknown place 'gpu' in ?inference=; valid: worker, main",
+    );
+  });
+});
+
+/** A Worker stand-in that records what the page posts and answers through `reply`. */
+class FakeWorker {
+  onmessage: ((e: MessageEvent<FromInferenceWorker>) => void) | null = null;
+  onerror: ((e: ErrorEvent) => void) | null = null;
+  readonly posted: ToInferenceWorker[] = [];
+  terminated = false;
+  postMessage(message: ToInferenceWorker): void {
+    this.posted.push(message);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  reply(message: FromInferenceWorker): void {
+    this.onmessage?.({ data: message } as MessageEvent<FromInferenceWorker>);
+  }
+}
+
+const load: WorkerLoad = {
+  backend: 'wasm',
+  baseUrl: 'http://x/models/base/model.json',
+  model: { kind: 'builtin', headUrl: 'http://x/models/crackcam-default/model.json' },
+  map: 'fine',
+};
+
+describe('InferenceWorkerClient', () => {
+  it('settles loads in order and frames by id', async () => {
+    const fake = new FakeWorker();
+    const client = new InferenceWorkerClient(() => fake as unknown as Worker);
+    const first = client.load(load);
+    const second = client.load({ ...load, map: 'gradcam' });
+    fake.reply({ type: 'ready', backend: 'wasm', modelKind: 'classifier', inputSize: 227 });
+    fake.reply({ type: 'failed', message: 'head not found' });
+    await expect(first).resolves.toMatchObject({ backend: 'wasm', inputSize: 227 });
+    await expect(second).rejects.toThrow('head not found');
+    const frame = { close() {} } as unknown as ImageBitmap;
+    const a = client.runFrame(frame, 1);
+    const b = client.runFrame(frame, 0.5);
+    const [ida, idb] = fake.posted.filter((m) => m.type === 'frame').map((m) => (m as { id: number }).id);
+    const result = {
+      label: 'crack',
+      probability: 0.9,
+      scores: [],
+      map: new Float32Array(4),
+      mapWidth: 2,
+      mapHeight: 2,
+    };
+    fake.reply({ type: 'failed', id: idb, message: 'copyTo failed' });
+    fake.reply({ type: 'result', id: ida, result });
+    await expect(a).resolves.toEqual(result);
+    await expect(b).rejects.toThrow('copyTo failed');
+  });
+
+  it('fails what is pending when the worker errors or is stopped', async () => {
+    const fake = new FakeWorker();
+    const client = new InferenceWorkerClient(() => fake as unknown as Worker);
+    const loading = client.load(load);
+    fake.onerror?.({ message: 'SyntaxError' } as ErrorEvent);
+    await expect(loading).rejects.toThrow('the inference worker failed: SyntaxError');
+    const memory = client.memory();
+    client.terminate();
+    await expect(memory).rejects.toThrow('stopped');
+    expect(fake.terminated).toBe(true);
+  });
+});
