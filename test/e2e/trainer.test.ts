@@ -336,7 +336,8 @@ describe('deep mode and the activation map during training', () => {
     await watchStalls();
     const started = Date.now();
     await page.locator('[data-testid="train-start"]').click();
-    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
+    // Training, then the before/after comparison (the new deep model on the rehearsal pack's eval photos).
+    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
     process.stderr.write(
       `trainer e2e: deep mode in the worker, ${epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s; longest main-thread stall ${(await longestStall()).toFixed(0)} ms\n`,
     );
