@@ -5,6 +5,9 @@ import type { FindingFields, InspectionContext } from '../core/finding';
 import { cameraPermission } from '../platform/camera-permission';
 import { recordFinding, type FindingSnapshot } from '../platform/finding-capture';
 import { FindingStoreError, type FindingStore } from '../platform/finding-store';
+import { sharedMeasureClient } from '../platform/measure-client';
+import { measureFinding, type MeasureOutcome } from '../platform/measure-finding';
+import { loadMeasureSettings } from '../platform/measure-settings';
 import type { FindingEditDetail } from './crackcam-finding-form';
 import { positionMissingText } from './finding-labels';
 import { panelStyles } from './shared-styles';
@@ -20,7 +23,8 @@ function defaultContext(now: Date): InspectionContext {
 /**
  * Saving findings under the live view: the inspection context (set once, remembered, editable), the
  * one-tap *Save finding* button, what was saved (with or without a position, and why) and the new
- * finding's edit form (defect type, orientation, condition state, notes).
+ * finding's edit form (defect type, orientation, condition state, notes). Each saved finding's crack
+ * width is then measured on its still, in the measurement worker, under the standard in the settings.
  *
  * Test hooks: `finding-save`, `finding-saved` (`data-id`, `data-still-source`), `finding-position`
  * (`data-missing`: denied, unavailable, timeout; absent with a fix), `finding-error` (`data-kind`:
@@ -41,6 +45,9 @@ export class CrackcamFindingBar extends LitElement {
   @state() private error = '';
   @state() private errorKind = '';
   @state() private formError = '';
+  @state() private measuring = false;
+  @state() private measureOutcome?: MeasureOutcome;
+  @state() private measureError = '';
   /** Counts snapshots, so that a request can tell whether one followed. */
   private snapshots = 0;
   private abort = new AbortController();
@@ -108,12 +115,36 @@ export class CrackcamFindingBar extends LitElement {
       this.editing = record.fields;
       this.formError = '';
       this.dispatchEvent(new CustomEvent('finding-stored', { detail: record.fields, bubbles: true, composed: true }));
+      void this.measure(record.fields.id);
     } catch (e) {
       if (this.abort.signal.aborted) return;
       if (e instanceof FindingStoreError) this.showError(e.message, e.kind);
       else this.showError(msg(str`The finding could not be saved: ${(e as Error).message}`), 'unknown');
     } finally {
       this.saving = false;
+    }
+  }
+
+  /** Measures finding `id` on its still; shows the measurement, or why there is none. */
+  private async measure(id: string): Promise<void> {
+    const store = this.store;
+    if (!store || this.measuring) return;
+    this.measuring = true;
+    this.measureOutcome = undefined;
+    this.measureError = '';
+    try {
+      const settings = loadMeasureSettings();
+      const { fields, outcome } = await measureFinding(store, id, sharedMeasureClient(), settings, this.abort.signal);
+      this.measureOutcome = outcome;
+      if (this.saved?.id === id) this.saved = fields;
+      if (this.editing?.id === id) this.editing = fields;
+      if (outcome.measurement)
+        this.dispatchEvent(new CustomEvent('finding-stored', { detail: fields, bubbles: true, composed: true }));
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      this.measureError = msg(str`The width could not be measured: ${(e as Error).message}`);
+    } finally {
+      this.measuring = false;
     }
   }
 
@@ -207,6 +238,10 @@ export class CrackcamFindingBar extends LitElement {
         ? html`<crackcam-finding-form
           .fields=${this.editing}
           .error=${this.formError}
+          .measureOutcome=${this.measureOutcome}
+          .measureError=${this.measureError}
+          ?measuring=${this.measuring}
+          @finding-measure=${(e: CustomEvent<string>) => this.measure(e.detail)}
           @finding-edit=${this.onEdit}
           @finding-edit-cancel=${() => (this.editing = undefined)}
         ></crackcam-finding-form>`

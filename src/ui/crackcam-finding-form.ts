@@ -11,8 +11,10 @@ import {
   type FindingPatch,
   type Orientation,
 } from '../core/finding';
+import type { MeasureOutcome } from '../platform/measure-finding';
 import { conditionStateLabel, defectTypeLabel, orientationLabel } from './finding-labels';
 import { panelStyles } from './shared-styles';
+import './crackcam-finding-measurement';
 
 /** `detail` of the `finding-edit` event. */
 export interface FindingEditDetail {
@@ -21,8 +23,9 @@ export interface FindingEditDetail {
 }
 
 /**
- * The edit form of one finding: defect type, orientation, AASHTO condition state (each with its
- * wording), structure and element/member, notes. Shown after a finding is saved and from the list.
+ * The edit form of one finding: its crack measurement (with *Measure width*), defect type,
+ * orientation, AASHTO condition state (each with its wording), structure and element/member, notes.
+ * Shown after a finding is saved and from the list.
  *
  * Test hooks: `finding-type`, `finding-orientation` (selects), `finding-state` (radios, value 1-4),
  * `finding-structure`, `finding-element` (inputs), `finding-notes`, `finding-form-save`,
@@ -30,6 +33,7 @@ export interface FindingEditDetail {
  *
  * @fires finding-edit - {@link FindingEditDetail}: the finding's id and the fields as entered.
  * @fires finding-edit-cancel - closed without saving.
+ * @fires finding-measure - detail: the finding's id; asks for its width to be measured.
  */
 @localized()
 @customElement('crackcam-finding-form')
@@ -37,6 +41,11 @@ export class CrackcamFindingForm extends LitElement {
   @property({ attribute: false }) fields?: FindingFields;
   /** An error to show above the buttons (e.g. the save failed). */
   @property() error = '';
+  /** While the width is being measured. */
+  @property({ type: Boolean }) measuring = false;
+  /** What the last measurement of this finding gave, and a measurement error. */
+  @property({ attribute: false }) measureOutcome?: MeasureOutcome;
+  @property() measureError = '';
 
   static override styles = [
     panelStyles,
@@ -99,6 +108,13 @@ export class CrackcamFindingForm extends LitElement {
     );
   }
 
+  private onMeasure(e: Event): void {
+    e.stopPropagation();
+    const id = this.fields?.id;
+    if (id)
+      this.dispatchEvent(new CustomEvent<string>('finding-measure', { detail: id, bubbles: true, composed: true }));
+  }
+
   private renderStates(current: ConditionState | undefined) {
     return html`<fieldset>
       <legend>${msg('Condition state (AASHTO)')}</legend>
@@ -116,6 +132,13 @@ export class CrackcamFindingForm extends LitElement {
     const f = this.fields;
     if (!f) return nothing;
     return html`<form @submit=${this.onSubmit} aria-label=${msg('Finding details')}>
+      <crackcam-finding-measurement
+        .measurement=${f.measurement}
+        .outcome=${this.measureOutcome}
+        .error=${this.measureError}
+        ?measuring=${this.measuring}
+        @finding-measure=${this.onMeasure}
+      ></crackcam-finding-measurement>
       <label
         >${msg('Defect type')}
         <select name="type" data-testid="finding-type">

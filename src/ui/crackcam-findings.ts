@@ -11,8 +11,12 @@ import {
 } from '../core/finding';
 import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
 import { FindingStoreError, type FindingRecord, type FindingStore } from '../platform/finding-store';
+import { sharedMeasureClient } from '../platform/measure-client';
+import { measureFinding, type MeasureOutcome } from '../platform/measure-finding';
+import { loadMeasureSettings } from '../platform/measure-settings';
 import type { FindingEditDetail } from './crackcam-finding-form';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
+import { measurementLine } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import './crackcam-finding-form';
 import './crackcam-inspection-export';
@@ -21,12 +25,13 @@ import './crackcam-inspection-export';
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
 
 /**
- * The findings list: one row per finding (overlay thumbnail, type, condition state, element, time),
+ * The findings list: one row per finding (overlay thumbnail, type, condition state, element, crack
+ * width, length and class when measured, time),
  * filters by inspection, structure, element, type and state, edit, delete with undo (the exact record
  * is put back), and the report export of the chosen (else the current) inspection.
  *
  * Test hooks: `finding-item` (`data-id`), `finding-thumb`, `finding-item-type`, `finding-item-state`,
- * `finding-item-element`, `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
+ * `finding-item-element`, `finding-item-width` (`data-width-mm`), `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
  * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`.
  *
  * @fires findings-changed - a finding was edited, deleted or restored (bubbles, composed).
@@ -43,6 +48,10 @@ export class CrackcamFindings extends LitElement {
   @state() private formError = '';
   @state() private deleted?: FindingRecord;
   @state() private error = '';
+  @state() private measuring = false;
+  @state() private measureOutcome?: MeasureOutcome;
+  @state() private measureError = '';
+  private abort = new AbortController();
 
   static override styles = [
     panelStyles,
@@ -82,8 +91,14 @@ export class CrackcamFindings extends LitElement {
     if (changed.has('store')) void this.refresh();
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.abort = new AbortController();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.abort.abort(new DOMException('the findings list was closed', 'AbortError'));
     this.thumbs.forEach((url) => URL.revokeObjectURL(url));
     this.thumbs = new Map();
   }
@@ -150,6 +165,35 @@ export class CrackcamFindings extends LitElement {
     this.changed();
   }
 
+  /** Measures finding `id` on its still (from its edit form); stores the width when the marker gave mm. */
+  private async measure(id: string): Promise<void> {
+    const store = this.store;
+    if (!store || this.measuring) return;
+    this.measuring = true;
+    this.measureOutcome = undefined;
+    this.measureError = '';
+    try {
+      const settings = loadMeasureSettings();
+      const { fields, outcome } = await measureFinding(store, id, sharedMeasureClient(), settings, this.abort.signal);
+      this.measureOutcome = outcome;
+      if (this.editing?.id === id) this.editing = fields;
+    } catch (e) {
+      if (this.abort.signal.aborted) return;
+      this.measureError = msg(str`The width could not be measured: ${(e as Error).message}`);
+    } finally {
+      this.measuring = false;
+    }
+    await this.refresh();
+    this.changed();
+  }
+
+  private openEditor(f: FindingFields): void {
+    this.editing = f;
+    this.formError = '';
+    this.measureOutcome = undefined;
+    this.measureError = '';
+  }
+
   private setFilter(key: keyof FindingFilter, value: string): void {
     const next: FindingFilter = { ...this.filter };
     if (value === '') delete next[key];
@@ -206,9 +250,16 @@ export class CrackcamFindings extends LitElement {
           >${msg('State')}: <span data-testid="finding-item-state">${state}</span> ·
           <span data-testid="finding-item-element">${f.context.element || f.context.structure || '–'}</span></span
         >
+        ${
+          f.measurement
+            ? html`<span data-testid="finding-item-width" data-width-mm=${f.measurement.widthMm}
+                >${measurementLine(f.measurement)}</span
+              >`
+            : nothing
+        }
         <time datetime=${new Date(f.createdAt).toISOString()}>${when}</time>
       </span>
-      <button data-testid="finding-edit-open" @click=${() => ((this.editing = f), (this.formError = ''))}>
+      <button data-testid="finding-edit-open" @click=${() => this.openEditor(f)}>
         ${msg('Edit')}
       </button>
       <button class="danger" data-testid="finding-delete" @click=${() => this.deleteFinding(f.id)}>${msg('Delete')}</button>
@@ -227,6 +278,10 @@ export class CrackcamFindings extends LitElement {
           ? html`<crackcam-finding-form
             .fields=${this.editing}
             .error=${this.formError}
+            .measureOutcome=${this.measureOutcome}
+            .measureError=${this.measureError}
+            ?measuring=${this.measuring}
+            @finding-measure=${(e: CustomEvent<string>) => this.measure(e.detail)}
             @finding-edit=${this.onEdit}
             @finding-edit-cancel=${() => (this.editing = undefined)}
           ></crackcam-finding-form>`
