@@ -14,6 +14,7 @@ import './crackcam-capture-bar';
 import './crackcam-captures';
 import './crackcam-finding-bar';
 import './crackcam-findings';
+import './crackcam-measure-settings';
 import './crackcam-language-switch';
 import './crackcam-live-view';
 
@@ -341,6 +342,7 @@ export class CrackcamApp extends LitElement {
         ></crackcam-finding-bar>
       </div>
       <div class="screen" ?hidden=${this.view !== 'findings'}>
+        <crackcam-measure-settings></crackcam-measure-settings>
         <crackcam-findings .store=${this.findingStore}></crackcam-findings>
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
