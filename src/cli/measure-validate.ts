@@ -2,7 +2,7 @@
  * Width validation study: renders cracks of known width (0.1-3 mm) on real concrete textures at
  * known scale with the reference marker in view (tilted 0-20 degrees, blurred and noised like a
  * phone camera, saved as JPEG), measures them as `npm run measure` does, and prints the errors.
- *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--textures DIR] [--out DIR] [--json]
+ *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform] [--textures DIR] [--out DIR] [--json]
  * Images go to --out (a new temporary folder by default); they are test data, never committed.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -11,17 +11,37 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gaussianBlur, laplacianVariance } from '../core/measure/filters';
 import { measureCrack } from '../core/measure/measure-crack';
-import { renderCase, validationCase } from '../core/measure/validation-case';
+import {
+  renderCase,
+  studyWidthMm,
+  validationCase,
+  WIDTH_SAMPLINGS,
+  type WidthSampling,
+} from '../core/measure/validation-case';
 import { summariseStudy, type StudyRow } from '../core/measure/validation-summary';
 import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
 
-const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--textures DIR] [--out DIR] [--json]
+const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform] [--textures DIR] [--out DIR] [--json]
   --seeds: comma-separated integer seeds, one study per seed (default 1)
   --n: cases per seed (default 24: each nominal width three times)
+  --widths: nominal (default: 0.1, 0.2, 0.3, 0.5, 1.0, 1.3, 2.0, 3.0 mm in turn, some on class boundaries)
+            or uniform (log-uniform over 0.1-3 mm, seeded; the same scenes otherwise)
   --textures: crack-free surface photos (default ../shared/data/concrete/nocrack)
   --out: where the rendered JPEGs go (default: a new temporary folder)`;
+
+/** Seeds of the width draws are apart from the scenes' (seed * 1000 + index). */
+const WIDTH_SEED_OFFSET = 1_000_000;
+
+/** The --widths flag, checked. */
+function widthSampling(value: string | undefined): WidthSampling {
+  const v = value ?? 'nominal';
+  if (!(WIDTH_SAMPLINGS as readonly string[]).includes(v)) {
+    throw new Error(`--widths must be one of ${WIDTH_SAMPLINGS.join(', ')}; got '${v}'`);
+  }
+  return v as WidthSampling;
+}
 
 /** Grey texture of an image file. */
 async function readGrey(file: string) {
@@ -30,13 +50,20 @@ async function readGrey(file: string) {
 }
 
 /** Measures one case from its saved JPEG; the row of the study. */
-async function runCase(seed: number, index: number, textures: string[], out: string): Promise<StudyRow> {
+async function runCase(
+  seed: number,
+  index: number,
+  widths: WidthSampling,
+  textures: string[],
+  out: string,
+): Promise<StudyRow> {
   const rng = createRng(seed * 1000 + index);
   const texture = await readGrey(textures[Math.floor(rng() * textures.length)]);
-  const c = validationCase(rng, index, texture);
+  const widthMm = studyWidthMm(widths, index, createRng(WIDTH_SEED_OFFSET + seed * 1000 + index));
+  const c = validationCase(rng, index, texture, widthMm);
   const grey = renderCase(c);
   const bytes = Uint8Array.from(grey.data);
-  const file = path.join(out, `seed${seed}-case${index}.jpg`);
+  const file = path.join(out, `${widths}-seed${seed}-case${index}.jpg`);
   await sharp(bytes, { raw: { width: grey.width, height: grey.height, channels: 1 } })
     .jpeg({ quality: 92 })
     .toFile(file);
@@ -49,23 +76,24 @@ async function runCase(seed: number, index: number, textures: string[], out: str
 
 async function main(): Promise<void> {
   const args = parseCli(USAGE, {
-    ...stringFlags('seeds', 'n', 'textures', 'out'),
+    ...stringFlags('seeds', 'n', 'widths', 'textures', 'out'),
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   const seeds = (args.seeds ?? '1').split(',').map((s) => numberFlag('seeds', s, 1, { integer: true, min: 0 }));
   const n = numberFlag('n', args.n, 24, { integer: true, min: 1 });
+  const widths = widthSampling(args.widths);
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
   const rows: StudyRow[] = [];
   for (const seed of seeds) {
     for (let i = 0; i < n; i++) {
-      rows.push(await runCase(seed, i, textures, out));
+      rows.push(await runCase(seed, i, widths, textures, out));
       if (!args.json) process.stderr.write(`seed ${seed} case ${i + 1}/${n}\n`);
     }
   }
-  const summary = { images: out, ...summariseStudy(rows) };
+  const summary = { images: out, widths, ...summariseStudy(rows) };
   await writeFile(path.join(out, 'rows.json'), JSON.stringify(rows, null, 1));
   process.stdout.write(`${args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)}\n`);
 }

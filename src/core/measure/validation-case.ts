@@ -12,6 +12,26 @@ import { planeToImage, renderScene, type SceneSpec } from './synthetic-scene';
 /** Nominal crack widths of the study, mm (those of the comparator strip on the reference sheet). */
 export const STUDY_WIDTHS_MM = [0.1, 0.2, 0.3, 0.5, 1.0, 1.3, 2.0, 3.0];
 
+/**
+ * How the study draws crack widths: 'nominal' cycles through STUDY_WIDTHS_MM (several sit exactly on
+ * AASHTO RC class boundaries, 0.3 and 1.3 mm); 'uniform' draws them log-uniform over 0.1-3 mm, as
+ * real cracks do not cluster on boundaries.
+ */
+export const WIDTH_SAMPLINGS = ['nominal', 'uniform'] as const;
+export type WidthSampling = (typeof WIDTH_SAMPLINGS)[number];
+
+/** Range of the 'uniform' sampling, mm. */
+export const UNIFORM_WIDTH_RANGE_MM: [number, number] = [0.1, 3];
+
+/** The true width of case `index` under `sampling`; 'uniform' takes one draw of `rng`. */
+export function studyWidthMm(sampling: WidthSampling, index: number, rng: Rng): number {
+  if (sampling === 'nominal') return STUDY_WIDTHS_MM[index % STUDY_WIDTHS_MM.length];
+  if (sampling !== 'uniform')
+    throw new Error(`width sampling must be one of ${WIDTH_SAMPLINGS.join(', ')}; got '${sampling}'`);
+  const [lo, hi] = UNIFORM_WIDTH_RANGE_MM.map(Math.log);
+  return Math.exp(lo + (hi - lo) * rng());
+}
+
 /** Image size of the study's photos, px (4:3). */
 export const STUDY_SIZE = { width: 1600, height: 1200 };
 
@@ -23,26 +43,34 @@ export interface ValidationCase {
 
 const between = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng();
 
-/** The crack of case `index`: width cycles through STUDY_WIDTHS_MM, direction and waviness from rng. */
-function studyCrack(rng: Rng, index: number): CrackShape {
+/** The crack of a case: the given width, direction and waviness from rng. */
+function studyCrack(rng: Rng, widthMm: number): CrackShape {
   return {
     centre: { x: 26, y: between(rng, -4, 4) },
     angleDeg: between(rng, -60, 60),
     lengthMm: 40,
-    widthMm: STUDY_WIDTHS_MM[index % STUDY_WIDTHS_MM.length],
+    widthMm,
     waves: { phase: Array.from({ length: 5 }, () => between(rng, 0, 2 * Math.PI)), wiggleMm: between(rng, 0.5, 1.5) },
   };
 }
 
-/** Case `index` of the study on `texture`. */
-export function validationCase(rng: Rng, index: number, texture: GreyImage): ValidationCase {
+/**
+ * Case `index` of the study on `texture`; the crack is `widthMm` wide (default: the nominal width of
+ * the index). The scene's other draws come from rng whatever the width, so both samplings share them.
+ */
+export function validationCase(
+  rng: Rng,
+  index: number,
+  texture: GreyImage,
+  widthMm = STUDY_WIDTHS_MM[index % STUDY_WIDTHS_MM.length],
+): ValidationCase {
   const camera = {
     ...STUDY_SIZE,
     mmPerPx: between(rng, 0.07, 0.12),
     tiltDeg: between(rng, 0, 20),
     tiltAxisDeg: between(rng, 0, 360),
   };
-  const crack = studyCrack(rng, index);
+  const crack = studyCrack(rng, widthMm);
   const marker = { spec: DEFAULT_MARKER, topLeftMm: { x: -52, y: between(rng, -25, -15) } };
   const spec: SceneSpec = {
     camera,

@@ -62,6 +62,8 @@ function group(rows: StudyRow[]) {
     /** The same among the cases given a class (not 'uncertain'). */
     classAgreementDecided: round(agree.length / Math.max(1, measured.length - uncertain.length)),
     uncertain: uncertain.length,
+    /** Share of the measured cases classed 'uncertain'. */
+    uncertainShare: round(uncertain.length / Math.max(1, measured.length)),
   };
 }
 
