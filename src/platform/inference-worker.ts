@@ -27,6 +27,8 @@ let backend: Promise<BackendName> | undefined;
 let base: { url: string; network: Promise<BaseNetwork> } | undefined;
 let active: { model: LoadedModel; frames: FrameModel } | undefined;
 const staging: WorkerStaging = {};
+/** Loads run one after another, in the order asked: the last one asked is the model that stays. */
+let loads: Promise<void> = Promise.resolve();
 
 const post = (message: FromInferenceWorker, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -60,13 +62,16 @@ async function load(req: LoadRequest): Promise<void> {
 
 /** One frame: staged crop -> frame model (one tidy, one async readback) -> result, map transferred. */
 async function runFrame(req: Extract<ToInferenceWorker, { type: 'frame' }>): Promise<void> {
-  const model = active?.frames;
   let packed: tf.Tensor1D | undefined;
   try {
-    if (!model) throw new Error('no model loaded in the inference worker');
+    const size = active?.frames.inputSize;
+    if (size === undefined) throw new Error('no model loaded in the inference worker');
     const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
-    const crop = await stageWorkerFrame(req.frame, req.cropFraction, model.inputSize, gpu, staging);
+    const crop = await stageWorkerFrame(req.frame, req.cropFraction, size, gpu, staging);
+    // The model as it is now: a load that finished while the frame was staged has disposed the old one.
+    const model = active?.frames;
     try {
+      if (!model || model.inputSize !== size) throw new Error('the model changed while the frame was staged');
       packed = tf.tidy(() => model.infer(crop.pixels)); // [C + h*w (+ 1)]
     } finally {
       crop.release();
@@ -87,7 +92,8 @@ async function runFrame(req: Extract<ToInferenceWorker, { type: 'frame' }>): Pro
 
 self.onmessage = (e: MessageEvent<ToInferenceWorker>) => {
   const req = e.data;
-  if (req.type === 'load') void load(req).catch((err: unknown) => post({ type: 'failed', message: message(err) }));
+  if (req.type === 'load')
+    loads = loads.then(() => load(req)).catch((err: unknown) => post({ type: 'failed', message: message(err) }));
   else if (req.type === 'frame') void runFrame(req);
   else if (req.type === 'memory') post({ type: 'memory', id: req.id, memory: tfMemory() });
 };

@@ -371,6 +371,8 @@ export class CrackcamLiveView extends LitElement {
   private attachModel(): void {
     const generation = ++this.attachGeneration;
     if (!this.oneClass && !this.classifier && !this.frames) return this.attachLoopModel(undefined);
+    // On the main thread the swap must happen now, before the app disposes the old model.
+    if (this.frames && this.inference === 'main') return this.attachLoopModel(this.pageModel(this.frames));
     this.framePath ??= import('../platform/inference-main-thread').then((frames) => (this.frames = frames));
     void this.framePath
       .then((frames) => this.loopModel(frames))
@@ -414,8 +416,14 @@ export class CrackcamLiveView extends LitElement {
         this.inference = 'main';
       }
     }
+    return this.pageModel(frames);
+  }
+
+  /** The current model as a frame model on this thread. */
+  private pageModel(frames: FramePath): LoopModel | undefined {
     frames.reportPageMemory();
     if (this.oneClass) return frames.oneClassFrameModel(this.oneClass);
+    const map = this.fineMap ? 'fine' : 'gradcam';
     return this.classifier && frames.classifierFrameModel(this.classifier, { map });
   }
 

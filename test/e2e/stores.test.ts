@@ -18,6 +18,8 @@ beforeAll(async () => {
   const context = await browser.newContext();
   page = await context.newPage();
   await page.goto(`${server.url}?backend=wasm`);
+  // The app starts its backend after the shell has painted: the model tests below use it.
+  await page.waitForFunction(() => window.__crackcam?.backend !== undefined, null, { timeout: 120_000 });
   // A string, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
   await page.evaluate('window.__load = (p) => import(p)');
 });
