@@ -8,6 +8,7 @@ import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
 import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
+import { DEFAULT_RECIPE } from '../core/trainer-recipe';
 import {
   deepMemoryEstimate,
   misclassifiedMaps,
@@ -23,6 +24,7 @@ import type { CaptureRecord, CaptureStore } from '../platform/capture-store';
 import type { TrainingPlace } from '../platform/head-training-place';
 import type { ModelStore } from '../platform/model-store';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
+import type { RehearsalItem } from '../platform/rehearsal-pack';
 import { TrainingWorker } from '../platform/training-client';
 import './crackcam-activation-map';
 import './crackcam-classifier-result';
@@ -120,7 +122,11 @@ export class CrackcamTrainer extends LitElement {
 
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
-  @state() private trainingMode: TrainingMode = 'head';
+  @state() private trainingMode: TrainingMode = DEFAULT_RECIPE.mode;
+  /** Rehearse the old surfaces with the rehearsal pack's photos (the default recipe). */
+  @state() private rehearse = true;
+  /** Why the last run trained without rehearsal, when the pack could not be loaded. */
+  @state() private rehearsalNote = '';
   /** Captures offered for the activation map, and the chosen one's id. */
   @state() private watchChoices: WatchChoice[] = [];
   @state() private watchId = '';
@@ -130,7 +136,7 @@ export class CrackcamTrainer extends LitElement {
   /** Increases per run, so each run gets a fresh activation map (its draw count starts at 0). */
   @state() private runId = 0;
   @query('crackcam-activation-map') private activationMap?: HTMLElementTagNameMap['crackcam-activation-map'];
-  @state() private epochs = 10;
+  @state() private epochs: number = DEFAULT_RECIPE.epochs;
   @state() private seed = 42;
   @state() private history: EpochStats[] = [];
   @state() private features = { done: 0, total: 0 };
@@ -261,6 +267,7 @@ export class CrackcamTrainer extends LitElement {
     if (!classifier || !captures || this.running) return;
     this.clearOutcome();
     this.error = '';
+    this.rehearsalNote = '';
     this.history = [];
     this.eta = '';
     this.features = { done: 0, total: 0 };
@@ -269,6 +276,7 @@ export class CrackcamTrainer extends LitElement {
     await this.runner.run(async (signal) => {
       this.phase = 'features';
       const all = await captures.list();
+      const rehearsal = this.rehearse ? await this.rehearsalItems(signal) : null;
       const outcome = await trainClassifier({
         classifier,
         captures: all,
@@ -277,6 +285,7 @@ export class CrackcamTrainer extends LitElement {
         mode: this.trainingMode,
         epochs: this.epochs,
         seed: this.seed,
+        rehearsal,
         watchId: this.watchId,
         worker: this.trainingWorker(),
         signal,
@@ -310,7 +319,7 @@ export class CrackcamTrainer extends LitElement {
   ): Promise<void> {
     this.phase = 'comparing';
     this.comparing = { done: 0, total: 0 };
-    const packUrl = this.rehearsalModelUrl || appUrl(MODEL_PATHS.head);
+    const packUrl = this.packUrl();
     try {
       this.review = await reviewTrainedModel({
         old,
@@ -414,6 +423,37 @@ export class CrackcamTrainer extends LitElement {
   cancel(): void {
     this.runner.cancel();
     this.normalOnlyTrainer?.cancel();
+  }
+
+  /** What the last run rehearsed, or why it could not. */
+  private renderRehearsal() {
+    if (this.rehearsalNote) return html`<div class="note" data-testid="train-rehearsed">${this.rehearsalNote}</div>`;
+    const r = this.outcome?.rehearsed;
+    if (!r?.n) return nothing;
+    return html`<div class="note" data-testid="train-rehearsed" data-n=${r.n}>
+      ${msg(str`Rehearsed ${r.n} photos of the old surfaces (${r.surfaces.join(', ')}) so they are not forgotten.`)}
+    </div>`;
+  }
+
+  /** The model.json whose rehearsal pack the trainer rehearses and compares on. */
+  private packUrl(): string {
+    return this.rehearsalModelUrl || appUrl(MODEL_PATHS.head);
+  }
+
+  /**
+   * The rehearsal pack's photos, or null (and a note) when the pack cannot be loaded: training goes on
+   * without rehearsal rather than not at all, and the note says the old surfaces may be forgotten.
+   */
+  private async rehearsalItems(signal: AbortSignal): Promise<readonly RehearsalItem[] | null> {
+    try {
+      return (await cachedRehearsalPack(this.packUrl(), signal))?.items ?? null;
+    } catch (e) {
+      signal.throwIfAborted();
+      this.rehearsalNote = msg(
+        str`Trained without rehearsal (the old surfaces may be forgotten): ${(e as Error).message}`,
+      );
+      return null;
+    }
   }
 
   /** Saves the new model; asks for a confirmation first when an old surface got worse, unless `confirmed`. */
@@ -621,6 +661,16 @@ export class CrackcamTrainer extends LitElement {
             </option>
           </select>
         </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="train-rehearse"
+            .checked=${this.rehearse}
+            ?disabled=${running}
+            @change=${(e: Event) => (this.rehearse = (e.target as HTMLInputElement).checked)}
+          />
+          ${msg('Rehearse the old surfaces')}
+        </label>
         <label
           >${msg('Epochs')}
           <input
@@ -657,6 +707,7 @@ export class CrackcamTrainer extends LitElement {
         this.error,
         IDS,
       )}
+      ${this.renderRehearsal()}
       ${this.ranIn ? html`<div class="note" data-testid="train-where" data-worker-tensor-growth=${this.workerTensorGrowth}>${this.ranIn}</div>` : nothing}
       ${this.renderWatch()}
       ${

@@ -164,6 +164,9 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     await page.locator('[data-testid="train-status"][data-phase="comparing"]').waitFor({ timeout: 120_000 });
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     process.stderr.write(`adaptation e2e: trained and compared in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    // Rehearsal is on by default: every `train` photo of the pack (crack and nocrack) trained with the captures.
+    const packTrain = packItems.filter((i) => i.use === 'train').length;
+    expect(Number(await page.getByTestId('train-rehearsed').getAttribute('data-n'))).toBe(packTrain);
 
     const rows = await page.getByTestId('compare-row').evaluateAll((trs) =>
       trs.map((tr) => ({

@@ -99,6 +99,8 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await page.locator('[data-testid="tab-train"]').click();
     await page.locator('[data-testid="train-epochs"]').fill('30');
     await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
+    // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
+    await page.getByTestId('train-rehearse').uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page
       .locator(
@@ -120,6 +122,8 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await page.locator('[data-testid="train-epochs"]').fill('30');
     await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
     const started = Date.now();
+    // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
+    await page.getByTestId('train-rehearse').uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     const seconds = (Date.now() - started) / 1000;
@@ -312,6 +316,8 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="tab-train"]').click();
     await page.locator('[data-testid="train-depth"]').selectOption('deep');
     await setNumber('train-epochs', 200);
+    // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
+    await page.getByTestId('train-rehearse').uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="training"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="train-cancel"]').click();
@@ -335,6 +341,8 @@ describe('deep mode and the activation map during training', () => {
     expect(Number(await memory.getAttribute('data-views'))).toBeGreaterThanOrEqual(1);
     await watchStalls();
     const started = Date.now();
+    // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
+    await page.getByTestId('train-rehearse').uncheck();
     await page.locator('[data-testid="train-start"]').click();
     // Training, then the before/after comparison (the new deep model on the rehearsal pack's eval photos).
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
@@ -385,6 +393,8 @@ describe('deep mode and the activation map during training', () => {
     await expect
       .poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 })
       .toMatch(/frozen/);
+    // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
+    await page.getByTestId('train-rehearse').uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('2');
@@ -429,6 +439,8 @@ describe('deep mode and the activation map during training', () => {
     await setNumber('train-epochs', 5);
     await watchStalls();
     const started = Date.now();
+    // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
+    await page.getByTestId('train-rehearse').uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     process.stderr.write(
