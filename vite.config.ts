@@ -19,6 +19,10 @@ export default defineConfig({
   plugins: [crackcamTfjsWithoutBackends(), crackcamBaseModel(root), crackcamPwa(root)],
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es', plugins: () => [crackcamTfjsWithoutBackends()] },
+  // js-aruco2 exports through top-level `this`, which Vite compiles away: the browser loads it through a shim.
+  resolve: {
+    alias: [{ find: /^js-aruco2$/, replacement: `${root}/src/platform/measure-aruco-browser.ts` }],
+  },
   // The dev server pre-bundles TF.js and every backend in one pass (one shared tfjs-core), although
   // the backends are imported only on demand.
   optimizeDeps: {
