@@ -1,0 +1,108 @@
+/**
+ * Crack width of a saved finding in real headless Chromium (vite dev server, WASM backend): the fake
+ * camera shows a rendered 1 mm crack at a known scale, first beside the printed reference marker,
+ * then without it. With the marker the finding is measured in the measurement worker (js-aruco2 and
+ * the width code loaded by Vite into a module worker) and stores width, length and class; without
+ * it nothing is stored and the form says why.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FindingFields } from '../../src/core/finding';
+import { launchChromium, openApp, startDevServer, type AppServer } from './harness';
+import { SCENE_CRACK_MM, writeSceneVideo } from './measure-scene';
+
+let server: AppServer;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-e2e-'));
+  server = await startDevServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+
+/** Saves a finding once the camera runs; resolves with its id. */
+async function saveFinding(page: Page): Promise<string> {
+  await page.locator('[data-testid="capture"]:not([disabled])').waitFor({ timeout: 60_000 });
+  await byTestId(page, 'finding-save').click();
+  const saved = byTestId(page, 'finding-saved');
+  const error = byTestId(page, 'finding-error');
+  await saved.or(error).first().waitFor({ timeout: 30_000 });
+  if ((await error.count()) > 0) throw new Error(`the finding was not saved: ${await error.textContent()}`);
+  return (await saved.getAttribute('data-id')) as string;
+}
+
+/** What the measurement shows when it is not a result (for failure messages). */
+async function outcomeText(page: Page): Promise<string> {
+  const other = byTestId(page, 'measure-none').or(byTestId(page, 'measure-error'));
+  return (await other.count()) > 0 ? ((await other.first().textContent()) ?? '') : '';
+}
+
+/** The stored finding's fields, read from IndexedDB by the page. */
+function storedFields(page: Page, id: string): Promise<FindingFields | undefined> {
+  return page.evaluate(async (id) => {
+    const load = (window as unknown as { __load(p: string): Promise<unknown> }).__load;
+    const m = (await load('/src/platform/finding-store.ts')) as typeof import('../../src/platform/finding-store');
+    const store = await m.openFindingStore();
+    const r = await store.get(id);
+    store.close();
+    return r?.fields;
+  }, id);
+}
+
+/** Opens the app on a browser whose fake camera shows the scene; runs `check` and closes the browser. */
+async function withScene(withMarker: boolean, check: (page: Page) => Promise<void>): Promise<void> {
+  const browser: Browser = await launchChromium({ fakeVideo: await writeSceneVideo(dir, withMarker) });
+  try {
+    const { page } = await openApp(browser, server.url, { viewport: { width: 800, height: 1100 } });
+    // A string, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
+    await page.evaluate('window.__load = (p) => import(p)');
+    await check(page);
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('crack width of a finding', () => {
+  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown and stored', async () => {
+    await withScene(true, async (page) => {
+      const id = await saveFinding(page);
+      const result = byTestId(page, 'measure-result');
+      await result
+        .or(byTestId(page, 'measure-none'))
+        .or(byTestId(page, 'measure-error'))
+        .first()
+        .waitFor({ timeout: 60_000 });
+      expect(await result.count(), await outcomeText(page)).toBe(1);
+      expect(Math.abs(Number(await result.getAttribute('data-width-mm')) - SCENE_CRACK_MM)).toBeLessThan(0.25);
+      expect(await result.getAttribute('data-class')).toBe('CS2');
+      const m = (await storedFields(page, id))?.measurement;
+      expect(m).toMatchObject({ scale: 'marker', standard: 'aashto-rc', widthClass: 'CS2' });
+      expect(Math.abs((m?.widthMm ?? 0) - SCENE_CRACK_MM)).toBeLessThan(0.25);
+      expect(m?.lengthMm).toBeGreaterThan(20);
+    });
+  }, 150_000);
+
+  it('without the marker: no millimetres stored, and the reason shown', async () => {
+    await withScene(false, async (page) => {
+      const id = await saveFinding(page);
+      const none = byTestId(page, 'measure-none');
+      await none
+        .or(byTestId(page, 'measure-result'))
+        .or(byTestId(page, 'measure-error'))
+        .first()
+        .waitFor({ timeout: 60_000 });
+      expect(await none.count(), await outcomeText(page)).toBe(1);
+      expect(await none.getAttribute('data-reason')).toBe('no-marker');
+      expect(await none.textContent()).toContain('place the printed marker beside the crack');
+      expect((await storedFields(page, id))?.measurement).toBeUndefined();
+    });
+  }, 150_000);
+});
