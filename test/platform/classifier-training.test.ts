@@ -1,3 +1,4 @@
+import { DEFAULT_RECIPE } from '../../src/core/trainer-recipe';
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -221,8 +222,16 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     const index = JSON.parse(await readFile(path.join(DEFAULT_REHEARSAL, 'index.json'), 'utf8')) as {
       items: { file: string; label: string; surface: string; use: 'train' | 'eval' }[];
     };
+    // A few photos per surface, label and use keep the test quick (the per-group cap is tested in
+    // test/cli/rehearsal-pack.test.ts).
+    const taken = new Map<string, number>();
+    const items = index.items.filter((i) => {
+      const key = `${i.surface}/${i.label}/${i.use}`;
+      taken.set(key, (taken.get(key) ?? 0) + 1);
+      return taken.get(key)! <= 4;
+    });
     const rehearsal: RehearsalItem[] = await Promise.all(
-      index.items.map(async (item) => ({
+      items.map(async (item) => ({
         id: `rehearsal/${item.file}`,
         label: item.label,
         surface: item.surface,
@@ -233,13 +242,19 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     const salt = (await captures('nocrack', 3)).map((c, i) => ({ ...c, id: `salt-${i}`, label: 'salt-damage' }));
     const before = tf.memory().numTensors;
     const grown = await run({ captures: [...all, ...salt], rehearsal, epochs: 1 });
-    // 20 train photos per surface and label at most: concrete crack + nocrack, asphalt crack + nocrack, walls nocrack
-    expect(grown.rehearsed).toEqual({ n: 100, surfaces: ['concrete', 'asphalt', 'walls'] });
+    // The pack's train photos, at most DEFAULT_RECIPE.rehearsalPerGroup per surface and label (concrete crack +
+    // nocrack, asphalt crack + nocrack, walls nocrack; 40 each in the shipped pack)
+    const perGroup = new Map<string, number>();
+    for (const i of items.filter((i) => i.use === 'train'))
+      perGroup.set(`${i.surface}/${i.label}`, (perGroup.get(`${i.surface}/${i.label}`) ?? 0) + 1);
+    const expected = [...perGroup.values()].reduce((sum, n) => sum + Math.min(n, DEFAULT_RECIPE.rehearsalPerGroup), 0);
+    expect(expected).toBeGreaterThan(0);
+    expect(grown.rehearsed).toEqual({ n: expected, surfaces: ['concrete', 'asphalt', 'walls'] });
     expect(grown.added).toEqual(['salt-damage']);
     expect(grown.labels).toEqual(['crack', 'nocrack', 'salt-damage']);
     const meta = validateMetadata(grown.metadata);
     expect(meta.surfaces).toEqual({ trained: ['captures', 'concrete'], rehearsed: ['asphalt', 'concrete', 'walls'] });
-    expect(meta.training?.n).toMatchObject({ replay: 100 });
+    expect(meta.training?.n).toMatchObject({ replay: expected });
     // the eval photos never train: only captures are validated, and no eval photo is among the trained ids
     expect(grown.validationCaptures.every((c) => !c.id.startsWith('rehearsal/'))).toBe(true);
     grown.result.head.dispose();
