@@ -25,9 +25,12 @@ export const verdictText = (f: FindingFields, labels: ReportLabels): string =>
 export const positionText = (p: FindingPosition): string =>
   `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)} (± ${Math.round(p.accuracy)} m)`;
 
-/** `0.30 mm (± 0.05) / 120 mm, JCI: 0.2-0.3` */
-export const measurementText = (m: FindingMeasurement): string =>
-  `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}) / ${Math.round(m.lengthMm)} mm, ${m.standard}: ${m.widthClass}`;
+/** `0.30 mm (± 0.05), mean 0.21 mm / 120 mm, aashto-rc: CS2`; an uncertain class names the classes it spans. */
+export const measurementText = (m: FindingMeasurement): string => {
+  const cls = m.between ? `${m.widthClass} (${m.between[0]} or ${m.between[1]})` : m.widthClass;
+  const width = `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}), mean ${m.meanWidthMm.toFixed(2)} mm`;
+  return `${width} / ${Math.round(m.lengthMm)} mm, ${m.standard}: ${cls}`;
+};
 
 /** An OpenStreetMap page centred on the position with a marker. */
 export function mapUrl(p: FindingPosition): string {
