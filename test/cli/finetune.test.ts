@@ -38,6 +38,8 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       '2',
       '--seed',
       '3',
+      '--replay-per-class', // the default recipe rehearses the pack: one photo per group keeps this quick
+      '1',
       '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
