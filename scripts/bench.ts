@@ -11,7 +11,10 @@
  *   reference   a pipeline as public examples write it (src/bench/reference.ts), same model and frames;
  * plus tensors / bytes before and after, feature-extraction and head-training throughput. Once per run:
  * time to first verdict of the real app (cold: fresh profile; warm: reload with the service worker's
- * cache), the gzipped JS of the app and the model bytes. `--json` prints one final JSON line.
+ * cache), the gzipped JS of the app and the model bytes. With WASM among the backends, the live view's
+ * main-thread load with frames in the inference worker and on the main thread, side by side in
+ * alternating rounds (scripts/bench-live-view.ts; --live-seconds per round, 0 skips). `--json` prints one
+ * final JSON line.
  *
  * Other options: --map fine|gradcam (the map the frame path computes; default fine), --warmup N (5), --block N (20), --train-images N (24; 0 skips), --gpu-frames N (5: frames,
  * warm-up and training images for webgl/webgpu, which are emulated on the CPU here at seconds per frame),
@@ -27,6 +30,7 @@ import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import type { BackendBenchResult, BenchRunOptions } from '../src/bench/types';
+import { measureLiveView, type LiveViewLoad } from './bench-live-view';
 import { DATA_DIR, launchChromium, ROOT, seenFiles, startStaticServer, testModelDir } from '../test/e2e/harness';
 import { writeY4m } from '../test/e2e/y4m';
 
@@ -53,6 +57,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     flag: { type: 'string', multiple: true, default: [] },
     'build-only': { type: 'string' },
+    'live-seconds': { type: 'string', default: '8' },
   },
 });
 
@@ -89,6 +94,7 @@ const runOptions: BenchRunOptions = {
 if (values.map !== 'fine' && values.map !== 'gradcam')
   throw new Error(`--map '${values.map}' is invalid; valid: fine, gradcam`);
 const gpuFrames = int('gpu-frames', values['gpu-frames'], 1);
+const liveSeconds = int('live-seconds', values['live-seconds'], 0);
 /** Options for one backend: GPU backends run fewer frames (SwiftShader here takes seconds per frame). */
 function optionsFor(backend: string): BenchRunOptions {
   if (backend === 'wasm') return runOptions;
@@ -278,6 +284,35 @@ async function benchBackend(browser: Browser, url: string, backend: string): Pro
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Medians over rounds of one place's figures. */
+function medianLoad(rounds: readonly LiveViewLoad[]): LiveViewLoad {
+  const med = (f: (r: LiveViewLoad) => number) => {
+    const v = rounds.map(f).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  return {
+    inference: rounds[0].inference,
+    mainThreadBusyShare: Math.round(med((r) => r.mainThreadBusyShare) * 1000) / 1000,
+    longestMainTaskMs: r1(med((r) => r.longestMainTaskMs)),
+    frameToPaintMs: { median: r1(med((r) => r.frameToPaintMs.median)), p95: r1(med((r) => r.frameToPaintMs.p95)) },
+    fps: r1(med((r) => r.fps)),
+    frames: rounds.reduce((s, r) => s + r.frames, 0),
+  };
+}
+
+/** The live view with frames in the worker and on the main thread, alternating (two rounds each). */
+async function liveViewLoads(browser: Browser, url: string): Promise<Record<'worker' | 'main', LiveViewLoad>> {
+  const rounds: Record<'worker' | 'main', LiveViewLoad[]> = { worker: [], main: [] };
+  for (const place of ['worker', 'main', 'main', 'worker'] as const) {
+    const r = await measureLiveView(browser, url, place, liveSeconds);
+    log(
+      `  ${place}: main thread busy ${(r.mainThreadBusyShare * 100).toFixed(1)} %, longest task ${r.longestMainTaskMs} ms, frame to paint ${r.frameToPaintMs.median} ms (p95 ${r.frameToPaintMs.p95}), ${r.fps} fps`,
+    );
+    rounds[place].push(r);
+  }
+  return { worker: medianLoad(rounds.worker), main: medianLoad(rounds.main) };
+}
+
 if (!values.dist) await buildWithBench(dist);
 else if (!existsSync(path.join(dist, 'bench.html')))
   throw new Error(`${dist} has no bench.html; build with npm run bench -- --keep first`);
@@ -290,10 +325,20 @@ const browser = await launchChromium({ fakeVideo: video, extraArgs: backends.inc
 const chromiumVersion = browser.version();
 const results: Record<string, BackendBenchResult | { error: string }> = {};
 let startup: Awaited<ReturnType<typeof firstVerdict>> | undefined;
+let liveView: Record<'worker' | 'main', LiveViewLoad> | { error: string } | undefined;
 try {
   log(`first verdict of the app (${server.url}) ...`);
   startup = await firstVerdict(browser, server.url);
   log(`  cold ${r1(startup.cold)} ms, warm ${r1(startup.warm)} ms (backend ${startup.backend})`);
+  if (backends.includes('wasm') && liveSeconds > 0) {
+    log(`live view on WASM, frames in the worker and on the main thread, ${liveSeconds} s rounds ...`);
+    try {
+      liveView = await liveViewLoads(browser, server.url);
+    } catch (e) {
+      liveView = { error: (e as Error).message };
+      log(`  live view failed: ${(e as Error).message}`);
+    }
+  }
   for (const b of backends) {
     log(`${b}: ${optionsFor(b).frames} frames per path ...`);
     const t = performance.now();
@@ -359,6 +404,16 @@ const out = {
           },
     ]),
   ),
+  liveView:
+    liveView && !('error' in liveView)
+      ? {
+          ...liveView,
+          busyShareWorkerOverMain:
+            Math.round((liveView.worker.mainThreadBusyShare / liveView.main.mainThreadBusyShare) * 100) / 100,
+          frameToPaintWorkerOverMain:
+            Math.round((liveView.worker.frameToPaintMs.median / liveView.main.frameToPaintMs.median) * 100) / 100,
+        }
+      : liveView,
   firstVerdictMs: startup
     ? { cold: Math.round(startup.cold), warm: Math.round(startup.warm), backend: startup.backend }
     : undefined,
@@ -376,4 +431,4 @@ const out = {
 };
 if (values.json) console.log(JSON.stringify(out));
 else console.log(JSON.stringify(out, null, 2));
-if (Object.values(results).some((r) => 'error' in r)) process.exitCode = 1;
+if (Object.values(results).some((r) => 'error' in r) || (liveView && 'error' in liveView)) process.exitCode = 1;

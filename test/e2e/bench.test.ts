@@ -39,6 +39,8 @@ it('prints one JSON line with the documented shape', async () => {
     '5',
     '--train-images',
     '4',
+    '--live-seconds',
+    '2',
     '--json',
   ]);
   expect(code, stderr).toBe(0);
@@ -67,6 +69,16 @@ it('prints one JSON line with the documented shape', async () => {
   expect(wasm.staging.videoFrames).toBe(true);
   expect(wasm.pipelineCanvasMs).toBeGreaterThan(0);
   expect(wasm.staging.sameLabel).toBeGreaterThan(0);
+  for (const place of ['worker', 'main']) {
+    const live = out.liveView[place];
+    expect(live.inference).toBe(place);
+    expect(live.mainThreadBusyShare, place).toBeGreaterThan(0);
+    expect(live.mainThreadBusyShare, place).toBeLessThanOrEqual(1);
+    expect(live.longestMainTaskMs, place).toBeGreaterThan(0);
+    expect(live.frameToPaintMs.p95, place).toBeGreaterThanOrEqual(live.frameToPaintMs.median);
+    expect(live.frames, place).toBeGreaterThan(0);
+  }
+  expect(out.liveView.busyShareWorkerOverMain).toBeGreaterThan(0);
   expect(out.firstVerdictMs.cold).toBeGreaterThan(0);
   expect(out.firstVerdictMs.warm).toBeGreaterThan(0);
   expect(out.bundleGzipBytes).toBeGreaterThan(out.bundleInitialGzipBytes);
