@@ -24,6 +24,7 @@ import {
 import { controlStyles } from './shared-styles';
 import './crackcam-verdict';
 import './crackcam-label-this';
+import './crackcam-live-width';
 import { isUncertain } from '../core/uncertainty';
 
 /** `detail` of the `capture` event. */
@@ -921,6 +922,11 @@ export class CrackcamLiveView extends LitElement {
           aria-hidden="true"
         ></canvas>
         ${running ? html`<div class="cropbox" style=${styleMap(boxStyle)} data-testid="cropbox"></div>` : nothing}
+        ${
+          running
+            ? html`<crackcam-live-width .video=${this.video} .cropFraction=${this.source?.cropFraction ?? 1}></crackcam-live-width>`
+            : nothing
+        }
         ${this.flash ? html`<div class="flash" @animationend=${() => (this.flash = false)}></div>` : nothing}
         ${this.renderStats()} ${this.renderMessage()}
       </div>

@@ -3,7 +3,7 @@
  * camera shows a rendered 1 mm crack at a known scale, first beside the printed reference marker,
  * then without it. With the marker the finding is measured in the measurement worker (js-aruco2 and
  * the width code loaded by Vite into a module worker) and stores width, length and class; without
- * it nothing is stored and the form says why.
+ * it nothing is stored and the form says why. The live view's width under the crop box follows.
  */
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -71,7 +71,7 @@ async function withScene(withMarker: boolean, check: (page: Page) => Promise<voi
 }
 
 describe('crack width of a finding', () => {
-  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown and stored', async () => {
+  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown, stored and live', async () => {
     await withScene(true, async (page) => {
       const id = await saveFinding(page);
       const result = byTestId(page, 'measure-result');
@@ -87,10 +87,13 @@ describe('crack width of a finding', () => {
       expect(m).toMatchObject({ scale: 'marker', standard: 'aashto-rc', widthClass: 'CS2' });
       expect(Math.abs((m?.widthMm ?? 0) - SCENE_CRACK_MM)).toBeLessThan(0.25);
       expect(m?.lengthMm).toBeGreaterThan(20);
+      const live = page.locator('[data-testid="live-width"][data-width-mm]');
+      await live.waitFor({ timeout: 30_000 });
+      expect(Math.abs(Number(await live.getAttribute('data-width-mm')) - SCENE_CRACK_MM)).toBeLessThan(0.3);
     });
   }, 150_000);
 
-  it('without the marker: no millimetres stored, and the reason shown', async () => {
+  it('without the marker: no millimetres stored, the reason shown, live "no marker"', async () => {
     await withScene(false, async (page) => {
       const id = await saveFinding(page);
       const none = byTestId(page, 'measure-none');
@@ -103,6 +106,7 @@ describe('crack width of a finding', () => {
       expect(await none.getAttribute('data-reason')).toBe('no-marker');
       expect(await none.textContent()).toContain('place the printed marker beside the crack');
       expect((await storedFields(page, id))?.measurement).toBeUndefined();
+      await page.locator('[data-testid="live-width"][data-reason="no-marker"]').waitFor({ timeout: 30_000 });
     });
   }, 150_000);
 });

@@ -1,0 +1,85 @@
+/**
+ * The crack width under the crop box while the camera runs: a few times a second at most, the crop
+ * box's area of the video (widened as for a still, downscaled to at most LIVE_MAX_SIDE px) is
+ * measured in the measurement worker. One sample at a time, so the frame loop is never held up.
+ */
+import type { CrackMeasurement } from '../core/measure/measure-crack';
+import type { MeasureClient } from './measure-client';
+import type { NoWidthReason } from './measure-finding';
+import type { WirePixels } from './measure-protocol';
+import { stillMeasureArea } from './measure-region';
+import type { MeasureSettings } from './measure-settings';
+
+/** Longest side of the measured video area, px. */
+export const LIVE_MAX_SIDE = 480;
+/** Least time from one sample's start to the next, ms. */
+export const LIVE_INTERVAL_MS = 700;
+
+/** A live reading: the width and class, or why there is none. */
+export type LiveWidth = { widthMm: number; widthClass: string; between?: [string, string] } | { reason: NoWidthReason };
+
+/** The reading of a measurement. */
+export function liveWidth(m: CrackMeasurement): LiveWidth {
+  if (m.widthMm !== null && m.widthClass !== null) {
+    return { widthMm: m.widthMm, widthClass: m.widthClass, ...(m.between && { between: m.between }) };
+  }
+  return { reason: m.scale === null ? 'no-marker' : 'no-crack' };
+}
+
+/** The area to grab from a `width` x `height` frame, its downscaled size, and the crop box within it. */
+export function liveArea(width: number, height: number, cropFraction: number, maxSide = LIVE_MAX_SIDE) {
+  const { area, region } = stillMeasureArea(width, height, cropFraction);
+  const s = Math.min(1, maxSide / Math.max(area.width, area.height));
+  const out = { width: Math.max(8, Math.round(area.width * s)), height: Math.max(8, Math.round(area.height * s)) };
+  const x = Math.min(out.width - 8, Math.floor(region.x * s));
+  const y = Math.min(out.height - 8, Math.floor(region.y * s));
+  const side = Math.max(8, Math.min(Math.floor(region.width * s), out.width - x, out.height - y));
+  return { area, out, region: { x, y, width: side, height: side } };
+}
+
+/** The video's crop-box area, downscaled, as RGBA pixels (undefined before the video has a frame). */
+function grabArea(video: HTMLVideoElement, cropFraction: number) {
+  const { videoWidth: w, videoHeight: h } = video;
+  if (!(w > 0 && h > 0)) return undefined;
+  const { area, out, region } = liveArea(w, h, cropFraction);
+  const canvas = new OffscreenCanvas(out.width, out.height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('2D canvas is not available');
+  ctx.drawImage(video, area.x, area.y, area.width, area.height, 0, 0, out.width, out.height);
+  const { data, width, height } = ctx.getImageData(0, 0, out.width, out.height);
+  const pixels: WirePixels = { data, width, height };
+  return { pixels, region };
+}
+
+const wait = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * Samples the width under the crop box until `signal` aborts, calling `onWidth` with each reading
+ * (or the error message of a failed one).
+ */
+export async function runLiveWidth(
+  video: HTMLVideoElement,
+  cropFraction: () => number,
+  settings: () => MeasureSettings,
+  client: MeasureClient,
+  onWidth: (reading: LiveWidth | { error: string }) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    const started = performance.now();
+    try {
+      const grabbed = grabArea(video, cropFraction());
+      if (grabbed) {
+        const m = await client.measure(grabbed.pixels, { ...settings(), region: grabbed.region }, signal);
+        if (!signal.aborted) onWidth(liveWidth(m));
+      }
+    } catch (e) {
+      if (!signal.aborted) onWidth({ error: e instanceof Error ? e.message : String(e) });
+    }
+    await wait(Math.max(0, LIVE_INTERVAL_MS - (performance.now() - started)), signal);
+  }
+}
