@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 // The WASM binaries are bundled as assets of the app's own origin (hashed names, relative URLs), so
 // the backend never fetches them from a CDN and the service worker can precache them.
+import { tfMemory } from './inference-memory';
+import { setHookPageMemory } from './test-hook';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -275,7 +277,9 @@ export const BROWSER_BACKENDS: readonly BackendCandidate[] = [
  * @throws BackendOverrideError for an invalid `?backend=`, BackendUnavailableError when nothing runs
  */
 export async function selectBrowserBackend(search: string = location.search): Promise<BackendChoice> {
-  return selectBackendFrom(BROWSER_BACKENDS, parseBackendOverride(search));
+  const choice = await selectBackendFrom(BROWSER_BACKENDS, parseBackendOverride(search));
+  setHookPageMemory(tfMemory); // test builds: the page's TF.js runs from here on
+  return choice;
 }
 
 /**

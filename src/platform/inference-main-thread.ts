@@ -5,7 +5,7 @@
  */
 import type { InferenceWorkerClient } from './inference-client';
 import { tfMemory } from './inference-memory';
-import { setHookMemory } from './test-hook';
+import { setHookMemory, setHookPageMemory } from './test-hook';
 
 export { classifierFrameModel, FrameLoop } from './frame-loop';
 export { inferencePlace, InferenceWorkerClient, workerFrameModel } from './inference-client';
@@ -14,9 +14,11 @@ export { isOneClassFrameResult, oneClassFrameModel } from './oneclass-frame-mode
 /** Points the test hook's memory figures at this page's TF.js (test builds only). */
 export function reportPageMemory(): void {
   setHookMemory(tfMemory);
+  setHookPageMemory(tfMemory);
 }
 
 /** Points the test hook's memory figures at the inference worker's TF.js (test builds only). */
 export function reportWorkerMemory(client: InferenceWorkerClient): void {
   setHookMemory(() => client.memory());
+  setHookPageMemory(tfMemory);
 }

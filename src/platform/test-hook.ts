@@ -46,6 +46,11 @@ export interface CrackcamHook {
    * (asynchronous then). Throws until the frame path has loaded TF.js (see setHookMemory).
    */
   memory(): HookMemory | Promise<HookMemory>;
+  /**
+   * Tensors and bytes of this page's TF.js, wherever the frames run: what training and scoring in the
+   * page hold. Throws until the page has loaded TF.js.
+   */
+  pageMemory(): HookMemory;
   cam(): HookCam | undefined;
 }
 
@@ -70,6 +75,9 @@ export function crackcamHook(): CrackcamHook | undefined {
       memory() {
         throw new Error('the frame path has not loaded TF.js yet: no memory figures');
       },
+      pageMemory() {
+        throw new Error('the page has not loaded TF.js yet: no memory figures');
+      },
       cam: () => undefined,
     };
   }
@@ -83,4 +91,10 @@ export function crackcamHook(): CrackcamHook | undefined {
 export function setHookMemory(read: () => HookMemory | Promise<HookMemory>): void {
   const hook = crackcamHook();
   if (hook) hook.memory = read;
+}
+
+/** Where {@link CrackcamHook.pageMemory} reads from: this page's TF.js. No-op outside test builds. */
+export function setHookPageMemory(read: () => HookMemory): void {
+  const hook = crackcamHook();
+  if (hook) hook.pageMemory = read;
 }

@@ -68,15 +68,27 @@ export class CrackcamCaptureBar extends LitElement {
     void this.save(e.detail, e.detail.label ?? this.label);
   };
 
+  /**
+   * The capture store, waiting for it when a capture comes before the app has opened it (the shell and
+   * camera start before the rest of the app loads): a capture taken that early is saved, not lost.
+   */
+  private async openedStore(): Promise<CaptureStore> {
+    for (let waited = 0; !this.store; waited += 100) {
+      if (waited >= 30_000) throw new Error('the capture store did not open within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return this.store;
+  }
+
   private async save(detail: CaptureDetail, label: string): Promise<void> {
-    if (!this.store) return;
     try {
+      const store = await this.openedStore();
       const [crop, frame, location] = await Promise.all([
         imageDataToBlob(detail.crop, 'image/png'),
         imageDataToBlob(detail.frame, 'image/jpeg', 0.9),
         this.withLocation ? currentLocation() : Promise.resolve(undefined),
       ]);
-      const record: CaptureRecord = await this.store.add({
+      const record: CaptureRecord = await store.add({
         label,
         takenAt: detail.takenAt,
         source: 'camera',

@@ -405,6 +405,17 @@ export function hookMemory(page: Page): Promise<HookMemory & { jsHeapBytes?: num
   });
 }
 
+/** The page's own TF.js memory (training and scoring in the page), wherever the live frames run. */
+export function hookPageMemory(page: Page): Promise<HookMemory> {
+  return page.evaluate(async () => {
+    (window as unknown as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+    const m = window.__crackcam?.pageMemory();
+    if (!m) throw new Error('window.__crackcam is not installed');
+    return m;
+  });
+}
+
 /** The current heatmap (raw and as painted). */
 export async function hookCam(page: Page): Promise<HookCam> {
   const cam = await page.evaluate(() => window.__crackcam?.cam());

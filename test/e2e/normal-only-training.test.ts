@@ -22,7 +22,7 @@ import { createOneClassModel, oneClassMetadata, trainOneClass, type OneClassMode
 import { sharedBase } from '../helpers';
 import {
   DATA_DIR,
-  hookMemory,
+  hookPageMemory,
   launchChromium,
   openApp,
   sampleVerdicts,
@@ -145,7 +145,8 @@ describe('normal-only training on the device', () => {
   });
 
   it('a cancelled run leaves the active model unchanged, stores nothing and frees its tensors', async () => {
-    const before = await hookMemory(page);
+    // Normal-only training runs in the page: its tensors are the page's, not the inference worker's.
+    const before = await hookPageMemory(page);
     await page.locator('[data-testid="oc-start"]').click();
     await page
       .locator('[data-testid="oc-status"][data-phase="features"], [data-testid="oc-status"][data-phase="fit"]')
@@ -153,7 +154,7 @@ describe('normal-only training on the device', () => {
     // A real click waits for the page to settle, and a 12-capture run may end first: dispatch it.
     await page.locator('[data-testid="oc-cancel"]').dispatchEvent('click');
     await status(page, 'cancelled').waitFor({ timeout: 30_000 });
-    expect((await hookMemory(page)).numTensors).toBe(before.numTensors);
+    expect((await hookPageMemory(page)).numTensors).toBe(before.numTensors);
     expect(await app(page).getAttribute('data-model-id')).toBe('builtin');
     await page.locator('[data-testid="tab-models"]').click();
     expect(await page.locator('[data-testid="model"]').count()).toBe(1); // only the built-in model
