@@ -194,17 +194,25 @@ describe('captures screen', () => {
     await expect
       .poll(() => page.locator('[data-testid="class-count"][data-label="nocrack"]').textContent(), { timeout: 30_000 })
       .toBe('4');
-    const sizes = await page.evaluate(async () => {
-      const imgs = [
-        ...document
-          .querySelector('crackcam-app')!
-          .shadowRoot!.querySelector('crackcam-captures')!
-          .shadowRoot!.querySelectorAll('img'),
-      ];
-      await Promise.all(imgs.map((i) => i.decode()));
-      return imgs.map((i) => [i.naturalWidth, i.naturalHeight]);
-    });
-    expect(sizes.length).toBe(4); // the nocrack filter is on
+    // The list may re-render while the thumbnails decode (a replaced image fails to decode): read again then.
+    const thumbnailSizes = () =>
+      page.evaluate(async () => {
+        const imgs = [
+          ...document
+            .querySelector('crackcam-app')!
+            .shadowRoot!.querySelector('crackcam-captures')!
+            .shadowRoot!.querySelectorAll('img'),
+        ];
+        try {
+          await Promise.all(imgs.map((i) => i.decode()));
+        } catch {
+          return null;
+        }
+        return imgs.map((i) => [i.naturalWidth, i.naturalHeight]);
+      });
+    let sizes: number[][] | null = null;
+    await expect.poll(async () => (sizes = await thumbnailSizes())?.length ?? 0, { timeout: 10_000 }).toBe(4); // the nocrack filter is on
+    sizes = sizes!;
     for (const s of sizes) expect(s).toEqual([227, 227]);
 
     await page.getByRole('tab', { name: /^All/ }).click();
