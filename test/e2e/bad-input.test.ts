@@ -12,7 +12,15 @@ import path from 'node:path';
 import { zipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openApp, shadowText, startDevServer, testModelDir, type AppServer } from './harness';
+import {
+  fillStorage,
+  launchChromium,
+  openApp,
+  shadowText,
+  startDevServer,
+  testModelDir,
+  type AppServer,
+} from './harness';
 
 /** The origin's quota while storage-full is tested: the app's databases fit, a few captures more do not. */
 const QUOTA_BYTES = 4_000_000;
@@ -79,38 +87,6 @@ async function openWithQuota(browser: Browser, quota: number): Promise<{ context
   await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: quota });
   await page.goto(`${server.url}?backend=wasm`);
   return { context, page };
-}
-
-/** Fills the origin's storage with incompressible filler until the browser refuses even 1 kB; resolves with the bytes written. */
-function fillStorage(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('bad-input-filler', 1);
-      open.onupgradeneeded = () => open.result.createObjectStore('filler');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const randomBlob = (bytes: number) => {
-      const data = new Uint8Array(bytes);
-      for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65_536)));
-      return new Blob([data]);
-    };
-    const put = (bytes: number, key: number) =>
-      new Promise<boolean>((resolve, reject) => {
-        const tx = db.transaction('filler', 'readwrite');
-        tx.objectStore('filler').put(randomBlob(bytes), key);
-        tx.oncomplete = () => resolve(true);
-        tx.onabort = () => (tx.error?.name === 'QuotaExceededError' ? resolve(false) : reject(tx.error));
-      });
-    let written = 0;
-    let key = 0;
-    for (let size = 1_000_000; size >= 1_000;) {
-      if (await put(size, key++)) written += size;
-      else size = Math.floor(size / 2);
-    }
-    db.close();
-    return written;
-  });
 }
 
 describe('storage full', () => {

@@ -12,7 +12,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingFields } from '../../src/core/finding';
-import { launchChromium, startDevServer, waitForFrames, type AppServer } from './harness';
+import { fillStorage, launchChromium, startDevServer, waitForFrames, type AppServer } from './harness';
 
 const POSITION = { latitude: 35.6812, longitude: 139.7671, accuracy: 15 };
 /** The origin's quota in the storage-full case: the app and one finding fit, filler takes the rest. */
@@ -218,35 +218,6 @@ describe('findings with location allowed', () => {
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(227);
   });
 });
-
-/** Fills the origin's storage until the browser refuses even 1 kB (as test/e2e/bad-input.test.ts does). */
-function fillStorage(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('findings-filler', 1);
-      open.onupgradeneeded = () => open.result.createObjectStore('filler');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const put = (bytes: number, key: number) =>
-      new Promise<boolean>((resolve, reject) => {
-        const data = new Uint8Array(bytes);
-        for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65_536)));
-        const tx = db.transaction('filler', 'readwrite');
-        tx.objectStore('filler').put(new Blob([data]), key);
-        tx.oncomplete = () => resolve(true);
-        tx.onabort = () => (tx.error?.name === 'QuotaExceededError' ? resolve(false) : reject(tx.error));
-      });
-    let written = 0;
-    let key = 0;
-    for (let size = 1_000_000; size >= 1_000;) {
-      if (await put(size, key++)) written += size;
-      else size = Math.floor(size / 2);
-    }
-    db.close();
-    return written;
-  });
-}
 
 describe('findings without location, without takePhoto, until storage is full', () => {
   let context: BrowserContext;

@@ -500,3 +500,35 @@ export async function saveTrainedModel(page: Page): Promise<void> {
   );
   if (asked) await confirm.click();
 }
+
+/** Fills the origin's storage with incompressible filler until the browser refuses even 1 kB; resolves with the bytes written. */
+export function fillStorage(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('bad-input-filler', 1);
+      open.onupgradeneeded = () => open.result.createObjectStore('filler');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const randomBlob = (bytes: number) => {
+      const data = new Uint8Array(bytes);
+      for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65_536)));
+      return new Blob([data]);
+    };
+    const put = (bytes: number, key: number) =>
+      new Promise<boolean>((resolve, reject) => {
+        const tx = db.transaction('filler', 'readwrite');
+        tx.objectStore('filler').put(randomBlob(bytes), key);
+        tx.oncomplete = () => resolve(true);
+        tx.onabort = () => (tx.error?.name === 'QuotaExceededError' ? resolve(false) : reject(tx.error));
+      });
+    let written = 0;
+    let key = 0;
+    for (let size = 1_000_000; size >= 1_000;) {
+      if (await put(size, key++)) written += size;
+      else size = Math.floor(size / 2);
+    }
+    db.close();
+    return written;
+  });
+}
