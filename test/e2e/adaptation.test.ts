@@ -12,7 +12,7 @@
  * photos imported as `crack` and `crack` photos as `nocrack`, so the new model must get worse on the
  * concrete of the pack, which is what the confirmation is for.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -28,7 +28,9 @@ import {
   seenFiles,
   startDevServer,
   waitForFrames,
+  writeModelWithSmallPack,
   type AppServer,
+  type PackItem,
 } from './harness';
 import { writeY4m } from './y4m';
 
@@ -39,38 +41,12 @@ const CONTRADICTING_PER_LABEL = 5;
 /** Folders searched, in order, for the camera's photo of a surface the default model does not know. */
 const UNFAMILIAR_FOLDERS = ['brick/nocrack', 'surfaces/walls/nocrack'];
 
-interface PackItem {
-  file: string;
-  label: string;
-  surface: string;
-  use: string;
-  source?: string;
-}
-
 let server: AppServer;
 let scratch: string;
 let browser: Browser;
 let page: Page;
 let packItems: PackItem[];
 const errors: string[] = [];
-
-/** The default model with the first {@link PACK_PER_GROUP} pack photos of every surface, label and use, in `dir`. */
-function writeModelWithSmallPack(dir: string): PackItem[] {
-  for (const f of ['model.json', 'weights.bin', 'seen.json'])
-    copyFileSync(path.join(DEFAULT_MODEL_DIR, f), path.join(dir, f));
-  const packDir = path.join(DEFAULT_MODEL_DIR, 'rehearsal');
-  const index = JSON.parse(readFileSync(path.join(packDir, 'index.json'), 'utf8')) as { items: PackItem[] };
-  const taken = new Map<string, number>();
-  const items = index.items.filter((i) => {
-    const key = `${i.surface}/${i.label}/${i.use}`;
-    taken.set(key, (taken.get(key) ?? 0) + 1);
-    return taken.get(key)! <= PACK_PER_GROUP;
-  });
-  mkdirSync(path.join(dir, 'rehearsal'));
-  for (const i of items) copyFileSync(path.join(packDir, i.file), path.join(dir, 'rehearsal', i.file));
-  writeFileSync(path.join(dir, 'rehearsal', 'index.json'), JSON.stringify({ ...index, items }));
-  return items;
-}
 
 /** Sorted photo paths of a data folder. */
 function photosIn(folder: string): string[] {
@@ -114,7 +90,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-adaptation-e2e-'));
   const modelDir = path.join(scratch, 'model');
   mkdirSync(modelDir);
-  packItems = writeModelWithSmallPack(modelDir);
+  packItems = writeModelWithSmallPack(DEFAULT_MODEL_DIR, modelDir, PACK_PER_GROUP);
   const started = startDevServer({ headModelDir: modelDir });
   const photo = await unfamiliarPhoto(path.join(modelDir, 'model.json'));
   const video = path.join(scratch, 'unfamiliar.y4m');

@@ -6,9 +6,12 @@
  * The camera shows one concrete photo the default model calls `nocrack`; the test labels its
  * captures `crack` on purpose, so that a working pipeline (capture -> store -> train -> save ->
  * activate -> live view) must flip the live verdict, and rollback must flip it back.
- * Runs against the vite dev server (CRACKCAM_E2E_SERVER=build: the production build).
+ * Runs against the vite dev server (CRACKCAM_E2E_SERVER=build: the production build), serving the
+ * test model with 2 photos per surface, label and use of its rehearsal pack: every training run
+ * compares the old and new model on the pack's eval photos, and the whole pack would make each run a
+ * minute longer (adaptation.test.ts covers the comparison itself).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -25,9 +28,13 @@ import {
   startStaticServer,
   testModelDir,
   waitForFrames,
+  writeModelWithSmallPack,
   type AppServer,
 } from './harness';
 import { writeY4m } from './y4m';
+
+/** Rehearsal pack photos served per surface, label and use. */
+const PACK_PER_GROUP = 2;
 
 let server: AppServer;
 let scratch: string;
@@ -52,7 +59,10 @@ beforeAll(async () => {
     await buildApp(path.join(scratch, 'dist'), process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
     server = await startStaticServer(path.join(scratch, 'dist'), '/t/');
   } else {
-    server = await startDevServer();
+    const served = path.join(scratch, 'model');
+    mkdirSync(served);
+    writeModelWithSmallPack(modelDir, served, PACK_PER_GROUP);
+    server = await startDevServer({ headModelDir: served });
   }
   const seen = seenFiles(modelDir);
   const dir = path.join(DATA_DIR, 'concrete', 'nocrack');
