@@ -1,50 +1,36 @@
 /**
- * The unfamiliar-surface verdict, end to end. In Node, the default model gets a calibration and a
- * novelty model fitted on a small part of its own training split (`fitReliability`, as
- * `npm run calibrate` fits it on the whole split), and is served as the app's default model by the
- * vite dev server. The same model, loaded in Node, picks a photo of a surface it was not trained on
+ * The unfamiliar-surface verdict, end to end. The test model (the committed default model, which
+ * carries a calibration and a novelty model from `npm run calibrate`) is served as the app's default
+ * model by the vite dev server. The same model, loaded in Node, picks a photo of a surface it was not trained on
  * (sound brick or wall) that it flags as unfamiliar and an unseen concrete photo it knows. Through
  * the fake camera, the app then shows the concrete photo's class, and for the other photo says
  * *Unfamiliar surface* (only after a few frames: the live view's hysteresis), keeps the classifier's
  * class in `data-class`, and its Adapt button opens the Train screen; in Japanese the text is
  * Japanese.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decodeImageFile,
-  fsReader,
-  initNodeBackend,
-  listLabelledImages,
-  type LabelledFile,
-} from '../../src/cli/node-io';
-import type { BaseNetwork } from '../../src/core/base';
-import { loadCrackClassifier, loadHead, type CrackClassifier } from '../../src/core/classifier';
-import { serializeModel } from '../../src/core/model-writer';
-import { fitReliability, type GroupedSample } from '../../src/core/reliability-fit';
-import { stratifiedSplit, type SplitFractions } from '../../src/core/split';
+import { decodeImageFile, fsReader, initNodeBackend } from '../../src/cli/node-io';
+import { loadCrackClassifier, type CrackClassifier } from '../../src/core/classifier';
 import { UNFAMILIAR_HYSTERESIS_FRAMES } from '../../src/ui/crackcam-live-view';
 import { sharedBase } from '../helpers';
 import {
   DATA_DIR,
-  DEFAULT_MODEL_DIR,
   launchChromium,
   openApp,
   sampleVerdicts,
   seenFiles,
   shadowText,
   startDevServer,
+  testModelDir,
   type AppServer,
 } from './harness';
 import { writeY4m } from './y4m';
 
 const FRAME = { width: 640, height: 480 };
-/** Photos per label of the default model's training / validation split the novelty model is fitted on. */
-const FIT_TRAIN_PER_LABEL = 100;
-const FIT_VALIDATION_PER_LABEL = 60;
 /**
  * The test photos are clear cases: the unfamiliar one scores at least this many times the novelty
  * threshold, the familiar one at most its 1/CLEAR_MARGIN, so that the camera's YUV round trip
@@ -70,49 +56,6 @@ let threshold: number;
 let unfamiliarPhoto: ScoredPhoto;
 let familiarPhoto: ScoredPhoto;
 
-/** `n` items spread evenly over `items` (all of them when there are fewer). */
-function spread<T>(items: readonly T[], n: number): T[] {
-  const count = Math.min(n, items.length);
-  return Array.from({ length: count }, (_, i) => items[Math.floor((i * items.length) / count)]);
-}
-
-/** `n` files per label spread over `files`, as grouped samples (group `concrete/<label>`: surface and label). */
-function groupedSamples(files: readonly LabelledFile[], labels: readonly string[], n: number): GroupedSample[] {
-  return labels
-    .flatMap((label) =>
-      spread(
-        files.filter((f) => f.label === label),
-        n,
-      ),
-    )
-    .map((f) => ({
-      id: `${f.label}/${path.basename(f.path)}`,
-      label: labels.indexOf(f.label),
-      group: `concrete/${f.label}`,
-      load: () => decodeImageFile(f.path),
-    }));
-}
-
-/** The default model with a calibration and a novelty model, written to `out` (with its seen.json). */
-async function writeCalibratedModel(base: BaseNetwork, out: string): Promise<void> {
-  const { head, metadata } = await loadHead(fsReader, path.join(DEFAULT_MODEL_DIR, 'model.json'));
-  const split = metadata.training?.split as (SplitFractions & { seed: number }) | undefined;
-  if (!split) throw new Error(`${DEFAULT_MODEL_DIR}/model.json records no training split`);
-  const { files } = await listLabelledImages(path.join(DATA_DIR, 'concrete'));
-  const sides = stratifiedSplit(files, split, split.seed);
-  const fit = await fitReliability({
-    base,
-    head,
-    metadata,
-    train: groupedSamples(sides.train, metadata.labels, FIT_TRAIN_PER_LABEL),
-    validation: groupedSamples(sides.validation, metadata.labels, FIT_VALIDATION_PER_LABEL),
-  });
-  const modelFiles = await serializeModel(head, { ...metadata, ...fit });
-  head.dispose();
-  for (const [name, bytes] of Object.entries(modelFiles)) writeFileSync(path.join(out, name), bytes);
-  copyFileSync(path.join(DEFAULT_MODEL_DIR, 'seen.json'), path.join(out, 'seen.json'));
-}
-
 /** Sorted photo files of a data folder. */
 function photosIn(folder: string): string[] {
   return readdirSync(path.join(DATA_DIR, folder))
@@ -131,7 +74,7 @@ async function firstPhoto(
     const image = await decodeImageFile(file);
     const result = await classifier.classify(image, { fineMap: false });
     image.dispose();
-    if (!result.familiarity) throw new Error('the calibrated model has no novelty model');
+    if (!result.familiarity) throw new Error(`${modelDir} has no novelty model: run npm run calibrate on it`);
     if (accept(result.familiarity.score, result.familiarity.threshold))
       return { file, label: result.label, score: result.familiarity.score };
   }
@@ -160,12 +103,10 @@ async function pickPhotos(classifier: CrackClassifier): Promise<void> {
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-unfamiliar-e2e-'));
-  modelDir = path.join(scratch, 'calibrated');
-  mkdirSync(modelDir);
+  modelDir = testModelDir();
   const started = startDevServer({ headModelDir: modelDir });
   await initNodeBackend('wasm');
   const base = await sharedBase();
-  await writeCalibratedModel(base, modelDir);
   const classifier = await loadCrackClassifier({
     reader: fsReader,
     modelJson: path.join(modelDir, 'model.json'),
