@@ -1,0 +1,9 @@
+/**
+ * The `_id` prefixes of local-db.ts (checked against it by type), without loading PouchDB: the sync's
+ * pure parts run in Node too.
+ */
+import type { DOC_PREFIX as DocPrefix } from '../local-db';
+
+export const FINDING_PREFIX = 'finding:' satisfies (typeof DocPrefix)['finding'];
+export const FINDING_STILL_PREFIX = 'finding-still:' satisfies (typeof DocPrefix)['findingStill'];
+export const MODEL_PREFIX = 'model:' satisfies (typeof DocPrefix)['model'];
