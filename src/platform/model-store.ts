@@ -30,8 +30,8 @@ export interface StoredModel {
   createdAt: string;
   /** When it entered the library (ms since the epoch). */
   savedAt: number;
-  /** `trained` on this device, or `imported`. */
-  origin: 'trained' | 'imported';
+  /** `trained` on this device, `imported`, or `team`: shared by a teammate through team sync (model-sharing.ts). */
+  origin: 'trained' | 'imported' | 'team';
   /** Model it was trained from (a library id or {@link BUILTIN_MODEL_ID}). */
   parentId?: string;
   metadata: ModelMetadata;
@@ -116,14 +116,14 @@ export class ModelStore {
    */
   async save(
     files: ModelFiles,
-    options: { origin: StoredModel['origin']; parentId?: string; activate?: boolean },
+    options: { origin: StoredModel['origin']; parentId?: string; activate?: boolean; id?: string },
   ): Promise<StoredModel> {
     const metadata = validateMetadata(
       (parseJsonFile('model.json', files['model.json'].slice().buffer as ArrayBuffer) as tf_json).userDefinedMetadata
         ?.crackcam,
     );
     const record: StoredModel = {
-      id: newId(),
+      id: options.id ?? newId(),
       name: metadata.name,
       version: metadata.version,
       labels: [...metadata.labels],
