@@ -1,19 +1,18 @@
 /**
- * The findings store over fake-indexeddb (IndexedDB's transaction and abort semantics in Node): add,
+ * The legacy IndexedDB findings store (the store of earlier releases, now read once to move its
+ * findings into PouchDB, and the writer the migration tests use) over fake-indexeddb (IndexedDB's
+ * transaction and abort semantics in Node): add,
  * list newest first, edit, delete with undo, inspections, context; bad fields refused naming the
  * valid values; storage full (a QuotaExceededError while the images are written) stores nothing
- * half and loses nothing. Real Chromium IndexedDB with a real quota: test/e2e/findings.test.ts.
+ * half and loses nothing. The PouchDB store in real Chromium: test/e2e/finding-store-pouch.test.ts.
  */
 import 'fake-indexeddb/auto';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FindingFields } from '../../src/core/finding';
-import {
-  findingWriteError,
-  openFindingStore,
-  type FindingRecord,
-  type IdbFindingStore,
-} from '../../src/platform/finding-store';
+import type { FindingRecord } from '../../src/platform/finding-record';
+import { findingWriteError } from '../../src/platform/finding-store-error';
+import { openLegacyFindingStore, type IdbFindingStore } from '../../src/platform/legacy-finding-db';
 import { StorageWrites } from '../../src/platform/storage';
 
 let dbCount = 0;
@@ -21,7 +20,7 @@ const opened: IdbFindingStore[] = [];
 
 /** A fresh database per test. */
 async function freshStore(writes = new StorageWrites()): Promise<IdbFindingStore> {
-  const store = await openFindingStore(`findings-test-${dbCount++}`, writes);
+  const store = await openLegacyFindingStore(`findings-test-${dbCount++}`, writes);
   opened.push(store);
   return store;
 }

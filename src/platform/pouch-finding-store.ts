@@ -1,0 +1,334 @@
+/**
+ * The findings store on the device's PouchDB database (see finding-doc.ts for the layout). A finding
+ * and its full still are written in one bulkDocs call (one IndexedDB transaction), so a refused write
+ * (storage full) stores nothing of it. Deletions leave tombstones so that they replicate. When two
+ * devices edited a finding offline, PouchDB keeps both revisions: reads show the one edited last
+ * (finding-versions.ts), {@link PouchFindingStore.versions} lists them and
+ * {@link PouchFindingStore.restoreVersion} keeps one and removes the others everywhere.
+ */
+import {
+  patchFinding,
+  validateInspectionContext,
+  type FindingFields,
+  type FindingPatch,
+  type InspectionContext,
+} from '../core/finding';
+import {
+  ATTACHMENT,
+  fieldsOfDoc,
+  findingDocBody,
+  findingDocId,
+  findingStillDocId,
+  isStillDownscaled,
+  type FindingDocBody,
+  type FindingStillDocBody,
+} from './finding-doc';
+import { findingBytes, validateRecord, type FindingRecord } from './finding-record';
+import { FindingStoreError, findingWriteError } from './finding-store-error';
+import type { FindingStore } from './finding-store';
+import { watchFindingChanges } from './finding-changes';
+import { newestFirst, revsToRemove, shownVersion, type FindingVersion } from './finding-versions';
+import type { StillDownscaler } from './finding-still-downscale';
+import type { LocalDb } from './local-db';
+import type { StorageWrites } from './storage';
+
+type FindingDoc = PouchDB.Doc<FindingDocBody>;
+/** A document to write: a finding, its full still, or a deletion. */
+type WriteDoc = Partial<PouchDB.Meta> & object;
+
+/** The `_local` document with the inspection context (never replicated: it is this device's). */
+export const CONTEXT_DOC_ID = '_local/inspection-context';
+
+/** What a {@link PouchFindingStore} needs besides its database. */
+export interface PouchFindingStoreDeps {
+  writes: StorageWrites;
+  downscale: StillDownscaler;
+  /** Called once by close(): gives the database back. */
+  release: () => Promise<void>;
+}
+
+/** True for PouchDB's "no such document" (missing or deleted). */
+const isNotFound = (e: unknown) => (e as { status?: number } | null)?.status === 404;
+
+/** A version of a finding together with the document it was read from (attachments as stubs). */
+type StoredVersion = FindingVersion & { doc: FindingDoc };
+
+const toVersion = (doc: FindingDoc): StoredVersion => ({ rev: doc._rev ?? '', fields: fieldsOfDoc(doc), doc });
+
+/** Throws the first per-document failure of a bulkDocs call (a conflict: another write got there first). */
+function throwIfFailed(results: (PouchDB.Response | PouchDB.ErrorResponse)[]): void {
+  const failed = results.find((r): r is PouchDB.ErrorResponse => 'error' in r && Boolean(r.error));
+  if (!failed) return;
+  const reason = failed.reason ?? failed.message ?? String(failed.error);
+  throw Object.assign(new Error(`${failed.id ?? 'a document'}: ${reason}`), { name: failed.name ?? 'conflict' });
+}
+
+/** Deletions of revisions `revs` of document `docId`. */
+const removals = (docId: string, revs: string[]): WriteDoc[] =>
+  revs.map((rev) => ({ _id: docId, _rev: rev, _deleted: true }));
+
+/** The PouchDB implementation of {@link FindingStore}. */
+export class PouchFindingStore implements FindingStore {
+  private readonly unsubscribers = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly db: LocalDb,
+    private readonly deps: PouchFindingStoreDeps,
+  ) {}
+
+  async put(record: FindingRecord): Promise<void> {
+    const what = 'the finding';
+    try {
+      validateRecord(record);
+      await this.write(await this.recordDocs(record));
+      this.deps.writes.succeeded();
+    } catch (e) {
+      const error = findingWriteError(e, what);
+      if (error.kind === 'quota') this.deps.writes.refused({ what, bytes: findingBytes(record) });
+      throw error;
+    }
+  }
+
+  /** The documents that store `record`: the finding, and its full still when that is kept apart. */
+  private async recordDocs(record: FindingRecord): Promise<WriteDoc[]> {
+    const id = record.fields.id;
+    const full = record.stillIsFull !== false;
+    const [small, current, stillDoc] = await Promise.all([
+      this.deps.downscale(record.still),
+      this.current(id),
+      this.getDoc(findingStillDocId(id)),
+    ]);
+    const finding: WriteDoc = {
+      ...findingDocBody(record.fields, small.downscaled || !full),
+      _id: findingDocId(id),
+      ...(current ? { _rev: current.rev } : {}),
+      _attachments: {
+        [ATTACHMENT.crop]: { content_type: record.crop.type || 'image/png', data: record.crop },
+        [ATTACHMENT.overlay]: { content_type: record.overlay.type || 'image/png', data: record.overlay },
+        [ATTACHMENT.still]: { content_type: small.blob.type || 'image/jpeg', data: small.blob },
+      },
+    };
+    if (!full) return [finding];
+    if (small.downscaled) return [finding, this.fullStillDoc(id, record.still, stillDoc?._rev)];
+    return stillDoc?._rev ? [finding, ...removals(stillDoc._id, [stillDoc._rev])] : [finding];
+  }
+
+  private fullStillDoc(id: string, still: Blob, rev: string | undefined): WriteDoc {
+    const body: FindingStillDocBody = { type: 'finding-still', findingId: id };
+    return {
+      ...body,
+      _id: findingStillDocId(id),
+      ...(rev ? { _rev: rev } : {}),
+      _attachments: { [ATTACHMENT.still]: { content_type: still.type || 'image/jpeg', data: still } },
+    };
+  }
+
+  private async write(docs: WriteDoc[]): Promise<void> {
+    throwIfFailed(await this.db.bulkDocs(docs));
+  }
+
+  async update(id: string, patch: FindingPatch): Promise<FindingFields> {
+    const what = 'the change';
+    try {
+      const version = await this.current(id);
+      if (!version)
+        throw new FindingStoreError('missing', `finding ${id} does not exist (deleted?); nothing was changed`);
+      const next = patchFinding(version.fields, patch, Date.now());
+      const { _id, _rev, _attachments } = version.doc;
+      await this.write([{ ...findingDocBody(next, isStillDownscaled(version.doc)), _id, _rev, _attachments }]);
+      this.deps.writes.succeeded();
+      return next;
+    } catch (e) {
+      const error = findingWriteError(e, what);
+      if (error.kind === 'quota') this.deps.writes.refused({ what });
+      throw error;
+    }
+  }
+
+  async delete(id: string): Promise<FindingRecord> {
+    try {
+      const record = await this.get(id);
+      if (!record) throw new FindingStoreError('missing', `finding ${id} does not exist; nothing was deleted`);
+      const [leaves, still] = await Promise.all([this.leaves(id), this.getDoc(findingStillDocId(id), true)]);
+      const stillRevs = still ? [still._rev ?? '', ...(still._conflicts ?? [])] : [];
+      await this.write([
+        ...removals(
+          findingDocId(id),
+          leaves.map((l) => l.rev),
+        ),
+        ...removals(findingStillDocId(id), stillRevs),
+      ]);
+      this.deps.writes.succeeded(); // space was freed: storage is no longer full
+      return record;
+    } catch (e) {
+      throw findingWriteError(e, 'the deletion');
+    }
+  }
+
+  async list(): Promise<FindingFields[]> {
+    const docs = await this.allFindingDocs();
+    const fields = await Promise.all(
+      docs.map(async (doc) =>
+        doc._conflicts?.length ? (await this.current(fieldsOfDoc(doc).id))?.fields : fieldsOfDoc(doc),
+      ),
+    );
+    return fields
+      .filter((f): f is FindingFields => f !== undefined)
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  }
+
+  /** Every finding document (the revision PouchDB picked, with `_conflicts`), attachments as stubs. */
+  private async allFindingDocs(): Promise<FindingDoc[]> {
+    const prefix = findingDocId('');
+    const { rows } = await this.db.allDocs<FindingDocBody>({
+      startkey: prefix,
+      endkey: `${prefix}\ufff0`,
+      include_docs: true,
+      conflicts: true,
+    });
+    return rows.flatMap((row) => (row.doc ? [row.doc] : []));
+  }
+
+  async get(id: string): Promise<FindingRecord | undefined> {
+    const version = await this.current(id);
+    if (!version) return undefined;
+    const docId = findingDocId(id);
+    const rev = version.rev;
+    try {
+      const [crop, overlay, small] = await Promise.all(
+        [ATTACHMENT.crop, ATTACHMENT.overlay, ATTACHMENT.still].map((name) =>
+          this.db.getAttachment(docId, name, { rev }),
+        ),
+      );
+      const full = isStillDownscaled(version.doc) ? await this.fullStill(id) : small;
+      return { fields: version.fields, crop, overlay, still: full ?? small, stillIsFull: full !== undefined };
+    } catch (e) {
+      if (isNotFound(e)) return undefined; // deleted while it was read
+      throw e;
+    }
+  }
+
+  /** The full-resolution still of finding `id` when it is on this device. */
+  private async fullStill(id: string): Promise<Blob | undefined> {
+    try {
+      return await this.db.getAttachment(findingStillDocId(id), ATTACHMENT.still);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async inspections(): Promise<string[]> {
+    const names = new Set((await this.list()).map((f) => f.context.inspection));
+    return [...names].sort();
+  }
+
+  async getContext(): Promise<InspectionContext | undefined> {
+    const doc = await this.getDoc<InspectionContext>(CONTEXT_DOC_ID);
+    if (!doc) return undefined;
+    const { inspection, structure, element, inspector } = doc;
+    return { inspection, structure, element, inspector };
+  }
+
+  async setContext(context: InspectionContext): Promise<void> {
+    const what = 'the inspection details';
+    try {
+      validateInspectionContext(context);
+      const { inspection, structure, element, inspector } = context;
+      const existing = await this.getDoc<InspectionContext>(CONTEXT_DOC_ID);
+      const rev = existing?._rev ? { _rev: existing._rev } : {};
+      await this.db.put({ _id: CONTEXT_DOC_ID, ...rev, inspection, structure, element, inspector });
+    } catch (e) {
+      const error = findingWriteError(e, what);
+      if (error.kind === 'quota') this.deps.writes.refused({ what });
+      throw error;
+    }
+  }
+
+  async versions(id: string): Promise<FindingVersion[]> {
+    const leaves = await this.leaves(id);
+    if (leaves.length === 0) throw new FindingStoreError('missing', `finding ${id} does not exist; it has no versions`);
+    return newestFirst(leaves).map(({ rev, fields }) => ({ rev, fields }));
+  }
+
+  async restoreVersion(id: string, rev: string): Promise<FindingFields> {
+    try {
+      const leaves = await this.leaves(id);
+      if (leaves.length === 0)
+        throw new FindingStoreError('missing', `finding ${id} does not exist; no version was restored`);
+      const remove = this.revsToRemove(leaves, rev, id);
+      await this.write(removals(findingDocId(id), remove));
+      this.deps.writes.succeeded();
+      return leaves.filter((l) => l.rev === rev)[0].fields;
+    } catch (e) {
+      throw findingWriteError(e, 'the restored version');
+    }
+  }
+
+  private revsToRemove(leaves: StoredVersion[], rev: string, id: string): string[] {
+    try {
+      return revsToRemove(
+        leaves.map((l) => l.rev),
+        rev,
+        id,
+      );
+    } catch (e) {
+      throw new FindingStoreError('invalid', `no version was restored: ${(e as Error).message}`, e);
+    }
+  }
+
+  async versionCounts(): Promise<Map<string, number>> {
+    const docs = await this.allFindingDocs();
+    const counts = docs
+      .filter((doc) => doc._conflicts?.length)
+      .map((doc): [string, number] => [fieldsOfDoc(doc).id, 1 + (doc._conflicts?.length ?? 0)]);
+    return new Map(counts);
+  }
+
+  onChange(listener: (ids: string[]) => void): () => void {
+    if (this.closed) throw new FindingStoreError('read', 'the findings store is closed; open it again to watch it');
+    const stop = watchFindingChanges(this.db, listener);
+    const unsubscribe = () => {
+      stop();
+      this.unsubscribers.delete(unsubscribe);
+    };
+    this.unsubscribers.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  /** Stops this store's change listeners and gives the database back. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    [...this.unsubscribers].forEach((stop) => stop());
+    void this.deps.release();
+  }
+
+  /** The non-deleted versions (leaf revisions) of finding `id`; none when there is no such finding. */
+  private async leaves(id: string): Promise<StoredVersion[]> {
+    const docId = findingDocId(id);
+    const winner = await this.getDoc<FindingDocBody>(docId, true);
+    if (!winner) return [];
+    const others = await Promise.all(
+      (winner._conflicts ?? []).map((rev) => this.db.get<FindingDocBody>(docId, { rev })),
+    );
+    return [winner, ...others].map(toVersion);
+  }
+
+  /** The version of finding `id` that is shown: the one edited last. */
+  private async current(id: string): Promise<StoredVersion | undefined> {
+    const leaves = await this.leaves(id);
+    return leaves.length ? shownVersion(leaves) : undefined;
+  }
+
+  /** Document `docId` (its winning revision, attachments as stubs), or undefined when there is none. */
+  private async getDoc<T extends object>(docId: string, conflicts = false): Promise<PouchDB.Doc<T> | undefined> {
+    try {
+      return await this.db.get<T>(docId, conflicts ? { conflicts: true } : {});
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+}
