@@ -10,16 +10,23 @@ import {
   type InspectionContext,
 } from '../core/finding';
 import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
-import { FindingStoreError, type FindingRecord, type FindingStore } from '../platform/finding-store';
+import {
+  FindingStoreError,
+  type FindingRecord,
+  type FindingStore,
+  type FindingVersion,
+} from '../platform/finding-store';
 import { sharedMeasureClient } from '../platform/measure-client';
 import { measureFinding, type MeasureOutcome } from '../platform/measure-finding';
 import { loadMeasureSettings } from '../platform/measure-settings';
 import type { FindingEditDetail } from './crackcam-finding-form';
+import type { FindingVersionRestoreDetail } from './crackcam-finding-versions';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
 import { measurementLine } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import './crackcam-finding-form';
 import './crackcam-inspection-export';
+import './crackcam-finding-versions';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
@@ -32,7 +39,9 @@ const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
  *
  * Test hooks: `finding-item` (`data-id`), `finding-thumb`, `finding-item-type`, `finding-item-state`,
  * `finding-item-element`, `finding-item-width` (`data-width-mm`), `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
- * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`.
+ * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`,
+ * `finding-versions-count` (`data-count`: a finding edited on two devices before they synced; opens
+ * <crackcam-finding-versions>). The list follows the store's changes (the sync brings findings in).
  *
  * @fires findings-changed - a finding was edited, deleted or restored (bubbles, composed).
  */
@@ -51,7 +60,14 @@ export class CrackcamFindings extends LitElement {
   @state() private measuring = false;
   @state() private measureOutcome?: MeasureOutcome;
   @state() private measureError = '';
+  /** Findings with more than one version, and how many. */
+  @state() private versionCounts = new Map<string, number>();
+  /** The versions of the finding whose versions panel is open. */
+  @state() private versions?: FindingVersion[];
+  @state() private versionsError = '';
+  @state() private restoring = false;
   private abort = new AbortController();
+  private stopWatching?: () => void;
 
   static override styles = [
     panelStyles,
@@ -88,16 +104,28 @@ export class CrackcamFindings extends LitElement {
   ];
 
   protected override updated(changed: Map<string, unknown>): void {
-    if (changed.has('store')) void this.refresh();
+    if (changed.has('store')) {
+      this.watchStore();
+      void this.refresh();
+    }
+  }
+
+  /** Refreshes the list whenever the store changes (here, in another element, or by the sync). */
+  private watchStore(): void {
+    this.stopWatching?.();
+    this.stopWatching = this.store?.onChange(() => void this.refresh());
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.abort = new AbortController();
+    if (this.hasUpdated) this.watchStore();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stopWatching?.();
+    this.stopWatching = undefined;
     this.abort.abort(new DOMException('the findings list was closed', 'AbortError'));
     this.thumbs.forEach((url) => URL.revokeObjectURL(url));
     this.thumbs = new Map();
@@ -107,7 +135,11 @@ export class CrackcamFindings extends LitElement {
   async refresh(): Promise<void> {
     const store = this.store;
     if (!store) return;
-    const [findings, context] = await Promise.all([store.list(), store.getContext()]);
+    const [findings, context, versionCounts] = await Promise.all([
+      store.list(),
+      store.getContext(),
+      store.versionCounts(),
+    ]);
     const thumbs = new Map<string, string>();
     for (const f of findings) {
       const url = this.thumbs.get(f.id);
@@ -121,6 +153,7 @@ export class CrackcamFindings extends LitElement {
     this.findings = findings;
     this.thumbs = thumbs;
     this.context = context;
+    this.versionCounts = versionCounts;
   }
 
   private changed(): void {
@@ -182,6 +215,33 @@ export class CrackcamFindings extends LitElement {
       this.measureError = msg(str`The width could not be measured: ${(e as Error).message}`);
     } finally {
       this.measuring = false;
+    }
+    await this.refresh();
+    this.changed();
+  }
+
+  /** Opens the versions panel of finding `id`. */
+  private async openVersions(id: string): Promise<void> {
+    try {
+      this.versions = await this.store?.versions(id);
+      this.versionsError = '';
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
+  }
+
+  private async restoreVersion(e: CustomEvent<FindingVersionRestoreDetail>): Promise<void> {
+    const store = this.store;
+    if (!store || this.restoring) return;
+    this.restoring = true;
+    try {
+      await store.restoreVersion(e.detail.id, e.detail.rev);
+      this.versions = undefined;
+      this.versionsError = '';
+    } catch (err) {
+      this.versionsError = (err as Error).message;
+    } finally {
+      this.restoring = false;
     }
     await this.refresh();
     this.changed();
@@ -259,11 +319,20 @@ export class CrackcamFindings extends LitElement {
         }
         <time datetime=${new Date(f.createdAt).toISOString()}>${when}</time>
       </span>
+      ${this.renderVersionsCount(f.id)}
       <button data-testid="finding-edit-open" @click=${() => this.openEditor(f)}>
         ${msg('Edit')}
       </button>
       <button class="danger" data-testid="finding-delete" @click=${() => this.deleteFinding(f.id)}>${msg('Delete')}</button>
     </li>`;
+  }
+
+  private renderVersionsCount(id: string) {
+    const count = this.versionCounts.get(id) ?? 1;
+    if (count < 2) return nothing;
+    return html`<button data-testid="finding-versions-count" data-count=${count} @click=${() => this.openVersions(id)}>
+      ${msg(str`${count} versions`)}
+    </button>`;
   }
 
   override render() {
@@ -285,6 +354,17 @@ export class CrackcamFindings extends LitElement {
             @finding-edit=${this.onEdit}
             @finding-edit-cancel=${() => (this.editing = undefined)}
           ></crackcam-finding-form>`
+          : nothing
+      }
+      ${
+        this.versions
+          ? html`<crackcam-finding-versions
+            .versions=${this.versions}
+            .error=${this.versionsError}
+            ?busy=${this.restoring}
+            @finding-version-restore=${this.restoreVersion}
+            @finding-versions-close=${() => (this.versions = undefined)}
+          ></crackcam-finding-versions>`
           : nothing
       }
       <p class="note" data-testid="findings-count">${msg(str`${shown.length} of ${this.findings.length} findings`)}</p>
