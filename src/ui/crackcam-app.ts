@@ -8,6 +8,7 @@ import type { BackendChoice } from '../platform/backend';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
 import { openFindingStore, type FindingStore } from '../platform/finding-store';
 import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
+import type { TeamSync } from '../platform/sync/team-sync';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
@@ -17,6 +18,8 @@ import './crackcam-findings';
 import './crackcam-measure-settings';
 import './crackcam-language-switch';
 import './crackcam-live-view';
+import './crackcam-sync-settings';
+import './crackcam-sync-status';
 
 /** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
 const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;
@@ -69,6 +72,8 @@ export class CrackcamApp extends LitElement {
   @state() private activeId = BUILTIN_MODEL_ID;
   @state() private classes: string[] = ['crack', 'nocrack'];
   @state() private builtin?: HTMLElementTagNameMap['crackcam-models']['builtin'];
+  /** Team sync (findings and models over CouchDB replication), once its lazy chunk has loaded. */
+  @state() private teamSync?: TeamSync;
   @query('crackcam-live-view') private liveView?: CrackcamLiveView;
   @query('crackcam-trainer') private trainer?: HTMLElementTagNameMap['crackcam-trainer'];
   private base?: BaseNetwork;
@@ -192,6 +197,7 @@ export class CrackcamApp extends LitElement {
         (e: Error) => (this.error = e.message),
       ),
     ]);
+    void this.openTeamSync();
     try {
       const reader = models.progressReader((bytes) => (this.modelBytes = bytes));
       this.base = await models.loadBaseNetwork({ reader, modelJson: appUrl(MODEL_PATHS.base) });
@@ -201,6 +207,40 @@ export class CrackcamApp extends LitElement {
       return;
     }
     await this.loadActiveModel();
+    await this.connectTeamModels();
+  }
+
+  /** Opens team sync (a lazy chunk with PouchDB) and restarts it when it was on. */
+  private async openTeamSync(): Promise<void> {
+    try {
+      const { openTeamSync } = await import('../platform/sync/team-sync');
+      this.teamSync = await openTeamSync();
+      this.teamSync.addEventListener('models', () => void this.onTeamModels());
+      await this.teamSync.resume();
+      await this.connectTeamModels();
+    } catch (e) {
+      this.error = `team sync could not start (${(e as Error).message})`;
+    }
+  }
+
+  /** Once team sync, the model library and the base are there: team models are checked on the base and added. */
+  private async connectTeamModels(): Promise<void> {
+    const { teamSync, modelStore, base } = this;
+    if (!teamSync || !modelStore || !base) return;
+    const models = await modelLoading();
+    // The check of validateModelFiles (model-store.ts): loaded on the base, then freed.
+    await teamSync.useModelLibrary(modelStore, async (files) => {
+      const loaded = await models.loadModelFiles(files, base);
+      loaded.model.dispose();
+      return loaded.model.metadata;
+    });
+    await this.onTeamModels();
+  }
+
+  private async onTeamModels(): Promise<void> {
+    const list = this.renderRoot.querySelector('crackcam-models');
+    if (list) list.rejected = this.teamSync?.rejected ?? [];
+    await list?.refresh();
   }
 
   /**
@@ -279,6 +319,7 @@ export class CrackcamApp extends LitElement {
 
   private readonly onModelChanged = (): void => {
     void this.loadActiveModel();
+    void this.teamSync?.shareTrained();
   };
 
   /** The verdict's Adapt button (an unfamiliar surface): the Train screen, as its tab would. */
@@ -295,7 +336,9 @@ export class CrackcamApp extends LitElement {
     return html`
       <header>
         <h1>CrackCam</h1>
-        <div class="status"><slot name="status"></slot></div>
+        <div class="status">
+          <crackcam-sync-status .sync=${this.teamSync}></crackcam-sync-status><slot name="status"></slot>
+        </div>
         <crackcam-language-switch></crackcam-language-switch>
       </header>
       ${this.error ? html`<div class="error" role="alert" data-testid="app-error">${this.error}</div>` : nothing}
@@ -343,6 +386,7 @@ export class CrackcamApp extends LitElement {
       </div>
       <div class="screen" ?hidden=${this.view !== 'findings'}>
         <crackcam-measure-settings></crackcam-measure-settings>
+        <crackcam-sync-settings .sync=${this.teamSync}></crackcam-sync-settings>
         <crackcam-findings .store=${this.findingStore}></crackcam-findings>
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>

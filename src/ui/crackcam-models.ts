@@ -12,6 +12,7 @@ import {
   type ModelStore,
   type ModelSummary,
 } from '../platform/model-store';
+import type { RejectedModel } from '../platform/model-sharing';
 import { downloadBytes } from './crackcam-captures';
 import { fileButtonStyles, panelStyles } from './shared-styles';
 import { TaskStatus } from './task-status';
@@ -41,6 +42,8 @@ export class CrackcamModels extends LitElement {
     labels: readonly string[];
     surfaces?: ModelSurfaces;
   };
+  /** Team models that failed the check on this device (team sync): listed with the reason, never usable. */
+  @property({ attribute: false }) rejected: readonly RejectedModel[] = [];
   @state() private models: ModelSummary[] = [];
   @state() private active = BUILTIN_MODEL_ID;
   @state() private canRollback = false;
@@ -193,7 +196,7 @@ export class CrackcamModels extends LitElement {
     const parts = [
       m.labels.join(' / '),
       new Date(m.savedAt).toLocaleString(),
-      m.origin === 'imported' ? msg('imported') : msg('trained here'),
+      m.origin === 'imported' ? msg('imported') : m.origin === 'team' ? msg('from the team') : msg('trained here'),
     ];
     // A one-class model runs the live view in another mode: say so before it is made active.
     if (m.metadata.kind === 'oneclass')
@@ -268,6 +271,13 @@ export class CrackcamModels extends LitElement {
             ${msg('Use')}
           </button>
         </li>
+        ${this.rejected.map(
+          (r) =>
+            html`<li data-testid="model-rejected" data-id=${r.id}>
+              <span class="name">${r.name} v${r.version}</span>
+              <span class="meta">${msg(str`from the team, rejected: ${r.reason}`)}</span>
+            </li>`,
+        )}
       </ul>
     `;
   }

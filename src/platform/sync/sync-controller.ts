@@ -94,6 +94,14 @@ export class SyncController extends EventTarget {
     this.apply({ type: 'stop' });
   }
 
+  /** Shows a failure found before syncing could start (no password on this load) and does not sync. */
+  refuse(failure: SyncFailure): void {
+    this.target = undefined;
+    this.cancel();
+    this.apply({ type: 'start' });
+    this.apply({ type: 'failed', ...failure });
+  }
+
   /** Changes the full-photo policy, restarting the replication when that changes what it carries. */
   setPhotos(photos: FullPhotoPolicy): void {
     if (!this.target) return;
