@@ -16,6 +16,7 @@ import {
   openLegacyFindingStore,
   type IdbFindingStore,
 } from './legacy-finding-db';
+import type { SharedDb } from './finding-shared-db';
 import type { LocalDb } from './local-db';
 import type { PouchFindingStore } from './pouch-finding-store';
 import type { StorageWrites } from './storage';
@@ -88,12 +89,12 @@ async function checkCopies(
 
 /** Runs the move of `legacyName` into `store` (a no-op once done, or when there is no legacy database). */
 export async function migrateLegacyFindings(
-  db: LocalDb,
+  shared: SharedDb,
   store: PouchFindingStore,
   legacyName: string,
   writes: StorageWrites,
 ): Promise<void> {
-  if (await isMigrated(db)) {
+  if (await isMigrated(shared.db)) {
     if (await legacyFindingDbExists(legacyName)) void deleteLegacyFindingDb(legacyName).catch(() => undefined);
     return;
   }
@@ -101,7 +102,7 @@ export async function migrateLegacyFindings(
     const legacy = await openLegacyFindingStore(legacyName, writes);
     try {
       const ids = await legacy.ids();
-      const known = await knownFindings(db, ids);
+      const known = await knownFindings(shared.db, ids);
       await copyMissing(legacy, store, ids, known);
       await checkCopies(legacy, store, ids, known);
     } catch (e) {
@@ -110,7 +111,7 @@ export async function migrateLegacyFindings(
       legacy.close();
     }
   }
-  await db.put({ _id: MIGRATION_DOC_ID, legacyName, at: Date.now() });
+  await shared.db.put({ _id: MIGRATION_DOC_ID, legacyName, at: Date.now() });
   // A tab of an earlier release may still hold the old database open: deletion then waits, the move does not.
   void deleteLegacyFindingDb(legacyName).catch(() => undefined);
 }

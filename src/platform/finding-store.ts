@@ -10,6 +10,7 @@ import type { FindingFields, InspectionContext } from '../core/finding';
 import type { FindingRecord } from './finding-record';
 import { migrateLegacyFindings } from './finding-migration';
 import { browserStillDownscaler, type StillDownscaler } from './finding-still-downscale';
+import { browserRoomProbe, type RoomProbe } from './finding-room-probe';
 import { borrowSharedDb, releaseSharedDb } from './finding-shared-db';
 import type { FindingVersion } from './finding-versions';
 import { LEGACY_FINDING_DB } from './legacy-finding-db';
@@ -59,6 +60,8 @@ export interface FindingStoreOptions {
   writes?: StorageWrites;
   /** Makes the downscaled still that travels with a finding (default: the browser's canvas). */
   downscale?: StillDownscaler;
+  /** Checks a write fits before PouchDB makes it (default: a trial write in a database of its own). */
+  probeRoom?: RoomProbe;
 }
 
 /** The moves from a legacy database under way or done in this page, by PouchDB database name. */
@@ -83,14 +86,17 @@ function migrateOnce(name: string, run: () => Promise<void>): Promise<void> {
 export async function openFindingStore(options: FindingStoreOptions = {}): Promise<PouchFindingStore> {
   const name = options.name ?? LOCAL_DB;
   const writes = options.writes ?? storageWrites;
-  const db = borrowSharedDb(name);
-  const store = new PouchFindingStore(db, {
+  const shared = borrowSharedDb(name);
+  const store = new PouchFindingStore(shared, {
     writes,
     downscale: options.downscale ?? browserStillDownscaler,
-    release: () => releaseSharedDb(db),
+    probeRoom: options.probeRoom ?? browserRoomProbe,
+    release: () => releaseSharedDb(shared),
   });
   try {
-    await migrateOnce(name, () => migrateLegacyFindings(db, store, options.legacyName ?? LEGACY_FINDING_DB, writes));
+    await migrateOnce(name, () =>
+      migrateLegacyFindings(shared, store, options.legacyName ?? LEGACY_FINDING_DB, writes),
+    );
   } catch (e) {
     store.close();
     throw e;

@@ -29,6 +29,8 @@ import type { FindingStore } from './finding-store';
 import { watchFindingChanges } from './finding-changes';
 import { newestFirst, revsToRemove, shownVersion, type FindingVersion } from './finding-versions';
 import type { StillDownscaler } from './finding-still-downscale';
+import type { RoomProbe } from './finding-room-probe';
+import type { SharedDb } from './finding-shared-db';
 import type { LocalDb } from './local-db';
 import type { StorageWrites } from './storage';
 
@@ -43,6 +45,8 @@ export const CONTEXT_DOC_ID = '_local/inspection-context';
 export interface PouchFindingStoreDeps {
   writes: StorageWrites;
   downscale: StillDownscaler;
+  /** Checks the bytes of a write fit before PouchDB makes it (see finding-room-probe.ts). */
+  probeRoom: RoomProbe;
   /** Called once by close(): gives the database back. */
   release: () => Promise<void>;
 }
@@ -63,6 +67,15 @@ function throwIfFailed(results: (PouchDB.Response | PouchDB.ErrorResponse)[]): v
   throw Object.assign(new Error(`${failed.id ?? 'a document'}: ${reason}`), { name: failed.name ?? 'conflict' });
 }
 
+/** The bytes documents take: their attachments' data and their JSON (the attachment stubs included). */
+function docBytes(docs: WriteDoc[]): Blob {
+  const parts = docs.flatMap((doc) => [
+    JSON.stringify(doc),
+    ...Object.values(doc._attachments ?? {}).flatMap((a) => (a.data instanceof Blob ? [a.data] : [])),
+  ]);
+  return new Blob(parts);
+}
+
 /** Deletions of revisions `revs` of document `docId`. */
 const removals = (docId: string, revs: string[]): WriteDoc[] =>
   revs.map((rev) => ({ _id: docId, _rev: rev, _deleted: true }));
@@ -73,20 +86,41 @@ export class PouchFindingStore implements FindingStore {
   private closed = false;
 
   constructor(
-    private readonly db: LocalDb,
+    private readonly shared: SharedDb,
     private readonly deps: PouchFindingStoreDeps,
   ) {}
+
+  /** The live database instance (replaced when a refused write killed the old one's connection). */
+  private get db(): LocalDb {
+    return this.shared.db;
+  }
+
+  /** Runs read `op`; when the connection died under it (after a refused write), once more on a fresh one. */
+  private async read<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      if (isNotFound(e) || !(await this.shared.heal())) throw e;
+      return op();
+    }
+  }
+
+  /** Classifies a failed write and reports storage full; a connection the failure killed is replaced. */
+  private async writeFailure(e: unknown, what: string, bytes?: number): Promise<FindingStoreError> {
+    const error = findingWriteError(e, what);
+    if (error.kind === 'quota') this.deps.writes.refused(bytes === undefined ? { what } : { what, bytes });
+    if (error.kind === 'quota' || error.kind === 'write') await this.shared.heal();
+    return error;
+  }
 
   async put(record: FindingRecord): Promise<void> {
     const what = 'the finding';
     try {
       validateRecord(record);
-      await this.write(await this.recordDocs(record));
+      await this.writeWithRoom(await this.recordDocs(record));
       this.deps.writes.succeeded();
     } catch (e) {
-      const error = findingWriteError(e, what);
-      if (error.kind === 'quota') this.deps.writes.refused({ what, bytes: findingBytes(record) });
-      throw error;
+      throw await this.writeFailure(e, what, findingBytes(record));
     }
   }
 
@@ -124,6 +158,12 @@ export class PouchFindingStore implements FindingStore {
     };
   }
 
+  /** Writes `docs` after checking their bytes (attachments and JSON) fit. */
+  private async writeWithRoom(docs: WriteDoc[]): Promise<void> {
+    await this.deps.probeRoom(docBytes(docs));
+    await this.write(docs);
+  }
+
   private async write(docs: WriteDoc[]): Promise<void> {
     throwIfFailed(await this.db.bulkDocs(docs));
   }
@@ -136,13 +176,11 @@ export class PouchFindingStore implements FindingStore {
         throw new FindingStoreError('missing', `finding ${id} does not exist (deleted?); nothing was changed`);
       const next = patchFinding(version.fields, patch, Date.now());
       const { _id, _rev, _attachments } = version.doc;
-      await this.write([{ ...findingDocBody(next, isStillDownscaled(version.doc)), _id, _rev, _attachments }]);
+      await this.writeWithRoom([{ ...findingDocBody(next, isStillDownscaled(version.doc)), _id, _rev, _attachments }]);
       this.deps.writes.succeeded();
       return next;
     } catch (e) {
-      const error = findingWriteError(e, what);
-      if (error.kind === 'quota') this.deps.writes.refused({ what });
-      throw error;
+      throw await this.writeFailure(e, what);
     }
   }
 
@@ -162,11 +200,15 @@ export class PouchFindingStore implements FindingStore {
       this.deps.writes.succeeded(); // space was freed: storage is no longer full
       return record;
     } catch (e) {
-      throw findingWriteError(e, 'the deletion');
+      throw await this.writeFailure(e, 'the deletion');
     }
   }
 
   async list(): Promise<FindingFields[]> {
+    return this.read(() => this.readList());
+  }
+
+  private async readList(): Promise<FindingFields[]> {
     const docs = await this.allFindingDocs();
     const fields = await Promise.all(
       docs.map(async (doc) =>
@@ -191,6 +233,10 @@ export class PouchFindingStore implements FindingStore {
   }
 
   async get(id: string): Promise<FindingRecord | undefined> {
+    return this.read(() => this.readRecord(id));
+  }
+
+  private async readRecord(id: string): Promise<FindingRecord | undefined> {
     const version = await this.current(id);
     if (!version) return undefined;
     const docId = findingDocId(id);
@@ -225,7 +271,7 @@ export class PouchFindingStore implements FindingStore {
   }
 
   async getContext(): Promise<InspectionContext | undefined> {
-    const doc = await this.getDoc<InspectionContext>(CONTEXT_DOC_ID);
+    const doc = await this.read(() => this.getDoc<InspectionContext>(CONTEXT_DOC_ID));
     if (!doc) return undefined;
     const { inspection, structure, element, inspector } = doc;
     return { inspection, structure, element, inspector };
@@ -238,16 +284,16 @@ export class PouchFindingStore implements FindingStore {
       const { inspection, structure, element, inspector } = context;
       const existing = await this.getDoc<InspectionContext>(CONTEXT_DOC_ID);
       const rev = existing?._rev ? { _rev: existing._rev } : {};
-      await this.db.put({ _id: CONTEXT_DOC_ID, ...rev, inspection, structure, element, inspector });
+      const doc = { _id: CONTEXT_DOC_ID, ...rev, inspection, structure, element, inspector };
+      await this.deps.probeRoom(docBytes([doc]));
+      await this.db.put(doc);
     } catch (e) {
-      const error = findingWriteError(e, what);
-      if (error.kind === 'quota') this.deps.writes.refused({ what });
-      throw error;
+      throw await this.writeFailure(e, what);
     }
   }
 
   async versions(id: string): Promise<FindingVersion[]> {
-    const leaves = await this.leaves(id);
+    const leaves = await this.read(() => this.leaves(id));
     if (leaves.length === 0) throw new FindingStoreError('missing', `finding ${id} does not exist; it has no versions`);
     return newestFirst(leaves).map(({ rev, fields }) => ({ rev, fields }));
   }
@@ -262,7 +308,7 @@ export class PouchFindingStore implements FindingStore {
       this.deps.writes.succeeded();
       return leaves.filter((l) => l.rev === rev)[0].fields;
     } catch (e) {
-      throw findingWriteError(e, 'the restored version');
+      throw await this.writeFailure(e, 'the restored version');
     }
   }
 
@@ -279,7 +325,7 @@ export class PouchFindingStore implements FindingStore {
   }
 
   async versionCounts(): Promise<Map<string, number>> {
-    const docs = await this.allFindingDocs();
+    const docs = await this.read(() => this.allFindingDocs());
     const counts = docs
       .filter((doc) => doc._conflicts?.length)
       .map((doc): [string, number] => [fieldsOfDoc(doc).id, 1 + (doc._conflicts?.length ?? 0)]);
@@ -288,7 +334,7 @@ export class PouchFindingStore implements FindingStore {
 
   onChange(listener: (ids: string[]) => void): () => void {
     if (this.closed) throw new FindingStoreError('read', 'the findings store is closed; open it again to watch it');
-    const stop = watchFindingChanges(this.db, listener);
+    const stop = watchFindingChanges(this.shared, listener);
     const unsubscribe = () => {
       stop();
       this.unsubscribers.delete(unsubscribe);

@@ -9,8 +9,8 @@
  *   database and resumes; afterwards every image is byte-identical, the context is copied and the old
  *   database is deleted;
  * - a conflict made by two databases replicating into each other: the version edited last is shown even
- *   when PouchDB's winner is the other one; versions() and restoreVersion() resolve it on both, and the
- *   findings list shows the marker and restores through its panel.
+ *   when PouchDB's winner is the other one; the findings list marks it and restores the other version
+ *   through its panel (restoreVersion), which replicates; a finding replicated in appears in the list.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,8 @@ describe('PouchDB finding store', () => {
       const a = await store.get('a');
       const stillSame = JSON.stringify(await w.__bytes(a!.still)) === JSON.stringify(await w.__bytes(big.still));
       const cropSame = JSON.stringify(await w.__bytes(a!.crop)) === JSON.stringify(await w.__bytes(big.crop));
-      const db = shared.borrowSharedDb('t-roundtrip');
+      const sharedDb = shared.borrowSharedDb('t-roundtrip');
+      const db = sharedDb.db;
       const carried = await w.__size(await db.getAttachment('finding:a', 'still.jpg'));
       const docA = await db.get<{ type: string }>('finding:a');
       const revBefore = docA._rev;
@@ -105,7 +106,7 @@ describe('PouchDB finding store', () => {
       const noFullSize = await w.__size(noFull!.still);
       await new Promise((resolve) => setTimeout(resolve, 300));
       stop();
-      await shared.releaseSharedDb(db);
+      await shared.releaseSharedDb(sharedDb);
       store.close();
       return {
         order,
@@ -215,15 +216,16 @@ describe('PouchDB finding store', () => {
     expect(r.oldGone).toBe(true);
   });
 
-  it('keeps both versions of a finding edited on two devices, shows the newer, restores either', async () => {
+  it('keeps both versions of a finding edited on two devices, shows the newer; the list restores the other', async () => {
     const r = await page.evaluate(async () => {
-      const w = window as unknown as PageHelpers;
+      const w = window as unknown as PageHelpers & { __conflict: unknown };
       const m = (await w.__load('/src/platform/finding-store.ts')) as Stores;
       const shared = (await w.__load('/src/platform/finding-shared-db.ts')) as Shared;
       const one = await m.openFindingStore({ name: 't-dev1', legacyName: 't-none' });
       const two = await m.openFindingStore({ name: 't-dev2', legacyName: 't-none' });
-      const db1 = shared.borrowSharedDb('t-dev1');
-      const db2 = shared.borrowSharedDb('t-dev2');
+      const shared1 = shared.borrowSharedDb('t-dev1');
+      const shared2 = shared.borrowSharedDb('t-dev2');
+      const [db1, db2] = [shared1.db, shared2.db];
       const still = await w.__image(2000, 1500, 'image/jpeg', 170);
       const crop = await w.__image(227, 227, 'image/png', 110);
       await one.put({ fields: w.__fields('x', 1000), still, crop, overlay: crop });
@@ -235,37 +237,18 @@ describe('PouchDB finding store', () => {
       await two.update('x', { notes: 'second device, later' });
       await db1.replicate.to(db2);
       await db2.replicate.to(db1);
-      const pouchWinner = ((await db1.get('finding:x')) as { notes?: string }).notes;
-      const shown = (await one.list())[0].notes;
-      const got = (await one.get('x'))!.fields.notes;
-      const versions = await one.versions('x');
-      const counts = [...(await one.versionCounts())];
-      const older = versions[1];
-      const restored = await one.restoreVersion('x', older.rev);
-      await db1.replicate.to(db2);
-      const after = {
-        one: await one.versions('x'),
-        two: await two.versions('x'),
-        counts: [...(await two.versionCounts())],
-      };
-      let bad = '';
-      await one
-        .restoreVersion('x', '9-nope')
-        .catch((e: { kind: string; message: string }) => (bad = `${e.kind}: ${e.message}`));
-      await Promise.all([shared.releaseSharedDb(db1), shared.releaseSharedDb(db2)]);
-      one.close();
-      two.close();
+      w.__conflict = { one, two, db1, db2, shared1, shared2 };
+      await w.__load('/src/ui/crackcam-findings.ts');
+      const list = document.createElement('crackcam-findings');
+      list.id = 'under-test';
+      list.store = one;
+      document.body.prepend(list);
       return {
-        pouchWinner,
-        shown,
-        got,
-        notes: versions.map((v) => v.fields.notes),
-        counts,
-        restored: restored.notes,
-        afterOne: after.one.map((v) => v.fields.notes),
-        afterTwo: after.two.map((v) => v.fields.notes),
-        afterCounts: after.counts,
-        bad,
+        pouchWinner: ((await db1.get('finding:x')) as { notes?: string }).notes,
+        shown: (await one.list())[0].notes,
+        got: (await one.get('x'))!.fields.notes,
+        notes: (await one.versions('x')).map((v) => v.fields.notes),
+        counts: [...(await one.versionCounts())],
       };
     });
     expect(r.pouchWinner).toBe('first device');
@@ -273,11 +256,52 @@ describe('PouchDB finding store', () => {
     expect(r.got).toBe('second device, later');
     expect(r.notes).toEqual(['second device, later', 'first device']);
     expect(r.counts).toEqual([['x', 2]]);
-    expect(r.restored).toBe('first device');
-    expect(r.afterOne).toEqual(['first device']);
-    expect(r.afterTwo).toEqual(['first device']);
-    expect(r.afterCounts).toEqual([]);
-    expect(r.bad).toMatch(
+
+    const inList = (id: string) => page.locator(`#under-test [data-testid="${id}"]`);
+    await inList('finding-versions-count').click();
+    await expect.poll(() => inList('finding-version').count()).toBe(1);
+    await inList('finding-version-restore').click();
+    await inList('finding-versions-count').waitFor({ state: 'detached' });
+    expect(await inList('finding-versions').count()).toBe(0);
+
+    const after = await page.evaluate(async () => {
+      type Conflict = Record<'one' | 'two', import('../../src/platform/finding-store').PouchFindingStore> &
+        Record<'db1' | 'db2', PouchDB.Database> &
+        Record<'shared1' | 'shared2', import('../../src/platform/finding-shared-db').SharedDb>;
+      const w = window as unknown as PageHelpers & { __conflict: Conflict };
+      const { one, two, db1, db2, shared1, shared2 } = w.__conflict;
+      const shared = (await w.__load('/src/platform/finding-shared-db.ts')) as Shared;
+      await db1.replicate.to(db2);
+      // A finding made on device 2 arrives by replication: the list shows it without being told.
+      const x = (await one.get('x'))!;
+      await two.put({ ...x, fields: w.__fields('z', 5000) });
+      await db2.replicate.to(db1);
+      const items = document.querySelector('#under-test')!.shadowRoot!;
+      for (let i = 0; i < 50 && !items.querySelector('[data-id="z"]'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const arrived = items.querySelector('[data-id="z"]') !== null;
+      let bad = '';
+      await one
+        .restoreVersion('x', '9-nope')
+        .catch((e: { kind: string; message: string }) => (bad = `${e.kind}: ${e.message}`));
+      const result = {
+        one: (await one.versions('x')).map((v) => v.fields.notes),
+        two: (await two.versions('x')).map((v) => v.fields.notes),
+        counts: [...(await two.versionCounts())],
+        arrived,
+        bad,
+      };
+      document.querySelector('#under-test')?.remove();
+      await Promise.all([shared.releaseSharedDb(shared1), shared.releaseSharedDb(shared2)]);
+      one.close();
+      two.close();
+      return result;
+    });
+    expect(after.one).toEqual(['first device']);
+    expect(after.two).toEqual(['first device']);
+    expect(after.counts).toEqual([]);
+    expect(after.arrived).toBe(true);
+    expect(after.bad).toMatch(
       /^invalid: no version was restored: '9-nope' is not a version of finding x; its versions are /,
     );
   });
