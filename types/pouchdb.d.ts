@@ -104,6 +104,11 @@ declare namespace PouchDB {
   interface Replication extends EventEmitterLike, PromiseLike<unknown> {
     cancel(): void;
   }
+  /** A two-way sync: its `paused` event carries no error; the push and pull replications' do. */
+  interface Sync extends Replication {
+    push: Replication;
+    pull: Replication;
+  }
   interface DatabaseInfo {
     db_name: string;
     doc_count: number;
@@ -135,7 +140,7 @@ declare namespace PouchDB {
     getAttachment(id: string, name: string, options?: { rev?: string }): Promise<Blob>;
     putAttachment(id: string, name: string, rev: string, data: Blob, type: string): Promise<Response>;
     removeAttachment(id: string, name: string, rev: string): Promise<Response>;
-    sync(remote: string | Database, options?: SyncOptions): Replication;
+    sync(remote: string | Database, options?: SyncOptions): Sync;
     replicate: {
       to(target: string | Database, options?: ReplicateOptions): Replication;
       from(source: string | Database, options?: ReplicateOptions): Replication;

@@ -57,7 +57,7 @@ export class SyncController extends EventTarget {
   state: SyncState = { kind: 'off' };
   private target?: SyncTarget;
   private remote?: LocalDb;
-  private replication?: PouchDB.Replication;
+  private replication?: PouchDB.Sync;
   /** Whether the running replication carries full stills. */
   private withStills = false;
   /** Bumped by every (re)start and stop: events of an older replication are ignored. */
@@ -173,10 +173,22 @@ export class SyncController extends EventTarget {
     });
     this.replication = replication;
     const current = () => generation === this.generation;
+    // The sync's own `paused` drops the error: each direction's says whether it paused on a failure.
+    const failures: { push?: unknown; pull?: unknown } = {};
+    for (const direction of ['push', 'pull'] as const) {
+      replication[direction].on('paused', (err?: unknown) => {
+        failures[direction] = err ?? undefined;
+        if (err != null && current()) void this.onFailure(err);
+      });
+      replication[direction].on('active', () => (failures[direction] = undefined));
+    }
     replication.on('active', () => current() && this.apply({ type: 'active' }));
     replication.on('change', (info: SyncChangeInfo) => current() && this.onChange(info));
-    replication.on('paused', (err?: unknown) => current() && void this.onPaused(err));
-    replication.on('error', (err: unknown) => current() && void this.onPaused(err ?? new Error('sync stopped')));
+    // After the directions' own listeners have run (they are called after the sync's).
+    replication.on('paused', () =>
+      setTimeout(() => current() && !failures.push && !failures.pull && this.apply({ type: 'idle' })),
+    );
+    replication.on('error', (err: unknown) => current() && void this.onFailure(err ?? new Error('sync stopped')));
   }
 
   private onChange(info: SyncChangeInfo): void {
@@ -185,11 +197,7 @@ export class SyncController extends EventTarget {
     if (info.direction === 'pull' && ids.length > 0) this.dispatchEvent(new CustomEvent('docs', { detail: ids }));
   }
 
-  private async onPaused(err: unknown): Promise<void> {
-    if (err === undefined || err === null) {
-      this.apply({ type: 'idle' });
-      return;
-    }
+  private async onFailure(err: unknown): Promise<void> {
     const generation = this.generation;
     const failure = await this.classify(err);
     if (generation !== this.generation) return;

@@ -61,10 +61,12 @@ export function httpStatus(e: unknown): number | undefined {
   return typeof status === 'number' && status > 0 ? status : undefined;
 }
 
-/** True when the request got no HTTP answer: fetch's TypeError (network error, CORS refusal, bad address). */
+/**
+ * True when the request got no HTTP answer: fetch's TypeError (network error, CORS refusal, bad address),
+ * also as PouchDB's replication passes it on (copied into a PouchError without its name or a status).
+ */
 export function isNetworkFailure(e: unknown): boolean {
-  if (httpStatus(e) !== undefined) return fields(e).name === 'TypeError';
-  return e instanceof TypeError || fields(e).name === 'TypeError' || fields(e).name === 'AbortError';
+  return httpStatus(e) === undefined;
 }
 
 /** Classifies a failure; `probe` is what a `no-cors` request to the host saw (only read for network failures). */

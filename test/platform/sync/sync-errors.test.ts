@@ -34,6 +34,10 @@ describe('sync error classification', () => {
     expect(classifySyncError(failure, 'answers')).toEqual({ reason: 'cors', detail: 'Failed to fetch' });
     expect(classifySyncError(failure, 'silent').reason).toBe('unreachable');
     expect(classifySyncError({ name: 'TypeError', message: 'NetworkError' }).reason).toBe('unreachable');
+    // What the replication passes on: the TypeError's message copied into an error with no name or status.
+    expect(classifySyncError({ message: 'Failed to fetch', result: { ok: false } }, 'silent').reason).toBe(
+      'unreachable',
+    );
     expect(isNetworkFailure(couch(401, 'unauthorized', 'x'))).toBe(false);
   });
 
