@@ -30,6 +30,14 @@ export function measureOutcome(m: CrackMeasurement): MeasureOutcome {
   return { reason: m.scale === null ? 'no-marker' : 'no-crack', guidance: m.guidance };
 }
 
+/** The size of an image in pixels. */
+async function imageSize(image: Blob): Promise<{ width: number; height: number }> {
+  const bitmap = await createImageBitmap(image);
+  const size = { width: bitmap.width, height: bitmap.height };
+  bitmap.close();
+  return size;
+}
+
 /** The `area` of `still` as RGBA pixels (decoding only that part). */
 export async function decodeStillArea(
   still: Blob,
@@ -62,7 +70,8 @@ export async function measureFinding(
 ): Promise<{ fields: FindingFields; outcome: MeasureOutcome }> {
   const record = await store.get(id);
   if (!record) throw new Error(`finding ${id} is not stored`);
-  const { width, height } = record.fields.still;
+  // A finding synced without its full still has the downscaled one: measure that at its own size.
+  const { width, height } = record.stillIsFull === false ? await imageSize(record.still) : record.fields.still;
   const { area, region } = stillMeasureArea(width, height);
   const pixels = await decodeStillArea(record.still, area);
   signal?.throwIfAborted();
