@@ -117,7 +117,9 @@ declare global {
  */
 export async function installPageHelpers(page: Page): Promise<void> {
   // Strings, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
+  // __name: tsx (esbuild's keepNames) wraps named functions of callbacks sent to page.evaluate in it (bench-sync.ts).
   await page.evaluate(`
+    window.__name ??= (f) => f;
     window.__syncChip = () =>
       document.querySelector('crackcam-app')?.shadowRoot
         ?.querySelector('crackcam-sync-status')?.shadowRoot?.querySelector('[data-testid="sync-status"]') ?? null;
