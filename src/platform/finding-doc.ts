@@ -8,12 +8,16 @@
  *   only when `still.jpg` of the finding is a downscaled copy (the sync skips it by default).
  */
 import type { FindingFields } from '../core/finding';
+import type { DOC_PREFIX as DocPrefix } from './local-db';
 
 /**
- * The `_id` prefixes of a finding and of its full still: local-db.ts's DOC_PREFIX values, repeated
- * here so that this mapping loads without PouchDB (which needs a browser).
+ * The `_id` prefixes of a finding and of its full still: local-db.ts's DOC_PREFIX values (checked
+ * against it by type), repeated here so that this mapping loads without PouchDB (which needs a browser).
  */
-const PREFIX = { finding: 'finding:', findingStill: 'finding-still:' } as const;
+const PREFIX = {
+  finding: 'finding:' satisfies (typeof DocPrefix)['finding'],
+  findingStill: 'finding-still:' satisfies (typeof DocPrefix)['findingStill'],
+} as const;
 
 /** Attachment names. */
 export const ATTACHMENT = { crop: 'crop.png', overlay: 'overlay.png', still: 'still.jpg' } as const;
