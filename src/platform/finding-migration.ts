@@ -59,8 +59,10 @@ async function copyMissing(
   store: PouchFindingStore,
   ids: string[],
   known: Known,
+  signal?: AbortSignal,
 ): Promise<void> {
   for (const id of findingsToCopy(ids, new Set(known.keys()))) {
+    signal?.throwIfAborted();
     const record = await legacy.get(id);
     if (record) await store.put(record);
   }
@@ -87,12 +89,16 @@ async function checkCopies(
     throw new FindingStoreError('write', `the copies did not read back complete: ${problems.slice(0, 5).join('; ')}`);
 }
 
-/** Runs the move of `legacyName` into `store` (a no-op once done, or when there is no legacy database). */
+/**
+ * Runs the move of `legacyName` into `store` (a no-op once done, or when there is no legacy database).
+ * Aborting `signal` stops it between findings, as an interruption: the next run resumes.
+ */
 export async function migrateLegacyFindings(
   shared: SharedDb,
   store: PouchFindingStore,
   legacyName: string,
   writes: StorageWrites,
+  signal?: AbortSignal,
 ): Promise<void> {
   if (await isMigrated(shared.db)) {
     if (await legacyFindingDbExists(legacyName)) void deleteLegacyFindingDb(legacyName).catch(() => undefined);
@@ -103,7 +109,7 @@ export async function migrateLegacyFindings(
     try {
       const ids = await legacy.ids();
       const known = await knownFindings(shared.db, ids);
-      await copyMissing(legacy, store, ids, known);
+      await copyMissing(legacy, store, ids, known, signal);
       await checkCopies(legacy, store, ids, known);
     } catch (e) {
       throw migrationError(e);

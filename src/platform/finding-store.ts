@@ -62,6 +62,8 @@ export interface FindingStoreOptions {
   downscale?: StillDownscaler;
   /** Checks a write fits before PouchDB makes it (default: a trial write in a database of its own). */
   probeRoom?: RoomProbe;
+  /** Stops the move of legacy findings (it resumes on the next open); the open then rejects. */
+  signal?: AbortSignal;
 }
 
 /** The moves from a legacy database under way or done in this page, by PouchDB database name. */
@@ -95,7 +97,7 @@ export async function openFindingStore(options: FindingStoreOptions = {}): Promi
   });
   try {
     await migrateOnce(name, () =>
-      migrateLegacyFindings(shared, store, options.legacyName ?? LEGACY_FINDING_DB, writes),
+      migrateLegacyFindings(shared, store, options.legacyName ?? LEGACY_FINDING_DB, writes, options.signal),
     );
   } catch (e) {
     store.close();

@@ -33,7 +33,8 @@ beforeAll(async () => {
   server = await startDevServer();
   browser = await launchChromium({ fakeDevice: false, autoAcceptCamera: false });
   page = await (await browser.newContext()).newPage();
-  await page.goto(`${server.url}?backend=wasm`);
+  // Any page of the server's origin will do: the app itself (camera, model) is not needed here.
+  await page.goto(`${server.url}src/core/finding.ts`);
   // Strings, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
   await page.evaluate(`window.__load = (p) => import(p);
     window.__image = async (width, height, type, shade) => {
@@ -183,6 +184,12 @@ describe('PouchDB finding store', () => {
         return { blob: still, downscaled: false };
       };
       const opts = { name: 't-mig', legacyName: 't-mig-legacy' };
+      const stopped = new AbortController();
+      stopped.abort(new DOMException('the tab was closed', 'AbortError'));
+      const aborted = await m.openFindingStore({ ...opts, signal: stopped.signal }).then(
+        () => 'opened',
+        (e: { kind: string; message: string }) => `${e.kind}: ${e.message}`,
+      );
       const interrupted = await m.openFindingStore({ ...opts, downscale: failing }).then(
         () => 'opened',
         (e: { kind: string; message: string }) => `${e.kind}: ${e.message}`,
@@ -204,8 +211,9 @@ describe('PouchDB finding store', () => {
         if (!oldGone) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       store.close();
-      return { interrupted, oldKept, ids, same, copiedContext, context, oldGone };
+      return { aborted, interrupted, oldKept, ids, same, copiedContext, context, oldGone };
     });
+    expect(r.aborted).toMatch(/^write: .*\(AbortError: the tab was closed\).*the move resumes/);
     expect(r.interrupted).toMatch(
       /^quota: The findings of the earlier version could not all be moved.*kept in the old database/,
     );
