@@ -68,6 +68,9 @@ export class CrackcamFindings extends LitElement {
   @state() private restoring = false;
   private abort = new AbortController();
   private stopWatching?: () => void;
+  /** The refresh under way after a store change, and whether another change came in meanwhile. */
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
 
   static override styles = [
     panelStyles,
@@ -113,7 +116,25 @@ export class CrackcamFindings extends LitElement {
   /** Refreshes the list whenever the store changes (here, in another element, or by the sync). */
   private watchStore(): void {
     this.stopWatching?.();
-    this.stopWatching = this.store?.onChange(() => void this.refresh());
+    this.stopWatching = this.store?.onChange(() => this.refreshSoon());
+  }
+
+  /** Refreshes after a store change; changes during a refresh (a sync in batches) make one more, not one each. */
+  private refreshSoon(): void {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = this.refresh()
+      .catch((e: unknown) => {
+        this.error = (e as Error).message;
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+        if (!this.refreshAgain) return;
+        this.refreshAgain = false;
+        this.refreshSoon();
+      });
   }
 
   override connectedCallback(): void {
