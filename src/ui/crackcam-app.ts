@@ -216,6 +216,7 @@ export class CrackcamApp extends LitElement {
       const { openTeamSync } = await import('../platform/sync/team-sync');
       this.teamSync = await openTeamSync();
       this.teamSync.addEventListener('models', () => void this.onTeamModels());
+      this.teamSync.addEventListener('change', () => this.requestUpdate()); // the model list's share buttons
       await this.teamSync.resume();
       await this.connectTeamModels();
     } catch (e) {
@@ -322,6 +323,10 @@ export class CrackcamApp extends LitElement {
     void this.teamSync?.shareTrained();
   };
 
+  private readonly onShareModel = (e: CustomEvent<{ id: string }>): void => {
+    void this.teamSync?.shareModel(e.detail.id).catch((err: Error) => (this.error = err.message));
+  };
+
   /** The verdict's Adapt button (an unfamiliar surface): the Train screen, as its tab would. */
   private readonly onAdaptModel = (): void => {
     void this.show('train');
@@ -408,7 +413,13 @@ export class CrackcamApp extends LitElement {
         ></crackcam-trainer>
       </div>
       <div class="screen" ?hidden=${this.view !== 'models'} @model-activated=${this.onModelChanged}>
-        <crackcam-models .store=${this.modelStore} .base=${this.base} .builtin=${this.builtin}></crackcam-models>
+        <crackcam-models
+          .store=${this.modelStore}
+          .base=${this.base}
+          .builtin=${this.builtin}
+          ?canShare=${this.teamSync?.settings.enabled}
+          @model-share-request=${this.onShareModel}
+        ></crackcam-models>
       </div>
       <slot ?hidden=${this.view !== 'live'}></slot>
     `;

@@ -28,6 +28,7 @@ import { TaskStatus } from './task-status';
  * (`[data-testid="model-surfaces"]`).
  *
  * @fires model-activated - detail `{ id }`: the active model changed (bubbles, composed).
+ * @fires model-share-request - detail `{ id }`: share this model with the team (team sync; bubbles, composed).
  */
 @localized()
 @customElement('crackcam-models')
@@ -44,6 +45,8 @@ export class CrackcamModels extends LitElement {
   };
   /** Team models that failed the check on this device (team sync): listed with the reason, never usable. */
   @property({ attribute: false }) rejected: readonly RejectedModel[] = [];
+  /** Team sync is on: models trained or imported here get a "Share with team" button. */
+  @property({ type: Boolean }) canShare = false;
   @state() private models: ModelSummary[] = [];
   @state() private active = BUILTIN_MODEL_ID;
   @state() private canRollback = false;
@@ -126,6 +129,10 @@ export class CrackcamModels extends LitElement {
     if (!confirm(msg(str`Delete ${m.name} v${m.version}?`))) return;
     const wasActive = m.id === this.active;
     void this.run(msg('Deleting…'), () => this.store!.delete(m.id), wasActive);
+  }
+
+  private requestShare(id: string): void {
+    this.dispatchEvent(new CustomEvent('model-share-request', { detail: { id }, bubbles: true, composed: true }));
   }
 
   private exportModel(m: ModelSummary): void {
@@ -256,6 +263,13 @@ export class CrackcamModels extends LitElement {
                 ${msg('Use')}
               </button>
               <button @click=${() => this.exportModel(m)}>${msg('Export')}</button>
+              ${
+                this.canShare && m.origin !== 'team'
+                  ? html`<button data-testid="share-model" @click=${() => this.requestShare(m.id)}>
+                    ${msg('Share with team')}
+                  </button>`
+                  : nothing
+              }
               <button class="danger" ?disabled=${busy} @click=${() => this.removeModel(m)}>${msg('Delete')}</button>
             </li>`,
         )}
