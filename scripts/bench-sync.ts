@@ -6,8 +6,9 @@
  * --findings findings with photos of realistic size (downscaled still ~300 KB, crop and overlay ~50 KB
  * each, random bytes so nothing compresses) into page A's local database, then starts sync on A (push
  * to the server) and on B (pull), both through the settings panel. The JS heap of each page is sampled
- * over CDP (Runtime.getHeapUsage) every 100 ms. Prints one JSON line: the baseline (after garbage
- * collection) and peak heap of each page, and the times.
+ * over CDP (Runtime.getHeapUsage) every 100 ms. Prints one JSON line: for each page the heap before
+ * (after garbage collection), its peak while syncing (garbage not yet collected included), the heap after
+ * garbage collection at the end (what the sync kept), and the times.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     await waitForSyncState(a, 'up-to-date', 30 * 60_000);
     const pushMs = Date.now() - pushStarted;
     const peakA = (await samplerA.stop()).peak;
+    const afterA = await heapAfterGc(a);
 
     const baseB = await heapAfterGc(b);
     const samplerB = await sampleHeap(b);
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     await waitForDocs(b, 'finding:bench-', count, 30 * 60_000);
     const pullMs = Date.now() - pullStarted;
     const peakB = (await samplerB.stop()).peak;
+    const afterB = await heapAfterGc(b);
 
     const photoBytes = count * (sizes.still + sizes.crop + sizes.overlay);
     console.log(
@@ -95,8 +98,20 @@ async function main(): Promise<void> {
         findings: count,
         photoMb: mb(photoBytes),
         fillMs,
-        push: { ms: pushMs, heapBaselineMb: mb(baseA), heapPeakMb: mb(peakA), heapGrowthMb: mb(peakA - baseA) },
-        pull: { ms: pullMs, heapBaselineMb: mb(baseB), heapPeakMb: mb(peakB), heapGrowthMb: mb(peakB - baseB) },
+        push: {
+          ms: pushMs,
+          heapBaselineMb: mb(baseA),
+          heapPeakMb: mb(peakA),
+          heapGrowthMb: mb(peakA - baseA),
+          heapAfterGcMb: mb(afterA),
+        },
+        pull: {
+          ms: pullMs,
+          heapBaselineMb: mb(baseB),
+          heapPeakMb: mb(peakB),
+          heapGrowthMb: mb(peakB - baseB),
+          heapAfterGcMb: mb(afterB),
+        },
       }),
     );
   } finally {

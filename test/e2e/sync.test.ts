@@ -217,4 +217,29 @@ describe('team sync', () => {
     expect(unreachable.text).toMatch(/cannot be reached/);
     expect(await docIds(b.page, 'finding:')).toEqual(before);
   });
+
+  it('after a reload the settings are back and sync starts again, or asks for the password', async () => {
+    await a.page.reload();
+    await a.page.waitForFunction(
+      () => !!(document.querySelector('crackcam-app') as unknown as { teamSync?: object })?.teamSync,
+    );
+    await installPageHelpers(a.page);
+    await a.page.locator('[data-testid="tab-findings"]').click();
+    expect(await a.page.locator('[data-testid="sync-url"]').inputValue()).toBe(dbUrl);
+    expect(await a.page.locator('[data-testid="sync-user"]').inputValue()).toBe(SYNC_USER.name);
+    // Where the browser's password manager gave the password back, sync runs; else the chip asks for it.
+    await a.page.waitForFunction(
+      () =>
+        ['up-to-date', 'password-needed'].some((s) =>
+          [window.__syncChip()?.getAttribute('data-state'), window.__syncChip()?.getAttribute('data-reason')].includes(
+            s,
+          ),
+        ),
+      null,
+      { timeout: 20_000 },
+    );
+    const status = await syncStatus(a.page);
+    console.info(`after a reload: ${status.state} ${status.reason}`);
+    if (status.state === 'error') expect(status.text).toMatch(/Enter the password again/);
+  });
 });
