@@ -81,39 +81,81 @@ describe('team sync', () => {
     await startSyncInUi(a.page, dbUrl);
     await startSyncInUi(b.page, dbUrl);
     await waitForSyncState(a.page, 'up-to-date');
-    await putFindings(a.page, 'first', 1, { still: 20_000, crop: 5_000, overlay: 5_000 });
+    // Through the findings store: the finding with its downscaled still, the full still in its own document.
     await a.page.evaluate(async () => {
-      const db = await window.__syncDb();
-      const still = new Blob([new Uint8Array(40_000)], { type: 'image/jpeg' });
-      await db.put({
-        _id: 'finding-still:first-0',
-        _attachments: { 'still.jpg': { content_type: 'image/jpeg', data: still } },
+      const fs = (await window.__load(
+        '/src/platform/finding-store.ts',
+      )) as typeof import('../../src/platform/finding-store');
+      const image = async (width: number, height: number, type: string) => {
+        const canvas = new OffscreenCanvas(width, height);
+        const g = canvas.getContext('2d')!;
+        g.fillStyle = '#888';
+        g.fillRect(0, 0, width, height);
+        g.fillStyle = '#222';
+        g.fillRect(width * 0.4, 0, width * 0.05, height);
+        return canvas.convertToBlob({ type, quality: 0.85 });
+      };
+      const store = await fs.openFindingStore();
+      await store.put({
+        fields: {
+          id: 'first-0',
+          createdAt: Date.UTC(2026, 4, 1, 8),
+          updatedAt: Date.UTC(2026, 4, 1, 8),
+          context: { inspection: 'Sync', structure: 'Bridge 9', element: 'Pier 1', inspector: 'A' },
+          defectType: 'crack',
+          orientation: 'vertical',
+          conditionState: 2,
+          notes: 'saved on A',
+          verdict: { label: 'crack', probability: 0.9, unfamiliar: false },
+          model: { name: 'crackcam-default', version: 1 },
+          positionMissing: 'denied',
+          still: { source: 'take-photo', width: 2400, height: 1800 },
+        },
+        still: await image(2400, 1800, 'image/jpeg'),
+        crop: await image(227, 227, 'image/png'),
+        overlay: await image(227, 227, 'image/png'),
       });
+      store.close();
     });
     await waitForDocs(b.page, 'finding:', 1);
     expect(await docIds(b.page, 'finding:')).toEqual(['finding:first-0']);
     await waitForSyncState(b.page, 'up-to-date');
     expect(await docIds(b.page, 'finding-still:')).toEqual([]);
-    // The full still went to the server only under "always"; "never" keeps it on A until asked for.
+    const onB = () =>
+      b.page.evaluate(async () => {
+        const fs = (await window.__load(
+          '/src/platform/finding-store.ts',
+        )) as typeof import('../../src/platform/finding-store');
+        const store = await fs.openFindingStore();
+        const record = await store.get('first-0');
+        store.close();
+        return { notes: record?.fields.notes, stillIsFull: record?.stillIsFull ?? true };
+      });
+    expect(await onB()).toEqual({ notes: 'saved on A', stillIsFull: false });
+    // The full still goes to the server only under "always"; B fetches it when asked.
     await a.page.locator('[data-testid="sync-photos"]').selectOption('always');
     await waitForSyncState(a.page, 'up-to-date');
     await expect.poll(() => teamSyncCall(b.page, 'fetchFullStill', 'first-0'), { timeout: 10_000 }).toBe(true);
     expect(await docIds(b.page, 'finding-still:')).toEqual(['finding-still:first-0']);
+    expect(await onB()).toEqual({ notes: 'saved on A', stillIsFull: true });
     await a.page.locator('[data-testid="sync-photos"]').selectOption('never');
   });
 
   it('offline edits on both sides converge', async () => {
-    const edit = (page: Page, note: string) =>
-      page.evaluate(async (note) => {
-        const db = await window.__syncDb();
-        const doc = await db.get<{ fields: { note: string } }>('finding:first-0');
-        await db.put({ ...doc, fields: { ...doc.fields, note } });
-      }, note);
+    const edit = (page: Page, notes: string) =>
+      page.evaluate(async (notes) => {
+        const fs = (await window.__load(
+          '/src/platform/finding-store.ts',
+        )) as typeof import('../../src/platform/finding-store');
+        const store = await fs.openFindingStore();
+        await store.update('first-0', { notes });
+        store.close();
+      }, notes);
     const read = (page: Page) =>
       page.evaluate(async () => {
         const db = await window.__syncDb();
-        const doc = await db.get<{ fields: { note: string } }>('finding:first-0', { conflicts: true });
-        return { rev: doc._rev, note: doc.fields.note, conflicts: doc._conflicts ?? [] };
+        const doc = await db.get<{ notes: string }>('finding:first-0', { conflicts: true });
+        return { rev: doc._rev, note: doc.notes, conflicts: doc._conflicts ?? [] };
       });
     await Promise.all([a.context.setOffline(true), b.context.setOffline(true)]);
     await Promise.all([waitForSyncState(a.page, 'offline'), waitForSyncState(b.page, 'offline')]);

@@ -63,7 +63,7 @@ export class SyncController extends EventTarget {
   /** Bumped by every (re)start and stop: events of an older replication are ignored. */
   private generation = 0;
 
-  constructor(private readonly deps: SyncControllerDeps) {
+  constructor(private deps: SyncControllerDeps) {
     super();
     deps.network.addEventListener('change', this.onNetwork);
   }
@@ -92,6 +92,13 @@ export class SyncController extends EventTarget {
     this.target = undefined;
     this.cancel();
     this.apply({ type: 'stop' });
+  }
+
+  /** Replicates `db` from now on (the page's instance was replaced); a running sync restarts on it. */
+  useLocalDb(db: LocalDb): void {
+    if (db === this.deps.localDb) return;
+    this.deps = { ...this.deps, localDb: db };
+    if (this.replication) void this.run();
   }
 
   /** Shows a failure found before syncing could start (no password on this load) and does not sync. */

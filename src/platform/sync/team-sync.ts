@@ -8,7 +8,8 @@
  */
 import PouchDB from 'pouchdb-browser';
 import { appConnectivity } from '../connectivity';
-import { openLocalDb, type LocalDb } from '../local-db';
+import { borrowSharedDb, type SharedDb } from '../finding-shared-db';
+import { LOCAL_DB, type LocalDb } from '../local-db';
 import {
   receiveTeamModels,
   rejectedModels,
@@ -49,21 +50,28 @@ export class TeamSync extends EventTarget {
   private receiving?: Promise<void>;
 
   constructor(
-    readonly localDb: LocalDb,
+    private readonly shared: SharedDb,
     public settings: SyncSettings,
   ) {
     super();
     this.controller = new SyncController({
-      localDb,
+      localDb: shared.db,
       network: new BrowserNetworkWatch(appConnectivity()),
       openRemote,
       probe: (url) => probeHost(url),
     });
     this.controller.addEventListener('change', () => this.changed());
+    // The findings store replaced a dead connection (finding-shared-db.ts): sync goes on with the new one.
+    shared.addEventListener('renewed', () => this.controller.useLocalDb(shared.db));
     this.controller.addEventListener('docs', (e) => {
       const ids = (e as CustomEvent<string[]>).detail;
       if (ids.some((id) => id.startsWith(MODEL_PREFIX))) void this.receiveModels();
     });
+  }
+
+  /** The page's instance of the local database (read it for each operation: it may be replaced). */
+  get localDb(): LocalDb {
+    return this.shared.db;
   }
 
   get state(): SyncState {
@@ -153,7 +161,8 @@ export class TeamSync extends EventTarget {
   }
 }
 
-/** Opens the local database and the stored sync settings. */
-export async function openTeamSync(localDb: LocalDb = openLocalDb()): Promise<TeamSync> {
-  return new TeamSync(localDb, await loadSyncSettings(localDb));
+/** Borrows the page's instance of the local database (shared with the findings store) and reads the settings. */
+export async function openTeamSync(name: string = LOCAL_DB): Promise<TeamSync> {
+  const shared = borrowSharedDb(name);
+  return new TeamSync(shared, await loadSyncSettings(shared.db));
 }
