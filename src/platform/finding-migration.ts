@@ -20,12 +20,13 @@ import type { SharedDb } from './finding-shared-db';
 import type { LocalDb } from './local-db';
 import type { PouchFindingStore } from './pouch-finding-store';
 import type { StorageWrites } from './storage';
+import { docStates, localDocExists, type DocState } from './pouch-docs';
 
 /** The `_local` document that says the legacy database was moved (never replicated). */
 export const MIGRATION_DOC_ID = '_local/legacy-findings-migrated';
 
 /** How a finding the new store held before this run stands: present, or deleted since. */
-type Known = Map<string, 'present' | 'deleted'>;
+type Known = Map<string, DocState>;
 
 const shapeOf = (r: FindingRecord): FindingShape => ({
   fields: r.fields,
@@ -36,21 +37,13 @@ const shapeOf = (r: FindingRecord): FindingShape => ({
 
 /** Which of `ids` the new store already has (or had: a tombstone), so a resumed move skips them. */
 async function knownFindings(db: LocalDb, ids: string[]): Promise<Known> {
-  const { rows } = await db.allDocs({ keys: ids.map(findingDocId) });
+  const states = await docStates(db, ids.map(findingDocId));
   const known: Known = new Map();
-  rows.forEach((row, i) => {
-    if (row.value?.rev) known.set(ids[i], row.value.deleted ? 'deleted' : 'present');
+  ids.forEach((id) => {
+    const state = states.get(findingDocId(id));
+    if (state) known.set(id, state);
   });
   return known;
-}
-
-async function isMigrated(db: LocalDb): Promise<boolean> {
-  try {
-    await db.get(MIGRATION_DOC_ID);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Copies the findings the new store lacks, then the context when it has none. */
@@ -100,7 +93,7 @@ export async function migrateLegacyFindings(
   writes: StorageWrites,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (await isMigrated(shared.db)) {
+  if (await localDocExists(shared.db, MIGRATION_DOC_ID)) {
     if (await legacyFindingDbExists(legacyName)) void deleteLegacyFindingDb(legacyName).catch(() => undefined);
     return;
   }

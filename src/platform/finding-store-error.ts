@@ -5,7 +5,9 @@
  * names the IndexedDB error).
  */
 import { FindingFieldError } from '../core/finding';
-import { isQuotaError } from './capture-store';
+import { errorDetail, isQuotaError } from './capture-record';
+
+export { errorDetail };
 
 /** Why a finding store operation failed: `quota` = storage full, `invalid` = a bad field, `missing` = no such finding. */
 export type FindingStoreErrorKind = 'quota' | 'write' | 'read' | 'invalid' | 'missing';
@@ -24,17 +26,7 @@ export class FindingStoreError extends Error {
 
 /** True for a write refused for lack of space, whether from IndexedDB directly or through PouchDB. */
 export function isStorageFullError(e: unknown): boolean {
-  if (isQuotaError(e)) return true;
-  const reason = (e as { reason?: unknown } | null)?.reason;
-  return typeof reason === 'string' && /quota/i.test(reason);
-}
-
-/** A readable one-line description of any error (PouchDB errors carry `reason` beside `message`). */
-export function errorDetail(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const reason = (e as { reason?: unknown }).reason;
-  const extra = typeof reason === 'string' && reason !== e.message ? ` (${reason})` : '';
-  return `${e.name}: ${e.message}${extra}`;
+  return isQuotaError(e);
 }
 
 /** Classifies a failed write of `what` into a {@link FindingStoreError}. */

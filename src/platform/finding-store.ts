@@ -15,6 +15,7 @@ import { borrowSharedDb, releaseSharedDb } from './finding-shared-db';
 import type { FindingVersion } from './finding-versions';
 import { LEGACY_FINDING_DB } from './legacy-finding-db';
 import { LOCAL_DB } from './local-db';
+import { oncePerKey } from './migrate-once';
 import { PouchFindingStore } from './pouch-finding-store';
 import { storageWrites, type StorageWrites } from './storage';
 
@@ -66,19 +67,8 @@ export interface FindingStoreOptions {
   signal?: AbortSignal;
 }
 
-/** The moves from a legacy database under way or done in this page, by PouchDB database name. */
-const migrations = new Map<string, Promise<void>>();
-
-/** Runs the move of the legacy findings into `name` once per page (again after a failed one). */
-function migrateOnce(name: string, run: () => Promise<void>): Promise<void> {
-  let migration = migrations.get(name);
-  if (!migration) {
-    migration = run();
-    migrations.set(name, migration);
-    migration.catch(() => migrations.delete(name));
-  }
-  return migration;
-}
+/** Runs the move of the legacy findings into a database once per page (again after a failed one). */
+const migrateOnce = oncePerKey<void>();
 
 /**
  * Opens the findings store (creating the database on first use). On first open the findings of the

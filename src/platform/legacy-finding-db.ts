@@ -5,7 +5,7 @@
  * PouchDB store (see finding-migration.ts), and as the writer tests use to make such a database.
  * Every write is one transaction over the fields and the images, so a failure aborts as a whole.
  */
-import { openDB, deleteDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import {
   patchFinding,
   validateInspectionContext,
@@ -13,9 +13,10 @@ import {
   type FindingPatch,
   type InspectionContext,
 } from '../core/finding';
-import { abortTransaction } from './capture-store';
+import { abortTransaction } from './capture-record';
 import { findingBytes, validateRecord, type FindingRecord } from './finding-record';
 import { FindingStoreError, findingWriteError } from './finding-store-error';
+import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
 import { storageWrites, type StorageWrites } from './storage';
 
 /** The images of a finding as stored (beside its fields, same key). */
@@ -179,17 +180,12 @@ export async function openLegacyFindingStore(
   }
 }
 
-/**
- * True when a legacy database named `name` exists on this device. Uses indexedDB.databases() so that
- * asking never creates one; where the browser lacks it, says true (opening then finds it empty).
- */
-export async function legacyFindingDbExists(name: string = LEGACY_FINDING_DB): Promise<boolean> {
-  if (typeof indexedDB.databases !== 'function') return true;
-  const dbs = await indexedDB.databases();
-  return dbs.some((db) => db.name === name);
+/** True when a legacy findings database named `name` exists on this device (asking creates none). */
+export function legacyFindingDbExists(name: string = LEGACY_FINDING_DB): Promise<boolean> {
+  return legacyDbExists(name);
 }
 
 /** Deletes the legacy database (after its findings were copied and read back). */
-export async function deleteLegacyFindingDb(name: string = LEGACY_FINDING_DB): Promise<void> {
-  await deleteDB(name);
+export function deleteLegacyFindingDb(name: string = LEGACY_FINDING_DB): Promise<void> {
+  return deleteLegacyDb(name);
 }

@@ -13,7 +13,7 @@ import { METADATA_KEY, validateMetadata, type ModelMetadata } from '../core/meta
 import { ModelFileError, parseJsonFile, type ModelReader } from '../core/model-io';
 import type { ModelFiles } from '../core/model-writer';
 import { loadOneClassModel, type OneClassModel } from '../core/oneclass';
-import { abortTransaction, CaptureStoreError, isQuotaError } from './capture-store';
+import { abortTransaction, CaptureStoreError, isQuotaError } from './capture-record';
 import { fetchReader } from './model-url';
 import { storageWrites } from './storage';
 

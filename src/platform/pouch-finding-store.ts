@@ -26,18 +26,25 @@ import {
 import { findingBytes, validateRecord, type FindingRecord } from './finding-record';
 import { FindingStoreError, findingWriteError } from './finding-store-error';
 import type { FindingStore } from './finding-store';
-import { watchFindingChanges } from './finding-changes';
+import { StoreListeners, watchFindingChanges } from './finding-changes';
 import { newestFirst, revsToRemove, shownVersion, type FindingVersion } from './finding-versions';
 import type { StillDownscaler } from './finding-still-downscale';
 import type { RoomProbe } from './finding-room-probe';
 import type { SharedDb } from './finding-shared-db';
 import type { LocalDb } from './local-db';
 import type { StorageWrites } from './storage';
+import {
+  attachmentOrNone,
+  docBytes,
+  getDocOrNone,
+  isNotFound,
+  readHealing,
+  removals,
+  throwIfFailed,
+  type WriteDoc,
+} from './pouch-docs';
 
 type FindingDoc = PouchDB.Doc<FindingDocBody>;
-/** A document to write: a finding, its full still, or a deletion. */
-type WriteDoc = Partial<PouchDB.Meta> & object;
-
 /** The `_local` document with the inspection context (never replicated: it is this device's). */
 export const CONTEXT_DOC_ID = '_local/inspection-context';
 
@@ -51,39 +58,14 @@ export interface PouchFindingStoreDeps {
   release: () => Promise<void>;
 }
 
-/** True for PouchDB's "no such document" (missing or deleted). */
-const isNotFound = (e: unknown) => (e as { status?: number } | null)?.status === 404;
-
 /** A version of a finding together with the document it was read from (attachments as stubs). */
 type StoredVersion = FindingVersion & { doc: FindingDoc };
 
 const toVersion = (doc: FindingDoc): StoredVersion => ({ rev: doc._rev ?? '', fields: fieldsOfDoc(doc), doc });
 
-/** Throws the first per-document failure of a bulkDocs call (a conflict: another write got there first). */
-function throwIfFailed(results: (PouchDB.Response | PouchDB.ErrorResponse)[]): void {
-  const failed = results.find((r): r is PouchDB.ErrorResponse => 'error' in r && Boolean(r.error));
-  if (!failed) return;
-  const reason = failed.reason ?? failed.message ?? String(failed.error);
-  throw Object.assign(new Error(`${failed.id ?? 'a document'}: ${reason}`), { name: failed.name ?? 'conflict' });
-}
-
-/** The bytes documents take: their attachments' data and their JSON (the attachment stubs included). */
-function docBytes(docs: WriteDoc[]): Blob {
-  const parts = docs.flatMap((doc) => [
-    JSON.stringify(doc),
-    ...Object.values(doc._attachments ?? {}).flatMap((a) => (a.data instanceof Blob ? [a.data] : [])),
-  ]);
-  return new Blob(parts);
-}
-
-/** Deletions of revisions `revs` of document `docId`. */
-const removals = (docId: string, revs: string[]): WriteDoc[] =>
-  revs.map((rev) => ({ _id: docId, _rev: rev, _deleted: true }));
-
 /** The PouchDB implementation of {@link FindingStore}. */
 export class PouchFindingStore implements FindingStore {
-  private readonly unsubscribers = new Set<() => void>();
-  private closed = false;
+  private readonly listeners = new StoreListeners(() => this.deps.release());
 
   constructor(
     private readonly shared: SharedDb,
@@ -96,13 +78,8 @@ export class PouchFindingStore implements FindingStore {
   }
 
   /** Runs read `op`; when the connection died under it (after a refused write), once more on a fresh one. */
-  private async read<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (isNotFound(e) || !(await this.shared.heal())) throw e;
-      return op();
-    }
+  private read<T>(op: () => Promise<T>): Promise<T> {
+    return readHealing(this.shared, op);
   }
 
   /** Classifies a failed write and reports storage full; a connection the failure killed is replaced. */
@@ -256,13 +233,8 @@ export class PouchFindingStore implements FindingStore {
   }
 
   /** The full-resolution still of finding `id` when it is on this device. */
-  private async fullStill(id: string): Promise<Blob | undefined> {
-    try {
-      return await this.db.getAttachment(findingStillDocId(id), ATTACHMENT.still);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+  private fullStill(id: string): Promise<Blob | undefined> {
+    return attachmentOrNone(this.db, findingStillDocId(id), ATTACHMENT.still);
   }
 
   async inspections(): Promise<string[]> {
@@ -333,22 +305,15 @@ export class PouchFindingStore implements FindingStore {
   }
 
   onChange(listener: (ids: string[]) => void): () => void {
-    if (this.closed) throw new FindingStoreError('read', 'the findings store is closed; open it again to watch it');
+    if (this.listeners.closed)
+      throw new FindingStoreError('read', 'the findings store is closed; open it again to watch it');
     const stop = watchFindingChanges(this.shared, listener);
-    const unsubscribe = () => {
-      stop();
-      this.unsubscribers.delete(unsubscribe);
-    };
-    this.unsubscribers.add(unsubscribe);
-    return unsubscribe;
+    return this.listeners.add(stop);
   }
 
   /** Stops this store's change listeners and gives the database back. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    [...this.unsubscribers].forEach((stop) => stop());
-    void this.deps.release();
+    this.listeners.close();
   }
 
   /** The non-deleted versions (leaf revisions) of finding `id`; none when there is no such finding. */
@@ -369,12 +334,7 @@ export class PouchFindingStore implements FindingStore {
   }
 
   /** Document `docId` (its winning revision, attachments as stubs), or undefined when there is none. */
-  private async getDoc<T extends object>(docId: string, conflicts = false): Promise<PouchDB.Doc<T> | undefined> {
-    try {
-      return await this.db.get<T>(docId, conflicts ? { conflicts: true } : {});
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+  private getDoc<T extends object>(docId: string, conflicts = false): Promise<PouchDB.Doc<T> | undefined> {
+    return getDocOrNone<T>(this.db, docId, conflicts);
   }
 }

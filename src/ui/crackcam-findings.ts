@@ -24,6 +24,7 @@ import type { FindingVersionRestoreDetail } from './crackcam-finding-versions';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
 import { measurementLine } from './measure-labels';
 import { panelStyles } from './shared-styles';
+import { StoreWatch } from './store-watch';
 import './crackcam-finding-form';
 import './crackcam-inspection-export';
 import './crackcam-finding-versions';
@@ -67,10 +68,12 @@ export class CrackcamFindings extends LitElement {
   @state() private versionsError = '';
   @state() private restoring = false;
   private abort = new AbortController();
-  private stopWatching?: () => void;
-  /** The refresh under way after a store change, and whether another change came in meanwhile. */
-  private refreshing?: Promise<void>;
-  private refreshAgain = false;
+  /** Refreshes the list whenever the store changes (here, in another element, or by the sync). */
+  private readonly watch = new StoreWatch(
+    this,
+    () => this.refresh(),
+    (e) => (this.error = (e as Error).message),
+  );
 
   static override styles = [
     panelStyles,
@@ -108,45 +111,18 @@ export class CrackcamFindings extends LitElement {
 
   protected override updated(changed: Map<string, unknown>): void {
     if (changed.has('store')) {
-      this.watchStore();
+      this.watch.watch(this.store);
       void this.refresh();
     }
-  }
-
-  /** Refreshes the list whenever the store changes (here, in another element, or by the sync). */
-  private watchStore(): void {
-    this.stopWatching?.();
-    this.stopWatching = this.store?.onChange(() => this.refreshSoon());
-  }
-
-  /** Refreshes after a store change; changes during a refresh (a sync in batches) make one more, not one each. */
-  private refreshSoon(): void {
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return;
-    }
-    this.refreshing = this.refresh()
-      .catch((e: unknown) => {
-        this.error = (e as Error).message;
-      })
-      .finally(() => {
-        this.refreshing = undefined;
-        if (!this.refreshAgain) return;
-        this.refreshAgain = false;
-        this.refreshSoon();
-      });
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.abort = new AbortController();
-    if (this.hasUpdated) this.watchStore();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopWatching?.();
-    this.stopWatching = undefined;
     this.abort.abort(new DOMException('the findings list was closed', 'AbortError'));
     this.thumbs.forEach((url) => URL.revokeObjectURL(url));
     this.thumbs = new Map();
