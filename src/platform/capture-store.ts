@@ -1,308 +1,82 @@
 /**
- * Captures for on-device training, in IndexedDB: the 227x227 crop the model sees (PNG) plus the
- * full frame (JPEG), with label, time, source and optional geolocation. Every write is one
- * transaction, so a failure (storage full, a bad record) aborts as a whole and leaves what was
- * already stored untouched; failures surface as {@link CaptureStoreError} with a kind the UI can
- * explain.
+ * Captures for on-device training: the 227x227 crop the model sees (PNG) plus the full frame (JPEG),
+ * with label, time, source and optional geolocation, and the classes. Stored in the device's PouchDB
+ * database (pouch-capture-store.ts, layout in capture-doc.ts), which replicates with the team's CouchDB
+ * database: crops always, full frames only under the full-photo policy. Captures of earlier releases
+ * (IndexedDB `crackcam-captures`) move there on first open (capture-migration.ts). Every write is all or
+ * nothing: a failure (storage full, a bad record) stores nothing of it and loses nothing stored before;
+ * failures surface as {@link CaptureStoreError} with a kind the UI can explain.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { migrateLegacyCaptures } from './capture-migration';
+import type { CaptureLocation } from './capture-record';
+import { browserRoomProbe, type RoomProbe } from './finding-room-probe';
+import { borrowSharedDb, releaseSharedDb } from './finding-shared-db';
+import { LEGACY_CAPTURE_DB } from './legacy-capture-db';
+import { LOCAL_DB } from './local-db';
+import { oncePerKey } from './migrate-once';
+import { PouchCaptureStore } from './pouch-capture-store';
 import { storageWrites, type StorageWrites } from './storage';
 
-/** Where a capture came from. */
-export type CaptureSource = 'camera' | 'import';
+export {
+  abortTransaction,
+  captureBytes,
+  CaptureStoreError,
+  DEFAULT_CLASSES,
+  isQuotaError,
+  validateClassName,
+  wrapWrite,
+  type CaptureClass,
+  type CaptureLocation,
+  type CaptureRecord,
+  type CaptureSource,
+  type CaptureStoreErrorKind,
+  type NewCapture,
+} from './capture-record';
 
-/** Position when the user allowed location. */
-export interface CaptureLocation {
-  latitude: number;
-  longitude: number;
-  /** Metres. */
-  accuracy: number;
-}
+/** The capture store the app uses (the PouchDB one). Open with {@link openCaptureStore}. */
+export type CaptureStore = PouchCaptureStore;
 
-/** A stored capture. */
-export interface CaptureRecord {
-  id: string;
-  label: string;
-  /** Milliseconds since the epoch. */
-  takenAt: number;
-  source: CaptureSource;
-  location?: CaptureLocation;
-  /** The square crop at the model's input size (PNG or JPEG). */
-  crop: Blob;
-  /** The whole frame or photo (JPEG); absent for imported crops that are the whole photo. */
-  frame?: Blob;
-  /** Original file name (imports). */
+/** Where {@link openCaptureStore} keeps captures, and what it reports to. */
+export interface CaptureStoreOptions {
+  /** The PouchDB database (default: the device's database `crackcam`). */
   name?: string;
-  /** Verdict of the model at capture time. */
-  verdict?: { label: string; probability: number };
-  /** Model that gave the verdict. */
-  model?: { name: string; version: number };
+  /** The legacy IndexedDB database whose captures move in on first open (default `crackcam-captures`). */
+  legacyName?: string;
+  /** Where writes report (the storage panel listens there). */
+  writes?: StorageWrites;
+  /** Checks a write fits before PouchDB makes it (default: a trial write in a database of its own). */
+  probeRoom?: RoomProbe;
+  /** Stops the move of legacy captures (it resumes on the next open); the open then rejects. */
+  signal?: AbortSignal;
 }
 
-/** Fields of a new capture; id and time are filled in when missing. */
-export type NewCapture = Omit<CaptureRecord, 'id' | 'takenAt'> & { id?: string; takenAt?: number };
+/** Runs the move of the legacy captures into a database once per page (again after a failed one). */
+const migrateOnce = oncePerKey<string[]>();
 
-/** A user-defined class. */
-export interface CaptureClass {
-  name: string;
-  /** Display order. */
-  order: number;
-}
-
-/** Classes every store starts with. */
-export const DEFAULT_CLASSES = ['crack', 'nocrack'] as const;
-
-/** Why a store operation failed: `quota` = storage full, `write` = any other failed write, `read`. */
-export type CaptureStoreErrorKind = 'quota' | 'write' | 'read' | 'invalid';
-
-/** A failed store operation. Nothing of a failed write was stored, and nothing stored before was lost. */
-export class CaptureStoreError extends Error {
-  constructor(
-    readonly kind: CaptureStoreErrorKind,
-    message: string,
-    readonly cause?: unknown,
-  ) {
-    super(message);
-    this.name = 'CaptureStoreError';
-  }
-}
-
-/** True for the browser's "storage full" errors (DOMException QuotaExceededError, also via the tx's error). */
-export function isQuotaError(e: unknown): boolean {
-  const name = (e as { name?: string } | null)?.name;
-  return name === 'QuotaExceededError' || (e as { code?: number } | null)?.code === 22;
-}
-
-/** Rolls back a failed IndexedDB transaction (unless it already ended) and waits until it has ended. */
-export async function abortTransaction(tx: { abort(): void; done: Promise<void> }): Promise<void> {
+/**
+ * Opens the capture store (creating the database on first use, with the default classes). On first open
+ * the captures of the legacy IndexedDB database are moved in; if that cannot finish (storage full), it
+ * rejects with a {@link CaptureStoreError} saying so, the old captures are kept and the move resumes on
+ * the next open. Damaged legacy captures are left there and listed in `legacyProblems`.
+ */
+export async function openCaptureStore(options: CaptureStoreOptions = {}): Promise<CaptureStore> {
+  const name = options.name ?? LOCAL_DB;
+  const shared = borrowSharedDb(name);
+  const store = new PouchCaptureStore(shared, {
+    writes: options.writes ?? storageWrites,
+    probeRoom: options.probeRoom ?? browserRoomProbe,
+    release: () => releaseSharedDb(shared),
+  });
   try {
-    tx.abort();
-  } catch {
-    // already aborted or finished: nothing to roll back
-  }
-  await tx.done.catch(() => undefined);
-}
-
-/** Classifies a failed write of `what` (storage full or anything else) into a {@link CaptureStoreError}. */
-export function wrapWrite(e: unknown, what: string): CaptureStoreError {
-  if (e instanceof CaptureStoreError) return e;
-  if (isQuotaError(e)) {
-    return new CaptureStoreError(
-      'quota',
-      `Storage is full: ${what} was not saved. Export and delete captures or models to free space; nothing already stored was lost.`,
-      e,
+    const legacyName = options.legacyName ?? LEGACY_CAPTURE_DB;
+    store.legacyProblems = await migrateOnce(name, () =>
+      migrateLegacyCaptures(shared, store, legacyName, options.signal),
     );
-  }
-  const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return new CaptureStoreError('write', `${what} could not be saved (${detail}); nothing already stored was lost.`, e);
-}
-
-/** Bytes of a capture's images (crop and frame). */
-export function captureBytes(capture: Pick<CaptureRecord, 'crop' | 'frame'>): number {
-  return capture.crop.size + (capture.frame?.size ?? 0);
-}
-
-interface CaptureDB extends DBSchema {
-  captures: { key: string; value: CaptureRecord; indexes: { label: string; takenAt: number } };
-  classes: { key: string; value: CaptureClass };
-}
-
-/** Default database name. */
-export const CAPTURE_DB = 'crackcam-captures';
-
-const LABEL_RE = /^[\p{L}\p{N}_-][\p{L}\p{N} _.-]{0,39}$/u;
-
-/** Checks a class name: 1-40 letters, digits, space, `_`, `-`, `.`; usable as a folder name. */
-export function validateClassName(name: string): string {
-  const n = name.trim();
-  if (!LABEL_RE.test(n) || n === '.' || n === '..') {
-    throw new CaptureStoreError(
-      'invalid',
-      `'${name}' is not a valid class name: use 1-40 letters, digits, spaces, '_', '-' or '.'`,
-    );
-  }
-  return n;
-}
-
-const newId = () =>
-  typeof crypto.randomUUID === 'function'
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-
-/** The capture database. Open with {@link openCaptureStore}. */
-export class CaptureStore {
-  /** @param writes where added batches and deletions report how they ended (the storage panel listens there). */
-  constructor(
-    private readonly db: IDBPDatabase<CaptureDB>,
-    private readonly writes: StorageWrites = storageWrites,
-  ) {}
-
-  /** Stores one capture (its class is created if new). */
-  async add(capture: NewCapture): Promise<CaptureRecord> {
-    const [record] = await this.addMany([capture]);
-    return record;
-  }
-
-  /** Stores captures in one transaction: all or none. */
-  async addMany(captures: readonly NewCapture[]): Promise<CaptureRecord[]> {
-    const records = captures.map(
-      (c) =>
-        ({
-          ...c,
-          id: c.id ?? newId(),
-          takenAt: c.takenAt ?? Date.now(),
-          label: validateClassName(c.label),
-        }) as CaptureRecord,
-    );
-    const what = records.length === 1 ? 'the capture' : `${records.length} captures`;
-    const tx = this.db.transaction(['captures', 'classes'], 'readwrite');
-    try {
-      const captureStore = tx.objectStore('captures');
-      const classStore = tx.objectStore('classes');
-      const known = new Set(await classStore.getAllKeys());
-      let order = known.size;
-      const ops: Promise<unknown>[] = [];
-      for (const r of records) {
-        if (!known.has(r.label)) {
-          known.add(r.label);
-          ops.push(classStore.put({ name: r.label, order: order++ }));
-        }
-        // add (not put): a duplicate id is an error, never a silent overwrite.
-        ops.push(captureStore.add(r));
-      }
-      await Promise.all([...ops, tx.done]);
-      this.writes.succeeded();
-      return records;
-    } catch (e) {
-      await abortTransaction(tx);
-      const error = wrapWrite(e, what);
-      if (error.kind === 'quota')
-        this.writes.refused({ what, bytes: records.reduce((sum, r) => sum + captureBytes(r), 0) });
-      throw error;
-    }
-  }
-
-  /** One capture, or undefined. */
-  async get(id: string): Promise<CaptureRecord | undefined> {
-    return this.db.get('captures', id);
-  }
-
-  /** Captures, newest first; only `label`'s when given. */
-  async list(label?: string): Promise<CaptureRecord[]> {
-    const all =
-      label === undefined
-        ? await this.db.getAll('captures')
-        : await this.db.getAllFromIndex('captures', 'label', label);
-    return all.sort((a, b) => b.takenAt - a.takenAt);
-  }
-
-  /** Bytes of all stored capture images (crops and frames): what the captures take, as the app can measure it. */
-  async bytes(): Promise<number> {
-    let total = 0;
-    let cursor = await this.db.transaction('captures').store.openCursor();
-    while (cursor) {
-      total += captureBytes(cursor.value);
-      cursor = await cursor.continue();
-    }
-    return total;
-  }
-
-  /** Number of captures per class (every class listed, also empty ones). */
-  async counts(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const c of await this.classes()) out[c] = await this.db.countFromIndex('captures', 'label', c);
-    return out;
-  }
-
-  /** Moves captures to another class (created if new), in one transaction. */
-  async relabel(ids: string | readonly string[], label: string): Promise<void> {
-    const name = validateClassName(label);
-    const list = typeof ids === 'string' ? [ids] : ids;
-    const tx = this.db.transaction(['captures', 'classes'], 'readwrite');
-    try {
-      const store = tx.objectStore('captures');
-      const classes = tx.objectStore('classes');
-      if (!(await classes.get(name))) await classes.put({ name, order: await classes.count() });
-      for (const id of list) {
-        const r = await store.get(id);
-        if (!r) throw new CaptureStoreError('invalid', `capture ${id} does not exist`);
-        await store.put({ ...r, label: name });
-      }
-      await tx.done;
-    } catch (e) {
-      await abortTransaction(tx);
-      throw wrapWrite(e, 'the new label');
-    }
-  }
-
-  /** Deletes captures. */
-  async delete(ids: string | readonly string[]): Promise<void> {
-    const list = typeof ids === 'string' ? [ids] : ids;
-    const tx = this.db.transaction('captures', 'readwrite');
-    try {
-      await Promise.all([...list.map((id) => tx.store.delete(id)), tx.done]);
-      this.writes.succeeded(); // space was freed: storage is no longer full
-    } catch (e) {
-      throw wrapWrite(e, 'the deletion');
-    }
-  }
-
-  /** Class names in display order. */
-  async classes(): Promise<string[]> {
-    const all = await this.db.getAll('classes');
-    return all.sort((a, b) => a.order - b.order).map((c) => c.name);
-  }
-
-  /** Adds a class (no-op if it exists); returns the cleaned name. */
-  async addClass(name: string): Promise<string> {
-    const n = validateClassName(name);
-    const tx = this.db.transaction('classes', 'readwrite');
-    try {
-      if (!(await tx.store.get(n))) await tx.store.put({ name: n, order: await tx.store.count() });
-      await tx.done;
-    } catch (e) {
-      throw wrapWrite(e, `class '${n}'`);
-    }
-    return n;
-  }
-
-  /** Removes an empty class; a class that still has captures is refused. */
-  async removeClass(name: string): Promise<void> {
-    const n = await this.db.countFromIndex('captures', 'label', name);
-    if (n > 0)
-      throw new CaptureStoreError('invalid', `class '${name}' still has ${n} captures; relabel or delete them first`);
-    await this.db.delete('classes', name);
-  }
-
-  /** Deletes every capture (classes stay). */
-  async clear(): Promise<void> {
-    await this.db.clear('captures');
-  }
-
-  close(): void {
-    this.db.close();
-  }
-}
-
-/** Opens (creating on first use, with the default classes) the capture database; its writes report to `writes`. */
-export async function openCaptureStore(
-  name: string = CAPTURE_DB,
-  writes: StorageWrites = storageWrites,
-): Promise<CaptureStore> {
-  try {
-    const db = await openDB<CaptureDB>(name, 1, {
-      upgrade(db) {
-        const captures = db.createObjectStore('captures', { keyPath: 'id' });
-        captures.createIndex('label', 'label');
-        captures.createIndex('takenAt', 'takenAt');
-        const classes = db.createObjectStore('classes', { keyPath: 'name' });
-        DEFAULT_CLASSES.forEach((c, order) => void classes.put({ name: c, order }));
-      },
-    });
-    return new CaptureStore(db, writes);
   } catch (e) {
-    throw new CaptureStoreError('read', `the capture database could not be opened (${(e as Error).message})`, e);
+    store.close();
+    throw e;
   }
+  return store;
 }
 
 /** Encodes pixels as an image Blob (PNG for crops: lossless; JPEG for frames). */

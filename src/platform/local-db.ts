@@ -5,7 +5,11 @@
  *
  * - `finding:<id>`: a finding's fields, with its crop, overlay and a downscaled still as attachments;
  * - `finding-still:<id>`: the full-resolution still of a finding (synced on demand or on Wi-Fi);
- * - `model:<id>`: a model shared with the team, its files as attachments.
+ * - `model:<id>`: a model shared with the team, its files as attachments;
+ * - `capture:<id>`: a training capture's fields, with its crop as an attachment;
+ * - `capture-frame:<id>`: the full frame of a capture (synced only under the full-photo policy);
+ * - `capture-class:<name>`: a training class (one document each: classes added offline on two
+ *   devices merge without conflicts).
  *
  * `_local/...` documents never replicate: they hold what belongs to this device only.
  */
@@ -19,6 +23,9 @@ export const DOC_PREFIX = {
   finding: 'finding:',
   findingStill: 'finding-still:',
   model: 'model:',
+  capture: 'capture:',
+  captureFrame: 'capture-frame:',
+  captureClass: 'capture-class:',
 } as const;
 
 /** A PouchDB database of any documents. */

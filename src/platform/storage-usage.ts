@@ -3,7 +3,6 @@
  * can measure itself (the bytes of the captures and models it stores) and against the last write the
  * browser refused for lack of space.
  */
-import { CAPTURE_DB, openCaptureStore } from './capture-store';
 import { MODEL_DB, openModelStore } from './model-store';
 import {
   resolveStorageStatus,
@@ -29,9 +28,10 @@ async function modelBytes(name: string): Promise<number> {
   }
 }
 
-/** Bytes of every stored capture's images. */
-async function captureBytesStored(name: string): Promise<number> {
-  const store = await openCaptureStore(name);
+/** Bytes of every stored capture's images (the store loaded when asked: PouchDB needs a browser). */
+async function captureBytesStored(name: string | undefined): Promise<number> {
+  const { openCaptureStore } = await import('./capture-store');
+  const store = await openCaptureStore({ name });
   try {
     return await store.bytes();
   } finally {
@@ -41,7 +41,8 @@ async function captureBytesStored(name: string): Promise<number> {
 
 /** Database names to measure (the app's by default). */
 export interface StoredDatabases {
-  captures: string;
+  /** The PouchDB database that holds the captures (default: the device's database). */
+  captures?: string;
   models: string;
 }
 
@@ -49,9 +50,7 @@ export interface StoredDatabases {
  * Bytes of the captures and models the app stores, or undefined when a database cannot be read
  * (private mode, blocked storage): a lower bound of the origin's usage.
  */
-export async function storedBytes(
-  databases: StoredDatabases = { captures: CAPTURE_DB, models: MODEL_DB },
-): Promise<number | undefined> {
+export async function storedBytes(databases: StoredDatabases = { models: MODEL_DB }): Promise<number | undefined> {
   try {
     const [captures, models] = await Promise.all([
       captureBytesStored(databases.captures),

@@ -7,6 +7,7 @@
  * CRACKCAM_TEST_HOOKS=1 (the e2e harness and the benchmark); in `npm run build` it is false, the
  * installing code is dropped as dead code and the bundle carries no hook.
  */
+import type { CaptureRecord } from './capture-record';
 import type { FrameStats } from './frame-loop';
 
 /** Memory figures of the running backend. */
@@ -52,6 +53,8 @@ export interface CrackcamHook {
    */
   pageMemory(): HookMemory;
   cam(): HookCam | undefined;
+  /** The captures in the app's capture store, newest first (with crops), once it is open. */
+  captures?(): Promise<CaptureRecord[]>;
 }
 
 declare global {
@@ -97,4 +100,10 @@ export function setHookMemory(read: () => HookMemory | Promise<HookMemory>): voi
 export function setHookPageMemory(read: () => HookMemory): void {
   const hook = crackcamHook();
   if (hook) hook.pageMemory = read;
+}
+
+/** Where {@link CrackcamHook.captures} reads from: the app's capture store. No-op outside test builds. */
+export function setHookCaptures(read: () => Promise<CaptureRecord[]>): void {
+  const hook = crackcamHook();
+  if (hook) hook.captures = read;
 }

@@ -5,8 +5,10 @@ import type { BaseNetwork } from '../core/base';
 import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
 import type { BackendChoice } from '../platform/backend';
+import { legacyProblemsNotice } from '../platform/capture-migration-plan';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
 import { openFindingStore, type FindingStore } from '../platform/finding-store';
+import { setHookCaptures } from '../platform/test-hook';
 import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
 import type { TeamSync } from '../platform/sync/team-sync';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
@@ -185,6 +187,10 @@ export class CrackcamApp extends LitElement {
         async (s) => {
           this.captureStore = s;
           this.classes = await s.classes();
+          if (s.legacyProblems.length) this.error = legacyProblemsNotice(s.legacyProblems);
+          // Captures and classes the sync brings in: the capture bar's classes follow.
+          s.onChange(() => void this.onCapturesChanged());
+          setHookCaptures(() => s.list());
         },
         (e: Error) => (this.error = e.message),
       ),

@@ -4,6 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { cropBlob, type CaptureRecord, type CaptureStore, type NewCapture } from '../platform/capture-store';
 import { capturesToZip, importCapturesZip } from '../platform/capture-zip';
 import { fileButtonStyles, panelStyles } from './shared-styles';
+import { StoreWatch } from './store-watch';
 import { TaskStatus } from './task-status';
 
 const PAGE = 120;
@@ -21,7 +22,7 @@ export function downloadBytes(bytes: Uint8Array, name: string, type = 'applicati
 /**
  * The capture library: browse by class, select, relabel, delete; add classes; import photos (many
  * at once, any size: centre square resized to the model's input) and zips of label folders; export
- * everything as such a zip.
+ * everything as such a zip. The list follows the store's changes (the sync brings captures in).
  *
  * @fires captures-changed - after any change to the stored captures or classes (bubbles, composed).
  */
@@ -39,6 +40,11 @@ export class CrackcamCaptures extends LitElement {
   @state() private shown = PAGE;
   private readonly task = new TaskStatus(this);
   private urls = new Map<string, string>();
+  private readonly watch = new StoreWatch(
+    this,
+    () => this.refresh(),
+    (e) => console.warn(`the captures could not be read: ${(e as Error).message}`),
+  );
 
   static override styles = [
     panelStyles,
@@ -74,7 +80,10 @@ export class CrackcamCaptures extends LitElement {
   ];
 
   protected override updated(changed: Map<string, unknown>): void {
-    if (changed.has('store')) void this.refresh();
+    if (changed.has('store')) {
+      this.watch.watch(this.store);
+      void this.refresh();
+    }
   }
 
   override disconnectedCallback(): void {

@@ -9,7 +9,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CAPTURE_DB } from '../../src/platform/capture-store';
 import { CHROMIUM, contentType, DATA_DIR, DEFAULT_MODEL_DIR, launchChromium, seenFiles, viteBuild } from './harness';
 import { writeY4m } from './y4m';
 
@@ -167,7 +166,7 @@ export function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** A capture as the app's capture store holds it (IndexedDB), with a digest of its crop image. */
+/** A capture as the app's capture store holds it (PouchDB), with a digest of its crop image. */
 export interface StoredCapture {
   id: string;
   label: string;
@@ -178,45 +177,26 @@ export interface StoredCapture {
   cropHeight: number;
 }
 
-/** Reads every capture in the app's capture database ({@link CAPTURE_DB}) straight from IndexedDB. */
-export function storedCaptures(page: Page): Promise<StoredCapture[]> {
-  return page.evaluate(
-    (dbName) =>
-      new Promise<StoredCapture[]>((resolve, reject) => {
-        const open = indexedDB.open(dbName);
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('captures')) return (db.close(), resolve([]));
-          const req = db.transaction('captures').objectStore('captures').getAll();
-          req.onerror = () => reject(req.error);
-          req.onsuccess = async () => {
-            db.close();
-            const out: StoredCapture[] = [];
-            for (const r of req.result as Array<{
-              id: string;
-              label: string;
-              verdict?: { label: string; probability: number };
-              crop: Blob;
-            }>) {
-              const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await r.crop.arrayBuffer()));
-              const bitmap = await createImageBitmap(r.crop);
-              out.push({
-                id: r.id,
-                label: r.label,
-                verdict: r.verdict,
-                cropSha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''),
-                cropWidth: bitmap.width,
-                cropHeight: bitmap.height,
-              });
-              bitmap.close();
-            }
-            resolve(out);
-          };
-        };
-      }),
-    CAPTURE_DB,
-  );
+/** Reads every capture in the app's capture store (PouchDB) through the test hook, oldest first. */
+export async function storedCaptures(page: Page): Promise<StoredCapture[]> {
+  await page.waitForFunction(() => window.__crackcam?.captures !== undefined, null, { timeout: 60_000 });
+  return page.evaluate(async () => {
+    const out: StoredCapture[] = [];
+    for (const r of (await window.__crackcam!.captures!()).reverse()) {
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await r.crop.arrayBuffer()));
+      const bitmap = await createImageBitmap(r.crop);
+      out.push({
+        id: r.id,
+        label: r.label,
+        verdict: r.verdict,
+        cropSha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''),
+        cropWidth: bitmap.width,
+        cropHeight: bitmap.height,
+      });
+      bitmap.close();
+    }
+    return out;
+  });
 }
 
 /** Takes a capture with the live view's button and waits until the capture store has saved it. */

@@ -1,6 +1,8 @@
 /**
- * The capture store and the model library in real Chromium IndexedDB (modules loaded from the vite
- * dev server into the page): add / list / relabel / delete, all-or-nothing writes, and save / activate / rollback of models. (A real QuotaExceededError
+ * The capture store (PouchDB) and the model library in real Chromium IndexedDB (modules loaded from the
+ * vite dev server into the page): add / list / relabel / delete with the documents they make, all-or-nothing
+ * writes, the move of a legacy capture database written by the earlier release's writer (interrupted,
+ * resumed, byte for byte, a damaged record left behind), and save / activate / rollback of models. (A real QuotaExceededError
  * is provoked in test/e2e/bad-input.test.ts: Storage.overrideQuotaForOrigin takes effect when it is set
  * before the origin first writes; the classification is unit-tested in test/platform/capture-store.test.ts.)
  */
@@ -36,7 +38,13 @@ describe('capture store', () => {
       const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(
         path,
       )) as typeof import('../../src/platform/capture-store');
-      const store = await m.openCaptureStore('t-basic');
+      const store = await m.openCaptureStore({ name: 't-basic', legacyName: 't-none' });
+      const sharedDb = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(
+        '/src/platform/finding-shared-db.ts',
+      )) as typeof import('../../src/platform/finding-shared-db');
+      const shared = sharedDb.borrowSharedDb('t-basic');
+      const heard: string[] = [];
+      const stop = store.onChange((ids) => heard.push(...ids));
       const png = (n: number) => new Blob([new Uint8Array(n)], { type: 'image/png' });
       const classesBefore = await store.classes();
       const a = await store.add({
@@ -53,11 +61,24 @@ describe('capture store', () => {
       const counts1 = await store.counts();
       const got = await store.get(a.id);
       const cropSize = got?.crop.size;
+      const frameSize = got?.frame?.size;
+      const bytes = await store.bytes();
+      const docIds = (await shared.db.allDocs()).rows.map((row) => row.id.replace(a.id, 'A'));
+      const cropDoc = await shared.db.get<{ hasFrame: boolean }>(`capture:${a.id}`);
+      const listed = (await store.list()).map((c) => [c.label, c.crop.size, c.frame === undefined]);
       await store.relabel(a.id, 'nocrack');
       const counts2 = await store.counts();
       const nocrack = (await store.list('nocrack')).length;
       await store.delete(a.id);
       const counts3 = await store.counts();
+      const tombstones = await Promise.all(
+        [`capture:${a.id}`, `capture-frame:${a.id}`].map((id) =>
+          shared.db.get(id).catch((e: { reason?: string }) => e.reason),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stop();
+      await sharedDb.releaseSharedDb(shared);
       let invalid = '';
       try {
         await store.add({ label: '../etc', source: 'import', crop: png(1) });
@@ -74,6 +95,14 @@ describe('capture store', () => {
         counts3,
         nocrack,
         cropSize,
+        frameSize,
+        bytes,
+        docIds,
+        hasFrame: cropDoc.hasFrame,
+        cropAttachment: cropDoc._attachments?.crop?.content_type,
+        listed,
+        tombstones,
+        heard: [...new Set(heard)].map((id) => id.replace(a.id, 'A')).sort(),
         location: got?.location,
         invalid,
       };
@@ -82,6 +111,22 @@ describe('capture store', () => {
     expect(r.classesAfter).toEqual(['crack', 'nocrack', 'spalling']);
     expect(r.counts1).toEqual({ crack: 1, nocrack: 1, spalling: 1 });
     expect(r.cropSize).toBe(10);
+    expect(r.frameSize).toBe(20);
+    expect(r.bytes).toBe(10 + 20 + 11 + 12);
+    // One document per capture (crop attached), its frame apart, one per class.
+    expect(r.docIds.filter((id) => !id.startsWith('capture:')).sort()).toEqual([
+      'capture-class:crack',
+      'capture-class:nocrack',
+      'capture-class:spalling',
+      'capture-frame:A',
+    ]);
+    expect(r.docIds.filter((id) => id.startsWith('capture:'))).toHaveLength(3);
+    expect(r.hasFrame).toBe(true);
+    expect(r.cropAttachment).toBe('image/png');
+    expect(r.listed).toContainEqual(['crack', 10, true]); // the list carries crops, not frames
+    expect(r.tombstones).toEqual(['deleted', 'deleted']);
+    expect(r.heard).toContain('A');
+    expect(r.heard).toContain('capture-class:spalling');
     expect(r.location).toEqual({ latitude: 1, longitude: 2, accuracy: 3 });
     expect(r.counts2).toEqual({ crack: 0, nocrack: 2, spalling: 1 });
     expect(r.nocrack).toBe(2);
@@ -95,7 +140,7 @@ describe('capture store', () => {
       const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(
         path,
       )) as typeof import('../../src/platform/capture-store');
-      const store = await m.openCaptureStore('t-atomic');
+      const store = await m.openCaptureStore({ name: 't-atomic', legacyName: 't-none' });
       const png = () => new Blob([new Uint8Array(5)], { type: 'image/png' });
       const first = await store.addMany([
         { label: 'crack', source: 'camera', crop: png() },
@@ -125,6 +170,136 @@ describe('capture store', () => {
     expect(r.after.newOne).toBeUndefined();
     expect(r.after.classes).toEqual(['crack', 'nocrack']); // the new class of the failed batch was rolled back too
     expect(r.after.label0).toBe('crack');
+  });
+  it('refuses a write that does not fit before PouchDB makes it, storing nothing', async () => {
+    const r = await page.evaluate(async () => {
+      const load = (window as unknown as { __load(p: string): Promise<unknown> }).__load;
+      const m = (await load('/src/platform/capture-store.ts')) as typeof import('../../src/platform/capture-store');
+      let full = false;
+      const probeRoom = () =>
+        full
+          ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
+          : Promise.resolve();
+      const store = await m.openCaptureStore({ name: 't-full', legacyName: 't-none', probeRoom });
+      full = true;
+      const png = new Blob([new Uint8Array(50)], { type: 'image/png' });
+      const error = await store.add({ label: 'spalling', source: 'camera', crop: png, frame: png }).then(
+        () => '',
+        (e: { kind: string; message: string }) => `${e.kind}: ${e.message}`,
+      );
+      const after = { n: (await store.list()).length, classes: await store.classes(), bytes: await store.bytes() };
+      store.close();
+      return { error, after };
+    });
+    expect(r.error).toMatch(/^quota: Storage is full: the capture was not saved/);
+    expect(r.after).toEqual({ n: 0, classes: ['crack', 'nocrack'], bytes: 0 });
+  });
+
+  it('moves a legacy database in, resuming after an interruption, byte for byte; a damaged record stays', async () => {
+    const r = await page.evaluate(async () => {
+      const load = (window as unknown as { __load(p: string): Promise<unknown> }).__load;
+      const m = (await load('/src/platform/capture-store.ts')) as typeof import('../../src/platform/capture-store');
+      const legacy = (await load(
+        '/src/platform/legacy-capture-db.ts',
+      )) as typeof import('../../src/platform/legacy-capture-db');
+      const image = async (size: number, type: string, shade: number) => {
+        const canvas = new OffscreenCanvas(size, size);
+        const g = canvas.getContext('2d')!;
+        g.fillStyle = `rgb(${shade},${shade},${shade - 10})`;
+        g.fillRect(0, 0, size, size);
+        g.fillStyle = '#222';
+        g.fillRect(size * 0.4, 0, 3 + shade / 40, size);
+        return canvas.convertToBlob({ type, quality: 0.9 });
+      };
+      const canon = (o: object) => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const bytes = async (blob?: Blob) => (blob ? [...new Uint8Array(await blob.arrayBuffer())].join(',') : '');
+      // The earlier release's writer: four captures, a custom class with none, a damaged record.
+      const old = await legacy.openLegacyCaptureStore('t-cmig-legacy');
+      await old.addClass('efflorescence');
+      const written = await old.addMany([
+        {
+          label: 'crack',
+          source: 'camera',
+          crop: await image(227, 'image/png', 200),
+          frame: await image(640, 'image/jpeg', 180),
+          location: { latitude: 35.68, longitude: 139.76, accuracy: 12 },
+          verdict: { label: 'crack', probability: 0.91 },
+          model: { name: 'crackcam-default', version: 3 },
+        },
+        { label: 'spalling', source: 'import', name: 'IMG_1.jpg', crop: await image(227, 'image/jpeg', 150) },
+        {
+          label: 'nocrack',
+          source: 'camera',
+          crop: await image(227, 'image/png', 120),
+          frame: await image(480, 'image/jpeg', 110),
+        },
+        { label: 'spalling', source: 'camera', crop: await image(227, 'image/png', 90), takenAt: 1000 },
+      ]);
+      old.close();
+      await new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('t-cmig-legacy');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('captures', 'readwrite');
+          tx.objectStore('captures').put({ id: 'damaged', label: 'crack', takenAt: 5, source: 'camera' });
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+      // The first move is stopped after two captures (the tab was closed): nothing may be lost.
+      const stop = new AbortController();
+      let writes = 0;
+      const probeRoom = async () => {
+        if (++writes === 3) stop.abort(new DOMException('the tab was closed', 'AbortError')); // classes, 2 captures
+      };
+      const opts = { name: 't-cmig', legacyName: 't-cmig-legacy' };
+      const interrupted = await m.openCaptureStore({ ...opts, probeRoom, signal: stop.signal }).then(
+        () => 'opened',
+        (e: { kind: string; message: string }) => `${e.kind}: ${e.message}`,
+      );
+      const leftAfterStop = await legacy.openLegacyCaptureStore('t-cmig-legacy').then(async (l) => {
+        const ids = await l.ids();
+        l.close();
+        return ids.length;
+      });
+      const store = await m.openCaptureStore(opts);
+      const listed = await store.list();
+      const same: boolean[] = [];
+      for (const source of written) {
+        const copy = await store.get(source.id);
+        const { crop, frame, ...fields } = source;
+        const { crop: copyCrop, frame: copyFrame, ...copyFields } = copy!;
+        same.push(canon(copyFields) === canon(fields));
+        same.push((await bytes(copyCrop)) === (await bytes(crop)), (await bytes(copyFrame)) === (await bytes(frame)));
+        same.push(copyCrop.type === crop.type);
+      }
+      const result = {
+        interrupted,
+        leftAfterStop,
+        ids: listed.map((c) => c.id).sort(),
+        expectedIds: written.map((c) => c.id).sort(),
+        same,
+        classes: await store.classes(),
+        counts: await store.counts(),
+        problems: store.legacyProblems,
+        legacyLeft: await legacy.openLegacyCaptureStore('t-cmig-legacy').then(async (l) => {
+          const ids = await l.ids();
+          l.close();
+          return ids;
+        }),
+      };
+      store.close();
+      return result;
+    });
+    expect(r.interrupted).toMatch(
+      /^write: The captures of the earlier version could not all be moved .*AbortError: the tab was closed.*kept in the old database/,
+    );
+    expect(r.leftAfterStop).toBe(3); // two moved (and deleted there), two captures and the damaged record left
+    expect(r.ids).toEqual(r.expectedIds); // no duplicates, none lost
+    expect(r.same).toEqual(Array(16).fill(true));
+    expect(r.classes).toEqual(['crack', 'nocrack', 'efflorescence', 'spalling']);
+    expect(r.counts).toEqual({ crack: 1, nocrack: 1, efflorescence: 0, spalling: 2 });
+    expect(r.problems).toEqual(['capture damaged: its crop image is missing or empty']);
+    expect(r.legacyLeft).toEqual(['damaged']);
   });
 });
 

@@ -5,7 +5,7 @@ import {
   isQuotaError,
   validateClassName,
   wrapWrite,
-} from '../../src/platform/capture-store';
+} from '../../src/platform/capture-record';
 
 describe('capture store errors', () => {
   it('reports storage full as kind quota with a message that says nothing stored was lost', () => {
@@ -37,5 +37,14 @@ describe('captureBytes', () => {
     const blob = (n: number) => new Blob([new Uint8Array(n)]);
     expect(captureBytes({ crop: blob(100), frame: blob(2500) })).toBe(2600);
     expect(captureBytes({ crop: blob(100) })).toBe(100);
+  });
+});
+
+describe('capture store errors through PouchDB', () => {
+  it('recognises storage full wrapped by PouchDB (the IndexedDB error as reason)', () => {
+    const pouch = Object.assign(new Error('unknown'), { name: 'indexed_db_went_bad', reason: 'QuotaExceededError' });
+    expect(isQuotaError(pouch)).toBe(true);
+    expect(wrapWrite(pouch, 'the capture').kind).toBe('quota');
+    expect(isQuotaError(Object.assign(new Error('x'), { reason: 'AbortError' }))).toBe(false);
   });
 });

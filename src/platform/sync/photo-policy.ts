@@ -1,14 +1,15 @@
 /**
- * Which full-resolution stills (`finding-still:` documents) the team sync carries. Large photos are
+ * Which full-resolution photos (`finding-still:` and `capture-frame:` documents) the team sync carries. Large photos are
  * where PouchDB replication runs short of memory and data plans, so by default only the findings with
- * their downscaled still, crop and overlay replicate; full stills follow the setting:
+ * their downscaled still, crop and overlay, and the captures with their crop, replicate; full stills and
+ * the full frames of captures follow the setting:
  *
  * - `never`: only on demand, one finding at a time;
  * - `wifi`: while the Network Information API says the connection is Wi-Fi or Ethernet (where the
  *   browser does not offer the API, e.g. Safari and Firefox, the connection counts as not Wi-Fi);
  * - `always`: on any connection.
  */
-import { FINDING_STILL_PREFIX } from './doc-ids';
+import { CAPTURE_FRAME_PREFIX, FINDING_STILL_PREFIX } from './doc-ids';
 
 export const FULL_PHOTO_POLICIES = ['never', 'wifi', 'always'] as const;
 export type FullPhotoPolicy = (typeof FULL_PHOTO_POLICIES)[number];
@@ -33,9 +34,9 @@ export function syncsFullStills(policy: FullPhotoPolicy, connection: ConnectionI
   return policy === 'always' || (policy === 'wifi' && isUnmetered(connection));
 }
 
-/** True for documents that replicate without full stills: everything but `finding-still:`. */
+/** True for documents that replicate without full-resolution photos: everything but `finding-still:` and `capture-frame:`. */
 export function withoutFullStills(doc: { _id: string }): boolean {
-  return !doc._id.startsWith(FINDING_STILL_PREFIX);
+  return !doc._id.startsWith(FINDING_STILL_PREFIX) && !doc._id.startsWith(CAPTURE_FRAME_PREFIX);
 }
 
 /** A checked policy; throws naming the valid values. */
