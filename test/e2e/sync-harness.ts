@@ -108,12 +108,15 @@ declare global {
     __syncDb(): Promise<PouchDB.Database>;
     /** `import(path)` in the page (a module of the dev server). */
     __load(path: string): Promise<unknown>;
+    /** A grey photo with a dark crack across it, `width` x `height`, encoded as `type`. */
+    __image(width: number, height: number, type: string): Promise<Blob>;
   }
 }
 
 /**
- * In the page: `__syncChip()` (the header chip inside the app's shadow DOM), `__load(path)` and `__syncDb()` (the local
- * PouchDB database, opened with the app's own module from the dev server). Call after the page loaded.
+ * In the page: `__syncChip()` (the header chip inside the app's shadow DOM), `__load(path)`, `__syncDb()` (the local
+ * PouchDB database, opened with the app's own module from the dev server) and `__image(width, height, type)`.
+ * Call after the page loaded.
  */
 export async function installPageHelpers(page: Page): Promise<void> {
   // Strings, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
@@ -127,6 +130,15 @@ export async function installPageHelpers(page: Page): Promise<void> {
     window.__syncDb = async () => {
       window.__db ??= (await import('/src/platform/local-db.ts')).openLocalDb();
       return window.__db;
+    };
+    window.__image = (width, height, type) => {
+      const canvas = new OffscreenCanvas(width, height);
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#888';
+      g.fillRect(0, 0, width, height);
+      g.fillStyle = '#222';
+      g.fillRect(width * 0.4, 0, width * 0.05, height);
+      return canvas.convertToBlob({ type, quality: 0.85 });
     };
   `);
 }

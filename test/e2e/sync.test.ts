@@ -2,10 +2,12 @@
  * Team sync in real Chromium: two browser contexts (two inspectors' phones) and the sync server
  * (scripts/sync-server.ts, a child process with a user, on 127.0.0.1 with a temporary folder). Sync is
  * started through the settings panel; findings are written as `finding:` documents into each page's
- * local database. A finding saved on A appears on B (its full still only on demand); offline edits on
- * both sides converge; the server SIGKILLed mid-sync and restarted loses nothing; a model shared on A
- * enters B's library, a broken one is shown as rejected; 40 findings with realistic photos sync with a
- * bounded heap; a wrong password and an unreachable server give clear errors and keep local data.
+ * local database. A finding saved on A appears on B (its full still only on demand); a capture saved
+ * on A appears in B's captures list with its crop (its frame stays on A) and B's relabel reaches A;
+ * offline edits on both sides converge; the server SIGKILLed mid-sync and restarted loses nothing; a
+ * model shared on A enters B's library, a broken one is shown as rejected; 40 findings with realistic
+ * photos sync with a bounded heap; a wrong password and an unreachable server give clear errors and
+ * keep local data.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -86,15 +88,7 @@ describe('team sync', () => {
       const fs = (await window.__load(
         '/src/platform/finding-store.ts',
       )) as typeof import('../../src/platform/finding-store');
-      const image = async (width: number, height: number, type: string) => {
-        const canvas = new OffscreenCanvas(width, height);
-        const g = canvas.getContext('2d')!;
-        g.fillStyle = '#888';
-        g.fillRect(0, 0, width, height);
-        g.fillStyle = '#222';
-        g.fillRect(width * 0.4, 0, width * 0.05, height);
-        return canvas.convertToBlob({ type, quality: 0.85 });
-      };
+      const image = window.__image;
       const store = await fs.openFindingStore();
       await store.put({
         fields: {
@@ -139,6 +133,55 @@ describe('team sync', () => {
     expect(await docIds(b.page, 'finding-still:')).toEqual(['finding-still:first-0']);
     expect(await onB()).toEqual({ notes: 'saved on A', stillIsFull: true });
     await a.page.locator('[data-testid="sync-photos"]').selectOption('never');
+  });
+
+  it('a capture saved on A appears in B list with its crop, not its frame; a relabel on B reaches A', async () => {
+    await b.page.locator('[data-testid="tab-captures"]').click();
+    const saved = await a.page.evaluate(async () => {
+      const cs = (await window.__load(
+        '/src/platform/capture-store.ts',
+      )) as typeof import('../../src/platform/capture-store');
+      const image = window.__image;
+      const store = await cs.openCaptureStore();
+      const crop = await image(227, 227, 'image/png');
+      const record = await store.add({
+        label: 'efflorescence',
+        source: 'camera',
+        crop,
+        frame: await image(1280, 960, 'image/jpeg'),
+        verdict: { label: 'nocrack', probability: 0.7 },
+      });
+      store.close();
+      return { id: record.id, crop: crop.size };
+    });
+    // B's captures list follows its store: the capture appears without a refresh.
+    const onB = b.page.locator(`[data-testid="capture-item"][data-id="${saved.id}"]`);
+    await onB.waitFor({ timeout: 20_000 });
+    expect(await onB.getAttribute('data-label')).toBe('efflorescence');
+    await waitForSyncState(b.page, 'up-to-date');
+    const received = await b.page.evaluate(async (id) => {
+      const cs = (await window.__load(
+        '/src/platform/capture-store.ts',
+      )) as typeof import('../../src/platform/capture-store');
+      const store = await cs.openCaptureStore();
+      const record = await store.get(id);
+      const classes = await store.classes();
+      store.close();
+      return { crop: record?.crop.size, frame: record?.frame?.size ?? 'none', classes };
+    }, saved.id);
+    expect(received).toEqual({ crop: saved.crop, frame: 'none', classes: expect.arrayContaining(['efflorescence']) });
+    expect(await docIds(b.page, 'capture-frame:')).toEqual([]);
+    expect(await docIds(a.page, 'capture-frame:')).toEqual([`capture-frame:${saved.id}`]);
+    // Relabelled in B's list, the capture changes class on A.
+    await onB.click();
+    await b.page.locator('crackcam-captures [data-testid="relabel"]').selectOption('crack');
+    await expect.poll(() => onB.getAttribute('data-label'), { timeout: 10_000 }).toBe('crack');
+    const labelOnA = () =>
+      a.page.evaluate(async (id) => {
+        const db = await window.__syncDb();
+        return (await db.get<{ label: string }>(`capture:${id}`)).label;
+      }, saved.id);
+    await expect.poll(labelOnA, { timeout: 20_000 }).toBe('crack');
   });
 
   it('offline edits on both sides converge', async () => {
