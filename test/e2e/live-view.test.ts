@@ -37,6 +37,7 @@ import {
   waitForFrames,
   type AppServer,
 } from './harness';
+import { sharedBuild } from './shared-build';
 import { photoFrame, writeY4m } from './y4m';
 
 const FRAME = { width: 640, height: 480 };
@@ -53,10 +54,12 @@ beforeAll(async () => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-e2e-'));
   if (process.env.CRACKCAM_E2E_SERVER === 'dev') {
     server = await startDevServer();
-  } else {
+  } else if (process.env.CRACKCAM_TEST_MODEL) {
     const dist = path.join(scratch, 'dist');
-    await buildApp(dist, process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
+    await buildApp(dist, modelDir);
     server = await startStaticServer(dist, '/inspect/crackcam/');
+  } else {
+    server = await startStaticServer((await sharedBuild()).dist, '/inspect/crackcam/');
   }
 });
 

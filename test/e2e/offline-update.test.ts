@@ -24,6 +24,7 @@ import {
   waitForVerdict,
   type PrecacheEntry,
 } from './offline-harness';
+import { sharedBuild } from './shared-build';
 
 const BROWSER = browserTestsCanRun('update browser test');
 
@@ -40,15 +41,14 @@ function expectedPrecache(base: string, manifest: PrecacheEntry[]): string[] {
 
 describe.skipIf(!BROWSER)('update from build A to build B', () => {
   let tmp: string;
-  const ids = { A: `A-${Date.now()}`, B: `B-${Date.now()}` };
+  const ids = { A: '', B: `B-${Date.now()}` };
   const dist = { A: '', B: '' };
   let browser: Browser;
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'crackcam-update-'));
-    dist.A = path.join(tmp, 'A');
+    ({ dist: dist.A, buildId: ids.A } = await sharedBuild());
     dist.B = path.join(tmp, 'B');
-    await buildAppWithId(dist.A, ids.A);
     await buildAppWithId(dist.B, ids.B);
     browser = await launchOnUnseenCrack(tmp);
   });

@@ -16,7 +16,6 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   browserTestsCanRun,
-  buildAppWithId,
   cacheContents,
   captureAndWait,
   launchOnUnseenCrack,
@@ -30,6 +29,7 @@ import {
 } from './offline-harness';
 import { md5, requiredOffline } from './offline-precache';
 import { saveTrainedModel } from './harness';
+import { sharedBuild } from './shared-build';
 
 const BROWSER = browserTestsCanRun('offline browser test');
 
@@ -41,8 +41,7 @@ describe('offline-first production build', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'crackcam-offline-'));
-    dist = path.join(tmp, 'dist');
-    await buildAppWithId(dist, `offline-e2e-${Date.now()}`);
+    ({ dist } = await sharedBuild());
     manifest = readPrecacheManifest(path.join(dist, 'sw.js'));
     // the camera shows a crack photo the default model has not seen in training
     if (BROWSER) browser = await launchOnUnseenCrack(tmp);

@@ -25,6 +25,7 @@ import {
   waitForFrames,
   type AppServer,
 } from './harness';
+import { sharedBuild } from './shared-build';
 import { writeY4m } from './y4m';
 
 /** A clear diagonal crack from the concrete test split (not in the default model's seen.json). */
@@ -44,8 +45,9 @@ beforeAll(async () => {
   if (seenFiles(modelDir).has(PHOTO))
     throw new Error(`${PHOTO} was used to train ${modelDir}; pick a photo from its test split`);
   scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-screenshot-'));
-  const dist = path.join(scratch, 'dist');
-  await buildApp(dist, process.env.CRACKCAM_TEST_MODEL ? modelDir : undefined);
+  let dist = path.join(scratch, 'dist');
+  if (process.env.CRACKCAM_TEST_MODEL) await buildApp(dist, modelDir);
+  else dist = (await sharedBuild()).dist;
   server = await startStaticServer(dist);
   const video = path.join(scratch, 'crack.y4m');
   await writeY4m([path.join(DATA_DIR, 'concrete', PHOTO)], video, { ...FRAME, fps: 30, framesPerImage: 30 });
