@@ -9,6 +9,7 @@
  */
 import { migrateLegacyCaptures } from './capture-migration';
 import type { CaptureLocation } from './capture-record';
+export { cropBlob, imageDataToBlob } from './image-blob';
 import { browserRoomProbe, type RoomProbe } from './finding-room-probe';
 import { borrowSharedDb, releaseSharedDb } from './finding-shared-db';
 import { LEGACY_CAPTURE_DB } from './legacy-capture-db';
@@ -77,49 +78,6 @@ export async function openCaptureStore(options: CaptureStoreOptions = {}): Promi
     throw e;
   }
   return store;
-}
-
-/** Encodes pixels as an image Blob (PNG for crops: lossless; JPEG for frames). */
-export async function imageDataToBlob(
-  image: ImageData,
-  type: 'image/png' | 'image/jpeg' = 'image/png',
-  quality = 0.92,
-): Promise<Blob> {
-  const canvas = new OffscreenCanvas(image.width, image.height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('2D canvas is not available');
-  ctx.putImageData(image, 0, 0);
-  return canvas.convertToBlob({ type, quality });
-}
-
-/**
- * Decodes any image Blob (a photo of any size; EXIF orientation applied) and returns its centred
- * square resized to `size` as a PNG, plus the decoded size.
- */
-export async function cropBlob(blob: Blob, size = 227): Promise<{ crop: Blob; width: number; height: number }> {
-  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
-  try {
-    const side = Math.min(bitmap.width, bitmap.height);
-    const canvas = new OffscreenCanvas(size, size);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('2D canvas is not available');
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(
-      bitmap,
-      Math.floor((bitmap.width - side) / 2),
-      Math.floor((bitmap.height - side) / 2),
-      side,
-      side,
-      0,
-      0,
-      size,
-      size,
-    );
-    return { crop: await canvas.convertToBlob({ type: 'image/png' }), width: bitmap.width, height: bitmap.height };
-  } finally {
-    bitmap.close();
-  }
 }
 
 /**

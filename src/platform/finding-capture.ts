@@ -11,7 +11,7 @@ import {
   type InspectionContext,
   type PositionMissingReason,
 } from '../core/finding';
-import { imageDataToBlob } from './capture-store';
+import { imageDataToBlob } from './image-blob';
 import type { FindingRecord, FindingStore } from './finding-store';
 import { currentPosition, type PositionResult } from './geolocation';
 import { takeStill, type Still } from './still-capture';

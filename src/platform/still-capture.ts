@@ -3,7 +3,7 @@
  * one (the sensor's photo resolution), else the video frame grabbed at the tap at the track's full
  * size. Either way a JPEG, with its source and size recorded.
  */
-import { imageDataToBlob } from './capture-store';
+import { imageDataToBlob } from './image-blob';
 
 /** A still and how it was taken. */
 export interface Still {
