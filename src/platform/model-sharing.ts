@@ -10,10 +10,16 @@
  * Which models are shared: every model trained on this device, automatically while sync is on (a site
  * model trained on one phone is wanted on the others); an imported model when the inspector shares it.
  * Team models are not shared again (their document is already there).
+ *
+ * Deleting a model from the library hides it on this device for good (model-share-choices.ts): team
+ * sync does not add it back. A model shared from this device can be unshared: its document is deleted,
+ * the deletion replicates, and phones that have not received it yet never will (those that have keep
+ * it in their library). An unshared trained model is not shared again automatically.
  */
 import type { ModelMetadata } from '../core/metadata';
 import type { ModelFiles } from '../core/model-writer';
 import type { LocalDb } from './local-db';
+import { loadModelShareChoices, setModelShareChoice } from './model-share-choices';
 import type { ModelStore, StoredModel } from './model-store';
 import { MODEL_PREFIX } from './sync/doc-ids';
 
@@ -96,11 +102,39 @@ export async function shareModel(db: LocalDb, model: StoredModel): Promise<boole
   return true;
 }
 
-/** Shares every model trained on this device that is not shared yet; resolves with how many were shared now. */
+/** Shares one library model because the inspector asked (also one unshared before); false when it was shared already. */
+export async function shareModelOnRequest(db: LocalDb, model: StoredModel): Promise<boolean> {
+  await setModelShareChoice(db, 'unshared', model.id, false);
+  return shareModel(db, model);
+}
+
+/** Stops sharing library model `libraryId`: deletes its document (the deletion replicates); false when it was not shared. */
+export async function unshareModel(db: LocalDb, libraryId: string): Promise<boolean> {
+  await setModelShareChoice(db, 'unshared', libraryId, true);
+  const doc = await db.get(modelDocId(libraryId), { conflicts: true }).catch(() => undefined);
+  if (!doc) return false;
+  const revs = [doc._rev, ...(doc._conflicts ?? [])];
+  await db.bulkDocs(revs.map((_rev) => ({ _id: doc._id, _rev, _deleted: true })));
+  return true;
+}
+
+/** Hides library model `libraryId` on this device for good (it was deleted from the library): team sync does not add it back. */
+export function hideTeamModel(db: LocalDb, libraryId: string): Promise<void> {
+  return setModelShareChoice(db, 'hidden', libraryId, true);
+}
+
+/** The library ids of the models shared with the team (documents in the local database, from any device). */
+export async function sharedLibraryIds(db: LocalDb): Promise<Set<string>> {
+  return new Set((await sharedModelIds(db)).map(({ id }) => id.slice(MODEL_PREFIX.length)));
+}
+
+/** Shares every model trained on this device that is not shared yet (nor unshared); resolves with how many were shared now. */
 export async function shareTrainedModels(db: LocalDb, library: ModelLibrary): Promise<number> {
   let shared = 0;
+  const { unshared } = await loadModelShareChoices(db);
   for (const summary of await library.list()) {
-    if (summary.origin !== 'trained' || (await exists(db, modelDocId(summary.id)))) continue;
+    if (summary.origin !== 'trained' || unshared.includes(summary.id)) continue;
+    if (await exists(db, modelDocId(summary.id))) continue;
     const model = await library.get(summary.id);
     if (model && (await shareModel(db, model))) shared++;
   }
@@ -140,7 +174,7 @@ export interface ReceivedModels {
 }
 
 /**
- * Adds the team's models that are not in the library yet, each checked first; a model that fails the
+ * Adds the team's models that are not in the library yet (nor deleted from it here), each checked first; a model that fails the
  * check is recorded as rejected (and not checked again until its document changes).
  */
 export async function receiveTeamModels(
@@ -151,10 +185,12 @@ export async function receiveTeamModels(
 ): Promise<ReceivedModels> {
   const result: ReceivedModels = { added: [], rejected: [] };
   const rejectedDoc = await db.get<RejectedDoc>(REJECTED_ID).catch(() => undefined);
+  const { hidden } = await loadModelShareChoices(db);
   for (const { id: docId, rev } of await sharedModelIds(db)) {
     signal?.throwIfAborted();
     const libraryId = docId.slice(MODEL_PREFIX.length);
-    if (rejectedDoc?.items[docId]?.rev === rev || (await library.get(libraryId))) continue;
+    if (hidden.includes(libraryId) || rejectedDoc?.items[docId]?.rev === rev) continue;
+    if (await library.get(libraryId)) continue;
     const shared = await readSharedModel(db, docId);
     try {
       await validate(shared.files);

@@ -10,7 +10,7 @@ import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
 import { openFindingStore, type FindingStore } from '../platform/finding-store';
 import { setHookCaptures } from '../platform/test-hook';
 import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
-import type { TeamSync } from '../platform/sync/team-sync';
+import type { ModelShareStatus, TeamSync } from '../platform/sync/team-sync';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
@@ -33,6 +33,10 @@ const modelLoading = () => import('../platform/inference-model-loading');
 const tfScreens = () => Promise.all([import('./crackcam-models'), import('./crackcam-trainer')]);
 
 /** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
+/** The model list's share state before team sync is open. */
+const NO_MODEL_IDS: ReadonlySet<string> = new Set();
+const NO_SHARE_STATUS: ReadonlyMap<string, ModelShareStatus> = new Map();
+
 const TRAIN_IN = new URLSearchParams(location.search).get('train') === 'page' ? 'page' : 'worker';
 
 /** The app's screens. */
@@ -330,7 +334,16 @@ export class CrackcamApp extends LitElement {
   };
 
   private readonly onShareModel = (e: CustomEvent<{ id: string }>): void => {
-    void this.teamSync?.shareModel(e.detail.id).catch((err: Error) => (this.error = err.message));
+    void this.teamSync?.shareModel(e.detail.id);
+  };
+
+  private readonly onUnshareModel = (e: CustomEvent<{ id: string }>): void => {
+    void this.teamSync?.unshareModel(e.detail.id);
+  };
+
+  /** A deleted model stays out of this library: team sync does not add it back. */
+  private readonly onModelDeleted = (e: CustomEvent<{ id: string }>): void => {
+    void this.teamSync?.hideModel(e.detail.id).catch((err: Error) => (this.error = err.message));
   };
 
   /** The verdict's Adapt button (an unfamiliar surface): the Train screen, as its tab would. */
@@ -424,7 +437,11 @@ export class CrackcamApp extends LitElement {
           .base=${this.base}
           .builtin=${this.builtin}
           ?canShare=${this.teamSync?.settings.enabled}
+          .shared=${this.teamSync?.sharedIds ?? NO_MODEL_IDS}
+          .shareStatus=${this.teamSync?.shareStatus ?? NO_SHARE_STATUS}
           @model-share-request=${this.onShareModel}
+          @model-unshare-request=${this.onUnshareModel}
+          @model-deleted=${this.onModelDeleted}
         ></crackcam-models>
       </div>
       <slot ?hidden=${this.view !== 'live'}></slot>

@@ -13,9 +13,16 @@ import {
   type ModelSummary,
 } from '../platform/model-store';
 import type { RejectedModel } from '../platform/model-sharing';
+import type { ModelShareStatus } from '../platform/sync/team-sync';
 import { downloadBytes } from './crackcam-captures';
 import { fileButtonStyles, panelStyles } from './shared-styles';
 import { TaskStatus } from './task-status';
+
+/** What a model row says about its last share or unshare. */
+function shareStatusText(status: ModelShareStatus): string {
+  if ('message' in status) return msg(str`Not done: ${status.message}`);
+  return status.kind === 'shared' ? msg('Shared') : msg('No longer shared');
+}
 
 /**
  * The model library: every trained or imported model with version, labels, training summary and
@@ -28,7 +35,12 @@ import { TaskStatus } from './task-status';
  * (`[data-testid="model-surfaces"]`).
  *
  * @fires model-activated - detail `{ id }`: the active model changed (bubbles, composed).
+ * While team sync is on, a model trained or imported here has "Share with team", or "Stop sharing"
+ * once it is shared, and the row says what the last of them did (`model-share-status`, `data-kind`).
+ *
  * @fires model-share-request - detail `{ id }`: share this model with the team (team sync; bubbles, composed).
+ * @fires model-unshare-request - detail `{ id }`: stop sharing this model with the team (bubbles, composed).
+ * @fires model-deleted - detail `{ id }`: the model was deleted from the library (bubbles, composed).
  */
 @localized()
 @customElement('crackcam-models')
@@ -47,6 +59,10 @@ export class CrackcamModels extends LitElement {
   @property({ attribute: false }) rejected: readonly RejectedModel[] = [];
   /** Team sync is on: models trained or imported here get a "Share with team" button. */
   @property({ type: Boolean }) canShare = false;
+  /** Library ids of the models shared with the team. */
+  @property({ attribute: false }) shared: ReadonlySet<string> = new Set();
+  /** By library id: what the last share or unshare did. */
+  @property({ attribute: false }) shareStatus: ReadonlyMap<string, ModelShareStatus> = new Map();
   @state() private models: ModelSummary[] = [];
   @state() private active = BUILTIN_MODEL_ID;
   @state() private canRollback = false;
@@ -128,11 +144,38 @@ export class CrackcamModels extends LitElement {
   private removeModel(m: ModelSummary): void {
     if (!confirm(msg(str`Delete ${m.name} v${m.version}?`))) return;
     const wasActive = m.id === this.active;
-    void this.run(msg('Deleting…'), () => this.store!.delete(m.id), wasActive);
+    void this.run(
+      msg('Deleting…'),
+      async () => {
+        await this.store!.delete(m.id);
+        this.emit('model-deleted', m.id);
+      },
+      wasActive,
+    );
   }
 
-  private requestShare(id: string): void {
-    this.dispatchEvent(new CustomEvent('model-share-request', { detail: { id }, bubbles: true, composed: true }));
+  private emit(name: 'model-share-request' | 'model-unshare-request' | 'model-deleted', id: string): void {
+    this.dispatchEvent(new CustomEvent(name, { detail: { id }, bubbles: true, composed: true }));
+  }
+
+  /** "Share with team" or "Stop sharing", and what the last of them did. */
+  private renderShare(m: ModelSummary) {
+    if (!this.canShare || m.origin === 'team') return nothing;
+    const status = this.shareStatus.get(m.id);
+    const button = this.shared.has(m.id)
+      ? html`<button data-testid="unshare-model" @click=${() => this.emit('model-unshare-request', m.id)}>
+          ${msg('Stop sharing')}
+        </button>`
+      : html`<button data-testid="share-model" @click=${() => this.emit('model-share-request', m.id)}>
+          ${msg('Share with team')}
+        </button>`;
+    return html`${button}${
+      status
+        ? html`<span class="note" role="status" data-testid="model-share-status" data-kind=${status.kind}
+            >${shareStatusText(status)}</span
+          >`
+        : nothing
+    }`;
   }
 
   private exportModel(m: ModelSummary): void {
@@ -263,13 +306,7 @@ export class CrackcamModels extends LitElement {
                 ${msg('Use')}
               </button>
               <button @click=${() => this.exportModel(m)}>${msg('Export')}</button>
-              ${
-                this.canShare && m.origin !== 'team'
-                  ? html`<button data-testid="share-model" @click=${() => this.requestShare(m.id)}>
-                    ${msg('Share with team')}
-                  </button>`
-                  : nothing
-              }
+              ${this.renderShare(m)}
               <button class="danger" ?disabled=${busy} @click=${() => this.removeModel(m)}>${msg('Delete')}</button>
             </li>`,
         )}

@@ -5,7 +5,8 @@
  * local database. A finding saved on A appears on B (its full still only on demand); a capture saved
  * on A appears in B's captures list with its crop (its frame stays on A) and B's relabel reaches A;
  * offline edits on both sides converge; the server SIGKILLed mid-sync and restarted loses nothing; a
- * model shared on A enters B's library, a broken one is shown as rejected; 40 findings with realistic
+ * model shared on A enters B's library, a broken one is shown as rejected, one deleted on B stays
+ * out of it, and A can stop sharing it and share it again; 40 findings with realistic
  * photos sync with a bounded heap; a wrong password and an unreachable server give clear errors and
  * keep local data.
  */
@@ -272,6 +273,32 @@ describe('team sync', () => {
     const rejected = b.page.locator(`crackcam-models [data-testid="model-rejected"][data-id="${shared}-broken"]`);
     await rejected.waitFor({ state: 'attached', timeout: 30_000 });
     expect(await rejected.textContent()).toMatch(/rejected: .+/);
+    // Deleted on B, it stays out of B's library, also when its document changes (A unshares and shares again).
+    await b.page.locator('[data-testid="tab-models"]').click();
+    b.page.once('dialog', (dialog) => void dialog.accept());
+    await row.locator('button.danger').click();
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    const hiddenOnB = () =>
+      b.page.evaluate(async () => {
+        const db = await window.__syncDb();
+        return (await db.get<{ hidden: string[] }>('_local/team-model-choices').catch(() => ({ hidden: [] }))).hidden;
+      });
+    await expect.poll(hiddenOnB).toEqual([shared]);
+    await a.page.locator('[data-testid="tab-models"]').click();
+    const rowOnA = a.page.locator(`crackcam-models [data-testid="model"][data-id="${shared}"]`);
+    const statusOnA = rowOnA.locator('[data-testid="model-share-status"]');
+    await rowOnA.locator('[data-testid="unshare-model"]').click();
+    await expect.poll(() => statusOnA.getAttribute('data-kind')).toBe('unshared');
+    expect(await statusOnA.textContent()).toMatch(/No longer shared/);
+    const onB = async () => (await docIds(b.page, 'model:')).includes(`model:${shared}`);
+    await expect.poll(onB, { timeout: 10_000 }).toBe(false);
+    await rowOnA.locator('[data-testid="share-model"]').click();
+    await expect.poll(() => statusOnA.getAttribute('data-kind')).toBe('shared');
+    expect(await statusOnA.textContent()).toMatch(/Shared/);
+    await rowOnA.locator('[data-testid="unshare-model"]').waitFor();
+    await expect.poll(onB, { timeout: 10_000 }).toBe(true);
+    await b.page.waitForTimeout(500); // B's check of the new document, had it not been hidden
+    expect(await b.page.locator(`crackcam-models [data-testid="model"][data-id="${shared}"]`).count()).toBe(0);
   });
 
   it('40 findings with realistic photos sync with a bounded heap', async () => {

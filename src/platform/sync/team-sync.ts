@@ -3,18 +3,21 @@
  * local database, and the team's models (model-sharing.ts). Created once by the app shell after the
  * first paint; {@link TeamSync.resume} restarts the sync when it was on when the app last ran.
  *
- * Dispatches `change` when the state or the settings change, and `models` when team models were added
- * to the library or rejected.
+ * Dispatches `change` when the state, the settings, the shared models or a model's share status
+ * change, and `models` when team models were added to the library or rejected.
  */
 import PouchDB from 'pouchdb-browser';
 import { appConnectivity } from '../connectivity';
 import { borrowSharedDb, type SharedDb } from '../finding-shared-db';
 import { LOCAL_DB, type LocalDb } from '../local-db';
 import {
+  hideTeamModel,
   receiveTeamModels,
   rejectedModels,
-  shareModel,
+  shareModelOnRequest,
+  sharedLibraryIds,
   shareTrainedModels,
+  unshareModel,
   type ModelLibrary,
   type RejectedModel,
   type ValidateModel,
@@ -41,10 +44,17 @@ function openRemote(url: string, auth?: { username: string; password: string }):
   return new PouchDB(url, { skip_setup: true, ...(auth ? { auth } : {}) });
 }
 
+/** What the last share or unshare of a model did, for its row in the model list. */
+export type ModelShareStatus = { kind: 'shared' | 'unshared' } | { kind: 'error'; message: string };
+
 export class TeamSync extends EventTarget {
   readonly controller: SyncController;
   /** Team models that failed the check on this device. */
   rejected: RejectedModel[] = [];
+  /** Library ids of the models shared with the team (from any device). */
+  sharedIds: ReadonlySet<string> = new Set();
+  /** By library id: what the inspector's last share or unshare of the model did. */
+  shareStatus: ReadonlyMap<string, ModelShareStatus> = new Map();
   private library?: ModelLibrary;
   private validate?: ValidateModel;
   private receiving?: Promise<void>;
@@ -130,16 +140,48 @@ export class TeamSync extends EventTarget {
     if (this.settings.enabled) await this.shareTrained();
   }
 
-  /** Shares one library model with the team (any origin). */
-  async shareModel(id: string): Promise<boolean> {
-    const model = await this.library?.get(id);
-    if (!model) throw new Error(`model ${id} is not in the library`);
-    return shareModel(this.localDb, model);
+  /** Shares one library model with the team (any origin); the outcome goes to {@link shareStatus}. */
+  async shareModel(id: string): Promise<void> {
+    await this.recordShare(id, 'shared', async () => {
+      const model = await this.library?.get(id);
+      if (!model) throw new Error(`model ${id} is not in the library`);
+      await shareModelOnRequest(this.localDb, model);
+    });
+  }
+
+  /** Stops sharing one library model (its document is deleted everywhere); the outcome goes to {@link shareStatus}. */
+  async unshareModel(id: string): Promise<void> {
+    await this.recordShare(id, 'unshared', () => unshareModel(this.localDb, id));
+  }
+
+  /** A model was deleted from the library: team sync never adds it back on this device. */
+  hideModel(id: string): Promise<void> {
+    return hideTeamModel(this.localDb, id);
   }
 
   /** Shares the models trained here while sync is on (called after a training was saved). */
   async shareTrained(): Promise<void> {
     if (this.library && this.settings.enabled) await shareTrainedModels(this.localDb, this.library);
+    await this.refreshShared();
+  }
+
+  private async recordShare(id: string, kind: 'shared' | 'unshared', work: () => Promise<unknown>): Promise<void> {
+    let status: ModelShareStatus = { kind };
+    try {
+      await work();
+    } catch (e) {
+      status = { kind: 'error', message: (e as Error).message };
+    }
+    this.shareStatus = new Map([...this.shareStatus, [id, status]]);
+    await this.refreshShared();
+    this.changed();
+  }
+
+  private async refreshShared(): Promise<void> {
+    const ids = await sharedLibraryIds(this.localDb);
+    if ([...ids].join() === [...this.sharedIds].join()) return;
+    this.sharedIds = ids;
+    this.changed();
   }
 
   private receiveModels(): Promise<void> {
@@ -148,6 +190,7 @@ export class TeamSync extends EventTarget {
     this.receiving = (this.receiving ?? Promise.resolve())
       .then(async () => {
         const received = await receiveTeamModels(this.localDb, library, validate);
+        await this.refreshShared();
         if (received.added.length === 0 && received.rejected.length === 0) return;
         this.rejected = await rejectedModels(this.localDb);
         this.dispatchEvent(new CustomEvent('models', { detail: received }));

@@ -2,7 +2,8 @@
  * Sharing library models through the local database (src/platform/model-sharing.ts) on in-memory
  * PouchDB: a trained model becomes a `model:` document with its files as attachments, another device
  * adds it to its library (origin team, same id, not active) after the check, a model that fails the
- * check is recorded as rejected with the reason and never enters the library.
+ * check is recorded as rejected with the reason and never enters the library; a model deleted from a
+ * library stays out of it, and one unshared is deleted from the team database.
  */
 import PouchDB from 'pouchdb-node';
 import memoryAdapter from 'pouchdb-adapter-memory';
@@ -11,9 +12,13 @@ import type { ModelMetadata } from '../../../src/core/metadata';
 import type { ModelFiles } from '../../../src/core/model-writer';
 import type { LocalDb } from '../../../src/platform/local-db';
 import {
+  hideTeamModel,
   receiveTeamModels,
   rejectedModels,
+  shareModelOnRequest,
+  sharedLibraryIds,
   shareTrainedModels,
+  unshareModel,
   type ModelLibrary,
 } from '../../../src/platform/model-sharing';
 import type { StoredModel } from '../../../src/platform/model-store';
@@ -107,5 +112,54 @@ describe('model sharing', () => {
     expect(await rejectedModels(b)).toEqual(received.rejected);
     // Nothing is checked or added twice.
     expect(await receiveTeamModels(b, onB, validate)).toEqual({ added: [], rejected: [] });
+  });
+});
+
+describe('deleting and unsharing team models', () => {
+  const trainedOn = (id: string) => {
+    const library = new FakeLibrary();
+    const model = modelFiles('site', ['crack', 'nocrack'], [1, 2, 3]);
+    library.models.set(id, storedModel(id, 'trained', model.files, model.meta));
+    return library;
+  };
+
+  it('a model deleted from the library is not added back, here or on the device that trained it', async () => {
+    const a = memoryDb();
+    const b = memoryDb();
+    const onA = trainedOn('t1');
+    await shareTrainedModels(a, onA);
+    await a.replicate.to(b);
+    const onB = new FakeLibrary();
+    expect((await receiveTeamModels(b, onB, validate)).added).toEqual(['t1']);
+    for (const [db, library] of [
+      [a, onA],
+      [b, onB],
+    ] as const) {
+      library.models.delete('t1');
+      await hideTeamModel(db, 't1');
+      expect(await receiveTeamModels(db, library, validate)).toEqual({ added: [], rejected: [] });
+      expect(library.models.has('t1')).toBe(false);
+    }
+    // Hidden here only: the document stays shared.
+    expect(await sharedLibraryIds(a)).toEqual(new Set(['t1']));
+  });
+
+  it('stop sharing deletes the document everywhere; it is not shared again until asked', async () => {
+    const a = memoryDb();
+    const b = memoryDb();
+    const onA = trainedOn('t1');
+    await shareTrainedModels(a, onA);
+    await a.replicate.to(b);
+    expect(await unshareModel(a, 't1')).toBe(true);
+    expect(await sharedLibraryIds(a)).toEqual(new Set());
+    await a.replicate.to(b);
+    await expect(b.get('model:t1')).rejects.toMatchObject({ status: 404 });
+    expect(await receiveTeamModels(b, new FakeLibrary(), validate)).toEqual({ added: [], rejected: [] });
+    expect(await shareTrainedModels(a, onA)).toBe(0);
+    expect(await unshareModel(a, 't1')).toBe(false);
+    expect(await shareModelOnRequest(a, onA.models.get('t1')!)).toBe(true);
+    expect(await sharedLibraryIds(a)).toEqual(new Set(['t1']));
+    await a.replicate.to(b);
+    expect((await receiveTeamModels(b, new FakeLibrary(), validate)).added).toEqual(['t1']);
   });
 });
