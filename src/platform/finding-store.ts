@@ -45,6 +45,8 @@ export interface FindingStore {
   versions(id: string): Promise<FindingVersion[]>;
   /** Makes version `rev` of finding `id` the only one (the others are removed, on every device that syncs). */
   restoreVersion(id: string, rev: string): Promise<FindingFields>;
+  /** The findings whose full-resolution still is not on this device (they came by sync without it). */
+  withoutFullStill(): Promise<Set<string>>;
   /** The findings with more than one version, and how many each has. */
   versionCounts(): Promise<Map<string, number>>;
   /** Calls `listener` with the ids of findings changed here or by the sync; returns the function that stops it. */

@@ -83,6 +83,14 @@ async function pdfJpeg(image: Blob, maxSide: number): Promise<ReportImage | unde
   return { type: 'image/jpeg', bytes: new Uint8Array(await blob.arrayBuffer()) };
 }
 
+/** The pixel size of a still (the downscaled copy of a finding without its full still). */
+async function stillSize(image: Blob, findingId: string): Promise<{ width: number; height: number }> {
+  const bitmap = await createImageBitmap(image).catch(unreadable(findingId, 'still'));
+  const size = { width: bitmap.width, height: bitmap.height };
+  bitmap.close();
+  return size;
+}
+
 /** Rethrows an image decoding failure naming the finding and the image. */
 const unreadable =
   (findingId: string, name: string) =>
@@ -106,7 +114,9 @@ function findingLoader(store: FindingStore): (fields: FindingFields) => Promise<
       pdfJpeg(record.still, PDF_STILL_MAX_SIDE).catch(unreadable(fields.id, 'still')),
       pdfJpeg(record.overlay, PDF_STILL_MAX_SIDE).catch(unreadable(fields.id, 'overlay')),
     ]);
-    return { fields: record.fields, still, crop, overlay, pdfStill, pdfOverlay };
+    const downscaled =
+      record.stillIsFull === false ? { downscaledStill: await stillSize(record.still, fields.id) } : {};
+    return { fields: record.fields, still, crop, overlay, pdfStill, pdfOverlay, ...downscaled };
   };
 }
 

@@ -296,6 +296,17 @@ export class PouchFindingStore implements FindingStore {
     }
   }
 
+  async withoutFullStill(): Promise<Set<string>> {
+    return this.read(async () => {
+      const ids = (await this.allFindingDocs()).filter(isStillDownscaled).map((doc) => fieldsOfDoc(doc).id);
+      if (ids.length === 0) return new Set<string>();
+      const { rows } = await this.db.allDocs({ keys: ids.map(findingStillDocId) });
+      // A missing document's row has an error and no value; a deleted one's value says so.
+      const held = (i: number) => rows[i]?.value !== undefined && !rows[i].value.deleted;
+      return new Set(ids.filter((_, i) => !held(i)));
+    });
+  }
+
   async versionCounts(): Promise<Map<string, number>> {
     const docs = await this.read(() => this.allFindingDocs());
     const counts = docs

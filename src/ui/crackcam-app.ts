@@ -411,7 +411,7 @@ export class CrackcamApp extends LitElement {
       <div class="screen" ?hidden=${this.view !== 'findings'}>
         <crackcam-measure-settings></crackcam-measure-settings>
         <crackcam-sync-settings .sync=${this.teamSync}></crackcam-sync-settings>
-        <crackcam-findings .store=${this.findingStore}></crackcam-findings>
+        <crackcam-findings .store=${this.findingStore} .stills=${this.teamSync}></crackcam-findings>
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
         <crackcam-captures

@@ -21,6 +21,7 @@ import { measureFinding, type MeasureOutcome } from '../platform/measure-finding
 import { loadMeasureSettings } from '../platform/measure-settings';
 import type { FindingEditDetail } from './crackcam-finding-form';
 import type { FindingVersionRestoreDetail } from './crackcam-finding-versions';
+import type { FullStillSource } from './crackcam-full-still-fetch';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
 import { measurementLine } from './measure-labels';
 import { panelStyles } from './shared-styles';
@@ -28,6 +29,7 @@ import { StoreWatch } from './store-watch';
 import './crackcam-finding-form';
 import './crackcam-inspection-export';
 import './crackcam-finding-versions';
+import './crackcam-full-still-fetch';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
@@ -43,6 +45,8 @@ const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
  * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`,
  * `finding-versions-count` (`data-count`: a finding edited on two devices before they synced; opens
  * <crackcam-finding-versions>). The list follows the store's changes (the sync brings findings in).
+ * A finding that came by sync without its full-resolution still has "Download full photo"
+ * (<crackcam-full-still-fetch>, given a {@link FullStillSource}).
  *
  * @fires findings-changed - a finding was edited, deleted or restored (bubbles, composed).
  */
@@ -50,6 +54,10 @@ const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
 @customElement('crackcam-findings')
 export class CrackcamFindings extends LitElement {
   @property({ attribute: false }) store?: FindingStore;
+  /** Fetches full stills on demand (team sync); without it there is no "Download full photo". */
+  @property({ attribute: false }) stills?: FullStillSource;
+  /** The findings whose full still is not on this device. */
+  @state() private withoutFullStill: ReadonlySet<string> = new Set();
   @state() private findings: FindingFields[] = [];
   @state() private thumbs = new Map<string, string>();
   @state() private filter: FindingFilter = {};
@@ -132,10 +140,11 @@ export class CrackcamFindings extends LitElement {
   async refresh(): Promise<void> {
     const store = this.store;
     if (!store) return;
-    const [findings, context, versionCounts] = await Promise.all([
+    const [findings, context, versionCounts, withoutFullStill] = await Promise.all([
       store.list(),
       store.getContext(),
       store.versionCounts(),
+      store.withoutFullStill(),
     ]);
     const thumbs = new Map<string, string>();
     for (const f of findings) {
@@ -151,6 +160,7 @@ export class CrackcamFindings extends LitElement {
     this.thumbs = thumbs;
     this.context = context;
     this.versionCounts = versionCounts;
+    this.withoutFullStill = withoutFullStill;
   }
 
   private changed(): void {
@@ -317,6 +327,15 @@ export class CrackcamFindings extends LitElement {
         <time datetime=${new Date(f.createdAt).toISOString()}>${when}</time>
       </span>
       ${this.renderVersionsCount(f.id)}
+      ${
+        this.stills && this.withoutFullStill.has(f.id)
+          ? html`<crackcam-full-still-fetch
+              .findingId=${f.id}
+              .source=${this.stills}
+              @full-still-fetched=${() => this.refresh()}
+            ></crackcam-full-still-fetch>`
+          : nothing
+      }
       <button data-testid="finding-edit-open" @click=${() => this.openEditor(f)}>
         ${msg('Edit')}
       </button>

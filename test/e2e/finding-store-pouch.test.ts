@@ -102,7 +102,9 @@ describe('PouchDB finding store', () => {
       await store.put(deleted);
       const undone = (await store.list()).map((f) => f.id);
       const smallStill = await store.get('b');
+      const missingBefore = [...(await store.withoutFullStill())];
       await db.remove('finding-still:a', (await db.get('finding-still:a'))._rev!); // as on a device that synced without it
+      const missingAfter = [...(await store.withoutFullStill())];
       const noFull = await store.get('a');
       const noFullSize = await w.__size(noFull!.still);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -128,6 +130,7 @@ describe('PouchDB finding store', () => {
         smallOriginal: small.still.size,
         noFull: noFull!.stillIsFull,
         noFullSize,
+        missing: [missingBefore, missingAfter],
         heard: [...new Set(heard)].sort(),
       };
     });
@@ -149,6 +152,7 @@ describe('PouchDB finding store', () => {
     expect(r.smallSize).toBe(r.smallOriginal);
     expect(r.noFull).toBe(false);
     expect(r.noFullSize).toEqual([1600, 1200]);
+    expect(r.missing).toEqual([[], ['a']]);
     expect(r.heard).toEqual(['a', 'b']);
   });
 

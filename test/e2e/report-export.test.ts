@@ -26,7 +26,10 @@ let browser: Browser;
 let page: Page;
 let scratch: string;
 
-/** Writes three findings (the third without GPS) with canvas-made images into the page's findings store. */
+/**
+ * Writes three findings (the third without GPS, and without its full still as if it came by sync) with
+ * canvas-made images into the page's findings store.
+ */
 async function seedFindings(page: Page): Promise<void> {
   await page.evaluate(async (inspection) => {
     const load = (window as unknown as { __load(p: string): Promise<unknown> }).__load;
@@ -69,8 +72,10 @@ async function seedFindings(page: Page): Promise<void> {
           ...(located
             ? { position: { latitude: 35.6812 + i / 1000, longitude: 139.7671, accuracy: 8 } }
             : { positionMissing: 'denied' as const }),
-          still: { source: 'take-photo', width: 1600, height: 1200 },
+          // The third came by sync without its full still: taken at 2400 x 1800, here as its 1600 px copy.
+          still: { source: 'take-photo', width: located ? 1600 : 2400, height: located ? 1200 : 1800 },
         },
+        ...(located ? {} : { stillIsFull: false }),
         still: await image(1600, 1200, 'image/jpeg', 150),
         crop: await image(227, 227, 'image/png', 140),
         overlay: await image(227, 227, 'image/png', 120),
@@ -181,6 +186,12 @@ describe('inspection export', () => {
     expect(rows.data.map((r) => r.id)).toEqual(['e2e-0', 'e2e-1', 'e2e-2']);
     expect(rows.data[1].notes).toBe('Spalling near the bearing, "about 20 cm", rebar visible');
     expect(rows.data[0].still_file).toBe('photos/e2e-0-still.jpg');
+    // still_width/height describe the file in photos/: the downscaled copy for the third.
+    expect(rows.data.map((r) => [r.still_width, r.still_height, r.still_downscaled])).toEqual([
+      ['1600', '1200', 'false'],
+      ['1600', '1200', 'false'],
+      ['1600', '1200', 'true'],
+    ]);
 
     const geo = JSON.parse(strFromU8(files['findings.geojson'])) as {
       type: string;

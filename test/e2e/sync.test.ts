@@ -2,7 +2,8 @@
  * Team sync in real Chromium: two browser contexts (two inspectors' phones) and the sync server
  * (scripts/sync-server.ts, a child process with a user, on 127.0.0.1 with a temporary folder). Sync is
  * started through the settings panel; findings are written as `finding:` documents into each page's
- * local database. A finding saved on A appears on B (its full still only on demand); a capture saved
+ * local database. A finding saved on A appears on B (its full still only on demand, with B's Download full
+ * photo); a capture saved
  * on A appears in B's captures list with its crop (its frame stays on A) and B's relabel reaches A;
  * offline edits on both sides converge; the server SIGKILLed mid-sync and restarted loses nothing; a
  * model shared on A enters B's library, a broken one is shown as rejected, one deleted on B stays
@@ -51,7 +52,7 @@ async function openPhone(): Promise<{ context: BrowserContext; page: Page }> {
 }
 
 /** Calls a method of the page's TeamSync (the app shell's `teamSync`). */
-function teamSyncCall(page: Page, method: 'fetchFullStill' | 'shareTrained', arg?: string): Promise<unknown> {
+function teamSyncCall(page: Page, method: 'shareTrained', arg?: string): Promise<unknown> {
   return page.evaluate(
     ({ method, arg }) => {
       const sync = (
@@ -127,10 +128,18 @@ describe('team sync', () => {
         return { notes: record?.fields.notes, stillIsFull: record?.stillIsFull ?? true };
       });
     expect(await onB()).toEqual({ notes: 'saved on A', stillIsFull: false });
+    // B's findings list offers the full photo; the server has none while A is set to "never".
+    await b.page.locator('[data-testid="tab-findings"]').click();
+    const rowOnB = b.page.locator('crackcam-findings [data-testid="finding-item"][data-id="first-0"]');
+    const fetchFull = rowOnB.locator('[data-testid="finding-fetch-full"]');
+    const fetchStatus = rowOnB.locator('[data-testid="finding-fetch-status"]');
+    await fetchFull.click();
+    await expect.poll(() => fetchStatus.getAttribute('data-kind')).toBe('absent');
     // The full still goes to the server only under "always"; B fetches it when asked.
     await a.page.locator('[data-testid="sync-photos"]').selectOption('always');
     await waitForSyncState(a.page, 'up-to-date');
-    await expect.poll(() => teamSyncCall(b.page, 'fetchFullStill', 'first-0'), { timeout: 10_000 }).toBe(true);
+    await fetchFull.click();
+    await fetchFull.waitFor({ state: 'detached', timeout: 10_000 });
     expect(await docIds(b.page, 'finding-still:')).toEqual(['finding-still:first-0']);
     expect(await onB()).toEqual({ notes: 'saved on A', stillIsFull: true });
     await a.page.locator('[data-testid="sync-photos"]').selectOption('never');

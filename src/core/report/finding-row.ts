@@ -34,6 +34,7 @@ export const FINDING_COLUMNS = [
   'still_source',
   'still_width',
   'still_height',
+  'still_downscaled',
   'width_mm',
   'mean_width_mm',
   'length_mm',
@@ -59,9 +60,17 @@ export function isoTime(ms: number, field: string): string {
   return date.toISOString();
 }
 
-/** The row of one finding; `photos` are its image paths in the zip. */
-export function findingRow(f: FindingFields, photos: FindingPhotoPaths): FindingRow {
+/**
+ * The row of one finding; `photos` are its image paths in the zip. `downscaled`: the size of the still
+ * in photos/ when it is a downscaled copy; still_width and still_height describe that file.
+ */
+export function findingRow(
+  f: FindingFields,
+  photos: FindingPhotoPaths,
+  downscaled?: { width: number; height: number },
+): FindingRow {
   const m = f.measurement;
+  const still = downscaled ?? f.still;
   return {
     id: f.id,
     inspection: f.context.inspection,
@@ -84,8 +93,9 @@ export function findingRow(f: FindingFields, photos: FindingPhotoPaths): Finding
     model_name: f.model.name,
     model_version: f.model.version,
     still_source: f.still.source,
-    still_width: f.still.width,
-    still_height: f.still.height,
+    still_width: still.width,
+    still_height: still.height,
+    still_downscaled: downscaled !== undefined,
     width_mm: m?.widthMm ?? null,
     mean_width_mm: m?.meanWidthMm ?? null,
     length_mm: m?.lengthMm ?? null,

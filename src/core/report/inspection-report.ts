@@ -57,7 +57,7 @@ export async function buildInspectionReport(
     checkFinding(finding);
     const paths = findingPhotoPaths(finding);
     await pdf.addFinding(finding, i + 1, paths);
-    rows.push({ fields, row: findingRow(fields, paths) });
+    rows.push({ fields, row: findingRow(fields, paths, finding.downscaledStill) });
     photos.set(paths.still, finding.still.bytes).set(paths.overlay, finding.overlay.bytes);
     photos.set(paths.crop, finding.crop.bytes);
     options.onProgress?.(i + 1, ordered.length);

@@ -18,8 +18,13 @@ export interface ReportImage {
 /** A finding with its images, as the report builders take it. */
 export interface ReportFinding {
   fields: FindingFields;
-  /** Full-resolution still (goes into photos/). */
+  /** The still that goes into photos/: the full-resolution one, else the downscaled copy (see `downscaledStill`). */
   still: ReportImage;
+  /**
+   * Set when `still` is the downscaled copy (the finding came by sync without its full-resolution still):
+   * its size, which the CSV gives instead of the size the still was taken at.
+   */
+  downscaledStill?: { width: number; height: number };
   /** The 227 x 227 crop the model saw (photos/). */
   crop: ReportImage;
   /** The crop with the heatmap as painted (photos/ and the PDF). */

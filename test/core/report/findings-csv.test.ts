@@ -65,4 +65,18 @@ describe('findings.csv', () => {
     expect(rows[1][col('notes')]).toBe(`'=HYPERLINK("x")`);
     expect(rows[2][col('notes')]).toBe(`'-see photo`);
   });
+
+  it('gives the size of the still in photos/: the downscaled copy when the full still is not there', () => {
+    const fields = fieldsOf(3);
+    const full = findingRow(fields, paths(fields.id));
+    expect([full.still_width, full.still_height, full.still_downscaled]).toEqual([
+      fields.still.width,
+      fields.still.height,
+      false,
+    ]);
+    const small = findingRow(fields, paths(fields.id), { width: 1600, height: 1200 });
+    expect([small.still_width, small.still_height, small.still_downscaled]).toEqual([1600, 1200, true]);
+    const rows = parse(findingsCsv([small]));
+    expect(rows[1][FINDING_COLUMNS.indexOf('still_downscaled')]).toBe('true');
+  });
 });
