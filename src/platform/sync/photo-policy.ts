@@ -4,7 +4,7 @@
  * their downscaled still, crop and overlay, and the captures with their crop, replicate; full stills and
  * the full frames of captures follow the setting:
  *
- * - `never`: only on demand, one finding at a time;
+ * - `never`: only on demand, one finding at a time (their deletions travel under every setting);
  * - `wifi`: while the Network Information API says the connection is Wi-Fi or Ethernet (where the
  *   browser does not offer the API, e.g. Safari and Firefox, the connection counts as not Wi-Fi);
  * - `always`: on any connection.
@@ -34,8 +34,12 @@ export function syncsFullStills(policy: FullPhotoPolicy, connection: ConnectionI
   return policy === 'always' || (policy === 'wifi' && isUnmetered(connection));
 }
 
-/** True for documents that replicate without full-resolution photos: everything but `finding-still:` and `capture-frame:`. */
-export function withoutFullStills(doc: { _id: string }): boolean {
+/**
+ * True for documents that replicate without full-resolution photos: everything but `finding-still:` and
+ * `capture-frame:` documents, whose deletions (tombstones, no photo in them) replicate too.
+ */
+export function withoutFullStills(doc: { _id: string; _deleted?: boolean }): boolean {
+  if (doc._deleted) return true;
   return !doc._id.startsWith(FINDING_STILL_PREFIX) && !doc._id.startsWith(CAPTURE_FRAME_PREFIX);
 }
 

@@ -9,6 +9,7 @@
 import PouchDB from 'pouchdb-browser';
 import { appConnectivity } from '../connectivity';
 import { borrowSharedDb, type SharedDb } from '../finding-shared-db';
+import { cleanUpFullPhotos } from '../full-photo-cleanup';
 import { LOCAL_DB, type LocalDb } from '../local-db';
 import {
   hideTeamModel,
@@ -75,6 +76,8 @@ export class TeamSync extends EventTarget {
     shared.addEventListener('renewed', () => this.controller.useLocalDb(shared.db));
     this.controller.addEventListener('docs', (e) => {
       const ids = (e as CustomEvent<string[]>).detail;
+      // Deletions that arrive take the full photos they leave behind with them (full-photo-cleanup.ts).
+      void cleanUpFullPhotos(this.localDb, ids);
       if (ids.some((id) => id.startsWith(MODEL_PREFIX))) void this.receiveModels();
     });
   }
