@@ -15,10 +15,13 @@ export interface FindingVersionRestoreDetail {
  * The versions of a finding that was edited on two devices before they synced: the shown one (edited
  * last) and, for each other version, what it says and a Restore button that keeps it instead.
  *
- * Test hooks: `finding-versions` (the panel, `data-id`), `finding-version` (`data-rev`, one per other
- * version), `finding-version-restore` (`data-rev`), `finding-versions-close`, `finding-versions-error`.
+ * The shown version has "Keep this version", which removes the others the same way.
  *
- * @fires finding-version-restore - {@link FindingVersionRestoreDetail}: keep this version, remove the others (bubbles, composed).
+ * Test hooks: `finding-versions` (the panel, `data-id`), `finding-version` (`data-rev`, one per other
+ * version), `finding-version-restore` (`data-rev`), `finding-version-keep` (`data-rev`: the shown
+ * version), `finding-versions-close`, `finding-versions-error`.
+ *
+ * @fires finding-version-restore - {@link FindingVersionRestoreDetail}: keep this version (shown or other), remove the others (bubbles, composed).
  * @fires finding-versions-close - the panel was closed (bubbles, composed).
  */
 @localized()
@@ -84,9 +87,17 @@ export class CrackcamFindingVersions extends LitElement {
     return html`<section data-testid="finding-versions" data-id=${shown.fields.id} aria-label=${msg('Versions of this finding')}>
       <p class="note">
         ${msg(
-          str`This finding was edited on more than one device before they synced. The version edited last (${edited}) is shown; restore another to keep it instead. The others are then removed on every device.`,
+          str`This finding was edited on more than one device before they synced. The version edited last (${edited}) is shown: keep it, or restore another to keep that one instead. The others are then removed on every device.`,
         )}
       </p>
+      <button
+        data-testid="finding-version-keep"
+        data-rev=${shown.rev}
+        ?disabled=${this.busy}
+        @click=${() => this.emit('finding-version-restore', { id: shown.fields.id, rev: shown.rev })}
+      >
+        ${msg('Keep this version')}
+      </button>
       ${this.error ? html`<div class="error" role="alert" data-testid="finding-versions-error">${this.error}</div>` : nothing}
       <ul>
         ${others.map((v) => this.renderVersion(v))}

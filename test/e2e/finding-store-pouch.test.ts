@@ -10,7 +10,8 @@
  *   database is deleted;
  * - a conflict made by two databases replicating into each other: the version edited last is shown even
  *   when PouchDB's winner is the other one; the findings list marks it and restores the other version
- *   through its panel (restoreVersion), which replicates; a finding replicated in appears in the list.
+ *   through its panel (restoreVersion), which replicates; a finding replicated in appears in the list;
+ *   "Keep this version" keeps the shown version and removes the other everywhere.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -316,5 +317,52 @@ describe('PouchDB finding store', () => {
     expect(after.bad).toMatch(
       /^invalid: no version was restored: '9-nope' is not a version of finding x; its versions are /,
     );
+  });
+
+  it('keeps the shown version of a conflicted finding from its versions panel', async () => {
+    await page.evaluate(async () => {
+      const w = window as unknown as PageHelpers & { __keep: unknown };
+      const m = (await w.__load('/src/platform/finding-store.ts')) as Stores;
+      const shared = (await w.__load('/src/platform/finding-shared-db.ts')) as Shared;
+      const one = await m.openFindingStore({ name: 'k-dev1', legacyName: 'k-none' });
+      const two = await m.openFindingStore({ name: 'k-dev2', legacyName: 'k-none' });
+      const [shared1, shared2] = [shared.borrowSharedDb('k-dev1'), shared.borrowSharedDb('k-dev2')];
+      const crop = await w.__image(227, 227, 'image/png', 110);
+      await one.put({ fields: w.__fields('k', 1000), still: crop, crop, overlay: crop });
+      await shared1.db.replicate.to(shared2.db);
+      await one.update('k', { notes: 'first device' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await two.update('k', { notes: 'second device, later' });
+      await shared2.db.replicate.to(shared1.db);
+      w.__keep = { one, two, shared1, shared2 };
+      await w.__load('/src/ui/crackcam-findings.ts');
+      const list = document.createElement('crackcam-findings');
+      list.id = 'under-test';
+      list.store = one;
+      document.body.prepend(list);
+    });
+    const inList = (id: string) => page.locator(`#under-test [data-testid="${id}"]`);
+    await inList('finding-versions-count').click();
+    await inList('finding-version-keep').click();
+    await inList('finding-versions-count').waitFor({ state: 'detached' });
+    const after = await page.evaluate(async () => {
+      type Keep = Record<'one' | 'two', import('../../src/platform/finding-store').PouchFindingStore> &
+        Record<'shared1' | 'shared2', import('../../src/platform/finding-shared-db').SharedDb>;
+      const w = window as unknown as PageHelpers & { __keep: Keep };
+      const { one, two, shared1, shared2 } = w.__keep;
+      const shared = (await w.__load('/src/platform/finding-shared-db.ts')) as Shared;
+      await shared1.db.replicate.to(shared2.db);
+      const result = {
+        one: (await one.versions('k')).map((v) => v.fields.notes),
+        two: (await two.versions('k')).map((v) => v.fields.notes),
+        counts: [...(await two.versionCounts())],
+      };
+      document.querySelector('#under-test')?.remove();
+      await Promise.all([shared.releaseSharedDb(shared1), shared.releaseSharedDb(shared2)]);
+      one.close();
+      two.close();
+      return result;
+    });
+    expect(after).toEqual({ one: ['second device, later'], two: ['second device, later'], counts: [] });
   });
 });
