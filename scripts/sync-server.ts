@@ -9,7 +9,8 @@
  * that `POST /_session` (CouchDB's cookie session) sets. Wrong or missing credentials get a 401 with
  * CouchDB's JSON error body and no `WWW-Authenticate` header (so a browser shows no login dialog).
  * The databases named by --db (default `crackcam`) are created at start; a PUT creates others.
- * Prints one JSON line when listening: `{"listening":true,"url":…,"port":…,"dir":…}`.
+ * Prints one JSON line when listening: `{"listening":true,"url":…,"port":…,"dir":…,"auth":…}`, where
+ * `auth` says whether requests need the user (true with --user and --password, false for an open server).
  *
  * Production teams use Apache CouchDB 3 instead (see docs/sync.md).
  */
