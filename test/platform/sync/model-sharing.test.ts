@@ -116,19 +116,18 @@ describe('model sharing', () => {
 });
 
 describe('deleting and unsharing team models', () => {
-  const trainedOn = (id: string) => {
-    const library = new FakeLibrary();
+  /** Device a trained model t1 and shared it; device b has the document. */
+  async function sharedFromA() {
+    const [a, b, onA] = [memoryDb(), memoryDb(), new FakeLibrary()];
     const model = modelFiles('site', ['crack', 'nocrack'], [1, 2, 3]);
-    library.models.set(id, storedModel(id, 'trained', model.files, model.meta));
-    return library;
-  };
-
-  it('a model deleted from the library is not added back, here or on the device that trained it', async () => {
-    const a = memoryDb();
-    const b = memoryDb();
-    const onA = trainedOn('t1');
+    onA.models.set('t1', storedModel('t1', 'trained', model.files, model.meta));
     await shareTrainedModels(a, onA);
     await a.replicate.to(b);
+    return { a, b, onA };
+  }
+
+  it('a model deleted from the library is not added back, here or on the device that trained it', async () => {
+    const { a, b, onA } = await sharedFromA();
     const onB = new FakeLibrary();
     expect((await receiveTeamModels(b, onB, validate)).added).toEqual(['t1']);
     for (const [db, library] of [
@@ -145,11 +144,7 @@ describe('deleting and unsharing team models', () => {
   });
 
   it('stop sharing deletes the document everywhere; it is not shared again until asked', async () => {
-    const a = memoryDb();
-    const b = memoryDb();
-    const onA = trainedOn('t1');
-    await shareTrainedModels(a, onA);
-    await a.replicate.to(b);
+    const { a, b, onA } = await sharedFromA();
     expect(await unshareModel(a, 't1')).toBe(true);
     expect(await sharedLibraryIds(a)).toEqual(new Set());
     await a.replicate.to(b);
