@@ -64,12 +64,25 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: ['test/e2e/bench.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,
           pool: 'forks',
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The benchmark script's own run (build, server, Chromium): `npm test` runs it beside the unit
+          // tests, which leave room for it, not in the line of browser tests.
+          name: 'bench-script',
+          include: ['test/e2e/bench.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          pool: 'forks',
         },
       },
     ],
