@@ -6,16 +6,12 @@
  * opens with what is left there. A damaged legacy record is skipped and reported, and stays in the
  * legacy database; the move is marked done (and the legacy database deleted) once it is empty.
  */
+import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
 import { captureDocId } from './capture-doc';
 import { captureReadBackProblems, captureShape, legacyCaptureProblem } from './capture-migration-plan';
 import { CaptureStoreError, DEFAULT_CLASSES, errorDetail, type CaptureRecord } from './capture-record';
 import type { SharedDb } from './finding-shared-db';
-import {
-  deleteLegacyCaptureDb,
-  legacyCaptureDbExists,
-  openLegacyCaptureStore,
-  type IdbCaptureStore,
-} from './legacy-capture-db';
+import { openLegacyCaptureStore, type IdbCaptureStore } from './legacy-capture-db';
 import type { PouchCaptureStore } from './pouch-capture-store';
 import { docStates, localDocExists, type DocState } from './pouch-docs';
 
@@ -76,7 +72,7 @@ export async function migrateLegacyCaptures(
 ): Promise<string[]> {
   if (await localDocExists(shared.db, CAPTURE_MIGRATION_DOC_ID)) return [];
   let problems: string[] = [];
-  if (await legacyCaptureDbExists(legacyName)) {
+  if (await legacyDbExists(legacyName)) {
     const legacy = await openLegacyCaptureStore(legacyName);
     try {
       problems = await moveCaptures(legacy, store, shared, signal);
@@ -92,7 +88,7 @@ export async function migrateLegacyCaptures(
   }
   await shared.db.put({ _id: CAPTURE_MIGRATION_DOC_ID, legacyName, at: Date.now() });
   // A tab of an earlier release may still hold the old database open: deletion then waits, the move does not.
-  void deleteLegacyCaptureDb(legacyName).catch(() => undefined);
+  void deleteLegacyDb(legacyName).catch(() => undefined);
   return [];
 }
 

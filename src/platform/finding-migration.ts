@@ -6,16 +6,12 @@
  * (tab closed, storage full) keeps the old database and resumes the next time the store opens, copying
  * only what is not there yet (findings edited or deleted since are left as they are).
  */
+import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
 import type { FindingRecord } from './finding-record';
 import { FindingStoreError, errorDetail } from './finding-store-error';
 import { findingDocId } from './finding-doc';
 import { findingsToCopy, readBackProblems, type FindingShape } from './finding-migration-plan';
-import {
-  deleteLegacyFindingDb,
-  legacyFindingDbExists,
-  openLegacyFindingStore,
-  type IdbFindingStore,
-} from './legacy-finding-db';
+import { openLegacyFindingStore, type IdbFindingStore } from './legacy-finding-db';
 import type { SharedDb } from './finding-shared-db';
 import type { LocalDb } from './local-db';
 import type { PouchFindingStore } from './pouch-finding-store';
@@ -94,10 +90,10 @@ export async function migrateLegacyFindings(
   signal?: AbortSignal,
 ): Promise<void> {
   if (await localDocExists(shared.db, MIGRATION_DOC_ID)) {
-    if (await legacyFindingDbExists(legacyName)) void deleteLegacyFindingDb(legacyName).catch(() => undefined);
+    if (await legacyDbExists(legacyName)) void deleteLegacyDb(legacyName).catch(() => undefined);
     return;
   }
-  if (await legacyFindingDbExists(legacyName)) {
+  if (await legacyDbExists(legacyName)) {
     const legacy = await openLegacyFindingStore(legacyName, writes);
     try {
       const ids = await legacy.ids();
@@ -112,7 +108,7 @@ export async function migrateLegacyFindings(
   }
   await shared.db.put({ _id: MIGRATION_DOC_ID, legacyName, at: Date.now() });
   // A tab of an earlier release may still hold the old database open: deletion then waits, the move does not.
-  void deleteLegacyFindingDb(legacyName).catch(() => undefined);
+  void deleteLegacyDb(legacyName).catch(() => undefined);
 }
 
 /** The error of an interrupted move: what went wrong, and that nothing was lost. */

@@ -17,7 +17,6 @@ import {
   type CaptureRecord,
   type NewCapture,
 } from './capture-record';
-import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
 
 interface CaptureDB extends DBSchema {
   captures: { key: string; value: CaptureRecord; indexes: { label: string; takenAt: number } };
@@ -105,14 +104,4 @@ export async function openLegacyCaptureStore(name: string = LEGACY_CAPTURE_DB): 
   } catch (e) {
     throw new CaptureStoreError('read', `the capture database could not be opened (${(e as Error).message})`, e);
   }
-}
-
-/** True when a legacy capture database named `name` exists on this device (asking creates none). */
-export function legacyCaptureDbExists(name: string = LEGACY_CAPTURE_DB): Promise<boolean> {
-  return legacyDbExists(name);
-}
-
-/** Deletes the legacy capture database (once every capture in it was moved). */
-export function deleteLegacyCaptureDb(name: string = LEGACY_CAPTURE_DB): Promise<void> {
-  return deleteLegacyDb(name);
 }

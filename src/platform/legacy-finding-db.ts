@@ -16,7 +16,6 @@ import {
 import { abortTransaction } from './capture-record';
 import { findingBytes, validateRecord, type FindingRecord } from './finding-record';
 import { FindingStoreError, findingWriteError } from './finding-store-error';
-import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
 import { storageWrites, type StorageWrites } from './storage';
 
 /** The images of a finding as stored (beside its fields, same key). */
@@ -178,14 +177,4 @@ export async function openLegacyFindingStore(
   } catch (e) {
     throw new FindingStoreError('read', `the findings database could not be opened (${(e as Error).message})`, e);
   }
-}
-
-/** True when a legacy findings database named `name` exists on this device (asking creates none). */
-export function legacyFindingDbExists(name: string = LEGACY_FINDING_DB): Promise<boolean> {
-  return legacyDbExists(name);
-}
-
-/** Deletes the legacy database (after its findings were copied and read back). */
-export function deleteLegacyFindingDb(name: string = LEGACY_FINDING_DB): Promise<void> {
-  return deleteLegacyDb(name);
 }
