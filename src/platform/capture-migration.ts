@@ -7,6 +7,7 @@
  * legacy database; the move is marked done (and the legacy database deleted) once it is empty.
  */
 import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
+import { interruptedMoveError } from './migrate-once';
 import { captureDocId } from './capture-doc';
 import { captureReadBackProblems, captureShape, legacyCaptureProblem } from './capture-migration-plan';
 import { CaptureStoreError, DEFAULT_CLASSES, errorDetail, type CaptureRecord } from './capture-record';
@@ -77,7 +78,7 @@ export async function migrateLegacyCaptures(
     try {
       problems = await moveCaptures(legacy, store, shared, signal);
     } catch (e) {
-      throw migrationError(e);
+      throw interruptedMoveError(CaptureStoreError, 'captures', e, 'write', errorDetail);
     } finally {
       legacy.close();
     }
@@ -104,14 +105,4 @@ async function seedDefaultClasses(store: PouchCaptureStore): Promise<boolean> {
     console.warn(`the default classes could not be written: ${errorDetail(e)}`);
     return false;
   }
-}
-
-/** The error of an interrupted move: what went wrong, and that nothing was lost. */
-function migrationError(e: unknown): CaptureStoreError {
-  const kind = e instanceof CaptureStoreError ? e.kind : 'write';
-  return new CaptureStoreError(
-    kind,
-    `The captures of the earlier version could not all be moved to the new store (${e instanceof CaptureStoreError ? e.message : errorDetail(e)}). They are kept in the old database and the move resumes the next time the app opens.`,
-    e,
-  );
 }

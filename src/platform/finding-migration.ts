@@ -7,6 +7,7 @@
  * only what is not there yet (findings edited or deleted since are left as they are).
  */
 import { deleteLegacyDb, legacyDbExists } from './legacy-idb';
+import { interruptedMoveError } from './migrate-once';
 import type { FindingRecord } from './finding-record';
 import { FindingStoreError, errorDetail } from './finding-store-error';
 import { findingDocId } from './finding-doc';
@@ -101,7 +102,7 @@ export async function migrateLegacyFindings(
       await copyMissing(legacy, store, ids, known, signal);
       await checkCopies(legacy, store, ids, known);
     } catch (e) {
-      throw migrationError(e);
+      throw interruptedMoveError(FindingStoreError, 'findings', e, 'write', errorDetail);
     } finally {
       legacy.close();
     }
@@ -109,14 +110,4 @@ export async function migrateLegacyFindings(
   await shared.db.put({ _id: MIGRATION_DOC_ID, legacyName, at: Date.now() });
   // A tab of an earlier release may still hold the old database open: deletion then waits, the move does not.
   void deleteLegacyDb(legacyName).catch(() => undefined);
-}
-
-/** The error of an interrupted move: what went wrong, and that nothing was lost. */
-function migrationError(e: unknown): FindingStoreError {
-  const kind = e instanceof FindingStoreError ? e.kind : 'write';
-  return new FindingStoreError(
-    kind,
-    `The findings of the earlier version could not all be moved to the new store (${e instanceof FindingStoreError ? e.message : errorDetail(e)}). They are kept in the old database and the move resumes the next time the app opens.`,
-    e,
-  );
 }
