@@ -52,6 +52,7 @@ export default defineConfig({
             'test/platform/**/*.test.ts',
             'test/locales/**/*.test.ts',
             'test/sw/**/*.test.ts',
+            'test/ui/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 120_000,

@@ -60,10 +60,3 @@ export function captureReadBackProblems(
     problems.push(`capture ${id}: the frame has ${copy.frame ?? 'no'} bytes, the original ${source.frame ?? 'none'}`);
   return problems;
 }
-
-/** What the app says about damaged legacy captures left in the old database (empty list: nothing). */
-export function legacyProblemsNotice(problems: readonly string[]): string {
-  const shown = problems.slice(0, 3).join('; ');
-  const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
-  return `${problems.length} captures of the earlier version could not be read and were left in the old database (${shown}${more}). Every other capture was moved.`;
-}

@@ -13,12 +13,7 @@ import {
   orderedClassNames,
   orphanLabels,
 } from '../../src/platform/capture-doc';
-import {
-  captureReadBackProblems,
-  captureShape,
-  legacyCaptureProblem,
-  legacyProblemsNotice,
-} from '../../src/platform/capture-migration-plan';
+import { captureReadBackProblems, captureShape, legacyCaptureProblem } from '../../src/platform/capture-migration-plan';
 import type { CaptureRecord } from '../../src/platform/capture-record';
 import { withoutFullStills } from '../../src/platform/sync/photo-policy';
 
@@ -114,10 +109,5 @@ describe('legacy capture move', () => {
       'capture c1: the crop has 99 bytes, the original 100',
     ]);
     expect(captureReadBackProblems(source, captureShape(record({ label: 'nocrack' })), true)).toEqual([]);
-  });
-
-  it('tells of damaged captures left behind, a few by name', () => {
-    const notice = legacyProblemsNotice(['a', 'b', 'c', 'd', 'e']);
-    expect(notice).toMatch(/^5 captures of the earlier version could not be read .*\(a; b; c; and 2 more\)/);
   });
 });
