@@ -65,13 +65,27 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          exclude: ['test/e2e/bench.test.ts'],
+          exclude: ['test/e2e/bench.test.ts', 'test/e2e/trainer.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,
           pool: 'forks',
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The trainer's browser tests, the longest file: `npm test` runs them after the unit tests, in
+          // their line, so that the two lines of `npm test` take about as long as each other.
+          name: 'e2e-trainer',
+          include: ['test/e2e/trainer.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          pool: 'forks',
         },
       },
       {
