@@ -189,6 +189,8 @@ export class FrameLoop {
   private readonly options: FrameLoopOptions;
   private cancelWait?: () => void;
   private inFlight?: Promise<void>;
+  /** The source signalled a frame while one was in flight: take the newest frame as soon as it is done. */
+  private signalled = false;
   private lastFrameId?: number;
   private lastDone?: number;
   private active = false;
@@ -216,6 +218,7 @@ export class FrameLoop {
     Object.assign(this.stats, { frames: 0, skipped: 0, fps: 0, latencyMs: 0, lastLatencyMs: 0 });
     this.lastFrameId = undefined;
     this.lastDone = undefined;
+    this.signalled = false;
     this.wait();
   }
 
@@ -234,7 +237,12 @@ export class FrameLoop {
 
   private readonly tick = (): void => {
     this.cancelWait = undefined;
-    if (!this.active || this.inFlight) return;
+    if (!this.active) return;
+    if (this.inFlight) {
+      // A new frame came while one is in flight: remember it rather than wait for the one after.
+      this.signalled = true;
+      return;
+    }
     const id = this.source.frameId();
     if (id === undefined || id === this.lastFrameId) {
       this.stats.skipped++;
@@ -242,10 +250,21 @@ export class FrameLoop {
       return;
     }
     this.lastFrameId = id;
+    this.signalled = false;
     this.inFlight = this.process().finally(() => {
       this.inFlight = undefined;
-      this.wait();
+      if (this.signalled && this.active) {
+        // The frame shown now is newer than the one just processed: take it at once (the newest
+        // frame wins; waiting for the next callback would halve the rate when a frame takes a
+        // little over one camera frame's time).
+        this.signalled = false;
+        this.cancelWait?.();
+        this.cancelWait = undefined;
+        this.tick();
+      } else this.wait();
     });
+    // Listen during the flight, so that a frame shown meanwhile is not missed.
+    this.wait();
   };
 
   private async process(): Promise<void> {

@@ -233,6 +233,79 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
   });
 });
 
+/** A source whose frames appear when the test presents them (as a camera's rVFC callbacks do). */
+class PresentedSource implements FrameSource {
+  id = 0;
+  private waiting: (() => void)[] = [];
+  frameId(): number {
+    return this.id;
+  }
+  pixels(): never {
+    throw new Error('remote models take the frame themselves');
+  }
+  present(): void {
+    this.id++;
+    for (const callback of this.waiting.splice(0)) callback();
+  }
+  onNextFrame(callback: () => void): () => void {
+    this.waiting.push(callback);
+    return () => (this.waiting = this.waiting.filter((c) => c !== callback));
+  }
+}
+
+describe('FrameLoop pacing', () => {
+  it('takes a frame shown while one was in flight as soon as that one is done, without waiting for the next', async () => {
+    const source = new PresentedSource();
+    const runs: { id: number; finish: () => void }[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const result: FrameResult = {
+      label: 'crack',
+      probability: 1,
+      scores: [],
+      map: new Float32Array(1),
+      mapWidth: 1,
+      mapHeight: 1,
+    };
+    const loop = new FrameLoop({
+      model: {
+        kind: 'classifier',
+        inputSize: 1,
+        run: (s) =>
+          new Promise<FrameResult>((resolve) => {
+            maxInFlight = Math.max(maxInFlight, ++inFlight);
+            runs.push({ id: s.frameId() ?? -1, finish: () => (inFlight--, resolve(result)) });
+          }),
+      },
+      source,
+      onFrame: () => {},
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+    loop.start();
+    source.present();
+    await settle();
+    expect(runs.map((r) => r.id)).toEqual([1]);
+    source.present(); // frame 2 shows while frame 1 is in flight
+    source.present(); // and frame 3: the newest wins, nothing queues
+    await settle();
+    expect(runs).toHaveLength(1);
+    runs[0].finish();
+    await settle();
+    expect(runs.map((r) => r.id)).toEqual([1, 3]);
+    runs[1].finish();
+    await settle();
+    expect(runs).toHaveLength(2); // nothing new shown: it waits
+    source.present();
+    await settle();
+    expect(runs.map((r) => r.id)).toEqual([1, 3, 4]);
+    runs[2].finish();
+    await settle();
+    await loop.stop();
+    expect(maxInFlight).toBe(1);
+    expect(loop.stats.frames).toBe(3);
+  });
+});
+
 /** Wraps a frame model to count frames between inference and decoding (the async readback in between). */
 function countingInFlight(inner: FrameModel): { model: FrameModel; maxInFlight: () => number } {
   let inFlight = 0;
