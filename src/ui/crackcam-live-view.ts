@@ -74,6 +74,20 @@ export const UNFAMILIAR_HYSTERESIS_FRAMES = 3;
 export const LABEL_THIS_HOLD_MS = 2000;
 
 /**
+ * Longest side of the heatmap canvas's backing store, px. The map is at most 56 cells a side and is
+ * drawn with bilinear smoothing, so more pixels add no detail, only per-frame drawing on the main
+ * thread (a phone's crop box at 3 device pixels per CSS pixel is over 1000 px a side); the browser
+ * scales the canvas to the crop box, smoothly.
+ */
+export const HEATMAP_MAX_SIDE = 256;
+
+/**
+ * Least time between two refreshes of the fps and latency figures on screen, ms: a figure that
+ * changes with every frame cannot be read, and each change costs the page a layout and a paint.
+ */
+export const STATS_REFRESH_MS = 500;
+
+/**
  * The live inspection view: camera viewfinder with the crop box the model sees, the Grad-CAM
  * heatmap of the crack class painted into that box, the verdict, backend / fps / latency, and the
  * camera and heatmap controls. Tap the viewfinder (or the button) to capture.
@@ -143,6 +157,8 @@ export class CrackcamLiveView extends LitElement {
   private pausedForLabel = false;
   @state() private fps = 0;
   @state() private latency = 0;
+  /** When {@link fps} and {@link latency} were last refreshed (performance.now()). */
+  private statsShownAt = -Infinity;
   @state() private box?: Rect;
   @state() private flash = false;
 
@@ -472,6 +488,7 @@ export class CrackcamLiveView extends LitElement {
   private maybeStartLoop(): void {
     if (this.loop && this.cameraState === 'running' && !this.frozen && document.visibilityState === 'visible') {
       this.painter?.resetSmoothing();
+      this.statsShownAt = -Infinity;
       this.loop.start();
     }
   }
@@ -482,8 +499,12 @@ export class CrackcamLiveView extends LitElement {
     this.ratio = this.frames?.isOneClassFrameResult(result) ? result.ratio : undefined;
     this.followUnfamiliar(result.unfamiliar === true);
     this.followUncertain(result.probability);
-    this.fps = stats.fps;
-    this.latency = stats.latencyMs;
+    const now = performance.now();
+    if (now - this.statsShownAt >= STATS_REFRESH_MS) {
+      this.statsShownAt = now;
+      this.fps = stats.fps;
+      this.latency = stats.latencyMs;
+    }
     this.lastResult = {
       label: result.label,
       probability: result.probability,
@@ -584,8 +605,9 @@ export class CrackcamLiveView extends LitElement {
       this.source?.cropFraction ?? 1,
     );
     this.box = box;
-    const dpr = window.devicePixelRatio || 1;
-    this.painter?.resize(box.width * dpr, box.height * dpr);
+    // At most HEATMAP_MAX_SIDE backing pixels a side: the compositor scales the canvas up smoothly.
+    const scale = Math.min(window.devicePixelRatio || 1, HEATMAP_MAX_SIDE / Math.max(box.width, box.height, 1));
+    this.painter?.resize(box.width * scale, box.height * scale);
   }
 
   private async toggleFreeze(): Promise<void> {
