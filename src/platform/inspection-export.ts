@@ -6,7 +6,7 @@
  * see scripts/vite-pwa.ts), so the export works offline.
  */
 import fontUrl from '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf?url';
-import { buildInspectionReport, type InspectionReport } from '../core/report/inspection-report';
+import { writeInspectionReport } from '../core/report/inspection-report';
 import {
   REPORT_IMAGE_TYPES,
   type ReportFinding,
@@ -16,6 +16,7 @@ import {
 import type { ReportLabels } from '../core/report/report-labels';
 import type { PageSize } from '../core/report/pdf-page-flow';
 import type { FindingFields } from '../core/finding';
+import { BlobChunks } from './blob-chunks';
 import type { FindingStore } from './finding-store';
 
 /** Longest side of the still as printed in the PDF, pixels (the full still goes into photos/). */
@@ -120,12 +121,23 @@ function findingLoader(store: FindingStore): (fields: FindingFields) => Promise<
   };
 }
 
-/** Builds the export zip of `inspection`; the error says when it has no findings. */
+/** The export of an inspection in the page: the zip's file name and the zip as a Blob. */
+export interface InspectionExport {
+  fileName: string;
+  zip: Blob;
+  /** Most bytes of the zip the page's memory held at once while writing it. */
+  peakZipBytesInMemory: number;
+}
+
+/**
+ * Builds the export zip of `inspection`, streamed into a Blob (the page never holds the whole zip,
+ * only the PDF being drawn and one finding's photos); the error says when it has no findings.
+ */
 export async function buildInspectionExport(
   store: FindingStore,
   inspection: string,
   options: InspectionExportOptions = {},
-): Promise<InspectionReport> {
+): Promise<InspectionExport> {
   const findings = (await store.list()).filter((f) => f.context.inspection === inspection);
   if (findings.length === 0) {
     const names = await store.inspections();
@@ -135,12 +147,16 @@ export async function buildInspectionExport(
   }
   options.onProgress?.(0, findings.length);
   const font = await loadReportFont();
-  return buildInspectionReport(inspection, findings, findingLoader(store), { ...options, font });
+  const chunks = new BlobChunks();
+  const fileName = await writeInspectionReport(inspection, findings, findingLoader(store), { ...options, font }, (c) =>
+    chunks.push(c),
+  );
+  return { fileName, zip: chunks.toBlob('application/zip'), peakZipBytesInMemory: chunks.peakPendingBytes };
 }
 
-/** Starts the browser download of the report (an anchor with the download attribute). */
-export function downloadReport(report: InspectionReport): void {
-  const url = URL.createObjectURL(new Blob([report.zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+/** Starts the browser download of the export (an anchor with the download attribute). */
+export function downloadReport(report: InspectionExport): void {
+  const url = URL.createObjectURL(report.zip);
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = report.fileName;
@@ -148,12 +164,12 @@ export function downloadReport(report: InspectionReport): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
-/** Builds the export of `inspection` and downloads it; resolves with the report (file name, bytes). */
+/** Builds the export of `inspection` and downloads it; resolves with the export (file name, zip). */
 export async function exportInspection(
   store: FindingStore,
   inspection: string,
   options: InspectionExportOptions = {},
-): Promise<InspectionReport> {
+): Promise<InspectionExport> {
   const report = await buildInspectionExport(store, inspection, options);
   options.signal?.throwIfAborted();
   downloadReport(report);

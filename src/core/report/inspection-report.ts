@@ -12,7 +12,14 @@ import { findingsGeojson } from './findings-geojson';
 import { findingPhotoPaths, validateReportImage, type ReportFinding } from './report-finding';
 import { ReportPdf, type ReportPdfOptions } from './report-pdf';
 import { summariseFindings } from './report-summary';
-import { reportZip, reportZipName } from './report-zip';
+import {
+  FINDINGS_CSV,
+  FINDINGS_GEOJSON,
+  REPORT_PDF,
+  ReportZipWriter,
+  reportZipName,
+  type ZipChunkSink,
+} from './report-zip';
 
 export interface InspectionReportOptions extends ReportPdfOptions {
   signal?: AbortSignal;
@@ -20,7 +27,7 @@ export interface InspectionReportOptions extends ReportPdfOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The export: the zip's file name and bytes. */
+/** The export in memory: the zip's file name and bytes. */
 export interface InspectionReport {
   fileName: string;
   zip: Uint8Array;
@@ -35,13 +42,19 @@ function checkFinding(finding: ReportFinding): void {
   if (finding.pdfOverlay) validateReportImage(finding.fields.id, 'PDF overlay', finding.pdfOverlay);
 }
 
-/** Builds the export of the findings of `inspection` (`findings` must all belong to it). */
-export async function buildInspectionReport(
+/**
+ * Writes the export of the findings of `inspection` (`findings` must all belong to it) as a zip into
+ * `sink`: each finding's photos go out as soon as it is drawn, so only the PDF (with its reduced copies
+ * of the photos) grows with the inspection. Resolves with the zip's file name. On an error or abort
+ * the sink has received part of a zip, to be thrown away.
+ */
+export async function writeInspectionReport(
   inspection: string,
   findings: readonly FindingFields[],
   load: LoadReportFinding,
   options: InspectionReportOptions,
-): Promise<InspectionReport> {
+  sink: ZipChunkSink,
+): Promise<string> {
   const ordered = [...findings].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
   for (const f of ordered) {
     validateFindingFields(f);
@@ -49,8 +62,8 @@ export async function buildInspectionReport(
       throw new Error(`finding ${f.id} belongs to inspection '${f.context.inspection}', not '${inspection}'`);
   }
   const pdf = await ReportPdf.start(summariseFindings(inspection, ordered), ordered, options);
+  const zip = new ReportZipWriter(sink);
   const rows: { fields: FindingFields; row: FindingRow }[] = [];
-  const photos = new Map<string, Uint8Array>();
   for (const [i, fields] of ordered.entries()) {
     options.signal?.throwIfAborted();
     const finding = await load(fields);
@@ -58,17 +71,34 @@ export async function buildInspectionReport(
     const paths = findingPhotoPaths(finding);
     await pdf.addFinding(finding, i + 1, paths);
     rows.push({ fields, row: findingRow(fields, paths, finding.downscaledStill) });
-    photos.set(paths.still, finding.still.bytes).set(paths.overlay, finding.overlay.bytes);
-    photos.set(paths.crop, finding.crop.bytes);
+    zip.addStored(paths.still, finding.still.bytes);
+    zip.addStored(paths.overlay, finding.overlay.bytes);
+    zip.addStored(paths.crop, finding.crop.bytes);
     options.onProgress?.(i + 1, ordered.length);
     await yieldToEventLoop();
   }
   options.signal?.throwIfAborted();
-  const zip = reportZip({
-    pdf: await pdf.save(),
-    csv: findingsCsv(rows.map((r) => r.row)),
-    geojson: findingsGeojson(rows),
-    photos,
-  });
-  return { fileName: reportZipName(inspection), zip };
+  zip.addStored(REPORT_PDF, await pdf.save());
+  zip.addText(FINDINGS_CSV, findingsCsv(rows.map((r) => r.row)));
+  zip.addText(FINDINGS_GEOJSON, findingsGeojson(rows));
+  zip.end();
+  return reportZipName(inspection);
+}
+
+/** The export of the findings of `inspection` in memory (Node, tests); the page streams it instead. */
+export async function buildInspectionReport(
+  inspection: string,
+  findings: readonly FindingFields[],
+  load: LoadReportFinding,
+  options: InspectionReportOptions,
+): Promise<InspectionReport> {
+  const chunks: Uint8Array[] = [];
+  const fileName = await writeInspectionReport(inspection, findings, load, options, (c) => chunks.push(c));
+  const zip = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    zip.set(c, offset);
+    offset += c.length;
+  }
+  return { fileName, zip };
 }

@@ -1,9 +1,9 @@
 /**
- * The export zip: `report.pdf`, `findings.csv`, `findings.geojson` and `photos/` at the top, written
- * with fflate. Images and the PDF (already compressed) are stored, the text files deflated. The zip is
- * named after the inspection ({@link reportZipName}).
+ * The export zip: `photos/`, then `report.pdf`, `findings.csv` and `findings.geojson` at the top,
+ * streamed with fflate's `Zip` ({@link ReportZipWriter}). The zip is named after the inspection
+ * ({@link reportZipName}).
  */
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { strToU8, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 
 export const REPORT_PDF = 'report.pdf';
 export const FINDINGS_CSV = 'findings.csv';
@@ -31,23 +31,57 @@ export function reportZipName(inspection: string): string {
   return `${base}.zip`;
 }
 
-/** The parts of the zip: text files and images by path. */
-export interface ReportZipParts {
-  pdf: Uint8Array;
-  csv: string;
-  geojson: string;
-  /** `photos/...` path to image bytes. */
-  photos: ReadonlyMap<string, Uint8Array>;
-}
+/** Receives the zip's bytes in order, a chunk at a time. */
+export type ZipChunkSink = (chunk: Uint8Array) => void;
 
-/** The zip file's bytes. */
-export function reportZip(parts: ReportZipParts, modified = new Date()): Uint8Array {
-  const stored = { level: 0 as const, mtime: modified };
-  const files: Zippable = {
-    [REPORT_PDF]: [parts.pdf, stored],
-    [FINDINGS_CSV]: [strToU8(parts.csv), { level: 6, mtime: modified }],
-    [FINDINGS_GEOJSON]: [strToU8(parts.geojson), { level: 6, mtime: modified }],
-  };
-  for (const [path, bytes] of parts.photos) files[path] = [bytes, stored];
-  return zipSync(files);
+/**
+ * Writes the zip as its files come, handing each chunk to `sink` at once, so a caller that moves the
+ * chunks out of memory (the page folds them into a Blob) never holds the whole zip. Images and the PDF
+ * (already compressed) are stored, text files deflated. Call {@link end} once, after the last file.
+ */
+export class ReportZipWriter {
+  private readonly zip: Zip;
+  private failure: Error | undefined;
+  private ended = false;
+
+  constructor(
+    sink: ZipChunkSink,
+    private readonly modified = new Date(),
+  ) {
+    this.zip = new Zip((error, chunk, final) => {
+      if (error) this.failure ??= error;
+      else sink(chunk);
+      if (final) this.ended = true;
+    });
+  }
+
+  /** Adds a file as it is (JPEG, PNG, PDF). */
+  addStored(path: string, bytes: Uint8Array): void {
+    const file = new ZipPassThrough(path);
+    file.mtime = this.modified;
+    this.zip.add(file);
+    file.push(bytes, true);
+    this.check();
+  }
+
+  /** Adds a text file, deflated. */
+  addText(path: string, text: string): void {
+    const file = new ZipDeflate(path, { level: 6 });
+    file.mtime = this.modified;
+    this.zip.add(file);
+    file.push(strToU8(text), true);
+    this.check();
+  }
+
+  /** Writes the central directory; the sink has every byte when this returns. */
+  end(): void {
+    this.zip.end();
+    this.check();
+    if (!this.ended) throw new Error('the zip did not finish writing');
+  }
+
+  private check(): void {
+    if (this.failure)
+      throw new Error(`the zip could not be written (${this.failure.message})`, { cause: this.failure });
+  }
 }

@@ -1,6 +1,6 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildInspectionReport } from '../../../src/core/report/inspection-report';
+import { buildInspectionReport, writeInspectionReport } from '../../../src/core/report/inspection-report';
 import { reportZipName } from '../../../src/core/report/report-zip';
 import { fieldsOf, fixtureImages, reportFinding, reportFont, type FixtureImages } from './report-fixtures';
 
@@ -95,5 +95,31 @@ describe('buildInspectionReport', () => {
     await expect(
       buildInspectionReport(INSPECTION, fields(1), async (f) => reportFinding(f, images), { font: images.crop }),
     ).rejects.toThrow('the report font could not be read (a TrueType .ttf file is needed)');
+  });
+
+  it('streams each finding’s photos into the sink before the next finding is loaded', async () => {
+    const chunks: Uint8Array[] = [];
+    const bytesBeforeLoad: number[] = [];
+    const written = () => chunks.reduce((n, c) => n + c.length, 0);
+    const fileName = await writeInspectionReport(
+      INSPECTION,
+      fields(3),
+      async (f) => {
+        bytesBeforeLoad.push(written());
+        return reportFinding(f, images);
+      },
+      { font },
+      (chunk) => chunks.push(chunk),
+    );
+    const photoBytes = images.still.length + images.crop.length + images.overlay.length;
+    expect(bytesBeforeLoad[0]).toBe(0);
+    expect(bytesBeforeLoad[1]).toBeGreaterThan(photoBytes);
+    expect(bytesBeforeLoad[2]).toBeGreaterThan(2 * photoBytes);
+    expect(fileName).toBe('Route 9 bridge 2026.zip');
+    const zip = new Uint8Array(written());
+    chunks.reduce((offset, c) => (zip.set(c, offset), offset + c.length), 0);
+    const files = unzipSync(zip);
+    expect(files['photos/f-0002-still.jpg']).toEqual(images.still);
+    expect(strFromU8(files['findings.csv']).split('\r\n')).toHaveLength(5); // header, 3 rows, final line end
   });
 });
