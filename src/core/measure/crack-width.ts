@@ -14,6 +14,8 @@ export interface WidthSample {
   at: Point;
   widthPx: number;
   widthMm: number;
+  /** How soft the crack's edges are: mean distance from 25 % to 75 % of the crack's depth, px (NaN when unclear). */
+  edgePx: number;
 }
 
 const STEP = 0.25;
@@ -69,8 +71,14 @@ function median(values: number[]): number {
   return s[s.length >> 1];
 }
 
-/** The crack's edges (t offsets, px) on the profile through p along normal n, or undefined when unclear. */
-function profileEdges(g: GreyImage, p: Point, n: Point, halfWidth: number): [number, number] | undefined {
+/** Edges of a profile: t offsets (px) where it crosses midway, and how soft the edges are (px). */
+interface ProfileEdges {
+  edges: [number, number];
+  edgePx: number;
+}
+
+/** The crack's edges on the profile through p along normal n, or undefined when unclear. */
+function profileEdges(g: GreyImage, p: Point, n: Point, halfWidth: number): ProfileEdges | undefined {
   const reach = 2 * halfWidth + 6;
   const count = Math.round((2 * reach) / STEP) + 1;
   // [count] grey levels along the normal, t = -reach .. reach
@@ -89,8 +97,11 @@ function profileEdges(g: GreyImage, p: Point, n: Point, halfWidth: number): [num
   const surface = median(tails);
   const depth = surface - profile[centre];
   if (depth < 8) return undefined;
-  const crossings = midwayCrossings(profile, centre, profile[centre] + depth / 2);
-  return crossings && [-reach + crossings[0] * STEP, -reach + crossings[1] * STEP];
+  const at = (f: number) => midwayCrossings(profile, centre, profile[centre] + f * depth);
+  const [mid, low, high] = [at(0.5), at(0.25), at(0.75)];
+  if (!mid) return undefined;
+  const edgePx = low && high ? ((low[0] - high[0] + (high[1] - low[1])) / 2) * STEP : NaN;
+  return { edges: [-reach + mid[0] * STEP, -reach + mid[1] * STEP], edgePx };
 }
 
 /** What the width reader needs. */
@@ -114,8 +125,9 @@ function widthAt(input: WidthInput, i: number): WidthSample | undefined {
   const dir = skeletonDirection(skeleton, g.width, g.height, i, Math.max(4, Math.ceil(1.5 * r)));
   if (!dir) return undefined;
   const n = { x: -dir.y, y: dir.x };
-  const edges = profileEdges(g, p, n, r);
-  if (!edges) return undefined;
+  const found = profileEdges(g, p, n, r);
+  if (!found) return undefined;
+  const { edges, edgePx } = found;
   const image = (t: number) => ({ x: offset.x + p.x + n.x * t, y: offset.y + p.y + n.y * t });
   const a = applyHomography(imageToPlane, image(edges[0]));
   const b = applyHomography(imageToPlane, image(edges[1]));
@@ -124,7 +136,7 @@ function widthAt(input: WidthInput, i: number): WidthSample | undefined {
   const c1 = applyHomography(imageToPlane, { x: centre.x + dir.x, y: centre.y + dir.y });
   const tLen = Math.hypot(c1.x - c0.x, c1.y - c0.y);
   const across = Math.abs(((b.x - a.x) * (c1.y - c0.y) - (b.y - a.y) * (c1.x - c0.x)) / tLen);
-  return { at: centre, widthPx: edges[1] - edges[0], widthMm: across };
+  return { at: centre, widthPx: edges[1] - edges[0], widthMm: across, edgePx };
 }
 
 /** Width readings at every skeleton pixel where the profile is clear. */

@@ -14,6 +14,7 @@ import { toGrey, type GreyImage, type PixelImage } from './pixels';
 import { cropGrey, segmentCrack, type Region } from './segment';
 import { pruneSpurs, zhangSuenThin } from './skeleton';
 import { classifyWidth, widthStandard } from './standards';
+import { MAX_WIDTH_QUANTILE, quantile, quantileSpreadPx, widthUncertaintyPx } from './width-uncertainty';
 
 /** The result; millimetre fields are null when there is no scale or no crack, and `reason` says why. */
 export interface CrackMeasurement {
@@ -21,7 +22,7 @@ export interface CrackMeasurement {
   widthMm: number | null;
   meanWidthMm: number | null;
   lengthMm: number | null;
-  /** +- width uncertainty, mm (uncertainPx at the crack's scale). */
+  /** +- uncertainty of widthMm, mm (see width-uncertainty.ts; a fixed options.uncertainPx when given). */
   uncertainMm: number | null;
   /** Scale at the crack (or at the marker when there is no crack), mm per px. */
   mmPerPx: number | null;
@@ -33,6 +34,10 @@ export interface CrackMeasurement {
   between?: [string, string];
   /** Maximum width in image pixels (whatever the scale). */
   widthPx: number | null;
+  /** How well the readings pin down their maximum: half-width of its 95 % interval, px. */
+  widthSpreadPx: number | null;
+  /** Softness of the crack's edges near its widest readings (25 % to 75 % of its depth), px. */
+  edgePx: number | null;
   /** Width readings taken along the skeleton. */
   readings: number;
   marker?: { corners: Point[]; tiltDeg: number };
@@ -40,11 +45,6 @@ export interface CrackMeasurement {
   sharpness: number;
   guidance: GuidanceCode[];
   reason?: string;
-}
-
-/** Value at fraction q of the sorted values. */
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
 }
 
 function abortCheck(signal?: AbortSignal): void {
@@ -104,10 +104,19 @@ function readCrack(g: GreyImage, r: Region, o: MeasureOptions, toPlane: Homograp
 function summarise(readings: WidthSample[]) {
   const mm = readings.map((s) => s.widthMm).sort((a, b) => a - b);
   const px = readings.map((s) => s.widthPx).sort((a, b) => a - b);
-  const maxMm = quantile(mm, 0.95);
+  const maxMm = quantile(mm, MAX_WIDTH_QUANTILE);
   const widest = readings.reduce((a, b) => (Math.abs(b.widthMm - maxMm) < Math.abs(a.widthMm - maxMm) ? b : a));
   const meanMm = mm.reduce((s, v) => s + v, 0) / mm.length;
-  return { maxMm, meanMm, maxPx: quantile(px, 0.95), at: widest.at };
+  const maxPx = quantile(px, MAX_WIDTH_QUANTILE);
+  const nearMax = quantile(px, 0.9);
+  const edges = readings.filter((s) => s.widthPx >= nearMax && Number.isFinite(s.edgePx)).map((s) => s.edgePx);
+  const edgePx = edges.length
+    ? quantile(
+        edges.sort((a, b) => a - b),
+        0.5,
+      )
+    : NaN;
+  return { maxMm, meanMm, maxPx, spreadPx: quantileSpreadPx(px, maxPx), edgePx, at: widest.at };
 }
 
 /**
@@ -145,6 +154,8 @@ export async function measureCrack(
       uncertainMm: null,
       widthClass: null,
       widthPx: null,
+      widthSpreadPx: null,
+      edgePx: null,
     };
     const mmPerPx = marker ? marker.mmPerPx : (o.mmPerPx ?? null);
     const guidance = captureGuidance({ sharpness, tiltDeg: marker?.tiltDeg }, limits);
@@ -173,12 +184,17 @@ export async function measureCrack(
       ...none,
       scale,
       widthPx: sum.maxPx,
+      widthSpreadPx: sum.spreadPx,
+      edgePx: sum.edgePx,
       guidance,
       reason: 'no scale: no marker in view and no mm per pixel given',
     };
   }
   const mmPerPx = mmPerPxAt(toPlane, sum.at);
-  const uncertainMm = o.uncertainPx * mmPerPx;
+  const uncertainPx =
+    o.uncertainPx ??
+    widthUncertaintyPx({ widthPx: sum.maxPx, spreadPx: sum.spreadPx, edgePx: sum.edgePx }, o.uncertainty);
+  const uncertainMm = uncertainPx * mmPerPx;
   const cls = classifyWidth(standard, sum.maxMm, uncertainMm);
   return {
     ...base,
@@ -190,6 +206,8 @@ export async function measureCrack(
     scale,
     ...cls,
     widthPx: sum.maxPx,
+    widthSpreadPx: sum.spreadPx,
+    edgePx: sum.edgePx,
     guidance,
   };
 }

@@ -2,6 +2,7 @@
 import { DEFAULT_MARKER, type MarkerSpec } from './marker-spec';
 import type { Region } from './segment';
 import { widthStandard } from './standards';
+import { DEFAULT_UNCERTAINTY, type UncertaintyModel } from './width-uncertainty';
 
 /** What measureCrack takes besides the pixels; every field has a default. */
 export interface MeasureOptions {
@@ -20,8 +21,10 @@ export interface MeasureOptions {
   minLengthPx: number;
   /** Darkness below the surface (grey levels) that seeds a crack. */
   seedDarkness: number;
-  /** Width uncertainty, px, carried into mm. */
-  uncertainPx: number;
+  /** A fixed +- width uncertainty, px, carried into mm; unset: from the measurement (`uncertainty`). */
+  uncertainPx?: number;
+  /** The model of the width uncertainty (width-uncertainty.ts). */
+  uncertainty: UncertaintyModel;
   /** Guidance thresholds: narrowest readable crack (px), least sharpness (Laplacian variance), steepest view (deg). */
   minWidthPx: number;
   minSharpness: number;
@@ -40,7 +43,7 @@ export const MEASURE_DEFAULTS: MeasureOptions = {
   maxWidthPx: 80,
   minLengthPx: 40,
   seedDarkness: 40,
-  uncertainPx: 1,
+  uncertainty: DEFAULT_UNCERTAINTY,
   minWidthPx: 3,
   minSharpness: 5,
   maxTiltDeg: 25,
@@ -60,7 +63,12 @@ export function resolveMeasureOptions(options: Partial<MeasureOptions>, width: n
     if (!(Number.isFinite(v) && v > 0)) throw new Error(`${key} must be a number > 0, got ${v}`);
   }
   for (const key of ['uncertainPx', 'minSharpness'] as const) {
-    if (!(Number.isFinite(o[key]) && o[key] >= 0)) throw new Error(`${key} must be a number >= 0, got ${o[key]}`);
+    const v = o[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`${key} must be a number >= 0, got ${v}`);
+  }
+  for (const key of ['floorPx', 'relative', 'blur', 'k'] as const) {
+    const v = o.uncertainty[key];
+    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`uncertainty.${key} must be a number >= 0, got ${v}`);
   }
   if (o.marker && !(Number.isFinite(o.marker.sizeMm) && o.marker.sizeMm > 0)) {
     throw new Error(`marker.sizeMm must be a number > 0, got ${o.marker.sizeMm}`);

@@ -12,6 +12,8 @@ const measured: CrackMeasurement = {
   standard: 'aashto-rc',
   widthClass: 'CS2',
   widthPx: 5.2,
+  widthSpreadPx: 0.3,
+  edgePx: 1.2,
   readings: 300,
   sharpness: 120,
   guidance: [],

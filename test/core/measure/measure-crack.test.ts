@@ -13,6 +13,16 @@ describe('measureCrack on rendered cracks of known width', () => {
     expect(m.scale).toBe('given');
     expect(Math.abs((m.widthMm as number) - truth.maxWidthMm)).toBeLessThan(0.05);
     expect(Math.abs((m.lengthMm as number) - truth.lengthMm) / truth.lengthMm).toBeLessThan(0.15);
+    // the interval is derived from the readings: it holds the truth and stays within a few pixels
+    expect(Math.abs((m.widthMm as number) - truth.maxWidthMm)).toBeLessThanOrEqual(m.uncertainMm as number);
+    expect(m.uncertainMm).toBeGreaterThan(0.05);
+    expect(m.uncertainMm).toBeLessThan(0.3);
+    expect(m.widthSpreadPx).toBeGreaterThanOrEqual(0);
+    expect(m.edgePx).toBeGreaterThan(0);
+  });
+
+  it('takes a fixed uncertainty in pixels when one is given', async () => {
+    const m = await measureCrack(bytes(scene({}, crack(0.8))), { ...noMarker, uncertainPx: 1 });
     expect(m.uncertainMm).toBeCloseTo(0.1, 6);
   });
 
