@@ -2,8 +2,9 @@
  * Width validation study: renders cracks of known width (0.1-3 mm) on real concrete textures at
  * known scale with the reference marker in view (tilted 0-20 degrees, blurred and noised like a
  * phone camera, saved as JPEG), measures them as `npm run measure` does, and prints the errors.
- *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform] [--textures DIR] [--out DIR] [--json]
- * Images go to --out (a new temporary folder by default); they are test data, never committed.
+ *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--textures DIR] [--out DIR] [--json]
+ * With --calibrate it also fits the width uncertainty model to these cases (calibrate on some seeds,
+ * check the coverage on others). Images go to --out (a new temporary folder by default); they are test data, never committed.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,29 +19,33 @@ import {
   WIDTH_SAMPLINGS,
   type WidthSampling,
 } from '../core/measure/validation-case';
-import { summariseStudy, type StudyRow } from '../core/measure/validation-summary';
+import { calibrateUncertainty } from '../core/measure/uncertainty-calibration';
+import { calibrationCases, summariseStudy, type StudyRow } from '../core/measure/validation-summary';
 import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
 
-const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform] [--textures DIR] [--out DIR] [--json]
+const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--textures DIR] [--out DIR] [--json]
   --seeds: comma-separated integer seeds, one study per seed (default 1)
   --n: cases per seed (default 24: each nominal width three times)
   --widths: nominal (default: 0.1, 0.2, 0.3, 0.5, 1.0, 1.3, 2.0, 3.0 mm in turn, some on class boundaries)
-            or uniform (log-uniform over 0.1-3 mm, seeded; the same scenes otherwise)
+            or uniform (log-uniform over 0.1-3 mm, seeded; the same scenes otherwise), or both: nominal,uniform
+  --calibrate: also fit the width uncertainty model (floorPx, relative, blur, k) to cover 95 % of
+            these cases; check its coverage on other seeds, not these
   --textures: crack-free surface photos (default ../shared/data/concrete/nocrack)
   --out: where the rendered JPEGs go (default: a new temporary folder)`;
 
 /** Seeds of the width draws are apart from the scenes' (seed * 1000 + index). */
 const WIDTH_SEED_OFFSET = 1_000_000;
 
-/** The --widths flag, checked. */
-function widthSampling(value: string | undefined): WidthSampling {
-  const v = value ?? 'nominal';
-  if (!(WIDTH_SAMPLINGS as readonly string[]).includes(v)) {
-    throw new Error(`--widths must be one of ${WIDTH_SAMPLINGS.join(', ')}; got '${v}'`);
-  }
-  return v as WidthSampling;
+/** The --widths flag (one sampling or a comma-separated list), checked. */
+function widthSamplings(value: string | undefined): WidthSampling[] {
+  return (value ?? 'nominal').split(',').map((v) => {
+    if (!(WIDTH_SAMPLINGS as readonly string[]).includes(v)) {
+      throw new Error(`--widths must be one of ${WIDTH_SAMPLINGS.join(', ')}; got '${v}'`);
+    }
+    return v as WidthSampling;
+  });
 }
 
 /** Grey texture of an image file. */
@@ -78,22 +83,26 @@ async function main(): Promise<void> {
   const args = parseCli(USAGE, {
     ...stringFlags('seeds', 'n', 'widths', 'textures', 'out'),
     json: { type: 'boolean' },
+    calibrate: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   const seeds = (args.seeds ?? '1').split(',').map((s) => numberFlag('seeds', s, 1, { integer: true, min: 0 }));
   const n = numberFlag('n', args.n, 24, { integer: true, min: 1 });
-  const widths = widthSampling(args.widths);
+  const samplings = widthSamplings(args.widths);
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
   const rows: StudyRow[] = [];
-  for (const seed of seeds) {
-    for (let i = 0; i < n; i++) {
-      rows.push(await runCase(seed, i, widths, textures, out));
-      if (!args.json) process.stderr.write(`seed ${seed} case ${i + 1}/${n}\n`);
+  for (const widths of samplings) {
+    for (const seed of seeds) {
+      for (let i = 0; i < n; i++) {
+        rows.push(await runCase(seed, i, widths, textures, out));
+        if (!args.json) process.stderr.write(`${widths} seed ${seed} case ${i + 1}/${n}\n`);
+      }
     }
   }
-  const summary = { images: out, widths, ...summariseStudy(rows) };
+  const calibration = args.calibrate ? { calibration: calibrateUncertainty(calibrationCases(rows)) } : {};
+  const summary = { images: out, widths: samplings.join(','), ...summariseStudy(rows), ...calibration };
   await writeFile(path.join(out, 'rows.json'), JSON.stringify(rows, null, 1));
   process.stdout.write(`${args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)}\n`);
 }

@@ -1,6 +1,7 @@
 /** Figures of the width validation study: errors by width band and by pixels across the crack. */
 import type { CrackMeasurement } from './measure-crack';
 import { classifyWidth, widthStandard } from './standards';
+import type { CalibrationCase } from './uncertainty-calibration';
 
 /** One measured case. */
 export interface StudyRow {
@@ -41,7 +42,25 @@ const PX_BANDS: [number, number][] = [
 /** The true width in pixels across the crack (at the marker's scale, close to the crack's). */
 const truePx = (r: StudyRow) => r.truth.maxWidthMm / r.truth.markerMmPerPx;
 
-/** Errors and class agreement (AASHTO RC) of a group of rows. */
+/** |measured - true| maximum width, mm (rows with a width). */
+const absErrorMm = (r: StudyRow) => Math.abs((r.measured.widthMm as number) - r.truth.maxWidthMm);
+
+/** The measured scale at the crack, mm per px (the marker's true scale when none was measured). */
+const mmPerPx = (r: StudyRow) => r.measured.mmPerPx ?? r.truth.markerMmPerPx;
+
+/** The cases to calibrate the width uncertainty on: every case given a width in mm. */
+export function calibrationCases(rows: readonly StudyRow[]): CalibrationCase[] {
+  return rows
+    .filter((r) => r.measured.widthMm !== null)
+    .map((r) => ({
+      widthPx: r.measured.widthPx as number,
+      spreadPx: r.measured.widthSpreadPx as number,
+      edgePx: r.measured.edgePx ?? NaN,
+      errorPx: absErrorMm(r) / mmPerPx(r),
+    }));
+}
+
+/** Errors, class agreement (AASHTO RC) and interval coverage of a group of rows. */
 function group(rows: StudyRow[]) {
   const measured = rows.filter((r) => r.measured.widthMm !== null);
   const errMm = measured.map((r) => Math.abs((r.measured.widthMm as number) - r.truth.maxWidthMm));
@@ -51,6 +70,7 @@ function group(rows: StudyRow[]) {
   const rc = widthStandard('aashto-rc');
   const agree = measured.filter((r) => r.measured.widthClass === classifyWidth(rc, r.truth.maxWidthMm, 0).widthClass);
   const uncertain = measured.filter((r) => r.measured.widthClass === 'uncertain');
+  const covered = measured.filter((r) => absErrorMm(r) <= (r.measured.uncertainMm as number));
   return {
     n: rows.length,
     measured: measured.length,
@@ -64,6 +84,10 @@ function group(rows: StudyRow[]) {
     uncertain: uncertain.length,
     /** Share of the measured cases classed 'uncertain'. */
     uncertainShare: round(uncertain.length / Math.max(1, measured.length)),
+    /** Share of the measured cases whose true width is inside width +- uncertainMm. */
+    coverage: round(covered.length / Math.max(1, measured.length)),
+    medianUncertainMm: round(median(measured.map((r) => r.measured.uncertainMm as number))),
+    medianUncertainPx: round(median(measured.map((r) => (r.measured.uncertainMm as number) / mmPerPx(r))), 2),
   };
 }
 
