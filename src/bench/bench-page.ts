@@ -13,7 +13,7 @@ import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
 import { classifierFrameModel, FrameLoop } from '../platform/frame-loop';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import { VideoFrameSource } from '../platform/video-frame-source';
-import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from '../ui/heatmap-painter';
+import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from '../platform/heatmap-painter';
 import { ReferencePipeline } from './reference';
 import type { BackendBenchResult, BenchRunOptions, StagingCheck, Timing } from './types';
 

@@ -27,6 +27,11 @@ export interface FrameResult {
    * frame does not look like it, so the verdict is not to be trusted.
    */
   unfamiliar?: boolean;
+  /**
+   * The map as already painted into the heatmap canvas (after temporal smoothing), when the model's
+   * runner painted it (the inference worker); absent: the page paints {@link map}.
+   */
+  shown?: Float32Array;
 }
 
 /**

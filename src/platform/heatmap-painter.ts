@@ -1,3 +1,7 @@
+/**
+ * The live heatmap's painter: a small map coloured on the CPU and drawn scaled over the crop box. Runs
+ * on the page (a canvas element) or in the inference worker (the element's OffscreenCanvas).
+ */
 import { SQUEEZENET_INPUT_SIZE, squeezenetCells, type CellGeometry } from '../core/squeezenet-geometry';
 import { colouriseMap, HIGHLIGHT_RAMP, JET_LUT, smoothInto } from '../core/colormap';
 
@@ -61,21 +65,23 @@ export type StillStyle = Pick<HeatmapStyle, 'mode' | 'alpha'>;
  * repeated once around it, is drawn one cell larger than the box on every side and clipped.
  * All buffers are reused between frames.
  */
-export class HeatmapPainter {
-  private readonly ctx: CanvasRenderingContext2D;
-  private readonly small: HTMLCanvasElement;
-  private readonly smallCtx: CanvasRenderingContext2D;
+export class HeatmapPainter<C extends HTMLCanvasElement | OffscreenCanvas = HTMLCanvasElement> {
+  private readonly ctx: Canvas2D;
+  private readonly small: OffscreenCanvas;
+  private readonly smallCtx: OffscreenCanvasRenderingContext2D;
   private image?: ImageData;
   private smoothed?: Float32Array;
   private padded?: Float32Array;
   private fresh = true;
+  private mapWidth = 0;
+  private mapHeight = 0;
 
   constructor(
-    readonly canvas: HTMLCanvasElement,
+    readonly canvas: C,
     private readonly placement?: MapPlacement,
   ) {
-    const ctx = canvas.getContext('2d');
-    this.small = document.createElement('canvas');
+    const ctx = canvas.getContext('2d') as Canvas2D | null;
+    this.small = new OffscreenCanvas(1, 1);
     const smallCtx = this.small.getContext('2d');
     if (!ctx || !smallCtx) throw new Error('2D canvas is not available');
     this.ctx = ctx;
@@ -85,6 +91,11 @@ export class HeatmapPainter {
   /** The map as last painted (after smoothing), or undefined before the first frame. */
   get shown(): Float32Array | undefined {
     return this.fresh ? undefined : this.smoothed;
+  }
+
+  /** Size in cells of the map last painted ({@link shown}). */
+  get shownSize(): { width: number; height: number } {
+    return { width: this.mapWidth, height: this.mapHeight };
   }
 
   /** Sets the canvas backing store (CSS size x device pixel ratio); clears it. */
@@ -109,6 +120,7 @@ export class HeatmapPainter {
   paint(map: Float32Array, width: number, height: number, style: HeatmapStyle): void {
     if (!HEATMAP_MODES.includes(style.mode))
       throw new Error(`heatmap mode must be one of ${HEATMAP_MODES.join(', ')}, got ${String(style.mode)}`);
+    [this.mapWidth, this.mapHeight] = [width, height];
     const pad = this.placement ? 1 : 0;
     const [pw, ph] = [width + 2 * pad, height + 2 * pad];
     if (
@@ -175,6 +187,9 @@ export class HeatmapPainter {
     ctx.globalCompositeOperation = 'source-over';
   }
 }
+
+/** A 2D context of a canvas element or of an OffscreenCanvas. */
+type Canvas2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** A map to paint: [height * width] row-major values in [0, 1]. */
 export interface PaintableMap {

@@ -6,8 +6,14 @@
  */
 import type { BackendName } from './backend';
 import type { FrameResult, FrameSource, RemoteFrameModel } from './frame-loop';
-import type { FromInferenceWorker, ToInferenceWorker, WireMapKind, WireModelSource } from './inference-protocol';
-import type { HookMemory } from './test-hook';
+import type {
+  FromInferenceWorker,
+  ToInferenceWorker,
+  WireHeatmap,
+  WireMapKind,
+  WireModelSource,
+} from './inference-protocol';
+import type { HookHeatmap, HookMemory } from './test-hook';
 
 /** Where the live frames run. */
 export const INFERENCE_PLACES = ['worker', 'main'] as const;
@@ -64,7 +70,10 @@ const createInferenceWorker = (): Worker =>
 export class InferenceWorkerClient {
   private readonly worker: Worker;
   private readonly loads: Pending<WorkerModelInfo>[] = [];
-  private readonly calls = new Map<number, Pending<FrameResult> | Pending<HookMemory>>();
+  private readonly calls = new Map<
+    number,
+    Pending<FrameResult> | Pending<HookMemory> | Pending<HookHeatmap | undefined>
+  >();
   private nextId = 1;
 
   constructor(create: () => Worker = createInferenceWorker) {
@@ -81,12 +90,29 @@ export class InferenceWorkerClient {
     });
   }
 
-  /** Runs one frame (transferred: the caller must not use it afterwards). */
-  runFrame(frame: VideoFrame | ImageBitmap, cropFraction: number): Promise<FrameResult> {
+  /**
+   * Runs one frame (transferred: the caller must not use it afterwards); with `heatmap`, the worker
+   * also paints its map into the canvas handed over with {@link setHeatmapCanvas}.
+   */
+  runFrame(frame: VideoFrame | ImageBitmap, cropFraction: number, heatmap?: WireHeatmap): Promise<FrameResult> {
     const id = this.nextId++;
     return new Promise<FrameResult>((resolve, reject) => {
       this.calls.set(id, { resolve, reject } as Pending<FrameResult>);
-      this.post({ type: 'frame', id, frame, cropFraction }, [frame]);
+      this.post({ type: 'frame', id, frame, cropFraction, ...(heatmap && { heatmap }) }, [frame]);
+    });
+  }
+
+  /** Hands the heatmap canvas to the worker (transferred), which then paints the frames' maps. */
+  setHeatmapCanvas(canvas: OffscreenCanvas): void {
+    this.post({ type: 'heatmap-canvas', canvas }, [canvas]);
+  }
+
+  /** The worker's heatmap as painted and its canvas's pixels (test hook). */
+  heatmapProbe(): Promise<HookHeatmap | undefined> {
+    const id = this.nextId++;
+    return new Promise<HookHeatmap | undefined>((resolve, reject) => {
+      this.calls.set(id, { resolve, reject } as Pending<HookHeatmap | undefined>);
+      this.post({ type: 'heatmap-probe', id });
     });
   }
 
@@ -122,6 +148,7 @@ export class InferenceWorkerClient {
     this.calls.delete(id);
     if (m.type === 'failed') call.reject(new Error(m.message));
     else if (m.type === 'result') (call as Pending<FrameResult>).resolve(m.result);
+    else if (m.type === 'heatmap-probe') (call as Pending<HookHeatmap | undefined>).resolve(m.probe);
     else (call as Pending<HookMemory>).resolve(m.memory);
   }
 
@@ -134,21 +161,23 @@ export class InferenceWorkerClient {
 
 /**
  * The worker's model as the frame loop's model: each frame is taken from the source as a VideoFrame
- * (else its staged crop as an ImageBitmap) and transferred to the worker.
+ * (else its staged crop as an ImageBitmap) and transferred to the worker, with how to paint its map
+ * (`heatmap`: undefined while the page paints, or the heatmap is hidden).
  */
 export function workerFrameModel(
   client: InferenceWorkerClient,
   info: WorkerModelInfo,
   cropFraction: () => number,
+  heatmap: () => WireHeatmap | undefined = () => undefined,
 ): RemoteFrameModel {
   return {
     kind: info.modelKind,
     inputSize: info.inputSize,
     async run(source: FrameSource): Promise<FrameResult> {
       const frame = source.videoFrame?.();
-      if (frame) return client.runFrame(frame, cropFraction());
+      if (frame) return client.runFrame(frame, cropFraction(), heatmap());
       const bitmap = await createImageBitmap(source.pixels() as ImageBitmapSource);
-      return client.runFrame(bitmap, 1);
+      return client.runFrame(bitmap, 1, heatmap());
     },
   };
 }

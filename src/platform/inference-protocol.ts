@@ -5,13 +5,25 @@
  */
 import type { BackendName } from './backend';
 import type { FrameResult } from './frame-loop';
-import type { HookMemory } from './test-hook';
+import type { HeatmapStyle } from './heatmap-painter';
+import type { HookHeatmap, HookMemory } from './test-hook';
 
 /** Which map the classifier paints (see ClassifierFrameOptions.map in frame-loop.ts). */
 export type WireMapKind = 'fine' | 'gradcam';
 
 /** The model the worker runs: the shipped one (by URL) or one of the library's (by id, from IndexedDB). */
 export type WireModelSource = { kind: 'builtin'; headUrl: string } | { kind: 'stored'; id: string };
+
+/**
+ * How the worker paints a frame's map into the heatmap canvas it was handed: the style, the canvas
+ * size (the page lays the canvas over the crop box) and whether to forget the smoothing history.
+ */
+export interface WireHeatmap {
+  style: HeatmapStyle;
+  width: number;
+  height: number;
+  reset: boolean;
+}
 
 /** Page -> worker. */
 export type ToInferenceWorker =
@@ -30,13 +42,20 @@ export type ToInferenceWorker =
       /** The whole camera frame; the worker crops it (centre square scaled by `cropFraction`) and closes it. */
       frame: VideoFrame | ImageBitmap;
       cropFraction: number;
+      /** Paint the map into the heatmap canvas (absent: the heatmap is hidden; the canvas is cleared). */
+      heatmap?: WireHeatmap;
     }
-  | { type: 'memory'; id: number };
+  /** The heatmap canvas (the page's element, transferControlToOffscreen): the worker paints each frame's map there. */
+  | { type: 'heatmap-canvas'; canvas: OffscreenCanvas }
+  | { type: 'memory'; id: number }
+  /** The heatmap as painted and the canvas's pixels (test hook). */
+  | { type: 'heatmap-probe'; id: number };
 
 /** Worker -> page. */
 export type FromInferenceWorker =
   | { type: 'ready'; backend: BackendName; modelKind: string; inputSize: number }
   | { type: 'result'; id: number; result: FrameResult }
   | { type: 'memory'; id: number; memory: HookMemory }
+  | { type: 'heatmap-probe'; id: number; probe: HookHeatmap | undefined }
   /** A load or frame failed (`id`: the frame's). */
   | { type: 'failed'; id?: number; message: string };

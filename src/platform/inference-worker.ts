@@ -4,7 +4,8 @@
  * the browser has them, WASM, CPU), the base and the active model, and runs the live frame path off
  * the page's main thread. Each frame comes transferred (a VideoFrame or ImageBitmap of the whole
  * camera image); the worker stages its crop, runs the frame model in one tf.tidy with one async
- * readback, closes the frame and posts the result. Model files come from the page's URLs (the service
+ * readback, closes the frame, paints the map into the page's heatmap canvas (handed over as an
+ * OffscreenCanvas; inference-heatmap.ts) and posts the result. Model files come from the page's URLs (the service
  * worker's precache serves them offline) or from the model library in IndexedDB.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { loadCrackClassifier } from '../core/classifier';
 import { activateBackend, type BackendName } from './backend';
 import { classifierFrameModel, type FrameModel } from './frame-loop';
 import type { FromInferenceWorker, ToInferenceWorker } from './inference-protocol';
+import { WorkerHeatmap } from './inference-heatmap';
 import { stageWorkerFrame, type WorkerStaging } from './inference-staging';
 import { tfMemory } from './inference-memory';
 import { loadModelFiles, openModelStore, type LoadedModel } from './model-store';
@@ -27,6 +29,7 @@ let backend: Promise<BackendName> | undefined;
 let base: { url: string; network: Promise<BaseNetwork> } | undefined;
 let active: { model: LoadedModel; frames: FrameModel } | undefined;
 const staging: WorkerStaging = {};
+const heatmap = new WorkerHeatmap();
 /** Loads run one after another, in the order asked: the last one asked is the model that stays. */
 let loads: Promise<void> = Promise.resolve();
 
@@ -79,9 +82,9 @@ async function runFrame(req: Extract<ToInferenceWorker, { type: 'frame' }>): Pro
     const data = (await packed.data()) as Float32Array;
     const result = model.decode(data);
     const map = result.map.slice(); // the model reuses its map: send a copy
-    post({ type: 'result', id: req.id, result: { ...result, scores: result.scores.map((s) => ({ ...s })), map } }, [
-      map.buffer,
-    ]);
+    const shown = heatmap.paint(result.map, result.mapWidth, result.mapHeight, req.heatmap);
+    const sent = { ...result, scores: result.scores.map((s) => ({ ...s })), map, ...(shown && { shown }) };
+    post({ type: 'result', id: req.id, result: sent }, shown ? [map.buffer, shown.buffer] : [map.buffer]);
   } catch (e) {
     post({ type: 'failed', id: req.id, message: message(e) });
   } finally {
@@ -95,5 +98,10 @@ self.onmessage = (e: MessageEvent<ToInferenceWorker>) => {
   if (req.type === 'load')
     loads = loads.then(() => load(req)).catch((err: unknown) => post({ type: 'failed', message: message(err) }));
   else if (req.type === 'frame') void runFrame(req);
+  else if (req.type === 'heatmap-canvas') heatmap.setCanvas(req.canvas);
   else if (req.type === 'memory') post({ type: 'memory', id: req.id, memory: tfMemory() });
+  else if (req.type === 'heatmap-probe') {
+    const probe = heatmap.probe();
+    post({ type: 'heatmap-probe', id: req.id, probe }, probe ? [probe.rgba.buffer, probe.shown.buffer] : []);
+  }
 };

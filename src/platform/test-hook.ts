@@ -29,6 +29,19 @@ export interface HookCam {
   shown: number[];
 }
 
+/** The heatmap as painted and the heatmap canvas's pixels, read at the same moment. */
+export interface HookHeatmap {
+  /** Map size in cells. */
+  width: number;
+  height: number;
+  /** The map as painted (after temporal smoothing), row-major. */
+  shown: Float32Array;
+  canvasWidth: number;
+  canvasHeight: number;
+  /** The canvas's RGBA pixels, row-major. */
+  rgba: Uint8ClampedArray;
+}
+
 /** Shape of `window.__crackcam`. */
 export interface CrackcamHook {
   /** Running backend name, once chosen. */
@@ -53,6 +66,11 @@ export interface CrackcamHook {
    */
   pageMemory(): HookMemory;
   cam(): HookCam | undefined;
+  /**
+   * The heatmap canvas's pixels with the map they show, read together (the canvas is painted in the
+   * inference worker when the frames run there, so its pixels are read there).
+   */
+  heatmap?(): Promise<HookHeatmap | undefined>;
   /** The captures in the app's capture store, newest first (with crops), once it is open. */
   captures?(): Promise<CaptureRecord[]>;
 }

@@ -1,7 +1,7 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from './heatmap-painter';
+import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from '../platform/heatmap-painter';
 
 /** Backing-store side of the overlay canvas: the model's crop size, so the map is drawn at crop resolution. */
 const CANVAS_SIZE = 227;

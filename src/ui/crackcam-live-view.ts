@@ -1,6 +1,7 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
@@ -14,13 +15,8 @@ import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
-import {
-  DEFAULT_HEATMAP_STYLE,
-  HEATMAP_MODES,
-  HeatmapPainter,
-  SQUEEZENET_MAP_PLACEMENT,
-  type HeatmapMode,
-} from './heatmap-painter';
+import { DEFAULT_HEATMAP_STYLE, HEATMAP_MODES, type HeatmapMode, type HeatmapStyle } from '../platform/heatmap-painter';
+import { LiveHeatmap } from '../platform/live-heatmap';
 import { controlStyles } from './shared-styles';
 import './crackcam-verdict';
 import './crackcam-label-this';
@@ -164,7 +160,9 @@ export class CrackcamLiveView extends LitElement {
 
   @query('video') private video!: HTMLVideoElement;
   @query('.viewfinder') private viewfinder!: HTMLElement;
-  @query('canvas.heatmap') private heatmapCanvas!: HTMLCanvasElement;
+  @query('canvas.heatmap') private heatmapCanvas?: HTMLCanvasElement;
+  /** Bumped when the worker that painted the heatmap canvas is gone: a new canvas element replaces the handed-over one. */
+  @state() private canvasGeneration = 0;
 
   private readonly camera = new Camera();
   private source?: VideoFrameSource;
@@ -176,7 +174,7 @@ export class CrackcamLiveView extends LitElement {
   private attachGeneration = 0;
   /** The inference worker, where frames run in one. */
   private worker?: InferenceWorkerClient;
-  private painter?: HeatmapPainter;
+  private readonly heatmap = new LiveHeatmap(() => this.heatmapCanvas);
   private resizeObserver?: ResizeObserver;
   private lastResult?: { label: string; probability: number; scores: { label: string; probability: number }[] };
   private lastCam?: { raw: Float32Array; width: number; height: number };
@@ -340,20 +338,20 @@ export class CrackcamLiveView extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    this.painter = new HeatmapPainter(this.heatmapCanvas, SQUEEZENET_MAP_PLACEMENT);
-    this.heatmapCanvas.dataset.testid = 'heatmap';
     this.video.addEventListener('resize', () => this.layout());
     this.video.addEventListener('loadedmetadata', () => this.layout());
     this.resizeObserver = new ResizeObserver(() => this.layout());
     this.resizeObserver.observe(this.viewfinder);
-    if (this.hook)
+    if (this.hook) {
       this.hook.cam = () =>
         this.lastCam && {
           width: this.lastCam.width,
           height: this.lastCam.height,
           raw: Array.from(this.lastCam.raw),
-          shown: Array.from(this.painter?.shown ?? this.lastCam.raw),
+          shown: Array.from(this.heatmap.shown ?? this.lastCam.raw),
         };
+      this.hook.heatmap = () => this.heatmap.probe();
+    }
     if (document.visibilityState === 'visible') void this.startCamera();
   }
 
@@ -425,12 +423,22 @@ export class CrackcamLiveView extends LitElement {
           map,
         });
         frames.reportWorkerMemory(this.worker);
-        return frames.workerFrameModel(this.worker, info, () => this.source?.cropFraction ?? 1);
+        this.heatmap.handTo(this.worker);
+        return frames.workerFrameModel(
+          this.worker,
+          info,
+          () => this.source?.cropFraction ?? 1,
+          () => this.heatmap.forWorker(this.heatmapStyle()),
+        );
       } catch (e) {
         console.warn('the inference worker could not run the model; frames run on the main thread', e);
         this.worker?.terminate();
         this.worker = undefined;
         this.inference = 'main';
+        if (this.heatmap.inWorker) {
+          this.heatmap.takeBack();
+          this.canvasGeneration++;
+        }
       }
     }
     return this.pageModel(frames);
@@ -458,7 +466,7 @@ export class CrackcamLiveView extends LitElement {
       this.loop = undefined;
       return;
     }
-    this.painter?.resetSmoothing();
+    this.heatmap.resetSmoothing();
     if (this.loop) {
       this.loop.setModel(model);
     } else if (frames) {
@@ -487,7 +495,7 @@ export class CrackcamLiveView extends LitElement {
 
   private maybeStartLoop(): void {
     if (this.loop && this.cameraState === 'running' && !this.frozen && document.visibilityState === 'visible') {
-      this.painter?.resetSmoothing();
+      this.heatmap.resetSmoothing();
       this.statsShownAt = -Infinity;
       this.loop.start();
     }
@@ -501,7 +509,7 @@ export class CrackcamLiveView extends LitElement {
     this.followUncertain(result.probability);
     const now = performance.now();
     if (now - this.statsShownAt >= STATS_REFRESH_MS) {
-      this.statsShownAt = now;
+      if (stats.fps > 0) this.statsShownAt = now; // the first frame has no rate yet: refresh again at the next
       this.fps = stats.fps;
       this.latency = stats.latencyMs;
     }
@@ -514,12 +522,7 @@ export class CrackcamLiveView extends LitElement {
       this.lastCam = { raw: new Float32Array(result.map.length), width: result.mapWidth, height: result.mapHeight };
     }
     this.lastCam.raw.set(result.map);
-    if (this.showHeatmap)
-      this.painter?.paint(result.map, result.mapWidth, result.mapHeight, {
-        mode: this.heatmapMode,
-        alpha: this.alpha,
-        smoothing: this.smoothing,
-      });
+    this.heatmap.frame(result, this.heatmapStyle());
     if (this.hook) Object.assign(this.hook, { frames: stats.frames, stats, verdict: hookVerdict(result) });
   }
 
@@ -607,7 +610,7 @@ export class CrackcamLiveView extends LitElement {
     this.box = box;
     // At most HEATMAP_MAX_SIDE backing pixels a side: the compositor scales the canvas up smoothly.
     const scale = Math.min(window.devicePixelRatio || 1, HEATMAP_MAX_SIDE / Math.max(box.width, box.height, 1));
-    this.painter?.resize(box.width * scale, box.height * scale);
+    this.heatmap.resize(box.width * scale, box.height * scale);
   }
 
   private async toggleFreeze(): Promise<void> {
@@ -658,7 +661,7 @@ export class CrackcamLiveView extends LitElement {
     const detail: FindingSnapshot = {
       crop,
       frame: source.fullFrameImageData(),
-      overlay: paintedOverlay(crop, this.showHeatmap ? this.heatmapCanvas : undefined),
+      overlay: paintedOverlay(crop, this.findingOverlay()),
       verdict: result && { label: result.label, probability: result.probability },
       unfamiliar: this.unfamiliar,
       model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
@@ -698,8 +701,20 @@ export class CrackcamLiveView extends LitElement {
 
   private onToggleHeatmap(): void {
     this.showHeatmap = !this.showHeatmap;
-    if (!this.showHeatmap) this.painter?.clear();
-    else this.painter?.resetSmoothing();
+    if (!this.showHeatmap) this.heatmap.clear();
+    else this.heatmap.resetSmoothing();
+  }
+
+  /** How the heatmap is painted now; undefined while it is hidden. */
+  private heatmapStyle(): HeatmapStyle | undefined {
+    return this.showHeatmap ? { mode: this.heatmapMode, alpha: this.alpha, smoothing: this.smoothing } : undefined;
+  }
+
+  /** The heatmap as the inspector sees it over the crop box (for a finding), or undefined while hidden. */
+  private findingOverlay(): CanvasImageSource | undefined {
+    const style = this.heatmapStyle();
+    const cam = this.lastCam;
+    return style && cam ? this.heatmap.overlay(cam.width, cam.height, style) : undefined;
   }
 
   private placeholder(): string {
@@ -937,12 +952,16 @@ export class CrackcamLiveView extends LitElement {
     return html`
       <div class="viewfinder" @click=${() => this.capture()} title=${msg('Tap to capture')}>
         <video muted playsinline aria-label=${msg('Camera image')}></video>
-        <canvas
-          class="heatmap"
-          style=${styleMap(boxStyle)}
-          ?hidden=${!this.showHeatmap || !running}
-          aria-hidden="true"
-        ></canvas>
+        ${keyed(
+          this.canvasGeneration,
+          html`<canvas
+            class="heatmap"
+            data-testid="heatmap"
+            style=${styleMap(boxStyle)}
+            ?hidden=${!this.showHeatmap || !running}
+            aria-hidden="true"
+          ></canvas>`,
+        )}
         ${running ? html`<div class="cropbox" style=${styleMap(boxStyle)} data-testid="cropbox"></div>` : nothing}
         ${
           running

@@ -33,7 +33,7 @@ import './crackcam-uncertain-captures';
 import type { UncertainCaptureView } from './crackcam-uncertain-captures';
 import './crackcam-normal-only-trainer';
 import './crackcam-train-chart';
-import { heatmapOverCrop } from './heatmap-painter';
+import { heatmapOverCrop } from '../platform/heatmap-painter';
 import { panelStyles, resultStyles } from './shared-styles';
 import {
   endedStatus,

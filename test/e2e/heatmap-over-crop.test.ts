@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jet, rampAlpha } from '../../src/core/colormap';
-import type { StillStyle } from '../../src/ui/heatmap-painter';
+import type { StillStyle } from '../../src/platform/heatmap-painter';
 import { launchChromium, startDevServer, type AppServer } from './harness';
 
 let server: AppServer;
@@ -44,8 +44,8 @@ async function paintHotCell(
   return page.evaluate(
     async ({ grid, hot, grey, probes, style, base }) => {
       const m = (await (window as unknown as { __load(p: string): Promise<unknown> }).__load(
-        '/src/ui/heatmap-painter.ts',
-      )) as typeof import('../../src/ui/heatmap-painter');
+        '/src/platform/heatmap-painter.ts',
+      )) as typeof import('../../src/platform/heatmap-painter');
       const crop = document.createElement('canvas');
       [crop.width, crop.height] = [227, 227];
       const ctx = crop.getContext('2d')!;

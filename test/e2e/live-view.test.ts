@@ -127,13 +127,15 @@ async function layout(page: Page) {
  * coldest cells.
  */
 function probeHotAndCold(page: Page): Promise<{ hot: number[]; cold: number[]; max: number; min: number }> {
-  return page.evaluate(() => {
-    const view = document.querySelector('crackcam-app')?.shadowRoot?.querySelector('crackcam-live-view')?.shadowRoot;
-    const canvas = view?.querySelector('[data-testid="heatmap"]') as HTMLCanvasElement;
-    const cam = window.__crackcam?.cam();
+  return page.evaluate(async () => {
+    // The canvas's pixels and the map they show, read together (in the inference worker, which
+    // paints the canvas, when the frames run there).
+    const cam = await window.__crackcam?.heatmap?.();
     if (!cam) throw new Error('no map');
-    const hot = cam.shown.indexOf(Math.max(...cam.shown));
-    const cold = cam.shown.indexOf(Math.min(...cam.shown));
+    const shown = Array.from(cam.shown);
+    const canvas = { width: cam.canvasWidth, height: cam.canvasHeight };
+    const hot = shown.indexOf(Math.max(...shown));
+    const cold = shown.indexOf(Math.min(...shown));
     // Cell k is painted centred on its receptive-field centre, crop pixel first + k * stride of 227
     // (16k + 15 on the 13x13 Grad-CAM, 4k + 3 on the 56x56 fine map; squeezenetCells).
     let [size, first, stride] = [227, 0, 1];
@@ -141,9 +143,9 @@ function probeHotAndCold(page: Page): Promise<{ hot: number[]; cold: number[]; m
     const px = (i: number) => {
       const x = Math.floor((((i % cam.width) * stride + first + 0.5) / 227) * canvas.width);
       const y = Math.floor(((Math.floor(i / cam.width) * stride + first + 0.5) / 227) * canvas.height);
-      return Array.from(canvas.getContext('2d')!.getImageData(x, y, 1, 1).data);
+      return Array.from(cam.rgba.subarray((y * canvas.width + x) * 4, (y * canvas.width + x) * 4 + 4));
     };
-    return { hot: px(hot), cold: px(cold), max: cam.shown[hot], min: cam.shown[cold] };
+    return { hot: px(hot), cold: px(cold), max: shown[hot], min: shown[cold] };
   });
 }
 
