@@ -2,7 +2,7 @@
  * Width validation study: renders cracks of known width (0.1-3 mm) on real concrete textures at
  * known scale with the reference marker in view (tilted 0-20 degrees, blurred and noised like a
  * phone camera, saved as JPEG), measures them as `npm run measure` does, and prints the errors.
- *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--textures DIR] [--out DIR] [--json]
+ *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
  * With --calibrate it also fits the width uncertainty model to these cases (calibrate on some seeds,
  * check the coverage on others). Images go to --out (a new temporary folder by default); they are test data, never committed.
  */
@@ -25,13 +25,14 @@ import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
 
-const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--textures DIR] [--out DIR] [--json]
+const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
   --seeds: comma-separated integer seeds, one study per seed (default 1)
   --n: cases per seed (default 24: each nominal width three times)
   --widths: nominal (default: 0.1, 0.2, 0.3, 0.5, 1.0, 1.3, 2.0, 3.0 mm in turn, some on class boundaries)
             or uniform (log-uniform over 0.1-3 mm, seeded; the same scenes otherwise), or both: nominal,uniform
   --calibrate: also fit the width uncertainty model (floorPx, relative, blur, k) to cover 95 % of
             these cases; check its coverage on other seeds, not these
+  --uncertain-px: a fixed +- width uncertainty in px instead of the model (to compare)
   --textures: crack-free surface photos (default ../shared/data/concrete/nocrack)
   --out: where the rendered JPEGs go (default: a new temporary folder)`;
 
@@ -61,6 +62,7 @@ async function runCase(
   widths: WidthSampling,
   textures: string[],
   out: string,
+  uncertainPx?: number,
 ): Promise<StudyRow> {
   const rng = createRng(seed * 1000 + index);
   const texture = await readGrey(textures[Math.floor(rng() * textures.length)]);
@@ -74,20 +76,22 @@ async function runCase(
     .toFile(file);
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
   const pixels = { width: info.width, height: info.height, data, channels: info.channels as 1 | 3 | 4 };
-  const m = await measureCrack(pixels);
+  const m = await measureCrack(pixels, uncertainPx === undefined ? {} : { uncertainPx });
   const blurredSharpness = laplacianVariance(gaussianBlur(grey, 2.8));
   return { seed, index, truth: c.truth, measured: m, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
 }
 
 async function main(): Promise<void> {
   const args = parseCli(USAGE, {
-    ...stringFlags('seeds', 'n', 'widths', 'textures', 'out'),
+    ...stringFlags('seeds', 'n', 'widths', 'uncertain-px', 'textures', 'out'),
     json: { type: 'boolean' },
     calibrate: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   const seeds = (args.seeds ?? '1').split(',').map((s) => numberFlag('seeds', s, 1, { integer: true, min: 0 }));
   const n = numberFlag('n', args.n, 24, { integer: true, min: 1 });
+  const uncertainPx =
+    args['uncertain-px'] === undefined ? undefined : numberFlag('uncertain-px', args['uncertain-px'], 1, { min: 0 });
   const samplings = widthSamplings(args.widths);
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
   for (const widths of samplings) {
     for (const seed of seeds) {
       for (let i = 0; i < n; i++) {
-        rows.push(await runCase(seed, i, widths, textures, out));
+        rows.push(await runCase(seed, i, widths, textures, out, uncertainPx));
         if (!args.json) process.stderr.write(`${widths} seed ${seed} case ${i + 1}/${n}\n`);
       }
     }
