@@ -21,7 +21,10 @@ export default defineConfig({
   worker: { format: 'es', plugins: () => [crackcamTfjsWithoutBackends()] },
   // js-aruco2 exports through top-level `this`, which Vite compiles away: the browser loads it through a shim.
   resolve: {
-    alias: [{ find: /^js-aruco2$/, replacement: `${root}/src/platform/measure-aruco-browser.ts` }],
+    alias: [
+      { find: /^js-aruco2$/, replacement: `${root}/src/platform/measure-aruco-browser.ts` },
+      { find: /^js-aruco2\/src\/cv\.js$/, replacement: `${root}/src/platform/measure-aruco-cv-browser.ts` },
+    ],
   },
   // The dev server pre-bundles TF.js and every backend in one pass (one shared tfjs-core), although
   // the backends are imported only on demand.

@@ -31,3 +31,32 @@ declare module 'js-aruco2' {
   const aruco: { AR: { Detector: typeof Detector; Dictionary: typeof Dictionary } };
   export default aruco;
 }
+
+/** js-aruco2's computer-vision routines (its cv.js), those the card finder uses. */
+declare module 'js-aruco2/src/cv.js' {
+  export interface CvPoint {
+    x: number;
+    y: number;
+  }
+  /** A contour: its points, and whether it bounds a hole. */
+  export type CvContour = CvPoint[] & { hole: boolean };
+  export interface CvImage {
+    width: number;
+    height: number;
+    data: Uint8ClampedArray | Uint8Array | number[];
+  }
+  const cv: {
+    CV: {
+      Image: new (width: number, height: number, data: Uint8ClampedArray | number[]) => CvImage;
+      /** dst = 255 where src is darker than its (2 k + 1)-box mean by at least `threshold`, else 0; k <= 15. */
+      adaptiveThreshold(src: CvImage, dst: CvImage, kernelSize: number, threshold: number): CvImage;
+      /** Suzuki-Abe border following on a binary image; `binary` is scratch space. */
+      findContours(src: CvImage, binary: number[]): CvContour[];
+      /** Douglas-Peucker polygon of a closed contour. */
+      approxPolyDP(contour: CvPoint[], epsilon: number): CvPoint[];
+      isContourConvex(poly: CvPoint[]): boolean;
+      minEdgeLength(poly: CvPoint[]): number;
+    };
+  };
+  export default cv;
+}

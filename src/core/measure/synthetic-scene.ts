@@ -1,6 +1,6 @@
 /**
  * Renders a test photo of known geometry: a surface texture with an irregular dark crack of known
- * width and the reference marker, seen by a pinhole camera tilted against the surface, then blurred
+ * width, the reference marker and/or a bank card, seen by a pinhole camera tilted against the surface, then blurred
  * and noised like a phone camera. Used by the validation study and the tests.
  */
 import { gaussianBlur } from './filters';
@@ -29,6 +29,7 @@ export interface SceneSpec {
   textureMmPerPx: number;
   crack?: CrackShape;
   marker?: { spec: MarkerSpec; topLeftMm: { x: number; y: number } };
+  card?: SceneCard;
   /** Camera blur (Gaussian sigma, px) and sensor noise (grey levels, standard deviation). */
   blurPx: number;
   noise: number;
@@ -38,6 +39,52 @@ export interface SceneSpec {
 
 const PAPER = 228;
 const INK = 22;
+
+/** A bank card lying on the surface: ID-1 size (85.60 x 53.98 mm, corners rounded to 3.18 mm). */
+export interface SceneCard {
+  centreMm: { x: number; y: number };
+  /** Direction of the long side on the surface, degrees. */
+  angleDeg: number;
+  /** Grey of the card's face. */
+  grey: number;
+  /** 'printed': a band, a chip and lines of text-like marks in a darker grey, 4 mm or more inside the edge. */
+  face: 'plain' | 'printed';
+}
+
+const CARD_LONG = 85.6;
+const CARD_SHORT = 53.98;
+const CARD_RADIUS = 3.18;
+
+/** The card's point (u along the long side, v along the short, from its centre) of surface point (x, y). */
+function cardLocal(card: SceneCard, x: number, y: number): [number, number] {
+  const a = (card.angleDeg * Math.PI) / 180;
+  const dx = x - card.centreMm.x;
+  const dy = y - card.centreMm.y;
+  return [dx * Math.cos(a) + dy * Math.sin(a), -dx * Math.sin(a) + dy * Math.cos(a)];
+}
+
+/** How far (mm) card point (u, v) is outside the rounded rectangle (negative inside). */
+function cardOutside(u: number, v: number): number {
+  const qx = Math.abs(u) - (CARD_LONG / 2 - CARD_RADIUS);
+  const qy = Math.abs(v) - (CARD_SHORT / 2 - CARD_RADIUS);
+  const out = Math.hypot(Math.max(qx, 0), Math.max(qy, 0));
+  return out + Math.min(Math.max(qx, qy), 0) - CARD_RADIUS;
+}
+
+/** Grey of the card at surface point (x, y), or undefined off the card. */
+function cardAt(card: SceneCard | undefined, x: number, y: number): number | undefined {
+  if (!card) return undefined;
+  const [u, v] = cardLocal(card, x, y);
+  if (cardOutside(u, v) > 0) return undefined;
+  if (card.face === 'plain') return card.grey;
+  const dark = card.grey * 0.55;
+  // chip, a magnetic-stripe-like band, two lines of text-like marks
+  if (u > -34 && u < -22 && v > -8 && v < 1) return card.grey * 0.75;
+  if (v > -22 && v < -15 && Math.abs(u) < 38) return dark;
+  const textLine = (v > 8 && v < 11) || (v > 14 && v < 17);
+  if (textLine && u > -36 && u < 30 && Math.floor((u + 40) / 2.2) % 3 !== 0) return dark;
+  return card.grey;
+}
 
 /** Surface (mm) -> image (px) for the camera: K [r1 r2 t] of a pinhole camera at its distance. */
 export function planeToImage(c: SceneCamera): Homography {
@@ -108,13 +155,18 @@ function pixelValue(s: SceneSpec, toPlane: ToPlane): (x: number, y: number) => n
     const [px, py] = toPlane(x, y);
     const sheet = cells ? markerAt(s, cells, px, py) : undefined;
     if (sheet !== undefined) return sheet;
+    const card = cardAt(s.card, px, py);
+    if (card !== undefined) return card;
     const surface = textureAt(s, px, py);
     return crack?.inside(px, py) ? 0.25 * surface + 10 : surface;
   };
   return (x, y) => {
     const [px, py] = toPlane(x, y);
     const nearSheet = cells && markerAt(s, cells, px, py, 2) !== undefined;
-    if (!nearSheet && !crack?.near(px, py)) return textureAt(s, px, py);
+    // distance outside the card's edge, mm (negative inside); edges within 0.5 mm are anti-aliased
+    const cardOut = s.card ? cardOutside(...cardLocal(s.card, px, py)) : Infinity;
+    if (!nearSheet && cardOut < -0.5) return cardAt(s.card, px, py) as number;
+    if (!nearSheet && cardOut > 0.5 && !crack?.near(px, py)) return textureAt(s, px, py);
     let sum = 0;
     for (const oy of offsets) for (const ox of offsets) sum += sub(x + ox, y + oy);
     return sum / 9;
