@@ -1,6 +1,7 @@
 /**
  * measureCrack: the width (maximum and mean), length and class of the crack in a photo, in
- * millimetres on the surface, from the reference marker in view or a given scale.
+ * millimetres on the surface, from the reference marker in view, else a bank card in view, else a
+ * given scale.
  */
 import { crackWidths, type WidthSample } from './crack-width';
 import { skeletonLengthMm } from './crack-length';
@@ -8,7 +9,8 @@ import { distanceToBackground } from './distance';
 import { laplacianVariance } from './filters';
 import { captureGuidance, type GuidanceCode } from './guidance';
 import { mmPerPxAt, scaleHomography, type Homography, type Point } from './homography';
-import { findMarker, type MarkerScale } from './marker';
+import { findCard } from './card';
+import { findMarker } from './marker';
 import { resolveMeasureOptions, type MeasureOptions } from './measure-options';
 import { toGrey, type GreyImage, type PixelImage } from './pixels';
 import { cropGrey, segmentCrack, type Region } from './segment';
@@ -24,9 +26,10 @@ export interface CrackMeasurement {
   lengthMm: number | null;
   /** +- uncertainty of widthMm, mm (see width-uncertainty.ts; a fixed options.uncertainPx when given). */
   uncertainMm: number | null;
-  /** Scale at the crack (or at the marker when there is no crack), mm per px. */
+  /** Scale at the crack (or at the marker or card when there is no crack), mm per px. */
   mmPerPx: number | null;
-  scale: 'marker' | 'given' | null;
+  /** Which reference gave the scale: the printed marker, a bank card, or options.mmPerPx. */
+  scale: 'marker' | 'card' | 'given' | null;
   /** Standard id ('aci224:humidity' form for those with an exposure) and the class under it. */
   standard: string;
   widthClass: string | null;
@@ -41,6 +44,8 @@ export interface CrackMeasurement {
   /** Width readings taken along the skeleton. */
   readings: number;
   marker?: { corners: Point[]; tiltDeg: number };
+  /** The card's bounding rectangle (clockwise, long side first) when a card gave the scale. */
+  card?: { corners: Point[]; tiltDeg: number };
   /** Variance of the Laplacian of the region (sharpness). */
   sharpness: number;
   guidance: GuidanceCode[];
@@ -58,14 +63,23 @@ async function pause(signal?: AbortSignal): Promise<void> {
   abortCheck(signal);
 }
 
-/** 1 where crack search is not allowed: the marker and the paper round it (2 cells beyond its edge). [r.h * r.w] */
-function markerExclusion(marker: MarkerScale | undefined, r: Region): Uint8Array | undefined {
-  if (!marker) return undefined;
+/** A scale reference in view (marker or card): its corners and centre in image pixels. */
+interface InView {
+  corners: Point[];
+  centre: Point;
+}
+
+/**
+ * 1 where crack search is not allowed: the reference grown by `grow` about its centre (1.5 for the
+ * marker: the paper round it, 2 cells beyond its edge; a card's print and edge are left out by
+ * 1.08, about 2-3 mm beyond it). [r.h * r.w]
+ */
+function referenceExclusion(ref: InView | undefined, r: Region, grow: number): Uint8Array | undefined {
+  if (!ref) return undefined;
   const out = new Uint8Array(r.width * r.height);
-  const grow = 1.5;
-  const quad = marker.corners.map((c) => ({
-    x: marker.centre.x + (c.x - marker.centre.x) * grow,
-    y: marker.centre.y + (c.y - marker.centre.y) * grow,
+  const quad = ref.corners.map((c) => ({
+    x: ref.centre.x + (c.x - ref.centre.x) * grow,
+    y: ref.centre.y + (c.y - ref.centre.y) * grow,
   }));
   for (let y = 0; y < r.height; y++) {
     for (let x = 0; x < r.width; x++) if (insideConvex(quad, { x: r.x + x, y: r.y + y })) out[y * r.width + x] = 1;
@@ -121,7 +135,7 @@ function summarise(readings: WidthSample[]) {
 
 /**
  * Measures the crack in `pixels` (RGBA, RGB or grey). The scale comes from the marker when it is in
- * view, else from options.mmPerPx; with neither, widths are given in pixels only and `reason` says
+ * view, else from a bank card in view (options.card), else from options.mmPerPx; with neither, widths are given in pixels only and `reason` says
  * why. Options are merged with MEASURE_DEFAULTS and checked (errors name the valid values).
  */
 export async function measureCrack(
@@ -134,16 +148,21 @@ export async function measureCrack(
   const region = o.region ?? { x: 0, y: 0, width: g.width, height: g.height };
   await pause(o.signal);
   const marker = o.marker ? findMarker(g, o.marker) : undefined;
-  const scale = marker ? 'marker' : o.mmPerPx !== undefined ? 'given' : null;
-  const toPlane = marker?.imageToPlane ?? scaleHomography(o.mmPerPx ?? 1);
+  if (!marker && o.card) await pause(o.signal);
+  const card = !marker && o.card ? findCard(g) : undefined;
+  const reference = marker ?? card;
+  const scale = marker ? 'marker' : card ? 'card' : o.mmPerPx !== undefined ? 'given' : null;
+  const toPlane = reference?.imageToPlane ?? scaleHomography(o.mmPerPx ?? 1);
   await pause(o.signal);
-  const { readings, lengthMm } = readCrack(g, region, o, toPlane, markerExclusion(marker, region));
+  const exclude = referenceExclusion(reference, region, marker ? 1.5 : 1.08);
+  const { readings, lengthMm } = readCrack(g, region, o, toPlane, exclude);
   const sharpness = laplacianVariance(cropGrey(g, region));
   const base = {
     standard: standard.id,
     readings: readings.length,
     sharpness,
     ...(marker && { marker: { corners: marker.corners, tiltDeg: marker.tiltDeg } }),
+    ...(card && { card: { corners: card.corners, tiltDeg: card.tiltDeg } }),
   };
   const limits = { minWidthPx: o.minWidthPx, minSharpness: o.minSharpness, maxTiltDeg: o.maxTiltDeg };
   if (readings.length === 0) {
@@ -157,8 +176,8 @@ export async function measureCrack(
       widthSpreadPx: null,
       edgePx: null,
     };
-    const mmPerPx = marker ? marker.mmPerPx : (o.mmPerPx ?? null);
-    const guidance = captureGuidance({ sharpness, tiltDeg: marker?.tiltDeg }, limits);
+    const mmPerPx = reference ? reference.mmPerPx : (o.mmPerPx ?? null);
+    const guidance = captureGuidance({ sharpness, tiltDeg: reference?.tiltDeg }, limits);
     return {
       ...base,
       ...none,
@@ -169,7 +188,7 @@ export async function measureCrack(
     };
   }
   const sum = summarise(readings);
-  const guidance = captureGuidance({ widthPx: sum.maxPx, sharpness, tiltDeg: marker?.tiltDeg }, limits);
+  const guidance = captureGuidance({ widthPx: sum.maxPx, sharpness, tiltDeg: reference?.tiltDeg }, limits);
   if (scale === null) {
     const none = {
       widthMm: null,
@@ -187,7 +206,7 @@ export async function measureCrack(
       widthSpreadPx: sum.spreadPx,
       edgePx: sum.edgePx,
       guidance,
-      reason: 'no scale: no marker in view and no mm per pixel given',
+      reason: 'no scale: no marker or card in view and no mm per pixel given',
     };
   }
   const mmPerPx = mmPerPxAt(toPlane, sum.at);

@@ -6,10 +6,12 @@ import { DEFAULT_UNCERTAINTY, type UncertaintyModel } from './width-uncertainty'
 
 /** What measureCrack takes besides the pixels; every field has a default. */
 export interface MeasureOptions {
-  /** Scale to use when no marker is in view, mm per pixel. */
+  /** Scale to use when neither the marker nor a card is in view, mm per pixel. */
   mmPerPx?: number;
   /** The reference marker to look for; null: do not look. */
   marker: MarkerSpec | null;
+  /** Look for a bank card (ID-1, 85.60 x 53.98 mm) as the scale when the marker is not in view. */
+  card: boolean;
   /** Standard id (see STANDARD_IDS) and, for aci224 and ec2, the exposure. */
   standard: string;
   exposure?: string;
@@ -39,6 +41,7 @@ export interface MeasureOptions {
  */
 export const MEASURE_DEFAULTS: MeasureOptions = {
   marker: DEFAULT_MARKER,
+  card: true,
   standard: 'aashto-rc',
   maxWidthPx: 80,
   minLengthPx: 40,
