@@ -2,8 +2,8 @@
  * Crack width in millimetres from a photo:
  *   npm run measure -- --image FILE [--mm-per-px S] [--standard aashto-rc|aashto-ps|aci224|ec2] [--json]
  * The scale comes from the reference marker when it is in view (ARUCO_MIP_36h12 id 0, 40 mm black
- * square: the sheet of `npm run reference-sheet`), else from --mm-per-px; with neither there are
- * no millimetres and the output says why. `--reference-sheet FILE` writes the printable sheet (SVG).
+ * square: the sheet of `npm run reference-sheet`), else from a bank card in view (ID-1, 85.60 x
+ * 53.98 mm), else from --mm-per-px; with none there are no millimetres and the output says why. `--reference-sheet FILE` writes the printable sheet (SVG).
  */
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -17,13 +17,14 @@ import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { UnreadableImageError } from './node-io';
 
 const USAGE = `usage: npm run measure -- --image FILE [--mm-per-px S] [--standard ${STANDARD_IDS.join('|')}] [--json]
-       [--exposure E] [--marker-mm MM] [--no-marker]
+       [--exposure E] [--marker-mm MM] [--no-marker] [--no-card]
        npm run measure -- --reference-sheet FILE.svg [--marker-mm MM]
-  --mm-per-px: scale when no marker is in view (millimetres per pixel, > 0)
+  --mm-per-px: scale when neither the marker nor a bank card is in view (millimetres per pixel, > 0)
   --standard: width classes (default aashto-rc); --exposure for aci224 (dry-air|humidity|de-icing|seawater|water-retaining,
     default humidity) and ec2 (x0-xc1|xc2-xs3|prestressed, default xc2-xs3)
   --marker-mm: side of the marker's black square as printed (default ${DEFAULT_MARKER.sizeMm})
-  --no-marker: do not look for the marker (use --mm-per-px)`;
+  --no-marker: do not look for the marker
+  --no-card: do not look for a bank card (ID-1, 85.60 x 53.98 mm) when the marker is not in view`;
 
 /** Reads an image file (EXIF orientation applied) as RGB bytes. */
 async function readRgb(file: string) {
@@ -55,10 +56,14 @@ function jsonLine(m: CrackMeasurement): string {
     ...(m.between && { between: m.between }),
     widthPx: round(m.widthPx, 2),
     ...(m.marker && { markerTiltDeg: round(m.marker.tiltDeg, 1) }),
+    ...(m.card && { cardTiltDeg: round(m.card.tiltDeg, 1) }),
     guidance: m.guidance,
     ...(m.reason && { reason: m.reason }),
   });
 }
+
+/** Where the scale came from, in the report. */
+const SCALE_SOURCE = { marker: 'marker', card: 'bank card', given: 'given --mm-per-px' };
 
 /** The human-readable report. */
 function report(m: CrackMeasurement): string {
@@ -69,9 +74,7 @@ function report(m: CrackMeasurement): string {
       `width ${m.widthMm.toFixed(2)} mm +- ${m.uncertainMm?.toFixed(2)} (max), mean ${m.meanWidthMm?.toFixed(2)} mm`,
     );
     lines.push(`length ${m.lengthMm?.toFixed(1)} mm; ${m.standard}: ${cls}`);
-    lines.push(
-      `scale ${m.mmPerPx?.toFixed(4)} mm/px from the ${m.scale === 'marker' ? 'marker' : 'given --mm-per-px'}`,
-    );
+    lines.push(`scale ${m.mmPerPx?.toFixed(4)} mm/px from the ${SCALE_SOURCE[m.scale ?? 'given']}`);
   } else lines.push(m.reason ?? 'no width');
   if (m.widthPx !== null) lines.push(`width ${m.widthPx.toFixed(1)} px`);
   for (const g of m.guidance) lines.push(`advice: ${GUIDANCE[g]}`);
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   const args = parseCli(USAGE, {
     ...stringFlags('image', 'mm-per-px', 'standard', 'exposure', 'marker-mm', 'reference-sheet'),
     'no-marker': { type: 'boolean' },
+    'no-card': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   });
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
     standard: args.standard ?? 'aashto-rc',
     exposure: args.exposure,
     marker: args['no-marker'] ? null : marker,
+    card: !args['no-card'],
   };
   const m = await measureCrack(await readRgb(args.image), options);
   process.stdout.write(`${args.json ? jsonLine(m) : report(m)}\n`);

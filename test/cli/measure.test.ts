@@ -5,7 +5,9 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GreyImage } from '../../src/core/measure/pixels';
 import { crackTruth } from '../../src/core/measure/synthetic-crack';
-import { crack, scene } from '../core/measure/scenes';
+import { renderScene } from '../../src/core/measure/synthetic-scene';
+import { createRng } from '../../src/core/random';
+import { crack, mottled, scene } from '../core/measure/scenes';
 import { cli, lastJson } from './run-cli';
 
 async function writeJpeg(g: GreyImage, file: string): Promise<string> {
@@ -46,6 +48,28 @@ describe('npm run measure', () => {
     expect(Math.abs((out.widthMm as number) - crackTruth(shape).maxWidthMm)).toBeLessThan(0.1);
     expect(out.mmPerPx as number).toBeCloseTo(0.17, 2);
     expect(out.widthClass).toBe('CS3');
+  });
+
+  it('reads the scale from a bank card when the marker is not in view', async () => {
+    const shape = crack(1.2, 70, { x: 45, y: 0 });
+    const g = renderScene({
+      camera: { width: 800, height: 600, mmPerPx: 0.2, tiltDeg: 10, tiltAxisDeg: 30 },
+      texture: mottled(3),
+      textureMmPerPx: 0.2,
+      crack: shape,
+      card: { centreMm: { x: -20, y: 0 }, angleDeg: 20, grey: 225, face: 'plain' },
+      blurPx: 0.8,
+      noise: 2,
+      random: createRng(7),
+    });
+    const file = await writeJpeg(g, path.join(dir, 'card.jpg'));
+    const out = lastJson((await cli('measure.ts', ['--image', file, '--json'])).stdout);
+    expect(out.scale).toBe('card');
+    expect(out.cardTiltDeg).toBeGreaterThan(5);
+    expect(Math.abs((out.widthMm as number) - crackTruth(shape).maxWidthMm)).toBeLessThan(0.2);
+    const off = lastJson((await cli('measure.ts', ['--image', file, '--json', '--no-card'])).stdout);
+    expect(off).toMatchObject({ widthMm: null, scale: null });
+    expect(off.reason).toMatch(/no marker or card in view/);
   });
 
   it('gives widthMm null and a reason for a photo without a crack', async () => {
