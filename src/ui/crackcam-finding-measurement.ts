@@ -3,7 +3,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { FindingMeasurement } from '../core/finding';
 import type { MeasureOutcome } from '../platform/measure-finding';
-import { guidanceText, measurementLine, noWidthText } from './measure-labels';
+import { guidanceText, measurementLine, noWidthText, scaleSourceText } from './measure-labels';
 import { panelStyles } from './shared-styles';
 
 /**
@@ -11,7 +11,7 @@ import { panelStyles } from './shared-styles';
  * standard; or, after a measurement gave no millimetres, why and what to do; and the *Measure width*
  * button.
  *
- * Test hooks: `measure-width` (button), `measure-result` (`data-width-mm`, `data-class`),
+ * Test hooks: `measure-width` (button), `measure-result` (`data-width-mm`, `data-class`, `data-scale`),
  * `measure-none` (`data-reason`: no-marker, no-crack), `measure-guidance` (`data-code`),
  * `measure-error`, `measure-busy`.
  *
@@ -44,8 +44,12 @@ export class CrackcamFindingMeasurement extends LitElement {
   private renderResult() {
     const m = this.measurement;
     if (m) {
-      return html`<span data-testid="measure-result" data-width-mm=${m.widthMm} data-class=${m.widthClass}
-        >${measurementLine(m)}</span
+      return html`<span
+        data-testid="measure-result"
+        data-width-mm=${m.widthMm}
+        data-class=${m.widthClass}
+        data-scale=${m.scale}
+        >${measurementLine(m)} ${scaleSourceText(m.scale)}</span
       >`;
     }
     if (this.outcome?.reason) {

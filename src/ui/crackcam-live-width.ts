@@ -7,9 +7,9 @@ import { loadMeasureSettings } from '../platform/measure-settings';
 import { widthClassLabel } from './measure-labels';
 
 /**
- * The crack width under the crop box, live: "0.42 mm · CS2" while the reference marker is in view,
- * "No marker" otherwise. Samples a few times a second at most in the measurement worker while it is
- * connected and has a video.
+ * The crack width under the crop box, live: "0.42 mm · CS2" while the reference marker (or a bank
+ * card) is in view, "No marker or card" otherwise. Samples a few times a second at most in the
+ * measurement worker while it is connected and has a video.
  *
  * Test hook: `live-width` (`data-width-mm`, or `data-reason`: no-marker, no-crack).
  */
@@ -70,7 +70,7 @@ export class CrackcamLiveWidth extends LitElement {
     const r = this.reading;
     if (!r || 'error' in r) return nothing;
     if ('reason' in r) {
-      const text = r.reason === 'no-marker' ? msg('No marker') : msg('No crack under the box');
+      const text = r.reason === 'no-marker' ? msg('No marker or card') : msg('No crack under the box');
       return html`<span data-testid="live-width" data-reason=${r.reason}>${text}</span>`;
     }
     const width = r.widthMm.toFixed(2);

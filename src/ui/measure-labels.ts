@@ -41,10 +41,22 @@ export function measurementLine(m: FindingMeasurement): string {
   );
 }
 
+/** Which reference gave the scale (records from before the card have 'marker' or 'given'). */
+export function scaleSourceText(scale: FindingMeasurement['scale']): string {
+  switch (scale) {
+    case 'marker':
+      return msg('Scale from the printed marker.');
+    case 'card':
+      return msg('Scale from a bank card (less precise than the marker).');
+    default:
+      return msg('Scale given by hand.');
+  }
+}
+
 /** Why a measurement gave no millimetres. */
 export function noWidthText(reason: NoWidthReason): string {
   return reason === 'no-marker'
-    ? msg('No reference in view: place the printed marker beside the crack.')
+    ? msg('No reference in view: place the printed marker or a bank card beside the crack.')
     : msg('No crack found in the crop box: no thin dark line long enough.');
 }
 
