@@ -63,6 +63,16 @@ export interface WorkerLoad {
 
 type Pending<T> = { resolve(value: T): void; reject(error: Error): void };
 
+/** Identifies a load request (same backend, base, model and map). */
+const loadKey = (r: WorkerLoad): string =>
+  JSON.stringify([
+    r.backend,
+    r.baseUrl,
+    r.model.kind,
+    r.model.kind === 'builtin' ? r.model.headUrl : r.model.id,
+    r.map,
+  ]);
+
 const createInferenceWorker = (): Worker =>
   new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'crackcam-inference' });
 
@@ -75,6 +85,8 @@ export class InferenceWorkerClient {
     Pending<FrameResult> | Pending<HookMemory> | Pending<HookHeatmap | undefined>
   >();
   private nextId = 1;
+  /** A load started by {@link prefetch} that no {@link load} has taken yet. */
+  private prefetched?: { key: string; info: Promise<WorkerModelInfo> };
 
   constructor(create: () => Worker = createInferenceWorker) {
     this.worker = create();
@@ -82,8 +94,31 @@ export class InferenceWorkerClient {
     this.worker.onerror = (e) => this.failAll(new Error(`the inference worker failed: ${e.message || 'no script'}`));
   }
 
-  /** Loads (or swaps) the worker's model; resolves once it runs frames. */
+  /**
+   * Loads (or swaps) the worker's model; resolves once it runs frames. A load {@link prefetch} started
+   * for the same request is taken instead of loading again.
+   */
   load(request: WorkerLoad): Promise<WorkerModelInfo> {
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    if (prefetched?.key === loadKey(request)) return prefetched.info;
+    return this.startLoad(request);
+  }
+
+  /**
+   * Starts loading `request` before the page asks for it with {@link load} (the page's own model
+   * loads meanwhile, in parallel): the next load of the same request takes it; a failure is
+   * reported to that load. The returned promise never rejects unhandled: the caller may run frames
+   * with the model as soon as it is there.
+   */
+  prefetch(request: WorkerLoad): Promise<WorkerModelInfo> {
+    const info = this.startLoad(request);
+    info.catch(() => {}); // reported to the load that takes it, if any
+    this.prefetched = { key: loadKey(request), info };
+    return info;
+  }
+
+  private startLoad(request: WorkerLoad): Promise<WorkerModelInfo> {
     return new Promise((resolve, reject) => {
       this.loads.push({ resolve, reject });
       this.post({ type: 'load', ...request });

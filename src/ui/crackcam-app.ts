@@ -174,6 +174,7 @@ export class CrackcamApp extends LitElement {
   private async init(): Promise<void> {
     // The shell (header, tabs, camera view) paints first; TF.js and the model code load after it.
     await this.updateComplete;
+    void this.liveView?.startWorker().catch(() => undefined); // its script loads while the backend is picked
     void tfScreens();
     let models: Awaited<ReturnType<typeof modelLoading>>;
     try {
@@ -185,6 +186,8 @@ export class CrackcamApp extends LitElement {
       this.modelError = msg('no TensorFlow.js backend could start');
       return;
     }
+    const modelStore = models.openModelStore();
+    void this.prefetchWorkerModel(modelStore, this.backend.name);
     // Captures and models: a storage problem (private mode, blocked) must not stop the live view.
     await Promise.all([
       openCaptureStore().then(
@@ -198,7 +201,7 @@ export class CrackcamApp extends LitElement {
         },
         (e: Error) => (this.error = e.message),
       ),
-      models.openModelStore().then(
+      modelStore.then(
         (s) => (this.modelStore = s),
         (e: Error) => (this.error = `the model library could not be opened (${e.message})`),
       ),
@@ -218,6 +221,19 @@ export class CrackcamApp extends LitElement {
     }
     await this.loadActiveModel();
     await this.connectTeamModels();
+  }
+
+  /**
+   * Where the live frames run in the inference worker: starts the active model's load there now, side
+   * by side with this page's own load of the base and the model (not after it).
+   */
+  private async prefetchWorkerModel(store: Promise<ModelStore>, backend: BackendChoice['name']): Promise<void> {
+    try {
+      const id = await store.then((s) => s.activeId()).catch(() => undefined);
+      await this.liveView?.prefetchModel(backend, id ?? BUILTIN_MODEL_ID);
+    } catch (e) {
+      console.warn('the inference worker could not start loading the model early', e); // it loads when the view asks
+    }
   }
 
   /** Opens team sync (a lazy chunk with PouchDB) and restarts it when it was on. */

@@ -7,10 +7,11 @@ import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
 import { centreCropBox, type CropBox } from '../core/crop';
 import { cropBoxOnScreen, type Rect } from '../core/viewfinder';
-import type { BackendChoice } from '../platform/backend';
+import type { BackendChoice, BackendName } from '../platform/backend';
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
 import type { FrameLoop, FrameResult, FrameStats, LoopModel } from '../platform/frame-loop';
-import type { InferencePlace, InferenceWorkerClient } from '../platform/inference-client';
+import type { InferencePlace, InferenceWorkerClient, WorkerLoad, WorkerModelInfo } from '../platform/inference-client';
+import type { WireMapKind } from '../platform/inference-protocol';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
@@ -414,22 +415,8 @@ export class CrackcamLiveView extends LitElement {
     if (this.inference === 'worker' && this.backend) {
       try {
         this.worker ??= new frames.InferenceWorkerClient();
-        const id = this.modelId;
-        const info = await this.worker.load({
-          backend: this.backend.name,
-          baseUrl: appUrl(MODEL_PATHS.base),
-          model:
-            !id || id === 'builtin' ? { kind: 'builtin', headUrl: appUrl(MODEL_PATHS.head) } : { kind: 'stored', id },
-          map,
-        });
-        frames.reportWorkerMemory(this.worker);
-        this.heatmap.handTo(this.worker);
-        return frames.workerFrameModel(
-          this.worker,
-          info,
-          () => this.source?.cropFraction ?? 1,
-          () => this.heatmap.forWorker(this.heatmapStyle()),
-        );
+        const info = await this.worker.load(workerLoad(this.backend.name, this.modelId, map));
+        return this.workerModel(frames, this.worker, info);
       } catch (e) {
         console.warn('the inference worker could not run the model; frames run on the main thread', e);
         this.worker?.terminate();
@@ -442,6 +429,55 @@ export class CrackcamLiveView extends LitElement {
       }
     }
     return this.pageModel(frames);
+  }
+
+  /**
+   * Starts loading model `id` of the library (`builtin`: the shipped one) in the inference worker
+   * while the app loads its own copy, so that the two loads run side by side, and runs the frames with
+   * it as soon as it is there, if the app's copy is not there yet: the first verdict waits for one
+   * load, not two. The app's copy, once set, takes the same load ({@link loopModel}). No-op where the
+   * frames run on this thread.
+   */
+  async prefetchModel(backend: BackendName, id: string): Promise<void> {
+    const frames = await this.startWorker();
+    const worker = this.worker;
+    if (!frames || !worker) return;
+    const generation = this.attachGeneration;
+    const info = await worker.prefetch(workerLoad(backend, id, this.fineMap ? 'fine' : 'gradcam')).catch(() => {
+      // loopModel takes the failure and falls back to this thread
+    });
+    if (!info || generation !== this.attachGeneration || this.classifier || this.oneClass || this.worker !== worker)
+      return;
+    this.attachLoopModel(this.workerModel(frames, worker, info));
+  }
+
+  /**
+   * Imports the frame path and, where the frames run in a worker, starts the worker: its script and
+   * TF.js load while the app picks its backend. Resolves with the frame path where a worker runs.
+   */
+  async startWorker(): Promise<FramePath | undefined> {
+    this.framePath ??= import('../platform/inference-main-thread').then((frames) => (this.frames = frames));
+    const frames = await this.framePath;
+    try {
+      this.inference ??= frames.inferencePlace(location.search);
+    } catch {
+      return undefined; // loopModel reports the bad value
+    }
+    if (this.inference !== 'worker') return undefined;
+    this.worker ??= new frames.InferenceWorkerClient();
+    return frames;
+  }
+
+  /** The inference worker's model as the loop's, painting the heatmap there. */
+  private workerModel(frames: FramePath, worker: InferenceWorkerClient, info: WorkerModelInfo): LoopModel {
+    frames.reportWorkerMemory(worker);
+    this.heatmap.handTo(worker);
+    return frames.workerFrameModel(
+      worker,
+      info,
+      () => this.source?.cropFraction ?? 1,
+      () => this.heatmap.forWorker(this.heatmapStyle()),
+    );
   }
 
   /** The current model as a frame model on this thread. */
@@ -538,7 +574,7 @@ export class CrackcamLiveView extends LitElement {
   /** Offers *Label this* while classifier frames are uncertain, and for {@link LABEL_THIS_HOLD_MS} after. */
   private followUncertain(probability: number): void {
     const now = performance.now();
-    if (this.mode === 'classifier' && isUncertain({ probability, unfamiliar: this.unfamiliar }))
+    if (this.classifier && !this.oneClass && isUncertain({ probability, unfamiliar: this.unfamiliar }))
       this.labelOfferUntil = now + LABEL_THIS_HOLD_MS;
     this.offerLabel = now < this.labelOfferUntil;
   }
@@ -992,6 +1028,16 @@ export class CrackcamLiveView extends LitElement {
       ${this.renderControls()}
     `;
   }
+}
+
+/** The inference worker's load of library model `id` (`builtin` or none: the shipped model). */
+function workerLoad(backend: BackendName, id: string | undefined, map: WireMapKind): WorkerLoad {
+  return {
+    backend,
+    baseUrl: appUrl(MODEL_PATHS.base),
+    model: !id || id === 'builtin' ? { kind: 'builtin', headUrl: appUrl(MODEL_PATHS.head) } : { kind: 'stored', id },
+    map,
+  };
 }
 
 /** The test hook's verdict of one frame: its class and probability, and its own unfamiliar flag (no hysteresis) for a model with a novelty model. */

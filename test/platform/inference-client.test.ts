@@ -58,6 +58,30 @@ const load: WorkerLoad = {
 };
 
 describe('InferenceWorkerClient', () => {
+  it('lets a load take the prefetched load of the same request, and loads again for another', async () => {
+    const fake = new FakeWorker();
+    const client = new InferenceWorkerClient(() => fake as unknown as Worker);
+    client.prefetch(load);
+    expect(fake.posted.filter((m) => m.type === 'load')).toHaveLength(1);
+    const taken = client.load({ ...load, model: { ...load.model } });
+    expect(fake.posted.filter((m) => m.type === 'load')).toHaveLength(1); // no second load posted
+    fake.reply({ type: 'ready', backend: 'wasm', modelKind: 'classifier', inputSize: 227 });
+    await expect(taken).resolves.toMatchObject({ modelKind: 'classifier' });
+    // Taken once: the same request again loads again, and so does another request after a prefetch.
+    void client.load(load);
+    client.prefetch({ ...load, model: { kind: 'stored', id: 'm1' } });
+    void client.load(load);
+    expect(fake.posted.filter((m) => m.type === 'load')).toHaveLength(4);
+  });
+
+  it('reports a failed prefetch to the load that takes it, and nowhere else', async () => {
+    const fake = new FakeWorker();
+    const client = new InferenceWorkerClient(() => fake as unknown as Worker);
+    client.prefetch(load);
+    fake.reply({ type: 'failed', message: 'offline' });
+    await expect(client.load(load)).rejects.toThrow('offline');
+  });
+
   it('settles loads in order and frames by id', async () => {
     const fake = new FakeWorker();
     const client = new InferenceWorkerClient(() => fake as unknown as Worker);
