@@ -12,4 +12,15 @@ describe('npm run measure:validate', () => {
     expect(r.stderr).toMatch(/--widths must be one of nominal, uniform; got 'boundary'/);
     expect(await readdir(out)).toEqual([]);
   }, 60_000);
+
+  it('refuses a negative --uncertain-px and an unknown sampling in a list, and renders nothing', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-validate-'));
+    const px = await cli('measure-validate.ts', ['--uncertain-px', '-1', '--n', '1', '--out', out]);
+    expect(px.code).not.toBe(0);
+    expect(px.stderr).toMatch(/--uncertain-px must be a number >= 0, got '-1'/);
+    const list = await cli('measure-validate.ts', ['--widths', 'nominal,boundary', '--n', '1', '--out', out]);
+    expect(list.code).not.toBe(0);
+    expect(list.stderr).toMatch(/got 'boundary'/);
+    expect(await readdir(out)).toEqual([]);
+  }, 120_000);
 });
