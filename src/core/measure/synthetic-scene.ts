@@ -49,6 +49,19 @@ export interface SceneCard {
   grey: number;
   /** 'printed': a band, a chip and lines of text-like marks in a darker grey, 4 mm or more inside the edge. */
   face: 'plain' | 'printed';
+  /** The card's shadow on the surface: how far it reaches beyond the edge (mm) and towards where (degrees). */
+  shadow?: { mm: number; towardsDeg: number };
+}
+
+/** Surface brightness in the card's shadow. */
+const SHADOW = 0.6;
+
+/** True when surface point (x, y) is off the card but in its shadow. */
+function inCardShadow(card: SceneCard | undefined, x: number, y: number): boolean {
+  if (!card?.shadow) return false;
+  const a = (card.shadow.towardsDeg * Math.PI) / 180;
+  const back = cardLocal(card, x - card.shadow.mm * Math.cos(a), y - card.shadow.mm * Math.sin(a));
+  return cardOutside(...back) <= 0 && cardOutside(...cardLocal(card, x, y)) > 0;
 }
 
 const CARD_LONG = 85.6;
@@ -157,7 +170,7 @@ function pixelValue(s: SceneSpec, toPlane: ToPlane): (x: number, y: number) => n
     if (sheet !== undefined) return sheet;
     const card = cardAt(s.card, px, py);
     if (card !== undefined) return card;
-    const surface = textureAt(s, px, py);
+    const surface = textureAt(s, px, py) * (inCardShadow(s.card, px, py) ? SHADOW : 1);
     return crack?.inside(px, py) ? 0.25 * surface + 10 : surface;
   };
   return (x, y) => {
@@ -166,7 +179,8 @@ function pixelValue(s: SceneSpec, toPlane: ToPlane): (x: number, y: number) => n
     // distance outside the card's edge, mm (negative inside); edges within 0.5 mm are anti-aliased
     const cardOut = s.card ? cardOutside(...cardLocal(s.card, px, py)) : Infinity;
     if (!nearSheet && cardOut < -0.5) return cardAt(s.card, px, py) as number;
-    if (!nearSheet && cardOut > 0.5 && !crack?.near(px, py)) return textureAt(s, px, py);
+    const shadowMm = s.card?.shadow?.mm ?? 0;
+    if (!nearSheet && cardOut > 0.5 + shadowMm && !crack?.near(px, py)) return textureAt(s, px, py);
     let sum = 0;
     for (const oy of offsets) for (const ox of offsets) sum += sub(x + ox, y + oy);
     return sum / 9;
