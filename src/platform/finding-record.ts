@@ -22,6 +22,12 @@ export interface FindingRecord {
    * true: `still` is the full-resolution still.
    */
   stillIsFull?: boolean;
+  /**
+   * The downscaled copy of the still (long side at most 1600 px, JPEG) when the store keeps one beside
+   * a larger still: cheaper to decode than a 12-megapixel still where a smaller picture will do (the
+   * report's PDF). Absent when the still itself is small.
+   */
+  stillCopy?: Blob;
 }
 
 /** The image parts of a record. */

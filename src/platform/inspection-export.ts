@@ -112,7 +112,8 @@ function findingLoader(store: FindingStore): (fields: FindingFields) => Promise<
       reportImage(record.overlay, fields.id, 'overlay'),
     ]);
     const [pdfStill, pdfOverlay] = await Promise.all([
-      pdfJpeg(record.still, PDF_STILL_MAX_SIDE).catch(unreadable(fields.id, 'still')),
+      // The store's downscaled copy (1600 px) decodes several times faster than a phone's full still.
+      pdfJpeg(record.stillCopy ?? record.still, PDF_STILL_MAX_SIDE).catch(unreadable(fields.id, 'still')),
       pdfJpeg(record.overlay, PDF_STILL_MAX_SIDE).catch(unreadable(fields.id, 'overlay')),
     ]);
     const downscaled =

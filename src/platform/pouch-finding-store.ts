@@ -224,8 +224,10 @@ export class PouchFindingStore implements FindingStore {
           this.db.getAttachment(docId, name, { rev }),
         ),
       );
-      const full = isStillDownscaled(version.doc) ? await this.fullStill(id) : small;
-      return { fields: version.fields, crop, overlay, still: full ?? small, stillIsFull: full !== undefined };
+      const downscaled = isStillDownscaled(version.doc);
+      const full = downscaled ? await this.fullStill(id) : small;
+      const record = { fields: version.fields, crop, overlay, still: full ?? small, stillIsFull: full !== undefined };
+      return downscaled ? { ...record, stillCopy: small } : record;
     } catch (e) {
       if (isNotFound(e)) return undefined; // deleted while it was read
       throw e;

@@ -93,6 +93,7 @@ describe('PouchDB finding store', () => {
       const sharedDb = shared.borrowSharedDb('t-roundtrip');
       const db = sharedDb.db;
       const carried = await w.__size(await db.getAttachment('finding:a', 'still.jpg'));
+      const copySize = a!.stillCopy ? await w.__size(a!.stillCopy) : null;
       const docA = await db.get<{ type: string }>('finding:a');
       const revBefore = docA._rev;
       const edited = await store.update('a', { notes: 'wider at the bearing' });
@@ -119,6 +120,7 @@ describe('PouchDB finding store', () => {
         stillIsFull: a!.stillIsFull,
         stillType: a!.still.type,
         carried,
+        copySize,
         type: docA.type,
         revs: [revBefore, revAfter],
         edited: edited.notes,
@@ -127,6 +129,7 @@ describe('PouchDB finding store', () => {
         tombstone,
         undone,
         smallFull: smallStill!.stillIsFull,
+        smallCopy: smallStill!.stillCopy ?? null,
         smallSize: smallStill!.still.size,
         smallOriginal: small.still.size,
         noFull: noFull!.stillIsFull,
@@ -141,6 +144,8 @@ describe('PouchDB finding store', () => {
     expect(r.stillIsFull).toBe(true);
     expect(r.stillType).toBe('image/jpeg');
     expect(r.carried).toEqual([1600, 1200]);
+    expect(r.copySize).toEqual([1600, 1200]); // the record offers the carried copy beside the full still
+    expect(r.smallCopy).toBeNull(); // a still small enough has no copy
     expect(r.type).toBe('finding');
     expect(r.revs[0]).toMatch(/^1-/);
     expect(r.revs[1]).toMatch(/^2-/);
