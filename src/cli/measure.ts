@@ -3,7 +3,7 @@
  *   npm run measure -- --image FILE [--mm-per-px S] [--standard aashto-rc|aashto-ps|aci224|ec2] [--json]
  * The scale comes from the reference marker when it is in view (ARUCO_MIP_36h12 id 0, 40 mm black
  * square: the sheet of `npm run reference-sheet`), else from a bank card in view (ID-1, 85.60 x
- * 53.98 mm), else from --mm-per-px; with none there are no millimetres and the output says why. `--reference-sheet FILE` writes the printable sheet (SVG).
+ * 53.98 mm), else from --mm-per-px; with none there are no millimetres and the output says why. `--reference-sheet FILE` writes the printable sheet (PDF when FILE ends in .pdf, else SVG).
  */
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -12,13 +12,14 @@ import { DEFAULT_MARKER } from '../core/measure/marker-spec';
 import { measureCrack, type CrackMeasurement } from '../core/measure/measure-crack';
 import type { MeasureOptions } from '../core/measure/measure-options';
 import { referenceSheetSvg } from '../core/measure/reference-sheet';
+import { referenceSheetPdf } from '../core/measure/reference-sheet-pdf';
 import { STANDARD_IDS, widthStandard } from '../core/measure/standards';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { UnreadableImageError } from './node-io';
 
 const USAGE = `usage: npm run measure -- --image FILE [--mm-per-px S] [--standard ${STANDARD_IDS.join('|')}] [--json]
        [--exposure E] [--marker-mm MM] [--no-marker] [--no-card]
-       npm run measure -- --reference-sheet FILE.svg [--marker-mm MM]
+       npm run measure -- --reference-sheet FILE.svg|FILE.pdf [--marker-mm MM]
   --mm-per-px: scale when neither the marker nor a bank card is in view (millimetres per pixel, > 0)
   --standard: width classes (default aashto-rc); --exposure for aci224 (dry-air|humidity|de-icing|seawater|water-retaining,
     default humidity) and ec2 (x0-xc1|xc2-xs3|prestressed, default xc2-xs3)
@@ -92,8 +93,12 @@ async function main(): Promise<void> {
   const markerMm = numberFlag('marker-mm', args['marker-mm'], DEFAULT_MARKER.sizeMm, { min: 0, minExclusive: true });
   const marker = { ...DEFAULT_MARKER, sizeMm: markerMm };
   if (args['reference-sheet']) {
-    await writeFile(args['reference-sheet'], referenceSheetSvg(marker));
-    process.stdout.write(`wrote ${args['reference-sheet']}\n`);
+    const file = args['reference-sheet'];
+    await writeFile(
+      file,
+      file.toLowerCase().endsWith('.pdf') ? await referenceSheetPdf(marker) : referenceSheetSvg(marker),
+    );
+    process.stdout.write(`wrote ${file}\n`);
     return;
   }
   if (!args.image) throw new Error(`--image FILE is required\n\n${USAGE}`);

@@ -11,15 +11,16 @@ import {
 import { standardLabel } from './measure-labels';
 import { panelStyles } from './shared-styles';
 
-/** The printable reference sheet (marker and comparator strip), served from public/ and precached. */
-const REFERENCE_SHEET_URL = `${import.meta.env.BASE_URL}reference-sheet.svg`;
+/** The printable reference sheet (marker and comparator strip) as PDF and SVG, served from public/ and precached. */
+const REFERENCE_SHEET_URL = `${import.meta.env.BASE_URL}reference-sheet`;
 
 /**
  * Crack width settings: the standard that classes widths (AASHTO reinforced concrete by default,
  * AASHTO prestressed, ACI 224R or Eurocode 2 with their exposure), remembered on this device; and
  * the printable reference sheet to put beside a crack.
  *
- * Test hooks: `measure-standard`, `measure-exposure` (selects), `reference-sheet` (link).
+ * Test hooks: `measure-standard`, `measure-exposure` (selects), `reference-sheet` (the PDF's link),
+ * `reference-sheet-svg` (the SVG's).
  *
  * @fires measure-settings-change - detail: the {@link MeasureSettings} now in force (bubbles, composed).
  */
@@ -77,8 +78,13 @@ export class CrackcamMeasureSettings extends LitElement {
         </select></label
       >
       ${takesExposure(standard) ? this.renderExposure(standard) : nothing}
-      <a data-testid="reference-sheet" href=${REFERENCE_SHEET_URL} download="crackcam-reference-sheet.svg"
-        >${msg('Reference sheet to print (marker and comparator)')}</a
+      <span
+        ><a data-testid="reference-sheet" href=${`${REFERENCE_SHEET_URL}.pdf`} download="crackcam-reference-sheet.pdf"
+          >${msg('Reference sheet to print (marker and comparator)')}</a
+        >
+        (<a data-testid="reference-sheet-svg" href=${`${REFERENCE_SHEET_URL}.svg`} download="crackcam-reference-sheet.svg"
+          >SVG</a
+        >)</span
       >
     </div>`;
   }

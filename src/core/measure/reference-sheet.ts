@@ -27,72 +27,129 @@ export const SHEET_LABELS_EN: SheetLabels = {
   scaleBar: '50 mm',
 };
 
-const A4 = { width: 210, height: 297 };
+/** Page size, mm. */
+export const A4_MM = { width: 210, height: 297 };
 
-/** Text escaped for XML. */
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** A filled (or, with `dash`, outlined) rectangle, mm from the page's top-left corner. */
+export interface SheetRect {
+  kind: 'rect';
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  colour: '#000' | '#fff' | '#888';
+  /** An outline of this width (mm) in these dash and gap lengths (mm) instead of a fill. */
+  outline?: { width: number; dash: [number, number] };
 }
 
-function text(x: number, y: number, size: number, s: string, anchor = 'start'): string {
-  return `<text x="${x}" y="${y}" font-size="${size}" text-anchor="${anchor}">${xml(s)}</text>`;
+/** A line of text: its baseline starts at (or, anchored `middle`, is centred on) x, y mm. */
+export interface SheetText {
+  kind: 'text';
+  x: number;
+  y: number;
+  /** Font size, mm. */
+  size: number;
+  text: string;
+  anchor: 'start' | 'middle';
 }
+
+export type SheetShape = SheetRect | SheetText;
+
+const rect = (
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  colour: SheetRect['colour'] = '#000',
+): SheetRect => ({
+  kind: 'rect',
+  x,
+  y,
+  width,
+  height,
+  colour,
+});
+
+const text = (x: number, y: number, size: number, s: string, anchor: SheetText['anchor'] = 'start'): SheetText => ({
+  kind: 'text',
+  x,
+  y,
+  size,
+  text: s,
+  anchor,
+});
 
 /** The marker's black square with top-left at (x, y) mm, inside a dashed cut line `margin` mm beyond it. */
-function markerGroup(spec: MarkerSpec, x: number, y: number, margin: number): string {
+function markerShapes(spec: MarkerSpec, x: number, y: number, margin: number): SheetShape[] {
   const { cells, white } = markerCells(spec);
   const cell = spec.sizeMm / cells;
-  const rects = [`<rect x="${x}" y="${y}" width="${spec.sizeMm}" height="${spec.sizeMm}" fill="#000"/>`];
+  const shapes: SheetShape[] = [rect(x, y, spec.sizeMm, spec.sizeMm)];
   white.forEach((isWhite, k) => {
-    if (!isWhite) return;
-    const cx = x + (k % cells) * cell;
-    const cy = y + Math.floor(k / cells) * cell;
-    rects.push(`<rect x="${cx}" y="${cy}" width="${cell}" height="${cell}" fill="#fff"/>`);
+    if (isWhite) shapes.push(rect(x + (k % cells) * cell, y + Math.floor(k / cells) * cell, cell, cell, '#fff'));
   });
   const side = spec.sizeMm + 2 * margin;
-  rects.push(
-    `<rect x="${x - margin}" y="${y - margin}" width="${side}" height="${side}" fill="none" stroke="#888" stroke-width="0.2" stroke-dasharray="2 1.5"/>`,
-  );
-  return `<g id="marker">${rects.join('')}</g>`;
+  shapes.push({ ...rect(x - margin, y - margin, side, side, '#888'), outline: { width: 0.2, dash: [2, 1.5] } });
+  return shapes;
 }
 
 /** Comparator lines, each 30 mm long, stacked from (x, y). */
-function comparatorGroup(x: number, y: number, label: string): string {
-  const parts = [text(x, y, 4, label)];
-  COMPARATOR_WIDTHS_MM.forEach((w, k) => {
-    const cy = y + 8 + k * 8;
-    parts.push(`<rect x="${x}" y="${cy - w / 2}" width="30" height="${w}" fill="#000"/>`);
-    parts.push(text(x + 34, cy + 1.4, 4, w.toFixed(1)));
-  });
-  return `<g id="comparator">${parts.join('')}</g>`;
+function comparatorShapes(x: number, y: number, label: string): SheetShape[] {
+  return [
+    text(x, y, 4, label),
+    ...COMPARATOR_WIDTHS_MM.flatMap((w, k) => {
+      const cy = y + 8 + k * 8;
+      return [rect(x, cy - w / 2, 30, w), text(x + 34, cy + 1.4, 4, w.toFixed(1))];
+    }),
+  ];
 }
 
 /** A 50 mm bar with ticks every 10 mm from (x, y). */
-function scaleBarGroup(x: number, y: number, label: string): string {
-  const ticks = Array.from(
-    { length: 6 },
-    (_, k) => `<rect x="${x + 10 * k - 0.15}" y="${y - 3}" width="0.3" height="3" fill="#000"/>`,
-  );
-  return `<g id="scale-bar"><rect x="${x}" y="${y}" width="50" height="2" fill="#000"/>${ticks.join('')}${text(x + 25, y + 7, 4, label, 'middle')}</g>`;
+function scaleBarShapes(x: number, y: number, label: string): SheetShape[] {
+  const ticks = Array.from({ length: 6 }, (_, k) => rect(x + 10 * k - 0.15, y - 3, 0.3, 3));
+  return [rect(x, y, 50, 2), ...ticks, text(x + 25, y + 7, 4, label, 'middle')];
 }
 
-/** The sheet as SVG text (A4, user units = millimetres). */
-export function referenceSheetSvg(spec: MarkerSpec = DEFAULT_MARKER, labels: SheetLabels = SHEET_LABELS_EN): string {
+/** What the sheet draws, in mm on an A4 page, for the SVG and the PDF alike. */
+export function referenceSheetShapes(
+  spec: MarkerSpec = DEFAULT_MARKER,
+  labels: SheetLabels = SHEET_LABELS_EN,
+): SheetShape[] {
   const note = labels.markerNote
     .replace('{dictionary}', spec.dictionary)
     .replace('{id}', String(spec.id))
     .replace('{size}', spec.sizeMm.toFixed(1));
   const margin = Math.max(10, spec.sizeMm / 4);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${A4.width}mm" height="${A4.height}mm" viewBox="0 0 ${A4.width} ${A4.height}" font-family="sans-serif">`,
-    `<rect width="${A4.width}" height="${A4.height}" fill="#fff"/>`,
     text(20, 22, 7, labels.title),
     text(20, 30, 3.5, labels.printNote),
     text(20, 35, 3.5, labels.cutNote),
-    markerGroup(spec, 20 + margin, 45 + margin, margin),
+    ...markerShapes(spec, 20 + margin, 45 + margin, margin),
     text(20, 55 + 2 * margin + spec.sizeMm, 3.5, note),
-    comparatorGroup(130, 50, labels.comparator),
-    scaleBarGroup(130, 135, labels.scaleBar),
+    ...comparatorShapes(130, 50, labels.comparator),
+    ...scaleBarShapes(130, 135, labels.scaleBar),
+  ];
+}
+
+/** Text escaped for XML. */
+function xml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function svgShape(shape: SheetShape): string {
+  if (shape.kind === 'text')
+    return `<text x="${shape.x}" y="${shape.y}" font-size="${shape.size}" text-anchor="${shape.anchor}">${xml(shape.text)}</text>`;
+  const box = `x="${shape.x}" y="${shape.y}" width="${shape.width}" height="${shape.height}"`;
+  if (!shape.outline) return `<rect ${box} fill="${shape.colour}"/>`;
+  const { width, dash } = shape.outline;
+  return `<rect ${box} fill="none" stroke="${shape.colour}" stroke-width="${width}" stroke-dasharray="${dash.join(' ')}"/>`;
+}
+
+/** The sheet as SVG text (A4, user units = millimetres). */
+export function referenceSheetSvg(spec: MarkerSpec = DEFAULT_MARKER, labels: SheetLabels = SHEET_LABELS_EN): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${A4_MM.width}mm" height="${A4_MM.height}mm" viewBox="0 0 ${A4_MM.width} ${A4_MM.height}" font-family="sans-serif">`,
+    `<rect width="${A4_MM.width}" height="${A4_MM.height}" fill="#fff"/>`,
+    ...referenceSheetShapes(spec, labels).map(svgShape),
     '</svg>',
     '',
   ].join('\n');
