@@ -283,7 +283,7 @@ export function findCard(g: GreyImage, options: Partial<CardOptions> = {}): Card
         if (!coarse) continue;
         const full = coarse.map((c) => ({ x: (c.x + 0.5) * factor - 0.5, y: (c.y + 0.5) * factor - 0.5 }));
         const sign = polarity === 'light' ? -1 : 1;
-        const first = refineSides(g, full, () => Math.max(3, 1.5 * factor), sign);
+        const first = refineSides(g, full, () => Math.max(3, 2.5 * factor), sign);
         const corners = first && refineSides(g, first, () => 3, sign);
         if (!corners || corners.some((c) => !(c.x >= 0 && c.y >= 0 && c.x < g.width && c.y < g.height))) continue;
         const { ratio, firstLong } = rectifiedRatio(corners, imageCentre, f);
