@@ -4,7 +4,8 @@
  * textures, without the marker, finds the card and measures the crack as `npm run measure` does, and
  * prints the card's scale error and detection rate; then the same scenes without the card (and on
  * wall textures), where any card found is a false detection.
- *   npm run measure:card -- [--seeds 1,2,3] [--n 8] [--textures DIR] [--walls DIR] [--out DIR] [--find-only] [--json]
+ *   npm run measure:card -- [--seeds 1,2,3] [--n 8] [--textures DIR] [--walls DIR] [--photos DIR,...] [--out DIR] [--find-only] [--json]
+ * Real photos without a card (--photos: masonry, asphalt, walls, brick by default) are searched too.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,11 +21,13 @@ import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
 
-const USAGE = `usage: npm run measure:card -- [--seeds 1,2,3] [--n 8] [--textures DIR] [--walls DIR] [--out DIR] [--find-only] [--json]
+const USAGE = `usage: npm run measure:card -- [--seeds 1,2,3] [--n 8] [--textures DIR] [--walls DIR] [--photos DIR,...] [--out DIR] [--find-only] [--json]
   --seeds: comma-separated integer seeds (default 1)
   --n: card scenes per seed (default 8; as many scenes without a card follow, half on wall textures)
   --textures: crack-free concrete photos (default ../shared/data/concrete/nocrack)
   --walls: crack-free wall photos for scenes without a card (default ../shared/data/surfaces/walls/nocrack)
+  --photos: comma-separated folders of real photos without a card, searched as they are (default
+            ../shared/data masks/images, surfaces/walls/nocrack and brick/nocrack; 'none' to skip)
   --out: where the rendered JPEGs go (default: a new temporary folder)
   --find-only: find the card only, do not measure the cracks (faster)`;
 
@@ -140,9 +143,29 @@ function summariseCardStudy(rows: CardRow[]) {
   };
 }
 
+/** The --photos folders. */
+function photoFolders(value: string | undefined): string[] {
+  if (value === 'none') return [];
+  if (value) return value.split(',');
+  return ['masks/images', 'surfaces/walls/nocrack', 'brick/nocrack'].map((d) => path.join(sharedDataPath(), d));
+}
+
+/** Real photos without a card: how many, and in how many a card was found (false detections). */
+async function searchPhotos(folders: string[]) {
+  let photos = 0;
+  const found: string[] = [];
+  for (const folder of folders) {
+    for (const file of await listImages(folder)) {
+      photos++;
+      if (findCard(await readGrey(file))) found.push(path.basename(file));
+    }
+  }
+  return { photos, falseDetections: found.length, found };
+}
+
 async function main(): Promise<void> {
   const args = parseCli(USAGE, {
-    ...stringFlags('seeds', 'n', 'textures', 'walls', 'out'),
+    ...stringFlags('seeds', 'n', 'textures', 'walls', 'photos', 'out'),
     json: { type: 'boolean' },
     'find-only': { type: 'boolean' },
     help: { type: 'boolean' },
@@ -167,7 +190,8 @@ async function main(): Promise<void> {
       if (!args.json) process.stderr.write(`seed ${seed} no card ${i + 1}/${n}\n`);
     }
   }
-  const summary = { images: out, ...summariseCardStudy(rows) };
+  const photos = await searchPhotos(photoFolders(args.photos));
+  const summary = { images: out, ...summariseCardStudy(rows), realPhotosWithoutCard: photos };
   await writeFile(path.join(out, 'rows.json'), JSON.stringify(rows, null, 1));
   process.stdout.write(`${args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)}\n`);
 }

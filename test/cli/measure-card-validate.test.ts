@@ -24,6 +24,8 @@ describe('npm run measure:card', () => {
       dir,
       '--walls',
       dir,
+      '--photos',
+      dir,
       '--out',
       out,
     ]);
@@ -31,5 +33,6 @@ describe('npm run measure:card', () => {
     const s = lastJson(r.stdout);
     expect(s).toMatchObject({ cardScenes: 1, detected: 1, scenesWithoutCard: 1, falseDetections: 0 });
     expect(s.scaleErrorMax as number).toBeLessThan(0.01);
+    expect(s.realPhotosWithoutCard).toMatchObject({ photos: 1, falseDetections: 0 });
   }, 120_000);
 });
