@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
+import { adaptedNovelty } from '../core/adapted-novelty';
 import { DEFAULT_AUGMENT } from '../core/augment';
+import type { NoveltyInfo } from '../core/novelty';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
@@ -61,6 +63,14 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
 
 const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
+
+/** What the run did to the unfamiliar-surface check, for stderr. */
+function noveltyNote(novelty: NoveltyInfo | undefined, parentHasOne: boolean): string {
+  if (!novelty)
+    return `none (${parentHasOne ? 'the model reads another base map than its parent' : 'the starting model has none'})`;
+  const rejected = Object.entries(novelty.validationRejection).map(([g, r]) => `${g} ${(100 * r).toFixed(0)} %`);
+  return `groups ${novelty.groups.join(', ')}; held-out photos flagged: ${rejected.join(', ')}`;
+}
 
 runCli(async () => {
   const args = parseCli(USAGE, {
@@ -150,8 +160,23 @@ runCli(async () => {
     seed,
     onProgress: logTrainingProgress(Number.MAX_SAFE_INTEGER),
   });
+  const site = path.basename(path.resolve(args.data));
+  const grouped = (files: readonly LabelledFile[], surface: (f: LabelledFile) => string) =>
+    photoSamples(files, plan.labels, prev.inputSize).map((s, i) => ({
+      ...s,
+      group: `${surface(files[i])}/${files[i].label}`,
+    }));
+  const rehearsalSurface = (f: LabelledFile) => ('surface' in f ? String(f.surface) : rehearsal.surfaces[0]);
+  const novelty = await adaptedNovelty({
+    base: classifier.base,
+    parent: prev,
+    featureLayer: result.featureLayer,
+    train: [...grouped(plan.train, () => site), ...grouped(replay, rehearsalSurface)],
+    validation: grouped(plan.validation, () => site),
+  });
+  process.stderr.write(`novelty: ${noveltyNote(novelty, prev.novelty !== undefined)}\n`);
   const seconds = (performance.now() - started) / 1000;
-  const metadata = classifierMetadata(
+  const trained = classifierMetadata(
     {
       name: args.name ?? prev.name,
       version: prev.version + 1,
@@ -181,9 +206,10 @@ runCli(async () => {
       extra: { featureSeconds: result.featureSeconds, trainSeconds: result.trainSeconds },
       backend,
       seconds,
-      surfaces: trainedSurfaces(prev.surfaces, [path.basename(path.resolve(args.data))], rehearsal.surfaces),
+      surfaces: trainedSurfaces(prev.surfaces, [site], rehearsal.surfaces),
     },
   );
+  const metadata = novelty ? { ...trained, novelty } : trained;
   await writeTrainedModel(args.out, result.head, metadata, [...plan.train, ...plan.validation].map(relName).sort());
   result.head.dispose();
   classifier.dispose();

@@ -200,10 +200,16 @@ function decodeField(value: unknown, length: number, name: string, fail: (what: 
   return values;
 }
 
+/** The whitening matrix W of `info` (|x W - m|^2 is the distance): [D, D], owned by the caller. */
+export function whiteningOf(info: NoveltyInfo): tf.Tensor2D {
+  const d = info.dims;
+  return tf.tensor2d(fromUpperTriangle(decodeFloat16(info.whitening), d), [d, d]);
+}
+
 /** A novelty model over `info` (validated). Owns two tensors until {@link NoveltyModel.dispose}. */
 export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
   const d = info.dims;
-  const w = tf.tensor2d(fromUpperTriangle(decodeFloat16(info.whitening), d), [d, d]); // [D, D]
+  const w = whiteningOf(info); // [D, D]
   const means = tf.tensor2d(decodeFloat16(info.means), [info.groups.length, d]); // [G, D]
   const meanNorms = tf.tidy(() => tf.sum(tf.square(means), 1)); // [G]
   return {

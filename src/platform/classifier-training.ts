@@ -32,6 +32,7 @@ import {
   type TrainingStart,
 } from '../core/training-plan';
 import { DEFAULT_AUGMENT } from '../core/augment';
+import { captureNovelty } from './capture-novelty';
 import { blobToTensor, predictSamples, wireSample } from './capture-samples';
 import type { CaptureRecord } from './capture-store';
 import { trainHeadInWorkerOrPage, type CropDecoder, type TrainingPlace } from './head-training-place';
@@ -254,16 +255,27 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       plan.validation.map((c) => c.label),
       await predictSamples(classifier, samples, 8, config.signal),
     );
+    const novelty = await captureNovelty({
+      base: classifier.base,
+      parent: classifier.metadata,
+      featureLayer: result.featureLayer,
+      labels: plan.labels,
+      train: [...plan.train, ...rehearsal],
+      validation: plan.validation,
+      decode,
+      signal: config.signal,
+    });
     // A cancel after the last step still counts: the caller asked for no result.
     config.signal?.throwIfAborted();
     const n = { train: plan.train.length, validation: plan.validation.length };
     const seconds = (performance.now() - started) / 1000;
     const rehearsed = { n: rehearsal.length, surfaces: rehearsalSurfaces(rehearsal) };
-    const metadata = newVersionMetadata(
+    const trained = newVersionMetadata(
       classifier,
       { result, labels: plan.labels, previous, added: plan.added, rehearsed, n, views, place, seconds },
       { ...config, batchSize, ...recipe },
     );
+    const metadata = novelty ? { ...trained, novelty } : trained;
     return {
       result,
       labels: plan.labels,

@@ -99,6 +99,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
         crackcam: {
           base: { featureLayer: string; featureShape: number[]; fineLayer?: string };
           training: { mode: string; n: { train: number; replay: number } };
+          novelty?: unknown;
         };
       };
     };
@@ -109,6 +110,9 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n).toMatchObject({ train: 8, replay: 4 });
     expect(meta.base.featureLayer).toBe('fire7/concat');
     expect(meta.base.featureShape).toEqual([13, 13, 384]);
+    // The deep model reads fire7: the parent's check (on fire9) cannot carry over, and stderr says so.
+    expect(meta.novelty).toBeUndefined();
+    expect(r.stderr).toMatch(/novelty: none \(the model reads another base map than its parent\)/);
     const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
     expect(lastJson(ev.stdout).n).toBe(6);
@@ -154,8 +158,15 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       labels: string[];
       surfaces: { trained: string[]; rehearsed: string[] };
       training: { mode: string; fineTuned: string[]; n: { replay: number }; replay: { surfaces: string[] } };
+      novelty: { groups: string[] };
     };
     expect(meta.labels).toEqual(['crack', 'nocrack', 'salt-damage']);
+    // The unfamiliar-surface check knows the site's photos and the rehearsed surfaces now.
+    const site = path.basename(salty);
+    expect(meta.novelty.groups).toEqual(
+      expect.arrayContaining(['concrete/crack', `${site}/crack`, `${site}/salt-damage`, 'walls/nocrack']),
+    );
+    expect(r.stderr).toMatch(/novelty: groups .*held-out photos flagged/);
     expect(meta.surfaces).toEqual({
       trained: ['concrete', path.basename(salty)].sort(),
       rehearsed: ['asphalt', 'concrete', 'walls'],

@@ -141,6 +141,13 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
       backend: 'wasm',
     });
     expect(m.training?.history).toHaveLength(3);
+    // The unfamiliar-surface check carries over, with the captures as a familiar surface.
+    const parent = classifier.metadata.novelty!;
+    expect(m.novelty).toMatchObject({ whitening: parent.whitening, threshold: parent.threshold });
+    expect(m.novelty?.groups).toEqual([...parent.groups, 'captures/crack', 'captures/nocrack']);
+    expect(Object.keys(m.novelty?.validationRejection ?? {})).toEqual(
+      expect.arrayContaining(['captures/crack', 'captures/nocrack']),
+    );
     const files = await serializeModel(outcome.result.head, m);
     const loaded = await loadCrackClassifier({ reader: filesReader(files), modelJson: 'model:model.json', base });
     expect(loaded.metadata.version).toBe(2);
@@ -255,6 +262,17 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     const meta = validateMetadata(grown.metadata);
     expect(meta.surfaces).toEqual({ trained: ['captures', 'concrete'], rehearsed: ['asphalt', 'concrete', 'walls'] });
     expect(meta.training?.n).toMatchObject({ replay: expected });
+    // Rehearsed surfaces the parent's check did not know become familiar; its own groups keep their means.
+    expect(meta.novelty?.groups).toEqual([
+      'concrete/crack',
+      'concrete/nocrack',
+      'asphalt/crack',
+      'asphalt/nocrack',
+      'captures/crack',
+      'captures/nocrack',
+      'captures/salt-damage',
+      'walls/nocrack',
+    ]);
     // the eval photos never train: only captures are validated, and no eval photo is among the trained ids
     expect(grown.validationCaptures.every((c) => !c.id.startsWith('rehearsal/'))).toBe(true);
     grown.result.head.dispose();

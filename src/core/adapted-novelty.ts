@@ -1,0 +1,67 @@
+/**
+ * The novelty model of a model adapted to a site (src/core/novelty-extend.ts): one forward pass of the
+ * base per photo (no augmentation) pools the map the head reads, and each group of photos (the site's
+ * `<site>/<label>`, and each rehearsed surface the parent's detector does not know, e.g. `walls/nocrack`)
+ * gets its mean. Groups the parent already has from its own training (e.g. `concrete/crack`) keep the
+ * parent's mean, fit on many more photos. Undefined when the parent has no novelty model or the new
+ * model reads another base map than its parent (deep modes).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BaseNetwork } from './base';
+import type { ModelMetadata } from './metadata';
+import type { NoveltyInfo } from './novelty';
+import { extendNovelty } from './novelty-extend';
+import type { GroupedSample } from './reliability-fit';
+import { pooledFeatures } from './trainer-features';
+
+export interface AdaptedNoveltyConfig {
+  base: BaseNetwork;
+  /** The model the run started from. */
+  parent: Pick<ModelMetadata, 'novelty' | 'preprocessing' | 'base'>;
+  /** The base layer the new model's head reads. */
+  featureLayer: string;
+  /** Photos the new model was trained on, with their groups (site photos and rehearsed photos). */
+  train: readonly GroupedSample[];
+  /** Held-out photos (e.g. the site's validation photos): each group's rejection is recorded. */
+  validation: readonly GroupedSample[];
+  /** Photos per base forward pass (default 16). */
+  batch?: number;
+  signal?: AbortSignal;
+}
+
+/** Pooled maps [N, D] of `samples` at `layer` (one view, no augmentation) with group indices into `names`. */
+async function pooled(
+  config: AdaptedNoveltyConfig,
+  samples: readonly GroupedSample[],
+  names: readonly string[],
+  layer: tf.LayersModel,
+) {
+  const options = { views: 1, augment: null, batch: config.batch, signal: config.signal };
+  const views = await pooledFeatures(config.base, config.parent.preprocessing, samples, options, layer); // [1, N, D]
+  const features = tf.tidy(() => tf.squeeze(views, [0]) as tf.Tensor2D);
+  views.dispose();
+  return { features, groups: samples.map((s) => names.indexOf(s.group)) };
+}
+
+/** The adapted model's novelty model, or undefined when its parent's cannot be carried over (see above). */
+export async function adaptedNovelty(config: AdaptedNoveltyConfig): Promise<NoveltyInfo | undefined> {
+  const { novelty } = config.parent;
+  if (!novelty || config.featureLayer !== config.parent.base.featureLayer) return undefined;
+  const known = new Set(novelty.groups);
+  const train = config.train.filter((s) => !known.has(s.group));
+  if (train.length === 0) return novelty;
+  const names = [...new Set(train.map((s) => s.group))].sort();
+  const validation = config.validation.filter((s) => names.includes(s.group));
+  const layer = config.base.cut(config.featureLayer);
+  const trainRows = await pooled(config, train, names, layer);
+  try {
+    const validationRows = validation.length ? await pooled(config, validation, names, layer) : undefined;
+    try {
+      return extendNovelty(novelty, { groups: names, train: trainRows, validation: validationRows });
+    } finally {
+      validationRows?.features.dispose();
+    }
+  } finally {
+    trainRows.features.dispose();
+  }
+}
