@@ -104,7 +104,7 @@ describe('crack width of a finding', () => {
         .waitFor({ timeout: 60_000 });
       expect(await none.count(), await outcomeText(page)).toBe(1);
       expect(await none.getAttribute('data-reason')).toBe('no-marker');
-      expect(await none.textContent()).toContain('place the printed marker beside the crack');
+      expect(await none.textContent()).toContain('place the printed marker or a bank card beside the crack');
       expect((await storedFields(page, id))?.measurement).toBeUndefined();
       await page.locator('[data-testid="live-width"][data-reason="no-marker"]').waitFor({ timeout: 30_000 });
     });
