@@ -3,12 +3,16 @@
  * surface) must stop counting as unfamiliar, and the surfaces it knew before keep their detector. The
  * parent's novelty model (src/core/novelty.ts) was fit on many photos; its whitening (the shared
  * covariance) and threshold are kept, and the new groups' means are added (a group already there, e.g.
- * the captures of an earlier adaptation, gets its new mean). Only valid while the model reads the same
+ * the captures of an earlier adaptation, gets its new mean). A new surface may spread wider than the
+ * parent's groups (brick's joints and textures against concrete's): each new group gets its own
+ * threshold, the `quantile` of its photos' distances to its mean (training and held-out photos
+ * together, as there are few), never below the parent's. Only valid while the model reads the same
  * base map as its parent: the caller checks that (same feature layer, base not fine-tuned).
  */
 import * as tf from '@tensorflow/tfjs';
 import { decodeFloat16, encodeFloat16 } from './float16';
 import { createNoveltyModel, whiteningOf, type GroupedFeatures, type NoveltyInfo } from './novelty';
+import { quantile } from './oneclass-linalg';
 
 /** Pooled features of the photos a model was adapted to, grouped (e.g. `brick/crack`). */
 export interface AddedGroups {
@@ -50,6 +54,7 @@ export function extendNovelty(info: NoveltyInfo, added: AddedGroups): NoveltyInf
   const missing = added.groups.filter((_, g) => !Array.from(added.train.groups).includes(g));
   if (missing.length > 0) throw new Error(`novelty: no training photos of ${missing.join(', ')}`);
   const newMeans = whitenedMeans(info, added);
+  const spread = groupSpreads(info, added, newMeans);
   const oldMeans = decodeFloat16(info.means);
   const kept = info.groups.map((g, i) => [g, i] as const).filter(([g]) => !added.groups.includes(g));
   const means = new Float32Array((kept.length + added.groups.length) * d);
@@ -59,12 +64,38 @@ export function extendNovelty(info: NoveltyInfo, added: AddedGroups): NoveltyInf
     ...info,
     groups: [...kept.map(([g]) => g), ...added.groups],
     means: encodeFloat16(means),
+    groupThresholds: [
+      ...kept.map(([, i]) => info.groupThresholds?.[i] ?? info.threshold),
+      ...spread.map((t) => Math.max(info.threshold, t)),
+    ],
     validationRejection: Object.fromEntries(
       Object.entries(info.validationRejection).filter(([g]) => !added.groups.includes(g)),
     ),
   };
   if (added.validation) recordRejection(extended, added.groups, added.validation);
   return extended;
+}
+
+/** Per added group, the `info.quantile` of its rows' squared distances to its own whitened mean (training and validation rows). */
+function groupSpreads(info: NoveltyInfo, added: AddedGroups, means: Float32Array): number[] {
+  const d = info.dims;
+  const sets = [added.train, ...(added.validation ? [added.validation] : [])];
+  const byGroup = added.groups.map(() => [] as number[]);
+  const w = whiteningOf(info); // [D, D]
+  try {
+    for (const set of sets) {
+      const z = tf.tidy(() => tf.matMul(set.features, w).dataSync()); // [N, D] whitened rows
+      Array.from(set.groups).forEach((g, i) => {
+        if (g < 0 || g >= added.groups.length) return;
+        let d2 = 0;
+        for (let j = 0; j < d; j++) d2 += (z[i * d + j] - means[g * d + j]) ** 2;
+        byGroup[g].push(d2);
+      });
+    }
+  } finally {
+    w.dispose();
+  }
+  return byGroup.map((values) => quantile(values, info.quantile));
 }
 
 /** Records, per group of `names` with validation rows, the share scored above the threshold. */

@@ -28,6 +28,13 @@ export interface NoveltyInfo {
   means: string;
   /** Squared distance above which a photo is unfamiliar. */
   threshold: number;
+  /**
+   * Per group (in `groups` order), the squared distance to that group's mean above which a photo is not
+   * of it, where a group spreads wider than the threshold allows (a surface added by adaptation, see
+   * novelty-extend.ts). Absent: `threshold` for every group. Scores are scaled so that `threshold` still
+   * decides: a distance d2 to group g scores d2 * threshold / groupThresholds[g].
+   */
+  groupThresholds?: number[];
   /** Share of each group's validation photos the threshold keeps, at least. */
   quantile: number;
   /** Ledoit-Wolf shrinkage of the shared covariance. */
@@ -182,6 +189,13 @@ export function validateNoveltyInfo(value: unknown, expectedDims?: number): Nove
       fail(`${key} must be a finite number, got ${JSON.stringify(v[key])}`);
   }
   const groups = v.groups as string[];
+  if (
+    v.groupThresholds !== undefined &&
+    (!Array.isArray(v.groupThresholds) ||
+      v.groupThresholds.length !== groups.length ||
+      v.groupThresholds.some((t) => typeof t !== 'number' || !Number.isFinite(t) || t <= 0))
+  )
+    fail(`groupThresholds must be ${groups.length} positive numbers, one per group`);
   const whitening = decodeField(v.whitening, (d * (d + 1)) / 2, 'whitening', fail);
   const means = decodeField(v.means, groups.length * d, 'means', fail);
   if (!whitening.every(Number.isFinite) || !means.every(Number.isFinite)) fail('whitening and means must be finite');
@@ -206,12 +220,15 @@ export function whiteningOf(info: NoveltyInfo): tf.Tensor2D {
   return tf.tensor2d(fromUpperTriangle(decodeFloat16(info.whitening), d), [d, d]);
 }
 
-/** A novelty model over `info` (validated). Owns two tensors until {@link NoveltyModel.dispose}. */
+/** A novelty model over `info` (validated). Owns its tensors until {@link NoveltyModel.dispose}. */
 export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
   const d = info.dims;
   const w = whiteningOf(info); // [D, D]
   const means = tf.tensor2d(decodeFloat16(info.means), [info.groups.length, d]); // [G, D]
   const meanNorms = tf.tidy(() => tf.sum(tf.square(means), 1)); // [G]
+  // [G] threshold / groupThresholds[g]: the scale of each group's distances (1 without per-group thresholds).
+  const perGroup = info.groupThresholds;
+  const scales = tf.tensor1d(info.groups.map((_, g) => (perGroup ? info.threshold / perGroup[g] : 1)));
   return {
     info,
     score(pooled: tf.Tensor2D): tf.Tensor1D {
@@ -222,11 +239,11 @@ export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
           tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))),
           meanNorms,
         );
-        return tf.relu(tf.min(d2, 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
+        return tf.relu(tf.min(tf.mul(d2, scales), 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
       });
     },
     dispose(): void {
-      tf.dispose([w, means, meanNorms]);
+      tf.dispose([w, means, meanNorms, scales]);
     },
   };
 }

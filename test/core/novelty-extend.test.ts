@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNoveltyModel, fitNovelty, type GroupedFeatures, type NoveltyInfo } from '../../src/core/novelty';
+import {
+  createNoveltyModel,
+  fitNovelty,
+  validateNoveltyInfo,
+  type GroupedFeatures,
+  type NoveltyInfo,
+} from '../../src/core/novelty';
 import { extendNovelty } from '../../src/core/novelty-extend';
 import { createRng, type Rng } from '../../src/core/random';
 import { useWasm } from '../helpers';
@@ -11,10 +17,10 @@ function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }
 
-/** n rows of unit noise around `centre` (a value on dimension `axis`). */
-function rows(n: number, rng: Rng, axis: number, centre: number): number[][] {
+/** n rows of noise (standard deviation `spread`) around `centre` (a value on dimension `axis`). */
+function rows(n: number, rng: Rng, axis: number, centre: number, spread = 1): number[][] {
   return Array.from({ length: n }, () =>
-    Array.from({ length: D }, (_, j) => gaussian(rng) + (j === axis ? centre : 0)),
+    Array.from({ length: D }, (_, j) => spread * gaussian(rng) + (j === axis ? centre : 0)),
   );
 }
 
@@ -88,5 +94,26 @@ describe('extendNovelty', () => {
     const one = { features: tf.zeros([4, D]) as tf.Tensor2D, groups: [0, 0, 0, 0] };
     expect(() => extendNovelty(parent, { groups: ['a', 'b'], train: one })).toThrow('novelty: no training photos of b');
     tf.dispose([narrow.features, one.features]);
+  });
+
+  it('gives a surface that spreads wider its own threshold, and still flags what is far from every group', () => {
+    const rng = createRng(7);
+    const wide = (n: number) => rows(n, rng, 1, 30, 3); // three times the parent's spread
+    const train = grouped(wide(40));
+    const validation = grouped(wide(10));
+    const extended = extendNovelty(parent, { groups: ['brick/nocrack'], train, validation });
+    tf.dispose([train.features, validation.features]);
+    expect(extended.groupThresholds).toHaveLength(3);
+    expect(extended.groupThresholds!.slice(0, 2)).toEqual([parent.threshold, parent.threshold]);
+    expect(extended.groupThresholds![2]).toBeGreaterThan(4 * parent.threshold);
+    expect(rejected(extended, wide(200))).toBeLessThan(0.1);
+    expect(rejected(extended, rows(40, rng, 0, 4))).toBeLessThan(0.1); // the old surface is unchanged
+    expect(rejected(extended, rows(40, rng, 2, -30))).toBeGreaterThan(0.9);
+    // Without its own threshold most of the wide surface would be flagged.
+    expect(rejected({ ...extended, groupThresholds: undefined }, wide(200))).toBeGreaterThan(0.5);
+    expect(validateNoveltyInfo(extended, D).groupThresholds).toEqual(extended.groupThresholds);
+    expect(() => validateNoveltyInfo({ ...extended, groupThresholds: [1, 2] }, D)).toThrow(
+      'groupThresholds must be 3 positive numbers, one per group',
+    );
   });
 });
