@@ -7,31 +7,19 @@
  * bounding rectangle. The quadrilateral is kept when its rectified side ratio matches the card's.
  */
 import cvModule from 'js-aruco2/src/cv.js';
-import {
-  applyHomography,
-  homographyFromPoints,
-  mmPerPxAt,
-  tiltDegreesAt,
-  type Homography,
-  type Point,
-} from './homography';
+import { rectangleScale, type Point, type RectangleScale } from './homography';
+import { fitLine, intersect, midwayCrossing, type Line } from './edge-lines';
 import { sampleBilinear, type GreyImage } from './pixels';
 
 /** ID-1 card size, mm (outer edges; the corners are rounded to 3.18 mm). */
 export const CARD_MM = { long: 85.6, short: 53.98, cornerRadius: 3.18 };
 export const CARD_RATIO = CARD_MM.long / CARD_MM.short;
 
-/** A card found in the image; the same fields as a marker's, so the scale is used the same way. */
-export interface CardScale {
-  /** Corners of the card's bounding rectangle in image pixels (sub-pixel), clockwise. */
-  corners: Point[];
-  /** Image pixels -> millimetres on the surface (the card's corner 0 at 0,0, long side along x). */
-  imageToPlane: Homography;
-  centre: Point;
-  /** Millimetres per pixel at the card's centre. */
-  mmPerPx: number;
-  /** How obliquely the surface is seen at the card, degrees. */
-  tiltDeg: number;
+/**
+ * A card found in the image: the same fields as a marker's (corners of its bounding rectangle, clockwise,
+ * corner 0-1 along the long side; homography, scale and tilt), so the scale is used the same way.
+ */
+export interface CardScale extends RectangleScale {
   /** Light card on a darker surface, or dark on lighter. */
   polarity: 'light' | 'dark';
   /** Rectified long/short side ratio over the card's, minus 1. */
@@ -135,53 +123,18 @@ function contourCorners(quad: Point[], contour: Point[]): Point[] | undefined {
 /** Least grey step across a card's edge (5 px averages either side of it). */
 const MIN_CONTRAST = 10;
 
-interface Line {
-  p: Point;
-  d: Point;
-}
-
 /**
  * Where the grey crosses midway between inside (dark) and outside along normal n through p, within
  * +-reach; the profile is averaged over 5 px along the edge, which quietens the surface's texture.
  */
 function edgeCrossing(g: GreyImage, p: Point, n: Point, reach: number, sign: number): Point | undefined {
-  const step = 0.25;
   const at = (t: number) => {
     let sum = 0;
     for (let s = -2; s <= 2; s++) sum += sampleBilinear(g, p.x + n.x * t - n.y * s, p.y + n.y * t + n.x * s);
     return (sign * sum) / 5;
   };
-  const inside = at(-reach);
-  const outside = at(reach);
-  if (outside - inside < MIN_CONTRAST) return undefined;
-  const mid = (inside + outside) / 2;
-  let prev = inside;
-  for (let t = -reach + step; t <= reach; t += step) {
-    const v = at(t);
-    if (prev < mid && v >= mid) {
-      const s = t - step + (step * (mid - prev)) / (v - prev);
-      return { x: p.x + n.x * s, y: p.y + n.y * s };
-    }
-    prev = v;
-  }
-  return undefined;
-}
-
-/** Total least-squares line through `points`. */
-function fitLine(points: Point[]): Line {
-  const n = points.length;
-  const cx = points.reduce((s, p) => s + p.x, 0) / n;
-  const cy = points.reduce((s, p) => s + p.y, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (const p of points) {
-    sxx += (p.x - cx) ** 2;
-    sxy += (p.x - cx) * (p.y - cy);
-    syy += (p.y - cy) ** 2;
-  }
-  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
-  return { p: { x: cx, y: cy }, d: { x: Math.cos(angle), y: Math.sin(angle) } };
+  const s = midwayCrossing(at, reach, MIN_CONTRAST);
+  return s === undefined ? undefined : { x: p.x + n.x * s, y: p.y + n.y * s };
 }
 
 /** The line refitted without points more than `keep` px (or 2.5 median residuals) off a first fit. */
@@ -196,12 +149,6 @@ function robustLine(points: Point[], keep = 1.5): Line | undefined {
     line = fitLine(inliers);
   }
   return line;
-}
-
-function intersect(a: Line, b: Line): Point {
-  const det = a.d.x * b.d.y - a.d.y * b.d.x;
-  const t = ((b.p.x - a.p.x) * b.d.y - (b.p.y - a.p.y) * b.d.x) / det;
-  return { x: a.p.x + a.d.x * t, y: a.p.y + a.d.y * t };
 }
 
 /**
@@ -304,22 +251,5 @@ export function findCard(g: GreyImage, options: Partial<CardOptions> = {}): Card
 
 /** The scale from the card's corners (clockwise, corner 0-1 along the long side). */
 function cardScale(corners: Point[], polarity: 'light' | 'dark', ratioError: number): CardScale {
-  const { long: l, short: s } = CARD_MM;
-  const plane = [
-    { x: 0, y: 0 },
-    { x: l, y: 0 },
-    { x: l, y: s },
-    { x: 0, y: s },
-  ];
-  const imageToPlane = homographyFromPoints(corners, plane);
-  const centre = applyHomography(homographyFromPoints(plane, corners), { x: l / 2, y: s / 2 });
-  return {
-    corners,
-    imageToPlane,
-    centre,
-    mmPerPx: mmPerPxAt(imageToPlane, centre),
-    tiltDeg: tiltDegreesAt(imageToPlane, centre),
-    polarity,
-    ratioError,
-  };
+  return { ...rectangleScale(corners, CARD_MM.long, CARD_MM.short), polarity, ratioError };
 }

@@ -3,55 +3,14 @@
  * midway between the dark inside and the light outside, a line is fitted through those points, and
  * neighbouring lines are intersected.
  */
+import { fitLine, intersect, midwayCrossing, type Line } from './edge-lines';
 import type { Point } from './homography';
 import { sampleBilinear, type GreyImage } from './pixels';
 
-interface Line {
-  /** A point on the line and its unit direction. */
-  p: Point;
-  d: Point;
-}
-
 /** The midway crossing along the outward normal n through p, within +-reach px; undefined if none. */
 function edgeCrossing(g: GreyImage, p: Point, n: Point, reach: number): Point | undefined {
-  const step = 0.25;
-  const inside = sampleBilinear(g, p.x - n.x * reach, p.y - n.y * reach);
-  const outside = sampleBilinear(g, p.x + n.x * reach, p.y + n.y * reach);
-  if (outside - inside < 20) return undefined;
-  const mid = (inside + outside) / 2;
-  let prev = inside;
-  for (let t = -reach + step; t <= reach; t += step) {
-    const v = sampleBilinear(g, p.x + n.x * t, p.y + n.y * t);
-    if (prev < mid && v >= mid) {
-      const s = t - step + (step * (mid - prev)) / (v - prev);
-      return { x: p.x + n.x * s, y: p.y + n.y * s };
-    }
-    prev = v;
-  }
-  return undefined;
-}
-
-/** Total least-squares line through `points`. */
-function fitLine(points: Point[]): Line {
-  const n = points.length;
-  const cx = points.reduce((s, p) => s + p.x, 0) / n;
-  const cy = points.reduce((s, p) => s + p.y, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (const p of points) {
-    sxx += (p.x - cx) ** 2;
-    sxy += (p.x - cx) * (p.y - cy);
-    syy += (p.y - cy) ** 2;
-  }
-  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
-  return { p: { x: cx, y: cy }, d: { x: Math.cos(angle), y: Math.sin(angle) } };
-}
-
-function intersect(a: Line, b: Line): Point {
-  const det = a.d.x * b.d.y - a.d.y * b.d.x;
-  const t = ((b.p.x - a.p.x) * b.d.y - (b.p.y - a.p.y) * b.d.x) / det;
-  return { x: a.p.x + a.d.x * t, y: a.p.y + a.d.y * t };
+  const s = midwayCrossing((t) => sampleBilinear(g, p.x + n.x * t, p.y + n.y * t), reach, 20);
+  return s === undefined ? undefined : { x: p.x + n.x * s, y: p.y + n.y * s };
 }
 
 /**

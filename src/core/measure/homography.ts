@@ -98,3 +98,35 @@ export function tiltDegreesAt(imageToPlane: Homography, p: Point): number {
   const [s1, s2] = singularValues2(jacobianAt(imageToPlane, p));
   return (Math.acos(Math.min(1, s2 / s1)) * 180) / Math.PI;
 }
+
+/** The scale a rectangle of known size gives: its image-to-plane homography and the scale and tilt at its centre. */
+export interface RectangleScale {
+  /** The rectangle's corners in image pixels, clockwise from the one at the plane's origin. */
+  corners: Point[];
+  /** Image pixels -> millimetres on the surface (the first corner at 0,0, the second along +x). */
+  imageToPlane: Homography;
+  centre: Point;
+  /** Millimetres per pixel at the centre. */
+  mmPerPx: number;
+  /** How obliquely the surface is seen at the centre, degrees. */
+  tiltDeg: number;
+}
+
+/** The scale from the image corners of a `widthMm` x `heightMm` rectangle (the marker, a bank card). */
+export function rectangleScale(corners: Point[], widthMm: number, heightMm: number): RectangleScale {
+  const plane = [
+    { x: 0, y: 0 },
+    { x: widthMm, y: 0 },
+    { x: widthMm, y: heightMm },
+    { x: 0, y: heightMm },
+  ];
+  const imageToPlane = homographyFromPoints(corners, plane);
+  const centre = applyHomography(homographyFromPoints(plane, corners), { x: widthMm / 2, y: heightMm / 2 });
+  return {
+    corners,
+    imageToPlane,
+    centre,
+    mmPerPx: mmPerPxAt(imageToPlane, centre),
+    tiltDeg: tiltDegreesAt(imageToPlane, centre),
+  };
+}

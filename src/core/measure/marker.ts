@@ -4,29 +4,12 @@
  */
 import aruco from 'js-aruco2';
 import { refineSquareCorners } from './edge-refine';
-import {
-  applyHomography,
-  homographyFromPoints,
-  mmPerPxAt,
-  tiltDegreesAt,
-  type Homography,
-  type Point,
-} from './homography';
+import { rectangleScale, type Point, type RectangleScale } from './homography';
 import type { MarkerSpec } from './marker-spec';
 import type { GreyImage } from './pixels';
 
-/** A marker found in the image. */
-export interface MarkerScale {
-  /** Corners of the black square in image pixels (sub-pixel), clockwise. */
-  corners: Point[];
-  /** Image pixels -> millimetres on the surface (marker's top-left corner at 0,0). */
-  imageToPlane: Homography;
-  centre: Point;
-  /** Millimetres per pixel at the marker's centre. */
-  mmPerPx: number;
-  /** How obliquely the surface is seen at the marker, degrees (camera tilt and the marker's angle off the lens axis together). */
-  tiltDeg: number;
-}
+/** A marker found in the image: its corners (the black square's, clockwise), homography, scale and tilt. */
+export type MarkerScale = RectangleScale;
 
 /** Images larger than this (longer side, px) are searched shrunk (by 2 or more), then refined at full size. */
 const DETECT_MAX_SIDE = 1000;
@@ -67,20 +50,5 @@ function detectCorners(g: GreyImage, spec: MarkerSpec): Point[] | undefined {
 export function findMarker(g: GreyImage, spec: MarkerSpec): MarkerScale | undefined {
   const corners = detectCorners(g, spec);
   if (!corners) return undefined;
-  const s = spec.sizeMm;
-  const plane = [
-    { x: 0, y: 0 },
-    { x: s, y: 0 },
-    { x: s, y: s },
-    { x: 0, y: s },
-  ];
-  const imageToPlane = homographyFromPoints(corners, plane);
-  const centre = applyHomography(homographyFromPoints(plane, corners), { x: s / 2, y: s / 2 });
-  return {
-    corners,
-    imageToPlane,
-    centre,
-    mmPerPx: mmPerPxAt(imageToPlane, centre),
-    tiltDeg: tiltDegreesAt(imageToPlane, centre),
-  };
+  return rectangleScale(corners, spec.sizeMm, spec.sizeMm);
 }
