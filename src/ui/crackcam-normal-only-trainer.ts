@@ -138,21 +138,23 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
     this.clearOutcome();
     this.error = '';
     this.progress = { done: 0, total: 0 };
-    // Marked running before the first await, so a second tap cannot start a second run.
+    // Marked running before the first await, so a second tap cannot start a second run; the run (and
+    // its abort signal) starts at once too, so that Cancel counts while the captures are read.
     this.phase = 'features';
-    const all = await captures.list();
-    this.counts = await captures.counts();
-    const label = this.label;
-    const normal = all.filter((c) => c.label === label);
-    if (normal.length < MIN_NORMAL_CAPTURES) {
-      this.phase = 'error';
-      this.error = msg(
-        str`Normal-only training needs at least ${MIN_NORMAL_CAPTURES} captures of ${label}; there are ${normal.length}. Capture or import more photos of sound surface.`,
-      );
-      return;
-    }
-    this.progress = { done: 0, total: normal.length };
     await this.runner.run(async (signal) => {
+      const all = await captures.list();
+      this.counts = await captures.counts();
+      signal.throwIfAborted();
+      const label = this.label;
+      const normal = all.filter((c) => c.label === label);
+      if (normal.length < MIN_NORMAL_CAPTURES) {
+        this.phase = 'error';
+        this.error = msg(
+          str`Normal-only training needs at least ${MIN_NORMAL_CAPTURES} captures of ${label}; there are ${normal.length}. Capture or import more photos of sound surface.`,
+        );
+        return;
+      }
+      this.progress = { done: 0, total: normal.length };
       const name = this.name.trim() || DEFAULT_NAME;
       this.outcome = await trainNormalOnly({
         base,

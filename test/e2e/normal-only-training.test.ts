@@ -147,12 +147,30 @@ describe('normal-only training on the device', () => {
   it('a cancelled run leaves the active model unchanged, stores nothing and frees its tensors', async () => {
     // Normal-only training runs in the page: its tensors are the page's, not the inference worker's.
     const before = await hookPageMemory(page);
-    await page.locator('[data-testid="oc-start"]').click();
-    await page
-      .locator('[data-testid="oc-status"][data-phase="features"], [data-testid="oc-status"][data-phase="fit"]')
-      .waitFor({ timeout: 30_000 });
-    // A real click waits for the page to settle, and a 12-capture run may end first: dispatch it.
-    await page.locator('[data-testid="oc-cancel"]').dispatchEvent('click');
+    // Start, then cancel from inside the page as soon as the run reports progress: a 12-capture run on
+    // a quiet machine can end within the round trips a cancel from the test would take.
+    const cancelledIn = await page.evaluate(async () => {
+      const find = (root: Document | ShadowRoot, selector: string): HTMLElement | null => {
+        const hit = root.querySelector<HTMLElement>(selector);
+        if (hit) return hit;
+        for (const el of root.querySelectorAll('*')) {
+          const inner = el.shadowRoot ? find(el.shadowRoot, selector) : null;
+          if (inner) return inner;
+        }
+        return null;
+      };
+      find(document, '[data-testid="oc-start"]')!.click();
+      for (let tries = 0; tries < 30_000; tries++) {
+        const phase = find(document, '[data-testid="oc-status"]')?.getAttribute('data-phase');
+        if (phase === 'features' || phase === 'fit') {
+          find(document, '[data-testid="oc-cancel"]')!.click();
+          return phase;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      return 'never';
+    });
+    expect(['features', 'fit']).toContain(cancelledIn);
     await status(page, 'cancelled').waitFor({ timeout: 30_000 });
     expect((await hookPageMemory(page)).numTensors).toBe(before.numTensors);
     expect(await app(page).getAttribute('data-model-id')).toBe('builtin');
