@@ -23,7 +23,7 @@ import type { FindingEditDetail } from './crackcam-finding-form';
 import type { FindingVersionRestoreDetail } from './crackcam-finding-versions';
 import type { FullStillSource } from './crackcam-full-still-fetch';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
-import { measurementLine } from './measure-labels';
+import { measurementLine, scaleSourceText } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import { StoreWatch } from './store-watch';
 import './crackcam-finding-form';
@@ -319,8 +319,14 @@ export class CrackcamFindings extends LitElement {
         >
         ${
           f.measurement
-            ? html`<span data-testid="finding-item-width" data-width-mm=${f.measurement.widthMm}
-                >${measurementLine(f.measurement)}</span
+            ? html`<span
+                data-testid="finding-item-width"
+                data-width-mm=${f.measurement.widthMm}
+                data-scale=${f.measurement.scale}
+                title=${scaleSourceText(f.measurement.scale)}
+                >${measurementLine(f.measurement)}${
+                  f.measurement.scale === 'card' ? ` (${msg('bank card scale')})` : ''
+                }</span
               >`
             : nothing
         }

@@ -37,6 +37,11 @@ function reportLabels(): ReportLabels {
     position: msg('GPS', { id: 'report-gps' }),
     noPosition: msg('no position', { id: 'report-no-position' }),
     measurement: msg('Width / length'),
+    scaleSources: {
+      marker: msg('scale: printed marker', { id: 'report-scale-marker' }),
+      card: msg('scale: bank card', { id: 'report-scale-card' }),
+      given: msg('scale: given by hand', { id: 'report-scale-given' }),
+    },
     photo: msg('Photo', { id: 'report-photo' }),
     overlay: msg('Heatmap', { id: 'report-heatmap' }),
     map: msg('Map', { id: 'report-map', desc: 'link to a map of the finding' }),

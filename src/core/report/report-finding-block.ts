@@ -48,7 +48,8 @@ function fieldRows(finding: ReportFinding, paths: FindingPhotoPaths, labels: Rep
       f.position ? positionText(f.position) : labels.positionMissing[f.positionMissing ?? 'unavailable'],
     ],
   ];
-  if (f.measurement) rows.push([labels.measurement, measurementText(f.measurement)]);
+  if (f.measurement)
+    rows.push([labels.measurement, measurementText(f.measurement, labels.scaleSources[f.measurement.scale])]);
   rows.push([labels.files, `${paths.still}, ${paths.overlay}, ${paths.crop}`]);
   rows.push([labels.notes, f.notes]);
   return rows;

@@ -26,10 +26,10 @@ export const positionText = (p: FindingPosition): string =>
   `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)} (± ${Math.round(p.accuracy)} m)`;
 
 /** `0.30 mm (± 0.05), mean 0.21 mm / 120 mm, aashto-rc: CS2`; an uncertain class names the classes it spans. */
-export const measurementText = (m: FindingMeasurement): string => {
+export const measurementText = (m: FindingMeasurement, scaleSource?: string): string => {
   const cls = m.between ? `${m.widthClass} (${m.between[0]} or ${m.between[1]})` : m.widthClass;
   const width = `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}), mean ${m.meanWidthMm.toFixed(2)} mm`;
-  return `${width} / ${Math.round(m.lengthMm)} mm, ${m.standard}: ${cls}`;
+  return `${width} / ${Math.round(m.lengthMm)} mm, ${m.standard}: ${cls}${scaleSource ? `; ${scaleSource}` : ''}`;
 };
 
 /** An OpenStreetMap page centred on the position with a marker. */

@@ -3,7 +3,7 @@
  * language) so a Japanese inspector gets a Japanese report. Field values (notes, names) are printed as
  * entered.
  */
-import type { ConditionState, DefectType, Orientation, PositionMissingReason } from '../finding';
+import type { ConditionState, DefectType, FindingMeasurement, Orientation, PositionMissingReason } from '../finding';
 
 export interface ReportLabels {
   /** BCP 47 language of these labels (the PDF's /Lang). */
@@ -35,6 +35,8 @@ export interface ReportLabels {
   position: string;
   noPosition: string;
   measurement: string;
+  /** Which reference gave a measurement's scale. */
+  scaleSources: Record<FindingMeasurement['scale'], string>;
   photo: string;
   overlay: string;
   map: string;
@@ -74,6 +76,7 @@ export const ENGLISH_REPORT_LABELS: ReportLabels = {
   position: 'GPS',
   noPosition: 'no position',
   measurement: 'Width / length',
+  scaleSources: { marker: 'scale: printed marker', card: 'scale: bank card', given: 'scale: given by hand' },
   photo: 'Photo',
   overlay: 'Heatmap',
   map: 'Map',

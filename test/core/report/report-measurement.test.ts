@@ -24,4 +24,10 @@ describe('measurementText (the report line of a crack measurement)', () => {
       '0.31 mm (± 0.08), mean 0.31 mm / 52 mm, aashto-rc: uncertain (CS1 or CS2)',
     );
   });
+
+  it('says which reference gave the scale when told', () => {
+    expect(measurementText({ ...m, scale: 'card' }, 'scale: bank card')).toBe(
+      '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, aashto-rc: CS2; scale: bank card',
+    );
+  });
 });
