@@ -8,8 +8,8 @@
  */
 import cvModule from 'js-aruco2/src/cv.js';
 import { rectangleScale, type Point, type RectangleScale } from './homography';
-import { fitLine, intersect, midwayCrossing, type Line } from './edge-lines';
-import { sampleBilinear, type GreyImage } from './pixels';
+import { cornersOf, fitLine, midwayCrossing, pointAlong, quadSides, type Line } from './edge-lines';
+import { sampleBilinear, shrinkGrey, type GreyImage } from './pixels';
 
 /** ID-1 card size, mm (outer edges; the corners are rounded to 3.18 mm). */
 export const CARD_MM = { long: 85.6, short: 53.98, cornerRadius: 3.18 };
@@ -54,21 +54,8 @@ const PASSES = [
 
 /** Grey bytes of `g` shrunk by `factor` (box average), inverted when `invert`. */
 function shrunkGrey(g: GreyImage, factor: number, invert: boolean) {
-  const width = Math.floor(g.width / factor);
-  const height = Math.floor(g.height / factor);
-  const data = new Uint8ClampedArray(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let dy = 0; dy < factor; dy++) {
-        const row = (y * factor + dy) * g.width + x * factor;
-        for (let dx = 0; dx < factor; dx++) sum += g.data[row + dx];
-      }
-      const v = sum / (factor * factor);
-      data[y * width + x] = invert ? 255 - v : v;
-    }
-  }
-  return { width, height, data };
+  const { width, height, data } = shrinkGrey(g, factor);
+  return { width, height, data: Uint8ClampedArray.from(data, (v) => (invert ? 255 - v : v)) };
 }
 
 /**
@@ -117,7 +104,7 @@ function contourCorners(quad: Point[], contour: Point[]): Point[] | undefined {
     if (!line) return undefined;
     lines.push(line);
   }
-  return lines.map((line, i) => intersect(lines[(i + 3) % 4], line));
+  return cornersOf(lines);
 }
 
 /** Least grey step across a card's edge (5 px averages either side of it). */
@@ -158,23 +145,13 @@ function robustLine(points: Point[], keep = 1.5): Line | undefined {
  * too few crossings.
  */
 function refineSides(g: GreyImage, corners: Point[], reachOf: (len: number) => number, sign: number) {
-  const cx = corners.reduce((s, p) => s + p.x, 0) / 4;
-  const cy = corners.reduce((s, p) => s + p.y, 0) / 4;
   const lines: Line[] = [];
-  for (let i = 0; i < 4; i++) {
-    const a = corners[i];
-    const b = corners[(i + 1) % 4];
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    let n = { x: -(b.y - a.y) / len, y: (b.x - a.x) / len };
-    const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-    if ((mid.x - cx) * n.x + (mid.y - cy) * n.y < 0) n = { x: -n.x, y: -n.y };
-    const samples = Math.max(24, Math.min(120, Math.round(len / 6)));
-    const reach = reachOf(len);
+  for (const side of quadSides(corners)) {
+    const samples = Math.max(24, Math.min(120, Math.round(side.len / 6)));
+    const reach = reachOf(side.len);
     const found: Point[] = [];
     for (let k = 0; k < samples; k++) {
-      const t = 0.1 + (0.8 * k) / (samples - 1);
-      const p = { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
-      const hit = edgeCrossing(g, p, n, reach, sign);
+      const hit = edgeCrossing(g, pointAlong(side, 0.1 + (0.8 * k) / (samples - 1)), side.n, reach, sign);
       if (hit) found.push(hit);
     }
     if (found.length < samples * 0.6) return undefined;
@@ -182,7 +159,7 @@ function refineSides(g: GreyImage, corners: Point[], reachOf: (len: number) => n
     if (!line) return undefined;
     lines.push(line);
   }
-  return lines.map((line, i) => intersect(lines[(i + 3) % 4], line));
+  return cornersOf(lines);
 }
 
 /**

@@ -54,3 +54,36 @@ export function intersect(a: Line, b: Line): Point {
   const t = ((b.p.x - a.p.x) * b.d.y - (b.p.y - a.p.y) * b.d.x) / det;
   return { x: a.p.x + a.d.x * t, y: a.p.y + a.d.y * t };
 }
+
+/** A side of a quadrilateral (corner i to corner i + 1): its ends, length and unit normal pointing outwards. */
+export interface QuadSide {
+  a: Point;
+  b: Point;
+  len: number;
+  n: Point;
+}
+
+/** The four sides of a quadrilateral, each with its outward normal (away from the corners' centroid). */
+export function quadSides(corners: readonly Point[]): QuadSide[] {
+  const cx = corners.reduce((s, p) => s + p.x, 0) / 4;
+  const cy = corners.reduce((s, p) => s + p.y, 0) / 4;
+  return corners.map((a, i) => {
+    const b = corners[(i + 1) % 4];
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    let n = { x: -(b.y - a.y) / len, y: (b.x - a.x) / len };
+    const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+    if ((mid.x - cx) * n.x + (mid.y - cy) * n.y < 0) n = { x: -n.x, y: -n.y };
+    return { a, b, len, n };
+  });
+}
+
+/** The point a share `t` of the way along a side. */
+export const pointAlong = ({ a, b }: QuadSide, t: number): Point => ({
+  x: a.x + (b.x - a.x) * t,
+  y: a.y + (b.y - a.y) * t,
+});
+
+/** The corners of the quadrilateral four side lines bound: each side meets the one before it. */
+export function cornersOf(lines: readonly Line[]): Point[] {
+  return lines.map((line, i) => intersect(lines[(i + 3) % 4], line));
+}

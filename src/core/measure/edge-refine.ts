@@ -3,7 +3,7 @@
  * midway between the dark inside and the light outside, a line is fitted through those points, and
  * neighbouring lines are intersected.
  */
-import { fitLine, intersect, midwayCrossing, type Line } from './edge-lines';
+import { cornersOf, fitLine, midwayCrossing, pointAlong, quadSides, type Line } from './edge-lines';
 import type { Point } from './homography';
 import { sampleBilinear, type GreyImage } from './pixels';
 
@@ -18,26 +18,17 @@ function edgeCrossing(g: GreyImage, p: Point, n: Point, reach: number): Point | 
  * when a side gives too few crossings (e.g. the marker touches the image border).
  */
 export function refineSquareCorners(g: GreyImage, corners: readonly Point[], samplesPerSide = 24): Point[] {
-  const cx = corners.reduce((s, p) => s + p.x, 0) / 4;
-  const cy = corners.reduce((s, p) => s + p.y, 0) / 4;
   const lines: Line[] = [];
-  for (let i = 0; i < 4; i++) {
-    const a = corners[i];
-    const b = corners[(i + 1) % 4];
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    let n = { x: -(b.y - a.y) / len, y: (b.x - a.x) / len };
-    const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
-    if ((mid.x - cx) * n.x + (mid.y - cy) * n.y < 0) n = { x: -n.x, y: -n.y };
+  for (const side of quadSides(corners)) {
     // reach: a few pixels, but well inside the first cell of the black border (1/8 of the side)
-    const reach = Math.max(2, Math.min(6, len / 20));
+    const reach = Math.max(2, Math.min(6, side.len / 20));
     const found: Point[] = [];
     for (let k = 0; k < samplesPerSide; k++) {
-      const t = 0.15 + (0.7 * k) / (samplesPerSide - 1);
-      const hit = edgeCrossing(g, { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t }, n, reach);
+      const hit = edgeCrossing(g, pointAlong(side, 0.15 + (0.7 * k) / (samplesPerSide - 1)), side.n, reach);
       if (hit) found.push(hit);
     }
     if (found.length < samplesPerSide / 2) return [...corners];
     lines.push(fitLine(found));
   }
-  return lines.map((line, i) => intersect(lines[(i + 3) % 4], line));
+  return cornersOf(lines);
 }

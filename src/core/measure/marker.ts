@@ -6,7 +6,7 @@ import aruco from 'js-aruco2';
 import { refineSquareCorners } from './edge-refine';
 import { rectangleScale, type Point, type RectangleScale } from './homography';
 import type { MarkerSpec } from './marker-spec';
-import type { GreyImage } from './pixels';
+import { shrinkGrey, toRgba, type GreyImage } from './pixels';
 
 /** A marker found in the image: its corners (the black square's, clockwise), homography, scale and tilt. */
 export type MarkerScale = RectangleScale;
@@ -16,22 +16,8 @@ const DETECT_MAX_SIDE = 1000;
 
 /** RGBA bytes of the grey image shrunk by an integer `factor` (box average). */
 function shrunkRgba(g: GreyImage, factor: number): { width: number; height: number; data: Uint8ClampedArray } {
-  const width = Math.floor(g.width / factor);
-  const height = Math.floor(g.height / factor);
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      for (let dy = 0; dy < factor; dy++) {
-        const row = (y * factor + dy) * g.width + x * factor;
-        for (let dx = 0; dx < factor; dx++) sum += g.data[row + dx];
-      }
-      const i = (y * width + x) * 4;
-      data[i] = data[i + 1] = data[i + 2] = sum / (factor * factor);
-      data[i + 3] = 255;
-    }
-  }
-  return { width, height, data };
+  const { width, height, data } = shrinkGrey(g, factor);
+  return { width, height, data: toRgba({ width, height, data: Uint8ClampedArray.from(data), channels: 1 }) };
 }
 
 /** The black square's corners at full resolution, or undefined when the marker is not in view. */

@@ -65,6 +65,24 @@ export function toRgba(image: PixelImage): Uint8ClampedArray {
   return out;
 }
 
+/** `g` shrunk by an integer `factor`: each pixel the mean of a factor x factor block (a partial block at the edge is dropped). */
+export function shrinkGrey(g: GreyImage, factor: number): GreyImage {
+  const width = Math.floor(g.width / factor);
+  const height = Math.floor(g.height / factor);
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < factor; dy++) {
+        const row = (y * factor + dy) * g.width + x * factor;
+        for (let dx = 0; dx < factor; dx++) sum += g.data[row + dx];
+      }
+      data[y * width + x] = sum / (factor * factor);
+    }
+  }
+  return { width, height, data };
+}
+
 /** Bilinear sample of `g` at (x, y); coordinates are clamped to the image. */
 export function sampleBilinear(g: GreyImage, x: number, y: number): number {
   const { width: w, height: h, data } = g;
