@@ -7,6 +7,7 @@ import { loadBaseNetwork, SQUEEZENET_BASE_NAME, type BaseNetwork } from '../src/
 import { loadCrackClassifier, type CrackClassifier } from '../src/core/classifier';
 import { createHead } from '../src/core/head';
 import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../src/core/metadata';
+import type { Rng } from '../src/core/random';
 import { serializeModel, type ModelFiles } from '../src/core/model-writer';
 import {
   decodeImageFile,
@@ -110,4 +111,9 @@ export async function randomClassifierAndPhotos(
   ];
   const images = await Promise.all(files.map((f) => decodeImageFile(f)));
   return { classifier, images };
+}
+
+/** A standard normal deviate from `rng` (Box-Muller). */
+export function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
 }

@@ -4,6 +4,7 @@
  */
 import { SQUEEZENET_INPUT_SIZE, squeezenetCells, type CellGeometry } from '../core/squeezenet-geometry';
 import { colouriseMap, HIGHLIGHT_RAMP, JET_LUT, smoothInto } from '../core/colormap';
+import type { HookHeatmap } from './test-hook';
 
 /** Where a map's cells sit on the crop the canvas covers: {@link CellGeometry} on a `size`-pixel crop. */
 export interface MapPlacement {
@@ -96,6 +97,20 @@ export class HeatmapPainter<C extends HTMLCanvasElement | OffscreenCanvas = HTML
   /** Size in cells of the map last painted ({@link shown}). */
   get shownSize(): { width: number; height: number } {
     return { width: this.mapWidth, height: this.mapHeight };
+  }
+
+  /** The map as last painted with the canvas's pixels, read together (test hook); undefined before the first frame. */
+  readBack(): HookHeatmap | undefined {
+    const shown = this.shown;
+    if (!shown) return undefined;
+    const { width, height } = this.canvas;
+    return {
+      ...this.shownSize,
+      shown: shown.slice(),
+      canvasWidth: width,
+      canvasHeight: height,
+      rgba: this.ctx.getImageData(0, 0, width, height).data,
+    };
   }
 
   /** Sets the canvas backing store (CSS size x device pixel ratio); clears it. */

@@ -39,18 +39,6 @@ export class WorkerHeatmap {
 
   /** The map as last painted with the canvas's pixels (test hook); undefined before a frame was painted. */
   probe(): HookHeatmap | undefined {
-    const painter = this.painter;
-    const shown = painter?.shown;
-    if (!painter || !shown || !this.painted) return undefined;
-    const { canvas } = painter;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return undefined;
-    return {
-      ...painter.shownSize,
-      shown: shown.slice(),
-      canvasWidth: canvas.width,
-      canvasHeight: canvas.height,
-      rgba: ctx.getImageData(0, 0, canvas.width, canvas.height).data,
-    };
+    return this.painted ? this.painter?.readBack() : undefined;
   }
 }

@@ -117,18 +117,7 @@ export class LiveHeatmap {
   /** The map as painted with the canvas's pixels, read together (test hook). */
   async probe(): Promise<HookHeatmap | undefined> {
     if (this.worker) return this.worker.heatmapProbe();
-    const painter = this.painter;
-    const shown = painter?.shown;
-    const ctx = painter?.canvas.getContext('2d');
-    if (!painter || !shown || !ctx) return undefined;
-    const { canvas } = painter;
-    return {
-      ...painter.shownSize,
-      shown: shown.slice(),
-      canvasWidth: canvas.width,
-      canvasHeight: canvas.height,
-      rgba: ctx.getImageData(0, 0, canvas.width, canvas.height).data,
-    };
+    return this.painter?.readBack();
   }
 
   /** The page's painter on the current canvas element (made on first use; none on a handed-over element). */

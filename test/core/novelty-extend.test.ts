@@ -9,13 +9,9 @@ import {
 } from '../../src/core/novelty';
 import { extendNovelty } from '../../src/core/novelty-extend';
 import { createRng, type Rng } from '../../src/core/random';
-import { useWasm } from '../helpers';
+import { gaussian, useWasm } from '../helpers';
 
 const D = 10;
-
-function gaussian(rng: Rng): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 /** n rows of noise (standard deviation `spread`) around `centre` (a value on dimension `axis`). */
 function rows(n: number, rng: Rng, axis: number, centre: number, spread = 1): number[][] {

@@ -9,14 +9,9 @@ import {
   type NoveltyModel,
 } from '../../src/core/novelty';
 import { createRng, type Rng } from '../../src/core/random';
-import { useWasm } from '../helpers';
+import { gaussian, useWasm } from '../helpers';
 
 const D = 12;
-
-/** Normal deviates (Box-Muller). */
-function gaussian(rng: Rng): number {
-  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-}
 
 /** n rows per group around well-separated group means, with correlated noise; plus the group of each row. */
 function groupedRows(n: number, groups: number, rng: Rng, shift = 0): { rows: number[][]; groups: number[] } {
