@@ -126,8 +126,6 @@ function findingLoader(store: FindingStore): (fields: FindingFields) => Promise<
 export interface InspectionExport {
   fileName: string;
   zip: Blob;
-  /** Most bytes of the zip the page's memory held at once while writing it. */
-  peakZipBytesInMemory: number;
 }
 
 /**
@@ -152,7 +150,7 @@ export async function buildInspectionExport(
   const fileName = await writeInspectionReport(inspection, findings, findingLoader(store), { ...options, font }, (c) =>
     chunks.push(c),
   );
-  return { fileName, zip: chunks.toBlob('application/zip'), peakZipBytesInMemory: chunks.peakPendingBytes };
+  return { fileName, zip: chunks.toBlob('application/zip') };
 }
 
 /** Starts the browser download of the export (an anchor with the download attribute). */
