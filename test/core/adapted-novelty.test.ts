@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL, decodeImageFile, listImages } from '../../src/cli/node-io';
+import { adaptedNovelty } from '../../src/core/adapted-novelty';
+import type { BaseNetwork } from '../../src/core/base';
+import { validateMetadata, type ModelMetadata } from '../../src/core/metadata';
+import type { GroupedSample } from '../../src/core/reliability-fit';
+import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
+
+/** `n` photos of a data folder as samples of `group`. */
+async function photos(folder: string, label: number, group: string, n: number): Promise<GroupedSample[]> {
+  const files = (await listImages(path.join(DATA_DIR, folder))).slice(0, n);
+  return files.map((f) => ({ id: f, label, group, load: () => decodeImageFile(f) }));
+}
+
+describe.skipIf(!HAVE_SHARED)('adaptedNovelty', () => {
+  let base: BaseNetwork;
+  let parent: ModelMetadata;
+  beforeAll(async () => {
+    await useWasm();
+    base = await sharedBase();
+    const json = JSON.parse(await readFile(DEFAULT_MODEL, 'utf8')) as { userDefinedMetadata: { crackcam: unknown } };
+    parent = validateMetadata(json.userDefinedMetadata.crackcam);
+  });
+
+  it('adds the new groups on the parent’s whitening, leaving no tensor behind', async () => {
+    const train = [
+      ...(await photos('brick/crack', 0, 'brick/crack', 4)),
+      ...(await photos('brick/nocrack', 1, 'brick/nocrack', 4)),
+    ];
+    const validation = await photos('brick/nocrack', 1, 'brick/nocrack', 6);
+    let info: Awaited<ReturnType<typeof adaptedNovelty>>;
+    await expectNoLeak(async () => {
+      info = await adaptedNovelty({
+        base,
+        parent,
+        featureLayer: parent.base.featureLayer,
+        train,
+        validation,
+        batch: 4,
+      });
+    });
+    expect(info!.groups).toEqual([...parent.novelty!.groups, 'brick/crack', 'brick/nocrack']);
+    expect(info!.whitening).toBe(parent.novelty!.whitening);
+    expect(info!.validationRejection['brick/nocrack']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps the parent’s own groups, and gives none for another base map or a parent without one', async () => {
+    const concrete = await photos('concrete/crack', 0, 'concrete/crack', 2);
+    const run = { base, parent, featureLayer: parent.base.featureLayer, train: concrete, validation: [] };
+    expect(await adaptedNovelty(run)).toBe(parent.novelty); // nothing new to add
+    expect(await adaptedNovelty({ ...run, featureLayer: 'fire7/concat' })).toBeUndefined();
+    expect(await adaptedNovelty({ ...run, parent: { ...parent, novelty: undefined } })).toBeUndefined();
+  });
+
+  it('stops with the abort reason and frees what it made', async () => {
+    const train = await photos('brick/crack', 0, 'brick/crack', 8);
+    const controller = new AbortController();
+    controller.abort(new Error('cancelled by the inspector'));
+    await expectNoLeak(async () => {
+      await expect(
+        adaptedNovelty({
+          base,
+          parent,
+          featureLayer: parent.base.featureLayer,
+          train,
+          validation: [],
+          signal: controller.signal,
+        }),
+      ).rejects.toThrow('cancelled by the inspector');
+    });
+  });
+});
