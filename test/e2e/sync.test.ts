@@ -41,6 +41,8 @@ let browser: Browser;
 let a: { context: BrowserContext; page: Page };
 let b: { context: BrowserContext; page: Page };
 let dbUrl: string;
+/** The sync server's credentials, for the test's own requests to it. */
+const serverAuth = { Authorization: `Basic ${btoa(`${SYNC_USER.name}:${SYNC_USER.password}`)}` };
 
 async function openPhone(): Promise<{ context: BrowserContext; page: Page }> {
   const phone = await openApp(browser, app.url, { grantCamera: false });
@@ -137,7 +139,12 @@ describe('team sync', () => {
     await expect.poll(() => fetchStatus.getAttribute('data-kind')).toBe('absent');
     // The full still goes to the server only under "always"; B fetches it when asked.
     await a.page.locator('[data-testid="sync-photos"]').selectOption('always');
-    await waitForSyncState(a.page, 'up-to-date');
+    // The chip may still say "up to date" from before the change: wait until the server has the still.
+    await expect
+      .poll(() => fetch(`${dbUrl}/finding-still:first-0`, { headers: serverAuth }).then((r) => r.status), {
+        timeout: 20_000,
+      })
+      .toBe(200);
     await fetchFull.click();
     await fetchFull.waitFor({ state: 'detached', timeout: 10_000 });
     expect(await docIds(b.page, 'finding-still:')).toEqual(['finding-still:first-0']);
@@ -239,7 +246,7 @@ describe('team sync', () => {
     await waitForDocs(b.page, 'finding:crash-', ids.length, 40_000);
     await waitForSyncState(a.page, 'up-to-date', 20_000);
     const onServer = await fetch(`${dbUrl}/_all_docs?startkey="finding:crash-"&endkey="finding:crash-\uffff"`, {
-      headers: { Authorization: `Basic ${btoa(`${SYNC_USER.name}:${SYNC_USER.password}`)}` },
+      headers: serverAuth,
     }).then((r) => r.json() as Promise<{ rows: unknown[] }>);
     expect(onServer.rows).toHaveLength(ids.length);
   });
