@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLayersArtifacts } from '../src/core/model-io';
 import { quantiseWeights, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from '../src/core/weight-quantise';
-import { fsReader } from '../src/cli/node-io';
+import { fsReader, initNodeBackend } from '../src/cli/node-io';
 
 const { values } = parseArgs({
   options: { model: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'float16' } },
@@ -26,6 +26,7 @@ if (!values.model || !values.out || !WEIGHT_STORAGE_DTYPES.includes(dtype)) {
   throw new Error('usage: tsx scripts/bench-quantise.ts --model MODEL.json --out DIR [--dtype float16|uint8]');
 }
 
+await initNodeBackend('cpu');
 const { json, artifacts } = await readLayersArtifacts(fsReader, path.resolve(values.model));
 const before = new Uint8Array(artifacts.weightData as ArrayBuffer);
 const after = quantiseWeights({ specs: artifacts.weightSpecs ?? [], data: before }, dtype);

@@ -11,7 +11,7 @@ import { quantiseWeights, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from 
 import { WEIGHTS_FILE } from '../core/model-writer';
 import { parseCli, runCli, stringFlags } from './args';
 import { checkOutDir, writeModelFolder, type FolderFiles } from './model-files';
-import { fsReader, modelJsonPath } from './node-io';
+import { fsReader, initNodeBackend, modelJsonPath } from './node-io';
 
 const USAGE = `usage: npm run quantise -- --model DIR --out DIR [--dtype float16|uint8] [--force]
   Copies the model in --model (model.json, its weights, seen.json) to --out with every float32 weight
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   if (!WEIGHT_STORAGE_DTYPES.includes(dtype))
     throw new Error(`--dtype ${flags.dtype}: expected one of ${WEIGHT_STORAGE_DTYPES.join(', ')}`);
   await checkOutDir(flags.out, flags.force === true);
+  await initNodeBackend('cpu');
   const source = modelJsonPath(flags.model);
   const { json, artifacts } = await readLayersArtifacts(fsReader, source);
   const before = new Uint8Array(artifacts.weightData as ArrayBuffer);
