@@ -49,9 +49,11 @@ import { requireLabelsKept, usablePhotos, type UnreadablePhoto } from './usable-
 
 const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
        [--balance F] [--skip-calibration] [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
+       [--split-seed S]
        [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --data DIR[,DIR...]: one or several labelled folders (surfaces, named after their folders), each split on
-  its own with --split and --seed; --balance F (default 0.5): each surface's training photos are repeated
+  its own with --split and --seed (--split-seed S: another seed for the split only, to compare training
+  seeds on the same held-out photos); --balance F (default 0.5): each surface's training photos are repeated
   (with fresh augmentation) up to F x the largest surface's
   After training, the model is calibrated (temperature on the validation photos) and given a novelty model
   of the training photos ("unfamiliar surface"); --skip-calibration leaves both out.
@@ -93,13 +95,14 @@ async function readableSplit(
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('hidden', 'split', 'init', 'feature-layer', 'fine-layer', 'balance'),
+    ...stringFlags('hidden', 'split', 'split-seed', 'init', 'feature-layer', 'fine-layer', 'balance'),
     'skip-calibration': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   // --epochs 0 with --init keeps the classifier head as it is (e.g. to add a fine head to a trained model).
   const epochs = numberFlag('epochs', args.epochs, 5, { integer: true, min: args.init === undefined ? 1 : 0 });
   const seed = numberFlag('seed', args.seed, 42, { integer: true });
+  const splitSeed = numberFlag('split-seed', args['split-seed'], seed, { integer: true });
   const views = numberFlag('views', args.views, epochs, { integer: true, min: 1 });
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 100);
   const hidden = numberFlag('hidden', args.hidden, 64, { integer: true, min: 0 });
@@ -115,7 +118,7 @@ runCli(async () => {
 
   const sets = await readDataSets(args.data);
   const labels = unionLabels(sets);
-  const split = await readableSplit(splitEach(sets, { train, validation, test }, seed));
+  const split = await readableSplit(splitEach(sets, { train, validation, test }, splitSeed));
   const trainPhotos = balanceSurfaces(split.train, sets.length > 1 ? balance : 0, seed);
   const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(args.base) });
   const toSamples = (side: SurfaceFile[]) => photoSamples(side, labels, base.inputSize);
@@ -169,7 +172,8 @@ runCli(async () => {
       setup: {
         ...(args.init ? { init: path.basename(path.dirname(modelJsonPath(args.init))) } : {}),
         hidden,
-        split: { train, validation, test, seed },
+        split: { train, validation, test, seed: splitSeed },
+        ...(splitSeed !== seed ? { seed } : {}),
         n: { train: split.train.length, validation: split.validation.length, test: split.test.length },
         ...(sets.length > 1 ? { surfaces: sets.map((s) => s.name), balance } : {}),
       },

@@ -107,6 +107,8 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
       '--split',
       '0.5,0.2,0.3',
       '--seed',
+      '5',
+      '--split-seed',
       '3',
       '--skip-calibration',
       '--force',
@@ -114,6 +116,13 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     ]);
     expect(t.code, t.stderr).toBe(0);
     expect(lastJson(t.stdout).temperature).toBeUndefined();
+    // --split-seed 3 keeps the first model's split while the training seed differs
+    expect(await readFile(path.join(plainModel, 'seen.json'), 'utf8')).toBe(
+      await readFile(path.join(model, 'seen.json'), 'utf8'),
+    );
+    const plainTraining = JSON.parse(await readFile(path.join(plainModel, 'model.json'), 'utf8')).userDefinedMetadata
+      .crackcam.training;
+    expect([plainTraining.split.seed, plainTraining.seed]).toEqual([3, 5]);
     const plain = lastJson((await cli('eval.ts', ['--data', data, '--model', plainModel, '--json'])).stdout);
     expect(plain.novelty).toBe(false);
     expect(plain.abstained).toBe(0);
