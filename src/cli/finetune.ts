@@ -12,6 +12,7 @@ import type { NoveltyInfo } from '../core/novelty';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
+import { modelSurfaces } from '../core/metadata';
 import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {
@@ -206,7 +207,7 @@ runCli(async () => {
       extra: { featureSeconds: result.featureSeconds, trainSeconds: result.trainSeconds },
       backend,
       seconds,
-      surfaces: trainedSurfaces(prev.surfaces, [site], rehearsal.surfaces),
+      surfaces: trainedSurfaces(modelSurfaces(prev), [site], rehearsal.surfaces),
     },
   );
   const metadata = novelty ? { ...trained, novelty } : trained;

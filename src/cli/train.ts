@@ -182,6 +182,7 @@ runCli(async () => {
       views,
       backend,
       seconds,
+      surfaces: { trained: sets.map((s) => s.name).sort(), rehearsed: [] },
     },
   );
   const noveltyPhotos = spreadPerGroup(split.train, NOVELTY_PHOTOS_PER_GROUP);

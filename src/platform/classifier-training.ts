@@ -8,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { DEFAULT_DEEP_MODULES, trunkFires } from '../core/head';
-import type { ModelMetadata } from '../core/metadata';
+import { modelSurfaces, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
 import {
@@ -344,7 +344,7 @@ function newVersionMetadata(
       },
       backend: o.place.backend ?? 'unknown',
       seconds: o.seconds,
-      surfaces: trainedSurfaces(prev.surfaces, ['captures'], o.rehearsed.surfaces),
+      surfaces: trainedSurfaces(modelSurfaces(prev), ['captures'], o.rehearsed.surfaces),
     },
   );
 }

@@ -22,6 +22,7 @@ import './crackcam-language-switch';
 import './crackcam-live-view';
 import './crackcam-sync-settings';
 import './crackcam-sync-status';
+import { modelSurfaces } from '../core/metadata';
 
 /** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
 const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;
@@ -315,7 +316,7 @@ export class CrackcamApp extends LitElement {
     this.activeId = loadedId;
     const meta = next.model.metadata;
     if (loadedId === BUILTIN_MODEL_ID)
-      this.builtin = { name: meta.name, version: meta.version, labels: meta.labels, surfaces: meta.surfaces };
+      this.builtin = { name: meta.name, version: meta.version, labels: meta.labels, surfaces: modelSurfaces(meta) };
     this.modelState = 'ready';
     this.dataset.modelId = loadedId;
     this.dataset.modelName = meta.name;

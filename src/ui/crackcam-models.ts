@@ -2,7 +2,7 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
-import type { ModelSurfaces } from '../core/metadata';
+import { modelSurfaces, type ModelSurfaces } from '../core/metadata';
 import {
   BUILTIN_MODEL_ID,
   filesFromUrl,
@@ -301,7 +301,7 @@ export class CrackcamModels extends LitElement {
             >
               <span class="name">${m.name} v${m.version}</span>
               <span class="meta">${this.summary(m)}</span>
-              ${this.renderSurfaces(m.metadata.surfaces)}
+              ${this.renderSurfaces(modelSurfaces(m.metadata))}
               <button ?disabled=${busy || m.id === this.active} @click=${() => this.activate(m.id)}>
                 ${msg('Use')}
               </button>

@@ -123,6 +123,9 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     const plainTraining = JSON.parse(await readFile(path.join(plainModel, 'model.json'), 'utf8')).userDefinedMetadata
       .crackcam.training;
     expect([plainTraining.split.seed, plainTraining.seed]).toEqual([3, 5]);
+    const plainMeta = JSON.parse(await readFile(path.join(plainModel, 'model.json'), 'utf8')).userDefinedMetadata
+      .crackcam;
+    expect(plainMeta.surfaces).toEqual({ trained: [path.basename(data)], rehearsed: [] });
     const plain = lastJson((await cli('eval.ts', ['--data', data, '--model', plainModel, '--json'])).stdout);
     expect(plain.novelty).toBe(false);
     expect(plain.abstained).toBe(0);

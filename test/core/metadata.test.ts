@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFloat16 } from '../../src/core/float16';
-import { validateMetadata } from '../../src/core/metadata';
+import { modelSurfaces, validateMetadata } from '../../src/core/metadata';
 import { metadataFor } from '../helpers';
 
 const good = () =>
@@ -75,5 +75,19 @@ describe('validateMetadata', () => {
 
   it('rejects a missing object', () => {
     expect(() => validateMetadata(undefined)).toThrow(/missing "userDefinedMetadata.crackcam"/);
+  });
+});
+
+describe('modelSurfaces', () => {
+  it('reads the recorded surfaces, else the data sets npm run train trained on', () => {
+    const surfaces = { trained: ['brick', 'concrete'], rehearsed: ['walls'] };
+    expect(modelSurfaces({ surfaces, training: { tool: 'npm run train', data: 'x' } })).toBe(surfaces);
+    expect(modelSurfaces({ training: { tool: 'npm run train', data: 'concrete,walls,asphalt' } })).toEqual({
+      trained: ['asphalt', 'concrete', 'walls'],
+      rehearsed: [],
+    });
+    expect(modelSurfaces({ training: { tool: 'npm run finetune', data: 'brick' } })).toBeUndefined();
+    expect(modelSurfaces({ training: { tool: 'npm run train', data: '' } })).toBeUndefined();
+    expect(modelSurfaces({})).toBeUndefined();
   });
 });
