@@ -25,6 +25,14 @@ export interface FeatureOptions {
    * output's maps of each batch and view (disposed after it returns), from the same forward pass.
    */
   onFineMaps?: (view: number, start: number, maps: tf.Tensor4D) => void;
+  /** Applied to the (first output's) maps before they are consumed, e.g. frozen fire module copies. */
+  after?: MapTransform;
+}
+
+/** A fixed function of the cached maps and the [h, w, K] shape it outputs. */
+export interface MapTransform {
+  apply(maps: tf.Tensor4D): tf.Tensor4D;
+  shape: [number, number, number];
 }
 
 /**
@@ -51,8 +59,11 @@ async function forEachFeatureBatch(
     try {
       for (let v = 0; v < views; v++) {
         const view = options.augment ? await augmentBatch(rgb, options.augment, rng) : rgb;
-        const out = tf.tidy(() => features.predict(normalise(view, preprocessing)) as tf.Tensor4D | tf.Tensor4D[]);
-        const [maps, fineMaps] = Array.isArray(out) ? out : [out]; // [b, h, w, K], [b, h_f, w_f, K_f]
+        const [maps, fineMaps] = tf.tidy(() => {
+          const out = features.predict(normalise(view, preprocessing)) as tf.Tensor4D | tf.Tensor4D[];
+          const [main, fine] = Array.isArray(out) ? out : [out]; // [b, h, w, K], [b, h_f, w_f, K_f]
+          return [options.after ? options.after.apply(main) : main, ...(fine ? [fine] : [])];
+        });
         if (view !== rgb) view.dispose();
         try {
           await consume(v, start, maps);
@@ -84,7 +95,7 @@ export async function pooledFeatures(
   features: tf.LayersModel = base.model,
 ): Promise<tf.Tensor3D> {
   const views = options.views ?? 1;
-  if (samples.length === 0) return tf.zeros([views, 0, featureShapeOf(features)[2]]);
+  if (samples.length === 0) return tf.zeros([views, 0, (options.after?.shape ?? featureShapeOf(features))[2]]);
   const perView: tf.Tensor2D[][] = Array.from({ length: views }, () => []);
   try {
     await forEachFeatureBatch(
@@ -115,7 +126,7 @@ export async function featureMaps(
   options: FeatureOptions = {},
   features: tf.LayersModel = base.model,
 ): Promise<Float32Array[]> {
-  const per = featureSize(features);
+  const per = (options.after?.shape ?? featureShapeOf(features)).reduce((a, b) => a * b, 1);
   const out = Array.from({ length: options.views ?? 1 }, () => new Float32Array(samples.length * per));
   await forEachFeatureBatch(
     base,
@@ -136,10 +147,6 @@ export function featureShapeOf(features: tf.LayersModel): [number, number, numbe
   return [h, w, k];
 }
 
-function featureSize(features: tf.LayersModel): number {
-  return featureShapeOf(features).reduce((a, b) => a * b, 1);
-}
-
 /** Cached training inputs of the head: pooled vectors (linear head) or whole maps (hidden layer). */
 export interface FeatureStore {
   /** [b, K] pooled, or [b, h*w, K] maps, for `indices` of view `view`. */
@@ -155,6 +162,7 @@ export interface FeatureSource {
   featureBatch: number;
   signal?: AbortSignal;
   onFineMaps?: FeatureOptions['onFineMaps'];
+  after?: MapTransform;
 }
 
 /**
@@ -178,6 +186,7 @@ export async function buildStore(
     signal: cfg.signal,
     onBatch,
     onFineMaps: cfg.onFineMaps,
+    after: cfg.after,
   };
   if (!maps) {
     const pooled = await pooledFeatures(cfg.base, cfg.preprocessing, samples, options, cfg.features); // [views, n, K]
@@ -193,7 +202,7 @@ export async function buildStore(
     };
   }
   const data = await featureMaps(cfg.base, cfg.preprocessing, samples, options, cfg.features); // per view [n, h*w, K]
-  const [h, w, k] = featureShapeOf(cfg.features);
+  const [h, w, k] = cfg.after?.shape ?? featureShapeOf(cfg.features);
   const per = h * w * k;
   return {
     batch: (view, indices) => {

@@ -28,6 +28,8 @@ export interface HeadUnderTraining {
   /** Variables of the new layers (hidden, classifier), and of the fire module copies. */
   headVars: tf.Variable[];
   trunkVars: tf.Variable[];
+  /** The weights that apply to the cached inputs: `params`, less the trunk when it was applied as they were cached. */
+  onCached: HeadWeights;
   /** x: [b, K] pooled or [b, h*w, K] maps -> logits [b, C]. */
   forward(x: tf.Tensor): tf.Tensor2D;
 }
@@ -40,8 +42,10 @@ export interface HeadShape {
   initial?: HeadWeights;
   /** Hidden channels (0: linear head). */
   hidden: number;
-  /** [h, w, K] of the cached layer. */
+  /** [h, w, K] of the cached maps. */
   featureShape: [number, number, number];
+  /** True when the cached maps already went through the (frozen) fire module copies. */
+  trunkApplied?: boolean;
   numClasses: number;
   /** True when the head trains on whole maps, false on pooled vectors. */
   useMaps: boolean;
@@ -93,7 +97,8 @@ export function createHeadUnderTraining(shape: HeadShape, owned: tf.Tensor[]): H
     hidden: hiddenInit && variables(hiddenInit, true, headVars),
     out: variables(outInit, true, headVars),
   };
-  return { params, headVars, trunkVars, forward: headForwardOn(params, shape.featureShape, shape.useMaps) };
+  const onCached = shape.trunkApplied ? { ...params, trunk: undefined } : params;
+  return { params, onCached, headVars, trunkVars, forward: headForwardOn(onCached, shape.featureShape, shape.useMaps) };
 }
 
 /** The fire module copies to start from: the starting head's (already owned), else the base's modules (new tensors, owned here). */

@@ -163,7 +163,7 @@ export async function watchedCams(
       ),
       [n, h, w, k],
     ) as tf.Tensor4D; // [n, h, w, K]
-    const r = headForward(maps, head.params, 'predicted', 'softmax');
+    const r = headForward(maps, head.onCached, 'predicted', 'softmax');
     return tf.concat(
       [r.probabilities, tf.expandDims(tf.cast(r.camClass, 'float32'), 1), tf.reshape(r.cam, [n, h * w])],
       1,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AugmentConfig } from './augment';
 import { SQUEEZENET_FEATURE_LAYER, type BaseNetwork } from './base';
 import {
+  camActivation,
   growHead,
   headClassCount,
   headWeightsOf,
@@ -16,7 +17,13 @@ import type { BaseReference } from './metadata';
 import { classificationReport, type ClassificationReport } from './metrics';
 import type { PreprocessingMode } from './preprocess';
 import { createRng } from './random';
-import { buildStore, featureShapeOf, type FeatureSource, type FeatureStore } from './trainer-features';
+import {
+  buildStore,
+  featureShapeOf,
+  type FeatureSource,
+  type FeatureStore,
+  type MapTransform,
+} from './trainer-features';
 import { assembleHead, createHeadUnderTraining, type HeadUnderTraining } from './trainer-head-model';
 import { trainingLayers, TRAINING_MODES, type TrainingLayers, type TrainingMode } from './trainer-layers';
 import {
@@ -257,10 +264,11 @@ async function cacheFeatures(
   views: number,
   stores: FeatureStore[],
   owned: tf.Tensor[],
+  after?: MapTransform,
 ): Promise<CachedFeatures> {
   const total = cfg.train.length + cfg.validation.length + (cfg.watch?.length ?? 0);
   const report = (done: number) => cfg.onProgress?.({ phase: 'features', done, total });
-  const source: FeatureSource = { ...cfg, features: cfg.base.cut(layers.featureLayer) };
+  const source: FeatureSource = { ...cfg, features: cfg.base.cut(layers.featureLayer), after };
   const keep = (store: FeatureStore): FeatureStore => {
     stores.push(store);
     return store;
@@ -404,6 +412,23 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
   }
 }
 
+/**
+ * In head mode from a head with fire module copies (a deep model adapted to a site), the copies stay
+ * frozen: they are applied once, as the maps are cached, instead of in every step of every epoch
+ * (the cached maps grow from the module before them, e.g. fire7's 13x13x384, to the copies' output,
+ * 13x13x512). Undefined when the copies train or there are none.
+ */
+function frozenTrunk(
+  layers: TrainingLayers,
+  initial: HeadWeights | undefined,
+  [h, w]: [number, number, number],
+): MapTransform | undefined {
+  const trunk = initial?.trunk;
+  if (layers.trainTrunk || !trunk?.length) return undefined;
+  const channels = trunk[trunk.length - 1].expand.kernel.shape[1];
+  return { apply: (maps) => camActivation(maps, undefined, trunk), shape: [h, w, channels] };
+}
+
 /** {@link trainHead} from a head with as many classes as labels (or a fresh one). */
 async function trainFrom(config: HeadTrainingConfig): Promise<Omit<HeadTrainingResult, 'addedClasses'>> {
   const cfg = resolveConfig(config);
@@ -431,10 +456,22 @@ async function trainFrom(config: HeadTrainingConfig): Promise<Omit<HeadTrainingR
   try {
     if (initial) checkInitialHead(cfg, initial, initialFires, layers);
     const featureShape = featureShapeOf(cfg.base.cut(layers.featureLayer));
-    const cached = await cacheFeatures(cfg, layers, useMaps, views, stores, owned);
+    const frozen = frozenTrunk(layers, initial, featureShape);
+    const cachedShape = frozen?.shape ?? featureShape;
+    const cached = await cacheFeatures(cfg, layers, useMaps, views, stores, owned, frozen);
     const featureSeconds = (performance.now() - started) / 1000;
     const trained = createHeadUnderTraining(
-      { base: cfg.base, layers, initial, hidden, featureShape, numClasses, useMaps, seed: cfg.seed },
+      {
+        base: cfg.base,
+        layers,
+        initial,
+        hidden,
+        featureShape: cachedShape,
+        trunkApplied: frozen !== undefined,
+        numClasses,
+        useMaps,
+        seed: cfg.seed,
+      },
       owned,
     );
     const trainStarted = performance.now();
@@ -442,7 +479,7 @@ async function trainFrom(config: HeadTrainingConfig): Promise<Omit<HeadTrainingR
       views,
       trainTrunk: layers.trainTrunk,
       yieldBetween: useTrunk,
-      featureShape,
+      featureShape: cachedShape,
       started,
     });
     const { validation, misclassified } = await finalValidation(cfg, trained, cached.validation, useTrunk);

@@ -8,6 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { DEFAULT_DEEP_MODULES, trunkFires } from '../core/head';
+import { cachedShapeLayer } from '../core/trainer-layers';
 import { modelSurfaces, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
@@ -166,7 +167,7 @@ export function classifierMemoryPlan(
     deepModules: choice.deepModules ?? DEFAULT_DEEP_MODULES,
     featureLayer: classifier.metadata.base.featureLayer,
   });
-  const [, h, w, k] = classifier.base.cut(layers.featureLayer).outputs[0].shape as number[];
+  const [, h, w, k] = classifier.base.cut(cachedShapeLayer(layers)).outputs[0].shape as number[];
   const mapBytes = h * w * k * Float32Array.BYTES_PER_ELEMENT;
   const plan = capViewsToMemory(suggestViews(counts.train, choice.epochs), counts, mapBytes);
   return { ...plan, fires: layers.fires, trainTrunk: layers.trainTrunk, layer: layers.featureLayer, mapBytes };

@@ -28,6 +28,7 @@ import {
   type WatchedCam,
 } from '../../src/core/trainer';
 import { trainedClassifierMetadata } from '../../src/core/trainer-metadata';
+import { cachedShapeLayer } from '../../src/core/trainer-layers';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
 
@@ -340,11 +341,28 @@ describe.skipIf(!HAVE_SHARED)(
         ['fire8', 'fire9'],
         'fire7/concat',
       ]);
-      const frozen = await trainHead({ ...common, epochs: 1, mode: 'head', initial: two.head });
+      // Head mode applies the frozen copies once, as it caches the maps: what it computes on those
+      // (the watched probabilities after the last epoch) is what the saved model computes from fire7.
+      let watched: WatchedCam[] = [];
+      const frozen = await trainHead({
+        ...common,
+        epochs: 2,
+        hidden: 4,
+        mode: 'head',
+        initial: two.head,
+        watch: train.slice(0, 2),
+        onWatch: (_epoch, cams) => {
+          watched = cams;
+        },
+      });
       expect([frozen.trunk, frozen.fineTuned, frozen.featureLayer]).toEqual([['fire8', 'fire9'], [], 'fire7/concat']);
       const image = await train[0].load();
       const x = cropAndNormalise(image, 227, 'caffe-bgr');
       const [f7, f8] = base.cutMany(['fire7/concat', 'fire8/concat']).predict(x) as tf.Tensor4D[];
+      const saved = tf.tidy(() => tf.softmax(frozen.head.predict(f7) as tf.Tensor2D)); // the head outputs logits
+      const [want, got] = [Array.from(saved.dataSync()), Array.from(watched[0].probabilities)];
+      saved.dispose();
+      got.forEach((p, i) => expect(p).toBeCloseTo(want[i], 4));
       // With no epochs, fire8 is the base's and fire9 the first head's: the same predictions.
       const [p1, p2] = [one.head.predict(f8) as tf.Tensor, two.head.predict(f7) as tf.Tensor];
       expect(tf.tidy(() => tf.max(tf.abs(tf.sub(p1, p2))).dataSync()[0])).toBeLessThan(1e-4);
@@ -566,6 +584,10 @@ describe('trainingLayers: the one choice of fire module copies and cached layer'
       trainTrunk: false,
       featureLayer: 'fire7/concat',
     });
+    // the frozen copies are applied as the maps are cached: the maps have fire9's shape
+    expect(cachedShapeLayer(trainingLayers({ mode: 'head', initialFires: ['fire8', 'fire9'] }))).toBe('fire9/concat');
+    expect(cachedShapeLayer(trainingLayers({ mode: 'deep', initialFires: ['fire8', 'fire9'] }))).toBe('fire7/concat');
+    expect(cachedShapeLayer(trainingLayers({ mode: 'head', initialFires: [] }))).toBe(SQUEEZENET_FEATURE_LAYER);
     expect(trainingLayers({ mode: 'head', initialFires: [], featureLayer: 'fire5/concat' })).toEqual({
       fires: [],
       trainTrunk: false,
