@@ -9,18 +9,20 @@ import type * as tf from '@tensorflow/tfjs';
 import { readLayersArtifacts } from '../core/model-io';
 import { quantiseWeights, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from '../core/weight-quantise';
 import { WEIGHTS_FILE } from '../core/model-writer';
-import { parseCli, runCli, stringFlags } from './args';
+import { numberFlag, parseCli, runCli, stringFlags } from './args';
+import { METADATA_KEY, validateMetadata } from '../core/metadata';
 import { checkOutDir, writeModelFolder, type FolderFiles } from './model-files';
 import { fsReader, initNodeBackend, modelJsonPath } from './node-io';
 
-const USAGE = `usage: npm run quantise -- --model DIR --out DIR [--dtype float16|uint8] [--force]
+const USAGE = `usage: npm run quantise -- --model DIR --out DIR [--dtype float16|uint8] [--version N] [--force]
   Copies the model in --model (model.json, its weights, seen.json) to --out with every float32 weight
   stored as --dtype (default float16: half the bytes; uint8: a quarter, affine per tensor). TF.js turns
   them back into float32 at load time. Check the copy with npm run eval before you ship it.
+  --version N: the copy's metadata version (e.g. to ship it as the next version of the default model)
   --force: replace a model already in --out`;
 
 async function main(): Promise<void> {
-  const flags = parseCli(USAGE, { ...stringFlags('model', 'out', 'dtype'), force: { type: 'boolean' } });
+  const flags = parseCli(USAGE, { ...stringFlags('model', 'out', 'dtype', 'version'), force: { type: 'boolean' } });
   if (!flags.model || !flags.out) throw new Error(`--model and --out are required\n${USAGE}`);
   const dtype = (flags.dtype ?? 'float16') as WeightStorageDtype;
   if (!WEIGHT_STORAGE_DTYPES.includes(dtype))
@@ -31,7 +33,13 @@ async function main(): Promise<void> {
   const { json, artifacts } = await readLayersArtifacts(fsReader, source);
   const before = new Uint8Array(artifacts.weightData as ArrayBuffer);
   const after = quantiseWeights({ specs: artifacts.weightSpecs ?? [], data: before }, dtype);
-  const out: tf.io.ModelJSON = { ...json, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: after.specs }] };
+  const metadata = validateMetadata(json.userDefinedMetadata?.[METADATA_KEY]);
+  const version = numberFlag('version', flags.version, metadata.version, { integer: true, min: 1 });
+  const out: tf.io.ModelJSON = {
+    ...json,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: after.specs }],
+    userDefinedMetadata: { ...json.userDefinedMetadata, [METADATA_KEY]: { ...metadata, version } },
+  };
   const files: FolderFiles = {
     'model.json': new TextEncoder().encode(JSON.stringify(out, null, 1)),
     [WEIGHTS_FILE]: after.data,
