@@ -53,14 +53,3 @@ export function trainingLayers(choice: TrainingLayerChoice): TrainingLayers {
   }
   return { fires, trainTrunk, featureLayer: fires.length > 0 ? trunkInputLayer(fires[0]) : asked };
 }
-
-/**
- * The base layer whose output has the shape of the maps a run caches: the last copied module's
- * output when the copies stay frozen (head mode applies them as it caches, see trainer.ts), else
- * the layer it reads.
- */
-export function cachedShapeLayer(layers: TrainingLayers): string {
-  return layers.fires.length > 0 && !layers.trainTrunk
-    ? `${layers.fires[layers.fires.length - 1]}/concat`
-    : layers.featureLayer;
-}

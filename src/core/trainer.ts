@@ -415,8 +415,8 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
 /**
  * In head mode from a head with fire module copies (a deep model adapted to a site), the copies stay
  * frozen: they are applied once, as the maps are cached, instead of in every step of every epoch
- * (the cached maps grow from the module before them, e.g. fire7's 13x13x384, to the copies' output,
- * 13x13x512). Undefined when the copies train or there are none.
+ * (the cached maps are then the copies' output, e.g. 13x13x256 for fire9's copy, which keeps the
+ * 3x3 half the head reads, instead of fire7's 13x13x384). Undefined when the copies train or there are none.
  */
 function frozenTrunk(
   layers: TrainingLayers,

@@ -7,8 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
-import { DEFAULT_DEEP_MODULES, trunkFires } from '../core/head';
-import { cachedShapeLayer } from '../core/trainer-layers';
+import { DEFAULT_DEEP_MODULES, trunkExpandLayer, trunkFires } from '../core/head';
 import { modelSurfaces, type ModelMetadata } from '../core/metadata';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
@@ -167,7 +166,11 @@ export function classifierMemoryPlan(
     deepModules: choice.deepModules ?? DEFAULT_DEEP_MODULES,
     featureLayer: classifier.metadata.base.featureLayer,
   });
-  const [, h, w, k] = classifier.base.cut(cachedShapeLayer(layers)).outputs[0].shape as number[];
+  // Frozen copies are applied as the maps are cached (src/core/trainer.ts): the maps are their output.
+  const lastFire = layers.fires.at(-1);
+  const frozenOut =
+    lastFire && !layers.trainTrunk ? classifier.head.getLayer(trunkExpandLayer(lastFire)).outputShape : undefined;
+  const [, h, w, k] = (frozenOut ?? classifier.base.cut(layers.featureLayer).outputs[0].shape) as number[];
   const mapBytes = h * w * k * Float32Array.BYTES_PER_ELEMENT;
   const plan = capViewsToMemory(suggestViews(counts.train, choice.epochs), counts, mapBytes);
   return { ...plan, fires: layers.fires, trainTrunk: layers.trainTrunk, layer: layers.featureLayer, mapBytes };

@@ -85,7 +85,14 @@ describe.skipIf(!HAVE_SHARED)('CLIs on bad input: clear errors, nothing lost', (
     const broken = await tmp('nan-model');
     await cp(DEFAULT_DIR, broken, { recursive: true });
     const weights = await readFile(path.join(broken, WEIGHTS_FILE));
-    weights.writeFloatLE(NaN, 0);
+    // the default model stores its weights as float16 (0x7e00: NaN) or float32
+    const spec = (
+      JSON.parse(await readFile(path.join(broken, 'model.json'), 'utf8')) as {
+        weightsManifest: { weights: { quantization?: { dtype: string } }[] }[];
+      }
+    ).weightsManifest[0].weights[0];
+    if (spec.quantization?.dtype === 'float16') weights.writeUInt16LE(0x7e00, 0);
+    else weights.writeFloatLE(NaN, 0);
     await writeFile(path.join(broken, WEIGHTS_FILE), weights);
     const first = (
       JSON.parse(await readFile(path.join(broken, 'model.json'), 'utf8')) as {

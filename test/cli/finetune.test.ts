@@ -110,9 +110,9 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n).toMatchObject({ train: 8, replay: 4 });
     expect(meta.base.featureLayer).toBe('fire7/concat');
     expect(meta.base.featureShape).toEqual([13, 13, 384]);
-    // The deep model reads fire7: the parent's check (on fire9) cannot carry over, and stderr says so.
-    expect(meta.novelty).toBeUndefined();
-    expect(r.stderr).toMatch(/novelty: none \(the model reads another base map than its parent\)/);
+    // The default model reads fire7 too (its own fire copies): its check carries over.
+    expect(meta.novelty).toBeDefined();
+    expect(r.stderr).not.toMatch(/another base map/);
     const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
     expect(lastJson(ev.stdout).n).toBe(6);
@@ -168,10 +168,11 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     );
     expect(r.stderr).toMatch(/novelty: groups .*held-out photos flagged/);
     expect(meta.surfaces).toEqual({
-      trained: ['concrete', path.basename(salty)].sort(),
+      trained: ['asphalt', 'concrete', path.basename(salty), 'walls'].sort(),
       rehearsed: ['asphalt', 'concrete', 'walls'],
     });
-    expect(meta.training.mode).toBe('head'); // the default recipe (src/core/trainer-recipe.ts)
+    // the default recipe (src/core/trainer-recipe.ts) trains the head: the default model's fire copies stay as they were
+    expect([meta.training.mode, meta.training.fineTuned]).toEqual(['deep', []]);
     expect(meta.training.n.replay).toBe(5);
     // --no-replay trains on the site photos alone
     const bare = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-bare-'));

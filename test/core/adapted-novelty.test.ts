@@ -50,7 +50,7 @@ describe.skipIf(!HAVE_SHARED)('adaptedNovelty', () => {
     const concrete = await photos('concrete/crack', 0, 'concrete/crack', 2);
     const run = { base, parent, featureLayer: parent.base.featureLayer, train: concrete, validation: [] };
     expect(await adaptedNovelty(run)).toBe(parent.novelty); // nothing new to add
-    expect(await adaptedNovelty({ ...run, featureLayer: 'fire7/concat' })).toBeUndefined();
+    expect(await adaptedNovelty({ ...run, featureLayer: 'fire5/concat' })).toBeUndefined();
     expect(await adaptedNovelty({ ...run, parent: { ...parent, novelty: undefined } })).toBeUndefined();
   });
 

@@ -179,8 +179,8 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
   it('says in the model library which surfaces a model was trained on', async () => {
     await page.getByTestId('tab-models').click();
     const builtin = page.locator('[data-testid="model"][data-id="builtin"] [data-testid="model-surfaces"]');
-    expect(await builtin.getAttribute('data-trained')).toBe('concrete');
-    expect(await builtin.textContent()).toMatch(/trained on concrete/);
+    expect(await builtin.getAttribute('data-trained')).toBe('asphalt,concrete,walls');
+    expect(await builtin.textContent()).toMatch(/trained on asphalt, concrete, walls/);
     expect(errors).toEqual([]);
   });
 });

@@ -129,7 +129,8 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     expect(m.training).toMatchObject({
       tool: 'crackcam app',
       data: 'captures',
-      mode: 'head',
+      mode: 'deep', // the model's: the default model carries fire copies, which head mode kept frozen
+      fineTuned: [],
       start: { from: classifier.metadata.name, version: classifier.metadata.version },
       split: { validation: DEFAULT_VALIDATION_SHARE, seed: 1 },
       n: { train: 8, validation: 2 },
@@ -150,7 +151,7 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     );
     const files = await serializeModel(outcome.result.head, m);
     const loaded = await loadCrackClassifier({ reader: filesReader(files), modelJson: 'model:model.json', base });
-    expect(loaded.metadata.version).toBe(2);
+    expect(loaded.metadata.version).toBe(classifier.metadata.version + 1);
     loaded.dispose();
   });
 
@@ -195,7 +196,13 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
   });
 
   it('estimates deep mode’s memory from the trainer’s own choice of fire modules', () => {
-    expect(deepMemoryEstimate(classifier, { start: 'current', mode: 'head', epochs: 10 }, 100)).toBeUndefined(); // the default model has no fire copies
+    // the default model carries copies of fire8 and fire9: head mode keeps them frozen and caches their output
+    expect(deepMemoryEstimate(classifier, { start: 'current', mode: 'head', epochs: 10 }, 100)).toMatchObject({
+      fires: ['fire8', 'fire9'],
+      trainTrunk: false,
+      mapBytes: 13 * 13 * 256 * 4, // fire9's copy outputs the 3x3 half the head reads
+    });
+    expect(deepMemoryEstimate(classifier, { start: 'base', mode: 'head', epochs: 10 }, 100)).toBeUndefined();
     const deep = deepMemoryEstimate(classifier, { start: 'current', mode: 'deep', epochs: 10 }, 100)!;
     expect(deep).toMatchObject({
       fires: ['fire8', 'fire9'],
@@ -260,18 +267,21 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     expect(grown.added).toEqual(['salt-damage']);
     expect(grown.labels).toEqual(['crack', 'nocrack', 'salt-damage']);
     const meta = validateMetadata(grown.metadata);
-    expect(meta.surfaces).toEqual({ trained: ['captures', 'concrete'], rehearsed: ['asphalt', 'concrete', 'walls'] });
+    expect(meta.surfaces).toEqual({
+      trained: ['asphalt', 'captures', 'concrete', 'walls'],
+      rehearsed: ['asphalt', 'concrete', 'walls'],
+    });
     expect(meta.training?.n).toMatchObject({ replay: expected });
     // Rehearsed surfaces the parent's check did not know become familiar; its own groups keep their means.
     expect(meta.novelty?.groups).toEqual([
-      'concrete/crack',
-      'concrete/nocrack',
       'asphalt/crack',
       'asphalt/nocrack',
+      'concrete/crack',
+      'concrete/nocrack',
+      'walls/nocrack',
       'captures/crack',
       'captures/nocrack',
       'captures/salt-damage',
-      'walls/nocrack',
     ]);
     // the eval photos never train: only captures are validated, and no eval photo is among the trained ids
     expect(grown.validationCaptures.every((c) => !c.id.startsWith('rehearsal/'))).toBe(true);
