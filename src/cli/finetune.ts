@@ -12,7 +12,7 @@ import type { NoveltyInfo } from '../core/novelty';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
-import { modelSurfaces } from '../core/metadata';
+import { modelSurfaces } from '../core/model-surfaces';
 import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {

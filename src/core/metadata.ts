@@ -55,17 +55,6 @@ export interface ModelSurfaces {
 }
 
 /**
- * The surfaces a model learnt: its `surfaces`, or for a model `npm run train` wrote before it recorded
- * them, the data sets it was trained on (`training.data`, comma-separated); undefined when unknown.
- */
-export function modelSurfaces(meta: Pick<ModelMetadata, 'surfaces' | 'training'>): ModelSurfaces | undefined {
-  if (meta.surfaces) return meta.surfaces;
-  const { tool, data } = meta.training ?? {};
-  if (tool !== 'npm run train' || typeof data !== 'string' || data === '') return undefined;
-  return { trained: data.split(',').sort(), rehearsed: [] };
-}
-
-/**
  * Temperature scaling of a classifier: its output layer's kernel and bias were divided by
  * `temperature`, fitted on validation photos, so the softmax (and the Grad-CAM closed form) are
  * calibrated without any work at run time.

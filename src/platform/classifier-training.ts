@@ -8,7 +8,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { DEFAULT_DEEP_MODULES, trunkExpandLayer, trunkFires } from '../core/head';
-import { modelSurfaces, type ModelMetadata } from '../core/metadata';
+import type { ModelMetadata } from '../core/metadata';
+import { modelSurfaces } from '../core/model-surfaces';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { serializeModel } from '../core/model-writer';
 import {

@@ -22,7 +22,7 @@ import './crackcam-language-switch';
 import './crackcam-live-view';
 import './crackcam-sync-settings';
 import './crackcam-sync-status';
-import { modelSurfaces } from '../core/metadata';
+import { modelSurfaces } from '../core/model-surfaces';
 
 /** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
 const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;

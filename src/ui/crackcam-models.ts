@@ -2,7 +2,8 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
-import { modelSurfaces, type ModelSurfaces } from '../core/metadata';
+import type { ModelSurfaces } from '../core/metadata';
+import { modelSurfaces } from '../core/model-surfaces';
 import {
   BUILTIN_MODEL_ID,
   filesFromUrl,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFloat16 } from '../../src/core/float16';
-import { modelSurfaces, validateMetadata } from '../../src/core/metadata';
+import { validateMetadata } from '../../src/core/metadata';
+import { modelSurfaces } from '../../src/core/model-surfaces';
 import { metadataFor } from '../helpers';
 
 const good = () =>
