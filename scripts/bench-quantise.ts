@@ -15,7 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLayersArtifacts } from '../src/core/model-io';
-import { quantiseWeights, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from '../src/core/weight-quantise';
+import { WEIGHTS_FILE } from '../src/core/model-writer';
+import { quantiseModel, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from '../src/core/weight-quantise';
 import { fsReader, initNodeBackend } from '../src/cli/node-io';
 
 const { values } = parseArgs({
@@ -27,14 +28,11 @@ if (!values.model || !values.out || !WEIGHT_STORAGE_DTYPES.includes(dtype)) {
 }
 
 await initNodeBackend('cpu');
-const { json, artifacts } = await readLayersArtifacts(fsReader, path.resolve(values.model));
-const before = new Uint8Array(artifacts.weightData as ArrayBuffer);
-const after = quantiseWeights({ specs: artifacts.weightSpecs ?? [], data: before }, dtype);
+const loaded = await readLayersArtifacts(fsReader, path.resolve(values.model));
+const { json, weights } = quantiseModel(loaded, dtype);
 const outDir = path.resolve(values.out);
 mkdirSync(outDir, { recursive: true });
-writeFileSync(path.join(outDir, 'weights.bin'), after.data);
-writeFileSync(
-  path.join(outDir, 'model.json'),
-  JSON.stringify({ ...json, weightsManifest: [{ paths: ['weights.bin'], weights: after.specs }] }),
-);
-console.log(`${dtype}: ${before.byteLength} -> ${after.data.byteLength} weight bytes in ${outDir}`);
+writeFileSync(path.join(outDir, WEIGHTS_FILE), weights.data);
+writeFileSync(path.join(outDir, 'model.json'), JSON.stringify(json));
+const before = (loaded.artifacts.weightData as ArrayBuffer).byteLength;
+console.log(`${dtype}: ${before} -> ${weights.data.byteLength} weight bytes in ${outDir}`);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { readLayersArtifacts } from '../core/model-io';
-import { quantiseWeights, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from '../core/weight-quantise';
+import { quantiseModel, WEIGHT_STORAGE_DTYPES, type WeightStorageDtype } from '../core/weight-quantise';
 import { WEIGHTS_FILE } from '../core/model-writer';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { METADATA_KEY, validateMetadata } from '../core/metadata';
@@ -30,24 +30,23 @@ async function main(): Promise<void> {
   await checkOutDir(flags.out, flags.force === true);
   await initNodeBackend('cpu');
   const source = modelJsonPath(flags.model);
-  const { json, artifacts } = await readLayersArtifacts(fsReader, source);
-  const before = new Uint8Array(artifacts.weightData as ArrayBuffer);
-  const after = quantiseWeights({ specs: artifacts.weightSpecs ?? [], data: before }, dtype);
+  const loaded = await readLayersArtifacts(fsReader, source);
+  const { json, weights } = quantiseModel(loaded, dtype);
   const metadata = validateMetadata(json.userDefinedMetadata?.[METADATA_KEY]);
   const version = numberFlag('version', flags.version, metadata.version, { integer: true, min: 1 });
   const out: tf.io.ModelJSON = {
     ...json,
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: after.specs }],
     userDefinedMetadata: { ...json.userDefinedMetadata, [METADATA_KEY]: { ...metadata, version } },
   };
   const files: FolderFiles = {
     'model.json': new TextEncoder().encode(JSON.stringify(out, null, 1)),
-    [WEIGHTS_FILE]: after.data,
+    [WEIGHTS_FILE]: weights.data,
   };
   const seen = await readFile(path.join(path.dirname(source), 'seen.json')).catch(() => undefined);
   if (seen) files['seen.json'] = new Uint8Array(seen);
   await writeModelFolder(flags.out, files);
-  process.stderr.write(`${dtype}: ${before.byteLength} -> ${after.data.byteLength} weight bytes in ${flags.out}\n`);
+  const before = (loaded.artifacts.weightData as ArrayBuffer).byteLength;
+  process.stderr.write(`${dtype}: ${before} -> ${weights.data.byteLength} weight bytes in ${flags.out}\n`);
 }
 
 runCli(main);

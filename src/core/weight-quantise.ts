@@ -6,7 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { toFloat16Bits } from './float16';
-import { expectedWeightBytes } from './model-io';
+import { concatBuffers, expectedWeightBytes, type LoadedArtifacts } from './model-io';
+import { WEIGHTS_FILE } from './model-writer';
 
 /** Storage types {@link quantiseWeights} writes. */
 export const WEIGHT_STORAGE_DTYPES = ['float16', 'uint8'] as const;
@@ -19,14 +20,14 @@ export interface WeightBytes {
 }
 
 /** Float16 bit patterns of `w`. */
-function toFloat16(w: Float32Array): Uint8Array {
+function toFloat16(w: Float32Array): ArrayBuffer {
   const h = new Uint16Array(w.length);
   for (let i = 0; i < w.length; i++) h[i] = toFloat16Bits(w[i]);
-  return new Uint8Array(h.buffer);
+  return h.buffer;
 }
 
 /** `w` as uint8 steps of (max - min) / 255 above min (a constant tensor: all zeros, scale 1). */
-function toUint8(w: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
+function toUint8(w: Float32Array): { bytes: ArrayBuffer; scale: number; min: number } {
   let min = Infinity;
   let max = -Infinity;
   for (const v of w) {
@@ -37,7 +38,7 @@ function toUint8(w: Float32Array): { bytes: Uint8Array; scale: number; min: numb
   const scale = max > min ? (max - min) / 255 : 1;
   const bytes = new Uint8Array(w.length);
   for (let i = 0; i < w.length; i++) bytes[i] = Math.round((w[i] - min) / scale);
-  return { bytes, scale, min };
+  return { bytes: bytes.buffer, scale, min };
 }
 
 /**
@@ -47,7 +48,7 @@ function toUint8(w: Float32Array): { bytes: Uint8Array; scale: number; min: numb
  */
 export function quantiseWeights(weights: WeightBytes, dtype: WeightStorageDtype): WeightBytes {
   const specs: tf.io.WeightsManifestEntry[] = [];
-  const parts: Uint8Array[] = [];
+  const parts: ArrayBuffer[] = [];
   let offset = 0;
   for (const spec of weights.specs) {
     const bytes = expectedWeightBytes([spec]);
@@ -59,7 +60,7 @@ export function quantiseWeights(weights: WeightBytes, dtype: WeightStorageDtype)
     offset += bytes;
     if (spec.dtype !== 'float32' || spec.quantization) {
       specs.push(spec);
-      parts.push(raw);
+      parts.push(raw.buffer);
     } else if (dtype === 'float16') {
       specs.push({ ...spec, quantization: { dtype: 'float16' } });
       parts.push(toFloat16(new Float32Array(raw.buffer)));
@@ -71,11 +72,18 @@ export function quantiseWeights(weights: WeightBytes, dtype: WeightStorageDtype)
   }
   if (offset !== weights.data.byteLength)
     throw new Error(`weights: the manifest describes ${offset} bytes, the data holds ${weights.data.byteLength}`);
-  const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.byteLength;
-  }
-  return { specs, data };
+  return { specs, data: new Uint8Array(concatBuffers(parts)) };
+}
+
+/**
+ * A model read by readLayersArtifacts with its weights quantised: the model.json (one shard,
+ * {@link WEIGHTS_FILE}) and the shard's bytes.
+ */
+export function quantiseModel(
+  { json, artifacts }: LoadedArtifacts,
+  dtype: WeightStorageDtype,
+): { json: tf.io.ModelJSON; weights: WeightBytes } {
+  const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
+  const weights = quantiseWeights({ specs: artifacts.weightSpecs ?? [], data }, dtype);
+  return { json: { ...json, weightsManifest: [{ paths: [WEIGHTS_FILE], weights: weights.specs }] }, weights };
 }
