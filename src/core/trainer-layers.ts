@@ -3,7 +3,8 @@
  * and so which base layer's maps it caches: used by the trainer, and by the app's memory estimate.
  */
 import { SQUEEZENET_FEATURE_LAYER } from './base';
-import { DEFAULT_DEEP_MODULES, lastFires, TRUNK_FIRES, trunkInputLayer } from './head';
+import type * as tf from '@tensorflow/tfjs';
+import { DEFAULT_DEEP_MODULES, lastFires, TRUNK_FIRES, trunkExpandLayer, trunkInputLayer } from './head';
 
 /** Training modes: `head` trains the new layers on a frozen base; `deep` also fine-tunes the last fire modules. */
 export const TRAINING_MODES = ['head', 'deep'] as const;
@@ -52,4 +53,19 @@ export function trainingLayers(choice: TrainingLayerChoice): TrainingLayers {
     );
   }
   return { fires, trainTrunk, featureLayer: fires.length > 0 ? trunkInputLayer(fires[0]) : asked };
+}
+
+/**
+ * [h, w, K] of the maps a run caches: those of the layer it reads (`readShape`), or, when the starting
+ * head's fire copies stay frozen (head mode applies them once, as it caches), the last copy's output.
+ */
+export function cachedMapShape(
+  layers: TrainingLayers,
+  readShape: [number, number, number],
+  initialHead: tf.LayersModel | undefined,
+): [number, number, number] {
+  const last = layers.fires.at(-1);
+  if (!last || layers.trainTrunk || !initialHead) return readShape;
+  const [, h, w, k] = initialHead.getLayer(trunkExpandLayer(last)).outputShape as number[];
+  return [h, w, k];
 }

@@ -25,7 +25,13 @@ import {
   type MapTransform,
 } from './trainer-features';
 import { assembleHead, createHeadUnderTraining, type HeadUnderTraining } from './trainer-head-model';
-import { trainingLayers, TRAINING_MODES, type TrainingLayers, type TrainingMode } from './trainer-layers';
+import {
+  cachedMapShape,
+  trainingLayers,
+  TRAINING_MODES,
+  type TrainingLayers,
+  type TrainingMode,
+} from './trainer-layers';
 import {
   classWeights,
   evaluate,
@@ -421,12 +427,11 @@ export async function trainHead(config: HeadTrainingConfig): Promise<HeadTrainin
 function frozenTrunk(
   layers: TrainingLayers,
   initial: HeadWeights | undefined,
-  [h, w]: [number, number, number],
+  cachedShape: [number, number, number],
 ): MapTransform | undefined {
   const trunk = initial?.trunk;
   if (layers.trainTrunk || !trunk?.length) return undefined;
-  const channels = trunk[trunk.length - 1].expand.kernel.shape[1];
-  return { apply: (maps) => camActivation(maps, undefined, trunk), shape: [h, w, channels] };
+  return { apply: (maps) => camActivation(maps, undefined, trunk), shape: cachedShape };
 }
 
 /** {@link trainHead} from a head with as many classes as labels (or a fresh one). */
@@ -456,8 +461,8 @@ async function trainFrom(config: HeadTrainingConfig): Promise<Omit<HeadTrainingR
   try {
     if (initial) checkInitialHead(cfg, initial, initialFires, layers);
     const featureShape = featureShapeOf(cfg.base.cut(layers.featureLayer));
-    const frozen = frozenTrunk(layers, initial, featureShape);
-    const cachedShape = frozen?.shape ?? featureShape;
+    const cachedShape = cachedMapShape(layers, featureShape, cfg.initial);
+    const frozen = frozenTrunk(layers, initial, cachedShape);
     const cached = await cacheFeatures(cfg, layers, useMaps, views, stores, owned, frozen);
     const featureSeconds = (performance.now() - started) / 1000;
     const trained = createHeadUnderTraining(

@@ -7,7 +7,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
-import { DEFAULT_DEEP_MODULES, trunkExpandLayer, trunkFires } from '../core/head';
+import { DEFAULT_DEEP_MODULES, trunkFires } from '../core/head';
+import { cachedMapShape } from '../core/trainer-layers';
+import { featureShapeOf } from '../core/trainer-features';
 import type { ModelMetadata } from '../core/metadata';
 import { modelSurfaces } from '../core/model-surfaces';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
@@ -167,11 +169,8 @@ export function classifierMemoryPlan(
     deepModules: choice.deepModules ?? DEFAULT_DEEP_MODULES,
     featureLayer: classifier.metadata.base.featureLayer,
   });
-  // Frozen copies are applied as the maps are cached (src/core/trainer.ts): the maps are their output.
-  const lastFire = layers.fires.at(-1);
-  const frozenOut =
-    lastFire && !layers.trainTrunk ? classifier.head.getLayer(trunkExpandLayer(lastFire)).outputShape : undefined;
-  const [, h, w, k] = (frozenOut ?? classifier.base.cut(layers.featureLayer).outputs[0].shape) as number[];
+  const readShape = featureShapeOf(classifier.base.cut(layers.featureLayer));
+  const [h, w, k] = cachedMapShape(layers, readShape, choice.start === 'current' ? classifier.head : undefined);
   const mapBytes = h * w * k * Float32Array.BYTES_PER_ELEMENT;
   const plan = capViewsToMemory(suggestViews(counts.train, choice.epochs), counts, mapBytes);
   return { ...plan, fires: layers.fires, trainTrunk: layers.trainTrunk, layer: layers.featureLayer, mapBytes };
