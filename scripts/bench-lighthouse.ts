@@ -15,7 +15,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { buildApp, CHROMIUM, DATA_DIR, startStaticServer } from '../test/e2e/harness';
+import { buildApp, CHROMIUM, DATA_DIR, STANDARD_CHROMIUM_FLAGS, startStaticServer } from '../test/e2e/harness';
 import { writeY4m } from '../test/e2e/y4m';
 
 const run = promisify(execFile);
@@ -57,11 +57,7 @@ async function lighthouse(url: string, video: string): Promise<LighthouseFigures
   const command = process.env.LIGHTHOUSE ? [process.env.LIGHTHOUSE] : ['npx', '--yes', 'lighthouse@12'];
   const chromeFlags = [
     '--headless=new',
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
+    ...STANDARD_CHROMIUM_FLAGS,
     '--use-fake-device-for-media-stream',
     '--use-fake-ui-for-media-stream',
     `--use-file-for-fake-video-capture=${video}`,

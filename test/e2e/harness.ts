@@ -264,16 +264,21 @@ export interface LaunchOptions {
 
 let versionLogged = false;
 
+/** The flags every Chromium the project drives runs with (tests and benchmarks). */
+export const STANDARD_CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** Launches headless Chromium with the project's standard flags; fails at once if it lacks something the tests need. */
 export async function launchChromium(options: LaunchOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`Chromium not found at ${CHROMIUM}; apt-get install chromium or set $CHROMIUM`);
   const args = [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
+    ...STANDARD_CHROMIUM_FLAGS,
     '--enable-precise-memory-info',
     '--js-flags=--expose-gc',
     // Keep timers and video frames running in the headless page.
