@@ -355,6 +355,10 @@ describe.skipIf(!HAVE_SHARED)(
         },
       });
       expect([frozen.trunk, frozen.fineTuned, frozen.featureLayer]).toEqual([['fire8', 'fire9'], [], 'fire7/concat']);
+      // applying the frozen copies as the maps are cached leaves nothing behind
+      await expectNoLeak(async () => {
+        (await trainHead({ ...common, epochs: 1, mode: 'head', initial: two.head })).head.dispose();
+      });
       const image = await train[0].load();
       const x = cropAndNormalise(image, 227, 'caffe-bgr');
       const [f7, f8] = base.cutMany(['fire7/concat', 'fire8/concat']).predict(x) as tf.Tensor4D[];
