@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
+import { NOVELTY_THRESHOLDS, type NoveltyThresholds } from '../core/novelty';
 import type { GroupedSample } from '../core/reliability-fit';
 import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode, type TrainingSample } from '../core/trainer';
 import {
@@ -59,6 +60,14 @@ export function modeFlag(value: string | undefined): TrainingMode {
   if (!TRAINING_MODES.includes(mode))
     throw new Error(`--mode '${mode}' is not a mode; valid: ${TRAINING_MODES.join(', ')}`);
   return mode;
+}
+
+/** `--thresholds shared|per-group`: how the novelty thresholds are set (default shared), failing with the valid values. */
+export function noveltyThresholdsFlag(value: string | undefined): NoveltyThresholds {
+  const thresholds = (value ?? 'shared') as NoveltyThresholds;
+  if (!NOVELTY_THRESHOLDS.includes(thresholds))
+    throw new Error(`--thresholds '${thresholds}' is not valid; valid: ${NOVELTY_THRESHOLDS.join(', ')}`);
+  return thresholds;
 }
 
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */

@@ -56,7 +56,18 @@ export interface NoveltyFitOptions {
   groups: readonly string[];
   /** Share of every group's validation photos kept (default 0.99). */
   quantile?: number;
+  /**
+   * 'shared' (default): one threshold, the largest group's quantile, so a tight group (concrete)
+   * accepts as far out as the widest (textured walls). 'per-group': each group with validation rows
+   * gets its own quantile of its rows' distances to its own mean (`groupThresholds`).
+   */
+  thresholds?: NoveltyThresholds;
 }
+
+/** How {@link fitNovelty} sets the thresholds: one for all groups, or one per group. */
+export type NoveltyThresholds = 'shared' | 'per-group';
+/** Valid values of {@link NoveltyFitOptions.thresholds}. */
+export const NOVELTY_THRESHOLDS: readonly NoveltyThresholds[] = ['shared', 'per-group'];
 
 /** A loaded novelty model. */
 export interface NoveltyModel {
@@ -83,6 +94,10 @@ export function fitNovelty(
 ): NoveltyInfo {
   const q = options.quantile ?? 0.99;
   if (!(q > 0 && q < 1)) throw new Error(`novelty quantile must be in (0, 1), got ${q}`);
+  const thresholds = options.thresholds ?? 'shared';
+  if (!NOVELTY_THRESHOLDS.includes(thresholds)) {
+    throw new Error(`novelty thresholds must be one of ${NOVELTY_THRESHOLDS.join(', ')}, got ${String(thresholds)}`);
+  }
   const names = options.groups;
   const [, d] = train.features.shape;
   checkGroups(train, names, 'training');
@@ -111,12 +126,37 @@ export function fitNovelty(
     validationRejection: {},
   };
   tf.dispose([whitening, means]);
-  setThreshold(info, validation);
+  if (thresholds === 'per-group') setGroupThresholds(info, validation);
+  else setThreshold(info, validation);
+  recordValidationRejection(info, validation);
   return info;
 }
 
-/** Sets `info.threshold` to the largest per-group q-quantile of the validation scores, and records each group's rejection. */
-function setThreshold(info: NoveltyInfo, validation: GroupedFeatures): void {
+/**
+ * Sets each group's threshold to the quantile of its validation rows' squared distances to its own
+ * mean (a group without validation rows takes the largest), and `threshold` to the largest of them.
+ */
+function setGroupThresholds(info: NoveltyInfo, validation: GroupedFeatures): void {
+  const d = info.dims;
+  const means = decodeFloat16(info.means); // [G * D]
+  const w = whiteningOf(info); // [D, D]
+  const z = tf.tidy(() => tf.matMul(validation.features, w).dataSync()); // [N, D] whitened rows
+  w.dispose();
+  const byGroup = info.groups.map(() => [] as number[]);
+  Array.from(validation.groups).forEach((g, i) => {
+    let d2 = 0;
+    for (let j = 0; j < d; j++) d2 += (z[i * d + j] - means[g * d + j]) ** 2;
+    byGroup[g].push(d2);
+  });
+  const own = byGroup.map((values) => (values.length > 0 ? quantile(values, info.quantile) : NaN));
+  const present = own.filter((t) => !Number.isNaN(t));
+  if (present.length === 0) throw new Error('novelty: no validation photos to set the thresholds on');
+  info.threshold = Math.max(...present);
+  info.groupThresholds = own.map((t) => (Number.isNaN(t) ? info.threshold : t));
+}
+
+/** Validation scores of `info` (as it stands), by group. */
+function scoresByGroup(info: NoveltyInfo, validation: GroupedFeatures): number[][] {
   const model = createNoveltyModel(info);
   const scored = model.score(validation.features); // [N]
   const scores = scored.dataSync();
@@ -124,12 +164,21 @@ function setThreshold(info: NoveltyInfo, validation: GroupedFeatures): void {
   model.dispose();
   const byGroup = info.groups.map(() => [] as number[]);
   for (let i = 0; i < scores.length; i++) byGroup[validation.groups[i]].push(scores[i]);
-  const present = byGroup.filter((s) => s.length > 0);
+  return byGroup;
+}
+
+/** Sets `info.threshold` to the largest per-group q-quantile of the validation scores. */
+function setThreshold(info: NoveltyInfo, validation: GroupedFeatures): void {
+  const present = scoresByGroup(info, validation).filter((s) => s.length > 0);
   if (present.length === 0) throw new Error('novelty: no validation photos to set the threshold on');
   info.threshold = Math.max(...present.map((s) => quantile(s, info.quantile)));
-  info.groups.forEach((g, i) => {
-    if (byGroup[i].length > 0)
-      info.validationRejection[g] = byGroup[i].filter((s) => s > info.threshold).length / byGroup[i].length;
+}
+
+/** Records each group's share of validation rows scored above the threshold. */
+function recordValidationRejection(info: NoveltyInfo, validation: GroupedFeatures): void {
+  scoresByGroup(info, validation).forEach((scores, i) => {
+    if (scores.length > 0)
+      info.validationRejection[info.groups[i]] = scores.filter((s) => s > info.threshold).length / scores.length;
   });
 }
 

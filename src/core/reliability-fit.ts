@@ -8,7 +8,7 @@ import type { BaseNetwork } from './base';
 import { expectedCalibrationError, fitTemperature, softmaxRows } from './calibration';
 import { linearHeadOf, setLinearHead } from './head';
 import type { CalibrationInfo, ModelMetadata } from './metadata';
-import { fitNovelty, poolFeatures, type NoveltyInfo } from './novelty';
+import { fitNovelty, poolFeatures, type NoveltyInfo, type NoveltyThresholds } from './novelty';
 import { cropAndNormalise } from './preprocess';
 import type { TrainingSample } from './trainer';
 import { yieldToEventLoop } from './yield';
@@ -30,6 +30,8 @@ export interface ReliabilityFitOptions {
   validation: readonly GroupedSample[];
   /** Share of every group's validation photos the novelty threshold keeps (default 0.99). */
   quantile?: number;
+  /** One novelty threshold for all groups, or one per group (novelty.ts; default 'shared'). */
+  thresholds?: NoveltyThresholds;
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -150,7 +152,7 @@ export async function fitReliability(options: ReliabilityFitOptions): Promise<Re
     const novelty = fitNovelty(
       { features: train.pooled, groups: groupOf(options.train) },
       { features: validation.pooled, groups: groupOf(options.validation) },
-      { groups, quantile: options.quantile },
+      { groups, quantile: options.quantile, thresholds: options.thresholds },
     );
     applyTemperature(options.head, temperature);
     return { calibration, novelty };

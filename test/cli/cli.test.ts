@@ -85,6 +85,35 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(await readFile(path.join(calibrated, 'seen.json'), 'utf8')).toBe(
       await readFile(path.join(model, 'seen.json'), 'utf8'),
     );
+    expect(metadata.novelty.groupThresholds).toBeUndefined(); // one shared threshold by default
+    const perGroupDir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-per-group-'));
+    const bad = await cli('calibrate.ts', [
+      '--data',
+      data,
+      '--model',
+      model,
+      '--out',
+      perGroupDir,
+      '--thresholds',
+      'each',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--thresholds 'each' is not valid; valid: shared, per-group");
+    const pg = await cli('calibrate.ts', [
+      '--data',
+      data,
+      '--model',
+      model,
+      '--out',
+      perGroupDir,
+      '--thresholds',
+      'per-group',
+    ]);
+    expect(pg.code, pg.stderr).toBe(0);
+    const perGroup = JSON.parse(await readFile(path.join(perGroupDir, 'model.json'), 'utf8')).userDefinedMetadata
+      .crackcam.novelty;
+    expect(perGroup.groupThresholds).toHaveLength(2);
+    expect(perGroup.threshold).toBe(Math.max(...(perGroup.groupThresholds as number[])));
 
     const e = lastJson((await cli('eval.ts', ['--data', data, '--model', calibrated, '--json'])).stdout);
     expect(e.novelty).toBe(true);

@@ -116,6 +116,55 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
     });
   }
 
+  /** n rows around 0 (noise 1) and n around 30 e0 (noise 3): a tight surface and a wide one. */
+  function tightAndWide(n: number, rng: Rng, offset = 0): { rows: number[][]; groups: number[] } {
+    const rows: number[][] = [];
+    const groups: number[] = [];
+    for (const [g, centre, noise] of [
+      [0, 0, 1],
+      [1, 30, 3],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        rows.push(Array.from({ length: D }, (_, j) => (j === 0 ? centre : 0) + noise * gaussian(rng) + offset));
+        groups.push(g);
+      }
+    }
+    return { rows, groups };
+  }
+
+  for (const seed of [1, 2, 3]) {
+    it(`per-group thresholds keep >= 99 % of each group and flag what sits just outside a tight group (seed ${seed})`, () => {
+      const rng = createRng(seed);
+      const train = asFeatures(tightAndWide(400, rng));
+      const validation = asFeatures(tightAndWide(300, rng));
+      const groups = ['concrete/nocrack', 'walls/nocrack'];
+      const before = tf.memory().numTensors;
+      const shared = fitNovelty(train, validation, { groups });
+      const perGroup = fitNovelty(train, validation, { groups, thresholds: 'per-group' });
+      expect(tf.memory().numTensors, 'fits leak no tensors').toBe(before);
+      expect(shared.groupThresholds).toBeUndefined();
+      expect(perGroup.groupThresholds).toHaveLength(2);
+      const [tight, wide] = perGroup.groupThresholds ?? [];
+      expect(tight).toBeLessThan(wide / 4);
+      expect(perGroup.threshold).toBeCloseTo(wide, 3);
+      for (const g of groups) expect(perGroup.validationRejection[g]).toBeLessThanOrEqual(0.01 + 1e-9);
+      // Rows 1.5 noise units off the tight group in every channel: inside the shared threshold, outside the tight one.
+      const nearTight = tightAndWide(100, rng, 1.5).rows.slice(0, 100);
+      const flagged = (info: typeof shared) => {
+        const model = createNoveltyModel(validateNoveltyInfo(JSON.parse(JSON.stringify(info)), D));
+        const scores = scoresOf(model, nearTight);
+        model.dispose();
+        return scores.filter((s) => s > info.threshold).length / scores.length;
+      };
+      expect(flagged(shared)).toBeLessThan(0.2);
+      expect(flagged(perGroup)).toBeGreaterThan(0.8);
+      expect(() => fitNovelty(train, validation, { groups, thresholds: 'each' as 'shared' })).toThrow(
+        /thresholds must be one of shared, per-group, got each/,
+      );
+      tf.dispose([train.features, validation.features]);
+    });
+  }
+
   it('pools [N, H, W, C] maps to [N, C] means', () => {
     const maps = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
     expect(Array.from(tf.tidy(() => poolFeatures(maps)).dataSync())).toEqual([4, 5]);
