@@ -21,15 +21,15 @@
  * --dist DIR (reuse a build made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import type { BackendBenchResult, BenchRunOptions } from '../src/bench/types';
+import { bundleSizes } from './bundle-sizes';
 import { measureLiveView, type LiveViewLoad } from './bench-live-view';
 import { DATA_DIR, launchChromium, ROOT, seenFiles, startStaticServer, testModelDir } from '../test/e2e/harness';
 import { writeY4m } from '../test/e2e/y4m';
@@ -143,50 +143,6 @@ async function buildInProcess(outDir: string): Promise<void> {
       rollupOptions: { input: { index: path.join(ROOT, 'index.html'), bench: path.join(ROOT, 'bench.html') } },
     },
   });
-}
-
-interface ManifestChunk {
-  file: string;
-  imports?: string[];
-  dynamicImports?: string[];
-}
-
-/** Gzipped bytes of the JS the app page can load (static imports, and everything it may import lazily). */
-function bundleSizes(outDir: string): { initialGzip: number; totalGzip: number; totalRaw: number; wasmBytes: number } {
-  const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8')) as Record<
-    string,
-    ManifestChunk
-  >;
-  const entry = Object.keys(manifest).find((k) => k === 'index.html' || k.endsWith('/index.html'));
-  if (!entry) throw new Error('index.html is not in the build manifest');
-  const walk = (key: string, lazy: boolean, seen: Set<string>) => {
-    if (seen.has(key) || !manifest[key]) return;
-    seen.add(key);
-    for (const k of manifest[key].imports ?? []) walk(k, lazy, seen);
-    if (lazy) for (const k of manifest[key].dynamicImports ?? []) walk(k, lazy, seen);
-  };
-  const gz = (keys: Set<string>) => {
-    let g = 0;
-    let r = 0;
-    for (const k of keys) {
-      const file = manifest[k].file;
-      if (!file.endsWith('.js')) continue;
-      const bytes = readFileSync(path.join(outDir, file));
-      g += gzipSync(bytes, { level: 9 }).length;
-      r += bytes.length;
-    }
-    return { g, r };
-  };
-  const initial = new Set<string>();
-  walk(entry, false, initial);
-  const all = new Set<string>();
-  walk(entry, true, all);
-  const assets = path.join(outDir, 'assets');
-  const wasmBytes = readdirSync(assets)
-    .filter((f) => f.endsWith('.wasm'))
-    .reduce((s, f) => s + statSync(path.join(assets, f)).size, 0);
-  const total = gz(all);
-  return { initialGzip: gz(initial).g, totalGzip: total.g, totalRaw: total.r, wasmBytes };
 }
 
 /** Bytes of a model folder (model.json + weight files). */
