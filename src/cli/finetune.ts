@@ -26,12 +26,15 @@ import {
   writeTrainedModel,
 } from './classifier-training';
 import { loadCliClassifier } from './model-cli';
+import { lineageSeen } from './lineage-seen';
 import { checkOutDir } from './model-files';
 import {
   decodeShortSide,
+  DEFAULT_MODEL,
   initNodeBackend,
   listLabelledImages,
   logTrainingProgress,
+  modelJsonPath,
   type LabelledFile,
 } from './node-io';
 import { rehearsalPhotos } from './finetune-rehearsal';
@@ -211,7 +214,15 @@ runCli(async () => {
     },
   );
   const metadata = novelty ? { ...trained, novelty } : trained;
-  await writeTrainedModel(args.out, result.head, metadata, [...plan.train, ...plan.validation].map(relName).sort());
+  const siteFiles = [...plan.train, ...plan.validation].map(relName);
+  const replayName = args.replay ? path.basename(path.resolve(args.replay)) : undefined;
+  const seen = await lineageSeen(
+    args.model ? modelJsonPath(args.model) : DEFAULT_MODEL,
+    { name: site, files: siteFiles },
+    replay,
+    replayName,
+  );
+  await writeTrainedModel(args.out, result.head, metadata, seen);
   result.head.dispose();
   classifier.dispose();
   process.stderr.write(
