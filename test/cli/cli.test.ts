@@ -87,28 +87,12 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     );
     expect(metadata.novelty.groupThresholds).toBeUndefined(); // one shared threshold by default
     const perGroupDir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-per-group-'));
-    const bad = await cli('calibrate.ts', [
-      '--data',
-      data,
-      '--model',
-      model,
-      '--out',
-      perGroupDir,
-      '--thresholds',
-      'each',
-    ]);
+    const calibrateWith = (thresholds: string) =>
+      cli('calibrate.ts', ['--data', data, '--model', model, '--out', perGroupDir, '--thresholds', thresholds]);
+    const bad = await calibrateWith('each');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--thresholds 'each' is not valid; valid: shared, per-group");
-    const pg = await cli('calibrate.ts', [
-      '--data',
-      data,
-      '--model',
-      model,
-      '--out',
-      perGroupDir,
-      '--thresholds',
-      'per-group',
-    ]);
+    const pg = await calibrateWith('per-group');
     expect(pg.code, pg.stderr).toBe(0);
     const perGroup = JSON.parse(await readFile(path.join(perGroupDir, 'model.json'), 'utf8')).userDefinedMetadata
       .crackcam.novelty;
