@@ -42,7 +42,7 @@ import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--head-lr F] [--trunk-lr F] [--replay DIR | --no-replay] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--force] [--json]
+       [--head-lr F] [--trunk-lr F] [--anchor F] [--replay DIR | --no-replay] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
@@ -54,6 +54,7 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
   MATLAB reference's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
+  --anchor F: pull of the head's hidden and classifier kernels towards the starting model's (L2-SP; default 0).
   Rehearsal (default): the starting model's rehearsal pack, its "train" photos (at most --replay-per-class N,
   default ${DEFAULT_RECIPE.rehearsalPerGroup}, per surface and label), are added to the training images only, so the model
   learns the new site without forgetting its old surfaces. --replay DIR: rehearse another labelled folder
@@ -79,7 +80,7 @@ function noveltyNote(novelty: NoveltyInfo | undefined, parentHasOne: boolean): s
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('model', 'per-class', 'start', 'validation', 'replay', 'replay-per-class'),
+    ...stringFlags('model', 'per-class', 'start', 'validation', 'replay', 'replay-per-class', 'anchor'),
     'no-replay': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
@@ -91,6 +92,7 @@ runCli(async () => {
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
   const epochs = numberFlag('epochs', args.epochs, recipe?.epochs ?? 20, { integer: true, min: 1 });
   const seed = numberFlag('seed', args.seed, 42, { integer: true });
+  const anchor = numberFlag('anchor', args.anchor, 0, { min: 0 });
   const perClass =
     args['per-class'] === undefined
       ? undefined
@@ -160,6 +162,7 @@ runCli(async () => {
     deepModules,
     headLearningRateFactor,
     trunkLearningRateFactor,
+    anchor,
     hidden: 64,
     seed,
     onProgress: logTrainingProgress(Number.MAX_SAFE_INTEGER),

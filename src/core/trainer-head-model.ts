@@ -28,6 +28,11 @@ export interface HeadUnderTraining {
   /** Variables of the new layers (hidden, classifier), and of the fire module copies. */
   headVars: tf.Variable[];
   trunkVars: tf.Variable[];
+  /**
+   * The starting head's hidden and classifier kernels, copied before training ([K, H], [H, C]): what
+   * the anchor penalty pulls towards (L2-SP). Absent for a fresh head.
+   */
+  anchor?: { hidden?: tf.Tensor2D; out: tf.Tensor2D };
   /** The weights that apply to the cached inputs: `params`, less the trunk when it was applied as they were cached. */
   onCached: HeadWeights;
   /** x: [b, K] pooled or [b, h*w, K] maps -> logits [b, C]. */
@@ -98,7 +103,13 @@ export function createHeadUnderTraining(shape: HeadShape, owned: tf.Tensor[]): H
     out: variables(outInit, true, headVars),
   };
   const onCached = shape.trunkApplied ? { ...params, trunk: undefined } : params;
-  return { params, onCached, headVars, trunkVars, forward: headForwardOn(onCached, shape.featureShape, shape.useMaps) };
+  // The variables share the initial tensors' data, so the anchor needs copies.
+  const anchor = initial && {
+    hidden: initial.hidden && make(tf.clone(initial.hidden.kernel)),
+    out: make(tf.clone(initial.out.kernel)),
+  };
+  const forward = headForwardOn(onCached, shape.featureShape, shape.useMaps);
+  return { params, onCached, anchor, headVars, trunkVars, forward };
 }
 
 /** The fire module copies to start from: the starting head's (already owned), else the base's modules (new tensors, owned here). */

@@ -21,6 +21,8 @@ export interface EpochSettings {
   numClasses: number;
   batchSize: number;
   weightDecay: number;
+  /** Strength of the pull of the hidden and classifier kernels towards the starting head's (0: none). */
+  anchor: number;
   /** Loss weight per class (inverse frequency, or all 1). */
   classWeight: readonly number[];
   /** Also step the fire module copies (deep mode). */
@@ -87,7 +89,7 @@ export async function trainEpoch(
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
       correct += hits.dataSync()[0];
       const ce = tf.losses.softmaxCrossEntropy(y, logits, sw, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
-      return tf.add(ce, weightDecayTerm(head, settings.weightDecay)) as tf.Scalar;
+      return tf.addN([ce, weightDecayTerm(head, settings.weightDecay), anchorTerm(head, settings.anchor)]) as tf.Scalar;
     }, trainable);
     const pick = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
     optimizers.head.applyGradients(pick(head.headVars));
@@ -105,6 +107,25 @@ function weightDecayTerm(head: HeadUnderTraining, weightDecay: number): tf.Scala
   return tf.mul(
     weightDecay,
     tf.addN([tf.sum(tf.square(out.kernel)), ...(hidden ? [tf.sum(tf.square(hidden.kernel))] : [])]),
+  );
+}
+
+/**
+ * L2-SP (Li et al. 2018): the squared distance of the hidden and classifier kernels from the starting
+ * head's, times `strength` (a scalar; 0 without a starting head). Keeps an adapted head near the one
+ * that knew the old surfaces. A grown head's new class columns are pulled towards their fresh init.
+ */
+function anchorTerm(head: HeadUnderTraining, strength: number): tf.Scalar {
+  const { anchor } = head;
+  if (!anchor || strength === 0) return tf.scalar(0);
+  const { out, hidden } = head.params;
+  const distance = (w: tf.Tensor, w0: tf.Tensor) => tf.sum(tf.square(tf.sub(w, w0)));
+  return tf.mul(
+    strength,
+    tf.addN([
+      distance(out.kernel, anchor.out),
+      ...(hidden && anchor.hidden ? [distance(hidden.kernel, anchor.hidden)] : []),
+    ]),
   );
 }
 

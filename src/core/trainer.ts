@@ -114,6 +114,11 @@ export interface HeadTrainingConfig {
   headLearningRateFactor?: number;
   /** L2 penalty on the head kernel. */
   weightDecay?: number;
+  /**
+   * Pull of the hidden and classifier kernels towards the starting head's (L2-SP; 0: none, the
+   * default). Only with `initial`: adaptation that should not forget the old surfaces.
+   */
+  anchor?: number;
   /** Augmentation; null for none. */
   augment?: AugmentConfig | null;
   /** Augmented views computed per training image; epoch e trains on view e mod views. Default = epochs. */
@@ -199,6 +204,7 @@ export const HEAD_TRAINING_DEFAULTS = {
   headLearningRateFactor: 10,
   trunkLearningRateFactor: 1,
   weightDecay: 1e-4,
+  anchor: 0,
   classBalance: true,
   seed: 0,
   featureBatch: 16,
@@ -217,6 +223,8 @@ function resolveConfig(config: HeadTrainingConfig): ResolvedConfig {
   const numClasses = cfg.labels.length;
   if (numClasses < 2) throw new Error(`need at least 2 labels, got ${numClasses}`);
   if (cfg.train.length === 0) throw new Error('no training samples');
+  if (!(cfg.anchor >= 0 && Number.isFinite(cfg.anchor)))
+    throw new Error(`anchor must be a finite number >= 0, got ${cfg.anchor}`);
   for (const s of [...cfg.train, ...cfg.validation, ...(cfg.watch ?? [])]) {
     if (!(s.label >= 0 && s.label < numClasses))
       throw new Error(`sample ${s.id ?? ''} has label index ${s.label}; valid: 0..${numClasses - 1}`);
@@ -346,6 +354,7 @@ async function runEpochs(
     numClasses,
     batchSize: cfg.batchSize,
     weightDecay: cfg.weightDecay,
+    anchor: cfg.anchor,
     classWeight: classWeights(cached.train.labels, numClasses, cfg.classBalance),
     trainTrunk: run.trainTrunk,
     signal: cfg.signal,

@@ -152,6 +152,63 @@ describe.skipIf(!HAVE_SHARED)('trainHead', () => {
     });
   });
 
+  it('an anchor keeps an adapted head near the head it started from (L2-SP), and leaks nothing', async () => {
+    const base = await sharedBase();
+    const labels = ['crack', 'nocrack'];
+    const start = await trainHead({
+      base,
+      preprocessing: 'caffe-bgr',
+      labels,
+      train: await samples(6),
+      validation: [],
+      epochs: 10,
+      views: 1,
+      batchSize: 6,
+      hidden: 8,
+      seed: 5,
+    });
+    // The new site says the opposite of the old one: without an anchor the head moves far.
+    const flipped = (await samples(6, 50)).map((s) => ({ ...s, label: 1 - s.label }));
+    const kernels = (head: tf.LayersModel) =>
+      ['crackcam_hidden', 'crackcam_classifier'].map((layer) => {
+        const { kernel, bias } = linearHeadOf(head, layer);
+        bias.dispose();
+        return kernel;
+      });
+    const moved = async (anchor: number) => {
+      const r = await trainHead({
+        base,
+        preprocessing: 'caffe-bgr',
+        labels,
+        train: flipped,
+        validation: [],
+        epochs: 10,
+        views: 1,
+        batchSize: 6,
+        initial: start.head,
+        anchor,
+        seed: 5,
+      });
+      const [w, w0] = [kernels(r.head), kernels(start.head)];
+      const distance = tf.tidy(() => tf.addN(w.map((k, i) => tf.sum(tf.square(tf.sub(k, w0[i]))))).dataSync()[0]);
+      tf.dispose([...w, ...w0]);
+      r.head.dispose();
+      return distance;
+    };
+    let free = 0;
+    let anchored = 0;
+    await expectNoLeak(async () => {
+      free = await moved(0);
+      anchored = await moved(100);
+    });
+    expect(free).toBeGreaterThan(0);
+    expect(anchored).toBeLessThan(free / 4);
+    await expect(
+      trainHead({ base, preprocessing: 'caffe-bgr', labels, train: flipped, validation: [], anchor: -1 }),
+    ).rejects.toThrow(/anchor must be a finite number >= 0, got -1/);
+    start.head.dispose();
+  });
+
   it('stops on abort without leaking', async () => {
     const base = await sharedBase();
     const train = await samples(4);
