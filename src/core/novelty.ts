@@ -74,6 +74,8 @@ export interface NoveltyModel {
   readonly info: NoveltyInfo;
   /** Squared distance to the nearest group mean. pooled: [N, D] -> [N]. */
   score(pooled: tf.Tensor2D): tf.Tensor1D;
+  /** Index into `info.groups` of the nearest group (per-group thresholds applied). pooled: [N, D] -> [N] int32. */
+  nearest(pooled: tf.Tensor2D): tf.Tensor1D;
   dispose(): void;
 }
 
@@ -278,18 +280,22 @@ export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
   // [G] threshold / groupThresholds[g]: the scale of each group's distances (1 without per-group thresholds).
   const perGroup = info.groupThresholds;
   const scales = tf.tensor1d(info.groups.map((_, g) => (perGroup ? info.threshold / perGroup[g] : 1)));
+  // Scaled squared distance to every group: [N, D] -> [N, G].
+  const distances = (pooled: tf.Tensor2D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const z = tf.matMul(pooled, w); // [N, D]
+      // |z - m|^2 = |z|^2 - 2 z.m + |m|^2, for every group: [N, G]
+      const d2 = tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))), meanNorms);
+      return tf.mul(d2, scales) as tf.Tensor2D;
+    });
   return {
     info,
     score(pooled: tf.Tensor2D): tf.Tensor1D {
-      return tf.tidy(() => {
-        const z = tf.matMul(pooled, w); // [N, D]
-        // |z - m|^2 = |z|^2 - 2 z.m + |m|^2, for every group: [N, G]
-        const d2 = tf.add(
-          tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))),
-          meanNorms,
-        );
-        return tf.relu(tf.min(tf.mul(d2, scales), 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
-      });
+      // relu: rounding can make an exact match slightly negative
+      return tf.tidy(() => tf.relu(tf.min(distances(pooled), 1)) as tf.Tensor1D);
+    },
+    nearest(pooled: tf.Tensor2D): tf.Tensor1D {
+      return tf.tidy(() => tf.argMin(distances(pooled), 1) as tf.Tensor1D);
     },
     dispose(): void {
       tf.dispose([w, means, meanNorms, scales]);

@@ -108,6 +108,10 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
       const reference = referenceScores(trainRows, probe.rows, info.shrinkage, 3);
       for (let i = 0; i < scores.length; i++)
         expect(Math.abs(scores[i] - reference[i])).toBeLessThan(0.02 * reference[i] + 0.05);
+      const nearest = tf.tidy(() => model.nearest(tf.tensor2d(probe.rows)));
+      const hits = Array.from(nearest.dataSync()).filter((g, i) => g === probe.groups[i]).length;
+      nearest.dispose();
+      expect(hits / probe.rows.length, 'nearest group').toBeGreaterThan(0.95);
       const farScores = scoresOf(model, far.rows);
       expect(farScores.filter((s) => s > info.threshold).length / farScores.length).toBeGreaterThan(0.95);
       model.dispose();
