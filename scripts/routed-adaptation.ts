@@ -1,9 +1,10 @@
 /**
  * Routed adaptation, measured: a model adapted in head mode (`npm run finetune`) beside the model it
- * started from. Each photo goes to the adapted model only when its nearest novelty group is one the
- * adaptation added (the site's own photos), else to the parent, which never forgot anything. For each
- * data folder it prints accuracy and crack recall of the routed pair, of the adapted model alone and of
- * the parent alone, on the same photos, and the share routed to the adapted model, as one JSON line.
+ * started from. Each photo goes to the adapted model when its nearest novelty group is one the
+ * adaptation added (the site's own photos) or when the adapted model names a class the parent does
+ * not have (e.g. salt damage), else to the parent, which never forgot anything. For each data folder
+ * it prints accuracy and crack recall of the routed pair, of the adapted model alone and of the parent
+ * alone, on the same photos, and the share routed to the adapted model, as one JSON line.
  *   npx tsx scripts/routed-adaptation.ts --adapted DIR [--parent DIR] --data DIR[,DIR...] [--base PATH]
  * Photos in the adapted model's seen.json (which lists its parent's and the rehearsed ones) are skipped.
  */
@@ -78,8 +79,9 @@ async function main(): Promise<void> {
       const input = adapted.prepare(image); // [1, 227, 227, 3]
       image.dispose();
       const group = tf.tidy(() => novelty.nearest(poolFeatures(cut.predict(input) as tf.Tensor4D)).dataSync()[0]);
-      const toAdapted = siteGroups.has(group);
       const answers = { adapted: verdict(adapted, input), parent: verdict(parent, input), routed: '' };
+      // A verdict of a class only the adapted model has (e.g. salt damage) is kept wherever the photo lies.
+      const toAdapted = siteGroups.has(group) || !parent.labels.includes(answers.adapted);
       answers.routed = toAdapted ? answers.adapted : answers.parent;
       input.dispose();
       t.n++;
