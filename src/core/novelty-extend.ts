@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { decodeFloat16, encodeFloat16 } from './float16';
-import { createNoveltyModel, whiteningOf, type GroupedFeatures, type NoveltyInfo } from './novelty';
+import { createNoveltyModel, ownGroupDistances, whiteningOf, type GroupedFeatures, type NoveltyInfo } from './novelty';
 import { quantile } from './oneclass-linalg';
 
 /** Pooled features of the photos a model was adapted to, grouped (e.g. `brick/crack`). */
@@ -78,24 +78,8 @@ export function extendNovelty(info: NoveltyInfo, added: AddedGroups): NoveltyInf
 
 /** Per added group, the `info.quantile` of its rows' squared distances to its own whitened mean (training and validation rows). */
 function groupSpreads(info: NoveltyInfo, added: AddedGroups, means: Float32Array): number[] {
-  const d = info.dims;
   const sets = [added.train, ...(added.validation ? [added.validation] : [])];
-  const byGroup = added.groups.map(() => [] as number[]);
-  const w = whiteningOf(info); // [D, D]
-  try {
-    for (const set of sets) {
-      const z = tf.tidy(() => tf.matMul(set.features, w).dataSync()); // [N, D] whitened rows
-      Array.from(set.groups).forEach((g, i) => {
-        if (g < 0 || g >= added.groups.length) return;
-        let d2 = 0;
-        for (let j = 0; j < d; j++) d2 += (z[i * d + j] - means[g * d + j]) ** 2;
-        byGroup[g].push(d2);
-      });
-    }
-  } finally {
-    w.dispose();
-  }
-  return byGroup.map((values) => quantile(values, info.quantile));
+  return ownGroupDistances(info, means, added.groups.length, sets).map((values) => quantile(values, info.quantile));
 }
 
 /** Records, per group of `names` with validation rows, the share scored above the threshold. */

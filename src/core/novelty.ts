@@ -129,9 +129,40 @@ export function fitNovelty(
   };
   tf.dispose([whitening, means]);
   if (thresholds === 'per-group') setGroupThresholds(info, validation);
-  else setThreshold(info, validation);
-  recordValidationRejection(info, validation);
+  // One scoring pass: without per-group thresholds the scores do not depend on the threshold.
+  const scores = scoresByGroup(info, validation);
+  if (thresholds === 'shared') setThreshold(info, scores);
+  recordValidationRejection(info, scores);
   return info;
+}
+
+/**
+ * Per group, the squared distances of the rows of `sets` to their own group's whitened mean (`means`,
+ * [groupCount * D], whitened by `info`'s matrix). Rows of a group outside 0..groupCount-1 are skipped.
+ */
+export function ownGroupDistances(
+  info: NoveltyInfo,
+  means: Float32Array,
+  groupCount: number,
+  sets: readonly GroupedFeatures[],
+): number[][] {
+  const d = info.dims;
+  const byGroup = Array.from({ length: groupCount }, () => [] as number[]);
+  const w = whiteningOf(info); // [D, D]
+  try {
+    for (const set of sets) {
+      const z = tf.tidy(() => tf.matMul(set.features, w).dataSync()); // [N, D] whitened rows
+      Array.from(set.groups).forEach((g, i) => {
+        if (g < 0 || g >= groupCount) return;
+        let d2 = 0;
+        for (let j = 0; j < d; j++) d2 += (z[i * d + j] - means[g * d + j]) ** 2;
+        byGroup[g].push(d2);
+      });
+    }
+  } finally {
+    w.dispose();
+  }
+  return byGroup;
 }
 
 /**
@@ -139,18 +170,8 @@ export function fitNovelty(
  * mean (a group without validation rows takes the largest), and `threshold` to the largest of them.
  */
 function setGroupThresholds(info: NoveltyInfo, validation: GroupedFeatures): void {
-  const d = info.dims;
-  const means = decodeFloat16(info.means); // [G * D]
-  const w = whiteningOf(info); // [D, D]
-  const z = tf.tidy(() => tf.matMul(validation.features, w).dataSync()); // [N, D] whitened rows
-  w.dispose();
-  const byGroup = info.groups.map(() => [] as number[]);
-  Array.from(validation.groups).forEach((g, i) => {
-    let d2 = 0;
-    for (let j = 0; j < d; j++) d2 += (z[i * d + j] - means[g * d + j]) ** 2;
-    byGroup[g].push(d2);
-  });
-  const own = byGroup.map((values) => (values.length > 0 ? quantile(values, info.quantile) : NaN));
+  const distances = ownGroupDistances(info, decodeFloat16(info.means), info.groups.length, [validation]);
+  const own = distances.map((values) => (values.length > 0 ? quantile(values, info.quantile) : NaN));
   const present = own.filter((t) => !Number.isNaN(t));
   if (present.length === 0) throw new Error('novelty: no validation photos to set the thresholds on');
   info.threshold = Math.max(...present);
@@ -169,18 +190,18 @@ function scoresByGroup(info: NoveltyInfo, validation: GroupedFeatures): number[]
   return byGroup;
 }
 
-/** Sets `info.threshold` to the largest per-group q-quantile of the validation scores. */
-function setThreshold(info: NoveltyInfo, validation: GroupedFeatures): void {
-  const present = scoresByGroup(info, validation).filter((s) => s.length > 0);
+/** Sets `info.threshold` to the largest per-group q-quantile of the validation scores (by group). */
+function setThreshold(info: NoveltyInfo, scores: readonly number[][]): void {
+  const present = scores.filter((s) => s.length > 0);
   if (present.length === 0) throw new Error('novelty: no validation photos to set the threshold on');
   info.threshold = Math.max(...present.map((s) => quantile(s, info.quantile)));
 }
 
-/** Records each group's share of validation rows scored above the threshold. */
-function recordValidationRejection(info: NoveltyInfo, validation: GroupedFeatures): void {
-  scoresByGroup(info, validation).forEach((scores, i) => {
-    if (scores.length > 0)
-      info.validationRejection[info.groups[i]] = scores.filter((s) => s > info.threshold).length / scores.length;
+/** Records each group's share of validation rows scored above the threshold (scores by group). */
+function recordValidationRejection(info: NoveltyInfo, scores: readonly number[][]): void {
+  scores.forEach((group, i) => {
+    if (group.length > 0)
+      info.validationRejection[info.groups[i]] = group.filter((s) => s > info.threshold).length / group.length;
   });
 }
 
