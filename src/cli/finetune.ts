@@ -30,11 +30,9 @@ import { lineageSeen } from './lineage-seen';
 import { checkOutDir } from './model-files';
 import {
   decodeShortSide,
-  DEFAULT_MODEL,
   initNodeBackend,
   listLabelledImages,
   logTrainingProgress,
-  modelJsonPath,
   type LabelledFile,
 } from './node-io';
 import { rehearsalPhotos } from './finetune-rehearsal';
@@ -118,7 +116,7 @@ runCli(async () => {
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const started = performance.now();
 
-  const { classifier } = await loadCliClassifier(args.model, args.base, 'npm run finetune');
+  const { classifier, modelJson } = await loadCliClassifier(args.model, args.base, 'npm run finetune');
   const prev = classifier.metadata;
   const decode = { maxShortSide: decodeShortSide(prev.inputSize) };
   const { files: all } = await listLabelledImages(args.data);
@@ -219,12 +217,7 @@ runCli(async () => {
   const metadata = novelty ? { ...trained, novelty } : trained;
   const siteFiles = [...plan.train, ...plan.validation].map(relName);
   const replayName = args.replay ? path.basename(path.resolve(args.replay)) : undefined;
-  const seen = await lineageSeen(
-    args.model ? modelJsonPath(args.model) : DEFAULT_MODEL,
-    { name: site, files: siteFiles },
-    replay,
-    replayName,
-  );
+  const seen = await lineageSeen(modelJson, { name: site, files: siteFiles }, replay, replayName);
   await writeTrainedModel(args.out, result.head, metadata, seen);
   result.head.dispose();
   classifier.dispose();

@@ -5,24 +5,17 @@
  * skips them all, so an adapted model's retention on, e.g., concrete is measured on photos that
  * neither it nor its parent trained on.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SEEN_FILE } from './classifier-training';
 import type { SeenList } from './data-sets';
+import { readSeenList } from './model-cli';
 import type { LabelledFile } from './node-io';
 
 /** A rehearsed photo: a pack photo carries its surface and source; a folder's photo neither. */
 type RehearsedFile = LabelledFile & { surface?: unknown; source?: unknown };
 
-/** The parent's seen photos by data set (none when it has no seen.json, e.g. a model from elsewhere). */
+/** The parent's seen photos by data set (none when it has no readable seen.json, e.g. a model from elsewhere). */
 async function parentSeen(parentModelJson: string): Promise<Record<string, string[]>> {
-  let text: string;
-  try {
-    text = await readFile(path.join(path.dirname(parentModelJson), SEEN_FILE), 'utf8');
-  } catch {
-    return {};
-  }
-  const seen = JSON.parse(text) as SeenList;
+  const seen = await readSeenList(parentModelJson).catch((): SeenList => ({}));
   if (seen.sets) return { ...seen.sets };
   if (typeof seen.data === 'string' && Array.isArray(seen.files)) return { [path.basename(seen.data)]: seen.files };
   return {};

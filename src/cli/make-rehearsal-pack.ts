@@ -4,7 +4,7 @@
  *   npm run rehearsal-pack -- --data DIR[,DIR...] --out DIR [--per-class N] [--eval-per-class M] [--seed S]
  *                             [--unseen-by MODEL] [--exclude DIR[,DIR...]] [--size PX] [--quality Q] [--force]
  */
-import { mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createRng, shuffled } from '../core/random';
@@ -16,8 +16,9 @@ import {
   type RehearsalSource,
 } from '../core/trainer-rehearsal';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { readDataSets, seenFor, type SeenList, type SurfaceFile } from './data-sets';
+import { readDataSets, seenFor, type SurfaceFile } from './data-sets';
 import { DEFAULT_MODEL, exists, listLabelledImages, modelJsonPath } from './node-io';
+import { readSeenList } from './model-cli';
 
 const USAGE = `usage: npm run rehearsal-pack -- --data DIR[,DIR...] --out DIR [--per-class N] [--eval-per-class M] [--seed S]
        [--unseen-by MODEL] [--exclude DIR[,DIR...]] [--size PX] [--quality Q] [--force]
@@ -86,13 +87,6 @@ async function excludedPaths(flag: string | undefined): Promise<Set<string>> {
   return out;
 }
 
-/** The seen.json list of a model, or an empty one when it has none. */
-async function seenListOf(model: string): Promise<SeenList> {
-  const p = path.join(path.dirname(modelJsonPath(model)), 'seen.json');
-  if (!(await exists(p))) return {};
-  return JSON.parse(await readFile(p, 'utf8')) as SeenList;
-}
-
 /** Writes the chosen photos as centre-square JPEG crops and returns their index items. */
 async function writeCrops(
   chosen: readonly ChosenPhoto[],
@@ -139,7 +133,7 @@ runCli(async () => {
     await rm(args.out, { recursive: true });
   }
   const excluded = await excludedPaths(args.exclude);
-  const seen = await seenListOf(args['unseen-by'] ?? DEFAULT_MODEL);
+  const seen = await readSeenList(modelJsonPath(args['unseen-by'] ?? DEFAULT_MODEL));
   const files: SurfaceFile[] = [];
   for (const set of sets)
     for (const f of set.files) if (!excluded.has(await realpath(f.path))) files.push({ ...f, surface: set.name });

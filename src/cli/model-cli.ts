@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
 import { declaredModelKind } from '../core/model-io';
-import { DEFAULT_MODEL, defaultBasePath, fsReader, modelJsonPath } from './node-io';
+import { DEFAULT_MODEL, defaultBasePath, exists, fsReader, modelJsonPath } from './node-io';
 
 /** The two kinds of CrackCam model and the commands that take each. */
 export type ModelKind = 'classifier' | 'oneclass';
@@ -53,15 +53,21 @@ export async function loadCliClassifier(
 }
 
 /**
+ * The seen.json beside `modelJson` (`npm run train` and `finetune` write it); empty when there is none.
+ * @throws when it is there but not JSON
+ */
+export async function readSeenList(modelJson: string): Promise<SeenList> {
+  const file = path.join(path.dirname(modelJson), 'seen.json');
+  if (!(await exists(file))) return {};
+  return JSON.parse(await readFile(file, 'utf8')) as SeenList;
+}
+
+/**
  * "label/file" names a model saw in training, from the seen.json `npm run train` writes beside it.
  * Only applies to a data folder with the same name as the one trained on (file names repeat
  * across data sets: brick/crack/00001.jpg is not concrete/crack/00001.jpg).
  */
 export async function seenFiles(modelJson: string, dataDir: string): Promise<Set<string>> {
-  try {
-    const seen = JSON.parse(await readFile(path.join(path.dirname(modelJson), 'seen.json'), 'utf8')) as SeenList;
-    return new Set(seenFor(seen, path.basename(path.resolve(dataDir))));
-  } catch {
-    return new Set();
-  }
+  const seen = await readSeenList(modelJson).catch((): SeenList => ({})); // unreadable: nothing is skipped
+  return new Set(seenFor(seen, path.basename(path.resolve(dataDir))));
 }
