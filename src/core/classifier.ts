@@ -1,11 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { baseForModel, type BaseNetwork } from './base';
 import { CAM_SCORES, type CamScore } from './gradcam';
-import { CLASSIFIER_LAYER, headForward, headWeightsOf, headWeightTensors, type HeadWeights } from './head';
+import {
+  CLASSIFIER_LAYER,
+  FINE_LAYER,
+  HIDDEN_LAYER,
+  headForward,
+  headWeightsOf,
+  headWeightTensors,
+  type HeadWeights,
+} from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { createNoveltyModel, poolFeatures, type NoveltyModel } from './novelty';
 import { cropAndNormalise, imageTensor, type ImageInput } from './preprocess';
+import { createRoutedHead, routedForward, type RoutedHead } from './routing';
 
 /** Anything the classifier can look at (defined in preprocess.ts, with the model-independent image code). */
 export type { ImageInput };
@@ -69,6 +78,8 @@ export interface ClassificationTensors {
   fineCam?: tf.Tensor3D;
   /** [n] novelty scores (squared distances, see {@link Familiarity}), for a model with a novelty model. */
   novelty?: tf.Tensor1D;
+  /** [n] int32, for a site-adapted model that keeps its old head (metadata `routing`): 1 where the adapted head answered. */
+  ownHead?: tf.Tensor1D;
 }
 
 /** A crack / no-crack (or N-class) classifier with one-pass Grad-CAM. */
@@ -153,11 +164,30 @@ export async function loadHead(
     } catch {
       throw new Error(`head has no '${CLASSIFIER_LAYER}' layer`);
     }
+    const routingProblem = metadata.routing && oldHeadMismatch(head, metadata);
+    if (routingProblem) throw new Error(routingProblem);
   } catch (e) {
     head.dispose();
     throw new ModelFileError(modelJson, (e as Error).message);
   }
   return { head, metadata };
+}
+
+/** Why the old head of a routed model cannot sit on this head's trunk, or undefined when it can. */
+function oldHeadMismatch(head: tf.LayersModel, metadata: ModelMetadata): string | undefined {
+  const old = metadata.routing?.head;
+  if (!old) return undefined;
+  const inputsOf = (name: string) => head.getLayer(name).getWeights()[0].shape[2]; // kernel [1, 1, K, C]
+  const hasHidden = head.layers.some((l) => l.name === HIDDEN_LAYER);
+  const trunkOut = inputsOf(hasHidden ? HIDDEN_LAYER : CLASSIFIER_LAYER);
+  const oldIn = (old.hidden ?? old.out).inputs;
+  if (oldIn !== trunkOut) return `routing's old head reads ${oldIn} channels, this head's trunk gives ${trunkOut}`;
+  const hasFine = head.layers.some((l) => l.name === FINE_LAYER);
+  if ((old.fine !== undefined) !== hasFine)
+    return `routing's old head ${old.fine ? 'has' : 'lacks'} a fine head, this head does not`;
+  if (old.fine && old.fine.inputs !== inputsOf(FINE_LAYER))
+    return `routing's old fine head reads ${old.fine.inputs} channels, the fine layer gives ${inputsOf(FINE_LAYER)}`;
+  return undefined;
 }
 
 /**
@@ -241,6 +271,8 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   private readonly fineConv?: tf.layers.Layer;
   /** Scores the average-pooled base map the head reads, for a model whose metadata has a novelty model. */
   private readonly novelty?: NoveltyModel;
+  /** For a site-adapted model that keeps its old head: that head and the tables that choose per frame. */
+  private readonly routed?: RoutedHead;
 
   constructor(
     readonly base: BaseNetwork,
@@ -254,19 +286,27 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     this.inputSize = metadata.inputSize;
     this.weights = headWeightsOf(head);
     if (metadata.novelty) this.novelty = createNoveltyModel(metadata.novelty);
+    if (metadata.routing && metadata.novelty)
+      this.routed = createRoutedHead(metadata.routing, metadata.labels, metadata.novelty.groups);
     const { featureLayer, fineLayer } = metadata.base; // the early map is fineLayer, the classifier reads featureLayer
     if (fineLayer && this.weights.fine) {
       // The fine head's 1x1 convolution (without bias) inside the base's pass: the pass returns the
-      // per-class maps [n, 56, 56, C] instead of fire3's 128 channels, which are freed at once.
-      const [k, c] = this.weights.fine.kernel.shape;
+      // per-class maps [n, 56, 56, C] instead of fire3's 128 channels, which are freed at once. A routed
+      // model's old fine head rides along: [n, 56, 56, C + C_old].
+      const oldFine = this.routed?.weights.fine?.kernel; // [K_f, C_old]
+      const [k] = this.weights.fine.kernel.shape;
+      const c = this.weights.fine.kernel.shape[1] + (oldFine?.shape[1] ?? 0);
       this.fineConv = tf.layers.conv2d({ filters: c, kernelSize: 1, useBias: false });
       const maps = this.fineConv.apply(base.layer(fineLayer).output as tf.SymbolicTensor) as tf.SymbolicTensor;
       this.fineFeatures = tf.model({
         inputs: base.model.inputs,
         outputs: [base.layer(featureLayer).output as tf.SymbolicTensor, maps],
       });
-      const kernel = this.weights.fine.kernel;
-      tf.tidy(() => this.fineConv?.setWeights([tf.reshape(kernel, [1, 1, k, c])]));
+      const own = this.weights.fine.kernel;
+      tf.tidy(() => {
+        const kernel = oldFine ? tf.concat([own, oldFine], 1) : own; // [K_f, C (+ C_old)]
+        this.fineConv?.setWeights([tf.reshape(kernel, [1, 1, k, c])]);
+      });
     }
   }
 
@@ -304,10 +344,31 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       // batch, y, x, channel: [n, 13, 13, 256] (fire9/concat), or in deep mode the layer under the fire
       // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C]
       const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
-      const result = headForward(baseFeatures, this.weights, wanted, score, options.relu ?? true, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
+      const relu = options.relu ?? true;
+      const result = this.routed
+        ? this.routedResult(baseFeatures, wanted, score, relu, fineClassMaps)
+        : headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
       if (!this.novelty || options.novelty === false) return result;
       return { ...result, novelty: this.novelty.score(poolFeatures(baseFeatures)) }; // [n]
     });
+  }
+
+  /** Both heads on the shared trunk; each frame answered by the head its nearest novelty group picks. */
+  private routedResult(
+    features: tf.Tensor4D,
+    wanted: number | 'predicted',
+    score: CamScore,
+    relu: boolean,
+    fineClassMaps?: tf.Tensor4D,
+  ): ClassificationTensors {
+    const routed = this.routed as RoutedHead;
+    const nearest = (this.novelty as NoveltyModel).nearest(poolFeatures(features)); // [n]
+    const c = this.labels.length;
+    const fineMaps =
+      fineClassMaps && routed.weights.fine
+        ? { own: fineClassMaps.slice([0, 0, 0, 0], [-1, -1, -1, c]), old: fineClassMaps.slice([0, 0, 0, c]) } // [n, 56, 56, C], [n, 56, 56, C_old]
+        : undefined;
+    return routedForward({ features, nearest, fineMaps }, this.weights, routed, wanted, score, relu);
   }
 
   async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Classification> {
@@ -353,6 +414,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   }
 
   dispose(): void {
+    this.routed?.dispose();
     this.novelty?.dispose();
     this.fineConv?.dispose();
     tf.dispose(headWeightTensors(this.weights));

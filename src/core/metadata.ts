@@ -1,4 +1,5 @@
 import { validateNoveltyInfo, type NoveltyInfo } from './novelty';
+import { validateRoutingInfo, type RoutingInfo } from './routing-info';
 import { PREPROCESSING_MODES, type PreprocessingMode } from './preprocess';
 
 /** Version of the CrackCam model-file format written into every model.json. */
@@ -44,6 +45,8 @@ export interface ModelMetadata {
   calibration?: CalibrationInfo;
   /** A classifier's novelty model of the photos it was trained on ("unfamiliar surface"). */
   novelty?: NoveltyInfo;
+  /** A site-adapted classifier's old head, and which frames it answers (src/core/routing-info.ts). */
+  routing?: RoutingInfo;
   /** The surfaces a model was trained on (its own photos) and rehearsed (a rehearsal pack's photos); absent on older models. */
   surfaces?: ModelSurfaces;
 }
@@ -156,6 +159,11 @@ export function validateMetadata(value: unknown): ModelMetadata {
     } catch (e) {
       throw new Error(`metadata field "novelty" is invalid: ${(e as Error).message}`, { cause: e });
     }
+  }
+  if (m.routing !== undefined) {
+    const groups = (m.novelty as NoveltyInfo | undefined)?.groups;
+    if (!groups) fail('routing', 'a novelty model beside it (routing follows the novelty groups)');
+    validateRoutingInfo(m.routing, { labels: m.labels as string[], noveltyGroups: groups as string[] });
   }
   return m as unknown as ModelMetadata;
 }

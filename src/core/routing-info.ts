@@ -1,0 +1,141 @@
+/**
+ * A site-adapted model that keeps the head it started from (metadata `routing`): the adapted head
+ * answers for frames whose nearest novelty group is one of the site's, or when it names a class the
+ * old head does not have; every other frame gets the old head's answer, so what the model knew
+ * before adapting is not forgotten (measured in docs/results.md, "Routing, measured").
+ *
+ * The old head travels in the metadata (JSON, like the novelty model), as matrices in float16 base64:
+ * the layers after the fire module copies, which head-mode adaptation never changes and both heads
+ * share. The shipped model's weights are float16 already, so storing it loses nothing.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeFloat16, encodeFloat16 } from './float16';
+import type { HeadWeights, LinearHead } from './head';
+
+/** One 1x1 convolution of the old head in matrix form, float16 base64. */
+export interface StoredLinear {
+  /** Input channels K. */
+  inputs: number;
+  /** Output channels C. */
+  outputs: number;
+  /** [K, C] row-major. */
+  kernel: string;
+  /** [C] */
+  bias: string;
+}
+
+/** The old head: hidden layer (if any), classifier and fine head (if any), after the shared trunk. */
+export interface StoredHead {
+  hidden?: StoredLinear;
+  out: StoredLinear;
+  fine?: StoredLinear;
+}
+
+/** Metadata `routing` of an adapted classifier. */
+export interface RoutingInfo {
+  /** The model whose head answers off the site (the first model of the lineage that was not routed). */
+  parent: { name: string; version: number };
+  /** The old head's classes, in its output order; each is one of the model's labels. */
+  labels: string[];
+  /** The model's novelty groups (`metadata.novelty.groups`) that are the site's own. */
+  siteGroups: string[];
+  head: StoredHead;
+}
+
+/** Stores a matrix-form layer (reads the tensors; does not dispose them). */
+async function storedLinear(layer: LinearHead): Promise<StoredLinear> {
+  const [inputs, outputs] = layer.kernel.shape;
+  return {
+    inputs,
+    outputs,
+    kernel: encodeFloat16(await layer.kernel.data()),
+    bias: encodeFloat16(await layer.bias.data()),
+  };
+}
+
+/** A head's layers after its trunk, for {@link RoutingInfo.head} (does not dispose `weights`). */
+export async function storedHead(weights: HeadWeights): Promise<StoredHead> {
+  const out = await storedLinear(weights.out);
+  const hidden = weights.hidden ? { hidden: await storedLinear(weights.hidden) } : {};
+  const fine = weights.fine ? { fine: await storedLinear(weights.fine) } : {};
+  return { ...hidden, out, ...fine };
+}
+
+/** The stored layer as tensors (the caller owns them). */
+function linearOf(stored: StoredLinear): LinearHead {
+  return {
+    kernel: tf.tensor2d(decodeFloat16(stored.kernel), [stored.inputs, stored.outputs]),
+    bias: tf.tensor1d(decodeFloat16(stored.bias)),
+  };
+}
+
+/** The old head as weights without a trunk (the caller owns the tensors; see `headWeightTensors`). */
+export function storedHeadWeights(head: StoredHead): HeadWeights {
+  return {
+    out: linearOf(head.out),
+    ...(head.hidden ? { hidden: linearOf(head.hidden) } : {}),
+    ...(head.fine ? { fine: linearOf(head.fine) } : {}),
+  };
+}
+
+/** What a routing entry is checked against: the model's labels and novelty groups, and its head's sizes. */
+export interface RoutingContext {
+  labels: readonly string[];
+  noveltyGroups: readonly string[];
+}
+
+function checkLinear(value: unknown, name: string, fail: (what: string) => never): StoredLinear {
+  const v = value as Partial<StoredLinear> | null;
+  if (typeof v !== 'object' || v === null) return fail(`head.${name} is not an object`);
+  if (
+    !Number.isInteger(v.inputs) ||
+    !Number.isInteger(v.outputs) ||
+    (v.inputs as number) < 1 ||
+    (v.outputs as number) < 1
+  )
+    fail(`head.${name} needs positive integer inputs and outputs`);
+  const sizes = { kernel: (v.inputs as number) * (v.outputs as number), bias: v.outputs as number };
+  for (const key of ['kernel', 'bias'] as const) {
+    let values: Float32Array;
+    try {
+      values = decodeFloat16(String(v[key]));
+    } catch (e) {
+      return fail(`head.${name}.${key}: ${(e as Error).message}`);
+    }
+    if (typeof v[key] !== 'string' || values.length !== sizes[key])
+      fail(`head.${name}.${key} must hold ${sizes[key]} float16 numbers (base64)`);
+    if (!values.every(Number.isFinite)) fail(`head.${name}.${key} must be finite`);
+  }
+  return v as StoredLinear;
+}
+
+/**
+ * Checks a metadata `routing` entry: the old head's classes are the model's, its site groups are
+ * novelty groups, and its layers chain (hidden outputs = classifier inputs, C = its classes).
+ * @throws naming what is wrong
+ */
+export function validateRoutingInfo(value: unknown, context: RoutingContext): RoutingInfo {
+  const v = value as Partial<RoutingInfo> | null;
+  const fail = (what: string): never => {
+    throw new Error(`metadata routing: ${what}`);
+  };
+  if (typeof v !== 'object' || v === null) return fail('is not an object');
+  if (typeof v.parent?.name !== 'string' || !Number.isInteger(v.parent.version))
+    fail('parent must be {name, version} of the model whose head it keeps');
+  const labels = v.labels;
+  if (!Array.isArray(labels) || labels.length < 2 || labels.some((l) => !context.labels.includes(l)))
+    fail(`labels must be at least 2 of the model's labels (${context.labels.join(', ')})`);
+  const site = v.siteGroups;
+  if (!Array.isArray(site) || site.length === 0 || site.some((g) => !context.noveltyGroups.includes(g)))
+    fail(`siteGroups must be some of the novelty groups (${context.noveltyGroups.join(', ')})`);
+  const head = v.head as Partial<StoredHead> | undefined;
+  if (typeof head !== 'object' || head === null) return fail('head is missing');
+  const out = checkLinear(head.out, 'out', fail);
+  if (out.outputs !== (labels as string[]).length)
+    fail(`head.out has ${out.outputs} outputs for ${labels?.length} labels`);
+  if (head.hidden !== undefined && checkLinear(head.hidden, 'hidden', fail).outputs !== out.inputs)
+    fail(`head.hidden's outputs do not match head.out's ${out.inputs} inputs`);
+  if (head.fine !== undefined && checkLinear(head.fine, 'fine', fail).outputs !== out.outputs)
+    fail(`head.fine has not ${out.outputs} outputs`);
+  return v as RoutingInfo;
+}

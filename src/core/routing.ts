@@ -1,0 +1,199 @@
+/**
+ * Routing between an adapted head and the head it started from (see routing-info.ts): building the
+ * metadata entry after a site adaptation, and the forward pass that answers each frame with one head.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { CamScore } from './gradcam';
+import { camActivation, headForward, headWeightsOf, headWeightTensors, trunkOf, type HeadWeights } from './head';
+import type { ModelMetadata } from './metadata';
+import type { NoveltyInfo } from './novelty';
+import { storedHead, storedHeadWeights, type RoutingInfo } from './routing-info';
+
+/** The model an adaptation started from. */
+export interface RoutingParent {
+  metadata: Pick<ModelMetadata, 'name' | 'version' | 'labels' | 'base' | 'novelty' | 'routing'>;
+  head: tf.LayersModel;
+}
+
+/** The adapted model: its head, classes, the base map it reads and its novelty model. */
+export interface RoutingChild {
+  head: tf.LayersModel;
+  labels: readonly string[];
+  featureLayer: string;
+  novelty?: NoveltyInfo;
+}
+
+/** True when both heads have no trunk or the same trunk, value for value. */
+async function sameTrunk(a: tf.LayersModel, b: tf.LayersModel): Promise<boolean> {
+  const [ta, tb] = [trunkOf(a) ?? [], trunkOf(b) ?? []];
+  try {
+    if (ta.length !== tb.length || ta.some((m, i) => m.fire !== tb[i].fire)) return false;
+    const pairs = ta.flatMap((m, i) => [
+      [m.squeeze.kernel, tb[i].squeeze.kernel],
+      [m.squeeze.bias, tb[i].squeeze.bias],
+      [m.expand.kernel, tb[i].expand.kernel],
+      [m.expand.bias, tb[i].expand.bias],
+    ]);
+    for (const [x, y] of pairs) {
+      if (x.shape.join() !== y.shape.join()) return false;
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(x, y))));
+      const largest = (await diff.data())[0];
+      diff.dispose();
+      if (largest > 1e-6) return false;
+    }
+    return true;
+  } finally {
+    tf.dispose([...ta, ...tb].flatMap((m) => [m.squeeze.kernel, m.squeeze.bias, m.expand.kernel, m.expand.bias]));
+  }
+}
+
+/**
+ * The `routing` entry of a model adapted from `parent`, or undefined when the adapted head must answer
+ * for everything: it has no novelty groups of its own, reads another base map, retrained the fire
+ * module copies (deep mode), lacks one of the old classes, or differs from the old head in having a fine head.
+ * A parent that is routed itself passes on its own old head: the head before any adaptation.
+ */
+export async function routingFor(parent: RoutingParent, child: RoutingChild): Promise<RoutingInfo | undefined> {
+  const meta = parent.metadata;
+  if (!child.novelty || !meta.novelty || child.featureLayer !== meta.base.featureLayer) return undefined;
+  const inherited = meta.routing;
+  const oldGroups = meta.novelty.groups.filter((g) => !inherited?.siteGroups.includes(g));
+  const siteGroups = child.novelty.groups.filter((g) => !oldGroups.includes(g));
+  const labels = inherited?.labels ?? [...meta.labels];
+  if (siteGroups.length === 0 || labels.some((l) => !child.labels.includes(l))) return undefined;
+  if (!(await sameTrunk(parent.head, child.head))) return undefined;
+  const childWeights = headWeightsOf(child.head);
+  const childHasFine = childWeights.fine !== undefined;
+  tf.dispose(headWeightTensors(childWeights));
+  let head = inherited?.head;
+  if (!head) {
+    const weights = headWeightsOf(parent.head);
+    head = await storedHead(weights).finally(() => tf.dispose(headWeightTensors(weights)));
+  }
+  if ((head.fine !== undefined) !== childHasFine) return undefined;
+  const parentId = inherited?.parent ?? { name: meta.name, version: meta.version };
+  return { parent: parentId, labels, siteGroups, head };
+}
+
+/** A loaded routing entry: the old head's tensors and the lookup tables of the choice. */
+export interface RoutedHead extends RouteTables {
+  readonly info: RoutingInfo;
+  /** The model's classes. */
+  readonly labels: readonly string[];
+  /** The old head after the trunk (the model's own trunk is shared). */
+  readonly weights: HeadWeights;
+  dispose(): void;
+}
+
+/** Loads a validated routing entry for a model with `labels` and novelty `groups`. */
+export function createRoutedHead(info: RoutingInfo, labels: readonly string[], groups: readonly string[]): RoutedHead {
+  const weights = storedHeadWeights(info.head);
+  const tables = {
+    toModelClasses: tf.tidy(() =>
+      tf
+        .oneHot(
+          tf.tensor1d(
+            info.labels.map((l) => labels.indexOf(l)),
+            'int32',
+          ),
+          labels.length,
+        )
+        .toFloat(),
+    ) as tf.Tensor2D, // [C_old, C]
+    oldIndex: tf.tensor1d(
+      labels.map((l) => Math.max(0, info.labels.indexOf(l))),
+      'int32',
+    ), // [C]
+    modelIndex: tf.tensor1d(
+      info.labels.map((l) => labels.indexOf(l)),
+      'int32',
+    ), // [C_old]
+    newClass: tf.tensor1d(
+      labels.map((l) => (info.labels.includes(l) ? 0 : 1)),
+      'int32',
+    ), // [C]
+    siteGroup: tf.tensor1d(
+      groups.map((g) => (info.siteGroups.includes(g) ? 1 : 0)),
+      'int32',
+    ), // [G]
+  };
+  return {
+    info,
+    labels,
+    weights,
+    ...tables,
+    dispose(): void {
+      tf.dispose([...headWeightTensors(weights), ...Object.values(tables)]);
+    },
+  };
+}
+
+/** Lookup tables between the model's classes and the old head's, and of the site's groups. */
+export interface RouteTables {
+  /** [C_old, C] one-hot: old probabilities times it are probabilities over the model's classes. */
+  toModelClasses: tf.Tensor2D;
+  /** [C] the old head's index of each model class (0 for a class it lacks). */
+  oldIndex: tf.Tensor1D;
+  /** [C_old] the model's index of each old class. */
+  modelIndex: tf.Tensor1D;
+  /** [C] 1 for a class only the adapted head has. */
+  newClass: tf.Tensor1D;
+  /** [G] 1 for a novelty group of the site. */
+  siteGroup: tf.Tensor1D;
+}
+
+/** Inputs of {@link routedForward}. */
+export interface RoutedInputs {
+  /** [n, h, w, K] the base map both heads read. */
+  features: tf.Tensor4D;
+  /** [n] int32 nearest novelty group of each frame. */
+  nearest: tf.Tensor1D;
+  /** [n, h_f, w_f, C] and [n, h_f, w_f, C_old]: the fine class maps of each head, when both have fine heads. */
+  fineMaps?: { own: tf.Tensor4D; old: tf.Tensor4D };
+}
+
+/**
+ * One forward pass of both heads on the shared trunk; each frame keeps one head's probabilities (over
+ * the model's classes; 0 for a class the old head lacks), map and fine map.
+ * @param camClass a model class index or 'predicted'
+ * @returns as headForward, plus `ownHead` [n] int32: 1 where the adapted head answered
+ */
+export function routedForward(
+  inputs: RoutedInputs,
+  own: HeadWeights,
+  routed: RoutedHead,
+  camClass: number | 'predicted',
+  score: CamScore,
+  relu: boolean,
+) {
+  return tf.tidy(() => {
+    const trunked = camActivation(inputs.features, undefined, own.trunk); // [n, h, w, E]
+    const { trunk: _shared, ...ownAfterTrunk } = own;
+    const mine = headForward(trunked, ownAfterTrunk, camClass, score, relu, inputs.fineMaps?.own);
+    const oldClass = camClass === 'predicted' ? 'predicted' : oldIndexOf(routed, camClass);
+    const old = headForward(trunked, routed.weights, oldClass, score, relu, inputs.fineMaps?.old);
+    const site = tf.gather(routed.siteGroup, inputs.nearest); // [n]
+    const named = tf.gather(routed.newClass, tf.argMax(mine.probabilities, 1)); // [n]
+    const ownHead = tf.cast(tf.greater(tf.add(site, named), 0), 'int32') as tf.Tensor1D; // [n]
+    const useOwn = tf.cast(ownHead, 'bool') as tf.Tensor1D;
+    const pick = <T extends tf.Tensor>(a: T, b: T): T => {
+      const mask = tf.reshape(useOwn, [-1, ...a.shape.slice(1).map(() => 1)]);
+      return tf.where(tf.broadcastTo(mask, a.shape), a, b) as T;
+    };
+    const oldProbabilities = tf.matMul(old.probabilities, routed.toModelClasses) as tf.Tensor2D; // [n, C]
+    const result = {
+      probabilities: pick(mine.probabilities, oldProbabilities),
+      camClass: tf.where(useOwn, mine.camClass, tf.gather(routed.modelIndex, old.camClass)) as tf.Tensor1D,
+      cam: pick(mine.cam, old.cam),
+      ownHead,
+    };
+    if (!mine.fineCam || !old.fineCam) return result;
+    return { ...result, fineCam: pick(mine.fineCam, old.fineCam) };
+  });
+}
+
+/** The old head's index of a model class, or 'predicted' when the old head lacks it. */
+function oldIndexOf(routed: RoutedHead, camClass: number): number | 'predicted' {
+  const index = routed.info.labels.indexOf(routed.labels[camClass]);
+  return index < 0 ? 'predicted' : index;
+}

@@ -1,0 +1,201 @@
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL, decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
+import { adaptedNovelty } from '../../src/core/adapted-novelty';
+import type { BaseNetwork } from '../../src/core/base';
+import { loadCrackClassifier, loadHead, type CrackClassifier } from '../../src/core/classifier';
+import { CLASSIFIER_LAYER, FINE_LAYER, growHead, trunkSqueezeLayer } from '../../src/core/head';
+import type { ModelMetadata } from '../../src/core/metadata';
+import { layersModelFromArtifacts, ModelFileError } from '../../src/core/model-io';
+import { modelArtifacts, serializeModel } from '../../src/core/model-writer';
+import { createNoveltyModel, poolFeatures, type NoveltyInfo } from '../../src/core/novelty';
+import { routingFor } from '../../src/core/routing';
+import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm, writeModelDir } from '../helpers';
+
+/** A copy of a head (new weights, same values). */
+async function copyOf(head: tf.LayersModel): Promise<tf.LayersModel> {
+  return layersModelFromArtifacts('copy', await modelArtifacts(head));
+}
+
+/** Scales a layer's weights (kernel and bias) by `factor`, e.g. -1 to swap a two-class head's answers. */
+function scaleLayer(head: tf.LayersModel, name: string, factor: number): void {
+  const layer = head.getLayer(name);
+  tf.tidy(() => layer.setWeights(layer.getWeights().map((w) => tf.mul(w, factor))));
+}
+
+async function loadFrom(head: tf.LayersModel, metadata: ModelMetadata, base: BaseNetwork): Promise<CrackClassifier> {
+  const modelJson = await writeModelDir(await serializeModel(head, metadata));
+  return loadCrackClassifier({ reader: fsReader, modelJson, base });
+}
+
+/** The first `n` photos of a data folder, decoded. */
+async function photos(folder: string, n: number): Promise<tf.Tensor3D[]> {
+  const files = (await listImages(path.join(DATA_DIR, folder))).slice(0, n);
+  return Promise.all(files.map((f) => decodeImageFile(f)));
+}
+
+describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head', () => {
+  let base: BaseNetwork;
+  let parent: { head: tf.LayersModel; metadata: ModelMetadata };
+  let siteNovelty: NoveltyInfo;
+  let input: tf.Tensor4D; // [8, 227, 227, 3]: 4 brick photos (the site), 4 concrete photos
+  beforeAll(async () => {
+    await useWasm();
+    base = await sharedBase();
+    parent = await loadHead(fsReader, DEFAULT_MODEL);
+    const sample = (folder: string, label: number) =>
+      listImages(path.join(DATA_DIR, folder)).then((files) =>
+        files.slice(0, 4).map((f) => ({ id: f, label, group: folder, load: () => decodeImageFile(f) })),
+      );
+    const train = [...(await sample('brick/crack', 0)), ...(await sample('brick/nocrack', 1))];
+    siteNovelty = (await adaptedNovelty({
+      base,
+      parent: parent.metadata,
+      featureLayer: parent.metadata.base.featureLayer,
+      train,
+      validation: [],
+    })) as NoveltyInfo;
+    const images = [...(await photos('brick/crack', 2)), ...(await photos('brick/nocrack', 2))];
+    images.push(...(await photos('concrete/crack', 2)), ...(await photos('concrete/nocrack', 2)));
+    const parentClassifier = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
+    input = tf.concat(images.map((im) => parentClassifier.prepare(im))) as tf.Tensor4D;
+    parentClassifier.dispose();
+    tf.dispose(images);
+  });
+
+  it('answers site frames with the adapted head and all others with the old one, maps included', async () => {
+    const child = await copyOf(parent.head);
+    scaleLayer(child, CLASSIFIER_LAYER, -1); // the adapted head says the opposite of the old one
+    scaleLayer(child, FINE_LAYER, -1);
+    const routing = await routingFor(parent, {
+      head: child,
+      labels: parent.metadata.labels,
+      featureLayer: parent.metadata.base.featureLayer,
+      novelty: siteNovelty,
+    });
+    expect(routing?.siteGroups).toEqual(['brick/crack', 'brick/nocrack']);
+    expect(routing?.parent).toEqual({ name: parent.metadata.name, version: parent.metadata.version });
+    const metadata = { ...parent.metadata, version: 3, novelty: siteNovelty };
+    const routed = await loadFrom(child, { ...metadata, routing }, base);
+    const adaptedOnly = await loadFrom(child, metadata, base);
+    const old = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
+    child.dispose();
+    const novelty = createNoveltyModel(siteNovelty);
+    const site = tf.tidy(() =>
+      novelty.nearest(poolFeatures(routed.base.cut(parent.metadata.base.featureLayer).predict(input) as tf.Tensor4D)),
+    );
+    const siteIndex = (await site.data()).map((g) => (routing?.siteGroups.includes(siteNovelty.groups[g]) ? 1 : 0));
+    site.dispose();
+    novelty.dispose();
+    expect([...siteIndex]).toContain(1);
+    expect([...siteIndex]).toContain(0);
+
+    const read = async (c: CrackClassifier) => {
+      const r = c.classifyBatch(input);
+      const out = {
+        p: (await r.probabilities.array()) as number[][],
+        cam: (await r.cam.array()) as number[][][],
+        fine: (await r.fineCam?.array()) as number[][][],
+        own: r.ownHead ? [...(await r.ownHead.data())] : undefined,
+      };
+      tf.dispose(Object.values(r) as tf.Tensor[]);
+      return out;
+    };
+    const [got, adapted, before] = [await read(routed), await read(adaptedOnly), await read(old)];
+    expect(got.own).toEqual([...siteIndex]);
+    for (let i = 0; i < siteIndex.length; i++) {
+      const want = siteIndex[i] ? adapted : before;
+      want.p[i].forEach((p, j) => expect(got.p[i][j]).toBeCloseTo(p, 4));
+      expect(Math.max(...got.cam[i].flat().map((v, j) => Math.abs(v - want.cam[i].flat()[j])))).toBeLessThan(1e-4);
+      expect(Math.max(...got.fine[i].flat().map((v, j) => Math.abs(v - want.fine[i].flat()[j])))).toBeLessThan(1e-4);
+    }
+    await expectNoLeak(() => tf.dispose(Object.values(routed.classifyBatch(input)) as tf.Tensor[]));
+    const frame = tf.zeros([300, 300, 3]) as tf.Tensor3D;
+    await expectNoLeak(async () => routed.classify(frame));
+    frame.dispose();
+    for (const c of [routed, adaptedOnly, old]) c.dispose();
+  });
+
+  it('lets a class only the adapted head has answer wherever the frame lies', async () => {
+    const grown = growHead(parent.head, 1); // crack, nocrack, salt-damage
+    const classifier = grown.getLayer(CLASSIFIER_LAYER);
+    tf.tidy(() => {
+      const [kernel, bias] = classifier.getWeights();
+      classifier.setWeights([kernel, tf.add(bias, tf.tensor1d([0, 0, 100]))]); // salt damage everywhere
+    });
+    const labels = [...parent.metadata.labels, 'salt-damage'];
+    const routing = await routingFor(parent, {
+      head: grown,
+      labels,
+      featureLayer: parent.metadata.base.featureLayer,
+      novelty: siteNovelty,
+    });
+    expect(routing?.labels).toEqual(parent.metadata.labels);
+    const routed = await loadFrom(grown, { ...parent.metadata, labels, novelty: siteNovelty, routing }, base);
+    grown.dispose();
+    const r = routed.classifyBatch(input);
+    expect([...(await r.ownHead!.data())]).toEqual(Array(8).fill(1));
+    expect(((await r.probabilities.array()) as number[][]).every((p) => p[2] > 0.99)).toBe(true);
+    tf.dispose(Object.values(r) as tf.Tensor[]);
+    routed.dispose();
+  });
+
+  it('passes the first old head down a lineage, and routes nothing when the trunk was retrained', async () => {
+    const child = await copyOf(parent.head);
+    const routing = await routingFor(parent, {
+      head: child,
+      labels: ['crack', 'nocrack'],
+      featureLayer: parent.metadata.base.featureLayer,
+      novelty: siteNovelty,
+    });
+    const adaptedMeta = { ...parent.metadata, version: 3, novelty: siteNovelty, routing };
+    const moreSite = { ...siteNovelty, groups: [...siteNovelty.groups.slice(0, -1), 'site2/nocrack'] };
+    const next = await routingFor(
+      { head: child, metadata: adaptedMeta },
+      { head: child, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty: moreSite },
+    );
+    expect(next?.parent).toEqual(routing?.parent);
+    expect(next?.head).toBe(routing?.head);
+    expect(next?.siteGroups).toEqual(['brick/crack', 'site2/nocrack']);
+    scaleLayer(child, trunkSqueezeLayer('fire9'), 1.5);
+    expect(
+      await routingFor(parent, {
+        head: child,
+        labels: ['crack', 'nocrack'],
+        featureLayer: parent.metadata.base.featureLayer,
+        novelty: siteNovelty,
+      }),
+    ).toBeUndefined();
+    expect(
+      await routingFor(parent, {
+        head: child,
+        labels: ['crack', 'nocrack'],
+        featureLayer: parent.metadata.base.featureLayer,
+        novelty: parent.metadata.novelty,
+      }),
+    ).toBeUndefined();
+    child.dispose();
+  });
+
+  it('refuses a routing entry whose old head does not fit the head, naming the file', async () => {
+    const child = await copyOf(parent.head);
+    const routing = await routingFor(parent, {
+      head: child,
+      labels: ['crack', 'nocrack'],
+      featureLayer: parent.metadata.base.featureLayer,
+      novelty: siteNovelty,
+    });
+    const broken = { ...routing!, head: { ...routing!.head, fine: undefined } };
+    const files = await serializeModel(child, { ...parent.metadata, novelty: siteNovelty, routing });
+    child.dispose();
+    const json = JSON.parse(new TextDecoder().decode(files['model.json']));
+    json.userDefinedMetadata.crackcam.routing = broken;
+    const modelJson = await writeModelDir({ ...files, 'model.json': new TextEncoder().encode(JSON.stringify(json)) });
+    await expectNoLeak(async () => {
+      const error = await loadCrackClassifier({ reader: fsReader, modelJson, base }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelFileError);
+      expect(String(error)).toMatch(/routing's old head lacks a fine head/);
+    });
+  });
+});
