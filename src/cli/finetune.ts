@@ -9,6 +9,8 @@ import path from 'node:path';
 import { adaptedNovelty } from '../core/adapted-novelty';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import type { NoveltyInfo } from '../core/novelty';
+import { routingFor } from '../core/routing';
+import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
@@ -40,7 +42,7 @@ import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--head-lr F] [--trunk-lr F] [--anchor F] [--replay DIR | --no-replay] [--replay-per-class N] [--backend wasm|cpu] [--name NAME] [--force] [--json]
+       [--head-lr F] [--trunk-lr F] [--anchor F] [--replay DIR | --no-replay] [--replay-per-class N] [--no-routing] [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
@@ -57,6 +59,9 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   default ${DEFAULT_RECIPE.rehearsalPerGroup}, per surface and label), are added to the training images only, so the model
   learns the new site without forgetting its old surfaces. --replay DIR: rehearse another labelled folder
   instead (--replay-per-class N per label, default 30, seeded). --no-replay: no rehearsal.
+  Routing (default): the new model keeps the starting model's head, and each photo is answered by the new
+  head only when its nearest novelty group is one of this site's (or the new head names a class the old
+  one lacks), else by the old head (src/core/routing-info.ts). --no-routing: the new head answers everything.
   Starts from --model (default: the app's default model) and writes a new version to --out
   (model.json, weights.bin, seen.json). --per-class N: at most N images per label (seeded choice).
   Labels the model does not have (e.g. salt-damage) grow its head: old outputs keep their weights.
@@ -75,11 +80,21 @@ function noveltyNote(novelty: NoveltyInfo | undefined, parentHasOne: boolean): s
   return `groups ${novelty.groups.join(', ')}; held-out photos flagged: ${rejected.join(', ')}`;
 }
 
+/** What the run did about routing, for stderr. */
+function routingNote(routing: RoutingInfo | undefined, asked: boolean): string {
+  if (!asked) return 'off (--no-routing): the new head answers every photo';
+  if (!routing)
+    return 'none: the new head answers every photo (no novelty groups of its own, or the fire module copies were retrained)';
+  const { name, version } = routing.parent;
+  return `photos nearest ${routing.siteGroups.join(', ')} get the new head; all others ${name} v${version}'s head`;
+}
+
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
     ...stringFlags('model', 'per-class', 'start', 'validation', 'replay', 'replay-per-class', 'anchor'),
     'no-replay': { type: 'boolean' },
+    'no-routing': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   // No --mode: the default recipe, whose other settings apply unless given; a --mode keeps the flags' own defaults.
@@ -180,6 +195,16 @@ runCli(async () => {
     validation: grouped(plan.validation, () => site),
   });
   process.stderr.write(`novelty: ${noveltyNote(novelty, prev.novelty !== undefined)}\n`);
+  const routeAsked = args['no-routing'] !== true;
+  const routing = routeAsked
+    ? await routingFor(classifier, {
+        head: result.head,
+        labels: plan.labels,
+        featureLayer: result.featureLayer,
+        novelty,
+      })
+    : undefined;
+  process.stderr.write(`routing: ${routingNote(routing, routeAsked)}\n`);
   const seconds = (performance.now() - started) / 1000;
   const trained = classifierMetadata(
     {
@@ -214,7 +239,7 @@ runCli(async () => {
       surfaces: trainedSurfaces(modelSurfaces(prev), [site], rehearsal.surfaces),
     },
   );
-  const metadata = novelty ? { ...trained, novelty } : trained;
+  const metadata = { ...trained, ...(novelty ? { novelty } : {}), ...(routing ? { routing } : {}) };
   const siteFiles = [...plan.train, ...plan.validation].map(relName);
   const replayName = args.replay ? path.basename(path.resolve(args.replay)) : undefined;
   const seen = await lineageSeen(modelJson, { name: site, files: siteFiles }, replay, replayName);

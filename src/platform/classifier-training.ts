@@ -35,6 +35,7 @@ import {
   type TrainingStart,
 } from '../core/training-plan';
 import { DEFAULT_AUGMENT } from '../core/augment';
+import { routingFor } from '../core/routing';
 import { captureNovelty } from './capture-novelty';
 import { blobToTensor, predictSamples, wireSample } from './capture-samples';
 import type { CaptureRecord } from './capture-store';
@@ -269,6 +270,13 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       decode,
       signal: config.signal,
     });
+    // The new model keeps the current one's head for every frame not nearest the captures (src/core/routing-info.ts).
+    const routing = await routingFor(classifier, {
+      head: result.head,
+      labels: plan.labels,
+      featureLayer: result.featureLayer,
+      novelty,
+    });
     // A cancel after the last step still counts: the caller asked for no result.
     config.signal?.throwIfAborted();
     const n = { train: plan.train.length, validation: plan.validation.length };
@@ -279,7 +287,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       { result, labels: plan.labels, previous, added: plan.added, rehearsed, n, views, place, seconds },
       { ...config, batchSize, ...recipe },
     );
-    const metadata = novelty ? { ...trained, novelty } : trained;
+    const metadata = { ...trained, ...(novelty ? { novelty } : {}), ...(routing ? { routing } : {}) };
     return {
       result,
       labels: plan.labels,

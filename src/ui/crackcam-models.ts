@@ -4,6 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
 import type { ModelSurfaces } from '../core/metadata';
 import { modelSurfaces } from '../core/model-surfaces';
+import type { RoutingInfo } from '../core/routing-info';
 import {
   BUILTIN_MODEL_ID,
   filesFromUrl,
@@ -240,6 +241,15 @@ export class CrackcamModels extends LitElement {
     >`;
   }
 
+  /** "off this site: answers as crackcam-default v2" for a model that keeps its old head (src/core/routing-info.ts). */
+  private renderRouting(routing: RoutingInfo | undefined) {
+    if (!routing) return nothing;
+    const old = `${routing.parent.name} v${routing.parent.version}`;
+    return html`<span class="surfaces" data-testid="model-routing" data-parent=${old}
+      >${msg(str`off this site: answers as ${old}`)}</span
+    >`;
+  }
+
   private summary(m: ModelSummary): string {
     const t = m.metadata.training as
       | { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number; mode?: unknown }
@@ -303,6 +313,7 @@ export class CrackcamModels extends LitElement {
               <span class="name">${m.name} v${m.version}</span>
               <span class="meta">${this.summary(m)}</span>
               ${this.renderSurfaces(modelSurfaces(m.metadata))}
+              ${this.renderRouting(m.metadata.routing)}
               <button ?disabled=${busy || m.id === this.active} @click=${() => this.activate(m.id)}>
                 ${msg('Use')}
               </button>

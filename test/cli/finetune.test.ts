@@ -130,6 +130,9 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     // The default model reads fire7 too (its own fire copies): its check carries over.
     expect(meta.novelty).toBeDefined();
     expect(r.stderr).not.toMatch(/another base map/);
+    // fire8 and fire9 retrained: the old head cannot sit on them, the new head answers everything
+    expect((meta as { routing?: unknown }).routing).toBeUndefined();
+    expect(r.stderr).toMatch(/routing: none/);
     const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
     expect(lastJson(ev.stdout).n).toBe(6);
@@ -176,6 +179,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       surfaces: { trained: string[]; rehearsed: string[] };
       training: { mode: string; fineTuned: string[]; n: { replay: number }; replay: { surfaces: string[] } };
       novelty: { groups: string[] };
+      routing: { parent: { name: string; version: number }; labels: string[]; siteGroups: string[] };
     };
     expect(meta.labels).toEqual(['crack', 'nocrack', 'salt-damage']);
     // The unfamiliar-surface check knows the site's photos and the rehearsed surfaces now.
@@ -184,6 +188,14 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       expect.arrayContaining(['concrete/crack', `${site}/crack`, `${site}/salt-damage`, 'walls/nocrack']),
     );
     expect(r.stderr).toMatch(/novelty: groups .*held-out photos flagged/);
+    // The old head answers every photo that is not nearest the site's own groups.
+    expect(meta.routing.labels).toEqual(['crack', 'nocrack']);
+    expect(meta.routing.siteGroups).toEqual(meta.novelty.groups.filter((g) => g.startsWith(`${site}/`)));
+    expect(meta.routing.siteGroups).toContain(`${site}/salt-damage`);
+    expect(meta.routing.parent.name).toBe('crackcam-default');
+    expect(r.stderr).toMatch(
+      /routing: photos nearest .*salt-damage get the new head; all others crackcam-default v\d+'s head/,
+    );
     expect(meta.surfaces).toEqual({
       trained: ['asphalt', 'concrete', path.basename(salty), 'walls'].sort(),
       rehearsed: ['asphalt', 'concrete', 'walls'],
@@ -193,15 +205,26 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n.replay).toBe(5);
     // --no-replay trains on the site photos alone
     const bare = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-bare-'));
-    const noReplay = await cli('finetune.ts', [...args, '--mode', 'head', '--no-replay', '--out', bare]);
+    const noReplay = await cli('finetune.ts', [
+      ...args,
+      '--mode',
+      'head',
+      '--no-replay',
+      '--no-routing',
+      '--out',
+      bare,
+    ]);
     expect(noReplay.code, noReplay.stderr).toBe(0);
     expect(noReplay.stderr).not.toMatch(/rehearsing/);
+    expect(noReplay.stderr).toMatch(/routing: off/);
     const bareMeta = (JSON.parse(await readFile(path.join(bare, 'model.json'), 'utf8')) as Record<string, never>)
       .userDefinedMetadata['crackcam'] as {
       surfaces: { rehearsed: string[] };
       training: { n: Record<string, number> };
+      routing?: unknown;
     };
     expect(bareMeta.surfaces.rehearsed).toEqual([]);
+    expect(bareMeta.routing).toBeUndefined();
     expect(bareMeta.training.n.replay).toBeUndefined();
   });
 });
