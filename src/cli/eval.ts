@@ -41,6 +41,8 @@ interface Classified {
   misclassified: Misclassified[];
   /** Every classified photo's verdict, probability and familiarity, for the reliability figures. */
   outcomes: VerdictOutcome[];
+  /** For a routed model (metadata `routing`): how many photos its new head answered. */
+  newHead: number;
 }
 
 /** The label of the largest probability. */
@@ -56,7 +58,7 @@ async function classifyFiles(
   files: readonly LabelledFile[],
   cropFraction: number,
 ): Promise<Classified> {
-  const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [], outcomes: [] };
+  const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [], outcomes: [], newHead: 0 };
   const threshold = classifier.metadata.novelty?.threshold ?? Infinity;
   const maxShortSide = decodeShortSide(classifier.inputSize, cropFraction);
   for (let i = 0; i < files.length; i++) {
@@ -70,13 +72,15 @@ async function classifyFiles(
     }
     const packed = tf.tidy(() => {
       const r = classifier.classifyBatch(classifier.prepare(image, cropFraction), { fineMap: false });
-      return tf.concat([tf.reshape(r.probabilities, [-1]), ...(r.novelty ? [r.novelty] : [])]); // [classes (+ 1 novelty score)]
+      const extra = [...(r.novelty ? [r.novelty] : []), ...(r.ownHead ? [tf.cast(r.ownHead, 'float32')] : [])];
+      return tf.concat([tf.reshape(r.probabilities, [-1]), ...extra]); // [classes (+ novelty score) (+ 1 when the new head answered)]
     });
     image.dispose();
     const values = await packed.data();
     packed.dispose();
     const best = bestLabel(classifier.labels, values.subarray(0, classifier.labels.length));
     const novelty = values[classifier.labels.length];
+    if (values[classifier.labels.length + 1] === 1) out.newHead++;
     out.truth.push(f.label);
     out.predicted.push(best.label);
     out.outcomes.push({
@@ -185,6 +189,7 @@ runCli(async () => {
   const seen = args['include-seen'] ? new Set<string>() : await seenFiles(modelJson, args.data);
   const files = imagesToEvaluate(args.data, allFiles, seen);
   const classified = await classifyFiles(classifier, files, cropFraction);
+  const routed = classifier.metadata.routing !== undefined;
   classifier.dispose();
   for (const u of classified.unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
   if (classified.truth.length === 0)
@@ -197,6 +202,7 @@ runCli(async () => {
   const out = {
     ...withReliability(report, reliability),
     novelty: classifier.metadata.novelty !== undefined,
+    ...(routed ? { answeredByNewHead: classified.newHead / classified.truth.length } : {}),
     backend,
     skippedSeen,
     unreadable: classified.unreadable.map((u) => u.file),
@@ -209,4 +215,8 @@ runCli(async () => {
   const title = `${path.basename(path.resolve(args.data))}: accuracy ${(report.accuracy * 100).toFixed(2)}% on ${report.n} images (backend ${backend})`;
   process.stdout.write(reportText(title, classifier.labels, report, classified));
   process.stdout.write(`${reliabilityText(reliability, out.novelty)}\n`);
+  if (routed)
+    process.stdout.write(
+      `answered by the new head (the rest by the old one): ${(100 * (classified.newHead / classified.truth.length)).toFixed(1)}%\n`,
+    );
 });

@@ -193,6 +193,12 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.routing.siteGroups).toEqual(meta.novelty.groups.filter((g) => g.startsWith(`${site}/`)));
     expect(meta.routing.siteGroups).toContain(`${site}/salt-damage`);
     expect(meta.routing.parent.name).toBe('crackcam-default');
+    // eval says how many photos the new head answered: the site's own photos are nearest its groups
+    const ev = await cli('eval.ts', ['--data', salty, '--model', out, '--include-seen', '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    const share = lastJson(ev.stdout).answeredByNewHead as number;
+    expect(share).toBeGreaterThan(0);
+    expect(share).toBeLessThanOrEqual(1);
     expect(r.stderr).toMatch(
       /routing: photos nearest .*salt-damage get the new head; all others crackcam-default v\d+'s head/,
     );
