@@ -109,6 +109,11 @@ export interface ClassifierTrainingConfig extends ClassifierTrainingChoice {
    * model keeps its old surfaces. Undefined or null: no rehearsal.
    */
   rehearsal?: readonly RehearsalItem[] | null;
+  /**
+   * Keep the current model's head for frames that are not nearest the captures (metadata `routing`,
+   * src/core/routing-info.ts) where the new head can sit on its trunk. Default true.
+   */
+  route?: boolean;
   /** Id of the capture whose Grad-CAM is reported before training and after every epoch. */
   watchId?: string;
   /** The training worker; undefined trains in the page. */
@@ -271,12 +276,15 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       signal: config.signal,
     });
     // The new model keeps the current one's head for every frame not nearest the captures (src/core/routing-info.ts).
-    const routing = await routingFor(classifier, {
-      head: result.head,
-      labels: plan.labels,
-      featureLayer: result.featureLayer,
-      novelty,
-    });
+    const routing =
+      config.route === false
+        ? undefined
+        : await routingFor(classifier, {
+            head: result.head,
+            labels: plan.labels,
+            featureLayer: result.featureLayer,
+            novelty,
+          });
     // A cancel after the last step still counts: the caller asked for no result.
     config.signal?.throwIfAborted();
     const n = { train: plan.train.length, validation: plan.validation.length };

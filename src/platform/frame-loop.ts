@@ -28,6 +28,11 @@ export interface FrameResult {
    */
   unfamiliar?: boolean;
   /**
+   * For a site-adapted model that keeps its old head (metadata `routing`): true when the adapted head
+   * answered (the frame is nearest the site's photos), false when the old head did.
+   */
+  siteHead?: boolean;
+  /**
    * The map as already painted into the heatmap canvas (after temporal smoothing), when the model's
    * runner painted it (the inference worker); absent: the page paints {@link map}.
    */
@@ -80,7 +85,8 @@ export interface ClassifierFrameOptions {
 
 /**
  * The crack classifier as a {@link FrameModel}: probabilities and the map of `camClass` packed as
- * [C probabilities, h * w map, novelty score (models with a novelty model)]. The map is the fine map
+ * [C probabilities, h * w map, novelty score (models with a novelty model), 1 when a routed model's
+ * site head answered]. The map is the fine map
  * (56x56) when the model has a fine head, else the Grad-CAM (13x13). Does not own the classifier.
  *
  * Frames are taken as already cropped (the source stages the crop box at `inputSize`); see
@@ -105,6 +111,7 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
     mapWidth,
     mapHeight,
     ...(threshold === undefined ? {} : { unfamiliar: false }),
+    ...(classifier.metadata.routing ? { siteHead: false } : {}),
   };
   const size = classifier.inputSize;
   const toInput = frameInput(
@@ -121,7 +128,8 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
       const r = classifier.classifyBatch(input, { camClass, fineMap: fine });
       const parts = [tf.reshape(r.probabilities, [-1]), tf.reshape(r.fineCam ?? r.cam, [-1])];
       if (r.novelty) parts.push(r.novelty);
-      return tf.concat(parts) as tf.Tensor1D; // [C + h*w (+ 1)]
+      if (r.ownHead) parts.push(tf.cast(r.ownHead, 'float32'));
+      return tf.concat(parts) as tf.Tensor1D; // [C + h*w (+ 1 novelty) (+ 1 head)]
     },
     decode(packed) {
       let best = 0;
@@ -133,6 +141,7 @@ export function classifierFrameModel(classifier: CrackClassifier, options: Class
       result.probability = packed[best];
       map.set(packed.subarray(c, c + map.length));
       if (threshold !== undefined) result.unfamiliar = packed[c + map.length] > threshold;
+      if (result.siteHead !== undefined) result.siteHead = packed[c + map.length + 1] === 1;
       return result;
     },
   };

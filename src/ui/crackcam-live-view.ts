@@ -145,6 +145,8 @@ export class CrackcamLiveView extends LitElement {
   @state() private ratio?: number;
   /** The verdict says "unfamiliar surface" (the frames' flag after the hysteresis). */
   @state() private unfamiliar = false;
+  /** For a routed model: whether the site's head answered the latest frame (see FrameResult.siteHead). */
+  @state() private siteHead?: boolean;
   /** Consecutive frames whose unfamiliar flag disagreed with {@link unfamiliar}. */
   private unfamiliarStreak = 0;
   /** *Label this* is offered until this time (performance.now()); its choice is open; the view paused for it. */
@@ -496,6 +498,7 @@ export class CrackcamLiveView extends LitElement {
     this.ratio = undefined;
     this.unfamiliar = false;
     this.unfamiliarStreak = 0;
+    this.siteHead = undefined;
     this.lastResult = undefined;
     if (!model) {
       void this.loop?.stop();
@@ -542,6 +545,7 @@ export class CrackcamLiveView extends LitElement {
     this.probability = result.probability;
     this.ratio = this.frames?.isOneClassFrameResult(result) ? result.ratio : undefined;
     this.followUnfamiliar(result.unfamiliar === true);
+    this.siteHead = result.siteHead;
     this.followUncertain(result.probability);
     const now = performance.now();
     if (now - this.statsShownAt >= STATS_REFRESH_MS) {
@@ -1012,6 +1016,7 @@ export class CrackcamLiveView extends LitElement {
         .probability=${this.probability}
         .ratio=${this.ratio}
         .unfamiliar=${this.unfamiliar}
+        .siteHead=${running ? this.siteHead : undefined}
         .placeholder=${this.placeholder()}
         ?frozen=${this.frozen}
       ></crackcam-verdict>

@@ -125,6 +125,8 @@ export class CrackcamTrainer extends LitElement {
   @state() private trainingMode: TrainingMode = DEFAULT_RECIPE.mode;
   /** Rehearse the old surfaces with the rehearsal pack's photos (the default recipe). */
   @state() private rehearse = true;
+  /** Keep the current model's answers for frames off the site (routing, the default). */
+  @state() private route = true;
   /** Why the last run trained without rehearsal, when the pack could not be loaded. */
   @state() private rehearsalNote = '';
   /** Captures offered for the activation map, and the chosen one's id. */
@@ -286,6 +288,7 @@ export class CrackcamTrainer extends LitElement {
         epochs: this.epochs,
         seed: this.seed,
         rehearsal,
+        route: this.route,
         watchId: this.watchId,
         worker: this.trainingWorker(),
         signal,
@@ -670,6 +673,16 @@ export class CrackcamTrainer extends LitElement {
             @change=${(e: Event) => (this.rehearse = (e.target as HTMLInputElement).checked)}
           />
           ${msg('Rehearse the old surfaces')}
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="train-route"
+            .checked=${this.route}
+            ?disabled=${running}
+            @change=${(e: Event) => (this.route = (e.target as HTMLInputElement).checked)}
+          />
+          ${msg('Keep the current model for other surfaces')}
         </label>
         <label
           >${msg('Epochs')}

@@ -65,6 +65,11 @@ export class CrackcamVerdict extends LitElement {
   @property({ type: Boolean }) frozen = false;
   /** The classifier does not know this surface: say so instead of {@link label} (which stays in `data-class`). */
   @property({ type: Boolean }) unfamiliar = false;
+  /**
+   * For a model adapted to a site that keeps its old head: true when the site's head gave this verdict
+   * (a *site* tag is shown), false when the old head did; undefined for other models.
+   */
+  @property({ attribute: false }) siteHead?: boolean;
 
   @state() private announced = '';
   private announcedLabel?: string;
@@ -159,7 +164,10 @@ export class CrackcamVerdict extends LitElement {
       else delete this.dataset.ratio;
       if (shown === UNFAMILIAR_LABEL) this.dataset.class = this.label;
       else delete this.dataset.class;
+      if (this.siteHead !== undefined) this.dataset.head = this.siteHead ? 'site' : 'previous';
+      else delete this.dataset.head;
     } else {
+      delete this.dataset.head;
       delete this.dataset.label;
       delete this.dataset.probability;
       delete this.dataset.ratio;
@@ -204,6 +212,7 @@ export class CrackcamVerdict extends LitElement {
     return html`<div class="verdict ${cls}">
         <span class="symbol" aria-hidden="true">${symbol}</span>
         <span class="label">${classDisplayName(label)}</span>
+        ${this.siteHead ? html`<span class="frozen" title=${msg('Answered by the model adapted to this site')}>${msg('site', { desc: 'badge: the verdict comes from the head adapted to this site' })}</span>` : nothing}
         ${this.frozen ? html`<span class="frozen">${msg('Frozen', { desc: 'badge: the live view is paused on one frame' })}</span>` : nothing}
         <span class="probability" title=${title}>${this.figure()}</span>
       </div>

@@ -3,7 +3,9 @@
  * server, fake camera): *Label this* on an uncertain frame stores it as a capture; a training run's
  * result compares the current and the new model on the held-out captures of the site and on the
  * rehearsal pack's old surfaces; and making the new model active needs a confirmation when an old
- * surface got worse; the model library says which surfaces a model was trained on.
+ * surface got worse; the model library says which surfaces a model was trained on, and which model a
+ * routed model answers as off the site. With routing (the default) the old surfaces keep the current
+ * model's answers; the run that makes concrete worse turns routing off.
  *
  * The app's default model is served with a small subset of its rehearsal pack (4 photos per surface,
  * label and use), so the comparison stays short. The camera shows a photo of a surface the default
@@ -85,6 +87,25 @@ function unseenConcrete(label: string, n: number): string[] {
 }
 
 const app = () => page.locator('crackcam-app');
+/** The model the run with routing saved. */
+let routedModelId = '';
+
+/** Trains with the Train screen's settings, waits for the comparison, and returns its rows. */
+async function trainAndCompare(): Promise<{ set: string | null; n: number; old: number; new: number }[]> {
+  const started = Date.now();
+  await page.getByTestId('train-start').click();
+  await page.locator('[data-testid="train-status"][data-phase="comparing"]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
+  process.stderr.write(`adaptation e2e: trained and compared in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return page.getByTestId('compare-row').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      set: tr.getAttribute('data-set'),
+      n: Number(tr.getAttribute('data-n')),
+      old: Number(tr.getAttribute('data-old')),
+      new: Number(tr.getAttribute('data-new')),
+    })),
+  );
+}
 const count = (label: string) => page.locator(`[data-testid="capture-count"][data-label="${label}"]`);
 
 beforeAll(async () => {
@@ -118,7 +139,7 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     await expect.poll(() => page.getByTestId('freeze').getAttribute('aria-pressed')).toBe('false');
   });
 
-  it('compares the current and new model on the site and the old surfaces, and asks before activating', async () => {
+  it('compares the current and new model on the site and the old surfaces; routing keeps them, without it Save asks', async () => {
     await page.getByTestId('tab-captures').click();
     for (const [label, other] of [
       ['crack', 'nocrack'],
@@ -136,33 +157,34 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     await page.getByTestId('train-depth').selectOption('head');
     await page.getByTestId('train-epochs').fill('20');
     await page.getByTestId('train-epochs').dispatchEvent('change');
-    const started = Date.now();
-    await page.getByTestId('train-start').click();
-    await page.locator('[data-testid="train-status"][data-phase="comparing"]').waitFor({ timeout: 120_000 });
-    await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
-    process.stderr.write(`adaptation e2e: trained and compared in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+
+    // With the defaults the new model keeps the default model's head off the site: concrete is not lost.
+    expect(await page.getByTestId('train-route').isChecked()).toBe(true);
+    const routed = await trainAndCompare();
     // Rehearsal is on by default: every `train` photo of the pack (crack and nocrack) trained with the captures.
     const packTrain = packItems.filter((i) => i.use === 'train').length;
     expect(Number(await page.getByTestId('train-rehearsed').getAttribute('data-n'))).toBe(packTrain);
-
-    const rows = await page.getByTestId('compare-row').evaluateAll((trs) =>
-      trs.map((tr) => ({
-        set: tr.getAttribute('data-set'),
-        n: Number(tr.getAttribute('data-n')),
-        old: Number(tr.getAttribute('data-old')),
-        new: Number(tr.getAttribute('data-new')),
-      })),
-    );
     const evalPhotos = (surface: string) => packItems.filter((i) => i.surface === surface && i.use === 'eval').length;
     const surfaces = [...new Set(packItems.map((i) => i.surface))];
-    expect(rows.map((r) => [r.set, r.n])).toEqual([
+    expect(routed.map((r) => [r.set, r.n])).toEqual([
       ['site', 2], // one held-out capture of each class (6 nocrack, 5 crack)
       ...surfaces.map((s) => [s, evalPhotos(s)]),
     ]);
-    const concrete = rows.find((r) => r.set === 'concrete')!;
+    for (const r of routed.filter((r) => r.set !== 'site'))
+      expect(r.new, r.set ?? '').toBeGreaterThanOrEqual(r.old - 0.01);
+    const concrete = routed.find((r) => r.set === 'concrete')!;
     expect(concrete.old).toBeGreaterThanOrEqual(0.75); // the default model knows concrete
-    expect(concrete.new).toBeLessThan(concrete.old - 0.01); // the contradicting captures cost it
     await page.locator('[data-testid="uncertain-capture"], [data-testid="uncertain-none"]').first().waitFor();
+    await page.getByTestId('save-model').click(); // nothing got worse: no question
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
+    routedModelId = (await app().getAttribute('data-model-id')) as string;
+
+    // Without routing the new head answers concrete too, and the contradicting captures cost it.
+    await page.getByTestId('train-route').uncheck();
+    const plain = await trainAndCompare();
+    const plainConcrete = plain.find((r) => r.set === 'concrete')!;
+    expect(plainConcrete.old).toBeCloseTo(concrete.old, 5); // the routed model answers concrete as the default one did
+    expect(plainConcrete.new).toBeLessThan(plainConcrete.old - 0.01);
 
     // Save asks first, names the surface; "keep" keeps the current model.
     await page.getByTestId('save-model').click();
@@ -171,17 +193,30 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     expect(await dialog.textContent()).toMatch(/concrete −\d+\.\d points/);
     await page.getByTestId('activate-cancel').click();
     await dialog.waitFor({ state: 'hidden' });
-    expect(await app().getAttribute('data-model-id')).toBe('builtin');
+    expect(await app().getAttribute('data-model-id')).toBe(routedModelId);
     await page.getByTestId('save-model').click();
     await page.getByTestId('activate-confirm').click();
-    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe('builtin');
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(routedModelId);
   });
 
-  it('says in the model library which surfaces a model was trained on', async () => {
+  it('says in the model library which surfaces a model was trained on, and what a routed model answers as', async () => {
     await page.getByTestId('tab-models').click();
     const builtin = page.locator('[data-testid="model"][data-id="builtin"] [data-testid="model-surfaces"]');
     expect(await builtin.getAttribute('data-trained')).toBe('asphalt,concrete,walls');
     expect(await builtin.textContent()).toMatch(/trained on asphalt, concrete, walls/);
+    const routing = (id: string) =>
+      page.locator(`[data-testid="model"][data-id="${id}"] [data-testid="model-routing"]`);
+    expect(await routing(routedModelId).getAttribute('data-parent')).toMatch(/^crackcam-default v\d+$/);
+    expect(await routing(routedModelId).textContent()).toMatch(/off this site: answers as crackcam-default v\d+/);
+    expect(await routing('builtin').count()).toBe(0);
+    expect(await routing((await app().getAttribute('data-model-id')) as string).count()).toBe(0); // trained without routing
+    // Back to the routed model: the live verdict says which head answered each frame.
+    await page.getByTestId('rollback').click();
+    await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).toBe(routedModelId);
+    await page.getByTestId('tab-live').click();
+    await expect
+      .poll(() => page.getByTestId('verdict').getAttribute('data-head'), { timeout: 60_000 })
+      .toMatch(/^(site|previous)$/);
     expect(errors).toEqual([]);
   });
 });
