@@ -84,7 +84,7 @@ function noveltyNote(novelty: NoveltyInfo | undefined, parentHasOne: boolean): s
 function routingNote(routing: RoutingInfo | undefined, asked: boolean): string {
   if (!asked) return 'off (--no-routing): the new head answers every photo';
   if (!routing)
-    return 'none: the new head answers every photo (no novelty groups of its own, or the fire module copies were retrained)';
+    return 'none: the new head answers every photo (the run reads another base map, added no novelty group, or dropped an old class)';
   const { name, version } = routing.parent;
   return `photos nearest ${routing.siteGroups.join(', ')} get the new head; all others ${name} v${version}'s head`;
 }

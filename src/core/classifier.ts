@@ -178,10 +178,15 @@ function oldHeadMismatch(head: tf.LayersModel, metadata: ModelMetadata): string 
   const old = metadata.routing?.head;
   if (!old) return undefined;
   const inputsOf = (name: string) => head.getLayer(name).getWeights()[0].shape[2]; // kernel [1, 1, K, C]
-  const hasHidden = head.layers.some((l) => l.name === HIDDEN_LAYER);
-  const trunkOut = inputsOf(hasHidden ? HIDDEN_LAYER : CLASSIFIER_LAYER);
-  const oldIn = (old.hidden ?? old.out).inputs;
-  if (oldIn !== trunkOut) return `routing's old head reads ${oldIn} channels, this head's trunk gives ${trunkOut}`;
+  if (old.trunk) {
+    const [want, got] = [metadata.base.featureShape[2], old.trunk[0].squeeze.inputs];
+    if (got !== want) return `routing's old fire copies read ${got} channels, the base map has ${want}`;
+  } else {
+    const hasHidden = head.layers.some((l) => l.name === HIDDEN_LAYER);
+    const trunkOut = inputsOf(hasHidden ? HIDDEN_LAYER : CLASSIFIER_LAYER);
+    const oldIn = (old.hidden ?? old.out).inputs;
+    if (oldIn !== trunkOut) return `routing's old head reads ${oldIn} channels, this head's trunk gives ${trunkOut}`;
+  }
   const hasFine = head.layers.some((l) => l.name === FINE_LAYER);
   if ((old.fine !== undefined) !== hasFine)
     return `routing's old head ${old.fine ? 'has' : 'lacks'} a fine head, this head does not`;

@@ -6,7 +6,8 @@
  *
  * The old head travels in the metadata (JSON, like the novelty model), as matrices in float16 base64:
  * the layers after the fire module copies, which head-mode adaptation never changes and both heads
- * share. The shipped model's weights are float16 already, so storing it loses nothing.
+ * share, and after deep fine-tuning (which retrains the copies) the old copies too (about 1.3 MB of
+ * JSON for fire8 and fire9). The shipped model's weights are float16 already, so storing it loses nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import { decodeFloat16, encodeFloat16 } from './float16';
@@ -24,8 +25,20 @@ export interface StoredLinear {
   bias: string;
 }
 
-/** The old head: hidden layer (if any), classifier and fine head (if any), after the shared trunk. */
+/** One of the old head's fire module copies: squeeze [K, S] and expand [9 * S, E] (see `FireCopy` in head.ts). */
+export interface StoredFire {
+  fire: string;
+  squeeze: StoredLinear;
+  expand: StoredLinear;
+}
+
+/**
+ * The old head: hidden layer (if any), classifier and fine head (if any). `trunk`, its fire module
+ * copies, only when the new model retrained its own (deep mode); absent, the heads share the new
+ * model's trunk.
+ */
 export interface StoredHead {
+  trunk?: StoredFire[];
   hidden?: StoredLinear;
   out: StoredLinear;
   fine?: StoredLinear;
@@ -53,12 +66,17 @@ async function storedLinear(layer: LinearHead): Promise<StoredLinear> {
   };
 }
 
-/** A head's layers after its trunk, for {@link RoutingInfo.head} (does not dispose `weights`). */
-export async function storedHead(weights: HeadWeights): Promise<StoredHead> {
+/**
+ * A head's layers for {@link RoutingInfo.head}, its trunk only with `withTrunk` (does not dispose `weights`).
+ */
+export async function storedHead(weights: HeadWeights, withTrunk = false): Promise<StoredHead> {
+  const trunk: StoredFire[] = [];
+  for (const m of withTrunk ? (weights.trunk ?? []) : [])
+    trunk.push({ fire: m.fire, squeeze: await storedLinear(m.squeeze), expand: await storedLinear(m.expand) });
   const out = await storedLinear(weights.out);
   const hidden = weights.hidden ? { hidden: await storedLinear(weights.hidden) } : {};
   const fine = weights.fine ? { fine: await storedLinear(weights.fine) } : {};
-  return { ...hidden, out, ...fine };
+  return { ...(trunk.length ? { trunk } : {}), ...hidden, out, ...fine };
 }
 
 /** The stored layer as tensors (the caller owns them). */
@@ -69,9 +87,11 @@ function linearOf(stored: StoredLinear): LinearHead {
   };
 }
 
-/** The old head as weights without a trunk (the caller owns the tensors; see `headWeightTensors`). */
+/** The old head as weights, with its own trunk if it has one (the caller owns the tensors; see `headWeightTensors`). */
 export function storedHeadWeights(head: StoredHead): HeadWeights {
+  const trunk = head.trunk?.map((m) => ({ fire: m.fire, squeeze: linearOf(m.squeeze), expand: linearOf(m.expand) }));
   return {
+    ...(trunk ? { trunk } : {}),
     out: linearOf(head.out),
     ...(head.hidden ? { hidden: linearOf(head.hidden) } : {}),
     ...(head.fine ? { fine: linearOf(head.fine) } : {}),
@@ -130,11 +150,29 @@ export function validateRoutingInfo(value: unknown, context: RoutingContext): Ro
     fail(`siteGroups must be some of the novelty groups (${context.noveltyGroups.join(', ')})`);
   const head = v.head as Partial<StoredHead> | undefined;
   if (typeof head !== 'object' || head === null) return fail('head is missing');
+  let channels: number | undefined; // what the trunk gives the layers after it
+  if (head.trunk !== undefined) {
+    if (!Array.isArray(head.trunk) || head.trunk.length === 0)
+      fail('head.trunk must be a non-empty list of fire copies');
+    head.trunk.forEach((m, i) => {
+      if (typeof m?.fire !== 'string') fail(`head.trunk[${i}].fire must be a module name`);
+      const squeeze = checkLinear(m.squeeze, `trunk[${i}].squeeze`, fail);
+      const expand = checkLinear(m.expand, `trunk[${i}].expand`, fail);
+      if (channels !== undefined && squeeze.inputs !== channels)
+        fail(`head.trunk[${i}] reads ${squeeze.inputs} channels, gets ${channels}`);
+      if (expand.inputs !== 9 * squeeze.outputs)
+        fail(`head.trunk[${i}].expand must read 9 x ${squeeze.outputs} inputs`);
+      channels = expand.outputs;
+    });
+  }
   const out = checkLinear(head.out, 'out', fail);
   if (out.outputs !== (labels as string[]).length)
     fail(`head.out has ${out.outputs} outputs for ${labels?.length} labels`);
   if (head.hidden !== undefined && checkLinear(head.hidden, 'hidden', fail).outputs !== out.inputs)
     fail(`head.hidden's outputs do not match head.out's ${out.inputs} inputs`);
+  const first = (head.hidden ?? out).inputs;
+  if (channels !== undefined && first !== channels)
+    fail(`head.trunk gives ${channels} channels, the layers after it read ${first}`);
   if (head.fine !== undefined && checkLinear(head.fine, 'fine', fail).outputs !== out.outputs)
     fail(`head.fine has not ${out.outputs} outputs`);
   return v as RoutingInfo;

@@ -7,7 +7,7 @@ import type { CamScore } from './gradcam';
 import { camActivation, headForward, headWeightsOf, headWeightTensors, trunkOf, type HeadWeights } from './head';
 import type { ModelMetadata } from './metadata';
 import type { NoveltyInfo } from './novelty';
-import { storedHead, storedHeadWeights, type RoutingInfo } from './routing-info';
+import { storedHead, storedHeadWeights, type RoutingInfo, type StoredHead } from './routing-info';
 
 /** The model an adaptation started from. */
 export interface RoutingParent {
@@ -49,9 +49,10 @@ async function sameTrunk(a: tf.LayersModel, b: tf.LayersModel): Promise<boolean>
 
 /**
  * The `routing` entry of a model adapted from `parent`, or undefined when the adapted head must answer
- * for everything: it has no novelty groups of its own, reads another base map, retrained the fire
- * module copies (deep mode), lacks one of the old classes, or differs from the old head in having a fine head.
- * A parent that is routed itself passes on its own old head: the head before any adaptation.
+ * for everything: it has no novelty groups of its own, reads another base map, lacks one of the old
+ * classes, or differs from the old head in having a fine head. When the new model retrained the fire
+ * module copies (deep mode), the old copies are stored too. A parent that is routed itself passes on
+ * its own old head: the head before any adaptation.
  */
 export async function routingFor(parent: RoutingParent, child: RoutingChild): Promise<RoutingInfo | undefined> {
   const meta = parent.metadata;
@@ -61,18 +62,32 @@ export async function routingFor(parent: RoutingParent, child: RoutingChild): Pr
   const siteGroups = child.novelty.groups.filter((g) => !oldGroups.includes(g));
   const labels = inherited?.labels ?? [...meta.labels];
   if (siteGroups.length === 0 || labels.some((l) => !child.labels.includes(l))) return undefined;
-  if (!(await sameTrunk(parent.head, child.head))) return undefined;
   const childWeights = headWeightsOf(child.head);
   const childHasFine = childWeights.fine !== undefined;
   tf.dispose(headWeightTensors(childWeights));
-  let head = inherited?.head;
-  if (!head) {
-    const weights = headWeightsOf(parent.head);
-    head = await storedHead(weights).finally(() => tf.dispose(headWeightTensors(weights)));
-  }
+  const head = await oldHead(parent, child);
   if ((head.fine !== undefined) !== childHasFine) return undefined;
   const parentId = inherited?.parent ?? { name: meta.name, version: meta.version };
   return { parent: parentId, labels, siteGroups, head };
+}
+
+/**
+ * The first old head of the lineage, with its fire copies when they are not the child's: a routed
+ * parent's own entry (given the parent's copies when the child retrained them), else the parent's head.
+ */
+async function oldHead(parent: RoutingParent, child: RoutingChild): Promise<StoredHead> {
+  const inherited = parent.metadata.routing?.head;
+  if (inherited?.trunk) return inherited;
+  const shared = await sameTrunk(parent.head, child.head);
+  if (inherited && shared) return inherited;
+  const weights = headWeightsOf(parent.head);
+  try {
+    if (!inherited) return await storedHead(weights, !shared);
+    const { trunk } = await storedHead(weights, true);
+    return { ...inherited, ...(trunk ? { trunk } : {}) };
+  } finally {
+    tf.dispose(headWeightTensors(weights));
+  }
 }
 
 /** A loaded routing entry: the old head's tensors and the lookup tables of the choice. */
@@ -80,7 +95,7 @@ export interface RoutedHead extends RouteTables {
   readonly info: RoutingInfo;
   /** The model's classes. */
   readonly labels: readonly string[];
-  /** The old head after the trunk (the model's own trunk is shared). */
+  /** The old head: its own fire copies if it has them, else it shares the model's. */
   readonly weights: HeadWeights;
   dispose(): void;
 }
@@ -153,7 +168,7 @@ export interface RoutedInputs {
 }
 
 /**
- * One forward pass of both heads on the shared trunk; each frame keeps one head's probabilities (over
+ * One forward pass of both heads (on the shared trunk, or each on its own after deep fine-tuning); each frame keeps one head's probabilities (over
  * the model's classes; 0 for a class the old head lacks), map and fine map.
  * @param camClass a model class index or 'predicted'
  * @returns as headForward, plus `ownHead` [n] int32: 1 where the adapted head answered
@@ -171,7 +186,9 @@ export function routedForward(
     const { trunk: _shared, ...ownAfterTrunk } = own;
     const mine = headForward(trunked, ownAfterTrunk, camClass, score, relu, inputs.fineMaps?.own);
     const oldClass = camClass === 'predicted' ? 'predicted' : oldIndexOf(routed, camClass);
-    const old = headForward(trunked, routed.weights, oldClass, score, relu, inputs.fineMaps?.old);
+    const { trunk: oldTrunk, ...oldAfterTrunk } = routed.weights;
+    const oldTrunked = oldTrunk ? camActivation(inputs.features, undefined, oldTrunk) : trunked; // [n, h, w, E]
+    const old = headForward(oldTrunked, oldAfterTrunk, oldClass, score, relu, inputs.fineMaps?.old);
     const site = tf.gather(routed.siteGroup, inputs.nearest); // [n]
     const named = tf.gather(routed.newClass, tf.argMax(mine.probabilities, 1)); // [n]
     const ownHead = tf.cast(tf.greater(tf.add(site, named), 0), 'int32') as tf.Tensor1D; // [n]

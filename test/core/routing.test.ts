@@ -7,6 +7,7 @@ import type { BaseNetwork } from '../../src/core/base';
 import { loadCrackClassifier, loadHead, type CrackClassifier } from '../../src/core/classifier';
 import { CLASSIFIER_LAYER, FINE_LAYER, growHead, trunkSqueezeLayer } from '../../src/core/head';
 import type { ModelMetadata } from '../../src/core/metadata';
+import type { RoutingInfo } from '../../src/core/routing-info';
 import { layersModelFromArtifacts, ModelFileError } from '../../src/core/model-io';
 import { modelArtifacts, serializeModel } from '../../src/core/model-writer';
 import { createNoveltyModel, poolFeatures, type NoveltyInfo } from '../../src/core/novelty';
@@ -64,10 +65,11 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     tf.dispose(images);
   });
 
-  it('answers site frames with the adapted head and all others with the old one, maps included', async () => {
-    const child = await copyOf(parent.head);
-    scaleLayer(child, CLASSIFIER_LAYER, -1); // the adapted head says the opposite of the old one
-    scaleLayer(child, FINE_LAYER, -1);
+  /**
+   * Routes `child` from the shipped model and checks every frame of `input`: the site's frames get
+   * exactly the child's own answer, map and fine map, all others exactly the shipped model's; no leaks.
+   */
+  async function expectRoutedPerFrame(child: tf.LayersModel): Promise<RoutingInfo> {
     const routing = await routingFor(parent, {
       head: child,
       labels: parent.metadata.labels,
@@ -80,7 +82,6 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     const routed = await loadFrom(child, { ...metadata, routing }, base);
     const adaptedOnly = await loadFrom(child, metadata, base);
     const old = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
-    child.dispose();
     const novelty = createNoveltyModel(siteNovelty);
     const site = tf.tidy(() =>
       novelty.nearest(poolFeatures(routed.base.cut(parent.metadata.base.featureLayer).predict(input) as tf.Tensor4D)),
@@ -115,6 +116,25 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     await expectNoLeak(async () => routed.classify(frame));
     frame.dispose();
     for (const c of [routed, adaptedOnly, old]) c.dispose();
+    return routing as RoutingInfo;
+  }
+
+  it('answers site frames with the adapted head and all others with the old one, maps included', async () => {
+    const child = await copyOf(parent.head);
+    scaleLayer(child, CLASSIFIER_LAYER, -1); // the adapted head says the opposite of the old one
+    scaleLayer(child, FINE_LAYER, -1);
+    const routing = await expectRoutedPerFrame(child);
+    expect(routing.head.trunk).toBeUndefined(); // the heads share the fire copies
+    child.dispose();
+  });
+
+  it('keeps the old fire copies when the new model retrained its own (deep mode)', async () => {
+    const child = await copyOf(parent.head);
+    scaleLayer(child, trunkSqueezeLayer('fire9'), 1.5);
+    scaleLayer(child, CLASSIFIER_LAYER, -1);
+    const routing = await expectRoutedPerFrame(child);
+    expect(routing.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
+    child.dispose();
   });
 
   it('lets a class only the adapted head has answer wherever the frame lies', async () => {
@@ -141,7 +161,7 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     routed.dispose();
   });
 
-  it('passes the first old head down a lineage, and routes nothing when the trunk was retrained', async () => {
+  it('passes the first old head down a lineage, and none without novelty groups of the site', async () => {
     const child = await copyOf(parent.head);
     const routing = await routingFor(parent, {
       head: child,
@@ -158,15 +178,23 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     expect(next?.parent).toEqual(routing?.parent);
     expect(next?.head).toBe(routing?.head);
     expect(next?.siteGroups).toEqual(['brick/crack', 'site2/nocrack']);
-    scaleLayer(child, trunkSqueezeLayer('fire9'), 1.5);
-    expect(
-      await routingFor(parent, {
-        head: child,
-        labels: ['crack', 'nocrack'],
-        featureLayer: parent.metadata.base.featureLayer,
-        novelty: siteNovelty,
-      }),
-    ).toBeUndefined();
+    // A grandchild that retrained the copies keeps the first head's copies: its parent's, which are the first head's.
+    const deep = await copyOf(child);
+    scaleLayer(deep, trunkSqueezeLayer('fire9'), 1.5);
+    const deeper = await routingFor(
+      { head: child, metadata: adaptedMeta },
+      { head: deep, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty: moreSite },
+    );
+    expect(deeper?.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
+    expect(deeper?.head.out).toBe(routing?.head.out);
+    // ... and passes them on unchanged to the next one.
+    const deepMeta = { ...adaptedMeta, routing: deeper };
+    const after = await routingFor(
+      { head: deep, metadata: deepMeta },
+      { head: deep, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty: moreSite },
+    );
+    expect(after?.head).toBe(deeper?.head);
+    deep.dispose();
     expect(
       await routingFor(parent, {
         head: child,
