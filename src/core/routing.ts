@@ -103,34 +103,14 @@ export interface RoutedHead extends RouteTables {
 /** Loads a validated routing entry for a model with `labels` and novelty `groups`. */
 export function createRoutedHead(info: RoutingInfo, labels: readonly string[], groups: readonly string[]): RoutedHead {
   const weights = storedHeadWeights(info.head);
+  const ints = (values: number[]) => tf.tensor1d(values, 'int32');
   const tables = {
     toModelClasses: tf.tidy(() =>
-      tf
-        .oneHot(
-          tf.tensor1d(
-            info.labels.map((l) => labels.indexOf(l)),
-            'int32',
-          ),
-          labels.length,
-        )
-        .toFloat(),
+      tf.oneHot(ints(info.labels.map((l) => labels.indexOf(l))), labels.length).toFloat(),
     ) as tf.Tensor2D, // [C_old, C]
-    oldIndex: tf.tensor1d(
-      labels.map((l) => Math.max(0, info.labels.indexOf(l))),
-      'int32',
-    ), // [C]
-    modelIndex: tf.tensor1d(
-      info.labels.map((l) => labels.indexOf(l)),
-      'int32',
-    ), // [C_old]
-    newClass: tf.tensor1d(
-      labels.map((l) => (info.labels.includes(l) ? 0 : 1)),
-      'int32',
-    ), // [C]
-    siteGroup: tf.tensor1d(
-      groups.map((g) => (info.siteGroups.includes(g) ? 1 : 0)),
-      'int32',
-    ), // [G]
+    modelIndex: ints(info.labels.map((l) => labels.indexOf(l))), // [C_old]
+    newClass: ints(labels.map((l) => (info.labels.includes(l) ? 0 : 1))), // [C]
+    siteGroup: ints(groups.map((g) => (info.siteGroups.includes(g) ? 1 : 0))), // [G]
   };
   return {
     info,
@@ -147,8 +127,6 @@ export function createRoutedHead(info: RoutingInfo, labels: readonly string[], g
 export interface RouteTables {
   /** [C_old, C] one-hot: old probabilities times it are probabilities over the model's classes. */
   toModelClasses: tf.Tensor2D;
-  /** [C] the old head's index of each model class (0 for a class it lacks). */
-  oldIndex: tf.Tensor1D;
   /** [C_old] the model's index of each old class. */
   modelIndex: tf.Tensor1D;
   /** [C] 1 for a class only the adapted head has. */
@@ -168,8 +146,9 @@ export interface RoutedInputs {
 }
 
 /**
- * One forward pass of both heads (on the shared trunk, or each on its own after deep fine-tuning); each frame keeps one head's probabilities (over
- * the model's classes; 0 for a class the old head lacks), map and fine map.
+ * One forward pass of both heads (on the shared trunk, or each on its own after deep fine-tuning).
+ * Each frame keeps one head's probabilities (over the model's classes; 0 for a class the old head
+ * lacks), map and fine map.
  * @param camClass a model class index or 'predicted'
  * @returns as headForward, plus `ownHead` [n] int32: 1 where the adapted head answered
  */
