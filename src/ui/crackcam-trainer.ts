@@ -428,6 +428,20 @@ export class CrackcamTrainer extends LitElement {
     this.normalOnlyTrainer?.cancel();
   }
 
+  /** A checkbox setting of the run, disabled while one runs. */
+  private renderSwitch(testid: string, checked: boolean, set: (on: boolean) => void, text: string) {
+    return html`<label>
+      <input
+        type="checkbox"
+        data-testid=${testid}
+        .checked=${checked}
+        ?disabled=${this.running}
+        @change=${(e: Event) => set((e.target as HTMLInputElement).checked)}
+      />
+      ${text}
+    </label>`;
+  }
+
   /** What the last run rehearsed, or why it could not. */
   private renderRehearsal() {
     if (this.rehearsalNote) return html`<div class="note" data-testid="train-rehearsed">${this.rehearsalNote}</div>`;
@@ -664,26 +678,8 @@ export class CrackcamTrainer extends LitElement {
             </option>
           </select>
         </label>
-        <label>
-          <input
-            type="checkbox"
-            data-testid="train-rehearse"
-            .checked=${this.rehearse}
-            ?disabled=${running}
-            @change=${(e: Event) => (this.rehearse = (e.target as HTMLInputElement).checked)}
-          />
-          ${msg('Rehearse the old surfaces')}
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            data-testid="train-route"
-            .checked=${this.route}
-            ?disabled=${running}
-            @change=${(e: Event) => (this.route = (e.target as HTMLInputElement).checked)}
-          />
-          ${msg('Keep the current model for other surfaces')}
-        </label>
+        ${this.renderSwitch('train-rehearse', this.rehearse, (on) => (this.rehearse = on), msg('Rehearse the old surfaces'))}
+        ${this.renderSwitch('train-route', this.route, (on) => (this.route = on), msg('Keep the current model for other surfaces'))}
         <label
           >${msg('Epochs')}
           <input

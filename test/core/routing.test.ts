@@ -65,6 +65,10 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     tf.dispose(images);
   });
 
+  /** The routing entry of `head` (crack / nocrack) adapted from `from` (default: the shipped model). */
+  const routeFrom = (head: tf.LayersModel, novelty: NoveltyInfo | undefined = siteNovelty, from = parent) =>
+    routingFor(from, { head, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty });
+
   /**
    * Routes `child` from the shipped model and checks every frame of `input`: the site's frames get
    * exactly the child's own answer, map and fine map, all others exactly the shipped model's; no leaks.
@@ -163,57 +167,31 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
 
   it('passes the first old head down a lineage, and none without novelty groups of the site', async () => {
     const child = await copyOf(parent.head);
-    const routing = await routingFor(parent, {
-      head: child,
-      labels: ['crack', 'nocrack'],
-      featureLayer: parent.metadata.base.featureLayer,
-      novelty: siteNovelty,
-    });
+    const routing = await routeFrom(child);
     const adaptedMeta = { ...parent.metadata, version: 3, novelty: siteNovelty, routing };
     const moreSite = { ...siteNovelty, groups: [...siteNovelty.groups.slice(0, -1), 'site2/nocrack'] };
-    const next = await routingFor(
-      { head: child, metadata: adaptedMeta },
-      { head: child, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty: moreSite },
-    );
+    const next = await routeFrom(child, moreSite, { head: child, metadata: adaptedMeta });
     expect(next?.parent).toEqual(routing?.parent);
     expect(next?.head).toBe(routing?.head);
     expect(next?.siteGroups).toEqual(['brick/crack', 'site2/nocrack']);
     // A grandchild that retrained the copies keeps the first head's copies: its parent's, which are the first head's.
     const deep = await copyOf(child);
     scaleLayer(deep, trunkSqueezeLayer('fire9'), 1.5);
-    const deeper = await routingFor(
-      { head: child, metadata: adaptedMeta },
-      { head: deep, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty: moreSite },
-    );
+    const deeper = await routeFrom(deep, moreSite, { head: child, metadata: adaptedMeta });
     expect(deeper?.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
     expect(deeper?.head.out).toBe(routing?.head.out);
     // ... and passes them on unchanged to the next one.
     const deepMeta = { ...adaptedMeta, routing: deeper };
-    const after = await routingFor(
-      { head: deep, metadata: deepMeta },
-      { head: deep, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty: moreSite },
-    );
+    const after = await routeFrom(deep, moreSite, { head: deep, metadata: deepMeta });
     expect(after?.head).toBe(deeper?.head);
     deep.dispose();
-    expect(
-      await routingFor(parent, {
-        head: child,
-        labels: ['crack', 'nocrack'],
-        featureLayer: parent.metadata.base.featureLayer,
-        novelty: parent.metadata.novelty,
-      }),
-    ).toBeUndefined();
+    expect(await routeFrom(child, parent.metadata.novelty)).toBeUndefined();
     child.dispose();
   });
 
   it('refuses a routing entry whose old head does not fit the head, naming the file', async () => {
     const child = await copyOf(parent.head);
-    const routing = await routingFor(parent, {
-      head: child,
-      labels: ['crack', 'nocrack'],
-      featureLayer: parent.metadata.base.featureLayer,
-      novelty: siteNovelty,
-    });
+    const routing = await routeFrom(child);
     const broken = { ...routing!, head: { ...routing!.head, fine: undefined } };
     const files = await serializeModel(child, { ...parent.metadata, novelty: siteNovelty, routing });
     child.dispose();
