@@ -3,7 +3,7 @@
  * base per photo (no augmentation) pools the map the head reads, and each group of photos (the site's
  * `<site>/<label>`, and each rehearsed surface the parent's detector does not know, e.g. `walls/nocrack`)
  * gets its mean. Groups the parent already has from its own training (e.g. `concrete/crack`) keep the
- * parent's mean, fit on many more photos. Undefined when the parent has no novelty model or the new
+ * parent's mean, fit on many more photos; a routed parent's site groups get new means from this run. Undefined when the parent has no novelty model or the new
  * model reads another base map than its parent (deep modes).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,7 +17,7 @@ import { pooledFeatures } from './trainer-features';
 export interface AdaptedNoveltyConfig {
   base: BaseNetwork;
   /** The model the run started from. */
-  parent: Pick<ModelMetadata, 'novelty' | 'preprocessing' | 'base'>;
+  parent: Pick<ModelMetadata, 'novelty' | 'preprocessing' | 'base' | 'routing'>;
   /** The base layer the new model's head reads. */
   featureLayer: string;
   /** Photos the new model was trained on, with their groups (site photos and rehearsed photos). */
@@ -47,7 +47,10 @@ async function pooled(
 export async function adaptedNovelty(config: AdaptedNoveltyConfig): Promise<NoveltyInfo | undefined> {
   const { novelty } = config.parent;
   if (!novelty || config.featureLayer !== config.parent.base.featureLayer) return undefined;
-  const known = new Set(novelty.groups);
+  // A routed parent's site groups (e.g. `captures/crack`) are fit again on this run's photos of them:
+  // they decide which frames the new head answers, and the site's photos may have grown since.
+  const refit = new Set(config.parent.routing?.siteGroups ?? []);
+  const known = new Set(novelty.groups.filter((g) => !refit.has(g)));
   const train = config.train.filter((s) => !known.has(s.group));
   if (train.length === 0) return novelty;
   const names = [...new Set(train.map((s) => s.group))].sort();

@@ -5,7 +5,9 @@ import { DEFAULT_MODEL, decodeImageFile, listImages } from '../../src/cli/node-i
 import { adaptedNovelty } from '../../src/core/adapted-novelty';
 import type { BaseNetwork } from '../../src/core/base';
 import { validateMetadata, type ModelMetadata } from '../../src/core/metadata';
+import type { NoveltyInfo } from '../../src/core/novelty';
 import type { GroupedSample } from '../../src/core/reliability-fit';
+import type { RoutingInfo } from '../../src/core/routing-info';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 /** `n` photos of a data folder as samples of `group`. */
@@ -52,6 +54,28 @@ describe.skipIf(!HAVE_SHARED)('adaptedNovelty', () => {
     expect(await adaptedNovelty(run)).toBe(parent.novelty); // nothing new to add
     expect(await adaptedNovelty({ ...run, featureLayer: 'fire5/concat' })).toBeUndefined();
     expect(await adaptedNovelty({ ...run, parent: { ...parent, novelty: undefined } })).toBeUndefined();
+  });
+
+  it('fits a routed parent’s site groups again on the new photos', async () => {
+    const first = await photos('brick/crack', 0, 'brick/crack', 4);
+    const run = { base, parent, featureLayer: parent.base.featureLayer, validation: [], batch: 4 };
+    const adapted = (await adaptedNovelty({ ...run, train: first })) as NoveltyInfo;
+    const later = (await photos('brick/crack', 0, 'brick/crack', 8)).slice(4); // the site's newer photos
+    const routing = {
+      parent: { name: 'p', version: 1 },
+      labels: ['crack', 'nocrack'],
+      siteGroups: ['brick/crack'],
+    } as RoutingInfo;
+    // Not routed: the group is the parent's own, kept as it is.
+    expect(await adaptedNovelty({ ...run, parent: { ...parent, novelty: adapted }, train: later })).toBe(adapted);
+    const refit = (await adaptedNovelty({
+      ...run,
+      parent: { ...parent, novelty: adapted, routing },
+      train: later,
+    })) as NoveltyInfo;
+    expect(refit.groups).toEqual(adapted.groups);
+    expect(refit.means).not.toBe(adapted.means);
+    expect(refit.whitening).toBe(adapted.whitening);
   });
 
   it('stops with the abort reason and frees what it made', async () => {
