@@ -173,8 +173,8 @@ export function routedForward(
     const ownHead = tf.cast(tf.greater(tf.add(site, named), 0), 'int32') as tf.Tensor1D; // [n]
     const useOwn = tf.cast(ownHead, 'bool') as tf.Tensor1D;
     const pick = <T extends tf.Tensor>(a: T, b: T): T => {
-      const mask = tf.reshape(useOwn, [-1, ...a.shape.slice(1).map(() => 1)]);
-      return tf.where(tf.broadcastTo(mask, a.shape), a, b) as T;
+      const mask = tf.reshape(useOwn, [-1, ...a.shape.slice(1).map(() => 1)]); // [n, 1, ...]: tf.where broadcasts it
+      return tf.where(mask, a, b) as T;
     };
     const oldProbabilities = tf.matMul(old.probabilities, routed.toModelClasses) as tf.Tensor2D; // [n, C]
     const result = {
