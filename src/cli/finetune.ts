@@ -9,13 +9,13 @@ import path from 'node:path';
 import { adaptedNovelty } from '../core/adapted-novelty';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import type { NoveltyInfo } from '../core/novelty';
-import { routingFor } from '../core/routing';
+import { routingFor, willRoute } from '../core/routing';
 import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
 import { modelSurfaces } from '../core/model-surfaces';
-import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
+import { DEFAULT_RECIPE, rehearsesByDefault, trainedSurfaces } from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {
   CLASSIFIER_TRAINING_FLAGS,
@@ -47,17 +47,18 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
   Without --mode it runs the default recipe (src/core/trainer-recipe.ts): --mode ${DEFAULT_RECIPE.mode} --deep-modules ${DEFAULT_RECIPE.deepModules}
-  --head-lr ${DEFAULT_RECIPE.headLearningRateFactor} --epochs ${DEFAULT_RECIPE.epochs} (each overridable), rehearsing the starting model's
-  rehearsal pack (<model folder>/rehearsal). With --mode, the defaults below apply.
+  --head-lr ${DEFAULT_RECIPE.headLearningRateFactor} --epochs ${DEFAULT_RECIPE.epochs} (each overridable), and keeps the starting model's
+  head for photos off the site (routing) instead of rehearsing its pack (<model folder>/rehearsal). With --mode, the defaults below apply.
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
   2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
   MATLAB reference's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
   --anchor F: pull of the head's hidden and classifier kernels towards the starting model's (L2-SP; default 0).
-  Rehearsal (default): the starting model's rehearsal pack, its "train" photos (at most --replay-per-class N,
+  Rehearsal: the starting model's rehearsal pack, its "train" photos (at most --replay-per-class N,
   default ${DEFAULT_RECIPE.rehearsalPerGroup}, per surface and label), are added to the training images only, so the model
-  learns the new site without forgetting its old surfaces. --replay DIR: rehearse another labelled folder
+  learns the new site without forgetting its old surfaces. By default only a run that will not route rehearses
+  (routing keeps the old head for photos off the site); --replay-per-class N rehearses in any case. --replay DIR: rehearse another labelled folder
   instead (--replay-per-class N per label, default 30, seeded). --no-replay: no rehearsal.
   Routing (default): the new model keeps the starting model's head, and each photo is answered by the new
   head only when its nearest novelty group is one of this site's (or the new head names a class the old
@@ -147,8 +148,17 @@ runCli(async () => {
     process.stderr.write(
       `growing the head: ${plan.added.join(', ')} added to ${classifier.labels.join(', ')} (the old outputs keep their weights)\n`,
     );
+  const routeAsked = args['no-routing'] !== true;
+  const routes = willRoute(prev, start, routeAsked);
+  const rehearsalChosen =
+    args.replay !== undefined || args['no-replay'] === true || args['replay-per-class'] !== undefined;
+  const skipRehearsal = args['no-replay'] === true || (!rehearsalChosen && !rehearsesByDefault(routes));
+  if (skipRehearsal && !rehearsalChosen)
+    process.stderr.write(
+      'not rehearsing: the new model keeps the old head for photos off the site (routing); --replay-per-class N rehearses the pack anyway\n',
+    );
   const rehearsal = await rehearsalPhotos(
-    { replay: args.replay, noReplay: args['no-replay'] === true, perClass: replayPerClass, seed },
+    { replay: args.replay, noReplay: skipRehearsal, perClass: replayPerClass, seed },
     { model: args.model, labels: plan.labels, decode },
   );
   const replay = rehearsal.files;
@@ -195,7 +205,6 @@ runCli(async () => {
     validation: grouped(plan.validation, () => site),
   });
   process.stderr.write(`novelty: ${noveltyNote(novelty, prev.novelty !== undefined)}\n`);
-  const routeAsked = args['no-routing'] !== true;
   const routing = routeAsked
     ? await routingFor(classifier, {
         head: result.head,
@@ -205,6 +214,10 @@ runCli(async () => {
       })
     : undefined;
   process.stderr.write(`routing: ${routingNote(routing, routeAsked)}\n`);
+  if (routes && !routing && replay.length === 0)
+    process.stderr.write(
+      'warning: the model does not route and nothing was rehearsed: the old surfaces may be forgotten; run again with --replay-per-class 40\n',
+    );
   const seconds = (performance.now() - started) / 1000;
   const trained = classifierMetadata(
     {

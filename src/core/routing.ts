@@ -23,6 +23,14 @@ export interface RoutingChild {
   novelty?: NoveltyInfo;
 }
 
+/**
+ * Whether a run from `parent` will route (before training; {@link routingFor} decides after): it
+ * continues the parent's head, the parent has a novelty check, and routing is not turned off.
+ */
+export function willRoute(parent: Pick<ModelMetadata, 'novelty'>, start: 'current' | 'base', route = true): boolean {
+  return route && start === 'current' && parent.novelty !== undefined;
+}
+
 /** True when both heads have no trunk or the same trunk, value for value. */
 async function sameTrunk(a: tf.LayersModel, b: tf.LayersModel): Promise<boolean> {
   const [ta, tb] = [trunkOf(a) ?? [], trunkOf(b) ?? []];

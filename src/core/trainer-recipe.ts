@@ -23,7 +23,21 @@ export const DEFAULT_RECIPE = {
   headLearningRateFactor: 10,
   /** Rehearsal photos per surface and label from the starting model's pack (`train` items; the shipped pack has 40). */
   rehearsalPerGroup: 40,
+  /**
+   * Rehearse when the new model routes (keeps the old head for frames off the site, src/core/routing.ts)?
+   * No: routing already keeps the old surfaces' answers, and rehearsal costs the site. Measured with
+   * routing, seeds 1-3 (docs/results.md, "How much to rehearse when the model routes"): brick 77.8-81.1 %
+   * with the pack's 40 per group, 83.3-85.0 % without, concrete and asphalt unchanged either way; salt
+   * damage recall 69.9-72.4 % with, 83.9-91.6 % without, for 0.3-0.8 points of concrete (the site's own
+   * concrete photos send 9-12 % of concrete frames to the new head). Runs that cannot route rehearse.
+   */
+  rehearseWhenRouting: false,
 } as const;
+
+/** Whether a run rehearses by default: when its model will not route (or when the recipe rehearses anyway). */
+export function rehearsesByDefault(willRoute: boolean): boolean {
+  return !willRoute || DEFAULT_RECIPE.rehearseWhenRouting;
+}
 
 /**
  * The surfaces of a model trained from `previous` on the photos of `trained` (a site, e.g. `brick`,

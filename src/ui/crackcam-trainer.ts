@@ -8,7 +8,8 @@ import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
 import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
-import { DEFAULT_RECIPE } from '../core/trainer-recipe';
+import { DEFAULT_RECIPE, rehearsesByDefault } from '../core/trainer-recipe';
+import { willRoute } from '../core/routing';
 import {
   deepMemoryEstimate,
   misclassifiedMaps,
@@ -123,8 +124,11 @@ export class CrackcamTrainer extends LitElement {
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
   @state() private trainingMode: TrainingMode = DEFAULT_RECIPE.mode;
-  /** Rehearse the old surfaces with the rehearsal pack's photos (the default recipe). */
-  @state() private rehearse = true;
+  /**
+   * Rehearse the old surfaces with the rehearsal pack's photos, as the inspector set it; undefined:
+   * the recipe's choice, which rehearses only a run that will not route ({@link rehearsing}).
+   */
+  @state() private rehearse?: boolean;
   /** Keep the current model's answers for frames off the site (routing, the default). */
   @state() private route = true;
   /** Why the last run trained without rehearsal, when the pack could not be loaded. */
@@ -278,7 +282,7 @@ export class CrackcamTrainer extends LitElement {
     await this.runner.run(async (signal) => {
       this.phase = 'features';
       const all = await captures.list();
-      const rehearsal = this.rehearse ? await this.rehearsalItems(signal) : null;
+      const rehearsal = this.rehearsing ? await this.rehearsalItems(signal) : null;
       const outcome = await trainClassifier({
         classifier,
         captures: all,
@@ -426,6 +430,12 @@ export class CrackcamTrainer extends LitElement {
   cancel(): void {
     this.runner.cancel();
     this.normalOnlyTrainer?.cancel();
+  }
+
+  /** Whether the next run rehearses: as set, else when it will not route (DEFAULT_RECIPE.rehearseWhenRouting). */
+  private get rehearsing(): boolean {
+    const metadata = this.classifier?.metadata;
+    return this.rehearse ?? rehearsesByDefault(metadata !== undefined && willRoute(metadata, this.start, this.route));
   }
 
   /** A checkbox setting of the run, disabled while one runs. */
@@ -678,7 +688,7 @@ export class CrackcamTrainer extends LitElement {
             </option>
           </select>
         </label>
-        ${this.renderSwitch('train-rehearse', this.rehearse, (on) => (this.rehearse = on), msg('Rehearse the old surfaces'))}
+        ${this.renderSwitch('train-rehearse', this.rehearsing, (on) => (this.rehearse = on), msg('Rehearse the old surfaces'))}
         ${this.renderSwitch('train-route', this.route, (on) => (this.route = on), msg('Keep the current model for other surfaces'))}
         <label
           >${msg('Epochs')}

@@ -38,7 +38,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       '2',
       '--seed',
       '3',
-      '--replay-per-class', // the default recipe rehearses the pack: one photo per group keeps this quick
+      '--replay-per-class', // rehearse the pack too (one photo per group keeps this quick)
       '1',
       '--json',
     ]);
@@ -139,6 +139,23 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(lastJson(ev.stdout).n).toBe(6);
   });
 
+  it('with no rehearsal flag routes instead of rehearsing', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-route-'));
+    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/not rehearsing: the new model keeps the old head for photos off the site/);
+    expect(r.stderr).not.toMatch(/rehearsing \d+ photos|warning/);
+    const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
+      .userDefinedMetadata['crackcam'] as {
+      routing?: { siteGroups: string[] };
+      surfaces: { rehearsed: string[] };
+      training: { n: Record<string, number> };
+    };
+    expect(meta.routing?.siteGroups).toEqual([`${path.basename(data)}/crack`, `${path.basename(data)}/nocrack`]);
+    expect(meta.surfaces.rehearsed).toEqual([]);
+    expect(meta.training.n.replay).toBeUndefined();
+  });
+
   it('an unknown --mode or --deep-modules fails with a message naming the valid values', async () => {
     const bad = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
     expect(bad.code).toBe(1);
@@ -157,7 +174,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(modules.stderr).toMatch(/--deep-modules must be one of 1, 2, 3 .*got '5'/);
   });
 
-  it('with no training flag rehearses the pack of the starting model, grows the head for a new class, and records the surfaces', async () => {
+  it('--replay-per-class rehearses the pack of the starting model; a new class grows the head; the surfaces are recorded', async () => {
     const salty = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-salt-'));
     for (const [label, from] of [
       ['crack', 'brick/crack'],

@@ -160,10 +160,9 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
 
     // With the defaults the new model keeps the default model's head off the site: concrete is not lost.
     expect(await page.getByTestId('train-route').isChecked()).toBe(true);
+    expect(await page.getByTestId('train-rehearse').isChecked()).toBe(false); // routing keeps them instead
     const routed = await trainAndCompare();
-    // Rehearsal is on by default: every `train` photo of the pack (crack and nocrack) trained with the captures.
-    const packTrain = packItems.filter((i) => i.use === 'train').length;
-    expect(Number(await page.getByTestId('train-rehearsed').getAttribute('data-n'))).toBe(packTrain);
+    expect(await page.getByTestId('train-rehearsed').count()).toBe(0);
     const evalPhotos = (surface: string) => packItems.filter((i) => i.surface === surface && i.use === 'eval').length;
     const surfaces = [...new Set(packItems.map((i) => i.surface))];
     expect(routed.map((r) => [r.set, r.n])).toEqual([
@@ -181,7 +180,11 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
 
     // Without routing the new head answers concrete too, and the contradicting captures cost it.
     await page.getByTestId('train-route').uncheck();
+    expect(await page.getByTestId('train-rehearse').isChecked()).toBe(true); // a run that does not route rehearses
     const plain = await trainAndCompare();
+    // Every `train` photo of the pack (crack and nocrack) trained with the captures.
+    const packTrain = packItems.filter((i) => i.use === 'train').length;
+    expect(Number(await page.getByTestId('train-rehearsed').getAttribute('data-n'))).toBe(packTrain);
     const plainConcrete = plain.find((r) => r.set === 'concrete')!;
     expect(plainConcrete.old).toBeCloseTo(concrete.old, 5); // the routed model answers concrete as the default one did
     expect(plainConcrete.new).toBeLessThan(plainConcrete.old - 0.01);
