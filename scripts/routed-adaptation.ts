@@ -7,6 +7,8 @@
  * alone, on the same photos, and the share routed to the adapted model, as one JSON line.
  *   npx tsx scripts/routed-adaptation.ts --adapted DIR [--parent DIR] --data DIR[,DIR...] [--base PATH]
  * Photos in the adapted model's seen.json (which lists its parent's and the rehearsed ones) are skipped.
+ * The adapted model must be written with `--no-routing`: the product's own routing (src/core/routing.ts)
+ * does the same, and `npm run eval` measures it directly.
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
@@ -57,6 +59,10 @@ async function main(): Promise<void> {
   const { classifier: adapted } = await loadCliClassifier(adaptedJson, args.base, 'routed-adaptation');
   const info = adapted.metadata.novelty;
   const parentGroups = new Set(parent.metadata.novelty?.groups ?? []);
+  if (adapted.metadata.routing)
+    throw new Error(
+      `${adaptedJson} routes itself: pass a model written with --no-routing (npm run eval measures a routed model directly)`,
+    );
   if (!info || adapted.metadata.base.featureLayer !== parent.metadata.base.featureLayer)
     throw new Error('the adapted model needs a novelty model on the same base map as its parent (head mode)');
   const siteGroups = new Set(info.groups.flatMap((g, i) => (parentGroups.has(g) ? [] : [i])));
