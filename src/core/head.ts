@@ -348,14 +348,14 @@ export function spatialMean(maps: tf.Tensor4D): tf.Tensor2D {
  * fine logits are mean(M_j) + b_j, and the closed-form Grad-CAM of p_c (as in
  * {@link closedFormCamWeights}) is sum_k w_k F_k = p_c sum_{j != c} p_j (M_c - M_j).
  * @param fineClassMaps [n, h, w, C] batch, y, x, class (fire3: [n, 56, 56, 2])
- * @param fineBias [C] the fine head's bias
+ * @param fineBias [C] the fine head's bias, or [n, C] one per sample
  * @param camClass [n] int32 class per sample
  * @param cam [n, h', w'] the classifier's Grad-CAM in [0, 1] (13x13)
  * @returns [n, h, w] in [0, 1]
  */
 export function fineMap(
   fineClassMaps: tf.Tensor4D,
-  fineBias: tf.Tensor1D,
+  fineBias: tf.Tensor1D | tf.Tensor2D,
   camClass: tf.Tensor1D,
   cam: tf.Tensor3D,
 ): tf.Tensor3D {

@@ -4,7 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CamScore } from './gradcam';
-import { camActivation, headForward, headWeightsOf, headWeightTensors, trunkOf, type HeadWeights } from './head';
+import {
+  camActivation,
+  fineMap,
+  headForward,
+  headWeightsOf,
+  headWeightTensors,
+  trunkOf,
+  type HeadWeights,
+} from './head';
 import type { ModelMetadata } from './metadata';
 import type { NoveltyInfo } from './novelty';
 import { storedHead, storedHeadWeights, type RoutingInfo, type StoredHead } from './routing-info';
@@ -171,11 +179,11 @@ export function routedForward(
   return tf.tidy(() => {
     const trunked = camActivation(inputs.features, undefined, own.trunk); // [n, h, w, E]
     const { trunk: _shared, ...ownAfterTrunk } = own;
-    const mine = headForward(trunked, ownAfterTrunk, camClass, score, relu, inputs.fineMaps?.own);
+    const mine = headForward(trunked, ownAfterTrunk, camClass, score, relu);
     const oldClass = camClass === 'predicted' ? 'predicted' : oldIndexOf(routed, camClass);
     const { trunk: oldTrunk, ...oldAfterTrunk } = routed.weights;
     const oldTrunked = oldTrunk ? camActivation(inputs.features, undefined, oldTrunk) : trunked; // [n, h, w, E]
-    const old = headForward(oldTrunked, oldAfterTrunk, oldClass, score, relu, inputs.fineMaps?.old);
+    const old = headForward(oldTrunked, oldAfterTrunk, oldClass, score, relu);
     const site = tf.gather(routed.siteGroup, inputs.nearest); // [n]
     const named = tf.gather(routed.newClass, tf.argMax(mine.probabilities, 1)); // [n]
     const ownHead = tf.cast(tf.greater(tf.add(site, named), 0), 'int32') as tf.Tensor1D; // [n]
@@ -191,8 +199,23 @@ export function routedForward(
       cam: pick(mine.cam, old.cam),
       ownHead,
     };
-    if (!mine.fineCam || !old.fineCam) return result;
-    return { ...result, fineCam: pick(mine.fineCam, old.fineCam) };
+    const fine = inputs.fineMaps;
+    if (!fine || !own.fine || !routed.weights.fine) return result;
+    // The fine map once, on each frame's own head's class maps and bias: the old head's in the model's
+    // classes, a class it lacks getting an empty map and a bias far below (its fine probability 0).
+    const [n, h, w, cOld] = fine.old.shape;
+    const toModel = routed.toModelClasses; // [C_old, C]
+    const oldMaps = tf.reshape(tf.matMul(tf.reshape(fine.old, [n * h * w, cOld]), toModel), [
+      n,
+      h,
+      w,
+      -1,
+    ]) as tf.Tensor4D;
+    const lacking = tf.mul(tf.sub(1, tf.sum(toModel, 0)), -1e4); // [C]: 0, or -1e4 for a class the old head lacks
+    const oldBias = tf.add(tf.matMul(tf.expandDims(routed.weights.fine.bias, 0), toModel), lacking); // [1, C]
+    const maps = pick(fine.own, oldMaps); // [n, h_f, w_f, C]
+    const bias = pick(tf.tile(tf.expandDims(own.fine.bias, 0), [n, 1]), tf.tile(oldBias, [n, 1])) as tf.Tensor2D; // [n, C]
+    return { ...result, fineCam: fineMap(maps, bias, result.camClass, result.cam) };
   });
 }
 

@@ -73,16 +73,19 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
    * Routes `child` from the shipped model and checks every frame of `input`: the site's frames get
    * exactly the child's own answer, map and fine map, all others exactly the shipped model's; no leaks.
    */
-  async function expectRoutedPerFrame(child: tf.LayersModel): Promise<RoutingInfo> {
+  async function expectRoutedPerFrame(
+    child: tf.LayersModel,
+    labels: string[] = parent.metadata.labels,
+  ): Promise<RoutingInfo> {
     const routing = await routingFor(parent, {
       head: child,
-      labels: parent.metadata.labels,
+      labels,
       featureLayer: parent.metadata.base.featureLayer,
       novelty: siteNovelty,
     });
     expect(routing?.siteGroups).toEqual(['brick/crack', 'brick/nocrack']);
     expect(routing?.parent).toEqual({ name: parent.metadata.name, version: parent.metadata.version });
-    const metadata = { ...parent.metadata, version: 3, novelty: siteNovelty };
+    const metadata = { ...parent.metadata, labels, version: 3, novelty: siteNovelty };
     const routed = await loadFrom(child, { ...metadata, routing }, base);
     const adaptedOnly = await loadFrom(child, metadata, base);
     const old = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
@@ -111,7 +114,8 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     expect(got.own).toEqual([...siteIndex]);
     for (let i = 0; i < siteIndex.length; i++) {
       const want = siteIndex[i] ? adapted : before;
-      want.p[i].forEach((p, j) => expect(got.p[i][j]).toBeCloseTo(p, 4));
+      // the old head's classes come first; a class it lacks gets probability 0
+      labels.forEach((_, j) => expect(got.p[i][j]).toBeCloseTo(want.p[i][j] ?? 0, 4));
       expect(Math.max(...got.cam[i].flat().map((v, j) => Math.abs(v - want.cam[i].flat()[j])))).toBeLessThan(1e-4);
       expect(Math.max(...got.fine[i].flat().map((v, j) => Math.abs(v - want.fine[i].flat()[j])))).toBeLessThan(1e-4);
     }
@@ -139,6 +143,21 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     const routing = await expectRoutedPerFrame(child);
     expect(routing.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
     child.dispose();
+  });
+
+  it('routes a model with a class the old head lacks frame by frame, fine maps included', async () => {
+    const grown = growHead(parent.head, 1); // crack, nocrack, salt-damage
+    const classifier = grown.getLayer(CLASSIFIER_LAYER);
+    tf.tidy(() => {
+      // crack and nocrack swapped against the old head; salt damage never the top class
+      const [kernel, bias] = classifier.getWeights();
+      classifier.setWeights([
+        tf.mul(kernel, tf.tensor1d([-1, -1, 1])),
+        tf.mul(bias, tf.tensor1d([-1, -1, 0])).sub(tf.tensor1d([0, 0, 100])),
+      ]);
+    });
+    await expectRoutedPerFrame(grown, [...parent.metadata.labels, 'salt-damage']);
+    grown.dispose();
   });
 
   it('lets a class only the adapted head has answer wherever the frame lies', async () => {
