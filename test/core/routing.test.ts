@@ -65,6 +65,20 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     tf.dispose(images);
   });
 
+  /** The shipped head grown by salt-damage, its classifier's columns scaled by `scale` and biases then shifted by `shift`. */
+  function saltHead(scale: number[], shift: number[]): tf.LayersModel {
+    const grown = growHead(parent.head, 1); // crack, nocrack, salt-damage
+    const classifier = grown.getLayer(CLASSIFIER_LAYER);
+    tf.tidy(() => {
+      const [kernel, bias] = classifier.getWeights();
+      classifier.setWeights([
+        tf.mul(kernel, tf.tensor1d(scale)),
+        tf.add(tf.mul(bias, tf.tensor1d(scale)), tf.tensor1d(shift)),
+      ]);
+    });
+    return grown;
+  }
+
   /** The routing entry of `head` (crack / nocrack) adapted from `from` (default: the shipped model). */
   const routeFrom = (head: tf.LayersModel, novelty: NoveltyInfo | undefined = siteNovelty, from = parent) =>
     routingFor(from, { head, labels: ['crack', 'nocrack'], featureLayer: parent.metadata.base.featureLayer, novelty });
@@ -146,27 +160,13 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
   });
 
   it('routes a model with a class the old head lacks frame by frame, fine maps included', async () => {
-    const grown = growHead(parent.head, 1); // crack, nocrack, salt-damage
-    const classifier = grown.getLayer(CLASSIFIER_LAYER);
-    tf.tidy(() => {
-      // crack and nocrack swapped against the old head; salt damage never the top class
-      const [kernel, bias] = classifier.getWeights();
-      classifier.setWeights([
-        tf.mul(kernel, tf.tensor1d([-1, -1, 1])),
-        tf.mul(bias, tf.tensor1d([-1, -1, 0])).sub(tf.tensor1d([0, 0, 100])),
-      ]);
-    });
+    const grown = saltHead([-1, -1, 1], [0, 0, -100]); // crack and nocrack swapped; salt damage never the top class
     await expectRoutedPerFrame(grown, [...parent.metadata.labels, 'salt-damage']);
     grown.dispose();
   });
 
   it('lets a class only the adapted head has answer wherever the frame lies', async () => {
-    const grown = growHead(parent.head, 1); // crack, nocrack, salt-damage
-    const classifier = grown.getLayer(CLASSIFIER_LAYER);
-    tf.tidy(() => {
-      const [kernel, bias] = classifier.getWeights();
-      classifier.setWeights([kernel, tf.add(bias, tf.tensor1d([0, 0, 100]))]); // salt damage everywhere
-    });
+    const grown = saltHead([1, 1, 1], [0, 0, 100]); // salt damage everywhere
     const labels = [...parent.metadata.labels, 'salt-damage'];
     const routing = await routingFor(parent, {
       head: grown,
