@@ -3,8 +3,9 @@
  * base per photo (no augmentation) pools the map the head reads, and each group of photos (the site's
  * `<site>/<label>`, and each rehearsed surface the parent's detector does not know, e.g. `walls/nocrack`)
  * gets its mean. Groups the parent already has from its own training (e.g. `concrete/crack`) keep the
- * parent's mean, fit on many more photos; a routed parent's site groups get new means from this run. Undefined when the parent has no novelty model or the new
- * model reads another base map than its parent (deep modes).
+ * parent's mean, fit on many more photos; a routed parent's site groups get new means from this run.
+ * Undefined when the parent has no novelty model or the new model reads another base map than its
+ * parent (deep modes).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BaseNetwork } from './base';

@@ -215,9 +215,14 @@ export function setLinearHead(
   tf.tidy(() => layer.setWeights([tf.reshape(kernel, shape), bias]));
 }
 
+/** Whether a head has a layer of that name (e.g. {@link HIDDEN_LAYER}, {@link FINE_LAYER}). */
+export function hasLayer(head: tf.LayersModel, name: string): boolean {
+  return head.layers.some((l) => l.name === name);
+}
+
 /** The hidden layer's weights in matrix form, or undefined for a linear head (caller disposes). */
 export function hiddenLayerOf(head: tf.LayersModel): LinearHead | undefined {
-  return head.layers.some((l) => l.name === HIDDEN_LAYER) ? linearHeadOf(head, HIDDEN_LAYER) : undefined;
+  return hasLayer(head, HIDDEN_LAYER) ? linearHeadOf(head, HIDDEN_LAYER) : undefined;
 }
 
 /** relu(x . W + b) over the channels of [n, h, w, K]: a 1x1 conv + ReLU as a matMul. */
@@ -272,7 +277,7 @@ export interface HeadWeights {
 
 /** Reads every weight of a head (new tensors; free them with `tf.dispose(headWeightTensors(w))`). */
 export function headWeightsOf(head: tf.LayersModel): HeadWeights {
-  const fine = head.layers.some((l) => l.name === FINE_LAYER) ? linearHeadOf(head, FINE_LAYER) : undefined;
+  const fine = hasLayer(head, FINE_LAYER) ? linearHeadOf(head, FINE_LAYER) : undefined;
   return { trunk: trunkOf(head), hidden: hiddenLayerOf(head), out: linearHeadOf(head), fine };
 }
 

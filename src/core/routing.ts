@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { CamScore } from './gradcam';
 import {
   camActivation,
+  FINE_LAYER,
   fineMap,
+  hasLayer,
   headForward,
   headWeightsOf,
   headWeightTensors,
@@ -78,11 +80,8 @@ export async function routingFor(parent: RoutingParent, child: RoutingChild): Pr
   const siteGroups = child.novelty.groups.filter((g) => !oldGroups.includes(g));
   const labels = inherited?.labels ?? [...meta.labels];
   if (siteGroups.length === 0 || labels.some((l) => !child.labels.includes(l))) return undefined;
-  const childWeights = headWeightsOf(child.head);
-  const childHasFine = childWeights.fine !== undefined;
-  tf.dispose(headWeightTensors(childWeights));
   const head = await oldHead(parent, child);
-  if ((head.fine !== undefined) !== childHasFine) return undefined;
+  if ((head.fine !== undefined) !== hasLayer(child.head, FINE_LAYER)) return undefined;
   const parentId = inherited?.parent ?? { name: meta.name, version: meta.version };
   return { parent: parentId, labels, siteGroups, head };
 }
@@ -214,7 +213,7 @@ export function routedForward(
     const lacking = tf.mul(tf.sub(1, tf.sum(toModel, 0)), -1e4); // [C]: 0, or -1e4 for a class the old head lacks
     const oldBias = tf.add(tf.matMul(tf.expandDims(routed.weights.fine.bias, 0), toModel), lacking); // [1, C]
     const maps = pick(fine.own, oldMaps); // [n, h_f, w_f, C]
-    const bias = pick(tf.tile(tf.expandDims(own.fine.bias, 0), [n, 1]), tf.tile(oldBias, [n, 1])) as tf.Tensor2D; // [n, C]
+    const bias = pick(tf.expandDims(own.fine.bias, 0), oldBias) as tf.Tensor2D; // [1, C] each, picked per frame: [n, C]
     return { ...result, fineCam: fineMap(maps, bias, result.camClass, result.cam) };
   });
 }
