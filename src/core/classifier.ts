@@ -5,6 +5,7 @@ import {
   CLASSIFIER_LAYER,
   FINE_LAYER,
   HIDDEN_LAYER,
+  hasLayer,
   headForward,
   headWeightsOf,
   headWeightTensors,
@@ -182,12 +183,11 @@ function oldHeadMismatch(head: tf.LayersModel, metadata: ModelMetadata): string 
     const [want, got] = [metadata.base.featureShape[2], old.trunk[0].squeeze.inputs];
     if (got !== want) return `routing's old fire copies read ${got} channels, the base map has ${want}`;
   } else {
-    const hasHidden = head.layers.some((l) => l.name === HIDDEN_LAYER);
-    const trunkOut = inputsOf(hasHidden ? HIDDEN_LAYER : CLASSIFIER_LAYER);
+    const trunkOut = inputsOf(hasLayer(head, HIDDEN_LAYER) ? HIDDEN_LAYER : CLASSIFIER_LAYER);
     const oldIn = (old.hidden ?? old.out).inputs;
     if (oldIn !== trunkOut) return `routing's old head reads ${oldIn} channels, this head's trunk gives ${trunkOut}`;
   }
-  const hasFine = head.layers.some((l) => l.name === FINE_LAYER);
+  const hasFine = hasLayer(head, FINE_LAYER);
   if ((old.fine !== undefined) !== hasFine)
     return `routing's old head ${old.fine ? 'has' : 'lacks'} a fine head, this head does not`;
   if (old.fine && old.fine.inputs !== inputsOf(FINE_LAYER))
@@ -350,9 +350,13 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C]
       const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
       const relu = options.relu ?? true;
-      const result = this.routed
-        ? this.routedResult(baseFeatures, wanted, score, relu, fineClassMaps)
-        : headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
+      if (this.routed) {
+        // One novelty pass gives the frame's nearest group (the choice of head) and its score.
+        const { score: novelty, nearest } = (this.novelty as NoveltyModel).assess(poolFeatures(baseFeatures)); // [n], [n]
+        const result = this.routedResult(baseFeatures, nearest, wanted, score, relu, fineClassMaps);
+        return options.novelty === false ? result : { ...result, novelty };
+      }
+      const result = headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
       if (!this.novelty || options.novelty === false) return result;
       return { ...result, novelty: this.novelty.score(poolFeatures(baseFeatures)) }; // [n]
     });
@@ -361,13 +365,13 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   /** Both heads on the shared trunk; each frame answered by the head its nearest novelty group picks. */
   private routedResult(
     features: tf.Tensor4D,
+    nearest: tf.Tensor1D,
     wanted: number | 'predicted',
     score: CamScore,
     relu: boolean,
     fineClassMaps?: tf.Tensor4D,
   ): ClassificationTensors {
     const routed = this.routed as RoutedHead;
-    const nearest = (this.novelty as NoveltyModel).nearest(poolFeatures(features)); // [n]
     const c = this.labels.length;
     const fineMaps =
       fineClassMaps && routed.weights.fine

@@ -76,6 +76,8 @@ export interface NoveltyModel {
   score(pooled: tf.Tensor2D): tf.Tensor1D;
   /** Index into `info.groups` of the nearest group (per-group thresholds applied). pooled: [N, D] -> [N] int32. */
   nearest(pooled: tf.Tensor2D): tf.Tensor1D;
+  /** {@link score} and {@link nearest} from one computation of the distances. */
+  assess(pooled: tf.Tensor2D): { score: tf.Tensor1D; nearest: tf.Tensor1D };
   dispose(): void;
 }
 
@@ -292,6 +294,11 @@ export function whiteningOf(info: NoveltyInfo): tf.Tensor2D {
   return tf.tensor2d(fromUpperTriangle(decodeFloat16(info.whitening), d), [d, d]);
 }
 
+/** The score of each row from its scaled squared distances to every group: [N, G] -> [N]. */
+function scoreOf(distances: tf.Tensor2D): tf.Tensor1D {
+  return tf.relu(tf.min(distances, 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
+}
+
 /** A novelty model over `info` (validated). Owns its tensors until {@link NoveltyModel.dispose}. */
 export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
   const d = info.dims;
@@ -312,11 +319,16 @@ export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
   return {
     info,
     score(pooled: tf.Tensor2D): tf.Tensor1D {
-      // relu: rounding can make an exact match slightly negative
-      return tf.tidy(() => tf.relu(tf.min(distances(pooled), 1)) as tf.Tensor1D);
+      return tf.tidy(() => scoreOf(distances(pooled)));
     },
     nearest(pooled: tf.Tensor2D): tf.Tensor1D {
       return tf.tidy(() => tf.argMin(distances(pooled), 1) as tf.Tensor1D);
+    },
+    assess(pooled: tf.Tensor2D) {
+      return tf.tidy(() => {
+        const d2 = distances(pooled); // [N, G]
+        return { score: scoreOf(d2), nearest: tf.argMin(d2, 1) as tf.Tensor1D };
+      });
     },
     dispose(): void {
       tf.dispose([w, means, meanNorms, scales]);
