@@ -208,6 +208,21 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     child.dispose();
   });
 
+  it('builds the entry, loads and frees a routed model without leaving a tensor behind', async () => {
+    const child = await copyOf(parent.head);
+    await expectNoLeak(() => routeFrom(child)); // shared copies
+    const deep = await copyOf(parent.head);
+    scaleLayer(deep, trunkSqueezeLayer('fire9'), 1.5);
+    await expectNoLeak(() => routeFrom(deep)); // the old copies stored too
+    const routing = await routeFrom(deep);
+    const modelJson = await writeModelDir(
+      await serializeModel(deep, { ...parent.metadata, novelty: siteNovelty, routing }),
+    );
+    await expectNoLeak(async () => (await loadCrackClassifier({ reader: fsReader, modelJson, base })).dispose());
+    child.dispose();
+    deep.dispose();
+  });
+
   it('refuses a routing entry whose old head does not fit the head, naming the file', async () => {
     const child = await copyOf(parent.head);
     const routing = await routeFrom(child);
