@@ -2,9 +2,11 @@
  * Lighthouse (mobile preset: simulated mid-range phone, 4x CPU slowdown, slow 4G) on the production
  * build with the fake camera playing a concrete crack photo, as the live-view issue measured it. Runs
  * Lighthouse `--runs` times and prints one JSON line with every run and the medians:
- *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs}...], "median": {...}, "chromium": ...}
+ *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, longTasks, lcpElement}...], "median": {...}, "chromium": ...}
+ * (`longTasks`: the main thread's long tasks, `{url, startMs, durationMs}`, as Lighthouse attributes them).
  *
- *   npx tsx scripts/bench-lighthouse.ts [--runs 3]
+ *   npx tsx scripts/bench-lighthouse.ts [--runs 3] [--query '?inference=main']
+ * (`--query` is appended to the app's URL: e.g. the main-thread frame path, to compare it with the worker's).
  *
  * Lighthouse is not a dependency of the project: the script runs `$LIGHTHOUSE` (a lighthouse CLI, e.g.
  * node_modules/.bin/lighthouse of a folder where `npm i lighthouse@12` ran), else `npx --yes lighthouse@12`
@@ -19,7 +21,9 @@ import { buildApp, CHROMIUM, DATA_DIR, STANDARD_CHROMIUM_FLAGS, startStaticServe
 import { writeY4m } from '../test/e2e/y4m';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, query: { type: 'string', default: '' } },
+});
 const runs = Number(values.runs);
 
 /** The figures kept from one Lighthouse report. */
@@ -30,14 +34,49 @@ interface LighthouseFigures {
   tbtMs: number;
   ttiMs: number;
   speedIndexMs: number;
+  /** The main thread's long tasks (Lighthouse's `long-tasks` audit), longest first: what the blocking time is made of. */
+  longTasks: LongTask[];
+  /** The element of the largest contentful paint (its CSS selector). */
+  lcpElement: string;
+}
+
+/** One main-thread long task: the script it is attributed to, its start and duration (simulated, ms). */
+interface LongTask {
+  url: string;
+  startMs: number;
+  durationMs: number;
 }
 
 interface LighthouseReport {
   categories: { performance: { score: number } };
-  audits: Record<string, { numericValue?: number }>;
+  audits: Record<string, { numericValue?: number; details?: { items?: ReportItem[] } }>;
 }
 
-const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance'>, string> = {
+/** A row of an audit's details: a long task, or a table of nodes (the LCP element's audit nests one). */
+interface ReportItem {
+  url?: string;
+  startTime?: number;
+  duration?: number;
+  items?: { node?: { selector?: string } }[];
+}
+
+/** The selector of the report's LCP element, or '' where it names none. */
+function lcpElement(report: LighthouseReport): string {
+  const table = report.audits['largest-contentful-paint-element']?.details?.items?.[0];
+  return table?.items?.[0]?.node?.selector ?? '';
+}
+
+/** The report's long tasks as {@link LongTask}s, URLs shortened to their path. */
+function longTasks(report: LighthouseReport): LongTask[] {
+  const items = report.audits['long-tasks']?.details?.items ?? [];
+  return items.map((t) => ({
+    url: (t.url ?? '').replace(/^https?:\/\/[^/]+/, ''),
+    startMs: Math.round(t.startTime ?? NaN),
+    durationMs: Math.round(t.duration ?? NaN),
+  }));
+}
+
+const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement'>, string> = {
   fcpMs: 'first-contentful-paint',
   lcpMs: 'largest-contentful-paint',
   tbtMs: 'total-blocking-time',
@@ -46,7 +85,11 @@ const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance'>, string> = 
 };
 
 function figures(report: LighthouseReport): LighthouseFigures {
-  const out = { performance: Math.round(report.categories.performance.score * 100) } as LighthouseFigures;
+  const out = {
+    performance: Math.round(report.categories.performance.score * 100),
+    longTasks: longTasks(report),
+    lcpElement: lcpElement(report),
+  } as LighthouseFigures;
   for (const [key, audit] of Object.entries(AUDITS)) {
     out[key as keyof typeof AUDITS] = Math.round(report.audits[audit]?.numericValue ?? NaN);
   }
@@ -62,7 +105,16 @@ async function lighthouse(url: string, video: string): Promise<LighthouseFigures
     '--use-fake-ui-for-media-stream',
     `--use-file-for-fake-video-capture=${video}`,
   ].join(' ');
-  const args = [url, '--only-categories=performance', '--output=json', '--quiet', `--chrome-flags=${chromeFlags}`];
+  // The text-compression audit reads every response body back over DevTools, which times out on the
+  // model's weights on a busy machine; it is an opportunity, not part of the performance score.
+  const args = [
+    url,
+    '--only-categories=performance',
+    '--skip-audits=uses-text-compression',
+    '--output=json',
+    '--quiet',
+    `--chrome-flags=${chromeFlags}`,
+  ];
   const { stdout } = await run(command[0], [...command.slice(1), ...args], {
     env: { ...process.env, CHROME_PATH: CHROMIUM },
     maxBuffer: 256 * 1024 * 1024,
@@ -87,8 +139,10 @@ try {
   const server = await startStaticServer(dist);
   try {
     const results: LighthouseFigures[] = [];
-    for (let i = 0; i < runs; i++) results.push(await lighthouse(server.url, video));
-    const keys = Object.keys(results[0]) as (keyof LighthouseFigures)[];
+    for (let i = 0; i < runs; i++) results.push(await lighthouse(server.url + values.query, video));
+    const keys = Object.keys(results[0]).filter((k) => k !== 'longTasks' && k !== 'lcpElement') as (
+      keyof typeof AUDITS | 'performance'
+    )[];
     const med = Object.fromEntries(keys.map((k) => [k, median(results.map((r) => r[k]))]));
     const { stdout: version } = await run(CHROMIUM, ['--version']);
     console.log(JSON.stringify({ runs: results, median: med, chromium: version.trim(), cpus: os.cpus().length }));
