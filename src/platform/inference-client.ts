@@ -12,6 +12,7 @@ import type {
   WireHeatmap,
   WireMapKind,
   WireModelSource,
+  WorkerModelReport,
 } from './inference-protocol';
 import type { HookHeatmap, HookMemory } from './test-hook';
 
@@ -47,11 +48,7 @@ export function inferencePlace(search: string, scope: object = globalThis): Infe
 }
 
 /** The model the worker reports once loaded. */
-export interface WorkerModelInfo {
-  backend: BackendName;
-  modelKind: string;
-  inputSize: number;
-}
+export type WorkerModelInfo = WorkerModelReport;
 
 /** What {@link InferenceWorkerClient.load} loads. */
 export interface WorkerLoad {
@@ -85,6 +82,8 @@ export class InferenceWorkerClient {
     Pending<FrameResult> | Pending<HookMemory> | Pending<HookHeatmap | undefined>
   >();
   private nextId = 1;
+  /** Called with the bytes of model files received so far while a load runs in the worker. */
+  onLoadProgress?: (bytes: number) => void;
   /** A load started by {@link prefetch} that no {@link load} has taken yet. */
   private prefetched?: { key: string; info: Promise<WorkerModelInfo> };
 
@@ -172,11 +171,12 @@ export class InferenceWorkerClient {
 
   private receive(m: FromInferenceWorker): void {
     if (m.type === 'ready') this.loads.shift()?.resolve(m);
+    else if (m.type === 'progress') this.onLoadProgress?.(m.bytes);
     else if (m.type === 'failed' && m.id === undefined) this.loads.shift()?.reject(new Error(m.message));
     else this.settle(m);
   }
 
-  private settle(m: Exclude<FromInferenceWorker, { type: 'ready' }>): void {
+  private settle(m: Exclude<FromInferenceWorker, { type: 'ready' | 'progress' }>): void {
     const id = m.id as number;
     const call = this.calls.get(id);
     if (!call) return;

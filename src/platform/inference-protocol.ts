@@ -25,6 +25,21 @@ export interface WireHeatmap {
   reset: boolean;
 }
 
+/** What the worker reports of the model it runs, once loaded. */
+export interface WorkerModelReport {
+  backend: BackendName;
+  /** The frame model's kind: `classifier` or `oneclass`. */
+  modelKind: string;
+  inputSize: number;
+  /** The model's metadata name and version (the live view's badge and findings name it). */
+  name: string;
+  version: number;
+  /** The classifier's labels, in output order (empty for a one-class model). */
+  labels: string[];
+  /** The classifier has a fine head: the live view offers the fine map. */
+  fineMap: boolean;
+}
+
 /** Page -> worker. */
 export type ToInferenceWorker =
   | {
@@ -53,7 +68,9 @@ export type ToInferenceWorker =
 
 /** Worker -> page. */
 export type FromInferenceWorker =
-  | { type: 'ready'; backend: BackendName; modelKind: string; inputSize: number }
+  | ({ type: 'ready' } & WorkerModelReport)
+  /** Bytes of model files received so far by the load in progress (base and model; none from IndexedDB). */
+  | { type: 'progress'; bytes: number }
   | { type: 'result'; id: number; result: FrameResult }
   | { type: 'memory'; id: number; memory: HookMemory }
   | { type: 'heatmap-probe'; id: number; probe: HookHeatmap | undefined }

@@ -13,12 +13,13 @@ import { loadBaseNetwork, type BaseNetwork } from '../core/base';
 import { loadCrackClassifier } from '../core/classifier';
 import { activateBackend, type BackendName } from './backend';
 import { classifierFrameModel, type FrameModel } from './frame-loop';
-import type { FromInferenceWorker, ToInferenceWorker } from './inference-protocol';
+import type { FromInferenceWorker, ToInferenceWorker, WorkerModelReport } from './inference-protocol';
+import type { ModelReader } from '../core/model-io';
 import { WorkerHeatmap } from './inference-heatmap';
 import { stageWorkerFrame, type WorkerStaging } from './inference-staging';
 import { tfMemory } from './inference-memory';
 import { loadModelFiles, openModelStore, type LoadedModel } from './model-store';
-import { fetchReader } from './model-url';
+import { progressReader } from './model-url';
 import { oneClassFrameModel } from './oneclass-frame-model';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -36,11 +37,11 @@ let loads: Promise<void> = Promise.resolve();
 const post = (message: FromInferenceWorker, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-async function loadModel(req: LoadRequest, network: BaseNetwork): Promise<LoadedModel> {
+async function loadModel(req: LoadRequest, network: BaseNetwork, reader: ModelReader): Promise<LoadedModel> {
   if (req.model.kind === 'builtin')
     return {
       kind: 'classifier',
-      model: await loadCrackClassifier({ reader: fetchReader(), modelJson: req.model.headUrl, base: network }),
+      model: await loadCrackClassifier({ reader, modelJson: req.model.headUrl, base: network }),
     };
   const stored = await (await openModelStore()).get(req.model.id);
   if (!stored) throw new Error(`model '${req.model.id}' is not in the model library`);
@@ -51,16 +52,32 @@ async function loadModel(req: LoadRequest, network: BaseNetwork): Promise<Loaded
 async function load(req: LoadRequest): Promise<void> {
   backend ??= activateBackend(req.backend);
   const name = await backend;
+  // The page shows the bytes received until the first verdict.
+  const reader = progressReader((bytes) => post({ type: 'progress', bytes }));
   if (base?.url !== req.baseUrl) {
-    base = { url: req.baseUrl, network: loadBaseNetwork({ reader: fetchReader(), modelJson: req.baseUrl }) };
+    base = { url: req.baseUrl, network: loadBaseNetwork({ reader, modelJson: req.baseUrl }) };
   }
-  const model = await loadModel(req, await base.network);
+  const model = await loadModel(req, await base.network, reader);
   const frames =
     model.kind === 'oneclass' ? oneClassFrameModel(model.model) : classifierFrameModel(model.model, { map: req.map });
   const old = active;
   active = { model, frames };
   old?.model.model.dispose();
-  post({ type: 'ready', backend: name, modelKind: frames.kind, inputSize: frames.inputSize });
+  post({ type: 'ready', ...modelReport(model, name, frames) });
+}
+
+/** What the page learns of the model now running. */
+function modelReport(model: LoadedModel, backendName: BackendName, frames: FrameModel): WorkerModelReport {
+  const { metadata } = model.model;
+  return {
+    backend: backendName,
+    modelKind: frames.kind,
+    inputSize: frames.inputSize,
+    name: metadata.name,
+    version: metadata.version,
+    labels: model.kind === 'classifier' ? [...model.model.labels] : [],
+    fineMap: model.kind === 'classifier' && Boolean(metadata.base.fineLayer),
+  };
 }
 
 /** One frame: staged crop -> frame model (one tidy, one async readback) -> result, map transferred. */

@@ -50,6 +50,18 @@ class FakeWorker {
   }
 }
 
+/** The worker's answer to a load of the shipped classifier. */
+const ready: FromInferenceWorker = {
+  type: 'ready',
+  backend: 'wasm',
+  modelKind: 'classifier',
+  inputSize: 227,
+  name: 'crackcam-default',
+  version: 2,
+  labels: ['crack', 'nocrack'],
+  fineMap: true,
+};
+
 const load: WorkerLoad = {
   backend: 'wasm',
   baseUrl: 'http://x/models/base/model.json',
@@ -65,8 +77,8 @@ describe('InferenceWorkerClient', () => {
     expect(fake.posted.filter((m) => m.type === 'load')).toHaveLength(1);
     const taken = client.load({ ...load, model: { ...load.model } });
     expect(fake.posted.filter((m) => m.type === 'load')).toHaveLength(1); // no second load posted
-    fake.reply({ type: 'ready', backend: 'wasm', modelKind: 'classifier', inputSize: 227 });
-    await expect(taken).resolves.toMatchObject({ modelKind: 'classifier' });
+    fake.reply(ready);
+    await expect(taken).resolves.toMatchObject({ modelKind: 'classifier', labels: ['crack', 'nocrack'] });
     // Taken once: the same request again loads again, and so does another request after a prefetch.
     void client.load(load);
     client.prefetch({ ...load, model: { kind: 'stored', id: 'm1' } });
@@ -82,12 +94,25 @@ describe('InferenceWorkerClient', () => {
     await expect(client.load(load)).rejects.toThrow('offline');
   });
 
+  it("passes the load's byte progress on, and settles nothing with it", async () => {
+    const fake = new FakeWorker();
+    const client = new InferenceWorkerClient(() => fake as unknown as Worker);
+    const seen: number[] = [];
+    client.onLoadProgress = (bytes) => seen.push(bytes);
+    const loading = client.load(load);
+    fake.reply({ type: 'progress', bytes: 65536 });
+    fake.reply({ type: 'progress', bytes: 131072 });
+    fake.reply(ready);
+    await expect(loading).resolves.toMatchObject({ name: 'crackcam-default', version: 2 });
+    expect(seen).toEqual([65536, 131072]);
+  });
+
   it('settles loads in order and frames by id', async () => {
     const fake = new FakeWorker();
     const client = new InferenceWorkerClient(() => fake as unknown as Worker);
     const first = client.load(load);
     const second = client.load({ ...load, map: 'gradcam' });
-    fake.reply({ type: 'ready', backend: 'wasm', modelKind: 'classifier', inputSize: 227 });
+    fake.reply(ready);
     fake.reply({ type: 'failed', message: 'head not found' });
     await expect(first).resolves.toMatchObject({ backend: 'wasm', inputSize: 227 });
     await expect(second).rejects.toThrow('head not found');
