@@ -4,7 +4,7 @@
  * fails, the pending requests fail with the reason and the next request starts a fresh one.
  */
 import type { CrackMeasurement } from '../core/measure/measure-crack';
-import type { FromMeasureWorker, ToMeasureWorker, WireMeasureOptions, WirePixels } from './measure-protocol';
+import type { FromMeasureWorker, ToMeasureWorker, WireImage, WireMeasureOptions } from './measure-protocol';
 
 /** The part of a Worker the client uses (a fake one in Node tests). */
 export interface MeasureWorkerLike {
@@ -36,10 +36,11 @@ export class MeasureClient {
   }
 
   /**
-   * Measures `pixels` (RGBA; its buffer is transferred to the worker and unusable here afterwards).
+   * Measures `image` (RGBA pixels, or a picture the worker reads them from; either is transferred
+   * to the worker and unusable here afterwards).
    * @throws the worker's error message (e.g. a bad option, naming the valid values); the signal's reason when aborted
    */
-  measure(pixels: WirePixels, options: WireMeasureOptions, signal?: AbortSignal): Promise<CrackMeasurement> {
+  measure(image: WireImage, options: WireMeasureOptions, signal?: AbortSignal): Promise<CrackMeasurement> {
     signal?.throwIfAborted();
     const worker = this.start();
     const id = this.nextId++;
@@ -55,7 +56,8 @@ export class MeasureClient {
         reject: (e) => (done(), reject(e)),
       });
       signal?.addEventListener('abort', onAbort, { once: true });
-      worker.postMessage({ type: 'measure', id, pixels, options }, [pixels.data.buffer]);
+      const transfer = 'source' in image ? [image.source] : [image.data.buffer];
+      worker.postMessage({ type: 'measure', id, image, options }, transfer);
     });
   }
 

@@ -1,14 +1,17 @@
 /**
  * The crack width under the crop box while the camera runs: a few times a second at most, the crop
  * box's area of the video (widened as for a still, downscaled to at most LIVE_MAX_SIDE px) is
- * measured in the measurement worker. One sample at a time, so the frame loop is never held up.
+ * measured in the measurement worker. One sample at a time, so the frame loop is never held up. The
+ * page's main thread draws and reads back no pixels: it sends the video frame itself (transferred),
+ * and the worker crops, scales and reads it.
  */
 import type { CrackMeasurement } from '../core/measure/measure-crack';
 import type { MeasureClient } from './measure-client';
 import type { NoWidthReason } from './measure-finding';
-import type { WirePixels } from './measure-protocol';
 import { stillMeasureArea } from './measure-region';
 import type { MeasureSettings } from './measure-settings';
+import type { WireFrame } from './measure-protocol';
+import type { Region } from '../core/measure/segment';
 
 /** Longest side of the measured video area, px. */
 export const LIVE_MAX_SIDE = 480;
@@ -37,18 +40,20 @@ export function liveArea(width: number, height: number, cropFraction: number, ma
   return { area, out, region: { x, y, width: side, height: side } };
 }
 
-/** The video's crop-box area, downscaled, as RGBA pixels (undefined before the video has a frame). */
-function grabArea(video: HTMLVideoElement, cropFraction: number) {
+/**
+ * The video's current frame with the crop-box area to measure and its downscaled size (undefined
+ * before the video has a frame). A VideoFrame holds the decoder's picture, no copy; a bitmap where
+ * the browser has no VideoFrame.
+ */
+async function grabArea(
+  video: HTMLVideoElement,
+  cropFraction: number,
+): Promise<{ image: WireFrame; region: Region } | undefined> {
   const { videoWidth: w, videoHeight: h } = video;
   if (!(w > 0 && h > 0)) return undefined;
   const { area, out, region } = liveArea(w, h, cropFraction);
-  const canvas = new OffscreenCanvas(out.width, out.height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('2D canvas is not available');
-  ctx.drawImage(video, area.x, area.y, area.width, area.height, 0, 0, out.width, out.height);
-  const { data, width, height } = ctx.getImageData(0, 0, out.width, out.height);
-  const pixels: WirePixels = { data, width, height };
-  return { pixels, region };
+  const source = typeof VideoFrame === 'function' ? new VideoFrame(video) : await createImageBitmap(video);
+  return { image: { source, crop: area, size: out }, region };
 }
 
 const wait = (ms: number, signal: AbortSignal) =>
@@ -72,9 +77,10 @@ export async function runLiveWidth(
   while (!signal.aborted) {
     const started = performance.now();
     try {
-      const grabbed = grabArea(video, cropFraction());
-      if (grabbed) {
-        const m = await client.measure(grabbed.pixels, { ...settings(), region: grabbed.region }, signal);
+      const grabbed = await grabArea(video, cropFraction());
+      if (grabbed && signal.aborted) grabbed.image.source.close();
+      else if (grabbed) {
+        const m = await client.measure(grabbed.image, { ...settings(), region: grabbed.region }, signal);
         if (!signal.aborted) onWidth(liveWidth(m));
       }
     } catch (e) {

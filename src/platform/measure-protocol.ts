@@ -12,6 +12,20 @@ export interface WirePixels {
   data: Uint8ClampedArray;
 }
 
+/**
+ * A picture the worker reads the pixels from: the area `crop` of `source` (transferred; a video frame
+ * holds no copy of the pixels), scaled to `size`. The live width's video grabs travel so, and the
+ * page draws and reads back nothing.
+ */
+export interface WireFrame {
+  source: VideoFrame | ImageBitmap;
+  crop: { x: number; y: number; width: number; height: number };
+  size: { width: number; height: number };
+}
+
+/** What the worker measures: RGBA pixels, or a picture it reads them from. */
+export type WireImage = WirePixels | WireFrame;
+
 /** measureCrack's options that can be sent to a worker. */
 export interface WireMeasureOptions {
   standard: string;
@@ -26,7 +40,7 @@ export interface WireMeasureOptions {
 export interface MeasureRequest {
   type: 'measure';
   id: number;
-  pixels: WirePixels;
+  image: WireImage;
   options: WireMeasureOptions;
 }
 

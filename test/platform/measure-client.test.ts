@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CrackMeasurement } from '../../src/core/measure/measure-crack';
 import { MeasureClient, type MeasureWorkerLike } from '../../src/platform/measure-client';
 import { createMeasureHandler, type Measure } from '../../src/platform/measure-handler';
-import type { FromMeasureWorker, ToMeasureWorker } from '../../src/platform/measure-protocol';
+import type { FromMeasureWorker, ToMeasureWorker, WireFrame } from '../../src/platform/measure-protocol';
 
 /** A worker in this thread: messages are structured-cloned (with transfer) both ways, as a real one does. */
 class InThreadWorker implements MeasureWorkerLike {
@@ -109,5 +109,30 @@ describe('MeasureClient with the worker handler', () => {
     expect(workers[0].terminated).toBe(true);
     await expect(client.measure(grey(21, 20), { standard: 'aashto-rc' })).resolves.toMatchObject({ widthPx: 21 });
     expect(workers).toHaveLength(2);
+  });
+});
+
+describe('createMeasureHandler with a picture to read', () => {
+  /** Stands in for a VideoFrame (Node has none); the handler only hands the picture to its reader. */
+  const source = { close() {} } as unknown as VideoFrame;
+  const frame: WireFrame = { source, crop: { x: 10, y: 0, width: 80, height: 60 }, size: { width: 40, height: 30 } };
+
+  it('measures the pixels its reader takes from the picture', async () => {
+    const posted: FromMeasureWorker[] = [];
+    const read: WireFrame[] = [];
+    const readFrame = (f: WireFrame) => (read.push(f), grey(f.size.width, f.size.height));
+    const handle = createMeasureHandler((m) => posted.push(m), slowEcho(0), readFrame);
+    await handle({ type: 'measure', id: 7, image: frame, options: { standard: 'aashto-rc' } });
+    expect(read).toEqual([frame]);
+    expect(posted).toEqual([{ type: 'result', id: 7, measurement: { widthPx: 40, standard: 'aashto-rc' } }]);
+  });
+
+  it('answers a picture with an error where it has no reader for one', async () => {
+    const posted: FromMeasureWorker[] = [];
+    const handle = createMeasureHandler((m) => posted.push(m), slowEcho(0));
+    await handle({ type: 'measure', id: 8, image: frame, options: { standard: 'aashto-rc' } });
+    expect(posted).toEqual([
+      { type: 'error', id: 8, message: 'this measurement handler reads no pictures, only pixels' },
+    ]);
   });
 });
