@@ -2,10 +2,19 @@
  * Entry point: sets the UI language, then the app shell takes over. The shell (header, tabs, camera
  * view) is all this module loads: TF.js, the backend and the model code come in lazy chunks once it
  * has painted (crackcam-app.ts), and so does the offline PWA layer (service worker, storage,
- * offline/update indicators), whose storage panel reads the model library.
+ * offline/update indicators), whose storage panel reads the captures and the model library.
  */
 import { initialLocale, setLocale } from './locales/localization';
 import './ui/crackcam-app';
 
+/** Resolves once the browser has painted the app shell's first frame. */
+async function shellPainted(): Promise<void> {
+  await document.querySelector('crackcam-app')?.updateComplete;
+  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+}
+
 void setLocale(initialLocale());
-void import('./ui/pwa-setup').then(({ setupPwa }) => setupPwa());
+// The PWA layer's storage panel reads the stores: it comes after the shell's first paint, not before.
+void shellPainted()
+  .then(() => import('./ui/pwa-setup'))
+  .then(({ setupPwa }) => setupPwa());

@@ -3,7 +3,6 @@
  * can measure itself (the bytes of the captures and models it stores) and against the last write the
  * browser refused for lack of space.
  */
-import { MODEL_DB, openModelStore } from './model-store';
 import {
   resolveStorageStatus,
   storageStatus,
@@ -13,9 +12,13 @@ import {
   type StorageWrites,
 } from './storage';
 
-/** Bytes of every stored model's files (model.json and weights). */
-async function modelBytes(name: string): Promise<number> {
-  const store = await openModelStore(name);
+/**
+ * Bytes of every stored model's files (model.json and weights); `name` defaults to the app's library.
+ * The model library's module (with TF.js, for its loaders) is loaded when asked, not with the panel.
+ */
+async function modelBytes(name: string | undefined): Promise<number> {
+  const { MODEL_DB, openModelStore } = await import('./model-store');
+  const store = await openModelStore(name ?? MODEL_DB);
   try {
     let total = 0;
     for (const { id } of await store.list()) {
@@ -43,14 +46,15 @@ async function captureBytesStored(name: string | undefined): Promise<number> {
 export interface StoredDatabases {
   /** The PouchDB database that holds the captures (default: the device's database). */
   captures?: string;
-  models: string;
+  /** The model library's IndexedDB database (default: the app's). */
+  models?: string;
 }
 
 /**
  * Bytes of the captures and models the app stores, or undefined when a database cannot be read
  * (private mode, blocked storage): a lower bound of the origin's usage.
  */
-export async function storedBytes(databases: StoredDatabases = { models: MODEL_DB }): Promise<number | undefined> {
+export async function storedBytes(databases: StoredDatabases = {}): Promise<number | undefined> {
   try {
     const [captures, models] = await Promise.all([
       captureBytesStored(databases.captures),
