@@ -11,6 +11,7 @@ import { setHookCaptures } from '../platform/test-hook';
 import { legacyProblemsNotice } from './store-notices';
 import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
 import type { ModelShareStatus, TeamSync } from '../platform/sync/team-sync';
+import type { RejectedModel } from '../platform/model-sharing';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
@@ -27,16 +28,23 @@ import { modelSurfaces } from '../core/model-surfaces';
 /** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
 const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;
 
+/** Resolves after the browser has painted the current frame (the next frame's task). */
+const afterNextPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+
 /** The model code and TF.js: a lazy chunk, imported once the shell has painted. */
 const modelLoading = () => import('../platform/inference-model-loading');
 
-/** The screens that need TF.js (trainer, model library): lazy chunks, defined after the first paint. */
+/**
+ * The screens that need TF.js (trainer, model library): lazy chunks, defined when first shown, so
+ * that the main thread neither evaluates TF.js nor renders them while the live view starts.
+ */
 const tfScreens = () => Promise.all([import('./crackcam-models'), import('./crackcam-trainer')]);
 
 /** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
 /** The model list's share state before team sync is open. */
 const NO_MODEL_IDS: ReadonlySet<string> = new Set();
 const NO_SHARE_STATUS: ReadonlyMap<string, ModelShareStatus> = new Map();
+const NO_REJECTED: readonly RejectedModel[] = [];
 
 const TRAIN_IN = new URLSearchParams(location.search).get('train') === 'page' ? 'page' : 'worker';
 
@@ -46,9 +54,12 @@ export type AppView = 'live' | 'findings' | 'captures' | 'train' | 'models';
 /**
  * The app shell: header (name, status slot, language), a tab bar, and the screens: the live
  * inspection view with one-tap labelled capture and one-tap findings, the findings list, the capture
- * library, the trainer and the model library. It picks the TF.js backend, loads the base once and the active model from the library
- * (else the built-in one): a crack classifier, or a one-class ("normal-only") model, which the live
- * view then runs in anomaly mode. The trainer fine-tunes classifiers, or trains a normal-only model
+ * library, the trainer and the model library. It picks the TF.js backend and has the inference
+ * worker load the active model from the library (else the built-in one): a crack classifier, or a
+ * one-class ("normal-only") model, which the live view then runs in anomaly mode. The page loads its
+ * own copy of the base and the model only when it needs one: for the trainer, the model library,
+ * team models to check, or frames on the main thread (no worker, or `?inference=main`); so while the
+ * worker runs the live view, the main thread never waits on a model load. The trainer fine-tunes classifiers, or trains a normal-only model
  * on the shared base whatever model is active. The camera starts independently, so a camera problem
  * never blocks the rest of the app and a model problem never hides the camera. The camera and frame loop are
  * suspended while another screen is shown (training gets the CPU).
@@ -73,6 +84,8 @@ export class CrackcamApp extends LitElement {
   @state() private modelBytes = 0;
   @state() private error = '';
   @state() private view: AppView = 'live';
+  /** Screens shown at least once: the others are not rendered yet, so the first paint is the live view's alone. */
+  @state() private shownViews: ReadonlySet<AppView> = new Set(['live']);
   @state() private captureStore?: CaptureStore;
   @state() private modelStore?: ModelStore;
   @state() private findingStore?: FindingStore;
@@ -83,7 +96,13 @@ export class CrackcamApp extends LitElement {
   @state() private teamSync?: TeamSync;
   @query('crackcam-live-view') private liveView?: CrackcamLiveView;
   @query('crackcam-trainer') private trainer?: HTMLElementTagNameMap['crackcam-trainer'];
-  private base?: BaseNetwork;
+  @state() private base?: BaseNetwork;
+  /** The page's choice of TF.js backend (see {@link pickBackend}). */
+  private backendPick?: Promise<BackendChoice>;
+  /** The page's load of the base (see {@link ensureBase}); undefined until something needs it. */
+  @state() private baseLoad?: Promise<BaseNetwork | undefined>;
+  /** The page's load of the active model (see {@link ensurePageModel}). */
+  private pageModelLoad?: Promise<void>;
   private started = false;
 
   static override styles = css`
@@ -173,14 +192,15 @@ export class CrackcamApp extends LitElement {
   }
 
   private async init(): Promise<void> {
-    // The shell (header, tabs, camera view) paints first; TF.js and the model code load after it.
+    // The shell (header, tabs, camera view, bars) paints first; the worker, TF.js and the model files
+    // are asked for only once it has painted, so that they never hold up that paint.
     await this.updateComplete;
+    await afterNextPaint();
     void this.liveView?.startWorker().catch(() => undefined); // its script loads while the backend is picked
-    void tfScreens();
     let models: Awaited<ReturnType<typeof modelLoading>>;
     try {
       models = await modelLoading();
-      this.backend = await models.selectBrowserBackend();
+      this.backend = await this.pickBackend();
     } catch (e) {
       this.error = (e as Error).message;
       this.modelState = 'error';
@@ -188,7 +208,7 @@ export class CrackcamApp extends LitElement {
       return;
     }
     const modelStore = models.openModelStore();
-    void this.prefetchWorkerModel(modelStore, this.backend.name);
+    const inWorker = this.prefetchWorkerModel(modelStore, this.backend.name);
     // Captures and models: a storage problem (private mode, blocked) must not stop the live view.
     await Promise.all([
       openCaptureStore().then(
@@ -212,29 +232,83 @@ export class CrackcamApp extends LitElement {
       ),
     ]);
     void this.openTeamSync();
-    try {
-      const reader = models.progressReader((bytes) => (this.modelBytes = bytes));
-      this.base = await models.loadBaseNetwork({ reader, modelJson: appUrl(MODEL_PATHS.base) });
-    } catch (e) {
-      this.modelState = 'error';
-      this.modelError = (e as Error).message;
-      return;
-    }
-    await this.loadActiveModel();
-    await this.connectTeamModels();
+    if (!(await inWorker)) await this.ensurePageModel();
   }
 
   /**
-   * Where the live frames run in the inference worker: starts the active model's load there now, side
-   * by side with this page's own load of the base and the model (not after it).
+   * Has the inference worker load the active model and, once it runs there, shows it as the active
+   * model. Resolves false where frames do not run in a worker or its load failed: the page then loads
+   * its own copy (which falls back to the built-in model where a stored one is broken).
    */
-  private async prefetchWorkerModel(store: Promise<ModelStore>, backend: BackendChoice['name']): Promise<void> {
+  private async prefetchWorkerModel(store: Promise<ModelStore>, backend: BackendChoice['name']): Promise<boolean> {
     try {
-      const id = await store.then((s) => s.activeId()).catch(() => undefined);
-      await this.liveView?.prefetchModel(backend, id ?? BUILTIN_MODEL_ID);
+      const id = (await store.then((s) => s.activeId()).catch(() => undefined)) ?? BUILTIN_MODEL_ID;
+      const info = await this.liveView?.prefetchModel(backend, id);
+      if (!info) return false;
+      if (!this.pageModelLoad) {
+        this.activeId = id;
+        this.showActiveModel(id, { name: info.name, version: info.version, kind: info.modelKind });
+      }
+      return true;
     } catch (e) {
-      console.warn('the inference worker could not start loading the model early', e); // it loads when the view asks
+      console.warn('the inference worker could not load the model', e);
+      return false;
     }
+  }
+
+  /** The active model on the host (test hooks) and for the live view's state. */
+  private showActiveModel(id: string, model: { name: string; version: number; kind: string }): void {
+    this.modelState = 'ready';
+    this.dataset.modelId = id;
+    this.dataset.modelName = model.name;
+    this.dataset.modelVersion = String(model.version);
+    this.dataset.modelKind = model.kind;
+  }
+
+  /** The page's TF.js backend, picked once (init, or a screen opened before init got that far). */
+  private pickBackend(): Promise<BackendChoice> {
+    this.backendPick ??= modelLoading().then((models) => models.selectBrowserBackend());
+    return this.backendPick;
+  }
+
+  /** The page's copy of the base, loaded once, the first time something needs it. */
+  private ensureBase(): Promise<BaseNetwork | undefined> {
+    this.baseLoad ??= this.loadBase();
+    return this.baseLoad;
+  }
+
+  private async loadBase(): Promise<BaseNetwork | undefined> {
+    try {
+      await this.pickBackend(); // the base's tensors go to the page's backend
+      const models = await modelLoading();
+      const reader = models.progressReader((bytes) => (this.modelBytes = bytes));
+      this.base = await models.loadBaseNetwork({ reader, modelJson: appUrl(MODEL_PATHS.base) });
+      return this.base;
+    } catch (e) {
+      this.pageModelFailed((e as Error).message);
+      this.baseLoad = undefined; // the next screen that needs it tries again
+      this.pageModelLoad = undefined;
+      return undefined;
+    }
+  }
+
+  /**
+   * The page's copy of the active model (the trainer, the model library, frames on this thread),
+   * loaded once, the first time one of them needs it; {@link loadActiveModel} swaps it later.
+   */
+  private ensurePageModel(): Promise<void> {
+    this.pageModelLoad ??= this.loadActiveModel();
+    return this.pageModelLoad;
+  }
+
+  /** A failed load of the page's copy: the live view's error, unless the worker runs the model there. */
+  private pageModelFailed(message: string): void {
+    if (this.modelState === 'ready' && !this.classifier && !this.oneClass) {
+      this.error = `the model could not be loaded on this page (${message}); training and the model library need it`;
+      return;
+    }
+    this.modelState = 'error';
+    this.modelError = message;
   }
 
   /** Opens team sync (a lazy chunk with PouchDB) and restarts it when it was on. */
@@ -251,13 +325,15 @@ export class CrackcamApp extends LitElement {
     }
   }
 
-  /** Once team sync, the model library and the base are there: team models are checked on the base and added. */
+  /** Once team sync and the model library are there: team models are checked on the base (loaded for it) and added. */
   private async connectTeamModels(): Promise<void> {
-    const { teamSync, modelStore, base } = this;
-    if (!teamSync || !modelStore || !base) return;
+    const { teamSync, modelStore } = this;
+    if (!teamSync || !modelStore) return;
     const models = await modelLoading();
     // The check of validateModelFiles (model-store.ts): loaded on the base, then freed.
     await teamSync.useModelLibrary(modelStore, async (files) => {
+      const base = await this.ensureBase();
+      if (!base) throw new Error('the base network could not be loaded to check the model');
       const loaded = await models.loadModelFiles(files, base);
       loaded.model.dispose();
       return loaded.model.metadata;
@@ -266,9 +342,10 @@ export class CrackcamApp extends LitElement {
   }
 
   private async onTeamModels(): Promise<void> {
-    const list = this.renderRoot.querySelector('crackcam-models');
-    if (list) list.rejected = this.teamSync?.rejected ?? [];
-    await list?.refresh();
+    this.requestUpdate(); // the list's rejected team models
+    await this.updateComplete;
+    if (!customElements.get('crackcam-models')) return; // not shown yet: it reads the library when it is
+    await this.renderRoot.querySelector('crackcam-models')?.refresh();
   }
 
   /**
@@ -276,7 +353,7 @@ export class CrackcamApp extends LitElement {
    * longer loads falls back to the built-in one with an error message.
    */
   async loadActiveModel(): Promise<void> {
-    const base = this.base;
+    const base = await this.ensureBase();
     if (!base) return;
     const models = await modelLoading();
     const id = (await this.modelStore?.activeId()) ?? BUILTIN_MODEL_ID;
@@ -305,8 +382,7 @@ export class CrackcamApp extends LitElement {
         }
       }
       if (!next) {
-        this.modelState = 'error';
-        this.modelError = (failure as Error).message;
+        this.pageModelFailed((failure as Error).message);
         return;
       }
     }
@@ -317,11 +393,7 @@ export class CrackcamApp extends LitElement {
     const meta = next.model.metadata;
     if (loadedId === BUILTIN_MODEL_ID)
       this.builtin = { name: meta.name, version: meta.version, labels: meta.labels, surfaces: modelSurfaces(meta) };
-    this.modelState = 'ready';
-    this.dataset.modelId = loadedId;
-    this.dataset.modelName = meta.name;
-    this.dataset.modelVersion = String(meta.version);
-    this.dataset.modelKind = next.kind;
+    this.showActiveModel(loadedId, { name: meta.name, version: meta.version, kind: next.kind });
     // The live view swaps models between frames; the old one is freed after this render.
     await this.updateComplete;
     for (const m of old) if (m && m !== next.model) m.dispose();
@@ -335,9 +407,13 @@ export class CrackcamApp extends LitElement {
     }
     const wasLive = this.view === 'live';
     this.view = view;
+    if (!this.shownViews.has(view)) this.shownViews = new Set([...this.shownViews, view]);
+    // They train on the page's copy of the model, compare with it and check imports on its base.
+    if (view === 'train' || view === 'models') void this.ensurePageModel();
     if (view === 'live') await this.liveView?.resume();
     else if (wasLive) await this.liveView?.suspend();
     if (view === 'train' || view === 'models') await tfScreens(); // defined (upgraded) before they are called
+    await this.updateComplete; // the screen is rendered
     if (view === 'captures' || view === 'train') this.classes = (await this.captureStore?.classes()) ?? this.classes;
     if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();
     if (view === 'train') await this.trainer?.refresh();
@@ -346,7 +422,7 @@ export class CrackcamApp extends LitElement {
   }
 
   private readonly onModelChanged = (): void => {
-    void this.loadActiveModel();
+    this.pageModelLoad = this.loadActiveModel();
     void this.teamSync?.shareTrained();
   };
 
@@ -414,6 +490,7 @@ export class CrackcamApp extends LitElement {
           .modelBytes=${this.modelBytes}
           .modelId=${this.activeId}
           @adapt-model=${this.onAdaptModel}
+          @page-model-request=${() => void this.ensurePageModel()}
         ></crackcam-live-view>
         <crackcam-capture-bar
           .store=${this.captureStore}
@@ -426,15 +503,23 @@ export class CrackcamApp extends LitElement {
         ></crackcam-finding-bar>
       </div>
       <div class="screen" ?hidden=${this.view !== 'findings'}>
-        <crackcam-measure-settings></crackcam-measure-settings>
-        <crackcam-sync-settings .sync=${this.teamSync}></crackcam-sync-settings>
-        <crackcam-findings .store=${this.findingStore} .stills=${this.teamSync}></crackcam-findings>
+        ${
+          this.shownViews.has('findings')
+            ? html`<crackcam-measure-settings></crackcam-measure-settings>
+                <crackcam-sync-settings .sync=${this.teamSync}></crackcam-sync-settings>
+                <crackcam-findings .store=${this.findingStore} .stills=${this.teamSync}></crackcam-findings>`
+            : nothing
+        }
       </div>
       <div class="screen" ?hidden=${this.view !== 'captures'} @captures-changed=${this.onCapturesChanged}>
-        <crackcam-captures
-          .store=${this.captureStore}
-          .inputSize=${(this.classifier ?? this.oneClass)?.inputSize ?? 227}
-        ></crackcam-captures>
+        ${
+          this.shownViews.has('captures')
+            ? html`<crackcam-captures
+                .store=${this.captureStore}
+                .inputSize=${(this.classifier ?? this.oneClass)?.inputSize ?? 227}
+              ></crackcam-captures>`
+            : nothing
+        }
       </div>
       <div class="screen" ?hidden=${this.view !== 'train'} @model-saved=${this.onModelChanged}>
         <crackcam-trainer
@@ -451,8 +536,9 @@ export class CrackcamApp extends LitElement {
       <div class="screen" ?hidden=${this.view !== 'models'} @model-activated=${this.onModelChanged}>
         <crackcam-models
           .store=${this.modelStore}
-          .base=${this.base}
+          .base=${this.baseLoad}
           .builtin=${this.builtin}
+          .rejected=${this.teamSync?.rejected ?? NO_REJECTED}
           ?canShare=${this.teamSync?.settings.enabled}
           .shared=${this.teamSync?.sharedIds ?? NO_MODEL_IDS}
           .shareStatus=${this.teamSync?.shareStatus ?? NO_SHARE_STATUS}

@@ -105,6 +105,8 @@ export const STATS_REFRESH_MS = 500;
  * @fires capture - {@link CaptureDetail}: the crop and full frame of a capture (bubbles, composed).
  *   The trainer's capture store listens for it.
  * @fires finding-capture - {@link FindingSnapshot}: what {@link captureFinding} took (bubbles, composed).
+ * @fires page-model-request - the frames need the app's own copy of the model (they run on this
+ *   thread, or the worker could not run them) and none is set (bubbles, composed).
  */
 @localized()
 @customElement('crackcam-live-view')
@@ -124,6 +126,14 @@ export class CrackcamLiveView extends LitElement {
   @property() modelId?: string;
   /** Where the frames run: in the inference worker, or on the main thread (`?inference=main`, or no worker). */
   @state() private inference?: InferencePlace;
+  /**
+   * The model the inference worker runs, as it reported it. The live view runs with it alone until
+   * the app sets {@link classifier} or {@link oneClass}: the app loads its own copy only when a screen
+   * or the main-thread frame path needs one.
+   */
+  @state() private workerModelInfo?: WorkerModelInfo;
+  /** Bytes of model files the inference worker has received for its load (shown as progress). */
+  @state() private workerBytes = 0;
 
   @state() private cameraState: CameraState = 'idle';
   @state() private cameraError?: CameraError;
@@ -375,14 +385,36 @@ export class CrackcamLiveView extends LitElement {
     await this.startCamera(this.cameraId);
   }
 
-  /** The running mode: one-class when a one-class model is set, else the classifier. */
+  /** The running mode: one-class when a one-class model is set (or the worker runs one), else the classifier. */
   get mode(): InspectionMode {
-    return this.oneClass ? 'oneclass' : 'classifier';
+    if (this.oneClass) return 'oneclass';
+    if (this.classifier) return 'classifier';
+    return this.workerModelInfo?.modelKind === 'oneclass' ? 'oneclass' : 'classifier';
   }
 
-  /** Name, version and input size of the model that runs. */
-  private get activeModel(): { metadata: { name: string; version: number }; inputSize: number } | undefined {
-    return this.oneClass ?? this.classifier;
+  /** Name, version and input size of the model that runs (the app's copy, else the worker's report). */
+  private get activeModel(): { name: string; version: number; inputSize: number } | undefined {
+    const model = this.oneClass ?? this.classifier;
+    if (!model) return this.workerModelInfo;
+    return { name: model.metadata.name, version: model.metadata.version, inputSize: model.inputSize };
+  }
+
+  /** Name and version of the model that runs, for a capture or a finding. */
+  private modelNameVersion(): { name: string; version: number } | undefined {
+    const model = this.activeModel;
+    return model && { name: model.name, version: model.version };
+  }
+
+  /** The classifier's labels (*Label this* offers them); none in one-class mode. */
+  private get classifierLabels(): readonly string[] {
+    if (this.mode !== 'classifier') return [];
+    return this.classifier?.labels ?? this.workerModelInfo?.labels ?? [];
+  }
+
+  /** The classifier has a fine head, so the fine map can be switched. */
+  private get hasFineMap(): boolean {
+    if (this.mode !== 'classifier') return false;
+    return this.classifier ? Boolean(this.classifier.metadata.base.fineLayer) : this.workerModelInfo?.fineMap === true;
   }
 
   /** Imports the frame path once (a lazy chunk), then attaches the current model. */
@@ -405,7 +437,7 @@ export class CrackcamLiveView extends LitElement {
    * that cannot start leaves the frames on this thread for good.
    */
   private async loopModel(frames: FramePath): Promise<LoopModel | undefined> {
-    if (!this.oneClass && !this.classifier) return undefined;
+    if (!this.oneClass && !this.classifier && !this.workerModelInfo) return undefined;
     const map = this.fineMap ? 'fine' : 'gradcam';
     try {
       this.inference ??= frames.inferencePlace(location.search);
@@ -416,13 +448,15 @@ export class CrackcamLiveView extends LitElement {
     }
     if (this.inference === 'worker' && this.backend) {
       try {
-        this.worker ??= new frames.InferenceWorkerClient();
+        if (!this.worker) await this.startWorker();
+        if (!this.worker) throw new Error('the inference worker did not start');
         const info = await this.worker.load(workerLoad(this.backend.name, this.modelId, map));
         return this.workerModel(frames, this.worker, info);
       } catch (e) {
         console.warn('the inference worker could not run the model; frames run on the main thread', e);
         this.worker?.terminate();
         this.worker = undefined;
+        this.workerModelInfo = undefined;
         this.inference = 'main';
         if (this.heatmap.inWorker) {
           this.heatmap.takeBack();
@@ -430,27 +464,30 @@ export class CrackcamLiveView extends LitElement {
         }
       }
     }
-    return this.pageModel(frames);
+    const model = this.pageModel(frames);
+    if (!model) this.dispatchEvent(new CustomEvent('page-model-request', { bubbles: true, composed: true }));
+    return model;
   }
 
   /**
-   * Starts loading model `id` of the library (`builtin`: the shipped one) in the inference worker
-   * while the app loads its own copy, so that the two loads run side by side, and runs the frames with
-   * it as soon as it is there, if the app's copy is not there yet: the first verdict waits for one
-   * load, not two. The app's copy, once set, takes the same load ({@link loopModel}). No-op where the
-   * frames run on this thread.
+   * Starts loading model `id` of the library (`builtin`: the shipped one) in the inference worker and
+   * runs the frames with it as soon as it is there, if the app has set no model of its own by then.
+   * The app's copy, once set, takes the same load ({@link loopModel}). Resolves with what the worker
+   * reports of the model, or undefined where frames do not run in a worker or the load failed (the
+   * app then loads its own copy, see `page-model-request`).
    */
-  async prefetchModel(backend: BackendName, id: string): Promise<void> {
+  async prefetchModel(backend: BackendName, id: string): Promise<WorkerModelInfo | undefined> {
     const frames = await this.startWorker();
     const worker = this.worker;
-    if (!frames || !worker) return;
+    if (!frames || !worker) return undefined;
     const generation = this.attachGeneration;
     const info = await worker.prefetch(workerLoad(backend, id, this.fineMap ? 'fine' : 'gradcam')).catch(() => {
-      // loopModel takes the failure and falls back to this thread
+      // the app loads its own copy, whose load through loopModel takes the failure
     });
-    if (!info || generation !== this.attachGeneration || this.classifier || this.oneClass || this.worker !== worker)
-      return;
-    this.attachLoopModel(this.workerModel(frames, worker, info));
+    if (!info) return undefined;
+    if (generation === this.attachGeneration && !this.classifier && !this.oneClass && this.worker === worker)
+      this.attachLoopModel(this.workerModel(frames, worker, info));
+    return info;
   }
 
   /**
@@ -466,12 +503,16 @@ export class CrackcamLiveView extends LitElement {
       return undefined; // loopModel reports the bad value
     }
     if (this.inference !== 'worker') return undefined;
-    this.worker ??= new frames.InferenceWorkerClient();
+    if (!this.worker) {
+      this.worker = new frames.InferenceWorkerClient();
+      this.worker.onLoadProgress = (bytes) => (this.workerBytes = bytes);
+    }
     return frames;
   }
 
   /** The inference worker's model as the loop's, painting the heatmap there. */
   private workerModel(frames: FramePath, worker: InferenceWorkerClient, info: WorkerModelInfo): LoopModel {
+    this.workerModelInfo = info;
     frames.reportWorkerMemory(worker);
     this.heatmap.handTo(worker);
     return frames.workerFrameModel(
@@ -578,7 +619,8 @@ export class CrackcamLiveView extends LitElement {
   /** Offers *Label this* while classifier frames are uncertain, and for {@link LABEL_THIS_HOLD_MS} after. */
   private followUncertain(probability: number): void {
     const now = performance.now();
-    if (this.classifier && !this.oneClass && isUncertain({ probability, unfamiliar: this.unfamiliar }))
+    const classifying = this.mode === 'classifier' && this.activeModel !== undefined;
+    if (classifying && isUncertain({ probability, unfamiliar: this.unfamiliar }))
       this.labelOfferUntil = now + LABEL_THIS_HOLD_MS;
     this.offerLabel = now < this.labelOfferUntil;
   }
@@ -677,7 +719,7 @@ export class CrackcamLiveView extends LitElement {
       frame: source.fullFrameImageData(),
       cropBox: centreCropBox(v.videoWidth, v.videoHeight, source.cropFraction),
       verdict: this.lastResult,
-      model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
+      model: this.modelNameVersion(),
       takenAt: Date.now(),
       ...(label === undefined ? {} : { label }),
     };
@@ -704,7 +746,7 @@ export class CrackcamLiveView extends LitElement {
       overlay: paintedOverlay(crop, this.findingOverlay()),
       verdict: result && { label: result.label, probability: result.probability },
       unfamiliar: this.unfamiliar,
-      model: this.activeModel && { name: this.activeModel.metadata.name, version: this.activeModel.metadata.version },
+      model: this.modelNameVersion(),
       takenAt: Date.now(),
       track: this.camera.track,
     };
@@ -759,10 +801,9 @@ export class CrackcamLiveView extends LitElement {
 
   private placeholder(): string {
     if (this.modelState === 'error') return msg(str`Model not loaded: ${this.modelError}`);
+    const bytes = Math.max(this.modelBytes, this.workerBytes);
     if (this.modelState === 'loading')
-      return this.modelBytes > 0
-        ? msg(str`Loading model… ${(this.modelBytes / 1e6).toFixed(1)} MB`)
-        : msg('Loading model…');
+      return bytes > 0 ? msg(str`Loading model… ${(bytes / 1e6).toFixed(1)} MB`) : msg('Loading model…');
     if (this.cameraState === 'starting') return msg('Starting camera…');
     if (this.cameraState !== 'running') return msg('Camera off');
     return msg('Analysing…');
@@ -901,7 +942,7 @@ export class CrackcamLiveView extends LitElement {
         ${msg('Heatmap')}
       </button>
       ${
-        this.mode === 'classifier' && this.classifier?.metadata.base.fineLayer
+        this.hasFineMap
           ? html`<button
               data-testid="fine-map-toggle"
               aria-pressed=${this.fineMap ? 'true' : 'false'}
@@ -1023,7 +1064,7 @@ export class CrackcamLiveView extends LitElement {
       ${
         running && (this.offerLabel || this.labelling)
           ? html`<crackcam-label-this
-              .labels=${this.classifier?.labels ?? []}
+              .labels=${this.classifierLabels}
               @label-this-open=${() => void this.onLabelThisOpen()}
               @label-chosen=${(e: CustomEvent<{ label: string }>) => void this.onLabelThisClose(e.detail.label)}
               @label-this-cancel=${() => void this.onLabelThisClose()}

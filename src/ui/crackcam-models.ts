@@ -48,8 +48,8 @@ function shareStatusText(status: ModelShareStatus): string {
 @customElement('crackcam-models')
 export class CrackcamModels extends LitElement {
   @property({ attribute: false }) store?: ModelStore;
-  /** The base network imports are validated on. Not owned. */
-  @property({ attribute: false }) base?: BaseNetwork;
+  /** The base network imports are validated on, as the app's load of it (it starts when this screen opens). Not owned. */
+  @property({ attribute: false }) base?: Promise<BaseNetwork | undefined>;
   /** Name and version of the built-in model, for its row. */
   @property({ attribute: false }) builtin?: {
     name: string;
@@ -189,10 +189,11 @@ export class CrackcamModels extends LitElement {
   }
 
   private async importFiles(files: Record<string, Uint8Array>, source: string): Promise<string> {
-    if (!this.base) throw new Error(msg('The base network is not loaded yet.'));
+    const base = await this.base;
+    if (!base) throw new Error(msg('The base network is not loaded yet.'));
     let metadata;
     try {
-      metadata = await validateModelFiles(files, this.base);
+      metadata = await validateModelFiles(files, base);
     } catch (e) {
       throw new Error(msg(str`${source} was not imported: ${(e as Error).message}`), { cause: e });
     }

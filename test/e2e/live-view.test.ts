@@ -24,6 +24,7 @@ import {
   DATA_DIR,
   hookCam,
   hookMemory,
+  hookPageMemory,
   hookState,
   launchChromium,
   openApp,
@@ -374,6 +375,23 @@ describe('no-crack photos through the fake camera', () => {
     url.searchParams.set('inference', 'gpu');
     await page.goto(url.href);
     await expect.poll(() => shadowText(page, 'verdict'), { timeout: 60_000 }).toContain('valid: worker, main');
+    await context.close();
+  });
+
+  it("holds no model on the page while the worker runs the frames, and loads the page's copy for the Models screen", async () => {
+    const { page, context } = await openApp(browser, server.url);
+    await waitForFrames(page, 3);
+    expect(await page.locator('[data-testid="inference"]').getAttribute('data-inference')).toBe('worker');
+    expect(await page.locator('[data-testid="mode"]').getAttribute('data-mode')).toBe('classifier');
+    const app = page.locator('crackcam-app');
+    expect(await app.getAttribute('data-model-id')).toBe('builtin');
+    expect(await app.getAttribute('data-model-name')).toBe('crackcam-default'); // as the worker reported it
+    expect((await hookPageMemory(page)).numTensors).toBe(0); // neither the base nor the model on the page
+    await page.getByTestId('tab-models').click();
+    await expect.poll(async () => (await hookPageMemory(page)).numTensors, { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.getByTestId('tab-live').click();
+    const frames = (await hookState(page)).frames;
+    await waitForFrames(page, frames + 3); // the worker keeps running the frames
     await context.close();
   });
 

@@ -283,6 +283,7 @@ describe('team sync', () => {
       return saved.id;
     }, model);
     await teamSyncCall(a.page, 'shareTrained');
+    await b.page.locator('[data-testid="tab-models"]').click(); // the model library is defined when first shown
     const row = b.page.locator(`crackcam-models [data-testid="model"][data-id="${shared}"]`);
     await row.waitFor({ state: 'attached', timeout: 30_000 });
     expect(await row.getAttribute('data-active')).toBe('false');
@@ -290,7 +291,6 @@ describe('team sync', () => {
     await rejected.waitFor({ state: 'attached', timeout: 30_000 });
     expect(await rejected.textContent()).toMatch(/rejected: .+/);
     // Deleted on B, it stays out of B's library, also when its document changes (A unshares and shares again).
-    await b.page.locator('[data-testid="tab-models"]').click();
     b.page.once('dialog', (dialog) => void dialog.accept());
     await row.locator('button.danger').click();
     await row.waitFor({ state: 'detached', timeout: 10_000 });
