@@ -59,10 +59,11 @@ export type AppView = 'live' | 'findings' | 'captures' | 'train' | 'models';
  * one-class ("normal-only") model, which the live view then runs in anomaly mode. The page loads its
  * own copy of the base and the model only when it needs one: for the trainer, the model library,
  * team models to check, or frames on the main thread (no worker, or `?inference=main`); so while the
- * worker runs the live view, the main thread never waits on a model load. The trainer fine-tunes classifiers, or trains a normal-only model
- * on the shared base whatever model is active. The camera starts independently, so a camera problem
- * never blocks the rest of the app and a model problem never hides the camera. The camera and frame loop are
- * suspended while another screen is shown (training gets the CPU).
+ * worker runs the live view, the main thread never waits on a model load. The trainer fine-tunes
+ * classifiers, or trains a normal-only model on the shared base whatever model is active. The camera
+ * starts independently, so a camera problem never blocks the rest of the app and a model problem never
+ * hides the camera. The camera and frame loop are suspended while another screen is shown (training
+ * gets the CPU).
  *
  * Test hooks: `data-model-id`, `data-model-name`, `data-model-version`, `data-model-kind`
  * (`classifier` or `oneclass`) on the host.
