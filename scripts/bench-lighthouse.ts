@@ -34,7 +34,10 @@ interface LighthouseFigures {
   tbtMs: number;
   ttiMs: number;
   speedIndexMs: number;
-  /** The main thread's long tasks (Lighthouse's `long-tasks` audit), longest first: what the blocking time is made of. */
+  /**
+   * The main thread's long tasks (Lighthouse's `long-tasks` audit), longest first: what the blocking
+   * time is made of.
+   */
   longTasks: LongTask[];
   /** The element of the largest contentful paint (its CSS selector). */
   lcpElement: string;

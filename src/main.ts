@@ -5,12 +5,13 @@
  * offline/update indicators), whose storage panel reads the captures and the model library.
  */
 import { initialLocale, setLocale } from './locales/localization';
+import { afterNextPaint } from './ui/after-next-paint';
 import './ui/crackcam-app';
 
 /** Resolves once the browser has painted the app shell's first frame. */
 async function shellPainted(): Promise<void> {
   await document.querySelector('crackcam-app')?.updateComplete;
-  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  await afterNextPaint();
 }
 
 void setLocale(initialLocale());

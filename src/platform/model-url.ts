@@ -32,7 +32,8 @@ export function fetchReader(init: RequestInit = {}): ModelReader {
 
 /**
  * {@link fetchReader} that reports the bytes read so far, across all files it reads (model.json and
- * weight shards), as they arrive: the verdict shows them until the first frame (the page's load, or the inference worker's).
+ * weight shards), as they arrive: the verdict shows them until the first frame (the page's load, or
+ * the inference worker's).
  * @param onBytes called with the running total of bytes received
  */
 export function progressReader(onBytes: (loadedBytes: number) => void, init: RequestInit = {}): ModelReader {

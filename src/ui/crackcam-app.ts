@@ -24,12 +24,10 @@ import './crackcam-live-view';
 import './crackcam-sync-settings';
 import './crackcam-sync-status';
 import { modelSurfaces } from '../core/model-surfaces';
+import { afterNextPaint } from './after-next-paint';
 
 /** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
 const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;
-
-/** Resolves after the browser has painted the current frame (the next frame's task). */
-const afterNextPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
 /** The model code and TF.js: a lazy chunk, imported once the shell has painted. */
 const modelLoading = () => import('../platform/inference-model-loading');

@@ -48,7 +48,10 @@ function shareStatusText(status: ModelShareStatus): string {
 @customElement('crackcam-models')
 export class CrackcamModels extends LitElement {
   @property({ attribute: false }) store?: ModelStore;
-  /** The base network imports are validated on, as the app's load of it (it starts when this screen opens). Not owned. */
+  /**
+   * The base network imports are validated on, as the app's load of it (it starts when this screen
+   * opens). Not owned.
+   */
   @property({ attribute: false }) base?: Promise<BaseNetwork | undefined>;
   /** Name and version of the built-in model, for its row. */
   @property({ attribute: false }) builtin?: {
