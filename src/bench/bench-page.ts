@@ -10,7 +10,8 @@ import { classifierPath, hiddenLayerOf } from '../core/head';
 import { centreCropBox } from '../core/preprocess';
 import { trainHead, type TrainingSample } from '../core/trainer';
 import { selectBrowserBackend, type BackendChoice } from '../platform/backend';
-import { classifierFrameModel, FrameLoop } from '../platform/frame-loop';
+import { FrameLoop } from '../platform/frame-loop';
+import { classifierFrameModel, localLoopModel } from '../platform/frame-model';
 import { appUrl, fetchReader, MODEL_PATHS } from '../platform/model-url';
 import { VideoFrameSource } from '../platform/video-frame-source';
 import { DEFAULT_HEATMAP_STYLE, HeatmapPainter, SQUEEZENET_MAP_PLACEMENT } from '../platform/heatmap-painter';
@@ -84,7 +85,7 @@ class Pipeline {
     const source = new VideoFrameSource(video, { size: classifier.inputSize, willReadFrequently: !gpu, videoFrames });
     this.source = source;
     this.loop = new FrameLoop({
-      model: classifierFrameModel(classifier, { map }),
+      model: localLoopModel(classifierFrameModel(classifier, { map })),
       source,
       onFrame: (result, stats) => {
         const t = performance.now();

@@ -15,49 +15,15 @@ import { setHookPageMemory } from './test-hook';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  BackendUnavailableError,
+  parseBackendOverride,
+  type BackendChoice,
+  type BackendName,
+  type BackendSkip,
+} from './backend-names';
 
-/** Backends in order of preference. */
-export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-
-/** URL query parameter that forces a backend. */
-export const BACKEND_PARAM = 'backend';
-
-/** An invalid `?backend=` value. */
-export class BackendOverrideError extends Error {
-  constructor(readonly value: string) {
-    super(`unknown backend '${value}' in ?${BACKEND_PARAM}=; valid: ${BACKENDS.join(', ')}`);
-    this.name = 'BackendOverrideError';
-  }
-}
-
-/** A backend that could not be used (forced and failed, or none at all). */
-export class BackendUnavailableError extends Error {
-  constructor(
-    readonly backend: BackendName | 'any',
-    readonly reasons: readonly BackendSkip[],
-  ) {
-    super(
-      backend === 'any'
-        ? `no TensorFlow.js backend could start: ${reasons.map((r) => `${r.name}: ${r.reason}`).join('; ')}`
-        : `backend '${backend}' could not start: ${reasons.map((r) => r.reason).join('; ')}`,
-    );
-    this.name = 'BackendUnavailableError';
-  }
-}
-
-/**
- * Reads `?backend=` from a query string.
- * @returns the forced backend, or undefined when the parameter is absent or empty
- * @throws BackendOverrideError naming the valid values
- */
-export function parseBackendOverride(search: string): BackendName | undefined {
-  const value = new URLSearchParams(search).get(BACKEND_PARAM);
-  if (value === null || value.trim() === '') return undefined;
-  const name = value.trim().toLowerCase();
-  if (!(BACKENDS as readonly string[]).includes(name)) throw new BackendOverrideError(value);
-  return name as BackendName;
-}
+export * from './backend-names';
 
 const SOFTWARE_GPU =
   /swiftshader|llvmpipe|softpipe|lavapipe|software|basic render driver|microsoft basic|mesa offscreen/i;
@@ -82,23 +48,6 @@ export interface BackendCandidate {
   probe(): Promise<ProbeResult>;
   /** Registers and activates the backend in TF.js; throws when it fails. */
   activate(): Promise<void>;
-}
-
-/** A backend passed over, and why. */
-export interface BackendSkip {
-  name: BackendName;
-  reason: string;
-}
-
-/** The backend that runs, and how it was chosen. */
-export interface BackendChoice {
-  name: BackendName;
-  /** Forced with `?backend=`. */
-  forced: boolean;
-  device: string;
-  software: boolean;
-  /** Backends tried before this one, with the reason each was not used. */
-  skipped: BackendSkip[];
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -220,7 +169,8 @@ const webgpuCandidate: BackendCandidate = {
 const webglCandidate: BackendCandidate = {
   name: 'webgl',
   async probe() {
-    const canvas = document.createElement('canvas');
+    // A DOM canvas on a page, an OffscreenCanvas in a worker (where the inference worker probes).
+    const canvas = typeof document === 'object' ? document.createElement('canvas') : new OffscreenCanvas(1, 1);
     const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
     if (!gl) throw new Error('WebGL is not available in this browser');
     try {
@@ -283,9 +233,18 @@ export async function selectBrowserBackend(search: string = location.search): Pr
 }
 
 /**
+ * Selects and activates the backend for a worker that picks its own (the inference worker): `forced`
+ * (the page's `?backend=`) or the preference order of {@link selectBackendFrom}.
+ * @throws BackendUnavailableError when nothing runs, or the forced backend does not
+ */
+export function selectWorkerBackend(forced?: BackendName): Promise<BackendChoice> {
+  return selectBackendFrom(BROWSER_BACKENDS, forced);
+}
+
+/**
  * Activates `preferred` without probing it, else WASM, else CPU; returns the backend that runs.
- * For a worker that follows the page's choice: the page has probed the GPU already, and a worker
- * has no DOM canvas to probe WebGL with (its WebGL runs on an OffscreenCanvas, where one exists).
+ * For a worker that follows the page's choice (the training worker): the page has probed the GPU
+ * already.
  */
 export async function activateBackend(preferred: BackendName): Promise<BackendName> {
   const order = [preferred, ...(['wasm', 'cpu'] as const).filter((n) => n !== preferred)];

@@ -1,14 +1,12 @@
 /**
  * The live inference loop: one frame in flight, frames whose timestamp did not change are skipped,
- * all work of a frame runs in one tf.tidy and comes back in one async readback (no GPU stall on
- * WebGL/WebGPU), and buffers are reused. It calls no DOM API itself: frames come from a
- * {@link FrameSource} (video-frame-source.ts in the app, tensors or pixel arrays in tests) and a
- * browser image becomes network input in frame-input.ts, so tests and the benchmark can drive the
- * loop headlessly.
+ * and the newest frame wins. It runs a {@link LoopModel}: the inference worker's (inference-client.ts)
+ * or one on this thread (frame-model.ts: one tf.tidy and one async readback per frame). No TF.js and
+ * no DOM API here: frames come from a {@link FrameSource} (video-frame-source.ts in the app, tensors
+ * or pixel arrays in tests), so the live view's worker path loads no TF.js on the page, and tests and
+ * the benchmark can drive the loop headlessly.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { CrackClassifier } from '../core/classifier';
-import { frameInput, type FrameImage } from './frame-input';
+import type { FrameImage } from './frame-input';
 
 /** What a model reports about one frame. Arrays are reused: valid until the next frame. */
 export interface FrameResult {
@@ -40,111 +38,16 @@ export interface FrameResult {
 }
 
 /**
- * A model the loop can run. Kept small so another kind (e.g. the one-class model) can plug in:
- * build everything the frame needs into one tensor, then unpack the read-back values.
+ * A model the loop can drive: it takes the frame from the source itself and resolves with the
+ * result (undefined: no result for this frame). It runs in the inference worker (inference-client.ts)
+ * or on this thread (localLoopModel in frame-model.ts).
  */
-export interface FrameModel {
+export interface LoopModel {
   /** Mode identifier, e.g. `classifier`. */
   readonly kind: string;
-  /** Side of the square the model looks at; the source stages crops at this size. */
+  /** Side of the square the model looks at. */
   readonly inputSize: number;
-  /**
-   * Runs on one frame, inside the loop's tf.tidy.
-   * @returns [n] float32, everything {@link decode} needs
-   */
-  infer(frame: FrameImage): tf.Tensor1D;
-  /** Unpacks the read-back values of {@link infer}. */
-  decode(packed: Float32Array): FrameResult;
-}
-
-/**
- * A model that runs elsewhere (the inference worker, see inference-client.ts): it takes the frame
- * from the source itself and resolves with the result. The loop keeps one frame in flight either way.
- */
-export interface RemoteFrameModel {
-  readonly kind: string;
-  readonly inputSize: number;
-  run(source: FrameSource): Promise<FrameResult>;
-}
-
-/** A model the loop can drive: run here ({@link FrameModel}) or elsewhere ({@link RemoteFrameModel}). */
-export type LoopModel = FrameModel | RemoteFrameModel;
-
-/** Options of {@link classifierFrameModel}. */
-export interface ClassifierFrameOptions {
-  /** Class whose Grad-CAM is shown; default `crack` when the model has it, else the predicted class. */
-  camClass?: number | string | 'predicted';
-  /** Normalise staged CPU pixels in JavaScript on WASM/CPU (default true); false: always the tensor path. */
-  stagedPixels?: boolean;
-  /**
-   * Which map to report: `fine` (default when the model has a fine head: 56x56, see fineMap in
-   * head.ts) or `gradcam` (the MATLAB reference's 13x13 Grad-CAM; a few ms less per frame on WASM).
-   */
-  map?: 'fine' | 'gradcam';
-}
-
-/**
- * The crack classifier as a {@link FrameModel}: probabilities and the map of `camClass` packed as
- * [C probabilities, h * w map, novelty score (models with a novelty model), 1 when a routed model's
- * site head answered]. The map is the fine map
- * (56x56) when the model has a fine head, else the Grad-CAM (13x13). Does not own the classifier.
- *
- * Frames are taken as already cropped (the source stages the crop box at `inputSize`); see
- * frameInput (frame-input.ts) for how they become the network's input.
- */
-export function classifierFrameModel(classifier: CrackClassifier, options: ClassifierFrameOptions = {}): FrameModel {
-  const camClass = options.camClass ?? (classifier.labels.includes('crack') ? 'crack' : 'predicted');
-  const labels = classifier.labels;
-  const c = labels.length;
-  const fine = options.map !== 'gradcam' && classifier.metadata.base.fineShape !== undefined;
-  const [mapHeight, mapWidth] = fine
-    ? (classifier.metadata.base.fineShape as [number, number, number])
-    : classifier.metadata.base.featureShape;
-  const map = new Float32Array(mapHeight * mapWidth);
-  const scores = labels.map((label) => ({ label, probability: 0 }));
-  const threshold = classifier.metadata.novelty?.threshold;
-  const result: FrameResult = {
-    label: labels[0],
-    probability: 0,
-    scores,
-    map,
-    mapWidth,
-    mapHeight,
-    ...(threshold === undefined ? {} : { unfamiliar: false }),
-    ...(classifier.metadata.routing ? { siteHead: false } : {}),
-  };
-  const size = classifier.inputSize;
-  const toInput = frameInput(
-    size,
-    classifier.metadata.preprocessing,
-    (frame) => classifier.prepare(frame, 1),
-    options.stagedPixels !== false,
-  );
-  return {
-    kind: 'classifier',
-    inputSize: size,
-    infer(frame) {
-      const input = toInput(frame); // [1, 227, 227, 3]
-      const r = classifier.classifyBatch(input, { camClass, fineMap: fine });
-      const parts = [tf.reshape(r.probabilities, [-1]), tf.reshape(r.fineCam ?? r.cam, [-1])];
-      if (r.novelty) parts.push(r.novelty);
-      if (r.ownHead) parts.push(tf.cast(r.ownHead, 'float32'));
-      return tf.concat(parts) as tf.Tensor1D; // [C + h*w (+ 1 novelty) (+ 1 head)]
-    },
-    decode(packed) {
-      let best = 0;
-      for (let i = 0; i < c; i++) {
-        scores[i].probability = packed[i];
-        if (packed[i] > packed[best]) best = i;
-      }
-      result.label = labels[best];
-      result.probability = packed[best];
-      map.set(packed.subarray(c, c + map.length));
-      if (threshold !== undefined) result.unfamiliar = packed[c + map.length] > threshold;
-      if (result.siteHead !== undefined) result.siteHead = packed[c + map.length + 1] === 1;
-      return result;
-    },
-  };
+  run(source: FrameSource): Promise<FrameResult | undefined>;
 }
 
 /** Where frames come from. */
@@ -154,7 +57,7 @@ export interface FrameSource {
    * the last processed one. undefined: no frame yet.
    */
   frameId(): number | undefined;
-  /** The current frame's pixels, ready for {@link FrameModel.infer}. */
+  /** The current frame's pixels, ready for a frame model's `infer` (frame-model.ts). */
   pixels(): FrameImage;
   /**
    * Optional asynchronous form of {@link pixels}; when present the loop stages every frame with it
@@ -162,7 +65,7 @@ export interface FrameSource {
    */
   stagePixels?(): Promise<FrameImage>;
   /**
-   * Optional: the current frame as a WebCodecs VideoFrame for a {@link RemoteFrameModel} to
+   * Optional: the current frame as a WebCodecs VideoFrame for the inference worker's model to
    * transfer (the receiver closes it); undefined when there is none.
    */
   videoFrame?(): VideoFrame | undefined;
@@ -196,7 +99,7 @@ export interface FrameLoopOptions {
   smoothing?: number;
 }
 
-/** Start/stop driver of a {@link FrameModel} over a {@link FrameSource}. */
+/** Start/stop driver of a {@link LoopModel} over a {@link FrameSource}. */
 export class FrameLoop {
   private model: LoopModel;
   private readonly source: FrameSource;
@@ -285,7 +188,7 @@ export class FrameLoop {
     const model = this.model;
     const started = performance.now();
     try {
-      const result = 'run' in model ? await model.run(this.source) : await this.runHere(model);
+      const result = await model.run(this.source);
       if (!this.active || !result) return;
       const done = performance.now();
       this.updateStats(done - started, done);
@@ -293,23 +196,6 @@ export class FrameLoop {
     } catch (e) {
       this.active = false;
       (this.options.onError ?? console.error)(e);
-    }
-  }
-
-  /** One frame on this thread: staged pixels -> one tidy -> one async readback -> decoded (undefined once stopped). */
-  private async runHere(model: FrameModel): Promise<FrameResult | undefined> {
-    let packed: tf.Tensor1D | undefined;
-    try {
-      const source = this.source;
-      const frame = source.stagePixels ? await source.stagePixels() : source.pixels();
-      packed = tf.tidy(() => model.infer(frame));
-      // Async readback: on WebGL/WebGPU this waits for the GPU without blocking the main thread.
-      const data = (await packed.data()) as Float32Array;
-      packed.dispose();
-      packed = undefined;
-      return this.active ? model.decode(data) : undefined;
-    } finally {
-      packed?.dispose();
     }
   }
 

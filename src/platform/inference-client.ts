@@ -4,8 +4,8 @@
  * only once a result is back, so nothing queues). `?inference=main` (or a browser without module
  * workers, OffscreenCanvas or VideoFrame) keeps the frame path on the page's main thread.
  */
-import type { BackendName } from './backend';
-import type { FrameResult, FrameSource, RemoteFrameModel } from './frame-loop';
+import type { BackendName } from './backend-names';
+import type { FrameResult, FrameSource, LoopModel } from './frame-loop';
 import type {
   FromInferenceWorker,
   ToInferenceWorker,
@@ -52,7 +52,8 @@ export type WorkerModelInfo = WorkerModelReport;
 
 /** What {@link InferenceWorkerClient.load} loads. */
 export interface WorkerLoad {
-  backend: BackendName;
+  /** The backend forced with `?backend=`; absent: the worker picks its own. */
+  forcedBackend?: BackendName;
   baseUrl: string;
   model: WireModelSource;
   map: WireMapKind;
@@ -63,7 +64,7 @@ type Pending<T> = { resolve(value: T): void; reject(error: Error): void };
 /** Identifies a load request (same backend, base, model and map). */
 const loadKey = (r: WorkerLoad): string =>
   JSON.stringify([
-    r.backend,
+    r.forcedBackend,
     r.baseUrl,
     r.model.kind,
     r.model.kind === 'builtin' ? r.model.headUrl : r.model.id,
@@ -204,7 +205,7 @@ export function workerFrameModel(
   info: WorkerModelInfo,
   cropFraction: () => number,
   heatmap: () => WireHeatmap | undefined = () => undefined,
-): RemoteFrameModel {
+): LoopModel {
   return {
     kind: info.modelKind,
     inputSize: info.inputSize,

@@ -3,7 +3,7 @@
  * The page sends camera frames (VideoFrame or ImageBitmap, transferred, not copied), one at a time;
  * the worker answers each with the frame's result (probabilities, familiarity, the map to paint).
  */
-import type { BackendName } from './backend';
+import type { BackendChoice, BackendName } from './backend-names';
 import type { FrameResult } from './frame-loop';
 import type { HeatmapStyle } from './heatmap-painter';
 import type { HookHeatmap, HookMemory } from './test-hook';
@@ -27,7 +27,8 @@ export interface WireHeatmap {
 
 /** What the worker reports of the model it runs, once loaded. */
 export interface WorkerModelReport {
-  backend: BackendName;
+  /** The backend the worker picked and runs, and how (the live view's backend badge). */
+  backend: BackendChoice;
   /** The frame model's kind: `classifier` or `oneclass`. */
   modelKind: string;
   inputSize: number;
@@ -44,8 +45,11 @@ export interface WorkerModelReport {
 export type ToInferenceWorker =
   | {
       type: 'load';
-      /** The page's backend; the worker falls back to WASM, then CPU, where it cannot start there. */
-      backend: BackendName;
+      /**
+       * The backend forced with the page's `?backend=`; absent: the worker picks its own (WebGPU,
+       * WebGL, WASM, CPU; emulated GPUs passed over). Only the first load starts a backend.
+       */
+      forcedBackend?: BackendName;
       /** Absolute URL of the base model.json (the page's, so the service worker's precache serves it). */
       baseUrl: string;
       model: WireModelSource;

@@ -11,8 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadBaseNetwork, type BaseNetwork } from '../core/base';
 import { loadCrackClassifier } from '../core/classifier';
-import { activateBackend, type BackendName } from './backend';
-import { classifierFrameModel, type FrameModel } from './frame-loop';
+import { selectWorkerBackend, type BackendChoice } from './backend';
+import { classifierFrameModel, type FrameModel } from './frame-model';
 import type { FromInferenceWorker, ToInferenceWorker, WorkerModelReport } from './inference-protocol';
 import type { ModelReader } from '../core/model-io';
 import { WorkerHeatmap } from './inference-heatmap';
@@ -26,7 +26,7 @@ declare const self: DedicatedWorkerGlobalScope;
 
 type LoadRequest = Extract<ToInferenceWorker, { type: 'load' }>;
 
-let backend: Promise<BackendName> | undefined;
+let backend: Promise<BackendChoice> | undefined;
 let base: { url: string; network: Promise<BaseNetwork> } | undefined;
 let active: { model: LoadedModel; frames: FrameModel } | undefined;
 const staging: WorkerStaging = {};
@@ -50,8 +50,8 @@ async function loadModel(req: LoadRequest, network: BaseNetwork, reader: ModelRe
 
 /** Starts the backend and base once, then swaps in the requested model (the old one is disposed). */
 async function load(req: LoadRequest): Promise<void> {
-  backend ??= activateBackend(req.backend);
-  const name = await backend;
+  backend ??= selectWorkerBackend(req.forcedBackend);
+  const choice = await backend;
   // The page shows the bytes received until the first verdict.
   const reader = progressReader((bytes) => post({ type: 'progress', bytes }));
   if (base?.url !== req.baseUrl) {
@@ -63,14 +63,14 @@ async function load(req: LoadRequest): Promise<void> {
   const old = active;
   active = { model, frames };
   old?.model.model.dispose();
-  post({ type: 'ready', ...modelReport(model, name, frames) });
+  post({ type: 'ready', ...modelReport(model, choice, frames) });
 }
 
 /** What the page learns of the model now running. */
-function modelReport(model: LoadedModel, backendName: BackendName, frames: FrameModel): WorkerModelReport {
+function modelReport(model: LoadedModel, backend: BackendChoice, frames: FrameModel): WorkerModelReport {
   const { metadata } = model.model;
   return {
-    backend: backendName,
+    backend,
     modelKind: frames.kind,
     inputSize: frames.inputSize,
     name: metadata.name,

@@ -6,25 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { ONECLASS_LABELS, type OneClassModel } from '../core/oneclass';
 import { frameInput } from './frame-input';
-import type { FrameModel, FrameResult } from './frame-loop';
+import type { FrameModel } from './frame-model';
+import { ONECLASS_FRAME_KIND, type OneClassFrameResult } from './oneclass-frame-result';
 
-/** Mode identifier ({@link FrameModel.kind}) of the one-class frame model. */
-export const ONECLASS_FRAME_KIND = 'oneclass';
-
-/** What the one-class model reports about one frame: a {@link FrameResult} plus the raw score. */
-export interface OneClassFrameResult extends FrameResult {
-  /** Anomaly score of the frame (mean of the top-k squared Mahalanobis distances). */
-  score: number;
-  /** Score above which the frame is `anomaly` (set on the normal captures). */
-  threshold: number;
-  /** score / threshold: above 1 is `anomaly`. */
-  ratio: number;
-}
-
-/** True when a frame result came from {@link oneClassFrameModel}. */
-export function isOneClassFrameResult(result: FrameResult): result is OneClassFrameResult {
-  return typeof (result as Partial<OneClassFrameResult>).ratio === 'number';
-}
+export { isOneClassFrameResult, ONECLASS_FRAME_KIND, type OneClassFrameResult } from './oneclass-frame-result';
 
 /** Options of {@link oneClassFrameModel}. */
 export interface OneClassFrameOptions {

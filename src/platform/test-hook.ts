@@ -62,7 +62,7 @@ export interface CrackcamHook {
   memory(): HookMemory | Promise<HookMemory>;
   /**
    * Tensors and bytes of this page's TF.js, wherever the frames run: what training and scoring in the
-   * page hold. Throws until the page has loaded TF.js.
+   * page hold. All zero until the page starts a TF.js backend (it holds no tensor before).
    */
   pageMemory(): HookMemory;
   cam(): HookCam | undefined;
@@ -96,9 +96,7 @@ export function crackcamHook(): CrackcamHook | undefined {
       memory() {
         throw new Error('the frame path has not loaded TF.js yet: no memory figures');
       },
-      pageMemory() {
-        throw new Error('the page has not loaded TF.js yet: no memory figures');
-      },
+      pageMemory: () => ({ numTensors: 0, numDataBuffers: 0, numBytes: 0 }),
       cam: () => undefined,
     };
   }

@@ -4,7 +4,7 @@ import { customElement, query, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
 import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
-import type { BackendChoice } from '../platform/backend';
+import { parseBackendOverride, type BackendChoice } from '../platform/backend-names';
 import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
 import { openFindingStore, type FindingStore } from '../platform/finding-store';
 import { setHookCaptures } from '../platform/test-hook';
@@ -52,8 +52,8 @@ export type AppView = 'live' | 'findings' | 'captures' | 'train' | 'models';
 /**
  * The app shell: header (name, status slot, language), a tab bar, and the screens: the live
  * inspection view with one-tap labelled capture and one-tap findings, the findings list, the capture
- * library, the trainer and the model library. It picks the TF.js backend and has the inference
- * worker load the active model from the library (else the built-in one): a crack classifier, or a
+ * library, the trainer and the model library. It has the inference worker (which picks its own TF.js
+ * backend) load the active model from the library (else the built-in one): a crack classifier, or a
  * one-class ("normal-only") model, which the live view then runs in anomaly mode. The page loads its
  * own copy of the base and the model only when it needs one: for the trainer, the model library,
  * team models to check, or frames on the main thread (no worker, or `?inference=main`); so while the
@@ -195,19 +195,18 @@ export class CrackcamApp extends LitElement {
     // are asked for only once it has painted, so that they never hold up that paint.
     await this.updateComplete;
     await afterNextPaint();
-    void this.liveView?.startWorker().catch(() => undefined); // its script loads while the backend is picked
-    let models: Awaited<ReturnType<typeof modelLoading>>;
+    void this.liveView?.startWorker().catch(() => undefined); // its script loads while the library opens
     try {
-      models = await modelLoading();
-      this.backend = await this.pickBackend();
+      parseBackendOverride(location.search); // a bad ?backend= stops here, naming the valid values
     } catch (e) {
       this.error = (e as Error).message;
       this.modelState = 'error';
       this.modelError = msg('no TensorFlow.js backend could start');
       return;
     }
+    const models = await modelLoading();
     const modelStore = models.openModelStore();
-    const inWorker = this.prefetchWorkerModel(modelStore, this.backend.name);
+    const inWorker = this.prefetchWorkerModel(modelStore);
     // Captures and models: a storage problem (private mode, blocked) must not stop the live view.
     await Promise.all([
       openCaptureStore().then(
@@ -239,10 +238,10 @@ export class CrackcamApp extends LitElement {
    * model. Resolves false where frames do not run in a worker or its load failed: the page then loads
    * its own copy (which falls back to the built-in model where a stored one is broken).
    */
-  private async prefetchWorkerModel(store: Promise<ModelStore>, backend: BackendChoice['name']): Promise<boolean> {
+  private async prefetchWorkerModel(store: Promise<ModelStore>): Promise<boolean> {
     try {
       const id = (await store.then((s) => s.activeId()).catch(() => undefined)) ?? BUILTIN_MODEL_ID;
-      const info = await this.liveView?.prefetchModel(backend, id);
+      const info = await this.liveView?.prefetchModel(id);
       if (!info) return false;
       if (!this.pageModelLoad) {
         this.activeId = id;
@@ -264,9 +263,11 @@ export class CrackcamApp extends LitElement {
     this.dataset.modelKind = model.kind;
   }
 
-  /** The page's TF.js backend, picked once (init, or a screen opened before init got that far). */
+  /** The page's TF.js backend, picked once, the first time the page loads its own copy of the base. */
   private pickBackend(): Promise<BackendChoice> {
-    this.backendPick ??= modelLoading().then((models) => models.selectBrowserBackend());
+    this.backendPick ??= modelLoading()
+      .then((models) => models.selectBrowserBackend())
+      .then((choice) => (this.backend = choice));
     return this.backendPick;
   }
 

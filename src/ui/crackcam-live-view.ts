@@ -7,7 +7,7 @@ import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
 import { centreCropBox, type CropBox } from '../core/crop';
 import { cropBoxOnScreen, type Rect } from '../core/viewfinder';
-import type { BackendChoice, BackendName } from '../platform/backend';
+import { parseBackendOverride, type BackendChoice, type BackendName } from '../platform/backend-names';
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
 import type { FrameLoop, FrameResult, FrameStats, LoopModel } from '../platform/frame-loop';
 import type { InferencePlace, InferenceWorkerClient, WorkerLoad, WorkerModelInfo } from '../platform/inference-client';
@@ -50,8 +50,10 @@ export type InspectionMode = 'classifier' | 'oneclass';
 
 type CameraState = 'idle' | 'starting' | 'running' | 'error';
 
-/** The lazily imported frame path module. */
-type FramePath = typeof import('../platform/inference-main-thread');
+/** The lazily imported frame path module (frame loop, worker client; no TF.js). */
+type FramePath = typeof import('../platform/live-frame-path');
+/** The frame models for the main thread (TF.js): imported only where frames run there. */
+type PageFramePath = typeof import('../platform/inference-main-thread');
 
 const { mode: DEFAULT_HEATMAP_MODE, alpha: DEFAULT_ALPHA, smoothing: DEFAULT_SMOOTHING } = DEFAULT_HEATMAP_STYLE;
 
@@ -115,7 +117,7 @@ export class CrackcamLiveView extends LitElement {
   @property({ attribute: false }) classifier?: CrackClassifier;
   /** A one-class model to run instead of the classifier (takes precedence when both are set). Not owned. */
   @property({ attribute: false }) oneClass?: OneClassModel;
-  /** The running TF.js backend. */
+  /** The page's TF.js backend (where frames run on the main thread; the worker reports its own). */
   @property({ attribute: false }) backend?: BackendChoice;
   @property() modelState: ModelState = 'loading';
   /** Why the model failed to load, when `modelState` is `error`. */
@@ -180,9 +182,12 @@ export class CrackcamLiveView extends LitElement {
   private readonly camera = new Camera();
   private source?: VideoFrameSource;
   private loop?: FrameLoop;
-  /** The frame path (TF.js, frame loop, frame models): imported with the first model, see {@link attachModel}. */
+  /** The frame path (frame loop, worker client): imported after the first paint, see {@link startWorker}. */
   private framePath?: Promise<FramePath>;
   private frames?: FramePath;
+  /** The main thread's frame models, imported the first time frames run there. */
+  private pageFramePath?: Promise<PageFramePath>;
+  private pageFrames?: PageFramePath;
   /** Counts {@link attachModel} calls: a model that finished loading after a newer call is dropped. */
   private attachGeneration = 0;
   /** The inference worker, where frames run in one. */
@@ -370,7 +375,7 @@ export class CrackcamLiveView extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('classifier') || changed.has('oneClass')) this.attachModel();
-    if (changed.has('backend') && this.hook) this.hook.backend = this.backend?.name;
+    if (this.hook) this.hook.backend = this.runningBackend?.name;
   }
 
   /** Stops the loop and the camera (e.g. when another view takes over); {@link resume} restarts. */
@@ -422,9 +427,8 @@ export class CrackcamLiveView extends LitElement {
     const generation = ++this.attachGeneration;
     if (!this.oneClass && !this.classifier && !this.frames) return this.attachLoopModel(undefined);
     // On the main thread the swap must happen now, before the app disposes the old model.
-    if (this.frames && this.inference === 'main') return this.attachLoopModel(this.pageModel(this.frames));
-    this.framePath ??= import('../platform/inference-main-thread').then((frames) => (this.frames = frames));
-    void this.framePath
+    if (this.pageFrames && this.inference === 'main') return this.attachLoopModel(this.pageModel(this.pageFrames));
+    void this.loadFramePath()
       .then((frames) => this.loopModel(frames))
       .then((model) => {
         if (generation === this.attachGeneration) this.attachLoopModel(model);
@@ -446,11 +450,11 @@ export class CrackcamLiveView extends LitElement {
       this.modelError = (e as Error).message;
       return undefined;
     }
-    if (this.inference === 'worker' && this.backend) {
+    if (this.inference === 'worker') {
       try {
         if (!this.worker) await this.startWorker();
         if (!this.worker) throw new Error('the inference worker did not start');
-        const info = await this.worker.load(workerLoad(this.backend.name, this.modelId, map));
+        const info = await this.worker.load(workerLoad(this.modelId, map));
         return this.workerModel(frames, this.worker, info);
       } catch (e) {
         console.warn('the inference worker could not run the model; frames run on the main thread', e);
@@ -464,7 +468,8 @@ export class CrackcamLiveView extends LitElement {
         }
       }
     }
-    const model = this.pageModel(frames);
+    this.pageFramePath ??= import('../platform/inference-main-thread').then((page) => (this.pageFrames = page));
+    const model = this.pageModel(await this.pageFramePath);
     if (!model) this.dispatchEvent(new CustomEvent('page-model-request', { bubbles: true, composed: true }));
     return model;
   }
@@ -476,12 +481,12 @@ export class CrackcamLiveView extends LitElement {
    * reports of the model, or undefined where frames do not run in a worker or the load failed (the
    * app then loads its own copy, see `page-model-request`).
    */
-  async prefetchModel(backend: BackendName, id: string): Promise<WorkerModelInfo | undefined> {
+  async prefetchModel(id: string): Promise<WorkerModelInfo | undefined> {
     const frames = await this.startWorker();
     const worker = this.worker;
     if (!frames || !worker) return undefined;
     const generation = this.attachGeneration;
-    const info = await worker.prefetch(workerLoad(backend, id, this.fineMap ? 'fine' : 'gradcam')).catch(() => {
+    const info = await worker.prefetch(workerLoad(id, this.fineMap ? 'fine' : 'gradcam')).catch(() => {
       // the app loads its own copy, whose load through loopModel takes the failure
     });
     if (!info) return undefined;
@@ -492,11 +497,10 @@ export class CrackcamLiveView extends LitElement {
 
   /**
    * Imports the frame path and, where the frames run in a worker, starts the worker: its script and
-   * TF.js load while the app picks its backend. Resolves with the frame path where a worker runs.
+   * TF.js load while the app opens the model library. Resolves with the frame path where a worker runs.
    */
   async startWorker(): Promise<FramePath | undefined> {
-    this.framePath ??= import('../platform/inference-main-thread').then((frames) => (this.frames = frames));
-    const frames = await this.framePath;
+    const frames = await this.loadFramePath();
     try {
       this.inference ??= frames.inferencePlace(location.search);
     } catch {
@@ -508,6 +512,11 @@ export class CrackcamLiveView extends LitElement {
       this.worker.onLoadProgress = (bytes) => (this.workerBytes = bytes);
     }
     return frames;
+  }
+
+  private loadFramePath(): Promise<FramePath> {
+    this.framePath ??= import('../platform/live-frame-path').then((frames) => (this.frames = frames));
+    return this.framePath;
   }
 
   /** The inference worker's model as the loop's, painting the heatmap there. */
@@ -524,11 +533,11 @@ export class CrackcamLiveView extends LitElement {
   }
 
   /** The current model as a frame model on this thread. */
-  private pageModel(frames: FramePath): LoopModel | undefined {
-    frames.reportPageMemory();
-    if (this.oneClass) return frames.oneClassFrameModel(this.oneClass);
+  private pageModel(page: PageFramePath): LoopModel | undefined {
+    page.reportPageMemory();
+    if (this.oneClass) return page.localLoopModel(page.oneClassFrameModel(this.oneClass));
     const map = this.fineMap ? 'fine' : 'gradcam';
-    return this.classifier && frames.classifierFrameModel(this.classifier, { map });
+    return this.classifier && page.localLoopModel(page.classifierFrameModel(this.classifier, { map }));
   }
 
   private attachLoopModel(model: LoopModel | undefined): void {
@@ -567,7 +576,7 @@ export class CrackcamLiveView extends LitElement {
 
   private ensureSource(size: number): VideoFrameSource {
     if (!this.source) {
-      const gpu = this.backend?.name === 'webgl' || this.backend?.name === 'webgpu';
+      const gpu = this.runningBackend?.name === 'webgl' || this.runningBackend?.name === 'webgpu';
       this.source = new VideoFrameSource(this.video, { size, willReadFrequently: !gpu });
     }
     return this.source;
@@ -865,8 +874,13 @@ export class CrackcamLiveView extends LitElement {
     </div>`;
   }
 
+  /** The backend that runs the frames: the worker's where they run there, else the page's. */
+  private get runningBackend(): BackendChoice | undefined {
+    return this.inference === 'worker' ? this.workerModelInfo?.backend : this.backend;
+  }
+
   private renderStats() {
-    const b = this.backend;
+    const b = this.runningBackend;
     const names: Record<string, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
     const title = b
       ? [b.device, ...b.skipped.map((s) => `${s.name}: ${s.reason}`), b.forced ? msg('forced with ?backend=') : '']
@@ -1076,14 +1090,26 @@ export class CrackcamLiveView extends LitElement {
   }
 }
 
-/** The inference worker's load of library model `id` (`builtin` or none: the shipped model). */
-function workerLoad(backend: BackendName, id: string | undefined, map: WireMapKind): WorkerLoad {
+/**
+ * The inference worker's load of library model `id` (`builtin` or none: the shipped model), on the
+ * backend forced with `?backend=` or the worker's own choice.
+ */
+function workerLoad(id: string | undefined, map: WireMapKind): WorkerLoad {
   return {
-    backend,
+    forcedBackend: forcedBackend(),
     baseUrl: appUrl(MODEL_PATHS.base),
     model: !id || id === 'builtin' ? { kind: 'builtin', headUrl: appUrl(MODEL_PATHS.head) } : { kind: 'stored', id },
     map,
   };
+}
+
+/** The backend forced with `?backend=`; a bad value counts as none here (the app reports it). */
+function forcedBackend(): BackendName | undefined {
+  try {
+    return parseBackendOverride(location.search);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The test hook's verdict of one frame: its class and probability, and its own unfamiliar flag (no hysteresis) for a model with a novelty model. */

@@ -9,7 +9,7 @@ import { validateMetadata } from '../../src/core/metadata';
 import { serializeModel } from '../../src/core/model-writer';
 import { createNoveltyModel, poolFeatures } from '../../src/core/novelty';
 import { fitReliability, type GroupedSample } from '../../src/core/reliability-fit';
-import { classifierFrameModel } from '../../src/platform/frame-loop';
+import { classifierFrameModel } from '../../src/platform/frame-model';
 import { DATA_DIR, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
 
 /** `n` photos of a data folder from `skip` on, as grouped samples. */

@@ -20,10 +20,14 @@ beforeAll(async () => {
   const context = await browser.newContext();
   page = await context.newPage();
   await page.goto(`${server.url}?backend=wasm`);
-  // The app starts its backend after the shell has painted: the model tests below use it.
-  await page.waitForFunction(() => window.__crackcam?.backend !== undefined, null, { timeout: 120_000 });
   // A string, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
   await page.evaluate('window.__load = (p) => import(p)');
+  // The page starts its own TF.js backend only for a screen that needs it: the model tests below do.
+  await page.evaluate(async () => {
+    const load = (window as unknown as { __load(p: string): Promise<unknown> }).__load;
+    const backend = (await load('/src/platform/backend.ts')) as typeof import('../../src/platform/backend');
+    await backend.selectBrowserBackend('?backend=wasm');
+  });
 });
 
 afterAll(async () => {

@@ -2,14 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrackClassifier } from '../../src/core/classifier';
 import { centreCropPixels } from '../../src/core/preprocess';
-import {
-  classifierFrameModel,
-  FrameLoop,
-  type FrameModel,
-  type FrameResult,
-  type FrameSource,
-  type FrameStats,
-} from '../../src/platform/frame-loop';
+import { FrameLoop, type FrameResult, type FrameSource, type FrameStats } from '../../src/platform/frame-loop';
+import { classifierFrameModel, localLoopModel, type FrameModel } from '../../src/platform/frame-model';
 import { evenCopyRect } from '../../src/platform/video-frame-source';
 import { HAVE_SHARED, randomClassifierAndPhotos } from '../helpers';
 
@@ -49,7 +43,7 @@ function runFrames(model: FrameModel, source: FrameSource, n: number) {
   let loop!: FrameLoop;
   const done = new Promise<void>((resolve) => {
     loop = new FrameLoop({
-      model,
+      model: localLoopModel(model),
       source,
       onFrame: (r: FrameResult, stats) => {
         seen.push({ label: r.label, probability: r.probability, map: r.map.slice(), stats: { ...stats } });
@@ -145,7 +139,7 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     let loop!: FrameLoop;
     const done = new Promise<void>((resolve, reject) => {
       loop = new FrameLoop({
-        model,
+        model: localLoopModel(model),
         source,
         onFrame: (_r, stats) => {
           counts.push(tf.memory().numTensors);
@@ -202,7 +196,7 @@ describe.skipIf(!HAVE_SHARED)('FrameLoop with the real classifier (WASM)', () =>
     let after = 0;
     let stopped = false;
     const loop = new FrameLoop({
-      model: classifierFrameModel(classifier),
+      model: localLoopModel(classifierFrameModel(classifier)),
       source,
       onFrame: () => {
         if (stopped) after++;

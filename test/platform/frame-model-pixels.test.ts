@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrackClassifier } from '../../src/core/classifier';
 import { normalise, normaliseRgba, PREPROCESSING_MODES } from '../../src/core/preprocess';
 import { createRng } from '../../src/core/random';
-import { classifierFrameModel } from '../../src/platform/frame-loop';
+import { classifierFrameModel } from '../../src/platform/frame-model';
 import { expectNoLeak, HAVE_SHARED, randomClassifierAndPhotos, useWasm } from '../helpers';
 
 /** RGBA bytes of an [h, w, 3] int32 image (alpha 255). */

@@ -53,7 +53,7 @@ class FakeWorker {
 /** The worker's answer to a load of the shipped classifier. */
 const ready: FromInferenceWorker = {
   type: 'ready',
-  backend: 'wasm',
+  backend: { name: 'wasm', forced: false, device: 'CPU (WebAssembly)', software: false, skipped: [] },
   modelKind: 'classifier',
   inputSize: 227,
   name: 'crackcam-default',
@@ -63,7 +63,6 @@ const ready: FromInferenceWorker = {
 };
 
 const load: WorkerLoad = {
-  backend: 'wasm',
   baseUrl: 'http://x/models/base/model.json',
   model: { kind: 'builtin', headUrl: 'http://x/models/crackcam-default/model.json' },
   map: 'fine',
@@ -114,7 +113,7 @@ describe('InferenceWorkerClient', () => {
     const second = client.load({ ...load, map: 'gradcam' });
     fake.reply(ready);
     fake.reply({ type: 'failed', message: 'head not found' });
-    await expect(first).resolves.toMatchObject({ backend: 'wasm', inputSize: 227 });
+    await expect(first).resolves.toMatchObject({ backend: { name: 'wasm' }, inputSize: 227 });
     await expect(second).rejects.toThrow('head not found');
     const frame = { close() {} } as unknown as ImageBitmap;
     const a = client.runFrame(frame, 1);

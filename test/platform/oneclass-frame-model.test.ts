@@ -19,7 +19,8 @@ import {
   trainOneClass,
   type OneClassModel,
 } from '../../src/core/oneclass';
-import { FrameLoop, type FrameModel, type FrameResult, type FrameSource } from '../../src/platform/frame-loop';
+import { FrameLoop, type FrameResult, type FrameSource } from '../../src/platform/frame-loop';
+import { localLoopModel, type FrameModel } from '../../src/platform/frame-model';
 import { loadModelFiles, modelKindOf, validateModelFiles } from '../../src/platform/model-store';
 import {
   isOneClassFrameResult,
@@ -52,7 +53,7 @@ async function runFrames(model: FrameModel, source: FrameSource, n: number) {
   let loop!: FrameLoop;
   await new Promise<void>((resolve, reject) => {
     loop = new FrameLoop({
-      model,
+      model: localLoopModel(model),
       source,
       onFrame: (r: FrameResult) => {
         if (!isOneClassFrameResult(r)) return reject(new Error('not a one-class result'));
