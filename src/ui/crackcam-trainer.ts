@@ -438,14 +438,17 @@ export class CrackcamTrainer extends LitElement {
     return this.rehearse ?? rehearsesByDefault(metadata !== undefined && willRoute(metadata, this.start, this.route));
   }
 
-  /** A checkbox setting of the run, disabled while one runs. */
+  /**
+   * A checkbox setting of the run, disabled while one runs and until the model is there (the
+   * defaults depend on it: a click before would be undone by the model's default).
+   */
   private renderSwitch(testid: string, checked: boolean, set: (on: boolean) => void, text: string) {
     return html`<label>
       <input
         type="checkbox"
         data-testid=${testid}
         .checked=${checked}
-        ?disabled=${this.running}
+        ?disabled=${this.running || !this.classifier}
         @change=${(e: Event) => set((e.target as HTMLInputElement).checked)}
       />
       ${text}

@@ -33,6 +33,7 @@ import {
   writeModelWithSmallPack,
   type AppServer,
   type PackItem,
+  trainerSwitch,
 } from './harness';
 import { writeY4m } from './y4m';
 
@@ -159,8 +160,8 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     await page.getByTestId('train-epochs').dispatchEvent('change');
 
     // With the defaults the new model keeps the default model's head off the site: concrete is not lost.
-    expect(await page.getByTestId('train-route').isChecked()).toBe(true);
-    expect(await page.getByTestId('train-rehearse').isChecked()).toBe(false); // routing keeps them instead
+    expect(await (await trainerSwitch(page, 'train-route')).isChecked()).toBe(true);
+    expect(await (await trainerSwitch(page, 'train-rehearse')).isChecked()).toBe(false); // routing keeps them instead
     const routed = await trainAndCompare();
     expect(await page.getByTestId('train-rehearsed').count()).toBe(0);
     const evalPhotos = (surface: string) => packItems.filter((i) => i.surface === surface && i.use === 'eval').length;
@@ -179,8 +180,8 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     routedModelId = (await app().getAttribute('data-model-id')) as string;
 
     // Without routing the new head answers concrete too, and the contradicting captures cost it.
-    await page.getByTestId('train-route').uncheck();
-    expect(await page.getByTestId('train-rehearse').isChecked()).toBe(true); // a run that does not route rehearses
+    await (await trainerSwitch(page, 'train-route')).uncheck();
+    expect(await (await trainerSwitch(page, 'train-rehearse')).isChecked()).toBe(true); // a run that does not route rehearses
     const plain = await trainAndCompare();
     // Every `train` photo of the pack (crack and nocrack) trained with the captures.
     const packTrain = packItems.filter((i) => i.use === 'train').length;

@@ -18,7 +18,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import type { CrackcamHook, HookCam, HookMemory } from '../../src/platform/test-hook';
 
@@ -530,6 +530,16 @@ export async function sampleVerdicts(
       }),
     { count, timeoutMs },
   );
+}
+
+/**
+ * A trainer switch (`train-rehearse`, `train-route`) once it can be set: it is disabled until the
+ * page's model is there, whose defaults it then shows.
+ */
+export async function trainerSwitch(page: Page, testid: string): Promise<Locator> {
+  const box = page.locator(`[data-testid="${testid}"]:not([disabled])`);
+  await box.waitFor({ timeout: 120_000 });
+  return box;
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   type PrecacheEntry,
 } from './offline-harness';
 import { md5, requiredOffline } from './offline-precache';
-import { saveTrainedModel } from './harness';
+import { saveTrainedModel, trainerSwitch } from './harness';
 import { sharedBuild } from './shared-build';
 
 const BROWSER = browserTestsCanRun('offline browser test');
@@ -164,7 +164,7 @@ describe('offline-first production build', () => {
         await page.getByTestId('train-epochs').fill('5');
         await page.getByTestId('train-epochs').dispatchEvent('change');
         // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-        await page.getByTestId('train-rehearse').uncheck();
+        await (await trainerSwitch(page, 'train-rehearse')).uncheck();
         await page.getByTestId('train-start').click();
         await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
         // in the background worker, whose script and base came from the precache

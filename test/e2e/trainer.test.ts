@@ -30,6 +30,7 @@ import {
   waitForFrames,
   writeModelWithSmallPack,
   type AppServer,
+  trainerSwitch,
 } from './harness';
 import { writeY4m } from './y4m';
 
@@ -110,7 +111,7 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await page.locator('[data-testid="train-epochs"]').fill('30');
     await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-    await page.getByTestId('train-rehearse').uncheck();
+    await (await trainerSwitch(page, 'train-rehearse')).uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page
       .locator(
@@ -133,7 +134,7 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
     const started = Date.now();
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-    await page.getByTestId('train-rehearse').uncheck();
+    await (await trainerSwitch(page, 'train-rehearse')).uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     const seconds = (Date.now() - started) / 1000;
@@ -335,7 +336,7 @@ describe('deep mode and the activation map during training', () => {
     await page.locator('[data-testid="train-depth"]').selectOption('deep');
     await setNumber('train-epochs', 200);
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-    await page.getByTestId('train-rehearse').uncheck();
+    await (await trainerSwitch(page, 'train-rehearse')).uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="training"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="train-cancel"]').click();
@@ -360,7 +361,7 @@ describe('deep mode and the activation map during training', () => {
     await watchStalls();
     const started = Date.now();
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-    await page.getByTestId('train-rehearse').uncheck();
+    await (await trainerSwitch(page, 'train-rehearse')).uncheck();
     await page.locator('[data-testid="train-start"]').click();
     // Training, then the before/after comparison (the new deep model on the rehearsal pack's eval photos).
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 180_000 });
@@ -412,7 +413,7 @@ describe('deep mode and the activation map during training', () => {
       .poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 })
       .toMatch(/frozen/);
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-    await page.getByTestId('train-rehearse').uncheck();
+    await (await trainerSwitch(page, 'train-rehearse')).uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     expect(await page.locator('crackcam-activation-map').getAttribute('data-draws')).toBe('2');
@@ -458,7 +459,7 @@ describe('deep mode and the activation map during training', () => {
     await watchStalls();
     const started = Date.now();
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
-    await page.getByTestId('train-rehearse').uncheck();
+    await (await trainerSwitch(page, 'train-rehearse')).uncheck();
     await page.locator('[data-testid="train-start"]').click();
     await page.locator('[data-testid="train-status"][data-phase="done"]').waitFor({ timeout: 120_000 });
     process.stderr.write(
