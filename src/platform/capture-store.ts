@@ -8,7 +8,6 @@
  * failures surface as {@link CaptureStoreError} with a kind the UI can explain.
  */
 import { migrateLegacyCaptures } from './capture-migration';
-import type { CaptureLocation } from './capture-record';
 export { cropBlob, imageDataToBlob } from './image-blob';
 import { browserRoomProbe, type RoomProbe } from './finding-room-probe';
 import { borrowSharedDb, releaseSharedDb } from './finding-shared-db';
@@ -78,27 +77,4 @@ export async function openCaptureStore(options: CaptureStoreOptions = {}): Promi
     throw e;
   }
   return store;
-}
-
-/**
- * The current position if the user already allowed location (never prompts from here), within
- * `timeoutMs`; undefined otherwise.
- */
-export async function currentLocation(timeoutMs = 3000, prompt = false): Promise<CaptureLocation | undefined> {
-  if (typeof navigator === 'undefined' || !navigator.geolocation) return undefined;
-  if (!prompt) {
-    try {
-      const status = await navigator.permissions.query({ name: 'geolocation' });
-      if (status.state !== 'granted') return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return new Promise((resolve) => {
-    navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy }),
-      () => resolve(undefined),
-      { timeout: timeoutMs, maximumAge: 60_000 },
-    );
-  });
 }

@@ -1,9 +1,11 @@
 /**
  * The device's position for a finding (Geolocation API), or why there is none: permission denied,
  * position unavailable (no API, no fix) or no answer in time. Never throws for those: a finding is
- * saved without a position and says why.
+ * saved without a position and says why. Captures take the position only where location is allowed
+ * already ({@link currentLocation}).
  */
 import type { FindingPosition, PositionMissingReason } from '../core/finding';
+import type { CaptureLocation } from './capture-record';
 
 /** A position, or the reason there is none. */
 export type PositionResult = { position: FindingPosition } | { missing: PositionMissingReason };
@@ -59,6 +61,29 @@ export function currentPosition(options: PositionOptions = {}): Promise<Position
       },
       (e) => finish(() => resolve({ missing: missingReason(e) })),
       { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: options.maximumAgeMs ?? 30_000 },
+    );
+  });
+}
+
+/**
+ * The current position if the user already allowed location (never prompts from here), within
+ * `timeoutMs`; undefined otherwise.
+ */
+export async function currentLocation(timeoutMs = 3000, prompt = false): Promise<CaptureLocation | undefined> {
+  if (typeof navigator === 'undefined' || !navigator.geolocation) return undefined;
+  if (!prompt) {
+    try {
+      const status = await navigator.permissions.query({ name: 'geolocation' });
+      if (status.state !== 'granted') return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return new Promise((resolve) => {
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracy: p.coords.accuracy }),
+      () => resolve(undefined),
+      { timeout: timeoutMs, maximumAge: 60_000 },
     );
   });
 }

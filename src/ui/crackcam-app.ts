@@ -5,8 +5,8 @@ import type { BaseNetwork } from '../core/base';
 import type { CrackClassifier } from '../core/classifier';
 import type { OneClassModel } from '../core/oneclass';
 import { parseBackendOverride, type BackendChoice } from '../platform/backend-names';
-import { openCaptureStore, type CaptureStore } from '../platform/capture-store';
-import { openFindingStore, type FindingStore } from '../platform/finding-store';
+import type { CaptureStore } from '../platform/capture-store';
+import type { FindingStore } from '../platform/finding-store';
 import { setHookCaptures } from '../platform/test-hook';
 import { legacyProblemsNotice } from './store-notices';
 import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
@@ -15,13 +15,9 @@ import type { RejectedModel } from '../platform/model-sharing';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
-import './crackcam-captures';
 import './crackcam-finding-bar';
-import './crackcam-findings';
-import './crackcam-measure-settings';
 import './crackcam-language-switch';
 import './crackcam-live-view';
-import './crackcam-sync-settings';
 import './crackcam-sync-status';
 import { modelSurfaces } from '../core/model-surfaces';
 import { afterNextPaint } from './after-next-paint';
@@ -37,6 +33,22 @@ const modelLoading = () => import('../platform/inference-model-loading');
  * that the main thread neither evaluates TF.js nor renders them while the live view starts.
  */
 const tfScreens = () => Promise.all([import('./crackcam-models'), import('./crackcam-trainer')]);
+
+/**
+ * Each screen's elements besides the live view's: lazy chunks, defined the first time the screen is
+ * shown (the stores' PouchDB and the screens' code stay out of the shell's first paint).
+ */
+const SCREEN_MODULES: Record<Exclude<AppView, 'live'>, () => Promise<unknown>> = {
+  findings: () =>
+    Promise.all([
+      import('./crackcam-measure-settings'),
+      import('./crackcam-sync-settings'),
+      import('./crackcam-findings'),
+    ]),
+  captures: () => import('./crackcam-captures'),
+  train: tfScreens,
+  models: tfScreens,
+};
 
 /** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
 /** The model list's share state before team sync is open. */
@@ -208,8 +220,9 @@ export class CrackcamApp extends LitElement {
     const modelStore = models.openModelStore();
     const inWorker = this.prefetchWorkerModel(modelStore);
     // Captures and models: a storage problem (private mode, blocked) must not stop the live view.
+    // The stores (PouchDB) are lazy chunks too: the shell paints without them.
     await Promise.all([
-      openCaptureStore().then(
+      import('../platform/capture-store').then(({ openCaptureStore }) => openCaptureStore()).then(
         async (s) => {
           this.captureStore = s;
           this.classes = await s.classes();
@@ -224,7 +237,7 @@ export class CrackcamApp extends LitElement {
         (s) => (this.modelStore = s),
         (e: Error) => (this.error = `the model library could not be opened (${e.message})`),
       ),
-      openFindingStore().then(
+      import('../platform/finding-store').then(({ openFindingStore }) => openFindingStore()).then(
         (s) => (this.findingStore = s),
         (e: Error) => (this.error = e.message),
       ),
@@ -412,7 +425,7 @@ export class CrackcamApp extends LitElement {
     if (view === 'train' || view === 'models') void this.ensurePageModel();
     if (view === 'live') await this.liveView?.resume();
     else if (wasLive) await this.liveView?.suspend();
-    if (view === 'train' || view === 'models') await tfScreens(); // defined (upgraded) before they are called
+    if (view !== 'live') await SCREEN_MODULES[view](); // defined (upgraded) before they are called
     await this.updateComplete; // the screen is rendered
     if (view === 'captures' || view === 'train') this.classes = (await this.captureStore?.classes()) ?? this.classes;
     if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();

@@ -2,13 +2,10 @@ import { localized, msg, str } from '@lit/localize';
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cameraPermission } from '../platform/camera-permission';
-import {
-  CaptureStoreError,
-  currentLocation,
-  imageDataToBlob,
-  type CaptureRecord,
-  type CaptureStore,
-} from '../platform/capture-store';
+import { CaptureStoreError, type CaptureRecord } from '../platform/capture-record';
+import type { CaptureStore } from '../platform/capture-store';
+import { currentLocation } from '../platform/geolocation';
+import { imageDataToBlob } from '../platform/image-blob';
 import type { CaptureDetail } from './crackcam-live-view';
 import { panelStyles } from './shared-styles';
 

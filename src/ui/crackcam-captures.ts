@@ -1,7 +1,8 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { cropBlob, type CaptureRecord, type CaptureStore, type NewCapture } from '../platform/capture-store';
+import type { CaptureRecord, CaptureStore, NewCapture } from '../platform/capture-store';
+import { cropBlob } from '../platform/image-blob';
 import { capturesToZip, importCapturesZip } from '../platform/capture-zip';
 import { fileButtonStyles, panelStyles } from './shared-styles';
 import { StoreWatch } from './store-watch';

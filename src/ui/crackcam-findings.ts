@@ -10,12 +10,8 @@ import {
   type InspectionContext,
 } from '../core/finding';
 import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
-import {
-  FindingStoreError,
-  type FindingRecord,
-  type FindingStore,
-  type FindingVersion,
-} from '../platform/finding-store';
+import type { FindingRecord, FindingStore, FindingVersion } from '../platform/finding-store';
+import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
 import { measureFinding, type MeasureOutcome } from '../platform/measure-finding';
 import { loadMeasureSettings } from '../platform/measure-settings';

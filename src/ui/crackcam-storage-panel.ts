@@ -14,8 +14,10 @@ import { APP_BUILD_ID } from '../platform/sw-bridge';
 /**
  * Settings section, collapsed to one line ("Storage: 5.5 MB of 10 GB"): storage used by CrackCam (app,
  * models, captures) against the browser's quota, whether it is persistent, a button to ask for
- * persistence, and the app version. Usage is never less than the captures and models the app stores;
- * after a write the browser refused for lack of space it says "full" with the quota. Refreshes when
+ * persistence, and the app version. Opened, and after a write the browser refused for lack of space
+ * (it then says "full" with the quota), usage is never less than the captures and models the app
+ * stores: it reads them all to size them. Otherwise it shows the browser's estimate, so that neither
+ * the start nor each capture costs the main thread a read of every capture and model. Refreshes when
  * opened or shown again and after every capture write or deletion; call
  * {@link CrackcamStoragePanel.refresh} after other large writes.
  *
@@ -102,7 +104,7 @@ export class CrackcamStoragePanel extends LitElement {
     this.refreshing = (async () => {
       do {
         this.stale = false;
-        this.status = await appStorageStatus();
+        this.status = await appStorageStatus(this.measures() ? {} : { measure: async () => undefined });
       } while (this.stale);
     })();
     try {
@@ -110,6 +112,11 @@ export class CrackcamStoragePanel extends LitElement {
     } finally {
       this.refreshing = undefined;
     }
+  }
+
+  /** Whether a refresh reads the stores to size them: the panel is open, or storage was full. */
+  private measures(): boolean {
+    return this.renderRoot.querySelector('details')?.open === true || storageWrites.lastQuotaFailure !== undefined;
   }
 
   private async persist(): Promise<void> {
