@@ -14,6 +14,7 @@ import type {
   WireModelSource,
   WorkerModelReport,
 } from './inference-protocol';
+import { BUILTIN_MODEL_ID } from './model-url';
 import type { HookHeatmap, HookMemory } from './test-hook';
 
 /** Where the live frames run. */
@@ -67,9 +68,19 @@ const loadKey = (r: WorkerLoad): string =>
     r.forcedBackend,
     r.baseUrl,
     r.model.kind,
-    r.model.kind === 'builtin' ? r.model.headUrl : r.model.id,
+    r.model.kind === 'stored' ? r.model.id : r.model.headUrl,
     r.map,
   ]);
+
+/** The request an `active` load turned out to be, by the library id the worker reports it loaded. */
+function resolvedLoad(r: WorkerLoad, modelId: string): WorkerLoad {
+  if (r.model.kind !== 'active') return r;
+  return {
+    ...r,
+    model:
+      modelId === BUILTIN_MODEL_ID ? { kind: 'builtin', headUrl: r.model.headUrl } : { kind: 'stored', id: modelId },
+  };
+}
 
 const createInferenceWorker = (): Worker =>
   new Worker(new URL('./inference-worker.ts', import.meta.url), { type: 'module', name: 'crackcam-inference' });
@@ -113,8 +124,13 @@ export class InferenceWorkerClient {
    */
   prefetch(request: WorkerLoad): Promise<WorkerModelInfo> {
     const info = this.startLoad(request);
-    info.catch(() => {}); // reported to the load that takes it, if any
-    this.prefetched = { key: loadKey(request), info };
+    const prefetched = { key: loadKey(request), info };
+    // An `active` load is taken by a later load of the model it turned out to be.
+    info.then(
+      (i) => (prefetched.key = loadKey(resolvedLoad(request, i.modelId))),
+      () => {}, // reported to the load that takes it, if any
+    );
+    this.prefetched = prefetched;
     return info;
   }
 

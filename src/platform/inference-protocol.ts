@@ -12,7 +12,11 @@ import type { HookHeatmap, HookMemory } from './test-hook';
 export type WireMapKind = 'fine' | 'gradcam';
 
 /** The model the worker runs: the shipped one (by URL) or one of the library's (by id, from IndexedDB). */
-export type WireModelSource = { kind: 'builtin'; headUrl: string } | { kind: 'stored'; id: string };
+export type WireModelSource =
+  | { kind: 'builtin'; headUrl: string }
+  | { kind: 'stored'; id: string }
+  /** The library's active model (the worker reads which one), else the built-in one at `headUrl`. */
+  | { kind: 'active'; headUrl: string };
 
 /**
  * How the worker paints a frame's map into the heatmap canvas it was handed: the style, the canvas
@@ -29,6 +33,8 @@ export interface WireHeatmap {
 export interface WorkerModelReport {
   /** The backend the worker picked and runs, and how (the live view's backend badge). */
   backend: BackendChoice;
+  /** The model library's id of the model it runs (`builtin`: the shipped one). */
+  modelId: string;
   /** The frame model's kind: `classifier` or `oneclass`. */
   modelKind: string;
   inputSize: number;

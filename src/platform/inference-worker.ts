@@ -13,12 +13,12 @@ import { loadBaseNetwork, type BaseNetwork } from '../core/base';
 import { loadCrackClassifier } from '../core/classifier';
 import { selectWorkerBackend, type BackendChoice } from './backend';
 import { classifierFrameModel, type FrameModel } from './frame-model';
-import type { FromInferenceWorker, ToInferenceWorker, WorkerModelReport } from './inference-protocol';
+import type { FromInferenceWorker, ToInferenceWorker, WireModelSource, WorkerModelReport } from './inference-protocol';
 import type { ModelReader } from '../core/model-io';
 import { WorkerHeatmap } from './inference-heatmap';
 import { stageWorkerFrame, type WorkerStaging } from './inference-staging';
 import { tfMemory } from './inference-memory';
-import { loadModelFiles, openModelStore, type LoadedModel } from './model-store';
+import { BUILTIN_MODEL_ID, loadModelFiles, openModelStore, type LoadedModel } from './model-store';
 import { progressReader } from './model-url';
 import { oneClassFrameModel } from './oneclass-frame-model';
 
@@ -37,14 +37,30 @@ let loads: Promise<void> = Promise.resolve();
 const post = (message: FromInferenceWorker, transfer: Transferable[] = []): void => self.postMessage(message, transfer);
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-async function loadModel(req: LoadRequest, network: BaseNetwork, reader: ModelReader): Promise<LoadedModel> {
-  if (req.model.kind === 'builtin')
-    return {
-      kind: 'classifier',
-      model: await loadCrackClassifier({ reader, modelJson: req.model.headUrl, base: network }),
-    };
-  const stored = await (await openModelStore()).get(req.model.id);
-  if (!stored) throw new Error(`model '${req.model.id}' is not in the model library`);
+/** The library id of the model a load asks for: an `active` load reads the library's active one. */
+async function requestedId(source: WireModelSource): Promise<string> {
+  if (source.kind === 'stored') return source.id;
+  if (source.kind === 'builtin') return BUILTIN_MODEL_ID;
+  // A library that cannot be opened (private mode, blocked storage) leaves the built-in model.
+  return (
+    (await openModelStore()
+      .then((s) => s.activeId())
+      .catch(() => undefined)) ?? BUILTIN_MODEL_ID
+  );
+}
+
+async function loadModel(
+  id: string,
+  headUrl: string | undefined,
+  network: BaseNetwork,
+  reader: ModelReader,
+): Promise<LoadedModel> {
+  if (id === BUILTIN_MODEL_ID) {
+    if (!headUrl) throw new Error('no URL for the built-in model');
+    return { kind: 'classifier', model: await loadCrackClassifier({ reader, modelJson: headUrl, base: network }) };
+  }
+  const stored = await (await openModelStore()).get(id);
+  if (!stored) throw new Error(`model '${id}' is not in the model library`);
   return loadModelFiles(stored.files, network);
 }
 
@@ -57,20 +73,28 @@ async function load(req: LoadRequest): Promise<void> {
   if (base?.url !== req.baseUrl) {
     base = { url: req.baseUrl, network: loadBaseNetwork({ reader, modelJson: req.baseUrl }) };
   }
-  const model = await loadModel(req, await base.network, reader);
+  const id = await requestedId(req.model);
+  const headUrl = req.model.kind === 'stored' ? undefined : req.model.headUrl;
+  const model = await loadModel(id, headUrl, await base.network, reader);
   const frames =
     model.kind === 'oneclass' ? oneClassFrameModel(model.model) : classifierFrameModel(model.model, { map: req.map });
   const old = active;
   active = { model, frames };
   old?.model.model.dispose();
-  post({ type: 'ready', ...modelReport(model, choice, frames) });
+  post({ type: 'ready', ...modelReport(model, id, choice, frames) });
 }
 
 /** What the page learns of the model now running. */
-function modelReport(model: LoadedModel, backend: BackendChoice, frames: FrameModel): WorkerModelReport {
+function modelReport(
+  model: LoadedModel,
+  modelId: string,
+  backend: BackendChoice,
+  frames: FrameModel,
+): WorkerModelReport {
   const { metadata } = model.model;
   return {
     backend,
+    modelId,
     modelKind: frames.kind,
     inputSize: frames.inputSize,
     name: metadata.name,

@@ -14,11 +14,10 @@ import { ModelFileError, parseJsonFile, type ModelReader } from '../core/model-i
 import type { ModelFiles } from '../core/model-writer';
 import { loadOneClassModel, type OneClassModel } from '../core/oneclass';
 import { abortTransaction, CaptureStoreError, isQuotaError } from './capture-record';
-import { fetchReader } from './model-url';
+import { BUILTIN_MODEL_ID, fetchReader } from './model-url';
 import { storageWrites } from './storage';
 
-/** The built-in model shipped with the app (not stored in the library). */
-export const BUILTIN_MODEL_ID = 'builtin';
+export { BUILTIN_MODEL_ID };
 
 /** A model in the library. */
 export interface StoredModel {

@@ -1,5 +1,8 @@
 import type { ModelReader } from '../core/model-io';
 
+/** The library id of the built-in model shipped with the app (not stored in the library). */
+export const BUILTIN_MODEL_ID = 'builtin';
+
 /** Where the app finds its models, relative to the page (so the build works under any path). */
 export const MODEL_PATHS = {
   /** The ImageNet SqueezeNet trunk (served by the dev server, copied into dist/ at build time). */

@@ -9,10 +9,10 @@ import type { CaptureStore } from '../platform/capture-store';
 import type { FindingStore } from '../platform/finding-store';
 import { setHookCaptures } from '../platform/test-hook';
 import { legacyProblemsNotice } from './store-notices';
-import type { BUILTIN_MODEL_ID as BuiltinModelId, LoadedModel, ModelStore } from '../platform/model-store';
+import type { LoadedModel, ModelStore } from '../platform/model-store';
 import type { ModelShareStatus, TeamSync } from '../platform/sync/team-sync';
 import type { RejectedModel } from '../platform/model-sharing';
-import { appUrl, MODEL_PATHS } from '../platform/model-url';
+import { appUrl, BUILTIN_MODEL_ID, MODEL_PATHS } from '../platform/model-url';
 import type { CrackcamLiveView, ModelState } from './crackcam-live-view';
 import './crackcam-capture-bar';
 import './crackcam-finding-bar';
@@ -21,9 +21,6 @@ import './crackcam-live-view';
 import './crackcam-sync-status';
 import { modelSurfaces } from '../core/model-surfaces';
 import { afterNextPaint } from './after-next-paint';
-
-/** model-store.ts's BUILTIN_MODEL_ID (checked by its type), without importing the model code before the first paint. */
-const BUILTIN_MODEL_ID: string = 'builtin' satisfies typeof BuiltinModelId;
 
 /** The model code and TF.js: a lazy chunk, imported once the shell has painted. */
 const modelLoading = () => import('../platform/inference-model-loading');
@@ -110,6 +107,10 @@ export class CrackcamApp extends LitElement {
   @state() private base?: BaseNetwork;
   /** The page's choice of TF.js backend (see {@link pickBackend}). */
   private backendPick?: Promise<BackendChoice>;
+  /** The model library's opening (see {@link ensureModelStore}). */
+  private modelStoreOpen?: Promise<ModelStore | undefined>;
+  /** Team models are being received into the library (team sync is on). */
+  private teamModelsConnected = false;
   /** The page's load of the base (see {@link ensureBase}); undefined until something needs it. */
   @state() private baseLoad?: Promise<BaseNetwork | undefined>;
   /** The page's load of the active model (see {@link ensurePageModel}). */
@@ -207,7 +208,7 @@ export class CrackcamApp extends LitElement {
     // are asked for only once it has painted, so that they never hold up that paint.
     await this.updateComplete;
     await afterNextPaint();
-    void this.liveView?.startWorker().catch(() => undefined); // its script loads while the library opens
+    void this.liveView?.startWorker().catch(() => undefined);
     try {
       parseBackendOverride(location.search); // a bad ?backend= stops here, naming the valid values
     } catch (e) {
@@ -216,31 +217,31 @@ export class CrackcamApp extends LitElement {
       this.modelError = msg('no TensorFlow.js backend could start');
       return;
     }
-    const models = await modelLoading();
-    const modelStore = models.openModelStore();
-    const inWorker = this.prefetchWorkerModel(modelStore);
-    // Captures and models: a storage problem (private mode, blocked) must not stop the live view.
+    // The worker reads the active model from the library itself: the page opens the library (and
+    // loads TF.js with it) only when a screen or team sync needs it.
+    const inWorker = this.prefetchWorkerModel();
+    // Captures and findings: a storage problem (private mode, blocked) must not stop the live view.
     // The stores (PouchDB) are lazy chunks too: the shell paints without them.
     await Promise.all([
-      import('../platform/capture-store').then(({ openCaptureStore }) => openCaptureStore()).then(
-        async (s) => {
-          this.captureStore = s;
-          this.classes = await s.classes();
-          if (s.legacyProblems.length) this.error = legacyProblemsNotice(s.legacyProblems);
-          // Captures and classes the sync brings in: the capture bar's classes follow.
-          s.onChange(() => void this.onCapturesChanged());
-          setHookCaptures(() => s.list());
-        },
-        (e: Error) => (this.error = e.message),
-      ),
-      modelStore.then(
-        (s) => (this.modelStore = s),
-        (e: Error) => (this.error = `the model library could not be opened (${e.message})`),
-      ),
-      import('../platform/finding-store').then(({ openFindingStore }) => openFindingStore()).then(
-        (s) => (this.findingStore = s),
-        (e: Error) => (this.error = e.message),
-      ),
+      import('../platform/capture-store')
+        .then(({ openCaptureStore }) => openCaptureStore())
+        .then(
+          async (s) => {
+            this.captureStore = s;
+            this.classes = await s.classes();
+            if (s.legacyProblems.length) this.error = legacyProblemsNotice(s.legacyProblems);
+            // Captures and classes the sync brings in: the capture bar's classes follow.
+            s.onChange(() => void this.onCapturesChanged());
+            setHookCaptures(() => s.list());
+          },
+          (e: Error) => (this.error = e.message),
+        ),
+      import('../platform/finding-store')
+        .then(({ openFindingStore }) => openFindingStore())
+        .then(
+          (s) => (this.findingStore = s),
+          (e: Error) => (this.error = e.message),
+        ),
     ]);
     void this.openTeamSync();
     if (!(await inWorker)) await this.ensurePageModel();
@@ -251,14 +252,13 @@ export class CrackcamApp extends LitElement {
    * model. Resolves false where frames do not run in a worker or its load failed: the page then loads
    * its own copy (which falls back to the built-in model where a stored one is broken).
    */
-  private async prefetchWorkerModel(store: Promise<ModelStore>): Promise<boolean> {
+  private async prefetchWorkerModel(): Promise<boolean> {
     try {
-      const id = (await store.then((s) => s.activeId()).catch(() => undefined)) ?? BUILTIN_MODEL_ID;
-      const info = await this.liveView?.prefetchModel(id);
+      const info = await this.liveView?.prefetchModel();
       if (!info) return false;
       if (!this.pageModelLoad) {
-        this.activeId = id;
-        this.showActiveModel(id, { name: info.name, version: info.version, kind: info.modelKind });
+        this.activeId = info.modelId;
+        this.showActiveModel(info.modelId, { name: info.name, version: info.version, kind: info.modelKind });
       }
       return true;
     } catch (e) {
@@ -282,6 +282,23 @@ export class CrackcamApp extends LitElement {
       .then((models) => models.selectBrowserBackend())
       .then((choice) => (this.backend = choice));
     return this.backendPick;
+  }
+
+  /**
+   * The model library, opened once, the first time something needs it (the page's model, the Train
+   * and Models screens, team models): its module brings the model code and TF.js.
+   */
+  private ensureModelStore(): Promise<ModelStore | undefined> {
+    this.modelStoreOpen ??= modelLoading()
+      .then((models) => models.openModelStore())
+      .then(
+        (s) => (this.modelStore = s),
+        (e: Error) => {
+          this.error = `the model library could not be opened (${e.message})`;
+          return undefined;
+        },
+      );
+    return this.modelStoreOpen;
   }
 
   /** The page's copy of the base, loaded once, the first time something needs it. */
@@ -330,7 +347,10 @@ export class CrackcamApp extends LitElement {
       const { openTeamSync } = await import('../platform/sync/team-sync');
       this.teamSync = await openTeamSync();
       this.teamSync.addEventListener('models', () => void this.onTeamModels());
-      this.teamSync.addEventListener('change', () => this.requestUpdate()); // the model list's share buttons
+      this.teamSync.addEventListener('change', () => {
+        this.requestUpdate(); // the model list's share buttons
+        void this.connectTeamModels(); // sync switched on
+      });
       await this.teamSync.resume();
       await this.connectTeamModels();
     } catch (e) {
@@ -338,10 +358,16 @@ export class CrackcamApp extends LitElement {
     }
   }
 
-  /** Once team sync and the model library are there: team models are checked on the base (loaded for it) and added. */
+  /**
+   * Once team sync is on: the model library is opened for it, and team models are checked on the base
+   * (loaded for it) and added. Off, no team model comes in, and the library stays closed.
+   */
   private async connectTeamModels(): Promise<void> {
-    const { teamSync, modelStore } = this;
-    if (!teamSync || !modelStore) return;
+    const teamSync = this.teamSync;
+    if (!teamSync?.settings.enabled || this.teamModelsConnected) return;
+    this.teamModelsConnected = true;
+    const modelStore = await this.ensureModelStore();
+    if (!modelStore) return;
     const models = await modelLoading();
     // The check of validateModelFiles (model-store.ts): loaded on the base, then freed.
     await teamSync.useModelLibrary(modelStore, async (files) => {
@@ -369,7 +395,7 @@ export class CrackcamApp extends LitElement {
     const base = await this.ensureBase();
     if (!base) return;
     const models = await modelLoading();
-    const id = (await this.modelStore?.activeId()) ?? BUILTIN_MODEL_ID;
+    const id = (await (await this.ensureModelStore())?.activeId()) ?? BUILTIN_MODEL_ID;
     const baseBytes = this.modelBytes;
     const reader = models.progressReader((bytes) => (this.modelBytes = baseBytes + bytes));
     const loadBuiltin = async (): Promise<LoadedModel> => ({
@@ -421,11 +447,14 @@ export class CrackcamApp extends LitElement {
     const wasLive = this.view === 'live';
     this.view = view;
     if (!this.shownViews.has(view)) this.shownViews = new Set([...this.shownViews, view]);
-    // They train on the page's copy of the model, compare with it and check imports on its base.
-    if (view === 'train' || view === 'models') void this.ensurePageModel();
+    // Defined (upgraded) before they are called; the Train and Models screens train on the page's copy
+    // of the model, compare with it and check imports on its base, and their lists read the library.
+    const screen = view === 'live' ? undefined : SCREEN_MODULES[view]();
+    const tfScreen = view === 'train' || view === 'models';
+    if (tfScreen) void this.ensurePageModel();
     if (view === 'live') await this.liveView?.resume();
     else if (wasLive) await this.liveView?.suspend();
-    if (view !== 'live') await SCREEN_MODULES[view](); // defined (upgraded) before they are called
+    await Promise.all([screen, tfScreen ? this.ensureModelStore() : undefined]);
     await this.updateComplete; // the screen is rendered
     if (view === 'captures' || view === 'train') this.classes = (await this.captureStore?.classes()) ?? this.classes;
     if (view === 'captures') await this.renderRoot.querySelector('crackcam-captures')?.refresh();

@@ -475,20 +475,23 @@ export class CrackcamLiveView extends LitElement {
   }
 
   /**
-   * Starts loading model `id` of the library (`builtin`: the shipped one) in the inference worker and
-   * runs the frames with it as soon as it is there, if the app has set no model of its own by then.
+   * Starts loading the library's active model (else the shipped one; the worker reads which) in the
+   * inference worker and runs the frames with it as soon as it is there, if the app has set no model of its own by then.
    * The app's copy, once set, takes the same load ({@link loopModel}). Resolves with what the worker
    * reports of the model, or undefined where frames do not run in a worker or the load failed (the
    * app then loads its own copy, see `page-model-request`).
    */
-  async prefetchModel(id: string): Promise<WorkerModelInfo | undefined> {
+  async prefetchModel(): Promise<WorkerModelInfo | undefined> {
     const frames = await this.startWorker();
     const worker = this.worker;
     if (!frames || !worker) return undefined;
     const generation = this.attachGeneration;
-    const info = await worker.prefetch(workerLoad(id, this.fineMap ? 'fine' : 'gradcam')).catch(() => {
-      // the app loads its own copy, whose load through loopModel takes the failure
-    });
+    const active = { kind: 'active', headUrl: appUrl(MODEL_PATHS.head) } as const;
+    const info = await worker
+      .prefetch({ ...workerLoad(undefined, this.fineMap ? 'fine' : 'gradcam'), model: active })
+      .catch(() => {
+        // the app loads its own copy, whose load through loopModel takes the failure
+      });
     if (!info) return undefined;
     if (generation === this.attachGeneration && !this.classifier && !this.oneClass && this.worker === worker)
       this.attachLoopModel(this.workerModel(frames, worker, info));

@@ -259,7 +259,8 @@ describe('the unfamiliar-surface verdict', () => {
 
       await page.locator('[data-testid="adapt-model"]').click();
       await expect.poll(() => page.locator('[data-testid="tab-train"]').getAttribute('aria-selected')).toBe('true');
-      await expect.poll(() => page.locator('crackcam-trainer').isVisible()).toBe(true);
+      // The Train screen's code (with TF.js) is a lazy chunk: the dev server serves it module by module.
+      await expect.poll(() => page.locator('crackcam-trainer').isVisible(), { timeout: 60_000 }).toBe(true);
       expect(await page.locator('crackcam-live-view').isVisible()).toBe(false);
       expect(errors).toEqual([]);
       await context.close();

@@ -54,6 +54,7 @@ class FakeWorker {
 const ready: FromInferenceWorker = {
   type: 'ready',
   backend: { name: 'wasm', forced: false, device: 'CPU (WebAssembly)', software: false, skipped: [] },
+  modelId: 'builtin',
   modelKind: 'classifier',
   inputSize: 227,
   name: 'crackcam-default',
@@ -83,6 +84,26 @@ describe('InferenceWorkerClient', () => {
     client.prefetch({ ...load, model: { kind: 'stored', id: 'm1' } });
     void client.load(load);
     expect(fake.posted.filter((m) => m.type === 'load')).toHaveLength(4);
+  });
+
+  it('lets a load of the model an `active` prefetch turned out to be take it, and not a load of another', async () => {
+    const headUrl = 'http://x/models/crackcam-default/model.json';
+    const active = { ...load, model: { kind: 'active', headUrl } } as const;
+    const loads = (fake: FakeWorker) => fake.posted.filter((m) => m.type === 'load').length;
+    const stored = new FakeWorker();
+    const a = new InferenceWorkerClient(() => stored as unknown as Worker);
+    a.prefetch(active);
+    stored.reply({ ...ready, modelId: 'm7' });
+    await Promise.resolve(); // the prefetch's answer is read
+    await expect(a.load({ ...load, model: { kind: 'stored', id: 'm7' } })).resolves.toMatchObject({ modelId: 'm7' });
+    expect(loads(stored)).toBe(1);
+    const builtin = new FakeWorker();
+    const b = new InferenceWorkerClient(() => builtin as unknown as Worker);
+    b.prefetch(active);
+    builtin.reply(ready);
+    await Promise.resolve();
+    void b.load({ ...load, model: { kind: 'stored', id: 'm7' } }); // not the model it loaded
+    expect(loads(builtin)).toBe(2);
   });
 
   it('reports a failed prefetch to the load that takes it, and nowhere else', async () => {
