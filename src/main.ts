@@ -1,8 +1,8 @@
 /**
  * Entry point: sets the UI language, then the app shell takes over. The shell (header, tabs, camera
  * view) is all this module loads: TF.js, the backend and the model code come in lazy chunks once it
- * has painted (crackcam-app.ts), and so does the offline PWA layer (service worker, storage,
- * offline/update indicators), whose storage panel reads the captures and the model library.
+ * has painted (crackcam-app.ts), and so does the offline PWA layer (service worker, storage panel,
+ * offline/update indicators).
  */
 import { initialLocale, setLocale } from './locales/localization';
 import { afterNextPaint } from './ui/after-next-paint';
@@ -15,7 +15,7 @@ async function shellPainted(): Promise<void> {
 }
 
 void setLocale(initialLocale());
-// The PWA layer's storage panel reads the stores: it comes after the shell's first paint, not before.
+// The PWA layer comes after the shell's first paint, not before.
 void shellPainted()
   .then(() => import('./ui/pwa-setup'))
   .then(({ setupPwa }) => setupPwa());
