@@ -1,7 +1,8 @@
 /**
- * What the app needs to start inference (backend selection, the base, the model loaders, the model
- * library), in one module the app shell imports after its first paint: TF.js and the model code are
- * a lazy chunk, so the shell and the camera never wait for them.
+ * What the page needs to run TF.js itself (backend selection, the base, the model loaders, the model
+ * library), in one lazy chunk the app shell imports the first time it needs one of them: a screen
+ * that trains or lists models, team sync, or frames on the main thread. The live view's worker path
+ * needs none of it on the page.
  */
 
 export { selectBrowserBackend } from './backend';

@@ -47,12 +47,12 @@ const SCREEN_MODULES: Record<Exclude<AppView, 'live'>, () => Promise<unknown>> =
   models: tfScreens,
 };
 
-/** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
 /** The model list's share state before team sync is open. */
 const NO_MODEL_IDS: ReadonlySet<string> = new Set();
 const NO_SHARE_STATUS: ReadonlyMap<string, ModelShareStatus> = new Map();
 const NO_REJECTED: readonly RejectedModel[] = [];
 
+/** Where the trainer runs: `?train=page` trains in the page (to compare), else in a background worker. */
 const TRAIN_IN = new URLSearchParams(location.search).get('train') === 'page' ? 'page' : 'worker';
 
 /** The app's screens. */
