@@ -352,19 +352,20 @@ export class CrackcamApp extends LitElement {
         void this.connectTeamModels(); // sync switched on
       });
       await this.teamSync.resume();
-      await this.connectTeamModels();
+      await this.connectTeamModels(this.modelStoreOpen !== undefined); // a screen opened the library already
     } catch (e) {
       this.error = `team sync could not start (${(e as Error).message})`;
     }
   }
 
   /**
-   * Once team sync is on: the model library is opened for it, and team models are checked on the base
-   * (loaded for it) and added. Off, no team model comes in, and the library stays closed.
+   * Once team sync is on, or a screen opened the library anyway (`always`): team models are checked on
+   * the base (loaded for it) and added, and the rejected ones listed. Sync off, at start, the library
+   * stays closed.
    */
-  private async connectTeamModels(): Promise<void> {
+  private async connectTeamModels(always = false): Promise<void> {
     const teamSync = this.teamSync;
-    if (!teamSync?.settings.enabled || this.teamModelsConnected) return;
+    if (!teamSync || this.teamModelsConnected || !(always || teamSync.settings.enabled)) return;
     this.teamModelsConnected = true;
     const modelStore = await this.ensureModelStore();
     if (!modelStore) return;
@@ -451,7 +452,10 @@ export class CrackcamApp extends LitElement {
     // of the model, compare with it and check imports on its base, and their lists read the library.
     const screen = view === 'live' ? undefined : SCREEN_MODULES[view]();
     const tfScreen = view === 'train' || view === 'models';
-    if (tfScreen) void this.ensurePageModel();
+    if (tfScreen)
+      void this.ensurePageModel()
+        .then(() => this.connectTeamModels(true))
+        .catch((e: Error) => (this.error = `team models could not be read (${e.message})`));
     if (view === 'live') await this.liveView?.resume();
     else if (wasLive) await this.liveView?.suspend();
     await Promise.all([screen, tfScreen ? this.ensureModelStore() : undefined]);
