@@ -72,14 +72,17 @@ const loadKey = (r: WorkerLoad): string =>
     r.map,
   ]);
 
+/**
+ * Where the worker loads library model `id` from: the built-in one (`builtin` or none) from
+ * `headUrl`, a stored one from the library.
+ */
+export function librarySource(id: string | undefined, headUrl: string): WireModelSource {
+  return !id || id === BUILTIN_MODEL_ID ? { kind: 'builtin', headUrl } : { kind: 'stored', id };
+}
+
 /** The request an `active` load turned out to be, by the library id the worker reports it loaded. */
 function resolvedLoad(r: WorkerLoad, modelId: string): WorkerLoad {
-  if (r.model.kind !== 'active') return r;
-  return {
-    ...r,
-    model:
-      modelId === BUILTIN_MODEL_ID ? { kind: 'builtin', headUrl: r.model.headUrl } : { kind: 'stored', id: modelId },
-  };
+  return r.model.kind === 'active' ? { ...r, model: librarySource(modelId, r.model.headUrl) } : r;
 }
 
 const createInferenceWorker = (): Worker =>

@@ -8,7 +8,7 @@ import type { InferenceWorkerClient } from './inference-client';
 import { setHookMemory } from './test-hook';
 
 export { FrameLoop } from './frame-loop';
-export { inferencePlace, InferenceWorkerClient, workerFrameModel } from './inference-client';
+export { inferencePlace, InferenceWorkerClient, librarySource, workerFrameModel } from './inference-client';
 export { isOneClassFrameResult } from './oneclass-frame-result';
 
 /** Points the test hook's memory figures at the inference worker's TF.js (test builds only). */

@@ -11,7 +11,7 @@ import { parseBackendOverride, type BackendChoice, type BackendName } from '../p
 import { Camera, CameraError, type CameraDevice, type CameraErrorKind, type CameraFeatures } from '../platform/camera';
 import type { FrameLoop, FrameResult, FrameStats, LoopModel } from '../platform/frame-loop';
 import type { InferencePlace, InferenceWorkerClient, WorkerLoad, WorkerModelInfo } from '../platform/inference-client';
-import type { WireMapKind } from '../platform/inference-protocol';
+import type { WireMapKind, WireModelSource } from '../platform/inference-protocol';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
 import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
@@ -454,7 +454,9 @@ export class CrackcamLiveView extends LitElement {
       try {
         if (!this.worker) await this.startWorker();
         if (!this.worker) throw new Error('the inference worker did not start');
-        const info = await this.worker.load(workerLoad(this.modelId, map));
+        const info = await this.worker.load(
+          workerLoad(frames.librarySource(this.modelId, appUrl(MODEL_PATHS.head)), map),
+        );
         return this.workerModel(frames, this.worker, info);
       } catch (e) {
         console.warn('the inference worker could not run the model; frames run on the main thread', e);
@@ -487,11 +489,9 @@ export class CrackcamLiveView extends LitElement {
     if (!frames || !worker) return undefined;
     const generation = this.attachGeneration;
     const active = { kind: 'active', headUrl: appUrl(MODEL_PATHS.head) } as const;
-    const info = await worker
-      .prefetch({ ...workerLoad(undefined, this.fineMap ? 'fine' : 'gradcam'), model: active })
-      .catch(() => {
-        // the app loads its own copy, whose load through loopModel takes the failure
-      });
+    const info = await worker.prefetch(workerLoad(active, this.fineMap ? 'fine' : 'gradcam')).catch(() => {
+      // the app loads its own copy, whose load through loopModel takes the failure
+    });
     if (!info) return undefined;
     if (generation === this.attachGeneration && !this.classifier && !this.oneClass && this.worker === worker)
       this.attachLoopModel(this.workerModel(frames, worker, info));
@@ -1093,17 +1093,9 @@ export class CrackcamLiveView extends LitElement {
   }
 }
 
-/**
- * The inference worker's load of library model `id` (`builtin` or none: the shipped model), on the
- * backend forced with `?backend=` or the worker's own choice.
- */
-function workerLoad(id: string | undefined, map: WireMapKind): WorkerLoad {
-  return {
-    forcedBackend: forcedBackend(),
-    baseUrl: appUrl(MODEL_PATHS.base),
-    model: !id || id === 'builtin' ? { kind: 'builtin', headUrl: appUrl(MODEL_PATHS.head) } : { kind: 'stored', id },
-    map,
-  };
+/** The inference worker's load of `model`, on the backend forced with `?backend=` or the worker's own choice. */
+function workerLoad(model: WireModelSource, map: WireMapKind): WorkerLoad {
+  return { forcedBackend: forcedBackend(), baseUrl: appUrl(MODEL_PATHS.base), model, map };
 }
 
 /** The backend forced with `?backend=`; a bad value counts as none here (the app reports it). */
