@@ -13,6 +13,13 @@ const tlsCert = process.env.CRACKCAM_TLS_CERT;
 const tlsKey = process.env.CRACKCAM_TLS_KEY;
 const https = tlsCert && tlsKey ? { cert: readFileSync(tlsCert), key: readFileSync(tlsKey) } : undefined;
 
+/**
+ * `expect.poll` in the browser tests: what the page shows next may wait on a lazily loaded screen or
+ * store, and on a loaded CI machine (the unit tests run beside the browser tests) that takes more than
+ * vitest's default second.
+ */
+const E2E_POLL = { timeout: 15_000, interval: 100 };
+
 export default defineConfig({
   // Relative asset paths: the production build works from any static server and sub-path.
   base: './',
@@ -73,6 +80,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,
+          expect: { poll: E2E_POLL },
           pool: 'forks',
           fileParallelism: false,
         },
@@ -88,6 +96,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,
+          expect: { poll: E2E_POLL },
           pool: 'forks',
         },
       },
