@@ -4,6 +4,8 @@
  * inference worker picks and runs the backend; backend.ts).
  */
 
+import { queryChoice } from './query-choice';
+
 /** Backends in order of preference. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -40,11 +42,7 @@ export class BackendUnavailableError extends Error {
  * @throws BackendOverrideError naming the valid values
  */
 export function parseBackendOverride(search: string): BackendName | undefined {
-  const value = new URLSearchParams(search).get(BACKEND_PARAM);
-  if (value === null || value.trim() === '') return undefined;
-  const name = value.trim().toLowerCase();
-  if (!(BACKENDS as readonly string[]).includes(name)) throw new BackendOverrideError(value);
-  return name as BackendName;
+  return queryChoice(search, BACKEND_PARAM, BACKENDS, (value) => new BackendOverrideError(value));
 }
 
 /** A backend passed over, and why. */

@@ -15,6 +15,7 @@ import type {
   WorkerModelReport,
 } from './inference-protocol';
 import { BUILTIN_MODEL_ID } from './model-url';
+import { queryChoice } from './query-choice';
 import type { HookHeatmap, HookMemory } from './test-hook';
 
 /** Where the live frames run. */
@@ -38,12 +39,8 @@ export class InferencePlaceError extends Error {
  * @throws InferencePlaceError naming the valid values
  */
 export function inferencePlace(search: string, scope: object = globalThis): InferencePlace {
-  const value = new URLSearchParams(search).get(INFERENCE_PARAM);
-  if (value !== null && value.trim() !== '') {
-    const place = value.trim().toLowerCase();
-    if (!(INFERENCE_PLACES as readonly string[]).includes(place)) throw new InferencePlaceError(value);
-    return place as InferencePlace;
-  }
+  const forced = queryChoice(search, INFERENCE_PARAM, INFERENCE_PLACES, (value) => new InferencePlaceError(value));
+  if (forced) return forced;
   const has = (name: string) => typeof (scope as Record<string, unknown>)[name] === 'function';
   return has('Worker') && has('OffscreenCanvas') && has('VideoFrame') ? 'worker' : 'main';
 }
