@@ -260,6 +260,8 @@ describe('findings without location, without takePhoto, until storage is full', 
   });
 
   it('refuses a finding when storage is full, naming it, and stores nothing of it', async () => {
+    // The last finding's width measurement writes to the store when it ends: fill after it, not before.
+    await byTestId(page, 'measure-result').or(byTestId(page, 'measure-none')).waitFor({ timeout: 60_000 });
     expect(await fillStorage(page)).toBeGreaterThan(0);
     const savedBefore = await byTestId(page, 'finding-saved').getAttribute('data-id');
     await byTestId(page, 'finding-save').click();

@@ -557,7 +557,10 @@ export async function saveTrainedModel(page: Page): Promise<void> {
   if (asked) await confirm.click();
 }
 
-/** Fills the origin's storage with incompressible filler until the browser refuses even 1 kB; resolves with the bytes written. */
+/**
+ * Fills the origin's storage with incompressible filler until the browser refuses even 1 kB, and
+ * still does half a second later; resolves with the bytes written.
+ */
 export function fillStorage(page: Page): Promise<number> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -580,9 +583,22 @@ export function fillStorage(page: Page): Promise<number> {
       });
     let written = 0;
     let key = 0;
-    for (let size = 1_000_000; size >= 1_000;) {
-      if (await put(size, key++)) written += size;
-      else size = Math.floor(size / 2);
+    const fill = async () => {
+      let filled = 0;
+      for (let size = 1_000_000; size >= 1_000;) {
+        if (await put(size, key++)) filled += size;
+        else size = Math.floor(size / 2);
+      }
+      return filled;
+    };
+    // The browser frees room in the background after writes (its database files shrink as they are
+    // compacted), so a fill that refused 1 kB can find room again a moment later: fill until two
+    // rounds, half a second apart, find none.
+    for (let empty = 0, round = 0; empty < 2 && round < 20; round++) {
+      const filled = await fill();
+      written += filled;
+      empty = filled === 0 ? empty + 1 : 0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     db.close();
     return written;
