@@ -4,7 +4,8 @@
  *   mainThreadBusyShare  share of wall time the page's main thread spends in tasks (its task events);
  *   longestMainTaskMs    its longest task (all after the first verdict: tracing starts after 5 frames);
  *   frameToPaintMs       median and p95 of the loop's per-frame latency, from grabbing the frame to the
- *                        heatmap painted (the hook's stats.lastLatencyMs, read once per frame);
+ *                        heatmap painted (the hook's `latencies`, read once at the end: nothing polls
+ *                        the page while it is traced);
  *   fps                  frames processed per second over the same window.
  */
 import type { Browser } from 'playwright-core';
@@ -29,27 +30,6 @@ interface TraceEvent {
   dur?: number;
   args?: { name?: string };
 }
-
-/**
- * Page-side sampler, as source text (tsx would wrap its inner functions in a `__name` helper the page
- * lacks): for `ms` milliseconds, once per animation frame, the loop's latency of each new frame.
- */
-const SAMPLE_LATENCIES = `(ms) => new Promise((resolve) => {
-  const latencies = [];
-  const first = window.__crackcam?.frames ?? 0;
-  let last = first;
-  const t0 = performance.now();
-  const poll = () => {
-    const hook = window.__crackcam;
-    if (hook && hook.frames !== last && hook.stats) {
-      last = hook.frames;
-      latencies.push(hook.stats.lastLatencyMs);
-    }
-    if (performance.now() - t0 < ms) requestAnimationFrame(poll);
-    else resolve({ latencies, frames: last - first, wallMs: performance.now() - t0 });
-  };
-  requestAnimationFrame(poll);
-})`;
 
 const quantile = (sorted: readonly number[], q: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
@@ -105,15 +85,16 @@ export async function measureLiveView(
     await page.waitForFunction(() => (window.__crackcam?.frames ?? 0) >= 5, null, { timeout: 180_000 });
     const running = await page.locator('[data-testid="inference"]').getAttribute('data-inference');
     if (running !== place) throw new Error(`asked for frames at '${place}', the app runs them at '${running}'`);
+    // The page is left alone while traced: the hook records each frame's latency, read once at the end.
+    await page.evaluate(() => window.__crackcam && (window.__crackcam.latencies = []));
     await browser.startTracing(page, { categories: ['toplevel'] });
-    const sampled = (await page.evaluate(`(${SAMPLE_LATENCIES})(${seconds * 1000})`)) as {
-      latencies: number[];
-      frames: number;
-      wallMs: number;
-    };
+    const started = performance.now();
+    await page.waitForTimeout(seconds * 1000);
+    const latencies = await page.evaluate(() => window.__crackcam?.latencies ?? []);
+    const wallMs = performance.now() - started;
     const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
     const { busyShare, longestMs } = mainThreadTasks(trace.traceEvents);
-    const sorted = [...sampled.latencies].sort((a, b) => a - b);
+    const sorted = [...latencies].sort((a, b) => a - b);
     return {
       inference: place,
       mainThreadBusyShare: Math.round(busyShare * 1000) / 1000,
@@ -122,8 +103,8 @@ export async function measureLiveView(
         median: Math.round(quantile(sorted, 0.5) * 10) / 10,
         p95: Math.round(quantile(sorted, 0.95) * 10) / 10,
       },
-      fps: Math.round((sampled.frames / sampled.wallMs) * 10000) / 10,
-      frames: sampled.frames,
+      fps: Math.round((latencies.length / wallMs) * 10000) / 10,
+      frames: latencies.length,
     };
   } finally {
     await context.close();

@@ -56,6 +56,12 @@ export interface CrackcamHook {
   verdict?: { label: string; probability: number; unfamiliar?: boolean };
   stats?: Readonly<FrameStats>;
   /**
+   * Each processed frame's latency (FrameStats.lastLatencyMs), oldest first, the last
+   * {@link HOOK_LATENCY_FRAMES}: a reader takes the frames of a window at its end, without polling the
+   * page every frame (the benchmark's main-thread load would count its own polling).
+   */
+  latencies?: number[];
+  /**
    * Tensors and bytes where the live frames run: TF.js in the page, or in the inference worker
    * (asynchronous then). Throws until the frame path has loaded TF.js (see setHookMemory).
    */
@@ -86,6 +92,16 @@ declare const __CRACKCAM_TEST_HOOKS__: boolean;
 
 /** Whether this build installs the hook (see the file comment). */
 export const TEST_HOOKS: boolean = typeof __CRACKCAM_TEST_HOOKS__ === 'boolean' && __CRACKCAM_TEST_HOOKS__;
+
+/** Frames kept in {@link CrackcamHook.latencies}. */
+export const HOOK_LATENCY_FRAMES = 10_000;
+
+/** Appends a processed frame's latency to `hook.latencies`, keeping the last {@link HOOK_LATENCY_FRAMES}. */
+export function recordHookLatency(hook: CrackcamHook, ms: number): void {
+  const list = (hook.latencies ??= []);
+  list.push(ms);
+  if (list.length > HOOK_LATENCY_FRAMES) list.splice(0, list.length - HOOK_LATENCY_FRAMES);
+}
 
 /** In a test build: installs (once) and returns the hook object that the app updates; else undefined. */
 export function crackcamHook(): CrackcamHook | undefined {

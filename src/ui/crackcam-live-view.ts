@@ -14,7 +14,7 @@ import type { InferencePlace, InferenceWorkerClient, WorkerLoad, WorkerModelInfo
 import type { WireMapKind, WireModelSource } from '../platform/inference-protocol';
 import { appUrl, MODEL_PATHS } from '../platform/model-url';
 import { paintedOverlay, type FindingSnapshot } from '../platform/finding-capture';
-import { crackcamHook, type CrackcamHook } from '../platform/test-hook';
+import { crackcamHook, recordHookLatency, type CrackcamHook } from '../platform/test-hook';
 import { VideoFrameSource } from '../platform/video-frame-source';
 import { DEFAULT_HEATMAP_STYLE, HEATMAP_MODES, type HeatmapMode, type HeatmapStyle } from '../platform/heatmap-painter';
 import { LiveHeatmap } from '../platform/live-heatmap';
@@ -616,7 +616,10 @@ export class CrackcamLiveView extends LitElement {
     }
     this.lastCam.raw.set(result.map);
     this.heatmap.frame(result, this.heatmapStyle());
-    if (this.hook) Object.assign(this.hook, { frames: stats.frames, stats, verdict: hookVerdict(result) });
+    if (this.hook) {
+      Object.assign(this.hook, { frames: stats.frames, stats, verdict: hookVerdict(result) });
+      recordHookLatency(this.hook, stats.lastLatencyMs);
+    }
   }
 
   /** Flips {@link unfamiliar} once a frame's flag has disagreed with it {@link UNFAMILIAR_HYSTERESIS_FRAMES} frames in a row. */
