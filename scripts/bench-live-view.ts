@@ -85,9 +85,9 @@ export async function measureLiveView(
     await page.waitForFunction(() => (window.__crackcam?.frames ?? 0) >= 5, null, { timeout: 180_000 });
     const running = await page.locator('[data-testid="inference"]').getAttribute('data-inference');
     if (running !== place) throw new Error(`asked for frames at '${place}', the app runs them at '${running}'`);
+    await browser.startTracing(page, { categories: ['toplevel'] });
     // The page is left alone while traced: the hook records each frame's latency, read once at the end.
     await page.evaluate(() => window.__crackcam && (window.__crackcam.latencies = []));
-    await browser.startTracing(page, { categories: ['toplevel'] });
     const started = performance.now();
     await page.waitForTimeout(seconds * 1000);
     const latencies = await page.evaluate(() => window.__crackcam?.latencies ?? []);
