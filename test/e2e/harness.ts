@@ -558,23 +558,24 @@ export async function saveTrainedModel(page: Page): Promise<void> {
 }
 
 /**
- * Fills the origin's storage with incompressible filler until the browser refuses even 1 kB, and
- * still does half a second later; resolves with the bytes written.
+ * Fills the origin's storage with incompressible filler, in writes of at most 16 kB, until the browser
+ * refuses even 1 kB, and still does half a second later; resolves with the bytes written.
  */
 export function fillStorage(page: Page): Promise<number> {
   return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('bad-input-filler', 1);
-      open.onupgradeneeded = () => open.result.createObjectStore('filler');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
+    const openFiller = () =>
+      new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('bad-input-filler', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('filler');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
     const randomBlob = (bytes: number) => {
       const data = new Uint8Array(bytes);
       for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(data.subarray(i, Math.min(bytes, i + 65_536)));
       return new Blob([data]);
     };
-    const put = (bytes: number, key: number) =>
+    const put = (db: IDBDatabase, bytes: number, key: number) =>
       new Promise<boolean>((resolve, reject) => {
         const tx = db.transaction('filler', 'readwrite');
         tx.objectStore('filler').put(randomBlob(bytes), key);
@@ -584,23 +585,25 @@ export function fillStorage(page: Page): Promise<number> {
     let written = 0;
     let key = 0;
     const fill = async () => {
+      const db = await openFiller();
       let filled = 0;
-      for (let size = 1_000_000; size >= 1_000;) {
-        if (await put(size, key++)) filled += size;
+      for (let size = 16_000; size >= 1_000;) {
+        if (await put(db, size, key++)) filled += size;
         else size = Math.floor(size / 2);
       }
+      db.close();
       return filled;
     };
-    // The browser frees room in the background after writes (its database files shrink as they are
-    // compacted), so a fill that refused 1 kB can find room again a moment later: fill until two
-    // rounds, half a second apart, find none.
+    // Room comes back after a fill, seconds later (up to 656 kB seen, after writes of up to 1 MB had
+    // been refused): the bytes of a refused write seem to stay counted until the browser tidies up.
+    // So no write is larger than 16 kB, and the fill closes the database and looks again until two
+    // rounds in a row (half a second apart) find no room.
     for (let empty = 0, round = 0; empty < 2 && round < 20; round++) {
       const filled = await fill();
       written += filled;
       empty = filled === 0 ? empty + 1 : 0;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    db.close();
     return written;
   });
 }
