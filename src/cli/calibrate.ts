@@ -4,7 +4,7 @@
  * was trained and validated on, re-made from the seeded split its metadata records and checked against
  * its seen.json. The classifier's verdicts keep their order; the weights change only by the
  * temperature folded into the output layer.
- *   npm run calibrate -- --data DIR[,DIR...] [--model DIR|model.json] [--out DIR] [--force] [--train-per-group N] [--quantile Q] [--thresholds shared|per-group] [--json]
+ *   npm run calibrate -- --data DIR[,DIR...] [--model DIR|model.json] [--out DIR] [--force] [--train-per-group N] [--quantile Q] [--thresholds shared|per-group] [--match nearest|verdict] [--json]
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
@@ -15,7 +15,13 @@ import type { ModelMetadata } from '../core/metadata';
 import { fitReliability } from '../core/reliability-fit';
 import type { SplitFractions } from '../core/split';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import { groupedPhotoSamples, noveltyThresholdsFlag, SEEN_FILE, writeTrainedModel } from './classifier-training';
+import {
+  groupedPhotoSamples,
+  noveltyMatchFlag,
+  noveltyThresholdsFlag,
+  SEEN_FILE,
+  writeTrainedModel,
+} from './classifier-training';
 import { requireModelKind } from './model-cli';
 import {
   NOVELTY_PHOTOS_PER_GROUP,
@@ -31,12 +37,14 @@ import { checkOutDir } from './model-files';
 import { DEFAULT_MODEL, defaultBasePath, fsReader, initNodeBackend, modelJsonPath, progress } from './node-io';
 
 const USAGE = `usage: npm run calibrate -- --data DIR[,DIR...] [--model DIR|model.json] [--out DIR] [--force] [--base PATH]
-       [--train-per-group N] [--quantile Q] [--thresholds shared|per-group] [--backend wasm|cpu] [--json]
+       [--train-per-group N] [--quantile Q] [--thresholds shared|per-group] [--match nearest|verdict] [--backend wasm|cpu] [--json]
   --data DIR[,DIR...]: the folder(s) the model was trained on (one sub-folder per label)
   --out DIR: where to write the calibrated model (default: over --model, which needs --force)
   --train-per-group N: training photos per surface and label the novelty model learns, spread over the split (default 1000)
   --quantile Q: share of every label's validation photos the novelty threshold keeps (default 0.99)
-  --thresholds: one novelty threshold for every surface and label (shared, the default), or one each (per-group)`;
+  --thresholds: one novelty threshold for every surface and label (shared, the default), or one each (per-group)
+  --match: score a photo against every surface and label (nearest, the default), or only against those of
+           the label the classifier gives it (verdict; its thresholds are per-group unless --thresholds says otherwise)`;
 
 /** The split a model records in its training metadata. */
 function recordedSplit(metadata: ModelMetadata, modelJson: string): SplitFractions & { seed: number } {
@@ -75,7 +83,7 @@ async function trainedSplit(
 
 runCli(async () => {
   const args = parseCli(USAGE, {
-    ...stringFlags('data', 'model', 'out', 'base', 'backend', 'train-per-group', 'quantile', 'thresholds'),
+    ...stringFlags('data', 'model', 'out', 'base', 'backend', 'train-per-group', 'quantile', 'thresholds', 'match'),
     force: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
@@ -91,7 +99,8 @@ runCli(async () => {
     max: 1,
     maxExclusive: true,
   });
-  const thresholds = noveltyThresholdsFlag(args.thresholds);
+  const match = noveltyMatchFlag(args.match);
+  const thresholds = noveltyThresholdsFlag(args.thresholds ?? (match === 'verdict' ? 'per-group' : undefined));
   const modelJson = args.model ? modelJsonPath(args.model) : DEFAULT_MODEL;
   const out = args.out ?? path.dirname(modelJson);
   await checkOutDir(out, args.force === true);
@@ -119,6 +128,7 @@ runCli(async () => {
     validation: grouped(validation),
     quantile,
     thresholds,
+    match,
     onProgress: (d, t) => progress('calibrate', d, t),
   });
   const seconds = (performance.now() - started) / 1000;

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { DEEP_MODULE_COUNTS, DEFAULT_DEEP_MODULES } from '../core/head';
 import type { ModelMetadata } from '../core/metadata';
 import { serializeModel } from '../core/model-writer';
-import { NOVELTY_THRESHOLDS, type NoveltyThresholds } from '../core/novelty';
+import { NOVELTY_MATCHES, NOVELTY_THRESHOLDS, type NoveltyMatch, type NoveltyThresholds } from '../core/novelty';
 import type { GroupedSample } from '../core/reliability-fit';
 import { TRAINING_MODES, type HeadTrainingResult, type TrainingMode, type TrainingSample } from '../core/trainer';
 import {
@@ -68,6 +68,14 @@ export function noveltyThresholdsFlag(value: string | undefined): NoveltyThresho
   if (!NOVELTY_THRESHOLDS.includes(thresholds))
     throw new Error(`--thresholds '${thresholds}' is not valid; valid: ${NOVELTY_THRESHOLDS.join(', ')}`);
   return thresholds;
+}
+
+/** `--match nearest|verdict`: which novelty groups score a photo (default nearest). */
+export function noveltyMatchFlag(value: string | undefined): NoveltyMatch {
+  const match = (value ?? 'nearest') as NoveltyMatch;
+  if (!NOVELTY_MATCHES.includes(match))
+    throw new Error(`--match '${match}' is not valid; valid: ${NOVELTY_MATCHES.join(', ')}`);
+  return match;
 }
 
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */

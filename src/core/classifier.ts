@@ -290,7 +290,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     this.labels = metadata.labels;
     this.inputSize = metadata.inputSize;
     this.weights = headWeightsOf(head);
-    if (metadata.novelty) this.novelty = createNoveltyModel(metadata.novelty);
+    if (metadata.novelty) this.novelty = createNoveltyModel(metadata.novelty, metadata.labels);
     if (metadata.routing && metadata.novelty)
       this.routed = createRoutedHead(metadata.routing, metadata.labels, metadata.novelty.groups);
     const { featureLayer, fineLayer } = metadata.base; // the early map is fineLayer, the classifier reads featureLayer
@@ -351,15 +351,24 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
       const relu = options.relu ?? true;
       if (this.routed) {
+        const pooled = poolFeatures(baseFeatures); // [n, K]
         // One novelty pass gives the frame's nearest group (the choice of head) and its score.
-        const { score: novelty, nearest } = (this.novelty as NoveltyModel).assess(poolFeatures(baseFeatures)); // [n], [n]
+        const { score: nearestScore, nearest } = (this.novelty as NoveltyModel).assess(pooled); // [n], [n]
         const result = this.routedResult(baseFeatures, nearest, wanted, score, relu, fineClassMaps);
-        return options.novelty === false ? result : { ...result, novelty };
+        if (options.novelty === false) return result;
+        return { ...result, novelty: this.noveltyScore(pooled, result, nearestScore) };
       }
       const result = headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
       if (!this.novelty || options.novelty === false) return result;
-      return { ...result, novelty: this.novelty.score(poolFeatures(baseFeatures)) }; // [n]
+      return { ...result, novelty: this.noveltyScore(poolFeatures(baseFeatures), result) }; // [n]
     });
+  }
+
+  /** The novelty score of pooled base features [n, K] -> [n], against the verdict's groups where the model says so. */
+  private noveltyScore(pooled: tf.Tensor2D, result: ClassificationTensors, nearestScore?: tf.Tensor1D): tf.Tensor1D {
+    const novelty = this.novelty as NoveltyModel;
+    if (novelty.info.match !== 'verdict') return nearestScore ?? novelty.score(pooled);
+    return novelty.score(pooled, tf.argMax(result.probabilities, 1) as tf.Tensor1D); // verdicts: [n]
   }
 
   /** Both heads on the shared trunk; each frame answered by the head its nearest novelty group picks. */

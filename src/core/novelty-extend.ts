@@ -82,9 +82,12 @@ function groupSpreads(info: NoveltyInfo, added: AddedGroups, means: Float32Array
   return ownGroupDistances(info, means, added.groups.length, sets).map((values) => quantile(values, info.quantile));
 }
 
-/** Records, per group of `names` with validation rows, the share scored above the threshold. */
+/**
+ * Records, per group of `names` with validation rows, the share scored above the threshold (against
+ * every group: the rows carry no verdicts, so a 'verdict' model is measured as 'nearest' here).
+ */
 function recordRejection(info: NoveltyInfo, names: readonly string[], validation: GroupedFeatures): void {
-  const model = createNoveltyModel(info);
+  const model = createNoveltyModel({ ...info, match: undefined });
   const scored = model.score(validation.features); // [M]
   const scores = scored.dataSync();
   tf.dispose(scored);

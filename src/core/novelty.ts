@@ -7,6 +7,10 @@
  * photos so that every group keeps at least `quantile` of its own (about 1 % rejected in the group that
  * rejects most).
  *
+ * With `match: 'verdict'` the score is the distance to the nearest group of the label the classifier
+ * gives, not of any label: a photo is familiar only where it looks like the training photos of what the
+ * classifier says it is (sound brick called a crack sits near sound walls, far from every crack group).
+ *
  * The fitted model travels in the classifier's metadata (`novelty`, JSON): the whitening matrix and the
  * whitened group means as base64 float16, so a 256-channel map costs about 90 KB of model.json.
  */
@@ -35,6 +39,12 @@ export interface NoveltyInfo {
    * decides: a distance d2 to group g scores d2 * threshold / groupThresholds[g].
    */
   groupThresholds?: number[];
+  /**
+   * Which groups a photo is scored against: every group ('nearest', also when absent), or only those
+   * whose label (the part after the last `/` of the group's name) is the classifier's verdict
+   * ('verdict'; see {@link NoveltyModel.score}).
+   */
+  match?: NoveltyMatch;
   /** Share of each group's validation photos the threshold keeps, at least. */
   quantile: number;
   /** Ledoit-Wolf shrinkage of the shared covariance. */
@@ -49,6 +59,8 @@ export interface GroupedFeatures {
   features: tf.Tensor2D;
   /** Group index of each row, into {@link NoveltyFitOptions.groups}. */
   groups: ArrayLike<number>;
+  /** The classifier's verdict (class index) on each row; needed for `match: 'verdict'`. */
+  verdicts?: ArrayLike<number>;
 }
 
 /** Options of {@link fitNovelty}. */
@@ -62,7 +74,16 @@ export interface NoveltyFitOptions {
    * gets its own quantile of its rows' distances to its own mean (`groupThresholds`).
    */
   thresholds?: NoveltyThresholds;
+  /** Which groups score a photo (default 'nearest'); 'verdict' needs `labels` and per-group thresholds. */
+  match?: NoveltyMatch;
+  /** The classifier's labels, in class order (for `match: 'verdict'`). */
+  labels?: readonly string[];
 }
+
+/** Which groups score a photo: all of them, or those of the classifier's verdict. */
+export type NoveltyMatch = 'nearest' | 'verdict';
+/** Valid values of {@link NoveltyInfo.match}. */
+export const NOVELTY_MATCHES: readonly NoveltyMatch[] = ['nearest', 'verdict'];
 
 /** How {@link fitNovelty} sets the thresholds: one for all groups, or one per group. */
 export type NoveltyThresholds = 'shared' | 'per-group';
@@ -72,12 +93,16 @@ export const NOVELTY_THRESHOLDS: readonly NoveltyThresholds[] = ['shared', 'per-
 /** A loaded novelty model. */
 export interface NoveltyModel {
   readonly info: NoveltyInfo;
-  /** Squared distance to the nearest group mean. pooled: [N, D] -> [N]. */
-  score(pooled: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * Squared distance to the nearest group mean (per-group thresholds applied). pooled: [N, D] -> [N].
+   * With `match: 'verdict'`, `verdicts` ([N] class indices) limits each row to the groups of its verdict
+   * (all groups where the verdict has none); without `verdicts` every group counts.
+   */
+  score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D;
   /** Index into `info.groups` of the nearest group (per-group thresholds applied). pooled: [N, D] -> [N] int32. */
   nearest(pooled: tf.Tensor2D): tf.Tensor1D;
   /** {@link score} and {@link nearest} from one computation of the distances. */
-  assess(pooled: tf.Tensor2D): { score: tf.Tensor1D; nearest: tf.Tensor1D };
+  assess(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): { score: tf.Tensor1D; nearest: tf.Tensor1D };
   dispose(): void;
 }
 
@@ -102,6 +127,16 @@ export function fitNovelty(
   if (!NOVELTY_THRESHOLDS.includes(thresholds)) {
     throw new Error(`novelty thresholds must be one of ${NOVELTY_THRESHOLDS.join(', ')}, got ${String(thresholds)}`);
   }
+  const match = options.match ?? 'nearest';
+  if (!NOVELTY_MATCHES.includes(match)) {
+    throw new Error(`novelty match must be one of ${NOVELTY_MATCHES.join(', ')}, got ${String(match)}`);
+  }
+  if (match === 'verdict' && thresholds !== 'per-group') {
+    throw new Error(`novelty match 'verdict' needs thresholds 'per-group' (got '${thresholds}')`);
+  }
+  if (match === 'verdict' && (!options.labels || !validation.verdicts)) {
+    throw new Error("novelty match 'verdict' needs the classifier's labels and its verdicts on the validation rows");
+  }
   const names = options.groups;
   const [, d] = train.features.shape;
   checkGroups(train, names, 'training');
@@ -125,6 +160,7 @@ export function fitNovelty(
     whitening: encodeFloat16(upperTriangle(whitening.dataSync(), d)),
     means: encodeFloat16(means.dataSync()),
     threshold: 0,
+    ...(match === 'verdict' ? { match } : {}),
     quantile: q,
     shrinkage,
     validationRejection: {},
@@ -132,7 +168,7 @@ export function fitNovelty(
   tf.dispose([whitening, means]);
   if (thresholds === 'per-group') setGroupThresholds(info, validation);
   // One scoring pass: without per-group thresholds the scores do not depend on the threshold.
-  const scores = scoresByGroup(info, validation);
+  const scores = scoresByGroup(info, validation, options.labels);
   if (thresholds === 'shared') setThreshold(info, scores);
   recordValidationRejection(info, scores);
   return info;
@@ -181,11 +217,12 @@ function setGroupThresholds(info: NoveltyInfo, validation: GroupedFeatures): voi
 }
 
 /** Validation scores of `info` (as it stands), by group. */
-function scoresByGroup(info: NoveltyInfo, validation: GroupedFeatures): number[][] {
-  const model = createNoveltyModel(info);
-  const scored = model.score(validation.features); // [N]
+function scoresByGroup(info: NoveltyInfo, validation: GroupedFeatures, labels?: readonly string[]): number[][] {
+  const model = createNoveltyModel(info, labels);
+  const verdicts = validation.verdicts ? tf.tensor1d(Int32Array.from(validation.verdicts), 'int32') : undefined; // [N]
+  const scored = model.score(validation.features, verdicts); // [N]
   const scores = scored.dataSync();
-  tf.dispose(scored);
+  tf.dispose([scored, ...(verdicts ? [verdicts] : [])]);
   model.dispose();
   const byGroup = info.groups.map(() => [] as number[]);
   for (let i = 0; i < scores.length; i++) byGroup[validation.groups[i]].push(scores[i]);
@@ -270,6 +307,8 @@ export function validateNoveltyInfo(value: unknown, expectedDims?: number): Nove
       v.groupThresholds.some((t) => typeof t !== 'number' || !Number.isFinite(t) || t <= 0))
   )
     fail(`groupThresholds must be ${groups.length} positive numbers, one per group`);
+  if (v.match !== undefined && !NOVELTY_MATCHES.includes(v.match))
+    fail(`match must be one of ${NOVELTY_MATCHES.join(', ')}, got ${JSON.stringify(v.match)}`);
   const whitening = decodeField(v.whitening, (d * (d + 1)) / 2, 'whitening', fail);
   const means = decodeField(v.means, groups.length * d, 'means', fail);
   if (!whitening.every(Number.isFinite) || !means.every(Number.isFinite)) fail('whitening and means must be finite');
@@ -299,8 +338,31 @@ function scoreOf(distances: tf.Tensor2D): tf.Tensor1D {
   return tf.relu(tf.min(distances, 1)) as tf.Tensor1D; // relu: rounding can make an exact match slightly negative
 }
 
-/** A novelty model over `info` (validated). Owns its tensors until {@link NoveltyModel.dispose}. */
-export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
+/**
+ * The score of each row against the groups of its verdict only: distances [N, G], verdicts [N] and
+ * the class index of each group's label [G] -> [N]. A row whose verdict has no group scores against all.
+ */
+function verdictScoreOf(distances: tf.Tensor2D, verdicts: tf.Tensor1D, groupLabels: tf.Tensor1D): tf.Tensor1D {
+  const mask = tf.equal(tf.expandDims(tf.cast(verdicts, 'int32'), 1), tf.expandDims(groupLabels, 0)); // [N, G]
+  // No Infinity (half-float GPU textures): groups of other labels are pushed just past the row's largest.
+  const others = tf.add(tf.max(distances, 1, true), 1); // [N, 1]
+  const own = tf.min(tf.where(mask, distances, tf.broadcastTo(others, distances.shape)), 1); // [N]
+  return tf.relu(tf.where(tf.any(mask, 1), own, tf.min(distances, 1))) as tf.Tensor1D;
+}
+
+/** The class index of each group's label (the part of its name after the last `/`), -1 where it is none. */
+function groupLabelsOf(groups: readonly string[], labels: readonly string[]): Int32Array {
+  return Int32Array.from(groups, (g) => labels.indexOf(g.slice(g.lastIndexOf('/') + 1)));
+}
+
+/**
+ * A novelty model over `info` (validated). Owns its tensors until {@link NoveltyModel.dispose}.
+ * @param labels the classifier's labels in class order; needed where `info.match` is 'verdict'
+ */
+export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]): NoveltyModel {
+  if (info.match === 'verdict' && !labels) {
+    throw new Error("novelty: match 'verdict' needs the classifier's labels to know each group's class");
+  }
   const d = info.dims;
   const w = whiteningOf(info); // [D, D]
   const means = tf.tensor2d(decodeFloat16(info.means), [info.groups.length, d]); // [G, D]
@@ -308,6 +370,11 @@ export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
   // [G] threshold / groupThresholds[g]: the scale of each group's distances (1 without per-group thresholds).
   const perGroup = info.groupThresholds;
   const scales = tf.tensor1d(info.groups.map((_, g) => (perGroup ? info.threshold / perGroup[g] : 1)));
+  // [G] class index of each group, for scores against the verdict's groups only.
+  const groupLabels =
+    info.match === 'verdict' && labels ? tf.tensor1d(groupLabelsOf(info.groups, labels), 'int32') : undefined;
+  const scoreRows = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D =>
+    groupLabels && verdicts ? verdictScoreOf(d2, verdicts, groupLabels) : scoreOf(d2);
   // Scaled squared distance to every group: [N, D] -> [N, G].
   const distances = (pooled: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
@@ -318,20 +385,20 @@ export function createNoveltyModel(info: NoveltyInfo): NoveltyModel {
     });
   return {
     info,
-    score(pooled: tf.Tensor2D): tf.Tensor1D {
-      return tf.tidy(() => scoreOf(distances(pooled)));
+    score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D {
+      return tf.tidy(() => scoreRows(distances(pooled), verdicts));
     },
     nearest(pooled: tf.Tensor2D): tf.Tensor1D {
       return tf.tidy(() => tf.argMin(distances(pooled), 1) as tf.Tensor1D);
     },
-    assess(pooled: tf.Tensor2D) {
+    assess(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D) {
       return tf.tidy(() => {
         const d2 = distances(pooled); // [N, G]
-        return { score: scoreOf(d2), nearest: tf.argMin(d2, 1) as tf.Tensor1D };
+        return { score: scoreRows(d2, verdicts), nearest: tf.argMin(d2, 1) as tf.Tensor1D };
       });
     },
     dispose(): void {
-      tf.dispose([w, means, meanNorms, scales]);
+      tf.dispose([w, means, meanNorms, scales, ...(groupLabels ? [groupLabels] : [])]);
     },
   };
 }

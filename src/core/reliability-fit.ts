@@ -8,7 +8,7 @@ import type { BaseNetwork } from './base';
 import { expectedCalibrationError, fitTemperature, softmaxRows } from './calibration';
 import { linearHeadOf, setLinearHead } from './head';
 import type { CalibrationInfo, ModelMetadata } from './metadata';
-import { fitNovelty, poolFeatures, type NoveltyInfo, type NoveltyThresholds } from './novelty';
+import { fitNovelty, poolFeatures, type NoveltyInfo, type NoveltyMatch, type NoveltyThresholds } from './novelty';
 import { cropAndNormalise } from './preprocess';
 import type { TrainingSample } from './trainer';
 import { yieldToEventLoop } from './yield';
@@ -32,6 +32,8 @@ export interface ReliabilityFitOptions {
   quantile?: number;
   /** One novelty threshold for all groups, or one per group (novelty.ts; default 'shared'). */
   thresholds?: NoveltyThresholds;
+  /** Which groups score a photo: all ('nearest', default) or the verdict's ('verdict'; novelty.ts). */
+  match?: NoveltyMatch;
   batchSize?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -102,6 +104,15 @@ async function observe(
   }
 }
 
+/** The verdict (class index of the largest logit) of each row of logits [n * classes]. */
+function verdictsOf(logits: Float32Array, classes: number): Int32Array {
+  const out = new Int32Array(logits.length / classes);
+  for (let i = 0; i < out.length; i++) {
+    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + out[i]]) out[i] = c;
+  }
+  return out;
+}
+
 /** Verdict confidences and outcomes of logits / t. */
 function ece(logits: Float32Array, labels: readonly number[], classes: number, t: number): number {
   const p = softmaxRows({ logits, classes }, t);
@@ -151,8 +162,18 @@ export async function fitReliability(options: ReliabilityFitOptions): Promise<Re
     const groupOf = (samples: readonly GroupedSample[]) => samples.map((s) => groups.indexOf(s.group));
     const novelty = fitNovelty(
       { features: train.pooled, groups: groupOf(options.train) },
-      { features: validation.pooled, groups: groupOf(options.validation) },
-      { groups, quantile: options.quantile, thresholds: options.thresholds },
+      {
+        features: validation.pooled,
+        groups: groupOf(options.validation),
+        verdicts: verdictsOf(validation.logits, classes),
+      },
+      {
+        groups,
+        quantile: options.quantile,
+        thresholds: options.thresholds,
+        match: options.match,
+        labels: options.metadata.labels,
+      },
     );
     applyTemperature(options.head, temperature);
     return { calibration, novelty };

@@ -176,6 +176,53 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
     });
   }
 
+  for (const seed of [1, 2, 3]) {
+    it(`verdict matching flags a photo far from every group of the label it is given (seed ${seed})`, () => {
+      const rng = createRng(seed);
+      const trainRows = tightAndWide(400, rng);
+      const validationRows = tightAndWide(300, rng);
+      const train = asFeatures(trainRows);
+      // The validation rows' verdicts: the label of their group (crack for the tight group, nocrack for the wide one).
+      const validation = { ...asFeatures(validationRows), verdicts: validationRows.groups };
+      const groups = ['concrete/crack', 'walls/nocrack'];
+      const labels = ['crack', 'nocrack'];
+      const before = tf.memory().numTensors;
+      const info = fitNovelty(train, validation, { groups, thresholds: 'per-group', match: 'verdict', labels });
+      expect(tf.memory().numTensors, 'fit leaks no tensors').toBe(before);
+      expect(info.match).toBe('verdict');
+      for (const g of groups) expect(info.validationRejection[g]).toBeLessThanOrEqual(0.01 + 1e-9);
+      const model = createNoveltyModel(validateNoveltyInfo(JSON.parse(JSON.stringify(info)), D), labels);
+      const wide = tightAndWide(100, rng).rows.slice(100); // rows of the wide (nocrack) group
+      const flagged = (verdict: number | undefined) => {
+        const scored = tf.tidy(() => {
+          const verdicts = verdict === undefined ? undefined : tf.fill([wide.length], verdict, 'int32');
+          return model.score(tf.tensor2d(wide), verdicts as tf.Tensor1D | undefined);
+        });
+        const scores = Array.from(scored.dataSync());
+        scored.dispose();
+        return scores.filter((x) => x > info.threshold).length / scores.length;
+      };
+      const kept = tf.memory().numTensors;
+      expect(flagged(1), 'called nocrack: near the nocrack group').toBeLessThan(0.05);
+      expect(flagged(0), 'called crack: far from every crack group').toBeGreaterThan(0.95);
+      expect(flagged(undefined), 'no verdicts: every group counts').toBeLessThan(0.05);
+      expect(flagged(2), 'a verdict without groups: every group counts').toBeLessThan(0.05);
+      expect(tf.memory().numTensors, 'scoring leaks no tensors').toBe(kept);
+      model.dispose();
+      expect(() => createNoveltyModel(info)).toThrow(/match 'verdict' needs the classifier's labels/);
+      expect(() => fitNovelty(train, validation, { groups, match: 'verdict', labels })).toThrow(
+        /match 'verdict' needs thresholds 'per-group'/,
+      );
+      expect(() => fitNovelty(train, validation, { groups, thresholds: 'per-group', match: 'verdict' })).toThrow(
+        /needs the classifier's labels and its verdicts/,
+      );
+      expect(() => validateNoveltyInfo({ ...info, match: 'closest' })).toThrow(
+        /match must be one of nearest, verdict, got "closest"/,
+      );
+      tf.dispose([train.features, validation.features]);
+    });
+  }
+
   it('pools [N, H, W, C] maps to [N, C] means', () => {
     const maps = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
     expect(Array.from(tf.tidy(() => poolFeatures(maps)).dataSync())).toEqual([4, 5]);

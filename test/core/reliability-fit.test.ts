@@ -111,6 +111,54 @@ describe.skipIf(!HAVE_SHARED)('fitReliability', () => {
     classifier.dispose();
   });
 
+  it("with match 'verdict', the classifier scores each photo against the groups of its own verdict", async () => {
+    const labels = ['crack', 'nocrack'];
+    const train = [
+      ...(await samples('concrete/crack', 0, 'concrete/crack', 0, 10)),
+      ...(await samples('surfaces/walls/nocrack', 1, 'walls/nocrack', 0, 10)),
+    ];
+    const validation = [
+      ...(await samples('concrete/crack', 0, 'concrete/crack', 10, 6)),
+      ...(await samples('surfaces/walls/nocrack', 1, 'walls/nocrack', 10, 6)),
+    ];
+    const head = createHead(base.featureShape, 2, { hidden: 8 });
+    const metadata = metadataFor(base, labels);
+    const fit = await fitReliability({
+      base,
+      head,
+      metadata,
+      train,
+      validation,
+      batchSize: 6,
+      thresholds: 'per-group',
+      match: 'verdict',
+    });
+    expect(fit.novelty.match).toBe('verdict');
+    expect(fit.novelty.groupThresholds).toHaveLength(2);
+    const modelJson = await writeModelDir(await serializeModel(head, validateMetadata({ ...metadata, ...fit })));
+    head.dispose();
+    const classifier = await loadCrackClassifier({ reader: fsReader, modelJson, base });
+    const photo = await decodeImageFile(validation[0].id as string);
+    const leakBefore = tf.memory().numTensors;
+    const result = await classifier.classify(photo);
+    expect(tf.memory().numTensors, 'classify leaks no tensors').toBe(leakBefore);
+    const [verdictScore, otherScore] = tf.tidy(() => {
+      const novelty = createNoveltyModel(fit.novelty, labels);
+      const pooled = poolFeatures(
+        base.cut(metadata.base.featureLayer).predict(classifier.prepare(photo)) as tf.Tensor4D,
+      );
+      const scores = [result.classIndex, 1 - result.classIndex].map(
+        (v) => novelty.score(pooled, tf.tensor1d([v], 'int32')).dataSync()[0],
+      );
+      novelty.dispose();
+      return scores;
+    });
+    expect(result.familiarity?.score).toBeCloseTo(verdictScore, 1);
+    expect(verdictScore, 'the two labels have one group each, at different distances').not.toBeCloseTo(otherScore, 1);
+    tf.dispose(photo);
+    classifier.dispose();
+  });
+
   it('names what is missing', async () => {
     const head = createHead(base.featureShape, 2, { hidden: 0 });
     const train = await samples('concrete/crack', 0, 'concrete/crack', 0, 3);
