@@ -87,8 +87,19 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     );
     expect(metadata.novelty.groupThresholds).toBeUndefined(); // one shared threshold by default
     const perGroupDir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-per-group-'));
-    const calibrateWith = (thresholds: string) =>
-      cli('calibrate.ts', ['--data', data, '--model', model, '--out', perGroupDir, '--thresholds', thresholds]);
+    const calibrateWith = (thresholds: string, ...more: string[]) =>
+      cli('calibrate.ts', [
+        '--data',
+        data,
+        '--model',
+        model,
+        '--out',
+        perGroupDir,
+        '--force',
+        '--thresholds',
+        thresholds,
+        ...more,
+      ]);
     const bad = await calibrateWith('each');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--thresholds 'each' is not valid; valid: shared, per-group");
@@ -98,6 +109,15 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
       .crackcam.novelty;
     expect(perGroup.groupThresholds).toHaveLength(2);
     expect(perGroup.threshold).toBe(Math.max(...(perGroup.groupThresholds as number[])));
+    expect(perGroup.match).toBeUndefined(); // scored against every group by default
+    const badMatch = await calibrateWith('per-group', '--match', 'closest');
+    expect(badMatch.stderr).toContain("--match 'closest' is not valid; valid: nearest, verdict");
+    const verdict = await calibrateWith('per-group', '--match', 'verdict');
+    expect(verdict.code, verdict.stderr).toBe(0);
+    const matched = JSON.parse(await readFile(path.join(perGroupDir, 'model.json'), 'utf8')).userDefinedMetadata
+      .crackcam.novelty;
+    expect(matched.match).toBe('verdict');
+    expect(matched.groupThresholds).toHaveLength(2);
 
     const e = lastJson((await cli('eval.ts', ['--data', data, '--model', calibrated, '--json'])).stdout);
     expect(e.novelty).toBe(true);
