@@ -99,7 +99,12 @@ export interface NoveltyModel {
    * (all groups where the verdict has none); without `verdicts` every group counts.
    */
   score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D;
-  /** Index into `info.groups` of the nearest group (per-group thresholds applied). pooled: [N, D] -> [N] int32. */
+  /**
+   * Index into `info.groups` of the nearest group, the choice of head of a routed model. pooled: [N, D]
+   * -> [N] int32. A group's distances are scaled by threshold / its threshold where that is below 1 (a
+   * group wider than the threshold, e.g. a site added by adaptation), never above: a trained group
+   * tighter than the threshold (per-group thresholds) is measured like the threshold.
+   */
   nearest(pooled: tf.Tensor2D): tf.Tensor1D;
   /** {@link score} and {@link nearest} from one computation of the distances. */
   assess(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): { score: tf.Tensor1D; nearest: tf.Tensor1D };
@@ -357,12 +362,9 @@ function groupLabelsOf(groups: readonly string[], labels: readonly string[]): In
 
 /**
  * A novelty model over `info` (validated). Owns its tensors until {@link NoveltyModel.dispose}.
- * @param labels the classifier's labels in class order; needed where `info.match` is 'verdict'
+ * @param labels the classifier's labels in class order; needed to score with verdicts where `info.match` is 'verdict'
  */
 export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]): NoveltyModel {
-  if (info.match === 'verdict' && !labels) {
-    throw new Error("novelty: match 'verdict' needs the classifier's labels to know each group's class");
-  }
   const d = info.dims;
   const w = whiteningOf(info); // [D, D]
   const means = tf.tensor2d(decodeFloat16(info.means), [info.groups.length, d]); // [G, D]
@@ -370,35 +372,45 @@ export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]
   // [G] threshold / groupThresholds[g]: the scale of each group's distances (1 without per-group thresholds).
   const perGroup = info.groupThresholds;
   const scales = tf.tensor1d(info.groups.map((_, g) => (perGroup ? info.threshold / perGroup[g] : 1)));
+  // [G] the scales the nearest group is chosen with (routing): a group is never measured as tighter than
+  // the threshold, so per-group thresholds of the trained groups leave the choice of head as it was.
+  const nearestScales = tf.tensor1d(
+    info.groups.map((_, g) => (perGroup ? Math.min(1, info.threshold / perGroup[g]) : 1)),
+  );
   // [G] class index of each group, for scores against the verdict's groups only.
   const groupLabels =
     info.match === 'verdict' && labels ? tf.tensor1d(groupLabelsOf(info.groups, labels), 'int32') : undefined;
-  const scoreRows = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D =>
-    groupLabels && verdicts ? verdictScoreOf(d2, verdicts, groupLabels) : scoreOf(d2);
-  // Scaled squared distance to every group: [N, D] -> [N, G].
+  const scoreRows = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D => {
+    if (!verdicts || info.match !== 'verdict') return scoreOf(d2);
+    if (!groupLabels)
+      throw new Error("novelty: match 'verdict' needs the classifier's labels to know each group's class");
+    return verdictScoreOf(d2, verdicts, groupLabels);
+  };
+  // Squared distance to every group, unscaled: [N, D] -> [N, G].
   const distances = (pooled: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
       const z = tf.matMul(pooled, w); // [N, D]
       // |z - m|^2 = |z|^2 - 2 z.m + |m|^2, for every group: [N, G]
-      const d2 = tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))), meanNorms);
-      return tf.mul(d2, scales) as tf.Tensor2D;
+      return tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))), meanNorms);
     });
+  const scored = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D) => scoreRows(tf.mul(d2, scales) as tf.Tensor2D, verdicts);
+  const nearestOf = (d2: tf.Tensor2D) => tf.argMin(tf.mul(d2, nearestScales), 1) as tf.Tensor1D;
   return {
     info,
     score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D {
-      return tf.tidy(() => scoreRows(distances(pooled), verdicts));
+      return tf.tidy(() => scored(distances(pooled), verdicts));
     },
     nearest(pooled: tf.Tensor2D): tf.Tensor1D {
-      return tf.tidy(() => tf.argMin(distances(pooled), 1) as tf.Tensor1D);
+      return tf.tidy(() => nearestOf(distances(pooled)));
     },
     assess(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D) {
       return tf.tidy(() => {
         const d2 = distances(pooled); // [N, G]
-        return { score: scoreRows(d2, verdicts), nearest: tf.argMin(d2, 1) as tf.Tensor1D };
+        return { score: scored(d2, verdicts), nearest: nearestOf(d2) };
       });
     },
     dispose(): void {
-      tf.dispose([w, means, meanNorms, scales, ...(groupLabels ? [groupLabels] : [])]);
+      tf.dispose([w, means, meanNorms, scales, nearestScales, ...(groupLabels ? [groupLabels] : [])]);
     },
   };
 }

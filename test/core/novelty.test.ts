@@ -169,6 +169,18 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
       };
       expect(flagged(shared)).toBeLessThan(0.2);
       expect(flagged(perGroup)).toBeGreaterThan(0.8);
+      // The nearest group (a routed model's choice of head) is still the tight one: per-group thresholds
+      // flag these rows but do not move them to the wide group.
+      const nearestTo = (info: typeof shared) => {
+        const model = createNoveltyModel(info);
+        const nearest = tf.tidy(() => model.nearest(tf.tensor2d(nearTight)));
+        const groupsOf = Array.from(nearest.dataSync());
+        tf.dispose(nearest);
+        model.dispose();
+        return groupsOf.filter((g) => g === 0).length / groupsOf.length;
+      };
+      expect(nearestTo(shared)).toBeGreaterThan(0.95);
+      expect(nearestTo(perGroup)).toBe(nearestTo(shared));
       expect(() => fitNovelty(train, validation, { groups, thresholds: 'each' as 'shared' })).toThrow(
         /thresholds must be one of shared, per-group, got each/,
       );
@@ -209,7 +221,11 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
       expect(flagged(2), 'a verdict without groups: every group counts').toBeLessThan(0.05);
       expect(tf.memory().numTensors, 'scoring leaks no tensors').toBe(kept);
       model.dispose();
-      expect(() => createNoveltyModel(info)).toThrow(/match 'verdict' needs the classifier's labels/);
+      const withoutLabels = createNoveltyModel(info);
+      expect(() =>
+        tf.tidy(() => withoutLabels.score(tf.tensor2d(wide), tf.fill([wide.length], 0, 'int32') as tf.Tensor1D)),
+      ).toThrow(/match 'verdict' needs the classifier's labels/);
+      withoutLabels.dispose();
       expect(() => fitNovelty(train, validation, { groups, match: 'verdict', labels })).toThrow(
         /match 'verdict' needs thresholds 'per-group'/,
       );
