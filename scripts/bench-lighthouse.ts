@@ -2,7 +2,7 @@
  * Lighthouse (mobile preset: simulated mid-range phone, 4x CPU slowdown, slow 4G) on the production
  * build with the fake camera playing a concrete crack photo, as the live-view issue measured it. Runs
  * Lighthouse `--runs` times and prints one JSON line with every run and the medians:
- *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, longTasks, lcpElement}...], "median": {...}, "chromium": ...}
+ *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, cls, longTasks, lcpElement}...], "median": {...}, "chromium": ...}
  * (`longTasks`: the main thread's long tasks, `{url, startMs, durationMs}`, as Lighthouse attributes them).
  *
  *   npx tsx scripts/bench-lighthouse.ts [--runs 3] [--query '?inference=main']
@@ -34,6 +34,8 @@ interface LighthouseFigures {
   tbtMs: number;
   ttiMs: number;
   speedIndexMs: number;
+  /** Cumulative layout shift (unitless, not rounded). */
+  cls: number;
   /**
    * The main thread's long tasks (Lighthouse's `long-tasks` audit), longest first: what the blocking
    * time is made of.
@@ -79,7 +81,7 @@ function longTasks(report: LighthouseReport): LongTask[] {
   }));
 }
 
-const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement'>, string> = {
+const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement' | 'cls'>, string> = {
   fcpMs: 'first-contentful-paint',
   lcpMs: 'largest-contentful-paint',
   tbtMs: 'total-blocking-time',
@@ -92,6 +94,7 @@ function figures(report: LighthouseReport): LighthouseFigures {
     performance: Math.round(report.categories.performance.score * 100),
     longTasks: longTasks(report),
     lcpElement: lcpElement(report),
+    cls: Number((report.audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(4)),
   } as LighthouseFigures;
   for (const [key, audit] of Object.entries(AUDITS)) {
     out[key as keyof typeof AUDITS] = Math.round(report.audits[audit]?.numericValue ?? NaN);
@@ -144,7 +147,7 @@ try {
     const results: LighthouseFigures[] = [];
     for (let i = 0; i < runs; i++) results.push(await lighthouse(server.url + values.query, video));
     const keys = Object.keys(results[0]).filter((k) => k !== 'longTasks' && k !== 'lcpElement') as (
-      keyof typeof AUDITS | 'performance'
+      keyof typeof AUDITS | 'performance' | 'cls'
     )[];
     const med = Object.fromEntries(keys.map((k) => [k, median(results.map((r) => r[k]))]));
     const { stdout: version } = await run(CHROMIUM, ['--version']);
