@@ -15,13 +15,7 @@ import type { ModelMetadata } from '../core/metadata';
 import { fitReliability } from '../core/reliability-fit';
 import type { SplitFractions } from '../core/split';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
-import {
-  groupedPhotoSamples,
-  noveltyMatchFlag,
-  noveltyThresholdsFlag,
-  SEEN_FILE,
-  writeTrainedModel,
-} from './classifier-training';
+import { groupedPhotoSamples, noveltyFlags, SEEN_FILE, writeTrainedModel } from './classifier-training';
 import { requireModelKind } from './model-cli';
 import {
   NOVELTY_PHOTOS_PER_GROUP,
@@ -42,9 +36,10 @@ const USAGE = `usage: npm run calibrate -- --data DIR[,DIR...] [--model DIR|mode
   --out DIR: where to write the calibrated model (default: over --model, which needs --force)
   --train-per-group N: training photos per surface and label the novelty model learns, spread over the split (default 1000)
   --quantile Q: share of every label's validation photos the novelty threshold keeps (default 0.99)
-  --thresholds: one novelty threshold for every surface and label (shared, the default), or one each (per-group)
-  --match: score a photo against every surface and label (nearest, the default), or only against those of
-           the label the classifier gives it (verdict; its thresholds are per-group unless --thresholds says otherwise)`;
+  --match: score a photo against the surfaces of the label the classifier gives it (verdict, the default),
+           or against every surface and label (nearest)
+  --thresholds: one novelty threshold per surface and label (per-group; the default, and what verdict needs),
+           or one for all (shared; the default with --match nearest)`;
 
 /** The split a model records in its training metadata. */
 function recordedSplit(metadata: ModelMetadata, modelJson: string): SplitFractions & { seed: number } {
@@ -99,8 +94,7 @@ runCli(async () => {
     max: 1,
     maxExclusive: true,
   });
-  const match = noveltyMatchFlag(args.match);
-  const thresholds = noveltyThresholdsFlag(args.thresholds ?? (match === 'verdict' ? 'per-group' : undefined));
+  const { match, thresholds } = noveltyFlags(args.match, args.thresholds);
   const modelJson = args.model ? modelJsonPath(args.model) : DEFAULT_MODEL;
   const out = args.out ?? path.dirname(modelJson);
   await checkOutDir(out, args.force === true);

@@ -70,12 +70,22 @@ export function noveltyThresholdsFlag(value: string | undefined): NoveltyThresho
   return thresholds;
 }
 
-/** `--match nearest|verdict`: which novelty groups score a photo (default nearest). */
-export function noveltyMatchFlag(value: string | undefined): NoveltyMatch {
-  const match = (value ?? 'nearest') as NoveltyMatch;
-  if (!NOVELTY_MATCHES.includes(match))
-    throw new Error(`--match '${match}' is not valid; valid: ${NOVELTY_MATCHES.join(', ')}`);
-  return match;
+/**
+ * `--match nearest|verdict` and `--thresholds shared|per-group`: how the novelty model scores a photo.
+ * Default: against the groups of its verdict, each with its own threshold (what the default model
+ * ships with); `--match nearest` scores against every group, with one shared threshold by default.
+ */
+export function noveltyFlags(
+  match: string | undefined,
+  thresholds: string | undefined,
+): { match: NoveltyMatch; thresholds: NoveltyThresholds } {
+  const m = (match ?? 'verdict') as NoveltyMatch;
+  if (!NOVELTY_MATCHES.includes(m))
+    throw new Error(`--match '${m}' is not valid; valid: ${NOVELTY_MATCHES.join(', ')}`);
+  const t = noveltyThresholdsFlag(thresholds ?? (m === 'verdict' ? 'per-group' : 'shared'));
+  if (m === 'verdict' && t !== 'per-group')
+    throw new Error(`--match verdict needs --thresholds per-group (got ${t}); --match nearest allows shared`);
+  return { match: m, thresholds: t };
 }
 
 /** `--deep-modules N`: the last N fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}). */

@@ -17,6 +17,7 @@ import {
   deepModulesFlag,
   groupedPhotoSamples,
   modeFlag,
+  noveltyFlags,
   optimizerFlags,
   photoSamples,
   printSummary,
@@ -49,14 +50,15 @@ import { requireLabelsKept, usablePhotos, type UnreadablePhoto } from './usable-
 
 const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
        [--balance F] [--skip-calibration] [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
-       [--split-seed S]
+       [--split-seed S] [--match verdict|nearest] [--thresholds per-group|shared]
        [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --data DIR[,DIR...]: one or several labelled folders (surfaces, named after their folders), each split on
   its own with --split and --seed (--split-seed S: another seed for the split only, to compare training
   seeds on the same held-out photos); --balance F (default 0.5): each surface's training photos are repeated
   (with fresh augmentation) up to F x the largest surface's
   After training, the model is calibrated (temperature on the validation photos) and given a novelty model
-  of the training photos ("unfamiliar surface"); --skip-calibration leaves both out.
+  of the training photos ("unfamiliar surface"); --skip-calibration leaves both out. --match and --thresholds
+  choose how the novelty model scores a photo, as in npm run calibrate (default: verdict, per-group).
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with no readable
   training photo or no readable validation photo.
@@ -95,7 +97,17 @@ async function readableSplit(
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('hidden', 'split', 'split-seed', 'init', 'feature-layer', 'fine-layer', 'balance'),
+    ...stringFlags(
+      'hidden',
+      'split',
+      'split-seed',
+      'init',
+      'feature-layer',
+      'fine-layer',
+      'balance',
+      'match',
+      'thresholds',
+    ),
     'skip-calibration': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
@@ -106,6 +118,7 @@ runCli(async () => {
   const views = numberFlag('views', args.views, epochs, { integer: true, min: 1 });
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(args, 100);
   const hidden = numberFlag('hidden', args.hidden, 64, { integer: true, min: 0 });
+  const noveltyScoring = noveltyFlags(args.match, args.thresholds); // checked before the training, not after it
   const mode = modeFlag(args.mode);
   const deepModules = deepModulesFlag(args['deep-modules']);
   const [train, validation, test] = (args.split ?? '0.5,0.1,0.4').split(',').map(Number);
@@ -194,6 +207,7 @@ runCli(async () => {
         metadata: trained,
         train: grouped(noveltyPhotos),
         validation: grouped(split.validation),
+        ...noveltyScoring,
         onProgress: (d, t) => progress('calibrate', d, t),
       });
   const metadata = { ...trained, ...reliability };

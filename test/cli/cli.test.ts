@@ -85,39 +85,27 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(await readFile(path.join(calibrated, 'seen.json'), 'utf8')).toBe(
       await readFile(path.join(model, 'seen.json'), 'utf8'),
     );
-    expect(metadata.novelty.groupThresholds).toBeUndefined(); // one shared threshold by default
-    const perGroupDir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-per-group-'));
-    const calibrateWith = (thresholds: string, ...more: string[]) =>
-      cli('calibrate.ts', [
-        '--data',
-        data,
-        '--model',
-        model,
-        '--out',
-        perGroupDir,
-        '--force',
-        '--thresholds',
-        thresholds,
-        ...more,
-      ]);
-    const bad = await calibrateWith('each');
+    // By default scored against the verdict's groups, each with its own threshold.
+    expect(metadata.novelty.match).toBe('verdict');
+    expect(metadata.novelty.groupThresholds).toHaveLength(2);
+    expect(metadata.novelty.threshold).toBe(Math.max(...(metadata.novelty.groupThresholds as number[])));
+    const otherDir = await mkdtemp(path.join(os.tmpdir(), 'crackcam-nearest-'));
+    const calibrateWith = (...flags: string[]) =>
+      cli('calibrate.ts', ['--data', data, '--model', model, '--out', otherDir, '--force', ...flags]);
+    const bad = await calibrateWith('--thresholds', 'each');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("--thresholds 'each' is not valid; valid: shared, per-group");
-    const pg = await calibrateWith('per-group');
-    expect(pg.code, pg.stderr).toBe(0);
-    const perGroup = JSON.parse(await readFile(path.join(perGroupDir, 'model.json'), 'utf8')).userDefinedMetadata
-      .crackcam.novelty;
-    expect(perGroup.groupThresholds).toHaveLength(2);
-    expect(perGroup.threshold).toBe(Math.max(...(perGroup.groupThresholds as number[])));
-    expect(perGroup.match).toBeUndefined(); // scored against every group by default
-    const badMatch = await calibrateWith('per-group', '--match', 'closest');
+    const badMatch = await calibrateWith('--match', 'closest');
     expect(badMatch.stderr).toContain("--match 'closest' is not valid; valid: nearest, verdict");
-    const verdict = await calibrateWith('per-group', '--match', 'verdict');
-    expect(verdict.code, verdict.stderr).toBe(0);
-    const matched = JSON.parse(await readFile(path.join(perGroupDir, 'model.json'), 'utf8')).userDefinedMetadata
+    const sharedVerdict = await calibrateWith('--thresholds', 'shared');
+    expect(sharedVerdict.code).toBe(1);
+    expect(sharedVerdict.stderr).toContain('--match verdict needs --thresholds per-group (got shared)');
+    const nearest = await calibrateWith('--match', 'nearest');
+    expect(nearest.code, nearest.stderr).toBe(0);
+    const nearestNovelty = JSON.parse(await readFile(path.join(otherDir, 'model.json'), 'utf8')).userDefinedMetadata
       .crackcam.novelty;
-    expect(matched.match).toBe('verdict');
-    expect(matched.groupThresholds).toHaveLength(2);
+    expect(nearestNovelty.match).toBeUndefined(); // every group counts
+    expect(nearestNovelty.groupThresholds).toBeUndefined(); // one shared threshold with --match nearest
 
     const e = lastJson((await cli('eval.ts', ['--data', data, '--model', calibrated, '--json'])).stdout);
     expect(e.novelty).toBe(true);
