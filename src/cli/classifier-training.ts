@@ -63,7 +63,7 @@ export function modeFlag(value: string | undefined): TrainingMode {
 }
 
 /** `--thresholds shared|per-group`: how the novelty thresholds are set (default shared), failing with the valid values. */
-export function noveltyThresholdsFlag(value: string | undefined): NoveltyThresholds {
+function noveltyThresholdsFlag(value: string | undefined): NoveltyThresholds {
   const thresholds = (value ?? 'shared') as NoveltyThresholds;
   if (!NOVELTY_THRESHOLDS.includes(thresholds))
     throw new Error(`--thresholds '${thresholds}' is not valid; valid: ${NOVELTY_THRESHOLDS.join(', ')}`);
