@@ -87,7 +87,7 @@ function groupSpreads(info: NoveltyInfo, added: AddedGroups, means: Float32Array
  * every group: the rows carry no verdicts, so a 'verdict' model is measured as 'nearest' here).
  */
 function recordRejection(info: NoveltyInfo, names: readonly string[], validation: GroupedFeatures): void {
-  const model = createNoveltyModel({ ...info, match: undefined });
+  const model = createNoveltyModel(info);
   const scored = model.score(validation.features); // [M]
   const scores = scored.dataSync();
   tf.dispose(scored);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BaseNetwork } from './base';
 import { expectedCalibrationError, fitTemperature, softmaxRows } from './calibration';
+import { argMax } from './colormap';
 import { linearHeadOf, setLinearHead } from './head';
 import type { CalibrationInfo, ModelMetadata } from './metadata';
 import { fitNovelty, poolFeatures, type NoveltyInfo, type NoveltyMatch, type NoveltyThresholds } from './novelty';
@@ -104,26 +105,25 @@ async function observe(
   }
 }
 
-/** The verdict (class index of the largest logit) of each row of logits [n * classes]. */
+/** The verdict (class index of the largest logit, the first on ties) of each row of logits [n * classes]. */
 function verdictsOf(logits: Float32Array, classes: number): Int32Array {
-  const out = new Int32Array(logits.length / classes);
-  for (let i = 0; i < out.length; i++) {
-    for (let c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + out[i]]) out[i] = c;
-  }
-  return out;
+  return Int32Array.from(
+    { length: logits.length / classes },
+    (_, i) => argMax(logits.subarray(i * classes, (i + 1) * classes)).index,
+  );
 }
 
-/** Verdict confidences and outcomes of logits / t. */
-function ece(logits: Float32Array, labels: readonly number[], classes: number, t: number): number {
+/** ECE of logits / t, given each row's verdict (which no t > 0 changes). */
+function ece(
+  logits: Float32Array,
+  verdicts: Int32Array,
+  labels: readonly number[],
+  classes: number,
+  t: number,
+): number {
   const p = softmaxRows({ logits, classes }, t);
-  const confidence: number[] = [];
-  const correct: boolean[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (p[i * classes + c] > p[i * classes + best]) best = c;
-    confidence.push(p[i * classes + best]);
-    correct.push(best === labels[i]);
-  }
+  const confidence = labels.map((_, i) => p[i * classes + verdicts[i]]);
+  const correct = labels.map((label, i) => verdicts[i] === label);
   return expectedCalibrationError(confidence, correct);
 }
 
@@ -149,13 +149,14 @@ export async function fitReliability(options: ReliabilityFitOptions): Promise<Re
     validation = await observe(options, options.validation, done);
     const classes = options.metadata.labels.length;
     const labels = options.validation.map((s) => s.label);
+    const verdicts = verdictsOf(validation.logits, classes); // [n] the class of each row's largest logit
     const temperature = fitTemperature({ logits: validation.logits, classes }, labels);
     const calibration: CalibrationInfo = {
       method: 'temperature',
       temperature,
       ece: {
-        before: ece(validation.logits, labels, classes, 1),
-        after: ece(validation.logits, labels, classes, temperature),
+        before: ece(validation.logits, verdicts, labels, classes, 1),
+        after: ece(validation.logits, verdicts, labels, classes, temperature),
       },
       n: labels.length,
     };
@@ -165,7 +166,7 @@ export async function fitReliability(options: ReliabilityFitOptions): Promise<Re
       {
         features: validation.pooled,
         groups: groupOf(options.validation),
-        verdicts: verdictsOf(validation.logits, classes),
+        verdicts,
       },
       {
         groups,
