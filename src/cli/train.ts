@@ -6,11 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { loadBaseNetwork, SQUEEZENET_BASE_NAME, SQUEEZENET_INPUT_SIZE } from '../core/base';
-import { DEFAULT_AUGMENT } from '../core/augment';
+import { DEFAULT_AUGMENT, type AugmentConfig } from '../core/augment';
 import type { Split } from '../core/split';
 import { fitReliability, type ReliabilityFit } from '../core/reliability-fit';
 import { trainHead } from '../core/trainer';
-import { numberFlag, parseCli, runCli, stringFlags } from './args';
+import { describeRange, inRange, numberFlag, parseCli, runCli, stringFlags, type NumberRange } from './args';
 import {
   CLASSIFIER_TRAINING_FLAGS,
   classifierMetadata,
@@ -50,7 +50,7 @@ import { requireLabelsKept, usablePhotos, type UnreadablePhoto } from './usable-
 
 const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PATH] [--epochs N] [--views N] [--seed S]
        [--balance F] [--skip-calibration] [--hidden H] [--feature-layer NAME] [--fine-layer NAME|none] [--split TRAIN,VAL,TEST] [--lr X] [--batch N] [--mode head|deep] [--deep-modules N] [--init PATH] [--head-lr F] [--trunk-lr F]
-       [--split-seed S] [--match verdict|nearest] [--thresholds per-group|shared]
+       [--split-seed S] [--match verdict|nearest] [--thresholds per-group|shared] [--zoom MIN,MAX]
        [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --data DIR[,DIR...]: one or several labelled folders (surfaces, named after their folders), each split on
   its own with --split and --seed (--split-seed S: another seed for the split only, to compare training
@@ -71,8 +71,23 @@ const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PAT
   346 KB per image and view; 2: fire8 and fire9, on fire7's, 260 KB, the default; 3: from fire7);
   --init PATH: start from this model's head (same hidden size and feature layer) instead of a fresh one;
   --trunk-lr F: the fire modules' learning rate as a multiple of --lr (default 1); --head-lr F: the head's (default 10)
+  --zoom MIN,MAX: augment with a zoom drawn log-uniformly in [MIN, MAX] (e.g. 0.5,2: the crack at half to
+  twice its size) instead of the default 0.9-1.1
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
+
+/** The zoom factors `--zoom` accepts. */
+const ZOOM_LIMITS: NumberRange = { min: 0.25, max: 4 };
+
+/** `--zoom MIN,MAX` (0.25 <= MIN <= MAX <= 4): the augmentation with that zoom range; the default without it. */
+function augmentFlag(zoom: string | undefined): AugmentConfig {
+  if (zoom === undefined) return DEFAULT_AUGMENT;
+  const range = zoom.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  const [min, max] = range;
+  if (range.length !== 2 || !inRange(min, ZOOM_LIMITS) || !inRange(max, ZOOM_LIMITS) || min > max)
+    throw new Error(`--zoom must be MIN,MAX with ${describeRange(ZOOM_LIMITS)} and MIN <= MAX, got '${zoom}'`);
+  return { ...DEFAULT_AUGMENT, zoomRange: [min, max] };
+}
 
 /**
  * The split with its unreadable training and validation photos left out (listed on stderr); fails
@@ -107,6 +122,7 @@ runCli(async () => {
       'balance',
       'match',
       'thresholds',
+      'zoom',
     ),
     'skip-calibration': { type: 'boolean' },
   });
@@ -123,6 +139,7 @@ runCli(async () => {
   const deepModules = deepModulesFlag(args['deep-modules']);
   const [train, validation, test] = (args.split ?? '0.5,0.1,0.4').split(',').map(Number);
   const balance = numberFlag('balance', args.balance, 0.5, { min: 0, max: 1 });
+  const augment = augmentFlag(args.zoom);
   await checkOutDir(args.out, args.force === true);
   const initJson = args.init ? modelJsonPath(args.init) : undefined;
   if (initJson) await requireModelKind(initJson, 'classifier', 'npm run train --init');
@@ -151,7 +168,7 @@ runCli(async () => {
     views,
     batchSize,
     learningRate,
-    augment: DEFAULT_AUGMENT,
+    augment,
     hidden,
     featureLayer: args['feature-layer'] ?? init?.metadata.base.featureLayer,
     fineLayer: args['fine-layer'] === 'none' ? undefined : (args['fine-layer'] ?? DEFAULT_FINE_LAYER),
@@ -193,6 +210,7 @@ runCli(async () => {
       optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
       views,
+      augment,
       backend,
       seconds,
       surfaces: { trained: sets.map((s) => s.name).sort(), rehearsed: [] },

@@ -7,8 +7,14 @@ export interface AugmentConfig {
   flipX: boolean;
   /** Uniform shift in [-t, t] px on each axis (the MATLAB reference: 30). */
   translate: number;
-  /** Uniform zoom factor in [1 - s, 1 + s]. */
+  /** Uniform zoom factor in [1 - s, 1 + s] (ignored when `zoomRange` is given). */
   scale: number;
+  /**
+   * Zoom factor drawn log-uniformly in [min, max] instead of `scale` (e.g. [0.5, 2]: the crack from
+   * half to twice its size, as an inspector standing further or closer sees it). Below 1 the
+   * borders are filled by reflection.
+   */
+  zoomRange?: readonly [number, number];
   /** Uniform brightness offset in [-b, b] (0..255 scale). */
   brightness: number;
   /** Uniform contrast factor in [1 - c, 1 + c] around the image mean. */
@@ -89,6 +95,13 @@ function augmentOne(src: Float32Array, srcOffset: number, dst: Float32Array, h: 
   }
 }
 
+/** One zoom factor: log-uniform in `zoomRange` when given, else uniform in [1 - scale, 1 + scale]. */
+function drawZoom(config: AugmentConfig, rng: Rng): number {
+  if (!config.zoomRange) return 1 + (rng() * 2 - 1) * config.scale;
+  const [min, max] = config.zoomRange;
+  return min * Math.pow(max / min, rng());
+}
+
 /**
  * Applies one random draw of `config` to each image of a batch: zoom about the centre, shift and
  * mirror (bilinear, reflect borders), then a contrast/brightness change. Runs on the pixel arrays in
@@ -102,7 +115,7 @@ export async function augmentBatch(images: tf.Tensor4D, config: AugmentConfig, r
   const u = (a: number) => (rng() * 2 - 1) * a;
   const draws: Draw[] = Array.from({ length: n }, () => ({
     flip: config.flipX && rng() < 0.5,
-    zoom: 1 + u(config.scale),
+    zoom: drawZoom(config, rng),
     tx: u(config.translate),
     ty: u(config.translate),
     gain: 1 + u(config.contrast),

@@ -3,7 +3,7 @@
  * finetune`) and the app's trainer, so that a model records its training the same way wherever it
  * was trained.
  */
-import { DEFAULT_AUGMENT } from './augment';
+import { DEFAULT_AUGMENT, type AugmentConfig } from './augment';
 import { MODEL_FORMAT_VERSION, type ModelMetadata, type ModelSurfaces } from './metadata';
 import { trainedBaseReference, type HeadTrainingResult } from './trainer';
 
@@ -46,6 +46,8 @@ export interface ClassifierTrainingRecord {
   optimizer: OptimizerSettings;
   epochs: number;
   views: number;
+  /** The augmentation it trained with (default {@link DEFAULT_AUGMENT}). */
+  augment?: AugmentConfig;
   /** Run-specific fields recorded after the history (timings, the previous model's accuracy...). */
   extra?: Record<string, unknown>;
   /** The tfjs backend it trained on. */
@@ -88,7 +90,7 @@ export function trainedClassifierMetadata(model: ClassifierIdentity, run: Classi
       },
       epochs: run.epochs,
       views: run.views,
-      augment: DEFAULT_AUGMENT,
+      augment: run.augment ?? DEFAULT_AUGMENT,
       valAccuracy: result.validation.accuracy,
       history: result.history.map(({ phase: _phase, ...h }) => h),
       ...run.extra,

@@ -46,6 +46,33 @@ describe('augmentBatch', () => {
     expect(Math.abs(peak - (10 + tx))).toBeLessThanOrEqual(1);
     tf.dispose([img, out]);
   });
+  it('zooms by a factor drawn log-uniformly in zoomRange', async () => {
+    // A bright centred square 11 px wide in a 41 px image: its width scales with the zoom.
+    const side = 41;
+    const buf = tf.buffer([1, side, side, 3]);
+    for (let y = 15; y <= 25; y++) for (let x = 15; x <= 25; x++) for (let k = 0; k < 3; k++) buf.set(255, 0, y, x, k);
+    const img = buf.toTensor() as tf.Tensor4D;
+    const widthAt = async (range: readonly [number, number], seed: number) => {
+      const out = await augmentBatch(img, { ...NONE, zoomRange: range }, createRng(seed));
+      const row = await out.slice([0, 20, 0, 0], [1, 1, side, 1]).data();
+      out.dispose();
+      // The run of bright pixels through the centre (zooming out also shows reflected copies at the borders).
+      let left = 20;
+      let right = 20;
+      while (left > 0 && row[left - 1] > 127) left--;
+      while (right < side - 1 && row[right + 1] > 127) right++;
+      return right - left + 1;
+    };
+    expect(await widthAt([2, 2], 1)).toBeGreaterThanOrEqual(21);
+    expect(await widthAt([2, 2], 1)).toBeLessThanOrEqual(23);
+    expect(await widthAt([0.5, 0.5], 1)).toBeGreaterThanOrEqual(5);
+    expect(await widthAt([0.5, 0.5], 1)).toBeLessThanOrEqual(7);
+    // The first draw of the seed sets the zoom: min * (max / min) ** u.
+    const u = createRng(5)();
+    const zoom = 0.5 * Math.pow(4, u);
+    expect(Math.abs((await widthAt([0.5, 2], 5)) - 11 * zoom)).toBeLessThanOrEqual(1.5);
+    img.dispose();
+  });
   it('gives the same result on the WASM and CPU backends', async () => {
     const img = tf.randomUniform([3, 40, 40, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
     const wasm = await (await augmentBatch(img, MATLAB_REFERENCE_AUGMENT, createRng(3))).data();
