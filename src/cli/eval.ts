@@ -1,6 +1,6 @@
 /**
  * Accuracy of a model on a labelled folder (one sub-folder per label, JPG/PNG of any size).
- *   npm run eval -- --data DIR [--model PATH] [--base PATH] [--include-seen] [--json]
+ *   npm run eval -- --data DIR [--model PATH] [--base PATH] [--flips none|x|xy] [--include-seen] [--json]
  * Images listed in the model's seen.json (its training and validation files) are skipped unless
  * --include-seen is given, so the figure is on images the model never saw. Unreadable images are
  * skipped and listed; a run with no image left to evaluate fails (exit status 1) and says why.
@@ -23,7 +23,21 @@ import {
 } from './node-io';
 
 const USAGE = `usage: npm run eval -- --data DIR [--model PATH] [--base PATH] [--backend wasm|cpu]
-       [--crop FRACTION] [--include-seen] [--json]`;
+       [--crop FRACTION] [--flips none|x|xy] [--include-seen] [--json]
+  --flips x: average the probabilities over the photo and its mirror image (xy: and the two vertical
+  flips); the unfamiliar check reads the photo itself. Default none, as the live view.`;
+
+/** The test-time flips `--flips` accepts. */
+const FLIPS = ['none', 'x', 'xy'] as const;
+type Flips = (typeof FLIPS)[number];
+
+/** The photo [1, s, s, 3] and its flipped views, stacked: [v, s, s, 3] (v = 1, 2 or 4). */
+function flippedViews(x: tf.Tensor4D, flips: Flips): tf.Tensor4D {
+  if (flips === 'none') return x;
+  const mirrored = tf.reverse(x, 2);
+  if (flips === 'x') return tf.concat([x, mirrored]);
+  return tf.concat([x, mirrored, tf.reverse(x, 1), tf.reverse(mirrored, 1)]);
+}
 
 /** A misclassified image: its truth, the prediction and that label's probability. */
 interface Misclassified {
@@ -52,11 +66,15 @@ function bestLabel(labels: readonly string[], p: ArrayLike<number>): { label: st
   return { label: labels[best], probability: p[best] };
 }
 
-/** Classifies each file (decoded shrunk to what the crop needs); unreadable files are skipped and listed. */
+/**
+ * Classifies each file (decoded shrunk to what the crop needs), averaging over `flips`; unreadable
+ * files are skipped and listed.
+ */
 async function classifyFiles(
   classifier: CrackClassifier,
   files: readonly LabelledFile[],
   cropFraction: number,
+  flips: Flips,
 ): Promise<Classified> {
   const out: Classified = { truth: [], predicted: [], unreadable: [], misclassified: [], outcomes: [], newHead: 0 };
   const threshold = classifier.metadata.novelty?.threshold ?? Infinity;
@@ -71,9 +89,14 @@ async function classifyFiles(
       continue;
     }
     const packed = tf.tidy(() => {
-      const r = classifier.classifyBatch(classifier.prepare(image, cropFraction), { fineMap: false });
-      const extra = [...(r.novelty ? [r.novelty] : []), ...(r.ownHead ? [tf.cast(r.ownHead, 'float32')] : [])];
-      return tf.concat([tf.reshape(r.probabilities, [-1]), ...extra]); // [classes (+ novelty score) (+ 1 when the new head answered)]
+      const views = flippedViews(classifier.prepare(image, cropFraction), flips);
+      const r = classifier.classifyBatch(views, { fineMap: false });
+      const first = (t: tf.Tensor1D) => tf.slice(t, 0, 1); // the photo itself, not a flip
+      const extra = [
+        ...(r.novelty ? [first(r.novelty)] : []),
+        ...(r.ownHead ? [tf.cast(first(r.ownHead), 'float32')] : []),
+      ];
+      return tf.concat([tf.mean(r.probabilities, 0), ...extra]); // [classes (+ novelty score) (+ 1 when the new head answered)]
     });
     image.dispose();
     const values = await packed.data();
@@ -171,12 +194,15 @@ runCli(async () => {
     base: { type: 'string' },
     backend: { type: 'string' },
     crop: { type: 'string' },
+    flips: { type: 'string' },
     'include-seen': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (!args.data) throw new Error(`--data is required\n${USAGE}`);
   const cropFraction = numberFlag('crop', args.crop, 1, { min: 0, minExclusive: true, max: 1 });
+  const flips = (args.flips ?? 'none') as Flips;
+  if (!FLIPS.includes(flips)) throw new Error(`--flips '${flips}' is not valid; valid: ${FLIPS.join(', ')}`);
   const backend = await initNodeBackend(args.backend ?? 'wasm');
   const { classifier, modelJson } = await loadCliClassifier(args.model, args.base, 'npm run eval');
   const { labels: dataLabels, files: allFiles } = await listLabelledImages(args.data);
@@ -188,7 +214,7 @@ runCli(async () => {
   }
   const seen = args['include-seen'] ? new Set<string>() : await seenFiles(modelJson, args.data);
   const files = imagesToEvaluate(args.data, allFiles, seen);
-  const classified = await classifyFiles(classifier, files, cropFraction);
+  const classified = await classifyFiles(classifier, files, cropFraction, flips);
   const routed = classifier.metadata.routing !== undefined;
   classifier.dispose();
   for (const u of classified.unreadable) process.stderr.write(`unreadable, skipped: ${u.file} (${u.error})\n`);
@@ -203,6 +229,7 @@ runCli(async () => {
     ...withReliability(report, reliability),
     novelty: classifier.metadata.novelty !== undefined,
     ...(routed ? { answeredByNewHead: classified.newHead / classified.truth.length } : {}),
+    flips,
     backend,
     skippedSeen,
     unreadable: classified.unreadable.map((u) => u.file),

@@ -55,6 +55,13 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(report.n).toBe(4);
     expect(Object.keys(report.perClass as object).sort()).toEqual(['crack', 'nocrack']);
     expect(report.backend).toBe('wasm');
+    expect(report.flips).toBe('none');
+    const flipped = lastJson(
+      (await cli('eval.ts', ['--data', data, '--model', model, '--flips', 'xy', '--json'])).stdout,
+    );
+    expect([flipped.flips, flipped.n]).toEqual(['xy', 4]);
+    const badFlips = await cli('eval.ts', ['--data', data, '--model', model, '--flips', 'y']);
+    expect(badFlips.stderr).toContain("--flips 'y' is not valid; valid: none, x, xy");
     const all = lastJson(
       (await cli('eval.ts', ['--data', data, '--model', path.join(model, 'model.json'), '--include-seen', '--json']))
         .stdout,
@@ -132,6 +139,8 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
       '--split-seed',
       '3',
       '--skip-calibration',
+      '--zoom',
+      '0.5,2',
       '--force',
       '--json',
     ]);
@@ -144,6 +153,10 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     const plainTraining = JSON.parse(await readFile(path.join(plainModel, 'model.json'), 'utf8')).userDefinedMetadata
       .crackcam.training;
     expect([plainTraining.split.seed, plainTraining.seed]).toEqual([3, 5]);
+    expect(plainTraining.augment.zoomRange).toEqual([0.5, 2]);
+    const badZoom = await cli('train.ts', ['--data', data, '--out', plainModel, '--zoom', '2,0.5']);
+    expect(badZoom.code).toBe(1);
+    expect(badZoom.stderr).toContain('--zoom must be MIN,MAX with a number in [0.25, 4] and MIN <= MAX');
     const plainMeta = JSON.parse(await readFile(path.join(plainModel, 'model.json'), 'utf8')).userDefinedMetadata
       .crackcam;
     expect(plainMeta.surfaces).toEqual({ trained: [path.basename(data)], rehearsed: [] });
