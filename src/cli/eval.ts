@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { CrackClassifier } from '../core/classifier';
+import { argMax } from '../core/colormap';
 import { classificationReport, type ClassificationReport } from '../core/metrics';
 import { reliabilityReport, type ReliabilityReport, type VerdictOutcome } from '../core/reliability';
 import { numberFlag, parseCli, runCli } from './args';
@@ -59,11 +60,10 @@ interface Classified {
   newHead: number;
 }
 
-/** The label of the largest probability. */
+/** The label of the largest probability (the first on ties). */
 function bestLabel(labels: readonly string[], p: ArrayLike<number>): { label: string; probability: number } {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return { label: labels[best], probability: p[best] };
+  const best = argMax(p);
+  return { label: labels[best.index], probability: best.value };
 }
 
 /**
