@@ -2,7 +2,7 @@
  * Width validation study: renders cracks of known width (0.1-3 mm) on real concrete textures at
  * known scale with the reference marker in view (tilted 0-20 degrees, blurred and noised like a
  * phone camera, saved as JPEG), measures them as `npm run measure` does, and prints the errors.
- *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
+ *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--retake] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
  * With --calibrate it also fits the width uncertainty model to these cases (calibrate on some seeds,
  * check the coverage on others). Images go to --out (a new temporary folder by default); they are test data, never committed.
  */
@@ -12,11 +12,15 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gaussianBlur, laplacianVariance } from '../core/measure/filters';
 import { measureCrack } from '../core/measure/measure-crack';
+import { RETAKE_DISTANCE } from '../core/measure/guidance';
+import type { MeasureOptions } from '../core/measure/measure-options';
 import {
   renderCase,
+  retakeCase,
   studyWidthMm,
   validationCase,
   WIDTH_SAMPLINGS,
+  type ValidationCase,
   type WidthSampling,
 } from '../core/measure/validation-case';
 import { calibrateUncertainty } from '../core/measure/uncertainty-calibration';
@@ -25,13 +29,16 @@ import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
 
-const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
+const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--retake] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
   --seeds: comma-separated integer seeds, one study per seed (default 1)
   --n: cases per seed (default 24: each nominal width three times)
   --widths: nominal (default: 0.1, 0.2, 0.3, 0.5, 1.0, 1.3, 2.0, 3.0 mm in turn, some on class boundaries)
             or uniform (log-uniform over 0.1-3 mm, seeded; the same scenes otherwise), or both: nominal,uniform
   --calibrate: also fit the width uncertainty model (floorPx, relative, blur, k) to cover 95 % of
             these cases; check its coverage on other seeds, not these
+  --retake: measure again from half the distance each case whose guidance asks for it (the width
+            near a class boundary), as an inspector following the advice would; the summary adds
+            classAgreementAfterRetake
   --uncertain-px: a fixed +- width uncertainty in px instead of the model (to compare)
   --textures: crack-free surface photos (default ../shared/data/concrete/nocrack)
   --out: where the rendered JPEGs go (default: a new temporary folder)`;
@@ -63,22 +70,32 @@ async function runCase(
   textures: string[],
   out: string,
   uncertainPx?: number,
+  retake = false,
 ): Promise<StudyRow> {
   const rng = createRng(seed * 1000 + index);
   const texture = await readGrey(textures[Math.floor(rng() * textures.length)]);
   const widthMm = studyWidthMm(widths, index, createRng(WIDTH_SEED_OFFSET + seed * 1000 + index));
   const c = validationCase(rng, index, texture, widthMm);
+  const name = path.join(out, `${widths}-seed${seed}-case${index}`);
+  const options = uncertainPx === undefined ? {} : { uncertainPx };
+  const { grey, measured } = await photograph(c, `${name}.jpg`, options);
+  const blurredSharpness = laplacianVariance(gaussianBlur(grey, 2.8));
+  const row = { seed, index, truth: c.truth, measured, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
+  if (!retake || !measured.guidance.includes('closer-to-classify')) return row;
+  const closer = await photograph(retakeCase(c, RETAKE_DISTANCE), `${name}-retake.jpg`, options);
+  return { ...row, retake: closer.measured };
+}
+
+/** Renders the case, saves it as a phone-like JPEG, reads it back and measures it. */
+async function photograph(c: ValidationCase, file: string, options: Partial<MeasureOptions>) {
   const grey = renderCase(c);
   const bytes = Uint8Array.from(grey.data);
-  const file = path.join(out, `${widths}-seed${seed}-case${index}.jpg`);
   await sharp(bytes, { raw: { width: grey.width, height: grey.height, channels: 1 } })
     .jpeg({ quality: 92 })
     .toFile(file);
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
   const pixels = { width: info.width, height: info.height, data, channels: info.channels as 1 | 3 | 4 };
-  const m = await measureCrack(pixels, uncertainPx === undefined ? {} : { uncertainPx });
-  const blurredSharpness = laplacianVariance(gaussianBlur(grey, 2.8));
-  return { seed, index, truth: c.truth, measured: m, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
+  return { grey, measured: await measureCrack(pixels, options) };
 }
 
 async function main(): Promise<void> {
@@ -86,6 +103,7 @@ async function main(): Promise<void> {
     ...stringFlags('seeds', 'n', 'widths', 'uncertain-px', 'textures', 'out'),
     json: { type: 'boolean' },
     calibrate: { type: 'boolean' },
+    retake: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   const seeds = (args.seeds ?? '1').split(',').map((s) => numberFlag('seeds', s, 1, { integer: true, min: 0 }));
@@ -100,7 +118,7 @@ async function main(): Promise<void> {
   for (const widths of samplings) {
     for (const seed of seeds) {
       for (let i = 0; i < n; i++) {
-        rows.push(await runCase(seed, i, widths, textures, out, uncertainPx));
+        rows.push(await runCase(seed, i, widths, textures, out, uncertainPx, args.retake));
         if (!args.json) process.stderr.write(`${widths} seed ${seed} case ${i + 1}/${n}\n`);
       }
     }

@@ -67,6 +67,10 @@ export function guidanceText(code: GuidanceCode): string {
       return msg('Move closer: the crack is under 2 px wide at this distance.');
     case 'hold-still':
       return msg('Hold still: the image is blurred.');
+    case 'closer-to-classify':
+      return msg(
+        'Near a class boundary: measure again from half the distance; if it stays uncertain, check the crack against the comparator strip.',
+      );
     default:
       return msg('Face the surface: the view is too oblique.');
   }

@@ -1,10 +1,12 @@
-/** Capture guidance: why a still cannot give the width, and what the inspector should do. */
+/** Capture guidance: why a still cannot give the width or its class, and what the inspector should do. */
 
 /** What to tell the inspector. */
 export const GUIDANCE = {
   'move-closer': 'the crack is under 2 px wide at this distance: move closer or zoom in',
   'hold-still': 'the image is blurred: hold still and refocus',
   'face-surface': 'the view is too oblique: face the surface squarely',
+  'closer-to-classify':
+    'the width is near a class boundary: measure again from half the distance; if it stays uncertain, check it with the comparator strip',
 } as const;
 export type GuidanceCode = keyof typeof GUIDANCE;
 
@@ -16,6 +18,8 @@ export interface GuidanceInput {
   sharpness: number;
   /** Surface tilt at the marker, degrees (undefined without a marker). */
   tiltDeg?: number;
+  /** True when width +- uncertainty straddles a class boundary of the chosen standard. */
+  classUncertain?: boolean;
 }
 
 /** Thresholds of the guidance. */
@@ -25,11 +29,15 @@ export interface GuidanceLimits {
   maxTiltDeg: number;
 }
 
+/** How far 'closer-to-classify' asks to measure again from: half the distance (a phone at 25 cm moves to about 12 cm). */
+export const RETAKE_DISTANCE = 0.5;
+
 /** The guidance codes that apply, in the order to fix them. */
 export function captureGuidance(input: GuidanceInput, limits: GuidanceLimits): GuidanceCode[] {
   const out: GuidanceCode[] = [];
   if (input.tiltDeg !== undefined && input.tiltDeg > limits.maxTiltDeg) out.push('face-surface');
   if (input.sharpness < limits.minSharpness) out.push('hold-still');
   if (input.widthPx !== undefined && input.widthPx < limits.minWidthPx) out.push('move-closer');
+  if (input.classUncertain) out.push('closer-to-classify');
   return out;
 }

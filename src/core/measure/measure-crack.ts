@@ -188,7 +188,8 @@ export async function measureCrack(
     };
   }
   const sum = summarise(readings);
-  const guidance = captureGuidance({ widthPx: sum.maxPx, sharpness, tiltDeg: reference?.tiltDeg }, limits);
+  const guidanceInput = { widthPx: sum.maxPx, sharpness, tiltDeg: reference?.tiltDeg };
+  const guidance = captureGuidance(guidanceInput, limits);
   if (scale === null) {
     const none = {
       widthMm: null,
@@ -227,6 +228,6 @@ export async function measureCrack(
     widthPx: sum.maxPx,
     widthSpreadPx: sum.spreadPx,
     edgePx: sum.edgePx,
-    guidance,
+    guidance: cls.between ? captureGuidance({ ...guidanceInput, classUncertain: true }, limits) : guidance,
   };
 }

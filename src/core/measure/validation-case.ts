@@ -82,16 +82,39 @@ export function validationCase(
     noise: between(rng, 2, 4),
     random: rng,
   };
+  return { spec, truth: { ...crackTruth(crack), markerMmPerPx: markerScale(camera, marker) } };
+}
+
+/** The true scale at the marker's centre, mm per px. */
+function markerScale(camera: SceneSpec['camera'], marker: NonNullable<SceneSpec['marker']>): number {
   const s = marker.spec.sizeMm;
   const centreInImage = applyHomography(planeToImage(camera), {
     x: marker.topLeftMm.x + s / 2,
     y: marker.topLeftMm.y + s / 2,
   });
-  const markerMmPerPx = mmPerPxAt(invertHomography(planeToImage(camera)), centreInImage);
-  return { spec, truth: { ...crackTruth(crack), markerMmPerPx } };
+  return mmPerPxAt(invertHomography(planeToImage(camera)), centreInImage);
 }
 
 /** Renders the case's photo. [height * width] grey 0..255 */
 export function renderCase(c: ValidationCase): GreyImage {
   return renderScene(c.spec);
+}
+
+/**
+ * The case photographed again from `distance` times as far (0.5: half the distance): the same crack,
+ * marker, texture, tilt, blur and noise in pixels, with 1 / distance times the pixels across the same
+ * surface (what a still from half the distance shows around the crack).
+ */
+export function retakeCase(c: ValidationCase, distance: number): ValidationCase {
+  if (!(distance > 0 && distance <= 1)) throw new Error(`retake distance must be in (0, 1], got ${distance}`);
+  const { camera } = c.spec;
+  const closer = {
+    ...camera,
+    width: Math.round(camera.width / distance),
+    height: Math.round(camera.height / distance),
+    mmPerPx: camera.mmPerPx * distance,
+  };
+  const marker = c.spec.marker;
+  const truth = marker ? { ...c.truth, markerMmPerPx: markerScale(closer, marker) } : c.truth;
+  return { spec: { ...c.spec, camera: closer }, truth };
 }

@@ -12,6 +12,8 @@ export interface StudyRow {
   /** Sharpness of the same photo blurred further (sigma 2.8 px): to calibrate the blur guidance. */
   blurredSharpness: number;
   tiltDeg: number;
+  /** The same scene measured again from half the distance, where the first still's guidance asked for it. */
+  retake?: CrackMeasurement;
 }
 
 /** Median of the values (NaN when empty). */
@@ -68,7 +70,10 @@ function group(rows: StudyRow[]) {
     (r) => Math.abs((r.measured.widthMm as number) - r.truth.maxWidthMm) / r.truth.markerMmPerPx,
   );
   const rc = widthStandard('aashto-rc');
-  const agree = measured.filter((r) => r.measured.widthClass === classifyWidth(rc, r.truth.maxWidthMm, 0).widthClass);
+  const trueClass = (r: StudyRow) => classifyWidth(rc, r.truth.maxWidthMm, 0).widthClass;
+  const agree = measured.filter((r) => r.measured.widthClass === trueClass(r));
+  const retaken = measured.filter((r) => r.retake);
+  const agreeAfterRetake = measured.filter((r) => (r.retake ?? r.measured).widthClass === trueClass(r));
   const uncertain = measured.filter((r) => r.measured.widthClass === 'uncertain');
   const covered = measured.filter((r) => absErrorMm(r) <= (r.measured.uncertainMm as number));
   return {
@@ -82,6 +87,10 @@ function group(rows: StudyRow[]) {
     /** The same among the cases given a class (not 'uncertain'). */
     classAgreementDecided: round(agree.length / Math.max(1, measured.length - uncertain.length)),
     uncertain: uncertain.length,
+    /** Cases measured again from half the distance, as their guidance asked ('closer-to-classify'). */
+    retakes: retaken.length,
+    /** Class agreement when those cases take the retake's class (a retake still 'uncertain' is a miss). */
+    classAgreementAfterRetake: round(agreeAfterRetake.length / Math.max(1, measured.length)),
     /** Share of the measured cases classed 'uncertain'. */
     uncertainShare: round(uncertain.length / Math.max(1, measured.length)),
     /** Share of the measured cases whose true width is inside width +- uncertainMm. */

@@ -55,6 +55,15 @@ describe('measureCrack on rendered cracks of known width', () => {
     expect(m.guidance).toContain('move-closer');
   });
 
+  it('says how to settle a class that the interval leaves uncertain', async () => {
+    const near = await measureCrack(bytes(scene({}, crack(0.36))), noMarker);
+    expect(near.widthClass).toBe('uncertain');
+    expect(near.guidance).toContain('closer-to-classify');
+    const closer = await measureCrack(bytes(scene({ mmPerPx: 0.05 }, crack(0.36))), { marker: null, mmPerPx: 0.05 });
+    expect(closer.widthClass).toBe('CS2');
+    expect(closer.guidance).toEqual([]);
+  });
+
   it('rejects bad options naming the valid values', async () => {
     const px = bytes(scene({}));
     await expect(measureCrack(px, { standard: 'jis' })).rejects.toThrow(/valid: aashto-rc, aashto-ps, aci224, ec2/);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { STUDY_WIDTHS_MM, studyWidthMm, type WidthSampling } from '../../../src/core/measure/validation-case';
+import {
+  retakeCase,
+  STUDY_WIDTHS_MM,
+  studyWidthMm,
+  validationCase,
+  type WidthSampling,
+} from '../../../src/core/measure/validation-case';
 import { createRng } from '../../../src/core/random';
 
 describe('studyWidthMm', () => {
@@ -27,5 +33,25 @@ describe('studyWidthMm', () => {
 
   it('names the valid samplings for an unknown one', () => {
     expect(() => studyWidthMm('boundary' as WidthSampling, 0, createRng(1))).toThrow(/nominal, uniform/);
+  });
+});
+
+describe('retakeCase', () => {
+  const texture = { width: 8, height: 8, data: new Float32Array(64).fill(160) };
+
+  it('shows the same crack and marker with twice the pixels across from half the distance', () => {
+    const first = validationCase(createRng(3), 2, texture);
+    const closer = retakeCase(first, 0.5);
+    expect(closer.spec.camera).toMatchObject({
+      width: 2 * first.spec.camera.width,
+      height: 2 * first.spec.camera.height,
+      tiltDeg: first.spec.camera.tiltDeg,
+    });
+    expect(closer.spec.crack).toBe(first.spec.crack);
+    expect(closer.spec.marker).toBe(first.spec.marker);
+    expect(closer.spec.blurPx).toBe(first.spec.blurPx);
+    expect(closer.truth.maxWidthMm).toBe(first.truth.maxWidthMm);
+    expect(closer.truth.markerMmPerPx / first.truth.markerMmPerPx).toBeCloseTo(0.5, 6);
+    expect(() => retakeCase(first, 0)).toThrow(/retake distance must be in \(0, 1\], got 0/);
   });
 });

@@ -53,6 +53,19 @@ describe('summariseStudy', () => {
     expect(s.all.medianUncertainPx).toBe(0.5);
   });
 
+  it('scores retaken cases by the retake: right when it settles the true class, a miss when still uncertain', () => {
+    const retaken = (trueMm: number, retakeClass: string): StudyRow => ({
+      ...row(trueMm, trueMm, 0.1, 'uncertain'),
+      retake: { ...row(trueMm, trueMm, 0.05, retakeClass).measured },
+    });
+    const s = summariseStudy([...rows, retaken(1.2, 'CS2'), retaken(0.32, 'uncertain'), retaken(0.35, 'CS1')]);
+    expect(s.all.measured).toBe(7);
+    expect(s.all.retakes).toBe(3);
+    expect(s.all.classAgreement).toBeCloseTo(3 / 7, 3);
+    expect(s.all.classAgreementAfterRetake).toBeCloseTo(4 / 7, 3);
+    expect(summariseStudy(rows).all.classAgreementAfterRetake).toBe(0.75);
+  });
+
   it('gives the cases to calibrate on: every crack given a width, its error in px', () => {
     const cases = calibrationCases(rows);
     expect(cases).toHaveLength(4);
