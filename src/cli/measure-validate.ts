@@ -62,16 +62,17 @@ async function readGrey(file: string) {
   return { width: info.width, height: info.height, data: Float32Array.from(data) };
 }
 
-/** Measures one case from its saved JPEG; the row of the study. */
-async function runCase(
-  seed: number,
-  index: number,
-  widths: WidthSampling,
-  textures: string[],
-  out: string,
-  uncertainPx?: number,
-  retake = false,
-): Promise<StudyRow> {
+/** How the study runs: textures to draw from, where the JPEGs go, and the flags that change the cases. */
+interface StudySettings {
+  textures: string[];
+  out: string;
+  uncertainPx?: number;
+  retake: boolean;
+}
+
+/** Measures one case from its saved JPEG (and its retake, where asked for); the row of the study. */
+async function runCase(seed: number, index: number, widths: WidthSampling, study: StudySettings): Promise<StudyRow> {
+  const { textures, out, uncertainPx, retake } = study;
   const rng = createRng(seed * 1000 + index);
   const texture = await readGrey(textures[Math.floor(rng() * textures.length)]);
   const widthMm = studyWidthMm(widths, index, createRng(WIDTH_SEED_OFFSET + seed * 1000 + index));
@@ -114,11 +115,12 @@ async function main(): Promise<void> {
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
+  const study = { textures, out, uncertainPx, retake: args.retake === true };
   const rows: StudyRow[] = [];
   for (const widths of samplings) {
     for (const seed of seeds) {
       for (let i = 0; i < n; i++) {
-        rows.push(await runCase(seed, i, widths, textures, out, uncertainPx, args.retake));
+        rows.push(await runCase(seed, i, widths, study));
         if (!args.json) process.stderr.write(`${widths} seed ${seed} case ${i + 1}/${n}\n`);
       }
     }

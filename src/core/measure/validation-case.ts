@@ -103,7 +103,8 @@ export function renderCase(c: ValidationCase): GreyImage {
 /**
  * The case photographed again from `distance` times as far (0.5: half the distance): the same crack,
  * marker, texture, tilt, blur and noise in pixels, with 1 / distance times the pixels across the same
- * surface (what a still from half the distance shows around the crack).
+ * surface (what a still from half the distance shows around the crack; the first still's perspective is
+ * kept).
  */
 export function retakeCase(c: ValidationCase, distance: number): ValidationCase {
   if (!(distance > 0 && distance <= 1)) throw new Error(`retake distance must be in (0, 1], got ${distance}`);
