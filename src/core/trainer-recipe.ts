@@ -8,11 +8,10 @@ import type { ModelSurfaces } from './metadata';
 import type { TrainingMode } from './trainer-layers';
 
 /**
- * The default recipe: the head on the frozen base, rehearsing every `train` photo of the pack.
- * Measured (docs/results.md, "Default recipe and rehearsal pack"), 30 brick photos per class: head +
- * pack kept concrete at 99.75 % and raised asphalt, where deep mode on fire9 + 20 pack photos per
- * group lost a point of concrete (98.75 %) for 5 more points of brick; and only head mode is sure to
- * fit the time target (60 captures, WASM, 2 cores, < 2 min). Deep mode stays a choice for experts.
+ * The default recipe: the head on the frozen base, 20 epochs; a run that routes (the usual case)
+ * rehearses nothing, one that cannot route rehearses the pack's `train` photos. Only head mode is sure
+ * to fit the time target (60 captures, WASM, 2 cores, < 2 min); deep mode stays a choice for experts
+ * (docs/results.md, "Deep fine-tuning, routed": 2-10 more brick points in 4-6 minutes here).
  */
 export const DEFAULT_RECIPE = {
   mode: 'head' as TrainingMode,
