@@ -31,9 +31,8 @@ export class CrackcamCaptureBar extends LitElement {
   /** Label given to the next capture. */
   @property() label = 'crack';
   @state() private count?: Record<string, number>;
-  @state() private error = '';
-  /** What {@link error} is about (its `data-kind`). */
-  @state() private errorKind = '';
+  /** The last failure: its kind (`data-kind`) and, for a failed save, the store's message; worded at render. */
+  @state() private failure?: { kind: string; detail?: string };
   @state() private lastSaved = '';
   @state() private withLocation = localStorage.getItem('crackcam.captureLocation') === '1';
   /** Counts `capture` events, so that a capture request can tell whether one followed. */
@@ -95,7 +94,7 @@ export class CrackcamCaptureBar extends LitElement {
         verdict: detail.verdict && { label: detail.verdict.label, probability: detail.verdict.probability },
         model: detail.model,
       });
-      this.showError('', '');
+      this.failure = undefined;
       this.lastSaved = label;
       await this.refresh();
       this.dispatchEvent(
@@ -103,14 +102,27 @@ export class CrackcamCaptureBar extends LitElement {
       );
     } catch (e) {
       this.lastSaved = ''; // only the error shows: the earlier "Saved as" is not about this capture
-      if (e instanceof CaptureStoreError) this.showError(e.message, e.kind);
-      else this.showError(msg(str`The capture could not be saved: ${(e as Error).message}`), 'unknown');
+      if (e instanceof CaptureStoreError) this.failure = { kind: e.kind, detail: e.message };
+      else this.failure = { kind: 'unknown', detail: (e as Error).message };
     }
   }
 
-  private showError(text: string, kind: string): void {
-    this.error = text;
-    this.errorKind = kind;
+  /** The failure in the UI's current language (so a language switch rewords it). */
+  private failureText(failure: { kind: string; detail?: string }): string {
+    switch (failure.kind) {
+      case 'camera-denied':
+        return msg(
+          "Nothing was captured: camera access is blocked. Allow the camera for this site in the browser's site settings, then press Try again above.",
+        );
+      case 'camera-off':
+        return msg(
+          'Nothing was captured: the camera is not running. Wait until the picture shows (or press Try again above), then tap again.',
+        );
+      case 'unknown':
+        return msg(str`The capture could not be saved: ${failure.detail ?? ''}`);
+      default:
+        return failure.detail ?? '';
+    }
   }
 
   /** Asks for a capture with `label`; when none follows (camera blocked or off), says why. */
@@ -121,21 +133,7 @@ export class CrackcamCaptureBar extends LitElement {
     await new Promise((resolve) => setTimeout(resolve)); // the live view answers at once, or not at all
     if (this.captures !== before) return;
     this.lastSaved = '';
-    if ((await cameraPermission()) === 'denied') {
-      this.showError(
-        msg(
-          "Nothing was captured: camera access is blocked. Allow the camera for this site in the browser's site settings, then press Try again above.",
-        ),
-        'camera-denied',
-      );
-    } else {
-      this.showError(
-        msg(
-          'Nothing was captured: the camera is not running. Wait until the picture shows (or press Try again above), then tap again.',
-        ),
-        'camera-off',
-      );
-    }
+    this.failure = { kind: (await cameraPermission()) === 'denied' ? 'camera-denied' : 'camera-off' };
   }
 
   private async toggleLocation(): Promise<void> {
@@ -168,7 +166,7 @@ export class CrackcamCaptureBar extends LitElement {
         </button>
         ${this.lastSaved ? html`<span role="status" data-testid="capture-saved">${msg(str`Saved as ${this.lastSaved}`)}</span>` : nothing}
       </div>
-      ${this.error ? html`<div class="error" role="alert" data-testid="capture-error" data-kind=${this.errorKind}>${this.error}</div>` : nothing}`;
+      ${this.failure ? html`<div class="error" role="alert" data-testid="capture-error" data-kind=${this.failure.kind}>${this.failureText(this.failure)}</div>` : nothing}`;
   }
 }
 

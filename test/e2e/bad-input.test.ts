@@ -55,13 +55,25 @@ describe('capture while the camera is blocked', () => {
     { lang: 'ja', expected: /カメラ/, english: false },
   ]) {
     it(`says why nothing was captured (${lang})`, async () => {
-      const { context, page } = await openApp(browser, server.url, { grantCamera: false, lang });
+      // The translations are held back until the message shows, so the tap surely comes before them.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const holdTranslations = (context: BrowserContext) =>
+        context.route(/\/locales\/generated\/ja\.ts/, async (route) => {
+          await held;
+          await route.continue();
+        });
+      const beforeOpen = english ? undefined : holdTranslations;
+      const { context, page } = await openApp(browser, server.url, { grantCamera: false, lang, beforeOpen });
       try {
         await page.locator('[data-testid="camera-message"][data-kind="denied"]').waitFor({ timeout: 60_000 });
         await captureAs(page, 'crack').click();
         const error = page.locator('[data-testid="capture-error"]');
         await error.waitFor({ timeout: 10_000 });
         expect(await error.getAttribute('data-kind')).toBe('camera-denied');
+        // Shown before the translations came, the message follows the language once they have (<html lang>).
+        release();
+        await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
         const text = (await error.textContent()) ?? '';
         expect(text).toMatch(expected);
         expect(text.includes('Nothing was captured')).toBe(english);

@@ -373,6 +373,8 @@ export interface OpenOptions {
   errors?: string[];
   /** Service workers: blocked by default so each test starts from the network, like a first visit. */
   serviceWorkers?: 'allow' | 'block';
+  /** Runs on the new context before the app is opened (e.g. to hold back a request with `context.route`). */
+  beforeOpen?: (context: BrowserContext) => Promise<unknown>;
 }
 
 /** Opens the app in a fresh context. */
@@ -387,6 +389,7 @@ export async function openApp(
     permissions: options.grantCamera === false ? [] : ['camera'],
     serviceWorkers: options.serviceWorkers ?? 'block',
   });
+  await options.beforeOpen?.(context);
   const page = await context.newPage();
   if (options.errors) {
     const errors = options.errors;
