@@ -43,8 +43,11 @@ export class CrackcamFindingBar extends LitElement {
   @state() private saving = false;
   @state() private saved?: FindingFields;
   @state() private editing?: FindingFields;
-  @state() private error = '';
-  @state() private errorKind = '';
+  /**
+   * The last failure: its kind (`data-kind`), and either a message already worded (`text`, e.g. the
+   * store's) or the detail of a failed save; the app's own words are chosen at render.
+   */
+  @state() private failure?: { kind: string; text?: string; detail?: string };
   @state() private formError = '';
   @state() private measuring = false;
   @state() private measureOutcome?: MeasureOutcome;
@@ -88,9 +91,21 @@ export class CrackcamFindingBar extends LitElement {
     void this.save(e.detail);
   };
 
-  private showError(text: string, kind: string): void {
-    this.error = text;
-    this.errorKind = kind;
+  private showError(kind: string, words: { text?: string; detail?: string } = {}): void {
+    this.failure = kind ? { kind, ...words } : undefined;
+  }
+
+  /** The failure in the UI's current language (so a language switch rewords it). */
+  private failureText(failure: { kind: string; text?: string; detail?: string }): string {
+    if (failure.text !== undefined) return failure.text;
+    switch (failure.kind) {
+      case 'camera-denied':
+        return msg('Nothing was saved: camera access is blocked.');
+      case 'camera-off':
+        return msg('Nothing was saved: the camera is not running. Wait until the picture shows.');
+      default:
+        return msg(str`The finding could not be saved: ${failure.detail ?? ''}`);
+    }
   }
 
   /** The stored context, or a new default one (stored, so every finding of the day shares it). */
@@ -111,7 +126,7 @@ export class CrackcamFindingBar extends LitElement {
     try {
       const context = await this.contextForFinding(store);
       const record = await recordFinding(store, snapshot, context, this.abort.signal);
-      this.showError('', '');
+      this.showError('');
       this.saved = record.fields;
       this.editing = record.fields;
       this.formError = '';
@@ -119,8 +134,8 @@ export class CrackcamFindingBar extends LitElement {
       void this.measure(record.fields.id);
     } catch (e) {
       if (this.abort.signal.aborted) return;
-      if (e instanceof FindingStoreError) this.showError(e.message, e.kind);
-      else this.showError(msg(str`The finding could not be saved: ${(e as Error).message}`), 'unknown');
+      if (e instanceof FindingStoreError) this.showError(e.kind, { text: e.message });
+      else this.showError('unknown', { detail: (e as Error).message });
     } finally {
       this.saving = false;
     }
@@ -156,10 +171,7 @@ export class CrackcamFindingBar extends LitElement {
     await new Promise((resolve) => setTimeout(resolve)); // the live view answers at once, or not at all
     if (this.snapshots !== before) return;
     this.saved = undefined;
-    if ((await cameraPermission()) === 'denied')
-      this.showError(msg('Nothing was saved: camera access is blocked.'), 'camera-denied');
-    else
-      this.showError(msg('Nothing was saved: the camera is not running. Wait until the picture shows.'), 'camera-off');
+    this.showError((await cameraPermission()) === 'denied' ? 'camera-denied' : 'camera-off');
   }
 
   private async onContextChange(e: CustomEvent<InspectionContext>): Promise<void> {
@@ -167,9 +179,9 @@ export class CrackcamFindingBar extends LitElement {
       await this.store?.setContext(e.detail);
       this.context = e.detail;
       this.editingContext = false;
-      this.showError('', '');
+      this.showError('');
     } catch (err) {
-      this.showError((err as Error).message, err instanceof FindingStoreError ? err.kind : 'unknown');
+      this.showError(err instanceof FindingStoreError ? err.kind : 'unknown', { text: (err as Error).message });
     }
   }
 
@@ -230,8 +242,8 @@ export class CrackcamFindingBar extends LitElement {
   override render() {
     return html`${this.renderContext()} ${this.renderSaved()}
     ${
-      this.error
-        ? html`<div class="error" role="alert" data-testid="finding-error" data-kind=${this.errorKind}>${this.error}</div>`
+      this.failure
+        ? html`<div class="error" role="alert" data-testid="finding-error" data-kind=${this.failure.kind}>${this.failureText(this.failure)}</div>`
         : nothing
     }
     ${
