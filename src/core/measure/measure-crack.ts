@@ -189,7 +189,6 @@ export async function measureCrack(
   }
   const sum = summarise(readings);
   const guidanceInput = { widthPx: sum.maxPx, sharpness, tiltDeg: reference?.tiltDeg };
-  const guidance = captureGuidance(guidanceInput, limits);
   if (scale === null) {
     const none = {
       widthMm: null,
@@ -206,7 +205,7 @@ export async function measureCrack(
       widthPx: sum.maxPx,
       widthSpreadPx: sum.spreadPx,
       edgePx: sum.edgePx,
-      guidance,
+      guidance: captureGuidance(guidanceInput, limits),
       reason: 'no scale: no marker or card in view and no mm per pixel given',
     };
   }
@@ -228,6 +227,6 @@ export async function measureCrack(
     widthPx: sum.maxPx,
     widthSpreadPx: sum.spreadPx,
     edgePx: sum.edgePx,
-    guidance: cls.between ? captureGuidance({ ...guidanceInput, classUncertain: true }, limits) : guidance,
+    guidance: captureGuidance({ ...guidanceInput, classUncertain: cls.between !== undefined }, limits),
   };
 }
