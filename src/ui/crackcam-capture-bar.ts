@@ -6,6 +6,7 @@ import { CaptureStoreError, type CaptureRecord } from '../platform/capture-recor
 import type { CaptureStore } from '../platform/capture-store';
 import { currentLocation } from '../platform/geolocation';
 import { imageDataToBlob } from '../platform/image-blob';
+import type { BarFailure } from './bar-failure';
 import type { CaptureDetail } from './crackcam-live-view';
 import { panelStyles } from './shared-styles';
 
@@ -31,8 +32,8 @@ export class CrackcamCaptureBar extends LitElement {
   /** Label given to the next capture. */
   @property() label = 'crack';
   @state() private count?: Record<string, number>;
-  /** The last failure: its kind (`data-kind`) and, for a failed save, the store's message; worded at render. */
-  @state() private failure?: { kind: string; detail?: string };
+  /** The last failure, worded at render. */
+  @state() private failure?: BarFailure;
   @state() private lastSaved = '';
   @state() private withLocation = localStorage.getItem('crackcam.captureLocation') === '1';
   /** Counts `capture` events, so that a capture request can tell whether one followed. */
@@ -102,13 +103,14 @@ export class CrackcamCaptureBar extends LitElement {
       );
     } catch (e) {
       this.lastSaved = ''; // only the error shows: the earlier "Saved as" is not about this capture
-      if (e instanceof CaptureStoreError) this.failure = { kind: e.kind, detail: e.message };
+      if (e instanceof CaptureStoreError) this.failure = { kind: e.kind, text: e.message };
       else this.failure = { kind: 'unknown', detail: (e as Error).message };
     }
   }
 
   /** The failure in the UI's current language (so a language switch rewords it). */
-  private failureText(failure: { kind: string; detail?: string }): string {
+  private failureText(failure: BarFailure): string {
+    if (failure.text !== undefined) return failure.text;
     switch (failure.kind) {
       case 'camera-denied':
         return msg(
@@ -118,10 +120,8 @@ export class CrackcamCaptureBar extends LitElement {
         return msg(
           'Nothing was captured: the camera is not running. Wait until the picture shows (or press Try again above), then tap again.',
         );
-      case 'unknown':
-        return msg(str`The capture could not be saved: ${failure.detail ?? ''}`);
       default:
-        return failure.detail ?? '';
+        return msg(str`The capture could not be saved: ${failure.detail ?? ''}`);
     }
   }
 

@@ -9,6 +9,7 @@ import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
 import { measureFinding, type MeasureOutcome } from '../platform/measure-finding';
 import { loadMeasureSettings } from '../platform/measure-settings';
+import type { BarFailure } from './bar-failure';
 import type { FindingEditDetail } from './crackcam-finding-form';
 import { positionMissingText } from './finding-labels';
 import { panelStyles } from './shared-styles';
@@ -43,11 +44,8 @@ export class CrackcamFindingBar extends LitElement {
   @state() private saving = false;
   @state() private saved?: FindingFields;
   @state() private editing?: FindingFields;
-  /**
-   * The last failure: its kind (`data-kind`), and either a message already worded (`text`, e.g. the
-   * store's) or the detail of a failed save; the app's own words are chosen at render.
-   */
-  @state() private failure?: { kind: string; text?: string; detail?: string };
+  /** The last failure, worded at render. */
+  @state() private failure?: BarFailure;
   @state() private formError = '';
   @state() private measuring = false;
   @state() private measureOutcome?: MeasureOutcome;
@@ -91,12 +89,8 @@ export class CrackcamFindingBar extends LitElement {
     void this.save(e.detail);
   };
 
-  private showError(kind: string, words: { text?: string; detail?: string } = {}): void {
-    this.failure = kind ? { kind, ...words } : undefined;
-  }
-
   /** The failure in the UI's current language (so a language switch rewords it). */
-  private failureText(failure: { kind: string; text?: string; detail?: string }): string {
+  private failureText(failure: BarFailure): string {
     if (failure.text !== undefined) return failure.text;
     switch (failure.kind) {
       case 'camera-denied':
@@ -126,7 +120,7 @@ export class CrackcamFindingBar extends LitElement {
     try {
       const context = await this.contextForFinding(store);
       const record = await recordFinding(store, snapshot, context, this.abort.signal);
-      this.showError('');
+      this.failure = undefined;
       this.saved = record.fields;
       this.editing = record.fields;
       this.formError = '';
@@ -134,8 +128,8 @@ export class CrackcamFindingBar extends LitElement {
       void this.measure(record.fields.id);
     } catch (e) {
       if (this.abort.signal.aborted) return;
-      if (e instanceof FindingStoreError) this.showError(e.kind, { text: e.message });
-      else this.showError('unknown', { detail: (e as Error).message });
+      if (e instanceof FindingStoreError) this.failure = { kind: e.kind, text: e.message };
+      else this.failure = { kind: 'unknown', detail: (e as Error).message };
     } finally {
       this.saving = false;
     }
@@ -171,7 +165,7 @@ export class CrackcamFindingBar extends LitElement {
     await new Promise((resolve) => setTimeout(resolve)); // the live view answers at once, or not at all
     if (this.snapshots !== before) return;
     this.saved = undefined;
-    this.showError((await cameraPermission()) === 'denied' ? 'camera-denied' : 'camera-off');
+    this.failure = { kind: (await cameraPermission()) === 'denied' ? 'camera-denied' : 'camera-off' };
   }
 
   private async onContextChange(e: CustomEvent<InspectionContext>): Promise<void> {
@@ -179,9 +173,10 @@ export class CrackcamFindingBar extends LitElement {
       await this.store?.setContext(e.detail);
       this.context = e.detail;
       this.editingContext = false;
-      this.showError('');
+      this.failure = undefined;
     } catch (err) {
-      this.showError(err instanceof FindingStoreError ? err.kind : 'unknown', { text: (err as Error).message });
+      const kind = err instanceof FindingStoreError ? err.kind : 'unknown';
+      this.failure = { kind, text: (err as Error).message };
     }
   }
 
