@@ -2,7 +2,7 @@
  * Width validation study: renders cracks of known width (0.1-3 mm) on real concrete textures at
  * known scale with the reference marker in view (tilted 0-20 degrees, blurred and noised like a
  * phone camera, saved as JPEG), measures them as `npm run measure` does, and prints the errors.
- *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--retake] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
+ *   npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--retake] [--no-blur-correction] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
  * With --calibrate it also fits the width uncertainty model to these cases (calibrate on some seeds,
  * check the coverage on others). Images go to --out (a new temporary folder by default); they are test data, never committed.
  */
@@ -29,16 +29,18 @@ import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
 
-const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--retake] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
+const USAGE = `usage: npm run measure:validate -- [--seeds 1,2,3] [--n 24] [--widths nominal|uniform|nominal,uniform] [--calibrate] [--retake] [--no-blur-correction] [--uncertain-px P] [--textures DIR] [--out DIR] [--json]
   --seeds: comma-separated integer seeds, one study per seed (default 1)
   --n: cases per seed (default 24: each nominal width three times)
   --widths: nominal (default: 0.1, 0.2, 0.3, 0.5, 1.0, 1.3, 2.0, 3.0 mm in turn, some on class boundaries)
             or uniform (log-uniform over 0.1-3 mm, seeded; the same scenes otherwise), or both: nominal,uniform
   --calibrate: also fit the width uncertainty model (floorPx, relative, blur, k) to cover 95 % of
-            these cases; check its coverage on other seeds, not these
+            these cases (the model for readings corrected for the blur, or with --no-blur-correction
+            for readings as read); check its coverage on other seeds, not these
   --retake: measure again from half the distance each case whose guidance asks for it (the width
             near a class boundary), as an inspector following the advice would; the summary adds
             classAgreementAfterRetake
+  --no-blur-correction: take the widths as read, not corrected for the blur measured at the marker
   --uncertain-px: a fixed +- width uncertainty in px instead of the model (to compare)
   --textures: crack-free surface photos (default ../shared/data/concrete/nocrack)
   --out: where the rendered JPEGs go (default: a new temporary folder)`;
@@ -68,17 +70,18 @@ interface StudySettings {
   out: string;
   uncertainPx?: number;
   retake: boolean;
+  blurCorrection: boolean;
 }
 
 /** Measures one case from its saved JPEG (and its retake, where asked for); the row of the study. */
 async function runCase(seed: number, index: number, widths: WidthSampling, study: StudySettings): Promise<StudyRow> {
-  const { textures, out, uncertainPx, retake } = study;
+  const { textures, out, uncertainPx, retake, blurCorrection } = study;
   const rng = createRng(seed * 1000 + index);
   const texture = await readGrey(textures[Math.floor(rng() * textures.length)]);
   const widthMm = studyWidthMm(widths, index, createRng(WIDTH_SEED_OFFSET + seed * 1000 + index));
   const c = validationCase(rng, index, texture, widthMm);
   const name = path.join(out, `${widths}-seed${seed}-case${index}`);
-  const options = uncertainPx === undefined ? {} : { uncertainPx };
+  const options = { blurCorrection, ...(uncertainPx !== undefined && { uncertainPx }) };
   const { grey, measured } = await photograph(c, `${name}.jpg`, options);
   const blurredSharpness = laplacianVariance(gaussianBlur(grey, 2.8));
   const row = { seed, index, truth: c.truth, measured, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
     json: { type: 'boolean' },
     calibrate: { type: 'boolean' },
     retake: { type: 'boolean' },
+    'no-blur-correction': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   const seeds = (args.seeds ?? '1').split(',').map((s) => numberFlag('seeds', s, 1, { integer: true, min: 0 }));
@@ -115,7 +119,8 @@ async function main(): Promise<void> {
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
-  const study = { textures, out, uncertainPx, retake: args.retake === true };
+  const blurCorrection = args['no-blur-correction'] !== true;
+  const study = { textures, out, uncertainPx, retake: args.retake === true, blurCorrection };
   const rows: StudyRow[] = [];
   for (const widths of samplings) {
     for (const seed of seeds) {
@@ -125,7 +130,12 @@ async function main(): Promise<void> {
       }
     }
   }
-  const calibration = args.calibrate ? { calibration: calibrateUncertainty(calibrationCases(rows)) } : {};
+  const fitted = blurCorrection ? 'deblurred' : 'asRead';
+  // each model is fitted on the cases it applies to (a marker whose blur could not be read leaves its case as read)
+  const applies = rows.filter((r) => (r.measured.blurSigmaPx !== null) === blurCorrection);
+  const calibration = args.calibrate
+    ? { calibration: { fitted, ...calibrateUncertainty(calibrationCases(applies)) } }
+    : {};
   const summary = { images: out, widths: samplings.join(','), ...summariseStudy(rows), ...calibration };
   await writeFile(path.join(out, 'rows.json'), JSON.stringify(rows, null, 1));
   process.stdout.write(`${args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)}\n`);

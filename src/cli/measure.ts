@@ -56,6 +56,7 @@ function jsonLine(m: CrackMeasurement): string {
     uncertainMm: round(m.uncertainMm, 3),
     ...(m.between && { between: m.between }),
     widthPx: round(m.widthPx, 2),
+    blurSigmaPx: round(m.blurSigmaPx, 2),
     ...(m.marker && { markerTiltDeg: round(m.marker.tiltDeg, 1) }),
     ...(m.card && { cardTiltDeg: round(m.card.tiltDeg, 1) }),
     guidance: m.guidance,
@@ -77,7 +78,13 @@ function report(m: CrackMeasurement): string {
     lines.push(`length ${m.lengthMm?.toFixed(1)} mm; ${m.standard}: ${cls}`);
     lines.push(`scale ${m.mmPerPx?.toFixed(4)} mm/px from the ${SCALE_SOURCE[m.scale ?? 'given']}`);
   } else lines.push(m.reason ?? 'no width');
-  if (m.widthPx !== null) lines.push(`width ${m.widthPx.toFixed(1)} px`);
+  if (m.widthPx !== null) {
+    const blur =
+      m.blurSigmaPx === null
+        ? 'as read'
+        : `corrected for the blur at the marker (sigma ${m.blurSigmaPx.toFixed(2)} px)`;
+    lines.push(`width ${m.widthPx.toFixed(1)} px, ${blur}`);
+  }
   for (const g of m.guidance) lines.push(`advice: ${GUIDANCE[g]}`);
   return lines.join('\n');
 }

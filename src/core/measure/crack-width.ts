@@ -3,8 +3,10 @@
  * crack (bilinear, 0.25 px steps) and the two edges are placed where the profile crosses midway
  * between the crack's darkest value and the surface beside it, to a fraction of a pixel. The edge
  * points are mapped onto the surface, so perspective is corrected, and the width is their distance
- * across the crack's direction there.
+ * across the crack's direction there. Given the camera's blur, each reading is first narrowed to the
+ * width of the band that reads so wide through that blur (blur-width.ts).
  */
+import { unblurredWidthPx } from './blur-width';
 import { applyHomography, type Homography, type Point } from './homography';
 import { sampleBilinear, type GreyImage } from './pixels';
 
@@ -12,7 +14,10 @@ import { sampleBilinear, type GreyImage } from './pixels';
 export interface WidthSample {
   /** Skeleton point, image pixels. */
   at: Point;
+  /** Width across the crack, px; corrected for the camera blur when the input gives it. */
   widthPx: number;
+  /** Width as read at half depth, before any blur correction, px. */
+  readPx: number;
   widthMm: number;
   /** How soft the crack's edges are: mean distance from 25 % to 75 % of the crack's depth, px (NaN when unclear). */
   edgePx: number;
@@ -104,6 +109,13 @@ function profileEdges(g: GreyImage, p: Point, n: Point, halfWidth: number): Prof
   return { edges: [-reach + mid[0] * STEP, -reach + mid[1] * STEP], edgePx };
 }
 
+/** Edges moved in about their centre to the width of the band that reads as wide as `edges` through the blur. */
+function unblurredEdges(edges: [number, number], sigmaPx: number): [number, number] {
+  const centre = (edges[0] + edges[1]) / 2;
+  const half = unblurredWidthPx(edges[1] - edges[0], sigmaPx) / 2;
+  return [centre - half, centre + half];
+}
+
 /** What the width reader needs. */
 export interface WidthInput {
   /** Grey image of the region, its offset in the full image, the crack's skeleton and half-widths in the region. */
@@ -114,6 +126,8 @@ export interface WidthInput {
   halfWidth: Float32Array;
   /** Full image pixels -> surface millimetres. */
   imageToPlane: Homography;
+  /** The camera's blur (Gaussian sigma, px) when known: each reading is then corrected for it. */
+  blurSigmaPx?: number;
 }
 
 /** Width at skeleton pixel i, or undefined where it cannot be read. */
@@ -127,7 +141,8 @@ function widthAt(input: WidthInput, i: number): WidthSample | undefined {
   const n = { x: -dir.y, y: dir.x };
   const found = profileEdges(g, p, n, r);
   if (!found) return undefined;
-  const { edges, edgePx } = found;
+  const { edgePx } = found;
+  const edges = input.blurSigmaPx ? unblurredEdges(found.edges, input.blurSigmaPx) : found.edges;
   const image = (t: number) => ({ x: offset.x + p.x + n.x * t, y: offset.y + p.y + n.y * t });
   const a = applyHomography(imageToPlane, image(edges[0]));
   const b = applyHomography(imageToPlane, image(edges[1]));
@@ -136,7 +151,7 @@ function widthAt(input: WidthInput, i: number): WidthSample | undefined {
   const c1 = applyHomography(imageToPlane, { x: centre.x + dir.x, y: centre.y + dir.y });
   const tLen = Math.hypot(c1.x - c0.x, c1.y - c0.y);
   const across = Math.abs(((b.x - a.x) * (c1.y - c0.y) - (b.y - a.y) * (c1.x - c0.x)) / tLen);
-  return { at: centre, widthPx: edges[1] - edges[0], widthMm: across, edgePx };
+  return { at: centre, widthPx: edges[1] - edges[0], readPx: found.edges[1] - found.edges[0], widthMm: across, edgePx };
 }
 
 /** Width readings at every skeleton pixel where the profile is clear. */

@@ -6,6 +6,7 @@
 import { crackWidths, type WidthSample } from './crack-width';
 import { skeletonLengthMm } from './crack-length';
 import { distanceToBackground } from './distance';
+import { edgeBlurSigmaPx } from './edge-blur';
 import { laplacianVariance } from './filters';
 import { captureGuidance, type GuidanceCode } from './guidance';
 import { mmPerPxAt, scaleHomography, type Homography, type Point } from './homography';
@@ -41,6 +42,8 @@ export interface CrackMeasurement {
   widthSpreadPx: number | null;
   /** Softness of the crack's edges near its widest readings (25 % to 75 % of its depth), px. */
   edgePx: number | null;
+  /** The camera's blur measured on the marker (Gaussian sigma, px), which the readings were corrected for; null: not corrected. */
+  blurSigmaPx: number | null;
   /** Width readings taken along the skeleton. */
   readings: number;
   marker?: { corners: Point[]; tiltDeg: number };
@@ -103,21 +106,29 @@ function insideConvex(poly: Point[], p: Point): boolean {
 }
 
 /** The crack's skeleton (spurs pruned), half-widths and width readings in region r. */
-function readCrack(g: GreyImage, r: Region, o: MeasureOptions, toPlane: Homography, exclude?: Uint8Array) {
+function readCrack(
+  g: GreyImage,
+  r: Region,
+  o: MeasureOptions,
+  toPlane: Homography,
+  exclude?: Uint8Array,
+  blurSigmaPx?: number,
+) {
   const seg = segmentCrack(g, r, { ...o, exclude });
   const { width: w, height: h } = seg.grey;
   const halfWidth = distanceToBackground(seg.mask, w, h);
   const skeleton = zhangSuenThin(seg.mask, w, h);
   pruneSpurs(skeleton, w, h, (j) => 2 * halfWidth[j] + 4);
   const offset = { x: r.x, y: r.y };
-  const readings = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane });
+  const readings = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane, blurSigmaPx });
   return { readings, lengthMm: skeletonLengthMm(skeleton, w, h, offset, toPlane) };
 }
 
-/** Summary of the readings: maximum (95th percentile) and mean in mm, maximum in px, and where the widest is. */
+/** Summary of the readings: maximum (95th percentile) and mean in mm, maximum in px (corrected and as read), and where the widest is. */
 function summarise(readings: WidthSample[]) {
   const mm = readings.map((s) => s.widthMm).sort((a, b) => a - b);
   const px = readings.map((s) => s.widthPx).sort((a, b) => a - b);
+  const readPx = readings.map((s) => s.readPx).sort((a, b) => a - b);
   const maxMm = quantile(mm, MAX_WIDTH_QUANTILE);
   const widest = readings.reduce((a, b) => (Math.abs(b.widthMm - maxMm) < Math.abs(a.widthMm - maxMm) ? b : a));
   const meanMm = mm.reduce((s, v) => s + v, 0) / mm.length;
@@ -130,7 +141,8 @@ function summarise(readings: WidthSample[]) {
         0.5,
       )
     : NaN;
-  return { maxMm, meanMm, maxPx, spreadPx: quantileSpreadPx(px, maxPx), edgePx, at: widest.at };
+  const maxReadPx = quantile(readPx, MAX_WIDTH_QUANTILE);
+  return { maxMm, meanMm, maxPx, maxReadPx, spreadPx: quantileSpreadPx(px, maxPx), edgePx, at: widest.at };
 }
 
 /**
@@ -155,11 +167,13 @@ export async function measureCrack(
   const toPlane = reference?.imageToPlane ?? scaleHomography(o.mmPerPx ?? 1);
   await pause(o.signal);
   const exclude = referenceExclusion(reference, region, marker ? 1.5 : 1.08);
-  const { readings, lengthMm } = readCrack(g, region, o, toPlane, exclude);
+  const blurSigmaPx = marker && o.blurCorrection ? edgeBlurSigmaPx(g, marker.corners) : undefined;
+  const { readings, lengthMm } = readCrack(g, region, o, toPlane, exclude, blurSigmaPx);
   const sharpness = laplacianVariance(cropGrey(g, region));
   const base = {
     standard: standard.id,
     readings: readings.length,
+    blurSigmaPx: blurSigmaPx ?? null,
     sharpness,
     ...(marker && { marker: { corners: marker.corners, tiltDeg: marker.tiltDeg } }),
     ...(card && { card: { corners: card.corners, tiltDeg: card.tiltDeg } }),
@@ -188,7 +202,8 @@ export async function measureCrack(
     };
   }
   const sum = summarise(readings);
-  const guidanceInput = { widthPx: sum.maxPx, sharpness, tiltDeg: reference?.tiltDeg };
+  // "move closer" is judged on the width as read (minWidthPx is a reading), corrected or not
+  const guidanceInput = { widthPx: sum.maxReadPx, sharpness, tiltDeg: reference?.tiltDeg };
   if (scale === null) {
     const none = {
       widthMm: null,
@@ -212,7 +227,10 @@ export async function measureCrack(
   const mmPerPx = mmPerPxAt(toPlane, sum.at);
   const uncertainPx =
     o.uncertainPx ??
-    widthUncertaintyPx({ widthPx: sum.maxPx, spreadPx: sum.spreadPx, edgePx: sum.edgePx }, o.uncertainty);
+    widthUncertaintyPx(
+      { widthPx: sum.maxPx, spreadPx: sum.spreadPx, edgePx: sum.edgePx },
+      blurSigmaPx ? o.uncertainty.deblurred : o.uncertainty.asRead,
+    );
   const uncertainMm = uncertainPx * mmPerPx;
   const cls = classifyWidth(standard, sum.maxMm, uncertainMm);
   return {

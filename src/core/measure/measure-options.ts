@@ -2,7 +2,7 @@
 import { DEFAULT_MARKER, type MarkerSpec } from './marker-spec';
 import type { Region } from './segment';
 import { widthStandard } from './standards';
-import { DEFAULT_UNCERTAINTY, type UncertaintyModel } from './width-uncertainty';
+import { DEFAULT_UNCERTAINTY, type UncertaintyModels } from './width-uncertainty';
 
 /** What measureCrack takes besides the pixels; every field has a default. */
 export interface MeasureOptions {
@@ -25,8 +25,10 @@ export interface MeasureOptions {
   seedDarkness: number;
   /** A fixed +- width uncertainty, px, carried into mm; unset: from the measurement (`uncertainty`). */
   uncertainPx?: number;
-  /** The model of the width uncertainty (width-uncertainty.ts). */
-  uncertainty: UncertaintyModel;
+  /** Correct each width reading for the camera's blur, measured on the marker's sides (marker in view only). */
+  blurCorrection: boolean;
+  /** The models of the width uncertainty, for corrected readings and as read (width-uncertainty.ts). */
+  uncertainty: UncertaintyModels;
   /** Guidance thresholds: narrowest readable crack (px), least sharpness (Laplacian variance), steepest view (deg). */
   minWidthPx: number;
   minSharpness: number;
@@ -46,6 +48,7 @@ export const MEASURE_DEFAULTS: MeasureOptions = {
   maxWidthPx: 80,
   minLengthPx: 40,
   seedDarkness: 40,
+  blurCorrection: true,
   uncertainty: DEFAULT_UNCERTAINTY,
   minWidthPx: 3,
   minSharpness: 5,
@@ -69,9 +72,12 @@ export function resolveMeasureOptions(options: Partial<MeasureOptions>, width: n
     const v = o[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`${key} must be a number >= 0, got ${v}`);
   }
-  for (const key of ['floorPx', 'relative', 'blur', 'k'] as const) {
-    const v = o.uncertainty[key];
-    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`uncertainty.${key} must be a number >= 0, got ${v}`);
+  for (const which of ['deblurred', 'asRead'] as const) {
+    for (const key of ['floorPx', 'relative', 'blur', 'k'] as const) {
+      const v = o.uncertainty[which][key];
+      if (!(Number.isFinite(v) && v >= 0))
+        throw new Error(`uncertainty.${which}.${key} must be a number >= 0, got ${v}`);
+    }
   }
   if (o.marker && !(Number.isFinite(o.marker.sizeMm) && o.marker.sizeMm > 0)) {
     throw new Error(`marker.sizeMm must be a number > 0, got ${o.marker.sizeMm}`);

@@ -23,12 +23,22 @@ export interface UncertaintyModel {
   k: number;
 }
 
+/** One model for readings corrected for the camera's blur (the marker in view), one for readings as read. */
+export interface UncertaintyModels {
+  deblurred: UncertaintyModel;
+  asRead: UncertaintyModel;
+}
+
 /**
- * Calibrated on seeds 11-16, nominal and uniform widths (185 cracks given a width):
+ * Calibrated on seeds 11-16, nominal and uniform widths (185 cracks given a width), with the blur
+ * correction and without it (`--no-blur-correction`):
  *   npm run measure:validate -- --seeds 11,12,13,14,15,16 --n 16 --widths nominal,uniform --calibrate
  * and checked on other seeds; see docs/measure.md, "Uncertainty".
  */
-export const DEFAULT_UNCERTAINTY: UncertaintyModel = { floorPx: 0.7, relative: 0.02, blur: 3, k: 0.98 };
+export const DEFAULT_UNCERTAINTY: UncertaintyModels = {
+  deblurred: { floorPx: 0.2, relative: 0, blur: 1, k: 1.32 },
+  asRead: { floorPx: 0.7, relative: 0.02, blur: 3, k: 0.98 },
+};
 
 /** Quantile of the maximum width. */
 export const MAX_WIDTH_QUANTILE = 0.95;
@@ -59,7 +69,7 @@ export interface UncertaintyInput {
 }
 
 /** The +- uncertainty of the maximum width, px. */
-export function widthUncertaintyPx(input: UncertaintyInput, model: UncertaintyModel = DEFAULT_UNCERTAINTY): number {
+export function widthUncertaintyPx(input: UncertaintyInput, model: UncertaintyModel): number {
   const { floorPx, relative, blur, k } = model;
   const { widthPx, spreadPx, edgePx } = input;
   const soft = Number.isFinite(edgePx) && widthPx > 0 ? (blur * edgePx ** 2) / widthPx : 0;

@@ -14,6 +14,7 @@ const measured: CrackMeasurement = {
   widthPx: 5.2,
   widthSpreadPx: 0.3,
   edgePx: 1.2,
+  blurSigmaPx: 0.9,
   readings: 300,
   sharpness: 120,
   guidance: [],

@@ -37,6 +37,25 @@ describe('measureCrack on rendered cracks of known width', () => {
     expect(Math.abs((m.widthMm as number) - crackTruth(shape).maxWidthMm)).toBeLessThan(0.085);
   });
 
+  it('corrects a thin crack for the camera blur read on the marker', async () => {
+    // 0.3 mm at about 0.17 mm/px: under 2 px across, read through a blur of sigma 0.8 px
+    const shape = crack(0.3, 80, { x: 24, y: 0 });
+    const camera = { width: 560, height: 420, mmPerPx: 0.17, tiltDeg: 10, tiltAxisDeg: 0 };
+    const photo = bytes(scene(camera, shape, true));
+    const truth = crackTruth(shape).maxWidthMm;
+    const corrected = await measureCrack(photo);
+    const asRead = await measureCrack(photo, { blurCorrection: false });
+    expect(corrected.blurSigmaPx).toBeGreaterThan(0.7);
+    expect(corrected.blurSigmaPx).toBeLessThan(1.1);
+    expect(asRead.blurSigmaPx).toBeNull();
+    const error = (m: typeof corrected) => Math.abs((m.widthMm as number) - truth);
+    expect(error(corrected)).toBeLessThan(error(asRead) - 0.03);
+    expect(error(corrected)).toBeLessThanOrEqual(corrected.uncertainMm as number);
+    expect(corrected.uncertainMm).toBeLessThan(asRead.uncertainMm as number);
+    // the advice to move closer is judged on the width as read either way
+    expect(corrected.guidance).toContain('move-closer');
+  });
+
   it('finds no crack on a sound surface and says why', async () => {
     const m = await measureCrack(bytes(scene({})), noMarker);
     expect(m.widthMm).toBeNull();

@@ -16,6 +16,7 @@ function row(trueMm: number, readMm: number | null, uncertainMm: number, widthCl
     widthPx: readMm === null ? null : readMm / 0.1,
     widthSpreadPx: 0.2,
     edgePx: 1.2,
+    blurSigmaPx: 0.9,
     readings: 100,
     sharpness: 50,
     guidance: [],

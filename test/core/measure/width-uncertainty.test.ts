@@ -40,8 +40,8 @@ describe('width uncertainty', () => {
       2 * Math.sqrt(0.3 ** 2 + 0.08 ** 2 + 0.5 ** 2),
       9,
     );
-    expect(widthUncertaintyPx({ widthPx: 5, ...sharp })).toBeGreaterThanOrEqual(
-      DEFAULT_UNCERTAINTY.k * DEFAULT_UNCERTAINTY.floorPx,
-    );
+    for (const m of [DEFAULT_UNCERTAINTY.deblurred, DEFAULT_UNCERTAINTY.asRead]) {
+      expect(widthUncertaintyPx({ widthPx: 5, ...sharp }, m)).toBeGreaterThanOrEqual(m.k * m.floorPx);
+    }
   });
 });
