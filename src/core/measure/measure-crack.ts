@@ -5,6 +5,7 @@
  */
 import { crackWidths, type WidthSample } from './crack-width';
 import { skeletonLengthMm } from './crack-length';
+import { smoothAlongCrack } from './reading-smoothing';
 import { distanceToBackground } from './distance';
 import { edgeBlurSigmaPx } from './edge-blur';
 import { laplacianVariance } from './filters';
@@ -105,7 +106,7 @@ function insideConvex(poly: Point[], p: Point): boolean {
   return true;
 }
 
-/** The crack's skeleton (spurs pruned), half-widths and width readings in region r. */
+/** The crack's width readings in region r (corrected for the blur and smoothed, when the blur is known) and its length. */
 function readCrack(
   g: GreyImage,
   r: Region,
@@ -120,7 +121,9 @@ function readCrack(
   const skeleton = zhangSuenThin(seg.mask, w, h);
   pruneSpurs(skeleton, w, h, (j) => 2 * halfWidth[j] + 4);
   const offset = { x: r.x, y: r.y };
-  const readings = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane, blurSigmaPx });
+  const raw = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane, blurSigmaPx });
+  // the blur correction steepens each reading's noise on thin cracks (see reading-smoothing.ts)
+  const readings = blurSigmaPx ? smoothAlongCrack(raw) : raw;
   return { readings, lengthMm: skeletonLengthMm(skeleton, w, h, offset, toPlane) };
 }
 
