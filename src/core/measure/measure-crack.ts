@@ -112,8 +112,7 @@ function readCrack(
   r: Region,
   o: MeasureOptions,
   toPlane: Homography,
-  exclude?: Uint8Array,
-  blurSigmaPx?: number,
+  { exclude, blurSigmaPx }: { exclude?: Uint8Array; blurSigmaPx?: number },
 ) {
   const seg = segmentCrack(g, r, { ...o, exclude });
   const { width: w, height: h } = seg.grey;
@@ -171,7 +170,7 @@ export async function measureCrack(
   await pause(o.signal);
   const exclude = referenceExclusion(reference, region, marker ? 1.5 : 1.08);
   const blurSigmaPx = marker && o.blurCorrection ? edgeBlurSigmaPx(g, marker.corners) : undefined;
-  const { readings, lengthMm } = readCrack(g, region, o, toPlane, exclude, blurSigmaPx);
+  const { readings, lengthMm } = readCrack(g, region, o, toPlane, { exclude, blurSigmaPx });
   const sharpness = laplacianVariance(cropGrey(g, region));
   const base = {
     standard: standard.id,
