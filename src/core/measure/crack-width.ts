@@ -9,6 +9,7 @@
 import { unblurredWidthPx } from './blur-width';
 import { applyHomography, type Homography, type Point } from './homography';
 import { sampleBilinear, type GreyImage } from './pixels';
+import { median } from './width-uncertainty';
 
 /** One width reading. */
 export interface WidthSample {
@@ -68,12 +69,6 @@ function midwayCrossings(profile: Float32Array, centre: number, mid: number): [n
     }
   }
   return left === undefined || right === undefined ? undefined : [left, right];
-}
-
-/** Median of the values. */
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /** Edges of a profile: t offsets (px) where it crosses midway, and how soft the edges are (px). */

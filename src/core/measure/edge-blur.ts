@@ -7,17 +7,11 @@
 import { pointAlong, quadSides } from './edge-lines';
 import type { Point } from './homography';
 import { sampleBilinear, type GreyImage } from './pixels';
+import { median } from './width-uncertainty';
 
 const STEP = 0.25;
 /** 25 % to 75 % of a Gaussian-blurred step, in sigmas. */
 const QUARTILE_SPAN = 1.349;
-
-/** Median of the values (NaN when empty). */
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 /** First offset (px) past which the profile reaches `level`, interpolated; undefined if it never does. */
 function crossing(profile: Float32Array, level: number): number | undefined {

@@ -18,7 +18,7 @@ import { toGrey, type GreyImage, type PixelImage } from './pixels';
 import { cropGrey, segmentCrack, type Region } from './segment';
 import { pruneSpurs, zhangSuenThin } from './skeleton';
 import { classifyWidth, widthStandard } from './standards';
-import { MAX_WIDTH_QUANTILE, quantile, quantileSpreadPx, widthUncertaintyPx } from './width-uncertainty';
+import { MAX_WIDTH_QUANTILE, median, quantile, quantileSpreadPx, widthUncertaintyPx } from './width-uncertainty';
 
 /** The result; millimetre fields are null when there is no scale or no crack, and `reason` says why. */
 export interface CrackMeasurement {
@@ -137,12 +137,7 @@ function summarise(readings: WidthSample[]) {
   const maxPx = quantile(px, MAX_WIDTH_QUANTILE);
   const nearMax = quantile(px, 0.9);
   const edges = readings.filter((s) => s.widthPx >= nearMax && Number.isFinite(s.edgePx)).map((s) => s.edgePx);
-  const edgePx = edges.length
-    ? quantile(
-        edges.sort((a, b) => a - b),
-        0.5,
-      )
-    : NaN;
+  const edgePx = edges.length ? median(edges) : NaN;
   const maxReadPx = quantile(readPx, MAX_WIDTH_QUANTILE);
   return { maxMm, meanMm, maxPx, maxReadPx, spreadPx: quantileSpreadPx(px, maxPx), edgePx, at: widest.at };
 }

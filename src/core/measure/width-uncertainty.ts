@@ -49,6 +49,14 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.round(c * (sorted.length - 1)))];
 }
 
+/** Median of the values (a sorted copy is taken; the middle value, or the upper of the two middle ones). */
+export function median(values: readonly number[]): number {
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
 /**
  * Half-width (px) of the 95 % interval of the q-quantile of `sortedPx` (width readings along the
  * crack, ascending), with n / widthPx independent readings (at least 1).
