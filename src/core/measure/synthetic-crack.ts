@@ -84,24 +84,39 @@ export function crackInside(c: CrackShape): {
   };
 }
 
+/** Step along the crack at which its truth is computed, mm. */
+const TRUTH_STEP_MM = 0.05;
+
+/** The slope of the centre line at u (across per along). */
+function slopeAt(c: CrackShape, u: number): number {
+  return (centreLine(c, u + 0.01) - centreLine(c, u - 0.01)) / 0.02;
+}
+
+/** The crack's perpendicular width every 0.05 mm along it, tapered ends included, mm. */
+export function crackWidthProfile(c: CrackShape): number[] {
+  const widths: number[] = [];
+  for (let u = -c.lengthMm / 2; u < c.lengthMm / 2; u += TRUTH_STEP_MM) {
+    const [top, bottom] = edgesAt(c, u);
+    widths.push((bottom - top) * Math.cos(Math.atan(slopeAt(c, u))));
+  }
+  return widths;
+}
+
 /** The crack's true maximum and mean perpendicular width and its centre-line length, mm. */
 export function crackTruth(c: CrackShape): { maxWidthMm: number; meanWidthMm: number; lengthMm: number } {
-  let max = 0;
+  const widths = crackWidthProfile(c);
   let sum = 0;
   let n = 0;
   let length = 0;
-  const step = 0.05;
-  for (let u = -c.lengthMm / 2; u < c.lengthMm / 2; u += step) {
-    const [top, bottom] = edgesAt(c, u);
-    const slope = (centreLine(c, u + 0.01) - centreLine(c, u - 0.01)) / 0.02;
-    const width = (bottom - top) * Math.cos(Math.atan(slope));
-    max = Math.max(max, width);
+  let u = -c.lengthMm / 2; // stepped as crackWidthProfile steps
+  for (const width of widths) {
     // the mean over the body of the crack, leaving out the tapered ends as the measurement does
     if (widthFactor(c, u) > 0.5) {
       sum += width;
       n++;
     }
-    length += step * Math.hypot(1, slope);
+    length += TRUTH_STEP_MM * Math.hypot(1, slopeAt(c, u));
+    u += TRUTH_STEP_MM;
   }
-  return { maxWidthMm: max, meanWidthMm: sum / n, lengthMm: length };
+  return { maxWidthMm: Math.max(...widths), meanWidthMm: sum / n, lengthMm: length };
 }
