@@ -18,11 +18,18 @@ import { toGrey, type GreyImage, type PixelImage } from './pixels';
 import { cropGrey, segmentCrack, type Region } from './segment';
 import { pruneSpurs, zhangSuenThin } from './skeleton';
 import { classifyWidth, widthStandard } from './standards';
-import { MAX_WIDTH_QUANTILE, median, quantile, quantileSpreadPx, widthUncertaintyPx } from './width-uncertainty';
+import {
+  MAX_WIDTH_QUANTILE,
+  maxWidthQuantile,
+  median,
+  quantile,
+  quantileSpreadPx,
+  widthUncertaintyPx,
+} from './width-uncertainty';
 
 /** The result; millimetre fields are null when there is no scale or no crack, and `reason` says why. */
 export interface CrackMeasurement {
-  /** Maximum width (95th percentile of the readings along the crack), mm. */
+  /** Maximum width (a high quantile of the readings along the crack: 95th, higher on wide cracks with the marker), mm. */
   widthMm: number | null;
   meanWidthMm: number | null;
   lengthMm: number | null;
@@ -126,20 +133,25 @@ function readCrack(
   return { readings, lengthMm: skeletonLengthMm(skeleton, w, h, offset, toPlane) };
 }
 
-/** Summary of the readings: maximum (95th percentile) and mean in mm, maximum in px (corrected and as read), and where the widest is. */
-function summarise(readings: WidthSample[]) {
+/**
+ * Summary of the readings: maximum and mean in mm, maximum in px (corrected and as read) and where the
+ * widest is. The maximum is the 95th percentile of readings as read, and of corrected readings a
+ * quantile that rises with the width (maxWidthQuantile); "move closer" reads the 95th percentile as read.
+ */
+function summarise(readings: WidthSample[], corrected: boolean) {
   const mm = readings.map((s) => s.widthMm).sort((a, b) => a - b);
   const px = readings.map((s) => s.widthPx).sort((a, b) => a - b);
   const readPx = readings.map((s) => s.readPx).sort((a, b) => a - b);
-  const maxMm = quantile(mm, MAX_WIDTH_QUANTILE);
+  const q = corrected ? maxWidthQuantile(quantile(px, MAX_WIDTH_QUANTILE)) : MAX_WIDTH_QUANTILE;
+  const maxMm = quantile(mm, q);
   const widest = readings.reduce((a, b) => (Math.abs(b.widthMm - maxMm) < Math.abs(a.widthMm - maxMm) ? b : a));
   const meanMm = mm.reduce((s, v) => s + v, 0) / mm.length;
-  const maxPx = quantile(px, MAX_WIDTH_QUANTILE);
+  const maxPx = quantile(px, q);
   const nearMax = quantile(px, 0.9);
   const edges = readings.filter((s) => s.widthPx >= nearMax && Number.isFinite(s.edgePx)).map((s) => s.edgePx);
   const edgePx = edges.length ? median(edges) : NaN;
   const maxReadPx = quantile(readPx, MAX_WIDTH_QUANTILE);
-  return { maxMm, meanMm, maxPx, maxReadPx, spreadPx: quantileSpreadPx(px, maxPx), edgePx, at: widest.at };
+  return { maxMm, meanMm, maxPx, maxReadPx, spreadPx: quantileSpreadPx(px, maxPx, q), edgePx, at: widest.at };
 }
 
 /**
@@ -198,7 +210,7 @@ export async function measureCrack(
       reason: 'no crack found: no thin dark line long enough in the region',
     };
   }
-  const sum = summarise(readings);
+  const sum = summarise(readings, Boolean(blurSigmaPx));
   // "move closer" is judged on the width as read (minWidthPx is a reading), corrected or not
   const guidanceInput = { widthPx: sum.maxReadPx, sharpness, tiltDeg: reference?.tiltDeg };
   if (scale === null) {

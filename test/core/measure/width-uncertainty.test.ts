@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_UNCERTAINTY,
+  maxWidthQuantile,
   quantile,
   quantileSpreadPx,
   widthUncertaintyPx,
@@ -15,6 +16,14 @@ describe('width uncertainty', () => {
     expect(quantile(v, 0.95)).toBeCloseTo(9.5, 9);
     expect(quantile(v, 1.2)).toBe(10);
     expect(quantile(v, -0.1)).toBe(0);
+  });
+
+  it('takes a higher quantile of corrected readings as the crack gets wider', () => {
+    expect(maxWidthQuantile(2)).toBe(0.95);
+    expect(maxWidthQuantile(6)).toBe(0.95);
+    expect(maxWidthQuantile(9)).toBeCloseTo(0.97, 9);
+    expect(maxWidthQuantile(12)).toBeCloseTo(0.99, 9);
+    expect(maxWidthQuantile(40)).toBeCloseTo(0.99, 9);
   });
 
   it('gives no spread when every reading is the same', () => {
