@@ -5,6 +5,7 @@
  */
 import { crackWidths, type WidthSample } from './crack-width';
 import { skeletonLengthMm } from './crack-length';
+import { withoutJoinedBlobs } from './joined-blobs';
 import { smoothAlongCrack } from './reading-smoothing';
 import { distanceToBackground } from './distance';
 import { edgeBlurSigmaPx } from './edge-blur';
@@ -129,7 +130,7 @@ function readCrack(
   const offset = { x: r.x, y: r.y };
   const raw = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane, blurSigmaPx });
   // the blur correction steepens each reading's noise on thin cracks (see reading-smoothing.ts)
-  const readings = blurSigmaPx ? smoothAlongCrack(raw) : raw;
+  const readings = blurSigmaPx ? smoothAlongCrack(withoutJoinedBlobs(raw)) : raw;
   return { readings, lengthMm: skeletonLengthMm(skeleton, w, h, offset, toPlane) };
 }
 

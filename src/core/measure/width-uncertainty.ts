@@ -36,7 +36,7 @@ export interface UncertaintyModels {
  * and checked on other seeds; see docs/measure.md, "Uncertainty".
  */
 export const DEFAULT_UNCERTAINTY: UncertaintyModels = {
-  deblurred: { floorPx: 0.2, relative: 0.04, blur: 1, k: 1.01 },
+  deblurred: { floorPx: 0.1, relative: 0.01, blur: 0.5, k: 1.76 },
   asRead: { floorPx: 0.7, relative: 0.02, blur: 3, k: 0.98 },
 };
 
