@@ -5,6 +5,19 @@ import { bytes, crack, scene } from './scenes';
 
 const noMarker = { marker: null, mmPerPx: 0.1 };
 
+/**
+ * A crack `widthMm` wide beside the marker at about 0.17 mm/px, the camera tilted `tiltDeg`: its true
+ * maximum width, and the measurement corrected for the blur read on the marker and as read.
+ */
+async function withAndWithoutBlurCorrection(widthMm: number, tiltDeg: number) {
+  const shape = crack(widthMm, 80, { x: 24, y: 0 });
+  const camera = { width: 560, height: 420, mmPerPx: 0.17, tiltDeg, tiltAxisDeg: 0 };
+  const photo = bytes(scene(camera, shape, true));
+  const corrected = await measureCrack(photo);
+  const asRead = await measureCrack(photo, { blurCorrection: false });
+  return { truth: crackTruth(shape).maxWidthMm, corrected, asRead };
+}
+
 describe('measureCrack on rendered cracks of known width', () => {
   it.each([0.4, 0.8, 1.6])('measures a %s mm crack to within half a pixel at 0.1 mm/px', async (widthMm) => {
     const shape = crack(widthMm);
@@ -39,12 +52,7 @@ describe('measureCrack on rendered cracks of known width', () => {
 
   it('corrects a thin crack for the camera blur read on the marker', async () => {
     // 0.3 mm at about 0.17 mm/px: under 2 px across, read through a blur of sigma 0.8 px
-    const shape = crack(0.3, 80, { x: 24, y: 0 });
-    const camera = { width: 560, height: 420, mmPerPx: 0.17, tiltDeg: 10, tiltAxisDeg: 0 };
-    const photo = bytes(scene(camera, shape, true));
-    const truth = crackTruth(shape).maxWidthMm;
-    const corrected = await measureCrack(photo);
-    const asRead = await measureCrack(photo, { blurCorrection: false });
+    const { truth, corrected, asRead } = await withAndWithoutBlurCorrection(0.3, 10);
     expect(corrected.blurSigmaPx).toBeGreaterThan(0.7);
     expect(corrected.blurSigmaPx).toBeLessThan(1.1);
     expect(asRead.blurSigmaPx).toBeNull();
@@ -58,12 +66,7 @@ describe('measureCrack on rendered cracks of known width', () => {
 
   it('reads the maximum of a wide rough-edged crack above its 95th percentile when the marker is in view', async () => {
     // 3 mm at about 0.17 mm/px: some 18 px across, where the widest point lies above most readings
-    const shape = crack(3, 80, { x: 24, y: 0 });
-    const camera = { width: 560, height: 420, mmPerPx: 0.17, tiltDeg: 5, tiltAxisDeg: 0 };
-    const photo = bytes(scene(camera, shape, true));
-    const truth = crackTruth(shape).maxWidthMm;
-    const corrected = await measureCrack(photo);
-    const asRead = await measureCrack(photo, { blurCorrection: false });
+    const { truth, corrected, asRead } = await withAndWithoutBlurCorrection(3, 5);
     const px = (m: typeof corrected) => ((m.widthMm as number) - truth) / (m.mmPerPx as number);
     // the 95th percentile as read under-reads the maximum; the higher quantile of wide cracks much less
     expect(px(asRead)).toBeLessThan(-0.25);
