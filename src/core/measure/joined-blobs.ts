@@ -18,8 +18,8 @@ const RADIUS_IN_WIDTHS = 3;
 const MIN_RADIUS_PX = 8;
 
 /**
- * The readings without those of blobs joined to the crack. The narrowest reading always stays (no
- * median around it is below it), so readings that were there stay there.
+ * The readings without those of blobs joined to the crack; never empty when `readings` is not (the
+ * narrowest reading always stays: no median around it is below it).
  */
 export function withoutJoinedBlobs(readings: readonly WidthSample[]): WidthSample[] {
   return readings.filter((s) => {

@@ -129,7 +129,8 @@ function readCrack(
   pruneSpurs(skeleton, w, h, (j) => 2 * halfWidth[j] + 4);
   const offset = { x: r.x, y: r.y };
   const raw = crackWidths({ grey: seg.grey, offset, skeleton, halfWidth, imageToPlane: toPlane, blurSigmaPx });
-  // the blur correction steepens each reading's noise on thin cracks (see reading-smoothing.ts)
+  // corrected readings: blobs joined to the crack left out (joined-blobs.ts), the rest smoothed, since
+  // the blur correction steepens each reading's noise on thin cracks (reading-smoothing.ts)
   const readings = blurSigmaPx ? smoothAlongCrack(withoutJoinedBlobs(raw)) : raw;
   return { readings, lengthMm: skeletonLengthMm(skeleton, w, h, offset, toPlane) };
 }

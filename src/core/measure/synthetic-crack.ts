@@ -37,12 +37,16 @@ function roughness(c: CrackShape, u: number, edge: 0 | 1): number {
   return 0.04 * Math.sin(u / 0.9 + p) + 0.03 * Math.sin(u / 0.37 + 2 * p);
 }
 
+/** The slope of the centre line at u (across per along). */
+function slopeAt(c: CrackShape, u: number): number {
+  return (centreLine(c, u + 0.01) - centreLine(c, u - 0.01)) / 0.02;
+}
+
 /** Top and bottom edge of the crack (across-offsets, mm) at u, measured perpendicular to the axis. */
 function edgesAt(c: CrackShape, u: number): [number, number] {
   const w = c.widthMm * widthFactor(c, u);
-  const slope = (centreLine(c, u + 0.01) - centreLine(c, u - 0.01)) / 0.02;
   // the perpendicular width is w: across the axis the band is w / cos(slope angle)
-  const half = w / 2 / Math.cos(Math.atan(slope));
+  const half = w / 2 / Math.cos(Math.atan(slopeAt(c, u)));
   const v = centreLine(c, u);
   return [v - half * (1 + roughness(c, u, 0)), v + half * (1 + roughness(c, u, 1))];
 }
@@ -86,11 +90,6 @@ export function crackInside(c: CrackShape): {
 
 /** Step along the crack at which its truth is computed, mm. */
 const TRUTH_STEP_MM = 0.05;
-
-/** The slope of the centre line at u (across per along). */
-function slopeAt(c: CrackShape, u: number): number {
-  return (centreLine(c, u + 0.01) - centreLine(c, u - 0.01)) / 0.02;
-}
 
 /** The crack's perpendicular width every 0.05 mm along it, tapered ends included, mm. */
 export function crackWidthProfile(c: CrackShape): number[] {
