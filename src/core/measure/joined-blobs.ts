@@ -24,10 +24,7 @@ const MIN_RADIUS_PX = 8;
 export function withoutJoinedBlobs(readings: readonly WidthSample[]): WidthSample[] {
   return readings.filter((s) => {
     const radius = Math.max(MIN_RADIUS_PX, RADIUS_IN_WIDTHS * s.widthPx);
-    const around = readings
-      .filter((o) => Math.abs(o.at.x - s.at.x) <= radius && Math.abs(o.at.y - s.at.y) <= radius)
-      .filter((o) => Math.hypot(o.at.x - s.at.x, o.at.y - s.at.y) <= radius)
-      .map((o) => o.widthPx);
+    const around = readings.filter((o) => Math.hypot(o.at.x - s.at.x, o.at.y - s.at.y) <= radius).map((o) => o.widthPx);
     const m = median(around);
     return !(s.widthPx > MAX_RATIO * m && s.widthPx - m > MIN_EXCESS_PX);
   });

@@ -91,31 +91,39 @@ export function crackInside(c: CrackShape): {
 /** Step along the crack at which its truth is computed, mm. */
 const TRUTH_STEP_MM = 0.05;
 
+/** Where along the crack its truth is computed: every 0.05 mm from one end, mm from the centre. */
+function truthStations(c: CrackShape): number[] {
+  const us: number[] = [];
+  for (let u = -c.lengthMm / 2; u < c.lengthMm / 2; u += TRUTH_STEP_MM) us.push(u);
+  return us;
+}
+
+/** The crack's perpendicular width at u, mm. */
+function widthAt(c: CrackShape, u: number): number {
+  const [top, bottom] = edgesAt(c, u);
+  return (bottom - top) * Math.cos(Math.atan(slopeAt(c, u)));
+}
+
 /** The crack's perpendicular width every 0.05 mm along it, tapered ends included, mm. */
 export function crackWidthProfile(c: CrackShape): number[] {
-  const widths: number[] = [];
-  for (let u = -c.lengthMm / 2; u < c.lengthMm / 2; u += TRUTH_STEP_MM) {
-    const [top, bottom] = edgesAt(c, u);
-    widths.push((bottom - top) * Math.cos(Math.atan(slopeAt(c, u))));
-  }
-  return widths;
+  return truthStations(c).map((u) => widthAt(c, u));
 }
 
 /** The crack's true maximum and mean perpendicular width and its centre-line length, mm. */
 export function crackTruth(c: CrackShape): { maxWidthMm: number; meanWidthMm: number; lengthMm: number } {
-  const widths = crackWidthProfile(c);
+  let max = 0;
   let sum = 0;
   let n = 0;
   let length = 0;
-  let u = -c.lengthMm / 2; // stepped as crackWidthProfile steps
-  for (const width of widths) {
+  for (const u of truthStations(c)) {
+    const width = widthAt(c, u);
+    max = Math.max(max, width);
     // the mean over the body of the crack, leaving out the tapered ends as the measurement does
     if (widthFactor(c, u) > 0.5) {
       sum += width;
       n++;
     }
     length += TRUTH_STEP_MM * Math.hypot(1, slopeAt(c, u));
-    u += TRUTH_STEP_MM;
   }
-  return { maxWidthMm: Math.max(...widths), meanWidthMm: sum / n, lengthMm: length };
+  return { maxWidthMm: max, meanWidthMm: sum / n, lengthMm: length };
 }
