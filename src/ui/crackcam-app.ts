@@ -21,6 +21,7 @@ import './crackcam-live-view';
 import './crackcam-sync-status';
 import { modelSurfaces } from '../core/model-surfaces';
 import { afterNextPaint } from './after-next-paint';
+import { storagePanelLineHeight } from './shared-styles';
 
 /** The model code and TF.js: a lazy chunk, imported once the shell has painted. */
 const modelLoading = () => import('../platform/inference-model-loading');
@@ -77,7 +78,8 @@ export type AppView = 'live' | 'findings' | 'captures' | 'train' | 'models';
  *
  * Extension points (light-DOM children):
  * - `slot="status"`: header indicators and actions (offline badge, "update available" button, ...).
- * - default slot: further views, rendered below the live view.
+ * - default slot: further views, rendered below the live view and the storage panel (which the
+ *   shell places and the PWA layer defines after the first paint, pwa-setup.ts).
  */
 @localized()
 @customElement('crackcam-app')
@@ -160,6 +162,12 @@ export class CrackcamApp extends LitElement {
     }
     crackcam-live-view {
       flex: 1;
+    }
+    /* Defined by the PWA layer after the first paint: its collapsed line's height is kept from the
+       start, so that the live view does not shrink when it comes (crackcam-storage-panel.ts). */
+    crackcam-storage-panel:not(:defined) {
+      display: block;
+      min-height: ${storagePanelLineHeight};
     }
     nav {
       display: flex;
@@ -593,6 +601,7 @@ export class CrackcamApp extends LitElement {
           @model-deleted=${this.onModelDeleted}
         ></crackcam-models>
       </div>
+      <crackcam-storage-panel ?hidden=${this.view !== 'live'}></crackcam-storage-panel>
       <slot ?hidden=${this.view !== 'live'}></slot>
     `;
   }

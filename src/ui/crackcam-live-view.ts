@@ -265,6 +265,24 @@ export class CrackcamLiveView extends LitElement {
       font-size: 0.95rem;
       font-variant-numeric: tabular-nums;
       pointer-events: none;
+      flex-wrap: wrap;
+      max-width: calc(100% - 2rem);
+    }
+    .stats > * {
+      white-space: nowrap;
+    }
+    .figure {
+      text-align: right;
+    }
+    .figure.fps {
+      min-width: 7ch;
+    }
+    .figure.latency {
+      min-width: 6ch;
+    }
+    .badge.backend {
+      min-width: 4.5em;
+      text-align: center;
     }
     .badge {
       font-weight: 700;
@@ -318,6 +336,9 @@ export class CrackcamLiveView extends LitElement {
       background: #1c262b;
     }
     ${controlStyles}
+    .controls button.pending {
+      visibility: hidden;
+    }
     button[aria-pressed='true'] {
       background: #eceff1;
       color: #000;
@@ -893,9 +914,13 @@ export class CrackcamLiveView extends LitElement {
           .filter((s) => s)
           .join('\n')
       : '';
+    // The figures first, at fixed widths, and the badges after them, so that nothing already shown
+    // moves when the backend and the model are known.
     return html`<div class="stats">
+      <span class="figure fps" data-testid="fps">${msg(str`${this.fps.toFixed(1)} fps`)}</span>
+      <span class="figure latency" data-testid="latency">${msg(str`${Math.round(this.latency)} ms`)}</span>
       <span
-        class="badge ${b?.software ? 'software' : ''}"
+        class="badge backend ${b?.software ? 'software' : ''}"
         data-testid="backend"
         data-backend=${b?.name ?? ''}
         data-software=${b?.software ? 'true' : 'false'}
@@ -910,8 +935,6 @@ export class CrackcamLiveView extends LitElement {
           : nothing
       }
       ${this.renderMode()}
-      <span data-testid="fps">${msg(str`${this.fps.toFixed(1)} fps`)}</span>
-      <span data-testid="latency">${msg(str`${Math.round(this.latency)} ms`)}</span>
     </div>`;
   }
 
@@ -939,6 +962,25 @@ export class CrackcamLiveView extends LitElement {
     this.attachModel();
   };
 
+  /**
+   * The fine map's switch, for a classifier with a fine head. Until the model is known it holds its
+   * place unseen, so that the controls do not grow under the inspector's thumb when it comes.
+   */
+  private renderFineMapToggle() {
+    const pending = this.activeModel === undefined;
+    if (!pending && !this.hasFineMap) return nothing;
+    return html`<button
+      data-testid="fine-map-toggle"
+      class=${pending ? 'pending' : ''}
+      aria-pressed=${this.fineMap ? 'true' : 'false'}
+      ?disabled=${pending || !this.showHeatmap}
+      title=${msg('Fine map: 4 px cells that follow thin cracks (Grad-CAM of an early layer, kept where the 13x13 Grad-CAM sees a crack). Off: the 13x13 Grad-CAM alone.')}
+      @click=${this.onToggleFineMap}
+    >
+      ${msg('Fine map')}
+    </button>`;
+  }
+
   private renderControls() {
     const running = this.cameraState === 'running';
     const zoom = this.features.zoom;
@@ -961,19 +1003,7 @@ export class CrackcamLiveView extends LitElement {
       >
         ${msg('Heatmap')}
       </button>
-      ${
-        this.hasFineMap
-          ? html`<button
-              data-testid="fine-map-toggle"
-              aria-pressed=${this.fineMap ? 'true' : 'false'}
-              ?disabled=${!this.showHeatmap}
-              title=${msg('Fine map: 4 px cells that follow thin cracks (Grad-CAM of an early layer, kept where the 13x13 Grad-CAM sees a crack). Off: the 13x13 Grad-CAM alone.')}
-              @click=${this.onToggleFineMap}
-            >
-              ${msg('Fine map')}
-            </button>`
-          : nothing
-      }
+      ${this.renderFineMapToggle()}
       <label
         >${msg('Style')}
         <select

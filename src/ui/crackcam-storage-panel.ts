@@ -10,6 +10,7 @@ import {
 } from '../platform/storage';
 import { appStorageStatus } from '../platform/storage-usage';
 import { APP_BUILD_ID } from '../platform/sw-bridge';
+import { storagePanelLineHeight } from './shared-styles';
 
 /**
  * Settings section, collapsed to one line ("Storage: 5.5 MB of 10 GB"): storage used by CrackCam (app,
@@ -29,6 +30,7 @@ export class CrackcamStoragePanel extends LitElement {
   static override styles = css`
     :host {
       display: block;
+      min-height: ${storagePanelLineHeight};
       font-size: 0.9rem;
       line-height: 1.4;
     }

@@ -1,7 +1,7 @@
 /**
  * Offline PWA wiring for the app shell, called once from main.ts: registers the service worker, asks for
  * persistent storage, and places the offline indicator and update offer in the shell's header
- * (`slot="status"`) and the storage panel below the live view.
+ * (`slot="status"`); it defines the storage panel, which the shell places below the live view.
  */
 import { requestPersistentStorage } from '../platform/storage';
 import { registerServiceWorker, type ServiceWorkerBridge } from '../platform/sw-bridge';
@@ -19,7 +19,7 @@ export function setupPwa(app: Element | null = document.querySelector('crackcam-
     indicator.slot = 'status';
     const banner = document.createElement('crackcam-update-banner');
     banner.slot = 'status';
-    app.append(indicator, banner, document.createElement('crackcam-storage-panel'));
+    app.append(indicator, banner);
   }
   return bridge;
 }

@@ -1,5 +1,11 @@
 import { css } from 'lit';
 
+/**
+ * Height of the storage panel's collapsed line (crackcam-storage-panel.ts): the shell keeps it from
+ * its first paint, before the PWA layer defines the panel, so that nothing moves when it comes.
+ */
+export const storagePanelLineHeight = css`2.4rem`;
+
 /** The look of buttons, selects and text, URL and number inputs: the live view's controls and the panels'. */
 export const controlStyles = css`
   button,
