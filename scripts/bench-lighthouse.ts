@@ -2,7 +2,7 @@
  * Lighthouse (mobile preset: simulated mid-range phone, 4x CPU slowdown, slow 4G) on the production
  * build with the fake camera playing a concrete crack photo, as the live-view issue measured it. Runs
  * Lighthouse `--runs` times and prints one JSON line with every run and the medians:
- *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, cls, longTasks, lcpElement}...], "median": {...}, "chromium": ...}
+ *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, cls, longTasks, lcpElement, benchmarkIndex}...], "median": {...}, "chromium": ...}
  * (`longTasks`: the main thread's long tasks, `{url, startMs, durationMs}`, as Lighthouse attributes them).
  *
  *   npx tsx scripts/bench-lighthouse.ts [--runs 3] [--query '?inference=main']
@@ -17,7 +17,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { buildApp, CHROMIUM, DATA_DIR, STANDARD_CHROMIUM_FLAGS, startStaticServer } from '../test/e2e/harness';
+import { CHROMIUM, DATA_DIR, STANDARD_CHROMIUM_FLAGS, startStaticServer, viteBuild } from '../test/e2e/harness';
 import { writeY4m } from '../test/e2e/y4m';
 
 const run = promisify(execFile);
@@ -43,6 +43,12 @@ interface LighthouseFigures {
   longTasks: LongTask[];
   /** The element of the largest contentful paint (its CSS selector). */
   lcpElement: string;
+  /**
+   * Lighthouse's measure of this machine's CPU speed (higher is faster). The simulated slowdown
+   * multiplies the tasks measured here, so a slower or busier machine reports more blocking time:
+   * compare runs of similar index.
+   */
+  benchmarkIndex: number;
 }
 
 /** One main-thread long task: the script it is attributed to, its start and duration (simulated, ms). */
@@ -53,6 +59,7 @@ interface LongTask {
 }
 
 interface LighthouseReport {
+  environment?: { benchmarkIndex?: number };
   categories: { performance: { score: number } };
   audits: Record<string, { numericValue?: number; details?: { items?: ReportItem[] } }>;
 }
@@ -81,7 +88,7 @@ function longTasks(report: LighthouseReport): LongTask[] {
   }));
 }
 
-const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement' | 'cls'>, string> = {
+const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement' | 'cls' | 'benchmarkIndex'>, string> = {
   fcpMs: 'first-contentful-paint',
   lcpMs: 'largest-contentful-paint',
   tbtMs: 'total-blocking-time',
@@ -94,6 +101,7 @@ function figures(report: LighthouseReport): LighthouseFigures {
     performance: Math.round(report.categories.performance.score * 100),
     longTasks: longTasks(report),
     lcpElement: lcpElement(report),
+    benchmarkIndex: Math.round(report.environment?.benchmarkIndex ?? NaN),
     cls: Number((report.audits['cumulative-layout-shift']?.numericValue ?? NaN).toFixed(4)),
   } as LighthouseFigures;
   for (const [key, audit] of Object.entries(AUDITS)) {
@@ -133,7 +141,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'crackcam-lighthouse-'));
 try {
   const dist = path.join(scratch, 'dist');
-  await buildApp(dist);
+  // What `npm run build` ships: no test hook (the harness builds with one by default).
+  await viteBuild(dist, { CRACKCAM_TEST_HOOKS: '0' });
   const photoDir = path.join(DATA_DIR, 'concrete', 'crack');
   const video = path.join(scratch, 'crack.y4m');
   await writeY4m([path.join(photoDir, readdirSync(photoDir).sort()[0])], video, {
