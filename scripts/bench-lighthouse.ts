@@ -2,11 +2,13 @@
  * Lighthouse (mobile preset: simulated mid-range phone, 4x CPU slowdown, slow 4G) on the production
  * build with the fake camera playing a concrete crack photo, as the live-view issue measured it. Runs
  * Lighthouse `--runs` times and prints one JSON line with every run and the medians:
- *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, cls, longTasks, lcpElement, benchmarkIndex}...], "median": {...}, "chromium": ...}
+ *   {"runs":[{performance, fcpMs, lcpMs, tbtMs, ttiMs, speedIndexMs, cls, longTasks, lcpElement, benchmarkIndex}...], "median": {...}, "cpuSlowdown": 4, "chromium": ...}
  * (`longTasks`: the main thread's long tasks, `{url, startMs, durationMs}`, as Lighthouse attributes them).
  *
- *   npx tsx scripts/bench-lighthouse.ts [--runs 3] [--query '?inference=main']
- * (`--query` is appended to the app's URL: e.g. the main-thread frame path, to compare it with the worker's).
+ *   npx tsx scripts/bench-lighthouse.ts [--runs 3] [--query '?inference=main'] [--cpu-slowdown 4]
+ * (`--query` is appended to the app's URL: e.g. the main-thread frame path, to compare it with the worker's;
+ * `--cpu-slowdown` replaces the preset's 4x, e.g. to measure a faster host as one in the middle of the
+ * bracket the preset is calibrated for: 4 x benchmarkIndex / 1750, see docs/bench.md).
  *
  * Lighthouse is not a dependency of the project: the script runs `$LIGHTHOUSE` (a lighthouse CLI, e.g.
  * node_modules/.bin/lighthouse of a folder where `npm i lighthouse@12` ran), else `npx --yes lighthouse@12`
@@ -22,9 +24,15 @@ import { writeY4m } from '../test/e2e/y4m';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, query: { type: 'string', default: '' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    query: { type: 'string', default: '' },
+    'cpu-slowdown': { type: 'string', default: '4' },
+  },
 });
 const runs = Number(values.runs);
+const cpuSlowdown = Number(values['cpu-slowdown']);
+if (!(cpuSlowdown >= 1)) throw new Error(`--cpu-slowdown must be a number >= 1, got '${values['cpu-slowdown']}'`);
 
 /** The figures kept from one Lighthouse report. */
 interface LighthouseFigures {
@@ -88,7 +96,10 @@ function longTasks(report: LighthouseReport): LongTask[] {
   }));
 }
 
-const AUDITS: Record<Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement' | 'cls' | 'benchmarkIndex'>, string> = {
+const AUDITS: Record<
+  Exclude<keyof LighthouseFigures, 'performance' | 'longTasks' | 'lcpElement' | 'cls' | 'benchmarkIndex'>,
+  string
+> = {
   fcpMs: 'first-contentful-paint',
   lcpMs: 'largest-contentful-paint',
   tbtMs: 'total-blocking-time',
@@ -127,6 +138,7 @@ async function lighthouse(url: string, video: string): Promise<LighthouseFigures
     '--skip-audits=uses-text-compression',
     '--output=json',
     '--quiet',
+    `--throttling.cpuSlowdownMultiplier=${cpuSlowdown}`,
     `--chrome-flags=${chromeFlags}`,
   ];
   const { stdout } = await run(command[0], [...command.slice(1), ...args], {
@@ -160,7 +172,9 @@ try {
     )[];
     const med = Object.fromEntries(keys.map((k) => [k, median(results.map((r) => r[k]))]));
     const { stdout: version } = await run(CHROMIUM, ['--version']);
-    console.log(JSON.stringify({ runs: results, median: med, chromium: version.trim(), cpus: os.cpus().length }));
+    console.log(
+      JSON.stringify({ runs: results, median: med, cpuSlowdown, chromium: version.trim(), cpus: os.cpus().length }),
+    );
   } finally {
     await server.close();
   }
