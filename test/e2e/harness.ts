@@ -103,8 +103,8 @@ export interface DevServerOptions {
 /**
  * Runs `vite build` (as `npm run build`) into `outDir` with NODE_ENV=production, `env` added to the
  * environment and `extraArgs` to the command line. Resolves with the build output; rejects with it
- * on failure. The build installs the window.__crackcam test hook (CRACKCAM_TEST_HOOKS=1) unless
- * `env` sets CRACKCAM_TEST_HOOKS otherwise.
+ * on failure, also when vite exits 0 without writing `index.html`. The build installs the
+ * window.__crackcam test hook (CRACKCAM_TEST_HOOKS=1) unless `env` sets CRACKCAM_TEST_HOOKS otherwise.
  */
 export function viteBuild(
   outDir: string,
@@ -141,9 +141,12 @@ export function viteBuild(
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`vite build exited with ${code}:\n${out}`)),
-    );
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`vite build exited with ${code}:\n${out}`));
+      else if (!existsSync(path.join(outDir, 'index.html')))
+        reject(new Error(`vite build wrote no index.html into ${outDir}:\n${out}`));
+      else resolve(out);
+    });
   });
 }
 
@@ -152,8 +155,7 @@ export function viteBuild(
  * that model replaces the default model in the output (the committed public/ copy is untouched).
  */
 export async function buildApp(outDir: string, headModelDir?: string): Promise<void> {
-  const output = await viteBuild(outDir);
-  if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`vite build wrote no index.html:\n${output}`);
+  await viteBuild(outDir);
   if (headModelDir) cpSync(headModelDir, path.join(outDir, 'models/crackcam-default'), { recursive: true });
 }
 
