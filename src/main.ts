@@ -8,9 +8,9 @@ import { initialLocale, setLocale } from './locales/localization';
 import { afterNextPaint } from './ui/after-next-paint';
 import './ui/crackcam-app';
 
-/** Resolves once the browser has painted the app shell's first frame. */
+/** Resolves once the browser has painted the whole app shell. */
 async function shellPainted(): Promise<void> {
-  await document.querySelector('crackcam-app')?.updateComplete;
+  await document.querySelector('crackcam-app')?.shellReady;
   await afterNextPaint();
 }
 

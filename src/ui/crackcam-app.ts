@@ -1,5 +1,5 @@
 import { localized, msg } from '@lit/localize';
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
 import type { CrackClassifier } from '../core/classifier';
@@ -48,6 +48,15 @@ const SCREEN_MODULES: Record<Exclude<AppView, 'live'>, () => Promise<unknown>> =
   models: tfScreens,
 };
 
+/**
+ * The live screen's elements in the order of their first render, one frame apart after the shell's
+ * frame (header, tabs, the screens' places): rendered with it they made one long task, in which a
+ * phone answers no tap (docs/bench.md, "The shell in parts"). The shell stays unseen until the last
+ * has rendered (the HTML's app name shows meanwhile), so nothing moves on screen.
+ */
+const LIVE_PARTS = ['live-view', 'capture-bar', 'finding-bar'] as const;
+type LivePart = (typeof LIVE_PARTS)[number];
+
 /** The model list's share state before team sync is open. */
 const NO_MODEL_IDS: ReadonlySet<string> = new Set();
 const NO_SHARE_STATUS: ReadonlyMap<string, ModelShareStatus> = new Map();
@@ -74,7 +83,7 @@ export type AppView = 'live' | 'findings' | 'captures' | 'train' | 'models';
  * gets the CPU).
  *
  * Test hooks: `data-model-id`, `data-model-name`, `data-model-version`, `data-model-kind`
- * (`classifier` or `oneclass`) on the host.
+ * (`classifier` or `oneclass`) on the host; `ready` on the host once the shell is shown.
  *
  * Extension points (light-DOM children):
  * - `slot="status"`: header indicators and actions (offline badge, "update available" button, ...).
@@ -96,6 +105,11 @@ export class CrackcamApp extends LitElement {
   @state() private view: AppView = 'live';
   /** Screens shown at least once: the others are not rendered yet, so the first paint is the live view's alone. */
   @state() private shownViews: ReadonlySet<AppView> = new Set(['live']);
+  /** How many of {@link LIVE_PARTS} have been rendered. */
+  @state() private livePartsRendered = 0;
+  /** Resolves once the whole shell has rendered; it is shown from then on (`ready` on the host). */
+  readonly shellReady: Promise<void> = new Promise((resolve) => (this.resolveShellReady = resolve));
+  private resolveShellReady!: () => void;
   @state() private captureStore?: CaptureStore;
   @state() private modelStore?: ModelStore;
   @state() private findingStore?: FindingStore;
@@ -141,6 +155,9 @@ export class CrackcamApp extends LitElement {
       padding: 0.4rem 0.8rem;
       background: #102027;
       border-bottom: 1px solid #37474f;
+    }
+    :host(:not([ready])) {
+      visibility: hidden;
     }
     h1 {
       margin: 0;
@@ -203,6 +220,15 @@ export class CrackcamApp extends LitElement {
     }
   `;
 
+  /**
+   * The first render waits a task after the shell's modules are evaluated, so that evaluating them and
+   * rendering the shell are two tasks, not one long one (see {@link LIVE_PARTS}).
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    if (!this.hasUpdated) await new Promise((resolve) => setTimeout(resolve));
+    await super.scheduleUpdate();
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.started) {
@@ -211,10 +237,27 @@ export class CrackcamApp extends LitElement {
     }
   }
 
+  /** Renders the shell's frame, then {@link LIVE_PARTS} one frame apart, then shows it. */
+  private async renderInParts(): Promise<void> {
+    await this.updateComplete;
+    for (let n = 1; n <= LIVE_PARTS.length; n++) {
+      await afterNextPaint();
+      this.livePartsRendered = n;
+      await this.updateComplete;
+    }
+    this.toggleAttribute('ready', true);
+    this.resolveShellReady();
+  }
+
+  /** `template` once the part has been rendered (see {@link LIVE_PARTS}), else nothing. */
+  private livePart(part: LivePart, template: TemplateResult): TemplateResult | typeof nothing {
+    return this.livePartsRendered > LIVE_PARTS.indexOf(part) ? template : nothing;
+  }
+
   private async init(): Promise<void> {
     // The shell (header, tabs, camera view, bars) paints first; the worker, TF.js and the model files
     // are asked for only once it has painted, so that they never hold up that paint.
-    await this.updateComplete;
+    await this.renderInParts();
     await afterNextPaint();
     void this.liveView?.startWorker().catch(() => undefined);
     try {
@@ -535,7 +578,9 @@ export class CrackcamApp extends LitElement {
         )}
       </nav>
       <div class="live" ?hidden=${this.view !== 'live'}>
-        <crackcam-live-view
+        ${this.livePart(
+          'live-view',
+          html`<crackcam-live-view
           .backend=${this.backend}
           .classifier=${this.classifier}
           .oneClass=${this.oneClass}
@@ -545,16 +590,23 @@ export class CrackcamApp extends LitElement {
           .modelId=${this.activeId}
           @adapt-model=${this.onAdaptModel}
           @page-model-request=${() => void this.ensurePageModel()}
-        ></crackcam-live-view>
-        <crackcam-capture-bar
+        ></crackcam-live-view>`,
+        )}
+        ${this.livePart(
+          'capture-bar',
+          html`<crackcam-capture-bar
           .store=${this.captureStore}
           .classes=${this.classes}
           @capture-request=${() => this.liveView?.capture()}
-        ></crackcam-capture-bar>
-        <crackcam-finding-bar
+        ></crackcam-capture-bar>`,
+        )}
+        ${this.livePart(
+          'finding-bar',
+          html`<crackcam-finding-bar
           .store=${this.findingStore}
           @finding-request=${() => this.liveView?.captureFinding()}
-        ></crackcam-finding-bar>
+        ></crackcam-finding-bar>`,
+        )}
       </div>
       <div class="screen" ?hidden=${this.view !== 'findings'}>
         ${

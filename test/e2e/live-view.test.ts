@@ -177,6 +177,26 @@ describe('crack photos through the fake camera', () => {
     expect(await page.locator('[data-testid="fps"]').textContent()).toMatch(/^\d+\.\d fps$/);
   });
 
+  it('shows the shell whole: nothing on screen moves from the first paint to the running verdict', async () => {
+    // The shell renders in parts, one frame apart, unseen until the last (crackcam-app.ts, LIVE_PARTS);
+    // a part shown before the others would move them. The HTML's app name gives way to the shell then.
+    const shifts = await page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const values: number[] = [];
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) values.push((e as PerformanceEntry & { value: number }).value);
+          }).observe({ type: 'layout-shift', buffered: true });
+          setTimeout(() => resolve(values), 500);
+        }),
+    );
+    expect(shifts.reduce((a, b) => a + b, 0)).toBeLessThan(0.01);
+    expect(await page.locator('crackcam-app').getAttribute('ready')).toBe('');
+    for (const part of ['crackcam-live-view', 'crackcam-capture-bar', 'crackcam-finding-bar'])
+      expect(await page.locator(part).isVisible(), part).toBe(true);
+    expect(await page.locator('.boot').isVisible()).toBe(false);
+  });
+
   it('says crack, with the probability, on every sampled frame', async () => {
     const verdicts = await sampleVerdicts(page, 40);
     const labels = verdicts.map((v) => v.label);
