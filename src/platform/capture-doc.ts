@@ -88,6 +88,12 @@ export function newClassDocs(known: readonly CaptureClass[], labels: readonly st
   return out;
 }
 
+/** Every class name in display order: the classes', then labels of captures whose class was removed elsewhere. */
+export function classNames(classes: readonly CaptureClass[], labels: readonly string[]): string[] {
+  const names = orderedClassNames(classes);
+  return [...names, ...orphanLabels(names, labels)];
+}
+
 /** The class names of `captures` that no class document names, sorted (a class removed elsewhere). */
 export function orphanLabels(classes: readonly string[], labels: readonly string[]): string[] {
   const known = new Set(classes);

@@ -14,10 +14,9 @@ import {
   captureFieldsOfDoc,
   captureFrameDocId,
   captureIdOf,
+  classNames,
   isCaptureListDocId,
   newClassDocs,
-  orderedClassNames,
-  orphanLabels,
   prefixRange,
   type CaptureClassDocBody,
   type CaptureDocBody,
@@ -154,11 +153,11 @@ export class PouchCaptureStore {
     return docs.reduce((sum, doc) => sum + attachmentBytes(doc), 0);
   }
 
-  /** Number of captures per class (every class listed, also empty ones). */
+  /** Number of captures per class (every class listed, also empty ones); one read of the captures. */
   async counts(): Promise<Record<string, number>> {
-    const labels = await this.labels();
+    const [classes, labels] = await Promise.all([this.classDocs(), this.labels()]);
     const out: Record<string, number> = {};
-    for (const c of await this.classes()) out[c] = 0;
+    for (const c of classNames(classes, labels)) out[c] = 0;
     for (const l of labels) out[l] = (out[l] ?? 0) + 1;
     return out;
   }
@@ -196,8 +195,7 @@ export class PouchCaptureStore {
   /** Class names in display order; labels of captures whose class was removed elsewhere come last. */
   async classes(): Promise<string[]> {
     const [classes, labels] = await Promise.all([this.classDocs(), this.labels()]);
-    const names = orderedClassNames(classes);
-    return [...names, ...orphanLabels(names, labels)];
+    return classNames(classes, labels);
   }
 
   /** Adds a class (no-op if it exists); returns the cleaned name. */

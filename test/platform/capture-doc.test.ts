@@ -4,6 +4,7 @@ import {
   attachmentBytes,
   captureClassDocId,
   captureDocBody,
+  classNames,
   captureDocId,
   captureFieldsOfDoc,
   captureFrameDocId,
@@ -70,6 +71,12 @@ describe('capture documents', () => {
       'rust',
     ]);
     expect(orphanLabels(['crack'], ['rust', 'crack', 'rust', 'alkali'])).toEqual(['alkali', 'rust']);
+    // A class removed on another device while this one still holds its captures comes last.
+    expect(classNames([{ name: 'nocrack', order: 1 }, ...known.slice(0, 1)], ['rust', 'crack'])).toEqual([
+      'crack',
+      'nocrack',
+      'rust',
+    ]);
   });
 
   it('counts attachment bytes from the stubs', () => {
