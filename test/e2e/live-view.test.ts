@@ -380,7 +380,7 @@ describe('no-crack photos through the fake camera', () => {
     await Promise.all([context.close(), bad.context.close()]);
   });
 
-  it('runs frames in the inference worker, on the main thread with ?inference=main, and names valid places', async () => {
+  it('runs frames in the inference worker, on the main thread with ?inference=main (and captures there), and names valid places', async () => {
     const { page, context } = await openApp(browser, server.url);
     const place = page.locator('[data-testid="inference"]');
     await waitForFrames(page, 2);
@@ -392,6 +392,12 @@ describe('no-crack photos through the fake camera', () => {
     expect(await place.getAttribute('data-inference')).toBe('main');
     expect(await page.locator('[data-testid="verdict"]').getAttribute('data-label')).toBe('nocrack');
     expect((await hookMemory(page)).numTensors).toBeGreaterThan(0); // the page's TF.js holds the model here
+    // One-tap capture on the main-thread path: stored, with the page's verdict.
+    await page.locator('[data-testid="capture-as"][data-label="nocrack"]').click();
+    await page
+      .locator('[data-testid="capture-count"][data-label="nocrack"]')
+      .filter({ hasText: '1' })
+      .waitFor({ timeout: 20_000 });
     url.searchParams.set('inference', 'gpu');
     await page.goto(url.href);
     await expect.poll(() => shadowText(page, 'verdict'), { timeout: 60_000 }).toContain('valid: worker, main');

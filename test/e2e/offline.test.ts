@@ -158,6 +158,13 @@ describe('offline-first production build', () => {
         await waitForVerdict(page);
         expect(await storedCaptures(page)).toEqual(captures);
 
+        // the main-thread fallback starts offline too: the page's TF.js, backend and model from the precache;
+        // the training below runs from this start
+        await page.goto(`${base}?backend=wasm&inference=main`);
+        expect((await waitForVerdict(page)).label).toBe('crack');
+        expect(await page.getByTestId('inference').getAttribute('data-inference')).toBe('main');
+        expect(server.requests.length, 'a request reached the stopped server').toBe(served);
+
         // training works offline too: a few more captures, a short training, saved as the active model
         for (let i = 0; i < 3; i++) await captureAndWait(page);
         await page.getByTestId('tab-train').click();

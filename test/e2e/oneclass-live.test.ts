@@ -281,6 +281,18 @@ describe('a one-class model in the live view', () => {
       expect(after.numTensors).toBe(before.numTensors);
       expect(errors).toEqual([]);
     });
+
+    it('runs the active one-class model on the page with the main-thread fallback (?inference=main)', async () => {
+      const url = new URL(page.url());
+      url.searchParams.set('inference', 'main');
+      await page.goto(url.href);
+      await waitForOneClassVerdict(page);
+      expect(await page.locator('[data-testid="inference"]').getAttribute('data-inference')).toBe('main');
+      expect(await modeOf(page)).toBe('oneclass');
+      const verdicts = await sampleVerdicts(page, 8);
+      expect(verdicts.map((v) => v.label)).toEqual(verdicts.map(() => 'anomaly'));
+      expect(errors).toEqual([]);
+    });
   });
 
   describe('imported by its model.json URL; sound concrete on the camera; Japanese UI', () => {

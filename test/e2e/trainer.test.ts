@@ -128,6 +128,18 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await expect.poll(() => page.locator('[data-testid="model"]').count()).toBe(1); // only the built-in model
   });
 
+  it('goes on with frames on the main thread (?inference=main): training, activation, reload and rollback below run there', async () => {
+    // The worker path trains and activates in the deep-mode flow below (after the switch back) and in
+    // adaptation.test.ts.
+    const url = new URL(page.url());
+    url.searchParams.set('inference', 'main');
+    await page.goto(url.href);
+    await waitForFrames(page, 3);
+    expect(await page.locator('[data-testid="inference"]').getAttribute('data-inference')).toBe('main');
+    expect(await app().getAttribute('data-model-id')).toBe('builtin');
+    expect(await liveLabel()).toBe('nocrack');
+  });
+
   it('trains with live progress, shows the result with the old model side by side, and saves a new version', async () => {
     await page.locator('[data-testid="tab-train"]').click();
     await page.locator('[data-testid="train-epochs"]').fill('30');
@@ -180,6 +192,14 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await waitForFrames(page, 3);
     expect(await liveLabel()).toBe('nocrack');
     expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+  });
+
+  it('goes back to frames in the worker for the flows below', async () => {
+    const url = new URL(page.url());
+    url.searchParams.delete('inference');
+    await page.goto(url.href);
+    await waitForFrames(page, 3);
+    expect(await page.locator('[data-testid="inference"]').getAttribute('data-inference')).toBe('worker');
   });
 });
 
