@@ -237,13 +237,20 @@ export class CrackcamApp extends LitElement {
     }
   }
 
-  /** Renders the shell's frame, then {@link LIVE_PARTS} one frame apart, then shows it. */
+  /**
+   * Renders the shell's frame, then {@link LIVE_PARTS} one frame apart, then shows it; shown also
+   * when a part failed to render, with the error (what did render beats a blank page).
+   */
   private async renderInParts(): Promise<void> {
-    await this.updateComplete;
-    for (let n = 1; n <= LIVE_PARTS.length; n++) {
-      await afterNextPaint();
-      this.livePartsRendered = n;
+    try {
       await this.updateComplete;
+      for (let n = 1; n <= LIVE_PARTS.length; n++) {
+        await afterNextPaint();
+        this.livePartsRendered = n;
+        await this.updateComplete;
+      }
+    } catch (e) {
+      this.error = `part of the app could not be shown (${(e as Error).message})`;
     }
     this.toggleAttribute('ready', true);
     this.resolveShellReady();
