@@ -107,9 +107,9 @@ export class CrackcamApp extends LitElement {
   @state() private shownViews: ReadonlySet<AppView> = new Set(['live']);
   /** How many of {@link LIVE_PARTS} have been rendered. */
   @state() private livePartsRendered = 0;
+  private resolveShellReady!: () => void;
   /** Resolves once the whole shell has rendered; it is shown from then on (`ready` on the host). */
   readonly shellReady: Promise<void> = new Promise((resolve) => (this.resolveShellReady = resolve));
-  private resolveShellReady!: () => void;
   @state() private captureStore?: CaptureStore;
   @state() private modelStore?: ModelStore;
   @state() private findingStore?: FindingStore;
