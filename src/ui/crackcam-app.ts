@@ -125,8 +125,6 @@ export class CrackcamApp extends LitElement {
   private backendPick?: Promise<BackendChoice>;
   /** The model library's opening (see {@link ensureModelStore}). */
   private modelStoreOpen?: Promise<ModelStore | undefined>;
-  /** Team sync's opening (see {@link ensureTeamSync}). */
-  private teamSyncOpen?: Promise<void>;
   /** Team models are being received into the library (team sync is on). */
   private teamModelsConnected = false;
   /** The page's load of the base (see {@link ensureBase}); undefined until something needs it. */
@@ -303,7 +301,7 @@ export class CrackcamApp extends LitElement {
           (e: Error) => (this.error = e.message),
         ),
     ]);
-    void this.openTeamSyncIfSetUp();
+    void this.openTeamSync();
     if (!(await inWorker)) await this.ensurePageModel();
   }
 
@@ -399,25 +397,6 @@ export class CrackcamApp extends LitElement {
     }
     this.modelState = 'error';
     this.modelError = message;
-  }
-
-  /**
-   * Opens team sync at start where it was ever set up (its header chip then shows at once, and it
-   * restarts when it was on); elsewhere the Findings, Train or Models screen opens it when first shown.
-   */
-  private async openTeamSyncIfSetUp(): Promise<void> {
-    try {
-      const { syncSetUp } = await import('../platform/sync/sync-set-up');
-      if (await syncSetUp()) await this.ensureTeamSync();
-    } catch (e) {
-      this.error = `team sync could not start (${(e as Error).message})`;
-    }
-  }
-
-  /** Team sync, opened once, the first time something needs it. */
-  private ensureTeamSync(): Promise<void> {
-    this.teamSyncOpen ??= this.openTeamSync();
-    return this.teamSyncOpen;
   }
 
   /** Opens team sync (a lazy chunk with PouchDB) and restarts it when it was on. */
@@ -530,9 +509,6 @@ export class CrackcamApp extends LitElement {
     // Defined (upgraded) before they are called; the Train and Models screens train on the page's copy
     // of the model, compare with it and check imports on its base, and their lists read the library.
     const screen = view === 'live' ? undefined : SCREEN_MODULES[view]();
-    // The sync settings, the findings' full photos, the models' share buttons and the team models
-    // that the Train and Models screens add to the library need team sync.
-    if (view !== 'live' && view !== 'captures') void this.ensureTeamSync();
     const tfScreen = view === 'train' || view === 'models';
     if (tfScreen)
       void this.ensurePageModel()
@@ -564,9 +540,7 @@ export class CrackcamApp extends LitElement {
 
   /** A deleted model stays out of this library: team sync does not add it back. */
   private readonly onModelDeleted = (e: CustomEvent<{ id: string }>): void => {
-    void this.ensureTeamSync()
-      .then(() => this.teamSync?.hideModel(e.detail.id))
-      .catch((err: Error) => (this.error = err.message));
+    void this.teamSync?.hideModel(e.detail.id).catch((err: Error) => (this.error = err.message));
   };
 
   /** The verdict's Adapt button (an unfamiliar surface): the Train screen, as its tab would. */

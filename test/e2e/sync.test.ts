@@ -46,12 +46,9 @@ const serverAuth = { Authorization: `Basic ${btoa(`${SYNC_USER.name}:${SYNC_USER
 
 async function openPhone(): Promise<{ context: BrowserContext; page: Page }> {
   const phone = await openApp(browser, app.url, { grantCamera: false });
-  // A device where sync was never set up opens team sync with the first screen that shows it.
-  await phone.page.locator('[data-testid="tab-findings"]').click();
   await phone.page.waitForFunction(
     () => !!(document.querySelector('crackcam-app') as unknown as { teamSync?: object })?.teamSync,
   );
-  await phone.page.locator('[data-testid="tab-live"]').click();
   await installPageHelpers(phone.page);
   return phone;
 }
