@@ -5,7 +5,7 @@
  */
 import PouchDB from 'pouchdb-node';
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LocalDb } from '../../../src/platform/local-db';
 import type { NetworkWatch } from '../../../src/platform/sync/network-watch';
 import type { ConnectionInfo } from '../../../src/platform/sync/photo-policy';
@@ -93,8 +93,7 @@ describe('sync controller', () => {
     const c = controller(local, remote, network);
     c.start({ ...target, photos: 'wifi' });
     await until(c, 'up-to-date');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await ids(remote)).toEqual(['finding-still:w']);
+    await vi.waitFor(async () => expect(await ids(remote)).toEqual(['finding-still:w']), { timeout: 10_000 });
   });
 
   it('pauses offline and resumes with what was written meanwhile', async () => {
@@ -111,8 +110,7 @@ describe('sync controller', () => {
     expect(await ids(remote)).toEqual([]);
     network.set(true);
     await until(c, 'up-to-date');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await ids(remote)).toEqual(['finding:offline']);
+    await vi.waitFor(async () => expect(await ids(remote)).toEqual(['finding:offline']), { timeout: 10_000 });
   });
 
   it('stops with the reason on a wrong password and keeps local data', async () => {
