@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearHead } from './head';
 import { yieldToEventLoop } from './yield';
+import { matMul } from './matmul-grad';
 
 /** Options of {@link trainFineHead}. */
 export interface FineHeadTraining {
@@ -70,7 +71,7 @@ export async function trainFineHead(
           tf.add(
             tf.losses.softmaxCrossEntropy(
               y,
-              tf.add(tf.matMul(z, kernel), bias),
+              tf.add(matMul(z, kernel as tf.Tensor2D), bias),
               w,
               0,
               tf.Reduction.SUM_BY_NONZERO_WEIGHTS,

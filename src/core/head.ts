@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { closedFormCamWeights, rescaleCam, weightedFeatureSum, type CamScore } from './gradcam';
+import { matMul } from './matmul-grad';
 
 /** Name of the 1x1 convolution that maps feature channels to class logits. */
 export const CLASSIFIER_LAYER = 'crackcam_classifier';
@@ -228,7 +229,7 @@ export function hiddenLayerOf(head: tf.LayersModel): LinearHead | undefined {
 /** relu(x . W + b) over the channels of [n, h, w, K]: a 1x1 conv + ReLU as a matMul. */
 function conv1x1Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
   const [n, h, w, k] = x.shape;
-  const act = tf.relu(tf.add(tf.matMul(tf.reshape(x, [n * h * w, k]), layer.kernel), layer.bias)); // [n*h*w, C]
+  const act = tf.relu(tf.add(matMul(tf.reshape(x, [n * h * w, k]), layer.kernel), layer.bias)); // [n*h*w, C]
   return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
 }
 
@@ -244,8 +245,8 @@ function conv3x3Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
   const taps: tf.Tensor4D[] = [];
   for (let dy = 0; dy < 3; dy++)
     for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
-  const cols = tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]); // [n*h*w, 9S] in (dy, dx, s) order
-  const act = tf.relu(tf.add(tf.matMul(cols, layer.kernel), layer.bias)); // [n*h*w, E]
+  const cols = tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]) as tf.Tensor2D; // [n*h*w, 9S] in (dy, dx, s) order
+  const act = tf.relu(tf.add(matMul(cols, layer.kernel), layer.bias)); // [n*h*w, E]
   return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
 }
 
@@ -294,9 +295,7 @@ export function headWeightTensors(w: HeadWeights): tf.Tensor[] {
  * @returns [n, C]
  */
 export function pooledLogits(activation: tf.Tensor4D, out: LinearHead): tf.Tensor2D {
-  return tf.tidy(
-    () => tf.add(tf.matMul(tf.mean(activation, [1, 2]) as tf.Tensor2D, out.kernel), out.bias) as tf.Tensor2D,
-  );
+  return tf.tidy(() => tf.add(matMul(tf.mean(activation, [1, 2]) as tf.Tensor2D, out.kernel), out.bias) as tf.Tensor2D);
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   type Trunk,
 } from './head';
 import type { TrainingLayers } from './trainer-layers';
+import { matMul } from './matmul-grad';
 
 /** The head being trained. */
 export interface HeadUnderTraining {
@@ -139,7 +140,7 @@ function headForwardOn(
     tf.tidy(() =>
       useMaps
         ? pooledLogits(activation(x), params.out)
-        : (tf.add(tf.matMul(x as tf.Tensor2D, params.out.kernel), params.out.bias) as tf.Tensor2D),
+        : (tf.add(matMul(x as tf.Tensor2D, params.out.kernel), params.out.bias) as tf.Tensor2D),
     );
 }
 
