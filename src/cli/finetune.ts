@@ -15,7 +15,7 @@ import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
 import { modelSurfaces } from '../core/model-surfaces';
-import { DEFAULT_RECIPE, rehearsesByDefault, trainedSurfaces } from '../core/trainer-recipe';
+import { DEFAULT_RECIPE, recipeMode, rehearsesByDefault, trainedSurfaces } from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {
   CLASSIFIER_TRAINING_FLAGS,
@@ -46,8 +46,9 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
-  Without --mode it runs the default recipe (src/core/trainer-recipe.ts): --mode ${DEFAULT_RECIPE.mode} --deep-modules ${DEFAULT_RECIPE.deepModules}
-  --head-lr ${DEFAULT_RECIPE.headLearningRateFactor} --epochs ${DEFAULT_RECIPE.epochs} (each overridable), and keeps the starting model's
+  Without --mode it runs the default recipe (src/core/trainer-recipe.ts): --mode deep --deep-modules ${DEFAULT_RECIPE.deepModules}
+  for a site of the model's own classes, --mode head when the site adds a class or with --start base; --head-lr
+  ${DEFAULT_RECIPE.headLearningRateFactor} --epochs ${DEFAULT_RECIPE.epochs} (each overridable); and it keeps the starting model's
   head for photos off the site (routing) instead of rehearsing its pack (<model folder>/rehearsal). With --mode, the defaults below apply.
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
@@ -100,7 +101,7 @@ runCli(async () => {
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   // No --mode: the default recipe, whose other settings apply unless given; a --mode keeps the flags' own defaults.
   const recipe = args.mode === undefined ? DEFAULT_RECIPE : undefined;
-  const mode = modeFlag(args.mode ?? DEFAULT_RECIPE.mode);
+  if (args.mode !== undefined) modeFlag(args.mode); // a bad --mode stops before any work
   const deepModules = deepModulesFlag(args['deep-modules'] ?? recipe?.deepModules.toString());
   const start = (args.start ?? 'current') as TrainingStart;
   if (start !== 'current' && start !== 'base') throw new Error(`--start must be current or base, got '${args.start}'`);
@@ -147,6 +148,14 @@ runCli(async () => {
   if (plan.added.length > 0)
     process.stderr.write(
       `growing the head: ${plan.added.join(', ')} added to ${classifier.labels.join(', ')} (the old outputs keep their weights)\n`,
+    );
+  const mode =
+    args.mode === undefined ? recipeMode({ addsClasses: plan.added.length > 0, start }) : modeFlag(args.mode);
+  if (args.mode === undefined)
+    process.stderr.write(
+      mode === 'deep'
+        ? `training fire8 and fire9 with the head (the default for a site of the model's own classes; --mode head trains the head alone)\n`
+        : `training the head alone (the default when ${plan.added.length > 0 ? 'a class is added' : 'starting from the base'}; --mode deep fine-tunes fire8 and fire9 too)\n`,
     );
   const routeAsked = args['no-routing'] !== true;
   const routes = willRoute(prev, start, routeAsked);

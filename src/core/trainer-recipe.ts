@@ -1,22 +1,26 @@
 /**
  * The fine-tuning recipe that `npm run finetune` runs when no training flag is given, and that the
  * app's Train screen starts from: one place, so that both train the same way. Flags that choose a
- * mode keep their own defaults (an expert's `--mode deep` still fine-tunes fire8 and fire9 at head
- * factor 10). The measurements that chose it are in docs/results.md ("Fine-tuning on a new site").
+ * mode keep their own defaults (an expert's `--mode head` trains the head alone at head factor 10).
+ * The measurements that chose it are in docs/results.md ("Fine-tuning on a new site").
  */
 import type { ModelSurfaces } from './metadata';
 import type { TrainingMode } from './trainer-layers';
+import type { TrainingStart } from './training-plan';
 
 /**
- * The default recipe: the head on the frozen base, 20 epochs; a run that routes (the usual case)
- * rehearses nothing, one that cannot route rehearses the pack's `train` photos. Only head mode is sure
- * to fit the time target (60 captures, WASM, 2 cores, < 2 min); deep mode stays a choice for experts
- * (docs/results.md, "Deep fine-tuning, routed": 2-10 more brick points in 4-6 minutes here).
+ * The default recipe: from the current model, fire8 and fire9 fine-tuned with the head for 20 epochs
+ * ({@link recipeMode}: the head alone when the run adds a class); a run that routes (the usual case)
+ * rehearses nothing, one that cannot route rehearses the pack's `train` photos.
  */
 export const DEFAULT_RECIPE = {
-  mode: 'head' as TrainingMode,
-  /** Fire modules when an expert picks deep mode from the recipe (fire9 alone: half the cost of fire8 + fire9). */
-  deepModules: 1,
+  /**
+   * Fire modules a deep run of the recipe fine-tunes: fire8 and fire9. Measured on brick, 30 photos per
+   * class, seeds 1-3, routed (docs/results.md, "Deep fine-tuning, routed"): 87.2 / 87.2 / 95.0 % of the
+   * unseen brick against 83.3 / 85.0 / 85.0 % for the head, concrete and asphalt unchanged, 59-72 s a run
+   * on WASM here since the trainer's products got a fast gradient (src/core/matmul-grad.ts).
+   */
+  deepModules: 2,
   epochs: 20,
   /** The head's learning-rate factor: the MATLAB reference's 10 for a head trained on the frozen base. */
   headLearningRateFactor: 10,
@@ -32,6 +36,23 @@ export const DEFAULT_RECIPE = {
    */
   rehearseWhenRouting: false,
 } as const;
+
+/** What the recipe's mode depends on. */
+export interface RecipeRun {
+  /** The site's photos carry a label the starting model lacks (the head grows). */
+  addsClasses: boolean;
+  start: TrainingStart;
+}
+
+/**
+ * The recipe's training mode for a run: deep for a site of the current model's own classes; the head
+ * alone when the run adds a class (a deep head's new class took 29-39 % of the asphalt photos in the
+ * salt-damage study, where the head took 0.3-1.5 %: docs/results.md, "Deep fine-tuning, routed") or
+ * starts from the base (not measured deep).
+ */
+export function recipeMode(run: RecipeRun): TrainingMode {
+  return run.addsClasses || run.start === 'base' ? 'head' : 'deep';
+}
 
 /** Whether a run rehearses by default: when its model will not route (or when the recipe rehearses anyway). */
 export function rehearsesByDefault(willRoute: boolean): boolean {

@@ -8,7 +8,7 @@ import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
 import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
-import { DEFAULT_RECIPE, rehearsesByDefault } from '../core/trainer-recipe';
+import { DEFAULT_RECIPE, recipeMode, rehearsesByDefault } from '../core/trainer-recipe';
 import { willRoute } from '../core/routing';
 import {
   deepMemoryEstimate,
@@ -123,7 +123,8 @@ export class CrackcamTrainer extends LitElement {
 
   @state() private phase: Phase = 'idle';
   @state() private start: TrainingStart = 'current';
-  @state() private trainingMode: TrainingMode = DEFAULT_RECIPE.mode;
+  /** Head or deep as the inspector set it; undefined: the recipe's choice ({@link modeOfRun}). */
+  @state() private trainingMode?: TrainingMode;
   /**
    * Rehearse the old surfaces with the rehearsal pack's photos, as the inspector set it; undefined:
    * the recipe's choice, which rehearses only a run that will not route ({@link rehearsing}).
@@ -138,6 +139,8 @@ export class CrackcamTrainer extends LitElement {
   @state() private watchId = '';
   /** Captures in the store (for the deep-mode memory estimate). */
   @state() private captureCount = 0;
+  /** The labels the stored captures carry (a label the model lacks makes the recipe train the head alone). */
+  @state() private captureLabels: string[] = [];
   @state() private watched?: WatchedState;
   /** Increases per run, so each run gets a fresh activation map (its draw count starts at 0). */
   @state() private runId = 0;
@@ -253,6 +256,7 @@ export class CrackcamTrainer extends LitElement {
     this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
     this.watchChoices = picked.map((c) => ({ id: c.id, label: c.label, url: URL.createObjectURL(c.crop) }));
     this.captureCount = all.length;
+    this.captureLabels = [...new Set(all.map((c) => c.label))];
     this.watchId = watchedCapture(picked, this.watchId);
   }
 
@@ -288,7 +292,7 @@ export class CrackcamTrainer extends LitElement {
         captures: all,
         classOrder: await captures.classes(),
         start: this.start,
-        mode: this.trainingMode,
+        mode: this.modeOfRun(all.map((c) => c.label)),
         epochs: this.epochs,
         seed: this.seed,
         rehearsal,
@@ -432,6 +436,15 @@ export class CrackcamTrainer extends LitElement {
     this.normalOnlyTrainer?.cancel();
   }
 
+  /**
+   * The mode a run on captures of `labels` trains in: as set, else the recipe's (deep for a site of the
+   * model's own classes, the head alone when a capture's label is new or the run starts from the base).
+   */
+  private modeOfRun(labels: readonly string[]): TrainingMode {
+    const known = this.classifier?.labels ?? [];
+    return this.trainingMode ?? recipeMode({ addsClasses: labels.some((l) => !known.includes(l)), start: this.start });
+  }
+
   /** Whether the next run rehearses: as set, else when it will not route (DEFAULT_RECIPE.rehearseWhenRouting). */
   private get rehearsing(): boolean {
     const metadata = this.classifier?.metadata;
@@ -551,7 +564,9 @@ export class CrackcamTrainer extends LitElement {
   private renderMemoryNote() {
     const c = this.classifier;
     const n = this.captureCount;
-    const plan = c && deepMemoryEstimate(c, { start: this.start, mode: this.trainingMode, epochs: this.epochs }, n);
+    const plan =
+      c &&
+      deepMemoryEstimate(c, { start: this.start, mode: this.modeOfRun(this.captureLabels), epochs: this.epochs }, n);
     if (!plan) return nothing;
     const layer = plan.layer;
     const mapKb = Math.round(plan.mapBytes / 1000);
@@ -685,8 +700,8 @@ export class CrackcamTrainer extends LitElement {
             ?disabled=${running}
             @change=${(e: Event) => (this.trainingMode = (e.target as HTMLSelectElement).value as TrainingMode)}
           >
-            <option value="head" ?selected=${this.trainingMode === 'head'}>${msg('Head (fast)')}</option>
-            <option value="deep" ?selected=${this.trainingMode === 'deep'}>
+            <option value="head" ?selected=${this.modeOfRun(this.captureLabels) === 'head'}>${msg('Head (fast)')}</option>
+            <option value="deep" ?selected=${this.modeOfRun(this.captureLabels) === 'deep'}>
               ${msg('Deep (fine-tunes fire8 and fire9; slower, best on a phone GPU)')}
             </option>
           </select>

@@ -55,9 +55,19 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     const wrong = Math.round((1 - Number(summary.valAccuracy)) * validation);
     expect(Number(listed![1])).toBe(wrong);
     expect(listed![2].split('\n').filter((l) => l)).toHaveLength(wrong);
+    // The default recipe for a site of the model's own classes: fire8 and fire9 fine-tuned with the head.
+    expect(r.stderr).toMatch(
+      /training fire8 and fire9 with the head \(the default for a site of the model's own classes/,
+    );
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
-      userDefinedMetadata: { crackcam: { version: number; training: { tool: string; start: unknown } } };
+      userDefinedMetadata: {
+        crackcam: { version: number; training: { tool: string; start: unknown; mode: string; fineTuned: string[] } };
+      };
     };
+    expect([
+      json.userDefinedMetadata.crackcam.training.mode,
+      json.userDefinedMetadata.crackcam.training.fineTuned,
+    ]).toEqual(['deep', ['fire8', 'fire9']]);
     const defaults = JSON.parse(
       await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8'),
     ) as typeof json;
@@ -224,7 +234,8 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       trained: ['asphalt', 'concrete', path.basename(salty), 'walls'].sort(),
       rehearsed: ['asphalt', 'concrete', 'walls'],
     });
-    // the default recipe (src/core/trainer-recipe.ts) trains the head: the default model's fire copies stay as they were
+    // a new class: the default recipe (src/core/trainer-recipe.ts) trains the head alone, the default model's fire copies stay as they were
+    expect(r.stderr).toMatch(/training the head alone \(the default when a class is added/);
     expect([meta.training.mode, meta.training.fineTuned]).toEqual(['deep', []]);
     expect(meta.training.n.replay).toBe(5);
     // --no-replay trains on the site photos alone

@@ -8,8 +8,8 @@ beforeAll(useWasm);
 /** Loss whose gradient reaches both operands unevenly: sum((a . b) * weights). */
 const lossOf =
   (product: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D, weights: tf.Tensor2D) =>
-  (a: tf.Tensor2D, b: tf.Tensor2D) =>
-    tf.sum(tf.mul(product(a, b), weights)) as tf.Scalar;
+  (...[a, b]: tf.Tensor[]) =>
+    tf.sum(tf.mul(product(a as tf.Tensor2D, b as tf.Tensor2D), weights));
 
 describe('matMul (fast gradient)', () => {
   it("gives tf.matMul's values and gradients for both operands, and leaks nothing", async () => {

@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, trainedSurfaces } from '../../src/core/trainer-recipe';
+import { DEFAULT_RECIPE, recipeMode, trainedSurfaces } from '../../src/core/trainer-recipe';
 import { TRAINING_MODES } from '../../src/core/trainer-layers';
 import { DEEP_MODULE_COUNTS } from '../../src/core/head';
 
 describe('the default fine-tuning recipe', () => {
-  it('names a valid mode and fire-module count', () => {
-    expect(TRAINING_MODES).toContain(DEFAULT_RECIPE.mode);
+  it('names a valid fire-module count', () => {
     expect(DEEP_MODULE_COUNTS).toContain(DEFAULT_RECIPE.deepModules);
     expect(DEFAULT_RECIPE.rehearsalPerGroup).toBeGreaterThan(0);
+  });
+
+  it('fine-tunes deep for a site of the model’s own classes, the head alone for a new class or from the base', () => {
+    expect(recipeMode({ addsClasses: false, start: 'current' })).toBe('deep');
+    expect(recipeMode({ addsClasses: true, start: 'current' })).toBe('head');
+    expect(recipeMode({ addsClasses: false, start: 'base' })).toBe('head');
+    for (const addsClasses of [false, true])
+      for (const start of ['current', 'base'] as const)
+        expect(TRAINING_MODES).toContain(recipeMode({ addsClasses, start }));
   });
 
   it('carries the previous model’s surfaces over and adds the run’s, sorted and without repeats', () => {

@@ -144,6 +144,7 @@ describe('capture, label, train, activate, reload, roll back', () => {
     await page.locator('[data-testid="tab-train"]').click();
     await page.locator('[data-testid="train-epochs"]').fill('30');
     await page.locator('[data-testid="train-epochs"]').dispatchEvent('change');
+    await page.locator('[data-testid="train-depth"]').selectOption('head'); // deep mode: the flows below
     const started = Date.now();
     // Rehearsal (on by default) is covered by adaptation.test.ts; off here, these runs test other things, faster.
     await (await trainerSwitch(page, 'train-rehearse')).uncheck();
@@ -277,6 +278,32 @@ describe('captures screen', () => {
     await expect.poll(() => page.locator('[data-testid="capture-item"]').count(), { timeout: 30_000 }).toBe(crack + 4);
     expect(await page.locator('[data-testid="class-count"][data-label="crack"]').textContent()).toBe(String(crack));
     expect(await page.locator('[data-testid="capture-item"][data-label="nocrack"]').count()).toBe(4);
+  });
+
+  it('trains deep by default for the model’s own classes, the head alone once a capture has a new class', async () => {
+    const depth = page.locator('[data-testid="train-depth"]');
+    await page.locator('[data-testid="tab-train"]').click();
+    await expect.poll(() => depth.inputValue()).toBe('deep'); // crack and nocrack captures only
+    await page.locator('[data-testid="tab-captures"]').click();
+    await page.locator('[data-testid="new-class"]').fill('efflorescence');
+    await page.locator('[data-testid="new-class"]').press('Enter');
+    await page.locator('[data-testid="filter"][data-label="efflorescence"]').click();
+    const photo = readdirSync(path.join(DATA_DIR, 'brick', 'nocrack'))
+      .filter((f) => f.endsWith('.jpg'))
+      .sort()[0];
+    await page.locator('[data-testid="import-photos"]').setInputFiles(path.join(DATA_DIR, 'brick', 'nocrack', photo));
+    const added = page.locator('[data-testid="class-count"][data-label="efflorescence"]');
+    await expect.poll(() => added.textContent(), { timeout: 30_000 }).toBe('1');
+    await page.locator('[data-testid="tab-train"]').click();
+    await expect.poll(() => depth.inputValue()).toBe('head');
+    // Without that capture the default is deep again.
+    await page.locator('[data-testid="tab-captures"]').click();
+    await page.locator('[data-testid="filter"][data-label="efflorescence"]').click();
+    await page.getByRole('button', { name: 'Select all' }).click();
+    await page.locator('[data-testid="delete"]').click();
+    await expect.poll(() => added.textContent(), { timeout: 20_000 }).toBe('0');
+    await page.locator('[data-testid="tab-train"]').click();
+    await expect.poll(() => depth.inputValue()).toBe('deep');
   });
 });
 
@@ -428,7 +455,8 @@ describe('deep mode and the activation map during training', () => {
   it('head mode from the deep model keeps its fire8 and fire9 copies (frozen) and still reads fire7', async () => {
     await page.locator('[data-testid="tab-train"]').click();
     await setNumber('train-epochs', 1);
-    // Head mode is the default; the note says the current model's fire copies stay frozen.
+    await page.locator('[data-testid="train-depth"]').selectOption('head');
+    // The note says the current model's fire copies stay frozen.
     await expect
       .poll(() => page.locator('[data-testid="train-memory"]').textContent(), { timeout: 10_000 })
       .toMatch(/frozen/);
