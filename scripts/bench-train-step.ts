@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { initNodeBackend } from '../src/cli/node-io';
+import { im2col3x3 } from '../src/core/head';
 import { matMul } from '../src/core/matmul-grad';
 
 type Product = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
@@ -34,18 +35,8 @@ function conv1x1(x: tf.Tensor4D, d: Dense, product: Product): tf.Tensor4D {
 
 /** A 3x3 'same' conv + ReLU as im2col + product, as the trainer computes it. */
 function conv3x3(x: tf.Tensor4D, d: Dense, product: Product): tf.Tensor4D {
-  const [n, h, w, s] = x.shape;
-  const padded = tf.pad(x, [
-    [0, 0],
-    [1, 1],
-    [1, 1],
-    [0, 0],
-  ]); // [n, h+2, w+2, S]
-  const taps: tf.Tensor4D[] = [];
-  for (let dy = 0; dy < 3; dy++)
-    for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
-  const cols = tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]) as tf.Tensor2D; // [n*h*w, 9S]
-  const y = tf.relu(tf.add(product(cols, d.kernel as tf.Tensor2D), d.bias)); // [n*h*w, E]
+  const [n, h, w] = x.shape;
+  const y = tf.relu(tf.add(product(im2col3x3(x), d.kernel as tf.Tensor2D), d.bias)); // [n*h*w, E]
   return tf.reshape(y, [n, h, w, d.kernel.shape[1] as number]);
 }
 

@@ -233,20 +233,32 @@ function conv1x1Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
   return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
 }
 
-/** A 3x3 'same' conv + ReLU as im2col (pad, 9 shifted slices side by side) + matMul. */
-function conv3x3Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
+/**
+ * The columns of a 3x3 'same' convolution (im2col): the input padded by one pixel and its 9 shifted
+ * copies side by side, so that the convolution is one matrix product with a [9*S, E] kernel.
+ * @param x [n, h, w, S]
+ * @returns [n*h*w, 9S] in (dy, dx, s) order
+ */
+export function im2col3x3(x: tf.Tensor4D): tf.Tensor2D {
   const [n, h, w, s] = x.shape;
-  const padded = tf.pad(x, [
-    [0, 0],
-    [1, 1],
-    [1, 1],
-    [0, 0],
-  ]); // [n, h+2, w+2, S]
-  const taps: tf.Tensor4D[] = [];
-  for (let dy = 0; dy < 3; dy++)
-    for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
-  const cols = tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]) as tf.Tensor2D; // [n*h*w, 9S] in (dy, dx, s) order
-  const act = tf.relu(tf.add(matMul(cols, layer.kernel), layer.bias)); // [n*h*w, E]
+  return tf.tidy(() => {
+    const padded = tf.pad(x, [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ]); // [n, h+2, w+2, S]
+    const taps: tf.Tensor4D[] = [];
+    for (let dy = 0; dy < 3; dy++)
+      for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, s]));
+    return tf.reshape(tf.concat(taps, 3), [n * h * w, 9 * s]) as tf.Tensor2D;
+  });
+}
+
+/** A 3x3 'same' conv + ReLU as im2col + matMul. */
+function conv3x3Relu(x: tf.Tensor4D, layer: LinearHead): tf.Tensor4D {
+  const [n, h, w] = x.shape;
+  const act = tf.relu(tf.add(matMul(im2col3x3(x), layer.kernel), layer.bias)); // [n*h*w, E]
   return tf.reshape(act, [n, h, w, layer.kernel.shape[1]]) as tf.Tensor4D;
 }
 
