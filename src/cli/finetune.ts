@@ -8,14 +8,22 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { adaptedNovelty } from '../core/adapted-novelty';
 import { DEFAULT_AUGMENT } from '../core/augment';
+import { trunkFires } from '../core/head';
 import type { NoveltyInfo } from '../core/novelty';
 import { routingFor, willRoute } from '../core/routing';
 import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
+import type { TrainingMode } from '../core/trainer-layers';
 import { modelSurfaces } from '../core/model-surfaces';
-import { DEFAULT_RECIPE, recipeMode, rehearsesByDefault, trainedSurfaces } from '../core/trainer-recipe';
+import {
+  DEFAULT_RECIPE,
+  recipeMode,
+  rehearsesByDefault,
+  trainedSurfaces,
+  type RecipeRun,
+} from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {
   CLASSIFIER_TRAINING_FLAGS,
@@ -71,6 +79,18 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   --validation F: fraction of each label held out for validation (default 0.2).
   --views N: augmented copies of each training image whose base features are cached (default:
   as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
+
+/** Says which mode the default recipe chose for a run, and why. */
+function recipeModeNote(run: RecipeRun, mode: TrainingMode): string {
+  if (mode === 'deep')
+    return "training fire8 and fire9 with the head (the default for a site of the model's own classes; --mode head trains the head alone)";
+  const why = run.addsClasses
+    ? 'a class is added'
+    : run.start === 'base'
+      ? 'starting from the base'
+      : 'the model has no fire module copies';
+  return `training the head alone (the default when ${why}; --mode deep fine-tunes fire8 and fire9 too)`;
+}
 
 const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 
@@ -149,14 +169,9 @@ runCli(async () => {
     process.stderr.write(
       `growing the head: ${plan.added.join(', ')} added to ${classifier.labels.join(', ')} (the old outputs keep their weights)\n`,
     );
-  const mode =
-    args.mode === undefined ? recipeMode({ addsClasses: plan.added.length > 0, start }) : modeFlag(args.mode);
-  if (args.mode === undefined)
-    process.stderr.write(
-      mode === 'deep'
-        ? `training fire8 and fire9 with the head (the default for a site of the model's own classes; --mode head trains the head alone)\n`
-        : `training the head alone (the default when ${plan.added.length > 0 ? 'a class is added' : 'starting from the base'}; --mode deep fine-tunes fire8 and fire9 too)\n`,
-    );
+  const recipeRun = { addsClasses: plan.added.length > 0, start, parentFires: trunkFires(classifier.head) };
+  const mode = args.mode === undefined ? recipeMode(recipeRun) : modeFlag(args.mode);
+  if (args.mode === undefined) process.stderr.write(`${recipeModeNote(recipeRun, mode)}\n`);
   const routeAsked = args['no-routing'] !== true;
   const routes = willRoute(prev, start, routeAsked);
   const rehearsalChosen =

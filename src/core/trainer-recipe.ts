@@ -42,16 +42,20 @@ export interface RecipeRun {
   /** The site's photos carry a label the starting model lacks (the head grows). */
   addsClasses: boolean;
   start: TrainingStart;
+  /** Fire modules the starting model carries copies of (the shipped model: fire8 and fire9). */
+  parentFires: readonly string[];
 }
 
 /**
- * The recipe's training mode for a run: deep for a site of the current model's own classes; the head
- * alone when the run adds a class (a deep head's new class took 29-39 % of the asphalt photos in the
- * salt-damage study, where the head took 0.3-1.5 %: docs/results.md, "Deep fine-tuning, routed") or
- * starts from the base (not measured deep).
+ * The recipe's training mode for a run: deep for a site of the current model's own classes when that
+ * model already carries fire module copies (so the deep run reads the same base map, and keeps its
+ * unfamiliar-surface check and routing); the head alone when the run adds a class (a deep head's new
+ * class took 29-39 % of the asphalt photos in the salt-damage study, where the head took 0.3-1.5 %:
+ * docs/results.md, "Deep fine-tuning, routed"), starts from the base, or starts from a model without
+ * fire copies (deep would read fire7 where it reads fire9: no check, no routing).
  */
 export function recipeMode(run: RecipeRun): TrainingMode {
-  return run.addsClasses || run.start === 'base' ? 'head' : 'deep';
+  return run.addsClasses || run.start === 'base' || run.parentFires.length === 0 ? 'head' : 'deep';
 }
 
 /** Whether a run rehearses by default: when its model will not route (or when the recipe rehearses anyway). */

@@ -6,6 +6,7 @@ import type { BaseNetwork } from '../core/base';
 import type { CrackClassifier } from '../core/classifier';
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
+import { trunkFires } from '../core/head';
 import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
 import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
 import { DEFAULT_RECIPE, recipeMode, rehearsesByDefault } from '../core/trainer-recipe';
@@ -438,11 +439,16 @@ export class CrackcamTrainer extends LitElement {
 
   /**
    * The mode a run on captures of `labels` trains in: as set, else the recipe's (deep for a site of the
-   * model's own classes, the head alone when a capture's label is new or the run starts from the base).
+   * model's own classes, the head alone when a capture's label is new, the run starts from the base or
+   * the model has no fire module copies).
    */
   private modeOfRun(labels: readonly string[]): TrainingMode {
     const known = this.classifier?.labels ?? [];
-    return this.trainingMode ?? recipeMode({ addsClasses: labels.some((l) => !known.includes(l)), start: this.start });
+    const parentFires = this.classifier ? trunkFires(this.classifier.head) : [];
+    return (
+      this.trainingMode ??
+      recipeMode({ addsClasses: labels.some((l) => !known.includes(l)), start: this.start, parentFires })
+    );
   }
 
   /** Whether the next run rehearses: as set, else when it will not route (DEFAULT_RECIPE.rehearseWhenRouting). */

@@ -9,13 +9,16 @@ describe('the default fine-tuning recipe', () => {
     expect(DEFAULT_RECIPE.rehearsalPerGroup).toBeGreaterThan(0);
   });
 
-  it('fine-tunes deep for a site of the model’s own classes, the head alone for a new class or from the base', () => {
-    expect(recipeMode({ addsClasses: false, start: 'current' })).toBe('deep');
-    expect(recipeMode({ addsClasses: true, start: 'current' })).toBe('head');
-    expect(recipeMode({ addsClasses: false, start: 'base' })).toBe('head');
+  it('fine-tunes deep for a site of the model’s own classes, the head alone for a new class, from the base or from a model without fire copies', () => {
+    const deepParent = ['fire8', 'fire9'];
+    expect(recipeMode({ addsClasses: false, start: 'current', parentFires: deepParent })).toBe('deep');
+    expect(recipeMode({ addsClasses: true, start: 'current', parentFires: deepParent })).toBe('head');
+    expect(recipeMode({ addsClasses: false, start: 'base', parentFires: deepParent })).toBe('head');
+    expect(recipeMode({ addsClasses: false, start: 'current', parentFires: [] })).toBe('head');
     for (const addsClasses of [false, true])
       for (const start of ['current', 'base'] as const)
-        expect(TRAINING_MODES).toContain(recipeMode({ addsClasses, start }));
+        for (const parentFires of [[], deepParent])
+          expect(TRAINING_MODES).toContain(recipeMode({ addsClasses, start, parentFires }));
   });
 
   it('carries the previous model’s surfaces over and adds the run’s, sorted and without repeats', () => {
