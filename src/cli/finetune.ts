@@ -55,7 +55,8 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
   Without --mode it runs the default recipe (src/core/trainer-recipe.ts): --mode deep --deep-modules ${DEFAULT_RECIPE.deepModules}
-  for a site of the model's own classes, --mode head when the site adds a class or with --start base; --head-lr
+  for a site of the model's own classes, --mode head when the site adds a class, with --start base or from a model
+  without fire module copies; --head-lr
   ${DEFAULT_RECIPE.headLearningRateFactor} --epochs ${DEFAULT_RECIPE.epochs} (each overridable); and it keeps the starting model's
   head for photos off the site (routing) instead of rehearsing its pack (<model folder>/rehearsal). With --mode, the defaults below apply.
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
