@@ -1,4 +1,4 @@
-import { localized, msg } from '@lit/localize';
+import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing, type TemplateResult } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import type { BaseNetwork } from '../core/base';
@@ -250,7 +250,7 @@ export class CrackcamApp extends LitElement {
         await this.updateComplete;
       }
     } catch (e) {
-      this.error = `part of the app could not be shown (${(e as Error).message})`;
+      this.error = msg(str`Part of the app could not be shown: ${(e as Error).message}`);
     }
     this.toggleAttribute('ready', true);
     this.resolveShellReady();
