@@ -567,12 +567,10 @@ export class CrackcamTrainer extends LitElement {
   }
 
   /** How much memory a run that caches whole maps under fire module copies (deep mode, or a deep current model) takes, and its view cap. */
-  private renderMemoryNote() {
+  private renderMemoryNote(mode: TrainingMode) {
     const c = this.classifier;
     const n = this.captureCount;
-    const plan =
-      c &&
-      deepMemoryEstimate(c, { start: this.start, mode: this.modeOfRun(this.captureLabels), epochs: this.epochs }, n);
+    const plan = c && deepMemoryEstimate(c, { start: this.start, mode, epochs: this.epochs }, n);
     if (!plan) return nothing;
     const layer = plan.layer;
     const mapKb = Math.round(plan.mapBytes / 1000);
@@ -661,6 +659,8 @@ export class CrackcamTrainer extends LitElement {
 
   private renderClassifier() {
     const h = this.history;
+    /** The mode the next run trains in, shown in the choice and the memory note. */
+    const trainingMode = this.modeOfRun(this.captureLabels);
     const running = this.running;
     const status =
       this.phase === 'features'
@@ -706,8 +706,8 @@ export class CrackcamTrainer extends LitElement {
             ?disabled=${running}
             @change=${(e: Event) => (this.trainingMode = (e.target as HTMLSelectElement).value as TrainingMode)}
           >
-            <option value="head" ?selected=${this.modeOfRun(this.captureLabels) === 'head'}>${msg('Head (fast)')}</option>
-            <option value="deep" ?selected=${this.modeOfRun(this.captureLabels) === 'deep'}>
+            <option value="head" ?selected=${trainingMode === 'head'}>${msg('Head (fast)')}</option>
+            <option value="deep" ?selected=${trainingMode === 'deep'}>
               ${msg('Deep (fine-tunes fire8 and fire9; slower, best on a phone GPU)')}
             </option>
           </select>
@@ -742,7 +742,7 @@ export class CrackcamTrainer extends LitElement {
           () => this.cancel(),
         )}
       </div>
-      ${this.renderMemoryNote()}
+      ${this.renderMemoryNote(trainingMode)}
       ${renderRunStatus(
         this.phase,
         status,
