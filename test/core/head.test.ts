@@ -8,6 +8,7 @@ import {
   headWeightsOf,
   headWeightTensors,
   HIDDEN_LAYER,
+  im2col3x3,
   hiddenLayerOf,
   pooledLogits,
   fireFromBase,
@@ -21,7 +22,7 @@ import {
   trunkOf,
   trunkSqueezeLayer,
 } from '../../src/core/head';
-import { HAVE_SHARED, sharedBase, useWasm } from '../helpers';
+import { expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 beforeAll(useWasm);
 
@@ -93,6 +94,25 @@ describe('head with a trunk of fire module copies (deep mode)', () => {
     expect(maxDiff(x, y)).toBe(0);
     tf.dispose([x, y]);
     head.dispose();
+  });
+});
+
+describe('im2col3x3', () => {
+  it('lays each pixel’s 3x3 neighbourhood (zero-padded) out as one row, in (dy, dx, channel) order, and leaks nothing', async () => {
+    // [1, 2, 3, 2]: channel 0 counts 1..6 row by row, channel 1 is its negative.
+    const x = tf.tensor4d([1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6], [1, 2, 3, 2]);
+    await expectNoLeak(async () => {
+      const cols = im2col3x3(x);
+      expect(cols.shape).toEqual([6, 18]);
+      const rows = (await cols.array()) as number[][];
+      // Pixel (0, 0): its neighbours above and to the left are padding.
+      expect(rows[0]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 2, -2, 0, 0, 4, -4, 5, -5]);
+      // Pixel (1, 1): the centre tap (dy = dx = 1) is the pixel itself.
+      expect(rows[4].slice(8, 10)).toEqual([5, -5]);
+      expect(rows[4]).toEqual([1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6, 0, 0, 0, 0, 0, 0]);
+      cols.dispose();
+    });
+    x.dispose();
   });
 });
 
