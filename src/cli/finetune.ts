@@ -15,7 +15,7 @@ import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
 import { trainHead } from '../core/trainer';
-import type { TrainingMode } from '../core/trainer-layers';
+import { deepFires, type TrainingMode } from '../core/trainer-layers';
 import { modelSurfaces } from '../core/model-surfaces';
 import {
   DEFAULT_RECIPE,
@@ -61,7 +61,8 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   head for photos off the site (routing) instead of rehearsing its pack (<model folder>/rehearsal). With --mode, the defaults below apply.
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
-  2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7). --trunk-lr F: their
+  2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7), never fewer than
+  the starting model's copies (the default model has fire8 and fire9; 3 drops its check and routing). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
   MATLAB reference's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
   --anchor F: pull of the head's hidden and classifier kernels towards the starting model's (L2-SP; default 0).
@@ -82,9 +83,13 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
 
 /** Says which mode the default recipe chose for a run, and why. */
-function recipeModeNote(run: RecipeRun, mode: TrainingMode): string {
-  if (mode === 'deep')
-    return "training fire8 and fire9 with the head (the default for a site of the model's own classes; --mode head trains the head alone)";
+function recipeModeNote(run: RecipeRun, mode: TrainingMode, deepModules: number): string {
+  if (mode === 'deep') {
+    const fires = deepFires(deepModules, run.parentFires)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' and $1');
+    return `training ${fires} with the head (the default for a site of the model's own classes; --mode head trains the head alone)`;
+  }
   const why = run.addsClasses
     ? 'a class is added'
     : run.start === 'base'
@@ -172,7 +177,7 @@ runCli(async () => {
     );
   const recipeRun = { addsClasses: plan.added.length > 0, start, parentFires: trunkFires(classifier.head) };
   const mode = args.mode === undefined ? recipeMode(recipeRun) : modeFlag(args.mode);
-  if (args.mode === undefined) process.stderr.write(`${recipeModeNote(recipeRun, mode)}\n`);
+  if (args.mode === undefined) process.stderr.write(`${recipeModeNote(recipeRun, mode, deepModules)}\n`);
   const routeAsked = args['no-routing'] !== true;
   const routes = willRoute(prev, start, routeAsked);
   const rehearsalChosen =

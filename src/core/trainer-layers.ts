@@ -32,16 +32,22 @@ export interface TrainingLayers {
 }
 
 /**
- * Deep mode takes the last `deepModules` fire modules, or all of the starting head's copies if it
- * has more; head mode keeps the starting head's copies (frozen). A layer under the fire copies
+ * The fire modules a deep run fine-tunes: the last `deepModules` (default {@link DEFAULT_DEEP_MODULES}),
+ * or all of the starting head's copies if it has more (a copy is never dropped, so the run reads the
+ * same base map as its parent and keeps its unfamiliar check and routing).
+ */
+export function deepFires(deepModules: number | undefined, initialFires: readonly string[]): string[] {
+  return lastFires(Math.max(deepModules ?? DEFAULT_DEEP_MODULES, initialFires.length));
+}
+
+/**
+ * Deep mode takes {@link deepFires}; head mode keeps the starting head's copies (frozen). A layer under the fire copies
  * asked for a head without them (a fresh head from a deep model's metadata) means fire9.
  * @throws when deep mode is asked of a head that reads another layer than fire9, or `deepModules` is not 1 to 3
  */
 export function trainingLayers(choice: TrainingLayerChoice): TrainingLayers {
   const trainTrunk = choice.mode === 'deep';
-  const fires = trainTrunk
-    ? lastFires(Math.max(choice.deepModules ?? DEFAULT_DEEP_MODULES, choice.initialFires.length))
-    : [...choice.initialFires];
+  const fires = trainTrunk ? deepFires(choice.deepModules, choice.initialFires) : [...choice.initialFires];
   const trunkInputs = TRUNK_FIRES.map(trunkInputLayer);
   const asked =
     choice.featureLayer && trunkInputs.includes(choice.featureLayer)
