@@ -79,6 +79,7 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   Labels the model does not have (e.g. salt-damage) grow its head: old outputs keep their weights.
   --start base: new head from the base.
   --validation F: fraction of each label held out for validation (default 0.2).
+  --batch N: photos per optimiser step (default ${DEFAULT_RECIPE.batchSize}, in either mode, as the app's Train button).
   --views N: augmented copies of each training image whose base features are cached (default:
   as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
 
@@ -153,7 +154,7 @@ runCli(async () => {
   );
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(
     { ...args, 'head-lr': args['head-lr'] ?? recipe?.headLearningRateFactor.toString() },
-    16,
+    DEFAULT_RECIPE.batchSize, // with --mode too: the app's batch in either mode
   );
   await checkOutDir(args.out, args.force === true);
   const backend = await initNodeBackend(args.backend ?? 'wasm');

@@ -47,14 +47,6 @@ import type { TrainingWorker } from './training-client';
 /** Hidden channels of a head trained from the base (as `npm run train`). */
 export const FRESH_HIDDEN = 64;
 
-/**
- * Captures per optimiser step: the MATLAB reference's 100 for head training (a step on cached
- * features is cheap); 8 in deep mode, where a step through fire8 and fire9 costs about 0.2 s per
- * capture on WASM: it keeps a step short (for cancelling, the activation map and the page when
- * training runs there) and the step's activations small on a phone.
- */
-export const CLASSIFIER_BATCH = { head: 100, deep: 8 } as const satisfies Record<TrainingMode, number>;
-
 /** Images per base pass while caching features: small batches keep each blocking step short when training runs in the page. */
 const FEATURE_BATCH = 4;
 
@@ -223,7 +215,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
     train: train.length,
     other: plan.validation.length + watch.length,
   });
-  const batchSize = CLASSIFIER_BATCH[mode];
+  const batchSize = DEFAULT_RECIPE.batchSize; // as `npm run finetune`, in either mode
   const recipe = {
     deepModules: config.deepModules ?? DEFAULT_DEEP_MODULES,
     headLearningRateFactor: config.headLearningRateFactor ?? HEAD_TRAINING_DEFAULTS.headLearningRateFactor,

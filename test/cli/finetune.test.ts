@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listImages, PROJECT_ROOT } from '../../src/cli/node-io';
+import { DEFAULT_RECIPE } from '../../src/core/trainer-recipe';
 import { DATA_DIR, HAVE_SHARED } from '../helpers';
 import { cli, lastJson } from './run-cli';
 
@@ -61,13 +62,24 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     );
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
       userDefinedMetadata: {
-        crackcam: { version: number; training: { tool: string; start: unknown; mode: string; fineTuned: string[] } };
+        crackcam: {
+          version: number;
+          training: {
+            tool: string;
+            start: unknown;
+            mode: string;
+            fineTuned: string[];
+            optimizer: { batchSize: number };
+          };
+        };
       };
     };
     expect([
       json.userDefinedMetadata.crackcam.training.mode,
       json.userDefinedMetadata.crackcam.training.fineTuned,
     ]).toEqual(['deep', ['fire8', 'fire9']]);
+    // The recipe's batch for deep mode (the app's Train button uses the recipe's too).
+    expect(json.userDefinedMetadata.crackcam.training.optimizer.batchSize).toBe(DEFAULT_RECIPE.batchSize);
     const defaults = JSON.parse(
       await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8'),
     ) as typeof json;

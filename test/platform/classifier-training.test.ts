@@ -11,7 +11,6 @@ import { serializeModel } from '../../src/core/model-writer';
 import { DEFAULT_VALIDATION_SHARE, planTraining } from '../../src/core/training-plan';
 import { DEFAULT_MODEL, fsReader, listImages } from '../../src/cli/node-io';
 import {
-  CLASSIFIER_BATCH,
   deepMemoryEstimate,
   misclassifiedMaps,
   trainClassifier,
@@ -134,7 +133,7 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
       start: { from: classifier.metadata.name, version: classifier.metadata.version },
       split: { validation: DEFAULT_VALIDATION_SHARE, seed: 1 },
       n: { train: 8, validation: 2 },
-      optimizer: { name: 'adam', batchSize: CLASSIFIER_BATCH.head },
+      optimizer: { name: 'adam', batchSize: DEFAULT_RECIPE.batchSize },
       epochs: 3,
       views: outcome.views,
       valAccuracy: outcome.result.validation.accuracy,
