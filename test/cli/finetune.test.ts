@@ -178,19 +178,19 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n.replay).toBeUndefined();
   });
 
-  it('--deep-modules 1 from a model with fire8 and fire9 copies keeps both and says so; it still routes', async () => {
-    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-fire9-'));
+  it('the recipe with --deep-modules 3 names the three modules it trains, and says it cannot route', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-fire7-'));
     const r = await cli('finetune.ts', [
-      ...['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--deep-modules', '1', '--json'],
+      ...['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--deep-modules', '3', '--json'],
     ]);
     expect(r.code, r.stderr).toBe(0);
-    // A copy is never dropped: the run reads fire7's maps as its parent does, so the check and routing carry over.
-    expect(r.stderr).toMatch(/training fire8 and fire9 with the head \(the default for a site/);
-    expect(r.stderr).toMatch(/routing: photos nearest .* get the new head/);
+    expect(r.stderr).toMatch(/training fire7, fire8 and fire9 with the head \(the default for a site/);
+    // fire7 too: the run reads fire6's maps, not the default model's fire7: no check to carry, no routing.
+    expect(r.stderr).toMatch(/routing: none: the new head answers every photo \(the run reads another base map/);
     const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
       .userDefinedMetadata['crackcam'] as { training: { fineTuned: string[] }; routing?: unknown };
-    expect(meta.training.fineTuned).toEqual(['fire8', 'fire9']);
-    expect(meta.routing).toBeDefined();
+    expect(meta.training.fineTuned).toEqual(['fire7', 'fire8', 'fire9']);
+    expect(meta.routing).toBeUndefined();
   });
 
   it('an unknown --mode or --deep-modules fails with a message naming the valid values', async () => {

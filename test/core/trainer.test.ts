@@ -27,6 +27,7 @@ import {
   type TrainingSample,
   type WatchedCam,
 } from '../../src/core/trainer';
+import { deepFires } from '../../src/core/trainer-layers';
 import { trainedClassifierMetadata } from '../../src/core/trainer-metadata';
 import { decodeImageFile, fsReader, listImages } from '../../src/cli/node-io';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, metadataFor, sharedBase, useWasm, writeModelDir } from '../helpers';
@@ -631,6 +632,9 @@ describe('trainingLayers: the one choice of fire module copies and cached layer'
       trainTrunk: true,
       featureLayer: 'fire8/concat',
     });
+    // Fewer modules asked than the starting head has copies: all the copies, none dropped.
+    expect(deepFires(1, ['fire8', 'fire9'])).toEqual(['fire8', 'fire9']);
+    expect(deepFires(3, ['fire8', 'fire9'])).toEqual(['fire7', 'fire8', 'fire9']);
     expect(trainingLayers({ mode: 'deep', initialFires: ['fire7', 'fire8', 'fire9'] }).fires).toEqual([
       'fire7',
       'fire8',
