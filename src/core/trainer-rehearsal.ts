@@ -95,17 +95,20 @@ export function rehearsalSurfaces(items: readonly { surface: string }[]): string
 }
 
 /**
- * The items a run rehearses: the `train` items whose label the run has, at most `perGroup` of every
- * surface and label (the pack's order, which the writer shuffled with its seed); undefined: all.
+ * The items a run rehearses: the `train` items whose label the run has, of `surfaces` (undefined: every
+ * surface), at most `perGroup` of every surface and label (the pack's order, which the writer shuffled
+ * with its seed); undefined: all.
  */
 export function rehearsalTrainItems<T extends { label: string; surface: string; use: RehearsalUse }>(
   items: readonly T[],
   labels: readonly string[],
   perGroup?: number,
+  surfaces?: readonly string[],
 ): T[] {
   const taken = new Map<string, number>();
   return items.filter((item) => {
     if (item.use !== 'train' || !labels.includes(item.label)) return false;
+    if (surfaces && !surfaces.includes(item.surface)) return false;
     const key = `${item.surface}/${item.label}`;
     const n = taken.get(key) ?? 0;
     taken.set(key, n + 1);
