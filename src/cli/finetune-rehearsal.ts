@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { takePerClass } from '../core/split';
+import { mostCommonSurface, surfaceOfGroup } from '../core/rehearsal-surface';
 import { rehearsalSurfaces, rehearsalTrainItems } from '../core/trainer-rehearsal';
 import { DEFAULT_MODEL, listLabelledImages, type DecodeOptions, type LabelledFile } from './node-io';
 import { readRehearsalFolder, rehearsalFolderOf } from './rehearsal-pack';
@@ -16,6 +17,13 @@ export interface RehearsalFlags {
   noReplay: boolean;
   /** Photos per surface and label (pack) or per label (folder). */
   perClass: number;
+  /** The pack's surfaces to rehearse (undefined: all of them). */
+  surfaces?: readonly string[];
+  /**
+   * The starting model's nearest novelty group among the pack's surfaces of each site photo of its own
+   * classes: only the pack surface most of them belong to is rehearsed (src/core/rehearsal-surface.ts).
+   */
+  siteNearest?: (packSurfaces: readonly string[]) => Promise<string[]>;
   seed: number;
 }
 
@@ -28,6 +36,27 @@ export interface Rehearsal {
   surfaces: string[];
   /** The training record's `replay` entry; undefined without rehearsal. */
   record?: { data: string; perClass: number; surfaces?: string[] };
+}
+
+/** The pack surfaces the flags pick (undefined: all), checked against the pack's; says why on stderr when it picks by the site. */
+async function packSurfacesToRehearse(
+  flags: RehearsalFlags,
+  pack: readonly string[],
+  dir: string,
+): Promise<readonly string[] | undefined> {
+  const unknown = (flags.surfaces ?? []).filter((s) => !pack.includes(s));
+  if (unknown.length > 0)
+    throw new Error(`the rehearsal pack in ${dir} has no surface ${unknown.join(', ')}; it has ${pack.join(', ')}`);
+  if (!flags.siteNearest) return flags.surfaces;
+  const nearest = await flags.siteNearest(pack);
+  const surface = mostCommonSurface(nearest, pack);
+  const near = nearest.filter((g) => surfaceOfGroup(g) === surface).length;
+  process.stderr.write(
+    surface
+      ? `the site's photos of the model's classes look like ${surface} (${near} of ${nearest.length} nearest it): rehearsing it, so the new class is learnt apart from them\n`
+      : "not rehearsing: none of the site's photos of the model's classes lies nearest a surface of the rehearsal pack\n",
+  );
+  return surface ? [surface] : [];
 }
 
 /**
@@ -63,7 +92,9 @@ export async function rehearsalPhotos(
     process.stderr.write(`no rehearsal pack in ${dir}: training without rehearsal\n`);
     return none;
   }
-  const items = rehearsalTrainItems(pack.files, run.labels, flags.perClass);
+  const picked = await packSurfacesToRehearse(flags, rehearsalSurfaces(pack.files), dir);
+  if (picked?.length === 0) return none;
+  const items = rehearsalTrainItems(pack.files, run.labels, flags.perClass, picked);
   const checked = await usablePhotos(items, run.decode);
   const surfaces = rehearsalSurfaces(checked.usable);
   process.stderr.write(

@@ -10,6 +10,7 @@ import { adaptedNovelty } from '../core/adapted-novelty';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import { trunkFires } from '../core/head';
 import type { NoveltyInfo } from '../core/novelty';
+import { nearestGroups } from '../core/rehearsal-surface';
 import { routingFor, willRoute } from '../core/routing';
 import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
@@ -17,13 +18,7 @@ import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStar
 import { trainHead } from '../core/trainer';
 import { deepFires, type TrainingMode } from '../core/trainer-layers';
 import { modelSurfaces } from '../core/model-surfaces';
-import {
-  DEFAULT_RECIPE,
-  recipeMode,
-  rehearsesByDefault,
-  trainedSurfaces,
-  type RecipeRun,
-} from '../core/trainer-recipe';
+import { DEFAULT_RECIPE, recipeMode, defaultRehearsal, trainedSurfaces, type RecipeRun } from '../core/trainer-recipe';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import {
   CLASSIFIER_TRAINING_FLAGS,
@@ -50,7 +45,8 @@ import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
-       [--head-lr F] [--trunk-lr F] [--anchor F] [--replay DIR | --no-replay] [--replay-per-class N] [--no-routing] [--backend wasm|cpu] [--name NAME] [--force] [--json]
+       [--head-lr F] [--trunk-lr F] [--anchor F] [--replay DIR | --no-replay] [--replay-per-class N] [--replay-surfaces S[,S]]
+       [--no-routing] [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
@@ -68,8 +64,11 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   --anchor F: pull of the head's hidden and classifier kernels towards the starting model's (L2-SP; default 0).
   Rehearsal: the starting model's rehearsal pack, its "train" photos (at most --replay-per-class N,
   default ${DEFAULT_RECIPE.rehearsalPerGroup}, per surface and label), are added to the training images only, so the model
-  learns the new site without forgetting its old surfaces. By default only a run that will not route rehearses
-  (routing keeps the old head for photos off the site); --replay-per-class N rehearses in any case. --replay DIR: rehearse another labelled folder
+  learns the new site without forgetting its old surfaces. By default a run that will not route rehearses all of it;
+  one that routes (the old head keeps photos off the site) rehearses nothing, or, when it adds a class, the pack's
+  surface that most of the site's photos of the model's own classes lie nearest (e.g. concrete: the new class is
+  learnt apart from that surface's cracks and sound patches). --replay-per-class N rehearses the whole pack in any
+  case; --replay-surfaces S[,S] only those surfaces. --replay DIR: rehearse another labelled folder
   instead (--replay-per-class N per label, default 30, seeded). --no-replay: no rehearsal.
   Routing (default): the new model keeps the starting model's head, and each photo is answered by the new
   head only when its nearest novelty group is one of this site's (or the new head names a class the old
@@ -121,7 +120,16 @@ function routingNote(routing: RoutingInfo | undefined, asked: boolean): string {
 runCli(async () => {
   const args = parseCli(USAGE, {
     ...CLASSIFIER_TRAINING_FLAGS,
-    ...stringFlags('model', 'per-class', 'start', 'validation', 'replay', 'replay-per-class', 'anchor'),
+    ...stringFlags(
+      'model',
+      'per-class',
+      'start',
+      'validation',
+      'replay',
+      'replay-per-class',
+      'replay-surfaces',
+      'anchor',
+    ),
     'no-replay': { type: 'boolean' },
     'no-routing': { type: 'boolean' },
   });
@@ -152,6 +160,9 @@ runCli(async () => {
     args.replay ? 30 : DEFAULT_RECIPE.rehearsalPerGroup,
     { integer: true, min: 1 },
   );
+  const replaySurfaces = args['replay-surfaces']?.split(',').map((s) => s.trim());
+  if (replaySurfaces && args.replay)
+    throw new Error('--replay-surfaces picks surfaces of the rehearsal pack; not with --replay DIR');
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(
     { ...args, 'head-lr': args['head-lr'] ?? recipe?.headLearningRateFactor.toString() },
     DEFAULT_RECIPE.batchSize, // with --mode too: the app's batch in either mode
@@ -182,14 +193,41 @@ runCli(async () => {
   const routeAsked = args['no-routing'] !== true;
   const routes = willRoute(prev, start, routeAsked);
   const rehearsalChosen =
-    args.replay !== undefined || args['no-replay'] === true || args['replay-per-class'] !== undefined;
-  const skipRehearsal = args['no-replay'] === true || (!rehearsalChosen && !rehearsesByDefault(routes));
-  if (skipRehearsal && !rehearsalChosen)
+    args.replay !== undefined ||
+    args['no-replay'] === true ||
+    args['replay-per-class'] !== undefined ||
+    args['replay-surfaces'] !== undefined;
+  const choice = rehearsalChosen
+    ? undefined
+    : defaultRehearsal({ willRoute: routes, addsClasses: plan.added.length > 0 });
+  const skipRehearsal = args['no-replay'] === true || choice === 'none';
+  if (choice === 'none')
     process.stderr.write(
       'not rehearsing: the new model keeps the old head for photos off the site (routing); --replay-per-class N rehearses the pack anyway\n',
     );
+  const siteNearest =
+    choice === 'nearest-surface'
+      ? (surfaces: readonly string[]) =>
+          nearestGroups({
+            base: classifier.base,
+            parent: prev,
+            surfaces,
+            samples: photoSamples(
+              plan.train.filter((f) => classifier.labels.includes(f.label)),
+              plan.labels,
+              prev.inputSize,
+            ),
+          })
+      : undefined;
   const rehearsal = await rehearsalPhotos(
-    { replay: args.replay, noReplay: skipRehearsal, perClass: replayPerClass, seed },
+    {
+      replay: args.replay,
+      noReplay: skipRehearsal,
+      perClass: replayPerClass,
+      seed,
+      surfaces: replaySurfaces,
+      siteNearest,
+    },
     { model: args.model, labels: plan.labels, decode },
   );
   const replay = rehearsal.files;

@@ -24,6 +24,7 @@ import {
 } from '../core/trainer';
 import { trainedClassifierMetadata } from '../core/trainer-metadata';
 import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
+import { mostCommonSurface, nearestGroups } from '../core/rehearsal-surface';
 import { rehearsalSurfaces, rehearsalTrainItems } from '../core/trainer-rehearsal';
 import {
   capViewsToMemory,
@@ -102,6 +103,11 @@ export interface ClassifierTrainingConfig extends ClassifierTrainingChoice {
    */
   rehearsal?: readonly RehearsalItem[] | null;
   /**
+   * Rehearse only the pack's surface that most captures of the model's own classes lie nearest
+   * (src/core/rehearsal-surface.ts; the recipe's choice for a run that adds a class), not all of `rehearsal`.
+   */
+  rehearseNearestSurface?: boolean;
+  /**
    * Keep the current model's head for frames that are not nearest the captures (metadata `routing`,
    * src/core/routing-info.ts) where the new head can sit on its trunk. Default true.
    */
@@ -129,7 +135,8 @@ export interface ClassifierTrainingOutcome {
   /** Labels the run added to the current model's (its head grew). */
   added: string[];
   /** The rehearsal photos it trained on, and their surfaces. */
-  rehearsed: { n: number; surfaces: string[] };
+  /** `nearestSurface`: only the surface the captures lie nearest was rehearsed (`rehearseNearestSurface`). */
+  rehearsed: { n: number; surfaces: string[]; nearestSurface?: boolean };
   /** The captures held out for validation (never trained on), for comparing the old and new model. */
   validationCaptures: CaptureRecord[];
   /** Metadata to save the model with: the next version of the current one. */
@@ -194,6 +201,32 @@ export function deepMemoryEstimate(
 }
 
 /**
+ * The pack photos a run rehearses: the `train` items of its labels, at most the recipe's per surface
+ * and label, of the surface nearest the captures of the model's own classes where the config asks.
+ */
+async function rehearsalOfRun(
+  config: ClassifierTrainingConfig,
+  train: readonly CaptureRecord[],
+  labels: readonly string[],
+  decode: CropDecoder,
+): Promise<RehearsalItem[]> {
+  const pack = config.rehearsal ?? [];
+  if (!config.rehearseNearestSurface || pack.length === 0)
+    return rehearsalTrainItems(pack, labels, DEFAULT_RECIPE.rehearsalPerGroup);
+  const own = train.filter((c) => config.classifier.labels.includes(c.label));
+  const groups = await nearestGroups({
+    base: config.classifier.base,
+    parent: config.classifier.metadata,
+    surfaces: rehearsalSurfaces(pack),
+    samples: own.map((c) => ({ ...wireSample(c, labels), load: () => decode(c.crop) })),
+    batch: FEATURE_BATCH,
+    signal: config.signal,
+  });
+  const surface = mostCommonSurface(groups, rehearsalSurfaces(pack));
+  return rehearsalTrainItems(pack, labels, DEFAULT_RECIPE.rehearsalPerGroup, surface ? [surface] : []);
+}
+
+/**
  * Trains a new version of `classifier` on `captures`: plans the run, trains in the worker or the
  * page, scores the current model on the validation captures and builds the metadata. Throws on
  * abort or a bad plan (the error says what to do), with nothing left allocated.
@@ -209,7 +242,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
     classOrder: config.classOrder,
   });
   const watch = config.captures.filter((c) => c.id === config.watchId).slice(0, 1);
-  const rehearsal = rehearsalTrainItems(config.rehearsal ?? [], plan.labels, DEFAULT_RECIPE.rehearsalPerGroup);
+  const rehearsal = await rehearsalOfRun(config, plan.train, plan.labels, decode);
   const train = [...plan.train, ...rehearsal];
   const { views } = classifierMemoryPlan(classifier, config, {
     train: train.length,
@@ -281,7 +314,11 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
     config.signal?.throwIfAborted();
     const n = { train: plan.train.length, validation: plan.validation.length };
     const seconds = (performance.now() - started) / 1000;
-    const rehearsed = { n: rehearsal.length, surfaces: rehearsalSurfaces(rehearsal) };
+    const rehearsed = {
+      n: rehearsal.length,
+      surfaces: rehearsalSurfaces(rehearsal),
+      ...(config.rehearseNearestSurface ? { nearestSurface: true } : {}),
+    };
     const trained = newVersionMetadata(
       classifier,
       { result, labels: plan.labels, previous, added: plan.added, rehearsed, n, views, place, seconds },

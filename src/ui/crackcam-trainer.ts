@@ -9,7 +9,7 @@ import { serializeModel } from '../core/model-writer';
 import { trunkFires } from '../core/head';
 import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
 import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
-import { DEFAULT_RECIPE, recipeMode, rehearsesByDefault } from '../core/trainer-recipe';
+import { DEFAULT_RECIPE, defaultRehearsal, recipeMode, type RehearsalChoice } from '../core/trainer-recipe';
 import { willRoute } from '../core/routing';
 import {
   deepMemoryEstimate,
@@ -128,7 +128,7 @@ export class CrackcamTrainer extends LitElement {
   @state() private trainingMode?: TrainingMode;
   /**
    * Rehearse the old surfaces with the rehearsal pack's photos, as the inspector set it; undefined:
-   * the recipe's choice, which rehearses only a run that will not route ({@link rehearsing}).
+   * the recipe's choice ({@link rehearsalOfRun}).
    */
   @state() private rehearse?: boolean;
   /** Keep the current model's answers for frames off the site (routing, the default). */
@@ -287,7 +287,8 @@ export class CrackcamTrainer extends LitElement {
     await this.runner.run(async (signal) => {
       this.phase = 'features';
       const all = await captures.list();
-      const rehearsal = this.rehearsing ? await this.rehearsalItems(signal) : null;
+      const rehearsalChoice = this.rehearsalOfRun(all.map((c) => c.label));
+      const rehearsal = rehearsalChoice !== 'none' ? await this.rehearsalItems(signal) : null;
       const outcome = await trainClassifier({
         classifier,
         captures: all,
@@ -297,6 +298,7 @@ export class CrackcamTrainer extends LitElement {
         epochs: this.epochs,
         seed: this.seed,
         rehearsal,
+        rehearseNearestSurface: rehearsalChoice === 'nearest-surface',
         route: this.route,
         watchId: this.watchId,
         worker: this.trainingWorker(),
@@ -451,10 +453,19 @@ export class CrackcamTrainer extends LitElement {
     );
   }
 
-  /** Whether the next run rehearses: as set, else when it will not route (DEFAULT_RECIPE.rehearseWhenRouting). */
-  private get rehearsing(): boolean {
+  /**
+   * What a run on captures of `labels` rehearses: the whole pack or nothing as set, else the recipe's
+   * choice (all of it when the run will not route; when it routes, the surface nearest the captures
+   * for a run that adds a class, else nothing).
+   */
+  private rehearsalOfRun(labels: readonly string[]): RehearsalChoice {
+    if (this.rehearse !== undefined) return this.rehearse ? 'all' : 'none';
     const metadata = this.classifier?.metadata;
-    return this.rehearse ?? rehearsesByDefault(metadata !== undefined && willRoute(metadata, this.start, this.route));
+    const known = this.classifier?.labels ?? [];
+    return defaultRehearsal({
+      willRoute: metadata !== undefined && willRoute(metadata, this.start, this.route),
+      addsClasses: labels.some((l) => !known.includes(l)),
+    });
   }
 
   /**
@@ -479,8 +490,15 @@ export class CrackcamTrainer extends LitElement {
     if (this.rehearsalNote) return html`<div class="note" data-testid="train-rehearsed">${this.rehearsalNote}</div>`;
     const r = this.outcome?.rehearsed;
     if (!r?.n) return nothing;
-    return html`<div class="note" data-testid="train-rehearsed" data-n=${r.n}>
-      ${msg(str`Rehearsed ${r.n} photos of the old surfaces (${r.surfaces.join(', ')}) so they are not forgotten.`)}
+    const surfaces = r.surfaces.join(', ');
+    return html`<div class="note" data-testid="train-rehearsed" data-n=${r.n} data-surfaces=${surfaces}>
+      ${
+        r.nearestSurface
+          ? msg(
+              str`Rehearsed ${r.n} photos of ${surfaces}, the surface your captures look like, so the new class is learnt apart from its cracks and sound patches.`,
+            )
+          : msg(str`Rehearsed ${r.n} photos of the old surfaces (${surfaces}) so they are not forgotten.`)
+      }
     </div>`;
   }
 
@@ -712,7 +730,7 @@ export class CrackcamTrainer extends LitElement {
             </option>
           </select>
         </label>
-        ${this.renderSwitch('train-rehearse', this.rehearsing, (on) => (this.rehearse = on), msg('Rehearse the old surfaces'))}
+        ${this.renderSwitch('train-rehearse', this.rehearsalOfRun(this.captureLabels) !== 'none', (on) => (this.rehearse = on), msg('Rehearse the old surfaces'))}
         ${this.renderSwitch('train-route', this.route, (on) => (this.route = on), msg('Keep the current model for other surfaces'))}
         <label
           >${msg('Epochs')}

@@ -211,6 +211,38 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(modules.stderr).toMatch(/--deep-modules must be one of 1, 2, 3 .*got '5'/);
   });
 
+  it('with no rehearsal flag, a new class rehearses the pack’s surface the site’s crack and no-crack photos look like', async () => {
+    const site = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-salt-concrete-'));
+    for (const [label, from] of [
+      ['crack', 'concrete/crack'],
+      ['nocrack', 'concrete/nocrack'],
+      ['salt-damage', 'defects/salt-damage'],
+    ]) {
+      await mkdir(path.join(site, label));
+      for (const f of (await listImages(path.join(DATA_DIR, from))).slice(0, 3))
+        await copyFile(f, path.join(site, label, path.basename(f)));
+    }
+    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-nearest-'));
+    const r = await cli('finetune.ts', ['--data', site, '--out', out, '--per-class', '3', '--epochs', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    // 2 of each label train (one validates): the 4 crack and no-crack photos are concrete.
+    expect(r.stderr).toMatch(
+      /the site's photos of the model's classes look like concrete \(4 of 4 nearest it\): rehearsing it/,
+    );
+    const perGroup = DEFAULT_RECIPE.rehearsalPerGroup;
+    expect(r.stderr).toMatch(new RegExp(`rehearsing ${2 * perGroup} photos of concrete from .*rehearsal`));
+    const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
+      .userDefinedMetadata['crackcam'] as { surfaces: { rehearsed: string[] }; training: { n: { replay: number } } };
+    expect(meta.surfaces.rehearsed).toEqual(['concrete']);
+    expect(meta.training.n.replay).toBe(2 * perGroup);
+    // An expert picks the surfaces; one the pack lacks is refused, naming the pack's.
+    const bad = await cli('finetune.ts', [
+      ...['--data', site, '--out', path.join(os.tmpdir(), 'never'), '--replay-surfaces', 'brick'],
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/the rehearsal pack in .* has no surface brick; it has concrete, asphalt, walls/);
+  });
+
   it('--replay-per-class rehearses the pack of the starting model; a new class grows the head; the surfaces are recorded', async () => {
     const salty = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-salt-'));
     for (const [label, from] of [

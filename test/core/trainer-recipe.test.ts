@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, recipeMode, trainedSurfaces } from '../../src/core/trainer-recipe';
+import { DEFAULT_RECIPE, defaultRehearsal, recipeMode, trainedSurfaces } from '../../src/core/trainer-recipe';
 import { TRAINING_MODES } from '../../src/core/trainer-layers';
 import { DEEP_MODULE_COUNTS } from '../../src/core/head';
 
@@ -19,6 +19,13 @@ describe('the default fine-tuning recipe', () => {
       for (const start of ['current', 'base'] as const)
         for (const parentFires of [[], deepParent])
           expect(TRAINING_MODES).toContain(recipeMode({ addsClasses, start, parentFires }));
+  });
+
+  it('rehearses all of the pack without routing, the site’s surface for a new class, else nothing', () => {
+    expect(defaultRehearsal({ willRoute: false, addsClasses: false })).toBe('all');
+    expect(defaultRehearsal({ willRoute: false, addsClasses: true })).toBe('all');
+    expect(defaultRehearsal({ willRoute: true, addsClasses: true })).toBe('nearest-surface');
+    expect(defaultRehearsal({ willRoute: true, addsClasses: false })).toBe('none');
   });
 
   it('carries the previous model’s surfaces over and adds the run’s, sorted and without repeats', () => {

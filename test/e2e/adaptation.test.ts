@@ -203,6 +203,28 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     await expect.poll(() => app().getAttribute('data-model-id'), { timeout: 30_000 }).not.toBe(routedModelId);
   });
 
+  it('a new class rehearses, by default, the pack’s surface the site’s photos look like', async () => {
+    // The site: the concrete captures above, and salt damage as a new class.
+    await page.getByTestId('tab-captures').click();
+    await page.getByTestId('new-class').fill('salt-damage');
+    await page.getByTestId('new-class').press('Enter');
+    await page.locator('[data-testid="filter"][data-label="salt-damage"]').click();
+    await page.getByTestId('import-photos').setInputFiles(photosIn('defects/salt-damage').slice(0, 3));
+    await page
+      .locator('[data-testid="class-count"][data-label="salt-damage"]')
+      .filter({ hasText: '3' })
+      .waitFor({ timeout: 30_000 });
+    await page.getByTestId('tab-train').click();
+    await (await trainerSwitch(page, 'train-route')).check();
+    expect(await (await trainerSwitch(page, 'train-rehearse')).isChecked()).toBe(true);
+    await trainAndCompare();
+    const note = page.getByTestId('train-rehearsed');
+    expect(await note.getAttribute('data-surfaces')).toBe('concrete');
+    const concreteTrain = packItems.filter((i) => i.surface === 'concrete' && i.use === 'train').length;
+    expect(Number(await note.getAttribute('data-n'))).toBe(concreteTrain);
+    expect(await note.textContent()).toMatch(/concrete, the surface your captures look like/);
+  });
+
   it('says in the model library which surfaces a model was trained on, and what a routed model answers as', async () => {
     await page.getByTestId('tab-models').click();
     const builtin = page.locator('[data-testid="model"][data-id="builtin"] [data-testid="model-surfaces"]');

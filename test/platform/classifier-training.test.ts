@@ -286,6 +286,16 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     expect(grown.validationCaptures.every((c) => !c.id.startsWith('rehearsal/'))).toBe(true);
     grown.result.head.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    // The recipe's choice for a new class: only the surface most crack and no-crack captures lie nearest.
+    const nearest = await run({ captures: [...all, ...salt], rehearsal, rehearseNearestSurface: true, epochs: 1 });
+    nearest.result.head.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(nearest.rehearsed.surfaces).toHaveLength(1);
+    const [surface] = nearest.rehearsed.surfaces;
+    const ofSurface = [...perGroup].filter(([group]) => group.startsWith(`${surface}/`));
+    expect(ofSurface.length).toBeGreaterThan(0);
+    expect(nearest.rehearsed.n).toBe(ofSurface.reduce((sum, [, n]) => sum + n, 0));
+    expect(validateMetadata(nearest.metadata).surfaces?.rehearsed).toEqual([surface]);
   });
 
   it('names the problem with captures of one class only, and loses nothing', async () => {
