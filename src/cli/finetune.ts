@@ -161,6 +161,10 @@ runCli(async () => {
     { integer: true, min: 1 },
   );
   const replaySurfaces = args['replay-surfaces']?.split(',').map((s) => s.trim());
+  if (replaySurfaces?.some((s) => s === ''))
+    throw new Error(
+      `--replay-surfaces must name surfaces of the rehearsal pack, e.g. concrete,walls; got '${args['replay-surfaces']}'`,
+    );
   if (replaySurfaces && args.replay)
     throw new Error('--replay-surfaces picks surfaces of the rehearsal pack; not with --replay DIR');
   const { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor } = optimizerFlags(

@@ -241,6 +241,11 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/the rehearsal pack in .* has no surface brick; it has concrete, asphalt, walls/);
+    const empty = await cli('finetune.ts', [
+      ...['--data', site, '--out', path.join(os.tmpdir(), 'never'), '--replay-surfaces', 'concrete,'],
+    ]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/--replay-surfaces must name surfaces of the rehearsal pack.*got 'concrete,'/);
   });
 
   it('--replay-per-class rehearses the pack of the starting model; a new class grows the head; the surfaces are recorded', async () => {
