@@ -11,7 +11,8 @@ import type { TrainingStart } from './training-plan';
 /**
  * The default recipe: from the current model, fire8 and fire9 fine-tuned with the head for 20 epochs
  * ({@link recipeMode}: the head alone when the run adds a class); a run that routes (the usual case)
- * rehearses nothing (a run that adds a class: the pack's surface nearest the site), one that cannot route rehearses the pack's `train` photos.
+ * rehearses nothing (a run that adds a class: the pack's surface nearest the site), one that cannot
+ * route rehearses the pack's `train` photos.
  */
 export const DEFAULT_RECIPE = {
   /**
@@ -50,7 +51,8 @@ export const DEFAULT_RECIPE = {
    * salt-damage site whose crack and no-crack photos are concrete. Measured with salt damage as a third
    * class, seeds 1-3 (docs/results.md, "Rehearsing the surface the new class is seen on"): concrete
    * 99.22 / 99.37 / 99.44 % (rehearsing nothing: 98.91 / 98.69 / 98.59 %), salt-damage recall 91.1 /
-   * 91.1 / 87.8 % (90.3 / 91.8 / 85.2 %), asphalt 90.4 % each; the whole pack had cost salt-damage recall 13-22 points (from version 2).
+   * 91.1 / 87.8 % (90.3 / 91.8 / 85.2 %), asphalt 90.4 % each; the whole pack had cost salt-damage
+   * recall 13-22 points (from version 2).
    */
   rehearseNearestSurfaceForNewClass: true,
 } as const;
