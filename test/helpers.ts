@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadBaseNetwork, SQUEEZENET_BASE_NAME, type BaseNetwork } from '../src/core/base';
 import { loadCrackClassifier, type CrackClassifier } from '../src/core/classifier';
 import { createHead } from '../src/core/head';
-import { MODEL_FORMAT_VERSION, type ModelMetadata } from '../src/core/metadata';
+import { MODEL_FORMAT_VERSION, validateMetadata, type ModelMetadata } from '../src/core/metadata';
 import type { Rng } from '../src/core/random';
 import { serializeModel, type ModelFiles } from '../src/core/model-writer';
 import {
+  DEFAULT_MODEL,
   decodeImageFile,
   defaultBasePath,
   fsReader,
@@ -40,6 +41,17 @@ let basePromise: Promise<BaseNetwork> | undefined;
 export function sharedBase(): Promise<BaseNetwork> {
   basePromise ??= loadBaseNetwork({ reader: fsReader, modelJson: BASE_JSON });
   return basePromise;
+}
+
+/** The shipped default model's metadata, validated. */
+export async function defaultModelMetadata(): Promise<ModelMetadata> {
+  const json = JSON.parse(await readFile(DEFAULT_MODEL, 'utf8')) as { userDefinedMetadata: { crackcam: unknown } };
+  return validateMetadata(json.userDefinedMetadata.crackcam);
+}
+
+/** The first `n` photos of a folder of the shared data (sorted, as listImages gives them). */
+export async function dataPhotos(folder: string, n: number): Promise<string[]> {
+  return (await listImages(path.join(DATA_DIR, folder))).slice(0, n);
 }
 
 /** Metadata for a head on the real base. */

@@ -1,18 +1,16 @@
-import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL, decodeImageFile, listImages } from '../../src/cli/node-io';
+import { decodeImageFile } from '../../src/cli/node-io';
 import { adaptedNovelty } from '../../src/core/adapted-novelty';
 import type { BaseNetwork } from '../../src/core/base';
-import { validateMetadata, type ModelMetadata } from '../../src/core/metadata';
+import type { ModelMetadata } from '../../src/core/metadata';
 import type { NoveltyInfo } from '../../src/core/novelty';
 import type { GroupedSample } from '../../src/core/reliability-fit';
 import type { RoutingInfo } from '../../src/core/routing-info';
-import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
+import { dataPhotos, defaultModelMetadata, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 /** `n` photos of a data folder as samples of `group`. */
 async function photos(folder: string, label: number, group: string, n: number): Promise<GroupedSample[]> {
-  const files = (await listImages(path.join(DATA_DIR, folder))).slice(0, n);
+  const files = await dataPhotos(folder, n);
   return files.map((f) => ({ id: f, label, group, load: () => decodeImageFile(f) }));
 }
 
@@ -22,8 +20,7 @@ describe.skipIf(!HAVE_SHARED)('adaptedNovelty', () => {
   beforeAll(async () => {
     await useWasm();
     base = await sharedBase();
-    const json = JSON.parse(await readFile(DEFAULT_MODEL, 'utf8')) as { userDefinedMetadata: { crackcam: unknown } };
-    parent = validateMetadata(json.userDefinedMetadata.crackcam);
+    parent = await defaultModelMetadata();
   });
 
   it('adds the new groups on the parent’s whitening, leaving no tensor behind', async () => {

@@ -1,13 +1,11 @@
-import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL, decodeImageFile, listImages } from '../../src/cli/node-io';
+import { decodeImageFile } from '../../src/cli/node-io';
 import type { BaseNetwork } from '../../src/core/base';
-import { validateMetadata, type ModelMetadata } from '../../src/core/metadata';
+import type { ModelMetadata } from '../../src/core/metadata';
 import { decodeFloat16 } from '../../src/core/float16';
 import { groupsOnly, mostCommonSurface, nearestGroups, surfaceOfGroup } from '../../src/core/rehearsal-surface';
 import type { TrainingSample } from '../../src/core/trainer';
-import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
+import { dataPhotos, defaultModelMetadata, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
 describe('the rehearsal surface of a run that adds a class', () => {
   it('reads the surface of a group, which may itself hold a slash', () => {
@@ -28,7 +26,7 @@ describe('the rehearsal surface of a run that adds a class', () => {
 
 /** `n` photos of a data folder as samples. */
 async function photos(folder: string, n: number): Promise<TrainingSample[]> {
-  const files = (await listImages(path.join(DATA_DIR, folder))).slice(0, n);
+  const files = await dataPhotos(folder, n);
   return files.map((f) => ({ id: f, label: 0, load: () => decodeImageFile(f) }));
 }
 
@@ -38,8 +36,7 @@ describe.skipIf(!HAVE_SHARED)('nearestGroups', () => {
   beforeAll(async () => {
     await useWasm();
     base = await sharedBase();
-    const json = JSON.parse(await readFile(DEFAULT_MODEL, 'utf8')) as { userDefinedMetadata: { crackcam: unknown } };
-    parent = validateMetadata(json.userDefinedMetadata.crackcam);
+    parent = await defaultModelMetadata();
   });
 
   it('places photos of a trained surface nearest its groups, leaving no tensor behind', async () => {
