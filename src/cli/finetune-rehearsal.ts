@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { takePerClass } from '../core/split';
-import { mostCommonSurface, surfaceOfGroup } from '../core/rehearsal-surface';
+import type { NearestSurface } from '../core/rehearsal-surface';
 import { rehearsalSurfaces, rehearsalTrainItems } from '../core/trainer-rehearsal';
 import { DEFAULT_MODEL, listLabelledImages, type DecodeOptions, type LabelledFile } from './node-io';
 import { readRehearsalFolder, rehearsalFolderOf } from './rehearsal-pack';
@@ -20,10 +20,10 @@ export interface RehearsalFlags {
   /** The pack's surfaces to rehearse (undefined: all of them). */
   surfaces?: readonly string[];
   /**
-   * The starting model's nearest novelty group among the pack's surfaces of each site photo of its own
-   * classes: only the pack surface most of them belong to is rehearsed (src/core/rehearsal-surface.ts).
+   * The pack surface most site photos of the model's own classes lie nearest (nearestPackSurface in
+   * src/core/rehearsal-surface.ts): only it is rehearsed.
    */
-  siteNearest?: (packSurfaces: readonly string[]) => Promise<string[]>;
+  siteNearest?: (packSurfaces: readonly string[]) => Promise<NearestSurface>;
   seed: number;
 }
 
@@ -48,12 +48,10 @@ async function packSurfacesToRehearse(
   if (unknown.length > 0)
     throw new Error(`the rehearsal pack in ${dir} has no surface ${unknown.join(', ')}; it has ${pack.join(', ')}`);
   if (!flags.siteNearest) return flags.surfaces;
-  const nearest = await flags.siteNearest(pack);
-  const surface = mostCommonSurface(nearest, pack);
-  const near = nearest.filter((g) => surfaceOfGroup(g) === surface).length;
+  const { surface, near, photos } = await flags.siteNearest(pack);
   process.stderr.write(
     surface
-      ? `the site's photos of the model's classes look like ${surface} (${near} of ${nearest.length} nearest it): rehearsing it, so the new class is learnt apart from them\n`
+      ? `the site's photos of the model's classes look like ${surface} (${near} of ${photos} nearest it): rehearsing it, so the new class is learnt apart from them\n`
       : "not rehearsing: none of the site's photos of the model's classes lies nearest a surface of the rehearsal pack\n",
   );
   return surface ? [surface] : [];

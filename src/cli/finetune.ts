@@ -10,7 +10,7 @@ import { adaptedNovelty } from '../core/adapted-novelty';
 import { DEFAULT_AUGMENT } from '../core/augment';
 import { trunkFires } from '../core/head';
 import type { NoveltyInfo } from '../core/novelty';
-import { nearestGroups } from '../core/rehearsal-surface';
+import { nearestPackSurface } from '../core/rehearsal-surface';
 import { routingFor, willRoute } from '../core/routing';
 import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
@@ -212,16 +212,18 @@ runCli(async () => {
   const siteNearest =
     choice === 'nearest-surface'
       ? (surfaces: readonly string[]) =>
-          nearestGroups({
-            base: classifier.base,
-            parent: prev,
+          nearestPackSurface(
+            {
+              base: classifier.base,
+              parent: prev,
+              samples: photoSamples(
+                plan.train.filter((f) => classifier.labels.includes(f.label)),
+                plan.labels,
+                prev.inputSize,
+              ),
+            },
             surfaces,
-            samples: photoSamples(
-              plan.train.filter((f) => classifier.labels.includes(f.label)),
-              plan.labels,
-              prev.inputSize,
-            ),
-          })
+          )
       : undefined;
   const rehearsal = await rehearsalPhotos(
     {

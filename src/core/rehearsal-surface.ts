@@ -72,6 +72,27 @@ export async function nearestGroups(config: NearestGroupsConfig): Promise<string
   }
 }
 
+/** The pack surface a run rehearses, and how many of the site's photos lie nearest it. */
+export interface NearestSurface {
+  /** Undefined when no photo lies nearest a pack surface. */
+  surface?: string;
+  near: number;
+  photos: number;
+}
+
+/**
+ * The pack surface most of `config.samples` (the site's photos of the model's own classes) lie nearest:
+ * {@link nearestGroups} among `packSurfaces`, then {@link mostCommonSurface}.
+ */
+export async function nearestPackSurface(
+  config: Omit<NearestGroupsConfig, 'surfaces'>,
+  packSurfaces: readonly string[],
+): Promise<NearestSurface> {
+  const groups = await nearestGroups({ ...config, surfaces: packSurfaces });
+  const surface = mostCommonSurface(groups, packSurfaces);
+  return { surface, near: groups.filter((g) => surfaceOfGroup(g) === surface).length, photos: groups.length };
+}
+
 /** `info` with only the groups `keep` accepts (their means and thresholds; the whitening is shared). */
 export function groupsOnly(info: NoveltyInfo, keep: (group: string) => boolean): NoveltyInfo {
   const kept = info.groups.flatMap((g, i) => (keep(g) ? [i] : []));

@@ -24,7 +24,7 @@ import {
 } from '../core/trainer';
 import { trainedClassifierMetadata } from '../core/trainer-metadata';
 import { DEFAULT_RECIPE, trainedSurfaces } from '../core/trainer-recipe';
-import { mostCommonSurface, nearestGroups } from '../core/rehearsal-surface';
+import { nearestPackSurface } from '../core/rehearsal-surface';
 import { rehearsalSurfaces, rehearsalTrainItems } from '../core/trainer-rehearsal';
 import {
   capViewsToMemory,
@@ -214,15 +214,16 @@ async function rehearsalOfRun(
   if (!config.rehearseNearestSurface || pack.length === 0)
     return rehearsalTrainItems(pack, labels, DEFAULT_RECIPE.rehearsalPerGroup);
   const own = train.filter((c) => config.classifier.labels.includes(c.label));
-  const groups = await nearestGroups({
-    base: config.classifier.base,
-    parent: config.classifier.metadata,
-    surfaces: rehearsalSurfaces(pack),
-    samples: own.map((c) => ({ ...wireSample(c, labels), load: () => decode(c.crop) })),
-    batch: FEATURE_BATCH,
-    signal: config.signal,
-  });
-  const surface = mostCommonSurface(groups, rehearsalSurfaces(pack));
+  const { surface } = await nearestPackSurface(
+    {
+      base: config.classifier.base,
+      parent: config.classifier.metadata,
+      samples: own.map((c) => ({ ...wireSample(c, labels), load: () => decode(c.crop) })),
+      batch: FEATURE_BATCH,
+      signal: config.signal,
+    },
+    rehearsalSurfaces(pack),
+  );
   return rehearsalTrainItems(pack, labels, DEFAULT_RECIPE.rehearsalPerGroup, surface ? [surface] : []);
 }
 

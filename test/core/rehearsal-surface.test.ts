@@ -3,7 +3,13 @@ import { decodeImageFile } from '../../src/cli/node-io';
 import type { BaseNetwork } from '../../src/core/base';
 import type { ModelMetadata } from '../../src/core/metadata';
 import { decodeFloat16 } from '../../src/core/float16';
-import { groupsOnly, mostCommonSurface, nearestGroups, surfaceOfGroup } from '../../src/core/rehearsal-surface';
+import {
+  groupsOnly,
+  mostCommonSurface,
+  nearestGroups,
+  nearestPackSurface,
+  surfaceOfGroup,
+} from '../../src/core/rehearsal-surface';
 import type { TrainingSample } from '../../src/core/trainer';
 import { dataPhotos, defaultModelMetadata, expectNoLeak, HAVE_SHARED, sharedBase, useWasm } from '../helpers';
 
@@ -66,6 +72,16 @@ describe.skipIf(!HAVE_SHARED)('nearestGroups', () => {
     const groups = await nearestGroups({ base, parent, samples, surfaces: ['asphalt', 'walls'] });
     expect(groups.map(surfaceOfGroup).every((s) => s === 'asphalt' || s === 'walls')).toBe(true);
     expect(await nearestGroups({ base, parent, samples, surfaces: ['brick'] })).toEqual([]);
+  });
+
+  it('names the pack surface most photos lie nearest, with the count, leaving no tensor behind', async () => {
+    const samples = [...(await photos('concrete/crack', 3)), ...(await photos('surfaces/asphalt/nocrack', 1))];
+    let found: Awaited<ReturnType<typeof nearestPackSurface>> | undefined;
+    await expectNoLeak(async () => {
+      found = await nearestPackSurface({ base, parent, samples, batch: 4 }, ['asphalt', 'concrete', 'walls']);
+    });
+    expect(found).toEqual({ surface: 'concrete', near: 3, photos: 4 });
+    expect(await nearestPackSurface({ base, parent, samples }, ['brick'])).toEqual({ near: 0, photos: 0 });
   });
 
   it('gives nothing without a check or without photos', async () => {
