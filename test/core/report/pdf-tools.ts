@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Fails with the install command when poppler-utils is missing (.ci/run installs it). */
+/** Fails with the install command when poppler-utils is missing (`npm test`'s pretest installs it as root). */
 export function requirePoppler(): void {
   const found = spawnSync('pdftotext', ['-v']);
   if (found.error) throw new Error('pdftotext not found: apt-get install -y poppler-utils');
