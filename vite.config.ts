@@ -88,8 +88,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The trainer's browser tests, the longest file: `npm test` runs them after the unit tests, in
-          // their line, so that the two lines of `npm test` take about as long as each other.
+          // The trainer's browser tests, the longest file: `npm test` runs them after the other browser
+          // tests, in their line, so that the two lines of `npm test` take about as long as each other.
           name: 'e2e-trainer',
           include: ['test/e2e/trainer.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
