@@ -5,6 +5,12 @@ import type { Rng } from './random';
 export interface AugmentConfig {
   /** Mirror left-right with probability 0.5 (the MATLAB reference's RandXReflection). */
   flipX: boolean;
+  /**
+   * Also mirror top-bottom and swap the axes, each with probability 0.5 (with `flipX`: the eight
+   * rotations and mirror images of a square input). Cracks and sound surfaces keep their label at any
+   * orientation. Off when absent.
+   */
+  rotate?: boolean;
   /** Uniform shift in [-t, t] px on each axis (the MATLAB reference: 30). */
   translate: number;
   /** Uniform zoom factor in [1 - s, 1 + s] (ignored when `zoomRange` is given). */
@@ -36,6 +42,8 @@ export const MATLAB_REFERENCE_AUGMENT: AugmentConfig = {
 /** One random draw of the augmentation for one image. */
 interface Draw {
   flip: boolean;
+  flipY: boolean;
+  transpose: boolean;
   zoom: number;
   tx: number;
   ty: number;
@@ -62,16 +70,17 @@ function augmentOne(src: Float32Array, srcOffset: number, dst: Float32Array, h: 
   const cy = (h - 1) / 2;
   let sum = 0;
   for (let y = 0; y < h; y++) {
-    const sy = (y - cy) / d.zoom + cy - d.ty;
-    const y0 = Math.floor(sy);
-    const fy = sy - y0;
-    const r0 = reflect(y0, h) * w;
-    const r1 = reflect(y0 + 1, h) * w;
+    const oy = d.flipY ? h - 1 - y : y;
     for (let x = 0; x < w; x++) {
       const ox = d.flip ? w - 1 - x : x;
-      const sx = (ox - cx) / d.zoom + cx - d.tx;
+      const sx = ((d.transpose ? oy : ox) - cx) / d.zoom + cx - d.tx;
+      const sy = ((d.transpose ? ox : oy) - cy) / d.zoom + cy - d.ty;
       const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
       const fx = sx - x0;
+      const fy = sy - y0;
+      const r0 = reflect(y0, h) * w;
+      const r1 = reflect(y0 + 1, h) * w;
       const c0 = reflect(x0, w);
       const c1 = reflect(x0 + 1, w);
       const a = srcOffset + (r0 + c0) * 3;
@@ -103,8 +112,8 @@ function drawZoom(config: AugmentConfig, rng: Rng): number {
 }
 
 /**
- * Applies one random draw of `config` to each image of a batch: zoom about the centre, shift and
- * mirror (bilinear, reflect borders), then a contrast/brightness change. Runs on the pixel arrays in
+ * Applies one random draw of `config` to each image of a batch: zoom about the centre, shift,
+ * mirror and rotate (bilinear, reflect borders), then a contrast/brightness change. Runs on the pixel arrays in
  * plain TypeScript: per-image tensor ops (slice, mirrorPad) cost tens of ms each on the WASM backend,
  * and tf.image.transform gives different results on WASM than on CPU. Does not dispose `images`.
  * @param images [n, h, w, 3] float32 RGB 0..255
@@ -112,9 +121,14 @@ function drawZoom(config: AugmentConfig, rng: Rng): number {
  */
 export async function augmentBatch(images: tf.Tensor4D, config: AugmentConfig, rng: Rng): Promise<tf.Tensor4D> {
   const [n, h, w] = images.shape;
+  if (config.rotate && h !== w) throw new Error(`rotate needs square images, got ${h}x${w}`);
   const u = (a: number) => (rng() * 2 - 1) * a;
+  // The extra draws only when rotating, so that other configs keep their random sequence.
+  const coin = (on: boolean | undefined) => on === true && rng() < 0.5;
   const draws: Draw[] = Array.from({ length: n }, () => ({
     flip: config.flipX && rng() < 0.5,
+    flipY: coin(config.rotate),
+    transpose: coin(config.rotate),
     zoom: drawZoom(config, rng),
     tx: u(config.translate),
     ty: u(config.translate),

@@ -24,6 +24,27 @@ describe('augmentBatch', () => {
     expect(tf.max(tf.abs(tf.sub(out, tf.reverse(img, 2)))).dataSync()[0]).toBeLessThan(1e-3);
     tf.dispose([img, out]);
   });
+  it('rotate gives each of the eight rotations and mirror images of a square image, and nothing else', async () => {
+    const side = 9;
+    const img = tf.randomUniform([1, side, side, 3], 0, 255) as tf.Tensor4D;
+    const transposed = tf.transpose(img, [0, 2, 1, 3]);
+    const dihedral = [img, transposed].flatMap((t) => [t, tf.reverse(t, 1), tf.reverse(t, 2), tf.reverse(t, [1, 2])]);
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 64; seed++) {
+      const out = await augmentBatch(img, { ...NONE, flipX: true, rotate: true }, createRng(seed));
+      const match = dihedral.findIndex((t) => tf.max(tf.abs(tf.sub(out, t))).dataSync()[0] < 1e-3);
+      expect(match).toBeGreaterThanOrEqual(0);
+      seen.add(match);
+      out.dispose();
+    }
+    expect(seen.size).toBe(8);
+    tf.dispose([img, transposed, ...dihedral]);
+  });
+  it('rotate refuses an image that is not square', async () => {
+    const img = tf.zeros([1, 8, 9, 3]) as tf.Tensor4D;
+    await expect(augmentBatch(img, { ...NONE, rotate: true }, createRng(1))).rejects.toThrow(/square/);
+    img.dispose();
+  });
   it('shifts content by the drawn translation', async () => {
     // A vertical bright line at x = 10 moves to x = 10 + tx for a pure shift.
     const buf = tf.buffer([1, 21, 31, 3]);
