@@ -46,7 +46,7 @@ import { requireUsablePerLabel, usablePhotos } from './usable-images';
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
        [--epochs N] [--views N] [--seed S] [--start current|base] [--validation F] [--batch N] [--lr X] [--base PATH]
        [--head-lr F] [--trunk-lr F] [--anchor F] [--replay DIR | --no-replay] [--replay-per-class N] [--replay-surfaces S[,S]]
-       [--no-routing] [--backend wasm|cpu] [--name NAME] [--force] [--json]
+       [--no-routing] [--no-rotate] [--backend wasm|cpu] [--name NAME] [--force] [--json]
   --force: replace a model already in --out (otherwise refused; the old one stays until the new one is written and checked)
   Unreadable photos are skipped and listed; the run fails only when a label is left with fewer than
   2 readable photos (one to train on, one to validate with).
@@ -80,7 +80,9 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   --validation F: fraction of each label held out for validation (default 0.2).
   --batch N: photos per optimiser step (default ${DEFAULT_RECIPE.batchSize}, in either mode, as the app's Train button).
   --views N: augmented copies of each training image whose base features are cached (default:
-  as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.`;
+  as many as fit ~300 forward passes, 1..min(epochs, 8)); feature extraction costs one base forward pass per image and view.
+  Augmentation (either mode): x-reflection, +-30 px, mild zoom and colour, and the other rotations and mirror
+  images of each photo; --no-rotate: without those (as \`npm run train\`).`;
 
 /** Says which mode the default recipe chose for a run, and why. */
 function recipeModeNote(run: RecipeRun, mode: TrainingMode, deepModules: number): string {
@@ -132,6 +134,7 @@ runCli(async () => {
     ),
     'no-replay': { type: 'boolean' },
     'no-routing': { type: 'boolean' },
+    'no-rotate': { type: 'boolean' },
   });
   if (!args.data || !args.out) throw new Error(`--data and --out are required\n${USAGE}`);
   // No --mode: the default recipe, whose other settings apply unless given; a --mode keeps the flags' own defaults.
@@ -239,6 +242,7 @@ runCli(async () => {
   const replay = rehearsal.files;
   const unreadable = [...checked.unreadable.map((u) => u.file), ...rehearsal.unreadable];
   const views = numberFlag('views', args.views, suggestViews(plan.train.length, epochs), { integer: true, min: 1 });
+  const augment = args['no-rotate'] ? DEFAULT_AUGMENT : DEFAULT_RECIPE.augment;
   process.stderr.write(
     `backend ${backend}; from ${start === 'current' ? `${prev.name} v${prev.version}` : 'the base'}; ${plan.train.length} train / ${plan.validation.length} validation images; labels ${plan.labels.join(', ')}\n`,
   );
@@ -252,7 +256,7 @@ runCli(async () => {
     views,
     batchSize,
     learningRate,
-    augment: DEFAULT_AUGMENT,
+    augment,
     initial: start === 'current' ? classifier.head : undefined,
     featureLayer: prev.base.featureLayer,
     fineLayer: prev.base.fineLayer,
@@ -321,6 +325,7 @@ runCli(async () => {
       optimizer: { learningRate, batchSize, headLearningRateFactor, trunkLearningRateFactor },
       epochs,
       views,
+      augment,
       extra: { featureSeconds: result.featureSeconds, trainSeconds: result.trainSeconds },
       backend,
       seconds,

@@ -35,7 +35,6 @@ import {
   type FeatureCachePlan,
   type TrainingStart,
 } from '../core/training-plan';
-import { DEFAULT_AUGMENT } from '../core/augment';
 import { routingFor } from '../core/routing';
 import { captureNovelty } from './capture-novelty';
 import { blobToTensor, predictSamples, wireSample } from './capture-samples';
@@ -263,7 +262,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       labels: plan.labels,
       epochs,
       views,
-      augment: DEFAULT_AUGMENT,
+      augment: DEFAULT_RECIPE.augment, // as `npm run finetune`
       featureLayer: classifier.metadata.base.featureLayer,
       fineLayer: classifier.metadata.base.fineLayer,
       hidden: FRESH_HIDDEN,
@@ -387,6 +386,7 @@ function newVersionMetadata(
       },
       epochs: run.epochs,
       views: o.views,
+      augment: DEFAULT_RECIPE.augment,
       extra: {
         previousValAccuracy: o.previous.accuracy,
         featureSeconds: o.result.featureSeconds,

@@ -70,6 +70,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
             mode: string;
             fineTuned: string[];
             optimizer: { batchSize: number };
+            augment: { rotate?: boolean };
           };
         };
       };
@@ -80,6 +81,9 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     ]).toEqual(['deep', ['fire8', 'fire9']]);
     // The recipe's batch for deep mode (the app's Train button uses the recipe's too).
     expect(json.userDefinedMetadata.crackcam.training.optimizer.batchSize).toBe(DEFAULT_RECIPE.batchSize);
+    // The recipe's augmentation: the photos turned and mirrored into any orientation as well.
+    expect(json.userDefinedMetadata.crackcam.training.augment).toEqual(DEFAULT_RECIPE.augment);
+    expect(json.userDefinedMetadata.crackcam.training.augment.rotate).toBe(true);
     const defaults = JSON.parse(
       await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8'),
     ) as typeof json;
@@ -130,14 +134,14 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
         '3',
         '--json',
       ],
-      ...['--replay', concrete, '--replay-per-class', '2'],
+      ...['--replay', concrete, '--replay-per-class', '2', '--no-rotate'],
     ]);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
       userDefinedMetadata: {
         crackcam: {
           base: { featureLayer: string; featureShape: number[]; fineLayer?: string };
-          training: { mode: string; n: { train: number; replay: number } };
+          training: { mode: string; n: { train: number; replay: number }; augment: { rotate?: boolean } };
           novelty?: unknown;
         };
       };
@@ -147,6 +151,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     // The default model's fine head is kept (and trained on the new photos).
     expect(meta.base.fineLayer).toBe('fire3/concat');
     expect(meta.training.n).toMatchObject({ train: 8, replay: 4 });
+    expect(meta.training.augment.rotate).toBeUndefined(); // --no-rotate
     expect(meta.base.featureLayer).toBe('fire7/concat');
     expect(meta.base.featureShape).toEqual([13, 13, 384]);
     // The default model reads fire7 too (its own fire copies): its check carries over.

@@ -136,6 +136,7 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
       optimizer: { name: 'adam', batchSize: DEFAULT_RECIPE.batchSize },
       epochs: 3,
       views: outcome.views,
+      augment: DEFAULT_RECIPE.augment, // the recipe's, as \`npm run finetune\`: any orientation too
       valAccuracy: outcome.result.validation.accuracy,
       previousValAccuracy: outcome.previous.accuracy,
       backend: 'wasm',
