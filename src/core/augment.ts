@@ -60,33 +60,50 @@ function reflect(i: number, n: number): number {
   return m;
 }
 
+/** Where each output coordinate reads along one axis: the two neighbours (times `stride`) and the weight of the second. */
+interface AxisSamples {
+  i0: Int32Array;
+  i1: Int32Array;
+  frac: Float64Array;
+}
+
+/**
+ * Bilinear sample positions along an axis of `n` pixels for output coordinates 0..n-1: zoom about
+ * `centre`, then shift by `shift`, reflect borders; indices scaled by `stride`.
+ */
+function axisSamples(n: number, centre: number, zoom: number, shift: number, stride: number): AxisSamples {
+  const out = { i0: new Int32Array(n), i1: new Int32Array(n), frac: new Float64Array(n) };
+  for (let v = 0; v < n; v++) {
+    const s = (v - centre) / zoom + centre - shift;
+    const s0 = Math.floor(s);
+    out.i0[v] = reflect(s0, n) * stride;
+    out.i1[v] = reflect(s0 + 1, n) * stride;
+    out.frac[v] = s - s0;
+  }
+  return out;
+}
+
 /**
  * Resamples one [h, w, 3] image: output (x, y) reads input at a zoom about the centre, shifted by
- * (tx, ty) and optionally mirrored, bilinearly with reflect borders; then contrast about the image
- * mean and a brightness offset, clipped to 0..255.
+ * (tx, ty) and optionally mirrored and transposed, bilinearly with reflect borders; then contrast
+ * about the image mean and a brightness offset, clipped to 0..255.
  */
 function augmentOne(src: Float32Array, srcOffset: number, dst: Float32Array, h: number, w: number, d: Draw): void {
-  const cx = (w - 1) / 2;
-  const cy = (h - 1) / 2;
+  const cols = axisSamples(w, (w - 1) / 2, d.zoom, d.tx, 1);
+  const rows = axisSamples(h, (h - 1) / 2, d.zoom, d.ty, w);
   let sum = 0;
   for (let y = 0; y < h; y++) {
     const oy = d.flipY ? h - 1 - y : y;
     for (let x = 0; x < w; x++) {
       const ox = d.flip ? w - 1 - x : x;
-      const sx = ((d.transpose ? oy : ox) - cx) / d.zoom + cx - d.tx;
-      const sy = ((d.transpose ? ox : oy) - cy) / d.zoom + cy - d.ty;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const r0 = reflect(y0, h) * w;
-      const r1 = reflect(y0 + 1, h) * w;
-      const c0 = reflect(x0, w);
-      const c1 = reflect(x0 + 1, w);
-      const a = srcOffset + (r0 + c0) * 3;
-      const b = srcOffset + (r0 + c1) * 3;
-      const c = srcOffset + (r1 + c0) * 3;
-      const e = srcOffset + (r1 + c1) * 3;
+      const vx = d.transpose ? oy : ox;
+      const vy = d.transpose ? ox : oy;
+      const fx = cols.frac[vx];
+      const fy = rows.frac[vy];
+      const a = srcOffset + (rows.i0[vy] + cols.i0[vx]) * 3;
+      const b = srcOffset + (rows.i0[vy] + cols.i1[vx]) * 3;
+      const c = srcOffset + (rows.i1[vy] + cols.i0[vx]) * 3;
+      const e = srcOffset + (rows.i1[vy] + cols.i1[vx]) * 3;
       const o = (y * w + x) * 3;
       for (let k = 0; k < 3; k++) {
         const top = src[a + k] + (src[b + k] - src[a + k]) * fx;
@@ -123,10 +140,10 @@ export async function augmentBatch(images: tf.Tensor4D, config: AugmentConfig, r
   const [n, h, w] = images.shape;
   if (config.rotate && h !== w) throw new Error(`rotate needs square images, got ${h}x${w}`);
   const u = (a: number) => (rng() * 2 - 1) * a;
-  // The extra draws only when rotating, so that other configs keep their random sequence.
+  // A coin only for the options that are on, so that the extra draws of `rotate` leave other configs' sequences as they were.
   const coin = (on: boolean | undefined) => on === true && rng() < 0.5;
   const draws: Draw[] = Array.from({ length: n }, () => ({
-    flip: config.flipX && rng() < 0.5,
+    flip: coin(config.flipX),
     flipY: coin(config.rotate),
     transpose: coin(config.rotate),
     zoom: drawZoom(config, rng),
