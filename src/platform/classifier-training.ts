@@ -35,6 +35,7 @@ import {
   type FeatureCachePlan,
   type TrainingStart,
 } from '../core/training-plan';
+import type { AugmentConfig } from '../core/augment';
 import { routingFor } from '../core/routing';
 import { captureNovelty } from './capture-novelty';
 import { blobToTensor, predictSamples, wireSample } from './capture-samples';
@@ -252,6 +253,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
   const recipe = {
     deepModules: config.deepModules ?? DEFAULT_DEEP_MODULES,
     headLearningRateFactor: config.headLearningRateFactor ?? HEAD_TRAINING_DEFAULTS.headLearningRateFactor,
+    augment: DEFAULT_RECIPE.augment, // as `npm run finetune`
   };
   const { result, place } = await trainHeadInWorkerOrPage({
     base: classifier.base,
@@ -262,7 +264,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       labels: plan.labels,
       epochs,
       views,
-      augment: DEFAULT_RECIPE.augment, // as `npm run finetune`
+      augment: recipe.augment,
       featureLayer: classifier.metadata.base.featureLayer,
       fineLayer: classifier.metadata.base.fineLayer,
       hidden: FRESH_HIDDEN,
@@ -348,7 +350,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
 function newVersionMetadata(
   classifier: CrackClassifier,
   o: Omit<ClassifierTrainingOutcome, 'metadata' | 'validationCaptures'>,
-  run: ClassifierTrainingChoice & { batchSize: number; headLearningRateFactor: number },
+  run: ClassifierTrainingChoice & { batchSize: number; headLearningRateFactor: number; augment: AugmentConfig },
 ): ModelMetadata {
   const prev = classifier.metadata;
   return trainedClassifierMetadata(
@@ -386,7 +388,7 @@ function newVersionMetadata(
       },
       epochs: run.epochs,
       views: o.views,
-      augment: DEFAULT_RECIPE.augment,
+      augment: run.augment,
       extra: {
         previousValAccuracy: o.previous.accuracy,
         featureSeconds: o.result.featureSeconds,
