@@ -109,6 +109,9 @@ describe('augmentBatch', () => {
   it('keeps shape and range and leaks nothing', async () => {
     const img = tf.randomUniform([4, 64, 64, 3], 0, 255) as tf.Tensor4D;
     await expectNoLeak(async () => tf.dispose(await augmentBatch(img, DEFAULT_AUGMENT, createRng(2))));
+    await expectNoLeak(async () =>
+      tf.dispose(await augmentBatch(img, { ...DEFAULT_AUGMENT, rotate: true }, createRng(2))),
+    );
     const out = await augmentBatch(img, DEFAULT_AUGMENT, createRng(2));
     expect(out.shape).toEqual([4, 64, 64, 3]);
     expect(tf.min(out).dataSync()[0]).toBeGreaterThanOrEqual(0);
