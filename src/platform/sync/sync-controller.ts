@@ -182,8 +182,12 @@ export class SyncController extends EventTarget {
     const current = () => generation === this.generation;
     // The sync's own `paused` drops the error: each direction's says whether it paused on a failure.
     const failures: { push?: unknown; pull?: unknown } = {};
+    // PouchDB's sync starts with both directions counted as paused, so its first `paused` can come from
+    // one direction before the other has begun: up to date only once each has paused at least once.
+    const settled = { push: false, pull: false };
     for (const direction of ['push', 'pull'] as const) {
       replication[direction].on('paused', (err?: unknown) => {
+        settled[direction] = true;
         failures[direction] = err ?? undefined;
         if (err != null && current()) void this.onFailure(err);
       });
@@ -193,7 +197,10 @@ export class SyncController extends EventTarget {
     replication.on('change', (info: SyncChangeInfo) => current() && this.onChange(info));
     // After the directions' own listeners have run (they are called after the sync's).
     replication.on('paused', () =>
-      setTimeout(() => current() && !failures.push && !failures.pull && this.apply({ type: 'idle' })),
+      setTimeout(
+        () =>
+          current() && settled.push && settled.pull && !failures.push && !failures.pull && this.apply({ type: 'idle' }),
+      ),
     );
     replication.on('error', (err: unknown) => current() && void this.onFailure(err ?? new Error('sync stopped')));
   }

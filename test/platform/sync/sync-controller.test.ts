@@ -84,6 +84,25 @@ describe('sync controller', () => {
     expect(await ids(local)).toContain('finding-still:b');
   });
 
+  it('says up to date only after both directions have caught up, not when one is done first', async () => {
+    const local = memoryDb();
+    const remote = memoryDb();
+    await remote.bulkDocs([{ _id: 'finding:b', note: 'b' }]);
+    // The pull starts late (a slow server's first answer; replication asks its source for info() first):
+    // the push, with nothing to send, pauses before the pull has begun.
+    const info = remote.info.bind(remote);
+    const lateInfo = (callback?: (err: unknown, result?: unknown) => void) => {
+      const answer = new Promise((r) => setTimeout(r, 300)).then(() => info());
+      if (callback) answer.then((result) => callback(null, result), callback);
+      return answer;
+    };
+    Object.assign(remote, { info: lateInfo });
+    const c = controller(local, remote);
+    c.start(target);
+    await until(c, 'up-to-date');
+    expect(await ids(local)).toEqual(['finding:b']);
+  });
+
   it('carries full stills when the policy and the connection allow it', async () => {
     const local = memoryDb();
     const remote = memoryDb();
