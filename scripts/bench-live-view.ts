@@ -31,6 +31,9 @@ interface TraceEvent {
   args?: { name?: string };
 }
 
+/** Frames the traced window holds at least, however long `seconds` turns out to be for them. */
+const MIN_FRAMES = 3;
+
 const quantile = (sorted: readonly number[], q: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 
@@ -90,6 +93,10 @@ export async function measureLiveView(
     await page.evaluate(() => window.__crackcam && (window.__crackcam.latencies = []));
     const started = performance.now();
     await page.waitForTimeout(seconds * 1000);
+    // A loaded machine can be slower than the window: measure until a few frames are in it.
+    await page.waitForFunction((n) => (window.__crackcam?.latencies?.length ?? 0) >= n, MIN_FRAMES, {
+      timeout: 180_000,
+    });
     const latencies = await page.evaluate(() => window.__crackcam?.latencies ?? []);
     const wallMs = performance.now() - started;
     const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
