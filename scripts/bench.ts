@@ -18,7 +18,8 @@
  *
  * Other options: --map fine|gradcam (the map the frame path computes; default fine), --warmup N (5), --block N (20), --train-images N (24; 0 skips), --gpu-frames N (5: frames,
  * warm-up and training images for webgl/webgpu, which are emulated on the CPU here at seconds per frame),
- * --dist DIR (reuse a build made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable).
+ * --dist DIR (reuse a build made by a previous run with --keep), --keep, --flag NAME=VALUE (TF.js flag, repeatable),
+ * --rounds N (2: live-view rounds per place; the warm first verdict is the median of N + 1 reloads).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     flag: { type: 'string', multiple: true, default: [] },
     'build-only': { type: 'string' },
     'live-seconds': { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 
@@ -95,6 +97,8 @@ if (values.map !== 'fine' && values.map !== 'gradcam')
   throw new Error(`--map '${values.map}' is invalid; valid: fine, gradcam`);
 const gpuFrames = int('gpu-frames', values['gpu-frames'], 1);
 const liveSeconds = int('live-seconds', values['live-seconds'], 0);
+/** Rounds of the live view per place (alternating), and warm loads (one more than rounds: the median's). */
+const roundsPerPlace = int('rounds', values.rounds, 1);
 /** Options for one backend: GPU backends run fewer frames (SwiftShader here takes seconds per frame). */
 function optionsFor(backend: string): BenchRunOptions {
   if (backend === 'wasm') return runOptions;
@@ -205,7 +209,7 @@ async function firstVerdict(browser: Browser, url: string): Promise<{ cold: numb
   // Wait until the service worker has installed (precache complete) and is active.
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   const warms: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i <= roundsPerPlace; i++) {
     await page.reload();
     warms.push(await measure());
   }
@@ -213,7 +217,7 @@ async function firstVerdict(browser: Browser, url: string): Promise<{ cold: numb
   if (!controlled) log('warning: warm loads were not served by the service worker');
   await context.close();
   warms.sort((a, b) => a - b);
-  return { cold, warm: warms[1], backend };
+  return { cold, warm: warms[Math.floor(warms.length / 2)], backend };
 }
 
 async function benchBackend(browser: Browser, url: string, backend: string): Promise<BackendBenchResult> {
@@ -256,10 +260,13 @@ function medianLoad(rounds: readonly LiveViewLoad[]): LiveViewLoad {
   };
 }
 
-/** The live view with frames in the worker and on the main thread, alternating (two rounds each). */
+/** The live view with frames in the worker and on the main thread, alternating (`--rounds` each). */
 async function liveViewLoads(browser: Browser, url: string): Promise<Record<'worker' | 'main', LiveViewLoad>> {
   const rounds: Record<'worker' | 'main', LiveViewLoad[]> = { worker: [], main: [] };
-  for (const place of ['worker', 'main', 'main', 'worker'] as const) {
+  const order = Array.from({ length: roundsPerPlace }, (_, i): ('worker' | 'main')[] =>
+    i % 2 ? ['main', 'worker'] : ['worker', 'main'],
+  ).flat();
+  for (const place of order) {
     const r = await measureLiveView(browser, url, place, liveSeconds);
     log(
       `  ${place}: main thread busy ${(r.mainThreadBusyShare * 100).toFixed(1)} %, longest task ${r.longestMainTaskMs} ms, frame to paint ${r.frameToPaintMs.median} ms (p95 ${r.frameToPaintMs.p95}), ${r.fps} fps`,

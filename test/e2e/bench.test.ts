@@ -41,6 +41,8 @@ it('prints one JSON line with the documented shape', async () => {
     '4',
     '--live-seconds',
     '2',
+    '--rounds',
+    '1',
     '--json',
   ]);
   expect(code, stderr).toBe(0);
