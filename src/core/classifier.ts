@@ -15,7 +15,7 @@ import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
 import { createNoveltyModel, poolFeatures, type NoveltyModel } from './novelty';
 import { cropAndNormalise, imageTensor, type ImageInput } from './preprocess';
-import { createRoutedHead, routedForward, type RoutedHead } from './routing';
+import { createRoutedHead, routedForward, type RoutedHead, type RoutedInputs } from './routing';
 
 /** Anything the classifier can look at (defined in preprocess.ts, with the model-independent image code). */
 export type { ImageInput };
@@ -354,7 +354,13 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
         const pooled = poolFeatures(baseFeatures); // [n, K]
         // One novelty pass gives the frame's nearest group (the choice of head) and its score.
         const { score: nearestScore, nearest } = (this.novelty as NoveltyModel).assess(pooled); // [n], [n]
-        const result = this.routedResult(baseFeatures, nearest, wanted, score, relu, fineClassMaps);
+        const result = this.routedResult(
+          { features: baseFeatures, nearest, pooled },
+          wanted,
+          score,
+          relu,
+          fineClassMaps,
+        );
         if (options.novelty === false) return result;
         return { ...result, novelty: this.noveltyScore(pooled, result, nearestScore) };
       }
@@ -371,10 +377,9 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     return novelty.score(pooled, tf.argMax(result.probabilities, 1) as tf.Tensor1D); // verdicts: [n]
   }
 
-  /** Both heads on the shared trunk; each frame answered by the head its nearest novelty group picks. */
+  /** Both heads on the shared trunk; each frame answered by the head its site router or nearest novelty group picks. */
   private routedResult(
-    features: tf.Tensor4D,
-    nearest: tf.Tensor1D,
+    inputs: Omit<RoutedInputs, 'fineMaps'>,
     wanted: number | 'predicted',
     score: CamScore,
     relu: boolean,
@@ -386,7 +391,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       fineClassMaps && routed.weights.fine
         ? { own: fineClassMaps.slice([0, 0, 0, 0], [-1, -1, -1, c]), old: fineClassMaps.slice([0, 0, 0, c]) } // [n, 56, 56, C], [n, 56, 56, C_old]
         : undefined;
-    return routedForward({ features, nearest, fineMaps }, this.weights, routed, wanted, score, relu);
+    return routedForward({ ...inputs, fineMaps }, this.weights, routed, wanted, score, relu);
   }
 
   async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Classification> {

@@ -163,7 +163,11 @@ export function validateMetadata(value: unknown): ModelMetadata {
   if (m.routing !== undefined) {
     const groups = (m.novelty as NoveltyInfo | undefined)?.groups;
     if (!groups) fail('routing', 'a novelty model beside it (routing follows the novelty groups)');
-    validateRoutingInfo(m.routing, { labels: m.labels as string[], noveltyGroups: groups as string[] });
+    validateRoutingInfo(m.routing, {
+      labels: m.labels as string[],
+      noveltyGroups: groups as string[],
+      noveltyDims: (m.novelty as { dims?: number } | undefined)?.dims,
+    });
   }
   return m as unknown as ModelMetadata;
 }

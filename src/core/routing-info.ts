@@ -1,7 +1,8 @@
 /**
  * A site-adapted model that keeps the head it started from (metadata `routing`): the adapted head
- * answers for frames whose nearest novelty group is one of the site's, or when it names a class the
- * old head does not have; every other frame gets the old head's answer, so what the model knew
+ * answers for frames of the site (by its site router, site-router.ts, where the run kept one; else
+ * where the nearest novelty group is one of the site's), or when it names a class the old head does
+ * not have; every other frame gets the old head's answer, so what the model knew
  * before adapting is not forgotten (measured in docs/results.md, "Routing, measured").
  *
  * The old head travels in the metadata (JSON, like the novelty model), as matrices in float16 base64:
@@ -53,6 +54,11 @@ export interface RoutingInfo {
   /** The model's novelty groups (`metadata.novelty.groups`) that are the site's own. */
   siteGroups: string[];
   head: StoredHead;
+  /**
+   * The site router (site-router.ts): [D, 1] on the pooled base map, the site's head where its logit
+   * is above 0. Absent: the nearest novelty group decides.
+   */
+  router?: StoredLinear;
 }
 
 /** Stores a matrix-form layer (reads the tensors; does not dispose them). */
@@ -80,7 +86,7 @@ export async function storedHead(weights: HeadWeights, withTrunk = false): Promi
 }
 
 /** The stored layer as tensors (the caller owns them). */
-function linearOf(stored: StoredLinear): LinearHead {
+export function linearOf(stored: StoredLinear): LinearHead {
   return {
     kernel: tf.tensor2d(decodeFloat16(stored.kernel), [stored.inputs, stored.outputs]),
     bias: tf.tensor1d(decodeFloat16(stored.bias)),
@@ -102,29 +108,31 @@ export function storedHeadWeights(head: StoredHead): HeadWeights {
 export interface RoutingContext {
   labels: readonly string[];
   noveltyGroups: readonly string[];
+  /** The novelty model's feature count (the pooled map's channels), which a router reads. */
+  noveltyDims?: number;
 }
 
 function checkLinear(value: unknown, name: string, fail: (what: string) => never): StoredLinear {
   const v = value as Partial<StoredLinear> | null;
-  if (typeof v !== 'object' || v === null) return fail(`head.${name} is not an object`);
+  if (typeof v !== 'object' || v === null) return fail(`${name} is not an object`);
   if (
     !Number.isInteger(v.inputs) ||
     !Number.isInteger(v.outputs) ||
     (v.inputs as number) < 1 ||
     (v.outputs as number) < 1
   )
-    fail(`head.${name} needs positive integer inputs and outputs`);
+    fail(`${name} needs positive integer inputs and outputs`);
   const sizes = { kernel: (v.inputs as number) * (v.outputs as number), bias: v.outputs as number };
   for (const key of ['kernel', 'bias'] as const) {
     let values: Float32Array;
     try {
       values = decodeFloat16(String(v[key]));
     } catch (e) {
-      return fail(`head.${name}.${key}: ${(e as Error).message}`);
+      return fail(`${name}.${key}: ${(e as Error).message}`);
     }
     if (typeof v[key] !== 'string' || values.length !== sizes[key])
-      fail(`head.${name}.${key} must hold ${sizes[key]} float16 numbers (base64)`);
-    if (!values.every(Number.isFinite)) fail(`head.${name}.${key} must be finite`);
+      fail(`${name}.${key} must hold ${sizes[key]} float16 numbers (base64)`);
+    if (!values.every(Number.isFinite)) fail(`${name}.${key} must be finite`);
   }
   return v as StoredLinear;
 }
@@ -156,8 +164,8 @@ export function validateRoutingInfo(value: unknown, context: RoutingContext): Ro
       fail('head.trunk must be a non-empty list of fire copies');
     head.trunk.forEach((m, i) => {
       if (typeof m?.fire !== 'string') fail(`head.trunk[${i}].fire must be a module name`);
-      const squeeze = checkLinear(m.squeeze, `trunk[${i}].squeeze`, fail);
-      const expand = checkLinear(m.expand, `trunk[${i}].expand`, fail);
+      const squeeze = checkLinear(m.squeeze, `head.trunk[${i}].squeeze`, fail);
+      const expand = checkLinear(m.expand, `head.trunk[${i}].expand`, fail);
       if (channels !== undefined && squeeze.inputs !== channels)
         fail(`head.trunk[${i}] reads ${squeeze.inputs} channels, gets ${channels}`);
       if (expand.inputs !== 9 * squeeze.outputs)
@@ -165,15 +173,21 @@ export function validateRoutingInfo(value: unknown, context: RoutingContext): Ro
       channels = expand.outputs;
     });
   }
-  const out = checkLinear(head.out, 'out', fail);
+  const out = checkLinear(head.out, 'head.out', fail);
   if (out.outputs !== (labels as string[]).length)
     fail(`head.out has ${out.outputs} outputs for ${labels?.length} labels`);
-  if (head.hidden !== undefined && checkLinear(head.hidden, 'hidden', fail).outputs !== out.inputs)
+  if (head.hidden !== undefined && checkLinear(head.hidden, 'head.hidden', fail).outputs !== out.inputs)
     fail(`head.hidden's outputs do not match head.out's ${out.inputs} inputs`);
   const first = (head.hidden ?? out).inputs;
   if (channels !== undefined && first !== channels)
     fail(`head.trunk gives ${channels} channels, the layers after it read ${first}`);
-  if (head.fine !== undefined && checkLinear(head.fine, 'fine', fail).outputs !== out.outputs)
+  if (head.fine !== undefined && checkLinear(head.fine, 'head.fine', fail).outputs !== out.outputs)
     fail(`head.fine has not ${out.outputs} outputs`);
+  if (v.router !== undefined) {
+    const router = checkLinear(v.router, 'router', fail);
+    if (router.outputs !== 1) fail('router must have 1 output (the site logit)');
+    if (context.noveltyDims !== undefined && router.inputs !== context.noveltyDims)
+      fail(`router reads ${router.inputs} features, the novelty model ${context.noveltyDims}`);
+  }
   return v as RoutingInfo;
 }

@@ -14,10 +14,11 @@ import {
   headWeightTensors,
   trunkOf,
   type HeadWeights,
+  type LinearHead,
 } from './head';
 import type { ModelMetadata } from './metadata';
 import type { NoveltyInfo } from './novelty';
-import { storedHead, storedHeadWeights, type RoutingInfo, type StoredHead } from './routing-info';
+import { linearOf, storedHead, storedHeadWeights, type RoutingInfo, type StoredHead } from './routing-info';
 
 /** The model an adaptation started from. */
 export interface RoutingParent {
@@ -127,13 +128,19 @@ export function createRoutedHead(info: RoutingInfo, labels: readonly string[], g
     newClass: ints(labels.map((l) => (info.labels.includes(l) ? 0 : 1))), // [C]
     siteGroup: ints(groups.map((g) => (info.siteGroups.includes(g) ? 1 : 0))), // [G]
   };
+  const router = info.router ? linearOf(info.router) : undefined; // [D, 1], [1]
   return {
     info,
     labels,
     weights,
     ...tables,
+    ...(router ? { router } : {}),
     dispose(): void {
-      tf.dispose([...headWeightTensors(weights), ...Object.values(tables)]);
+      tf.dispose([
+        ...headWeightTensors(weights),
+        ...Object.values(tables),
+        ...(router ? [router.kernel, router.bias] : []),
+      ]);
     },
   };
 }
@@ -148,6 +155,8 @@ export interface RouteTables {
   newClass: tf.Tensor1D;
   /** [G] 1 for a novelty group of the site. */
   siteGroup: tf.Tensor1D;
+  /** The site router ([D, 1] kernel, [1] bias), when the model has one: it decides instead of `siteGroup`. */
+  router?: LinearHead;
 }
 
 /** Inputs of {@link routedForward}. */
@@ -156,6 +165,8 @@ export interface RoutedInputs {
   features: tf.Tensor4D;
   /** [n] int32 nearest novelty group of each frame. */
   nearest: tf.Tensor1D;
+  /** [n, D] the pooled base map the novelty model reads; the site router reads it too. */
+  pooled?: tf.Tensor2D;
   /** [n, h_f, w_f, C] and [n, h_f, w_f, C_old]: the fine class maps of each head, when both have fine heads. */
   fineMaps?: { own: tf.Tensor4D; old: tf.Tensor4D };
 }
@@ -183,7 +194,7 @@ export function routedForward(
     const { trunk: oldTrunk, ...oldAfterTrunk } = routed.weights;
     const oldTrunked = oldTrunk ? camActivation(inputs.features, undefined, oldTrunk) : trunked; // [n, h, w, E]
     const old = headForward(oldTrunked, oldAfterTrunk, oldClass, score, relu);
-    const site = tf.gather(routed.siteGroup, inputs.nearest); // [n]
+    const site = siteOf(inputs, routed); // [n] int32
     const named = tf.gather(routed.newClass, tf.argMax(mine.probabilities, 1)); // [n]
     const ownHead = tf.cast(tf.greater(tf.add(site, named), 0), 'int32') as tf.Tensor1D; // [n]
     const useOwn = tf.cast(ownHead, 'bool') as tf.Tensor1D;
@@ -216,6 +227,13 @@ export function routedForward(
     const bias = pick(tf.expandDims(own.fine.bias, 0), oldBias) as tf.Tensor2D; // [1, C] each, picked per frame: [n, C]
     return { ...result, fineCam: fineMap(maps, bias, result.camClass, result.cam) };
   });
+}
+
+/** 1 where a frame is the site's: by the site router when the model has one, else by its nearest novelty group. */
+function siteOf(inputs: RoutedInputs, routed: RoutedHead): tf.Tensor1D {
+  if (!routed.router || !inputs.pooled) return tf.gather(routed.siteGroup, inputs.nearest);
+  const logit = tf.add(tf.matMul(inputs.pooled, routed.router.kernel), routed.router.bias); // [n, 1]
+  return tf.cast(tf.greater(tf.reshape(logit, [-1]), 0), 'int32') as tf.Tensor1D;
 }
 
 /** The old head's index of a model class, or 'predicted' when the old head lacks it. */

@@ -62,4 +62,18 @@ describe('routing entry', () => {
     ).toThrow(/head.hidden/);
     expect(check({ labels: ['crack', 'nocrack', 'salt'] })).toThrow(/head.out has 2 outputs for 3 labels/);
   });
+
+  it('checks a site router against the novelty model it reads', async () => {
+    const info = await entry();
+    const router = { inputs: 2, outputs: 1, kernel: info.head.out.bias, bias: 'AAA=' }; // [2, 1] and [1]
+    const withRouter = { ...info, router };
+    expect(validateRoutingInfo(withRouter, { ...context, noveltyDims: 2 })).toBe(withRouter);
+    const check = (change: Partial<RoutingInfo>) => () =>
+      validateRoutingInfo({ ...info, ...change }, { ...context, noveltyDims: 2 });
+    expect(check({ router: { ...info.head.out } })).toThrow(/router must have 1 output/); // [2, 2]
+    expect(check({ router: { ...router, inputs: 1, kernel: 'AAA=' } })).toThrow(
+      /router reads 1 features, the novelty model 2/,
+    );
+    expect(check({ router: { ...router, kernel: 'AAA=' } })).toThrow(/router.kernel must hold 2 float16 numbers/);
+  });
 });

@@ -12,6 +12,7 @@ import { layersModelFromArtifacts, ModelFileError } from '../../src/core/model-i
 import { modelArtifacts, serializeModel } from '../../src/core/model-writer';
 import { createNoveltyModel, poolFeatures, type NoveltyInfo } from '../../src/core/novelty';
 import { routingFor } from '../../src/core/routing';
+import { fitSiteRouter, storedRouter } from '../../src/core/site-router';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm, writeModelDir } from '../helpers';
 
 /** A copy of a head (new weights, same values). */
@@ -181,6 +182,26 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     expect([...(await r.ownHead!.data())]).toEqual(Array(8).fill(1));
     expect(((await r.probabilities.array()) as number[][]).every((p) => p[2] > 0.99)).toBe(true);
     tf.dispose(Object.values(r) as tf.Tensor[]);
+    routed.dispose();
+  });
+
+  it('lets a site router choose the head instead of the nearest group', async () => {
+    const child = await copyOf(parent.head);
+    scaleLayer(child, CLASSIFIER_LAYER, -1);
+    // A router fitted on these very frames: the four brick photos are the site, the four concrete ones not.
+    const pooled = tf.tidy(() =>
+      poolFeatures(base.cut(parent.metadata.base.featureLayer).predict(input) as tf.Tensor4D),
+    );
+    const rows = ((await pooled.array()) as number[][]).map((r) => Float32Array.from(r));
+    pooled.dispose();
+    const router = storedRouter(await fitSiteRouter(rows.slice(0, 4), rows.slice(4)));
+    const routing = { ...(await routeFrom(child))!, router };
+    const routed = await loadFrom(child, { ...parent.metadata, novelty: siteNovelty, routing }, base);
+    child.dispose();
+    const r = routed.classifyBatch(input);
+    expect([...(await r.ownHead!.data())]).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
+    tf.dispose(Object.values(r) as tf.Tensor[]);
+    await expectNoLeak(() => tf.dispose(Object.values(routed.classifyBatch(input)) as tf.Tensor[]));
     routed.dispose();
   });
 
