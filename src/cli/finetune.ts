@@ -41,6 +41,7 @@ import {
   type LabelledFile,
 } from './node-io';
 import { rehearsalPhotos } from './finetune-rehearsal';
+import { withSiteRouter } from './finetune-router';
 import { requireUsablePerLabel, usablePhotos } from './usable-images';
 
 const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [--mode head|deep] [--deep-modules N] [--per-class N]
@@ -284,7 +285,7 @@ runCli(async () => {
     validation: grouped(plan.validation, () => site),
   });
   process.stderr.write(`novelty: ${noveltyNote(novelty, prev.novelty !== undefined)}\n`);
-  const routing = routeAsked
+  const nearestRouting = routeAsked
     ? await routingFor(classifier, {
         head: result.head,
         labels: plan.labels,
@@ -292,6 +293,19 @@ runCli(async () => {
         novelty,
       })
     : undefined;
+  const routing =
+    nearestRouting &&
+    (await withSiteRouter(nearestRouting, {
+      base: classifier.base,
+      parent: prev,
+      model: args.model,
+      featureLayer: result.featureLayer,
+      novelty,
+      labels: plan.labels,
+      train: plan.train,
+      validation: plan.validation,
+      decode,
+    }));
   process.stderr.write(`routing: ${routingNote(routing, routeAsked)}\n`);
   if (routes && !routing && replay.length === 0)
     process.stderr.write(

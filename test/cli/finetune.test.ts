@@ -172,13 +172,18 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/not rehearsing: the new model keeps the old head for photos off the site/);
     expect(r.stderr).not.toMatch(/rehearsing \d+ photos|warning/);
+    // The site router is fitted against the pack and checked on held-out photos; either outcome is said.
+    const router =
+      /site router: (kept|not kept, .+) \(to the site's head, held out: [\d.]+ % of the site's photos/.exec(r.stderr);
+    expect(router, r.stderr).not.toBeNull();
     const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
       .userDefinedMetadata['crackcam'] as {
-      routing?: { siteGroups: string[] };
+      routing?: { siteGroups: string[]; router?: { outputs: number } };
       surfaces: { rehearsed: string[] };
       training: { n: Record<string, number> };
     };
     expect(meta.routing?.siteGroups).toEqual([`${path.basename(data)}/crack`, `${path.basename(data)}/nocrack`]);
+    expect(meta.routing?.router?.outputs).toBe(router?.[1] === 'kept' ? 1 : undefined);
     expect(meta.surfaces.rehearsed).toEqual([]);
     expect(meta.training.n.replay).toBeUndefined();
   });
