@@ -38,6 +38,7 @@ import {
 import type { AugmentConfig } from '../core/augment';
 import { routingFor } from '../core/routing';
 import { captureNovelty } from './capture-novelty';
+import { withCaptureRouter } from './capture-router';
 import { blobToTensor, predictSamples, wireSample } from './capture-samples';
 import type { CaptureRecord } from './capture-store';
 import { trainHeadInWorkerOrPage, type CropDecoder, type TrainingPlace } from './head-training-place';
@@ -107,6 +108,11 @@ export interface ClassifierTrainingConfig extends ClassifierTrainingChoice {
    * (src/core/rehearsal-surface.ts; the recipe's choice for a run that adds a class), not all of `rehearsal`.
    */
   rehearseNearestSurface?: boolean;
+  /**
+   * The starting model's whole rehearsal pack (`loadRehearsalPack`), rehearsed or not: a routed run
+   * fits its site router against it (src/platform/capture-router.ts). Undefined or null: no router.
+   */
+  pack?: readonly RehearsalItem[] | null;
   /**
    * Keep the current model's head for frames that are not nearest the captures (metadata `routing`,
    * src/core/routing-info.ts) where the new head can sit on its trunk. Default true.
@@ -302,8 +308,9 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
       decode,
       signal: config.signal,
     });
-    // The new model keeps the current one's head for every frame not nearest the captures (src/core/routing-info.ts).
-    const routing =
+    // The new model keeps the current one's head for frames off the captures' site (src/core/routing-info.ts):
+    // its site router decides where one separates the captures from the pack, else the nearest novelty group.
+    const nearestRouting =
       config.route === false
         ? undefined
         : await routingFor(classifier, {
@@ -312,6 +319,20 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
             featureLayer: result.featureLayer,
             novelty,
           });
+    const routing =
+      nearestRouting &&
+      (await withCaptureRouter(nearestRouting, {
+        base: classifier.base,
+        parent: classifier.metadata,
+        featureLayer: result.featureLayer,
+        novelty,
+        labels: plan.labels,
+        train: plan.train,
+        validation: plan.validation,
+        pack: config.pack,
+        decode,
+        signal: config.signal,
+      }));
     // A cancel after the last step still counts: the caller asked for no result.
     config.signal?.throwIfAborted();
     const n = { train: plan.train.length, validation: plan.validation.length };

@@ -288,7 +288,10 @@ export class CrackcamTrainer extends LitElement {
       this.phase = 'features';
       const all = await captures.list();
       const rehearsalChoice = this.rehearsalOfRun(all.map((c) => c.label));
-      const rehearsal = rehearsalChoice !== 'none' ? await this.rehearsalItems(signal) : null;
+      const rehearsing = rehearsalChoice !== 'none';
+      // A routed run needs the pack too: its site router is fitted against the pack's photos.
+      const pack = rehearsing || this.route ? await this.rehearsalItems(signal, rehearsing) : null;
+      const rehearsal = rehearsing ? pack : null;
       const outcome = await trainClassifier({
         classifier,
         captures: all,
@@ -298,6 +301,7 @@ export class CrackcamTrainer extends LitElement {
         epochs: this.epochs,
         seed: this.seed,
         rehearsal,
+        pack,
         rehearseNearestSurface: rehearsalChoice === 'nearest-surface',
         route: this.route,
         watchId: this.watchId,
@@ -511,11 +515,13 @@ export class CrackcamTrainer extends LitElement {
    * The rehearsal pack's photos, or null (and a note) when the pack cannot be loaded: training goes on
    * without rehearsal rather than not at all, and the note says the old surfaces may be forgotten.
    */
-  private async rehearsalItems(signal: AbortSignal): Promise<readonly RehearsalItem[] | null> {
+  /** The pack's photos, or null when it cannot be read (noted where the run meant to rehearse them). */
+  private async rehearsalItems(signal: AbortSignal, rehearsing: boolean): Promise<readonly RehearsalItem[] | null> {
     try {
       return (await cachedRehearsalPack(this.packUrl(), signal))?.items ?? null;
     } catch (e) {
       signal.throwIfAborted();
+      if (!rehearsing) return null;
       this.rehearsalNote = msg(
         str`Trained without rehearsal (the old surfaces may be forgotten): ${(e as Error).message}`,
       );

@@ -58,6 +58,31 @@ async function captures(label: 'crack' | 'nocrack', n: number): Promise<CaptureR
   );
 }
 
+/**
+ * The shipped rehearsal pack, `perGroup` photos per surface, label and use: quick to train on (the
+ * per-group cap is tested in test/cli/rehearsal-pack.test.ts).
+ */
+async function smallPack(perGroup = 4): Promise<RehearsalItem[]> {
+  const index = JSON.parse(await readFile(path.join(DEFAULT_REHEARSAL, 'index.json'), 'utf8')) as {
+    items: { file: string; label: string; surface: string; use: 'train' | 'eval' }[];
+  };
+  const taken = new Map<string, number>();
+  const items = index.items.filter((i) => {
+    const key = `${i.surface}/${i.label}/${i.use}`;
+    taken.set(key, (taken.get(key) ?? 0) + 1);
+    return taken.get(key)! <= perGroup;
+  });
+  return Promise.all(
+    items.map(async (item) => ({
+      id: `rehearsal/${item.file}`,
+      label: item.label,
+      surface: item.surface,
+      use: item.use,
+      crop: new Blob([await readFile(path.join(DEFAULT_REHEARSAL, item.file))], { type: 'image/jpeg' }),
+    })),
+  );
+}
+
 describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real base)', () => {
   let base: BaseNetwork;
   let classifier: CrackClassifier;
@@ -233,33 +258,14 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
   });
 
   it('rehearses the pack’s train photos of its labels, grows the head for a new class, and records both', async () => {
-    const index = JSON.parse(await readFile(path.join(DEFAULT_REHEARSAL, 'index.json'), 'utf8')) as {
-      items: { file: string; label: string; surface: string; use: 'train' | 'eval' }[];
-    };
-    // A few photos per surface, label and use keep the test quick (the per-group cap is tested in
-    // test/cli/rehearsal-pack.test.ts).
-    const taken = new Map<string, number>();
-    const items = index.items.filter((i) => {
-      const key = `${i.surface}/${i.label}/${i.use}`;
-      taken.set(key, (taken.get(key) ?? 0) + 1);
-      return taken.get(key)! <= 4;
-    });
-    const rehearsal: RehearsalItem[] = await Promise.all(
-      items.map(async (item) => ({
-        id: `rehearsal/${item.file}`,
-        label: item.label,
-        surface: item.surface,
-        use: item.use,
-        crop: new Blob([await readFile(path.join(DEFAULT_REHEARSAL, item.file))], { type: 'image/jpeg' }),
-      })),
-    );
+    const rehearsal = await smallPack();
     const salt = (await captures('nocrack', 3)).map((c, i) => ({ ...c, id: `salt-${i}`, label: 'salt-damage' }));
     const before = tf.memory().numTensors;
     const grown = await run({ captures: [...all, ...salt], rehearsal, epochs: 1 });
     // The pack's train photos, at most DEFAULT_RECIPE.rehearsalPerGroup per surface and label (concrete crack +
     // nocrack, asphalt crack + nocrack, walls nocrack; 40 each in the shipped pack)
     const perGroup = new Map<string, number>();
-    for (const i of items.filter((i) => i.use === 'train'))
+    for (const i of rehearsal.filter((i) => i.use === 'train'))
       perGroup.set(`${i.surface}/${i.label}`, (perGroup.get(`${i.surface}/${i.label}`) ?? 0) + 1);
     const expected = [...perGroup.values()].reduce((sum, n) => sum + Math.min(n, DEFAULT_RECIPE.rehearsalPerGroup), 0);
     expect(expected).toBeGreaterThan(0);
@@ -297,6 +303,18 @@ describe.skipIf(!HAVE_SHARED)('classifier training on captures (Node, WASM, real
     expect(ofSurface.length).toBeGreaterThan(0);
     expect(nearest.rehearsed.n).toBe(ofSurface.reduce((sum, [, n]) => sum + n, 0));
     expect(validateMetadata(nearest.metadata).surfaces?.rehearsed).toEqual([surface]);
+  });
+
+  it('fits a site router against the pack, which tells the brick captures from the old surfaces', async () => {
+    const pack = await smallPack(10);
+    const site = [...(await captures('crack', 15)), ...(await captures('nocrack', 15))];
+    const before = tf.memory().numTensors;
+    const routed = await run({ captures: site, pack, epochs: 1 });
+    const router = routed.metadata.routing?.router;
+    expect(router).toMatchObject({ inputs: classifier.metadata.novelty?.dims, outputs: 1 });
+    expect(outcome.metadata.routing?.router).toBeUndefined(); // no pack given: the nearest group decides
+    routed.result.head.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('names the problem with captures of one class only, and loses nothing', async () => {
