@@ -197,7 +197,10 @@ export async function siteRouterFor(run: {
   const rows = (samples: readonly TrainingSample[]) =>
     pooledRows(run.base, run.preprocessing, samples, layer, { batch: run.batch, signal: run.signal });
   const router = await fitSiteRouter(await rows(run.site.train), await rows(run.old.train), {
-    yieldBetween: yieldToEventLoop,
+    yieldBetween: async () => {
+      await yieldToEventLoop();
+      run.signal?.throwIfAborted();
+    },
   });
   const siteHeldOut = await rows(run.site.heldOut);
   const oldHeldOut = await rows(run.old.heldOut);

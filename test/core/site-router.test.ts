@@ -90,5 +90,13 @@ describe.skipIf(!HAVE_SHARED)('site router of an adapted model', () => {
     expect(outcome?.router).toMatchObject({ inputs: novelty.dims, outputs: 1 });
     const none = await siteRouterFor({ ...run, old: { ...run.old, heldOut: [] } });
     expect(none).toEqual({ reason: 'no rehearsal pack photos to tell the site from' });
+    // Cancelled while it runs: it stops, and leaves nothing behind.
+    const controller = new AbortController();
+    await expectNoLeak(async () => {
+      const fitting = siteRouterFor({ ...run, signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      controller.abort();
+      await expect(fitting).rejects.toThrow(/abort/i);
+    });
   });
 });
