@@ -53,11 +53,9 @@ async function fit(routing: RoutingInfo, run: FinetuneRouterRun): Promise<SiteRo
     ).usable;
   const samples = (files: readonly LabelledFile[]) => photoSamples(files, run.labels, run.parent.inputSize);
   return siteRouterFor({
-    base: run.base,
-    preprocessing: run.parent.preprocessing,
-    featureLayer: run.featureLayer,
+    ...run,
     novelty: run.novelty,
-    siteGroups: routing.siteGroups,
+    routing,
     site: { train: samples(run.train), heldOut: samples(run.validation) },
     old: { train: samples(await usable('train')), heldOut: samples(await usable('eval')) },
   });

@@ -176,15 +176,17 @@ async function nearestRuleShare(novelty: NoveltyInfo, siteGroups: readonly strin
 
 /**
  * Fits the router of a site adaptation and keeps it when it routes held-out photos no worse than the
- * nearest novelty group does (`novelty`, `siteGroups`: the adapted model's): no more of the old
+ * nearest novelty group does (`novelty`, `routing`: the adapted model's): no more of the old
  * surfaces' to the site's head (or at most {@link MAX_OLD_TO_SITE}), and no fewer of the site's.
  */
 export async function siteRouterFor(run: {
   base: BaseNetwork;
-  preprocessing: PreprocessingMode;
+  /** The model the run started from: how its photos are preprocessed. */
+  parent: { preprocessing: PreprocessingMode };
   featureLayer: string;
   novelty: NoveltyInfo;
-  siteGroups: readonly string[];
+  /** The run's routing entry: which novelty groups are the site's. */
+  routing: { siteGroups: readonly string[] };
   site: SiteRouterPhotos;
   old: SiteRouterPhotos;
   /** Photos per base forward pass (default as `pooledFeatures`). */
@@ -195,7 +197,7 @@ export async function siteRouterFor(run: {
     return { reason: 'no rehearsal pack photos to tell the site from' };
   const layer = run.base.cut(run.featureLayer);
   const rows = (samples: readonly TrainingSample[]) =>
-    pooledRows(run.base, run.preprocessing, samples, layer, { batch: run.batch, signal: run.signal });
+    pooledRows(run.base, run.parent.preprocessing, samples, layer, { batch: run.batch, signal: run.signal });
   const router = await fitSiteRouter(await rows(run.site.train), await rows(run.old.train), {
     yieldBetween: async () => {
       await yieldToEventLoop();
@@ -206,8 +208,8 @@ export async function siteRouterFor(run: {
   const oldHeldOut = await rows(run.old.heldOut);
   const check = checkSiteRouter(router, siteHeldOut, oldHeldOut);
   const nearest = {
-    site: await nearestRuleShare(run.novelty, run.siteGroups, siteHeldOut),
-    old: await nearestRuleShare(run.novelty, run.siteGroups, oldHeldOut),
+    site: await nearestRuleShare(run.novelty, run.routing.siteGroups, siteHeldOut),
+    old: await nearestRuleShare(run.novelty, run.routing.siteGroups, oldHeldOut),
   };
   if (check.old > Math.max(MAX_OLD_TO_SITE, nearest.old))
     return {

@@ -41,18 +41,15 @@ export async function withCaptureRouter(routing: RoutingInfo, run: CaptureRouter
     photos.map((p) => ({ ...wireSample(p, run.labels), load: () => run.decode(p.crop) }));
   const pack = run.pack.filter((p) => run.labels.includes(p.label));
   const outcome = await siteRouterFor({
-    base: run.base,
-    preprocessing: run.parent.preprocessing,
-    featureLayer: run.featureLayer,
+    ...run,
     novelty: run.novelty,
-    siteGroups: routing.siteGroups,
+    routing,
     site: { train: samples(run.train), heldOut: samples(run.validation) },
     old: {
       train: samples(pack.filter((p) => p.use === 'train')),
       heldOut: samples(pack.filter((p) => p.use === 'eval')),
     },
     batch: BATCH,
-    signal: run.signal,
   });
   return outcome.router ? { ...routing, router: outcome.router } : routing;
 }

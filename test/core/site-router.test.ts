@@ -74,11 +74,11 @@ describe.skipIf(!HAVE_SHARED)('site router of an adapted model', () => {
     const novelty = parent.novelty!;
     const run = {
       base,
-      preprocessing: parent.preprocessing,
+      parent,
       featureLayer: parent.base.featureLayer,
       novelty,
       // The shipped model's groups: calling concrete cracks the site makes the nearest-group rule send them there.
-      siteGroups: ['concrete/crack'],
+      routing: { siteGroups: ['concrete/crack'] },
       site: { train: await samples('brick/crack', 0, 6), heldOut: await samples('brick/crack', 6, 4) },
       old: { train: await samples('concrete/nocrack', 0, 6), heldOut: await samples('concrete/nocrack', 6, 4) },
     };
