@@ -7,7 +7,7 @@
 import type { ModelMetadata } from '../core/metadata';
 import type { NoveltyInfo } from '../core/novelty';
 import type { RoutingInfo } from '../core/routing-info';
-import { siteRouterFor, type SiteRouterOutcome } from '../core/site-router';
+import { pct, siteRouterFor, type SiteRouterOutcome } from '../core/site-router';
 import type { BaseNetwork } from '../core/base';
 import { photoSamples } from './classifier-training';
 import { DEFAULT_MODEL, type DecodeOptions, type LabelledFile } from './node-io';
@@ -65,13 +65,9 @@ function routerNote(outcome: SiteRouterOutcome): string {
   const { check: c, nearest: n } = outcome;
   const check =
     c && n
-      ? ` (to the site's head, held out: ${share(c.site)} of the site's photos and ${share(c.old)} of the old surfaces', by the nearest group ${share(n.site)} and ${share(n.old)})`
+      ? ` (to the site's head, held out: ${pct(c.site)} of the site's photos and ${pct(c.old)} of the old surfaces', by the nearest group ${pct(n.site)} and ${pct(n.old)})`
       : '';
   return outcome.router
     ? `kept${check}: it decides which head answers`
     : `not kept, ${outcome.reason}${check}; the nearest novelty group decides which head answers`;
-}
-
-function share(value: number): string {
-  return Number.isNaN(value) ? 'none' : `${(value * 100).toFixed(1)} %`;
 }

@@ -162,16 +162,35 @@ async function pooledRows(
   return Array.from({ length: n }, (_, i) => Float32Array.from(values.subarray(i * d, (i + 1) * d)));
 }
 
-/** Share of `rows` [n][D] whose nearest novelty group is one of `siteGroups` (the rule without a router). */
-async function nearestRuleShare(novelty: NoveltyInfo, siteGroups: readonly string[], rows: readonly Float32Array[]) {
-  if (rows.length === 0) return NaN;
+/**
+ * Share of each set of rows [n][D] whose nearest novelty group is one of `siteGroups` (the rule
+ * without a router), from one novelty model; NaN for an empty set.
+ */
+async function nearestRuleShares(
+  novelty: NoveltyInfo,
+  siteGroups: readonly string[],
+  sets: { site: readonly Float32Array[]; old: readonly Float32Array[] },
+): Promise<SiteRouterCheck> {
   const model = createNoveltyModel(novelty);
-  const pooled = tf.tensor2d(rows.map((r) => Array.from(r))); // [n, D]
-  const nearest = model.nearest(pooled); // [n]
-  const groups = await nearest.data();
-  tf.dispose([pooled, nearest]);
-  model.dispose();
-  return Array.from(groups).filter((g) => siteGroups.includes(novelty.groups[g])).length / rows.length;
+  const share = async (rows: readonly Float32Array[]) => {
+    if (rows.length === 0) return NaN;
+    const nearest = tf.tidy(() => model.nearest(tf.tensor2d(concatRows(rows), [rows.length, novelty.dims]))); // [n]
+    const groups = await nearest.data();
+    nearest.dispose();
+    return Array.from(groups).filter((g) => siteGroups.includes(novelty.groups[g])).length / rows.length;
+  };
+  try {
+    return { site: await share(sets.site), old: await share(sets.old) };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Rows [n][D] as one row-major array [n * D]. */
+function concatRows(rows: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.length * rows[0].length);
+  rows.forEach((r, i) => out.set(r, i * r.length));
+  return out;
 }
 
 /**
@@ -207,10 +226,7 @@ export async function siteRouterFor(run: {
   const siteHeldOut = await rows(run.site.heldOut);
   const oldHeldOut = await rows(run.old.heldOut);
   const check = checkSiteRouter(router, siteHeldOut, oldHeldOut);
-  const nearest = {
-    site: await nearestRuleShare(run.novelty, run.routing.siteGroups, siteHeldOut),
-    old: await nearestRuleShare(run.novelty, run.routing.siteGroups, oldHeldOut),
-  };
+  const nearest = await nearestRuleShares(run.novelty, run.routing.siteGroups, { site: siteHeldOut, old: oldHeldOut });
   if (check.old > Math.max(MAX_OLD_TO_SITE, nearest.old))
     return {
       check,
@@ -226,6 +242,7 @@ export async function siteRouterFor(run: {
   return { router: storedRouter(router), check, nearest };
 }
 
-function pct(share: number): string {
-  return `${(share * 100).toFixed(1)} %`;
+/** A share as a percentage with one decimal, e.g. `2.0 %`; `none` for NaN (an empty set). */
+export function pct(share: number): string {
+  return Number.isNaN(share) ? 'none' : `${(share * 100).toFixed(1)} %`;
 }

@@ -512,10 +512,10 @@ export class CrackcamTrainer extends LitElement {
   }
 
   /**
-   * The rehearsal pack's photos, or null (and a note) when the pack cannot be loaded: training goes on
-   * without rehearsal rather than not at all, and the note says the old surfaces may be forgotten.
+   * The rehearsal pack's photos, or null when the pack cannot be loaded: training goes on without it
+   * rather than not at all. Where the run meant to rehearse them, a note says the old surfaces may be
+   * forgotten; a run that wanted the pack only for its site router routes by the nearest group.
    */
-  /** The pack's photos, or null when it cannot be read (noted where the run meant to rehearse them). */
   private async rehearsalItems(signal: AbortSignal, rehearsing: boolean): Promise<readonly RehearsalItem[] | null> {
     try {
       return (await cachedRehearsalPack(this.packUrl(), signal))?.items ?? null;
