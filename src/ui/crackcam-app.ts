@@ -166,6 +166,8 @@ export class CrackcamApp extends LitElement {
     }
     .status {
       flex: 1;
+      min-width: 0;
+      flex-wrap: wrap;
       display: flex;
       gap: 0.5rem;
       align-items: center;
@@ -192,7 +194,9 @@ export class CrackcamApp extends LitElement {
       border-bottom: 1px solid #37474f;
     }
     nav button {
-      flex: 1;
+      flex: 1 1 0;
+      min-width: 0;
+      padding: 0 0.2rem;
       font: inherit;
       min-height: 2.75rem;
       border: 0;
@@ -203,6 +207,11 @@ export class CrackcamApp extends LitElement {
     nav button[aria-selected='true'] {
       border-bottom-color: #42a5f5;
       font-weight: 700;
+    }
+    @media (max-width: 380px) {
+      nav button {
+        font-size: 0.9rem;
+      }
     }
     .live {
       flex: 1;

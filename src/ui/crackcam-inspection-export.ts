@@ -107,7 +107,7 @@ export class CrackcamInspectionExport extends LitElement {
         flex-wrap: wrap;
         gap: 0.5rem;
         align-items: center;
-        padding: 0.4rem 0;
+        padding: 0.4rem 0.8rem;
       }
       progress {
         flex: 1;

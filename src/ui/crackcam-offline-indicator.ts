@@ -18,6 +18,7 @@ export class CrackcamOfflineIndicator extends LitElement {
   static override styles = css`
     :host {
       display: inline-flex;
+      min-width: 0;
     }
     .chip {
       display: inline-flex;
@@ -27,7 +28,7 @@ export class CrackcamOfflineIndicator extends LitElement {
       border-radius: 999px;
       font-size: 0.8rem;
       line-height: 1.4;
-      white-space: nowrap;
+      text-align: center;
     }
     .offline {
       background: #ffb020;

@@ -6,12 +6,13 @@ import { css } from 'lit';
  */
 export const storagePanelLineHeight = css`2.4rem`;
 
-/** The look of buttons, selects and text, URL and number inputs: the live view's controls and the panels'. */
+/** The look of buttons, selects and text, URL, password and number inputs: the live view's controls and the panels'. */
 export const controlStyles = css`
   button,
   select,
   input[type='text'],
   input[type='url'],
+  input[type='password'],
   input[type='number'] {
     font: inherit;
     min-height: 2.75rem;
@@ -36,8 +37,13 @@ export const panelStyles = css`
   select,
   input[type='text'],
   input[type='url'],
+  input[type='password'],
   input[type='number'] {
     box-sizing: border-box;
+    max-width: 100%;
+  }
+  a {
+    color: #90caf9;
   }
   input[type='number'] {
     width: 6rem;
@@ -64,6 +70,9 @@ export const panelStyles = css`
     gap: 0.5rem;
     align-items: center;
     padding: 0.5rem 0.8rem;
+  }
+  .row > label {
+    max-width: 100%;
   }
   .error {
     margin: 0.5rem 0.8rem;

@@ -1,0 +1,80 @@
+/**
+ * Every screen fits a small phone: on a 360 px wide page (the narrowest common Android width), in
+ * English and Japanese, no control or text sticks out past the right edge (where it would be cut off
+ * or make the page scroll sideways), unless a scrolling box of its own holds it. The production build
+ * with the committed default model; the fake camera's test pattern.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openApp, startStaticServer, type AppServer } from './harness';
+import { sharedBuild } from './shared-build';
+
+const VIEWPORT = { width: 360, height: 740 };
+const SCREENS = ['live', 'findings', 'captures', 'train', 'models'] as const;
+
+let server: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startStaticServer((await sharedBuild()).dist);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * The visible elements (through shadow roots) whose right edge lies past the page's width and that no
+ * scrolling or clipping box inside the page holds: each as `tag[data-testid]: text`.
+ */
+function sticksOut(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const parentOf = (e: Element): Element | null =>
+      e.parentElement ?? ((e.parentNode as ShadowRoot | null)?.host as Element | undefined) ?? null;
+    const heldInside = (e: Element): boolean => {
+      for (let a = parentOf(e); a && a !== document.documentElement; a = parentOf(a)) {
+        const overflow = getComputedStyle(a).overflowX;
+        if (overflow !== 'visible' && a.getBoundingClientRect().right <= width + 1) return true;
+      }
+      return false;
+    };
+    const out: string[] = [];
+    const visit = (root: Document | ShadowRoot): void => {
+      for (const e of root.querySelectorAll('*')) {
+        if (e.shadowRoot) visit(e.shadowRoot);
+        const r = e.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || r.right <= width + 1) continue;
+        if (getComputedStyle(e).visibility === 'hidden' || heldInside(e)) continue;
+        const id = e.getAttribute('data-testid');
+        const text = (e.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+        out.push(`${e.tagName.toLowerCase()}${id ? `[${id}]` : ''} right ${Math.round(r.right)}: ${text}`);
+      }
+    };
+    visit(document);
+    return out;
+  });
+}
+
+describe.each(['en', 'ja'])('on a 360 px wide phone (%s)', (lang) => {
+  it('every screen fits the width', async () => {
+    const { context, page } = await openApp(browser, server.url, { viewport: VIEWPORT, lang });
+    try {
+      await page.locator('[data-testid="tab-live"]').waitFor();
+      const found: Record<string, string[]> = {};
+      for (const screen of SCREENS) {
+        await page.locator(`[data-testid="tab-${screen}"]`).click();
+        await expect
+          .poll(() => page.locator(`[data-testid="tab-${screen}"]`).getAttribute('aria-selected'))
+          .toBe('true');
+        await page.waitForTimeout(1000); // the screen's lazy module and its first render
+        found[screen] = await sticksOut(page);
+      }
+      expect(found).toEqual(Object.fromEntries(SCREENS.map((s) => [s, []])));
+    } finally {
+      await context.close();
+    }
+  });
+});
