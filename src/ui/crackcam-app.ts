@@ -627,9 +627,9 @@ export class CrackcamApp extends LitElement {
       <div class="screen" ?hidden=${this.view !== 'findings'}>
         ${
           this.shownViews.has('findings')
-            ? html`<crackcam-measure-settings></crackcam-measure-settings>
-                <crackcam-sync-settings .sync=${this.teamSync}></crackcam-sync-settings>
-                <crackcam-findings .store=${this.findingStore} .stills=${this.teamSync}></crackcam-findings>`
+            ? html`<crackcam-findings .store=${this.findingStore} .stills=${this.teamSync}></crackcam-findings>
+                <crackcam-measure-settings></crackcam-measure-settings>
+                <crackcam-sync-settings .sync=${this.teamSync}></crackcam-sync-settings>`
             : nothing
         }
       </div>
