@@ -179,8 +179,10 @@ export class CrackcamApp extends LitElement {
       color: #000;
       font-weight: 600;
     }
+    /* Never squeezed below its content (the viewfinder's least height and the controls): on a short
+       screen the inspection screen scrolls instead of clipping the controls. */
     crackcam-live-view {
-      flex: 1;
+      flex: 1 0 auto;
     }
     /* Defined by the PWA layer after the first paint: its collapsed line's height is kept from the
        start, so that the live view does not shrink when it comes (crackcam-storage-panel.ts). */
@@ -218,6 +220,7 @@ export class CrackcamApp extends LitElement {
       display: flex;
       flex-direction: column;
       min-height: 0;
+      overflow-y: auto;
     }
     .screen {
       flex: 1;

@@ -210,7 +210,8 @@ export class CrackcamLiveView extends LitElement {
     .viewfinder {
       position: relative;
       flex: 1;
-      min-height: 12rem;
+      /* at least half a phone's screen: the view is what the inspector aims with */
+      min-height: max(12rem, 50vh);
       overflow: hidden;
       background: #000;
       cursor: crosshair;

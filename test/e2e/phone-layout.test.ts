@@ -1,8 +1,9 @@
 /**
- * Every screen fits a small phone: on a 360 px wide page (the narrowest common Android width), in
+ * Every screen fits a small phone: on a 360 x 740 page (the narrowest common Android width), in
  * English and Japanese, no control or text sticks out past the right edge (where it would be cut off
- * or make the page scroll sideways), unless a scrolling box of its own holds it. The production build
- * with the committed default model; the fake camera's test pattern.
+ * or make the page scroll sideways), unless a scrolling box of its own holds it; and the inspection
+ * screen gives the viewfinder half the height and lays its parts one under the other, none drawn over
+ * another. The production build with the committed default model; the fake camera's test pattern.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,26 @@ function sticksOut(page: Page): Promise<string[]> {
   });
 }
 
+/** The inspection screen's parts, top to bottom, in CSS px: the viewfinder, the live view's controls, and the two bars. */
+function liveParts(page: Page): Promise<Record<string, { top: number; bottom: number }>> {
+  return page.evaluate(() => {
+    const app = document.querySelector('crackcam-app')?.shadowRoot;
+    const live = app?.querySelector('crackcam-live-view');
+    const box = (e: Element | null | undefined) => {
+      if (!e) throw new Error('a part of the inspection screen is missing');
+      const r = e.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom };
+    };
+    return {
+      viewfinder: box(live?.shadowRoot?.querySelector('.viewfinder')),
+      controls: box(live?.shadowRoot?.querySelector('.controls')),
+      liveView: box(live),
+      captureBar: box(app?.querySelector('crackcam-capture-bar')),
+      findingBar: box(app?.querySelector('crackcam-finding-bar')),
+    };
+  });
+}
+
 describe.each(['en', 'ja'])('on a 360 px wide phone (%s)', (lang) => {
   it('every screen fits the width', async () => {
     const { context, page } = await openApp(browser, server.url, { viewport: VIEWPORT, lang });
@@ -73,6 +94,21 @@ describe.each(['en', 'ja'])('on a 360 px wide phone (%s)', (lang) => {
         found[screen] = await sticksOut(page);
       }
       expect(found).toEqual(Object.fromEntries(SCREENS.map((s) => [s, []])));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('gives the viewfinder half the height and draws no part of the inspection screen over another', async () => {
+    const { context, page } = await openApp(browser, server.url, { viewport: VIEWPORT, lang });
+    try {
+      await page.locator('[data-testid="tab-live"]').waitFor();
+      await page.locator('crackcam-finding-bar').waitFor(); // the last of the screen's parts to render
+      const p = await liveParts(page);
+      expect(p.viewfinder.bottom - p.viewfinder.top).toBeGreaterThanOrEqual(VIEWPORT.height / 2 - 1);
+      expect(p.controls.bottom).toBeLessThanOrEqual(p.liveView.bottom + 1);
+      expect(p.captureBar.top).toBeGreaterThanOrEqual(p.liveView.bottom - 1);
+      expect(p.findingBar.top).toBeGreaterThanOrEqual(p.captureBar.bottom - 1);
     } finally {
       await context.close();
     }
