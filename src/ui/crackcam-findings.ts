@@ -304,14 +304,18 @@ export class CrackcamFindings extends LitElement {
 
   private renderItem(f: FindingFields) {
     const when = new Date(f.createdAt).toLocaleString();
-    const state = f.conditionState ? `${f.conditionState} ${conditionStateLabel(f.conditionState).name}` : '–';
+    const state = f.conditionState
+      ? `${f.conditionState} ${conditionStateLabel(f.conditionState).name}`
+      : msg('not set', { desc: "a finding's condition state, not chosen yet" });
+    const where = f.context.element || f.context.structure;
     return html`<li data-testid="finding-item" data-id=${f.id}>
       <img data-testid="finding-thumb" src=${this.thumbs.get(f.id) ?? ''} alt=${msg('Crop with heatmap')} />
       <span class="what">
         <strong data-testid="finding-item-type">${defectTypeLabel(f.defectType)}</strong>
         <span
-          >${msg('State')}: <span data-testid="finding-item-state">${state}</span> ·
-          <span data-testid="finding-item-element">${f.context.element || f.context.structure || '–'}</span></span
+          >${msg('State')}: <span data-testid="finding-item-state">${state}</span>${
+            where ? html` · <span data-testid="finding-item-element">${where}</span>` : nothing
+          }</span
         >
         ${
           f.measurement

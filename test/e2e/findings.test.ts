@@ -257,6 +257,14 @@ describe('findings without location, without takePhoto, until storage is full', 
       .locator('crackcam-live-view video')
       .evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, height: v.videoHeight }));
     expect(f.still).toEqual({ source: 'video-frame', ...video });
+
+    // Listed without a condition state or an element: it says so, with no placeholder dashes.
+    expect(f.conditionState).toBeUndefined();
+    await byTestId(page, 'tab-findings').click();
+    const row = page.locator(`[data-testid="finding-item"][data-id="${id}"]`);
+    await expect.poll(() => row.locator('[data-testid="finding-item-state"]').textContent()).toBe('not set');
+    expect(await row.locator('[data-testid="finding-item-element"]').count()).toBe(f.context.element ? 1 : 0);
+    await byTestId(page, 'tab-live').click();
   });
 
   it('refuses a finding when storage is full, naming it, and stores nothing of it', async () => {
