@@ -27,6 +27,34 @@ export interface TrainingPlan<T> {
   validation: T[];
 }
 
+/** Why the captures cannot train yet: there are none; from the base, fewer than 2 classes; or classes with fewer than 2. */
+export type TrainingShortfall =
+  { kind: 'none' } | { kind: 'classes'; have: string[] } | { kind: 'few'; labels: string[] };
+
+/**
+ * What keeps captures (counted per label) from a run of {@link planTraining} starting at `start`, or
+ * undefined when they can train: every class with captures needs 2 (one each side of the split), and
+ * a run from the base needs 2 classes. Labels in `order` first, then the others sorted.
+ */
+export function trainingShortfall(
+  counts: ReadonlyMap<string, number>,
+  start: TrainingStart,
+  order: readonly string[] = [],
+): TrainingShortfall | undefined {
+  const labels = ordered(new Map([...counts].filter(([, n]) => n > 0)), order);
+  if (labels.length === 0) return { kind: 'none' };
+  if (start === 'base' && labels.length < 2) return { kind: 'classes', have: labels };
+  const few = labels.filter((l) => (counts.get(l) ?? 0) < 2);
+  return few.length ? { kind: 'few', labels: few } : undefined;
+}
+
+/** The error {@link planTraining} throws for a shortfall (the CLIs print it; the app says it in its own words). */
+export function shortfallMessage(s: TrainingShortfall): string {
+  if (s.kind === 'none') return 'no captures to train on';
+  if (s.kind === 'classes') return `need captures of at least 2 classes, have ${s.have.join(', ')}`;
+  return `need at least 2 captures of every class to train and validate; too few of ${s.labels.join(', ')}`;
+}
+
 /** The labels of `counts` in `order` first, then the others sorted. */
 function ordered(counts: ReadonlyMap<string, number>, order: readonly string[]): string[] {
   return [...order.filter((l) => counts.has(l)), ...[...counts.keys()].filter((l) => !order.includes(l)).sort()];
@@ -47,6 +75,8 @@ export function planTraining<T extends { label: string }>(
   if (!(fraction > 0 && fraction < 1)) throw new Error(`validation fraction must be in (0, 1), got ${fraction}`);
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.label, (counts.get(i.label) ?? 0) + 1);
+  const shortfall = trainingShortfall(counts, options.start, options.classOrder);
+  if (shortfall) throw new Error(shortfallMessage(shortfall));
   let labels: string[];
   let added: string[] = [];
   if (options.start === 'current') {
@@ -55,13 +85,7 @@ export function planTraining<T extends { label: string }>(
     labels = [...options.modelLabels, ...added];
   } else {
     labels = ordered(counts, options.classOrder ?? []);
-    if (labels.length < 2)
-      throw new Error(`need captures of at least 2 classes, have ${labels.length ? labels.join(', ') : 'none'}`);
   }
-  const few = labels.filter((l) => (counts.get(l) ?? 0) < 2 && (options.start === 'base' || counts.has(l)));
-  if (few.length > 0)
-    throw new Error(`need at least 2 captures of every class to train and validate; too few of ${few.join(', ')}`);
-  if (counts.size === 0) throw new Error('no captures to train on');
   const split = stratifiedSplit(items, { train: 1 - fraction, validation: fraction, test: 0 }, options.seed ?? 0);
   // Tiny classes: round() may leave a side empty; move one item so both sides have the class.
   for (const l of labels) {

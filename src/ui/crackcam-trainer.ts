@@ -7,7 +7,7 @@ import type { CrackClassifier } from '../core/classifier';
 import type { PreprocessingMode } from '../core/preprocess';
 import { serializeModel } from '../core/model-writer';
 import { trunkFires } from '../core/head';
-import { FEATURE_CACHE_BUDGET, type TrainingStart } from '../core/training-plan';
+import { FEATURE_CACHE_BUDGET, trainingShortfall, type TrainingStart } from '../core/training-plan';
 import type { EpochStats, TrainingMode, WatchedCam } from '../core/trainer';
 import { DEFAULT_RECIPE, defaultRehearsal, recipeMode, type RehearsalChoice } from '../core/trainer-recipe';
 import { willRoute } from '../core/routing';
@@ -40,6 +40,7 @@ import { panelStyles, resultStyles } from './shared-styles';
 import {
   endedStatus,
   renderRunButton,
+  renderShortfall,
   renderRunStatus,
   saveTrainedModel,
   TrainingRun,
@@ -140,6 +141,8 @@ export class CrackcamTrainer extends LitElement {
   @state() private watchId = '';
   /** Captures in the store (for the deep-mode memory estimate). */
   @state() private captureCount = 0;
+  /** Captures per label, as last read. */
+  @state() private captureCounts: ReadonlyMap<string, number> = new Map();
   /** The labels the stored captures carry (a label the model lacks makes the recipe train the head alone). */
   @state() private captureLabels: string[] = [];
   @state() private watched?: WatchedState;
@@ -258,6 +261,7 @@ export class CrackcamTrainer extends LitElement {
     this.watchChoices = picked.map((c) => ({ id: c.id, label: c.label, url: URL.createObjectURL(c.crop) }));
     this.captureCount = all.length;
     this.captureLabels = [...new Set(all.map((c) => c.label))];
+    this.captureCounts = new Map(this.captureLabels.map((l) => [l, all.filter((c) => c.label === l).length]));
     this.watchId = watchedCapture(picked, this.watchId);
   }
 
@@ -594,7 +598,7 @@ export class CrackcamTrainer extends LitElement {
   private renderMemoryNote(mode: TrainingMode) {
     const c = this.classifier;
     const n = this.captureCount;
-    const plan = c && deepMemoryEstimate(c, { start: this.start, mode, epochs: this.epochs }, n);
+    const plan = c && n > 0 && deepMemoryEstimate(c, { start: this.start, mode, epochs: this.epochs }, n);
     if (!plan) return nothing;
     const layer = plan.layer;
     const mapKb = Math.round(plan.mapBytes / 1000);
@@ -686,6 +690,7 @@ export class CrackcamTrainer extends LitElement {
     /** The mode the next run trains in, shown in the choice and the memory note. */
     const trainingMode = this.modeOfRun(this.captureLabels);
     const running = this.running;
+    const shortfall = trainingShortfall(this.captureCounts, this.start);
     const status =
       this.phase === 'features'
         ? msg(str`Reading captures ${this.features.done} / ${this.features.total}`)
@@ -760,12 +765,13 @@ export class CrackcamTrainer extends LitElement {
         /></label>
         ${renderRunButton(
           running,
-          !!this.classifier && !!this.captures,
+          !!this.classifier && !!this.captures && !shortfall,
           IDS,
           () => void this.train(),
           () => this.cancel(),
         )}
       </div>
+      ${shortfall && !running ? renderShortfall(shortfall) : nothing}
       ${this.renderMemoryNote(trainingMode)}
       ${renderRunStatus(
         this.phase,

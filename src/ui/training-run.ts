@@ -1,7 +1,8 @@
-import { msg } from '@lit/localize';
+import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { CaptureStoreError } from '../platform/capture-store';
 import type { ModelFiles } from '../core/model-writer';
+import type { TrainingShortfall } from '../core/training-plan';
 import type { ModelStore } from '../platform/model-store';
 import { ScreenWakeLock } from './wake-lock';
 
@@ -97,6 +98,21 @@ export function renderRunButton(
     : html`<button class="primary" data-testid=${ids.start} ?disabled=${!ready} @click=${train}>
         ${msg('Train')}
       </button>`;
+}
+
+/** What the inspector still has to capture before a run can start (see `trainingShortfall`). */
+export function renderShortfall(shortfall: TrainingShortfall): TemplateResult {
+  const text =
+    shortfall.kind === 'none'
+      ? msg('Capture photos to train on first: at least 2 of each class you want to teach (Inspect screen, Capture).')
+      : shortfall.kind === 'classes'
+        ? msg(
+            str`Training from the base needs captures of at least 2 classes; so far only ${shortfall.have.join(', ')}.`,
+          )
+        : msg(
+            str`Capture at least 2 photos of ${shortfall.labels.join(', ')}: one to train on, one to check the result with.`,
+          );
+  return html`<div class="note" data-testid="train-shortfall" data-kind=${shortfall.kind}>${text}</div>`;
 }
 
 /** The live status row (with a progress bar when `progress` is given) and the error, if any. */

@@ -5,7 +5,9 @@ import {
   estimateSplit,
   FEATURE_CACHE_BUDGET,
   planTraining,
+  shortfallMessage,
   suggestViews,
+  trainingShortfall,
 } from '../../src/core/training-plan';
 
 const items = (spec: Record<string, number>) =>
@@ -60,6 +62,30 @@ describe('planTraining', () => {
       /too few of nocrack/,
     );
     expect(() => planTraining([], { start: 'current', modelLabels: ['crack', 'nocrack'] })).toThrow(/no captures/);
+  });
+});
+
+describe('trainingShortfall', () => {
+  const counts = (c: Record<string, number>) => new Map(Object.entries(c));
+
+  it('says what the captures lack, the same rule planTraining throws on', () => {
+    expect(trainingShortfall(counts({}), 'current')).toEqual({ kind: 'none' });
+    expect(trainingShortfall(counts({ crack: 0 }), 'current')).toEqual({ kind: 'none' });
+    expect(trainingShortfall(counts({ crack: 5 }), 'current')).toBeUndefined();
+    expect(trainingShortfall(counts({ crack: 5 }), 'base')).toEqual({ kind: 'classes', have: ['crack'] });
+    expect(trainingShortfall(counts({ spalling: 1, crack: 4, nocrack: 1 }), 'current', ['crack', 'nocrack'])).toEqual({
+      kind: 'few',
+      labels: ['nocrack', 'spalling'],
+    });
+    expect(trainingShortfall(counts({ crack: 2, nocrack: 2 }), 'base')).toBeUndefined();
+    for (const [c, start] of [
+      [{ crack: 5 }, 'base'],
+      [{ crack: 4, spalling: 1 }, 'current'],
+    ] as const) {
+      const s = trainingShortfall(counts(c), start);
+      expect(s).toBeDefined();
+      expect(() => planTraining(items(c), { start, modelLabels: ['crack', 'nocrack'] })).toThrow(shortfallMessage(s!));
+    }
   });
 });
 

@@ -141,6 +141,12 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
   });
 
   it('compares the current and new model on the site and the old surfaces; routing keeps them, without it Save asks', async () => {
+    // One capture so far: the Train screen says what to capture, and Train cannot start.
+    await page.getByTestId('tab-train').click();
+    await expect.poll(() => page.getByTestId('train-shortfall').getAttribute('data-kind')).toBe('few');
+    expect(await page.getByTestId('train-shortfall').textContent()).toContain('Capture at least 2 photos of nocrack');
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
+
     await page.getByTestId('tab-captures').click();
     for (const [label, other] of [
       ['crack', 'nocrack'],
@@ -155,6 +161,7 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
         .waitFor({ timeout: 30_000 });
     }
     await page.getByTestId('tab-train').click();
+    await expect.poll(() => page.getByTestId('train-shortfall').count()).toBe(0);
     await page.getByTestId('train-depth').selectOption('head');
     await page.getByTestId('train-epochs').fill('20');
     await page.getByTestId('train-epochs').dispatchEvent('change');
