@@ -104,6 +104,13 @@ export class CrackcamModels extends LitElement {
         opacity: 0.85;
         font-size: 0.9rem;
       }
+      /* On a phone each description takes a line of its own, the buttons a row below them. */
+      @media (max-width: 40rem) {
+        .meta,
+        .surfaces {
+          flex-basis: 100%;
+        }
+      }
       input[type='url'] {
         flex: 1;
         min-width: 14rem;
@@ -256,7 +263,13 @@ export class CrackcamModels extends LitElement {
 
   private summary(m: ModelSummary): string {
     const t = m.metadata.training as
-      | { valAccuracy?: number; n?: { train?: number; validation?: number }; epochs?: number; mode?: unknown }
+      | {
+          valAccuracy?: number;
+          n?: { train?: number; validation?: number };
+          epochs?: number;
+          mode?: unknown;
+          trunk?: unknown;
+        }
       | undefined;
     const parts = [
       m.labels.join(' / '),
@@ -268,12 +281,14 @@ export class CrackcamModels extends LitElement {
       parts.unshift(
         msg('normal-only (anomaly)', { desc: 'model list: a one-class model trained on sound surface only' }),
       );
-    if (t?.mode === 'deep')
+    if (t?.mode === 'deep') {
+      const fires = Array.isArray(t.trunk) ? t.trunk.join(', ') : 'fire9';
       parts.push(
-        msg('deep (own fine-tuned fire9)', {
-          desc: 'model list: the model carries its own fine-tuned copy of the last SqueezeNet module',
+        msg(str`deep (own fine-tuned ${fires})`, {
+          desc: 'model list: the model carries its own fine-tuned copies of the last SqueezeNet modules, e.g. fire8, fire9',
         }),
       );
+    }
     if (typeof t?.valAccuracy === 'number') parts.push(msg(str`validation ${(t.valAccuracy * 100).toFixed(1)}%`));
     if (t?.n?.train !== undefined) parts.push(msg(str`${t.n.train} + ${t.n.validation ?? 0} captures`));
     return parts.join(' · ');
