@@ -57,6 +57,8 @@ export class CrackcamFindings extends LitElement {
   @state() private findings: FindingFields[] = [];
   @state() private thumbs = new Map<string, string>();
   @state() private filter: FindingFilter = {};
+  /** The filters are shown (opened by the inspector, or open while one is set). */
+  @state() private filtersOpen = false;
   @state() private context?: InspectionContext;
   @state() private editing?: FindingFields;
   @state() private formError = '';
@@ -103,6 +105,12 @@ export class CrackcamFindings extends LitElement {
       .what {
         flex: 1;
         display: grid;
+      }
+      summary {
+        padding: 0.5rem 0.8rem;
+        min-height: 2.75rem;
+        box-sizing: border-box;
+        cursor: pointer;
       }
       .snackbar {
         position: sticky;
@@ -264,6 +272,7 @@ export class CrackcamFindings extends LitElement {
     else if (key === 'defectType') next.defectType = value as DefectType;
     else next[key] = value;
     this.filter = next;
+    this.filtersOpen = true; // stays open while the inspector works with it, also when the last filter is cleared
   }
 
   private renderFilterSelect(key: keyof FindingFilter, label: string, options: [string, string][]) {
@@ -281,7 +290,14 @@ export class CrackcamFindings extends LitElement {
   private renderFilters() {
     const values = findingFilterValues(this.findings);
     const names = { inspection: msg('Inspection'), structure: msg('Structure'), element: msg('Element / member') };
-    return html`<div class="row" role="group" aria-label=${msg('Filter findings')}>
+    const set = Object.values(this.filter).filter((v) => v !== undefined).length;
+    return html`<details
+      data-testid="filters"
+      ?open=${this.filtersOpen || set > 0}
+      @toggle=${(e: Event) => (this.filtersOpen = (e.target as HTMLDetailsElement).open)}
+    >
+      <summary>${set ? msg(str`Filter (${set} set)`) : msg('Filter')}</summary>
+      <div class="row" role="group" aria-label=${msg('Filter findings')}>
       ${TEXT_FILTERS.map((key) =>
         this.renderFilterSelect(
           key,
@@ -299,7 +315,8 @@ export class CrackcamFindings extends LitElement {
         msg('Condition state'),
         CONDITION_STATES.map((s) => [String(s), `${s} ${conditionStateLabel(s).name}`]),
       )}
-    </div>`;
+      </div>
+    </details>`;
   }
 
   private renderItem(f: FindingFields) {

@@ -184,6 +184,9 @@ describe('findings with location allowed', () => {
     await byTestId(page, 'tab-findings').click();
     const items = byTestId(page, 'finding-item');
     await expect.poll(() => items.count()).toBe(2);
+    // The filters are folded away until opened, so that the list comes first on a phone.
+    expect(await byTestId(page, 'filter-state').isVisible()).toBe(false);
+    await page.locator('[data-testid="filters"] summary').click();
     await byTestId(page, 'filter-state').selectOption('3');
     await expect.poll(() => items.count()).toBe(1);
     expect(await items.getAttribute('data-id')).toBe(id);
