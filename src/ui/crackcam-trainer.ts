@@ -139,12 +139,8 @@ export class CrackcamTrainer extends LitElement {
   /** Captures offered for the activation map, and the chosen one's id. */
   @state() private watchChoices: WatchChoice[] = [];
   @state() private watchId = '';
-  /** Captures in the store (for the deep-mode memory estimate). */
-  @state() private captureCount = 0;
-  /** Captures per label, as last read. */
+  /** Captures in the store per label, in the order the labels first appear, as last read. */
   @state() private captureCounts: ReadonlyMap<string, number> = new Map();
-  /** The labels the stored captures carry (a label the model lacks makes the recipe train the head alone). */
-  @state() private captureLabels: string[] = [];
   @state() private watched?: WatchedState;
   /** Increases per run, so each run gets a fresh activation map (its draw count starts at 0). */
   @state() private runId = 0;
@@ -233,6 +229,16 @@ export class CrackcamTrainer extends LitElement {
     if (changed.has('captures')) void this.readWatchChoices();
   }
 
+  /** Captures in the store (for the deep-mode memory estimate). */
+  private get captureCount(): number {
+    return [...this.captureCounts.values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** The labels the stored captures carry (a label the model lacks makes the recipe train the head alone). */
+  private get captureLabels(): string[] {
+    return [...this.captureCounts.keys()];
+  }
+
   /** True while a run (of either mode) is in progress. */
   get running(): boolean {
     return (
@@ -259,9 +265,9 @@ export class CrackcamTrainer extends LitElement {
     const picked = watchCandidates(all);
     this.watchChoices.forEach((c) => URL.revokeObjectURL(c.url));
     this.watchChoices = picked.map((c) => ({ id: c.id, label: c.label, url: URL.createObjectURL(c.crop) }));
-    this.captureCount = all.length;
-    this.captureLabels = [...new Set(all.map((c) => c.label))];
-    this.captureCounts = new Map(this.captureLabels.map((l) => [l, all.filter((c) => c.label === l).length]));
+    const counts = new Map<string, number>();
+    for (const c of all) counts.set(c.label, (counts.get(c.label) ?? 0) + 1);
+    this.captureCounts = counts;
     this.watchId = watchedCapture(picked, this.watchId);
   }
 
