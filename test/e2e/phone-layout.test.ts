@@ -11,7 +11,15 @@ import { launchChromium, openApp, startStaticServer, type AppServer } from './ha
 import { sharedBuild } from './shared-build';
 
 const VIEWPORT = { width: 360, height: 740 };
-const SCREENS = ['live', 'findings', 'captures', 'train', 'models'] as const;
+/** Each screen, with an element its last part renders (so that the screen is checked whole, once drawn). */
+const SCREENS = {
+  live: 'finding-save',
+  findings: 'sync-url',
+  captures: 'delete',
+  train: 'train-start',
+  models: 'model-list',
+} as const;
+type Screen = keyof typeof SCREENS;
 
 let server: AppServer;
 let browser: Browser;
@@ -85,15 +93,12 @@ describe.each(['en', 'ja'])('on a 360 px wide phone (%s)', (lang) => {
     try {
       await page.locator('[data-testid="tab-live"]').waitFor();
       const found: Record<string, string[]> = {};
-      for (const screen of SCREENS) {
+      for (const [screen, last] of Object.entries(SCREENS) as [Screen, string][]) {
         await page.locator(`[data-testid="tab-${screen}"]`).click();
-        await expect
-          .poll(() => page.locator(`[data-testid="tab-${screen}"]`).getAttribute('aria-selected'))
-          .toBe('true');
-        await page.waitForTimeout(1000); // the screen's lazy module and its first render
+        await page.locator(`[data-testid="${last}"]`).waitFor(); // the screen's lazy module and its render
         found[screen] = await sticksOut(page);
       }
-      expect(found).toEqual(Object.fromEntries(SCREENS.map((s) => [s, []])));
+      expect(found).toEqual(Object.fromEntries(Object.keys(SCREENS).map((s) => [s, []])));
     } finally {
       await context.close();
     }
@@ -103,7 +108,7 @@ describe.each(['en', 'ja'])('on a 360 px wide phone (%s)', (lang) => {
     const { context, page } = await openApp(browser, server.url, { viewport: VIEWPORT, lang });
     try {
       await page.locator('[data-testid="tab-live"]').waitFor();
-      await page.locator('crackcam-finding-bar').waitFor(); // the last of the screen's parts to render
+      await page.locator(`[data-testid="${SCREENS.live}"]`).waitFor(); // in the last of the screen's parts to render
       const p = await liveParts(page);
       expect(p.viewfinder.bottom - p.viewfinder.top).toBeGreaterThanOrEqual(VIEWPORT.height / 2 - 1);
       expect(p.controls.bottom).toBeLessThanOrEqual(p.liveView.bottom + 1);
