@@ -7,7 +7,7 @@
  *   npm run measure:card -- [--seeds 1,2,3] [--n 8] [--textures DIR] [--walls DIR] [--photos DIR,...] [--out DIR] [--find-only] [--json]
  * Real photos without a card (--photos: masonry, asphalt, walls, brick by default) are searched too.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -176,6 +176,7 @@ async function main(): Promise<void> {
   const walls = await listImages(args.walls ?? path.join(sharedDataPath(), 'surfaces/walls/nocrack'));
   if (concrete.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-card-')));
+  await mkdir(out, { recursive: true });
   const rows: CardRow[] = [];
   for (const seed of seeds) {
     const pick = createRng(seed);

@@ -6,7 +6,7 @@
  * With --calibrate it also fits the width uncertainty model to these cases (calibrate on some seeds,
  * check the coverage on others). Images go to --out (a new temporary folder by default); they are test data, never committed.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -24,6 +24,7 @@ import {
   type WidthSampling,
 } from '../core/measure/validation-case';
 import { calibrateUncertainty } from '../core/measure/uncertainty-calibration';
+import { median } from '../core/measure/width-uncertainty';
 import { calibrationCases, summariseStudy, type StudyRow } from '../core/measure/validation-summary';
 import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
@@ -82,9 +83,9 @@ async function runCase(seed: number, index: number, widths: WidthSampling, study
   const c = validationCase(rng, index, texture, widthMm);
   const name = path.join(out, `${widths}-seed${seed}-case${index}`);
   const options = { blurCorrection, ...(uncertainPx !== undefined && { uncertainPx }) };
-  const { grey, measured } = await photograph(c, `${name}.jpg`, options);
+  const { grey, measured, measureMs } = await photograph(c, `${name}.jpg`, options);
   const blurredSharpness = laplacianVariance(gaussianBlur(grey, 2.8));
-  const row = { seed, index, truth: c.truth, measured, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
+  const row = { seed, index, truth: c.truth, measured, measureMs, blurredSharpness, tiltDeg: c.spec.camera.tiltDeg };
   if (!retake || !measured.guidance.includes('closer-to-classify')) return row;
   const closer = await photograph(retakeCase(c, RETAKE_DISTANCE), `${name}-retake.jpg`, options);
   return { ...row, retake: closer.measured };
@@ -99,7 +100,9 @@ async function photograph(c: ValidationCase, file: string, options: Partial<Meas
     .toFile(file);
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
   const pixels = { width: info.width, height: info.height, data, channels: info.channels as 1 | 3 | 4 };
-  return { grey, measured: await measureCrack(pixels, options) };
+  const started = performance.now();
+  const measured = await measureCrack(pixels, options);
+  return { grey, measured, measureMs: performance.now() - started };
 }
 
 async function main(): Promise<void> {
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
+  await mkdir(out, { recursive: true });
   const blurCorrection = args['no-blur-correction'] !== true;
   const study = { textures, out, uncertainPx, retake: args.retake === true, blurCorrection };
   const rows: StudyRow[] = [];
@@ -136,7 +140,15 @@ async function main(): Promise<void> {
   const calibration = args.calibrate
     ? { calibration: { fitted, ...calibrateUncertainty(calibrationCases(applies)) } }
     : {};
-  const summary = { images: out, widths: samplings.join(','), ...summariseStudy(rows), ...calibration };
+  // the time to measure one still (marker and card search, segmentation, widths), median over the study
+  const measureMsMedian = Math.round(median(rows.map((r) => r.measureMs ?? NaN).filter(Number.isFinite)));
+  const summary = {
+    images: out,
+    widths: samplings.join(','),
+    ...summariseStudy(rows),
+    measureMsMedian,
+    ...calibration,
+  };
   await writeFile(path.join(out, 'rows.json'), JSON.stringify(rows, null, 1));
   process.stdout.write(`${args.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)}\n`);
 }

@@ -15,7 +15,8 @@ describe('npm run measure:validate', () => {
   }, 60_000);
 
   it('--retake measures a case left uncertain again from half the distance, and scores the retake', async () => {
-    const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-validate-'));
+    // --out need not exist yet
+    const out = path.join(await mkdtemp(path.join(os.tmpdir(), 'crackcam-validate-')), 'study');
     const r = await cli('measure-validate.ts', ['--seeds', '1', '--n', '4', '--retake', '--json', '--out', out]);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() as string);

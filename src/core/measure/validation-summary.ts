@@ -14,6 +14,8 @@ export interface StudyRow {
   tiltDeg: number;
   /** The same scene measured again from half the distance, where the first still's guidance asked for it. */
   retake?: CrackMeasurement;
+  /** Time the first still's measurement took, ms. */
+  measureMs?: number;
 }
 
 /** Median of the values (NaN when empty). */
