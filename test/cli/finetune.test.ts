@@ -5,12 +5,26 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { listImages, PROJECT_ROOT } from '../../src/cli/node-io';
 import { DEFAULT_RECIPE } from '../../src/core/trainer-recipe';
 import { DATA_DIR, HAVE_SHARED } from '../helpers';
+import { writeModelWithSmallPack } from '../small-pack';
 import { cli, lastJson } from './run-cli';
+
+const DEFAULT_MODEL_DIR = path.join(PROJECT_ROOT, 'public/models/crackcam-default');
 
 describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
   let data: string;
   let concrete: string;
+  /**
+   * The default model with the recipe's share of its rehearsal pack's training photos and a few of
+   * its held-out ones: the site router's fit and check featurise every pack photo, which on the
+   * whole pack (300) would take most of each run.
+   */
+  let model: string;
+  /** finetune, starting from {@link model}. */
+  const finetune = (args: string[]) => cli('finetune.ts', ['--model', model, ...args]);
   beforeAll(async () => {
+    model = path.join(await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-start-')), 'crackcam-default');
+    await mkdir(model);
+    writeModelWithSmallPack(DEFAULT_MODEL_DIR, model, 4);
     concrete = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-replay-'));
     for (const label of ['crack', 'nocrack']) {
       await mkdir(path.join(concrete, label));
@@ -28,7 +42,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
 
   it('fine-tunes the default model into a new version that eval loads; --per-class caps the images; --json summary', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-out-'));
-    const r = await cli('finetune.ts', [
+    const r = await finetune([
       '--data',
       data,
       '--out',
@@ -84,9 +98,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     // The recipe's augmentation: the photos turned and mirrored into any orientation as well.
     expect(json.userDefinedMetadata.crackcam.training.augment).toEqual(DEFAULT_RECIPE.augment);
     expect(json.userDefinedMetadata.crackcam.training.augment.rotate).toBe(true);
-    const defaults = JSON.parse(
-      await readFile(path.join(PROJECT_ROOT, 'public/models/crackcam-default/model.json'), 'utf8'),
-    ) as typeof json;
+    const defaults = JSON.parse(await readFile(path.join(model, 'model.json'), 'utf8')) as typeof json;
     expect(json.userDefinedMetadata.crackcam.version).toBe(defaults.userDefinedMetadata.crackcam.version + 1);
     expect(json.userDefinedMetadata.crackcam.training.tool).toBe('npm run finetune');
     // seen.json lists the 10 site photos, everything the starting model saw, and the pack photos rehearsed
@@ -94,7 +106,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     type Sets = { sets: Record<string, string[]> };
     const seen = JSON.parse(await readFile(path.join(out, 'seen.json'), 'utf8')) as Sets;
     expect(seen.sets[path.basename(data)]).toHaveLength(10);
-    const modelDir = path.join(PROJECT_ROOT, 'public/models/crackcam-default');
+    const modelDir = model;
     const parent = JSON.parse(await readFile(path.join(modelDir, 'seen.json'), 'utf8')) as Sets;
     const pack = JSON.parse(await readFile(path.join(modelDir, 'rehearsal/index.json'), 'utf8')) as {
       items: { surface: string; use: string; source?: string }[];
@@ -116,7 +128,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
 
   it('--mode deep fine-tunes fire8 and fire9 too: the model reads fire7, says so in its metadata, and eval loads it; --replay adds old-site images', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-deep-'));
-    const r = await cli('finetune.ts', [
+    const r = await finetune([
       ...[
         '--data',
         data,
@@ -168,7 +180,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
 
   it('with no rehearsal flag routes instead of rehearsing', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-route-'));
-    const r = await cli('finetune.ts', ['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--json']);
+    const r = await finetune(['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/not rehearsing: the new model keeps the old head for photos off the site/);
     expect(r.stderr).not.toMatch(/rehearsing \d+ photos|warning/);
@@ -190,7 +202,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
 
   it('the recipe with --deep-modules 3 names the three modules it trains, and says it cannot route', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-fire7-'));
-    const r = await cli('finetune.ts', [
+    const r = await finetune([
       ...['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--deep-modules', '3', '--json'],
     ]);
     expect(r.code, r.stderr).toBe(0);
@@ -204,10 +216,10 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
   });
 
   it('an unknown --mode or --deep-modules fails with a message naming the valid values', async () => {
-    const bad = await cli('finetune.ts', ['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
+    const bad = await finetune(['--data', data, '--out', path.join(os.tmpdir(), 'never'), '--mode', 'full']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--mode 'full' is not a mode; valid: head, deep/);
-    const modules = await cli('finetune.ts', [
+    const modules = await finetune([
       '--data',
       data,
       '--out',
@@ -232,26 +244,35 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
       for (const f of (await listImages(path.join(DATA_DIR, from))).slice(0, 3))
         await copyFile(f, path.join(site, label, path.basename(f)));
     }
+    // the pack's concrete training photos as shipped (the recipe rehearses up to its share of each
+    // label), the other groups cut down
+    const perGroup = DEFAULT_RECIPE.rehearsalPerGroup;
+    const start = path.join(await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-start-')), 'crackcam-default');
+    await mkdir(start);
+    writeModelWithSmallPack(DEFAULT_MODEL_DIR, start, (i) =>
+      i.surface === 'concrete' && i.use === 'train' ? perGroup + 1 : 4,
+    );
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-nearest-'));
-    const r = await cli('finetune.ts', ['--data', site, '--out', out, '--per-class', '3', '--epochs', '1', '--json']);
+    const r = await cli('finetune.ts', [
+      ...['--model', start, '--data', site, '--out', out, '--per-class', '3', '--epochs', '1', '--json'],
+    ]);
     expect(r.code, r.stderr).toBe(0);
     // 2 of each label train (one validates): the 4 crack and no-crack photos are concrete.
     expect(r.stderr).toMatch(
       /the site's photos of the model's classes look like concrete \(4 of 4 nearest it\): rehearsing it/,
     );
-    const perGroup = DEFAULT_RECIPE.rehearsalPerGroup;
     expect(r.stderr).toMatch(new RegExp(`rehearsing ${2 * perGroup} photos of concrete from .*rehearsal`));
     const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
       .userDefinedMetadata['crackcam'] as { surfaces: { rehearsed: string[] }; training: { n: { replay: number } } };
     expect(meta.surfaces.rehearsed).toEqual(['concrete']);
     expect(meta.training.n.replay).toBe(2 * perGroup);
     // An expert picks the surfaces; one the pack lacks is refused, naming the pack's.
-    const bad = await cli('finetune.ts', [
+    const bad = await finetune([
       ...['--data', site, '--out', path.join(os.tmpdir(), 'never'), '--replay-surfaces', 'brick'],
     ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/the rehearsal pack in .* has no surface brick; it has concrete, asphalt, walls/);
-    const empty = await cli('finetune.ts', [
+    const empty = await finetune([
       ...['--data', site, '--out', path.join(os.tmpdir(), 'never'), '--replay-surfaces', 'concrete,'],
     ]);
     expect(empty.code).toBe(1);
@@ -271,7 +292,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     }
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-grow-'));
     const args = ['--data', salty, '--per-class', '3', '--epochs', '1', '--replay-per-class', '1', '--json'];
-    const r = await cli('finetune.ts', [...args, '--out', out]);
+    const r = await finetune([...args, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/growing the head: salt-damage added to crack, nocrack/);
     expect(r.stderr).toMatch(/rehearsing 5 photos of concrete, asphalt, walls from .*crackcam-default\/rehearsal/);
@@ -314,15 +335,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n.replay).toBe(5);
     // --no-replay trains on the site photos alone
     const bare = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-bare-'));
-    const noReplay = await cli('finetune.ts', [
-      ...args,
-      '--mode',
-      'head',
-      '--no-replay',
-      '--no-routing',
-      '--out',
-      bare,
-    ]);
+    const noReplay = await finetune([...args, '--mode', 'head', '--no-replay', '--no-routing', '--out', bare]);
     expect(noReplay.code, noReplay.stderr).toBe(0);
     expect(noReplay.stderr).not.toMatch(/rehearsing/);
     expect(noReplay.stderr).toMatch(/routing: off/);

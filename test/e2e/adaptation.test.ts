@@ -30,11 +30,10 @@ import {
   seenFiles,
   startDevServer,
   waitForFrames,
-  writeModelWithSmallPack,
   type AppServer,
-  type PackItem,
   trainerSwitch,
 } from './harness';
+import { writeModelWithSmallPack, type PackItem } from '../small-pack';
 import { writeY4m } from './y4m';
 
 /** Photos of every surface, label and use kept from the shipped pack. */

@@ -4,16 +4,7 @@
  * playwright-core, and opens the app. Reusable by other browser tests (offline / production build).
  */
 import { spawn } from 'node:child_process';
-import {
-  copyFileSync,
-  cpSync,
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -50,38 +41,6 @@ export function seenFiles(modelDir: string): Set<string> {
   if (!existsSync(file)) return new Set();
   const seen = JSON.parse(readFileSync(file, 'utf8')) as { files?: string[] };
   return new Set(seen.files ?? []);
-}
-
-/** A rehearsal pack photo as the pack's index.json lists it. */
-export interface PackItem {
-  file: string;
-  label: string;
-  surface: string;
-  use: string;
-  source?: string;
-}
-
-/**
- * Copies the model in `modelDir` to `dir` with only the first `perGroup` photos of every surface,
- * label and use of its rehearsal pack, so that a training run's old-versus-new comparison (which
- * classifies every `eval` photo of the pack) stays short in a test. Returns the kept items.
- */
-export function writeModelWithSmallPack(modelDir: string, dir: string, perGroup: number): PackItem[] {
-  for (const f of ['model.json', 'weights.bin', 'seen.json'])
-    if (existsSync(path.join(modelDir, f))) copyFileSync(path.join(modelDir, f), path.join(dir, f));
-  const packDir = path.join(modelDir, 'rehearsal');
-  if (!existsSync(path.join(packDir, 'index.json'))) return [];
-  const index = JSON.parse(readFileSync(path.join(packDir, 'index.json'), 'utf8')) as { items: PackItem[] };
-  const taken = new Map<string, number>();
-  const items = index.items.filter((i) => {
-    const key = `${i.surface}/${i.label}/${i.use}`;
-    taken.set(key, (taken.get(key) ?? 0) + 1);
-    return taken.get(key)! <= perGroup;
-  });
-  mkdirSync(path.join(dir, 'rehearsal'));
-  for (const i of items) copyFileSync(path.join(packDir, i.file), path.join(dir, 'rehearsal', i.file));
-  writeFileSync(path.join(dir, 'rehearsal', 'index.json'), JSON.stringify({ ...index, items }));
-  return items;
 }
 
 /** A running HTTP server with the app. */

@@ -28,10 +28,10 @@ import {
   startStaticServer,
   testModelDir,
   waitForFrames,
-  writeModelWithSmallPack,
   type AppServer,
   trainerSwitch,
 } from './harness';
+import { writeModelWithSmallPack } from '../small-pack';
 import { writeY4m } from './y4m';
 
 /** Rehearsal pack photos served per surface, label and use. */
