@@ -9,7 +9,7 @@
 import cvModule from 'js-aruco2/src/cv.js';
 import { rectangleScale, type Point, type RectangleScale } from './homography';
 import { cornersOf, fitLine, midwayCrossing, pointAlong, quadSides, type Line } from './edge-lines';
-import { sampleBilinear, shrinkGrey, type GreyImage } from './pixels';
+import { greyBytes, sampleBilinear, shrinkGrey, type GreyImage } from './pixels';
 
 /** ID-1 card size, mm (outer edges; the corners are rounded to 3.18 mm). */
 export const CARD_MM = { long: 85.6, short: 53.98, cornerRadius: 3.18 };
@@ -54,8 +54,8 @@ const PASSES = [
 
 /** Grey bytes of `g` shrunk by `factor` (box average), inverted when `invert`. */
 function shrunkGrey(g: GreyImage, factor: number, invert: boolean) {
-  const { width, height, data } = shrinkGrey(g, factor);
-  return { width, height, data: Uint8ClampedArray.from(data, (v) => (invert ? 255 - v : v)) };
+  const small = shrinkGrey(g, factor);
+  return { width: small.width, height: small.height, data: greyBytes(small, invert) };
 }
 
 /**
@@ -70,7 +70,9 @@ function quadCandidates(
   const thres = new CV.Image(img.width, img.height, new Uint8ClampedArray(img.width * img.height));
   // kernel 15 (the largest js-aruco2's box blur has): the dark band it marks follows the card's edge
   CV.adaptiveThreshold(img, thres, 15, threshold);
-  const contours = CV.findContours(thres, []);
+  // the labelled copy with a one-pixel border that findContours works in, allocated once at its size
+  // (a plain array grown pixel by pixel took most of the search's time)
+  const contours = CV.findContours(thres, new Int32Array((img.width + 2) * (img.height + 2)));
   const quads: { quad: Point[]; contour: Point[] }[] = [];
   for (const contour of contours) {
     if (contour.hole || contour.length < 4 * minSide) continue;

@@ -51,7 +51,7 @@ declare module 'js-aruco2/src/cv.js' {
       /** dst = 255 where src is darker than its (2 k + 1)-box mean by at least `threshold`, else 0; k <= 15. */
       adaptiveThreshold(src: CvImage, dst: CvImage, kernelSize: number, threshold: number): CvImage;
       /** Suzuki-Abe border following on a binary image; `binary` is scratch space. */
-      findContours(src: CvImage, binary: number[]): CvContour[];
+      findContours(src: CvImage, binary: number[] | Int32Array): CvContour[];
       /** Douglas-Peucker polygon of a closed contour. */
       approxPolyDP(contour: CvPoint[], epsilon: number): CvPoint[];
       isContourConvex(poly: CvPoint[]): boolean;

@@ -50,6 +50,19 @@ export function toGrey(image: PixelImage): GreyImage {
   return { width: image.width, height: image.height, data: out };
 }
 
+/**
+ * `g` as grey bytes, inverted (255 - v) when `invert`; each value rounded and clamped as a
+ * Uint8ClampedArray stores it. A plain loop: `Uint8ClampedArray.from` with a map function costs
+ * about 0.5 us a pixel, most of a live width sample's time.
+ */
+export function greyBytes(g: GreyImage, invert = false): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(g.data.length);
+  const d = g.data;
+  if (!invert) out.set(d);
+  else for (let i = 0; i < d.length; i++) out[i] = 255 - d[i];
+  return out;
+}
+
 /** `image` as RGBA bytes (what the marker detector reads). */
 export function toRgba(image: PixelImage): Uint8ClampedArray {
   const channels = channelsOf(image);
