@@ -44,21 +44,33 @@ function runningExtreme(src: Float32Array, w: number, h: number, size: number, h
   const out = new Float32Array(w * h);
   const n = horizontal ? w : h;
   const lines = horizontal ? h : w;
+  const step = horizontal ? 1 : w;
   const r = Math.floor(size / 2);
-  const pick = max ? Math.max : Math.min;
-  const fill = max ? -Infinity : Infinity;
   const padded = n + 2 * r + size;
   const line = new Float32Array(padded);
   const left = new Float32Array(padded);
   const right = new Float32Array(padded);
+  // The grey values hold no NaN, so a comparison picks as Math.max / Math.min would.
+  const sign = max ? 1 : -1;
+  line.fill(-Infinity); // the padding: never picked by the (signed) maximum
   for (let l = 0; l < lines; l++) {
-    const at = (i: number) => (horizontal ? l * w + i : i * w + l);
-    line.fill(fill);
-    for (let i = 0; i < n; i++) line[i + r] = src[at(i)];
-    for (let i = 0; i < padded; i++) left[i] = i % size === 0 ? line[i] : pick(left[i - 1], line[i]);
-    for (let i = padded - 1; i >= 0; i--)
-      right[i] = i % size === size - 1 || i === padded - 1 ? line[i] : pick(right[i + 1], line[i]);
-    for (let i = 0; i < n; i++) out[at(i)] = pick(right[i], left[i + size - 1]);
+    const start = horizontal ? l * w : l;
+    // signed so that one running maximum serves both: min(a, b) = -max(-a, -b)
+    for (let i = 0, at = start; i < n; i++, at += step) line[i + r] = sign * src[at];
+    for (let i = 0, k = 0; i < padded; i++, k = k === size - 1 ? 0 : k + 1) {
+      const v = line[i];
+      left[i] = k === 0 || left[i - 1] < v ? v : left[i - 1];
+    }
+    right[padded - 1] = line[padded - 1];
+    for (let i = padded - 2; i >= 0; i--) {
+      const v = line[i];
+      right[i] = i % size === size - 1 || right[i + 1] < v ? v : right[i + 1];
+    }
+    for (let i = 0, at = start; i < n; i++, at += step) {
+      const a = right[i];
+      const b = left[i + size - 1];
+      out[at] = sign * (a > b ? a : b);
+    }
   }
   return out;
 }
