@@ -2,7 +2,7 @@
 import type { GreyImage } from './pixels';
 
 /** 1-D Gaussian kernel of `sigma`, radius ceil(3 sigma), summing to 1. */
-function gaussianKernel(sigma: number): Float32Array {
+export function gaussianKernel(sigma: number): Float32Array {
   const r = Math.max(1, Math.ceil(3 * sigma));
   const k = new Float32Array(2 * r + 1);
   let sum = 0;
@@ -12,18 +12,39 @@ function gaussianKernel(sigma: number): Float32Array {
 
 /** Convolves rows (horizontal) or columns with kernel `k`, clamping at the borders. */
 function convolve1d(src: Float32Array, w: number, h: number, k: Float32Array, horizontal: boolean): Float32Array {
+  return horizontal ? convolveRows(src, w, h, k) : convolveColumns(src, w, h, k);
+}
+
+function convolveRows(src: Float32Array, w: number, h: number, k: Float32Array): Float32Array {
   const out = new Float32Array(w * h);
   const r = (k.length - 1) / 2;
   for (let y = 0; y < h; y++) {
+    const row = y * w;
     for (let x = 0; x < w; x++) {
       let sum = 0;
-      for (let i = -r; i <= r; i++) {
-        const xx = horizontal ? Math.min(w - 1, Math.max(0, x + i)) : x;
-        const yy = horizontal ? y : Math.min(h - 1, Math.max(0, y + i));
-        sum += k[i + r] * src[yy * w + xx];
-      }
-      out[y * w + x] = sum;
+      for (let i = -r; i <= r; i++) sum += k[i + r] * src[row + Math.min(w - 1, Math.max(0, x + i))];
+      out[row + x] = sum;
     }
+  }
+  return out;
+}
+
+/**
+ * The columns' convolution a row at a time: each output row sums the kernel's rows in turn (the same
+ * order of additions per pixel as one pixel at a time, in doubles), reading memory row by row.
+ */
+function convolveColumns(src: Float32Array, w: number, h: number, k: Float32Array): Float32Array {
+  const out = new Float32Array(w * h);
+  const r = (k.length - 1) / 2;
+  const sums = new Float64Array(w);
+  for (let y = 0; y < h; y++) {
+    sums.fill(0);
+    for (let i = -r; i <= r; i++) {
+      const weight = k[i + r];
+      const from = Math.min(h - 1, Math.max(0, y + i)) * w;
+      for (let x = 0; x < w; x++) sums[x] += weight * src[from + x];
+    }
+    out.set(sums, y * w);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { greyClosing } from '../../../src/core/measure/filters';
+import { gaussianBlur, gaussianKernel, greyClosing } from '../../../src/core/measure/filters';
 import type { GreyImage } from '../../../src/core/measure/pixels';
 import { createRng } from '../../../src/core/random';
 
@@ -46,5 +46,43 @@ describe('greyClosing', () => {
     const closed = greyClosing(g, 5).data;
     expect(closed[20 * w + 10]).toBe(200);
     expect(closed[20 * w + 27]).toBe(50);
+  });
+});
+
+/** One pixel at a time: the kernel along x (clamped at the borders), then along y. */
+function blurByPixel(g: GreyImage, k: Float32Array): Float32Array {
+  const { width: w, height: h } = g;
+  const r = (k.length - 1) / 2;
+  const pass = (src: Float32Array, dx: number, dy: number) => {
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let sum = 0;
+        for (let i = -r; i <= r; i++) {
+          const xx = Math.min(w - 1, Math.max(0, x + i * dx));
+          const yy = Math.min(h - 1, Math.max(0, y + i * dy));
+          sum += k[i + r] * src[yy * w + xx];
+        }
+        out[y * w + x] = sum;
+      }
+    }
+    return out;
+  };
+  return pass(pass(g.data, 1, 0), 0, 1);
+}
+
+describe('gaussianBlur', () => {
+  it('equals the kernel applied one pixel at a time, borders clamped, to the last bit', () => {
+    const rng = createRng(9);
+    for (const [w, h, sigma] of [
+      [31, 19, 1],
+      [12, 40, 2],
+      [25, 3, 2.5],
+    ]) {
+      const g = { width: w, height: h, data: Float32Array.from({ length: w * h }, () => 255 * rng()) };
+      expect([...gaussianBlur(g, sigma).data], `${w}x${h}, sigma ${sigma}`).toEqual([
+        ...blurByPixel(g, gaussianKernel(sigma)),
+      ]);
+    }
   });
 });
