@@ -175,8 +175,8 @@ async function main(): Promise<void> {
   const concrete = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   const walls = await listImages(args.walls ?? path.join(sharedDataPath(), 'surfaces/walls/nocrack'));
   if (concrete.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
+  if (args.out) await mkdir(args.out, { recursive: true });
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-card-')));
-  await mkdir(out, { recursive: true });
   const rows: CardRow[] = [];
   for (const seed of seeds) {
     const pick = createRng(seed);

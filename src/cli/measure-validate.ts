@@ -24,8 +24,7 @@ import {
   type WidthSampling,
 } from '../core/measure/validation-case';
 import { calibrateUncertainty } from '../core/measure/uncertainty-calibration';
-import { median } from '../core/measure/width-uncertainty';
-import { calibrationCases, summariseStudy, type StudyRow } from '../core/measure/validation-summary';
+import { calibrationCases, median, summariseStudy, type StudyRow } from '../core/measure/validation-summary';
 import { createRng } from '../core/random';
 import { numberFlag, parseCli, runCli, stringFlags } from './args';
 import { listImages, sharedDataPath } from './node-io';
@@ -121,8 +120,8 @@ async function main(): Promise<void> {
   const samplings = widthSamplings(args.widths);
   const textures = await listImages(args.textures ?? path.join(sharedDataPath(), 'concrete/nocrack'));
   if (textures.length === 0) throw new Error('no texture images found (--textures DIR of JPEG/PNG photos)');
+  if (args.out) await mkdir(args.out, { recursive: true });
   const out = args.out ?? (await mkdtemp(path.join(os.tmpdir(), 'crackcam-measure-')));
-  await mkdir(out, { recursive: true });
   const blurCorrection = args['no-blur-correction'] !== true;
   const study = { textures, out, uncertainPx, retake: args.retake === true, blurCorrection };
   const rows: StudyRow[] = [];

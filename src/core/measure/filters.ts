@@ -10,11 +10,7 @@ export function gaussianKernel(sigma: number): Float32Array {
   return k.map((v) => v / sum);
 }
 
-/** Convolves rows (horizontal) or columns with kernel `k`, clamping at the borders. */
-function convolve1d(src: Float32Array, w: number, h: number, k: Float32Array, horizontal: boolean): Float32Array {
-  return horizontal ? convolveRows(src, w, h, k) : convolveColumns(src, w, h, k);
-}
-
+/** Convolves the rows with kernel `k`, clamping at the borders. */
 function convolveRows(src: Float32Array, w: number, h: number, k: Float32Array): Float32Array {
   const out = new Float32Array(w * h);
   const r = (k.length - 1) / 2;
@@ -30,8 +26,9 @@ function convolveRows(src: Float32Array, w: number, h: number, k: Float32Array):
 }
 
 /**
- * The columns' convolution a row at a time: each output row sums the kernel's rows in turn (the same
- * order of additions per pixel as one pixel at a time, in doubles), reading memory row by row.
+ * Convolves the columns with kernel `k`, clamping at the borders, a row at a time: each output row
+ * sums the kernel's rows in turn (the same order of additions per pixel as one pixel at a time, in
+ * doubles), reading memory row by row.
  */
 function convolveColumns(src: Float32Array, w: number, h: number, k: Float32Array): Float32Array {
   const out = new Float32Array(w * h);
@@ -53,8 +50,8 @@ function convolveColumns(src: Float32Array, w: number, h: number, k: Float32Arra
 export function gaussianBlur(g: GreyImage, sigma: number): GreyImage {
   if (sigma <= 0) return { ...g, data: g.data.slice() };
   const k = gaussianKernel(sigma);
-  const rows = convolve1d(g.data, g.width, g.height, k, true);
-  return { width: g.width, height: g.height, data: convolve1d(rows, g.width, g.height, k, false) };
+  const rows = convolveRows(g.data, g.width, g.height, k);
+  return { width: g.width, height: g.height, data: convolveColumns(rows, g.width, g.height, k) };
 }
 
 /**

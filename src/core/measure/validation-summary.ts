@@ -19,7 +19,7 @@ export interface StudyRow {
 }
 
 /** Median of the values (NaN when empty). */
-function median(values: number[]): number {
+export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
