@@ -2,8 +2,99 @@
 import { applyHomography, type Homography, type Point } from './homography';
 
 /**
- * Sum of the surface lengths of the skeleton's links. Each pair of 8-neighbours is one link, except
- * a diagonal link beside two side links (a staircase corner), which would count that step twice.
+ * Half-width, in skeleton pixels, of the moving average that smooths each traced line before its length
+ * is summed: long enough to take out the staircase of an 8-connected line and the one-pixel jitter of
+ * a skeleton of noisy edges, short against the bends of a crack.
+ */
+export const LENGTH_SMOOTHING_PX = 3;
+
+const STEPS = [
+  [1, 0],
+  [1, 1],
+  [0, 1],
+  [-1, 1],
+  [-1, 0],
+  [-1, -1],
+  [0, -1],
+  [1, -1],
+] as const;
+
+/**
+ * The skeleton's links from pixel i: its set 8-neighbours, less a diagonal neighbour beside a set side
+ * neighbour (a staircase corner, which would count the step twice). The rule is symmetric.
+ */
+function links(skel: Uint8Array, w: number, h: number, i: number): number[] {
+  const x = i % w;
+  const y = (i - x) / w;
+  const set = (px: number, py: number) => px >= 0 && py >= 0 && px < w && py < h && skel[py * w + px] === 1;
+  const out: number[] = [];
+  for (const [dx, dy] of STEPS) {
+    if (!set(x + dx, y + dy)) continue;
+    if (dx !== 0 && dy !== 0 && (set(x + dx, y) || set(x, y + dy))) continue;
+    out.push((y + dy) * w + x + dx);
+  }
+  return out;
+}
+
+/**
+ * The skeleton traced into lines: each runs from an end or a junction through pixels of two links to
+ * the next end or junction (a closed loop from any of its pixels back to it). Every link is in one line.
+ */
+export function skeletonLines(skel: Uint8Array, w: number, h: number): number[][] {
+  const degree = new Map<number, number[]>();
+  for (let i = 0; i < skel.length; i++) if (skel[i]) degree.set(i, links(skel, w, h, i));
+  const done = new Set<number>(); // pixels of two links already traced
+  const nodeLinks = new Set<string>(); // links between two nodes already traced
+  const lines: number[][] = [];
+  const walk = (from: number, first: number): number[] => {
+    const line = [from];
+    let [prev, at] = [from, first];
+    while ((degree.get(at)?.length ?? 0) === 2 && !done.has(at)) {
+      done.add(at);
+      line.push(at);
+      const next = (degree.get(at) ?? []).find((j) => j !== prev) ?? at;
+      [prev, at] = [at, next];
+    }
+    line.push(at);
+    return line;
+  };
+  for (const [i, ls] of degree) {
+    if (ls.length === 2) continue;
+    for (const j of ls) {
+      if ((degree.get(j)?.length ?? 0) !== 2) {
+        const key = i < j ? `${i},${j}` : `${j},${i}`;
+        if (nodeLinks.has(key)) continue;
+        nodeLinks.add(key);
+        lines.push([i, j]);
+      } else if (!done.has(j)) lines.push(walk(i, j));
+    }
+  }
+  for (const [i, ls] of degree) if (ls.length === 2 && !done.has(i)) lines.push(walk(i, ls[0]).slice(1)); // loops
+  return lines;
+}
+
+/** Length of the polyline through `points` after a moving average of half-width `k` (ends kept in place). */
+export function smoothedLength(points: readonly Point[], k: number): number {
+  const n = points.length;
+  const smooth = (i: number): Point => {
+    const r = Math.min(k, i, n - 1 - i);
+    let [sx, sy] = [0, 0];
+    for (let j = i - r; j <= i + r; j++) [sx, sy] = [sx + points[j].x, sy + points[j].y];
+    return { x: sx / (2 * r + 1), y: sy / (2 * r + 1) };
+  };
+  let length = 0;
+  let a = n > 0 ? smooth(0) : undefined;
+  for (let i = 1; i < n && a; i++) {
+    const b = smooth(i);
+    length += Math.hypot(b.x - a.x, b.y - a.y);
+    a = b;
+  }
+  return length;
+}
+
+/**
+ * The skeleton's length on the surface: the sum over its traced lines of each line's length after
+ * smoothing ({@link LENGTH_SMOOTHING_PX}), the pixels mapped to the surface by `imageToPlane`.
  */
 export function skeletonLengthMm(
   skel: Uint8Array,
@@ -11,30 +102,11 @@ export function skeletonLengthMm(
   h: number,
   offset: Point,
   imageToPlane: Homography,
+  smoothingPx = LENGTH_SMOOTHING_PX,
 ): number {
   const plane = (i: number) => {
     const x = i % w;
     return applyHomography(imageToPlane, { x: offset.x + x, y: offset.y + (i - x) / w });
   };
-  const set = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && skel[y * w + x] === 1;
-  let length = 0;
-  for (let i = 0; i < skel.length; i++) {
-    if (!skel[i]) continue;
-    const x = i % w;
-    const y = (i - x) / w;
-    const a = plane(i);
-    // links to E, S, SE and SW, so each link is visited once
-    for (const [dx, dy] of [
-      [1, 0],
-      [0, 1],
-      [1, 1],
-      [-1, 1],
-    ]) {
-      if (!set(x + dx, y + dy)) continue;
-      if (dx !== 0 && dy !== 0 && (set(x + dx, y) || set(x, y + dy))) continue;
-      const b = plane((y + dy) * w + x + dx);
-      length += Math.hypot(b.x - a.x, b.y - a.y);
-    }
-  }
-  return length;
+  return skeletonLines(skel, w, h).reduce((sum, line) => sum + smoothedLength(line.map(plane), smoothingPx), 0);
 }

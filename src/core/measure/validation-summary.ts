@@ -99,6 +99,19 @@ function group(rows: StudyRow[]) {
     coverage: round(covered.length / Math.max(1, measured.length)),
     medianUncertainMm: round(median(measured.map((r) => r.measured.uncertainMm as number))),
     medianUncertainPx: round(median(measured.map((r) => (r.measured.uncertainMm as number) / mmPerPx(r))), 2),
+    ...lengthErrors(rows),
+  };
+}
+
+/** Relative errors of the length (measured / true - 1) of the rows given one: median, median absolute, range. */
+function lengthErrors(rows: StudyRow[]) {
+  const err = rows
+    .filter((r) => r.measured.lengthMm !== null)
+    .map((r) => (r.measured.lengthMm as number) / r.truth.lengthMm - 1);
+  return {
+    medianLengthError: round(median(err)),
+    medianAbsLengthError: round(median(err.map(Math.abs))),
+    lengthErrorRange: err.length ? [round(Math.min(...err)), round(Math.max(...err))] : null,
   };
 }
 

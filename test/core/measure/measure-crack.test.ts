@@ -25,7 +25,9 @@ describe('measureCrack on rendered cracks of known width', () => {
     const truth = crackTruth(shape);
     expect(m.scale).toBe('given');
     expect(Math.abs((m.widthMm as number) - truth.maxWidthMm)).toBeLessThan(0.05);
-    expect(Math.abs((m.lengthMm as number) - truth.lengthMm) / truth.lengthMm).toBeLessThan(0.15);
+    // along the smoothed skeleton lines (crack-length.ts): 2-6 % short, the thin tips of the tapered ends
+    // lost; counting the skeleton's links read these 9-13 % long
+    expect(Math.abs((m.lengthMm as number) - truth.lengthMm) / truth.lengthMm).toBeLessThan(0.07);
     // the interval is derived from the readings: it holds the truth and stays within a few pixels
     expect(Math.abs((m.widthMm as number) - truth.maxWidthMm)).toBeLessThanOrEqual(m.uncertainMm as number);
     expect(m.uncertainMm).toBeGreaterThan(0.05);

@@ -67,6 +67,18 @@ describe('summariseStudy', () => {
     expect(summariseStudy(rows).all.classAgreementAfterRetake).toBe(0.75);
   });
 
+  it('reports the length error relative to the true length, over the cracks given a length', () => {
+    const long = (lengthMm: number): StudyRow => {
+      const r = row(0.5, 0.5, 0.05, 'CS2');
+      return { ...r, measured: { ...r.measured, lengthMm } };
+    };
+    const s = summariseStudy([long(44), long(38), long(40), long(60), row(0.1, null, 0, 'CS1')]);
+    expect(s.all.medianLengthError).toBe(0.05); // -5 %, 0, +10 %, +50 %
+    expect(s.all.medianAbsLengthError).toBe(0.075);
+    expect(s.all.lengthErrorRange).toEqual([-0.05, 0.5]);
+    expect(summariseStudy([row(0.1, null, 0, 'CS1')]).all.lengthErrorRange).toBeNull();
+  });
+
   it('gives the cases to calibrate on: every crack given a width, its error in px', () => {
     const cases = calibrationCases(rows);
     expect(cases).toHaveLength(4);
