@@ -743,7 +743,7 @@ export class CrackcamTrainer extends LitElement {
           >
             <option value="head" ?selected=${trainingMode === 'head'}>${msg('Head (fast)')}</option>
             <option value="deep" ?selected=${trainingMode === 'deep'}>
-              ${msg('Deep (fine-tunes fire8 and fire9; slower, best on a phone GPU)')}
+              ${msg('Deep (fire8 and fire9 too; slower)')}
             </option>
           </select>
         </label>
