@@ -37,6 +37,16 @@ function reportLabels(): ReportLabels {
     position: msg('GPS', { id: 'report-gps' }),
     noPosition: msg('no position', { id: 'report-no-position' }),
     measurement: msg('Width / length'),
+    width: msg('Width', { id: 'report-width', desc: 'summary table heading: maximum crack width and its class' }),
+    mean: msg('mean', { id: 'report-mean', desc: 'the mean crack width, as in "mean 0.21 mm"' }),
+    uncertainClass: msg('uncertain ({lo} or {hi})', {
+      id: 'report-uncertain-class',
+      desc: '{lo} and {hi} are width classes (e.g. CS1, CS2); keep them as they are',
+    }),
+    limitClasses: {
+      within: msg('within the limit', { id: 'report-within-limit' }),
+      exceeds: msg('exceeds the limit', { id: 'report-exceeds-limit' }),
+    },
     scaleSources: {
       marker: msg('scale: printed marker', { id: 'report-scale-marker' }),
       card: msg('scale: bank card', { id: 'report-scale-card' }),

@@ -2,7 +2,7 @@
 import { msg, str } from '@lit/localize';
 import type { FindingMeasurement } from '../core/finding';
 import type { GuidanceCode } from '../core/measure/guidance';
-import type { StandardId } from '../core/measure/standards';
+import { standardShortName, type StandardId } from '../core/measure/standards';
 import type { NoWidthReason } from '../platform/measure-finding';
 
 /** A standard's short name. */
@@ -36,8 +36,9 @@ export function measurementLine(m: FindingMeasurement): string {
   const plus = m.uncertainMm.toFixed(2);
   const mean = m.meanWidthMm.toFixed(2);
   const length = Math.round(m.lengthMm);
+  const standard = standardShortName(m.standard);
   return msg(
-    str`Width ${width} mm (±${plus}), mean ${mean} mm, length ${length} mm; ${m.standard}: ${widthClassLabel(m)}`,
+    str`Width ${width} mm (±${plus}), mean ${mean} mm, length ${length} mm; ${standard}: ${widthClassLabel(m)}`,
   );
 }
 

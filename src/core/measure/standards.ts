@@ -100,6 +100,19 @@ export function widthStandard(id: string, exposure?: string): WidthStandard {
   return limit(`ec2:${e}`, `Eurocode 2 Table 7.1N (${e})`, EC2_EXPOSURES[e as Ec2Exposure]);
 }
 
+/**
+ * The short name a record's standard id is printed with: `AASHTO RC`, `AASHTO PS`, `ACI 224R (humidity)`,
+ * `EC2 (XC2-XS3)`; an id it does not know (a record from a later version) as it is.
+ */
+export function standardShortName(id: string): string {
+  const [family, exposure] = id.split(':');
+  if (family === 'aashto-rc' && exposure === undefined) return 'AASHTO RC';
+  if (family === 'aashto-ps' && exposure === undefined) return 'AASHTO PS';
+  if (family === 'aci224' && exposure) return `ACI 224R (${exposure})`;
+  if (family === 'ec2' && exposure) return `EC2 (${exposure.startsWith('x') ? exposure.toUpperCase() : exposure})`;
+  return id;
+}
+
 /** The class index of a width (no uncertainty). */
 function classIndex(s: WidthStandard, widthMm: number): number {
   let k = 0;

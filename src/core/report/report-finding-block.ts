@@ -49,7 +49,7 @@ function fieldRows(finding: ReportFinding, paths: FindingPhotoPaths, labels: Rep
     ],
   ];
   if (f.measurement)
-    rows.push([labels.measurement, measurementText(f.measurement, labels.scaleSources[f.measurement.scale])]);
+    rows.push([labels.measurement, measurementText(f.measurement, labels, labels.scaleSources[f.measurement.scale])]);
   rows.push([labels.files, `${paths.still}, ${paths.overlay}, ${paths.crop}`]);
   rows.push([labels.notes, f.notes]);
   return rows;

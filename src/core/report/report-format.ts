@@ -1,7 +1,8 @@
 /** How field values read in the report PDF (times in UTC, ISO 8601 style, so every reader sees the same). */
 import type { FindingFields, FindingMeasurement, FindingPosition } from '../finding';
 import { isoTime } from './finding-row';
-import type { ReportLabels } from './report-labels';
+import { standardShortName } from '../measure/standards';
+import { ENGLISH_REPORT_LABELS, type ReportLabels } from './report-labels';
 
 /** `2026-05-01 09:30 UTC` */
 export const reportTime = (ms: number): string => `${isoTime(ms, 'time').slice(0, 16).replace('T', ' ')} UTC`;
@@ -25,12 +26,35 @@ export const verdictText = (f: FindingFields, labels: ReportLabels): string =>
 export const positionText = (p: FindingPosition): string =>
   `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)} (± ${Math.round(p.accuracy)} m)`;
 
-/** `0.30 mm (± 0.05), mean 0.21 mm / 120 mm, aashto-rc: CS2`; an uncertain class names the classes it spans. */
-export const measurementText = (m: FindingMeasurement, scaleSource?: string): string => {
-  const cls = m.between ? `${m.widthClass} (${m.between[0]} or ${m.between[1]})` : m.widthClass;
-  const width = `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}), mean ${m.meanWidthMm.toFixed(2)} mm`;
-  return `${width} / ${Math.round(m.lengthMm)} mm, ${m.standard}: ${cls}${scaleSource ? `; ${scaleSource}` : ''}`;
-};
+type ClassWords = Pick<ReportLabels, 'uncertainClass' | 'limitClasses'>;
+
+/** A width class in the report's words: `CS2`, `within the limit`, `uncertain (CS1 or CS2)`. */
+export function widthClassText(m: Pick<FindingMeasurement, 'widthClass' | 'between'>, labels: ClassWords): string {
+  const name = (c: string) => (c === 'within' || c === 'exceeds' ? labels.limitClasses[c] : c);
+  if (m.widthClass !== 'uncertain' || !m.between) return name(m.widthClass);
+  return labels.uncertainClass.replace('{lo}', name(m.between[0])).replace('{hi}', name(m.between[1]));
+}
+
+/**
+ * `0.30 mm (± 0.05), mean 0.21 mm / 120 mm, AASHTO RC: CS2`; an uncertain class names the classes it
+ * spans; `scaleSource` (which reference gave the scale) is appended when given.
+ */
+export function measurementText(
+  m: FindingMeasurement,
+  labels: Pick<ReportLabels, 'mean'> & ClassWords = ENGLISH_REPORT_LABELS,
+  scaleSource?: string,
+): string {
+  const width = `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}), ${labels.mean} ${m.meanWidthMm.toFixed(2)} mm`;
+  const cls = `${standardShortName(m.standard)}: ${widthClassText(m, labels)}`;
+  return `${width} / ${Math.round(m.lengthMm)} mm, ${cls}${scaleSource ? `; ${scaleSource}` : ''}`;
+}
+
+/** The summary table's cell: `0.42 mm CS2`, `0.31 mm CS1/CS2` when uncertain, `–` without a measurement. */
+export function widthCell(m: FindingMeasurement | undefined, labels: ClassWords): string {
+  if (!m) return '–';
+  const cls = m.widthClass === 'uncertain' && m.between ? m.between.join('/') : widthClassText(m, labels);
+  return `${m.widthMm.toFixed(2)} mm ${cls}`;
+}
 
 /** An OpenStreetMap page centred on the position with a marker. */
 export function mapUrl(p: FindingPosition): string {

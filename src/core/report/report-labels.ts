@@ -35,6 +35,14 @@ export interface ReportLabels {
   position: string;
   noPosition: string;
   measurement: string;
+  /** Column heading of the maximum crack width and its class in the summary table. */
+  width: string;
+  /** Said of the mean crack width ("mean 0.21 mm"). */
+  mean: string;
+  /** An uncertain width class: `{lo}` and `{hi}` are replaced by the classes the width's interval spans. */
+  uncertainClass: string;
+  /** The classes of the single-limit standards (ACI 224R, Eurocode 2). */
+  limitClasses: { within: string; exceeds: string };
   /** Which reference gave a measurement's scale. */
   scaleSources: Record<FindingMeasurement['scale'], string>;
   photo: string;
@@ -76,6 +84,10 @@ export const ENGLISH_REPORT_LABELS: ReportLabels = {
   position: 'GPS',
   noPosition: 'no position',
   measurement: 'Width / length',
+  width: 'Width',
+  mean: 'mean',
+  uncertainClass: 'uncertain ({lo} or {hi})',
+  limitClasses: { within: 'within the limit', exceeds: 'exceeds the limit' },
   scaleSources: { marker: 'scale: printed marker', card: 'scale: bank card', given: 'scale: given by hand' },
   photo: 'Photo',
   overlay: 'Heatmap',

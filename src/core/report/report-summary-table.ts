@@ -1,15 +1,18 @@
-/** The summary table: one line per finding (number, time, element, defect, condition state, verdict, notes). */
+/**
+ * The summary table: one line per finding (number, time, element, defect, condition state, maximum crack
+ * width with its class, verdict, notes).
+ */
 import type { FindingFields } from '../finding';
 import { MUTED, PageFlow } from './pdf-page-flow';
 import { fitLine, textWidth } from './pdf-text';
-import { reportTime, verdictText } from './report-format';
+import { reportTime, verdictText, widthCell } from './report-format';
 import type { ReportLabels } from './report-labels';
 
 const SIZE = 8;
 const ROW = PageFlow.lineHeight(SIZE) + 2;
 
 /** Column widths as shares of the content width. */
-const SHARES = [0.05, 0.17, 0.18, 0.15, 0.06, 0.14, 0.25];
+const SHARES = [0.04, 0.17, 0.15, 0.12, 0.04, 0.13, 0.13, 0.22];
 
 function cells(flow: PageFlow, values: string[], muted = false): void {
   const width = textWidth(flow.font, SIZE);
@@ -23,8 +26,8 @@ function cells(flow: PageFlow, values: string[], muted = false): void {
 }
 
 function header(flow: PageFlow, labels: ReportLabels): void {
-  const { time, element, type, stateShort, verdict, notes } = labels;
-  cells(flow, ['#', time, element, type, stateShort, verdict, notes], true);
+  const { time, element, type, stateShort, width, verdict, notes } = labels;
+  cells(flow, ['#', time, element, type, stateShort, width, verdict, notes], true);
   flow.page.drawLine({
     start: { x: flow.left, y: flow.y + 2 },
     end: { x: flow.left + flow.contentWidth, y: flow.y + 2 },
@@ -50,6 +53,7 @@ export function drawSummaryTable(flow: PageFlow, findings: readonly FindingField
       f.context.element,
       labels.defectTypes[f.defectType],
       f.conditionState === undefined ? '–' : String(f.conditionState),
+      widthCell(f.measurement, labels),
       verdictText(f, labels),
       f.notes,
     ]);

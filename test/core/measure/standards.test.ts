@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyWidth, STANDARD_IDS, widthStandard } from '../../../src/core/measure/standards';
+import { classifyWidth, STANDARD_IDS, standardShortName, widthStandard } from '../../../src/core/measure/standards';
 
 describe('width standards', () => {
   const rc = widthStandard('aashto-rc');
@@ -34,5 +34,25 @@ describe('width standards', () => {
     );
     expect(() => widthStandard('aashto-rc', 'humidity')).toThrow(/takes no exposure/);
     expect(() => classifyWidth(rc, -1, 0)).toThrow(/width must be a number >= 0/);
+  });
+
+  it('gives every id a measurement can carry a short printed name, and leaves an unknown id as it is', () => {
+    const ids = [
+      ...STANDARD_IDS.filter((id) => id.startsWith('aashto')),
+      widthStandard('aci224').id,
+      widthStandard('aci224', 'seawater').id,
+      widthStandard('ec2').id,
+      widthStandard('ec2', 'prestressed').id,
+    ];
+    expect(ids.map(standardShortName)).toEqual([
+      'AASHTO RC',
+      'AASHTO PS',
+      'ACI 224R (humidity)',
+      'ACI 224R (seawater)',
+      'EC2 (XC2-XS3)',
+      'EC2 (prestressed)',
+    ]);
+    expect(standardShortName('aashto-rc:x')).toBe('aashto-rc:x');
+    expect(standardShortName('jsce')).toBe('jsce');
   });
 });

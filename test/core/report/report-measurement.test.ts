@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingMeasurement } from '../../../src/core/finding';
-import { measurementText } from '../../../src/core/report/report-format';
+import { measurementText, widthCell } from '../../../src/core/report/report-format';
+import { ENGLISH_REPORT_LABELS } from '../../../src/core/report/report-labels';
 
 const m: FindingMeasurement = {
   widthMm: 0.423,
@@ -15,19 +16,51 @@ const m: FindingMeasurement = {
 
 describe('measurementText (the report line of a crack measurement)', () => {
   it('prints maximum width with its uncertainty, mean, length and class', () => {
-    expect(measurementText(m)).toBe('0.42 mm (± 0.08), mean 0.31 mm / 52 mm, aashto-rc: CS2');
+    expect(measurementText(m)).toBe('0.42 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: CS2');
   });
 
   it('names the classes an uncertain width spans', () => {
     const uncertain = { ...m, widthMm: 0.31, widthClass: 'uncertain', between: ['CS1', 'CS2'] as [string, string] };
     expect(measurementText(uncertain)).toBe(
-      '0.31 mm (± 0.08), mean 0.31 mm / 52 mm, aashto-rc: uncertain (CS1 or CS2)',
+      '0.31 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: uncertain (CS1 or CS2)',
     );
   });
 
   it('says which reference gave the scale when told', () => {
-    expect(measurementText({ ...m, scale: 'card' }, 'scale: bank card')).toBe(
-      '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, aashto-rc: CS2; scale: bank card',
+    expect(measurementText({ ...m, scale: 'card' }, ENGLISH_REPORT_LABELS, 'scale: bank card')).toBe(
+      '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: CS2; scale: bank card',
     );
+  });
+
+  it("prints the standard's short name and the classes in the report's words", () => {
+    const ja = {
+      mean: '平均',
+      uncertainClass: '判定不能（{lo} または {hi}）',
+      limitClasses: { within: '許容値以内', exceeds: '許容値超過' },
+    };
+    const limit = {
+      ...m,
+      standard: 'ec2:xc2-xs3',
+      widthClass: 'uncertain',
+      between: ['within', 'exceeds'] as [string, string],
+    };
+    expect(measurementText(limit, ja)).toBe(
+      '0.42 mm (± 0.08), 平均 0.31 mm / 52 mm, EC2 (XC2-XS3): 判定不能（許容値以内 または 許容値超過）',
+    );
+    expect(measurementText({ ...m, standard: 'aci224:humidity', widthClass: 'exceeds' }, ja)).toContain(
+      'ACI 224R (humidity): 許容値超過',
+    );
+    expect(measurementText({ ...m, standard: 'jsce-2030' })).toContain('jsce-2030: CS2'); // an id from a later version
+  });
+
+  it('gives the summary table a short cell: width and class, both classes when uncertain', () => {
+    expect(widthCell(m, ENGLISH_REPORT_LABELS)).toBe('0.42 mm CS2');
+    expect(widthCell({ ...m, widthClass: 'uncertain', between: ['CS1', 'CS2'] }, ENGLISH_REPORT_LABELS)).toBe(
+      '0.42 mm CS1/CS2',
+    );
+    expect(widthCell({ ...m, standard: 'ec2:x0-xc1', widthClass: 'within' }, ENGLISH_REPORT_LABELS)).toBe(
+      '0.42 mm within the limit',
+    );
+    expect(widthCell(undefined, ENGLISH_REPORT_LABELS)).toBe('–');
   });
 });

@@ -100,4 +100,33 @@ describe('report.pdf', () => {
     expect(text).toContain('点検調書');
     expect(text).toContain('橋梁点検');
   });
+
+  it('puts the maximum crack width and its class in the summary table and the finding', async () => {
+    const measured = {
+      ...fieldsOf(0),
+      measurement: {
+        widthMm: 0.423,
+        meanWidthMm: 0.311,
+        lengthMm: 51.6,
+        uncertainMm: 0.08,
+        mmPerPx: 0.08,
+        scale: 'marker' as const,
+        standard: 'aashto-rc',
+        widthClass: 'CS2',
+      },
+    };
+    const fields = [measured, fieldsOf(1)];
+    const pdf = await ReportPdf.start(summariseFindings('Route 9 bridge 2026', fields), fields, { font });
+    for (const [i, f] of fields.entries()) {
+      const finding = reportFinding(f, images);
+      await pdf.addFinding(finding, i + 1, findingPhotoPaths(finding));
+    }
+    const pages = pdfText(await pdf.save()).split('\f');
+    expect(pages[1]).toMatch(/Width/);
+    expect(pages[1]).toMatch(/1\s+2026-05-01 08:00 UTC.*0\.42 mm CS2/);
+    expect(pages[1]).toMatch(/2\s+2026-.*\s–\s/); // no measurement: a dash
+    expect(pages.slice(2).join('')).toContain(
+      '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: CS2; scale: printed marker',
+    );
+  });
 });
