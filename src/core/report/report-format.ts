@@ -18,9 +18,11 @@ export function reportDateRange(from: number | undefined, to: number | undefined
 export const stateText = (f: FindingFields, labels: ReportLabels): string =>
   f.conditionState === undefined ? labels.unrated : `${f.conditionState} ${labels.states[f.conditionState]}`;
 
-/** `crack 97 %` (and `(unfamiliar surface)` when the novelty check flagged it). */
-export const verdictText = (f: FindingFields, labels: ReportLabels): string =>
-  `${f.verdict.label} ${Math.round(f.verdict.probability * 100)} %${f.verdict.unfamiliar ? ` (${labels.unfamiliar})` : ''}`;
+/** `Crack 97 %` (and `(unfamiliar surface)` when the novelty check flagged it); a label without a name as it is. */
+export function verdictText(f: FindingFields, labels: ReportLabels): string {
+  const name = Object.hasOwn(labels.classNames, f.verdict.label) ? labels.classNames[f.verdict.label] : f.verdict.label;
+  return `${name} ${Math.round(f.verdict.probability * 100)} %${f.verdict.unfamiliar ? ` (${labels.unfamiliar})` : ''}`;
+}
 
 /** `35.681200, 139.767100 (± 8 m)` */
 export const positionText = (p: FindingPosition): string =>

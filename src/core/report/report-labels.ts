@@ -29,6 +29,8 @@ export interface ReportLabels {
   stateShort: string;
   notes: string;
   verdict: string;
+  /** Names of the built-in models' classes (crack, nocrack, normal, anomaly); other labels print as they are. */
+  classNames: Record<string, string>;
   /** Said of a verdict the novelty check flagged. */
   unfamiliar: string;
   model: string;
@@ -79,6 +81,7 @@ export const ENGLISH_REPORT_LABELS: ReportLabels = {
   stateShort: 'CS',
   notes: 'Notes',
   verdict: 'Model verdict',
+  classNames: { crack: 'Crack', nocrack: 'No crack', normal: 'Normal', anomaly: 'Anomaly' },
   unfamiliar: 'unfamiliar surface',
   model: 'Model',
   position: 'GPS',

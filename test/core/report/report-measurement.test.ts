@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingMeasurement } from '../../../src/core/finding';
-import { measurementText, widthCell } from '../../../src/core/report/report-format';
+import type { FindingFields, FindingMeasurement } from '../../../src/core/finding';
+import { measurementText, verdictText, widthCell } from '../../../src/core/report/report-format';
 import { ENGLISH_REPORT_LABELS } from '../../../src/core/report/report-labels';
 
 const m: FindingMeasurement = {
@@ -62,5 +62,14 @@ describe('measurementText (the report line of a crack measurement)', () => {
       '0.42 mm within the limit',
     );
     expect(widthCell(undefined, ENGLISH_REPORT_LABELS)).toBe('–');
+  });
+
+  it('names the built-in classes in the verdict and prints other labels as they are', () => {
+    const verdict = (label: string, unfamiliar = false) =>
+      verdictText({ verdict: { label, probability: 0.974, unfamiliar } } as FindingFields, ENGLISH_REPORT_LABELS);
+    expect(verdict('nocrack')).toBe('No crack 97 %');
+    expect(verdict('crack', true)).toBe('Crack 97 % (unfamiliar surface)');
+    expect(verdict('salt-damage')).toBe('salt-damage 97 %');
+    expect(verdict('constructor')).toBe('constructor 97 %');
   });
 });

@@ -123,6 +123,7 @@ describe('report.pdf', () => {
     }
     const pages = pdfText(await pdf.save()).split('\f');
     expect(pages[1]).toMatch(/Width/);
+    expect(pages[1]).toContain('Crack 50 %'); // the class's name, not the label
     expect(pages[1]).toMatch(/1\s+2026-05-01 08:00 UTC.*0\.42 mm CS2/);
     expect(pages[1]).toMatch(/2\s+2026-.*\s–\s/); // no measurement: a dash
     expect(pages.slice(2).join('')).toContain(
