@@ -41,27 +41,28 @@ function links(skel: Uint8Array, w: number, h: number, i: number): number[] {
  * the next end or junction (a closed loop from any of its pixels back to it). Every link is in one line.
  */
 export function skeletonLines(skel: Uint8Array, w: number, h: number): number[][] {
-  const degree = new Map<number, number[]>();
-  for (let i = 0; i < skel.length; i++) if (skel[i]) degree.set(i, links(skel, w, h, i));
+  const linksOf = new Map<number, number[]>(); // every skeleton pixel's links
+  for (let i = 0; i < skel.length; i++) if (skel[i]) linksOf.set(i, links(skel, w, h, i));
+  const isNode = (i: number) => (linksOf.get(i)?.length ?? 0) !== 2; // an end, a junction or a lone pixel
   const done = new Set<number>(); // pixels of two links already traced
   const nodeLinks = new Set<string>(); // links between two nodes already traced
   const lines: number[][] = [];
   const walk = (from: number, first: number): number[] => {
     const line = [from];
     let [prev, at] = [from, first];
-    while ((degree.get(at)?.length ?? 0) === 2 && !done.has(at)) {
+    while (!isNode(at) && !done.has(at)) {
       done.add(at);
       line.push(at);
-      const next = (degree.get(at) ?? []).find((j) => j !== prev) ?? at;
+      const next = (linksOf.get(at) ?? []).find((j) => j !== prev) ?? at;
       [prev, at] = [at, next];
     }
     line.push(at);
     return line;
   };
-  for (const [i, ls] of degree) {
-    if (ls.length === 2) continue;
+  for (const [i, ls] of linksOf) {
+    if (!isNode(i)) continue;
     for (const j of ls) {
-      if ((degree.get(j)?.length ?? 0) !== 2) {
+      if (isNode(j)) {
         const key = i < j ? `${i},${j}` : `${j},${i}`;
         if (nodeLinks.has(key)) continue;
         nodeLinks.add(key);
@@ -69,7 +70,7 @@ export function skeletonLines(skel: Uint8Array, w: number, h: number): number[][
       } else if (!done.has(j)) lines.push(walk(i, j));
     }
   }
-  for (const [i, ls] of degree) if (ls.length === 2 && !done.has(i)) lines.push(walk(i, ls[0]).slice(1)); // loops
+  for (const [i, ls] of linksOf) if (!isNode(i) && !done.has(i)) lines.push(walk(i, ls[0]).slice(1)); // loops
   return lines;
 }
 
