@@ -1,5 +1,6 @@
 /** Crack length along its skeleton, measured on the surface (perspective corrected). */
 import { applyHomography, type Homography, type Point } from './homography';
+import { skeletonNeighbours } from './skeleton';
 
 /**
  * Half-width, in skeleton pixels, of the moving average that smooths each traced line before its length
@@ -8,17 +9,6 @@ import { applyHomography, type Homography, type Point } from './homography';
  */
 export const LENGTH_SMOOTHING_PX = 3;
 
-const STEPS = [
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-] as const;
-
 /**
  * The skeleton's links from pixel i: its set 8-neighbours, less a diagonal neighbour beside a set side
  * neighbour (a staircase corner, which would count the step twice). The rule is symmetric.
@@ -26,14 +16,11 @@ const STEPS = [
 function links(skel: Uint8Array, w: number, h: number, i: number): number[] {
   const x = i % w;
   const y = (i - x) / w;
-  const set = (px: number, py: number) => px >= 0 && py >= 0 && px < w && py < h && skel[py * w + px] === 1;
-  const out: number[] = [];
-  for (const [dx, dy] of STEPS) {
-    if (!set(x + dx, y + dy)) continue;
-    if (dx !== 0 && dy !== 0 && (set(x + dx, y) || set(x, y + dy))) continue;
-    out.push((y + dy) * w + x + dx);
-  }
-  return out;
+  return skeletonNeighbours(skel, w, h, i).filter((j) => {
+    const [dx, dy] = [(j % w) - x, Math.floor(j / w) - y];
+    // a diagonal's two side pixels lie inside the image whenever the diagonal does
+    return dx === 0 || dy === 0 || (!skel[y * w + x + dx] && !skel[(y + dy) * w + x]);
+  });
 }
 
 /**
