@@ -6,6 +6,7 @@ import type { ReportLabels } from '../core/report/report-labels';
 import { getLocale } from '../locales/localization';
 import type { FindingStore } from '../platform/finding-store';
 import { classDisplayName } from './crackcam-verdict';
+import { widthClassLabel } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import { taskErrorMessage } from './task-status';
 
@@ -43,13 +44,11 @@ function reportLabels(): ReportLabels {
     measurement: msg('Width / length'),
     width: msg('Width', { id: 'report-width', desc: 'summary table heading: maximum crack width and its class' }),
     mean: msg('mean', { id: 'report-mean', desc: 'the mean crack width, as in "mean 0.21 mm"' }),
-    uncertainClass: msg('uncertain ({lo} or {hi})', {
-      id: 'report-uncertain-class',
-      desc: '{lo} and {hi} are width classes (e.g. CS1, CS2); keep them as they are',
-    }),
+    // the class words the findings list shows; '{lo}' and '{hi}' pass through them as they are
+    uncertainClass: widthClassLabel({ widthClass: 'uncertain', between: ['{lo}', '{hi}'] }),
     limitClasses: {
-      within: msg('within the limit', { id: 'report-within-limit' }),
-      exceeds: msg('exceeds the limit', { id: 'report-exceeds-limit' }),
+      within: widthClassLabel({ widthClass: 'within' }),
+      exceeds: widthClassLabel({ widthClass: 'exceeds' }),
     },
     scaleSources: {
       marker: msg('scale: printed marker', { id: 'report-scale-marker' }),
