@@ -30,9 +30,13 @@ export const positionText = (p: FindingPosition): string =>
 
 type ClassWords = Pick<ReportLabels, 'uncertainClass' | 'limitClasses'>;
 
+/** One class in the report's words: `CS2` as it is, `within` as `within the limit`. */
+const className = (c: string, labels: ClassWords): string =>
+  c === 'within' || c === 'exceeds' ? labels.limitClasses[c] : c;
+
 /** A width class in the report's words: `CS2`, `within the limit`, `uncertain (CS1 or CS2)`. */
 export function widthClassText(m: Pick<FindingMeasurement, 'widthClass' | 'between'>, labels: ClassWords): string {
-  const name = (c: string) => (c === 'within' || c === 'exceeds' ? labels.limitClasses[c] : c);
+  const name = (c: string) => className(c, labels);
   if (m.widthClass !== 'uncertain' || !m.between) return name(m.widthClass);
   return labels.uncertainClass.replace('{lo}', name(m.between[0])).replace('{hi}', name(m.between[1]));
 }
@@ -54,7 +58,10 @@ export function measurementText(
 /** The summary table's cell: `0.42 mm CS2`, `0.31 mm CS1/CS2` when uncertain, `–` without a measurement. */
 export function widthCell(m: FindingMeasurement | undefined, labels: ClassWords): string {
   if (!m) return '–';
-  const cls = m.widthClass === 'uncertain' && m.between ? m.between.join('/') : widthClassText(m, labels);
+  const cls =
+    m.widthClass === 'uncertain' && m.between
+      ? m.between.map((c) => className(c, labels)).join('/')
+      : widthClassText(m, labels);
   return `${m.widthMm.toFixed(2)} mm ${cls}`;
 }
 

@@ -61,6 +61,13 @@ describe('measurementText (the report line of a crack measurement)', () => {
     expect(widthCell({ ...m, standard: 'ec2:x0-xc1', widthClass: 'within' }, ENGLISH_REPORT_LABELS)).toBe(
       '0.42 mm within the limit',
     );
+    const straddling = {
+      ...m,
+      standard: 'ec2:x0-xc1',
+      widthClass: 'uncertain',
+      between: ['within', 'exceeds'] as [string, string],
+    };
+    expect(widthCell(straddling, ENGLISH_REPORT_LABELS)).toBe('0.42 mm within the limit/exceeds the limit');
     expect(widthCell(undefined, ENGLISH_REPORT_LABELS)).toBe('–');
   });
 
