@@ -21,6 +21,24 @@ export const LIVE_INTERVAL_MS = 700;
 /** A live reading: the width and class, or why there is none. */
 export type LiveWidth = { widthMm: number; widthClass: string; between?: [string, string] } | { reason: NoWidthReason };
 
+/** A reading as the live view shows it beside the verdict: `disputed` when the verdict names no crack. */
+export type ShownLiveWidth = LiveWidth & { disputed?: boolean };
+
+/** The verdicts a width agrees with: the classifier's crack, the normal-only model's anomaly. */
+const CRACK_VERDICTS: readonly string[] = ['crack', 'anomaly'];
+
+/**
+ * The reading beside the verdict. The width and the classifier are two opinions: the width finds a
+ * dark thin line, the classifier judges the crop as a whole (and misses hairlines it never saw). So
+ * a width is never hidden, but while the verdict names something that is not a crack (no crack, a
+ * sound surface, salt damage) it is marked `disputed`, and the inspector sees that the two disagree.
+ * Before the first verdict, and on an unfamiliar surface (where the verdict is not trusted), no mark.
+ */
+export function shownLiveWidth(reading: LiveWidth, verdict: { label?: string; unfamiliar: boolean }): ShownLiveWidth {
+  if ('reason' in reading || verdict.label === undefined || verdict.unfamiliar) return reading;
+  return CRACK_VERDICTS.includes(verdict.label) ? reading : { ...reading, disputed: true };
+}
+
 /** The reading of a measurement. */
 export function liveWidth(m: CrackMeasurement): LiveWidth {
   if (m.widthMm !== null && m.widthClass !== null) {

@@ -1097,7 +1097,12 @@ export class CrackcamLiveView extends LitElement {
         ${running ? html`<div class="cropbox" style=${styleMap(boxStyle)} data-testid="cropbox"></div>` : nothing}
         ${
           running
-            ? html`<crackcam-live-width .video=${this.video} .cropFraction=${this.source?.cropFraction ?? 1}></crackcam-live-width>`
+            ? html`<crackcam-live-width
+                .video=${this.video}
+                .cropFraction=${this.source?.cropFraction ?? 1}
+                .label=${this.label}
+                .unfamiliar=${this.unfamiliar}
+              ></crackcam-live-width>`
             : nothing
         }
         ${this.flash ? html`<div class="flash" @animationend=${() => (this.flash = false)}></div>` : nothing}

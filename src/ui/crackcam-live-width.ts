@@ -2,22 +2,28 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { sharedMeasureClient } from '../platform/measure-client';
-import { runLiveWidth, type LiveWidth } from '../platform/measure-live';
+import { runLiveWidth, shownLiveWidth, type LiveWidth } from '../platform/measure-live';
 import { loadMeasureSettings } from '../platform/measure-settings';
 import { widthClassLabel } from './measure-labels';
 
 /**
  * The crack width under the crop box, live: "0.42 mm · CS2" while the reference marker (or a bank
- * card) is in view, "No marker or card" otherwise. Samples a few times a second at most in the
- * measurement worker while it is connected and has a video.
+ * card) is in view ("· model: no crack" added while the verdict names no crack), "No marker or card"
+ * without one, "No crack line to measure" when it finds none. Samples a few times a second at most in the measurement worker while it is connected and
+ * has a video.
  *
- * Test hook: `live-width` (`data-width-mm`, or `data-reason`: no-marker, no-crack).
+ * Test hook: `live-width` (`data-width-mm` and `data-disputed` while the verdict names no crack, or
+ * `data-reason`: no-marker, no-crack).
  */
 @localized()
 @customElement('crackcam-live-width')
 export class CrackcamLiveWidth extends LitElement {
   @property({ attribute: false }) video?: HTMLVideoElement;
   @property({ type: Number }) cropFraction = 1;
+  /** The live verdict's label (undefined before the first verdict). */
+  @property({ attribute: false }) label?: string;
+  /** Whether the live view calls the surface unfamiliar. */
+  @property({ type: Boolean }) unfamiliar = false;
   @state() private reading?: LiveWidth | { error: string };
   private abort?: AbortController;
 
@@ -67,15 +73,16 @@ export class CrackcamLiveWidth extends LitElement {
   }
 
   override render() {
-    const r = this.reading;
-    if (!r || 'error' in r) return nothing;
+    if (!this.reading || 'error' in this.reading) return nothing;
+    const r = shownLiveWidth(this.reading, { label: this.label, unfamiliar: this.unfamiliar });
     if ('reason' in r) {
-      const text = r.reason === 'no-marker' ? msg('No marker or card') : msg('No crack under the box');
+      const text = r.reason === 'no-marker' ? msg('No marker or card') : msg('No crack line to measure');
       return html`<span data-testid="live-width" data-reason=${r.reason}>${text}</span>`;
     }
     const width = r.widthMm.toFixed(2);
-    return html`<span data-testid="live-width" data-width-mm=${r.widthMm}
-      >${msg(str`${width} mm · ${widthClassLabel(r)}`)}</span
+    const text = msg(str`${width} mm · ${widthClassLabel(r)}`);
+    return html`<span data-testid="live-width" data-width-mm=${r.widthMm} ?data-disputed=${r.disputed === true}
+      >${r.disputed ? msg(str`${text} · model: no crack`) : text}</span
     >`;
   }
 }

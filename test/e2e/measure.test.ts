@@ -71,7 +71,7 @@ async function withScene(withMarker: boolean, check: (page: Page) => Promise<voi
 }
 
 describe('crack width of a finding', () => {
-  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown, stored and live', async () => {
+  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown, stored and live beside the verdict', async () => {
     await withScene(true, async (page) => {
       const id = await saveFinding(page);
       const result = byTestId(page, 'measure-result');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CrackMeasurement } from '../../src/core/measure/measure-crack';
-import { liveArea, liveWidth } from '../../src/platform/measure-live';
+import { liveArea, liveWidth, shownLiveWidth } from '../../src/platform/measure-live';
 
 describe('liveArea', () => {
   it('downscales the widened crop box area to the longest side, with the crop box inside it', () => {
@@ -27,5 +27,27 @@ describe('liveWidth', () => {
     expect(liveWidth(noScale)).toEqual({ reason: 'no-marker' });
     const noCrack = { ...base, widthMm: null, widthClass: null, scale: 'marker' } as unknown as CrackMeasurement;
     expect(liveWidth(noCrack)).toEqual({ reason: 'no-crack' });
+  });
+});
+
+describe('shownLiveWidth', () => {
+  const reading = { widthMm: 0.42, widthClass: 'CS2' };
+  it('shows the width unmarked beside a crack or anomaly verdict, before any verdict, on an unfamiliar surface', () => {
+    expect(shownLiveWidth(reading, { label: 'crack', unfamiliar: false })).toEqual(reading);
+    expect(shownLiveWidth(reading, { label: 'anomaly', unfamiliar: false })).toEqual(reading);
+    expect(shownLiveWidth(reading, { label: undefined, unfamiliar: false })).toEqual(reading);
+    expect(shownLiveWidth(reading, { label: 'nocrack', unfamiliar: true })).toEqual(reading);
+  });
+
+  it('marks the width disputed while the verdict names something that is not a crack', () => {
+    for (const label of ['nocrack', 'normal', 'salt-damage']) {
+      expect(shownLiveWidth(reading, { label, unfamiliar: false })).toEqual({ ...reading, disputed: true });
+    }
+  });
+
+  it('keeps a reading without a width as it is', () => {
+    expect(shownLiveWidth({ reason: 'no-crack' }, { label: 'crack', unfamiliar: false })).toEqual({
+      reason: 'no-crack',
+    });
   });
 });
