@@ -75,7 +75,7 @@ export async function measureFinding(
   const { area, region } = stillMeasureArea(width, height);
   const pixels = await decodeStillArea(record.still, area);
   signal?.throwIfAborted();
-  const m = await client.measure(pixels, { ...settings, region }, signal);
+  const m = await client.measure(pixels, { ...settings, region, classifiedBox: region }, signal);
   const outcome = measureOutcome(m);
   if (!outcome.measurement) return { fields: record.fields, outcome };
   const fields = await store.update(id, { measurement: outcome.measurement });

@@ -18,8 +18,13 @@ export const LIVE_MAX_SIDE = 480;
 /** Least time from one sample's start to the next, ms. */
 export const LIVE_INTERVAL_MS = 700;
 
-/** A live reading: the width and class, or why there is none. */
-export type LiveWidth = { widthMm: number; widthClass: string; between?: [string, string] } | { reason: NoWidthReason };
+/**
+ * A live reading: the width and class, or why there is none; `referenceInBox` when the marker or card
+ * lies in the crop box, where the classifier sees it (guidance `reference-outside-box`).
+ */
+export type LiveWidth = (
+  { widthMm: number; widthClass: string; between?: [string, string] } | { reason: NoWidthReason }
+) & { referenceInBox?: boolean };
 
 /** A reading as the live view shows it beside the verdict: `disputed` when the verdict names no crack. */
 export type ShownLiveWidth = LiveWidth & { disputed?: boolean };
@@ -41,10 +46,11 @@ export function shownLiveWidth(reading: LiveWidth, verdict: { label?: string; un
 
 /** The reading of a measurement. */
 export function liveWidth(m: CrackMeasurement): LiveWidth {
+  const placement = m.guidance.includes('reference-outside-box') ? { referenceInBox: true } : {};
   if (m.widthMm !== null && m.widthClass !== null) {
-    return { widthMm: m.widthMm, widthClass: m.widthClass, ...(m.between && { between: m.between }) };
+    return { widthMm: m.widthMm, widthClass: m.widthClass, ...(m.between && { between: m.between }), ...placement };
   }
-  return { reason: m.scale === null ? 'no-marker' : 'no-crack' };
+  return { reason: m.scale === null ? 'no-marker' : 'no-crack', ...placement };
 }
 
 /** The area to grab from a `width` x `height` frame, its downscaled size, and the crop box within it. */
@@ -98,7 +104,11 @@ export async function runLiveWidth(
       const grabbed = await grabArea(video, cropFraction());
       if (grabbed && signal.aborted) grabbed.image.source.close();
       else if (grabbed) {
-        const m = await client.measure(grabbed.image, { ...settings(), region: grabbed.region }, signal);
+        const m = await client.measure(
+          grabbed.image,
+          { ...settings(), region: grabbed.region, classifiedBox: grabbed.region },
+          signal,
+        );
         if (!signal.aborted) onWidth(liveWidth(m));
       }
     } catch (e) {

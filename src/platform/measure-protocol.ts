@@ -32,6 +32,8 @@ export interface WireMeasureOptions {
   exposure?: string;
   /** Where to look for the crack within the pixels (the marker is looked for everywhere). */
   region?: Region;
+  /** The square the classifier judged (the crop box) within the pixels: a marker or card inside it gets guidance. */
+  classifiedBox?: Region;
   /** Scale when no marker is in view, mm per px. */
   mmPerPx?: number;
 }

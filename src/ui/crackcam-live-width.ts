@@ -9,11 +9,12 @@ import { widthClassLabel } from './measure-labels';
 /**
  * The crack width under the crop box, live: "0.42 mm · CS2" while the reference marker (or a bank
  * card) is in view ("· model: no crack" added while the verdict names no crack), "No marker or card"
- * without one, "No crack line to measure" when it finds none. Samples a few times a second at most in the measurement worker while it is connected and
- * has a video.
+ * without one, "No crack line to measure" when it finds none; below, "Marker in the box: lay it just
+ * outside" while the reference lies where the classifier sees it. Samples a few times a second at
+ * most in the measurement worker while it is connected and has a video.
  *
  * Test hook: `live-width` (`data-width-mm` and `data-disputed` while the verdict names no crack, or
- * `data-reason`: no-marker, no-crack).
+ * `data-reason`: no-marker, no-crack); `reference-in-box` while the reference lies in the crop box.
  */
 @localized()
 @customElement('crackcam-live-width')
@@ -39,6 +40,11 @@ export class CrackcamLiveWidth extends LitElement {
       color: #fff;
       font-size: 0.9rem;
       pointer-events: none;
+      text-align: center;
+    }
+    .placement {
+      display: block;
+      color: #ffd54f;
     }
   `;
 
@@ -75,15 +81,18 @@ export class CrackcamLiveWidth extends LitElement {
   override render() {
     if (!this.reading || 'error' in this.reading) return nothing;
     const r = shownLiveWidth(this.reading, { label: this.label, unfamiliar: this.unfamiliar });
+    const placement = r.referenceInBox
+      ? html`<span class="placement" data-testid="reference-in-box">${msg('Marker in the box: lay it just outside')}</span>`
+      : nothing;
     if ('reason' in r) {
       const text = r.reason === 'no-marker' ? msg('No marker or card') : msg('No crack line to measure');
-      return html`<span data-testid="live-width" data-reason=${r.reason}>${text}</span>`;
+      return html`<span data-testid="live-width" data-reason=${r.reason}>${text}</span>${placement}`;
     }
     const width = r.widthMm.toFixed(2);
     const text = msg(str`${width} mm · ${widthClassLabel(r)}`);
     return html`<span data-testid="live-width" data-width-mm=${r.widthMm} ?data-disputed=${r.disputed === true}
-      >${r.disputed ? msg(str`${text} · model: no crack`) : text}</span
-    >`;
+        >${r.disputed ? msg(str`${text} · model: no crack`) : text}</span
+      >${placement}`;
   }
 }
 

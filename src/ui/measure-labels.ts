@@ -64,6 +64,10 @@ export function noWidthText(reason: NoWidthReason): string {
 /** What the inspector should do for a better still. */
 export function guidanceText(code: GuidanceCode): string {
   switch (code) {
+    case 'reference-outside-box':
+      return msg(
+        'Lay the marker or card just outside the box: inside it the model sees it and may call the surface unfamiliar.',
+      );
     case 'move-closer':
       return msg('Move closer: the crack is under 2 px wide at this distance.');
     case 'hold-still':

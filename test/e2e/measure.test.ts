@@ -71,7 +71,7 @@ async function withScene(withMarker: boolean, check: (page: Page) => Promise<voi
 }
 
 describe('crack width of a finding', () => {
-  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown, stored and live beside the verdict', async () => {
+  it('with the marker in view: width within 0.25 mm of the truth, class CS2, shown, stored and live beside the verdict; the marker asked out of the box', async () => {
     await withScene(true, async (page) => {
       const id = await saveFinding(page);
       const result = byTestId(page, 'measure-result');
@@ -87,9 +87,20 @@ describe('crack width of a finding', () => {
       expect(m).toMatchObject({ scale: 'marker', standard: 'aashto-rc', widthClass: 'CS2' });
       expect(Math.abs((m?.widthMm ?? 0) - SCENE_CRACK_MM)).toBeLessThan(0.25);
       expect(m?.lengthMm).toBeGreaterThan(20);
+      // the scene's marker lies in the crop box, where the classifier sees it: the form says to move it
+      await page
+        .locator('[data-testid="measure-guidance"][data-code="reference-outside-box"]')
+        .waitFor({ timeout: 5_000 });
       const live = page.locator('[data-testid="live-width"][data-width-mm]');
       await live.waitFor({ timeout: 30_000 });
       expect(Math.abs(Number(await live.getAttribute('data-width-mm')) - SCENE_CRACK_MM)).toBeLessThan(0.3);
+      expect(await byTestId(page, 'reference-in-box').textContent()).toContain('lay it just outside');
+      // marked as disputed exactly while the verdict names no crack, not on an unfamiliar surface (the
+      // scene is still: the verdict holds)
+      const label = await byTestId(page, 'verdict').getAttribute('data-label');
+      const disputed = (await live.getAttribute('data-disputed')) !== null;
+      expect(disputed, `verdict ${label}`).toBe(label !== 'crack' && label !== 'unfamiliar');
+      expect(await live.textContent()).toContain(disputed ? 'model: no crack' : ' mm · CS2');
     });
   }, 150_000);
 
@@ -107,6 +118,7 @@ describe('crack width of a finding', () => {
       expect(await none.textContent()).toContain('place the printed marker or a bank card beside the crack');
       expect((await storedFields(page, id))?.measurement).toBeUndefined();
       await page.locator('[data-testid="live-width"][data-reason="no-marker"]').waitFor({ timeout: 30_000 });
+      expect(await byTestId(page, 'reference-in-box').count()).toBe(0);
     });
   }, 150_000);
 });

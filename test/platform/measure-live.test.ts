@@ -28,6 +28,20 @@ describe('liveWidth', () => {
     const noCrack = { ...base, widthMm: null, widthClass: null, scale: 'marker' } as unknown as CrackMeasurement;
     expect(liveWidth(noCrack)).toEqual({ reason: 'no-crack' });
   });
+
+  it('says when the marker or card lies in the crop box', () => {
+    const guidance = ['reference-outside-box'];
+    const m = { ...base, guidance, widthMm: 0.5, widthClass: 'CS2', scale: 'marker' } as unknown as CrackMeasurement;
+    expect(liveWidth(m)).toEqual({ widthMm: 0.5, widthClass: 'CS2', referenceInBox: true });
+    const noCrack = {
+      ...base,
+      guidance,
+      widthMm: null,
+      widthClass: null,
+      scale: 'marker',
+    } as unknown as CrackMeasurement;
+    expect(liveWidth(noCrack)).toEqual({ reason: 'no-crack', referenceInBox: true });
+  });
 });
 
 describe('shownLiveWidth', () => {

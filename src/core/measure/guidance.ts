@@ -2,6 +2,8 @@
 
 /** What to tell the inspector. */
 export const GUIDANCE = {
+  'reference-outside-box':
+    'the marker or card is inside the crop box, where the model sees it and may call the surface unfamiliar: lay it just outside the box',
   'move-closer': 'the crack is under 2 px wide at this distance: move closer or zoom in',
   'hold-still': 'the image is blurred: hold still and refocus',
   'face-surface': 'the view is too oblique: face the surface squarely',
@@ -20,6 +22,8 @@ export interface GuidanceInput {
   tiltDeg?: number;
   /** True when width +- uncertainty straddles a class boundary of the chosen standard. */
   classUncertain?: boolean;
+  /** Share of the classified crop box that the marker or card covers (undefined: no reference, or no box given). */
+  referenceInBox?: number;
 }
 
 /** Thresholds of the guidance. */
@@ -27,6 +31,7 @@ export interface GuidanceLimits {
   minWidthPx: number;
   minSharpness: number;
   maxTiltDeg: number;
+  maxReferenceInBox: number;
 }
 
 /** How far 'closer-to-classify' asks to measure again from: half the distance (a phone at 25 cm moves to about 12 cm). */
@@ -35,6 +40,9 @@ export const RETAKE_DISTANCE = 0.5;
 /** The guidance codes that apply, in the order to fix them. */
 export function captureGuidance(input: GuidanceInput, limits: GuidanceLimits): GuidanceCode[] {
   const out: GuidanceCode[] = [];
+  if (input.referenceInBox !== undefined && input.referenceInBox > limits.maxReferenceInBox) {
+    out.push('reference-outside-box');
+  }
   if (input.tiltDeg !== undefined && input.tiltDeg > limits.maxTiltDeg) out.push('face-surface');
   if (input.sharpness < limits.minSharpness) out.push('hold-still');
   if (input.widthPx !== undefined && input.widthPx < limits.minWidthPx) out.push('move-closer');

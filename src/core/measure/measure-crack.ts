@@ -14,6 +14,7 @@ import { captureGuidance, type GuidanceCode } from './guidance';
 import { mmPerPxAt, scaleHomography, type Homography, type Point } from './homography';
 import { findCard } from './card';
 import { findMarker } from './marker';
+import { referenceShareOfBox } from './reference-overlap';
 import { resolveMeasureOptions, type MeasureOptions } from './measure-options';
 import { toGrey, type GreyImage, type PixelImage } from './pixels';
 import { cropGrey, segmentCrack, type Region } from './segment';
@@ -189,7 +190,14 @@ export async function measureCrack(
     ...(marker && { marker: { corners: marker.corners, tiltDeg: marker.tiltDeg } }),
     ...(card && { card: { corners: card.corners, tiltDeg: card.tiltDeg } }),
   };
-  const limits = { minWidthPx: o.minWidthPx, minSharpness: o.minSharpness, maxTiltDeg: o.maxTiltDeg };
+  const limits = {
+    minWidthPx: o.minWidthPx,
+    minSharpness: o.minSharpness,
+    maxTiltDeg: o.maxTiltDeg,
+    maxReferenceInBox: o.maxReferenceInBox,
+  };
+  const referenceInBox =
+    reference && o.classifiedBox ? referenceShareOfBox(reference.corners, o.classifiedBox) : undefined;
   if (readings.length === 0) {
     const none = {
       widthMm: null,
@@ -202,7 +210,7 @@ export async function measureCrack(
       edgePx: null,
     };
     const mmPerPx = reference ? reference.mmPerPx : (o.mmPerPx ?? null);
-    const guidance = captureGuidance({ sharpness, tiltDeg: reference?.tiltDeg }, limits);
+    const guidance = captureGuidance({ sharpness, tiltDeg: reference?.tiltDeg, referenceInBox }, limits);
     return {
       ...base,
       ...none,
@@ -214,7 +222,7 @@ export async function measureCrack(
   }
   const sum = summarise(readings, Boolean(blurSigmaPx));
   // "move closer" is judged on the width as read (minWidthPx is a reading), corrected or not
-  const guidanceInput = { widthPx: sum.maxReadPx, sharpness, tiltDeg: reference?.tiltDeg };
+  const guidanceInput = { widthPx: sum.maxReadPx, sharpness, tiltDeg: reference?.tiltDeg, referenceInBox };
   if (scale === null) {
     const none = {
       widthMm: null,

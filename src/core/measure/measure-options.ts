@@ -17,6 +17,8 @@ export interface MeasureOptions {
   exposure?: string;
   /** Where the crack is (e.g. from the fine map); the whole image by default. */
   region?: Region;
+  /** The square the classifier judged (the app's crop box), when it is in the image: a reference covering more than `maxReferenceInBox` of it gets guidance. */
+  classifiedBox?: Region;
   /** Widest crack to find, px. */
   maxWidthPx: number;
   /** Shortest crack to keep, px. */
@@ -29,10 +31,14 @@ export interface MeasureOptions {
   blurCorrection: boolean;
   /** The models of the width uncertainty, for corrected readings and as read (width-uncertainty.ts). */
   uncertainty: UncertaintyModels;
-  /** Guidance thresholds: narrowest readable crack (px), least sharpness (Laplacian variance), steepest view (deg). */
+  /**
+   * Guidance thresholds: narrowest readable crack (px), least sharpness (Laplacian variance), steepest
+   * view (deg), largest share of the classified box the reference may cover.
+   */
   minWidthPx: number;
   minSharpness: number;
   maxTiltDeg: number;
+  maxReferenceInBox: number;
   signal?: AbortSignal;
 }
 
@@ -40,6 +46,8 @@ export interface MeasureOptions {
  * Defaults. minWidthPx: camera blur widens a crack under 2 px to about 2.5 px as read, so a reading
  * under 3 px means the crack is under about 2 px and its width is not known. minSharpness is calibrated on the validation set (npm run measure:validate): camera blur
  * of sigma <= 1.3 px stays above it (least 41 on seeds 1-3), sigma 3 px falls below it (most 0.7).
+ * maxReferenceInBox: the default model calls 12 % of concrete crack photos unfamiliar with the marker
+ * over 1 % of the crop, 48 % at 2 %, 94 % at 4 % (docs/measure.md, "The marker and the classifier").
  */
 export const MEASURE_DEFAULTS: MeasureOptions = {
   marker: DEFAULT_MARKER,
@@ -53,6 +61,7 @@ export const MEASURE_DEFAULTS: MeasureOptions = {
   minWidthPx: 3,
   minSharpness: 5,
   maxTiltDeg: 25,
+  maxReferenceInBox: 0.005,
 };
 
 /** Positive-number options and what they must be. */
@@ -68,7 +77,7 @@ export function resolveMeasureOptions(options: Partial<MeasureOptions>, width: n
     const v = o[key] as number;
     if (!(Number.isFinite(v) && v > 0)) throw new Error(`${key} must be a number > 0, got ${v}`);
   }
-  for (const key of ['uncertainPx', 'minSharpness'] as const) {
+  for (const key of ['uncertainPx', 'minSharpness', 'maxReferenceInBox'] as const) {
     const v = o[key];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new Error(`${key} must be a number >= 0, got ${v}`);
   }
@@ -84,6 +93,7 @@ export function resolveMeasureOptions(options: Partial<MeasureOptions>, width: n
   }
   widthStandard(o.standard, o.exposure);
   if (o.region) checkRegion(o.region, width, height);
+  if (o.classifiedBox) checkRegion(o.classifiedBox, width, height);
   return o;
 }
 

@@ -13,6 +13,7 @@ export interface SheetLabels {
   title: string;
   printNote: string;
   cutNote: string;
+  placeNote: string;
   markerNote: string;
   comparator: string;
   scaleBar: string;
@@ -22,6 +23,7 @@ export const SHEET_LABELS_EN: SheetLabels = {
   title: 'CrackCam reference sheet',
   printNote: 'Print at 100 % (no "fit to page"). The scale bar must measure 50 mm.',
   cutNote: 'Cut along the dashed line; keep the white margin round the marker blank.',
+  placeNote: "Lay it beside the crack, just outside the app's square: the model must not see it.",
   markerNote: 'Marker: {dictionary} id {id}, black square {size} mm',
   comparator: 'Crack comparator (line width, mm)',
   scaleBar: '50 mm',
@@ -123,6 +125,7 @@ export function referenceSheetShapes(
     text(20, 22, 7, labels.title),
     text(20, 30, 3.5, labels.printNote),
     text(20, 35, 3.5, labels.cutNote),
+    text(20, 40, 3.5, labels.placeNote),
     ...markerShapes(spec, 20 + margin, 45 + margin, margin),
     text(20, 55 + 2 * margin + spec.sizeMm, 3.5, note),
     ...comparatorShapes(130, 50, labels.comparator),

@@ -103,6 +103,33 @@ describe('measureCrack on rendered cracks of known width', () => {
     expect(closer.guidance).toEqual([]);
   });
 
+  it('asks to lay the marker outside the classified box when it lies inside it', async () => {
+    const camera = { width: 560, height: 420, mmPerPx: 0.17, tiltDeg: 0, tiltAxisDeg: 0 };
+    const photo = bytes(scene(camera, crack(1, 80, { x: 24, y: 0 }), true));
+    const corners = (await measureCrack(photo)).marker?.corners ?? [];
+    expect(corners).toHaveLength(4);
+    const xs = corners.map((p) => p.x);
+    const ys = corners.map((p) => p.y);
+    const [x0, y0] = [Math.floor(Math.min(...xs)), Math.floor(Math.min(...ys))];
+    const [x1, y1] = [Math.ceil(Math.max(...xs)), Math.ceil(Math.max(...ys))];
+    const side = Math.min(420, Math.max(x1 - x0, y1 - y0) + 20);
+    const around = {
+      x: Math.max(0, Math.min(560 - side, x0 - 10)),
+      y: Math.max(0, Math.min(420 - side, y0 - 10)),
+      width: side,
+      height: side,
+    };
+    const inside = await measureCrack(photo, { classifiedBox: around });
+    expect(inside.guidance[0]).toBe('reference-outside-box');
+    // a box beside the marker, sharing none of it
+    const besideX = x1 + 1 <= 560 - 100 ? x1 + 1 : 0;
+    const beside = { x: besideX, y: 0, width: Math.min(100, besideX === 0 ? x0 : 100), height: 100 };
+    const outside = await measureCrack(photo, { classifiedBox: beside });
+    expect(outside.guidance).not.toContain('reference-outside-box');
+    // without a box (the CLI), no such guidance
+    expect((await measureCrack(photo)).guidance).not.toContain('reference-outside-box');
+  });
+
   it('rejects bad options naming the valid values', async () => {
     const px = bytes(scene({}));
     await expect(measureCrack(px, { standard: 'jis' })).rejects.toThrow(/valid: aashto-rc, aashto-ps, aci224, ec2/);
