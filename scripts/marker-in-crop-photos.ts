@@ -1,18 +1,17 @@
 /**
  * Photos with the printed marker in the crop: the default model's unseen photos of a data folder
  * (one sub-folder per label; those in its seen.json skipped), a seeded choice per label, each written
- * once per size with the marker (black square and a one-cell white margin, as cut from the reference
- * sheet) pasted into a corner (the four corners in turn), as `OUT/m<percent of the side>/<label>/`.
+ * once per size with the marker pasted into a corner (marker-photo.ts; the four corners in turn), as
+ * `OUT/m<percent of the side>/<label>/`.
  * `npm run eval -- --data OUT/m20 --json` then shows what the marker in the crop does to the verdict.
  *   npx tsx scripts/marker-in-crop-photos.ts --out DIR [--data DIR] [--model DIR] [--per-class N]
  *       [--sizes 0,0.1,0.2] [--seed S]
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import { DEFAULT_MARKER, markerCells } from '../src/core/measure/marker-spec';
 import { createRng } from '../src/core/random';
+import { photoWithMarker, type Corner } from './marker-photo';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,20 +28,6 @@ const out = args.out;
 const perClass = Number(args['per-class']);
 const sizes = args.sizes.split(',').map(Number);
 if (!(perClass > 0) || sizes.some((s) => !(s >= 0 && s < 0.5))) throw new Error('--per-class > 0, --sizes in [0, 0.5)');
-
-/** The marker with a one-cell white margin, `side` px square. */
-async function markerPng(side: number): Promise<Buffer> {
-  const { cells, white } = markerCells(DEFAULT_MARKER);
-  const n = cells + 2;
-  const px = new Uint8Array(n * n).fill(255);
-  for (let r = 0; r < cells; r++) {
-    for (let c = 0; c < cells; c++) px[(r + 1) * n + c + 1] = white[r * cells + c] ? 240 : 20;
-  }
-  return sharp(px, { raw: { width: n, height: n, channels: 1 } })
-    .resize(side, side, { kernel: 'nearest' })
-    .png()
-    .toBuffer();
-}
 
 /** `files` shuffled with `rng` (Fisher-Yates). */
 function shuffled<T>(files: T[], rng: () => number): T[] {
@@ -63,16 +48,8 @@ for (const label of (await readdir(args.data)).sort()) {
     const dir = path.join(out, `m${Math.round(size * 100)}`, label);
     await mkdir(dir, { recursive: true });
     for (const [k, file] of chosen.entries()) {
-      const image = sharp(path.join(args.data, label, file));
-      const { width = 227, height = 227 } = await image.metadata();
-      const side = Math.round(size * Math.min(width, height));
-      const left = k % 2 === 0 ? 4 : width - side - 4;
-      const top = k % 4 < 2 ? 4 : height - side - 4;
-      const marker = side > 0 ? [{ input: await markerPng(side), left, top }] : [];
-      await image
-        .composite(marker)
-        .png()
-        .toFile(path.join(dir, file.replace(/\.\w+$/, '.png')));
+      const png = await photoWithMarker(path.join(args.data, label, file), size, (k % 4) as Corner);
+      await writeFile(path.join(dir, file.replace(/\.\w+$/, '.png')), png);
     }
   }
   console.error(`${label}: ${chosen.length} photos x ${sizes.length} sizes`);

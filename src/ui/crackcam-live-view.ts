@@ -157,6 +157,8 @@ export class CrackcamLiveView extends LitElement {
   @state() private ratio?: number;
   /** The verdict says "unfamiliar surface" (the frames' flag after the hysteresis). */
   @state() private unfamiliar = false;
+  /** The reference marker or card lies in the crop box (from the live width): no adapting, no labelling then. */
+  @state() private referenceInBox = false;
   /** For a routed model: whether the site's head answered the latest frame (see FrameResult.siteHead). */
   @state() private siteHead?: boolean;
   /** Consecutive frames whose unfamiliar flag disagreed with {@link unfamiliar}. */
@@ -653,11 +655,15 @@ export class CrackcamLiveView extends LitElement {
     }
   }
 
-  /** Offers *Label this* while classifier frames are uncertain, and for {@link LABEL_THIS_HOLD_MS} after. */
+  /**
+   * Offers *Label this* while classifier frames are uncertain (and the reference is not in the box),
+   * and for {@link LABEL_THIS_HOLD_MS} after.
+   */
   private followUncertain(probability: number): void {
     const now = performance.now();
     const classifying = this.mode === 'classifier' && this.activeModel !== undefined;
-    if (classifying && isUncertain({ probability, unfamiliar: this.unfamiliar }))
+    // a frame with the marker in the box is no photo to label: the model would learn the marker
+    if (classifying && !this.referenceInBox && isUncertain({ probability, unfamiliar: this.unfamiliar }))
       this.labelOfferUntil = now + LABEL_THIS_HOLD_MS;
     this.offerLabel = now < this.labelOfferUntil;
   }
@@ -1102,6 +1108,7 @@ export class CrackcamLiveView extends LitElement {
                 .cropFraction=${this.source?.cropFraction ?? 1}
                 .label=${this.label}
                 .unfamiliar=${this.unfamiliar}
+                @reference-in-box=${(e: CustomEvent<{ inBox: boolean }>) => (this.referenceInBox = e.detail.inBox)}
               ></crackcam-live-width>`
             : nothing
         }
@@ -1113,6 +1120,7 @@ export class CrackcamLiveView extends LitElement {
         .probability=${this.probability}
         .ratio=${this.ratio}
         .unfamiliar=${this.unfamiliar}
+        .referenceInBox=${running && this.referenceInBox}
         .siteHead=${running ? this.siteHead : undefined}
         .placeholder=${this.placeholder()}
         ?frozen=${this.frozen}

@@ -15,6 +15,9 @@ import { widthClassLabel } from './measure-labels';
  *
  * Test hook: `live-width` (`data-width-mm` and `data-disputed` while the verdict names no crack, or
  * `data-reason`: no-marker, no-crack); `reference-in-box` while the reference lies in the crop box.
+ *
+ * @fires reference-in-box - The marker or card came into the crop box or left it; detail `{ inBox }`
+ *   (not bubbling). The live view tells the verdict, so that it does not ask to adapt the model.
  */
 @localized()
 @customElement('crackcam-live-width')
@@ -73,9 +76,18 @@ export class CrackcamLiveWidth extends LitElement {
       () => this.cropFraction,
       loadMeasureSettings, // each sample: a changed standard applies at once
       sharedMeasureClient(),
-      (r) => (this.reading = r),
+      (r) => this.onReading(r),
       abort.signal,
     );
+  }
+
+  private onReading(r: LiveWidth | { error: string }): void {
+    const inBox = !('error' in r) && r.referenceInBox === true;
+    const wasInBox = this.reading !== undefined && !('error' in this.reading) && this.reading.referenceInBox === true;
+    this.reading = r;
+    if (inBox !== wasInBox) {
+      this.dispatchEvent(new CustomEvent('reference-in-box', { detail: { inBox } }));
+    }
   }
 
   override render() {

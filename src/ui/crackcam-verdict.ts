@@ -38,14 +38,14 @@ export const UNFAMILIAR_LABEL = 'unfamiliar';
  *
  * When `unfamiliar` is set (a classifier with a novelty model does not know the surface), no
  * verdict is shown as if it were sure: an amber bar with "?" says *Unfamiliar surface*, hints to
- * capture photos here and adapt the model, and offers an *Adapt* button. The change is announced
- * like any other.
+ * capture photos here and adapt the model, and offers an *Adapt* button; while `referenceInBox`, it
+ * asks for the marker outside the box instead. The change is announced like any other.
  *
  * Test hooks (stable): `data-testid="verdict"`, `data-label` (class name, e.g. `crack`, `anomaly`,
  * or `unfamiliar`), `data-probability` (0..1, the probability of the classifier's own top class,
  * also while unfamiliar), `data-class` (only while unfamiliar: the classifier's label) and, for a
  * one-class model, `data-ratio` (score / threshold), updated on every frame; the Adapt button is
- * `data-testid="adapt-model"`.
+ * `data-testid="adapt-model"`; the marker hint `data-testid="unfamiliar-reference"`.
  *
  * @fires adapt-model - The user asks to adapt the model to an unfamiliar surface (Adapt button);
  *   no detail (bubbles, composed). The app shows the Train screen.
@@ -65,6 +65,11 @@ export class CrackcamVerdict extends LitElement {
   @property({ type: Boolean }) frozen = false;
   /** The classifier does not know this surface: say so instead of {@link label} (which stays in `data-class`). */
   @property({ type: Boolean }) unfamiliar = false;
+  /**
+   * The reference marker or card lies in the crop box: an unfamiliar verdict then asks for it outside
+   * the box instead of offering to adapt the model (which would teach the model the marker).
+   */
+  @property({ type: Boolean }) referenceInBox = false;
   /**
    * For a model adapted to a site that keeps its old head: true when the site's head gave this verdict
    * (a *site* tag is shown), false when the old head did; undefined for other models.
@@ -233,13 +238,27 @@ export class CrackcamVerdict extends LitElement {
         >${msg('Unfamiliar surface', { desc: 'verdict: the classifier was not trained on a surface like this' })}</span
       >
       ${this.frozen ? html`<span class="frozen">${msg('Frozen', { desc: 'badge: the live view is paused on one frame' })}</span>` : nothing}
-      <button class="adapt" data-testid="adapt-model" @click=${this.onAdapt}>
+      ${this.referenceInBox ? this.renderReferenceHint() : this.renderAdapt()}
+    </div>`;
+  }
+
+  /** What to do on an unfamiliar surface: capture photos and adapt the model. */
+  private renderAdapt() {
+    return html`<button class="adapt" data-testid="adapt-model" @click=${this.onAdapt}>
         ${msg('Adapt', { desc: 'button: open the trainer to adapt the model to this surface' })}
       </button>
       <span class="hint"
         >${msg('Capture some photos here and adapt the model', { desc: 'hint under the unfamiliar-surface verdict' })}</span
-      >
-    </div>`;
+      >`;
+  }
+
+  /** What to do when the marker in the box may be what the model does not know: move it out. */
+  private renderReferenceHint() {
+    return html`<span class="hint" data-testid="unfamiliar-reference"
+      >${msg('The marker or card is in the box: lay it just outside, then the model sees only the surface', {
+        desc: 'hint under the unfamiliar-surface verdict while the reference marker lies in the crop box',
+      })}</span
+    >`;
   }
 
   private readonly onAdapt = (): void => {

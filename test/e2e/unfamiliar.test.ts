@@ -8,7 +8,7 @@
  * class in `data-class`, and its Adapt button opens the Train screen; in Japanese the text is
  * Japanese.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -29,6 +29,7 @@ import {
   type AppServer,
 } from './harness';
 import { writeY4m } from './y4m';
+import { photoWithMarker } from '../../scripts/marker-photo';
 
 const FRAME = { width: 640, height: 480 };
 /**
@@ -55,6 +56,11 @@ let modelDir: string;
 let threshold: number;
 let unfamiliarPhoto: ScoredPhoto;
 let familiarPhoto: ScoredPhoto;
+let markerPhoto: ScoredPhoto;
+/** The marker's side in the crack photo with the marker laid in the box, as a share of the photo's side. */
+const MARKER_SIDE = 0.25;
+/** How many unseen concrete crack photos are tried for one that the marker makes clearly unfamiliar. */
+const MARKER_TRIES = 40;
 
 /** Sorted photo files of a data folder. */
 function photosIn(folder: string): string[] {
@@ -99,6 +105,17 @@ async function pickPhotos(classifier: CrackClassifier): Promise<void> {
       `no unseen concrete/${FAMILIAR_LABEL} photo scores below 1/${CLEAR_MARGIN} of the novelty threshold`,
     );
   [unfamiliarPhoto, familiarPhoto] = [strange, known];
+  const cracks = photosIn('concrete/crack').filter((f) => !seen.has(`crack/${path.basename(f)}`));
+  const withMarker = [];
+  for (const file of cracks.slice(0, MARKER_TRIES)) {
+    const out = path.join(scratch, `marker-${path.basename(file, path.extname(file))}.png`);
+    writeFileSync(out, await photoWithMarker(file, MARKER_SIDE));
+    withMarker.push(out);
+  }
+  const marked = await firstPhoto(classifier, withMarker, (score, limit) => score > limit * CLEAR_MARGIN);
+  if (!marked)
+    throw new Error(`none of ${MARKER_TRIES} concrete cracks with the marker in the box is clearly unfamiliar`);
+  markerPhoto = marked;
 }
 
 beforeAll(async () => {
@@ -179,11 +196,15 @@ const labelChanges = (page: Page) =>
 describe('the unfamiliar-surface verdict', () => {
   it('picked photos the Node model finds clearly unfamiliar and clearly familiar', () => {
     console.info(
+      `crack with the marker in the box: ${path.basename(markerPhoto.file)} (${markerPhoto.label}, score ${markerPhoto.score.toFixed(0)})`,
+    );
+    console.info(
       `novelty threshold ${threshold.toFixed(0)}; unfamiliar ${path.relative(DATA_DIR, unfamiliarPhoto.file)} (${unfamiliarPhoto.label}, score ${unfamiliarPhoto.score.toFixed(0)}), ` +
         `familiar ${path.relative(DATA_DIR, familiarPhoto.file)} (${familiarPhoto.label}, score ${familiarPhoto.score.toFixed(0)})`,
     );
     expect(unfamiliarPhoto.score).toBeGreaterThan(threshold * CLEAR_MARGIN);
     expect(familiarPhoto.score).toBeLessThan(threshold / CLEAR_MARGIN);
+    expect(markerPhoto.score).toBeGreaterThan(threshold * CLEAR_MARGIN);
   });
 
   describe('a concrete photo the model knows', () => {
@@ -274,6 +295,33 @@ describe('the unfamiliar-surface verdict', () => {
       expect(text).toContain('ここで写真を何枚か撮影して、モデルを適応させてください');
       expect(text).not.toContain('Unfamiliar');
       expect(await page.locator('[data-testid="adapt-model"]').textContent()).toContain('モデルを適応');
+      await context.close();
+    });
+  });
+
+  describe('a crack with the marker laid in the box', () => {
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await launchChromium({ fakeVideo: await video('marker', markerPhoto.file) });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('asks for the marker outside the box instead of offering to adapt the model', async () => {
+      const errors: string[] = [];
+      const { context, page } = await openApp(browser, server.url, { backend: 'wasm', errors });
+      await expect.poll(() => verdict(page).getAttribute('data-label'), { timeout: 120_000 }).toBe('unfamiliar');
+      // the live width finds the marker in the box (a sample every 0.7 s in the measurement worker)
+      await page.locator('[data-testid="reference-in-box"]').waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid="unfamiliar-reference"]').waitFor({ timeout: 10_000 });
+      expect(await shadowText(page, 'verdict')).toContain('The marker or card is in the box: lay it just outside');
+      expect(await page.locator('[data-testid="adapt-model"]').count()).toBe(0);
+      // no "Label this" either (an offer made before the marker was found lapses after its hold)
+      await expect.poll(() => page.locator('crackcam-label-this').count(), { timeout: 10_000 }).toBe(0);
+      expect(errors).toEqual([]);
       await context.close();
     });
   });
