@@ -9,6 +9,7 @@ import { imageDataToBlob } from '../platform/image-blob';
 import type { BarFailure } from './bar-failure';
 import type { CaptureDetail } from './crackcam-live-view';
 import { panelStyles } from './shared-styles';
+import { classDisplayName } from './class-names';
 
 /**
  * One-tap labelled capture under the live view: a button per class ("crack", "nocrack", user
@@ -154,7 +155,7 @@ export class CrackcamCaptureBar extends LitElement {
               aria-pressed=${c === this.label ? 'true' : 'false'}
               @click=${() => void this.pick(c)}
             >
-              ${c} <span data-testid="capture-count" data-label=${c}>${this.count?.[c] ?? 0}</span>
+              ${classDisplayName(c)} <span data-testid="capture-count" data-label=${c}>${this.count?.[c] ?? 0}</span>
             </button>`,
         )}
         <button
@@ -164,7 +165,7 @@ export class CrackcamCaptureBar extends LitElement {
         >
           ${msg('Location')}
         </button>
-        ${this.lastSaved ? html`<span role="status" data-testid="capture-saved">${msg(str`Saved as ${this.lastSaved}`)}</span>` : nothing}
+        ${this.lastSaved ? html`<span role="status" data-testid="capture-saved">${msg(str`Saved as ${classDisplayName(this.lastSaved)}`)}</span>` : nothing}
       </div>
       ${this.failure ? html`<div class="error" role="alert" data-testid="capture-error" data-kind=${this.failure.kind}>${this.failureText(this.failure)}</div>` : nothing}`;
   }

@@ -7,6 +7,7 @@ import { capturesToZip, importCapturesZip } from '../platform/capture-zip';
 import { fileButtonStyles, panelStyles } from './shared-styles';
 import { StoreWatch } from './store-watch';
 import { TaskStatus } from './task-status';
+import { classDisplayName } from './class-names';
 
 const PAGE = 120;
 
@@ -151,7 +152,7 @@ export class CrackcamCaptures extends LitElement {
     const ids = [...this.selected];
     void this.run(msg('Relabelling…'), async () => {
       await this.store!.relabel(ids, label);
-      return msg(str`${ids.length} captures moved to ${label}`);
+      return msg(str`${ids.length} captures moved to ${classDisplayName(label)}`);
     });
   }
 
@@ -204,7 +205,7 @@ export class CrackcamCaptures extends LitElement {
       }
       await this.store!.addMany(captures);
       return (
-        msg(str`${captures.length} photos imported as ${label}`) +
+        msg(str`${captures.length} photos imported as ${classDisplayName(label)}`) +
         (failed.length ? ' ' + msg(str`(not images or unreadable: ${failed.join(', ')})`) : '')
       );
     });
@@ -222,7 +223,7 @@ export class CrackcamCaptures extends LitElement {
       });
       return msg(
         str`Imported: ${Object.entries(counts)
-          .map(([l, n]) => `${l} ${n}`)
+          .map(([l, n]) => `${classDisplayName(l)} ${n}`)
           .join(', ')}`,
       );
     });
@@ -262,7 +263,7 @@ export class CrackcamCaptures extends LitElement {
               aria-pressed=${this.filter === c ? 'true' : 'false'}
               @click=${() => this.setFilter(c)}
             >
-              ${c} <span data-testid="class-count" data-label=${c}>${this.counts[c] ?? 0}</span>
+              ${classDisplayName(c)} <span data-testid="class-count" data-label=${c}>${this.counts[c] ?? 0}</span>
             </button>`,
         )}
         <form @submit=${this.addClass} class="row" style="padding:0">
@@ -279,7 +280,7 @@ export class CrackcamCaptures extends LitElement {
       </div>
       <div class="row">
         <label class="file"
-          >${this.filter ? msg(str`Import photos as ${this.filter}`) : msg(str`Import photos as ${this.classes[0] ?? ''}`)}
+          >${this.filter ? msg(str`Import photos as ${classDisplayName(this.filter)}`) : msg(str`Import photos as ${classDisplayName(this.classes[0] ?? '')}`)}
           <input
             type="file"
             accept="image/*"
@@ -310,7 +311,7 @@ export class CrackcamCaptures extends LitElement {
           @change=${this.relabel}
         >
           <option value="">${msg('Move to…')}</option>
-          ${this.classes.map((c) => html`<option value=${c}>${c}</option>`)}
+          ${this.classes.map((c) => html`<option value=${c}>${classDisplayName(c)}</option>`)}
         </select>
         <button
           class="danger"

@@ -5,6 +5,7 @@ import type { ClassificationReport } from '../core/metrics';
 import type { ClassifierTrainingOutcome } from '../platform/classifier-training';
 import { panelStyles, resultStyles } from './shared-styles';
 import { renderSaveRow } from './training-run';
+import { classDisplayName } from './class-names';
 
 /**
  * The result of a classifier training run: validation accuracy and confusion matrix of the new
@@ -58,7 +59,7 @@ export class CrackcamClassifierResult extends LitElement {
     return html`<table data-testid="confusion">
       <tr>
         <th>${msg('true \\ predicted')}</th>
-        ${labels.map((l) => html`<th>${l}</th>`)}
+        ${labels.map((l) => html`<th>${classDisplayName(l)}</th>`)}
       </tr>
       ${labels.map(
         (t) =>

@@ -5,7 +5,7 @@ import type { PageSize } from '../core/report/pdf-page-flow';
 import type { ReportLabels } from '../core/report/report-labels';
 import { getLocale } from '../locales/localization';
 import type { FindingStore } from '../platform/finding-store';
-import { classDisplayName } from './crackcam-verdict';
+import { classDisplayName } from './class-names';
 import { widthClassLabel } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import { taskErrorMessage } from './task-status';

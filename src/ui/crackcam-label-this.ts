@@ -1,7 +1,7 @@
 import { localized, msg } from '@lit/localize';
 import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { classDisplayName } from './crackcam-verdict';
+import { classDisplayName } from './class-names';
 import { controlStyles } from './shared-styles';
 
 /**

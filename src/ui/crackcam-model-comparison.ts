@@ -3,6 +3,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { SITE_SET, type ComparisonRow, type SurfaceDrop } from '../core/before-after';
 import { panelStyles, resultStyles } from './shared-styles';
+import { surfaceDisplayName } from './class-names';
 
 /** "12.5%" */
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -63,12 +64,12 @@ export class CrackcamModelComparison extends LitElement {
 
   /** The row's set as a reader sees it. */
   private setName(set: string): string {
-    return set === SITE_SET ? msg('This site (held-out captures)') : msg(str`Old surface: ${set}`);
+    return set === SITE_SET ? msg('This site (held-out captures)') : msg(str`Old surface: ${surfaceDisplayName(set)}`);
   }
 
   /** "walls −25.0 points, asphalt −2.0 points" */
   private dropList(): string {
-    return this.worse.map((d) => msg(str`${d.set} −${points(d.drop)} points`)).join(', ');
+    return this.worse.map((d) => msg(str`${surfaceDisplayName(d.set)} −${points(d.drop)} points`)).join(', ');
   }
 
   private renderRow(r: ComparisonRow) {

@@ -19,6 +19,7 @@ import type { ModelShareStatus } from '../platform/sync/team-sync';
 import { downloadBytes } from './crackcam-captures';
 import { fileButtonStyles, panelStyles } from './shared-styles';
 import { TaskStatus } from './task-status';
+import { classDisplayName, surfaceDisplayName } from './class-names';
 
 /** What a model row says about its last share or unshare. */
 function shareStatusText(status: ModelShareStatus): string {
@@ -239,8 +240,8 @@ export class CrackcamModels extends LitElement {
   private renderSurfaces(surfaces: ModelSurfaces | undefined) {
     if (!surfaces) return nothing;
     const parts = [
-      surfaces.trained.length ? msg(str`trained on ${surfaces.trained.join(', ')}`) : '',
-      surfaces.rehearsed.length ? msg(str`rehearsed on ${surfaces.rehearsed.join(', ')}`) : '',
+      surfaces.trained.length ? msg(str`trained on ${surfaces.trained.map(surfaceDisplayName).join(', ')}`) : '',
+      surfaces.rehearsed.length ? msg(str`rehearsed on ${surfaces.rehearsed.map(surfaceDisplayName).join(', ')}`) : '',
     ].filter((p) => p);
     if (!parts.length) return nothing;
     return html`<span
@@ -272,7 +273,7 @@ export class CrackcamModels extends LitElement {
         }
       | undefined;
     const parts = [
-      m.labels.join(' / '),
+      m.labels.map(classDisplayName).join(' / '),
       new Date(m.savedAt).toLocaleString(),
       m.origin === 'imported' ? msg('imported') : m.origin === 'team' ? msg('from the team') : msg('trained here'),
     ];
@@ -347,7 +348,7 @@ export class CrackcamModels extends LitElement {
           data-active=${this.active === BUILTIN_MODEL_ID ? 'true' : 'false'}
         >
           <span class="name">${b ? `${b.name} v${b.version}` : msg('Built-in model')}</span>
-          <span class="meta">${b ? b.labels.join(' / ') + ' · ' : ''}${msg('shipped with the app')}</span>
+          <span class="meta">${b ? b.labels.map(classDisplayName).join(' / ') + ' · ' : ''}${msg('shipped with the app')}</span>
           ${this.renderSurfaces(b?.surfaces)}
           <button ?disabled=${busy || this.active === BUILTIN_MODEL_ID} @click=${() => this.activate(BUILTIN_MODEL_ID)}>
             ${msg('Use')}

@@ -18,6 +18,7 @@ import {
   TrainingRun,
   type TrainerTestIds,
 } from './training-run';
+import { classDisplayName } from './class-names';
 
 type Phase = 'idle' | 'features' | 'fit' | 'scoring' | 'done' | 'saving' | 'saved' | 'cancelled' | 'error';
 
@@ -150,7 +151,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
       if (normal.length < MIN_NORMAL_CAPTURES) {
         this.phase = 'error';
         this.error = msg(
-          str`Normal-only training needs at least ${MIN_NORMAL_CAPTURES} captures of ${label}; there are ${normal.length}. Capture or import more photos of sound surface.`,
+          str`Normal-only training needs at least ${MIN_NORMAL_CAPTURES} captures of ${classDisplayName(label)}; there are ${normal.length}. Capture or import more photos of sound surface.`,
         );
         return;
       }
@@ -251,7 +252,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
         ${labels.map(
           (l) =>
             html`<tr data-label=${l}>
-              <th>${l}</th>
+              <th>${classDisplayName(l)}</th>
               <td>${e.perLabel[l].n}</td>
               <td>${e.perLabel[l].flagged} (${pct(e.perLabel[l].flagged / e.perLabel[l].n)})</td>
             </tr>`,
@@ -305,7 +306,7 @@ export class CrackcamNormalOnlyTrainer extends LitElement {
             ?disabled=${running}
             @change=${(e: Event) => (this.label = (e.target as HTMLSelectElement).value)}
           >
-            ${labels.map((l) => html`<option value=${l} ?selected=${l === this.label}>${l} (${this.counts[l] ?? 0})</option>`)}
+            ${labels.map((l) => html`<option value=${l} ?selected=${l === this.label}>${classDisplayName(l)} (${this.counts[l] ?? 0})</option>`)}
           </select>
         </label>
         <label

@@ -2,6 +2,7 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { panelStyles } from './shared-styles';
+import { classDisplayName } from './class-names';
 
 /** A capture the new model is unsure of, as this list shows it. */
 export interface UncertainCaptureView {
@@ -84,7 +85,7 @@ export class CrackcamUncertainCaptures extends LitElement {
                       aria-label=${msg('Label as')}
                       @change=${(e: Event) => this.relabel(i.id, e)}
                     >
-                      ${this.labels.map((l) => html`<option value=${l} ?selected=${l === i.label}>${l}</option>`)}
+                      ${this.labels.map((l) => html`<option value=${l} ?selected=${l === i.label}>${classDisplayName(l)}</option>`)}
                     </select>
                   </figure>`,
               )}

@@ -1,26 +1,7 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-
-/** Display name of a class; unknown labels (user-trained models) are shown as they are. */
-export function classDisplayName(label: string): string {
-  switch (label) {
-    case 'crack':
-      return msg('Crack', { desc: 'verdict: the surface shows a crack' });
-    case 'nocrack':
-      return msg('No crack', { desc: 'verdict: no crack visible' });
-    case 'normal':
-      return msg('Normal', {
-        desc: 'verdict of a normal-only model: the surface looks like the sound surface it learned',
-      });
-    case 'anomaly':
-      return msg('Anomaly', {
-        desc: 'verdict of a normal-only model: the surface looks unlike the sound surface it learned',
-      });
-    default:
-      return label;
-  }
-}
+import { classDisplayName } from './class-names';
 
 /** Verdicts shown as an alarm (red, ⚠) and as all clear (green, ✓). */
 const ALARM = new Set(['crack', 'anomaly']);

@@ -121,7 +121,7 @@ describe('storage full', () => {
     await captureAs(page, 'crack').click();
     await expect
       .poll(() => page.locator('[data-testid="capture-saved"]').textContent(), { timeout: 20_000 })
-      .toContain('Saved as crack');
+      .toContain('Saved as Crack');
     await expect.poll(() => captureCount(page, 'crack'), { timeout: 10_000 }).toBe('1');
     expect(await fillStorage(page)).toBeGreaterThan(0);
 

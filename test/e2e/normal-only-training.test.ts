@@ -139,7 +139,7 @@ describe('normal-only training on the device', () => {
     await label.selectOption('crack');
     await page.locator('[data-testid="oc-start"]').click();
     expect(await page.locator('[data-testid="oc-error"]').textContent()).toContain(
-      `needs at least 10 captures of crack; there are ${CRACK_CAPTURES}`,
+      `needs at least 10 captures of Crack; there are ${CRACK_CAPTURES}`,
     );
     await label.selectOption('nocrack');
   });
