@@ -75,8 +75,17 @@ export interface FindingFields {
   position?: FindingPosition;
   /** Set when there is no position, saying why. */
   positionMissing?: PositionMissingReason;
-  /** How the full-resolution still was taken and its size in pixels. */
-  still: { source: 'take-photo' | 'video-frame'; width: number; height: number };
+  /**
+   * How the full-resolution still was taken, its size in pixels and the live video's (`view`, when
+   * recorded): a photo of another shape than the video sees more, and the crop box the model saw is
+   * a smaller square of it.
+   */
+  still: {
+    source: 'take-photo' | 'video-frame';
+    width: number;
+    height: number;
+    view?: { width: number; height: number };
+  };
   measurement?: FindingMeasurement;
 }
 
@@ -176,6 +185,10 @@ export function validateFindingFields(fields: FindingFields): FindingFields {
   validateFindingPatch(fields);
   requireNumber('verdict.probability', fields.verdict?.probability, 0, 1);
   requireOneOf('still.source', fields.still?.source, ['take-photo', 'video-frame']);
+  if (fields.still.view !== undefined) {
+    requireNumber('still.view.width', fields.still.view.width, 1, 100_000);
+    requireNumber('still.view.height', fields.still.view.height, 1, 100_000);
+  }
   if (fields.position && fields.positionMissing)
     throw new FindingFieldError('positionMissing', 'a finding has either a position or positionMissing, not both');
   return fields;

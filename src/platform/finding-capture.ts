@@ -92,7 +92,12 @@ export function newFindingFields(
     },
     model: snapshot.model ?? { name: '', version: 0 },
     ...positionFields(position),
-    still: { source: still.source, width: still.width, height: still.height },
+    still: {
+      source: still.source,
+      width: still.width,
+      height: still.height,
+      view: { width: snapshot.frame.width, height: snapshot.frame.height },
+    },
   };
 }
 

@@ -72,7 +72,7 @@ export async function measureFinding(
   if (!record) throw new Error(`finding ${id} is not stored`);
   // A finding synced without its full still has the downscaled one: measure that at its own size.
   const { width, height } = record.stillIsFull === false ? await imageSize(record.still) : record.fields.still;
-  const { area, region } = stillMeasureArea(width, height);
+  const { area, region } = stillMeasureArea(width, height, { view: record.fields.still.view });
   const pixels = await decodeStillArea(record.still, area);
   signal?.throwIfAborted();
   const m = await client.measure(pixels, { ...settings, region, classifiedBox: region }, signal);

@@ -55,7 +55,7 @@ export function liveWidth(m: CrackMeasurement): LiveWidth {
 
 /** The area to grab from a `width` x `height` frame, its downscaled size, and the crop box within it. */
 export function liveArea(width: number, height: number, cropFraction: number, maxSide = LIVE_MAX_SIDE) {
-  const { area, region } = stillMeasureArea(width, height, cropFraction);
+  const { area, region } = stillMeasureArea(width, height, { cropFraction });
   const s = Math.min(1, maxSide / Math.max(area.width, area.height));
   const out = { width: Math.max(8, Math.round(area.width * s)), height: Math.max(8, Math.round(area.height * s)) };
   const x = Math.min(out.width - 8, Math.floor(region.x * s));

@@ -43,6 +43,15 @@ describe('finding fields', () => {
       /either a position or positionMissing/,
     );
     expect(bad({ notes: 'x'.repeat(4001) })).toThrow(/notes must be at most 4000 characters; got 4001/);
+    const still = { source: 'take-photo', width: 4000, height: 3000 };
+    expect(
+      validateFindingFields(
+        finding('a', { still: { ...still, view: { width: 1920, height: 1080 } } as FindingFields['still'] }),
+      ).still.view,
+    ).toEqual({ width: 1920, height: 1080 });
+    expect(bad({ still: { ...still, view: { width: 0, height: 1080 } } })).toThrow(
+      /still\.view\.width must be a number from 1/,
+    );
     try {
       bad({ defectType: 'rust' })();
       expect.unreachable();

@@ -21,7 +21,7 @@ function snapshot(over: Partial<FindingSnapshot> = {}): FindingSnapshot {
 describe('newFindingFields', () => {
   it('copies the context, verdict, model, time, still and position into valid fields', () => {
     const f = newFindingFields(
-      snapshot(),
+      snapshot({ frame: { width: 1920, height: 1080 } as ImageData }),
       context,
       { source: 'take-photo', width: 4032, height: 3024 },
       { position: { latitude: 35.1, longitude: 139.2, accuracy: 7 } },
@@ -34,7 +34,8 @@ describe('newFindingFields', () => {
       verdict: { label: 'crack', probability: 0.87, unfamiliar: false },
       model: { name: 'crackcam-default', version: 4 },
       position: { latitude: 35.1, longitude: 139.2, accuracy: 7 },
-      still: { source: 'take-photo', width: 4032, height: 3024 },
+      // the video's size beside the photo's: the crop box lies in the photo as the video's view does
+      still: { source: 'take-photo', width: 4032, height: 3024, view: { width: 1920, height: 1080 } },
     });
     expect(f.positionMissing).toBeUndefined();
     expect(f.context).not.toBe(context);

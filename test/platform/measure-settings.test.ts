@@ -52,17 +52,29 @@ describe('stillMeasureArea', () => {
     const { area, region } = stillMeasureArea(4000, 3000);
     expect(area).toEqual({ x: 0, y: 0, width: 4000, height: 3000 });
     expect(region).toEqual({ x: 500, y: 0, width: 3000, height: 3000 });
-    const tall = stillMeasureArea(1000, 3000, 1, 0.1);
+    const tall = stillMeasureArea(1000, 3000, { margin: 0.1 });
     expect(tall.area).toEqual({ x: 0, y: 900, width: 1000, height: 1200 });
     expect(tall.region).toEqual({ x: 0, y: 100, width: 1000, height: 1000 });
   });
 
   it('measures a small crop box in a small area of a large still', () => {
-    const { area, region } = stillMeasureArea(4000, 3000, 0.25, 0.5);
+    const { area, region } = stillMeasureArea(4000, 3000, { cropFraction: 0.25, margin: 0.5 });
     expect(area).toEqual({ x: 1250, y: 750, width: 1500, height: 1500 });
     expect(area.x + region.x).toBe(1625);
     expect(area.y + region.y).toBe(1125);
     expect(region.width).toBe(750);
+  });
+
+  it("places the video's crop box on a photo of another shape: a 4:3 still beside a 16:9 video", () => {
+    // landscape: the video's 1080 rows are the still's middle 2250 (4000 x 9 / 16)
+    const landscape = stillMeasureArea(4000, 3000, { view: { width: 1920, height: 1080 }, margin: 0 });
+    expect(landscape.area).toEqual({ x: 875, y: 375, width: 2250, height: 2250 });
+    // portrait, and a still turned against the video: the same square
+    const portrait = stillMeasureArea(3000, 4000, { view: { width: 1920, height: 1080 }, margin: 0 });
+    expect(portrait.area).toEqual({ x: 375, y: 875, width: 2250, height: 2250 });
+    // a video of the still's shape, or narrower, sees the still's whole short side
+    expect(stillMeasureArea(4000, 3000, { view: { width: 640, height: 480 } })).toEqual(stillMeasureArea(4000, 3000));
+    expect(stillMeasureArea(4000, 3000, { view: { width: 1000, height: 1000 } })).toEqual(stillMeasureArea(4000, 3000));
   });
 });
 
