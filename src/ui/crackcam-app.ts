@@ -196,8 +196,9 @@ export class CrackcamApp extends LitElement {
       border-bottom: 1px solid #37474f;
     }
     nav button {
-      flex: 1 1 0;
+      flex: 1 1 auto;
       min-width: 0;
+      white-space: nowrap;
       padding: 0 0.2rem;
       font: inherit;
       min-height: 2.75rem;

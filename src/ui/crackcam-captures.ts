@@ -8,6 +8,7 @@ import { fileButtonStyles, panelStyles } from './shared-styles';
 import { StoreWatch } from './store-watch';
 import { TaskStatus } from './task-status';
 import { classDisplayName } from './class-names';
+import { dateText } from './dates';
 
 const PAGE = 120;
 
@@ -346,7 +347,7 @@ export class CrackcamCaptures extends LitElement {
               <img src=${this.url(c)} alt=${c.label} loading="lazy" />
               <figcaption>
                 ${c.label} ·
-                ${new Date(c.takenAt).toLocaleDateString()}${c.source === 'import' ? ' · ' + msg('import') : ''}
+                ${dateText(c.takenAt)}${c.source === 'import' ? ' · ' + msg('import') : ''}
               </figcaption>
             </figure>`,
         )}

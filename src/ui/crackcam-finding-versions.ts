@@ -4,6 +4,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { FindingVersion } from '../platform/finding-versions';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
 import { panelStyles } from './shared-styles';
+import { dateTimeText } from './dates';
 
 /** What {@link CrackcamFindingVersions} asks to restore. */
 export interface FindingVersionRestoreDetail {
@@ -61,7 +62,7 @@ export class CrackcamFindingVersions extends LitElement {
   private renderVersion(v: FindingVersion) {
     const f = v.fields;
     const state = f.conditionState ? `${f.conditionState} ${conditionStateLabel(f.conditionState).name}` : '–';
-    const edited = new Date(f.updatedAt).toLocaleString();
+    const edited = dateTimeText(f.updatedAt);
     return html`<li data-testid="finding-version" data-rev=${v.rev}>
       <span class="what">
         <strong>${defectTypeLabel(f.defectType)} · ${msg('State')}: ${state}</strong>
@@ -83,7 +84,7 @@ export class CrackcamFindingVersions extends LitElement {
   override render() {
     const [shown, ...others] = this.versions;
     if (!shown) return nothing;
-    const edited = new Date(shown.fields.updatedAt).toLocaleString();
+    const edited = dateTimeText(shown.fields.updatedAt);
     return html`<section data-testid="finding-versions" data-id=${shown.fields.id} aria-label=${msg('Versions of this finding')}>
       <p class="note">
         ${msg(

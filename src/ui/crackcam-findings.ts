@@ -26,6 +26,7 @@ import './crackcam-finding-form';
 import './crackcam-inspection-export';
 import './crackcam-finding-versions';
 import './crackcam-full-still-fetch';
+import { dateTimeText } from './dates';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
@@ -320,7 +321,7 @@ export class CrackcamFindings extends LitElement {
   }
 
   private renderItem(f: FindingFields) {
-    const when = new Date(f.createdAt).toLocaleString();
+    const when = dateTimeText(f.createdAt);
     const state = f.conditionState
       ? `${f.conditionState} ${conditionStateLabel(f.conditionState).name}`
       : msg('not set', { desc: "a finding's condition state, not chosen yet" });

@@ -20,6 +20,7 @@ import { downloadBytes } from './crackcam-captures';
 import { fileButtonStyles, panelStyles } from './shared-styles';
 import { TaskStatus } from './task-status';
 import { classDisplayName, surfaceDisplayName } from './class-names';
+import { dateTimeText } from './dates';
 
 /** What a model row says about its last share or unshare. */
 function shareStatusText(status: ModelShareStatus): string {
@@ -274,7 +275,7 @@ export class CrackcamModels extends LitElement {
       | undefined;
     const parts = [
       m.labels.map(classDisplayName).join(' / '),
-      new Date(m.savedAt).toLocaleString(),
+      dateTimeText(m.savedAt),
       m.origin === 'imported' ? msg('imported') : m.origin === 'team' ? msg('from the team') : msg('trained here'),
     ];
     // A one-class model runs the live view in another mode: say so before it is made active.
