@@ -259,7 +259,7 @@ describe('findings without location, without takePhoto, until storage is full', 
     const video = await page
       .locator('crackcam-live-view video')
       .evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, height: v.videoHeight }));
-    expect(f.still).toEqual({ source: 'video-frame', ...video });
+    expect(f.still).toEqual({ source: 'video-frame', ...video, view: video });
 
     // Listed without a condition state or an element: it says so, with no placeholder dashes.
     expect(f.conditionState).toBeUndefined();
