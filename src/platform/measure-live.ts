@@ -19,12 +19,12 @@ export const LIVE_MAX_SIDE = 480;
 export const LIVE_INTERVAL_MS = 700;
 
 /**
- * A live reading: the width and class, or why there is none; `referenceInBox` when the marker or card
- * lies in the crop box, where the classifier sees it (guidance `reference-outside-box`).
+ * A live reading: the width and class, or why there is none; `referenceInBox` (which one) when the
+ * marker or card lies in the crop box, where the classifier sees it (guidance `reference-outside-box`).
  */
 export type LiveWidth = (
   { widthMm: number; widthClass: string; between?: [string, string] } | { reason: NoWidthReason }
-) & { referenceInBox?: boolean };
+) & { referenceInBox?: 'marker' | 'card' };
 
 /** A reading as the live view shows it beside the verdict: `disputed` when the verdict names no crack. */
 export type ShownLiveWidth = LiveWidth & { disputed?: boolean };
@@ -46,7 +46,8 @@ export function shownLiveWidth(reading: LiveWidth, verdict: { label?: string; un
 
 /** The reading of a measurement. */
 export function liveWidth(m: CrackMeasurement): LiveWidth {
-  const placement = m.guidance.includes('reference-outside-box') ? { referenceInBox: true } : {};
+  const inBox = m.guidance.includes('reference-outside-box');
+  const placement = inBox ? { referenceInBox: m.scale === 'card' ? ('card' as const) : ('marker' as const) } : {};
   if (m.widthMm !== null && m.widthClass !== null) {
     return { widthMm: m.widthMm, widthClass: m.widthClass, ...(m.between && { between: m.between }), ...placement };
   }

@@ -82,8 +82,9 @@ export class CrackcamLiveWidth extends LitElement {
   }
 
   private onReading(r: LiveWidth | { error: string }): void {
-    const inBox = !('error' in r) && r.referenceInBox === true;
-    const wasInBox = this.reading !== undefined && !('error' in this.reading) && this.reading.referenceInBox === true;
+    const inBox = !('error' in r) && r.referenceInBox !== undefined;
+    const wasInBox =
+      this.reading !== undefined && !('error' in this.reading) && this.reading.referenceInBox !== undefined;
     this.reading = r;
     if (inBox !== wasInBox) {
       this.dispatchEvent(new CustomEvent('reference-in-box', { detail: { inBox } }));
@@ -94,7 +95,13 @@ export class CrackcamLiveWidth extends LitElement {
     if (!this.reading || 'error' in this.reading) return nothing;
     const r = shownLiveWidth(this.reading, { label: this.label, unfamiliar: this.unfamiliar });
     const placement = r.referenceInBox
-      ? html`<span class="placement" data-testid="reference-in-box">${msg('Marker in the box: lay it just outside')}</span>`
+      ? html`<span class="placement" data-testid="reference-in-box" data-reference=${r.referenceInBox}
+          >${
+            r.referenceInBox === 'card'
+              ? msg('Card in the box: lay it just outside')
+              : msg('Marker in the box: lay it just outside')
+          }</span
+        >`
       : nothing;
     if ('reason' in r) {
       const text = r.reason === 'no-marker' ? msg('No marker or card') : msg('No crack line to measure');

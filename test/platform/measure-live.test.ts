@@ -32,7 +32,8 @@ describe('liveWidth', () => {
   it('says when the marker or card lies in the crop box', () => {
     const guidance = ['reference-outside-box'];
     const m = { ...base, guidance, widthMm: 0.5, widthClass: 'CS2', scale: 'marker' } as unknown as CrackMeasurement;
-    expect(liveWidth(m)).toEqual({ widthMm: 0.5, widthClass: 'CS2', referenceInBox: true });
+    expect(liveWidth(m)).toEqual({ widthMm: 0.5, widthClass: 'CS2', referenceInBox: 'marker' });
+    expect(liveWidth({ ...m, scale: 'card' })).toMatchObject({ referenceInBox: 'card' });
     const noCrack = {
       ...base,
       guidance,
@@ -40,7 +41,7 @@ describe('liveWidth', () => {
       widthClass: null,
       scale: 'marker',
     } as unknown as CrackMeasurement;
-    expect(liveWidth(noCrack)).toEqual({ reason: 'no-crack', referenceInBox: true });
+    expect(liveWidth(noCrack)).toEqual({ reason: 'no-crack', referenceInBox: 'marker' });
   });
 });
 
