@@ -6,6 +6,7 @@
  * a finding (full-resolution still, model crop, heatmap overlay) are stored beside it by the
  * platform layer.
  */
+import { WIDTH_CAVEATS, type WidthCaveat } from './measure/guidance';
 
 /** Defect types an inspector picks from. */
 export const DEFECT_TYPES = ['crack', 'salt-damage', 'spalling', 'exposed-rebar', 'other'] as const;
@@ -56,6 +57,8 @@ export interface FindingMeasurement {
   widthClass: string;
   /** When widthClass is 'uncertain': the narrowest and widest class the width +- uncertainty reaches. */
   between?: [string, string];
+  /** Why the width is not to be trusted, when the still said so (the crack too thin, blur, an oblique view). */
+  caveats?: WidthCaveat[];
 }
 
 /** The recorded fields of a finding (images are stored beside it). */
@@ -166,6 +169,7 @@ export function validateFindingPatch(patch: FindingPatch): FindingPatch {
   if (patch.context !== undefined) validateInspectionContext(patch.context);
   if (patch.defectType !== undefined) requireOneOf('defectType', patch.defectType, DEFECT_TYPES);
   if (patch.orientation !== undefined) requireOneOf('orientation', patch.orientation, ORIENTATIONS);
+  for (const c of patch.measurement?.caveats ?? []) requireOneOf('measurement.caveats', c, WIDTH_CAVEATS);
   if (patch.conditionState !== undefined) requireOneOf('conditionState', patch.conditionState, CONDITION_STATES);
   if (patch.notes !== undefined) requireText('notes', patch.notes, MAX_NOTES_LENGTH, false);
   if (patch.position !== undefined) validatePosition(patch.position);

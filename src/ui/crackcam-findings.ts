@@ -19,7 +19,7 @@ import type { FindingEditDetail } from './crackcam-finding-form';
 import type { FindingVersionRestoreDetail } from './crackcam-finding-versions';
 import type { FullStillSource } from './crackcam-full-still-fetch';
 import { conditionStateLabel, defectTypeLabel } from './finding-labels';
-import { measurementLine, scaleSourceText } from './measure-labels';
+import { guidanceText, measurementLine, scaleSourceText } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import { StoreWatch } from './store-watch';
 import './crackcam-finding-form';
@@ -106,6 +106,9 @@ export class CrackcamFindings extends LitElement {
       .what {
         flex: 1;
         display: grid;
+      }
+      .caveat {
+        color: #ffd54f;
       }
       summary {
         padding: 0.5rem 0.8rem;
@@ -345,6 +348,13 @@ export class CrackcamFindings extends LitElement {
                 >${measurementLine(f.measurement)}${
                   f.measurement.scale === 'card' ? ` (${msg('bank card scale')})` : ''
                 }</span
+              >`
+            : nothing
+        }
+        ${
+          f.measurement?.caveats?.length
+            ? html`<span class="caveat" data-testid="finding-item-caveats" data-caveats=${f.measurement.caveats.join(' ')}
+                >${msg('Width not reliable:')} ${f.measurement.caveats.map(guidanceText).join(' ')}</span
               >`
             : nothing
         }

@@ -55,6 +55,19 @@ function reportLabels(): ReportLabels {
       card: msg('scale: bank card', { id: 'report-scale-card' }),
       given: msg('scale: given by hand', { id: 'report-scale-given' }),
     },
+    unreliableWidth: msg('width not reliable: {reasons}', {
+      id: 'report-width-unreliable',
+      desc: 'after a crack width in the report; {reasons} stays as it is (replaced by the reasons)',
+    }),
+    widthCaveats: {
+      'move-closer': msg('the crack is under 2 px wide in the photo', { id: 'report-caveat-move-closer' }),
+      'hold-still': msg('the photo is blurred', { id: 'report-caveat-hold-still' }),
+      'face-surface': msg('the photo is too oblique', { id: 'report-caveat-face-surface' }),
+    },
+    unreliableMark: msg('* width not reliable (see the finding)', {
+      id: 'report-width-unreliable-mark',
+      desc: 'note under the report summary table; * marks a width',
+    }),
     photo: msg('Photo', { id: 'report-photo' }),
     overlay: msg('Heatmap', { id: 'report-heatmap' }),
     map: msg('Map', { id: 'report-map', desc: 'link to a map of the finding' }),

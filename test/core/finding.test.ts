@@ -43,6 +43,18 @@ describe('finding fields', () => {
       /either a position or positionMissing/,
     );
     expect(bad({ notes: 'x'.repeat(4001) })).toThrow(/notes must be at most 4000 characters; got 4001/);
+    const measurement = {
+      widthMm: 0.2,
+      meanWidthMm: 0.1,
+      lengthMm: 9,
+      uncertainMm: 0.05,
+      mmPerPx: 0.1,
+      scale: 'marker',
+    };
+    const m = { ...measurement, standard: 'aashto-rc', widthClass: 'CS1', caveats: ['blurry'] };
+    expect(bad({ measurement: m })).toThrow(
+      /measurement\.caveats must be one of move-closer, hold-still, face-surface/,
+    );
     const still = { source: 'take-photo', width: 4000, height: 3000 };
     expect(
       validateFindingFields(

@@ -1,5 +1,6 @@
 /** A measurement as a finding records it (src/core/finding.ts), when it has millimetres. */
 import type { FindingMeasurement } from '../finding';
+import { widthCaveats } from './guidance';
 import type { CrackMeasurement } from './measure-crack';
 
 /** The finding's measurement fields, or undefined when the photo gave no width in millimetres. */
@@ -8,5 +9,6 @@ export function toFindingMeasurement(m: CrackMeasurement): FindingMeasurement | 
   if (widthMm === null || meanWidthMm === null || lengthMm === null || uncertainMm === null) return undefined;
   if (mmPerPx === null || scale === null || widthClass === null) return undefined;
   const base = { widthMm, meanWidthMm, lengthMm, uncertainMm, mmPerPx, scale, standard: m.standard, widthClass };
-  return m.between ? { ...base, between: m.between } : base;
+  const caveats = widthCaveats(m.guidance);
+  return { ...base, ...(m.between && { between: m.between }), ...(caveats.length > 0 && { caveats }) };
 }

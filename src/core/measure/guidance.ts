@@ -12,6 +12,18 @@ export const GUIDANCE = {
 } as const;
 export type GuidanceCode = keyof typeof GUIDANCE;
 
+/**
+ * The guidance that says the width itself is not to be trusted (a finding keeps it with its width):
+ * the crack is too thin to read at this distance, the still is blurred, or the view too oblique.
+ */
+export const WIDTH_CAVEATS = ['move-closer', 'hold-still', 'face-surface'] as const;
+export type WidthCaveat = (typeof WIDTH_CAVEATS)[number];
+
+/** The width caveats among `guidance`, in its order. */
+export function widthCaveats(guidance: readonly GuidanceCode[]): WidthCaveat[] {
+  return guidance.filter((g): g is WidthCaveat => (WIDTH_CAVEATS as readonly string[]).includes(g));
+}
+
 /** What the guidance is decided from. */
 export interface GuidanceInput {
   /** The crack's (maximum) width as read, px (undefined when no crack was found). */

@@ -29,6 +29,13 @@ export const positionText = (p: FindingPosition): string =>
   `${p.latitude.toFixed(6)}, ${p.longitude.toFixed(6)} (± ${Math.round(p.accuracy)} m)`;
 
 type ClassWords = Pick<ReportLabels, 'uncertainClass' | 'limitClasses'>;
+type CaveatWords = Pick<ReportLabels, 'unreliableWidth' | 'widthCaveats'>;
+
+/** `width not reliable: the photo is blurred, ...` for a measurement with caveats, else undefined. */
+export function caveatText(m: Pick<FindingMeasurement, 'caveats'>, labels: CaveatWords): string | undefined {
+  if (!m.caveats?.length) return undefined;
+  return labels.unreliableWidth.replace('{reasons}', m.caveats.map((c) => labels.widthCaveats[c]).join(', '));
+}
 
 /** One class in the report's words: `CS2` as it is, `within` as `within the limit`. */
 const className = (c: string, labels: ClassWords): string =>
@@ -43,26 +50,30 @@ export function widthClassText(m: Pick<FindingMeasurement, 'widthClass' | 'betwe
 
 /**
  * `0.30 mm (± 0.05), mean 0.21 mm / 120 mm, AASHTO RC: CS2`; an uncertain class names the classes it
- * spans; `scaleSource` (which reference gave the scale) is appended when given.
+ * spans; `scaleSource` (which reference gave the scale) and the caveats are appended when there are any.
  */
 export function measurementText(
   m: FindingMeasurement,
-  labels: Pick<ReportLabels, 'mean'> & ClassWords = ENGLISH_REPORT_LABELS,
+  labels: Pick<ReportLabels, 'mean'> & ClassWords & CaveatWords = ENGLISH_REPORT_LABELS,
   scaleSource?: string,
 ): string {
   const width = `${m.widthMm.toFixed(2)} mm (± ${m.uncertainMm.toFixed(2)}), ${labels.mean} ${m.meanWidthMm.toFixed(2)} mm`;
   const cls = `${standardShortName(m.standard)}: ${widthClassText(m, labels)}`;
-  return `${width} / ${Math.round(m.lengthMm)} mm, ${cls}${scaleSource ? `; ${scaleSource}` : ''}`;
+  const extra = [scaleSource, caveatText(m, labels)].filter((t) => t).map((t) => `; ${t}`);
+  return `${width} / ${Math.round(m.lengthMm)} mm, ${cls}${extra.join('')}`;
 }
 
-/** The summary table's cell: `0.42 mm CS2`, `0.31 mm CS1/CS2` when uncertain, `–` without a measurement. */
+/**
+ * The summary table's cell: `0.42 mm CS2`, `0.31 mm CS1/CS2` when uncertain, `–` without a measurement;
+ * `*` after a width that is not reliable (the table's note says so).
+ */
 export function widthCell(m: FindingMeasurement | undefined, labels: ClassWords): string {
   if (!m) return '–';
   const cls =
     m.widthClass === 'uncertain' && m.between
       ? m.between.map((c) => className(c, labels)).join('/')
       : widthClassText(m, labels);
-  return `${m.widthMm.toFixed(2)} mm ${cls}`;
+  return `${m.widthMm.toFixed(2)} mm ${cls}${m.caveats?.length ? ' *' : ''}`;
 }
 
 /** An OpenStreetMap page centred on the position with a marker. */

@@ -4,6 +4,7 @@
  * entered.
  */
 import type { ConditionState, DefectType, FindingMeasurement, Orientation, PositionMissingReason } from '../finding';
+import type { WidthCaveat } from '../measure/guidance';
 
 export interface ReportLabels {
   /** BCP 47 language of these labels (the PDF's /Lang). */
@@ -47,6 +48,11 @@ export interface ReportLabels {
   limitClasses: { within: string; exceeds: string };
   /** Which reference gave a measurement's scale. */
   scaleSources: Record<FindingMeasurement['scale'], string>;
+  /** Why a width is not reliable: `{reasons}` is replaced by the caveats' words, joined. */
+  unreliableWidth: string;
+  widthCaveats: Record<WidthCaveat, string>;
+  /** Under the summary table when a width there is marked `*`. */
+  unreliableMark: string;
   photo: string;
   overlay: string;
   map: string;
@@ -92,6 +98,13 @@ export const ENGLISH_REPORT_LABELS: ReportLabels = {
   uncertainClass: 'uncertain ({lo} or {hi})',
   limitClasses: { within: 'within the limit', exceeds: 'exceeds the limit' },
   scaleSources: { marker: 'scale: printed marker', card: 'scale: bank card', given: 'scale: given by hand' },
+  unreliableWidth: 'width not reliable: {reasons}',
+  widthCaveats: {
+    'move-closer': 'the crack is under 2 px wide in the photo',
+    'hold-still': 'the photo is blurred',
+    'face-surface': 'the photo is too oblique',
+  },
+  unreliableMark: '* width not reliable (see the finding)',
   photo: 'Photo',
   overlay: 'Heatmap',
   map: 'Map',

@@ -58,4 +58,8 @@ export function drawSummaryTable(flow: PageFlow, findings: readonly FindingField
       f.notes,
     ]);
   });
+  if (findings.some((f) => f.measurement?.caveats?.length)) {
+    flow.skip(4);
+    flow.line(labels.unreliableMark, { size: 8 });
+  }
 }

@@ -34,6 +34,22 @@ describe('toFindingMeasurement', () => {
     });
   });
 
+  it('keeps the guidance that says the width is not reliable, and only that', () => {
+    const guidance: CrackMeasurement['guidance'] = [
+      'reference-outside-box',
+      'face-surface',
+      'hold-still',
+      'move-closer',
+      'closer-to-classify',
+    ];
+    expect(toFindingMeasurement({ ...measured, guidance })?.caveats).toEqual([
+      'face-surface',
+      'hold-still',
+      'move-closer',
+    ]);
+    expect(toFindingMeasurement({ ...measured, guidance: ['closer-to-classify'] })).not.toHaveProperty('caveats');
+  });
+
   it('keeps the classes an uncertain width spans', () => {
     const uncertain: CrackMeasurement = {
       ...measured,

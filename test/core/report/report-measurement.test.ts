@@ -32,11 +32,27 @@ describe('measurementText (the report line of a crack measurement)', () => {
     );
   });
 
+  it('says why a width is not reliable, after the scale', () => {
+    const caveats: ('move-closer' | 'hold-still')[] = ['move-closer', 'hold-still'];
+    expect(measurementText({ ...m, caveats }, ENGLISH_REPORT_LABELS, 'scale: printed marker')).toBe(
+      '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: CS2; scale: printed marker; ' +
+        'width not reliable: the crack is under 2 px wide in the photo, the photo is blurred',
+    );
+    expect(widthCell({ ...m, caveats }, ENGLISH_REPORT_LABELS)).toBe('0.42 mm CS2 *');
+    expect(widthCell(m, ENGLISH_REPORT_LABELS)).toBe('0.42 mm CS2');
+  });
+
   it("prints the standard's short name and the classes in the report's words", () => {
     const ja = {
       mean: '平均',
       uncertainClass: '判定不能（{lo} または {hi}）',
       limitClasses: { within: '許容値以内', exceeds: '許容値超過' },
+      unreliableWidth: '幅は信頼できません: {reasons}',
+      widthCaveats: {
+        'move-closer': '写真上のひび割れ幅が 2 px 未満',
+        'hold-still': '写真がぶれている',
+        'face-surface': '写真が斜めすぎる',
+      },
     };
     const limit = {
       ...m,

@@ -129,5 +129,22 @@ describe('report.pdf', () => {
     expect(pages.slice(2).join('')).toContain(
       '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: CS2; scale: printed marker',
     );
+    expect(pages[1]).not.toContain('width not reliable');
+  });
+
+  it('marks a width the still could not give reliably, in the table with a note and in the finding', async () => {
+    const m = { widthMm: 0.15, meanWidthMm: 0.1, lengthMm: 40, uncertainMm: 0.07, mmPerPx: 0.1 };
+    const caveats: 'move-closer'[] = ['move-closer'];
+    const measurement = { ...m, scale: 'marker' as const, standard: 'aashto-rc', widthClass: 'CS1', caveats };
+    const fields = [{ ...fieldsOf(0), measurement }];
+    const pdf = await ReportPdf.start(summariseFindings('Route 9 bridge 2026', fields), fields, { font });
+    const finding = reportFinding(fields[0], images);
+    await pdf.addFinding(finding, 1, findingPhotoPaths(finding));
+    const pages = pdfText(await pdf.save()).split('\f');
+    expect(pages[1]).toMatch(/0\.15 mm CS1 \*/);
+    expect(pages[1]).toContain('* width not reliable (see the finding)');
+    expect(pages.slice(2).join('').replace(/\s+/g, ' ')).toContain(
+      'width not reliable: the crack is under 2 px wide in the photo',
+    );
   });
 });
