@@ -24,8 +24,8 @@ function texture() {
   return { width: 64, height: 64, data };
 }
 
-/** Renders the scene (with or without the marker at the top left) as a PNG in `dir`. */
-async function scenePng(dir: string, withMarker: boolean): Promise<string> {
+/** Renders the scene (with or without the marker at the top left; a crack `crackMm` wide) as a PNG in `dir`. */
+async function scenePng(dir: string, withMarker: boolean, crackMm: number): Promise<string> {
   const grey = renderScene({
     camera: { width: SIDE, height: SIDE, mmPerPx: SCENE_MM_PER_PX, tiltDeg: 0, tiltAxisDeg: 0 },
     texture: texture(),
@@ -34,7 +34,7 @@ async function scenePng(dir: string, withMarker: boolean): Promise<string> {
       centre: { x: 22, y: 18 },
       angleDeg: 60,
       lengthMm: 30,
-      widthMm: SCENE_CRACK_MM,
+      widthMm: crackMm,
       waves: { phase: [0.3, 1.1, 2.0, 0.5, 1.7], wiggleMm: 0.4 },
     },
     marker: withMarker ? { spec: DEFAULT_MARKER, topLeftMm: { x: -40, y: -40 } } : undefined,
@@ -42,17 +42,20 @@ async function scenePng(dir: string, withMarker: boolean): Promise<string> {
     noise: 2,
     random: createRng(7),
   });
-  const file = path.join(dir, withMarker ? 'crack-marker.png' : 'crack-only.png');
+  const file = path.join(dir, `crack-${crackMm}mm${withMarker ? '-marker' : ''}.png`);
   await sharp(Uint8Array.from(grey.data), { raw: { width: SIDE, height: SIDE, channels: 1 } })
     .png()
     .toFile(file);
   return file;
 }
 
-/** Writes the fake camera video of the scene (640x480, the scene in the centred square); resolves with its path. */
-export async function writeSceneVideo(dir: string, withMarker: boolean): Promise<string> {
-  const png = await scenePng(dir, withMarker);
-  const out = path.join(dir, withMarker ? 'crack-marker.y4m' : 'crack-only.y4m');
+/**
+ * Writes the fake camera video of the scene (640x480, the scene in the centred square; the crack
+ * SCENE_CRACK_MM wide unless `crackMm` says otherwise); resolves with its path.
+ */
+export async function writeSceneVideo(dir: string, withMarker: boolean, crackMm = SCENE_CRACK_MM): Promise<string> {
+  const png = await scenePng(dir, withMarker, crackMm);
+  const out = png.replace(/\.png$/, '.y4m');
   await writeY4m([png], out, { width: 640, height: 480, fps: 10, framesPerImage: 2 });
   return out;
 }

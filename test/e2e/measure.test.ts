@@ -58,8 +58,12 @@ function storedFields(page: Page, id: string): Promise<FindingFields | undefined
 }
 
 /** Opens the app on a browser whose fake camera shows the scene; runs `check` and closes the browser. */
-async function withScene(withMarker: boolean, check: (page: Page) => Promise<void>): Promise<void> {
-  const browser: Browser = await launchChromium({ fakeVideo: await writeSceneVideo(dir, withMarker) });
+async function withScene(
+  withMarker: boolean,
+  check: (page: Page) => Promise<void>,
+  crackMm = SCENE_CRACK_MM,
+): Promise<void> {
+  const browser: Browser = await launchChromium({ fakeVideo: await writeSceneVideo(dir, withMarker, crackMm) });
   try {
     const { page } = await openApp(browser, server.url, { viewport: { width: 800, height: 1100 } });
     // A string, so that vitest does not rewrite the dynamic import: the page imports the modules itself.
@@ -128,5 +132,23 @@ describe('crack width of a finding', () => {
       await page.locator('[data-testid="live-width"][data-reason="no-marker"]').waitFor({ timeout: 30_000 });
       expect(await byTestId(page, 'reference-in-box').count()).toBe(0);
     });
+  }, 150_000);
+  it('a crack too thin to read at this distance: stored with its caveat, shown in the list', async () => {
+    // 0.25 mm at 0.18 mm/px: under 2 px across, read wider through the blur; "move closer"
+    await withScene(
+      true,
+      async (page) => {
+        const id = await saveFinding(page);
+        await page.locator('[data-testid="measure-guidance"][data-code="move-closer"]').waitFor({ timeout: 60_000 });
+        const m = (await storedFields(page, id))?.measurement;
+        expect(m?.caveats).toContain('move-closer');
+        await byTestId(page, 'tab-findings').click();
+        const caveats = byTestId(page, 'finding-item-caveats');
+        await caveats.waitFor({ timeout: 30_000 });
+        expect(await caveats.getAttribute('data-caveats')).toContain('move-closer');
+        expect(await caveats.textContent()).toContain('Width not reliable: Move closer');
+      },
+      0.25,
+    );
   }, 150_000);
 });
