@@ -5,6 +5,7 @@
  * page's main thread draws and reads back no pixels: it sends the video frame itself (transferred),
  * and the worker crops, scales and reads it.
  */
+import { widthCaveats, type WidthCaveat } from '../core/measure/guidance';
 import type { CrackMeasurement } from '../core/measure/measure-crack';
 import type { MeasureClient } from './measure-client';
 import type { NoWidthReason } from './measure-finding';
@@ -19,11 +20,13 @@ export const LIVE_MAX_SIDE = 480;
 export const LIVE_INTERVAL_MS = 700;
 
 /**
- * A live reading: the width and class, or why there is none; `referenceInBox` (which one) when the
+ * A live reading: the width and class (with `caveats` when the frame cannot give it reliably: move
+ * closer, hold still, face the surface), or why there is none; `referenceInBox` (which one) when the
  * marker or card lies in the crop box, where the classifier sees it (guidance `reference-outside-box`).
  */
 export type LiveWidth = (
-  { widthMm: number; widthClass: string; between?: [string, string] } | { reason: NoWidthReason }
+  | { widthMm: number; widthClass: string; between?: [string, string]; caveats?: WidthCaveat[] }
+  | { reason: NoWidthReason }
 ) & { referenceInBox?: 'marker' | 'card' };
 
 /** A reading as the live view shows it beside the verdict: `disputed` when the verdict names no crack. */
@@ -49,7 +52,14 @@ export function liveWidth(m: CrackMeasurement): LiveWidth {
   const inBox = m.guidance.includes('reference-outside-box');
   const placement = inBox ? { referenceInBox: m.scale === 'card' ? ('card' as const) : ('marker' as const) } : {};
   if (m.widthMm !== null && m.widthClass !== null) {
-    return { widthMm: m.widthMm, widthClass: m.widthClass, ...(m.between && { between: m.between }), ...placement };
+    const caveats = widthCaveats(m.guidance);
+    return {
+      widthMm: m.widthMm,
+      widthClass: m.widthClass,
+      ...(m.between && { between: m.between }),
+      ...(caveats.length > 0 && { caveats }),
+      ...placement,
+    };
   }
   return { reason: m.scale === null ? 'no-marker' : 'no-crack', ...placement };
 }

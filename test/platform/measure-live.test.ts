@@ -29,6 +29,12 @@ describe('liveWidth', () => {
     expect(liveWidth(noCrack)).toEqual({ reason: 'no-crack' });
   });
 
+  it('keeps the caveats of a width the frame cannot give reliably', () => {
+    const guidance = ['move-closer', 'closer-to-classify'];
+    const m = { ...base, guidance, widthMm: 0.5, widthClass: 'CS2', scale: 'marker' } as unknown as CrackMeasurement;
+    expect(liveWidth(m)).toEqual({ widthMm: 0.5, widthClass: 'CS2', caveats: ['move-closer'] });
+  });
+
   it('says when the marker or card lies in the crop box', () => {
     const guidance = ['reference-outside-box'];
     const m = { ...base, guidance, widthMm: 0.5, widthClass: 'CS2', scale: 'marker' } as unknown as CrackMeasurement;
