@@ -22,7 +22,7 @@ import { panelStyles } from './shared-styles';
 export class CrackcamFindingMeasurement extends LitElement {
   /** The stored measurement, if any. */
   @property({ attribute: false }) measurement?: FindingMeasurement;
-  /** What the last measurement gave (its reason and guidance are shown). */
+  /** What the last measurement gave (its reason and guidance are shown; else the stored measurement's caveats). */
   @property({ attribute: false }) outcome?: MeasureOutcome;
   @property({ type: Boolean }) measuring = false;
   @property() error = '';
@@ -61,7 +61,8 @@ export class CrackcamFindingMeasurement extends LitElement {
   }
 
   override render() {
-    const guidance = this.outcome?.guidance ?? [];
+    // after a measurement its guidance; when the form opens, what the stored measurement kept of it
+    const guidance = this.outcome?.guidance ?? this.measurement?.caveats ?? [];
     return html`<div class="row">
         ${this.measuring ? html`<span data-testid="measure-busy">${msg('Measuring the width…')}</span>` : this.renderResult()}
         <button

@@ -5,7 +5,7 @@
  * the width code loaded by Vite into a module worker) and stores width, length and class; without
  * it nothing is stored and the form says why. The live view's width under the crop box follows.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -24,6 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
@@ -147,6 +148,11 @@ describe('crack width of a finding', () => {
         await caveats.waitFor({ timeout: 30_000 });
         expect(await caveats.getAttribute('data-caveats')).toContain('move-closer');
         expect(await caveats.textContent()).toContain('Width not reliable: Move closer');
+        // the edit form, opened later, still says it
+        await byTestId(page, 'finding-edit-open').first().click();
+        await page
+          .locator('crackcam-findings [data-testid="measure-guidance"][data-code="move-closer"]')
+          .waitFor({ timeout: 10_000 });
         // live, in the downscaled video, the crack is no width to show: the finding's photo measures it
         await byTestId(page, 'tab-live').click();
         const live = page.locator('[data-testid="live-width"][data-caveats~="move-closer"]');
