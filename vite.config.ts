@@ -64,6 +64,7 @@ export default defineConfig({
             'test/sw/**/*.test.ts',
             'test/ui/**/*.test.ts',
           ],
+          globalSetup: ['test/global-tmp.ts'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -76,7 +77,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           exclude: ['test/e2e/bench.test.ts', 'test/e2e/trainer.test.ts'],
-          globalSetup: ['test/e2e/global-setup.ts'],
+          globalSetup: ['test/global-tmp.ts', 'test/e2e/global-setup.ts'],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,
@@ -92,7 +93,7 @@ export default defineConfig({
           // tests, in their line, so that the two lines of `npm test` take about as long as each other.
           name: 'e2e-trainer',
           include: ['test/e2e/trainer.test.ts'],
-          globalSetup: ['test/e2e/global-setup.ts'],
+          globalSetup: ['test/global-tmp.ts', 'test/e2e/global-setup.ts'],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 600_000,
@@ -107,6 +108,7 @@ export default defineConfig({
           // tests, which leave room for it, not in the line of browser tests.
           name: 'bench-script',
           include: ['test/e2e/bench.test.ts'],
+          globalSetup: ['test/global-tmp.ts'],
           environment: 'node',
           testTimeout: 600_000,
           pool: 'forks',
