@@ -210,7 +210,9 @@ export class CrackcamModels extends LitElement {
       throw new Error(msg(str`${source} was not imported: ${(e as Error).message}`), { cause: e });
     }
     await this.store!.save(files, { origin: 'imported', activate: true });
-    return msg(str`Imported ${metadata.name} v${metadata.version} (${metadata.labels.join(', ')}) and made it active.`);
+    return msg(
+      str`Imported ${metadata.name} v${metadata.version} (${metadata.labels.map(classDisplayName).join(', ')}) and made it active.`,
+    );
   }
 
   private importZip(e: Event): void {

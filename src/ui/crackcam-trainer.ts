@@ -46,6 +46,7 @@ import {
   TrainingRun,
   type TrainerTestIds,
 } from './training-run';
+import { surfaceDisplayName } from './class-names';
 
 /** What the Train screen trains: a crack classifier (fine-tuning) or a normal-only (anomaly) model. */
 export type TrainMode = 'classifier' | 'normal-only';
@@ -504,8 +505,8 @@ export class CrackcamTrainer extends LitElement {
     if (this.rehearsalNote) return html`<div class="note" data-testid="train-rehearsed">${this.rehearsalNote}</div>`;
     const r = this.outcome?.rehearsed;
     if (!r?.n) return nothing;
-    const surfaces = r.surfaces.join(', ');
-    return html`<div class="note" data-testid="train-rehearsed" data-n=${r.n} data-surfaces=${surfaces}>
+    const surfaces = r.surfaces.map(surfaceDisplayName).join(', ');
+    return html`<div class="note" data-testid="train-rehearsed" data-n=${r.n} data-surfaces=${r.surfaces.join(', ')}>
       ${
         r.nearestSurface
           ? msg(

@@ -5,6 +5,7 @@ import type { ModelFiles } from '../core/model-writer';
 import type { TrainingShortfall } from '../core/training-plan';
 import type { ModelStore } from '../platform/model-store';
 import { ScreenWakeLock } from './wake-lock';
+import { classDisplayName } from './class-names';
 
 /**
  * One trainer run at a time: its abort signal, and the screen kept awake while it runs. Shared by
@@ -107,10 +108,10 @@ export function renderShortfall(shortfall: TrainingShortfall): TemplateResult {
       ? msg('Capture photos to train on first: at least 2 of each class you want to teach (Inspect screen, Capture).')
       : shortfall.kind === 'classes'
         ? msg(
-            str`Training from the base needs captures of at least 2 classes; so far only ${shortfall.have.join(', ')}.`,
+            str`Training from the base needs captures of at least 2 classes; so far only ${shortfall.have.map(classDisplayName).join(', ')}.`,
           )
         : msg(
-            str`Capture at least 2 photos of ${shortfall.labels.join(', ')}: one to train on, one to check the result with.`,
+            str`Capture at least 2 photos of ${shortfall.labels.map(classDisplayName).join(', ')}: one to train on, one to check the result with.`,
           );
   return html`<div class="note" data-testid="train-shortfall" data-kind=${shortfall.kind}>${text}</div>`;
 }

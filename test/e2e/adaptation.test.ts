@@ -143,7 +143,7 @@ describe('adapting to a site: label this, before / after, confirmation', () => {
     // One capture so far: the Train screen says what to capture, and Train cannot start.
     await page.getByTestId('tab-train').click();
     await expect.poll(() => page.getByTestId('train-shortfall').getAttribute('data-kind')).toBe('few');
-    expect(await page.getByTestId('train-shortfall').textContent()).toContain('Capture at least 2 photos of nocrack');
+    expect(await page.getByTestId('train-shortfall').textContent()).toContain('Capture at least 2 photos of No crack');
     expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
 
     await page.getByTestId('tab-captures').click();
