@@ -222,7 +222,7 @@ describe('a one-class model in the live view', () => {
         .setInputFiles({ name: 'site-normal.zip', mimeType: 'application/zip', buffer: zipOf(modelDir) });
       const notice = page.locator('[data-testid="models-notice"]');
       await notice.waitFor({ timeout: 30_000 });
-      expect(await notice.textContent()).toContain('Imported site-normal v1 (normal, anomaly)');
+      expect(await notice.textContent()).toContain('Imported site-normal v1 (Normal, Anomaly)');
       await expect.poll(() => modelKind(page), { timeout: 30_000 }).toBe('oneclass');
       expect(await page.locator('crackcam-app').getAttribute('data-model-name')).toBe('site-normal');
       expect(await page.locator('[data-testid="model"][data-active="true"]').textContent()).toContain(
