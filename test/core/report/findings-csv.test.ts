@@ -66,6 +66,24 @@ describe('findings.csv', () => {
     expect(rows[2][col('notes')]).toBe(`'-see photo`);
   });
 
+  it('lists why a width is not reliable, and leaves the cell empty when it is', () => {
+    const m = {
+      widthMm: 0.15,
+      meanWidthMm: 0.1,
+      lengthMm: 40,
+      uncertainMm: 0.07,
+      mmPerPx: 0.1,
+      scale: 'marker' as const,
+    };
+    const measurement = { ...m, standard: 'aashto-rc', widthClass: 'CS1' };
+    const caveats: ('move-closer' | 'hold-still')[] = ['move-closer', 'hold-still'];
+    const flagged = { ...fieldsOf(0), measurement: { ...measurement, caveats } };
+    const plain = { ...fieldsOf(1), measurement };
+    const rows = parse(findingsCsv([findingRow(flagged, paths(flagged.id)), findingRow(plain, paths(plain.id))]));
+    const col = FINDING_COLUMNS.indexOf('width_caveats');
+    expect([rows[1][col], rows[2][col]]).toEqual(['move-closer;hold-still', '']);
+  });
+
   it('gives the size of the still in photos/: the downscaled copy when the full still is not there', () => {
     const fields = fieldsOf(3);
     const full = findingRow(fields, paths(fields.id));
