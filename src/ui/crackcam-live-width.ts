@@ -13,8 +13,8 @@ import type { WidthCaveat } from '../core/measure/guidance';
  * without one, "No crack line to measure" when it finds none, "Thin crack: save a finding to measure
  * it" when the crack is under 2 px across in the downscaled video; below, what to do about a blurred or
  * oblique frame, and "Marker in the box: lay it just outside" while the reference lies where the
- * classifier sees it. Samples a few times a second at
- * most in the measurement worker while it is connected and has a video.
+ * classifier sees it. Samples a few times a second at most in the measurement worker while it is
+ * connected and has a video.
  *
  * Test hook: `live-width` (`data-width-mm` and `data-disputed` while the verdict names no crack, or
  * `data-reason`: no-marker, no-crack; `data-caveats`: the width caveats); `live-width-advice`;

@@ -36,28 +36,20 @@ function at(a: Point, b: Point, coord: 'x' | 'y', value: number): Point {
 
 /** The share (0-1) of `box`'s area that the convex quadrilateral `corners` covers. */
 export function referenceShareOfBox(corners: readonly Point[], box: Region): number {
-  const x1 = box.x + box.width;
-  const y1 = box.y + box.height;
+  // the box's four sides: the coordinate, where it lies, and whether the inside is above it
+  const sides: ['x' | 'y', number, boolean][] = [
+    ['x', box.x, true],
+    ['x', box.x + box.width, false],
+    ['y', box.y, true],
+    ['y', box.y + box.height, false],
+  ];
   let p: Point[] = [...corners];
-  p = clipEdge(
-    p,
-    (q) => q.x >= box.x,
-    (a, b) => at(a, b, 'x', box.x),
-  );
-  p = clipEdge(
-    p,
-    (q) => q.x <= x1,
-    (a, b) => at(a, b, 'x', x1),
-  );
-  p = clipEdge(
-    p,
-    (q) => q.y >= box.y,
-    (a, b) => at(a, b, 'y', box.y),
-  );
-  p = clipEdge(
-    p,
-    (q) => q.y <= y1,
-    (a, b) => at(a, b, 'y', y1),
-  );
+  for (const [coord, value, above] of sides) {
+    p = clipEdge(
+      p,
+      (q) => (above ? q[coord] >= value : q[coord] <= value),
+      (a, b) => at(a, b, coord, value),
+    );
+  }
   return p.length < 3 ? 0 : polygonArea(p) / (box.width * box.height);
 }
