@@ -6,6 +6,9 @@
  */
 import { msg } from '@lit/localize';
 
+/** The class ids that have a display name; other labels are shown as they are. */
+export const NAMED_CLASSES = ['crack', 'nocrack', 'normal', 'anomaly', 'salt-damage'] as const;
+
 /** Display name of a class; unknown labels (user-trained models) are shown as they are. */
 export function classDisplayName(label: string): string {
   switch (label) {

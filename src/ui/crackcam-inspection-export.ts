@@ -5,7 +5,7 @@ import type { PageSize } from '../core/report/pdf-page-flow';
 import type { ReportLabels } from '../core/report/report-labels';
 import { getLocale } from '../locales/localization';
 import type { FindingStore } from '../platform/finding-store';
-import { classDisplayName } from './class-names';
+import { NAMED_CLASSES, classDisplayName } from './class-names';
 import { widthClassLabel } from './measure-labels';
 import { panelStyles } from './shared-styles';
 import { taskErrorMessage } from './task-status';
@@ -34,9 +34,7 @@ function reportLabels(): ReportLabels {
     stateShort: msg('CS', { desc: 'narrow table heading: condition state' }),
     notes: msg('Notes', { id: 'report-notes' }),
     verdict: msg('Model verdict'),
-    classNames: Object.fromEntries(
-      ['crack', 'nocrack', 'normal', 'anomaly'].map((label) => [label, classDisplayName(label)]),
-    ),
+    classNames: Object.fromEntries(NAMED_CLASSES.map((label) => [label, classDisplayName(label)])),
     unfamiliar: msg('unfamiliar surface', { id: 'report-unfamiliar' }),
     model: msg('Model', { id: 'report-model' }),
     position: msg('GPS', { id: 'report-gps' }),

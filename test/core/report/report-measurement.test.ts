@@ -92,7 +92,8 @@ describe('measurementText (the report line of a crack measurement)', () => {
       verdictText({ verdict: { label, probability: 0.974, unfamiliar } } as FindingFields, ENGLISH_REPORT_LABELS);
     expect(verdict('nocrack')).toBe('No crack 97 %');
     expect(verdict('crack', true)).toBe('Crack 97 % (unfamiliar surface)');
-    expect(verdict('salt-damage')).toBe('salt-damage 97 %');
+    expect(verdict('salt-damage')).toBe('Salt damage 97 %');
+    expect(verdict('efflorescence')).toBe('efflorescence 97 %');
     expect(verdict('constructor')).toBe('constructor 97 %');
   });
 });
