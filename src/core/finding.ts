@@ -90,6 +90,11 @@ export interface FindingFields {
     view?: { width: number; height: number };
   };
   measurement?: FindingMeasurement;
+  /**
+   * The id of an earlier finding of the same defect (e.g. this crack at the last inspection), to
+   * follow its width over time (src/core/width-change.ts).
+   */
+  earlierFindingId?: string;
 }
 
 /** A condition state's name and short meaning. */
@@ -175,6 +180,7 @@ export function validateFindingPatch(patch: FindingPatch): FindingPatch {
   if (patch.position !== undefined) validatePosition(patch.position);
   if (patch.positionMissing !== undefined)
     requireOneOf('positionMissing', patch.positionMissing, POSITION_MISSING_REASONS);
+  if (patch.earlierFindingId !== undefined) requireText('earlierFindingId', patch.earlierFindingId, 200, true);
   if (patch.updatedAt !== undefined) requireNumber('updatedAt', patch.updatedAt, 0, Number.MAX_SAFE_INTEGER);
   return patch;
 }
@@ -193,6 +199,11 @@ export function validateFindingFields(fields: FindingFields): FindingFields {
     requireNumber('still.view.width', fields.still.view.width, 1, 100_000);
     requireNumber('still.view.height', fields.still.view.height, 1, 100_000);
   }
+  if (fields.earlierFindingId === fields.id)
+    throw new FindingFieldError(
+      'earlierFindingId',
+      'earlierFindingId must name another finding, not the finding itself',
+    );
   if (fields.position && fields.positionMissing)
     throw new FindingFieldError('positionMissing', 'a finding has either a position or positionMissing, not both');
   return fields;

@@ -137,7 +137,8 @@ export async function buildInspectionExport(
   inspection: string,
   options: InspectionExportOptions = {},
 ): Promise<InspectionExport> {
-  const findings = (await store.list()).filter((f) => f.context.inspection === inspection);
+  const all = await store.list();
+  const findings = all.filter((f) => f.context.inspection === inspection);
   if (findings.length === 0) {
     const names = await store.inspections();
     throw new Error(
@@ -147,8 +148,13 @@ export async function buildInspectionExport(
   options.onProgress?.(0, findings.length);
   const font = await loadReportFont();
   const chunks = new BlobChunks();
-  const fileName = await writeInspectionReport(inspection, findings, findingLoader(store), { ...options, font }, (c) =>
-    chunks.push(c),
+  const earlierFindings = new Map(all.map((f) => [f.id, f]));
+  const fileName = await writeInspectionReport(
+    inspection,
+    findings,
+    findingLoader(store),
+    { ...options, font, earlierFindings },
+    (c) => chunks.push(c),
   );
   return { fileName, zip: chunks.toBlob('application/zip') };
 }

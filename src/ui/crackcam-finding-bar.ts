@@ -4,6 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { FindingFields, InspectionContext } from '../core/finding';
 import { cameraPermission } from '../platform/camera-permission';
 import { recordFinding, type FindingSnapshot } from '../platform/finding-capture';
+import { earlierFindingChoices } from '../core/width-change';
 import type { FindingStore } from '../platform/finding-store';
 import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
@@ -44,6 +45,8 @@ export class CrackcamFindingBar extends LitElement {
   @state() private saving = false;
   @state() private saved?: FindingFields;
   @state() private editing?: FindingFields;
+  /** What the saved finding may name as its earlier record of the same defect. */
+  @state() private earlierChoices: FindingFields[] = [];
   /** The last failure, worded at render. */
   @state() private failure?: BarFailure;
   @state() private formError = '';
@@ -123,6 +126,8 @@ export class CrackcamFindingBar extends LitElement {
       this.failure = undefined;
       this.saved = record.fields;
       this.editing = record.fields;
+      this.earlierChoices = [];
+      void this.loadEarlierChoices(store, record.fields);
       this.formError = '';
       this.dispatchEvent(new CustomEvent('finding-stored', { detail: record.fields, bubbles: true, composed: true }));
       void this.measure(record.fields.id);
@@ -132,6 +137,16 @@ export class CrackcamFindingBar extends LitElement {
       else this.failure = { kind: 'unknown', detail: (e as Error).message };
     } finally {
       this.saving = false;
+    }
+  }
+
+  /** Lists the findings `fields` may name as its earlier record (for the form; none when the list fails). */
+  private async loadEarlierChoices(store: FindingStore, fields: FindingFields): Promise<void> {
+    try {
+      const choices = earlierFindingChoices(fields, await store.list());
+      if (this.editing?.id === fields.id) this.earlierChoices = choices;
+    } catch {
+      // the form still saves the finding's details; it offers no earlier finding
     }
   }
 
@@ -245,6 +260,7 @@ export class CrackcamFindingBar extends LitElement {
       this.editing
         ? html`<crackcam-finding-form
           .fields=${this.editing}
+          .earlierChoices=${this.earlierChoices}
           .error=${this.formError}
           .measureOutcome=${this.measureOutcome}
           .measureError=${this.measureError}

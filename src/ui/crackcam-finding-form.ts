@@ -14,6 +14,7 @@ import {
 import type { MeasureOutcome } from '../platform/measure-finding';
 import { conditionStateLabel, defectTypeLabel, orientationLabel } from './finding-labels';
 import { panelStyles } from './shared-styles';
+import { earlierChoiceText } from './width-change-labels';
 import './crackcam-finding-measurement';
 
 /** `detail` of the `finding-edit` event. */
@@ -24,10 +25,11 @@ export interface FindingEditDetail {
 
 /**
  * The edit form of one finding: its crack measurement (with *Measure width*), defect type,
- * orientation, AASHTO condition state (each with its wording), structure and element/member, notes.
- * Shown after a finding is saved and from the list.
+ * orientation, AASHTO condition state (each with its wording), structure and element/member, the
+ * earlier finding of the same defect (to follow its width over inspections), notes. Shown after a
+ * finding is saved and from the list.
  *
- * Test hooks: `finding-type`, `finding-orientation` (selects), `finding-state` (radios, value 1-4),
+ * Test hooks: `finding-type`, `finding-orientation`, `finding-earlier` (selects), `finding-state` (radios, value 1-4),
  * `finding-structure`, `finding-element` (inputs), `finding-notes`, `finding-form-save`,
  * `finding-form-cancel`.
  *
@@ -46,6 +48,8 @@ export class CrackcamFindingForm extends LitElement {
   /** What the last measurement of this finding gave, and a measurement error. */
   @property({ attribute: false }) measureOutcome?: MeasureOutcome;
   @property() measureError = '';
+  /** The findings this one may name as its earlier record of the same defect, newest first. */
+  @property({ attribute: false }) earlierChoices: readonly FindingFields[] = [];
 
   static override styles = [
     panelStyles,
@@ -92,11 +96,13 @@ export class CrackcamFindingForm extends LitElement {
     const text = (key: string) => String(data.get(key) ?? '');
     const state = data.get('state');
     const orientation = text('orientation');
+    const earlier = text('earlier');
     const patch: FindingPatch = {
       defectType: text('type') as DefectType,
       orientation: orientation ? (orientation as Orientation) : undefined,
       conditionState: state === null ? undefined : (Number(state) as ConditionState),
       notes: text('notes'),
+      earlierFindingId: earlier ? earlier : undefined,
       context: { ...fields.context, structure: text('structure').trim(), element: text('element').trim() },
     };
     this.dispatchEvent(
@@ -126,6 +132,25 @@ export class CrackcamFindingForm extends LitElement {
         </label>`;
       })}
     </fieldset>`;
+  }
+
+  private renderEarlier(f: FindingFields) {
+    const current = f.earlierFindingId;
+    const known = this.earlierChoices.some((c) => c.id === current);
+    return html`<label
+      >${msg('Same crack as an earlier finding')}
+      <select name="earlier" data-testid="finding-earlier">
+        <option value="" .selected=${!current}>${msg('None: first record of this defect')}</option>
+        ${
+          current && !known
+            ? html`<option value=${current} selected>${msg('A finding not on this device')}</option>`
+            : nothing
+        }
+        ${this.earlierChoices.map(
+          (c) => html`<option value=${c.id} .selected=${c.id === current}>${earlierChoiceText(c)}</option>`,
+        )}
+      </select></label
+    >`;
   }
 
   override render() {
@@ -161,6 +186,7 @@ export class CrackcamFindingForm extends LitElement {
         >${msg('Element / member')}
         <input name="element" type="text" maxlength="200" data-testid="finding-element" .value=${f.context.element}
       /></label>
+      ${this.renderEarlier(f)}
       <label
         >${msg('Notes')}
         <textarea name="notes" maxlength="4000" data-testid="finding-notes" .value=${f.notes}></textarea>

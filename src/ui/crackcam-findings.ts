@@ -10,6 +10,7 @@ import {
   type InspectionContext,
 } from '../core/finding';
 import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
+import { earlierFindingChoices, earlierFindingLink } from '../core/width-change';
 import type { FindingRecord, FindingStore, FindingVersion } from '../platform/finding-store';
 import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
@@ -27,6 +28,7 @@ import './crackcam-inspection-export';
 import './crackcam-finding-versions';
 import './crackcam-full-still-fetch';
 import { dateTimeText } from './dates';
+import { earlierLinkText } from './width-change-labels';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
@@ -38,7 +40,8 @@ const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
  * is put back), and the report export of the chosen (else the current) inspection.
  *
  * Test hooks: `finding-item` (`data-id`), `finding-thumb`, `finding-item-type`, `finding-item-state`,
- * `finding-item-element`, `finding-item-width` (`data-width-mm`), `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
+ * `finding-item-element`, `finding-item-width` (`data-width-mm`), `finding-item-change` (`data-trend`:
+ * the width since the earlier finding of the same defect), `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
  * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`,
  * `finding-versions-count` (`data-count`: a finding edited on two devices before they synced; opens
  * <crackcam-finding-versions>). The list follows the store's changes (the sync brings findings in).
@@ -56,6 +59,8 @@ export class CrackcamFindings extends LitElement {
   /** The findings whose full still is not on this device. */
   @state() private withoutFullStill: ReadonlySet<string> = new Set();
   @state() private findings: FindingFields[] = [];
+  /** The findings by id (an earlier finding of the same defect is looked up here). */
+  private byId: ReadonlyMap<string, FindingFields> = new Map();
   @state() private thumbs = new Map<string, string>();
   @state() private filter: FindingFilter = {};
   /** The filters are shown (opened by the inspector, or open while one is set). */
@@ -164,6 +169,7 @@ export class CrackcamFindings extends LitElement {
       }
     }
     this.thumbs.forEach((url, id) => thumbs.has(id) || URL.revokeObjectURL(url));
+    this.byId = new Map(findings.map((f) => [f.id, f]));
     this.findings = findings;
     this.thumbs = thumbs;
     this.context = context;
@@ -329,6 +335,7 @@ export class CrackcamFindings extends LitElement {
       ? `${f.conditionState} ${conditionStateLabel(f.conditionState).name}`
       : msg('not set', { desc: "a finding's condition state, not chosen yet" });
     const where = f.context.element || f.context.structure;
+    const earlier = earlierFindingLink(f, this.byId);
     return html`<li data-testid="finding-item" data-id=${f.id}>
       <img data-testid="finding-thumb" src=${this.thumbs.get(f.id) ?? ''} alt=${msg('Crop with heatmap')} />
       <span class="what">
@@ -355,6 +362,16 @@ export class CrackcamFindings extends LitElement {
           f.measurement?.caveats?.length
             ? html`<span class="caveat" data-testid="finding-item-caveats" data-caveats=${f.measurement.caveats.join(' ')}
                 >${msg('Width not reliable:')} ${f.measurement.caveats.map(guidanceText).join(' ')}</span
+              >`
+            : nothing
+        }
+        ${
+          earlier
+            ? html`<span
+                data-testid="finding-item-change"
+                data-trend=${earlier.kind === 'change' ? earlier.change.trend : earlier.kind}
+                class=${earlier.kind === 'change' && earlier.change.trend === 'wider' ? 'caveat' : ''}
+                >${earlierLinkText(earlier)}</span
               >`
             : nothing
         }
@@ -396,6 +413,7 @@ export class CrackcamFindings extends LitElement {
         this.editing
           ? html`<crackcam-finding-form
             .fields=${this.editing}
+            .earlierChoices=${earlierFindingChoices(this.editing, this.findings)}
             .error=${this.formError}
             .measureOutcome=${this.measureOutcome}
             .measureError=${this.measureError}

@@ -66,6 +66,24 @@ function reportLabels(): ReportLabels {
       id: 'report-width-unreliable-mark',
       desc: 'note under the report summary table; * marks a width',
     }),
+    earlierRecord: msg('Earlier record', {
+      id: 'report-earlier-record',
+      desc: 'the earlier finding of the same crack and how its width changed since',
+    }),
+    widthTrends: {
+      wider: msg('wider', { id: 'report-trend-wider', desc: 'a crack width that grew since the earlier record' }),
+      narrower: msg('narrower', { id: 'report-trend-narrower' }),
+      unchanged: msg('no change beyond the ±', {
+        id: 'report-trend-unchanged',
+        desc: 'a width change within the measurement uncertainty (±)',
+      }),
+    },
+    changeUnreliable: msg('a width not reliable', { id: 'report-change-unreliable' }),
+    earlierUnmeasured: msg('no widths to compare', { id: 'report-earlier-unmeasured' }),
+    earlierMissing: msg('finding {id}, not on the exporting device', {
+      id: 'report-earlier-missing',
+      desc: '{id} stays as it is (replaced by the finding id)',
+    }),
     photo: msg('Photo', { id: 'report-photo' }),
     overlay: msg('Heatmap', { id: 'report-heatmap' }),
     map: msg('Map', { id: 'report-map', desc: 'link to a map of the finding' }),

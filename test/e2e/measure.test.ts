@@ -29,11 +29,11 @@ afterAll(async () => {
 
 const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 
-/** Saves a finding once the camera runs; resolves with its id. */
-async function saveFinding(page: Page): Promise<string> {
+/** Saves a finding once the camera runs; resolves with its id (`after`: the id of the finding saved before). */
+async function saveFinding(page: Page, after?: string): Promise<string> {
   await page.locator('[data-testid="capture"]:not([disabled])').waitFor({ timeout: 60_000 });
   await byTestId(page, 'finding-save').click();
-  const saved = byTestId(page, 'finding-saved');
+  const saved = page.locator(`[data-testid="finding-saved"]${after ? `:not([data-id="${after}"])` : ''}`);
   const error = byTestId(page, 'finding-error');
   await saved.or(error).first().waitFor({ timeout: 30_000 });
   if ((await error.count()) > 0) throw new Error(`the finding was not saved: ${await error.textContent()}`);
@@ -161,5 +161,35 @@ describe('crack width of a finding', () => {
       },
       0.25,
     );
+  }, 150_000);
+
+  it('the same crack saved again and named as its earlier record: the change is within the ±', async () => {
+    await withScene(true, async (page) => {
+      const result = page.locator('crackcam-finding-bar [data-testid="measure-result"]');
+      const earlier = await saveFinding(page);
+      await result.waitFor({ timeout: 60_000 });
+      await byTestId(page, 'finding-form-cancel').click();
+      const later = await saveFinding(page, earlier);
+      await result.waitFor({ timeout: 60_000 });
+      await page.locator(`[data-testid="finding-earlier"] option[value="${earlier}"]`).waitFor({ state: 'attached' });
+      await byTestId(page, 'finding-earlier').selectOption(earlier);
+      await byTestId(page, 'finding-form-save').click();
+      await expect.poll(async () => (await storedFields(page, later))?.earlierFindingId).toBe(earlier);
+      await byTestId(page, 'tab-findings').click();
+      const change = page.locator(
+        `[data-testid="finding-item"][data-id="${later}"] [data-testid="finding-item-change"]`,
+      );
+      await change.waitFor({ timeout: 30_000 });
+      expect(await change.getAttribute('data-trend')).toBe('unchanged');
+      expect(await change.textContent()).toMatch(
+        /^Since .* \(\d\.\d\d mm\): [+−]\d\.\d\d mm ±\d\.\d\d, no change beyond the ±$/,
+      );
+      // the earlier finding names none
+      expect(
+        await page
+          .locator(`[data-testid="finding-item"][data-id="${earlier}"] [data-testid="finding-item-change"]`)
+          .count(),
+      ).toBe(0);
+    });
   }, 150_000);
 });

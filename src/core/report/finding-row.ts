@@ -5,6 +5,7 @@
  */
 import type { FindingFields } from '../finding';
 import type { FindingPhotoPaths } from './report-finding';
+import type { EarlierFindingLink } from '../width-change';
 
 /** A cell: text, a number, a yes/no or nothing. */
 export type RowValue = string | number | boolean | null;
@@ -44,6 +45,11 @@ export const FINDING_COLUMNS = [
   'width_standard',
   'width_class',
   'width_caveats',
+  'earlier_finding_id',
+  'earlier_width_mm',
+  'width_change_mm',
+  'width_change_uncertainty_mm',
+  'width_trend',
   'still_file',
   'overlay_file',
   'crop_file',
@@ -63,14 +69,18 @@ export function isoTime(ms: number, field: string): string {
 
 /**
  * The row of one finding; `photos` are its image paths in the zip. `downscaled`: the size of the still
- * in photos/ when it is a downscaled copy; still_width and still_height describe that file.
+ * in photos/ when it is a downscaled copy; still_width and still_height describe that file. `earlier`:
+ * what its link to an earlier finding of the same defect gives (the change columns stay empty
+ * without both widths).
  */
 export function findingRow(
   f: FindingFields,
   photos: FindingPhotoPaths,
   downscaled?: { width: number; height: number },
+  earlier?: EarlierFindingLink,
 ): FindingRow {
   const m = f.measurement;
+  const change = earlier?.kind === 'change' ? earlier.change : undefined;
   const still = downscaled ?? f.still;
   return {
     id: f.id,
@@ -106,6 +116,11 @@ export function findingRow(
     width_standard: m?.standard ?? null,
     width_class: m?.widthClass ?? null,
     width_caveats: m?.caveats?.length ? m.caveats.join(';') : null,
+    earlier_finding_id: f.earlierFindingId ?? null,
+    earlier_width_mm: change?.earlierWidthMm ?? null,
+    width_change_mm: change?.changeMm ?? null,
+    width_change_uncertainty_mm: change?.uncertainMm ?? null,
+    width_trend: change?.trend ?? null,
     still_file: photos.still,
     overlay_file: photos.overlay,
     crop_file: photos.crop,

@@ -6,6 +6,7 @@
  */
 import { validateFindingFields, type FindingFields } from '../finding';
 import { yieldToEventLoop } from '../yield';
+import { earlierFindingLink } from '../width-change';
 import { findingRow, type FindingRow } from './finding-row';
 import { findingsCsv } from './findings-csv';
 import { findingsGeojson } from './findings-geojson';
@@ -22,6 +23,12 @@ import {
 } from './report-zip';
 
 export interface InspectionReportOptions extends ReportPdfOptions {
+  /**
+   * Findings the exported ones may name as their earlier record of the same defect (by id; e.g.
+   * every finding on the device): their widths give the change. Without it, or where a named
+   * finding is not in it, the report gives the earlier finding's id only.
+   */
+  earlierFindings?: ReadonlyMap<string, FindingFields>;
   signal?: AbortSignal;
   /** Called after each finding: how many are done of how many. */
   onProgress?: (done: number, total: number) => void;
@@ -69,8 +76,9 @@ export async function writeInspectionReport(
     const finding = await load(fields);
     checkFinding(finding);
     const paths = findingPhotoPaths(finding);
-    await pdf.addFinding(finding, i + 1, paths);
-    rows.push({ fields, row: findingRow(fields, paths, finding.downscaledStill) });
+    const earlier = earlierFindingLink(fields, options.earlierFindings ?? new Map());
+    await pdf.addFinding(finding, i + 1, paths, earlier);
+    rows.push({ fields, row: findingRow(fields, paths, finding.downscaledStill, earlier) });
     zip.addStored(paths.still, finding.still.bytes);
     zip.addStored(paths.overlay, finding.overlay.bytes);
     zip.addStored(paths.crop, finding.crop.bytes);

@@ -6,7 +6,16 @@
 import type { PDFDocument, PDFImage } from 'pdf-lib';
 import { MUTED, PageFlow } from './pdf-page-flow';
 import { textWidth, wrapText } from './pdf-text';
-import { mapUrl, measurementText, positionText, reportTime, stateText, verdictText } from './report-format';
+import {
+  earlierRecordText,
+  mapUrl,
+  measurementText,
+  positionText,
+  reportTime,
+  stateText,
+  verdictText,
+} from './report-format';
+import type { EarlierFindingLink } from '../width-change';
 import type { FindingPhotoPaths, ReportFinding, ReportImage } from './report-finding';
 import type { ReportLabels } from './report-labels';
 
@@ -32,7 +41,12 @@ function drawFitted(flow: PageFlow, image: PDFImage, x: number, box: { width: nu
 }
 
 /** The "label: value" rows of a finding (the value may wrap). */
-function fieldRows(finding: ReportFinding, paths: FindingPhotoPaths, labels: ReportLabels): [string, string][] {
+function fieldRows(
+  finding: ReportFinding,
+  paths: FindingPhotoPaths,
+  labels: ReportLabels,
+  earlier?: EarlierFindingLink,
+): [string, string][] {
   const f = finding.fields;
   const rows: [string, string][] = [
     [labels.time, reportTime(f.createdAt)],
@@ -50,25 +64,27 @@ function fieldRows(finding: ReportFinding, paths: FindingPhotoPaths, labels: Rep
   ];
   if (f.measurement)
     rows.push([labels.measurement, measurementText(f.measurement, labels, labels.scaleSources[f.measurement.scale])]);
+  if (earlier) rows.push([labels.earlierRecord, earlierRecordText(earlier, labels)]);
   rows.push([labels.files, `${paths.still}, ${paths.overlay}, ${paths.crop}`]);
   rows.push([labels.notes, f.notes]);
   return rows;
 }
 
-/** Draws finding number `index` (from 1). */
+/** Draws finding number `index` (from 1); `earlier`: what its link to an earlier finding gives. */
 export async function drawFindingBlock(
   flow: PageFlow,
   finding: ReportFinding,
   index: number,
   paths: FindingPhotoPaths,
   labels: ReportLabels,
+  earlier?: EarlierFindingLink,
 ): Promise<void> {
   const what = `finding ${finding.fields.id}`;
   const still = await embedImage(flow.doc, finding.pdfStill ?? finding.still, `the still of ${what}`);
   const overlay = await embedImage(flow.doc, finding.pdfOverlay ?? finding.overlay, `the overlay of ${what}`);
   const width = textWidth(flow.font, SIZE);
   const valueWidth = flow.contentWidth - LABEL_WIDTH;
-  const rows = fieldRows(finding, paths, labels).map(([label, value]) => ({
+  const rows = fieldRows(finding, paths, labels, earlier).map(([label, value]) => ({
     label,
     lines: wrapText(value || '–', width, valueWidth),
   }));

@@ -3,6 +3,7 @@ import type { FindingFields, FindingMeasurement, FindingPosition } from '../find
 import { isoTime } from './finding-row';
 import { standardShortName } from '../measure/standards';
 import { ENGLISH_REPORT_LABELS, type ReportLabels } from './report-labels';
+import type { EarlierFindingLink } from '../width-change';
 
 /** `2026-05-01 09:30 UTC` */
 export const reportTime = (ms: number): string => `${isoTime(ms, 'time').slice(0, 16).replace('T', ' ')} UTC`;
@@ -74,6 +75,25 @@ export function widthCell(m: FindingMeasurement | undefined, labels: ClassWords)
       ? m.between.map((c) => className(c, labels)).join('/')
       : widthClassText(m, labels);
   return `${m.widthMm.toFixed(2)} mm ${cls}${m.caveats?.length ? ' *' : ''}`;
+}
+
+type EarlierWords = Pick<ReportLabels, 'widthTrends' | 'changeUnreliable' | 'earlierUnmeasured' | 'earlierMissing'>;
+
+/** `+0.12`, `-0.05`, `+0.00`: a change in mm with its sign. */
+const signedMm = (mm: number): string => `${mm < 0 ? '-' : '+'}${Math.abs(mm).toFixed(2)}`;
+
+/**
+ * The earlier record of the same defect: `2025-06-01: 0.30 mm, +0.12 mm (± 0.05) wider`, the date
+ * with no widths to compare, or the id of a finding the export does not have.
+ */
+export function earlierRecordText(link: EarlierFindingLink, labels: EarlierWords): string {
+  if (link.kind === 'missing') return labels.earlierMissing.replace('{id}', link.earlierId);
+  if (link.kind === 'unmeasured')
+    return `${reportDateRange(link.earlierAt, link.earlierAt)}: ${labels.earlierUnmeasured}`;
+  const c = link.change;
+  const change = `${signedMm(c.changeMm)} mm (± ${c.uncertainMm.toFixed(2)}) ${labels.widthTrends[c.trend]}`;
+  const caveat = c.reliable ? '' : `; ${labels.changeUnreliable}`;
+  return `${reportDateRange(c.earlierAt, c.earlierAt)}: ${c.earlierWidthMm.toFixed(2)} mm, ${change}${caveat}`;
 }
 
 /** An OpenStreetMap page centred on the position with a marker. */

@@ -5,6 +5,7 @@
  */
 import type { ConditionState, DefectType, FindingMeasurement, Orientation, PositionMissingReason } from '../finding';
 import type { WidthCaveat } from '../measure/guidance';
+import type { WidthTrend } from '../width-change';
 
 export interface ReportLabels {
   /** BCP 47 language of these labels (the PDF's /Lang). */
@@ -53,6 +54,16 @@ export interface ReportLabels {
   widthCaveats: Record<WidthCaveat, string>;
   /** Under the summary table when a width there is marked `*`. */
   unreliableMark: string;
+  /** A finding's row for the earlier finding of the same defect and the width's change since. */
+  earlierRecord: string;
+  /** How the width changed since the earlier finding. */
+  widthTrends: Record<WidthTrend, string>;
+  /** Said of a width change when either width is not reliable. */
+  changeUnreliable: string;
+  /** The earlier finding is there but one of the two has no width. */
+  earlierUnmeasured: string;
+  /** The earlier finding is not on the exporting device: `{id}` is replaced by its id. */
+  earlierMissing: string;
   photo: string;
   overlay: string;
   map: string;
@@ -111,6 +122,11 @@ export const ENGLISH_REPORT_LABELS: ReportLabels = {
     'face-surface': 'the photo is too oblique',
   },
   unreliableMark: '* width not reliable (see the finding)',
+  earlierRecord: 'Earlier record',
+  widthTrends: { wider: 'wider', narrower: 'narrower', unchanged: 'no change beyond the ±' },
+  changeUnreliable: 'a width not reliable',
+  earlierUnmeasured: 'no widths to compare',
+  earlierMissing: 'finding {id}, not on the exporting device',
   photo: 'Photo',
   overlay: 'Heatmap',
   map: 'Map',

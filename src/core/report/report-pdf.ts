@@ -17,6 +17,7 @@ import { reportDateRange } from './report-format';
 import { ENGLISH_REPORT_LABELS, type ReportLabels } from './report-labels';
 import { drawSummaryTable } from './report-summary-table';
 import type { ReportSummary } from './report-summary';
+import type { EarlierFindingLink } from '../width-change';
 
 export interface ReportPdfOptions {
   /** TrueType font file (.ttf) with the glyphs of every language the fields use. */
@@ -60,9 +61,17 @@ export class ReportPdf {
     return new ReportPdf(flow, labels, summary);
   }
 
-  /** Adds the block of finding number `index` (from 1) whose images have the zip paths `paths`. */
-  async addFinding(finding: ReportFinding, index: number, paths: FindingPhotoPaths): Promise<void> {
-    await drawFindingBlock(this.flow, finding, index, paths, this.labels);
+  /**
+   * Adds the block of finding number `index` (from 1) whose images have the zip paths `paths`;
+   * `earlier`: what its link to an earlier finding of the same defect gives.
+   */
+  async addFinding(
+    finding: ReportFinding,
+    index: number,
+    paths: FindingPhotoPaths,
+    earlier?: EarlierFindingLink,
+  ): Promise<void> {
+    await drawFindingBlock(this.flow, finding, index, paths, this.labels, earlier);
   }
 
   /** Numbers the pages and returns the PDF file. */

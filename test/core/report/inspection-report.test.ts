@@ -1,7 +1,11 @@
 import { strFromU8, unzipSync } from 'fflate';
+import Papa from 'papaparse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildInspectionReport, writeInspectionReport } from '../../../src/core/report/inspection-report';
 import { reportZipName } from '../../../src/core/report/report-zip';
+import { FINDING_COLUMNS } from '../../../src/core/report/finding-row';
+import type { FindingMeasurement } from '../../../src/core/finding';
+import { pdfText, requirePoppler } from './pdf-tools';
 import { fieldsOf, fixtureImages, reportFinding, reportFont, type FixtureImages } from './report-fixtures';
 
 let images: FixtureImages;
@@ -121,5 +125,46 @@ describe('buildInspectionReport', () => {
     const files = unzipSync(zip);
     expect(files['photos/f-0002-still.jpg']).toEqual(images.still);
     expect(strFromU8(files['findings.csv']).split('\r\n')).toHaveLength(5); // header, 3 rows, final line end
+  });
+});
+
+describe('the earlier record of the same defect', () => {
+  const width = (widthMm: number): FindingMeasurement => ({
+    widthMm,
+    meanWidthMm: widthMm / 2,
+    lengthMm: 80,
+    uncertainMm: 0.04,
+    mmPerPx: 0.08,
+    scale: 'marker',
+    standard: 'aashto-rc',
+    widthClass: 'CS1',
+  });
+
+  it('gives the width change since a finding of an earlier inspection, and the id of one it lacks', async () => {
+    requirePoppler();
+    const earlier = { ...fieldsOf(0, 'Route 9 bridge 2021'), id: 'old-1', measurement: width(0.2) };
+    const [grown, orphan] = fields(2);
+    const list = [
+      { ...grown, measurement: width(0.45), earlierFindingId: 'old-1' },
+      { ...orphan, earlierFindingId: 'old-gone' },
+    ];
+    const report = await buildInspectionReport(INSPECTION, list, async (f) => reportFinding(f, images), {
+      font,
+      earlierFindings: new Map([earlier, ...list].map((f) => [f.id, f])),
+    });
+    const files = unzipSync(report.zip);
+    const parsed = Papa.parse<string[]>(strFromU8(files['findings.csv']).slice(1), { skipEmptyLines: true });
+    const col = (name: (typeof FINDING_COLUMNS)[number]) => FINDING_COLUMNS.indexOf(name);
+    const cells = parsed.data.slice(1);
+    expect(cells[0][col('earlier_finding_id')]).toBe('old-1');
+    expect(cells[0][col('earlier_width_mm')]).toBe('0.2');
+    expect(Number(cells[0][col('width_change_mm')])).toBeCloseTo(0.25, 12);
+    expect(cells[0][col('width_trend')]).toBe('wider');
+    expect(cells[1][col('earlier_finding_id')]).toBe('old-gone');
+    expect(cells[1][col('width_change_mm')]).toBe('');
+    const text = pdfText(files['report.pdf']).replace(/\s+/g, ' ');
+    expect(text).toContain('Earlier record');
+    expect(text).toMatch(/\d{4}-\d\d-\d\d: 0\.20 mm, \+0\.25 mm \(± 0\.06\) wider/);
+    expect(text).toContain('finding old-gone, not on the exporting device');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingFields, FindingMeasurement } from '../../../src/core/finding';
-import { measurementText, verdictText, widthCell } from '../../../src/core/report/report-format';
+import { earlierRecordText, measurementText, verdictText, widthCell } from '../../../src/core/report/report-format';
 import { ENGLISH_REPORT_LABELS } from '../../../src/core/report/report-labels';
 
 const m: FindingMeasurement = {
@@ -95,5 +95,35 @@ describe('measurementText (the report line of a crack measurement)', () => {
     expect(verdict('salt-damage')).toBe('Salt damage 97 %');
     expect(verdict('efflorescence')).toBe('efflorescence 97 %');
     expect(verdict('constructor')).toBe('constructor 97 %');
+  });
+});
+
+describe('earlierRecordText (the report line of the earlier record of the same defect)', () => {
+  const change = {
+    earlierId: 'f-1',
+    earlierAt: Date.UTC(2025, 5, 1, 9),
+    earlierWidthMm: 0.3,
+    changeMm: 0.123,
+    uncertainMm: 0.05,
+    trend: 'wider' as const,
+    reliable: true,
+  };
+  it('gives the earlier date and width and the change with its ± and trend', () => {
+    expect(earlierRecordText({ kind: 'change', change }, ENGLISH_REPORT_LABELS)).toBe(
+      '2025-06-01: 0.30 mm, +0.12 mm (± 0.05) wider',
+    );
+    const within = { ...change, changeMm: -0.02, trend: 'unchanged' as const, reliable: false };
+    expect(earlierRecordText({ kind: 'change', change: within }, ENGLISH_REPORT_LABELS)).toBe(
+      '2025-06-01: 0.30 mm, -0.02 mm (± 0.05) no change beyond the ±; a width not reliable',
+    );
+  });
+
+  it('says when there are no widths to compare or the finding is not there', () => {
+    expect(earlierRecordText({ kind: 'unmeasured', earlierAt: change.earlierAt }, ENGLISH_REPORT_LABELS)).toBe(
+      '2025-06-01: no widths to compare',
+    );
+    expect(earlierRecordText({ kind: 'missing', earlierId: 'f-9' }, ENGLISH_REPORT_LABELS)).toBe(
+      'finding f-9, not on the exporting device',
+    );
   });
 });

@@ -1,0 +1,36 @@
+/** The words the UI shows for a finding's link to an earlier finding of the same defect, localised. */
+import { msg, str } from '@lit/localize';
+import type { FindingFields } from '../core/finding';
+import type { EarlierFindingLink } from '../core/width-change';
+import { dateText } from './dates';
+import { defectTypeLabel } from './finding-labels';
+
+/** An earlier finding as a choice: `2025/6/1 · Crack · 0.30 mm · Pier 2, north face`. */
+export function earlierChoiceText(f: FindingFields): string {
+  const width = f.measurement
+    ? `${f.measurement.widthMm.toFixed(2)} mm`
+    : msg('no width', { desc: 'an earlier finding without a measured crack width' });
+  const where = f.context.element || f.context.structure;
+  return [dateText(f.createdAt), defectTypeLabel(f.defectType), width, where].filter((t) => t).join(' · ');
+}
+
+/** `Since 2025/6/1 (0.30 mm): +0.12 mm ± 0.05, wider`, or why there is nothing to compare. */
+export function earlierLinkText(link: EarlierFindingLink): string {
+  if (link.kind === 'missing') return msg('Same crack as a finding not on this device');
+  if (link.kind === 'unmeasured') {
+    const date = dateText(link.earlierAt);
+    return msg(str`Same crack as the finding of ${date}: no widths to compare`);
+  }
+  const c = link.change;
+  const date = dateText(c.earlierAt);
+  const before = c.earlierWidthMm.toFixed(2);
+  const change = `${c.changeMm < 0 ? '−' : '+'}${Math.abs(c.changeMm).toFixed(2)}`;
+  const plus = c.uncertainMm.toFixed(2);
+  const text =
+    c.trend === 'wider'
+      ? msg(str`Since ${date} (${before} mm): ${change} mm ±${plus}, wider`)
+      : c.trend === 'narrower'
+        ? msg(str`Since ${date} (${before} mm): ${change} mm ±${plus}, narrower`)
+        : msg(str`Since ${date} (${before} mm): ${change} mm ±${plus}, no change beyond the ±`);
+  return c.reliable ? text : `${text} ${msg('(a width not reliable)')}`;
+}
