@@ -71,22 +71,28 @@ const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PAT
   346 KB per image and view; 2: fire8 and fire9, on fire7's, 260 KB, the default; 3: from fire7);
   --init PATH: start from this model's head (same hidden size and feature layer) instead of a fresh one;
   --trunk-lr F: the fire modules' learning rate as a multiple of --lr (default 1); --head-lr F: the head's (default 10)
-  --zoom MIN,MAX: augment with a zoom drawn log-uniformly in [MIN, MAX] (e.g. 0.5,2: the crack at half to
-  twice its size) instead of the default 0.9-1.1
+  --zoom MIN,MAX[,SHARE]: augment with a zoom drawn log-uniformly in [MIN, MAX] (e.g. 0.5,2: the crack at half to
+  twice its size) instead of the default 0.9-1.1; with SHARE (0-1), only that share of the images
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
 
 /** The zoom factors `--zoom` accepts. */
 const ZOOM_LIMITS: NumberRange = { min: 0.25, max: 4 };
 
-/** `--zoom MIN,MAX` (0.25 <= MIN <= MAX <= 4): the augmentation with that zoom range; the default without it. */
+/**
+ * `--zoom MIN,MAX[,SHARE]` (0.25 <= MIN <= MAX <= 4, 0 <= SHARE <= 1): the augmentation with that zoom
+ * range (for that share of the images); the default without it.
+ */
 function augmentFlag(zoom: string | undefined): AugmentConfig {
   if (zoom === undefined) return DEFAULT_AUGMENT;
-  const range = zoom.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
-  const [min, max] = range;
-  if (range.length !== 2 || !inRange(min, ZOOM_LIMITS) || !inRange(max, ZOOM_LIMITS) || min > max)
-    throw new Error(`--zoom must be MIN,MAX with ${describeRange(ZOOM_LIMITS)} and MIN <= MAX, got '${zoom}'`);
-  return { ...DEFAULT_AUGMENT, zoomRange: [min, max] };
+  const values = zoom.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  const [min, max, share] = values;
+  const shareOk = values.length === 2 || (values.length === 3 && share >= 0 && share <= 1);
+  if (!shareOk || !inRange(min, ZOOM_LIMITS) || !inRange(max, ZOOM_LIMITS) || min > max)
+    throw new Error(
+      `--zoom must be MIN,MAX[,SHARE] with ${describeRange(ZOOM_LIMITS)}, MIN <= MAX and SHARE from 0 to 1, got '${zoom}'`,
+    );
+  return { ...DEFAULT_AUGMENT, zoomRange: [min, max], ...(values.length === 3 ? { zoomShare: share } : {}) };
 }
 
 /**

@@ -21,6 +21,11 @@ export interface AugmentConfig {
    * borders are filled by reflection.
    */
   zoomRange?: readonly [number, number];
+  /**
+   * With `zoomRange`: the share of images (0-1) whose zoom is drawn from it; the others get the mild
+   * `scale` zoom. All of them when absent.
+   */
+  zoomShare?: number;
   /** Uniform brightness offset in [-b, b] (0..255 scale). */
   brightness: number;
   /** Uniform contrast factor in [1 - c, 1 + c] around the image mean. */
@@ -121,9 +126,14 @@ function augmentOne(src: Float32Array, srcOffset: number, dst: Float32Array, h: 
   }
 }
 
-/** One zoom factor: log-uniform in `zoomRange` when given, else uniform in [1 - scale, 1 + scale]. */
+/**
+ * One zoom factor: log-uniform in `zoomRange` when given (for a `zoomShare` of the images), else
+ * uniform in [1 - scale, 1 + scale].
+ */
 function drawZoom(config: AugmentConfig, rng: Rng): number {
-  if (!config.zoomRange) return 1 + (rng() * 2 - 1) * config.scale;
+  const mild = () => 1 + (rng() * 2 - 1) * config.scale;
+  if (!config.zoomRange) return mild();
+  if (config.zoomShare !== undefined && rng() >= config.zoomShare) return mild();
   const [min, max] = config.zoomRange;
   return min * Math.pow(max / min, rng());
 }

@@ -156,7 +156,7 @@ describe.skipIf(!HAVE_SHARED)('CLIs over the real base and data', () => {
     expect(plainTraining.augment.zoomRange).toEqual([0.5, 2]);
     const badZoom = await cli('train.ts', ['--data', data, '--out', plainModel, '--zoom', '2,0.5']);
     expect(badZoom.code).toBe(1);
-    expect(badZoom.stderr).toContain('--zoom must be MIN,MAX with a number in [0.25, 4] and MIN <= MAX');
+    expect(badZoom.stderr).toContain('--zoom must be MIN,MAX[,SHARE] with a number in [0.25, 4], MIN <= MAX');
     const plainMeta = JSON.parse(await readFile(path.join(plainModel, 'model.json'), 'utf8')).userDefinedMetadata
       .crackcam;
     expect(plainMeta.surfaces).toEqual({ trained: [path.basename(data)], rehearsed: [] });

@@ -92,6 +92,15 @@ describe('augmentBatch', () => {
     const u = createRng(5)();
     const zoom = 0.5 * Math.pow(4, u);
     expect(Math.abs((await widthAt([0.5, 2], 5)) - 11 * zoom)).toBeLessThanOrEqual(1.5);
+    // With zoomShare, the first draw says whether the range applies: share 1 always, share 0 never.
+    const zoomedAt = async (share: number) => {
+      const out = await augmentBatch(img, { ...NONE, zoomRange: [2, 2], zoomShare: share }, createRng(1));
+      const row = await out.slice([0, 20, 0, 0], [1, 1, side, 1]).data();
+      out.dispose();
+      return row.filter((v) => v > 127).length;
+    };
+    expect(await zoomedAt(1)).toBeGreaterThanOrEqual(21);
+    expect(await zoomedAt(0)).toBe(11);
     img.dispose();
   });
   it('gives the same result on the WASM and CPU backends', async () => {
