@@ -21,6 +21,8 @@ import type { FindingStore } from './finding-store';
 
 /** Longest side of the still as printed in the PDF, pixels (the full still goes into photos/). */
 export const PDF_STILL_MAX_SIDE = 1024;
+/** Longest side of the earlier record's still printed beside a finding's, pixels. */
+export const PDF_EARLIER_STILL_MAX_SIDE = 512;
 
 export interface InspectionExportOptions {
   /** Default A4. */
@@ -118,8 +120,27 @@ function findingLoader(store: FindingStore): (fields: FindingFields) => Promise<
     ]);
     const downscaled =
       record.stillIsFull === false ? { downscaledStill: await stillSize(record.still, fields.id) } : {};
-    return { fields: record.fields, still, crop, overlay, pdfStill, pdfOverlay, ...downscaled };
+    const earlierStill = await earlierRecordStill(store, record.fields);
+    return { fields: record.fields, still, crop, overlay, pdfStill, pdfOverlay, ...downscaled, ...earlierStill };
   };
+}
+
+/**
+ * A small JPEG of the still of the earlier finding `fields` names, for the PDF; nothing when it names
+ * none, the device lacks it, or its still cannot be decoded (the report's text still gives its width).
+ */
+async function earlierRecordStill(store: FindingStore, fields: FindingFields): Promise<{ earlierStill?: ReportImage }> {
+  if (fields.earlierFindingId === undefined) return {};
+  const earlier = await store.get(fields.earlierFindingId);
+  if (!earlier) return {};
+  const still = earlier.stillCopy ?? earlier.still;
+  try {
+    // undefined: a JPEG that decoded and is small enough as it is
+    const copy = await pdfJpeg(still, PDF_EARLIER_STILL_MAX_SIDE);
+    return { earlierStill: copy ?? (await reportImage(still, earlier.fields.id, 'still')) };
+  } catch {
+    return {};
+  }
 }
 
 /** The export of an inspection in the page: the zip's file name and the zip as a Blob. */

@@ -15,7 +15,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import Papa from 'papaparse';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pdfInfo, pdfLinks, pdfText, renderPages, requirePoppler } from '../core/report/pdf-tools';
+import { pdfImagesPerPage, pdfInfo, pdfLinks, pdfText, renderPages, requirePoppler } from '../core/report/pdf-tools';
 import { ROOT, launchChromium, startDevServer, type AppServer } from './harness';
 
 const INSPECTION = 'Route 9 / 橋梁 2026';
@@ -55,6 +55,35 @@ async function seedFindings(page: Page): Promise<void> {
       'Spalling near the bearing, "about 20 cm", rebar visible',
       'メモ',
     ];
+    const measurement = (widthMm: number) => ({
+      widthMm,
+      meanWidthMm: widthMm / 2,
+      lengthMm: 60,
+      uncertainMm: 0.04,
+      mmPerPx: 0.08,
+      scale: 'marker' as const,
+      standard: 'aashto-rc',
+      widthClass: 'CS2',
+    });
+    // The first finding's crack at an earlier inspection, which the first finding names.
+    await store.put({
+      fields: {
+        id: 'e2e-2021',
+        createdAt: Date.UTC(2021, 4, 1, 8),
+        updatedAt: Date.UTC(2021, 4, 1, 8),
+        context: { inspection: 'Route 9 2021', structure: '第9号橋', element: 'Pier 1', inspector: '山田 花子' },
+        defectType: 'crack',
+        notes: '',
+        verdict: { label: 'crack', probability: 0.9, unfamiliar: false },
+        model: { name: 'crackcam-default', version: 1 },
+        positionMissing: 'denied',
+        still: { source: 'take-photo', width: 1600, height: 1200 },
+        measurement: measurement(0.3),
+      },
+      still: await image(1600, 1200, 'image/jpeg', 170),
+      crop: await image(227, 227, 'image/png', 140),
+      overlay: await image(227, 227, 'image/png', 120),
+    });
     for (let i = 0; i < 3; i++) {
       const located = i < 2;
       await store.put({
@@ -74,6 +103,7 @@ async function seedFindings(page: Page): Promise<void> {
             : { positionMissing: 'denied' as const }),
           // The third came by sync without its full still: taken at 2400 x 1800, here as its 1600 px copy.
           still: { source: 'take-photo', width: located ? 1600 : 2400, height: located ? 1200 : 1800 },
+          ...(i === 0 ? { measurement: measurement(0.45), earlierFindingId: 'e2e-2021' } : {}),
         },
         ...(located ? {} : { stillIsFull: false }),
         still: await image(1600, 1200, 'image/jpeg', 150),
@@ -204,6 +234,18 @@ describe('inspection export', () => {
       null,
     ]);
     expect(geo.features[2].properties.position_missing).toBe('denied');
+
+    // The first finding names its crack at the 2021 inspection: the change, and that still beside its own.
+    expect([rows.data[0].earlier_finding_id, rows.data[0].earlier_width_mm, rows.data[0].width_trend]).toEqual([
+      'e2e-2021',
+      '0.3',
+      'wider',
+    ]);
+    expect(text.replace(/\s+/g, ' ')).toContain('Earlier record 2021-05-01: 0.30 mm, +0.15 mm (± 0.06) wider');
+    const pages = text.split('\f');
+    const first = pages.findIndex((p) => p.includes('Finding 1 ·'));
+    const blocks = (pages[first].match(/Finding \d+ ·/g) ?? []).length;
+    expect(pdfImagesPerPage(pdf).get(first + 1)).toBe(2 * blocks + 1); // each block's still and overlay, and 2021's
 
     if (process.env.CRACKCAM_UPDATE_SCREENSHOT === '1') {
       const pdfFile = path.join(scratch, 'report.pdf');

@@ -47,6 +47,7 @@ function checkFinding(finding: ReportFinding): void {
   for (const name of ['still', 'crop', 'overlay'] as const) validateReportImage(finding.fields.id, name, finding[name]);
   if (finding.pdfStill) validateReportImage(finding.fields.id, 'PDF still', finding.pdfStill);
   if (finding.pdfOverlay) validateReportImage(finding.fields.id, 'PDF overlay', finding.pdfOverlay);
+  if (finding.earlierStill) validateReportImage(finding.fields.id, 'earlier still', finding.earlierStill);
 }
 
 /**

@@ -23,6 +23,8 @@ const SIZE = 8.5;
 const LINE = PageFlow.lineHeight(SIZE);
 const IMAGE_HEIGHT = 140;
 const LABEL_WIDTH = 100;
+const CAPTION_SIZE = 7;
+const CAPTION_LINE = PageFlow.lineHeight(CAPTION_SIZE);
 
 /** Embeds a JPEG or PNG; the error names the finding and the image. */
 async function embedImage(doc: PDFDocument, image: ReportImage, what: string): Promise<PDFImage> {
@@ -38,6 +40,30 @@ function drawFitted(flow: PageFlow, image: PDFImage, x: number, box: { width: nu
   const size = image.scaleToFit(box.width, box.height);
   flow.page.drawImage(image, { x, y: flow.y - size.height, width: size.width, height: size.height });
   return size.width;
+}
+
+/**
+ * The photos' row: the earlier record's still (when there is one, captioned), the still, then the
+ * overlay at the right; moves below it.
+ */
+function drawPhotos(
+  flow: PageFlow,
+  images: { earlier?: PDFImage; still: PDFImage; overlay: PDFImage },
+  labels: ReportLabels,
+): void {
+  const photosWidth = flow.contentWidth - IMAGE_HEIGHT - 12;
+  let x = flow.left;
+  if (images.earlier) {
+    const box = { width: (photosWidth - 12) / 2, height: IMAGE_HEIGHT };
+    const width = drawFitted(flow, images.earlier, x, box);
+    flow.skip(IMAGE_HEIGHT + 2);
+    flow.text(labels.earlierRecord, { size: CAPTION_SIZE, color: MUTED }, x);
+    flow.skip(-(IMAGE_HEIGHT + 2));
+    x += width + 12;
+  }
+  const stillWidth = drawFitted(flow, images.still, x, { width: flow.left + photosWidth - x, height: IMAGE_HEIGHT });
+  drawFitted(flow, images.overlay, x + stillWidth + 12, { width: IMAGE_HEIGHT, height: IMAGE_HEIGHT });
+  flow.skip(IMAGE_HEIGHT + 10 + (images.earlier ? CAPTION_LINE : 0));
 }
 
 /** The "label: value" rows of a finding (the value may wrap). */
@@ -82,6 +108,9 @@ export async function drawFindingBlock(
   const what = `finding ${finding.fields.id}`;
   const still = await embedImage(flow.doc, finding.pdfStill ?? finding.still, `the still of ${what}`);
   const overlay = await embedImage(flow.doc, finding.pdfOverlay ?? finding.overlay, `the overlay of ${what}`);
+  const earlierStill = finding.earlierStill
+    ? await embedImage(flow.doc, finding.earlierStill, `the earlier record's still of ${what}`)
+    : undefined;
   const width = textWidth(flow.font, SIZE);
   const valueWidth = flow.contentWidth - LABEL_WIDTH;
   const rows = fieldRows(finding, paths, labels, earlier).map(([label, value]) => ({
@@ -89,15 +118,14 @@ export async function drawFindingBlock(
     lines: wrapText(value || '–', width, valueWidth),
   }));
   const mapLine = finding.fields.position ? LINE : 0;
-  const height = 22 + IMAGE_HEIGHT + 10 + rows.reduce((sum, r) => sum + r.lines.length * LINE, 0) + mapLine + 12;
+  const captionLine = earlierStill ? CAPTION_LINE : 0;
+  const height =
+    22 + IMAGE_HEIGHT + 10 + captionLine + rows.reduce((sum, r) => sum + r.lines.length * LINE, 0) + mapLine + 12;
   flow.ensure(Math.min(height, flow.height - 2 * 42 - 14));
 
   flow.line(`${labels.finding} ${index} · ${labels.defectTypes[finding.fields.defectType]}`, { size: 13 });
   flow.skip(4);
-  const stillBox = { width: flow.contentWidth - IMAGE_HEIGHT - 12, height: IMAGE_HEIGHT };
-  const stillWidth = drawFitted(flow, still, flow.left, stillBox);
-  drawFitted(flow, overlay, flow.left + stillWidth + 12, { width: IMAGE_HEIGHT, height: IMAGE_HEIGHT });
-  flow.skip(IMAGE_HEIGHT + 10);
+  drawPhotos(flow, { earlier: earlierStill, still, overlay }, labels);
   for (const row of rows) {
     flow.ensure(row.lines.length === 1 ? LINE : LINE * 2);
     flow.text(row.label, { size: SIZE, color: MUTED }, flow.left);

@@ -32,6 +32,11 @@ export interface ReportFinding {
   /** A smaller copy of the still for the PDF (the platform downscales it); the still itself when absent. */
   pdfStill?: ReportImage;
   /**
+   * A small copy of the still of the earlier finding this one names (the same defect at its earlier
+   * record), printed beside this one's in the PDF; absent when it names none or the device lacks it.
+   */
+  earlierStill?: ReportImage;
+  /**
    * A JPEG copy of the overlay for the PDF; the overlay itself when absent. pdf-lib passes JPEG through
    * but decodes and recompresses PNG in JavaScript, which was a third of a 200-finding report's time.
    */

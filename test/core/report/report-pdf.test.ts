@@ -4,7 +4,7 @@ import { findingPhotoPaths } from '../../../src/core/report/report-finding';
 import { ReportPdf, validatePageSize } from '../../../src/core/report/report-pdf';
 import { summariseFindings } from '../../../src/core/report/report-summary';
 import { fieldsOf, fixtureImages, reportFinding, reportFont, type FixtureImages } from './report-fixtures';
-import { pdfInfo, pdfLinks, pdfText, renderPages, requirePoppler } from './pdf-tools';
+import { pdfImagesPerPage, pdfInfo, pdfLinks, pdfText, renderPages, requirePoppler } from './pdf-tools';
 
 let images: FixtureImages;
 let font: Uint8Array;
@@ -146,5 +146,19 @@ describe('report.pdf', () => {
     expect(pages.slice(2).join('').replace(/\s+/g, ' ')).toContain(
       'width not reliable: the crack is under 2 px wide in the photo',
     );
+  });
+
+  it('prints the earlier record of the same defect: its still, captioned, beside the finding’s', async () => {
+    const fields = [fieldsOf(0)];
+    const pdf = await ReportPdf.start(summariseFindings('Route 9 bridge 2026', fields), fields, { font });
+    const finding = {
+      ...reportFinding(fields[0], images),
+      earlierStill: { type: 'image/jpeg' as const, bytes: images.still },
+    };
+    await pdf.addFinding(finding, 1, findingPhotoPaths(finding));
+    const bytes = await pdf.save();
+    expect(pdfImagesPerPage(bytes).get(3)).toBe(3); // cover, summary, then the block: earlier still, still, overlay
+    expect(pdfText(bytes).split('\f')[2]).toContain('Earlier record');
+    expect(renderPages(bytes).stderr).toBe('');
   });
 });
