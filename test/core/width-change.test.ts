@@ -6,6 +6,7 @@ import {
   MAX_EARLIER_CHOICES,
   widthChange,
 } from '../../src/core/width-change';
+import { finding } from './finding-fixture';
 
 function measured(widthMm: number, uncertainMm: number, over: Partial<FindingMeasurement> = {}): FindingMeasurement {
   return {
@@ -21,60 +22,48 @@ function measured(widthMm: number, uncertainMm: number, over: Partial<FindingMea
   };
 }
 
-function finding(id: string, createdAt: number, over: Partial<FindingFields> = {}): FindingFields {
-  return {
-    id,
-    createdAt,
-    updatedAt: createdAt,
-    context: { inspection: `Inspection ${createdAt}`, structure: 'Bridge 12', element: 'Pier 2', inspector: 'A. Sato' },
-    defectType: 'crack',
-    notes: '',
-    verdict: { label: 'crack', probability: 0.9, unfamiliar: false },
-    model: { name: 'm', version: 1 },
-    positionMissing: 'denied',
-    still: { source: 'video-frame', width: 640, height: 480 },
-    ...over,
-  };
-}
+/** A finding recorded at `createdAt`. */
+const at = (id: string, createdAt: number, over: Partial<FindingFields> = {}): FindingFields =>
+  finding(id, { createdAt, updatedAt: createdAt, ...over });
 
 describe('widthChange', () => {
   it('calls a change wider or narrower only beyond the two widths combined uncertainty', () => {
-    const earlier = finding('a', 1, { measurement: measured(0.3, 0.03) });
-    const wider = widthChange(finding('b', 2, { measurement: measured(0.4, 0.04) }), earlier);
+    const earlier = at('a', 1, { measurement: measured(0.3, 0.03) });
+    const wider = widthChange(at('b', 2, { measurement: measured(0.4, 0.04) }), earlier);
     expect(wider).toMatchObject({ earlierId: 'a', earlierAt: 1, earlierWidthMm: 0.3, trend: 'wider', reliable: true });
     expect(wider?.changeMm).toBeCloseTo(0.1, 12);
     expect(wider?.uncertainMm).toBeCloseTo(0.05, 12);
-    expect(widthChange(finding('b', 2, { measurement: measured(0.34, 0.04) }), earlier)?.trend).toBe('unchanged');
-    expect(widthChange(finding('b', 2, { measurement: measured(0.26, 0.04) }), earlier)?.trend).toBe('unchanged');
-    expect(widthChange(finding('b', 2, { measurement: measured(0.2, 0.04) }), earlier)?.trend).toBe('narrower');
+    expect(widthChange(at('b', 2, { measurement: measured(0.34, 0.04) }), earlier)?.trend).toBe('unchanged');
+    expect(widthChange(at('b', 2, { measurement: measured(0.26, 0.04) }), earlier)?.trend).toBe('unchanged');
+    expect(widthChange(at('b', 2, { measurement: measured(0.2, 0.04) }), earlier)?.trend).toBe('narrower');
   });
 
   it('is not reliable when either width has caveats, and undefined without both widths', () => {
-    const earlier = finding('a', 1, { measurement: measured(0.1, 0.05, { caveats: ['move-closer'] }) });
-    expect(widthChange(finding('b', 2, { measurement: measured(0.5, 0.05) }), earlier)?.reliable).toBe(false);
-    expect(widthChange(finding('b', 2), earlier)).toBeUndefined();
-    expect(widthChange(finding('b', 2, { measurement: measured(0.5, 0.05) }), finding('a', 1))).toBeUndefined();
+    const earlier = at('a', 1, { measurement: measured(0.1, 0.05, { caveats: ['move-closer'] }) });
+    expect(widthChange(at('b', 2, { measurement: measured(0.5, 0.05) }), earlier)?.reliable).toBe(false);
+    expect(widthChange(at('b', 2), earlier)).toBeUndefined();
+    expect(widthChange(at('b', 2, { measurement: measured(0.5, 0.05) }), at('a', 1))).toBeUndefined();
   });
 });
 
 describe('earlierFindingChoices', () => {
   it('offers earlier findings of the same structure and element, newest first', () => {
-    const now = finding('now', 100);
+    const now = at('now', 100);
     const all = [
       now,
-      finding('old', 10),
-      finding('newer', 50, { context: { ...now.context, element: ' pier 2 ', structure: 'BRIDGE 12' } }),
-      finding('later', 200),
-      finding('other-pier', 60, { context: { ...now.context, element: 'Pier 3' } }),
-      finding('other-bridge', 70, { context: { ...now.context, structure: 'Bridge 13' } }),
-      finding('loop', 80, { earlierFindingId: 'now' }),
+      at('old', 10),
+      at('newer', 50, { context: { ...now.context, element: ' pier 2 ', structure: 'BRIDGE 12' } }),
+      at('later', 200),
+      at('other-pier', 60, { context: { ...now.context, element: 'Pier 3' } }),
+      at('other-bridge', 70, { context: { ...now.context, structure: 'Bridge 13' } }),
+      at('loop', 80, { earlierFindingId: 'now' }),
     ];
     expect(earlierFindingChoices(now, all).map((f) => f.id)).toEqual(['newer', 'old']);
   });
 
   it('offers every earlier finding when the structure and element are not set, at most 50', () => {
-    const now = finding('now', 1000, { context: { inspection: 'x', structure: '', element: '', inspector: '' } });
-    const all = Array.from({ length: 60 }, (_, i) => finding(`f${i}`, i));
+    const now = at('now', 1000, { context: { inspection: 'x', structure: '', element: '', inspector: '' } });
+    const all = Array.from({ length: 60 }, (_, i) => at(`f${i}`, i));
     const choices = earlierFindingChoices(now, all);
     expect(choices).toHaveLength(MAX_EARLIER_CHOICES);
     expect(choices[0].id).toBe('f59');
@@ -83,9 +72,9 @@ describe('earlierFindingChoices', () => {
 
 describe('earlierFindingLink', () => {
   it('gives the change, an unmeasured link or a missing finding', () => {
-    const earlier = finding('a', 1, { measurement: measured(0.3, 0.03) });
+    const earlier = at('a', 1, { measurement: measured(0.3, 0.03) });
     const byId = new Map([['a', earlier]]);
-    const later = finding('b', 2, { measurement: measured(0.5, 0.03), earlierFindingId: 'a' });
+    const later = at('b', 2, { measurement: measured(0.5, 0.03), earlierFindingId: 'a' });
     expect(earlierFindingLink(later, byId)).toMatchObject({ kind: 'change', change: { trend: 'wider' } });
     expect(earlierFindingLink({ ...later, measurement: undefined }, byId)).toEqual({
       kind: 'unmeasured',
@@ -95,17 +84,17 @@ describe('earlierFindingLink', () => {
       kind: 'missing',
       earlierId: 'gone',
     });
-    expect(earlierFindingLink(finding('c', 3), byId)).toBeUndefined();
+    expect(earlierFindingLink(at('c', 3), byId)).toBeUndefined();
   });
 });
 
 describe('earlierFindingId', () => {
   it('must name another finding', () => {
-    expect(validateFindingFields(finding('b', 2, { earlierFindingId: 'a' })).earlierFindingId).toBe('a');
-    expect(() => validateFindingFields(finding('b', 2, { earlierFindingId: 'b' }))).toThrow(
+    expect(validateFindingFields(at('b', 2, { earlierFindingId: 'a' })).earlierFindingId).toBe('a');
+    expect(() => validateFindingFields(at('b', 2, { earlierFindingId: 'b' }))).toThrow(
       /earlierFindingId must name another finding/,
     );
-    expect(() => validateFindingFields(finding('b', 2, { earlierFindingId: '' }))).toThrow(
+    expect(() => validateFindingFields(at('b', 2, { earlierFindingId: '' }))).toThrow(
       /earlierFindingId must not be empty/,
     );
   });
