@@ -66,6 +66,10 @@ function reportLabels(): ReportLabels {
       id: 'report-width-unreliable-mark',
       desc: 'note under the report summary table; * marks a width',
     }),
+    trendMarks: msg('↑ wider, ↓ narrower than at the earlier record of the same defect (beyond the ±)', {
+      id: 'report-trend-marks',
+      desc: 'note under the report summary table; ↑ and ↓ mark a width there',
+    }),
     earlierRecord: msg('Earlier record', {
       id: 'report-earlier-record',
       desc: 'the earlier finding of the same crack and how its width changed since',

@@ -69,7 +69,9 @@ export async function writeInspectionReport(
     if (f.context.inspection !== inspection)
       throw new Error(`finding ${f.id} belongs to inspection '${f.context.inspection}', not '${inspection}'`);
   }
-  const pdf = await ReportPdf.start(summariseFindings(inspection, ordered), ordered, options);
+  const byId = options.earlierFindings ?? new Map<string, FindingFields>();
+  const earlierLinks = new Map(ordered.map((f) => [f.id, earlierFindingLink(f, byId)]));
+  const pdf = await ReportPdf.start(summariseFindings(inspection, ordered), ordered, options, earlierLinks);
   const zip = new ReportZipWriter(sink);
   const rows: { fields: FindingFields; row: FindingRow }[] = [];
   for (const [i, fields] of ordered.entries()) {
@@ -77,7 +79,7 @@ export async function writeInspectionReport(
     const finding = await load(fields);
     checkFinding(finding);
     const paths = findingPhotoPaths(finding);
-    const earlier = earlierFindingLink(fields, options.earlierFindings ?? new Map());
+    const earlier = earlierLinks.get(fields.id);
     await pdf.addFinding(finding, i + 1, paths, earlier);
     rows.push({ fields, row: findingRow(fields, paths, finding.downscaledStill, earlier) });
     zip.addStored(paths.still, finding.still.bytes);

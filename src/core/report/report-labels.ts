@@ -54,6 +54,8 @@ export interface ReportLabels {
   widthCaveats: Record<WidthCaveat, string>;
   /** Under the summary table when a width there is marked `*`. */
   unreliableMark: string;
+  /** Under the summary table when a width there is marked `↑` or `↓`. */
+  trendMarks: string;
   /** A finding's row for the earlier finding of the same defect and the width's change since. */
   earlierRecord: string;
   /** How the width changed since the earlier finding. */
@@ -122,6 +124,7 @@ export const ENGLISH_REPORT_LABELS: ReportLabels = {
     'face-surface': 'the photo is too oblique',
   },
   unreliableMark: '* width not reliable (see the finding)',
+  trendMarks: '↑ wider, ↓ narrower than at the earlier record of the same defect (beyond the ±)',
   earlierRecord: 'Earlier record',
   widthTrends: { wider: 'wider', narrower: 'narrower', unchanged: 'no change beyond the ±' },
   changeUnreliable: 'a width not reliable',

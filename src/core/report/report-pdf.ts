@@ -43,11 +43,15 @@ export class ReportPdf {
     private readonly summary: ReportSummary,
   ) {}
 
-  /** A new report with its cover and the summary table of `findings` (in the order their blocks will follow). */
+  /**
+   * A new report with its cover and the summary table of `findings` (in the order their blocks will
+   * follow); `earlier`: each finding's link to an earlier finding of the same defect, by id.
+   */
   static async start(
     summary: ReportSummary,
     findings: readonly FindingFields[],
     options: ReportPdfOptions,
+    earlier?: ReadonlyMap<string, EarlierFindingLink | undefined>,
   ): Promise<ReportPdf> {
     const pageSize = validatePageSize(options.pageSize ?? 'A4');
     const labels = options.labels ?? ENGLISH_REPORT_LABELS;
@@ -56,7 +60,7 @@ export class ReportPdf {
     setMetadata(doc, summary, labels, options.now ?? new Date());
     const flow = new PageFlow(doc, font, pageSize);
     drawCover(flow, summary, labels);
-    drawSummaryTable(flow, findings, labels);
+    drawSummaryTable(flow, findings, labels, earlier);
     if (findings.length > 0) flow.newPage();
     return new ReportPdf(flow, labels, summary);
   }

@@ -7,6 +7,7 @@ import { MUTED, PageFlow } from './pdf-page-flow';
 import { fitLine, textWidth } from './pdf-text';
 import { reportTime, verdictText, widthCell } from './report-format';
 import type { ReportLabels } from './report-labels';
+import type { EarlierFindingLink } from '../width-change';
 
 const SIZE = 8;
 const ROW = PageFlow.lineHeight(SIZE) + 2;
@@ -36,8 +37,23 @@ function header(flow: PageFlow, labels: ReportLabels): void {
   });
 }
 
-/** Draws the table from a new page; rows in `findings` order, numbered from 1; header repeated on each page. */
-export function drawSummaryTable(flow: PageFlow, findings: readonly FindingFields[], labels: ReportLabels): void {
+/** `↑` or `↓` when the width changed beyond the ± since the earlier record, else nothing. */
+function trendMark(link: EarlierFindingLink | undefined): string {
+  if (link?.kind !== 'change') return '';
+  return link.change.trend === 'wider' ? ' ↑' : link.change.trend === 'narrower' ? ' ↓' : '';
+}
+
+/**
+ * Draws the table from a new page; rows in `findings` order, numbered from 1; header repeated on each
+ * page. `earlier`: each finding's link to an earlier finding of the same defect (by id): a width that
+ * changed beyond the ± since is marked `↑` or `↓`, with a note under the table.
+ */
+export function drawSummaryTable(
+  flow: PageFlow,
+  findings: readonly FindingFields[],
+  labels: ReportLabels,
+  earlier: ReadonlyMap<string, EarlierFindingLink | undefined> = new Map(),
+): void {
   flow.newPage();
   flow.line(labels.summary, { size: 16 });
   flow.skip(4);
@@ -53,13 +69,15 @@ export function drawSummaryTable(flow: PageFlow, findings: readonly FindingField
       f.context.element,
       labels.defectTypes[f.defectType],
       f.conditionState === undefined ? '–' : String(f.conditionState),
-      widthCell(f.measurement, labels),
+      widthCell(f.measurement, labels) + trendMark(earlier.get(f.id)),
       verdictText(f, labels),
       f.notes,
     ]);
   });
-  if (findings.some((f) => f.measurement?.caveats?.length)) {
-    flow.skip(4);
-    flow.line(labels.unreliableMark, { size: 8 });
-  }
+  const notes = [
+    findings.some((f) => f.measurement?.caveats?.length) ? labels.unreliableMark : '',
+    findings.some((f) => trendMark(earlier.get(f.id))) ? labels.trendMarks : '',
+  ].filter((note) => note);
+  if (notes.length) flow.skip(4);
+  for (const note of notes) flow.line(note, { size: 8 });
 }

@@ -54,6 +54,7 @@
 'report-structure': `構造物`,
 'report-summary': `一覧`,
 'report-time': `日時`,
+'report-trend-marks': `↑ 拡大、↓ 縮小(同じ変状の前回の記録から、±を超えて)`,
 'report-trend-narrower': `縮小`,
 'report-trend-unchanged': `±の範囲内で変化なし`,
 'report-trend-wider': `拡大`,

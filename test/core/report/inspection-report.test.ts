@@ -166,5 +166,8 @@ describe('the earlier record of the same defect', () => {
     expect(text).toContain('Earlier record');
     expect(text).toMatch(/\d{4}-\d\d-\d\d: 0\.20 mm, \+0\.25 mm \(± 0\.06\) wider/);
     expect(text).toContain('finding old-gone, not on the exporting device');
+    // the summary table marks the wider crack, with the note under it
+    expect(text).toMatch(/0\.45 mm CS1 ↑/);
+    expect(text).toContain('↑ wider, ↓ narrower than at the earlier record of the same defect (beyond the ±)');
   });
 });

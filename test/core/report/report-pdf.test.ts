@@ -130,6 +130,7 @@ describe('report.pdf', () => {
       '0.42 mm (± 0.08), mean 0.31 mm / 52 mm, AASHTO RC: CS2; scale: printed marker',
     );
     expect(pages[1]).not.toContain('width not reliable');
+    expect(pages[1]).not.toMatch(/[↑↓]/); // no earlier records named
   });
 
   it('marks a width the still could not give reliably, in the table with a note and in the finding', async () => {
