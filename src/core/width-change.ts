@@ -96,3 +96,42 @@ export function earlierFindingLink(
   const change = widthChange(finding, earlier);
   return change ? { kind: 'change', change } : { kind: 'unmeasured', earlierAt: earlier.createdAt };
 }
+
+/** One measured record of a defect in its history. */
+export interface WidthHistoryPoint {
+  id: string;
+  /** When the finding was recorded (milliseconds since the epoch). */
+  at: number;
+  widthMm: number;
+  uncertainMm: number;
+  /** False when the width carries caveats. */
+  reliable: boolean;
+}
+
+/** Most records {@link widthHistory} follows back. */
+export const MAX_HISTORY = 50;
+
+/**
+ * The measured widths of `finding`'s defect over time, oldest first: `finding` and the earlier findings
+ * its `earlierFindingId` chain names, as far as `byId` has them (a link to a finding already seen ends
+ * it); records without a width are left out.
+ */
+export function widthHistory(finding: FindingFields, byId: ReadonlyMap<string, FindingFields>): WidthHistoryPoint[] {
+  const points: WidthHistoryPoint[] = [];
+  const seen = new Set<string>();
+  let f: FindingFields | undefined = finding;
+  while (f && !seen.has(f.id) && seen.size < MAX_HISTORY) {
+    seen.add(f.id);
+    const m = f.measurement;
+    if (m)
+      points.push({
+        id: f.id,
+        at: f.createdAt,
+        widthMm: m.widthMm,
+        uncertainMm: m.uncertainMm,
+        reliable: !m.caveats?.length,
+      });
+    f = f.earlierFindingId === undefined ? undefined : byId.get(f.earlierFindingId);
+  }
+  return points.reverse();
+}

@@ -11,11 +11,13 @@ import {
   type FindingPatch,
   type Orientation,
 } from '../core/finding';
+import type { WidthHistoryPoint } from '../core/width-change';
 import type { MeasureOutcome } from '../platform/measure-finding';
 import { conditionStateLabel, defectTypeLabel, orientationLabel } from './finding-labels';
 import { panelStyles } from './shared-styles';
 import { earlierChoiceText } from './width-change-labels';
 import './crackcam-finding-measurement';
+import './crackcam-width-history';
 
 /** `detail` of the `finding-edit` event. */
 export interface FindingEditDetail {
@@ -26,8 +28,8 @@ export interface FindingEditDetail {
 /**
  * The edit form of one finding: its crack measurement (with *Measure width*), defect type,
  * orientation, AASHTO condition state (each with its wording), structure and element/member, the
- * earlier finding of the same defect (to follow its width over inspections), notes. Shown after a
- * finding is saved and from the list.
+ * earlier finding of the same defect (to follow its width over inspections, with a chart of the
+ * widths once there are two), notes. Shown after a finding is saved and from the list.
  *
  * Test hooks: `finding-type`, `finding-orientation`, `finding-earlier` (selects), `finding-state` (radios, value 1-4),
  * `finding-structure`, `finding-element` (inputs), `finding-notes`, `finding-form-save`,
@@ -50,6 +52,8 @@ export class CrackcamFindingForm extends LitElement {
   @property() measureError = '';
   /** The findings this one may name as its earlier record of the same defect, newest first. */
   @property({ attribute: false }) earlierChoices: readonly FindingFields[] = [];
+  /** The measured widths of this finding's defect over its records, oldest first (a chart from two on). */
+  @property({ attribute: false }) history: readonly WidthHistoryPoint[] = [];
 
   static override styles = [
     panelStyles,
@@ -186,6 +190,7 @@ export class CrackcamFindingForm extends LitElement {
         >${msg('Element / member')}
         <input name="element" type="text" maxlength="200" data-testid="finding-element" .value=${f.context.element}
       /></label>
+      <crackcam-width-history .points=${this.history}></crackcam-width-history>
       ${this.renderEarlier(f)}
       <label
         >${msg('Notes')}

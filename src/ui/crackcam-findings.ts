@@ -10,7 +10,7 @@ import {
   type InspectionContext,
 } from '../core/finding';
 import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
-import { earlierFindingChoices, earlierFindingLink } from '../core/width-change';
+import { earlierFindingChoices, earlierFindingLink, widthHistory } from '../core/width-change';
 import type { FindingRecord, FindingStore, FindingVersion } from '../platform/finding-store';
 import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
@@ -414,6 +414,7 @@ export class CrackcamFindings extends LitElement {
           ? html`<crackcam-finding-form
             .fields=${this.editing}
             .earlierChoices=${earlierFindingChoices(this.editing, this.findings)}
+            .history=${widthHistory(this.editing, this.byId)}
             .error=${this.formError}
             .measureOutcome=${this.measureOutcome}
             .measureError=${this.measureError}

@@ -4,6 +4,7 @@ import {
   earlierFindingChoices,
   earlierFindingLink,
   MAX_EARLIER_CHOICES,
+  widthHistory,
   widthChange,
 } from '../../src/core/width-change';
 import { finding } from './finding-fixture';
@@ -97,5 +98,29 @@ describe('earlierFindingId', () => {
     expect(() => validateFindingFields(at('b', 2, { earlierFindingId: '' }))).toThrow(
       /earlierFindingId must not be empty/,
     );
+  });
+});
+
+describe('widthHistory', () => {
+  it('follows the chain of earlier findings back, oldest first, leaving out records without a width', () => {
+    const a = at('a', 1, { measurement: measured(0.2, 0.03) });
+    const b = at('b', 2, { earlierFindingId: 'a' });
+    const c = at('c', 3, { earlierFindingId: 'b', measurement: measured(0.3, 0.04, { caveats: ['hold-still'] }) });
+    const d = at('d', 4, { earlierFindingId: 'c', measurement: measured(0.35, 0.03) });
+    const byId = new Map([a, b, c, d].map((f) => [f.id, f]));
+    expect(widthHistory(d, byId)).toEqual([
+      { id: 'a', at: 1, widthMm: 0.2, uncertainMm: 0.03, reliable: true },
+      { id: 'c', at: 3, widthMm: 0.3, uncertainMm: 0.04, reliable: false },
+      { id: 'd', at: 4, widthMm: 0.35, uncertainMm: 0.03, reliable: true },
+    ]);
+    expect(widthHistory(a, byId).map((p) => p.id)).toEqual(['a']);
+  });
+
+  it('stops at a missing finding and at a loop', () => {
+    const x = at('x', 2, { earlierFindingId: 'gone', measurement: measured(0.2, 0.03) });
+    expect(widthHistory(x, new Map([['x', x]])).map((p) => p.id)).toEqual(['x']);
+    const p = at('p', 1, { earlierFindingId: 'q', measurement: measured(0.2, 0.03) });
+    const q = at('q', 2, { earlierFindingId: 'p', measurement: measured(0.3, 0.03) });
+    expect(widthHistory(q, new Map([p, q].map((f) => [f.id, f]))).map((f) => f.id)).toEqual(['p', 'q']);
   });
 });

@@ -184,6 +184,12 @@ describe('crack width of a finding', () => {
       expect(await change.textContent()).toMatch(
         /^Since .* \(\d\.\d\d mm\): [+−]\d\.\d\d mm ±\d\.\d\d, no change beyond the ±$/,
       );
+      // its edit form charts the two widths
+      await page.locator(`[data-testid="finding-item"][data-id="${later}"] [data-testid="finding-edit-open"]`).click();
+      const history = page.locator('[data-testid="width-history"][data-points="2"]');
+      await history.waitFor({ timeout: 10_000 });
+      expect(await history.locator('canvas').count()).toBe(1);
+      expect(await history.textContent()).toMatch(/\d\.\d\d mm → .* \d\.\d\d mm/);
       // the earlier finding names none
       expect(
         await page
