@@ -5,13 +5,21 @@ import type { EarlierFindingLink } from '../core/width-change';
 import { dateText } from './dates';
 import { defectTypeLabel } from './finding-labels';
 
-/** An earlier finding as a choice: `2025/6/1 · Crack · 0.30 mm · Pier 2, north face`. */
+/** Characters of a finding's notes shown in its choice. */
+const NOTES_SHOWN = 32;
+
+/**
+ * An earlier finding as a choice: `2025/6/1 · Crack · 0.30 mm · Pier 2, north face · near the bearing…`
+ * (the notes' start tells apart the cracks of one element).
+ */
 export function earlierChoiceText(f: FindingFields): string {
   const width = f.measurement
     ? `${f.measurement.widthMm.toFixed(2)} mm`
     : msg('no width', { desc: 'an earlier finding without a measured crack width' });
   const where = f.context.element || f.context.structure;
-  return [dateText(f.createdAt), defectTypeLabel(f.defectType), width, where].filter((t) => t).join(' · ');
+  const notes = f.notes.replace(/\s+/g, ' ').trim();
+  const note = notes.length > NOTES_SHOWN ? `${notes.slice(0, NOTES_SHOWN)}…` : notes;
+  return [dateText(f.createdAt), defectTypeLabel(f.defectType), width, where, note].filter((t) => t).join(' · ');
 }
 
 /** `Since 2025/6/1 (0.30 mm): +0.12 mm ± 0.05, wider`, or why there is nothing to compare. */
