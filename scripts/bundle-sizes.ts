@@ -19,6 +19,8 @@ export function bundleSizes(outDir: string): {
   totalGzip: number;
   totalRaw: number;
   wasmBytes: number;
+  /** The JS files (relative to `outDir`) loaded before anything lazy. */
+  initialFiles: string[];
 } {
   const manifest = JSON.parse(readFileSync(path.join(outDir, '.vite/manifest.json'), 'utf8')) as Record<
     string,
@@ -53,5 +55,6 @@ export function bundleSizes(outDir: string): {
     .filter((f) => f.endsWith('.wasm'))
     .reduce((s, f) => s + statSync(path.join(assets, f)).size, 0);
   const total = gz(all);
-  return { initialGzip: gz(initial).g, totalGzip: total.g, totalRaw: total.r, wasmBytes };
+  const initialFiles = [...initial].map((k) => manifest[k].file).filter((f) => f.endsWith('.js'));
+  return { initialGzip: gz(initial).g, totalGzip: total.g, totalRaw: total.r, wasmBytes, initialFiles };
 }

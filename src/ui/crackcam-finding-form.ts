@@ -1,5 +1,5 @@
 import { localized, msg } from '@lit/localize';
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import {
   CONDITION_STATES,
@@ -17,7 +17,6 @@ import { conditionStateLabel, defectTypeLabel, orientationLabel } from './findin
 import { panelStyles } from './shared-styles';
 import { earlierChoiceText } from './width-change-labels';
 import './crackcam-finding-measurement';
-import './crackcam-width-history';
 
 /** `detail` of the `finding-edit` event. */
 export interface FindingEditDetail {
@@ -91,6 +90,12 @@ export class CrackcamFindingForm extends LitElement {
       }
     `,
   ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The chart (uPlot) is loaded once there is a history to chart: the live screen's form is in the
+    // shell's first bundle, which should not carry it.
+    if (changed.has('history') && this.history.length >= 2) import('./crackcam-width-history').catch(() => undefined); // without it the form works, uncharted
+  }
 
   private onSubmit(e: SubmitEvent): void {
     e.preventDefault();

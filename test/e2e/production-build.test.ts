@@ -46,5 +46,8 @@ describe('production build', () => {
     expect(sizes.initialGzip).toBeGreaterThan(20_000);
     expect(sizes.initialGzip).toBeLessThanOrEqual(INITIAL_JS_BUDGET);
     expect(sizes.totalGzip).toBeGreaterThan(sizes.initialGzip + 300_000); // TF.js is in the build, lazily
+    // uPlot (the training and width-history charts, with its CSS inlined) comes with its screens only
+    const withUplot = sizes.initialFiles.filter((f) => readFileSync(path.join(dist, f), 'utf8').includes('u-legend'));
+    expect(withUplot).toEqual([]);
   });
 });
