@@ -12,6 +12,7 @@ import {
   type Orientation,
 } from '../core/finding';
 import type { WidthHistoryPoint } from '../core/width-change';
+import { historyChanged } from './width-history-changed';
 import type { MeasureOutcome } from '../platform/measure-finding';
 import { conditionStateLabel, defectTypeLabel, orientationLabel } from './finding-labels';
 import { panelStyles } from './shared-styles';
@@ -52,7 +53,7 @@ export class CrackcamFindingForm extends LitElement {
   /** The findings this one may name as its earlier record of the same defect, newest first. */
   @property({ attribute: false }) earlierChoices: readonly FindingFields[] = [];
   /** The measured widths of this finding's defect over its records, oldest first (a chart from two on). */
-  @property({ attribute: false }) history: readonly WidthHistoryPoint[] = [];
+  @property({ attribute: false, hasChanged: historyChanged }) history: readonly WidthHistoryPoint[] = [];
 
   static override styles = [
     panelStyles,
@@ -93,8 +94,9 @@ export class CrackcamFindingForm extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The chart (uPlot) is loaded once there is a history to chart: the live screen's form is in the
-    // shell's first bundle, which should not carry it.
-    if (changed.has('history') && this.history.length >= 2) import('./crackcam-width-history').catch(() => undefined); // without it the form works, uncharted
+    // shell's first bundle, which should not carry it. Without it the form works, uncharted.
+    if (!changed.has('history') || this.history.length < 2) return;
+    import('./crackcam-width-history').catch(() => undefined);
   }
 
   private onSubmit(e: SubmitEvent): void {

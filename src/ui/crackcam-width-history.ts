@@ -5,6 +5,7 @@ import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import type { WidthHistoryPoint } from '../core/width-change';
 import { dateText } from './dates';
+import { historyChanged } from './width-history-changed';
 
 const HEIGHT = 160;
 
@@ -19,7 +20,7 @@ const HEIGHT = 160;
 @customElement('crackcam-width-history')
 export class CrackcamWidthHistory extends LitElement {
   /** Oldest first. */
-  @property({ attribute: false }) points: readonly WidthHistoryPoint[] = [];
+  @property({ attribute: false, hasChanged: historyChanged }) points: readonly WidthHistoryPoint[] = [];
   @query('.plot') private host?: HTMLElement;
   private plot?: uPlot;
 
