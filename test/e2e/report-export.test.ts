@@ -268,6 +268,9 @@ describe('inspection export', () => {
     const text = pdfText(pdf);
     expect(text).toContain('点検調書');
     expect(text).toContain('はく離・はく落');
+    // the earlier record of the first finding, and the summary's mark, in Japanese
+    expect(text.replace(/\s+/g, ' ')).toContain('前回の記録 2021-05-01: 0.30 mm, +0.15 mm (± 0.06) 拡大');
+    expect(text).toContain('↑ 拡大、↓ 縮小');
     expect(renderPages(pdf).stderr).toBe('');
     await ja.close();
   });
