@@ -10,7 +10,13 @@ import {
   type InspectionContext,
 } from '../core/finding';
 import { filterFindings, findingFilterValues, type FindingFilter } from '../core/finding-filter';
-import { earlierFindingChoices, earlierFindingLink, widthHistory } from '../core/width-change';
+import {
+  earlierFindingChoices,
+  earlierFindingLink,
+  widthHistory,
+  WIDTH_TRENDS,
+  type WidthTrend,
+} from '../core/width-change';
 import type { FindingRecord, FindingStore, FindingVersion } from '../platform/finding-store';
 import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
@@ -28,10 +34,20 @@ import './crackcam-inspection-export';
 import './crackcam-finding-versions';
 import './crackcam-full-still-fetch';
 import { dateTimeText } from './dates';
-import { earlierLinkText } from './width-change-labels';
+import { earlierLinkText, widthTrendLabel } from './width-change-labels';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
+
+/** Each filter's select, as its test hook names it (`filter-<name>`). */
+const FILTER_TEST_IDS: Record<keyof FindingFilter, string> = {
+  inspection: 'inspection',
+  structure: 'structure',
+  element: 'element',
+  defectType: 'type',
+  conditionState: 'state',
+  widthTrend: 'trend',
+};
 
 /**
  * The findings list: one row per finding (overlay thumbnail, type, condition state, element, crack
@@ -42,7 +58,7 @@ const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
  * Test hooks: `finding-item` (`data-id`), `finding-thumb`, `finding-item-type`, `finding-item-state`,
  * `finding-item-element`, `finding-item-width` (`data-width-mm`), `finding-item-change` (`data-trend`:
  * the width since the earlier finding of the same defect), `finding-edit-open`, `finding-delete`, `finding-undo`, `findings-error`,
- * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`,
+ * filters `filter-inspection`, `filter-structure`, `filter-element`, `filter-type`, `filter-state`, `filter-trend`,
  * `finding-versions-count` (`data-count`: a finding edited on two devices before they synced; opens
  * <crackcam-finding-versions>). The list follows the store's changes (the sync brings findings in).
  * A finding that came by sync without its full-resolution still has "Download full photo"
@@ -280,6 +296,7 @@ export class CrackcamFindings extends LitElement {
     if (value === '') delete next[key];
     else if (key === 'conditionState') next.conditionState = Number(value) as ConditionState;
     else if (key === 'defectType') next.defectType = value as DefectType;
+    else if (key === 'widthTrend') next.widthTrend = value as WidthTrend;
     else next[key] = value;
     this.filter = next;
     this.filtersOpen = true; // stays open while the inspector works with it, also when the last filter is cleared
@@ -289,7 +306,7 @@ export class CrackcamFindings extends LitElement {
     const current = this.filter[key];
     return html`<label
       >${label}
-      <select data-testid="filter-${key === 'defectType' ? 'type' : key === 'conditionState' ? 'state' : key}"
+      <select data-testid="filter-${FILTER_TEST_IDS[key]}"
         @change=${(e: Event) => this.setFilter(key, (e.target as HTMLSelectElement).value)}>
         <option value="" .selected=${current === undefined}>${msg('All')}</option>
         ${options.map(([value, text]) => html`<option value=${value} .selected=${String(current) === value}>${text}</option>`)}
@@ -324,6 +341,11 @@ export class CrackcamFindings extends LitElement {
         'conditionState',
         msg('Condition state'),
         CONDITION_STATES.map((s) => [String(s), `${s} ${conditionStateLabel(s).name}`]),
+      )}
+      ${this.renderFilterSelect(
+        'widthTrend',
+        msg('Width since the earlier record'),
+        WIDTH_TRENDS.map((t) => [t, widthTrendLabel(t)]),
       )}
       </div>
     </details>`;

@@ -1,7 +1,7 @@
 /** The words the UI shows for a finding's link to an earlier finding of the same defect, localised. */
 import { msg, str } from '@lit/localize';
 import type { FindingFields } from '../core/finding';
-import type { EarlierFindingLink } from '../core/width-change';
+import type { EarlierFindingLink, WidthTrend } from '../core/width-change';
 import { dateText } from './dates';
 import { defectTypeLabel } from './finding-labels';
 
@@ -41,4 +41,16 @@ export function earlierLinkText(link: EarlierFindingLink): string {
         ? msg(str`Since ${date} (${before} mm): ${change} mm ±${plus}, narrower`)
         : msg(str`Since ${date} (${before} mm): ${change} mm ±${plus}, no change beyond the ±`);
   return c.reliable ? text : `${text} ${msg('(a width not reliable)')}`;
+}
+
+/** A width trend as the findings filter offers it. */
+export function widthTrendLabel(trend: WidthTrend): string {
+  switch (trend) {
+    case 'wider':
+      return msg('Wider', { desc: 'filter: cracks wider than at their earlier record' });
+    case 'narrower':
+      return msg('Narrower', { desc: 'filter: cracks narrower than at their earlier record' });
+    default:
+      return msg('No change beyond the ±', { desc: 'filter: width change within the uncertainty' });
+  }
 }

@@ -103,6 +103,30 @@ describe('finding filter', () => {
     expect(ids({ inspection: 'other' })).toEqual([]);
   });
 
+  it('keeps the findings whose width changed so since the earlier record they name', () => {
+    const width = (widthMm: number) => ({
+      widthMm,
+      meanWidthMm: widthMm / 2,
+      lengthMm: 40,
+      uncertainMm: 0.03,
+      mmPerPx: 0.1,
+      scale: 'marker' as const,
+      standard: 'aashto-rc',
+      widthClass: 'CS1',
+    });
+    const history = [
+      finding('old', { measurement: width(0.2) }),
+      finding('grown', { measurement: width(0.4), earlierFindingId: 'old' }),
+      finding('same', { measurement: width(0.21), earlierFindingId: 'old' }),
+      finding('unmeasured', { earlierFindingId: 'old' }),
+    ];
+    const ids = (widthTrend: 'wider' | 'narrower' | 'unchanged') =>
+      filterFindings(history, { widthTrend }).map((x) => x.id);
+    expect(ids('wider')).toEqual(['grown']);
+    expect(ids('unchanged')).toEqual(['same']);
+    expect(ids('narrower')).toEqual([]);
+  });
+
   it('offers each distinct value once, sorted', () => {
     expect(findingFilterValues(list)).toEqual({
       inspection: ['Route 9'],

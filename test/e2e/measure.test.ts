@@ -184,6 +184,16 @@ describe('crack width of a finding', () => {
       expect(await change.textContent()).toMatch(
         /^Since .* \(\d\.\d\d mm\): [+−]\d\.\d\d mm ±\d\.\d\d, no change beyond the ±$/,
       );
+      // the filter by width change finds it, and only it
+      await page.locator('[data-testid="filters"] summary').click();
+      await byTestId(page, 'filter-trend').selectOption('unchanged');
+      const items = byTestId(page, 'finding-item');
+      await expect.poll(() => items.count()).toBe(1);
+      expect(await items.getAttribute('data-id')).toBe(later);
+      await byTestId(page, 'filter-trend').selectOption('wider');
+      await expect.poll(() => items.count()).toBe(0);
+      await byTestId(page, 'filter-trend').selectOption('');
+      await expect.poll(() => items.count()).toBe(2);
       // its edit form charts the two widths
       await page.locator(`[data-testid="finding-item"][data-id="${later}"] [data-testid="finding-edit-open"]`).click();
       const history = page.locator('[data-testid="width-history"][data-points="2"]');
