@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { crackcamBaseModel } from './scripts/vite-models';
 import { crackcamPwa } from './scripts/vite-pwa';
+import { crackcamStartAfterPaint } from './scripts/vite-start-after-paint';
 import { crackcamTfjsWithoutBackends } from './scripts/vite-tfjs';
 
 const root = import.meta.dirname;
@@ -23,7 +24,7 @@ const E2E_POLL = { timeout: 15_000, interval: 100 };
 export default defineConfig({
   // Relative asset paths: the production build works from any static server and sub-path.
   base: './',
-  plugins: [crackcamTfjsWithoutBackends(), crackcamBaseModel(root), crackcamPwa(root)],
+  plugins: [crackcamTfjsWithoutBackends(), crackcamBaseModel(root), crackcamPwa(root), crackcamStartAfterPaint()],
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es', plugins: () => [crackcamTfjsWithoutBackends()] },
   // js-aruco2 exports through top-level `this`, which Vite compiles away: the browser loads it through a shim.

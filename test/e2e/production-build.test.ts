@@ -4,14 +4,16 @@
  * and the benchmark ask for with CRACKCAM_TEST_HOOKS=1. Built here with the flag off, as
  * `npm run build` builds, and every shipped file is searched. Source maps are not searched: they
  * hold the sources themselves, comments included, and the app never loads them.
- * The same build guards the size of the JS the page loads before anything lazy (docs/bench.md).
+ * The same build guards the size of the JS the page loads before anything lazy (docs/bench.md), and,
+ * served to Chromium, that the page paints the app's name before it asks for its modules
+ * (scripts/vite-start-after-paint.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSizes } from '../../scripts/bundle-sizes';
-import { viteBuild } from './harness';
+import { launchChromium, openApp, startStaticServer, viteBuild } from './harness';
 import { listFiles } from './offline-harness';
 
 /** Gzipped bytes of JS the page may load before its lazy chunks (the main-thread issue's target). */
@@ -50,4 +52,29 @@ describe('production build', () => {
     const withUplot = sizes.initialFiles.filter((f) => readFileSync(path.join(dist, f), 'utf8').includes('u-legend'));
     expect(withUplot).toEqual([]);
   });
+
+  it('paints the app name from the HTML before it asks for the modules, which then start the app', async () => {
+    const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
+    expect(html).not.toMatch(/<script type="module"|<link rel="modulepreload"/);
+    const server = await startStaticServer(dist, '/');
+    const browser = await launchChromium();
+    try {
+      const { page } = await openApp(browser, server.url, { backend: null });
+      await page.locator('crackcam-app[ready]').waitFor({ timeout: 60_000 });
+      const timing = await page.evaluate(() => {
+        const paint = performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
+        const scripts = performance
+          .getEntriesByType('resource')
+          .filter((e) => /\/assets\/[^/]+\.js$/.test(new URL(e.name).pathname))
+          .map((e) => e.startTime);
+        return { paint, firstScript: Math.min(...scripts), scripts: scripts.length };
+      });
+      expect(timing.scripts).toBeGreaterThan(3);
+      expect(timing.paint).toBeDefined();
+      expect(timing.paint).toBeLessThanOrEqual(timing.firstScript);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 120_000);
 });
