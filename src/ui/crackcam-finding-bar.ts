@@ -4,7 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { FindingFields, InspectionContext } from '../core/finding';
 import { cameraPermission } from '../platform/camera-permission';
 import { recordFinding, type FindingSnapshot } from '../platform/finding-capture';
-import { earlierFindingChoices } from '../core/width-change';
+import { earlierFindingChoices, earlierFindingLink } from '../core/width-change';
 import type { FindingStore } from '../platform/finding-store';
 import { FindingStoreError } from '../platform/finding-store-error';
 import { sharedMeasureClient } from '../platform/measure-client';
@@ -14,6 +14,7 @@ import type { BarFailure } from './bar-failure';
 import type { FindingEditDetail } from './crackcam-finding-form';
 import { positionMissingText } from './finding-labels';
 import { panelStyles } from './shared-styles';
+import { earlierLinkText } from './width-change-labels';
 import './crackcam-finding-form';
 import './crackcam-inspection-context';
 
@@ -26,10 +27,13 @@ function defaultContext(now: Date): InspectionContext {
 /**
  * Saving findings under the live view: the inspection context (set once, remembered, editable), the
  * one-tap *Save finding* button, what was saved (with or without a position, and why) and the new
- * finding's edit form (defect type, orientation, condition state, notes). Each saved finding's crack
- * width is then measured on its still, in the measurement worker, under the standard in the settings.
+ * finding's edit form (defect type, orientation, condition state, notes, the earlier finding of the
+ * same crack). Each saved finding's crack width is then measured on its still, in the measurement
+ * worker, under the standard in the settings; once the form names an earlier finding, the width's
+ * change since is said under the saved notice.
  *
- * Test hooks: `finding-save`, `finding-saved` (`data-id`, `data-still-source`), `finding-position`
+ * Test hooks: `finding-save`, `finding-saved` (`data-id`, `data-still-source`), `finding-saved-change`
+ * (`data-trend`), `finding-position`
  * (`data-missing`: denied, unavailable, timeout; absent with a fix), `finding-error` (`data-kind`:
  * camera-denied, camera-off, a FindingStoreError kind, unknown), `context-summary`, `context-edit`.
  *
@@ -241,11 +245,22 @@ export class CrackcamFindingBar extends LitElement {
       : html`<span data-testid="finding-position" data-missing=${f.positionMissing ?? 'unavailable'}
           >${positionMissingText(f.positionMissing ?? 'unavailable')}</span
         >`;
+    // Named in the form: the change since, on site (the earlier finding is one of the form's choices).
+    const earlier = earlierFindingLink(f, new Map(this.earlierChoices.map((c) => [c.id, c])));
     return html`<div class="row" role="status">
       <span data-testid="finding-saved" data-id=${f.id} data-still-source=${f.still.source}
         >${msg(str`Finding saved (${f.still.width} x ${f.still.height} photo).`)}</span
       >
       ${where}
+      ${
+        earlier && earlier.kind !== 'missing'
+          ? html`<span
+              data-testid="finding-saved-change"
+              data-trend=${earlier.kind === 'change' ? earlier.change.trend : earlier.kind}
+              >${earlierLinkText(earlier)}</span
+            >`
+          : nothing
+      }
     </div>`;
   }
 

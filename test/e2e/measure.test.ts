@@ -175,6 +175,10 @@ describe('crack width of a finding', () => {
       await byTestId(page, 'finding-earlier').selectOption(earlier);
       await byTestId(page, 'finding-form-save').click();
       await expect.poll(async () => (await storedFields(page, later))?.earlierFindingId).toBe(earlier);
+      // said on site, under the saved notice
+      const onSite = byTestId(page, 'finding-saved-change');
+      await onSite.waitFor({ timeout: 10_000 });
+      expect(await onSite.getAttribute('data-trend')).toBe('unchanged');
       await byTestId(page, 'tab-findings').click();
       const change = page.locator(
         `[data-testid="finding-item"][data-id="${later}"] [data-testid="finding-item-change"]`,
