@@ -10,7 +10,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRng } from '../src/core/random';
+import { createRng, shuffled } from '../src/core/random';
 import { photoWithMarker, type Corner } from './marker-photo';
 
 const { values: args } = parseArgs({
@@ -28,16 +28,6 @@ const out = args.out;
 const perClass = Number(args['per-class']);
 const sizes = args.sizes.split(',').map(Number);
 if (!(perClass > 0) || sizes.some((s) => !(s >= 0 && s < 0.5))) throw new Error('--per-class > 0, --sizes in [0, 0.5)');
-
-/** `files` shuffled with `rng` (Fisher-Yates). */
-function shuffled<T>(files: T[], rng: () => number): T[] {
-  const a = [...files];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 const seen = new Set<string>(JSON.parse(await readFile(path.join(args.model, 'seen.json'), 'utf8')).files);
 const rng = createRng(Number(args.seed));
