@@ -1,6 +1,12 @@
 import type { Plugin } from 'vite';
 
 /**
+ * Without a first-contentful-paint entry by then (a browser without paint timing, a hidden tab), the
+ * modules are asked for anyway.
+ */
+const FALLBACK_MS = 500;
+
+/**
  * The built page asks for the app's modules only after its first paint. index.html paints the app's
  * name from the HTML alone; with the entry script and its modulepreload links in the HTML, a fast
  * device (or a warm cache) has the modules before the browser paints, runs them first and paints
@@ -8,12 +14,6 @@ import type { Plugin } from 'vite';
  * the browser reports the first contentful paint (the name), so the name is painted first on any
  * device, and the modules are fetched in parallel as before, a frame or so later.
  */
-/**
- * Without a first-contentful-paint entry by then (a browser without paint timing, a hidden tab), the
- * modules are asked for anyway.
- */
-const FALLBACK_MS = 500;
-
 export function crackcamStartAfterPaint(): Plugin {
   return {
     name: 'crackcam-start-after-paint',
