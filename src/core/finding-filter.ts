@@ -17,15 +17,27 @@ export interface FindingFilter {
 }
 
 /**
+ * Whether a finding's width changed as `trend` says since the earlier finding it names, looked up
+ * among `findings`; every finding matches when `trend` is undefined (and no lookup is built).
+ */
+function trendMatcher(
+  findings: readonly FindingFields[],
+  trend: WidthTrend | undefined,
+): (f: FindingFields) => boolean {
+  if (trend === undefined) return () => true;
+  const byId = new Map(findings.map((f) => [f.id, f]));
+  return (f) => {
+    const link = earlierFindingLink(f, byId);
+    return link?.kind === 'change' && link.change.trend === trend;
+  };
+}
+
+/**
  * The findings that match every key `filter` sets, in their order; the earlier findings that
  * `widthTrend` compares with are looked up among `findings`.
  */
 export function filterFindings(findings: readonly FindingFields[], filter: FindingFilter): FindingFields[] {
-  const byId = new Map(findings.map((f) => [f.id, f]));
-  const trend = (f: FindingFields) => {
-    const link = earlierFindingLink(f, byId);
-    return link?.kind === 'change' ? link.change.trend : undefined;
-  };
+  const matchesTrend = trendMatcher(findings, filter.widthTrend);
   return findings.filter(
     (f) =>
       (filter.inspection === undefined || f.context.inspection === filter.inspection) &&
@@ -33,7 +45,7 @@ export function filterFindings(findings: readonly FindingFields[], filter: Findi
       (filter.element === undefined || f.context.element === filter.element) &&
       (filter.defectType === undefined || f.defectType === filter.defectType) &&
       (filter.conditionState === undefined || f.conditionState === filter.conditionState) &&
-      (filter.widthTrend === undefined || trend(f) === filter.widthTrend),
+      matchesTrend(f),
   );
 }
 
