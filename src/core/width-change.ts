@@ -49,6 +49,14 @@ export function widthChange(later: FindingFields, earlier: FindingFields): Width
   };
 }
 
+/**
+ * A width change in mm with its sign and two decimals: `+0.12`, `-0.05`, `+0.00`; `minus` is the
+ * sign written for a narrowing (the screens use the typographic `−`).
+ */
+export function signedMm(mm: number, minus = '-'): string {
+  return `${mm < 0 ? minus : '+'}${Math.abs(mm).toFixed(2)}`;
+}
+
 /** Most earlier findings offered to link to. */
 export const MAX_EARLIER_CHOICES = 50;
 

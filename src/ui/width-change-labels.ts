@@ -1,7 +1,7 @@
 /** The words the UI shows for a finding's link to an earlier finding of the same defect, localised. */
 import { msg, str } from '@lit/localize';
 import type { FindingFields } from '../core/finding';
-import type { EarlierFindingLink, WidthTrend } from '../core/width-change';
+import { signedMm, type EarlierFindingLink, type WidthTrend } from '../core/width-change';
 import { dateText } from './dates';
 import { defectTypeLabel } from './finding-labels';
 
@@ -32,7 +32,7 @@ export function earlierLinkText(link: EarlierFindingLink): string {
   const c = link.change;
   const date = dateText(c.earlierAt);
   const before = c.earlierWidthMm.toFixed(2);
-  const change = `${c.changeMm < 0 ? '−' : '+'}${Math.abs(c.changeMm).toFixed(2)}`;
+  const change = signedMm(c.changeMm, '−');
   const plus = c.uncertainMm.toFixed(2);
   const text =
     c.trend === 'wider'

@@ -3,7 +3,7 @@ import type { FindingFields, FindingMeasurement, FindingPosition } from '../find
 import { isoTime } from './finding-row';
 import { standardShortName } from '../measure/standards';
 import { ENGLISH_REPORT_LABELS, type ReportLabels } from './report-labels';
-import type { EarlierFindingLink } from '../width-change';
+import { signedMm, type EarlierFindingLink } from '../width-change';
 
 /** `2026-05-01 09:30 UTC` */
 export const reportTime = (ms: number): string => `${isoTime(ms, 'time').slice(0, 16).replace('T', ' ')} UTC`;
@@ -78,9 +78,6 @@ export function widthCell(m: FindingMeasurement | undefined, labels: ClassWords)
 }
 
 type EarlierWords = Pick<ReportLabels, 'widthTrends' | 'changeUnreliable' | 'earlierUnmeasured' | 'earlierMissing'>;
-
-/** `+0.12`, `-0.05`, `+0.00`: a change in mm with its sign. */
-const signedMm = (mm: number): string => `${mm < 0 ? '-' : '+'}${Math.abs(mm).toFixed(2)}`;
 
 /**
  * The earlier record of the same defect: `2025-06-01: 0.30 mm, +0.12 mm (± 0.05) wider`, the date
