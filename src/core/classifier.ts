@@ -352,8 +352,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const relu = options.relu ?? true;
       if (this.routed) {
         const pooled = poolFeatures(baseFeatures); // [n, K]
-        // One novelty pass gives the frame's nearest group (the choice of head) and its score.
-        const { score: nearestScore, nearest } = (this.novelty as NoveltyModel).assess(pooled); // [n], [n]
+        const nearest = (this.novelty as NoveltyModel).nearest(pooled); // [n]: the choice of head without a router
         const result = this.routedResult(
           { features: baseFeatures, nearest, pooled },
           wanted,
@@ -362,7 +361,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
           fineClassMaps,
         );
         if (options.novelty === false) return result;
-        return { ...result, novelty: this.noveltyScore(pooled, result, nearestScore) };
+        return { ...result, novelty: this.noveltyScore(pooled, result) };
       }
       const result = headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
       if (!this.novelty || options.novelty === false) return result;
@@ -370,11 +369,19 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     });
   }
 
-  /** The novelty score of pooled base features [n, K] -> [n], against the verdict's groups where the model says so. */
-  private noveltyScore(pooled: tf.Tensor2D, result: ClassificationTensors, nearestScore?: tf.Tensor1D): tf.Tensor1D {
+  /**
+   * The novelty score of pooled base features [n, K] -> [n], against the verdict's groups where the model
+   * says so; a routed frame only against the groups of the head that answered it (the site's groups for
+   * the adapted head, the others for the old head): a wide site group must not vouch for a frame the old
+   * head answers, nor an old group for the site head's.
+   */
+  private noveltyScore(pooled: tf.Tensor2D, result: ClassificationTensors): tf.Tensor1D {
     const novelty = this.novelty as NoveltyModel;
-    if (novelty.info.match !== 'verdict') return nearestScore ?? novelty.score(pooled);
-    return novelty.score(pooled, tf.argMax(result.probabilities, 1) as tf.Tensor1D); // verdicts: [n]
+    const verdicts = novelty.info.match === 'verdict' ? (tf.argMax(result.probabilities, 1) as tf.Tensor1D) : undefined; // [n]
+    const routed = this.routed;
+    if (!routed || !result.ownHead) return novelty.score(pooled, verdicts);
+    const headsGroups = tf.equal(tf.expandDims(result.ownHead, 1), tf.expandDims(routed.siteGroup, 0)); // [n, G]
+    return novelty.score(pooled, verdicts, headsGroups as tf.Tensor2D);
   }
 
   /** Both heads on the shared trunk; each frame answered by the head its site router or nearest novelty group picks. */

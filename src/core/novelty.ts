@@ -96,9 +96,11 @@ export interface NoveltyModel {
   /**
    * Squared distance to the nearest group mean (per-group thresholds applied). pooled: [N, D] -> [N].
    * With `match: 'verdict'`, `verdicts` ([N] class indices) limits each row to the groups of its verdict
-   * (all groups where the verdict has none); without `verdicts` every group counts.
+   * (all groups where the verdict has none); without `verdicts` every group counts. `allowed` ([N, G], 1
+   * where a group may score the row) limits the rows further, e.g. to the groups of the head that answered
+   * a routed frame: the verdict's groups among the allowed, else the allowed, else all.
    */
-  score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D;
+  score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D, allowed?: tf.Tensor2D): tf.Tensor1D;
   /**
    * Index into `info.groups` of the nearest group, the choice of head of a routed model. pooled: [N, D]
    * -> [N] int32. A group's distances are scaled by threshold / its threshold where that is below 1 (a
@@ -344,15 +346,29 @@ function scoreOf(distances: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
- * The score of each row against the groups of its verdict only: distances [N, G], verdicts [N] and
- * the class index of each group's label [G] -> [N]. A row whose verdict has no group scores against all.
+ * The score of each row against the groups of its mask only: distances and mask [N, G] -> [N]. A row
+ * with no group in its mask scores against all.
  */
-function verdictScoreOf(distances: tf.Tensor2D, verdicts: tf.Tensor1D, groupLabels: tf.Tensor1D): tf.Tensor1D {
-  const mask = tf.equal(tf.expandDims(tf.cast(verdicts, 'int32'), 1), tf.expandDims(groupLabels, 0)); // [N, G]
-  // No Infinity (half-float GPU textures): groups of other labels are pushed just past the row's largest.
+function maskedScoreOf(distances: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
+  const inMask = tf.cast(mask, 'bool');
+  // No Infinity (half-float GPU textures): groups outside the mask are pushed just past the row's largest.
   const others = tf.add(tf.max(distances, 1, true), 1); // [N, 1]
-  const own = tf.min(tf.where(mask, distances, tf.broadcastTo(others, distances.shape)), 1); // [N]
-  return tf.relu(tf.where(tf.any(mask, 1), own, tf.min(distances, 1))) as tf.Tensor1D;
+  const own = tf.min(tf.where(inMask, distances, tf.broadcastTo(others, distances.shape)), 1); // [N]
+  return tf.relu(tf.where(tf.any(inMask, 1), own, tf.min(distances, 1))) as tf.Tensor1D;
+}
+
+/** [N, G] true where group g's label (groupLabels [G], class indices) is row n's verdict (verdicts [N]). */
+function verdictMask(verdicts: tf.Tensor1D, groupLabels: tf.Tensor1D): tf.Tensor2D {
+  return tf.equal(tf.expandDims(tf.cast(verdicts, 'int32'), 1), tf.expandDims(groupLabels, 0)) as tf.Tensor2D;
+}
+
+/** The verdict's groups among the allowed ([N, G] each), or where a row has none of them, its allowed groups. */
+function allowedOfVerdict(ofVerdict: tf.Tensor2D, allowed: tf.Tensor2D): tf.Tensor2D {
+  const permitted = tf.cast(allowed, 'bool');
+  const both = tf.logicalAnd(ofVerdict, permitted);
+  const none = tf.expandDims(tf.logicalNot(tf.any(both, 1)), 1); // [N, 1]
+  // Logical ops, not tf.where: the WASM backend's select on bool values writes out of bounds.
+  return tf.logicalOr(both, tf.logicalAnd(none, permitted)) as tf.Tensor2D;
 }
 
 /** The class index of each group's label (the part of its name after the last `/`), -1 where it is none. */
@@ -380,11 +396,12 @@ export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]
   // [G] class index of each group, for scores against the verdict's groups only.
   const groupLabels =
     info.match === 'verdict' && labels ? tf.tensor1d(groupLabelsOf(info.groups, labels), 'int32') : undefined;
-  const scoreRows = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D => {
-    if (!verdicts || info.match !== 'verdict') return scoreOf(d2);
+  const scoreRows = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D, allowed?: tf.Tensor2D): tf.Tensor1D => {
+    if (!verdicts || info.match !== 'verdict') return allowed ? maskedScoreOf(d2, allowed) : scoreOf(d2);
     if (!groupLabels)
       throw new Error("novelty: match 'verdict' needs the classifier's labels to know each group's class");
-    return verdictScoreOf(d2, verdicts, groupLabels);
+    const ofVerdict = verdictMask(verdicts, groupLabels); // [N, G]
+    return maskedScoreOf(d2, allowed ? allowedOfVerdict(ofVerdict, allowed) : ofVerdict);
   };
   // Squared distance to every group, unscaled: [N, D] -> [N, G].
   const distances = (pooled: tf.Tensor2D): tf.Tensor2D =>
@@ -393,12 +410,13 @@ export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]
       // |z - m|^2 = |z|^2 - 2 z.m + |m|^2, for every group: [N, G]
       return tf.add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, tf.matMul(z, means, false, true))), meanNorms);
     });
-  const scored = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D) => scoreRows(tf.mul(d2, scales) as tf.Tensor2D, verdicts);
+  const scored = (d2: tf.Tensor2D, verdicts?: tf.Tensor1D, allowed?: tf.Tensor2D) =>
+    scoreRows(tf.mul(d2, scales) as tf.Tensor2D, verdicts, allowed);
   const nearestOf = (d2: tf.Tensor2D) => tf.argMin(tf.mul(d2, nearestScales), 1) as tf.Tensor1D;
   return {
     info,
-    score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): tf.Tensor1D {
-      return tf.tidy(() => scored(distances(pooled), verdicts));
+    score(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D, allowed?: tf.Tensor2D): tf.Tensor1D {
+      return tf.tidy(() => scored(distances(pooled), verdicts, allowed));
     },
     nearest(pooled: tf.Tensor2D): tf.Tensor1D {
       return tf.tidy(() => nearestOf(distances(pooled)));

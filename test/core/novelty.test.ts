@@ -219,6 +219,24 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
       expect(flagged(0), 'called crack: far from every crack group').toBeGreaterThan(0.95);
       expect(flagged(undefined), 'no verdicts: every group counts').toBeLessThan(0.05);
       expect(flagged(2), 'a verdict without groups: every group counts').toBeLessThan(0.05);
+      // Groups allowed per row (e.g. those of the head that answered a routed frame): [rows, groups].
+      const flaggedAllowing = (allowedGroups: number[], verdict?: number) => {
+        const scored = tf.tidy(() => {
+          const allowed = tf.tensor2d(wide.map(() => groups.map((_, g) => (allowedGroups.includes(g) ? 1 : 0))));
+          const verdicts =
+            verdict === undefined ? undefined : (tf.fill([wide.length], verdict, 'int32') as tf.Tensor1D);
+          return model.score(tf.tensor2d(wide), verdicts, tf.cast(allowed, 'bool') as tf.Tensor2D);
+        });
+        const scores = Array.from(scored.dataSync());
+        scored.dispose();
+        return scores.filter((x) => x > info.threshold).length / scores.length;
+      };
+      expect(flaggedAllowing([1], 1), 'called nocrack, its own group allowed').toBeLessThan(0.05);
+      expect(flaggedAllowing([0], 1), 'called nocrack, only the crack group allowed: judged by it').toBeGreaterThan(
+        0.95,
+      );
+      expect(flaggedAllowing([0]), 'no verdicts, only the far group allowed').toBeGreaterThan(0.95);
+      expect(flaggedAllowing([], 1), 'no group allowed: every group counts').toBeLessThan(0.05);
       expect(tf.memory().numTensors, 'scoring leaks no tensors').toBe(kept);
       model.dispose();
       const withoutLabels = createNoveltyModel(info);

@@ -205,6 +205,39 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     routed.dispose();
   });
 
+  it('judges each frame as familiar or not by the groups of the head that answered it', async () => {
+    const child = await copyOf(parent.head);
+    scaleLayer(child, CLASSIFIER_LAYER, -1);
+    const d = siteNovelty.dims;
+    // Routers that send every frame to the old head, or every frame to the site's.
+    const everyFrameTo = (site: boolean) => storedRouter({ kernel: new Float32Array(d), bias: site ? 10 : -10 });
+    const scoresWith = async (site: boolean) => {
+      const routing = { ...(await routeFrom(child))!, router: everyFrameTo(site) };
+      const routed = await loadFrom(child, { ...parent.metadata, novelty: siteNovelty, routing }, base);
+      const r = routed.classifyBatch(input);
+      const out = { scores: [...(await r.novelty!.data())], ownHead: [...(await r.ownHead!.data())] };
+      tf.dispose(Object.values(r) as tf.Tensor[]);
+      routed.dispose();
+      return out;
+    };
+    const old = await scoresWith(false);
+    expect(old.ownHead).toEqual(Array(8).fill(0));
+    // The old head's frames are judged as the model before adapting judged them: the site's (wide) brick
+    // groups vouch for none of them, the brick photos among them included.
+    const before = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
+    const b = before.classifyBatch(input);
+    const parentScores = [...(await b.novelty!.data())];
+    tf.dispose(Object.values(b) as tf.Tensor[]);
+    before.dispose();
+    old.scores.forEach((s, i) => expect(s).toBeCloseTo(parentScores[i], 0));
+    // The site head's frames are judged by the site's groups only: the brick photos (frames 0-3) lie
+    // nearer the brick groups they were fitted on than the old groups that judge them when the old head answers.
+    const own = await scoresWith(true);
+    expect(own.ownHead).toEqual(Array(8).fill(1));
+    for (let i = 0; i < 4; i++) expect(own.scores[i]).toBeLessThan(old.scores[i]);
+    child.dispose();
+  });
+
   it('passes the first old head down a lineage, and none without novelty groups of the site', async () => {
     const child = await copyOf(parent.head);
     const routing = await routeFrom(child);
