@@ -12,6 +12,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingFields } from '../../src/core/finding';
+import { byTestId, saveFinding } from './finding-save';
 import { fillStorage, launchChromium, startDevServer, waitForFrames, type AppServer } from './harness';
 
 const POSITION = { latitude: 35.6812, longitude: 139.7671, accuracy: 15 };
@@ -30,8 +31,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 
 /** Opens the app in `page`; with `frames`, waits until the model has judged that many (so a finding has a verdict). */
 async function openApp(page: Page, frames = 0): Promise<Page> {
@@ -62,20 +61,6 @@ function storedFinding(
       stillType: r.still.type,
     };
   }, id);
-}
-
-/** Taps Save finding and waits for the new finding's saved notice; resolves with its id (fails with the app's error). */
-async function saveFinding(page: Page): Promise<string> {
-  const camera = page.locator('[data-testid="capture"]:not([disabled])'); // the camera runs
-  await camera.waitFor({ timeout: 60_000 });
-  const notice = byTestId(page, 'finding-saved');
-  const before = (await notice.count()) > 0 ? await notice.getAttribute('data-id') : null;
-  await byTestId(page, 'finding-save').click();
-  const saved = before ? page.locator(`[data-testid="finding-saved"]:not([data-id="${before}"])`) : notice;
-  const error = byTestId(page, 'finding-error');
-  await saved.or(error).first().waitFor({ timeout: 30_000 });
-  if ((await error.count()) > 0) throw new Error(`the finding was not saved: ${await error.textContent()}`);
-  return (await saved.getAttribute('data-id')) as string;
 }
 
 /** Whether this browser's camera gives a photo through ImageCapture.takePhoto (asked apart from the app). */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingFields } from '../../src/core/finding';
+import { byTestId, saveFinding } from './finding-save';
 import { launchChromium, openApp, startDevServer, type AppServer } from './harness';
 import { SCENE_CRACK_MM, writeSceneVideo } from './measure-scene';
 
@@ -26,19 +27,6 @@ afterAll(async () => {
   await server?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-
-/** Saves a finding once the camera runs; resolves with its id (`after`: the id of the finding saved before). */
-async function saveFinding(page: Page, after?: string): Promise<string> {
-  await page.locator('[data-testid="capture"]:not([disabled])').waitFor({ timeout: 60_000 });
-  await byTestId(page, 'finding-save').click();
-  const saved = page.locator(`[data-testid="finding-saved"]${after ? `:not([data-id="${after}"])` : ''}`);
-  const error = byTestId(page, 'finding-error');
-  await saved.or(error).first().waitFor({ timeout: 30_000 });
-  if ((await error.count()) > 0) throw new Error(`the finding was not saved: ${await error.textContent()}`);
-  return (await saved.getAttribute('data-id')) as string;
-}
 
 /** What the measurement shows when it is not a result (for failure messages). */
 async function outcomeText(page: Page): Promise<string> {
@@ -169,7 +157,7 @@ describe('crack width of a finding', () => {
       const earlier = await saveFinding(page);
       await result.waitFor({ timeout: 60_000 });
       await byTestId(page, 'finding-form-cancel').click();
-      const later = await saveFinding(page, earlier);
+      const later = await saveFinding(page);
       await result.waitFor({ timeout: 60_000 });
       await page.locator(`[data-testid="finding-earlier"] option[value="${earlier}"]`).waitFor({ state: 'attached' });
       await byTestId(page, 'finding-earlier').selectOption(earlier);
