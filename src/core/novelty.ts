@@ -108,8 +108,6 @@ export interface NoveltyModel {
    * tighter than the threshold (per-group thresholds) is measured like the threshold.
    */
   nearest(pooled: tf.Tensor2D): tf.Tensor1D;
-  /** {@link score} and {@link nearest} from one computation of the distances. */
-  assess(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D): { score: tf.Tensor1D; nearest: tf.Tensor1D };
   dispose(): void;
 }
 
@@ -420,12 +418,6 @@ export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]
     },
     nearest(pooled: tf.Tensor2D): tf.Tensor1D {
       return tf.tidy(() => nearestOf(distances(pooled)));
-    },
-    assess(pooled: tf.Tensor2D, verdicts?: tf.Tensor1D) {
-      return tf.tidy(() => {
-        const d2 = distances(pooled); // [N, G]
-        return { score: scored(d2, verdicts), nearest: nearestOf(d2) };
-      });
     },
     dispose(): void {
       tf.dispose([w, means, meanNorms, scales, nearestScales, ...(groupLabels ? [groupLabels] : [])]);
