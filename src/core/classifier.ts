@@ -352,7 +352,9 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const relu = options.relu ?? true;
       if (this.routed) {
         const pooled = poolFeatures(baseFeatures); // [n, K]
-        const nearest = (this.novelty as NoveltyModel).nearest(pooled); // [n]: the choice of head without a router
+        const novelty = this.novelty as NoveltyModel;
+        const d2 = novelty.distances(pooled); // [n, G], measured once for the choice of head and the score
+        const nearest = novelty.nearestOf(d2); // [n]: the choice of head without a router
         const result = this.routedResult(
           { features: baseFeatures, nearest, pooled },
           wanted,
@@ -361,27 +363,27 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
           fineClassMaps,
         );
         if (options.novelty === false) return result;
-        return { ...result, novelty: this.noveltyScore(pooled, result) };
+        return { ...result, novelty: this.noveltyScore(d2, result) };
       }
       const result = headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
       if (!this.novelty || options.novelty === false) return result;
-      return { ...result, novelty: this.noveltyScore(poolFeatures(baseFeatures), result) }; // [n]
+      return { ...result, novelty: this.noveltyScore(this.novelty.distances(poolFeatures(baseFeatures)), result) }; // [n]
     });
   }
 
   /**
-   * The novelty score of pooled base features [n, K] -> [n], against the verdict's groups where the model
+   * The novelty score from the distances [n, G] of the pooled base features to the groups -> [n], against the verdict's groups where the model
    * says so; a routed frame only against the groups of the head that answered it (the site's groups for
    * the adapted head, the others for the old head): a wide site group must not vouch for a frame the old
    * head answers, nor an old group for the site head's.
    */
-  private noveltyScore(pooled: tf.Tensor2D, result: ClassificationTensors): tf.Tensor1D {
+  private noveltyScore(distances: tf.Tensor2D, result: ClassificationTensors): tf.Tensor1D {
     const novelty = this.novelty as NoveltyModel;
     const verdicts = novelty.info.match === 'verdict' ? (tf.argMax(result.probabilities, 1) as tf.Tensor1D) : undefined; // [n]
     const routed = this.routed;
-    if (!routed || !result.ownHead) return novelty.score(pooled, verdicts);
+    if (!routed || !result.ownHead) return novelty.scoreOf(distances, verdicts);
     const headsGroups = tf.equal(tf.expandDims(result.ownHead, 1), tf.expandDims(routed.siteGroup, 0)); // [n, G]
-    return novelty.score(pooled, verdicts, headsGroups as tf.Tensor2D);
+    return novelty.scoreOf(distances, verdicts, headsGroups as tf.Tensor2D);
   }
 
   /** Both heads on the shared trunk; each frame answered by the head its site router or nearest novelty group picks. */

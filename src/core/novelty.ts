@@ -108,6 +108,16 @@ export interface NoveltyModel {
    * tighter than the threshold (per-group thresholds) is measured like the threshold.
    */
   nearest(pooled: tf.Tensor2D): tf.Tensor1D;
+  /**
+   * The squared distances [N, G] of pooled [N, D] to every group mean, for {@link scoreOf} and
+   * {@link nearestOf}: a routed frame's score depends on the head its nearest group chose, and the
+   * distances are measured once for both.
+   */
+  distances(pooled: tf.Tensor2D): tf.Tensor2D;
+  /** {@link score} from {@link distances}. */
+  scoreOf(distances: tf.Tensor2D, verdicts?: tf.Tensor1D, allowed?: tf.Tensor2D): tf.Tensor1D;
+  /** {@link nearest} from {@link distances}. */
+  nearestOf(distances: tf.Tensor2D): tf.Tensor1D;
   dispose(): void;
 }
 
@@ -418,6 +428,13 @@ export function createNoveltyModel(info: NoveltyInfo, labels?: readonly string[]
     },
     nearest(pooled: tf.Tensor2D): tf.Tensor1D {
       return tf.tidy(() => nearestOf(distances(pooled)));
+    },
+    distances,
+    scoreOf(d2: tf.Tensor2D, verdicts?: tf.Tensor1D, allowed?: tf.Tensor2D): tf.Tensor1D {
+      return tf.tidy(() => scored(d2, verdicts, allowed));
+    },
+    nearestOf(d2: tf.Tensor2D): tf.Tensor1D {
+      return tf.tidy(() => nearestOf(d2));
     },
     dispose(): void {
       tf.dispose([w, means, meanNorms, scales, nearestScales, ...(groupLabels ? [groupLabels] : [])]);

@@ -113,8 +113,13 @@ describe('novelty (pooled class-conditional Mahalanobis)', () => {
       expect(hits / probe.rows.length, 'nearest group').toBeGreaterThan(0.95);
       const kept = tf.memory().numTensors;
       const rows = tf.tensor2d(probe.rows);
-      tf.dispose([model.score(rows), model.nearest(rows), rows]); // no tidy around them: their own must hold
-      expect(tf.memory().numTensors, 'score and nearest leak no tensors').toBe(kept);
+      // The same score and nearest group from distances measured once; no tidy around them: their own must hold.
+      const d2 = model.distances(rows);
+      const [fromDistances, nearestFromDistances] = [model.scoreOf(d2), model.nearestOf(d2)];
+      expect(Array.from(fromDistances.dataSync())).toEqual(Array.from(scores));
+      expect(Array.from(nearestFromDistances.dataSync())).toEqual(Array.from(nearest.dataSync()));
+      tf.dispose([model.score(rows), model.nearest(rows), d2, fromDistances, nearestFromDistances, rows]);
+      expect(tf.memory().numTensors, 'distances, score and nearest leak no tensors').toBe(kept);
       nearest.dispose();
       const farScores = scoresOf(model, far.rows);
       expect(farScores.filter((s) => s > info.threshold).length / farScores.length).toBeGreaterThan(0.95);
