@@ -14,7 +14,7 @@ import type { BarFailure } from './bar-failure';
 import type { FindingEditDetail } from './crackcam-finding-form';
 import { positionMissingText } from './finding-labels';
 import { panelStyles } from './shared-styles';
-import { earlierLinkText } from './width-change-labels';
+import { earlierLinkState, earlierLinkText } from './width-change-labels';
 import './crackcam-finding-form';
 import './crackcam-inspection-context';
 
@@ -256,7 +256,7 @@ export class CrackcamFindingBar extends LitElement {
         earlier && earlier.kind !== 'missing'
           ? html`<span
               data-testid="finding-saved-change"
-              data-trend=${earlier.kind === 'change' ? earlier.change.trend : earlier.kind}
+              data-trend=${earlierLinkState(earlier)}
               >${earlierLinkText(earlier)}</span
             >`
           : nothing

@@ -34,7 +34,7 @@ import './crackcam-inspection-export';
 import './crackcam-finding-versions';
 import './crackcam-full-still-fetch';
 import { dateTimeText } from './dates';
-import { earlierLinkText, widthTrendLabel } from './width-change-labels';
+import { earlierLinkState, earlierLinkText, widthTrendLabel } from './width-change-labels';
 
 /** The text filters, in display order. */
 const TEXT_FILTERS = ['inspection', 'structure', 'element'] as const;
@@ -391,8 +391,8 @@ export class CrackcamFindings extends LitElement {
           earlier
             ? html`<span
                 data-testid="finding-item-change"
-                data-trend=${earlier.kind === 'change' ? earlier.change.trend : earlier.kind}
-                class=${earlier.kind === 'change' && earlier.change.trend === 'wider' ? 'caveat' : ''}
+                data-trend=${earlierLinkState(earlier)}
+                class=${earlierLinkState(earlier) === 'wider' ? 'caveat' : ''}
                 >${earlierLinkText(earlier)}</span
               >`
             : nothing

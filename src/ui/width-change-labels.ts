@@ -22,6 +22,11 @@ export function earlierChoiceText(f: FindingFields): string {
   return [dateText(f.createdAt), defectTypeLabel(f.defectType), width, where, note].filter((t) => t).join(' · ');
 }
 
+/** What a link gives, as the screens' `data-trend` says it: the width's trend, `unmeasured` or `missing`. */
+export function earlierLinkState(link: EarlierFindingLink): WidthTrend | 'unmeasured' | 'missing' {
+  return link.kind === 'change' ? link.change.trend : link.kind;
+}
+
 /** `Since 2025/6/1 (0.30 mm): +0.12 mm ± 0.05, wider`, or why there is nothing to compare. */
 export function earlierLinkText(link: EarlierFindingLink): string {
   if (link.kind === 'missing') return msg('Same crack as a finding not on this device');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earlierChoiceText, earlierLinkText } from '../../src/ui/width-change-labels';
+import { earlierChoiceText, earlierLinkState, earlierLinkText } from '../../src/ui/width-change-labels';
 import { finding } from '../core/finding-fixture';
 
 const day = new Date(2025, 5, 1, 9).getTime(); // local time: 6/1/2025
@@ -47,5 +47,23 @@ describe('earlierLinkText', () => {
       'Same crack as the finding of 6/1/2025: no widths to compare',
     );
     expect(earlierLinkText({ kind: 'missing', earlierId: 'x' })).toBe('Same crack as a finding not on this device');
+  });
+});
+
+describe('earlierLinkState', () => {
+  it("gives the trend of a change, else the link's kind", () => {
+    const change = {
+      earlierId: 'a',
+      earlierAt: day,
+      earlierWidthMm: 0.3,
+      changeMm: 0.12,
+      uncertainMm: 0.05,
+      trend: 'wider' as const,
+      reliable: true,
+    };
+    expect(earlierLinkState({ kind: 'change', change })).toBe('wider');
+    expect(earlierLinkState({ kind: 'change', change: { ...change, trend: 'unchanged' } })).toBe('unchanged');
+    expect(earlierLinkState({ kind: 'unmeasured', earlierAt: day })).toBe('unmeasured');
+    expect(earlierLinkState({ kind: 'missing', earlierId: 'x' })).toBe('missing');
   });
 });
