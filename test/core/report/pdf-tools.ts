@@ -1,4 +1,4 @@
-/** poppler-utils (pdftotext, pdfinfo, pdftoppm) over a PDF in a scratch folder, for the report tests. */
+/** poppler-utils (pdftotext, pdfinfo, pdfimages, pdftoppm) over a PDF in a scratch folder, for the report tests. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -52,18 +52,11 @@ export function renderPages(pdf: Uint8Array, dpi = 30): { pages: number; stderr:
 
 /** How many images each page draws (pdfimages -list), by page number from 1. */
 export function pdfImagesPerPage(pdf: Uint8Array): Map<number, number> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'crackcam-pdf-'));
-  try {
-    const file = path.join(dir, 'report.pdf');
-    writeFileSync(file, pdf);
-    const out = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' });
-    const counts = new Map<number, number>();
-    for (const line of out.split('\n').slice(2)) {
-      const page = Number(line.trim().split(/\s+/)[0]);
-      if (Number.isInteger(page) && page > 0) counts.set(page, (counts.get(page) ?? 0) + 1);
-    }
-    return counts;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const out = execFileSync('pdfimages', ['-list', '-'], { input: pdf, encoding: 'utf8' });
+  const counts = new Map<number, number>();
+  for (const line of out.split('\n').slice(2)) {
+    const page = Number(line.trim().split(/\s+/)[0]);
+    if (Number.isInteger(page) && page > 0) counts.set(page, (counts.get(page) ?? 0) + 1);
   }
+  return counts;
 }
