@@ -72,7 +72,7 @@ const USAGE = `usage: npm run train -- --data DIR[,DIR...] --out DIR [--base PAT
   --init PATH: start from this model's head (same hidden size and feature layer) instead of a fresh one;
   --trunk-lr F: the fire modules' learning rate as a multiple of --lr (default 1); --head-lr F: the head's (default 10)
   --zoom MIN,MAX[,SHARE]: augment with a zoom drawn log-uniformly in [MIN, MAX] (e.g. 0.5,2: the crack at half to
-  twice its size) instead of the default 0.9-1.1; with SHARE (0-1), only that share of the images
+  twice its size) instead of the default 0.9-1.1; with SHARE (0-1), only that share of the images is zoomed so
   DIR has one sub-folder per label. Writes DIR/model.json, weights.bin and seen.json (files used
   for training/validation, so that 'npm run eval' reports on unseen images only).`;
 
