@@ -15,9 +15,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBaseNetwork } from '../src/core/base';
-import { decodeFloat16 } from '../src/core/float16';
 import type { ModelMetadata } from '../src/core/metadata';
-import { validateNoveltyInfo, whiteningOf, type NoveltyInfo } from '../src/core/novelty';
+import { createNoveltyModel, validateNoveltyInfo } from '../src/core/novelty';
 import { quantile } from '../src/core/oneclass-linalg';
 import { pooledFeatures } from '../src/core/trainer-features';
 import { photoSamples } from '../src/cli/classifier-training';
@@ -35,23 +34,6 @@ const { values } = parseArgs({
 if (!values.model || !values.data) throw new Error('usage: --model DIR --data DIR[,DIR...] [--groups G[,G...]]');
 const modelJson = path.join(values.model, 'model.json');
 
-/** Squared distances [N][G] of the rows `pooled` ([N, D]) to the whitened means of `info`. */
-function distances(info: NoveltyInfo, pooled: tf.Tensor2D): number[][] {
-  const w = whiteningOf(info); // [D, D]
-  const means = tf.tensor2d(decodeFloat16(info.means), [info.groups.length, info.dims]); // [G, D]
-  try {
-    return tf.tidy(() => {
-      const z = tf.matMul(pooled, w); // [N, D]
-      const cross = tf.matMul(z, means, false, true); // [N, G]
-      return tf
-        .add(tf.sub(tf.sum(tf.square(z), 1, true), tf.mul(2, cross)), tf.sum(tf.square(means), 1))
-        .arraySync() as number[][];
-    });
-  } finally {
-    tf.dispose([w, means]);
-  }
-}
-
 await initNodeBackend('wasm');
 const metadata = JSON.parse(await readFile(modelJson, 'utf8')).userDefinedMetadata.crackcam as ModelMetadata;
 const info = validateNoveltyInfo(metadata.novelty);
@@ -60,6 +42,7 @@ const unknown = wanted.filter((g) => !info.groups.includes(g));
 if (unknown.length) throw new Error(`no group ${unknown.join(', ')}; valid: ${info.groups.join(', ')}`);
 const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(values.base) });
 const layer = base.cut(metadata.base.featureLayer);
+const novelty = createNoveltyModel(info);
 const sets: Record<string, { n: number; groups: Record<string, Record<string, number>> }> = {};
 for (const dir of values.data.split(',')) {
   const seen = await seenFiles(modelJson, dir);
@@ -69,8 +52,9 @@ for (const dir of values.data.split(',')) {
   const samples = photoSamples(unseen, [...new Set(unseen.map((f) => f.label))], metadata.inputSize);
   const views = await pooledFeatures(base, metadata.preprocessing, samples, { views: 1, augment: null }, layer); // [1, N, D]
   const pooled = tf.tidy(() => tf.squeeze(views, [0]) as tf.Tensor2D);
-  const d2 = distances(info, pooled);
-  tf.dispose([views, pooled]);
+  const distances = novelty.distances(pooled); // [N, G], unscaled, as the check measures them
+  const d2 = distances.arraySync() as number[][];
+  tf.dispose([views, pooled, distances]);
   const groups = Object.fromEntries(
     wanted.map((g) => {
       const column = d2.map((row) => row[info.groups.indexOf(g)]);
@@ -90,4 +74,5 @@ for (const dir of values.data.split(',')) {
   );
   sets[path.basename(path.resolve(dir))] = { n: unseen.length, groups };
 }
+novelty.dispose();
 console.log(JSON.stringify({ model: values.model, sets }));
