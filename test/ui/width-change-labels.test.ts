@@ -24,16 +24,18 @@ describe('earlierChoiceText', () => {
   });
 });
 
+/** A width 0.12 mm wider (± 0.05) than at the earlier record of 6/1/2025. */
+const change = {
+  earlierId: 'a',
+  earlierAt: day,
+  earlierWidthMm: 0.3,
+  changeMm: 0.12,
+  uncertainMm: 0.05,
+  trend: 'wider' as const,
+  reliable: true,
+};
+
 describe('earlierLinkText', () => {
-  const change = {
-    earlierId: 'a',
-    earlierAt: day,
-    earlierWidthMm: 0.3,
-    changeMm: 0.12,
-    uncertainMm: 0.05,
-    trend: 'wider' as const,
-    reliable: true,
-  };
   it('gives the change since the earlier record with its ± and trend', () => {
     expect(earlierLinkText({ kind: 'change', change })).toBe('Since 6/1/2025 (0.30 mm): +0.12 mm ±0.05, wider');
     const within = { ...change, changeMm: -0.03, trend: 'unchanged' as const, reliable: false };
@@ -52,15 +54,6 @@ describe('earlierLinkText', () => {
 
 describe('earlierLinkState', () => {
   it("gives the trend of a change, else the link's kind", () => {
-    const change = {
-      earlierId: 'a',
-      earlierAt: day,
-      earlierWidthMm: 0.3,
-      changeMm: 0.12,
-      uncertainMm: 0.05,
-      trend: 'wider' as const,
-      reliable: true,
-    };
     expect(earlierLinkState({ kind: 'change', change })).toBe('wider');
     expect(earlierLinkState({ kind: 'change', change: { ...change, trend: 'unchanged' } })).toBe('unchanged');
     expect(earlierLinkState({ kind: 'unmeasured', earlierAt: day })).toBe('unmeasured');
