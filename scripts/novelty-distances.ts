@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadBaseNetwork } from '../src/core/base';
 import type { ModelMetadata } from '../src/core/metadata';
-import { createNoveltyModel, validateNoveltyInfo } from '../src/core/novelty';
+import { createNoveltyModel, noveltyLayerOf, validateNoveltyInfo } from '../src/core/novelty';
 import { quantile } from '../src/core/oneclass-linalg';
 import { pooledFeatures } from '../src/core/trainer-features';
 import { photoSamples } from '../src/cli/classifier-training';
@@ -41,7 +41,7 @@ const wanted = values.groups ? values.groups.split(',') : info.groups;
 const unknown = wanted.filter((g) => !info.groups.includes(g));
 if (unknown.length) throw new Error(`no group ${unknown.join(', ')}; valid: ${info.groups.join(', ')}`);
 const base = await loadBaseNetwork({ reader: fsReader, modelJson: defaultBasePath(values.base) });
-const layer = base.cut(metadata.base.featureLayer);
+const layer = base.cut(noveltyLayerOf(metadata));
 const novelty = createNoveltyModel(info);
 const sets: Record<string, { n: number; groups: Record<string, Record<string, number>> }> = {};
 for (const dir of values.data.split(',')) {

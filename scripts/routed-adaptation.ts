@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CrackClassifier } from '../src/core/classifier';
-import { createNoveltyModel, poolFeatures } from '../src/core/novelty';
+import { createNoveltyModel, noveltyLayerOf, poolFeatures } from '../src/core/novelty';
 import { loadCliClassifier, seenFiles } from '../src/cli/model-cli';
 import {
   decodeImageFile,
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     throw new Error('the adapted model needs a novelty model on the same base map as its parent (head mode)');
   const siteGroups = new Set(info.groups.flatMap((g, i) => (parentGroups.has(g) ? [] : [i])));
   const novelty = createNoveltyModel(info);
-  const cut = adapted.base.cut(adapted.metadata.base.featureLayer);
+  const cut = adapted.base.cut(noveltyLayerOf(adapted.metadata));
   const maxShortSide = decodeShortSide(adapted.inputSize);
   const sets: Record<string, Tally> = {};
   for (const dir of (args.data as string).split(',')) {

@@ -4,13 +4,14 @@
  * `<site>/<label>`, and each rehearsed surface the parent's detector does not know, e.g. `walls/nocrack`)
  * gets its mean. Groups the parent already has from its own training (e.g. `concrete/crack`) keep the
  * parent's mean, fit on many more photos; a routed parent's site groups get new means from this run.
- * Undefined when the parent has no novelty model or the new model reads another base map than its
- * parent (deep modes).
+ * The check keeps reading the parent's base map (`novelty.layer`): a model that fine-tuned fire7 as well
+ * as its parent's fire8 and fire9 still has its photos checked on the base's fire7 output. Undefined
+ * when the parent has no novelty model.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BaseNetwork } from './base';
 import type { ModelMetadata } from './metadata';
-import type { NoveltyInfo } from './novelty';
+import { noveltyLayerOf, type NoveltyInfo } from './novelty';
 import { extendNovelty } from './novelty-extend';
 import type { GroupedSample } from './reliability-fit';
 import { pooledFeatures } from './trainer-features';
@@ -46,8 +47,11 @@ async function pooled(
 
 /** The adapted model's novelty model, or undefined when its parent's cannot be carried over (see above). */
 export async function adaptedNovelty(config: AdaptedNoveltyConfig): Promise<NoveltyInfo | undefined> {
-  const { novelty } = config.parent;
-  if (!novelty || config.featureLayer !== config.parent.base.featureLayer) return undefined;
+  const parentNovelty = config.parent.novelty;
+  if (!parentNovelty) return undefined;
+  const layerName = noveltyLayerOf(config.parent);
+  // Named where the new head reads another map (the parent's groups were fit on this one).
+  const novelty = layerName === config.featureLayer ? parentNovelty : { ...parentNovelty, layer: layerName };
   // A routed parent's site groups (e.g. `captures/crack`) are fit again on this run's photos of them:
   // they decide which frames the new head answers, and the site's photos may have grown since.
   const refit = new Set(config.parent.routing?.siteGroups ?? []);
@@ -56,7 +60,7 @@ export async function adaptedNovelty(config: AdaptedNoveltyConfig): Promise<Nove
   if (train.length === 0) return novelty;
   const names = [...new Set(train.map((s) => s.group))].sort();
   const validation = config.validation.filter((s) => names.includes(s.group));
-  const layer = config.base.cut(config.featureLayer);
+  const layer = config.base.cut(layerName);
   const trainRows = await pooled(config, train, names, layer);
   try {
     const validationRows = validation.length ? await pooled(config, validation, names, layer) : undefined;

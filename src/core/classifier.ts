@@ -13,9 +13,10 @@ import {
 } from './head';
 import { METADATA_KEY, validateMetadata, type ModelMetadata } from './metadata';
 import { layersModelFromArtifacts, ModelFileError, readLayersArtifacts, type ModelReader } from './model-io';
-import { createNoveltyModel, poolFeatures, type NoveltyModel } from './novelty';
+import { createNoveltyModel, noveltyLayerOf, poolFeatures, type NoveltyModel } from './novelty';
 import { cropAndNormalise, imageTensor, type ImageInput } from './preprocess';
 import { createRoutedHead, routedForward, type RoutedHead, type RoutedInputs } from './routing';
+import { oldHeadLayerOf } from './routing-info';
 
 /** Anything the classifier can look at (defined in preprocess.ts, with the model-independent image code). */
 export type { ImageInput };
@@ -179,10 +180,11 @@ function oldHeadMismatch(head: tf.LayersModel, metadata: ModelMetadata): string 
   const old = metadata.routing?.head;
   if (!old) return undefined;
   const inputsOf = (name: string) => head.getLayer(name).getWeights()[0].shape[2]; // kernel [1, 1, K, C]
-  if (old.trunk) {
+  if (old.trunk && metadata.routing?.featureLayer === undefined) {
+    // (copies on another base layer are checked against the base at load: featureModelFor)
     const [want, got] = [metadata.base.featureShape[2], old.trunk[0].squeeze.inputs];
     if (got !== want) return `routing's old fire copies read ${got} channels, the base map has ${want}`;
-  } else {
+  } else if (!old.trunk) {
     const trunkOut = inputsOf(hasLayer(head, HIDDEN_LAYER) ? HIDDEN_LAYER : CLASSIFIER_LAYER);
     const oldIn = (old.hidden ?? old.out).inputs;
     if (oldIn !== trunkOut) return `routing's old head reads ${oldIn} channels, this head's trunk gives ${trunkOut}`;
@@ -225,6 +227,7 @@ function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: 
   if (fineShape && JSON.stringify(fineShape) !== JSON.stringify(want.fineShape)) {
     problems.push(`fine features [${fineShape.join(', ')}], model expects [${want.fineShape?.join(', ')}]`);
   }
+  problems.push(...otherMapProblems(base, metadata));
   if (problems.length > 0 || !features) {
     throw new ModelFileError(
       modelJson,
@@ -232,6 +235,49 @@ function featureModelFor(base: BaseNetwork, metadata: ModelMetadata, modelJson: 
     );
   }
   return features;
+}
+
+/**
+ * Base layers a classifier reads besides its head's map: the novelty check's and the routed old head's,
+ * where they differ from it (a model that fine-tuned fire7 reads fire6/concat, its check and old head
+ * fire7/concat).
+ */
+export function otherMapsOf(metadata: ModelMetadata): string[] {
+  const own = metadata.base.featureLayer;
+  const layers = [metadata.novelty ? noveltyLayerOf(metadata) : own, metadata.routing ? oldHeadLayerOf(metadata) : own];
+  return [...new Set(layers)].filter((l) => l !== own);
+}
+
+/** What does not fit between those other maps of the base and the novelty model or old head that read them. */
+function otherMapProblems(base: BaseNetwork, metadata: ModelMetadata): string[] {
+  const channels = (layer: string): number | undefined => {
+    try {
+      return base.cut(layer).outputs[0].shape[3] ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const problems: string[] = [];
+  for (const layer of otherMapsOf(metadata)) {
+    if (channels(layer) === undefined) problems.push(`it has no layer '${layer}'`);
+  }
+  const novelty = metadata.novelty;
+  const noveltyLayer = noveltyLayerOf(metadata);
+  if (novelty && noveltyLayer !== metadata.base.featureLayer) {
+    const got = channels(noveltyLayer);
+    if (got !== undefined && got !== novelty.dims)
+      problems.push(`novelty reads ${novelty.dims} channels of '${noveltyLayer}', which has ${got}`);
+  }
+  const oldFirst = metadata.routing?.head.trunk?.[0];
+  const oldLayer = metadata.routing?.featureLayer;
+  if (oldFirst && oldLayer) {
+    const got = channels(oldLayer);
+    if (got !== undefined && got !== oldFirst.squeeze.inputs)
+      problems.push(
+        `routing's old fire copies read ${oldFirst.squeeze.inputs} channels of '${oldLayer}', which has ${got}`,
+      );
+  }
+  return problems;
 }
 
 /**
@@ -278,6 +324,8 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
   private readonly novelty?: NoveltyModel;
   /** For a site-adapted model that keeps its old head: that head and the tables that choose per frame. */
   private readonly routed?: RoutedHead;
+  /** Base layers the pass also returns, after the head's map (and the fine maps): see {@link otherMapsOf}. */
+  private readonly otherMaps: string[];
 
   constructor(
     readonly base: BaseNetwork,
@@ -293,6 +341,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
     if (metadata.novelty) this.novelty = createNoveltyModel(metadata.novelty, metadata.labels);
     if (metadata.routing && metadata.novelty)
       this.routed = createRoutedHead(metadata.routing, metadata.labels, metadata.novelty.groups);
+    this.otherMaps = otherMapsOf(metadata);
     const { featureLayer, fineLayer } = metadata.base; // the early map is fineLayer, the classifier reads featureLayer
     if (fineLayer && this.weights.fine) {
       // The fine head's 1x1 convolution (without bias) inside the base's pass: the pass returns the
@@ -305,7 +354,11 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const maps = this.fineConv.apply(base.layer(fineLayer).output as tf.SymbolicTensor) as tf.SymbolicTensor;
       this.fineFeatures = tf.model({
         inputs: base.model.inputs,
-        outputs: [base.layer(featureLayer).output as tf.SymbolicTensor, maps],
+        outputs: [
+          base.layer(featureLayer).output as tf.SymbolicTensor,
+          maps,
+          ...this.otherMaps.map((l) => base.layer(l).output as tf.SymbolicTensor),
+        ],
       });
       const own = this.weights.fine.kernel;
       tf.tidy(() => {
@@ -342,21 +395,29 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       const fineWanted = options.fineMap !== false && this.fineFeatures !== undefined;
       // Without the fine map, the single-output cut: in Chromium's WASM a pass with a second output
       // measured 4-6 ms slower per frame (bench --map fine vs gradcam).
+      const { featureLayer } = this.metadata.base;
       const features = fineWanted
         ? (this.fineFeatures as tf.LayersModel)
-        : this.base.cut(this.metadata.base.featureLayer);
+        : this.base.cutMany([featureLayer, ...this.otherMaps]);
       const out = features.predict(input) as tf.Tensor4D | tf.Tensor4D[];
       // batch, y, x, channel: [n, 13, 13, 256] (fire9/concat), or in deep mode the layer under the fire
-      // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C]
-      const [baseFeatures, fineClassMaps] = Array.isArray(out) ? out : [out];
+      // copies, e.g. [n, 13, 13, 384] (fire7/concat) or [n, 13, 13, 512] (fire8/concat); fine class maps [n, 56, 56, C];
+      // then the other maps, e.g. [n, 13, 13, 384] (fire7/concat) under a head that reads fire6/concat
+      const outs = Array.isArray(out) ? out : [out];
+      const [baseFeatures, fineClassMaps] = fineWanted ? outs : [outs[0]];
+      const others = outs.slice(fineWanted ? 2 : 1);
+      const mapAt = (layer: string): tf.Tensor4D =>
+        layer === featureLayer ? baseFeatures : others[this.otherMaps.indexOf(layer)];
+      const pooled = (): tf.Tensor2D => poolFeatures(mapAt(noveltyLayerOf(this.metadata))); // [n, D]
       const relu = options.relu ?? true;
       if (this.routed) {
-        const pooled = poolFeatures(baseFeatures); // [n, K]
+        const oldFeatures = mapAt(oldHeadLayerOf(this.metadata)); // [n, 13, 13, K_old]
         const novelty = this.novelty as NoveltyModel;
-        const d2 = novelty.distances(pooled); // [n, G], measured once for the choice of head and the score
+        const pooledMap = pooled();
+        const d2 = novelty.distances(pooledMap); // [n, G], measured once for the choice of head and the score
         const nearest = novelty.nearestOf(d2); // [n]: the choice of head without a router
         const result = this.routedResult(
-          { features: baseFeatures, nearest, pooled },
+          { features: baseFeatures, oldFeatures, nearest, pooled: pooledMap },
           wanted,
           score,
           relu,
@@ -367,7 +428,7 @@ class SqueezeNetCrackClassifier implements CrackClassifier {
       }
       const result = headForward(baseFeatures, this.weights, wanted, score, relu, fineClassMaps); // [n, C], [n], [n, 13, 13], [n, 56, 56]
       if (!this.novelty || options.novelty === false) return result;
-      return { ...result, novelty: this.noveltyScore(this.novelty.distances(poolFeatures(baseFeatures)), result) }; // [n]
+      return { ...result, novelty: this.noveltyScore(this.novelty.distances(pooled()), result) }; // [n]
     });
   }
 

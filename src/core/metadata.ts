@@ -155,7 +155,10 @@ export function validateMetadata(value: unknown): ModelMetadata {
     fail('surfaces', '{trained: string[], rehearsed: string[]} (surface names, e.g. "concrete")');
   if (m.novelty !== undefined) {
     try {
-      validateNoveltyInfo(m.novelty, (b as { featureShape: number[] }).featureShape[2]);
+      // A check on another layer than the head's map gets its channels checked against the base at load.
+      const layer = (m.novelty as { layer?: unknown }).layer;
+      const headsMap = layer === undefined || layer === b?.featureLayer;
+      validateNoveltyInfo(m.novelty, headsMap ? (b as { featureShape: number[] }).featureShape[2] : undefined);
     } catch (e) {
       throw new Error(`metadata field "novelty" is invalid: ${(e as Error).message}`, { cause: e });
     }

@@ -22,8 +22,14 @@ import { quantile } from './oneclass-linalg';
 /** The novelty model as stored in a classifier's metadata. */
 export interface NoveltyInfo {
   method: 'pooled-mahalanobis';
-  /** Channels of the pooled map (the map the classifier head reads). */
+  /** Channels of the pooled map (the map of {@link NoveltyInfo.layer}). */
   dims: number;
+  /**
+   * The base layer whose average-pooled map the check reads. Absent: the map the classifier head reads
+   * (`base.featureLayer`). A model fine-tuned deeper than its parent (fire7 too) keeps its parent's layer,
+   * fire7/concat, so the parent's groups stay valid (see {@link noveltyLayerOf}).
+   */
+  layer?: string;
   /** Training groups, e.g. `concrete/crack`; one mean each. */
   groups: string[];
   /** Upper-triangular whitening W (|x W - m|^2 is the distance), row-major, upper triangle only, float16 base64. */
@@ -292,6 +298,14 @@ function fromUpperTriangle(t: Float32Array, n: number): Float32Array {
   return m;
 }
 
+/** The base layer whose pooled map a model's novelty check reads: its `novelty.layer`, else the head's map. */
+export function noveltyLayerOf(metadata: {
+  base: { featureLayer: string };
+  novelty?: Pick<NoveltyInfo, 'layer'>;
+}): string {
+  return metadata.novelty?.layer ?? metadata.base.featureLayer;
+}
+
 /**
  * Checks a metadata `novelty` entry (shape, sizes, finite numbers) without creating tensors.
  * @throws naming the field and what was expected
@@ -306,8 +320,10 @@ export function validateNoveltyInfo(value: unknown, expectedDims?: number): Nove
   if (!Number.isInteger(v.dims) || (v.dims as number) <= 0)
     fail(`dims must be a positive integer, got ${JSON.stringify(v.dims)}`);
   const d = v.dims as number;
+  if (v.layer !== undefined && (typeof v.layer !== 'string' || v.layer === ''))
+    fail(`layer must be a base layer's name, got ${JSON.stringify(v.layer)}`);
   if (expectedDims !== undefined && d !== expectedDims)
-    fail(`dims ${d} do not match the ${expectedDims} channels the classifier reads`);
+    fail(`dims ${d} do not match the ${expectedDims} channels of the map it reads`);
   if (!Array.isArray(v.groups) || v.groups.length === 0 || v.groups.some((g) => typeof g !== 'string'))
     fail('groups must be a non-empty list of names');
   for (const key of ['threshold', 'quantile', 'shrinkage'] as const) {

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BaseNetwork } from './base';
 import type { ModelMetadata } from './metadata';
 import { decodeFloat16, encodeFloat16 } from './float16';
-import { createNoveltyModel, type NoveltyInfo } from './novelty';
+import { createNoveltyModel, noveltyLayerOf, type NoveltyInfo } from './novelty';
 import type { TrainingSample } from './trainer';
 import { pooledFeatures } from './trainer-features';
 
@@ -57,7 +57,7 @@ export async function nearestGroups(config: NearestGroupsConfig): Promise<string
   const all = config.parent.novelty;
   const novelty = all && surfaces ? groupsOnly(all, (g) => surfaces.includes(surfaceOfGroup(g))) : all;
   if (!novelty || novelty.groups.length === 0 || config.samples.length === 0) return [];
-  const layer = config.base.cut(config.parent.base.featureLayer);
+  const layer = config.base.cut(noveltyLayerOf(config.parent));
   const options = { views: 1, augment: null, batch: config.batch, signal: config.signal };
   const views = await pooledFeatures(config.base, config.parent.preprocessing, config.samples, options, layer); // [1, N, D]
   const model = createNoveltyModel(novelty);

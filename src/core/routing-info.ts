@@ -55,10 +55,24 @@ export interface RoutingInfo {
   siteGroups: string[];
   head: StoredHead;
   /**
+   * The base layer the old head reads, when it is not the model's `base.featureLayer`: a model that
+   * fine-tuned fire7 too reads fire6/concat, while an old head with fire8 and fire9 copies reads
+   * fire7/concat (the base's own fire7). Absent: the model's map.
+   */
+  featureLayer?: string;
+  /**
    * The site router (site-router.ts): [D, 1] on the pooled base map, the site's head where its logit
    * is above 0. Absent: the nearest novelty group decides.
    */
   router?: StoredLinear;
+}
+
+/** The base layer a routed model's old head reads: `routing.featureLayer`, else the model's map. */
+export function oldHeadLayerOf(metadata: {
+  base: { featureLayer: string };
+  routing?: Pick<RoutingInfo, 'featureLayer'>;
+}): string {
+  return metadata.routing?.featureLayer ?? metadata.base.featureLayer;
 }
 
 /** Stores a matrix-form layer (reads the tensors; does not dispose them). */
@@ -156,6 +170,10 @@ export function validateRoutingInfo(value: unknown, context: RoutingContext): Ro
   const site = v.siteGroups;
   if (!Array.isArray(site) || site.length === 0 || site.some((g) => !context.noveltyGroups.includes(g)))
     fail(`siteGroups must be some of the novelty groups (${context.noveltyGroups.join(', ')})`);
+  if (v.featureLayer !== undefined && (typeof v.featureLayer !== 'string' || v.featureLayer === ''))
+    fail(`featureLayer must be a base layer's name, got ${JSON.stringify(v.featureLayer)}`);
+  if (v.featureLayer !== undefined && v.head?.trunk === undefined)
+    fail('featureLayer is for an old head with its own fire copies (head.trunk)');
   const head = v.head as Partial<StoredHead> | undefined;
   if (typeof head !== 'object' || head === null) return fail('head is missing');
   let channels: number | undefined; // what the trunk gives the layers after it

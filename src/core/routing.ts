@@ -17,8 +17,15 @@ import {
   type LinearHead,
 } from './head';
 import type { ModelMetadata } from './metadata';
-import type { NoveltyInfo } from './novelty';
-import { linearOf, storedHead, storedHeadWeights, type RoutingInfo, type StoredHead } from './routing-info';
+import { noveltyLayerOf, type NoveltyInfo } from './novelty';
+import {
+  linearOf,
+  oldHeadLayerOf,
+  storedHead,
+  storedHeadWeights,
+  type RoutingInfo,
+  type StoredHead,
+} from './routing-info';
 
 /** The model an adaptation started from. */
 export interface RoutingParent {
@@ -68,14 +75,17 @@ async function sameTrunk(a: tf.LayersModel, b: tf.LayersModel): Promise<boolean>
 
 /**
  * The `routing` entry of a model adapted from `parent`, or undefined when the adapted head must answer
- * for everything: it has no novelty groups of its own, reads another base map, lacks one of the old
- * classes, or differs from the old head in having a fine head. When the new model retrained the fire
- * module copies (deep mode), the old copies are stored too. A parent that is routed itself passes on
- * its own old head: the head before any adaptation.
+ * for everything: it has no novelty groups of its own, its check reads another base map than the
+ * parent's, it lacks one of the old classes, or differs from the old head in having a fine head. When
+ * the new model retrained the fire module copies (deep mode), the old copies are stored too, and when it
+ * fine-tuned more of them than the parent had (fire7 too), the base map under the old copies is named.
+ * A parent that is routed itself passes on its own old head: the head before any adaptation.
  */
 export async function routingFor(parent: RoutingParent, child: RoutingChild): Promise<RoutingInfo | undefined> {
   const meta = parent.metadata;
-  if (!child.novelty || !meta.novelty || child.featureLayer !== meta.base.featureLayer) return undefined;
+  if (!child.novelty || !meta.novelty) return undefined;
+  if (noveltyLayerOf({ base: { featureLayer: child.featureLayer }, novelty: child.novelty }) !== noveltyLayerOf(meta))
+    return undefined;
   const inherited = meta.routing;
   const oldGroups = meta.novelty.groups.filter((g) => !inherited?.siteGroups.includes(g));
   const siteGroups = child.novelty.groups.filter((g) => !oldGroups.includes(g));
@@ -83,8 +93,11 @@ export async function routingFor(parent: RoutingParent, child: RoutingChild): Pr
   if (siteGroups.length === 0 || labels.some((l) => !child.labels.includes(l))) return undefined;
   const head = await oldHead(parent, child);
   if ((head.fine !== undefined) !== hasLayer(child.head, FINE_LAYER)) return undefined;
+  const oldLayer = oldHeadLayerOf(meta);
+  if (oldLayer !== child.featureLayer && !head.trunk) return undefined;
   const parentId = inherited?.parent ?? { name: meta.name, version: meta.version };
-  return { parent: parentId, labels, siteGroups, head };
+  const layer = oldLayer !== child.featureLayer ? { featureLayer: oldLayer } : {};
+  return { parent: parentId, labels, siteGroups, head, ...layer };
 }
 
 /**
@@ -161,8 +174,10 @@ export interface RouteTables {
 
 /** Inputs of {@link routedForward}. */
 export interface RoutedInputs {
-  /** [n, h, w, K] the base map both heads read. */
+  /** [n, h, w, K] the base map the adapted head reads (both heads, unless `oldFeatures` is given). */
   features: tf.Tensor4D;
+  /** [n, h, w, K_old] the base map the old head reads when it is another (`routing.featureLayer`). */
+  oldFeatures?: tf.Tensor4D;
   /** [n] int32 nearest novelty group of each frame. */
   nearest: tf.Tensor1D;
   /** [n, D] the pooled base map the novelty model reads; the site router reads it too. */
@@ -192,7 +207,7 @@ export function routedForward(
     const mine = headForward(trunked, ownAfterTrunk, camClass, score, relu);
     const oldClass = camClass === 'predicted' ? 'predicted' : oldIndexOf(routed, camClass);
     const { trunk: oldTrunk, ...oldAfterTrunk } = routed.weights;
-    const oldTrunked = oldTrunk ? camActivation(inputs.features, undefined, oldTrunk) : trunked; // [n, h, w, E]
+    const oldTrunked = oldTrunk ? camActivation(inputs.oldFeatures ?? inputs.features, undefined, oldTrunk) : trunked; // [n, h, w, E]
     const old = headForward(oldTrunked, oldAfterTrunk, oldClass, score, relu);
     const site = siteOf(inputs, routed); // [n] int32
     const named = tf.gather(routed.newClass, tf.argMax(mine.probabilities, 1)); // [n]

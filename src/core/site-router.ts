@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BaseNetwork } from './base';
 import { encodeFloat16 } from './float16';
-import { createNoveltyModel, type NoveltyInfo } from './novelty';
+import { createNoveltyModel, noveltyLayerOf, type NoveltyInfo } from './novelty';
 import type { PreprocessingMode } from './preprocess';
 import type { StoredLinear } from './routing-info';
 import type { TrainingSample } from './trainer';
@@ -214,7 +214,8 @@ export async function siteRouterFor(run: {
 }): Promise<SiteRouterOutcome> {
   if (run.site.train.length === 0 || run.old.train.length === 0 || run.old.heldOut.length === 0)
     return { reason: 'no rehearsal pack photos to tell the site from' };
-  const layer = run.base.cut(run.featureLayer);
+  // The router reads the pooled map the novelty check reads (which may lie under the head's own map).
+  const layer = run.base.cut(noveltyLayerOf({ base: { featureLayer: run.featureLayer }, novelty: run.novelty }));
   const rows = (samples: readonly TrainingSample[]) =>
     pooledRows(run.base, run.parent.preprocessing, samples, layer, { batch: run.batch, signal: run.signal });
   const router = await fitSiteRouter(await rows(run.site.train), await rows(run.old.train), {

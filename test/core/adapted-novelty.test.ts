@@ -45,11 +45,19 @@ describe.skipIf(!HAVE_SHARED)('adaptedNovelty', () => {
     expect(info!.validationRejection['brick/nocrack']).toBeGreaterThanOrEqual(0);
   });
 
-  it('keeps the parent’s own groups, and gives none for another base map or a parent without one', async () => {
+  it('keeps the parent’s own groups and map, also under a head on another map; none for a parent without one', async () => {
     const concrete = await photos('concrete/crack', 0, 'concrete/crack', 2);
     const run = { base, parent, featureLayer: parent.base.featureLayer, train: concrete, validation: [] };
     expect(await adaptedNovelty(run)).toBe(parent.novelty); // nothing new to add
-    expect(await adaptedNovelty({ ...run, featureLayer: 'fire5/concat' })).toBeUndefined();
+    // A head that fine-tuned fire7 too reads fire6: the check stays on the parent's map and says which.
+    expect(await adaptedNovelty({ ...run, featureLayer: 'fire6/concat' })).toEqual({
+      ...parent.novelty,
+      layer: parent.base.featureLayer,
+    });
+    const brick = await photos('brick/crack', 0, 'brick/crack', 2);
+    const onOwn = await adaptedNovelty({ ...run, train: brick });
+    const under = await adaptedNovelty({ ...run, train: brick, featureLayer: 'fire6/concat' });
+    expect(under).toEqual({ ...onOwn, layer: parent.base.featureLayer });
     expect(await adaptedNovelty({ ...run, parent: { ...parent, novelty: undefined } })).toBeUndefined();
   });
 

@@ -65,6 +65,12 @@ describe('validateMetadata', () => {
     expect(() => validateMetadata({ ...good(), novelty: { ...novelty, dims: 384 } })).toThrow(
       /"novelty" is invalid: .*dims 384 do not match the 256 channels/,
     );
+    // A check on another base layer than the head's map: its channels are checked against the base at load.
+    const onFire7 = { ...novelty, layer: 'fire7/concat' };
+    expect(validateMetadata({ ...good(), novelty: onFire7 }).novelty).toEqual(onFire7);
+    expect(() => validateMetadata({ ...good(), novelty: { ...novelty, layer: 7 } })).toThrow(
+      /"novelty" is invalid: .*layer must be a base layer's name, got 7/,
+    );
   });
   it('accepts the surfaces a model was trained and rehearsed on, and names the expected shape', () => {
     const surfaces = { trained: ['concrete', 'brick'], rehearsed: ['asphalt'] };

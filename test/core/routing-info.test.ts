@@ -61,6 +61,9 @@ describe('routing entry', () => {
       }),
     ).toThrow(/head.hidden/);
     expect(check({ labels: ['crack', 'nocrack', 'salt'] })).toThrow(/head.out has 2 outputs for 3 labels/);
+    // Another base map for the old head only where it brings its own fire copies to read it with.
+    expect(check({ featureLayer: 'fire7/concat' })).toThrow(/featureLayer is for an old head with its own fire copies/);
+    expect(check({ featureLayer: '' })).toThrow(/featureLayer must be a base layer's name/);
   });
 
   it('checks a site router against the novelty model it reads', async () => {

@@ -5,12 +5,23 @@ import { DEFAULT_MODEL, decodeImageFile, fsReader, listImages } from '../../src/
 import { adaptedNovelty } from '../../src/core/adapted-novelty';
 import type { BaseNetwork } from '../../src/core/base';
 import { loadCrackClassifier, loadHead, type CrackClassifier } from '../../src/core/classifier';
-import { CLASSIFIER_LAYER, FINE_LAYER, growHead, trunkSqueezeLayer } from '../../src/core/head';
+import {
+  CLASSIFIER_LAYER,
+  createHead,
+  FINE_LAYER,
+  fireFromBase,
+  growHead,
+  HIDDEN_LAYER,
+  setLinearHead,
+  trunkExpandLayer,
+  trunkSqueezeLayer,
+} from '../../src/core/head';
 import type { ModelMetadata } from '../../src/core/metadata';
 import type { RoutingInfo } from '../../src/core/routing-info';
 import { layersModelFromArtifacts, ModelFileError } from '../../src/core/model-io';
 import { modelArtifacts, serializeModel } from '../../src/core/model-writer';
 import { createNoveltyModel, poolFeatures, type NoveltyInfo } from '../../src/core/novelty';
+import type { GroupedSample } from '../../src/core/reliability-fit';
 import { routingFor } from '../../src/core/routing';
 import { fitSiteRouter, storedRouter } from '../../src/core/site-router';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm, writeModelDir } from '../helpers';
@@ -24,6 +35,39 @@ async function copyOf(head: tf.LayersModel): Promise<tf.LayersModel> {
 function scaleLayer(head: tf.LayersModel, name: string, factor: number): void {
   const layer = head.getLayer(name);
   tf.tidy(() => layer.setWeights(layer.getWeights().map((w) => tf.mul(w, factor))));
+}
+
+/**
+ * `head` (fire8 and fire9 copies on fire7/concat) with a copy of the base's fire7 in front, as a run
+ * that fine-tunes fire7 too starts: it reads fire6/concat [13, 13, 384] and computes what `head` does.
+ */
+function withFire7(head: tf.LayersModel, base: BaseNetwork): tf.LayersModel {
+  const fire7 = fireFromBase('fire7', (name) => base.layer(name));
+  const own = (name: string) => head.getLayer(name).getWeights()[0].shape as number[]; // [kh, kw, K, C]
+  const trunk = [
+    { fire: 'fire7', squeeze: fire7.squeeze.kernel.shape[1], expand: fire7.expand.kernel.shape[1] },
+    ...['fire8', 'fire9'].map((fire) => ({
+      fire,
+      squeeze: own(trunkSqueezeLayer(fire))[3],
+      expand: own(trunkExpandLayer(fire))[3],
+    })),
+  ];
+  const fine = head.inputs[1].shape.slice(1) as [number, number, number];
+  const child = createHead([13, 13, 384], own(CLASSIFIER_LAYER)[3], { trunk, hidden: own(HIDDEN_LAYER)[3], fine });
+  for (const layer of child.layers.filter((l) => l.getWeights().length > 0 && !l.name.includes('fire7'))) {
+    layer.setWeights(head.getLayer(layer.name).getWeights());
+  }
+  setLinearHead(child, fire7.squeeze.kernel, fire7.squeeze.bias, trunkSqueezeLayer('fire7'));
+  setLinearHead(child, fire7.expand.kernel, fire7.expand.bias, trunkExpandLayer('fire7'));
+  tf.dispose([fire7.squeeze.kernel, fire7.squeeze.bias, fire7.expand.kernel, fire7.expand.bias]);
+  return child;
+}
+
+/** A child that reads another base map than its parent: that map and the child's novelty model. */
+interface DeeperChild {
+  featureLayer: string;
+  featureShape: [number, number, number];
+  novelty: NoveltyInfo;
 }
 
 async function loadFrom(head: tf.LayersModel, metadata: ModelMetadata, base: BaseNetwork): Promise<CrackClassifier> {
@@ -41,6 +85,7 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
   let base: BaseNetwork;
   let parent: { head: tf.LayersModel; metadata: ModelMetadata };
   let siteNovelty: NoveltyInfo;
+  let siteSamples: GroupedSample[]; // 4 brick/crack, 4 brick/nocrack photos
   let input: tf.Tensor4D; // [8, 227, 227, 3]: 4 brick photos (the site), 4 concrete photos
   beforeAll(async () => {
     await useWasm();
@@ -50,12 +95,12 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
       listImages(path.join(DATA_DIR, folder)).then((files) =>
         files.slice(0, 4).map((f) => ({ id: f, label, group: folder, load: () => decodeImageFile(f) })),
       );
-    const train = [...(await sample('brick/crack', 0)), ...(await sample('brick/nocrack', 1))];
+    siteSamples = [...(await sample('brick/crack', 0)), ...(await sample('brick/nocrack', 1))];
     siteNovelty = (await adaptedNovelty({
       base,
       parent: parent.metadata,
       featureLayer: parent.metadata.base.featureLayer,
-      train,
+      train: siteSamples,
       validation: [],
     })) as NoveltyInfo;
     const images = [...(await photos('brick/crack', 2)), ...(await photos('brick/nocrack', 2))];
@@ -91,26 +136,25 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
   async function expectRoutedPerFrame(
     child: tf.LayersModel,
     labels: string[] = parent.metadata.labels,
+    deeper?: DeeperChild,
   ): Promise<RoutingInfo> {
-    const routing = await routingFor(parent, {
-      head: child,
-      labels,
-      featureLayer: parent.metadata.base.featureLayer,
-      novelty: siteNovelty,
-    });
+    const novelty = deeper?.novelty ?? siteNovelty;
+    const featureLayer = deeper?.featureLayer ?? parent.metadata.base.featureLayer;
+    const routing = await routingFor(parent, { head: child, labels, featureLayer, novelty });
     expect(routing?.siteGroups).toEqual(['brick/crack', 'brick/nocrack']);
     expect(routing?.parent).toEqual({ name: parent.metadata.name, version: parent.metadata.version });
-    const metadata = { ...parent.metadata, labels, version: 3, novelty: siteNovelty };
+    const baseRef = { ...parent.metadata.base, ...(deeper ? { featureLayer, featureShape: deeper.featureShape } : {}) };
+    const metadata = { ...parent.metadata, base: baseRef, labels, version: 3, novelty };
     const routed = await loadFrom(child, { ...metadata, routing }, base);
     const adaptedOnly = await loadFrom(child, metadata, base);
     const old = await loadCrackClassifier({ reader: fsReader, modelJson: DEFAULT_MODEL, base });
-    const novelty = createNoveltyModel(siteNovelty);
+    const check = createNoveltyModel(novelty);
     const site = tf.tidy(() =>
-      novelty.nearest(poolFeatures(routed.base.cut(parent.metadata.base.featureLayer).predict(input) as tf.Tensor4D)),
+      check.nearest(poolFeatures(routed.base.cut(parent.metadata.base.featureLayer).predict(input) as tf.Tensor4D)),
     );
-    const siteIndex = (await site.data()).map((g) => (routing?.siteGroups.includes(siteNovelty.groups[g]) ? 1 : 0));
+    const siteIndex = (await site.data()).map((g) => (routing?.siteGroups.includes(novelty.groups[g]) ? 1 : 0));
     site.dispose();
-    novelty.dispose();
+    check.dispose();
     expect([...siteIndex]).toContain(1);
     expect([...siteIndex]).toContain(0);
 
@@ -157,6 +201,48 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
     scaleLayer(child, CLASSIFIER_LAYER, -1);
     const routing = await expectRoutedPerFrame(child);
     expect(routing.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
+    child.dispose();
+  });
+
+  it('routes a model that fine-tuned fire7 too: its check and its old head read the base fire7 map', async () => {
+    const child = withFire7(parent.head, base);
+    scaleLayer(child, trunkSqueezeLayer('fire7'), 1.5);
+    scaleLayer(child, CLASSIFIER_LAYER, -1);
+    const featureLayer = 'fire6/concat';
+    const novelty = (await adaptedNovelty({
+      base,
+      parent: parent.metadata,
+      featureLayer,
+      train: siteSamples,
+      validation: [],
+    })) as NoveltyInfo;
+    // The check stays on the parent's map: the site's groups come out as fitted there.
+    expect(novelty.layer).toBe('fire7/concat');
+    expect(novelty.means).toBe(siteNovelty.means);
+    const routing = await expectRoutedPerFrame(child, parent.metadata.labels, {
+      featureLayer,
+      featureShape: [13, 13, 384],
+      novelty,
+    });
+    expect(routing.featureLayer).toBe('fire7/concat');
+    expect(routing.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
+    // Maps the base lacks, or whose channels do not fit what reads them, are refused at load, naming the file.
+    const base6 = { ...parent.metadata.base, featureLayer, featureShape: [13, 13, 384] as [number, number, number] };
+    const refused = async (change: Partial<ModelMetadata>) => {
+      const meta = { ...parent.metadata, base: base6, novelty, routing, ...change };
+      const modelJson = await writeModelDir(await serializeModel(child, meta));
+      const error = await loadCrackClassifier({ reader: fsReader, modelJson, base }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelFileError);
+      expect(String(error)).toContain(modelJson);
+      return String(error);
+    };
+    expect(await refused({ novelty: { ...novelty, layer: 'fire99/concat' } })).toMatch(/has no layer 'fire99\/concat'/);
+    expect(await refused({ novelty: { ...novelty, layer: 'fire8/concat' } })).toMatch(
+      /novelty reads 384 channels of 'fire8\/concat', which has 512/,
+    );
+    expect(await refused({ routing: { ...routing, featureLayer: 'fire5/concat' } })).toMatch(
+      /routing's old fire copies read 384 channels of 'fire5\/concat', which has 256/,
+    );
     child.dispose();
   });
 
