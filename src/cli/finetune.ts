@@ -58,8 +58,9 @@ const USAGE = `usage: npm run finetune -- --data DIR --out DIR [--model PATH] [-
   head for photos off the site (routing) instead of rehearsing its pack (<model folder>/rehearsal). With --mode, the defaults below apply.
   --mode head: train the head on the frozen base (fast); deep: also fine-tune the last fire modules
   (slower): --deep-modules N of them, 1 (fire9, on cached fire8 features: 346 KB per image and view),
-  2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7), never fewer than
-  the starting model's copies (the default model has fire8 and fire9; 3 drops its check and routing). --trunk-lr F: their
+  2 (fire8 and fire9, on fire7's: 260 KB; the default with --mode deep) or 3 (from fire7, on fire6's), never
+  fewer than the starting model's copies (the default model has fire8 and fire9; with 3 its check and its old
+  head keep reading the base's fire7). --trunk-lr F: their
   learning rate as a multiple of --lr (default 1). --head-lr F: the head's (default 10, the
   MATLAB reference's factor for new layers; 1 suits deep fine-tuning of a trained head, see docs/trainer.md).
   --anchor F: pull of the head's hidden and classifier kernels towards the starting model's (L2-SP; default 0).
@@ -98,15 +99,14 @@ function recipeModeNote(run: RecipeRun, mode: TrainingMode, deepModules: number)
     : run.start === 'base'
       ? 'starting from the base'
       : 'the model has no fire module copies';
-  return `training the head alone (the default when ${why}; --mode deep fine-tunes fire8 and fire9 too)`;
+  return `training the head alone (the default when ${why}; --mode deep fine-tunes the last fire modules too)`;
 }
 
 const relName = (f: LabelledFile) => `${f.label}/${path.basename(f.path)}`;
 
 /** What the run did to the unfamiliar-surface check, for stderr. */
-function noveltyNote(novelty: NoveltyInfo | undefined, parentHasOne: boolean): string {
-  if (!novelty)
-    return `none (${parentHasOne ? 'the model reads another base map than its parent' : 'the starting model has none'})`;
+function noveltyNote(novelty: NoveltyInfo | undefined): string {
+  if (!novelty) return 'none (the starting model has none)';
   const rejected = Object.entries(novelty.validationRejection).map(([g, r]) => `${g} ${(100 * r).toFixed(0)} %`);
   return `groups ${novelty.groups.join(', ')}; held-out photos flagged: ${rejected.join(', ')}`;
 }
@@ -284,7 +284,7 @@ runCli(async () => {
     train: [...grouped(plan.train, () => site), ...grouped(replay, rehearsalSurface)],
     validation: grouped(plan.validation, () => site),
   });
-  process.stderr.write(`novelty: ${noveltyNote(novelty, prev.novelty !== undefined)}\n`);
+  process.stderr.write(`novelty: ${noveltyNote(novelty)}\n`);
   const nearestRouting = routeAsked
     ? await routingFor(classifier, {
         head: result.head,

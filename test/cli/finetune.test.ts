@@ -200,19 +200,31 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n.replay).toBeUndefined();
   });
 
-  it('the recipe with --deep-modules 3 names the three modules it trains, and says it cannot route', async () => {
+  it('the recipe with --deep-modules 3 trains fire7 too, and keeps the check and the old head on the base fire7 map', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-fire7-'));
     const r = await finetune([
       ...['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--deep-modules', '3', '--json'],
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/training fire7, fire8 and fire9 with the head \(the default for a site/);
-    // fire7 too: the run reads fire6's maps, not the default model's fire7: no check to carry, no routing.
-    expect(r.stderr).toMatch(/routing: none: the new head answers every photo \(the run reads another base map/);
+    // The run reads fire6's maps; the default model's check and head read fire7's, which the base still gives.
+    expect(r.stderr).toMatch(new RegExp(`novelty: groups .*${path.basename(data)}/crack`));
+    expect(r.stderr).toMatch(/routing: photos nearest .* get the new head/);
     const meta = (JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as Record<string, never>)
-      .userDefinedMetadata['crackcam'] as { training: { fineTuned: string[] }; routing?: unknown };
+      .userDefinedMetadata['crackcam'] as {
+      base: { featureLayer: string };
+      training: { fineTuned: string[] };
+      novelty?: { layer?: string };
+      routing?: { featureLayer?: string; head: { trunk?: { fire: string }[] } };
+    };
     expect(meta.training.fineTuned).toEqual(['fire7', 'fire8', 'fire9']);
-    expect(meta.routing).toBeUndefined();
+    expect(meta.base.featureLayer).toBe('fire6/concat');
+    expect(meta.novelty?.layer).toBe('fire7/concat');
+    expect(meta.routing?.featureLayer).toBe('fire7/concat');
+    expect(meta.routing?.head.trunk?.map((m) => m.fire)).toEqual(['fire8', 'fire9']);
+    const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(lastJson(ev.stdout)).toMatchObject({ n: 10, novelty: true });
   });
 
   it('an unknown --mode or --deep-modules fails with a message naming the valid values', async () => {
