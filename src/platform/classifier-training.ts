@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { loadCrackClassifier, type CrackClassifier } from '../core/classifier';
-import { DEFAULT_DEEP_MODULES, trunkFires } from '../core/head';
+import { trunkFires } from '../core/head';
 import { cachedMapShape } from '../core/trainer-layers';
 import { featureShapeOf } from '../core/trainer-features';
 import type { ModelMetadata } from '../core/metadata';
@@ -81,7 +81,7 @@ export interface ClassifierTrainingChoice {
   mode: TrainingMode;
   epochs: number;
   seed: number;
-  /** Fire modules deep mode fine-tunes (default {@link DEFAULT_DEEP_MODULES}; the default recipe's: `DEFAULT_RECIPE.deepModules`). */
+  /** Fire modules deep mode fine-tunes (default: the recipe's, `DEFAULT_RECIPE.deepModules`). */
   deepModules?: number;
   /** The head's learning-rate factor (default the MATLAB reference's 10; the default recipe's: `DEFAULT_RECIPE.headLearningRateFactor`). */
   headLearningRateFactor?: number;
@@ -177,7 +177,7 @@ export function classifierMemoryPlan(
   const layers = trainingLayers({
     mode: choice.mode,
     initialFires,
-    deepModules: choice.deepModules ?? DEFAULT_DEEP_MODULES,
+    deepModules: choice.deepModules ?? DEFAULT_RECIPE.deepModules,
     featureLayer: classifier.metadata.base.featureLayer,
   });
   const readShape = featureShapeOf(classifier.base.cut(layers.featureLayer));
@@ -257,7 +257,7 @@ export async function trainClassifier(config: ClassifierTrainingConfig): Promise
   });
   const batchSize = DEFAULT_RECIPE.batchSize; // as `npm run finetune`, in either mode
   const recipe = {
-    deepModules: config.deepModules ?? DEFAULT_DEEP_MODULES,
+    deepModules: config.deepModules ?? DEFAULT_RECIPE.deepModules,
     headLearningRateFactor: config.headLearningRateFactor ?? HEAD_TRAINING_DEFAULTS.headLearningRateFactor,
     augment: DEFAULT_RECIPE.augment, // as `npm run finetune`
   };
