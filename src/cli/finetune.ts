@@ -11,7 +11,7 @@ import { DEFAULT_AUGMENT } from '../core/augment';
 import { trunkFires } from '../core/head';
 import type { NoveltyInfo } from '../core/novelty';
 import { nearestPackSurface } from '../core/rehearsal-surface';
-import { routingFor, willRoute } from '../core/routing';
+import { routingFor, uncoveredSiteGroups, willRoute } from '../core/routing';
 import type { RoutingInfo } from '../core/routing-info';
 import { takePerClass } from '../core/split';
 import { DEFAULT_VALIDATION_SHARE, planTraining, suggestViews, type TrainingStart } from '../core/training-plan';
@@ -195,11 +195,18 @@ runCli(async () => {
     process.stderr.write(
       `growing the head: ${plan.added.join(', ')} added to ${classifier.labels.join(', ')} (the old outputs keep their weights)\n`,
     );
+  const site = path.basename(path.resolve(args.data));
   const recipeRun = { addsClasses: plan.added.length > 0, start, parentFires: trunkFires(classifier.head) };
   const mode = args.mode === undefined ? recipeMode(recipeRun) : modeFlag(args.mode);
   if (args.mode === undefined) process.stderr.write(`${recipeModeNote(recipeRun, mode, deepModules)}\n`);
   const routeAsked = args['no-routing'] !== true;
   const routes = willRoute(prev, start, routeAsked);
+  const runGroups = [...new Set(checked.usable.map((f) => `${site}/${f.label}`))];
+  const uncovered = routes ? uncoveredSiteGroups(prev, runGroups) : [];
+  if (uncovered.length > 0)
+    process.stderr.write(
+      `warning: the starting model was adapted to ${uncovered.join(', ')}, of which --data has no photos; the new head will answer those frames too (a model keeps one site head): adapt to both sites in one run (one data folder), or start from the model before\n`,
+    );
   const rehearsalChosen =
     args.replay !== undefined ||
     args['no-replay'] === true ||
@@ -270,7 +277,6 @@ runCli(async () => {
     seed,
     onProgress: logTrainingProgress(Number.MAX_SAFE_INTEGER),
   });
-  const site = path.basename(path.resolve(args.data));
   const grouped = (files: readonly LabelledFile[], surface: (f: LabelledFile) => string) =>
     photoSamples(files, plan.labels, prev.inputSize).map((s, i) => ({
       ...s,

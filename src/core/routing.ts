@@ -49,6 +49,15 @@ export function willRoute(parent: Pick<ModelMetadata, 'novelty'>, start: 'curren
   return route && start === 'current' && parent.novelty !== undefined;
 }
 
+/**
+ * The site groups of an adapted `parent` that a run from it has no photos of (`runGroups`: the groups of
+ * its site's photos, e.g. `brick2/crack`). The run's head will answer frames nearest those groups too
+ * (a model keeps one site head, {@link routingFor}), without having trained on them.
+ */
+export function uncoveredSiteGroups(parent: Pick<ModelMetadata, 'routing'>, runGroups: readonly string[]): string[] {
+  return parent.routing?.siteGroups.filter((g) => !runGroups.includes(g)) ?? [];
+}
+
 /** True when both heads have no trunk or the same trunk, value for value. */
 async function sameTrunk(a: tf.LayersModel, b: tf.LayersModel): Promise<boolean> {
   const [ta, tb] = [trunkOf(a) ?? [], trunkOf(b) ?? []];

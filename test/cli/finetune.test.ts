@@ -200,7 +200,7 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     expect(meta.training.n.replay).toBeUndefined();
   });
 
-  it('the recipe with --deep-modules 3 trains fire7 too, and keeps the check and the old head on the base fire7 map', async () => {
+  it('the recipe with --deep-modules 3 trains fire7 too, keeps the check and the old head on the base fire7 map; a run from it on another site is warned', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-fire7-'));
     const r = await finetune([
       ...['--data', data, '--out', out, '--per-class', '3', '--epochs', '1', '--deep-modules', '3', '--json'],
@@ -225,6 +225,19 @@ describe.skipIf(!HAVE_SHARED)('npm run finetune', () => {
     const ev = await cli('eval.ts', ['--data', data, '--model', out, '--json']);
     expect(ev.code, ev.stderr).toBe(0);
     expect(lastJson(ev.stdout)).toMatchObject({ n: 10, novelty: true });
+    // Adapted again on another site's photos: its one site head would answer the first site's frames too.
+    expect(r.stderr).not.toMatch(/warning: the starting model was adapted/);
+    const next = await cli('finetune.ts', [
+      ...['--model', out, '--data', concrete, '--per-class', '2', '--epochs', '1'],
+      ...['--out', await mkdtemp(path.join(os.tmpdir(), 'crackcam-ft-second-site-'))],
+    ]);
+    expect(next.code, next.stderr).toBe(0);
+    const first = path.basename(data);
+    expect(next.stderr).toMatch(
+      new RegExp(
+        `warning: the starting model was adapted to ${first}/crack, ${first}/nocrack, of which --data has no photos`,
+      ),
+    );
   });
 
   it('an unknown --mode or --deep-modules fails with a message naming the valid values', async () => {

@@ -22,7 +22,7 @@ import { layersModelFromArtifacts, ModelFileError } from '../../src/core/model-i
 import { modelArtifacts, serializeModel } from '../../src/core/model-writer';
 import { createNoveltyModel, poolFeatures, type NoveltyInfo } from '../../src/core/novelty';
 import type { GroupedSample } from '../../src/core/reliability-fit';
-import { routingFor } from '../../src/core/routing';
+import { routingFor, uncoveredSiteGroups } from '../../src/core/routing';
 import { fitSiteRouter, storedRouter } from '../../src/core/site-router';
 import { DATA_DIR, expectNoLeak, HAVE_SHARED, sharedBase, useWasm, writeModelDir } from '../helpers';
 
@@ -377,5 +377,18 @@ describe.skipIf(!HAVE_SHARED)('routing between an adapted head and its old head'
       expect(error).toBeInstanceOf(ModelFileError);
       expect(String(error)).toMatch(/routing's old head lacks a fine head/);
     });
+  });
+});
+
+describe('site groups a run from an adapted model does not cover', () => {
+  it('lists the parent’s site groups the run has no photos of', () => {
+    const routing = { siteGroups: ['brick/crack', 'brick/nocrack'] } as RoutingInfo;
+    expect(uncoveredSiteGroups({ routing }, ['brick2/crack', 'brick2/nocrack'])).toEqual([
+      'brick/crack',
+      'brick/nocrack',
+    ]);
+    expect(uncoveredSiteGroups({ routing }, ['brick/crack'])).toEqual(['brick/nocrack']);
+    expect(uncoveredSiteGroups({ routing }, ['brick/crack', 'brick/nocrack', 'brick/salt-damage'])).toEqual([]);
+    expect(uncoveredSiteGroups({}, ['brick/crack'])).toEqual([]); // not adapted
   });
 });
